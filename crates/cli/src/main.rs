@@ -1,0 +1,392 @@
+//! `dxplan`: the one binary. Configuration comes from flags or `DXPLAN_*` variables.
+
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use dxplan_domain::auth::Role;
+use dxplan_store::{Db, DbOptions, units, users};
+use dxplan_web::service::{self, Caller, NewUserInput};
+use dxplan_web::{AppState, WebConfig};
+use rand::Rng;
+
+#[derive(Parser)]
+#[command(name = "dxplan", version, about = "dxplan — quản lý chương trình chuyển đổi số / digital transformation programme management")]
+struct Cli {
+    /// Folder for the database and attachments [default: ./dxplan-data, or ./dxplan-demo for `demo`].
+    #[arg(long, env = "DXPLAN_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: `postgres://…`, or an SQLite file [default: DATA_DIR/dxplan.db].
+    #[arg(long, env = "DXPLAN_DATABASE", global = true)]
+    database: Option<String>,
+    #[arg(long, env = "DXPLAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DXPLAN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Mark cookies Secure (use behind HTTPS).
+    #[arg(long, env = "DXPLAN_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve(ServeArgs),
+    /// Run on a fresh demo database with the demo province and accounts (password `demo`).
+    Demo(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage org units.
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
+    /// Write a consistent copy of the running SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from DXPLAN_PASSWORD or generated and printed.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Code of the unit the person works in.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Set a new password (from DXPLAN_PASSWORD, or generated and printed).
+    Passwd { username: String },
+    /// Grant ROLE (admin, coordinator, unit_approver, unit_editor, viewer) on a unit, or system-wide.
+    Grant {
+        username: String,
+        role: String,
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// List accounts and their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UnitsCommand {
+    /// Import units from CSV (code,name,level,parent_code): all rows or none.
+    Import { file: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let is_demo = matches!(cli.command, Command::Demo(_));
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(if is_demo { "./dxplan-demo" } else { "./dxplan-data" }));
+    let url = cli.database.clone().unwrap_or_else(|| Db::sqlite_url_in(&data_dir));
+    match cli.command {
+        Command::Serve(args) => serve(args, data_dir, url, false).await,
+        Command::Demo(args) => {
+            if !url.starts_with("postgres") {
+                fresh_sqlite(&data_dir)?;
+            }
+            serve(args, data_dir, url, true).await
+        }
+        Command::Migrate => {
+            let db = open(&data_dir, &url).await?;
+            db.close().await;
+            println!("Cơ sở dữ liệu đã cập nhật / database is up to date");
+            Ok(())
+        }
+        Command::User { command } => user_command(command, &data_dir, &url).await,
+        Command::Units { command: UnitsCommand::Import { file } } => {
+            let state = cli_state(&data_dir, &url).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let o = service::import_units(&state, &Caller::cli(), &bytes, &name).await?;
+            println!("{} created, {} updated, {} lineage links", o.created, o.updated, o.lineage);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let db = open(&data_dir, &url).await?;
+            if file.exists() {
+                bail!("{} already exists; choose a new file", file.display());
+            }
+            db.backup_sqlite(&file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => restore(&file, &data_dir, &url).await,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn open(data_dir: &Path, url: &str) -> anyhow::Result<Db> {
+    if !url.starts_with("postgres") {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    }
+    Db::connect(&DbOptions::new(url)).await.context("opening the database")
+}
+
+async fn cli_state(data_dir: &Path, url: &str) -> anyhow::Result<AppState> {
+    let db = open(data_dir, url).await?;
+    Ok(AppState::new(db, WebConfig { data_dir: data_dir.to_path_buf(), ..WebConfig::default() }))
+}
+
+/// Removes the demo database so every demo starts from the same state.
+fn fresh_sqlite(data_dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir)?;
+    for name in ["dxplan.db", "dxplan.db-wal", "dxplan.db-shm"] {
+        let path = data_dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn password_from_env() -> (String, bool) {
+    match std::env::var("DXPLAN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (random_password(), true),
+    }
+}
+
+async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = open(&data_dir, &url).await?;
+    let config = WebConfig {
+        secure_cookies: args.secure_cookies,
+        demo,
+        data_dir: data_dir.clone(),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db.clone(), config);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let url_shown = format!("http://{}", args.listen);
+    if demo {
+        let accounts = demo::seed(&state).await?;
+        println!("\ndxplan (demo) — {url_shown}\n");
+        println!("Tài khoản dùng thử / demo accounts (mật khẩu / password: {}):", demo::DEMO_PASSWORD);
+        for a in accounts.iter().take(8) {
+            println!("  {:<22} {:<14} {}", a.username, a.role.as_str(), a.unit);
+        }
+        println!("  … {} tài khoản / accounts in all (editor-… and approver-… for each department and district)\n", accounts.len());
+    } else {
+        ensure_admin(&state).await?;
+        println!("dxplan — {url_shown}");
+    }
+    tracing::info!(listen = %args.listen, ready_ms = started.elapsed().as_millis() as u64, "serving");
+    let jobs = dxplan_jobs::spawn(
+        db.clone(),
+        dxplan_jobs::JobConfig { session_idle: state.config.session_idle, every: Duration::from_secs(600) },
+    );
+    dxplan_web::serve(listener, state, shutdown_signal()).await?;
+    jobs.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// On first start there is nobody to log in as: create `admin` with a one-time password.
+async fn ensure_admin(state: &AppState) -> anyhow::Result<()> {
+    let mut c = state.db.read().await?;
+    if users::admin_exists(&mut c).await? {
+        return Ok(());
+    }
+    drop(c);
+    let password = random_password();
+    let input = NewUserInput {
+        username: "admin".into(),
+        display_name: "Quản trị hệ thống".into(),
+        password: password.clone(),
+        role: Some("admin".into()),
+        ..Default::default()
+    };
+    let existing = {
+        let mut c = state.db.read().await?;
+        users::by_username(&mut c, "admin").await?
+    };
+    match existing {
+        None => {
+            service::create_user(state, &Caller::cli(), &input).await?;
+        }
+        Some(user) => {
+            service::reset_password(state, &Caller::cli(), user.id, &password).await?;
+            service::grant_role(state, &Caller::cli(), user.id, "admin", None).await.ok();
+        }
+    }
+    println!("\n  Tài khoản quản trị đầu tiên / first administrator account:");
+    println!("    tên đăng nhập / username: admin");
+    println!("    mật khẩu / password:      {password}");
+    println!("  Mật khẩu chỉ hiện một lần; hãy đổi ngay sau khi đăng nhập.");
+    println!("  This password is shown once; change it after logging in.\n");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyhow::Result<()> {
+    let state = cli_state(data_dir, url).await?;
+    let caller = Caller::cli();
+    match command {
+        UserCommand::Add { username, name, email, unit } => {
+            let (password, generated) = password_from_env();
+            let input = NewUserInput {
+                username,
+                display_name: name,
+                email,
+                unit_code: unit,
+                password: password.clone(),
+                ..Default::default()
+            };
+            let user = service::create_user(&state, &caller, &input).await?;
+            println!("created {} (id {})", user.username, user.id);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::Passwd { username } => {
+            let mut c = state.db.read().await?;
+            let user = users::by_username(&mut c, &username).await?.context("no such user")?;
+            drop(c);
+            let (password, generated) = password_from_env();
+            service::reset_password(&state, &caller, user.id, &password).await?;
+            println!("password changed for {}", user.username);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::Grant { username, role, unit } => {
+            let mut c = state.db.read().await?;
+            let user = users::by_username(&mut c, &username).await?.context("no such user")?;
+            drop(c);
+            if Role::parse(&role).is_none() {
+                bail!("unknown role {role}: use admin, coordinator, unit_approver, unit_editor or viewer");
+            }
+            service::grant_role(&state, &caller, user.id, &role, unit.as_deref()).await?;
+            println!("granted {role} to {username} on {}", unit.as_deref().unwrap_or("the whole system"));
+        }
+        UserCommand::List => {
+            let mut c = state.db.read().await?;
+            let mut after = None;
+            loop {
+                let page = users::list(&mut c, &users::UserFilter { after: after.clone(), limit: 500, ..Default::default() }).await?;
+                let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
+                let grants = users::grants_of(&mut c, &ids).await?;
+                for u in &page.users {
+                    let roles: Vec<String> = grants
+                        .iter()
+                        .filter(|g| g.user_id == u.id)
+                        .map(|g| format!("{}@{}", g.role.as_str(), g.unit_code.as_deref().unwrap_or("*")))
+                        .collect();
+                    println!(
+                        "{:<24} {:<40} {}{}",
+                        u.username,
+                        u.display_name,
+                        roles.join(", "),
+                        if u.active { "" } else { " (disabled)" }
+                    );
+                }
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            let total = units::count(&mut c).await?;
+            eprintln!("({total} units in the database)");
+        }
+    }
+    Ok(())
+}
+
+async fn restore(file: &Path, data_dir: &Path, url: &str) -> anyhow::Result<()> {
+    if url.starts_with("postgres") {
+        bail!("PostgreSQL: restore with pg_restore (for example `pg_restore -d DATABASE_URL dxplan.dump`)");
+    }
+    let header = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    if !header.starts_with(b"SQLite format 3\0") {
+        bail!("{} is not an SQLite database backup", file.display());
+    }
+    // Check the backup opens and migrates before it replaces anything.
+    let check = Db::connect(&DbOptions::new(format!("sqlite://{}", file.display()))).await.context("the backup does not open")?;
+    check.close().await;
+    let target = url.strip_prefix("sqlite://").unwrap_or(url);
+    std::fs::create_dir_all(data_dir)?;
+    let target = PathBuf::from(target);
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", target.display()));
+        if side.exists() {
+            std::fs::remove_file(&side)?;
+        }
+    }
+    let tmp = target.with_extension("restoring");
+    std::fs::copy(file, &tmp)?;
+    std::fs::rename(&tmp, &target)?;
+    println!("restored {} into {}", file.display(), target.display());
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Roles, actions and the one policy function that decides who may do what, where.
+//!
+//! A role is granted on a unit and applies to that unit's whole subtree; a grant
+//! with no unit applies to the whole system. Every handler asks [`authorize`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    UnitApprover,
+    UnitEditor,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::UnitApprover,
+        Role::UnitEditor,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::UnitApprover => "unit_approver",
+            Role::UnitEditor => "unit_editor",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::Admin => lang.pick("Quản trị hệ thống", "Administrator"),
+            Role::Coordinator => lang.pick("Điều phối (Sở TT&TT)", "Coordinator"),
+            Role::UnitApprover => lang.pick("Lãnh đạo đơn vị (duyệt)", "Unit approver"),
+            Role::UnitEditor => lang.pick("Cán bộ đơn vị (nhập liệu)", "Unit editor"),
+            Role::Viewer => lang.pick("Theo dõi (chỉ xem)", "Viewer"),
+        }
+    }
+
+    /// What this role may do inside its scope.
+    pub fn allows(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::Admin => true,
+            Role::Coordinator => matches!(
+                action,
+                ViewUnits | ViewUsers | ViewWork | ManagePlans | ReviewWork | EditUnitWork
+            ),
+            Role::UnitApprover => matches!(
+                action,
+                ViewUnits | ViewUsers | ViewWork | EditUnitWork | SubmitUnitWork
+            ),
+            Role::UnitEditor => matches!(action, ViewUnits | ViewWork | EditUnitWork),
+            Role::Viewer => matches!(action, ViewUnits | ViewWork),
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+/// Everything a user can ask to do. Later capabilities add variants here, so the
+/// policy stays in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Browse the unit tree.
+    ViewUnits,
+    /// Create, edit, move, retire and import units.
+    ManageUnits,
+    /// See the accounts that hold roles in a unit.
+    ViewUsers,
+    /// Create accounts, reset passwords, grant and revoke roles.
+    ManageUsers,
+    /// Read the audit log.
+    ViewAudit,
+    /// Read plans, tasks, indicators and assessments.
+    ViewWork,
+    /// Create plans, assign tasks, publish.
+    ManagePlans,
+    /// Review registrations, data and self-assessments.
+    ReviewWork,
+    /// Draft a unit's tasks, reports, data and self-assessment.
+    EditUnitWork,
+    /// Submit on the unit's behalf.
+    SubmitUnitWork,
+}
+
+/// A role held on a unit (and its subtree), or on the whole system when `unit` is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    pub unit: Option<i64>,
+}
+
+/// Where an action takes effect.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// The system as a whole (users, configuration, the audit log, new top-level units):
+    /// only system-wide grants count.
+    System,
+    /// A unit, given as its id followed by its ancestors' ids up to the root.
+    Unit(&'a [i64]),
+    /// Anywhere at all: used to decide whether to offer an area in the navigation.
+    Anywhere,
+}
+
+/// The one policy function: may a holder of `grants` perform `action` on `target`?
+pub fn authorize(grants: &[Grant], action: Action, target: Target<'_>) -> bool {
+    grants.iter().any(|g| {
+        g.role.allows(action)
+            && match (g.unit, target) {
+                (None, _) => true,
+                (Some(_), Target::Anywhere) => true,
+                (Some(_), Target::System) => false,
+                (Some(scope), Target::Unit(lineage)) => lineage.contains(&scope),
+            }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A small tree: 1 province → 2 district → 3 commune; 1 → 4 sibling district.
+    const PROVINCE: &[i64] = &[1];
+    const DISTRICT: &[i64] = &[2, 1];
+    const COMMUNE: &[i64] = &[3, 2, 1];
+    const SIBLING: &[i64] = &[4, 1];
+
+    fn on(role: Role, unit: i64) -> Vec<Grant> {
+        vec![Grant {
+            role,
+            unit: Some(unit),
+        }]
+    }
+
+    #[test]
+    fn a_role_reaches_its_unit_and_children_but_not_siblings_or_parents() {
+        for role in [Role::UnitEditor, Role::UnitApprover, Role::Viewer] {
+            let g = on(role, 2);
+            assert!(authorize(&g, Action::ViewWork, Target::Unit(DISTRICT)));
+            assert!(authorize(&g, Action::ViewWork, Target::Unit(COMMUNE)));
+            assert!(!authorize(&g, Action::ViewWork, Target::Unit(SIBLING)));
+            assert!(!authorize(&g, Action::ViewWork, Target::Unit(PROVINCE)));
+        }
+    }
+
+    #[test]
+    fn only_approvers_submit_and_only_coordinators_review() {
+        assert!(authorize(&on(Role::UnitApprover, 2), Action::SubmitUnitWork, Target::Unit(COMMUNE)));
+        assert!(!authorize(&on(Role::UnitEditor, 2), Action::SubmitUnitWork, Target::Unit(DISTRICT)));
+        assert!(!authorize(&on(Role::Viewer, 2), Action::EditUnitWork, Target::Unit(DISTRICT)));
+        assert!(authorize(&on(Role::Coordinator, 1), Action::ReviewWork, Target::Unit(COMMUNE)));
+        assert!(!authorize(&on(Role::UnitApprover, 1), Action::ReviewWork, Target::Unit(COMMUNE)));
+    }
+
+    #[test]
+    fn admin_only_actions_need_a_system_wide_admin() {
+        let system_admin = vec![Grant { role: Role::Admin, unit: None }];
+        for action in [Action::ManageUsers, Action::ManageUnits, Action::ViewAudit] {
+            assert!(authorize(&system_admin, action, Target::System));
+            for role in [Role::Coordinator, Role::UnitApprover, Role::UnitEditor, Role::Viewer] {
+                assert!(!authorize(&on(role, 1), action, Target::System), "{role:?} {action:?}");
+                assert!(!authorize(&on(role, 1), action, Target::Unit(DISTRICT)));
+            }
+        }
+        // An admin scoped to a district manages that subtree, not the system.
+        assert!(authorize(&on(Role::Admin, 2), Action::ManageUnits, Target::Unit(COMMUNE)));
+        assert!(!authorize(&on(Role::Admin, 2), Action::ManageUnits, Target::Unit(SIBLING)));
+        assert!(!authorize(&on(Role::Admin, 2), Action::ManageUsers, Target::System));
+    }
+
+    #[test]
+    fn no_grant_no_access() {
+        assert!(!authorize(&[], Action::ViewUnits, Target::Anywhere));
+        assert!(!authorize(&[], Action::ViewWork, Target::Unit(PROVINCE)));
+    }
+
+    #[test]
+    fn grants_combine() {
+        let grants = vec![
+            Grant { role: Role::Viewer, unit: Some(1) },
+            Grant { role: Role::UnitEditor, unit: Some(4) },
+        ];
+        assert!(authorize(&grants, Action::ViewWork, Target::Unit(COMMUNE)));
+        assert!(authorize(&grants, Action::EditUnitWork, Target::Unit(SIBLING)));
+        assert!(!authorize(&grants, Action::EditUnitWork, Target::Unit(COMMUNE)));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! dxplan's domain: the types, rules and calculations every other layer relies on.
+//!
+//! Nothing here performs I/O; everything is deterministic and unit-tested, so the
+//! store, web and job layers can stay thin.
+
+pub mod auth;
+pub mod i18n;
+pub mod text;
+pub mod unit;
+pub mod unit_import;
+pub mod user;
+pub mod validation;
+
+pub use i18n::Lang;
+pub use validation::{FieldError, Invalid};

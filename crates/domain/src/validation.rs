@@ -1,0 +1,132 @@
+//! Validation errors, reported per field and explained in the user's language.
+
+use crate::Lang;
+use serde::Serialize;
+
+/// Why a value was refused. Each variant explains itself in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Invalid {
+    Required,
+    TooLong { max: usize },
+    TooShort { min: usize },
+    BadFormat,
+    BadDate,
+    UnknownKind,
+    UnknownRole,
+    UnknownParent,
+    UnknownUnit,
+    DuplicateCode,
+    Cycle,
+    DatesOutOfOrder,
+    Taken,
+    Mismatch,
+}
+
+impl Invalid {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Invalid::Required => lang.pick("Bắt buộc nhập.", "This is required.").into(),
+            Invalid::TooLong { max } => lang.pick(
+                format!("Dài quá {max} ký tự."),
+                format!("Longer than {max} characters."),
+            ),
+            Invalid::TooShort { min } => lang.pick(
+                format!("Cần ít nhất {min} ký tự."),
+                format!("Needs at least {min} characters."),
+            ),
+            Invalid::BadFormat => lang
+                .pick("Không đúng định dạng.", "Not in the expected format.")
+                .into(),
+            Invalid::BadDate => lang
+                .pick(
+                    "Ngày không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd).",
+                    "Not a valid date (dd/mm/yyyy or yyyy-mm-dd).",
+                )
+                .into(),
+            Invalid::UnknownKind => lang
+                .pick(
+                    "Cấp đơn vị không hợp lệ (province, department, district, commune, ministry, other).",
+                    "Unknown unit level (province, department, district, commune, ministry, other).",
+                )
+                .into(),
+            Invalid::UnknownRole => lang.pick("Vai trò không hợp lệ.", "Unknown role.").into(),
+            Invalid::UnknownParent => lang
+                .pick("Không tìm thấy đơn vị cấp trên.", "The parent unit does not exist.")
+                .into(),
+            Invalid::UnknownUnit => lang
+                .pick("Không tìm thấy đơn vị.", "The unit does not exist.")
+                .into(),
+            Invalid::DuplicateCode => lang
+                .pick(
+                    "Mã đã được dùng cho đơn vị khác cùng thời gian hiệu lực.",
+                    "This code is already used by another unit valid at the same time.",
+                )
+                .into(),
+            Invalid::Cycle => lang
+                .pick(
+                    "Tạo thành vòng lặp: đơn vị không thể nằm dưới chính nó.",
+                    "This makes a cycle: a unit cannot sit under itself.",
+                )
+                .into(),
+            Invalid::DatesOutOfOrder => lang
+                .pick(
+                    "Ngày hết hiệu lực phải sau ngày bắt đầu.",
+                    "The end date must come after the start date.",
+                )
+                .into(),
+            Invalid::Taken => lang.pick("Đã có người dùng.", "Already taken.").into(),
+            Invalid::Mismatch => lang.pick("Không khớp.", "Does not match.").into(),
+        }
+    }
+}
+
+/// A refused field: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    #[serde(flatten)]
+    pub invalid: Invalid,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, invalid: Invalid) -> Self {
+        FieldError {
+            field: field.into(),
+            invalid,
+        }
+    }
+}
+
+/// Checks a required free-text field: trims it, requires it and bounds its length in characters.
+pub fn required_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let value = crate::text::nfc(value.trim());
+    if value.is_empty() {
+        errors.push(FieldError::new(field, Invalid::Required));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, Invalid::TooLong { max }));
+    }
+    value
+}
+
+/// Checks an optional free-text field; an empty value becomes `None`.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let value = crate::text::nfc(value.unwrap_or_default().trim());
+    if value.is_empty() {
+        return None;
+    }
+    if value.chars().count() > max {
+        errors.push(FieldError::new(field, Invalid::TooLong { max }));
+    }
+    Some(value)
+}

@@ -1,0 +1,252 @@
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::{Result, StoreError};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// `sqlite://path`, a plain file path, or `postgres://…`.
+    pub url: String,
+    /// PostgreSQL only: the schema to work in (tests give each run its own).
+    pub pg_schema: Option<String>,
+    pub max_connections: u32,
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        DbOptions {
+            url: url.into(),
+            pg_schema: None,
+            max_connections: 8,
+        }
+    }
+}
+
+/// The database: a pool on one of the two engines.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Connection-pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: usize,
+}
+
+impl Db {
+    /// Connects and brings the schema up to date.
+    pub async fn connect(options: &DbOptions) -> Result<Db> {
+        let db = Db::open(options).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without migrating.
+    pub async fn open(options: &DbOptions) -> Result<Db> {
+        let url = options.url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+            if let Some(schema) = &options.pg_schema {
+                connect = connect.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            return Ok(Db::Postgres(pool));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before it is acknowledged, so `kill -9` loses nothing.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// The default database file inside a data directory.
+    pub fn sqlite_url_in(data_dir: &Path) -> String {
+        format!("sqlite://{}", data_dir.join("dxplan.db").display())
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A pooled connection for reads.
+    pub async fn read(&self) -> Result<Conn> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::SqlitePool(p.acquire().await?),
+            Db::Postgres(p) => Conn::PgPool(p.acquire().await?),
+        })
+    }
+
+    /// A transaction for writes; commit it with [`Conn::commit`].
+    pub async fn begin(&self) -> Result<Conn> {
+        Ok(match self {
+            // IMMEDIATE takes the write lock at once, so two writers queue on the busy
+            // timeout instead of one failing when it upgrades from a read lock.
+            Db::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Conn::PgTx(p.begin().await?),
+        })
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> Result<()> {
+        let mut c = self.read().await?;
+        crate::macros::q!(c, |x| sqlx::query("SELECT 1").execute(x).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Db::Sqlite(p) => PoolStats { size: p.size(), idle: p.num_idle() },
+            Db::Postgres(p) => PoolStats { size: p.size(), idle: p.num_idle() },
+        }
+    }
+
+    /// Writes a consistent copy of a live SQLite database to `target` (`VACUUM INTO`
+    /// reads inside one transaction, so concurrent writers do not tear the copy).
+    pub async fn backup_sqlite(&self, target: &Path) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                let target = target.to_str().ok_or_else(|| StoreError::Config("backup path is not UTF-8".into()))?;
+                sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::Config(
+                "PostgreSQL: use pg_dump (for example `pg_dump -Fc -f dxplan.dump DATABASE_URL`)".into(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A connection to run repository functions on: pooled (reads) or in a transaction (writes).
+pub enum Conn {
+    SqlitePool(PoolConnection<Sqlite>),
+    SqliteTx(Transaction<'static, Sqlite>),
+    PgPool(PoolConnection<Postgres>),
+    PgTx(Transaction<'static, Postgres>),
+}
+
+/// The engine-specific connection behind a [`Conn`].
+pub enum Raw<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+impl Conn {
+    pub fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Conn::SqlitePool(c) => Raw::Sqlite(c),
+            Conn::SqliteTx(t) => Raw::Sqlite(t),
+            Conn::PgPool(c) => Raw::Postgres(c),
+            Conn::PgTx(t) => Raw::Postgres(t),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::SqlitePool(_) | Conn::SqliteTx(_) => Backend::Sqlite,
+            Conn::PgPool(_) | Conn::PgTx(_) => Backend::Postgres,
+        }
+    }
+
+    /// Commits a transaction; a pooled connection has nothing to commit.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Conn::SqliteTx(t) => t.commit().await?,
+            Conn::PgTx(t) => t.commit().await?,
+            Conn::SqlitePool(_) | Conn::PgPool(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+    Date(time::Date),
+    Time(time::OffsetDateTime),
+}
+
+/// Collects `$N` placeholders and their values for a query built at run time.
+#[derive(Default)]
+pub(crate) struct Params {
+    pub args: Vec<Arg>,
+}
+
+impl Params {
+    /// Adds a value and returns its placeholder.
+    pub fn push(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    fn names(dir: &str) -> BTreeSet<String> {
+        std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .expect("migrations folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn migrations_stay_in_lock_step() {
+        let sqlite = names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, names("postgres"), "every migration needs both an SQLite and a PostgreSQL file");
+    }
+}

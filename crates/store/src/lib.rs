@@ -1,0 +1,21 @@
+//! dxplan's persistence layer: one repository API over SQLite (the embedded default)
+//! and PostgreSQL (scale-out).
+//!
+//! Every query is one SQL text with `$N` placeholders that both engines run; the few
+//! places where the dialects differ are visible `match`es with a comment. Repository
+//! functions take a [`Conn`] — a pooled connection for reads, a transaction for writes —
+//! so a change and its audit event are written together.
+
+mod macros;
+mod db;
+mod error;
+
+pub mod audit;
+pub mod sessions;
+pub mod units;
+pub mod users;
+
+pub use db::{Backend, Conn, Db, DbOptions, PoolStats};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

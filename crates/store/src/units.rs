@@ -1,0 +1,461 @@
+//! Org units, their tree and their lineage.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use dxplan_domain::text::{fold, vi_sort_key};
+use dxplan_domain::unit::{UnitFields, UnitKind};
+use dxplan_domain::unit_import::ExistingUnit;
+
+use crate::db::{Arg, Params};
+use crate::macros::{bind_all, q};
+use crate::{Conn, Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub kind: UnitKind,
+    pub parent_id: Option<i64>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    pub version: i64,
+}
+
+impl Unit {
+    pub fn is_valid_on(&self, day: Date) -> bool {
+        dxplan_domain::unit::valid_on(self.valid_from, self.valid_to, day)
+    }
+}
+
+macro_rules! select_units {
+    () => {
+        "SELECT u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.version FROM org_units u "
+    };
+}
+
+/// The validity condition on alias `u` for the date bound to `$1`.
+macro_rules! valid_at_1 {
+    () => {
+        "(u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to >= $1)"
+    };
+}
+
+pub async fn get(c: &mut Conn, id: i64) -> Result<Unit> {
+    q!(c, |x| sqlx::query_as::<_, Unit>(concat!(select_units!(), "WHERE u.id = $1"))
+        .bind(id)
+        .fetch_one(x)
+        .await)
+    .map_err(Into::into)
+}
+
+/// The unit holding `code` on `at` (codes are reused, so the date matters).
+pub async fn by_code(c: &mut Conn, code: &str, at: Date) -> Result<Option<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "WHERE ",
+        valid_at_1!(),
+        " AND u.code = $2 ORDER BY u.valid_from DESC LIMIT 1"
+    ))
+    .bind(at)
+    .bind(code)
+    .fetch_optional(x)
+    .await)?)
+}
+
+/// Any unit that ever held `code`, newest first (for links to retired units).
+pub async fn all_with_code(c: &mut Conn, code: &str) -> Result<Vec<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "WHERE u.code = $1 ORDER BY u.valid_from DESC"
+    ))
+    .bind(code)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// The unit's id followed by its ancestors' ids up to the root: what the policy needs.
+pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = q!(c, |x| sqlx::query_as(
+        "WITH RECURSIVE up (id, parent_id, depth) AS (
+             SELECT id, parent_id, 0 FROM org_units WHERE id = $1
+             UNION ALL
+             SELECT p.id, p.parent_id, up.depth + 1 FROM org_units p JOIN up ON p.id = up.parent_id
+             WHERE up.depth < 64
+         )
+         SELECT id FROM up ORDER BY depth"
+    )
+    .bind(id)
+    .fetch_all(x)
+    .await)?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The ancestors of a unit, root first, excluding the unit itself (for breadcrumbs).
+pub async fn ancestors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
+    let ids = lineage(c, id).await?;
+    let mut out = Vec::with_capacity(ids.len().saturating_sub(1));
+    if ids.len() > 1 {
+        let (sql, args) = in_list(select_units!(), "u.id", &ids[1..]);
+        let mut units: Vec<Unit> = q!(c, |x| bind_all!(sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)), args)
+            .fetch_all(x)
+            .await)?;
+        for id in ids[1..].iter().rev() {
+            if let Some(pos) = units.iter().position(|u| u.id == *id) {
+                out.push(units.swap_remove(pos));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `<select> WHERE <column> IN ($1, …)` for a list of ids.
+fn in_list(select: &str, column: &str, ids: &[i64]) -> (String, Vec<Arg>) {
+    let mut params = Params::default();
+    let placeholders: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    (format!("{select}WHERE {column} IN ({})", placeholders.join(", ")), params.args)
+}
+
+/// All units valid on `at`, in Vietnamese alphabetical order: the tree page's data.
+pub async fn valid_on(c: &mut Conn, at: Date) -> Result<Vec<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "WHERE ",
+        valid_at_1!(),
+        " ORDER BY u.sort_key, u.id"
+    ))
+    .bind(at)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// The direct children of a unit valid on `at`.
+pub async fn children(c: &mut Conn, parent_id: i64, at: Date) -> Result<Vec<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "WHERE ",
+        valid_at_1!(),
+        " AND u.parent_id = $2 ORDER BY u.sort_key, u.id"
+    ))
+    .bind(at)
+    .bind(parent_id)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// Filters for listing units; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub parent_id: Option<i64>,
+    pub kind: Option<UnitKind>,
+    /// Folded search text, matched anywhere in the folded name or at the start of the code.
+    pub search: Option<String>,
+    pub at: Option<Date>,
+    /// Keyset cursor: the sort key and id of the last unit already seen.
+    pub after: Option<(String, i64)>,
+    pub limit: u32,
+}
+
+/// A page of units with the cursor of the next page, if there is one.
+pub struct UnitPage {
+    pub units: Vec<Unit>,
+    pub next: Option<(String, i64)>,
+}
+
+pub async fn list(c: &mut Conn, filter: &UnitFilter) -> Result<UnitPage> {
+    let mut params = Params::default();
+    let mut conditions = Vec::new();
+    if let Some(at) = filter.at {
+        let p = params.push(Arg::Date(at));
+        conditions.push(format!(
+            "(u.valid_from IS NULL OR u.valid_from <= {p}) AND (u.valid_to IS NULL OR u.valid_to >= {p})"
+        ));
+    }
+    if let Some(parent) = filter.parent_id {
+        conditions.push(format!("u.parent_id = {}", params.push(Arg::Int(parent))));
+    }
+    if let Some(kind) = filter.kind {
+        conditions.push(format!("u.kind = {}", params.push(Arg::Text(kind.as_str().into()))));
+    }
+    if let Some(search) = filter.search.as_deref().map(fold).filter(|s| !s.is_empty()) {
+        let contains = params.push(Arg::Text(format!("%{}%", escape_like(&search))));
+        let prefix = params.push(Arg::Text(format!("{}%", escape_like(&search))));
+        conditions.push(format!(
+            "(u.name_folded LIKE {contains} ESCAPE '\\' OR LOWER(u.code) LIKE {prefix} ESCAPE '\\')"
+        ));
+    }
+    if let Some((key, id)) = &filter.after {
+        let k = params.push(Arg::Text(key.clone()));
+        let i = params.push(Arg::Int(*id));
+        conditions.push(format!("(u.sort_key > {k} OR (u.sort_key = {k} AND u.id > {i}))"));
+    }
+    let limit = filter.limit.clamp(1, 500);
+    let sql = format!(
+        "SELECT u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.version, u.sort_key \
+         FROM org_units u {} ORDER BY u.sort_key, u.id LIMIT {}",
+        if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
+        limit + 1
+    );
+    let rows: Vec<UnitWithKey> = q!(c, |x| bind_all!(
+        sqlx::query_as::<_, UnitWithKey>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?;
+    let has_more = rows.len() > limit as usize;
+    let next = if has_more {
+        rows.get(limit as usize - 1).map(|r| (r.sort_key.clone(), r.unit.id))
+    } else {
+        None
+    };
+    let units = rows.into_iter().take(limit as usize).map(|r| r.unit).collect();
+    Ok(UnitPage { units, next })
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitWithKey {
+    #[sqlx(flatten)]
+    unit: Unit,
+    sort_key: String,
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally in `LIKE … ESCAPE '\'`.
+pub(crate) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Is `code` held by another unit during any day of `[from, to]`?
+pub async fn code_taken(
+    c: &mut Conn,
+    code: &str,
+    from: Option<Date>,
+    to: Option<Date>,
+    except_id: Option<i64>,
+) -> Result<bool> {
+    let row: Option<(i64,)> = q!(c, |x| sqlx::query_as(
+        "SELECT id FROM org_units
+         WHERE code = $1 AND id <> $2
+           AND ($3 IS NULL OR valid_to IS NULL OR valid_to >= $3)
+           AND ($4 IS NULL OR valid_from IS NULL OR valid_from <= $4)
+         LIMIT 1"
+    )
+    .bind(code)
+    .bind(except_id.unwrap_or(0))
+    .bind(from)
+    .bind(to)
+    .fetch_optional(x)
+    .await)?;
+    Ok(row.is_some())
+}
+
+pub async fn insert(c: &mut Conn, fields: &UnitFields, parent_id: Option<i64>, now: OffsetDateTime) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
+        "INSERT INTO org_units (code, name, short_name, kind, parent_id, valid_from, valid_to, name_folded, sort_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
+    )
+    .bind(&fields.code)
+    .bind(&fields.name)
+    .bind(&fields.short_name)
+    .bind(fields.kind.as_str())
+    .bind(parent_id)
+    .bind(fields.valid_from)
+    .bind(fields.valid_to)
+    .bind(fold(&fields.name))
+    .bind(vi_sort_key(&fields.name))
+    .bind(now)
+    .fetch_one(x)
+    .await)?;
+    Ok(id)
+}
+
+/// Overwrites a unit's fields. With `expected_version`, refuses when someone else
+/// changed the unit since it was read.
+pub async fn update(
+    c: &mut Conn,
+    id: i64,
+    fields: &UnitFields,
+    parent_id: Option<i64>,
+    expected_version: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let done = q!(c, |x| sqlx::query(
+        "UPDATE org_units SET code = $2, name = $3, short_name = $4, kind = $5, parent_id = $6,
+             valid_from = $7, valid_to = $8, name_folded = $9, sort_key = $10, updated_at = $11, version = version + 1
+         WHERE id = $1 AND ($12 IS NULL OR version = $12)"
+    )
+    .bind(id)
+    .bind(&fields.code)
+    .bind(&fields.name)
+    .bind(&fields.short_name)
+    .bind(fields.kind.as_str())
+    .bind(parent_id)
+    .bind(fields.valid_from)
+    .bind(fields.valid_to)
+    .bind(fold(&fields.name))
+    .bind(vi_sort_key(&fields.name))
+    .bind(now)
+    .bind(expected_version)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        get(c, id).await?;
+        return Err(StoreError::VersionConflict);
+    }
+    Ok(())
+}
+
+/// Records that `successor` took over (part of) `predecessor`'s duties.
+pub async fn add_lineage(c: &mut Conn, predecessor: i64, successor: i64, effective_on: Option<Date>) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "INSERT INTO unit_lineage (predecessor_id, successor_id, effective_on) VALUES ($1, $2, $3)
+         ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET effective_on = excluded.effective_on"
+    )
+    .bind(predecessor)
+    .bind(successor)
+    .bind(effective_on)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The units that took over from this one.
+pub async fn successors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "JOIN unit_lineage l ON l.successor_id = u.id WHERE l.predecessor_id = $1 ORDER BY u.sort_key"
+    ))
+    .bind(id)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// The units this one took over from.
+pub async fn predecessors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "JOIN unit_lineage l ON l.predecessor_id = u.id WHERE l.successor_id = $1 ORDER BY u.sort_key"
+    ))
+    .bind(id)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// Every stored unit, as an import needs to see them.
+pub async fn existing_for_import(c: &mut Conn) -> Result<Vec<ExistingUnit>> {
+    let rows: Vec<(i64, String, Option<i64>, Option<Date>, Option<Date>)> = q!(c, |x| sqlx::query_as(
+        "SELECT id, code, parent_id, valid_from, valid_to FROM org_units"
+    )
+    .fetch_all(x)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, parent_id, valid_from, valid_to)| ExistingUnit {
+            id,
+            code,
+            parent_id,
+            valid_from,
+            valid_to,
+        })
+        .collect())
+}
+
+pub async fn count(c: &mut Conn) -> Result<i64> {
+    let (n,): (i64,) = q!(c, |x| sqlx::query_as("SELECT COUNT(*) FROM org_units").fetch_one(x).await)?;
+    Ok(n)
+}
+
+/// Units by id, in no particular order (to label grants and users without N+1 queries).
+pub async fn by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<Unit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, args) = in_list(select_units!(), "u.id", ids);
+    Ok(q!(c, |x| bind_all!(sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)), args)
+        .fetch_all(x)
+        .await)?)
+}
+
+/// Writes a checked import plan (parents first) and its lineage edges; returns the ids
+/// of the rows' units in plan order. Call it inside a transaction.
+pub async fn apply_import(
+    c: &mut Conn,
+    plan: &[dxplan_domain::unit_import::PlannedRow],
+    now: OffsetDateTime,
+) -> Result<ImportOutcome> {
+    use dxplan_domain::unit_import::UnitRef;
+    let mut ids: Vec<i64> = Vec::with_capacity(plan.len());
+    let mut outcome = ImportOutcome::default();
+    for row in plan {
+        let parent_id = match row.parent {
+            None => None,
+            Some(UnitRef::Stored(id)) => Some(id),
+            // Plans put parents first, so the parent's id is already known.
+            Some(UnitRef::Row(i)) => Some(*ids.get(i).ok_or(StoreError::NotFound)?),
+        };
+        let id = match row.updates {
+            Some(id) => {
+                update(c, id, &row.fields, parent_id, None, now).await?;
+                outcome.updated += 1;
+                id
+            }
+            None => {
+                outcome.created += 1;
+                insert(c, &row.fields, parent_id, now).await?
+            }
+        };
+        ids.push(id);
+    }
+    for (row, &id) in plan.iter().zip(&ids) {
+        for successor in &row.successors {
+            let successor_id = match *successor {
+                UnitRef::Stored(s) => s,
+                UnitRef::Row(i) => *ids.get(i).ok_or(StoreError::NotFound)?,
+            };
+            // The day after the predecessor's last day is when the successor took over.
+            let effective = row.fields.valid_to.and_then(|d| d.next_day());
+            add_lineage(c, id, successor_id, effective).await?;
+            outcome.lineage += 1;
+        }
+    }
+    outcome.ids = ids;
+    Ok(outcome)
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub created: usize,
+    pub updated: usize,
+    pub lineage: usize,
+    #[serde(skip)]
+    pub ids: Vec<i64>,
+}
+
+/// The ids of these units and everything below them.
+pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Params::default();
+    let list: Vec<String> = roots.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    let sql = format!(
+        "WITH RECURSIVE down (id, depth) AS (
+             SELECT id, 0 FROM org_units WHERE id IN ({})
+             UNION ALL
+             SELECT c.id, down.depth + 1 FROM org_units c JOIN down ON c.parent_id = down.id WHERE down.depth < 64
+         )
+         SELECT DISTINCT id FROM down",
+        list.join(", ")
+    );
+    let rows: Vec<(i64,)> = q!(c, |x| bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), params.args)
+        .fetch_all(x)
+        .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

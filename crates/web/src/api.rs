@@ -1,0 +1,508 @@
+//! The JSON API under `/api/v1`: thin handlers over the service layer.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::text::parse_date;
+use dxplan_domain::unit::{UnitInput, UnitKind};
+use dxplan_domain::Invalid;
+use dxplan_store::audit::{self, AuditFilter};
+use dxplan_store::units::{self, Unit, UnitFilter};
+use dxplan_store::users::{self, GrantRow, User, UserFilter};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Date;
+
+use crate::error::{AppError, AppResult};
+use crate::service::{self, Caller, NewUserInput, UserPatch};
+use crate::session::{Auth, CurrentUser, MaybeAuth, RequestMeta, clear_session_cookie};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/units", get(list_units).post(create_unit))
+        .route("/units/import", post(import_units))
+        .route("/units/{code}", get(get_unit).patch(patch_unit))
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", get(get_user).patch(patch_user))
+        .route("/users/{id}/grants", get(list_grants).post(add_grant))
+        .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
+        .route("/audit", get(list_audit))
+}
+
+/// JSON body extractor whose rejections use dxplan's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> AppResult<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// Query-string extractor whose rejections use dxplan's error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> AppResult<Self> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e| AppError::BadRequest(e.body_text()))
+    }
+}
+
+fn caller<'a>(user: &'a CurrentUser, meta: &RequestMeta) -> Caller<'a> {
+    Caller {
+        user: Some(user),
+        actor: user.actor(meta, "api"),
+    }
+}
+
+fn encode_cursor(key: &str, id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!([key, id]).to_string())
+}
+
+fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<(String, i64)>(&bytes).ok())
+        .map(Some)
+        .ok_or_else(|| AppError::field("cursor", Invalid::BadFormat))
+}
+
+fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
+    match at.filter(|a| !a.is_empty()) {
+        None => Ok(state.today()),
+        Some(a) => parse_date(a).ok_or_else(|| AppError::field("at", Invalid::BadDate)),
+    }
+}
+
+// ---------------------------------------------------------------- auth
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> AppResult<Response> {
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let done = service::login(&state, &meta, &body.username, &body.password, ua).await?;
+    let body = json!({"user": user_json(&done.user), "csrf_token": done.csrf});
+    Ok(([(header::SET_COOKIE, done.set_cookie)], Json(body)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, meta: RequestMeta, MaybeAuth(user): MaybeAuth) -> AppResult<Response> {
+    if let Some(user) = &user {
+        service::logout(&state, &caller(user, &meta)).await?;
+    }
+    Ok(([(header::SET_COOKIE, clear_session_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+}
+
+async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
+    Json(json!({
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "unit_id": user.unit_id,
+        "grants": user.grants,
+        "csrf_token": user.csrf,
+    }))
+}
+
+// ---------------------------------------------------------------- units
+
+#[derive(Serialize)]
+struct UnitJson<'a> {
+    #[serde(flatten)]
+    unit: &'a Unit,
+    parent_code: Option<&'a str>,
+}
+
+async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<serde_json::Value>> {
+    let mut parent_ids: Vec<i64> = list.iter().filter_map(|u| u.parent_id).collect();
+    parent_ids.sort_unstable();
+    parent_ids.dedup();
+    let parents = {
+        let mut c = state.db.read().await?;
+        units::by_ids(&mut c, &parent_ids).await?
+    };
+    Ok(list
+        .iter()
+        .map(|unit| {
+            let parent_code = unit
+                .parent_id
+                .and_then(|p| parents.iter().find(|u| u.id == p))
+                .map(|p| p.code.as_str());
+            json!(UnitJson { unit, parent_code })
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct UnitListQuery {
+    parent: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    at: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_units(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<UnitListQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ViewUnits, Target::Anywhere)?;
+    let at = parse_at(query.at.as_deref(), &state)?;
+    let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(UnitKind::parse(k).ok_or_else(|| AppError::field("kind", Invalid::UnknownKind))?),
+    };
+    let mut c = state.db.read().await?;
+    let parent_id = match query.parent.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            units::by_code(&mut c, code, at)
+                .await?
+                .ok_or_else(|| AppError::field("parent", Invalid::UnknownUnit))?
+                .id,
+        ),
+    };
+    let filter = UnitFilter {
+        parent_id,
+        kind,
+        search: query.q,
+        at: Some(at),
+        after: decode_cursor(query.cursor.as_deref())?,
+        limit: query.limit.unwrap_or(50).clamp(1, 500),
+    };
+    let page = units::list(&mut c, &filter).await?;
+    drop(c);
+    Ok(Json(json!({
+        "items": units_json(&state, &page.units).await?,
+        "next_cursor": page.next.map(|(k, id)| encode_cursor(&k, id)),
+    })))
+}
+
+#[derive(Deserialize)]
+struct AtQuery {
+    at: Option<String>,
+}
+
+async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Unit> {
+    let at = parse_at(at, state)?;
+    let mut c = state.db.read().await?;
+    units::by_code(&mut c, code, at).await?.ok_or(AppError::NotFound)
+}
+
+async fn get_unit(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<AtQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ViewUnits, Target::Anywhere)?;
+    let unit = unit_at(&state, &code, query.at.as_deref()).await?;
+    let mut c = state.db.read().await?;
+    let successors = units::successors(&mut c, unit.id).await?;
+    let predecessors = units::predecessors(&mut c, unit.id).await?;
+    drop(c);
+    let mut body = units_json(&state, std::slice::from_ref(&unit)).await?.remove(0);
+    body["successors"] = json!(successors.iter().map(|u| &u.code).collect::<Vec<_>>());
+    body["predecessors"] = json!(predecessors.iter().map(|u| &u.code).collect::<Vec<_>>());
+    Ok(Json(body))
+}
+
+async fn create_unit(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(input): ApiJson<UnitInput>,
+) -> AppResult<Response> {
+    let unit = service::create_unit(&state, &caller(&user, &meta), &input).await?;
+    let body = units_json(&state, std::slice::from_ref(&unit)).await?.remove(0);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Partial changes to a unit; absent fields keep their value, `null` clears optional ones.
+#[derive(Deserialize)]
+struct UnitPatch {
+    code: Option<String>,
+    name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    short_name: Option<Option<String>>,
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    parent_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    valid_from: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    valid_to: Option<Option<String>>,
+    version: Option<i64>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+async fn patch_unit(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<AtQuery>,
+    ApiJson(patch): ApiJson<UnitPatch>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ManageUnits, Target::Anywhere)?;
+    let current = unit_at(&state, &code, query.at.as_deref()).await?;
+    let parent_code = match current.parent_id {
+        Some(p) => {
+            let mut c = state.db.read().await?;
+            Some(units::get(&mut c, p).await?.code)
+        }
+        None => None,
+    };
+    let date = |d: Option<Date>| d.map(|d| d.to_string());
+    let input = UnitInput {
+        code: patch.code.unwrap_or(current.code),
+        name: patch.name.unwrap_or(current.name),
+        short_name: patch.short_name.unwrap_or(current.short_name),
+        kind: patch.kind.unwrap_or_else(|| current.kind.as_str().to_string()),
+        parent_code: patch.parent_code.unwrap_or(parent_code),
+        valid_from: patch.valid_from.unwrap_or(date(current.valid_from)),
+        valid_to: patch.valid_to.unwrap_or(date(current.valid_to)),
+    };
+    let unit = service::update_unit(&state, &caller(&user, &meta), current.id, &input, patch.version).await?;
+    Ok(Json(units_json(&state, std::slice::from_ref(&unit)).await?.remove(0)))
+}
+
+async fn import_units(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ManageUnits, Target::System)?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("text/csv") && !content_type.starts_with("text/plain") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let outcome = service::import_units(&state, &caller(&user, &meta), &body, "api").await?;
+    Ok(Json(json!(outcome)))
+}
+
+// ---------------------------------------------------------------- users
+
+fn user_json(user: &User) -> serde_json::Value {
+    json!(user)
+}
+
+fn user_with_grants(user: &User, grants: &[GrantRow]) -> serde_json::Value {
+    let mut v = user_json(user);
+    v["grants"] = json!(grants.iter().filter(|g| g.user_id == user.id).collect::<Vec<_>>());
+    v
+}
+
+#[derive(Deserialize)]
+struct UserListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<UserListQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    let scope = service::visible_user_units(&state, &user).await?;
+    let filter = UserFilter {
+        search: query.q,
+        units: scope,
+        after: decode_cursor(query.cursor.as_deref())?,
+        limit: query.limit.unwrap_or(50).clamp(1, 500),
+    };
+    let mut c = state.db.read().await?;
+    let page = users::list(&mut c, &filter).await?;
+    let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
+    let grants = users::grants_of(&mut c, &ids).await?;
+    Ok(Json(json!({
+        "items": page.users.iter().map(|u| user_with_grants(u, &grants)).collect::<Vec<_>>(),
+        "next_cursor": page.next.map(|(k, id)| encode_cursor(&k, id)),
+    })))
+}
+
+/// Loads an account the caller may see, with its grants.
+async fn visible_user(state: &AppState, viewer: &CurrentUser, id: i64) -> AppResult<(User, Vec<GrantRow>)> {
+    let scope = service::visible_user_units(state, viewer).await?;
+    let mut c = state.db.read().await?;
+    let user = users::get(&mut c, id).await?;
+    let grants = users::grants(&mut c, id).await?;
+    if let Some(scope) = scope {
+        let in_scope = user.unit_id.is_some_and(|u| scope.contains(&u))
+            || grants.iter().any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
+        if !in_scope {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok((user, grants))
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let (user, grants) = visible_user(&state, &viewer, id).await?;
+    Ok(Json(user_with_grants(&user, &grants)))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(input): ApiJson<NewUserInput>,
+) -> AppResult<Response> {
+    let created = service::create_user(&state, &caller(&user, &meta), &input).await?;
+    let mut c = state.db.read().await?;
+    let grants = users::grants(&mut c, created.id).await?;
+    Ok((StatusCode::CREATED, Json(user_with_grants(&created, &grants))).into_response())
+}
+
+async fn patch_user(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> AppResult<Json<serde_json::Value>> {
+    let updated = service::update_user(&state, &caller(&user, &meta), id, &patch).await?;
+    Ok(Json(user_json(&updated)))
+}
+
+async fn list_grants(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let (_, grants) = visible_user(&state, &viewer, id).await?;
+    Ok(Json(json!({ "items": grants })))
+}
+
+#[derive(Deserialize)]
+struct GrantBody {
+    role: String,
+    #[serde(default)]
+    unit_code: Option<String>,
+}
+
+async fn add_grant(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<GrantBody>,
+) -> AppResult<Response> {
+    let grant = service::grant_role(&state, &caller(&user, &meta), id, &body.role, body.unit_code.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!(grant))).into_response())
+}
+
+async fn remove_grant(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path((id, grant_id)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    service::revoke_role(&state, &caller(&user, &meta), id, grant_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// Turns the audit query into a store filter; dates are whole days in Vietnam time.
+pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<AuditFilter> {
+    let non_empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let day_start = |field: &str, s: &Option<String>, plus_days: i64| -> AppResult<Option<time::OffsetDateTime>> {
+        match non_empty(s) {
+            None => Ok(None),
+            Some(s) => {
+                let d = parse_date(&s).ok_or_else(|| AppError::field(field, Invalid::BadDate))?;
+                Ok(Some(
+                    d.with_hms(0, 0, 0)
+                        .map_err(|e| AppError::internal(e.to_string()))?
+                        .assume_offset(crate::format::VIETNAM)
+                        + time::Duration::days(plus_days),
+                ))
+            }
+        }
+    };
+    let actor_id = match non_empty(&query.actor) {
+        None => None,
+        Some(name) => {
+            let mut c = state.db.read().await?;
+            // An unknown actor matches nothing rather than everything.
+            Some(users::by_username(&mut c, &name).await?.map_or(-1, |u| u.id))
+        }
+    };
+    Ok(AuditFilter {
+        actor_id,
+        action: non_empty(&query.action),
+        entity_type: non_empty(&query.entity_type),
+        entity_id: non_empty(&query.entity_id),
+        from: day_start("from", &query.from, 0)?,
+        until: day_start("to", &query.to, 1)?,
+        before_id: query.before,
+        limit: query.limit.unwrap_or(50).clamp(1, 500),
+    })
+}
+
+async fn list_audit(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ViewAudit, Target::System)?;
+    let filter = audit_filter(&state, &query).await?;
+    let mut c = state.db.read().await?;
+    let page = audit::list(&mut c, &filter).await?;
+    Ok(Json(json!({ "items": page.events, "next_before": page.next_before_id })))
+}
+

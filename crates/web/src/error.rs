@@ -1,0 +1,218 @@
+//! The web layer's one error type, and the one place that turns errors into HTTP
+//! responses: JSON under `/api`, a friendly page elsewhere, in the user's language.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dxplan_domain::unit_import::RowError;
+use dxplan_domain::{FieldError, Lang};
+use dxplan_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub enum AppError {
+    /// Fields were refused; nothing was written.
+    Validation(Vec<FieldError>),
+    /// An uploaded file was refused as a whole; nothing was written.
+    ImportRejected(Vec<RowError>),
+    /// Not logged in (or the session ended).
+    Unauthorized,
+    /// Logged in, but this is not yours to do.
+    Forbidden,
+    /// The CSRF token or the request's origin did not check out.
+    CsrfFailed,
+    NotFound,
+    /// Someone else changed the record since it was read.
+    VersionConflict,
+    /// Wrong username or password.
+    BadCredentials,
+    TooManyRequests { retry_after_secs: u64 },
+    BadRequest(String),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(detail: impl Into<String>) -> AppError {
+        AppError::Internal(detail.into())
+    }
+
+    pub fn field(field: &str, invalid: dxplan_domain::Invalid) -> AppError {
+        AppError::Validation(vec![FieldError::new(field, invalid)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation(_) | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::VersionConflict => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::ImportRejected(_) => "import_rejected",
+            AppError::Unauthorized => "unauthorized",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::CsrfFailed => "csrf_failed",
+            AppError::NotFound => "not_found",
+            AppError::VersionConflict => "version_conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the user reads. Internal details never reach the client.
+    pub fn message(&self, lang: Lang) -> String {
+        let text = match self {
+            AppError::Validation(_) => lang.pick(
+                "Dữ liệu chưa hợp lệ. Vui lòng sửa các mục được đánh dấu.",
+                "Some values are not valid. Please correct the marked fields.",
+            ),
+            AppError::ImportRejected(_) => lang.pick(
+                "Tệp có dòng không hợp lệ nên chưa nhập dòng nào. Sửa các dòng được liệt kê rồi tải lên lại.",
+                "The file has invalid rows, so nothing was imported. Fix the listed rows and upload it again.",
+            ),
+            AppError::Unauthorized => lang.pick(
+                "Vui lòng đăng nhập để tiếp tục.",
+                "Please log in to continue.",
+            ),
+            AppError::BadCredentials => lang.pick(
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                "The username or password is not correct.",
+            ),
+            AppError::Forbidden => lang.pick(
+                "Bạn không có quyền thực hiện việc này.",
+                "You do not have permission to do this.",
+            ),
+            AppError::CsrfFailed => lang.pick(
+                "Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.",
+                "This form has expired. Please reload the page and try again.",
+            ),
+            AppError::NotFound => lang.pick(
+                "Không tìm thấy nội dung bạn cần.",
+                "We could not find what you were looking for.",
+            ),
+            AppError::VersionConflict => lang.pick(
+                "Bản ghi vừa được người khác thay đổi. Vui lòng tải lại và thực hiện lại.",
+                "Someone else changed this record. Please reload it and try again.",
+            ),
+            AppError::TooManyRequests { retry_after_secs } => {
+                return lang.pick(
+                    format!("Thử quá nhiều lần. Vui lòng đợi {retry_after_secs} giây rồi thử lại."),
+                    format!("Too many attempts. Please wait {retry_after_secs} seconds and try again."),
+                );
+            }
+            AppError::BadRequest(detail) => {
+                return lang.pick(
+                    format!("Yêu cầu không hợp lệ: {detail}"),
+                    format!("The request is not valid: {detail}"),
+                );
+            }
+            AppError::PayloadTooLarge => lang.pick(
+                "Dữ liệu gửi lên quá lớn.",
+                "What you sent is too large.",
+            ),
+            AppError::UnsupportedMediaType => lang.pick(
+                "Định dạng dữ liệu không được hỗ trợ (cần application/json).",
+                "Unsupported content type (application/json expected).",
+            ),
+            AppError::Internal(_) => lang.pick(
+                "Hệ thống gặp lỗi. Vui lòng thử lại sau; nếu lỗi còn, báo cho quản trị viên.",
+                "Something went wrong on our side. Please try again later; if it persists, tell the administrator.",
+            ),
+        };
+        text.to_string()
+    }
+
+    fn details(&self, lang: Lang) -> serde_json::Value {
+        match self {
+            AppError::Validation(errors) => json!(errors
+                .iter()
+                .map(|e| json!({"field": e.field, "code": e.invalid, "message": e.invalid.message(lang)}))
+                .collect::<Vec<_>>()),
+            AppError::ImportRejected(rows) => json!(rows
+                .iter()
+                .map(|r| json!({"line": r.line, "field": r.field, "reason": r.reason, "message": r.message(lang)}))
+                .collect::<Vec<_>>()),
+            _ => json!([]),
+        }
+    }
+
+    /// The API error body of DESIGN.md §5.
+    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        json!({"error": {"code": self.code(), "message": self.message(lang), "details": self.details(lang)}})
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::VersionConflict => AppError::VersionConflict,
+            StoreError::Duplicate => AppError::field("code", dxplan_domain::Invalid::Taken),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Marks a response as an unrendered error; [`crate::middleware::render_errors`]
+/// gives it a body in the right format and language.
+#[derive(Clone)]
+pub struct ErrorMarker(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut response = self.status().into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = &self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response.extensions_mut().insert(ErrorMarker(Arc::new(self)));
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Internal(detail) => write!(f, "internal error: {detail}"),
+            AppError::Validation(fields) => {
+                write!(f, "{}", self.message(Lang::En))?;
+                for e in fields {
+                    write!(f, " {}: {}", e.field, e.invalid.message(Lang::En))?;
+                }
+                Ok(())
+            }
+            AppError::ImportRejected(rows) => {
+                for r in rows {
+                    writeln!(f, "{}", r.message(Lang::Vi))?;
+                }
+                write!(f, "{} bad rows; nothing was imported", rows.len())
+            }
+            other => write!(f, "{}", other.message(Lang::En)),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}

@@ -1,0 +1,84 @@
+//! dxplan's HTTP front doors: server-rendered pages (Vietnamese first, English second)
+//! and the JSON API under `/api/v1`, over one service layer.
+
+pub mod api;
+pub mod error;
+pub mod format;
+pub mod metrics;
+pub mod middleware;
+pub mod pages;
+pub mod password;
+pub mod service;
+pub mod session;
+pub mod state;
+pub mod throttle;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, WebConfig};
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::endpoint))
+        .route("/static/{*path}", get(pages::assets::serve))
+        .fallback(fallback)
+        // Listed innermost first: a request passes them from the bottom up.
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
+        .layer(axum::middleware::from_fn(middleware::same_origin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
+        .layer(axum::middleware::from_fn(middleware::request_meta))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn fallback() -> error::AppError {
+    error::AppError::NotFound
+}
+
+/// Answers 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

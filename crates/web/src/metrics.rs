@@ -1,0 +1,64 @@
+//! Prometheus metrics: requests by route and status, a latency histogram, and the
+//! database pool.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::state::AppState;
+
+#[derive(Clone)]
+pub struct Metrics {
+    handle: Option<PrometheusHandle>,
+}
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+impl Metrics {
+    /// The process-wide recorder (metrics are global by nature; installed once).
+    pub fn global() -> Metrics {
+        let handle = HANDLE.get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+                .ok()
+                .and_then(|b| b.install_recorder().ok())
+        });
+        Metrics { handle: handle.clone() }
+    }
+
+    pub fn render(&self) -> String {
+        self.handle.as_ref().map(|h| h.render()).unwrap_or_default()
+    }
+}
+
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+pub async fn endpoint(State(state): State<AppState>) -> Response {
+    let pool = state.db.pool_stats();
+    metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
+    metrics::gauge!("db_pool_idle_connections").set(pool.idle as f64);
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}

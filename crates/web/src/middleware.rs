@@ -1,0 +1,142 @@
+//! Request-wide layers: request facts, security headers, the origin check and error
+//! rendering.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use dxplan_domain::Lang;
+
+use crate::error::{AppError, ErrorMarker};
+use crate::pages::ErrorPage;
+use crate::session::{CurrentUser, LANG_COOKIE, RequestMeta, cookie_value};
+use crate::state::AppState;
+
+/// Works out the language, client address and request id once per request.
+pub async fn request_meta(mut request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let lang = cookie_value(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let meta = RequestMeta {
+        lang,
+        client_addr: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()),
+        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string),
+        path: request.uri().path().to_string(),
+    };
+    request.extensions_mut().insert(meta);
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that a browser says come from another site.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "cross-site");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let foreign_origin = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|origin| {
+                let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+                host.is_none_or(|h| h != origin_host)
+            });
+        if cross_site || foreign_origin {
+            return AppError::CsrfFailed.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The usual security headers, and a Content-Security-Policy that allows only our own
+/// scripts and styles (no inline script, no outside host).
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    response
+}
+
+/// Gives every error response its body: the JSON error format under `/api`, a page
+/// in the user's language elsewhere (or the login page when not logged in). Errors that
+/// axum's own extractors produce (bad JSON, wrong content type, too large) get the same
+/// treatment.
+pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let meta = request.extensions().get::<RequestMeta>().cloned();
+    let is_api = request.uri().path().starts_with("/api/");
+    let original_uri = request.uri().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let lang = meta.as_ref().map(|m| m.lang).unwrap_or_default();
+    let (mut parts, body) = response.into_parts();
+    let user = parts.extensions.get::<Option<CurrentUser>>().cloned().flatten();
+    let error = match parts.extensions.remove::<ErrorMarker>() {
+        Some(ErrorMarker(e)) => (*e).clone(),
+        None => {
+            // A response made outside our handlers: keep its status, explain it ourselves.
+            let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+            let detail = String::from_utf8_lossy(&text).chars().take(300).collect::<String>();
+            match status {
+                StatusCode::NOT_FOUND => AppError::NotFound,
+                StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("method not allowed".into()),
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+                s if s.is_client_error() => AppError::BadRequest(detail),
+                _ => AppError::Internal(detail),
+            }
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if is_api {
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let body = Body::from(error.to_json(lang).to_string());
+        return (status, Response::from_parts(parts, body)).into_response();
+    }
+    if matches!(error, AppError::Unauthorized) {
+        let next = original_uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("/login?next={}", urlencode(next));
+        return Redirect::to(&target).into_response();
+    }
+    let page = ErrorPage::render(&state, lang, user, status, &error);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    (status, Response::from_parts(parts, Body::from(page))).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// A plain HTML response (handlers use askama templates through this).
+pub fn html(body: String) -> Response {
+    Html(body).into_response()
+}

@@ -1,0 +1,32 @@
+//! The stylesheet and script, written for dxplan and embedded in the binary.
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::Embed;
+
+#[derive(Embed)]
+#[folder = "static/"]
+struct Assets;
+
+pub async fn serve(Path(path): Path<String>) -> Response {
+    let Some(file) = Assets::get(&path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            // Assets change only with a new binary, whose pages ask for them with a version.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        file.data,
+    )
+        .into_response()
+}

@@ -1,0 +1,139 @@
+//! Logging in and out, the language switch, and changing one's own password.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use dxplan_domain::Lang;
+use serde::Deserialize;
+
+use super::{Ctx, FormErrors, Page};
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::session::{LANG_COOKIE, clear_session_cookie, set_cookie};
+
+/// Only local paths are followed after login, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    username: String,
+    next: String,
+    errors: FormErrors,
+    demo: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    ctx.render(&LoginPage {
+        page: ctx.page("Đăng nhập", "Log in"),
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+        errors: FormErrors::default(),
+        demo: ctx.state.config.demo,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(ctx: Ctx, headers: HeaderMap, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let next = safe_next(form.next.as_deref());
+    match service::login(&ctx.state, &ctx.meta, &form.username, &form.password, ua).await {
+        Ok(done) => Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response()),
+        Err(e @ (AppError::BadCredentials | AppError::TooManyRequests { .. })) => {
+            let status = e.status();
+            let mut response = ctx.render(&LoginPage {
+                page: ctx.page("Đăng nhập", "Log in"),
+                username: form.username.trim().to_string(),
+                next,
+                errors: FormErrors::general(e.message(ctx.lang())),
+                demo: ctx.state.config.demo,
+            })?;
+            *response.status_mut() = status;
+            if let AppError::TooManyRequests { retry_after_secs } = e
+                && let Ok(v) = retry_after_secs.to_string().parse()
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn logout(ctx: Ctx) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        service::logout(&ctx.state, &ctx.caller()?).await?;
+    }
+    Ok(([(header::SET_COOKIE, clear_session_cookie(&ctx.state))], Redirect::to("/login")).into_response())
+}
+
+/// Remembers the chosen language for a year and goes back where the user was.
+pub async fn switch_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let cookie = set_cookie(LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), ctx.state.config.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(q.next.as_deref()))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    page: Page,
+    errors: FormErrors,
+}
+
+pub async fn password_page(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?;
+    ctx.render(&PasswordPage {
+        page: ctx.page("Đổi mật khẩu", "Change password"),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    match service::change_own_password(&ctx.state, &caller, &form.current, &form.new_password, &form.confirm).await {
+        Ok(()) => Ok(ctx.done("/", ctx.lang().pick("Đã đổi mật khẩu.", "Your password has been changed."))),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            ctx.render_invalid(&PasswordPage {
+                page: ctx.page("Đổi mật khẩu", "Change password"),
+                errors,
+            })
+        }
+    }
+}
+

@@ -1,0 +1,342 @@
+//! Server-rendered pages. Handlers are thin: read the request, call the service layer,
+//! hand a ready-made view to a template.
+
+pub mod assets;
+mod auth;
+mod units;
+mod users;
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::{FieldError, Lang};
+
+use crate::error::{AppError, AppResult};
+use crate::middleware::{html, urlencode};
+use crate::service::Caller;
+use crate::session::{CurrentUser, RequestMeta, cookie_value, set_cookie};
+use crate::state::AppState;
+
+pub const FLASH_COOKIE: &str = "dxplan_flash";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{code}", get(auth::switch_lang))
+        .route("/account/password", get(auth::password_page).post(auth::password_submit))
+        .route("/units", get(units::tree))
+        .route("/units/new", get(units::new_page).post(units::create))
+        .route("/units/import", get(units::import_page).post(units::import_submit))
+        .route("/units/{id}", get(units::show))
+        .route("/units/{id}/edit", get(units::edit_page).post(units::update))
+        .route("/units/{id}/retire", post(units::retire))
+        .route("/users", get(users::list))
+        .route("/users/new", get(users::new_page).post(users::create))
+        .route("/users/{id}", get(users::show).post(users::update))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/users/{id}/grants", post(users::grant))
+        .route("/users/{id}/grants/{grant_id}/revoke", post(users::revoke))
+        .route("/audit", get(users::audit))
+        .route("/plans", get(coming))
+        .route("/tasks", get(coming))
+        .route("/indicators", get(coming))
+        .route("/assessments", get(coming))
+        .route("/dashboard", get(coming))
+}
+
+/// A link in the main navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page's layout needs.
+pub struct Page {
+    pub lang: Lang,
+    pub title: String,
+    pub user: Option<CurrentUser>,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+    pub path: String,
+}
+
+impl Page {
+    /// Picks the Vietnamese or the English text.
+    pub fn tr<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(vi, en)
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map(|u| u.csrf.as_str()).unwrap_or("")
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The link that switches to the other language and comes back here.
+    pub fn other_lang_href(&self) -> String {
+        let other = self.lang.pick("en", "vi");
+        format!("/lang/{other}?next={}", urlencode(&self.path))
+    }
+
+    pub fn other_lang_label(&self) -> &'static str {
+        self.lang.pick("English", "Tiếng Việt")
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        self.user.as_ref().is_some_and(|u| u.may(action, Target::Anywhere))
+    }
+
+    pub fn can_manage_units(&self) -> bool {
+        self.may(Action::ManageUnits)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_system_admin())
+    }
+}
+
+fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
+    let Some(user) = user else { return Vec::new() };
+    let items: [(&'static str, &'static str, &'static str, bool); 8] = [
+        ("/plans", "Kế hoạch", "Plans", user.may(Action::ViewWork, Target::Anywhere)),
+        ("/tasks", "Nhiệm vụ", "Tasks", user.may(Action::ViewWork, Target::Anywhere)),
+        ("/indicators", "Chỉ tiêu", "Indicators", user.may(Action::ViewWork, Target::Anywhere)),
+        ("/assessments", "Đánh giá", "Assessments", user.may(Action::ViewWork, Target::Anywhere)),
+        ("/dashboard", "Trung tâm điều hành", "Operations centre", user.may(Action::ViewWork, Target::Anywhere)),
+        ("/units", "Đơn vị", "Units", user.may(Action::ViewUnits, Target::Anywhere)),
+        ("/users", "Người dùng", "Users", user.may(Action::ViewUsers, Target::Anywhere)),
+        ("/audit", "Nhật ký", "Audit log", user.may(Action::ViewAudit, Target::System)),
+    ];
+    items
+        .into_iter()
+        .filter(|(_, _, _, allowed)| *allowed)
+        .map(|(href, vi, en, _)| NavItem {
+            href,
+            label: lang.pick(vi, en),
+            current: path == href || path.starts_with(&format!("{href}/")),
+        })
+        .collect()
+}
+
+/// The request as a page handler sees it.
+pub struct Ctx {
+    pub state: AppState,
+    pub meta: RequestMeta,
+    pub user: Option<CurrentUser>,
+    pub flash: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let meta = RequestMeta::from_request_parts(parts, state).await?;
+        let user = parts.extensions.get::<Option<CurrentUser>>().cloned().flatten();
+        let flash = cookie_value(&parts.headers, FLASH_COOKIE)
+            .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
+            .and_then(|mut pairs| pairs.pop())
+            .map(|(_, m)| m)
+            .filter(|m| !m.is_empty());
+        Ok(Ctx {
+            state: state.clone(),
+            meta,
+            user,
+            flash,
+        })
+    }
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.meta.lang
+    }
+
+    pub fn page(&self, vi: &str, en: &str) -> Page {
+        Page {
+            lang: self.meta.lang,
+            title: self.meta.lang.pick(vi, en).to_string(),
+            nav: nav_for(self.meta.lang, self.user.as_ref(), &self.meta.path),
+            user: self.user.clone(),
+            flash: self.flash.clone(),
+            path: self.meta.path.clone(),
+        }
+    }
+
+    /// The logged-in user, or the login page.
+    pub fn user(&self) -> AppResult<&CurrentUser> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    pub fn caller(&self) -> AppResult<Caller<'_>> {
+        let user = self.user()?;
+        Ok(Caller {
+            user: Some(user),
+            actor: user.actor(&self.meta, "web"),
+        })
+    }
+
+    /// Renders a page, clearing a flash message once it has been shown.
+    pub fn render(&self, template: &impl Template) -> AppResult<Response> {
+        let body = template.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
+        let mut response = html(body);
+        if self.flash.is_some() {
+            let clear = set_cookie(FLASH_COOKIE, "", Some(0), self.state.config.secure_cookies);
+            if let Ok(v) = clear.parse() {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        Ok(response)
+    }
+
+    /// Re-renders a form with its errors, answering 400 so scripts and tests can tell.
+    pub fn render_invalid(&self, template: &impl Template) -> AppResult<Response> {
+        let mut response = self.render(template)?;
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        Ok(response)
+    }
+
+    /// Redirects after a successful POST, with a message for the next page.
+    pub fn done(&self, to: &str, message: &str) -> Response {
+        let cookie = set_cookie(FLASH_COOKIE, &urlencode(message), Some(60), self.state.config.secure_cookies);
+        ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+    }
+}
+
+/// Field errors as a form shows them: next to each field and in a summary on top.
+#[derive(Default)]
+pub struct FormErrors {
+    pub items: Vec<(String, String)>,
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn from_fields(lang: Lang, errors: &[FieldError]) -> Self {
+        FormErrors {
+            items: errors.iter().map(|e| (e.field.clone(), e.invalid.message(lang))).collect(),
+            general: None,
+        }
+    }
+
+    pub fn general(message: String) -> Self {
+        FormErrors {
+            items: Vec::new(),
+            general: Some(message),
+        }
+    }
+
+    /// Turns a service error into form errors when the form can show it; other errors
+    /// go on to the error page.
+    pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
+        match e {
+            AppError::Validation(fields) => Ok(FormErrors::from_fields(lang, &fields)),
+            AppError::VersionConflict | AppError::BadRequest(_) => Ok(FormErrors::general(e.message(lang))),
+            other => Err(other),
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.items.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn any(&self) -> bool {
+        !self.items.is_empty() || self.general.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    roles: Vec<(String, String)>,
+}
+
+async fn home(ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let mut c = ctx.state.db.read().await?;
+    let grants = dxplan_store::users::grants(&mut c, user.id).await?;
+    let lang = ctx.lang();
+    let roles = grants
+        .iter()
+        .map(|g| {
+            let scope = g
+                .unit_name
+                .clone()
+                .unwrap_or_else(|| lang.pick("Toàn hệ thống", "Whole system").to_string());
+            (g.role.label(lang).to_string(), scope)
+        })
+        .collect();
+    ctx.render(&HomePage {
+        page: ctx.page("Trang chủ", "Home"),
+        roles,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "coming.html")]
+struct ComingPage {
+    page: Page,
+}
+
+/// The areas that later releases fill in.
+async fn coming(ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut page = ctx.page("Đang xây dựng", "Coming soon");
+    if let Some(item) = page.nav.iter().find(|n| n.current) {
+        page.title = item.label.to_string();
+    }
+    ctx.render(&ComingPage { page })
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    page: Page,
+    status: u16,
+    heading: String,
+    message: String,
+    details: Vec<String>,
+}
+
+impl ErrorPage {
+    /// The friendly page for an error, in the user's language.
+    pub fn render(_state: &AppState, lang: Lang, user: Option<CurrentUser>, status: StatusCode, error: &AppError) -> String {
+        let heading = match status.as_u16() {
+            403 => lang.pick("Không có quyền truy cập", "Access denied"),
+            404 => lang.pick("Không tìm thấy trang", "Page not found"),
+            429 => lang.pick("Quá nhiều yêu cầu", "Too many requests"),
+            s if s >= 500 => lang.pick("Hệ thống đang gặp sự cố", "Something went wrong"),
+            _ => lang.pick("Yêu cầu không hợp lệ", "Invalid request"),
+        };
+        let details = match error {
+            AppError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.invalid.message(lang))).collect(),
+            AppError::ImportRejected(rows) => rows.iter().map(|r| r.message(lang)).collect(),
+            _ => Vec::new(),
+        };
+        let page = Page {
+            lang,
+            title: heading.to_string(),
+            nav: nav_for(lang, user.as_ref(), ""),
+            user,
+            flash: None,
+            path: "/".into(),
+        };
+        let view = ErrorPage {
+            page,
+            status: status.as_u16(),
+            heading: heading.to_string(),
+            message: error.message(lang),
+            details,
+        };
+        view.render().unwrap_or_else(|_| error.message(lang))
+    }
+}

@@ -1,0 +1,389 @@
+//! Accounts and roles (admins), and the audit log.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use base64::Engine;
+use dxplan_domain::auth::{Action, Role, Target};
+use dxplan_store::audit::{self, AuditEvent};
+use dxplan_store::units;
+use dxplan_store::users::{self, GrantRow, User, UserFilter};
+use serde::Deserialize;
+
+use super::{Ctx, FormErrors, Page};
+use crate::api::{AuditQuery, audit_filter};
+use crate::error::{AppError, AppResult};
+use crate::format;
+use crate::middleware::urlencode;
+use crate::service::{self, NewUserInput, UserPatch};
+
+pub struct UserRow {
+    pub user: User,
+    pub unit: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    page: Page,
+    rows: Vec<UserRow>,
+    q: String,
+    next: Option<String>,
+    can_create: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    after: Option<String>,
+}
+
+fn cursor_encode(key: &str, id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}:{key}"))
+}
+
+fn cursor_decode(s: &str) -> Option<(String, i64)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (id, key) = text.split_once(':')?;
+    Some((key.to_string(), id.parse().ok()?))
+}
+
+fn role_label(ctx: &Ctx, g: &GrantRow) -> String {
+    let scope = g
+        .unit_name
+        .clone()
+        .unwrap_or_else(|| ctx.lang().pick("toàn hệ thống", "whole system").to_string());
+    format!("{} — {scope}", g.role.label(ctx.lang()))
+}
+
+pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let scope = service::visible_user_units(&ctx.state, user).await?;
+    let filter = UserFilter {
+        search: q.q.clone(),
+        units: scope,
+        after: q.after.as_deref().and_then(cursor_decode),
+        limit: 25,
+    };
+    let mut c = ctx.state.db.read().await?;
+    let page = users::list(&mut c, &filter).await?;
+    let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
+    let grants = users::grants_of(&mut c, &ids).await?;
+    let mut unit_ids: Vec<i64> = page.users.iter().filter_map(|u| u.unit_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let unit_names = units::by_ids(&mut c, &unit_ids).await?;
+    let rows = page
+        .users
+        .into_iter()
+        .map(|u| UserRow {
+            unit: u
+                .unit_id
+                .and_then(|id| unit_names.iter().find(|n| n.id == id))
+                .map(|n| n.name.clone())
+                .unwrap_or_default(),
+            roles: grants.iter().filter(|g| g.user_id == u.id).map(|g| role_label(&ctx, g)).collect(),
+            user: u,
+        })
+        .collect();
+    let next = page.next.map(|(k, id)| {
+        format!("/users?q={}&after={}", urlencode(q.q.as_deref().unwrap_or_default()), cursor_encode(&k, id))
+    });
+    ctx.render(&UsersPage {
+        page: ctx.page("Người dùng", "Users"),
+        rows,
+        q: q.q.unwrap_or_default(),
+        next,
+        can_create: user.is_system_admin(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "user_new.html")]
+struct NewUserPage {
+    page: Page,
+    form: NewUserForm,
+    roles: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+}
+
+#[derive(Default, Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    unit_code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    role_unit_code: String,
+}
+
+fn roles(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), r.label(ctx.lang()))).collect()
+}
+
+pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?.require(Action::ManageUsers, Target::System)?;
+    ctx.render(&NewUserPage {
+        page: ctx.page("Thêm người dùng", "New user"),
+        form: NewUserForm::default(),
+        roles: roles(&ctx),
+        errors: FormErrors::default(),
+    })
+}
+
+pub async fn create(ctx: Ctx, Form(form): Form<NewUserForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+    let input = NewUserInput {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        email: opt(&form.email),
+        unit_code: opt(&form.unit_code),
+        password: form.password.clone(),
+        role: opt(&form.role),
+        role_unit_code: opt(&form.role_unit_code),
+    };
+    match service::create_user(&ctx.state, &caller, &input).await {
+        Ok(user) => Ok(ctx.done(
+            &format!("/users/{}", user.id),
+            &ctx.lang().pick(
+                format!("Đã tạo tài khoản {}.", user.username),
+                format!("Account {} created.", user.username),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let form = NewUserForm {
+                password: String::new(),
+                ..form
+            };
+            ctx.render_invalid(&NewUserPage {
+                page: ctx.page("Thêm người dùng", "New user"),
+                form,
+                roles: roles(&ctx),
+                errors,
+            })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    page: Page,
+    account: User,
+    unit_code: String,
+    unit_name: String,
+    grants: Vec<(GrantRow, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    can_manage: bool,
+    errors: FormErrors,
+    created: String,
+}
+
+async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage> {
+    let viewer = ctx.user()?;
+    let scope = service::visible_user_units(&ctx.state, viewer).await?;
+    let mut c = ctx.state.db.read().await?;
+    let account = users::get(&mut c, id).await?;
+    let grants = users::grants(&mut c, id).await?;
+    if let Some(scope) = scope {
+        let visible = account.unit_id.is_some_and(|u| scope.contains(&u))
+            || grants.iter().any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
+        if !visible {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let unit = match account.unit_id {
+        Some(u) => Some(units::get(&mut c, u).await?),
+        None => None,
+    };
+    Ok(UserPage {
+        page: ctx.page(&account.display_name, &account.display_name),
+        unit_code: unit.as_ref().map(|u| u.code.clone()).unwrap_or_default(),
+        unit_name: unit.map(|u| u.name).unwrap_or_default(),
+        grants: grants.into_iter().map(|g| {
+            let label = role_label(ctx, &g);
+            (g, label)
+        }).collect(),
+        roles: roles(ctx),
+        can_manage: viewer.is_system_admin(),
+        errors,
+        created: format::datetime(&account.created_at),
+        account,
+    })
+}
+
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let view = user_page(&ctx, id, FormErrors::default()).await?;
+    ctx.render(&view)
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    unit_code: String,
+    #[serde(default)]
+    active: Option<String>,
+    version: Option<i64>,
+}
+
+pub async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let patch = UserPatch {
+        display_name: Some(form.display_name),
+        email: Some(form.email),
+        unit_code: Some(form.unit_code),
+        active: Some(form.active.is_some()),
+        version: form.version,
+    };
+    redirect_or_errors(&ctx, id, service::update_user(&ctx.state, &caller, id, &patch).await.map(|_| ()), (
+        "Đã lưu tài khoản.",
+        "Account saved.",
+    ))
+    .await
+}
+
+async fn redirect_or_errors(ctx: &Ctx, id: i64, result: AppResult<()>, message: (&str, &str)) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(ctx.done(&format!("/users/{id}"), ctx.lang().pick(message.0, message.1))),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = user_page(ctx, id, errors).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_password(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ResetForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = service::reset_password(&ctx.state, &caller, id, &form.password).await;
+    redirect_or_errors(&ctx, id, result, ("Đã đặt lại mật khẩu.", "Password reset.")).await
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+pub async fn grant(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<GrantForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let unit = Some(form.unit_code.as_str()).filter(|c| !c.trim().is_empty());
+    let result = service::grant_role(&ctx.state, &caller, id, &form.role, unit).await.map(|_| ());
+    redirect_or_errors(&ctx, id, result, ("Đã cấp quyền.", "Role granted.")).await
+}
+
+pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = service::revoke_role(&ctx.state, &caller, id, grant_id).await;
+    redirect_or_errors(&ctx, id, result, ("Đã thu hồi quyền.", "Role revoked.")).await
+}
+
+pub struct AuditRow {
+    pub event: AuditEvent,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    page: Page,
+    rows: Vec<AuditRow>,
+    actions: Vec<String>,
+    query: AuditQueryView,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct AuditQueryView {
+    actor: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    from: String,
+    to: String,
+}
+
+pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Response> {
+    ctx.user()?.require(Action::ViewAudit, Target::System)?;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let view = AuditQueryView {
+        actor: s(&query.actor),
+        action: s(&query.action),
+        entity_type: s(&query.entity_type),
+        entity_id: s(&query.entity_id),
+        from: s(&query.from),
+        to: s(&query.to),
+    };
+    let (filter, error) = match audit_filter(&ctx.state, &query).await {
+        Ok(f) => (Some(f), None),
+        Err(AppError::Validation(fields)) => (
+            None,
+            fields.first().map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
+        ),
+        Err(e) => return Err(e),
+    };
+    let mut c = ctx.state.db.read().await?;
+    let actions = audit::actions(&mut c).await?;
+    let (rows, next) = match filter {
+        Some(mut filter) => {
+            filter.limit = 50;
+            let page = audit::list(&mut c, &filter).await?;
+            let next = page.next_before_id.map(|before| {
+                let pairs = [
+                    ("actor", view.actor.as_str()),
+                    ("action", view.action.as_str()),
+                    ("entity_type", view.entity_type.as_str()),
+                    ("entity_id", view.entity_id.as_str()),
+                    ("from", view.from.as_str()),
+                    ("to", view.to.as_str()),
+                ];
+                let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
+                format!("/audit?{qs}&before={before}")
+            });
+            let rows = page
+                .events
+                .into_iter()
+                .map(|event| AuditRow {
+                    at: format::datetime(&event.at),
+                    event,
+                })
+                .collect();
+            (rows, next)
+        }
+        None => (Vec::new(), None),
+    };
+    ctx.render(&AuditPage {
+        page: ctx.page("Nhật ký hệ thống", "Audit log"),
+        rows,
+        actions,
+        query: view,
+        next,
+        error,
+    })
+}

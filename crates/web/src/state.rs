@@ -1,0 +1,89 @@
+//! What every handler can reach: the database, the configuration, the login throttle,
+//! the clock and the metrics handle.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dxplan_store::Db;
+use time::OffsetDateTime;
+
+use crate::password::PasswordCost;
+use crate::throttle::{LoginThrottle, ThrottleConfig};
+
+/// Settings of the web layer, passed down from the command line.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and in any case this long after logging in.
+    pub session_absolute: Duration,
+    pub throttle: ThrottleConfig,
+    pub password_cost: PasswordCost,
+    /// Demo mode: the login page lists the demo accounts.
+    pub demo: bool,
+    /// Where attachments and other files live.
+    pub data_dir: PathBuf,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(2 * 3600),
+            session_absolute: Duration::from_secs(12 * 3600),
+            throttle: ThrottleConfig::default(),
+            password_cost: PasswordCost::default(),
+            demo: false,
+            data_dir: PathBuf::from("./dxplan-data"),
+            body_limit: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// A source of the current time, replaceable in tests.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<LoginThrottle>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: crate::metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState {
+            throttle: Arc::new(LoginThrottle::new(&config.throttle)),
+            config: Arc::new(config),
+            db,
+            clock: Arc::new(SystemClock),
+            metrics: crate::metrics::Metrics::global(),
+        }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today in Vietnam (UTC+7), the date codes and validity periods are read at.
+    pub fn today(&self) -> time::Date {
+        self.now().to_offset(crate::format::VIETNAM).date()
+    }
+}
