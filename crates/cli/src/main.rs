@@ -1,7 +1,5 @@
 //! `dxplan`: the one binary. Configuration comes from flags or `DXPLAN_*` variables.
 
-mod demo;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,11 +9,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 use dxplan_domain::auth::Role;
 use dxplan_store::{Db, DbOptions, units, users};
 use dxplan_web::service::{self, Caller, NewUserInput};
-use dxplan_web::{AppState, WebConfig};
+use dxplan_web::{AppState, WebConfig, demo};
 use rand::Rng;
 
 #[derive(Parser)]
-#[command(name = "dxplan", version, about = "dxplan — quản lý chương trình chuyển đổi số / digital transformation programme management")]
+#[command(
+    name = "dxplan",
+    version,
+    about = "dxplan — quản lý chương trình chuyển đổi số / digital transformation programme management"
+)]
 struct Cli {
     /// Folder for the database and attachments [default: ./dxplan-data, or ./dxplan-demo for `demo`].
     #[arg(long, env = "DXPLAN_DATA_DIR", global = true)]
@@ -106,11 +108,17 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let is_demo = matches!(cli.command, Command::Demo(_));
-    let data_dir = cli
-        .data_dir
+    let data_dir = cli.data_dir.clone().unwrap_or_else(|| {
+        PathBuf::from(if is_demo {
+            "./dxplan-demo"
+        } else {
+            "./dxplan-data"
+        })
+    });
+    let url = cli
+        .database
         .clone()
-        .unwrap_or_else(|| PathBuf::from(if is_demo { "./dxplan-demo" } else { "./dxplan-data" }));
-    let url = cli.database.clone().unwrap_or_else(|| Db::sqlite_url_in(&data_dir));
+        .unwrap_or_else(|| Db::sqlite_url_in(&data_dir));
     match cli.command {
         Command::Serve(args) => serve(args, data_dir, url, false).await,
         Command::Demo(args) => {
@@ -126,12 +134,21 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user_command(command, &data_dir, &url).await,
-        Command::Units { command: UnitsCommand::Import { file } } => {
+        Command::Units {
+            command: UnitsCommand::Import { file },
+        } => {
             let state = cli_state(&data_dir, &url).await?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let o = service::import_units(&state, &Caller::cli(), &bytes, &name).await?;
-            println!("{} created, {} updated, {} lineage links", o.created, o.updated, o.lineage);
+            println!(
+                "{} created, {} updated, {} lineage links",
+                o.created, o.updated, o.lineage
+            );
             Ok(())
         }
         Command::Backup { file } => {
@@ -159,14 +176,23 @@ fn init_logging(format: LogFormat) {
 
 async fn open(data_dir: &Path, url: &str) -> anyhow::Result<Db> {
     if !url.starts_with("postgres") {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
     }
-    Db::connect(&DbOptions::new(url)).await.context("opening the database")
+    Db::connect(&DbOptions::new(url))
+        .await
+        .context("opening the database")
 }
 
 async fn cli_state(data_dir: &Path, url: &str) -> anyhow::Result<AppState> {
     let db = open(data_dir, url).await?;
-    Ok(AppState::new(db, WebConfig { data_dir: data_dir.to_path_buf(), ..WebConfig::default() }))
+    Ok(AppState::new(
+        db,
+        WebConfig {
+            data_dir: data_dir.to_path_buf(),
+            ..WebConfig::default()
+        },
+    ))
 }
 
 /// Removes the demo database so every demo starts from the same state.
@@ -184,7 +210,9 @@ fn fresh_sqlite(data_dir: &Path) -> anyhow::Result<()> {
 fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..16)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 fn password_from_env() -> (String, bool) {
@@ -211,11 +239,17 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     if demo {
         let accounts = demo::seed(&state).await?;
         println!("\ndxplan (demo) — {url_shown}\n");
-        println!("Tài khoản dùng thử / demo accounts (mật khẩu / password: {}):", demo::DEMO_PASSWORD);
+        println!(
+            "Tài khoản dùng thử / demo accounts (mật khẩu / password: {}):",
+            demo::DEMO_PASSWORD
+        );
         for a in accounts.iter().take(8) {
             println!("  {:<22} {:<14} {}", a.username, a.role.as_str(), a.unit);
         }
-        println!("  … {} tài khoản / accounts in all (editor-… and approver-… for each department and district)\n", accounts.len());
+        println!(
+            "  … {} tài khoản / accounts in all (editor-… and approver-… for each department and district)\n",
+            accounts.len()
+        );
     } else {
         ensure_admin(&state).await?;
         println!("dxplan — {url_shown}");
@@ -223,7 +257,10 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     tracing::info!(listen = %args.listen, ready_ms = started.elapsed().as_millis() as u64, "serving");
     let jobs = dxplan_jobs::spawn(
         db.clone(),
-        dxplan_jobs::JobConfig { session_idle: state.config.session_idle, every: Duration::from_secs(600) },
+        dxplan_jobs::JobConfig {
+            session_idle: state.config.session_idle,
+            every: Duration::from_secs(600),
+        },
     );
     dxplan_web::serve(listener, state, shutdown_signal()).await?;
     jobs.abort();
@@ -257,7 +294,9 @@ async fn ensure_admin(state: &AppState) -> anyhow::Result<()> {
         }
         Some(user) => {
             service::reset_password(state, &Caller::cli(), user.id, &password).await?;
-            service::grant_role(state, &Caller::cli(), user.id, "admin", None).await.ok();
+            service::grant_role(state, &Caller::cli(), user.id, "admin", None)
+                .await
+                .ok();
         }
     }
     println!("\n  Tài khoản quản trị đầu tiên / first administrator account:");
@@ -294,7 +333,12 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
     let state = cli_state(data_dir, url).await?;
     let caller = Caller::cli();
     match command {
-        UserCommand::Add { username, name, email, unit } => {
+        UserCommand::Add {
+            username,
+            name,
+            email,
+            unit,
+        } => {
             let (password, generated) = password_from_env();
             let input = NewUserInput {
                 username,
@@ -312,7 +356,9 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
         }
         UserCommand::Passwd { username } => {
             let mut c = state.db.read().await?;
-            let user = users::by_username(&mut c, &username).await?.context("no such user")?;
+            let user = users::by_username(&mut c, &username)
+                .await?
+                .context("no such user")?;
             drop(c);
             let (password, generated) = password_from_env();
             service::reset_password(&state, &caller, user.id, &password).await?;
@@ -321,28 +367,53 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
                 println!("password: {password}");
             }
         }
-        UserCommand::Grant { username, role, unit } => {
+        UserCommand::Grant {
+            username,
+            role,
+            unit,
+        } => {
             let mut c = state.db.read().await?;
-            let user = users::by_username(&mut c, &username).await?.context("no such user")?;
+            let user = users::by_username(&mut c, &username)
+                .await?
+                .context("no such user")?;
             drop(c);
             if Role::parse(&role).is_none() {
-                bail!("unknown role {role}: use admin, coordinator, unit_approver, unit_editor or viewer");
+                bail!(
+                    "unknown role {role}: use admin, coordinator, unit_approver, unit_editor or viewer"
+                );
             }
             service::grant_role(&state, &caller, user.id, &role, unit.as_deref()).await?;
-            println!("granted {role} to {username} on {}", unit.as_deref().unwrap_or("the whole system"));
+            println!(
+                "granted {role} to {username} on {}",
+                unit.as_deref().unwrap_or("the whole system")
+            );
         }
         UserCommand::List => {
             let mut c = state.db.read().await?;
             let mut after = None;
             loop {
-                let page = users::list(&mut c, &users::UserFilter { after: after.clone(), limit: 500, ..Default::default() }).await?;
+                let page = users::list(
+                    &mut c,
+                    &users::UserFilter {
+                        after: after.clone(),
+                        limit: 500,
+                        ..Default::default()
+                    },
+                )
+                .await?;
                 let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
                 let grants = users::grants_of(&mut c, &ids).await?;
                 for u in &page.users {
                     let roles: Vec<String> = grants
                         .iter()
                         .filter(|g| g.user_id == u.id)
-                        .map(|g| format!("{}@{}", g.role.as_str(), g.unit_code.as_deref().unwrap_or("*")))
+                        .map(|g| {
+                            format!(
+                                "{}@{}",
+                                g.role.as_str(),
+                                g.unit_code.as_deref().unwrap_or("*")
+                            )
+                        })
                         .collect();
                     println!(
                         "{:<24} {:<40} {}{}",
@@ -366,14 +437,18 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
 
 async fn restore(file: &Path, data_dir: &Path, url: &str) -> anyhow::Result<()> {
     if url.starts_with("postgres") {
-        bail!("PostgreSQL: restore with pg_restore (for example `pg_restore -d DATABASE_URL dxplan.dump`)");
+        bail!(
+            "PostgreSQL: restore with pg_restore (for example `pg_restore -d DATABASE_URL dxplan.dump`)"
+        );
     }
     let header = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     if !header.starts_with(b"SQLite format 3\0") {
         bail!("{} is not an SQLite database backup", file.display());
     }
     // Check the backup opens and migrates before it replaces anything.
-    let check = Db::connect(&DbOptions::new(format!("sqlite://{}", file.display()))).await.context("the backup does not open")?;
+    let check = Db::connect(&DbOptions::new(format!("sqlite://{}", file.display())))
+        .await
+        .context("the backup does not open")?;
     check.close().await;
     let target = url.strip_prefix("sqlite://").unwrap_or(url);
     std::fs::create_dir_all(data_dir)?;

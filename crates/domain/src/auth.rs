@@ -165,27 +165,70 @@ mod tests {
 
     #[test]
     fn only_approvers_submit_and_only_coordinators_review() {
-        assert!(authorize(&on(Role::UnitApprover, 2), Action::SubmitUnitWork, Target::Unit(COMMUNE)));
-        assert!(!authorize(&on(Role::UnitEditor, 2), Action::SubmitUnitWork, Target::Unit(DISTRICT)));
-        assert!(!authorize(&on(Role::Viewer, 2), Action::EditUnitWork, Target::Unit(DISTRICT)));
-        assert!(authorize(&on(Role::Coordinator, 1), Action::ReviewWork, Target::Unit(COMMUNE)));
-        assert!(!authorize(&on(Role::UnitApprover, 1), Action::ReviewWork, Target::Unit(COMMUNE)));
+        assert!(authorize(
+            &on(Role::UnitApprover, 2),
+            Action::SubmitUnitWork,
+            Target::Unit(COMMUNE)
+        ));
+        assert!(!authorize(
+            &on(Role::UnitEditor, 2),
+            Action::SubmitUnitWork,
+            Target::Unit(DISTRICT)
+        ));
+        assert!(!authorize(
+            &on(Role::Viewer, 2),
+            Action::EditUnitWork,
+            Target::Unit(DISTRICT)
+        ));
+        assert!(authorize(
+            &on(Role::Coordinator, 1),
+            Action::ReviewWork,
+            Target::Unit(COMMUNE)
+        ));
+        assert!(!authorize(
+            &on(Role::UnitApprover, 1),
+            Action::ReviewWork,
+            Target::Unit(COMMUNE)
+        ));
     }
 
     #[test]
     fn admin_only_actions_need_a_system_wide_admin() {
-        let system_admin = vec![Grant { role: Role::Admin, unit: None }];
+        let system_admin = vec![Grant {
+            role: Role::Admin,
+            unit: None,
+        }];
         for action in [Action::ManageUsers, Action::ManageUnits, Action::ViewAudit] {
             assert!(authorize(&system_admin, action, Target::System));
-            for role in [Role::Coordinator, Role::UnitApprover, Role::UnitEditor, Role::Viewer] {
-                assert!(!authorize(&on(role, 1), action, Target::System), "{role:?} {action:?}");
+            for role in [
+                Role::Coordinator,
+                Role::UnitApprover,
+                Role::UnitEditor,
+                Role::Viewer,
+            ] {
+                assert!(
+                    !authorize(&on(role, 1), action, Target::System),
+                    "{role:?} {action:?}"
+                );
                 assert!(!authorize(&on(role, 1), action, Target::Unit(DISTRICT)));
             }
         }
         // An admin scoped to a district manages that subtree, not the system.
-        assert!(authorize(&on(Role::Admin, 2), Action::ManageUnits, Target::Unit(COMMUNE)));
-        assert!(!authorize(&on(Role::Admin, 2), Action::ManageUnits, Target::Unit(SIBLING)));
-        assert!(!authorize(&on(Role::Admin, 2), Action::ManageUsers, Target::System));
+        assert!(authorize(
+            &on(Role::Admin, 2),
+            Action::ManageUnits,
+            Target::Unit(COMMUNE)
+        ));
+        assert!(!authorize(
+            &on(Role::Admin, 2),
+            Action::ManageUnits,
+            Target::Unit(SIBLING)
+        ));
+        assert!(!authorize(
+            &on(Role::Admin, 2),
+            Action::ManageUsers,
+            Target::System
+        ));
     }
 
     #[test]
@@ -197,12 +240,26 @@ mod tests {
     #[test]
     fn grants_combine() {
         let grants = vec![
-            Grant { role: Role::Viewer, unit: Some(1) },
-            Grant { role: Role::UnitEditor, unit: Some(4) },
+            Grant {
+                role: Role::Viewer,
+                unit: Some(1),
+            },
+            Grant {
+                role: Role::UnitEditor,
+                unit: Some(4),
+            },
         ];
         assert!(authorize(&grants, Action::ViewWork, Target::Unit(COMMUNE)));
-        assert!(authorize(&grants, Action::EditUnitWork, Target::Unit(SIBLING)));
-        assert!(!authorize(&grants, Action::EditUnitWork, Target::Unit(COMMUNE)));
+        assert!(authorize(
+            &grants,
+            Action::EditUnitWork,
+            Target::Unit(SIBLING)
+        ));
+        assert!(!authorize(
+            &grants,
+            Action::EditUnitWork,
+            Target::Unit(COMMUNE)
+        ));
     }
 
     #[test]

@@ -64,8 +64,14 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_supported() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,vi;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("fr-FR, vi;q=0.5, en;q=0.4"), Lang::Vi);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,vi;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, vi;q=0.5, en;q=0.4"),
+            Lang::Vi
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), Lang::Vi);
         assert_eq!(Lang::from_accept_language(""), Lang::Vi);
         assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Vi);

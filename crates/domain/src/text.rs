@@ -37,8 +37,8 @@ pub fn fold(s: &str) -> String {
 
 /// The Vietnamese alphabet, with the Latin letters used in foreign words in their place.
 const ALPHABET: [&str; 33] = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
-    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+    "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ];
 
 /// Tone marks in dictionary order: level (none), grave, hook, tilde, acute, dot below.
@@ -145,7 +145,11 @@ pub fn format_number(value: f64, max_decimals: usize) -> String {
 pub fn format_int(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let grouped = group_thousands(&digits);
-    if value < 0 { format!("-{grouped}") } else { grouped }
+    if value < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
 }
 
 /// Writes an amount of money in đồng: `1.234.567 đ`.
@@ -156,7 +160,7 @@ pub fn format_money(vnd: i64) -> String {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -172,7 +176,10 @@ mod tests {
     #[test]
     fn folding_strips_marks_and_d_stroke() {
         assert_eq!(fold("Chuyển đổi số"), "chuyen doi so");
-        assert_eq!(fold("  Sở Thông tin   và Truyền thông "), "so thong tin va truyen thong");
+        assert_eq!(
+            fold("  Sở Thông tin   và Truyền thông "),
+            "so thong tin va truyen thong"
+        );
         assert_eq!(fold("ĐÀ NẴNG"), "da nang");
         assert_eq!(fold("Phường Nhơn Bình"), "phuong nhon binh");
         assert_eq!(fold("Huyện Hoài Ân"), "huyen hoai an");

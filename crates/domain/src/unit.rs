@@ -73,10 +73,11 @@ pub fn valid_on(from: Option<Date>, to: Option<Date>, day: Date) -> bool {
 
 /// Do two validity periods share at least one day?
 pub fn periods_overlap(a: (Option<Date>, Option<Date>), b: (Option<Date>, Option<Date>)) -> bool {
-    let starts_before_other_ends = |from: Option<Date>, other_to: Option<Date>| match (from, other_to) {
-        (Some(f), Some(t)) => f <= t,
-        _ => true,
-    };
+    let starts_before_other_ends =
+        |from: Option<Date>, other_to: Option<Date>| match (from, other_to) {
+            (Some(f), Some(t)) => f <= t,
+            _ => true,
+        };
     starts_before_other_ends(a.0, b.1) && starts_before_other_ends(b.0, a.1)
 }
 
@@ -152,7 +153,12 @@ pub fn validate_unit(input: &UnitInput) -> Result<UnitFields, Vec<FieldError>> {
     let mut errors = Vec::new();
     let code = check_code("code", &input.code, &mut errors);
     let name = required_text("name", &input.name, NAME_MAX, &mut errors);
-    let short_name = optional_text("short_name", input.short_name.as_deref(), SHORT_NAME_MAX, &mut errors);
+    let short_name = optional_text(
+        "short_name",
+        input.short_name.as_deref(),
+        SHORT_NAME_MAX,
+        &mut errors,
+    );
     let kind = check_kind("kind", &input.kind, &mut errors);
     let parent_code = input
         .parent_code
@@ -215,11 +221,18 @@ mod tests {
         let mut i = input("52 STTTT", "", "sở");
         i.valid_from = Some("2025-03-01".into());
         i.valid_to = Some("2025-02-28".into());
-        let fields: Vec<_> = validate_unit(&i).unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = validate_unit(&i)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["code", "name", "kind", "valid_to"]);
         let mut own_parent = input("540", "Quy Nhơn", "district");
         own_parent.parent_code = Some("540".into());
-        assert_eq!(validate_unit(&own_parent).unwrap_err()[0].invalid, Invalid::Cycle);
+        assert_eq!(
+            validate_unit(&own_parent).unwrap_err()[0].invalid,
+            Invalid::Cycle
+        );
         assert_eq!(
             validate_unit(&input(&"9".repeat(40), "X", "commune")).unwrap_err()[0].invalid,
             Invalid::TooLong { max: CODE_MAX }
@@ -232,7 +245,10 @@ mod tests {
         assert!(valid_on(None, Some(d), d));
         assert!(!valid_on(Some(date!(2025 - 03 - 01)), None, d));
         assert!(periods_overlap((None, Some(d)), (Some(d), None)));
-        assert!(!periods_overlap((None, Some(d)), (Some(date!(2025 - 03 - 01)), None)));
+        assert!(!periods_overlap(
+            (None, Some(d)),
+            (Some(date!(2025 - 03 - 01)), None)
+        ));
         assert!(periods_overlap((None, None), (Some(d), Some(d))));
     }
 }

@@ -57,13 +57,21 @@ impl RowError {
             RowProblem::MissingColumn => lang
                 .pick("Thiếu cột bắt buộc.", "A required column is missing.")
                 .into(),
-            RowProblem::NoRows => lang.pick("Tệp không có dòng dữ liệu nào.", "The file has no data rows.").into(),
+            RowProblem::NoRows => lang
+                .pick(
+                    "Tệp không có dòng dữ liệu nào.",
+                    "The file has no data rows.",
+                )
+                .into(),
             RowProblem::TooManyRows => lang.pick(
                 format!("Tệp có quá {MAX_ROWS} dòng."),
                 format!("The file has more than {MAX_ROWS} rows."),
             ),
             RowProblem::UnknownSuccessor => lang
-                .pick("Không tìm thấy đơn vị kế thừa.", "The successor unit does not exist.")
+                .pick(
+                    "Không tìm thấy đơn vị kế thừa.",
+                    "The successor unit does not exist.",
+                )
                 .into(),
         };
         lang.pick(
@@ -104,9 +112,30 @@ pub struct PlannedRow {
 
 /// Reads and checks a whole file against the stored units. Rows come back with parents
 /// before children, so they can be written in order.
-pub fn prepare_import(bytes: &[u8], existing: &[ExistingUnit]) -> Result<Vec<PlannedRow>, Vec<RowError>> {
-    let rows = parse(bytes)?;
-    plan(rows, existing)
+pub fn prepare_import(
+    bytes: &[u8],
+    existing: &[ExistingUnit],
+) -> Result<Vec<PlannedRow>, Vec<RowError>> {
+    let parsed = parse(bytes)?;
+    // Rows that parsed are still checked against each other, so one upload reports
+    // every problem; codes of refused rows count as known, to avoid follow-on errors.
+    let planned = plan(parsed.rows, existing, &parsed.refused_codes);
+    match (planned, parsed.errors.is_empty()) {
+        (Ok(rows), true) => Ok(rows),
+        (Ok(_), false) => Err(parsed.errors),
+        (Err(mut more), _) => {
+            let mut errors = parsed.errors;
+            errors.append(&mut more);
+            errors.sort_by_key(|e| e.line);
+            Err(errors)
+        }
+    }
+}
+
+struct Parsed {
+    rows: Vec<ParsedRow>,
+    errors: Vec<RowError>,
+    refused_codes: Vec<String>,
 }
 
 struct ParsedRow {
@@ -115,12 +144,22 @@ struct ParsedRow {
     successors: Vec<String>,
 }
 
-fn parse(bytes: &[u8]) -> Result<Vec<ParsedRow>, Vec<RowError>> {
+fn parse(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| vec![RowError::new(1, "-", RowProblem::NotCsv { detail: e.to_string() })])?
+        .map_err(|e| {
+            vec![RowError::new(
+                1,
+                "-",
+                RowProblem::NotCsv {
+                    detail: e.to_string(),
+                },
+            )]
+        })?
         .clone();
     let column = |names: &[&str]| {
         headers
@@ -146,12 +185,19 @@ fn parse(bytes: &[u8]) -> Result<Vec<ParsedRow>, Vec<RowError>> {
 
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut refused_codes = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                errors.push(RowError::new(line, "-", RowProblem::NotCsv { detail: e.to_string() }));
+                errors.push(RowError::new(
+                    line,
+                    "-",
+                    RowProblem::NotCsv {
+                        detail: e.to_string(),
+                    },
+                ));
                 continue;
             }
         };
@@ -183,26 +229,38 @@ fn parse(bytes: &[u8]) -> Result<Vec<ParsedRow>, Vec<RowError>> {
                     .map(str::to_string)
                     .collect(),
             }),
-            Err(field_errors) => errors.extend(field_errors.into_iter().map(|e| {
-                let field = if e.field == "kind" { "level".to_string() } else { e.field };
-                RowError {
-                    line,
-                    field,
-                    reason: RowProblem::Field(e.invalid),
-                }
-            })),
+            Err(field_errors) => {
+                refused_codes.push(input.code.trim().to_string());
+                errors.extend(field_errors.into_iter().map(|e| {
+                    let field = if e.field == "kind" {
+                        "level".to_string()
+                    } else {
+                        e.field
+                    };
+                    RowError {
+                        line,
+                        field,
+                        reason: RowProblem::Field(e.invalid),
+                    }
+                }))
+            }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if rows.is_empty() {
+    if rows.is_empty() && errors.is_empty() {
         return Err(vec![RowError::new(2, "-", RowProblem::NoRows)]);
     }
-    Ok(rows)
+    Ok(Parsed {
+        rows,
+        errors,
+        refused_codes,
+    })
 }
 
-fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRow>, Vec<RowError>> {
+fn plan(
+    rows: Vec<ParsedRow>,
+    existing: &[ExistingUnit],
+    refused_codes: &[String],
+) -> Result<Vec<PlannedRow>, Vec<RowError>> {
     let mut errors = Vec::new();
     let period = |f: &UnitFields| (f.valid_from, f.valid_to);
 
@@ -210,8 +268,15 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
     let mut by_code: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let same = by_code.entry(row.fields.code.as_str()).or_default();
-        if same.iter().any(|&j| periods_overlap(period(&rows[j].fields), period(&row.fields))) {
-            errors.push(RowError::new(row.line, "code", RowProblem::Field(Invalid::DuplicateCode)));
+        if same
+            .iter()
+            .any(|&j| periods_overlap(period(&rows[j].fields), period(&row.fields)))
+        {
+            errors.push(RowError::new(
+                row.line,
+                "code",
+                RowProblem::Field(Invalid::DuplicateCode),
+            ));
         }
         same.push(i);
     }
@@ -243,7 +308,11 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
             [] => None,
             [one] => Some(one.id),
             _ => {
-                errors.push(RowError::new(row.line, "code", RowProblem::Field(Invalid::DuplicateCode)));
+                errors.push(RowError::new(
+                    row.line,
+                    "code",
+                    RowProblem::Field(Invalid::DuplicateCode),
+                ));
                 None
             }
         };
@@ -251,8 +320,12 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
             None => None,
             Some(code) => {
                 let found = resolve(code, p);
-                if found.is_none() {
-                    errors.push(RowError::new(row.line, "parent_code", RowProblem::Field(Invalid::UnknownParent)));
+                if found.is_none() && !refused_codes.iter().any(|c| c == code) {
+                    errors.push(RowError::new(
+                        row.line,
+                        "parent_code",
+                        RowProblem::Field(Invalid::UnknownParent),
+                    ));
                 }
                 found
             }
@@ -261,7 +334,11 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
         for code in &row.successors {
             match resolve(code, (None, None)) {
                 Some(s) => successors.push(s),
-                None => errors.push(RowError::new(row.line, "successors", RowProblem::UnknownSuccessor)),
+                None => errors.push(RowError::new(
+                    row.line,
+                    "successors",
+                    RowProblem::UnknownSuccessor,
+                )),
             }
         }
         planned.push(PlannedRow {
@@ -283,7 +360,8 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
         .enumerate()
         .filter_map(|(i, r)| r.updates.map(|id| (id, i)))
         .collect();
-    let stored_parent: HashMap<i64, Option<i64>> = existing.iter().map(|u| (u.id, u.parent_id)).collect();
+    let stored_parent: HashMap<i64, Option<i64>> =
+        existing.iter().map(|u| (u.id, u.parent_id)).collect();
     let canonical = |r: UnitRef| match r {
         UnitRef::Stored(id) => updated_by.get(&id).map_or(r, |&i| UnitRef::Row(i)),
         row => row,
@@ -291,7 +369,11 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
     let parent_of = |r: UnitRef| -> Option<UnitRef> {
         match r {
             UnitRef::Row(i) => planned[i].parent.map(canonical),
-            UnitRef::Stored(id) => stored_parent.get(&id).copied().flatten().map(|p| canonical(UnitRef::Stored(p))),
+            UnitRef::Stored(id) => stored_parent
+                .get(&id)
+                .copied()
+                .flatten()
+                .map(|p| canonical(UnitRef::Stored(p))),
         }
     };
     let limit = planned.len() + existing.len() + 1;
@@ -301,7 +383,11 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
         let mut steps = 0;
         while let Some(node) = at {
             if node == UnitRef::Row(i) || steps > limit {
-                errors.push(RowError::new(planned[i].line, "parent_code", RowProblem::Field(Invalid::Cycle)));
+                errors.push(RowError::new(
+                    planned[i].line,
+                    "parent_code",
+                    RowProblem::Field(Invalid::Cycle),
+                ));
                 break;
             }
             if let UnitRef::Row(_) = node {
@@ -318,7 +404,8 @@ fn plan(rows: Vec<ParsedRow>, existing: &[ExistingUnit]) -> Result<Vec<PlannedRo
     // permutation and keep the references pointing at lines instead of positions.
     let mut order: Vec<usize> = (0..planned.len()).collect();
     order.sort_by_key(|&i| depth[i]);
-    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+    let position: HashMap<usize, usize> =
+        order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
     let remap = |r: UnitRef| match r {
         UnitRef::Row(i) => UnitRef::Row(position[&i]),
         stored => stored,
@@ -385,16 +472,31 @@ mod tests {
                    52,Trùng mã,province,\n";
         let errors = prepare_import(csv.as_bytes(), &[]).unwrap_err();
         let got: Vec<_> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-        assert_eq!(got, [(3, "name"), (4, "level"), (6, "code"), (5, "parent_code")]);
-        assert!(errors[0].message(Lang::Vi).starts_with("Dòng 3, cột name: Bắt buộc"));
-        assert!(errors[3].message(Lang::En).contains("parent unit does not exist"));
+        assert_eq!(
+            got,
+            [(3, "name"), (4, "level"), (5, "parent_code"), (6, "code")]
+        );
+        assert!(
+            errors[0]
+                .message(Lang::Vi)
+                .starts_with("Dòng 3, cột name: Bắt buộc")
+        );
+        assert!(
+            errors[2]
+                .message(Lang::En)
+                .contains("parent unit does not exist")
+        );
     }
 
     #[test]
     fn cycles_are_refused_inside_the_file_and_through_stored_units() {
         let csv = "code,name,level,parent_code\nA,A,district,B\nB,B,district,A\n";
         let errors = prepare_import(csv.as_bytes(), &[]).unwrap_err();
-        assert!(errors.iter().all(|e| e.reason == RowProblem::Field(Invalid::Cycle)));
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.reason == RowProblem::Field(Invalid::Cycle))
+        );
         assert_eq!(errors.len(), 2);
         // Moving a stored province under its own child.
         let existing = [stored(1, "52", None), stored(2, "540", Some(1))];
@@ -433,7 +535,9 @@ mod tests {
                    52-SKHCN2,Sở Khoa học và Công nghệ,Sở KH&CN,department,52,2025-03-01,,\n";
         let rows = prepare_import(csv.as_bytes(), &[]).unwrap();
         let stttt = rows.iter().find(|r| r.fields.code == "52-STTTT").unwrap();
-        let UnitRef::Row(successor) = stttt.successors[0] else { panic!("successor not in file") };
+        let UnitRef::Row(successor) = stttt.successors[0] else {
+            panic!("successor not in file")
+        };
         assert_eq!(rows[successor].fields.code, "52-SKHCN2");
         assert_eq!(stttt.fields.short_name.as_deref(), Some("Sở TT&TT"));
     }

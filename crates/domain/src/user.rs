@@ -37,17 +37,23 @@ pub fn check_password(field: &str, password: &str, errors: &mut Vec<FieldError>)
     if n == 0 {
         errors.push(FieldError::new(field, Invalid::Required));
     } else if n < PASSWORD_MIN {
-        errors.push(FieldError::new(field, Invalid::TooShort { min: PASSWORD_MIN }));
+        errors.push(FieldError::new(
+            field,
+            Invalid::TooShort { min: PASSWORD_MIN },
+        ));
     } else if n > PASSWORD_MAX {
-        errors.push(FieldError::new(field, Invalid::TooLong { max: PASSWORD_MAX }));
+        errors.push(FieldError::new(
+            field,
+            Invalid::TooLong { max: PASSWORD_MAX },
+        ));
     }
 }
 
 fn check_email(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let email = optional_text("email", value, 254, errors)?;
-    let valid = email
-        .split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !email.contains(' '));
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !email.contains(' ')
+    });
     if !valid {
         errors.push(FieldError::new("email", Invalid::BadFormat));
     }
@@ -95,11 +101,19 @@ mod tests {
 
     #[test]
     fn good_accounts_pass_and_are_normalised() {
-        let u = validate_new_user(" Nguyen.Van_A ", " Nguyễn Văn A ", Some("a@binhdinh.gov.vn")).unwrap();
+        let u = validate_new_user(
+            " Nguyen.Van_A ",
+            " Nguyễn Văn A ",
+            Some("a@binhdinh.gov.vn"),
+        )
+        .unwrap();
         assert_eq!(u.username, "nguyen.van_a");
         assert_eq!(u.display_name, "Nguyễn Văn A");
         assert_eq!(u.email.as_deref(), Some("a@binhdinh.gov.vn"));
-        assert_eq!(validate_new_user("abc", "X", Some("  ")).unwrap().email, None);
+        assert_eq!(
+            validate_new_user("abc", "X", Some("  ")).unwrap().email,
+            None
+        );
     }
 
     #[test]
@@ -107,7 +121,10 @@ mod tests {
         let errors = validate_new_user("a b", "", Some("not-an-email")).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["username", "display_name", "email"]);
-        assert_eq!(validate_new_user("nguyễn", "X", None).unwrap_err()[0].invalid, Invalid::BadFormat);
+        assert_eq!(
+            validate_new_user("nguyễn", "X", None).unwrap_err()[0].invalid,
+            Invalid::BadFormat
+        );
         assert_eq!(
             validate_new_user("ab", "X", None).unwrap_err()[0].invalid,
             Invalid::TooShort { min: 3 }

@@ -99,12 +99,7 @@ impl FieldError {
 }
 
 /// Checks a required free-text field: trims it, requires it and bounds its length in characters.
-pub fn required_text(
-    field: &str,
-    value: &str,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> String {
+pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = crate::text::nfc(value.trim());
     if value.is_empty() {
         errors.push(FieldError::new(field, Invalid::Required));

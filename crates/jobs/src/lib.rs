@@ -20,7 +20,11 @@ pub struct JobConfig {
 }
 
 /// Runs everything that is due at `now`.
-pub async fn run_due(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<Report, StoreError> {
+pub async fn run_due(
+    db: &Db,
+    config: &JobConfig,
+    now: OffsetDateTime,
+) -> Result<Report, StoreError> {
     let mut c = db.begin().await?;
     let sessions_purged = sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
     c.commit().await?;

@@ -43,9 +43,15 @@ pub struct NewEvent<'a> {
 }
 
 /// Records an event; call it on the transaction that makes the change.
-pub async fn record(c: &mut Conn, actor: &Actor, event: NewEvent<'_>, now: OffsetDateTime) -> Result<()> {
+pub async fn record(
+    c: &mut Conn,
+    actor: &Actor,
+    event: NewEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<()> {
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
-    q!(c, |x| sqlx::query(
+    q!(c, |x| {
+        sqlx::query(
         "INSERT INTO audit_events (at, actor_id, actor_name, via, action, entity_type, entity_id, summary,
              before_json, after_json, client_addr, request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -64,7 +70,8 @@ pub async fn record(c: &mut Conn, actor: &Actor, event: NewEvent<'_>, now: Offse
     .bind(&actor.request_id)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -112,13 +119,22 @@ pub async fn list(c: &mut Conn, filter: &AuditFilter) -> Result<AuditPage> {
         conditions.push(format!("actor_id = {}", params.push(Arg::Int(actor))));
     }
     if let Some(action) = &filter.action {
-        conditions.push(format!("action = {}", params.push(Arg::Text(action.clone()))));
+        conditions.push(format!(
+            "action = {}",
+            params.push(Arg::Text(action.clone()))
+        ));
     }
     if let Some(t) = &filter.entity_type {
-        conditions.push(format!("entity_type = {}", params.push(Arg::Text(t.clone()))));
+        conditions.push(format!(
+            "entity_type = {}",
+            params.push(Arg::Text(t.clone()))
+        ));
     }
     if let Some(id) = &filter.entity_id {
-        conditions.push(format!("entity_id = {}", params.push(Arg::Text(id.clone()))));
+        conditions.push(format!(
+            "entity_id = {}",
+            params.push(Arg::Text(id.clone()))
+        ));
     }
     if let Some(from) = filter.from {
         conditions.push(format!("at >= {}", params.push(Arg::Time(from))));
@@ -149,13 +165,18 @@ pub async fn list(c: &mut Conn, filter: &AuditFilter) -> Result<AuditPage> {
     } else {
         None
     };
-    Ok(AuditPage { events, next_before_id })
+    Ok(AuditPage {
+        events,
+        next_before_id,
+    })
 }
 
 /// The distinct actions recorded so far, for the filter's drop-down.
 pub async fn actions(c: &mut Conn) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = q!(c, |x| sqlx::query_as("SELECT DISTINCT action FROM audit_events ORDER BY action")
-        .fetch_all(x)
-        .await)?;
+    let rows: Vec<(String,)> = q!(c, |x| sqlx::query_as(
+        "SELECT DISTINCT action FROM audit_events ORDER BY action"
+    )
+    .fetch_all(x)
+    .await)?;
     Ok(rows.into_iter().map(|(a,)| a).collect())
 }

@@ -64,7 +64,8 @@ impl Db {
     pub async fn open(options: &DbOptions) -> Result<Db> {
         let url = options.url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+            let mut connect =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
             if let Some(schema) = &options.pg_schema {
                 connect = connect.options([("search_path", schema.as_str())]);
             }
@@ -75,7 +76,10 @@ impl Db {
                 .await?;
             return Ok(Db::Postgres(pool));
         }
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         let connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -133,14 +137,23 @@ impl Db {
     /// Is the database answering?
     pub async fn ping(&self) -> Result<()> {
         let mut c = self.read().await?;
-        crate::macros::q!(c, |x| sqlx::query("SELECT 1").execute(x).await.map(|r| r.rows_affected()))?;
+        crate::macros::q!(c, |x| sqlx::query("SELECT 1")
+            .execute(x)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub fn pool_stats(&self) -> PoolStats {
         match self {
-            Db::Sqlite(p) => PoolStats { size: p.size(), idle: p.num_idle() },
-            Db::Postgres(p) => PoolStats { size: p.size(), idle: p.num_idle() },
+            Db::Sqlite(p) => PoolStats {
+                size: p.size(),
+                idle: p.num_idle(),
+            },
+            Db::Postgres(p) => PoolStats {
+                size: p.size(),
+                idle: p.num_idle(),
+            },
         }
     }
 
@@ -149,12 +162,18 @@ impl Db {
     pub async fn backup_sqlite(&self, target: &Path) -> Result<()> {
         match self {
             Db::Sqlite(p) => {
-                let target = target.to_str().ok_or_else(|| StoreError::Config("backup path is not UTF-8".into()))?;
-                sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+                let target = target
+                    .to_str()
+                    .ok_or_else(|| StoreError::Config("backup path is not UTF-8".into()))?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(p)
+                    .await?;
                 Ok(())
             }
             Db::Postgres(_) => Err(StoreError::Config(
-                "PostgreSQL: use pg_dump (for example `pg_dump -Fc -f dxplan.dump DATABASE_URL`)".into(),
+                "PostgreSQL: use pg_dump (for example `pg_dump -Fc -f dxplan.dump DATABASE_URL`)"
+                    .into(),
             )),
         }
     }
@@ -247,6 +266,10 @@ mod tests {
     fn migrations_stay_in_lock_step() {
         let sqlite = names("sqlite");
         assert!(!sqlite.is_empty());
-        assert_eq!(sqlite, names("postgres"), "every migration needs both an SQLite and a PostgreSQL file");
+        assert_eq!(
+            sqlite,
+            names("postgres"),
+            "every migration needs both an SQLite and a PostgreSQL file"
+        );
     }
 }

@@ -6,16 +6,18 @@
 //! functions take a [`Conn`] — a pooled connection for reads, a transaction for writes —
 //! so a change and its audit event are written together.
 
-mod macros;
 mod db;
 mod error;
+mod macros;
 
 pub mod audit;
 pub mod sessions;
+pub mod testing;
 pub mod units;
 pub mod users;
 
 pub use db::{Backend, Conn, Db, DbOptions, PoolStats};
 pub use error::StoreError;
+pub use testing::TestDb;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

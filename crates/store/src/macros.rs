@@ -11,7 +11,6 @@ macro_rules! q {
     };
 }
 
-
 /// Binds a list of [`Arg`]s to a query, in order.
 macro_rules! bind_all {
     ($query:expr, $args:expr) => {{
@@ -27,7 +26,5 @@ macro_rules! bind_all {
         query
     }};
 }
-
-
 
 pub(crate) use {bind_all, q};

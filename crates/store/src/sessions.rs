@@ -25,7 +25,8 @@ pub struct NewSession<'a> {
 }
 
 pub async fn create(c: &mut Conn, s: &NewSession<'_>) -> Result<()> {
-    q!(c, |x| sqlx::query(
+    q!(c, |x| {
+        sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, client_addr, user_agent)
          VALUES ($1, $2, $3, $4, $4, $5, $6, $7)"
     )
@@ -38,7 +39,8 @@ pub async fn create(c: &mut Conn, s: &NewSession<'_>) -> Result<()> {
     .bind(s.user_agent.map(|ua| ua.chars().take(300).collect::<String>()))
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -49,7 +51,8 @@ pub async fn find(
     now: OffsetDateTime,
     idle_since: OffsetDateTime,
 ) -> Result<Option<SessionRow>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, SessionRow>(
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, SessionRow>(
         "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active = TRUE"
     )
@@ -57,42 +60,59 @@ pub async fn find(
     .bind(now)
     .bind(idle_since)
     .fetch_optional(x)
-    .await)?)
+    .await
+    })?)
 }
 
 pub async fn touch(c: &mut Conn, id_hash: &str, now: OffsetDateTime) -> Result<()> {
-    q!(c, |x| sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
-        .bind(id_hash)
-        .bind(now)
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected()))?;
+    q!(c, |x| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1"
+    )
+    .bind(id_hash)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete(c: &mut Conn, id_hash: &str) -> Result<()> {
-    q!(c, |x| sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(x).await.map(|r| r.rows_affected()))?;
+    q!(c, |x| sqlx::query(
+        "DELETE FROM sessions WHERE id_hash = $1"
+    )
+    .bind(id_hash)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Ends every session of an account (password changed, account disabled), except one.
 pub async fn delete_for_user(c: &mut Conn, user_id: i64, except_hash: Option<&str>) -> Result<u64> {
-    let done = q!(c, |x| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(user_id)
-        .bind(except_hash.unwrap_or(""))
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = q!(c, |x| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2"
+    )
+    .bind(user_id)
+    .bind(except_hash.unwrap_or(""))
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
 /// Removes sessions that can no longer be used.
-pub async fn purge_expired(c: &mut Conn, now: OffsetDateTime, idle_since: OffsetDateTime) -> Result<u64> {
-    let done = q!(c, |x| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-        .bind(now)
-        .bind(idle_since)
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected()))?;
+pub async fn purge_expired(
+    c: &mut Conn,
+    now: OffsetDateTime,
+    idle_since: OffsetDateTime,
+) -> Result<u64> {
+    let done = q!(c, |x| sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
+    )
+    .bind(now)
+    .bind(idle_since)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done)
 }

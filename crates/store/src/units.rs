@@ -45,10 +45,13 @@ macro_rules! valid_at_1 {
 }
 
 pub async fn get(c: &mut Conn, id: i64) -> Result<Unit> {
-    q!(c, |x| sqlx::query_as::<_, Unit>(concat!(select_units!(), "WHERE u.id = $1"))
-        .bind(id)
-        .fetch_one(x)
-        .await)
+    q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(x)
+    .await)
     .map_err(Into::into)
 }
 
@@ -103,9 +106,12 @@ pub async fn ancestors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
     let mut out = Vec::with_capacity(ids.len().saturating_sub(1));
     if ids.len() > 1 {
         let (sql, args) = in_list(select_units!(), "u.id", &ids[1..]);
-        let mut units: Vec<Unit> = q!(c, |x| bind_all!(sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)), args)
-            .fetch_all(x)
-            .await)?;
+        let mut units: Vec<Unit> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)),
+            args
+        )
+        .fetch_all(x)
+        .await)?;
         for id in ids[1..].iter().rev() {
             if let Some(pos) = units.iter().position(|u| u.id == *id) {
                 out.push(units.swap_remove(pos));
@@ -119,7 +125,10 @@ pub async fn ancestors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
 fn in_list(select: &str, column: &str, ids: &[i64]) -> (String, Vec<Arg>) {
     let mut params = Params::default();
     let placeholders: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
-    (format!("{select}WHERE {column} IN ({})", placeholders.join(", ")), params.args)
+    (
+        format!("{select}WHERE {column} IN ({})", placeholders.join(", ")),
+        params.args,
+    )
 }
 
 /// All units valid on `at`, in Vietnamese alphabetical order: the tree page's data.
@@ -181,7 +190,10 @@ pub async fn list(c: &mut Conn, filter: &UnitFilter) -> Result<UnitPage> {
         conditions.push(format!("u.parent_id = {}", params.push(Arg::Int(parent))));
     }
     if let Some(kind) = filter.kind {
-        conditions.push(format!("u.kind = {}", params.push(Arg::Text(kind.as_str().into()))));
+        conditions.push(format!(
+            "u.kind = {}",
+            params.push(Arg::Text(kind.as_str().into()))
+        ));
     }
     if let Some(search) = filter.search.as_deref().map(fold).filter(|s| !s.is_empty()) {
         let contains = params.push(Arg::Text(format!("%{}%", escape_like(&search))));
@@ -193,13 +205,19 @@ pub async fn list(c: &mut Conn, filter: &UnitFilter) -> Result<UnitPage> {
     if let Some((key, id)) = &filter.after {
         let k = params.push(Arg::Text(key.clone()));
         let i = params.push(Arg::Int(*id));
-        conditions.push(format!("(u.sort_key > {k} OR (u.sort_key = {k} AND u.id > {i}))"));
+        conditions.push(format!(
+            "(u.sort_key > {k} OR (u.sort_key = {k} AND u.id > {i}))"
+        ));
     }
     let limit = filter.limit.clamp(1, 500);
     let sql = format!(
         "SELECT u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.version, u.sort_key \
          FROM org_units u {} ORDER BY u.sort_key, u.id LIMIT {}",
-        if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
+        if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        },
         limit + 1
     );
     let rows: Vec<UnitWithKey> = q!(c, |x| bind_all!(
@@ -210,11 +228,16 @@ pub async fn list(c: &mut Conn, filter: &UnitFilter) -> Result<UnitPage> {
     .await)?;
     let has_more = rows.len() > limit as usize;
     let next = if has_more {
-        rows.get(limit as usize - 1).map(|r| (r.sort_key.clone(), r.unit.id))
+        rows.get(limit as usize - 1)
+            .map(|r| (r.sort_key.clone(), r.unit.id))
     } else {
         None
     };
-    let units = rows.into_iter().take(limit as usize).map(|r| r.unit).collect();
+    let units = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| r.unit)
+        .collect();
     Ok(UnitPage { units, next })
 }
 
@@ -227,7 +250,9 @@ struct UnitWithKey {
 
 /// Escapes `%`, `_` and `\` so user text matches literally in `LIKE … ESCAPE '\'`.
 pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Is `code` held by another unit during any day of `[from, to]`?
@@ -254,8 +279,14 @@ pub async fn code_taken(
     Ok(row.is_some())
 }
 
-pub async fn insert(c: &mut Conn, fields: &UnitFields, parent_id: Option<i64>, now: OffsetDateTime) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
+pub async fn insert(
+    c: &mut Conn,
+    fields: &UnitFields,
+    parent_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
         "INSERT INTO org_units (code, name, short_name, kind, parent_id, valid_from, valid_to, name_folded, sort_key, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
     )
@@ -270,7 +301,8 @@ pub async fn insert(c: &mut Conn, fields: &UnitFields, parent_id: Option<i64>, n
     .bind(vi_sort_key(&fields.name))
     .bind(now)
     .fetch_one(x)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -284,7 +316,8 @@ pub async fn update(
     expected_version: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let done = q!(c, |x| sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE org_units SET code = $2, name = $3, short_name = $4, kind = $5, parent_id = $6,
              valid_from = $7, valid_to = $8, name_folded = $9, sort_key = $10, updated_at = $11, version = version + 1
          WHERE id = $1 AND ($12 IS NULL OR version = $12)"
@@ -303,7 +336,8 @@ pub async fn update(
     .bind(expected_version)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         get(c, id).await?;
         return Err(StoreError::VersionConflict);
@@ -312,8 +346,14 @@ pub async fn update(
 }
 
 /// Records that `successor` took over (part of) `predecessor`'s duties.
-pub async fn add_lineage(c: &mut Conn, predecessor: i64, successor: i64, effective_on: Option<Date>) -> Result<()> {
-    q!(c, |x| sqlx::query(
+pub async fn add_lineage(
+    c: &mut Conn,
+    predecessor: i64,
+    successor: i64,
+    effective_on: Option<Date>,
+) -> Result<()> {
+    q!(c, |x| {
+        sqlx::query(
         "INSERT INTO unit_lineage (predecessor_id, successor_id, effective_on) VALUES ($1, $2, $3)
          ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET effective_on = excluded.effective_on"
     )
@@ -322,35 +362,41 @@ pub async fn add_lineage(c: &mut Conn, predecessor: i64, successor: i64, effecti
     .bind(effective_on)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// The units that took over from this one.
 pub async fn successors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Unit>(concat!(
         select_units!(),
         "JOIN unit_lineage l ON l.successor_id = u.id WHERE l.predecessor_id = $1 ORDER BY u.sort_key"
     ))
     .bind(id)
     .fetch_all(x)
-    .await)?)
+    .await
+    })?)
 }
 
 /// The units this one took over from.
 pub async fn predecessors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Unit>(concat!(
         select_units!(),
         "JOIN unit_lineage l ON l.predecessor_id = u.id WHERE l.successor_id = $1 ORDER BY u.sort_key"
     ))
     .bind(id)
     .fetch_all(x)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Every stored unit, as an import needs to see them.
 pub async fn existing_for_import(c: &mut Conn) -> Result<Vec<ExistingUnit>> {
-    let rows: Vec<(i64, String, Option<i64>, Option<Date>, Option<Date>)> = q!(c, |x| sqlx::query_as(
+    type Row = (i64, String, Option<i64>, Option<Date>, Option<Date>);
+    let rows: Vec<Row> = q!(c, |x| sqlx::query_as(
         "SELECT id, code, parent_id, valid_from, valid_to FROM org_units"
     )
     .fetch_all(x)
@@ -368,7 +414,9 @@ pub async fn existing_for_import(c: &mut Conn) -> Result<Vec<ExistingUnit>> {
 }
 
 pub async fn count(c: &mut Conn) -> Result<i64> {
-    let (n,): (i64,) = q!(c, |x| sqlx::query_as("SELECT COUNT(*) FROM org_units").fetch_one(x).await)?;
+    let (n,): (i64,) = q!(c, |x| sqlx::query_as("SELECT COUNT(*) FROM org_units")
+        .fetch_one(x)
+        .await)?;
     Ok(n)
 }
 
@@ -378,9 +426,12 @@ pub async fn by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<Unit>> {
         return Ok(Vec::new());
     }
     let (sql, args) = in_list(select_units!(), "u.id", ids);
-    Ok(q!(c, |x| bind_all!(sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)), args)
-        .fetch_all(x)
-        .await)?)
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql)),
+        args
+    )
+    .fetch_all(x)
+    .await)?)
 }
 
 /// Writes a checked import plan (parents first) and its lineage edges; returns the ids
@@ -454,8 +505,11 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
          SELECT DISTINCT id FROM down",
         list.join(", ")
     );
-    let rows: Vec<(i64,)> = q!(c, |x| bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), params.args)
-        .fetch_all(x)
-        .await)?;
+    let rows: Vec<(i64,)> = q!(c, |x| bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

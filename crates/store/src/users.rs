@@ -33,25 +33,33 @@ macro_rules! select_users {
 }
 
 pub async fn get(c: &mut Conn, id: i64) -> Result<User> {
-    Ok(q!(c, |x| sqlx::query_as::<_, User>(concat!(select_users!(), "WHERE u.id = $1"))
-        .bind(id)
-        .fetch_one(x)
-        .await)?)
+    Ok(q!(c, |x| sqlx::query_as::<_, User>(concat!(
+        select_users!(),
+        "WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(x)
+    .await)?)
 }
 
 pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<User>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, User>(concat!(select_users!(), "WHERE u.username = $1"))
-        .bind(username.trim().to_lowercase())
-        .fetch_optional(x)
-        .await)?)
+    Ok(q!(c, |x| sqlx::query_as::<_, User>(concat!(
+        select_users!(),
+        "WHERE u.username = $1"
+    ))
+    .bind(username.trim().to_lowercase())
+    .fetch_optional(x)
+    .await)?)
 }
 
 /// The stored password hash of an active account, for logging in.
 pub async fn password_hash(c: &mut Conn, user_id: i64) -> Result<String> {
-    let (hash,): (String,) = q!(c, |x| sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(x)
-        .await)?;
+    let (hash,): (String,) = q!(c, |x| sqlx::query_as(
+        "SELECT password_hash FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_one(x)
+    .await)?;
     Ok(hash)
 }
 
@@ -62,7 +70,8 @@ pub async fn insert(
     password_hash: &str,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
         "INSERT INTO users (username, display_name, display_folded, sort_key, email, unit_id, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
     )
@@ -75,7 +84,8 @@ pub async fn insert(
     .bind(password_hash)
     .bind(now)
     .fetch_one(x)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -95,7 +105,8 @@ pub async fn update(
     expected_version: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let done = q!(c, |x| sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE users SET display_name = $2, display_folded = $3, sort_key = $4, email = $5, unit_id = $6, active = $7,
              updated_at = $8, version = version + 1
          WHERE id = $1 AND ($9 IS NULL OR version = $9)"
@@ -111,7 +122,8 @@ pub async fn update(
     .bind(expected_version)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         get(c, id).await?;
         return Err(StoreError::VersionConflict);
@@ -119,8 +131,14 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn set_password(c: &mut Conn, id: i64, password_hash: &str, now: OffsetDateTime) -> Result<()> {
-    let done = q!(c, |x| sqlx::query(
+pub async fn set_password(
+    c: &mut Conn,
+    id: i64,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1"
     )
     .bind(id)
@@ -128,7 +146,8 @@ pub async fn set_password(c: &mut Conn, id: i64, password_hash: &str, now: Offse
     .bind(now)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         return Err(StoreError::NotFound);
     }
@@ -168,7 +187,10 @@ pub async fn list(c: &mut Conn, filter: &UserFilter) -> Result<UserPage> {
     }
     if let Some(units) = &filter.units {
         if units.is_empty() {
-            return Ok(UserPage { users: Vec::new(), next: None });
+            return Ok(UserPage {
+                users: Vec::new(),
+                next: None,
+            });
         }
         let list: Vec<String> = units.iter().map(|id| params.push(Arg::Int(*id))).collect();
         let list = list.join(", ");
@@ -179,7 +201,9 @@ pub async fn list(c: &mut Conn, filter: &UserFilter) -> Result<UserPage> {
     if let Some((key, id)) = &filter.after {
         let k = params.push(Arg::Text(key.clone()));
         let i = params.push(Arg::Int(*id));
-        conditions.push(format!("(u.sort_key > {k} OR (u.sort_key = {k} AND u.id > {i}))"));
+        conditions.push(format!(
+            "(u.sort_key > {k} OR (u.sort_key = {k} AND u.id > {i}))"
+        ));
     }
     let limit = filter.limit.clamp(1, 500);
     let sql = format!(
@@ -195,10 +219,17 @@ pub async fn list(c: &mut Conn, filter: &UserFilter) -> Result<UserPage> {
     .fetch_all(x)
     .await)?;
     let next = (rows.len() > limit as usize)
-        .then(|| rows.get(limit as usize - 1).map(|r| (r.sort_key.clone(), r.user.id)))
+        .then(|| {
+            rows.get(limit as usize - 1)
+                .map(|r| (r.sort_key.clone(), r.user.id))
+        })
         .flatten();
     Ok(UserPage {
-        users: rows.into_iter().take(limit as usize).map(|r| r.user).collect(),
+        users: rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|r| r.user)
+            .collect(),
         next,
     })
 }
@@ -232,10 +263,13 @@ macro_rules! select_grants {
 }
 
 pub async fn grants(c: &mut Conn, user_id: i64) -> Result<Vec<GrantRow>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, GrantRow>(concat!(select_grants!(), "WHERE g.user_id = $1 ORDER BY g.role, g.id"))
-        .bind(user_id)
-        .fetch_all(x)
-        .await)?)
+    Ok(q!(c, |x| sqlx::query_as::<_, GrantRow>(concat!(
+        select_grants!(),
+        "WHERE g.user_id = $1 ORDER BY g.role, g.id"
+    ))
+    .bind(user_id)
+    .fetch_all(x)
+    .await)?)
 }
 
 /// The grants of several accounts at once (list pages: one query, not one per row).
@@ -244,23 +278,45 @@ pub async fn grants_of(c: &mut Conn, user_ids: &[i64]) -> Result<Vec<GrantRow>> 
         return Ok(Vec::new());
     }
     let mut params = Params::default();
-    let list: Vec<String> = user_ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
-    let sql = format!(concat!(select_grants!(), "WHERE g.user_id IN ({}) ORDER BY g.role, g.id"), list.join(", "));
-    Ok(q!(c, |x| bind_all!(sqlx::query_as::<_, GrantRow>(sqlx::AssertSqlSafe(sql)), params.args)
-        .fetch_all(x)
-        .await)?)
+    let list: Vec<String> = user_ids
+        .iter()
+        .map(|id| params.push(Arg::Int(*id)))
+        .collect();
+    let sql = format!(
+        concat!(
+            select_grants!(),
+            "WHERE g.user_id IN ({}) ORDER BY g.role, g.id"
+        ),
+        list.join(", ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, GrantRow>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
 }
 
 pub async fn grant(c: &mut Conn, id: i64) -> Result<GrantRow> {
-    Ok(q!(c, |x| sqlx::query_as::<_, GrantRow>(concat!(select_grants!(), "WHERE g.id = $1"))
-        .bind(id)
-        .fetch_one(x)
-        .await)?)
+    Ok(q!(c, |x| sqlx::query_as::<_, GrantRow>(concat!(
+        select_grants!(),
+        "WHERE g.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(x)
+    .await)?)
 }
 
 /// Grants a role; granting the same role on the same unit twice is refused as a duplicate.
-pub async fn add_grant(c: &mut Conn, user_id: i64, role: Role, unit_id: Option<i64>, now: OffsetDateTime) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
+pub async fn add_grant(
+    c: &mut Conn,
+    user_id: i64,
+    role: Role,
+    unit_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
         "INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )
     .bind(user_id)
@@ -268,12 +324,17 @@ pub async fn add_grant(c: &mut Conn, user_id: i64, role: Role, unit_id: Option<i
     .bind(unit_id)
     .bind(now)
     .fetch_one(x)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 pub async fn remove_grant(c: &mut Conn, id: i64) -> Result<()> {
-    let done = q!(c, |x| sqlx::query("DELETE FROM role_grants WHERE id = $1").bind(id).execute(x).await.map(|r| r.rows_affected()))?;
+    let done = q!(c, |x| sqlx::query("DELETE FROM role_grants WHERE id = $1")
+        .bind(id)
+        .execute(x)
+        .await
+        .map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(StoreError::NotFound);
     }
@@ -292,6 +353,8 @@ pub async fn admin_exists(c: &mut Conn) -> Result<bool> {
 }
 
 pub async fn count(c: &mut Conn) -> Result<i64> {
-    let (n,): (i64,) = q!(c, |x| sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(x).await)?;
+    let (n,): (i64,) = q!(c, |x| sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(x)
+        .await)?;
     Ok(n)
 }

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use base64::Engine;
+use dxplan_domain::Invalid;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::text::parse_date;
 use dxplan_domain::unit::{UnitInput, UnitKind};
-use dxplan_domain::Invalid;
 use dxplan_store::audit::{self, AuditFilter};
 use dxplan_store::units::{self, Unit, UnitFilter};
 use dxplan_store::users::{self, GrantRow, User, UserFilter};
@@ -59,7 +59,10 @@ pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> AppResult<Self> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> AppResult<Self> {
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
@@ -79,7 +82,9 @@ fn encode_cursor(key: &str, id: i64) -> String {
 }
 
 fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
-    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -109,17 +114,27 @@ async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> AppResult<Response> {
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let done = service::login(&state, &meta, &body.username, &body.password, ua).await?;
     let body = json!({"user": user_json(&done.user), "csrf_token": done.csrf});
     Ok(([(header::SET_COOKIE, done.set_cookie)], Json(body)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, meta: RequestMeta, MaybeAuth(user): MaybeAuth) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    MaybeAuth(user): MaybeAuth,
+) -> AppResult<Response> {
     if let Some(user) = &user {
         service::logout(&state, &caller(user, &meta)).await?;
     }
-    Ok(([(header::SET_COOKIE, clear_session_cookie(&state))], StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [(header::SET_COOKIE, clear_session_cookie(&state))],
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
@@ -181,7 +196,9 @@ async fn list_units(
     let at = parse_at(query.at.as_deref(), &state)?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(UnitKind::parse(k).ok_or_else(|| AppError::field("kind", Invalid::UnknownKind))?),
+        Some(k) => {
+            Some(UnitKind::parse(k).ok_or_else(|| AppError::field("kind", Invalid::UnknownKind))?)
+        }
     };
     let mut c = state.db.read().await?;
     let parent_id = match query.parent.as_deref().filter(|p| !p.is_empty()) {
@@ -217,7 +234,9 @@ struct AtQuery {
 async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Unit> {
     let at = parse_at(at, state)?;
     let mut c = state.db.read().await?;
-    units::by_code(&mut c, code, at).await?.ok_or(AppError::NotFound)
+    units::by_code(&mut c, code, at)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn get_unit(
@@ -232,7 +251,9 @@ async fn get_unit(
     let successors = units::successors(&mut c, unit.id).await?;
     let predecessors = units::predecessors(&mut c, unit.id).await?;
     drop(c);
-    let mut body = units_json(&state, std::slice::from_ref(&unit)).await?.remove(0);
+    let mut body = units_json(&state, std::slice::from_ref(&unit))
+        .await?
+        .remove(0);
     body["successors"] = json!(successors.iter().map(|u| &u.code).collect::<Vec<_>>());
     body["predecessors"] = json!(predecessors.iter().map(|u| &u.code).collect::<Vec<_>>());
     Ok(Json(body))
@@ -245,7 +266,9 @@ async fn create_unit(
     ApiJson(input): ApiJson<UnitInput>,
 ) -> AppResult<Response> {
     let unit = service::create_unit(&state, &caller(&user, &meta), &input).await?;
-    let body = units_json(&state, std::slice::from_ref(&unit)).await?.remove(0);
+    let body = units_json(&state, std::slice::from_ref(&unit))
+        .await?
+        .remove(0);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -266,7 +289,9 @@ struct UnitPatch {
     version: Option<i64>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
@@ -292,13 +317,26 @@ async fn patch_unit(
         code: patch.code.unwrap_or(current.code),
         name: patch.name.unwrap_or(current.name),
         short_name: patch.short_name.unwrap_or(current.short_name),
-        kind: patch.kind.unwrap_or_else(|| current.kind.as_str().to_string()),
+        kind: patch
+            .kind
+            .unwrap_or_else(|| current.kind.as_str().to_string()),
         parent_code: patch.parent_code.unwrap_or(parent_code),
         valid_from: patch.valid_from.unwrap_or(date(current.valid_from)),
         valid_to: patch.valid_to.unwrap_or(date(current.valid_to)),
     };
-    let unit = service::update_unit(&state, &caller(&user, &meta), current.id, &input, patch.version).await?;
-    Ok(Json(units_json(&state, std::slice::from_ref(&unit)).await?.remove(0)))
+    let unit = service::update_unit(
+        &state,
+        &caller(&user, &meta),
+        current.id,
+        &input,
+        patch.version,
+    )
+    .await?;
+    Ok(Json(
+        units_json(&state, std::slice::from_ref(&unit))
+            .await?
+            .remove(0),
+    ))
 }
 
 async fn import_units(
@@ -309,7 +347,10 @@ async fn import_units(
     body: axum::body::Bytes,
 ) -> AppResult<Json<serde_json::Value>> {
     user.require(Action::ManageUnits, Target::System)?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.starts_with("text/csv") && !content_type.starts_with("text/plain") {
         return Err(AppError::UnsupportedMediaType);
     }
@@ -325,7 +366,12 @@ fn user_json(user: &User) -> serde_json::Value {
 
 fn user_with_grants(user: &User, grants: &[GrantRow]) -> serde_json::Value {
     let mut v = user_json(user);
-    v["grants"] = json!(grants.iter().filter(|g| g.user_id == user.id).collect::<Vec<_>>());
+    v["grants"] = json!(
+        grants
+            .iter()
+            .filter(|g| g.user_id == user.id)
+            .collect::<Vec<_>>()
+    );
     v
 }
 
@@ -359,14 +405,20 @@ async fn list_users(
 }
 
 /// Loads an account the caller may see, with its grants.
-async fn visible_user(state: &AppState, viewer: &CurrentUser, id: i64) -> AppResult<(User, Vec<GrantRow>)> {
+async fn visible_user(
+    state: &AppState,
+    viewer: &CurrentUser,
+    id: i64,
+) -> AppResult<(User, Vec<GrantRow>)> {
     let scope = service::visible_user_units(state, viewer).await?;
     let mut c = state.db.read().await?;
     let user = users::get(&mut c, id).await?;
     let grants = users::grants(&mut c, id).await?;
     if let Some(scope) = scope {
         let in_scope = user.unit_id.is_some_and(|u| scope.contains(&u))
-            || grants.iter().any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
+            || grants
+                .iter()
+                .any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
         if !in_scope {
             return Err(AppError::Forbidden);
         }
@@ -392,7 +444,11 @@ async fn create_user(
     let created = service::create_user(&state, &caller(&user, &meta), &input).await?;
     let mut c = state.db.read().await?;
     let grants = users::grants(&mut c, created.id).await?;
-    Ok((StatusCode::CREATED, Json(user_with_grants(&created, &grants))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(user_with_grants(&created, &grants)),
+    )
+        .into_response())
 }
 
 async fn patch_user(
@@ -429,7 +485,14 @@ async fn add_grant(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<GrantBody>,
 ) -> AppResult<Response> {
-    let grant = service::grant_role(&state, &caller(&user, &meta), id, &body.role, body.unit_code.as_deref()).await?;
+    let grant = service::grant_role(
+        &state,
+        &caller(&user, &meta),
+        id,
+        &body.role,
+        body.unit_code.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(grant))).into_response())
 }
 
@@ -459,8 +522,16 @@ pub struct AuditQuery {
 
 /// Turns the audit query into a store filter; dates are whole days in Vietnam time.
 pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<AuditFilter> {
-    let non_empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let day_start = |field: &str, s: &Option<String>, plus_days: i64| -> AppResult<Option<time::OffsetDateTime>> {
+    let non_empty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let day_start = |field: &str,
+                     s: &Option<String>,
+                     plus_days: i64|
+     -> AppResult<Option<time::OffsetDateTime>> {
         match non_empty(s) {
             None => Ok(None),
             Some(s) => {
@@ -479,7 +550,11 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
         Some(name) => {
             let mut c = state.db.read().await?;
             // An unknown actor matches nothing rather than everything.
-            Some(users::by_username(&mut c, &name).await?.map_or(-1, |u| u.id))
+            Some(
+                users::by_username(&mut c, &name)
+                    .await?
+                    .map_or(-1, |u| u.id),
+            )
         }
     };
     Ok(AuditFilter {
@@ -503,6 +578,7 @@ async fn list_audit(
     let filter = audit_filter(&state, &query).await?;
     let mut c = state.db.read().await?;
     let page = audit::list(&mut c, &filter).await?;
-    Ok(Json(json!({ "items": page.events, "next_before": page.next_before_id })))
+    Ok(Json(
+        json!({ "items": page.events, "next_before": page.next_before_id }),
+    ))
 }
-

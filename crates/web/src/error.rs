@@ -27,7 +27,9 @@ pub enum AppError {
     VersionConflict,
     /// Wrong username or password.
     BadCredentials,
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        retry_after_secs: u64,
+    },
     BadRequest(String),
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -143,7 +145,12 @@ impl AppError {
         match self {
             AppError::Validation(errors) => json!(errors
                 .iter()
-                .map(|e| json!({"field": e.field, "code": e.invalid, "message": e.invalid.message(lang)}))
+                .map(|e| {
+                    // {"field", "code", any parameters such as "max"} plus the message.
+                    let mut v = json!(e);
+                    v["message"] = json!(e.invalid.message(lang));
+                    v
+                })
                 .collect::<Vec<_>>()),
             AppError::ImportRejected(rows) => json!(rows
                 .iter()
@@ -186,7 +193,9 @@ impl IntoResponse for AppError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        response.extensions_mut().insert(ErrorMarker(Arc::new(self)));
+        response
+            .extensions_mut()
+            .insert(ErrorMarker(Arc::new(self)));
         response
     }
 }

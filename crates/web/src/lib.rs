@@ -2,6 +2,7 @@
 //! and the JSON API under `/api/v1`, over one service layer.
 
 pub mod api;
+pub mod demo;
 pub mod error;
 pub mod format;
 pub mod metrics;
@@ -80,5 +81,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -23,11 +23,15 @@ impl Metrics {
     pub fn global() -> Metrics {
         let handle = HANDLE.get_or_init(|| {
             PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                ])
                 .ok()
                 .and_then(|b| b.install_recorder().ok())
         });
-        Metrics { handle: handle.clone() }
+        Metrics {
+            handle: handle.clone(),
+        }
     }
 
     pub fn render(&self) -> String {
@@ -57,7 +61,10 @@ pub async fn endpoint(State(state): State<AppState>) -> Response {
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(pool.idle as f64);
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
         state.metrics.render(),
     )
         .into_response()

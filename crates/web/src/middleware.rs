@@ -29,8 +29,14 @@ pub async fn request_meta(mut request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let meta = RequestMeta {
         lang,
-        client_addr: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()),
-        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string),
+        client_addr: request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+        request_id: headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         path: request.uri().path().to_string(),
     };
     request.extensions_mut().insert(meta);
@@ -39,7 +45,10 @@ pub async fn request_meta(mut request: Request, next: Next) -> Response {
 
 /// Refuses state-changing requests that a browser says come from another site.
 pub async fn same_origin(request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         let headers = request.headers();
         let cross_site = headers
             .get("sec-fetch-site")
@@ -77,7 +86,11 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     response
 }
@@ -86,7 +99,11 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 /// in the user's language elsewhere (or the login page when not logged in). Errors that
 /// axum's own extractors produce (bad JSON, wrong content type, too large) get the same
 /// treatment.
-pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let meta = request.extensions().get::<RequestMeta>().cloned();
     let is_api = request.uri().path().starts_with("/api/");
     let original_uri = request.uri().clone();
@@ -95,15 +112,34 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let already_rendered = response.extensions().get::<ErrorMarker>().is_none()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if already_rendered {
+        // A form shown again with its errors, for example.
+        return response;
+    }
     let lang = meta.as_ref().map(|m| m.lang).unwrap_or_default();
     let (mut parts, body) = response.into_parts();
-    let user = parts.extensions.get::<Option<CurrentUser>>().cloned().flatten();
+    let user = parts
+        .extensions
+        .get::<Option<CurrentUser>>()
+        .cloned()
+        .flatten();
     let error = match parts.extensions.remove::<ErrorMarker>() {
         Some(ErrorMarker(e)) => (*e).clone(),
         None => {
             // A response made outside our handlers: keep its status, explain it ourselves.
-            let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
-            let detail = String::from_utf8_lossy(&text).chars().take(300).collect::<String>();
+            let text = axum::body::to_bytes(body, 16 * 1024)
+                .await
+                .unwrap_or_default();
+            let detail = String::from_utf8_lossy(&text)
+                .chars()
+                .take(300)
+                .collect::<String>();
             match status {
                 StatusCode::NOT_FOUND => AppError::NotFound,
                 StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("method not allowed".into()),
@@ -116,17 +152,26 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     if is_api {
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         let body = Body::from(error.to_json(lang).to_string());
         return (status, Response::from_parts(parts, body)).into_response();
     }
     if matches!(error, AppError::Unauthorized) {
-        let next = original_uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let next = original_uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let target = format!("/login?next={}", urlencode(next));
         return Redirect::to(&target).into_response();
     }
     let page = ErrorPage::render(&state, lang, user, status, &error);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     (status, Response::from_parts(parts, Body::from(page))).into_response()
 }
 

@@ -47,7 +47,12 @@ impl Caller<'_> {
     }
 }
 
-async fn record(c: &mut Conn, state: &AppState, caller: &Caller<'_>, event: NewEvent<'_>) -> AppResult<()> {
+async fn record(
+    c: &mut Conn,
+    state: &AppState,
+    caller: &Caller<'_>,
+    event: NewEvent<'_>,
+) -> AppResult<()> {
     audit::record(c, &caller.actor, event, state.now()).await?;
     Ok(())
 }
@@ -55,8 +60,14 @@ async fn record(c: &mut Conn, state: &AppState, caller: &Caller<'_>, event: NewE
 // ---------------------------------------------------------------- units
 
 /// Resolves an optional parent code (valid on the child's start date, or today).
-async fn resolve_parent(c: &mut Conn, state: &AppState, fields: &UnitFields) -> AppResult<Option<Unit>> {
-    let Some(code) = &fields.parent_code else { return Ok(None) };
+async fn resolve_parent(
+    c: &mut Conn,
+    state: &AppState,
+    fields: &UnitFields,
+) -> AppResult<Option<Unit>> {
+    let Some(code) = &fields.parent_code else {
+        return Ok(None);
+    };
     let at = fields.valid_from.unwrap_or_else(|| state.today());
     match units::by_code(c, code, at).await? {
         Some(parent) => Ok(Some(parent)),
@@ -64,7 +75,11 @@ async fn resolve_parent(c: &mut Conn, state: &AppState, fields: &UnitFields) -> 
     }
 }
 
-async fn authorize_unit_place(c: &mut Conn, caller: &Caller<'_>, parent: Option<&Unit>) -> AppResult<()> {
+async fn authorize_unit_place(
+    c: &mut Conn,
+    caller: &Caller<'_>,
+    parent: Option<&Unit>,
+) -> AppResult<()> {
     match parent {
         Some(p) => {
             let lineage = units::lineage(c, p.id).await?;
@@ -74,28 +89,48 @@ async fn authorize_unit_place(c: &mut Conn, caller: &Caller<'_>, parent: Option<
     }
 }
 
-pub async fn create_unit(state: &AppState, caller: &Caller<'_>, input: &UnitInput) -> AppResult<Unit> {
+pub async fn create_unit(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &UnitInput,
+) -> AppResult<Unit> {
     // Refuse the unauthorised before telling them anything about the data.
-    if caller.user.is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere)) {
+    if caller
+        .user
+        .is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere))
+    {
         return Err(AppError::Forbidden);
     }
     let fields = validate_unit(input).map_err(AppError::Validation)?;
     let mut c = state.db.begin().await?;
     let parent = resolve_parent(&mut c, state, &fields).await?;
     authorize_unit_place(&mut c, caller, parent.as_ref()).await?;
-    if units::code_taken(&mut c, &fields.code, fields.valid_from, fields.valid_to, None).await? {
+    if units::code_taken(
+        &mut c,
+        &fields.code,
+        fields.valid_from,
+        fields.valid_to,
+        None,
+    )
+    .await?
+    {
         return Err(AppError::field("code", Invalid::DuplicateCode));
     }
     let id = units::insert(&mut c, &fields, parent.map(|p| p.id), state.now()).await?;
     let unit = units::get(&mut c, id).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "unit.create",
-        entity_type: "unit",
-        entity_id: Some(id.to_string()),
-        summary: format!("{} ({})", unit.name, unit.code),
-        before: None,
-        after: Some(json!(unit)),
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "unit.create",
+            entity_type: "unit",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} ({})", unit.name, unit.code),
+            before: None,
+            after: Some(json!(unit)),
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(unit)
@@ -109,7 +144,10 @@ pub async fn update_unit(
     input: &UnitInput,
     expected_version: Option<i64>,
 ) -> AppResult<Unit> {
-    if caller.user.is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere)) {
+    if caller
+        .user
+        .is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere))
+    {
         return Err(AppError::Forbidden);
     }
     let mut c = state.db.begin().await?;
@@ -128,10 +166,26 @@ pub async fn update_unit(
     if parent.as_ref().map(|p| p.id) != before.parent_id {
         authorize_unit_place(&mut c, caller, parent.as_ref()).await?;
     }
-    if units::code_taken(&mut c, &fields.code, fields.valid_from, fields.valid_to, Some(id)).await? {
+    if units::code_taken(
+        &mut c,
+        &fields.code,
+        fields.valid_from,
+        fields.valid_to,
+        Some(id),
+    )
+    .await?
+    {
         return Err(AppError::field("code", Invalid::DuplicateCode));
     }
-    units::update(&mut c, id, &fields, parent.map(|p| p.id), expected_version, state.now()).await?;
+    units::update(
+        &mut c,
+        id,
+        &fields,
+        parent.map(|p| p.id),
+        expected_version,
+        state.now(),
+    )
+    .await?;
     let after = units::get(&mut c, id).await?;
     let action = if after.valid_to.is_some() && before.valid_to.is_none() {
         "unit.retire"
@@ -140,37 +194,52 @@ pub async fn update_unit(
     } else {
         "unit.update"
     };
-    record(&mut c, state, caller, NewEvent {
-        action,
-        entity_type: "unit",
-        entity_id: Some(id.to_string()),
-        summary: format!("{} ({})", after.name, after.code),
-        before: Some(json!(before)),
-        after: Some(json!(after)),
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action,
+            entity_type: "unit",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} ({})", after.name, after.code),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(after)
 }
 
 /// Imports a CSV of units, all or nothing.
-pub async fn import_units(state: &AppState, caller: &Caller<'_>, bytes: &[u8], source: &str) -> AppResult<ImportOutcome> {
+pub async fn import_units(
+    state: &AppState,
+    caller: &Caller<'_>,
+    bytes: &[u8],
+    source: &str,
+) -> AppResult<ImportOutcome> {
     caller.require(Action::ManageUnits, Target::System)?;
     let mut c = state.db.begin().await?;
     let existing = units::existing_for_import(&mut c).await?;
     let plan = prepare_import(bytes, &existing).map_err(AppError::ImportRejected)?;
     let outcome = units::apply_import(&mut c, &plan, state.now()).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "unit.import",
-        entity_type: "unit",
-        entity_id: None,
-        summary: format!(
-            "{source}: {} created, {} updated, {} lineage links",
-            outcome.created, outcome.updated, outcome.lineage
-        ),
-        before: None,
-        after: Some(json!(outcome)),
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "unit.import",
+            entity_type: "unit",
+            entity_id: None,
+            summary: format!(
+                "{source}: {} created, {} updated, {} lineage links",
+                outcome.created, outcome.updated, outcome.lineage
+            ),
+            before: None,
+            after: Some(json!(outcome)),
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(outcome)
@@ -203,7 +272,9 @@ async fn unit_by_optional_code(
     code: Option<&str>,
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Option<Unit>> {
-    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else { return Ok(None) };
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
     let unit = units::by_code(c, code, state.today()).await?;
     if unit.is_none() {
         errors.push(FieldError::new(field, Invalid::UnknownUnit));
@@ -220,10 +291,15 @@ fn parse_role(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Role>
     role
 }
 
-pub async fn create_user(state: &AppState, caller: &Caller<'_>, input: &NewUserInput) -> AppResult<User> {
+pub async fn create_user(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &NewUserInput,
+) -> AppResult<User> {
     caller.require(Action::ManageUsers, Target::System)?;
     let mut errors = Vec::new();
-    let new = match validate_new_user(&input.username, &input.display_name, input.email.as_deref()) {
+    let new = match validate_new_user(&input.username, &input.display_name, input.email.as_deref())
+    {
         Ok(new) => Some(new),
         Err(e) => {
             errors.extend(e);
@@ -233,9 +309,22 @@ pub async fn create_user(state: &AppState, caller: &Caller<'_>, input: &NewUserI
     check_password("password", &input.password, &mut errors);
     let role = parse_role(input.role.as_deref(), &mut errors);
     let mut c = state.db.begin().await?;
-    let unit = unit_by_optional_code(&mut c, state, "unit_code", input.unit_code.as_deref(), &mut errors).await?;
-    let role_unit =
-        unit_by_optional_code(&mut c, state, "role_unit_code", input.role_unit_code.as_deref(), &mut errors).await?;
+    let unit = unit_by_optional_code(
+        &mut c,
+        state,
+        "unit_code",
+        input.unit_code.as_deref(),
+        &mut errors,
+    )
+    .await?;
+    let role_unit = unit_by_optional_code(
+        &mut c,
+        state,
+        "role_unit_code",
+        input.role_unit_code.as_deref(),
+        &mut errors,
+    )
+    .await?;
     if let Some(new) = &new
         && users::by_username(&mut c, &new.username).await?.is_some()
     {
@@ -251,14 +340,19 @@ pub async fn create_user(state: &AppState, caller: &Caller<'_>, input: &NewUserI
         other => other?,
     };
     let user = users::get(&mut c, id).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "user.create",
-        entity_type: "user",
-        entity_id: Some(id.to_string()),
-        summary: format!("{} ({})", user.display_name, user.username),
-        before: None,
-        after: Some(json!(user)),
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} ({})", user.display_name, user.username),
+            before: None,
+            after: Some(json!(user)),
+        },
+    )
     .await?;
     if let Some(role) = role {
         add_grant_in(&mut c, state, caller, &user, role, role_unit.as_ref()).await?;
@@ -277,13 +371,21 @@ pub struct UserPatch {
     pub version: Option<i64>,
 }
 
-pub async fn update_user(state: &AppState, caller: &Caller<'_>, id: i64, patch: &UserPatch) -> AppResult<User> {
+pub async fn update_user(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    patch: &UserPatch,
+) -> AppResult<User> {
     caller.require(Action::ManageUsers, Target::System)?;
     let mut c = state.db.begin().await?;
     let before = users::get(&mut c, id).await?;
     let mut errors = Vec::new();
     let (display_name, email) = match validate_profile(
-        patch.display_name.as_deref().unwrap_or(&before.display_name),
+        patch
+            .display_name
+            .as_deref()
+            .unwrap_or(&before.display_name),
         patch.email.as_deref().or(before.email.as_deref()),
     ) {
         Ok(v) => v,
@@ -303,7 +405,9 @@ pub async fn update_user(state: &AppState, caller: &Caller<'_>, id: i64, patch: 
     }
     let active = patch.active.unwrap_or(before.active);
     if !active && caller.user.is_some_and(|u| u.id == id) {
-        return Err(AppError::BadRequest("you cannot disable your own account".into()));
+        return Err(AppError::BadRequest(
+            "you cannot disable your own account".into(),
+        ));
     }
     let changes = UserChanges {
         display_name,
@@ -321,21 +425,31 @@ pub async fn update_user(state: &AppState, caller: &Caller<'_>, id: i64, patch: 
         (false, true) => "user.enable",
         _ => "user.update",
     };
-    record(&mut c, state, caller, NewEvent {
-        action,
-        entity_type: "user",
-        entity_id: Some(id.to_string()),
-        summary: format!("{} ({})", after.display_name, after.username),
-        before: Some(json!(before)),
-        after: Some(json!(after)),
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action,
+            entity_type: "user",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} ({})", after.display_name, after.username),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(after)
 }
 
 /// An admin sets someone's password; their sessions end.
-pub async fn reset_password(state: &AppState, caller: &Caller<'_>, id: i64, new_password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    new_password: &str,
+) -> AppResult<()> {
     caller.require(Action::ManageUsers, Target::System)?;
     let mut errors = Vec::new();
     check_password("password", new_password, &mut errors);
@@ -347,14 +461,19 @@ pub async fn reset_password(state: &AppState, caller: &Caller<'_>, id: i64, new_
     let user = users::get(&mut c, id).await?;
     users::set_password(&mut c, id, &hash, state.now()).await?;
     sessions::delete_for_user(&mut c, id, None).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "user.password_reset",
-        entity_type: "user",
-        entity_id: Some(id.to_string()),
-        summary: user.username,
-        before: None,
-        after: None,
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.password_reset",
+            entity_type: "user",
+            entity_id: Some(id.to_string()),
+            summary: user.username,
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(())
@@ -388,14 +507,19 @@ pub async fn change_own_password(
     let mut c = state.db.begin().await?;
     users::set_password(&mut c, user.id, &hash, state.now()).await?;
     sessions::delete_for_user(&mut c, user.id, Some(&user.session_hash)).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "user.password_change",
-        entity_type: "user",
-        entity_id: Some(user.id.to_string()),
-        summary: user.username.clone(),
-        before: None,
-        after: None,
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.password_change",
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            summary: user.username.clone(),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(())
@@ -415,14 +539,19 @@ async fn add_grant_in(
     };
     let grant = users::grant(c, id).await?;
     let scope = unit.map_or_else(|| "*".to_string(), |u| format!("{} ({})", u.name, u.code));
-    record(c, state, caller, NewEvent {
-        action: "user.grant",
-        entity_type: "user",
-        entity_id: Some(user.id.to_string()),
-        summary: format!("{}: {} @ {scope}", user.username, role.as_str()),
-        before: None,
-        after: Some(json!(grant)),
-    })
+    record(
+        c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.grant",
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            summary: format!("{}: {} @ {scope}", user.username, role.as_str()),
+            before: None,
+            after: Some(json!(grant)),
+        },
+    )
     .await?;
     Ok(grant)
 }
@@ -452,7 +581,12 @@ pub async fn grant_role(
     Ok(grant)
 }
 
-pub async fn revoke_role(state: &AppState, caller: &Caller<'_>, user_id: i64, grant_id: i64) -> AppResult<()> {
+pub async fn revoke_role(
+    state: &AppState,
+    caller: &Caller<'_>,
+    user_id: i64,
+    grant_id: i64,
+) -> AppResult<()> {
     caller.require(Action::ManageUsers, Target::System)?;
     let mut c = state.db.begin().await?;
     let grant = users::grant(&mut c, grant_id).await?;
@@ -463,32 +597,42 @@ pub async fn revoke_role(state: &AppState, caller: &Caller<'_>, user_id: i64, gr
     if grant.role == Role::Admin && grant.unit_id.is_none() {
         users::remove_grant(&mut c, grant_id).await?;
         if !users::admin_exists(&mut c).await? {
-            return Err(AppError::BadRequest("the last system administrator cannot be removed".into()));
+            return Err(AppError::BadRequest(
+                "the last system administrator cannot be removed".into(),
+            ));
         }
     } else {
         users::remove_grant(&mut c, grant_id).await?;
     }
     let user = users::get(&mut c, user_id).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "user.revoke",
-        entity_type: "user",
-        entity_id: Some(user_id.to_string()),
-        summary: format!(
-            "{}: {} @ {}",
-            user.username,
-            grant.role.as_str(),
-            grant.unit_code.as_deref().unwrap_or("*")
-        ),
-        before: Some(json!(grant)),
-        after: None,
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.revoke",
+            entity_type: "user",
+            entity_id: Some(user_id.to_string()),
+            summary: format!(
+                "{}: {} @ {}",
+                user.username,
+                grant.role.as_str(),
+                grant.unit_code.as_deref().unwrap_or("*")
+            ),
+            before: Some(json!(grant)),
+            after: None,
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(())
 }
 
 /// The units whose accounts a user may see: `None` means all of them.
-pub async fn visible_user_units(state: &AppState, user: &CurrentUser) -> AppResult<Option<Vec<i64>>> {
+pub async fn visible_user_units(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<Option<Vec<i64>>> {
     if user.may(Action::ViewUsers, Target::System) {
         return Ok(None);
     }
@@ -523,12 +667,19 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
-    if username.is_empty() || password_given.is_empty() || username.len() > 200 || password_given.len() > 1024 {
+    if username.is_empty()
+        || password_given.is_empty()
+        || username.len() > 200
+        || password_given.len() > 1024
+    {
         return Err(AppError::BadCredentials);
     }
-    state.throttle.attempt(&username, meta.client_addr).map_err(|wait| AppError::TooManyRequests {
-        retry_after_secs: wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0),
-    })?;
+    state
+        .throttle
+        .attempt(&username, meta.client_addr)
+        .map_err(|wait| AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0),
+        })?;
     let found = {
         let mut c = state.db.read().await?;
         match users::by_username(&mut c, &username).await? {
@@ -540,7 +691,10 @@ pub async fn login(
         }
     };
     // Without an account, still spend the time of a real check so timing tells nothing.
-    let stored = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| dummy_hash(state));
+    let stored = found
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .unwrap_or_else(|| dummy_hash(state));
     let verified = password::verify(password_given.to_string(), stored).await;
     let actor = Actor {
         user_id: found.as_ref().map(|(u, _)| u.id),
@@ -552,30 +706,45 @@ pub async fn login(
     let caller = Caller { user: None, actor };
     match found {
         Some((user, _)) if verified && user.active => {
-            let (set_cookie, csrf) = crate::session::start_session(state, user.id, meta, user_agent).await?;
+            let (set_cookie, csrf) =
+                crate::session::start_session(state, user.id, meta, user_agent).await?;
             let mut c = state.db.begin().await?;
-            record(&mut c, state, &caller, NewEvent {
-                action: "auth.login",
-                entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                summary: user.username.clone(),
-                before: None,
-                after: None,
-            })
+            record(
+                &mut c,
+                state,
+                &caller,
+                NewEvent {
+                    action: "auth.login",
+                    entity_type: "user",
+                    entity_id: Some(user.id.to_string()),
+                    summary: user.username.clone(),
+                    before: None,
+                    after: None,
+                },
+            )
             .await?;
             c.commit().await?;
-            Ok(LoggedIn { user, set_cookie, csrf })
+            Ok(LoggedIn {
+                user,
+                set_cookie,
+                csrf,
+            })
         }
         _ => {
             let mut c = state.db.begin().await?;
-            record(&mut c, state, &caller, NewEvent {
-                action: "auth.login_failed",
-                entity_type: "user",
-                entity_id: caller.actor.user_id.map(|id| id.to_string()),
-                summary: username,
-                before: None,
-                after: None,
-            })
+            record(
+                &mut c,
+                state,
+                &caller,
+                NewEvent {
+                    action: "auth.login_failed",
+                    entity_type: "user",
+                    entity_id: caller.actor.user_id.map(|id| id.to_string()),
+                    summary: username,
+                    before: None,
+                    after: None,
+                },
+            )
             .await?;
             c.commit().await?;
             Err(AppError::BadCredentials)
@@ -586,22 +755,31 @@ pub async fn login(
 fn dummy_hash(state: &AppState) -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY
-        .get_or_init(|| password::hash_now(state.config.password_cost, "not a password").unwrap_or_default())
+        .get_or_init(|| {
+            password::hash_now(state.config.password_cost, "not a password").unwrap_or_default()
+        })
         .clone()
 }
 
 pub async fn logout(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
-    let Some(user) = caller.user else { return Ok(()) };
+    let Some(user) = caller.user else {
+        return Ok(());
+    };
     let mut c = state.db.begin().await?;
     sessions::delete(&mut c, &user.session_hash).await?;
-    record(&mut c, state, caller, NewEvent {
-        action: "auth.logout",
-        entity_type: "user",
-        entity_id: Some(user.id.to_string()),
-        summary: user.username.clone(),
-        before: None,
-        after: None,
-    })
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "auth.logout",
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            summary: user.username.clone(),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     c.commit().await?;
     Ok(())

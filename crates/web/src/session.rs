@@ -104,7 +104,13 @@ pub struct MaybeAuth(pub Option<CurrentUser>);
 impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> AppResult<Self> {
-        Ok(MaybeAuth(parts.extensions.get::<Option<CurrentUser>>().cloned().flatten()))
+        Ok(MaybeAuth(
+            parts
+                .extensions
+                .get::<Option<CurrentUser>>()
+                .cloned()
+                .flatten(),
+        ))
     }
 }
 
@@ -143,7 +149,12 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bo
 }
 
 /// Starts a session for a user who just proved who they are; returns the Set-Cookie value and CSRF token.
-pub async fn start_session(state: &AppState, user_id: i64, meta: &RequestMeta, user_agent: Option<&str>) -> AppResult<(String, String)> {
+pub async fn start_session(
+    state: &AppState,
+    user_id: i64,
+    meta: &RequestMeta,
+    user_agent: Option<&str>,
+) -> AppResult<(String, String)> {
     let token = random_token();
     let csrf = random_token();
     let now = state.now();
@@ -197,7 +208,10 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
         Some(token) if !token.is_empty() => load_user(state, &hash_token(token)).await?,
         _ => None,
     };
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let path = request.uri().path();
     let creates_session = path == "/login" || path == "/api/v1/auth/login";
     if let Some(user) = &user
@@ -218,7 +232,11 @@ async fn load_user(state: &AppState, id_hash: &str) -> AppResult<Option<CurrentU
         return Ok(None);
     };
     let user = users::get(&mut c, session.user_id).await?;
-    let grants = users::grants(&mut c, user.id).await?.iter().map(|g| g.grant()).collect();
+    let grants = users::grants(&mut c, user.id)
+        .await?
+        .iter()
+        .map(|g| g.grant())
+        .collect();
     // Sliding idle expiry, written at most once a minute to spare the disk.
     if now - session.last_seen_at > time::Duration::minutes(1) {
         drop(c);
@@ -241,8 +259,16 @@ async fn load_user(state: &AppState, id_hash: &str) -> AppResult<Option<CurrentU
 /// form field (plain HTML forms, read from the buffered body).
 async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppResult<Request> {
     let matches = |given: &str| constant_time_eq(given.as_bytes(), expected.as_bytes());
-    if let Some(given) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if matches(given) { Ok(request) } else { Err(AppError::CsrfFailed) };
+    if let Some(given) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        return if matches(given) {
+            Ok(request)
+        } else {
+            Err(AppError::CsrfFailed)
+        };
     }
     let from_query = request
         .uri()
@@ -250,7 +276,11 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         .and_then(|q| form_urlencoded_pairs(q).find(|(k, _)| k == CSRF_FIELD))
         .map(|(_, v)| v);
     if let Some(given) = from_query {
-        return if matches(&given) { Ok(request) } else { Err(AppError::CsrfFailed) };
+        return if matches(&given) {
+            Ok(request)
+        } else {
+            Err(AppError::CsrfFailed)
+        };
     }
     let is_form = request
         .headers()
@@ -268,13 +298,17 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v);
     match given {
-        Some(given) if matches(&given) => Ok(Request::from_parts(parts, axum::body::Body::from(bytes))),
+        Some(given) if matches(&given) => {
+            Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        }
         _ => Err(AppError::CsrfFailed),
     }
 }
 
 fn form_urlencoded_pairs(s: &str) -> impl Iterator<Item = (String, String)> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(s).unwrap_or_default().into_iter()
+    serde_urlencoded::from_str::<Vec<(String, String)>>(s)
+        .unwrap_or_default()
+        .into_iter()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

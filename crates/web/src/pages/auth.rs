@@ -16,7 +16,9 @@ use crate::session::{LANG_COOKIE, clear_session_cookie, set_cookie};
 /// Only local paths are followed after login, never another site.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -58,11 +60,19 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login_submit(ctx: Ctx, headers: HeaderMap, Form(form): Form<LoginForm>) -> AppResult<Response> {
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+pub async fn login_submit(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let next = safe_next(form.next.as_deref());
     match service::login(&ctx.state, &ctx.meta, &form.username, &form.password, ua).await {
-        Ok(done) => Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response()),
+        Ok(done) => {
+            Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response())
+        }
         Err(e @ (AppError::BadCredentials | AppError::TooManyRequests { .. })) => {
             let status = e.status();
             let mut response = ctx.render(&LoginPage {
@@ -88,14 +98,31 @@ pub async fn logout(ctx: Ctx) -> AppResult<Response> {
     if ctx.user.is_some() {
         service::logout(&ctx.state, &ctx.caller()?).await?;
     }
-    Ok(([(header::SET_COOKIE, clear_session_cookie(&ctx.state))], Redirect::to("/login")).into_response())
+    Ok((
+        [(header::SET_COOKIE, clear_session_cookie(&ctx.state))],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 /// Remembers the chosen language for a year and goes back where the user was.
-pub async fn switch_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn switch_lang(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    let cookie = set_cookie(LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), ctx.state.config.secure_cookies);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(q.next.as_deref()))).into_response())
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        Some(365 * 24 * 3600),
+        ctx.state.config.secure_cookies,
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(q.next.as_deref())),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -125,8 +152,20 @@ pub struct PasswordForm {
 
 pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    match service::change_own_password(&ctx.state, &caller, &form.current, &form.new_password, &form.confirm).await {
-        Ok(()) => Ok(ctx.done("/", ctx.lang().pick("Đã đổi mật khẩu.", "Your password has been changed."))),
+    match service::change_own_password(
+        &ctx.state,
+        &caller,
+        &form.current,
+        &form.new_password,
+        &form.confirm,
+    )
+    .await
+    {
+        Ok(()) => Ok(ctx.done(
+            "/",
+            ctx.lang()
+                .pick("Đã đổi mật khẩu.", "Your password has been changed."),
+        )),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
             ctx.render_invalid(&PasswordPage {
@@ -136,4 +175,3 @@ pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppRes
         }
     }
 }
-

@@ -7,12 +7,12 @@ mod units;
 mod users;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::{FieldError, Lang};
 
@@ -30,12 +30,21 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::switch_lang))
-        .route("/account/password", get(auth::password_page).post(auth::password_submit))
+        .route(
+            "/account/password",
+            get(auth::password_page).post(auth::password_submit),
+        )
         .route("/units", get(units::tree))
         .route("/units/new", get(units::new_page).post(units::create))
-        .route("/units/import", get(units::import_page).post(units::import_submit))
+        .route(
+            "/units/import",
+            get(units::import_page).post(units::import_submit),
+        )
         .route("/units/{id}", get(units::show))
-        .route("/units/{id}/edit", get(units::edit_page).post(units::update))
+        .route(
+            "/units/{id}/edit",
+            get(units::edit_page).post(units::update),
+        )
         .route("/units/{id}/retire", post(units::retire))
         .route("/users", get(users::list))
         .route("/users/new", get(users::new_page).post(users::create))
@@ -93,7 +102,9 @@ impl Page {
     }
 
     pub fn may(&self, action: Action) -> bool {
-        self.user.as_ref().is_some_and(|u| u.may(action, Target::Anywhere))
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.may(action, Target::Anywhere))
     }
 
     pub fn can_manage_units(&self) -> bool {
@@ -108,14 +119,54 @@ impl Page {
 fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
     let items: [(&'static str, &'static str, &'static str, bool); 8] = [
-        ("/plans", "Kế hoạch", "Plans", user.may(Action::ViewWork, Target::Anywhere)),
-        ("/tasks", "Nhiệm vụ", "Tasks", user.may(Action::ViewWork, Target::Anywhere)),
-        ("/indicators", "Chỉ tiêu", "Indicators", user.may(Action::ViewWork, Target::Anywhere)),
-        ("/assessments", "Đánh giá", "Assessments", user.may(Action::ViewWork, Target::Anywhere)),
-        ("/dashboard", "Trung tâm điều hành", "Operations centre", user.may(Action::ViewWork, Target::Anywhere)),
-        ("/units", "Đơn vị", "Units", user.may(Action::ViewUnits, Target::Anywhere)),
-        ("/users", "Người dùng", "Users", user.may(Action::ViewUsers, Target::Anywhere)),
-        ("/audit", "Nhật ký", "Audit log", user.may(Action::ViewAudit, Target::System)),
+        (
+            "/plans",
+            "Kế hoạch",
+            "Plans",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
+        (
+            "/tasks",
+            "Nhiệm vụ",
+            "Tasks",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
+        (
+            "/indicators",
+            "Chỉ tiêu",
+            "Indicators",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
+        (
+            "/assessments",
+            "Đánh giá",
+            "Assessments",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
+        (
+            "/dashboard",
+            "Trung tâm điều hành",
+            "Operations centre",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
+        (
+            "/units",
+            "Đơn vị",
+            "Units",
+            user.may(Action::ViewUnits, Target::Anywhere),
+        ),
+        (
+            "/users",
+            "Người dùng",
+            "Users",
+            user.may(Action::ViewUsers, Target::Anywhere),
+        ),
+        (
+            "/audit",
+            "Nhật ký",
+            "Audit log",
+            user.may(Action::ViewAudit, Target::System),
+        ),
     ];
     items
         .into_iter()
@@ -140,9 +191,15 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         let meta = RequestMeta::from_request_parts(parts, state).await?;
-        let user = parts.extensions.get::<Option<CurrentUser>>().cloned().flatten();
+        let user = parts
+            .extensions
+            .get::<Option<CurrentUser>>()
+            .cloned()
+            .flatten();
         let flash = cookie_value(&parts.headers, FLASH_COOKIE)
-            .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
+            .and_then(|v| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok()
+            })
             .and_then(|mut pairs| pairs.pop())
             .map(|(_, m)| m)
             .filter(|m| !m.is_empty());
@@ -186,7 +243,9 @@ impl Ctx {
 
     /// Renders a page, clearing a flash message once it has been shown.
     pub fn render(&self, template: &impl Template) -> AppResult<Response> {
-        let body = template.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
+        let body = template
+            .render()
+            .map_err(|e| AppError::internal(format!("template: {e}")))?;
         let mut response = html(body);
         if self.flash.is_some() {
             let clear = set_cookie(FLASH_COOKIE, "", Some(0), self.state.config.secure_cookies);
@@ -206,7 +265,12 @@ impl Ctx {
 
     /// Redirects after a successful POST, with a message for the next page.
     pub fn done(&self, to: &str, message: &str) -> Response {
-        let cookie = set_cookie(FLASH_COOKIE, &urlencode(message), Some(60), self.state.config.secure_cookies);
+        let cookie = set_cookie(
+            FLASH_COOKIE,
+            &urlencode(message),
+            Some(60),
+            self.state.config.secure_cookies,
+        );
         ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
     }
 }
@@ -221,7 +285,10 @@ pub struct FormErrors {
 impl FormErrors {
     pub fn from_fields(lang: Lang, errors: &[FieldError]) -> Self {
         FormErrors {
-            items: errors.iter().map(|e| (e.field.clone(), e.invalid.message(lang))).collect(),
+            items: errors
+                .iter()
+                .map(|e| (e.field.clone(), e.invalid.message(lang)))
+                .collect(),
             general: None,
         }
     }
@@ -238,13 +305,18 @@ impl FormErrors {
     pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
         match e {
             AppError::Validation(fields) => Ok(FormErrors::from_fields(lang, &fields)),
-            AppError::VersionConflict | AppError::BadRequest(_) => Ok(FormErrors::general(e.message(lang))),
+            AppError::VersionConflict | AppError::BadRequest(_) => {
+                Ok(FormErrors::general(e.message(lang)))
+            }
             other => Err(other),
         }
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.items.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn any(&self) -> bool {
@@ -309,7 +381,13 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     /// The friendly page for an error, in the user's language.
-    pub fn render(_state: &AppState, lang: Lang, user: Option<CurrentUser>, status: StatusCode, error: &AppError) -> String {
+    pub fn render(
+        _state: &AppState,
+        lang: Lang,
+        user: Option<CurrentUser>,
+        status: StatusCode,
+        error: &AppError,
+    ) -> String {
         let heading = match status.as_u16() {
             403 => lang.pick("Không có quyền truy cập", "Access denied"),
             404 => lang.pick("Không tìm thấy trang", "Page not found"),
@@ -318,7 +396,10 @@ impl ErrorPage {
             _ => lang.pick("Yêu cầu không hợp lệ", "Invalid request"),
         };
         let details = match error {
-            AppError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.invalid.message(lang))).collect(),
+            AppError::Validation(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.invalid.message(lang)))
+                .collect(),
             AppError::ImportRejected(rows) => rows.iter().map(|r| r.message(lang)).collect(),
             _ => Vec::new(),
         };

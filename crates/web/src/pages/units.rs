@@ -68,7 +68,9 @@ pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Respons
     ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
     let lang = ctx.lang();
     let at = match query.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(a) => parse_date(a).ok_or_else(|| AppError::field("at", dxplan_domain::Invalid::BadDate))?,
+        Some(a) => {
+            parse_date(a).ok_or_else(|| AppError::field("at", dxplan_domain::Invalid::BadDate))?
+        }
         None => ctx.state.today(),
     };
     let all = {
@@ -90,7 +92,9 @@ pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Respons
     let searching = !q.is_empty();
     let matched: HashSet<i64> = all
         .iter()
-        .filter(|u| searching && (fold(&u.name).contains(&q) || u.code.to_lowercase().starts_with(&q)))
+        .filter(|u| {
+            searching && (fold(&u.name).contains(&q) || u.code.to_lowercase().starts_with(&q))
+        })
         .map(|u| u.id)
         .collect();
     // When searching, show the matches and the path down to them.
@@ -146,7 +150,10 @@ pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Respons
     ctx.render(&TreePage {
         page: ctx.page("Cây đơn vị", "Unit tree"),
         rows,
-        counts: counts.into_iter().map(|(k, n)| (k.label(lang).to_string(), n)).collect(),
+        counts: counts
+            .into_iter()
+            .map(|(k, n)| (k.label(lang).to_string(), n))
+            .collect(),
         q: query.q.unwrap_or_default(),
         at: format_date(at),
         matches: matched.len(),
@@ -259,10 +266,19 @@ impl UnitFormValues {
 }
 
 fn kinds(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
-    UnitKind::ALL.iter().map(|k| (k.as_str(), k.label(ctx.lang()))).collect()
+    UnitKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label(ctx.lang())))
+        .collect()
 }
 
-fn unit_form(ctx: &Ctx, unit_id: Option<i64>, version: i64, form: UnitFormValues, errors: FormErrors) -> UnitFormPage {
+fn unit_form(
+    ctx: &Ctx,
+    unit_id: Option<i64>,
+    version: i64,
+    form: UnitFormValues,
+    errors: FormErrors,
+) -> UnitFormPage {
     let page = if unit_id.is_some() {
         ctx.page("Sửa đơn vị", "Edit unit")
     } else {
@@ -298,7 +314,10 @@ pub async fn create(ctx: Ctx, Form(form): Form<UnitFormValues>) -> AppResult<Res
     match service::create_unit(&ctx.state, &caller, &form.input()).await {
         Ok(unit) => Ok(ctx.done(
             &format!("/units/{}", unit.id),
-            &ctx.lang().pick(format!("Đã thêm đơn vị {}.", unit.name), format!("Unit {} created.", unit.name)),
+            &ctx.lang().pick(
+                format!("Đã thêm đơn vị {}.", unit.name),
+                format!("Unit {} created.", unit.name),
+            ),
         )),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
@@ -333,15 +352,28 @@ pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let lineage = crate::session::unit_lineage(&ctx.state, id).await?;
     user.require(Action::ManageUnits, Target::Unit(&lineage))?;
     let (unit, values) = current_values(&ctx, id).await?;
-    ctx.render(&unit_form(&ctx, Some(id), unit.version, values, FormErrors::default()))
+    ctx.render(&unit_form(
+        &ctx,
+        Some(id),
+        unit.version,
+        values,
+        FormErrors::default(),
+    ))
 }
 
-pub async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<UnitFormValues>) -> AppResult<Response> {
+pub async fn update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitFormValues>,
+) -> AppResult<Response> {
     let caller = ctx.caller()?;
     match service::update_unit(&ctx.state, &caller, id, &form.input(), form.version).await {
         Ok(unit) => Ok(ctx.done(
             &format!("/units/{}", unit.id),
-            &ctx.lang().pick(format!("Đã lưu đơn vị {}.", unit.name), format!("Unit {} saved.", unit.name)),
+            &ctx.lang().pick(
+                format!("Đã lưu đơn vị {}.", unit.name),
+                format!("Unit {} saved.", unit.name),
+            ),
         )),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
@@ -358,19 +390,35 @@ pub struct RetireForm {
 }
 
 /// Retires a unit from a date: it stays in history, and leaves the tree after that day.
-pub async fn retire(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<RetireForm>) -> AppResult<Response> {
+pub async fn retire(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<RetireForm>,
+) -> AppResult<Response> {
     let caller = ctx.caller()?;
     let (unit, mut values) = current_values(&ctx, id).await?;
     values.valid_to = form.valid_to;
     if values.valid_to.trim().is_empty() {
-        return Err(AppError::field("valid_to", dxplan_domain::Invalid::Required));
+        return Err(AppError::field(
+            "valid_to",
+            dxplan_domain::Invalid::Required,
+        ));
     }
-    let unit = service::update_unit(&ctx.state, &caller, id, &values.input(), Some(unit.version)).await?;
+    let unit =
+        service::update_unit(&ctx.state, &caller, id, &values.input(), Some(unit.version)).await?;
     Ok(ctx.done(
         &format!("/units/{}", unit.id),
         &ctx.lang().pick(
-            format!("Đơn vị {} hết hiệu lực từ sau ngày {}.", unit.name, unit.valid_to.map(format_date).unwrap_or_default()),
-            format!("Unit {} is retired after {}.", unit.name, unit.valid_to.map(format_date).unwrap_or_default()),
+            format!(
+                "Đơn vị {} hết hiệu lực từ sau ngày {}.",
+                unit.name,
+                unit.valid_to.map(format_date).unwrap_or_default()
+            ),
+            format!(
+                "Unit {} is retired after {}.",
+                unit.name,
+                unit.valid_to.map(format_date).unwrap_or_default()
+            ),
         ),
     ))
 }
@@ -394,7 +442,10 @@ pub async fn import_page(ctx: Ctx) -> AppResult<Response> {
 
 pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    caller.user.map(|u| u.require(Action::ManageUnits, Target::System)).transpose()?;
+    caller
+        .user
+        .map(|u| u.require(Action::ManageUnits, Target::System))
+        .transpose()?;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart
         .next_field()
@@ -403,7 +454,10 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("units.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
             file = Some((name, bytes.to_vec()));
         }
     }
@@ -412,7 +466,10 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return ctx.render_invalid(&ImportPage {
             page,
-            errors: vec![lang.pick("Vui lòng chọn một tệp CSV.", "Please choose a CSV file.").into()],
+            errors: vec![
+                lang.pick("Vui lòng chọn một tệp CSV.", "Please choose a CSV file.")
+                    .into(),
+            ],
             summary: None,
         });
     };
@@ -420,8 +477,14 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
         Ok(outcome) => Ok(ctx.done(
             "/units",
             &lang.pick(
-                format!("Đã nhập {name}: thêm {} đơn vị, cập nhật {}.", outcome.created, outcome.updated),
-                format!("Imported {name}: {} units added, {} updated.", outcome.created, outcome.updated),
+                format!(
+                    "Đã nhập {name}: thêm {} đơn vị, cập nhật {}.",
+                    outcome.created, outcome.updated
+                ),
+                format!(
+                    "Imported {name}: {} units added, {} updated.",
+                    outcome.created, outcome.updated
+                ),
             ),
         )),
         Err(AppError::ImportRejected(rows)) => ctx.render_invalid(&ImportPage {

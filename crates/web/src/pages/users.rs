@@ -45,7 +45,9 @@ fn cursor_encode(key: &str, id: i64) -> String {
 }
 
 fn cursor_decode(s: &str) -> Option<(String, i64)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, key) = text.split_once(':')?;
     Some((key.to_string(), id.parse().ok()?))
@@ -85,12 +87,20 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
                 .and_then(|id| unit_names.iter().find(|n| n.id == id))
                 .map(|n| n.name.clone())
                 .unwrap_or_default(),
-            roles: grants.iter().filter(|g| g.user_id == u.id).map(|g| role_label(&ctx, g)).collect(),
+            roles: grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .map(|g| role_label(&ctx, g))
+                .collect(),
             user: u,
         })
         .collect();
     let next = page.next.map(|(k, id)| {
-        format!("/users?q={}&after={}", urlencode(q.q.as_deref().unwrap_or_default()), cursor_encode(&k, id))
+        format!(
+            "/users?q={}&after={}",
+            urlencode(q.q.as_deref().unwrap_or_default()),
+            cursor_encode(&k, id)
+        )
     });
     ctx.render(&UsersPage {
         page: ctx.page("Người dùng", "Users"),
@@ -129,7 +139,10 @@ pub struct NewUserForm {
 }
 
 fn roles(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.as_str(), r.label(ctx.lang()))).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label(ctx.lang())))
+        .collect()
 }
 
 pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
@@ -200,7 +213,9 @@ async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage
     let grants = users::grants(&mut c, id).await?;
     if let Some(scope) = scope {
         let visible = account.unit_id.is_some_and(|u| scope.contains(&u))
-            || grants.iter().any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
+            || grants
+                .iter()
+                .any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
         if !visible {
             return Err(AppError::Forbidden);
         }
@@ -213,10 +228,13 @@ async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage
         page: ctx.page(&account.display_name, &account.display_name),
         unit_code: unit.as_ref().map(|u| u.code.clone()).unwrap_or_default(),
         unit_name: unit.map(|u| u.name).unwrap_or_default(),
-        grants: grants.into_iter().map(|g| {
-            let label = role_label(ctx, &g);
-            (g, label)
-        }).collect(),
+        grants: grants
+            .into_iter()
+            .map(|g| {
+                let label = role_label(ctx, &g);
+                (g, label)
+            })
+            .collect(),
         roles: roles(ctx),
         can_manage: viewer.is_system_admin(),
         errors,
@@ -243,7 +261,11 @@ pub struct ProfileForm {
     version: Option<i64>,
 }
 
-pub async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+pub async fn update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ProfileForm>,
+) -> AppResult<Response> {
     let caller = ctx.caller()?;
     let patch = UserPatch {
         display_name: Some(form.display_name),
@@ -252,16 +274,28 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ProfileForm>
         active: Some(form.active.is_some()),
         version: form.version,
     };
-    redirect_or_errors(&ctx, id, service::update_user(&ctx.state, &caller, id, &patch).await.map(|_| ()), (
-        "Đã lưu tài khoản.",
-        "Account saved.",
-    ))
+    redirect_or_errors(
+        &ctx,
+        id,
+        service::update_user(&ctx.state, &caller, id, &patch)
+            .await
+            .map(|_| ()),
+        ("Đã lưu tài khoản.", "Account saved."),
+    )
     .await
 }
 
-async fn redirect_or_errors(ctx: &Ctx, id: i64, result: AppResult<()>, message: (&str, &str)) -> AppResult<Response> {
+async fn redirect_or_errors(
+    ctx: &Ctx,
+    id: i64,
+    result: AppResult<()>,
+    message: (&str, &str),
+) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(ctx.done(&format!("/users/{id}"), ctx.lang().pick(message.0, message.1))),
+        Ok(()) => Ok(ctx.done(
+            &format!("/users/{id}"),
+            ctx.lang().pick(message.0, message.1),
+        )),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
             let view = user_page(ctx, id, errors).await?;
@@ -276,10 +310,20 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset_password(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ResetForm>) -> AppResult<Response> {
+pub async fn reset_password(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
     let caller = ctx.caller()?;
     let result = service::reset_password(&ctx.state, &caller, id, &form.password).await;
-    redirect_or_errors(&ctx, id, result, ("Đã đặt lại mật khẩu.", "Password reset.")).await
+    redirect_or_errors(
+        &ctx,
+        id,
+        result,
+        ("Đã đặt lại mật khẩu.", "Password reset."),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -290,10 +334,16 @@ pub struct GrantForm {
     unit_code: String,
 }
 
-pub async fn grant(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<GrantForm>) -> AppResult<Response> {
+pub async fn grant(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> AppResult<Response> {
     let caller = ctx.caller()?;
     let unit = Some(form.unit_code.as_str()).filter(|c| !c.trim().is_empty());
-    let result = service::grant_role(&ctx.state, &caller, id, &form.role, unit).await.map(|_| ());
+    let result = service::grant_role(&ctx.state, &caller, id, &form.role, unit)
+        .await
+        .map(|_| ());
     redirect_or_errors(&ctx, id, result, ("Đã cấp quyền.", "Role granted.")).await
 }
 
@@ -344,7 +394,9 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Respo
         Ok(f) => (Some(f), None),
         Err(AppError::Validation(fields)) => (
             None,
-            fields.first().map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
+            fields
+                .first()
+                .map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
         ),
         Err(e) => return Err(e),
     };

@@ -1,12 +1,14 @@
 //! The demo province: the real units and departments of Bình Định, and demo accounts.
 
+use crate::error::AppError;
+use crate::password;
+use crate::service::{self, Caller};
+use crate::state::AppState;
 use dxplan_domain::auth::Role;
 use dxplan_domain::unit::UnitKind;
 use dxplan_domain::user::NewUser;
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::{Db, units, users};
-use dxplan_web::service::{self, Caller};
-use dxplan_web::{AppState, password};
 
 pub const UNITS_CSV: &[u8] = include_bytes!("../../../data/binh-dinh-units.csv");
 pub const DEPARTMENTS_CSV: &[u8] = include_bytes!("../../../data/binh-dinh-departments.csv");
@@ -20,7 +22,7 @@ pub struct DemoAccount {
 }
 
 /// Loads the province and creates the demo accounts. Returns the accounts.
-pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoAccount>> {
+pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>, AppError> {
     let caller = Caller {
         user: None,
         actor: Actor::system("demo"),
@@ -33,23 +35,35 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoAccount>> {
     let now = state.now();
     let today = state.today();
     let mut c = db.begin().await?;
-    let province = units::by_code(&mut c, "52", today).await?.ok_or_else(|| anyhow::anyhow!("province 52 missing"))?;
-    let stttt = units::all_with_code(&mut c, "52-STTTT").await?.into_iter().next();
+    let province = units::by_code(&mut c, "52", today)
+        .await?
+        .ok_or_else(|| AppError::internal("province 52 missing from the demo data"))?;
+    let stttt = units::all_with_code(&mut c, "52-STTTT")
+        .await?
+        .into_iter()
+        .next();
 
-    let mut plan: Vec<(String, String, Option<i64>, Role, Option<i64>, String)> = vec![
-        ("admin".into(), "Quản trị hệ thống".into(), None, Role::Admin, None, "—".into()),
-        (
-            "coordinator".into(),
-            "Chuyên viên Sở Thông tin và Truyền thông".into(),
+    let mut plan = vec![
+        Planned::new("admin", "Quản trị hệ thống", None, Role::Admin, None),
+        Planned::new(
+            "coordinator",
+            "Chuyên viên Sở Thông tin và Truyền thông",
             stttt.as_ref().map(|u| u.id),
             Role::Coordinator,
-            Some(province.id),
-            province.name.clone(),
+            Some(&province),
         ),
-        ("viewer".into(), "Thành viên Ban Chỉ đạo".into(), None, Role::Viewer, Some(province.id), province.name.clone()),
+        Planned::new(
+            "viewer",
+            "Thành viên Ban Chỉ đạo",
+            None,
+            Role::Viewer,
+            Some(&province),
+        ),
     ];
     let mut list = units::valid_on(&mut c, today).await?;
-    list.retain(|u| matches!(u.kind, UnitKind::Department | UnitKind::District) || u.code == "52-STTTT");
+    list.retain(|u| {
+        matches!(u.kind, UnitKind::Department | UnitKind::District) || u.code == "52-STTTT"
+    });
     if let Some(old) = &stttt
         && !list.iter().any(|u| u.id == old.id)
     {
@@ -62,24 +76,31 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoAccount>> {
             ("editor", Role::UnitEditor, "Cán bộ"),
             ("approver", Role::UnitApprover, "Lãnh đạo"),
         ] {
-            plan.push((
-                format!("{prefix}-{slug}"),
-                format!("{title} {}", unit.name),
+            plan.push(Planned::new(
+                &format!("{prefix}-{slug}"),
+                &format!("{title} {}", unit.name),
                 Some(unit.id),
                 role,
-                Some(unit.id),
-                unit.name.clone(),
+                Some(unit),
             ));
         }
     }
     let mut accounts = Vec::new();
-    for (username, display_name, unit_id, role, grant_on, scope) in plan {
+    for Planned {
+        username,
+        display_name,
+        works_in,
+        role,
+        grant_on,
+        scope,
+    } in plan
+    {
         let new = NewUser {
             username: username.clone(),
             display_name,
             email: None,
         };
-        let id = users::insert(&mut c, &new, unit_id, &hash, now).await?;
+        let id = users::insert(&mut c, &new, works_in, &hash, now).await?;
         users::add_grant(&mut c, id, role, grant_on, now).await?;
         audit::record(
             &mut c,
@@ -95,8 +116,41 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Vec<DemoAccount>> {
             now,
         )
         .await?;
-        accounts.push(DemoAccount { username, role, unit: scope });
+        accounts.push(DemoAccount {
+            username,
+            role,
+            unit: scope,
+        });
     }
     c.commit().await?;
     Ok(accounts)
+}
+
+/// A demo account to create: who, where they work, and the role they get where.
+struct Planned {
+    username: String,
+    display_name: String,
+    works_in: Option<i64>,
+    role: Role,
+    grant_on: Option<i64>,
+    scope: String,
+}
+
+impl Planned {
+    fn new(
+        username: &str,
+        display_name: &str,
+        works_in: Option<i64>,
+        role: Role,
+        grant_on: Option<&units::Unit>,
+    ) -> Self {
+        Planned {
+            username: username.into(),
+            display_name: display_name.into(),
+            works_in: works_in.or(grant_on.map(|u| u.id)),
+            role,
+            grant_on: grant_on.map(|u| u.id),
+            scope: grant_on.map_or_else(|| "—".to_string(), |u| u.name.clone()),
+        }
+    }
 }

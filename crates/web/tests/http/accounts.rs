@@ -1,0 +1,339 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{TestApp, error_code, test_config};
+
+#[tokio::test]
+async fn login_me_and_logout() {
+    let app = TestApp::spawn().await;
+    let s = app.login("approver-540").await;
+    let (status, me) = s.get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "approver-540");
+    assert_eq!(me["grants"][0]["role"], "unit_approver");
+    assert_eq!(me["csrf_token"], s.csrf.as_str());
+
+    let r = s
+        .client
+        .post(s.url("/api/v1/auth/logout"))
+        .header("x-csrf-token", &s.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (status, body) = s.get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&body), "unauthorized");
+    assert_eq!(app.audit_count("auth.login").await, 1);
+    assert_eq!(app.audit_count("auth.logout").await, 1);
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for (user, password) in [
+        ("admin", "wrong"),
+        ("nobody", "demo"),
+        ("", ""),
+        ("admin", ""),
+    ] {
+        let r = client
+            .post(app.url("/api/v1/auth/login"))
+            .header("accept-language", "en")
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{user}/{password}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(error_code(&body), "bad_credentials");
+        assert_eq!(
+            body["error"]["message"],
+            "The username or password is not correct."
+        );
+    }
+    assert_eq!(app.audit_count("auth.login_failed").await, 2);
+    // Garbage instead of JSON.
+    let r = client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(error_code(&body), "bad_request");
+}
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_is_throttled() {
+    let mut config = test_config();
+    config.throttle.per_account_burst = 3;
+    config.throttle.per_account_every = std::time::Duration::from_secs(60);
+    let app = TestApp::spawn_with(config).await;
+    let client = app.client();
+    let attempts = (0..12).map(|_| {
+        client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": "guess"}))
+            .send()
+    });
+    let responses: Vec<reqwest::Response> = futures_join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("response"))
+        .collect();
+    let throttled: Vec<_> = responses
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(
+        throttled.len(),
+        9,
+        "only the burst of 3 may reach the password check"
+    );
+    for r in &throttled {
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry >= 1);
+    }
+    // Even the right password waits now.
+    let r = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another account is not affected.
+    app.login("viewer").await;
+}
+
+/// Sends all requests at once and waits for every answer.
+async fn futures_join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn admin_creates_an_account_grants_a_role_and_everything_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (status, user) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "nguyen.van.a", "display_name": "Nguyễn Văn A", "password": "mật khẩu dài",
+                    "unit_code": "21550"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let id = user["id"].as_i64().unwrap();
+    let (status, grant) = admin
+        .post_json(
+            &format!("/api/v1/users/{id}/grants"),
+            &json!({"role": "unit_editor", "unit_code": "21550"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let (status, again) = admin
+        .post_json(
+            &format!("/api/v1/users/{id}/grants"),
+            &json!({"role": "unit_editor", "unit_code": "21550"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the same grant twice: {again}"
+    );
+
+    let a = app.login_with("nguyen.van.a", "mật khẩu dài").await;
+    let (_, me) = a.get_json("/api/v1/me").await;
+    assert_eq!(me["grants"][0]["role"], "unit_editor");
+
+    let (_, log) = admin.get_json("/api/v1/audit?limit=10").await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &actions[..4],
+        ["auth.login", "user.grant", "user.create", "auth.login"]
+    );
+    let created = &log["items"][2];
+    assert_eq!(created["actor_name"], "admin");
+    assert_eq!(created["via"], "api");
+    assert_eq!(created["client_addr"], "127.0.0.1");
+    assert!(
+        created["after_json"]
+            .as_str()
+            .unwrap()
+            .contains("Nguyễn Văn A")
+    );
+
+    // Revoking is audited too, and the role is gone.
+    let grant_id = grant["id"].as_i64().unwrap();
+    let r = admin
+        .client
+        .delete(admin.url(&format!("/api/v1/users/{id}/grants/{grant_id}")))
+        .header("x-csrf-token", &admin.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.audit_count("user.revoke").await, 1);
+}
+
+#[tokio::test]
+async fn bad_accounts_are_refused_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let count = || async {
+        let mut c = app.state.db.read().await.unwrap();
+        dxplan_store::users::count(&mut c).await.unwrap()
+    };
+    let before = count().await;
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "Bad Name", "display_name": "", "password": "short",
+                                             "unit_code": "99999", "role": "king"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "validation_failed");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    for f in ["username", "display_name", "password", "role", "unit_code"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .len()
+            > 3
+    );
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "admin", "display_name": "X", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["field"], "username");
+    let (status, _) = admin
+        .post_json("/api/v1/users", &json!({"username": 5}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "x".repeat(5000), "display_name": "Y", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(count().await, before);
+    assert_eq!(
+        app.audit_count("user.create").await,
+        55,
+        "only the demo accounts"
+    );
+}
+
+#[tokio::test]
+async fn changing_a_password_ends_the_other_sessions_and_disabling_ends_all() {
+    let app = TestApp::spawn().await;
+    let first = app.login("editor-540").await;
+    let second = app.login("editor-540").await;
+    let r = first
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "demo"),
+                ("new_password", "mật khẩu mới 2026"),
+                ("confirm", "mật khẩu mới 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(first.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(
+        second.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app.login_with("editor-540", "mật khẩu mới 2026").await;
+
+    // A wrong current password is refused with the reason next to the field.
+    let r = first
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "nope"),
+                ("new_password", "another one!"),
+                ("confirm", "another one!"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Không khớp"));
+
+    let admin = app.login("admin").await;
+    let (_, me) = again.get_json("/api/v1/me").await;
+    let id = me["id"].as_i64().unwrap();
+    let (status, _) = admin
+        .patch_json(&format!("/api/v1/users/{id}"), &json!({"active": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        first.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.audit_count("user.disable").await, 1);
+}
+
+#[tokio::test]
+async fn the_last_system_administrator_cannot_be_removed() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (_, me) = admin.get_json("/api/v1/me").await;
+    let id = me["id"].as_i64().unwrap();
+    let (_, grants) = admin.get_json(&format!("/api/v1/users/{id}/grants")).await;
+    let grant_id = grants["items"][0]["id"].as_i64().unwrap();
+    let r = admin
+        .client
+        .delete(admin.url(&format!("/api/v1/users/{id}/grants/{grant_id}")))
+        .header("x-csrf-token", &admin.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        admin.get("/api/v1/audit").await.status(),
+        StatusCode::OK,
+        "still admin"
+    );
+}

@@ -1,0 +1,10 @@
+//! The HTTP integration suite: the real router on a real socket, over a real database —
+//! SQLite by default, PostgreSQL when `DXPLAN_TEST_DATABASE_URL` is set.
+
+mod support;
+
+mod accounts;
+mod api_units;
+mod authz;
+mod pages;
+mod security;

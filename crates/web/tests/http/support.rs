@@ -1,0 +1,177 @@
+use std::net::SocketAddr;
+
+use dxplan_store::TestDb;
+use dxplan_web::password::PasswordCost;
+use dxplan_web::throttle::ThrottleConfig;
+use dxplan_web::{AppState, WebConfig};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    _db: TestDb,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        password_cost: PasswordCost::CHEAP_FOR_TESTS,
+        throttle: ThrottleConfig {
+            per_account_burst: 50,
+            per_addr_burst: 500,
+            ..ThrottleConfig::default()
+        },
+        ..WebConfig::default()
+    }
+}
+
+impl TestApp {
+    /// The demo province (real units, demo accounts with password `demo`).
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(test_config()).await
+    }
+
+    pub async fn spawn_with(config: WebConfig) -> TestApp {
+        let test_db = TestDb::new().await.expect("test database");
+        let state = AppState::new(test_db.db.clone(), config);
+        dxplan_web::demo::seed(&state).await.expect("demo seed");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let server_state = state.clone();
+        let server = tokio::spawn(async move {
+            dxplan_web::serve(listener, server_state, std::future::pending())
+                .await
+                .expect("serve");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            _db: test_db,
+            _server: server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Logs in over the JSON API.
+    pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, "demo").await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), StatusCode::OK, "login as {username}");
+        let body: Value = response.json().await.expect("login body");
+        Session {
+            client,
+            csrf: body["csrf_token"].as_str().expect("csrf token").to_string(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// The number of audit events with this action.
+    pub async fn audit_count(&self, action: &str) -> usize {
+        let mut c = self.state.db.read().await.expect("conn");
+        let filter = dxplan_store::audit::AuditFilter {
+            action: Some(action.into()),
+            limit: 500,
+            ..Default::default()
+        };
+        dxplan_store::audit::list(&mut c, &filter)
+            .await
+            .expect("audit")
+            .events
+            .len()
+    }
+
+    pub async fn unit_count(&self) -> i64 {
+        let mut c = self.state.db.read().await.expect("conn");
+        dxplan_store::units::count(&mut c).await.expect("count")
+    }
+}
+
+/// A logged-in client that sends its CSRF token with every change.
+pub struct Session {
+    pub client: Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .client
+            .request(method, self.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::PATCH, path, body).await
+    }
+
+    /// Posts an HTML form the way a browser does, with the session's CSRF field.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST form")
+    }
+}
+
+/// The error code of an API error body.
+pub fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
