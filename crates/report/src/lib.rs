@@ -1,1 +1,68 @@
-//! placeholder
+//! Documents rendered from ready-made view data. Renderers never query: callers hand
+//! them rows. Excel, Word, PDF and SVG charts join the CSV writer here.
+
+/// One unit as exported; the columns are those the unit import reads, so an export
+/// can be edited in a spreadsheet and imported back.
+pub struct UnitRow<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub short_name: Option<&'a str>,
+    pub level: &'a str,
+    pub parent_code: Option<&'a str>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+}
+
+/// Writes units as UTF-8 CSV with a byte-order mark, so Excel opens Vietnamese text correctly.
+pub fn units_csv<'a>(rows: impl IntoIterator<Item = UnitRow<'a>>) -> Result<Vec<u8>, csv::Error> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        writer.write_record([
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "parent_code",
+            "valid_from",
+            "valid_to",
+        ])?;
+        for row in rows {
+            writer.write_record([
+                row.code,
+                row.name,
+                row.short_name.unwrap_or_default(),
+                row.level,
+                row.parent_code.unwrap_or_default(),
+                row.valid_from.as_deref().unwrap_or_default(),
+                row.valid_to.as_deref().unwrap_or_default(),
+            ])?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_commas_and_keeps_vietnamese() {
+        let bytes = units_csv([UnitRow {
+            code: "52-SVHTTDL",
+            name: "Sở Văn hóa, Thể thao và Du lịch",
+            short_name: Some("Sở VH-TT&DL"),
+            level: "department",
+            parent_code: Some("52"),
+            valid_from: Some("2025-03-01".into()),
+            valid_to: None,
+        }])
+        .unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains(
+            "52-SVHTTDL,\"Sở Văn hóa, Thể thao và Du lịch\",Sở VH-TT&DL,department,52,2025-03-01,\n"
+        ));
+    }
+}

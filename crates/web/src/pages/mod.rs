@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             "/units/import",
             get(units::import_page).post(units::import_submit),
         )
+        .route("/units.csv", get(units::export_csv))
         .route("/units/{id}", get(units::show))
         .route(
             "/units/{id}/edit",

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::text::{fold, format_date, parse_date};
 use dxplan_domain::unit::{UnitInput, UnitKind};
@@ -494,4 +494,43 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
         }),
         Err(e) => Err(e),
     }
+}
+
+/// The units valid on a date as CSV, in the columns the import reads.
+pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
+    ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
+    let at = match query.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => {
+            parse_date(a).ok_or_else(|| AppError::field("at", dxplan_domain::Invalid::BadDate))?
+        }
+        None => ctx.state.today(),
+    };
+    let all = {
+        let mut c = ctx.state.db.read().await?;
+        units::valid_on(&mut c, at).await?
+    };
+    let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let rows = all.iter().map(|u| dxplan_report::UnitRow {
+        code: &u.code,
+        name: &u.name,
+        short_name: u.short_name.as_deref(),
+        level: u.kind.as_str(),
+        parent_code: u.parent_id.and_then(|p| code_of.get(&p).copied()),
+        valid_from: u.valid_from.map(|d| d.to_string()),
+        valid_to: u.valid_to.map(|d| d.to_string()),
+    });
+    let bytes =
+        dxplan_report::units_csv(rows).map_err(|e| AppError::internal(format!("csv: {e}")))?;
+    let filename = format!("attachment; filename=\"don-vi-{at}.csv\"");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, filename),
+        ],
+        bytes,
+    )
+        .into_response())
 }

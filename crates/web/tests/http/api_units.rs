@@ -306,3 +306,32 @@ async fn csv_import_is_all_or_nothing_with_every_bad_line_reported() {
         "two demo files and this one"
     );
 }
+
+#[tokio::test]
+async fn the_csv_export_imports_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let r = admin.get("/units.csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.bytes().await.unwrap();
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(text.contains("21550,Phường Nhơn Bình,,commune,540,,"));
+    let before = app.unit_count().await;
+    let r = admin
+        .client
+        .post(admin.url("/api/v1/units/import"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 0);
+    // 171 units of the province and 18 departments and bodies valid today.
+    assert_eq!(body["updated"].as_i64().unwrap(), 171 + 18);
+    assert_eq!(app.unit_count().await, before);
+}
