@@ -254,6 +254,7 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
         ensure_admin(&state).await?;
         println!("dxplan — {url_shown}");
     }
+    let shutdown = shutdown_signal()?;
     tracing::info!(listen = %args.listen, ready_ms = started.elapsed().as_millis() as u64, "serving");
     let jobs = dxplan_jobs::spawn(
         db.clone(),
@@ -262,7 +263,7 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
             every: Duration::from_secs(600),
         },
     );
-    dxplan_web::serve(listener, state, shutdown_signal()).await?;
+    dxplan_web::serve(listener, state, shutdown).await?;
     jobs.abort();
     db.close().await;
     tracing::info!("stopped");
@@ -307,26 +308,29 @@ async fn ensure_admin(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c().await.ok();
-    };
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, before
+/// the server says it is ready, so an early signal still stops it gracefully.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+            tracing::info!("shutting down: finishing requests in flight");
+        })
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            tokio::signal::ctrl_c().await.ok();
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
 }
 
 async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyhow::Result<()> {
