@@ -308,7 +308,8 @@ pub async fn create_user(
     };
     check_password("password", &input.password, &mut errors);
     let role = parse_role(input.role.as_deref(), &mut errors);
-    let mut c = state.db.begin().await?;
+    // Look-ups on a read connection: the write lock is taken only after the slow hash.
+    let mut c = state.db.read().await?;
     let unit = unit_by_optional_code(
         &mut c,
         state,
@@ -333,8 +334,11 @@ pub async fn create_user(
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    drop(c);
     let hash = password::hash(state.config.password_cost, input.password.clone()).await?;
     let now = state.now();
+    let mut c = state.db.begin().await?;
+    // A name taken meanwhile is caught by the unique constraint.
     let id = match users::insert(&mut c, &new, unit.as_ref().map(|u| u.id), &hash, now).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("username", Invalid::Taken)),
         other => other?,

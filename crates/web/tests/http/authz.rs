@@ -197,3 +197,43 @@ async fn nobody_logged_in_gets_401_from_the_api() {
         assert_eq!(error_code(&body), "unauthorized");
     }
 }
+
+async fn unit_id(app: &TestApp, code: &str) -> i64 {
+    let mut c = app.state.db.read().await.unwrap();
+    dxplan_store::units::by_code(&mut c, code, app.state.today())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_unit_page_lists_its_people_only_to_those_whose_scope_covers_it() {
+    let app = TestApp::spawn().await;
+    let own = unit_id(&app, "540").await;
+    let child = unit_id(&app, "21550").await;
+    let sibling = unit_id(&app, "542").await;
+    let heading = "Người dùng của đơn vị";
+    let cases = [
+        ("approver-540", [true, true, false]),
+        ("coordinator", [true, true, true]),
+        ("editor-540", [false, false, false]),
+        ("viewer", [false, false, false]),
+    ];
+    for (who, expected) in cases {
+        let s = app.login(who).await;
+        for (unit, visible) in [own, child, sibling].into_iter().zip(expected) {
+            let r = s.get(&format!("/units/{unit}")).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let html = r.text().await.unwrap();
+            assert_eq!(html.contains(heading), visible, "{who} on unit {unit}");
+            // Nobody but an admin is offered the unit's edit form.
+            assert!(!html.contains("/edit\""), "{who} offered edit");
+        }
+        assert_eq!(
+            s.get(&format!("/units/{own}/edit")).await.status(),
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+    }
+}
