@@ -356,6 +356,40 @@ pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> AppResu
 pub struct AuditRow {
     pub event: AuditEvent,
     pub at: String,
+    pub action: &'static str,
+    pub entity: &'static str,
+}
+
+/// Plain words for the recorded actions; unknown ones show their code.
+fn action_label(action: &str, lang: dxplan_domain::Lang) -> &'static str {
+    let (vi, en) = match action {
+        "auth.login" => ("Đăng nhập", "Logged in"),
+        "auth.login_failed" => ("Đăng nhập không thành công", "Failed login"),
+        "auth.logout" => ("Đăng xuất", "Logged out"),
+        "user.create" => ("Tạo tài khoản", "Created an account"),
+        "user.update" => ("Sửa tài khoản", "Edited an account"),
+        "user.disable" => ("Khoá tài khoản", "Disabled an account"),
+        "user.enable" => ("Mở khoá tài khoản", "Enabled an account"),
+        "user.password_reset" => ("Đặt lại mật khẩu", "Reset a password"),
+        "user.password_change" => ("Đổi mật khẩu", "Changed own password"),
+        "user.grant" => ("Cấp vai trò", "Granted a role"),
+        "user.revoke" => ("Thu hồi vai trò", "Revoked a role"),
+        "unit.create" => ("Thêm đơn vị", "Created a unit"),
+        "unit.update" => ("Sửa đơn vị", "Edited a unit"),
+        "unit.move" => ("Chuyển đơn vị", "Moved a unit"),
+        "unit.retire" => ("Cho đơn vị hết hiệu lực", "Retired a unit"),
+        "unit.import" => ("Nhập đơn vị từ tệp", "Imported units"),
+        _ => ("", ""),
+    };
+    lang.pick(vi, en)
+}
+
+fn entity_label(entity_type: &str, lang: dxplan_domain::Lang) -> &'static str {
+    match entity_type {
+        "user" => lang.pick("Tài khoản", "Account"),
+        "unit" => lang.pick("Đơn vị", "Unit"),
+        _ => "",
+    }
 }
 
 #[derive(Template)]
@@ -363,7 +397,8 @@ pub struct AuditRow {
 struct AuditPage {
     page: Page,
     rows: Vec<AuditRow>,
-    actions: Vec<String>,
+    /// (label, code) for the filter.
+    actions: Vec<(String, String)>,
     query: AuditQueryView,
     next: Option<String>,
     error: Option<String>,
@@ -401,7 +436,21 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Respo
         Err(e) => return Err(e),
     };
     let mut c = ctx.state.db.read().await?;
-    let actions = audit::actions(&mut c).await?;
+    let actions = audit::actions(&mut c)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let label = action_label(&a, ctx.lang());
+            (
+                if label.is_empty() {
+                    a.clone()
+                } else {
+                    label.to_string()
+                },
+                a,
+            )
+        })
+        .collect();
     let (rows, next) = match filter {
         Some(mut filter) => {
             filter.limit = 50;
@@ -423,6 +472,8 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Respo
                 .into_iter()
                 .map(|event| AuditRow {
                     at: format::datetime(&event.at),
+                    action: action_label(&event.action, ctx.lang()),
+                    entity: entity_label(&event.entity_type, ctx.lang()),
                     event,
                 })
                 .collect();
