@@ -204,6 +204,12 @@ pub async fn load_session(
 }
 
 async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Request> {
+    // Probes and assets never need to know who asks: spare them the database.
+    let path = request.uri().path();
+    if path == "/healthz" || path == "/metrics" || path.starts_with("/static/") {
+        request.extensions_mut().insert(None::<CurrentUser>);
+        return Ok(request);
+    }
     let user = match cookie_value(request.headers(), SESSION_COOKIE) {
         Some(token) if !token.is_empty() => load_user(state, &hash_token(token)).await?,
         _ => None,

@@ -337,3 +337,45 @@ async fn the_last_system_administrator_cannot_be_removed() {
         "still admin"
     );
 }
+
+#[tokio::test]
+async fn sessions_end_after_idle_time_and_after_their_absolute_lifetime() {
+    let clock = crate::support::TestClock::new();
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let s = app.login("viewer").await;
+    // Active use keeps the session alive past the idle limit (2 hours)…
+    for _ in 0..5 {
+        clock.advance(time::Duration::minutes(90));
+        assert_eq!(s.get("/api/v1/me").await.status(), StatusCode::OK);
+    }
+    // …but not past its absolute lifetime of 12 hours.
+    clock.advance(time::Duration::minutes(300));
+    assert_eq!(s.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+
+    let idle = app.login("viewer").await;
+    clock.advance(time::Duration::minutes(121));
+    assert_eq!(
+        idle.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_throttled_too() {
+    let mut config = test_config();
+    config.throttle.per_addr_burst = 4;
+    config.throttle.per_addr_every = std::time::Duration::from_secs(60);
+    let app = TestApp::spawn_with(config).await;
+    let client = app.client();
+    let mut statuses = Vec::new();
+    for user in ["a1", "a2", "a3", "a4", "a5", "a6"] {
+        let r = client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": "x"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
+}

@@ -342,3 +342,33 @@ async fn error_pages_are_friendly_in_both_languages() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.headers()["content-type"], "application/json");
 }
+
+#[tokio::test]
+async fn when_the_database_is_gone_users_get_a_friendly_500_and_health_says_so() {
+    let app = TestApp::spawn().await;
+    let s = app.login("viewer").await;
+    app.state.db.close().await;
+    let r = s.get("/api/v1/units").await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "internal");
+    assert!(
+        !body.to_string().contains("pool"),
+        "no internals leak: {body}"
+    );
+    let r = s
+        .client
+        .get(s.url("/units"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Something went wrong") || html.contains("Hệ thống đang gặp sự cố"),
+        "{html}"
+    );
+    let r = s.get("/healthz").await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}

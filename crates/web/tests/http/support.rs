@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use dxplan_store::TestDb;
 use dxplan_web::password::PasswordCost;
@@ -33,8 +34,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: WebConfig) -> TestApp {
+        TestApp::spawn_full(config, None).await
+    }
+
+    /// With a clock the test moves by hand.
+    pub async fn spawn_with_clock(clock: Arc<TestClock>) -> TestApp {
+        TestApp::spawn_full(test_config(), Some(clock)).await
+    }
+
+    async fn spawn_full(config: WebConfig, clock: Option<Arc<TestClock>>) -> TestApp {
         let test_db = TestDb::new().await.expect("test database");
-        let state = AppState::new(test_db.db.clone(), config);
+        let mut state = AppState::new(test_db.db.clone(), config);
+        if let Some(clock) = clock {
+            state.clock = clock;
+        }
         dxplan_web::demo::seed(&state).await.expect("demo seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -174,4 +187,24 @@ impl Session {
 /// The error code of an API error body.
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// A clock that stands still until the test moves it.
+pub struct TestClock(Mutex<time::OffsetDateTime>);
+
+impl TestClock {
+    pub fn new() -> Arc<TestClock> {
+        Arc::new(TestClock(Mutex::new(time::OffsetDateTime::now_utc())))
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().expect("clock");
+        *now += by;
+    }
+}
+
+impl dxplan_web::state::Clock for TestClock {
+    fn now(&self) -> time::OffsetDateTime {
+        *self.0.lock().expect("clock")
+    }
 }
