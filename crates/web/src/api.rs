@@ -93,8 +93,9 @@ fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
         .ok_or_else(|| AppError::field("cursor", Invalid::BadFormat))
 }
 
-fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
-    match at.filter(|a| !a.is_empty()) {
+/// The date a request asks about (`dd/mm/yyyy` or `yyyy-mm-dd`), today when absent.
+pub(crate) fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
+    match at.map(str::trim).filter(|a| !a.is_empty()) {
         None => Ok(state.today()),
         Some(a) => parse_date(a).ok_or_else(|| AppError::field("at", Invalid::BadDate)),
     }

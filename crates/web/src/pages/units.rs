@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Response};
 use dxplan_domain::auth::{Action, Target};
-use dxplan_domain::text::{fold, format_date, parse_date};
+use dxplan_domain::text::{fold, format_date};
 use dxplan_domain::unit::{UnitInput, UnitKind};
 use dxplan_store::units::{self, Unit};
 use dxplan_store::users::{self, User, UserFilter};
@@ -64,19 +64,17 @@ pub struct TreeQuery {
     at: Option<String>,
 }
 
+/// The units valid on the asked date (today by default), in Vietnamese order.
+async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> AppResult<(Date, Vec<Unit>)> {
+    let at = crate::api::parse_at(at, &ctx.state)?;
+    let mut c = ctx.state.db.read().await?;
+    Ok((at, units::valid_on(&mut c, at).await?))
+}
+
 pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
     ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
     let lang = ctx.lang();
-    let at = match query.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(a) => {
-            parse_date(a).ok_or_else(|| AppError::field("at", dxplan_domain::Invalid::BadDate))?
-        }
-        None => ctx.state.today(),
-    };
-    let all = {
-        let mut c = ctx.state.db.read().await?;
-        units::valid_on(&mut c, at).await?
-    };
+    let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
     let q = fold(query.q.as_deref().unwrap_or_default());
     let by_id: HashMap<i64, &Unit> = all.iter().map(|u| (u.id, u)).collect();
     let mut children: HashMap<Option<i64>, Vec<&Unit>> = HashMap::new();
@@ -499,16 +497,7 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
 /// The units valid on a date as CSV, in the columns the import reads.
 pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
     ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
-    let at = match query.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(a) => {
-            parse_date(a).ok_or_else(|| AppError::field("at", dxplan_domain::Invalid::BadDate))?
-        }
-        None => ctx.state.today(),
-    };
-    let all = {
-        let mut c = ctx.state.db.read().await?;
-        units::valid_on(&mut c, at).await?
-    };
+    let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
     let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
     let rows = all.iter().map(|u| dxplan_report::UnitRow {
         code: &u.code,
