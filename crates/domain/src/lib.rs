@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod i18n;
+pub mod period;
+pub mod task;
 pub mod text;
 pub mod unit;
 pub mod unit_import;

@@ -141,6 +141,33 @@ pub fn format_number(value: f64, max_decimals: usize) -> String {
     out
 }
 
+/// Reads a number written the Vietnamese way (`1.250.000`, `1.250,5`) or plainly
+/// (`1250000`, `1250.5`). Dots followed by groups of three digits are thousands.
+pub fn parse_number_vi(s: &str) -> Option<f64> {
+    let s: String = s.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    if s.is_empty() {
+        return None;
+    }
+    let dots = s.matches('.').count();
+    let single_dot_groups_thousands = s.split_once('.').is_some_and(|(int, frac)| {
+        let digits = int.trim_start_matches('-');
+        frac.len() == 3 && (1..=3).contains(&digits.len()) && digits != "0"
+    });
+    let normalised = if s.contains(',') {
+        // Vietnamese: dots group thousands, the comma marks decimals.
+        if s.matches(',').count() > 1 {
+            return None;
+        }
+        s.replace('.', "").replace(',', ".")
+    } else if dots > 1 || single_dot_groups_thousands {
+        s.replace('.', "")
+    } else {
+        s
+    };
+    let value: f64 = normalised.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
 /// Writes a whole number with `.` between thousands.
 pub fn format_int(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
@@ -244,6 +271,21 @@ mod tests {
         assert_eq!(parse_date("2025-13-01"), None);
         assert_eq!(parse_date("hôm qua"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn numbers_are_read_the_vietnamese_way() {
+        assert_eq!(parse_number_vi("1.250.000"), Some(1_250_000.0));
+        assert_eq!(parse_number_vi("1.250,5"), Some(1250.5));
+        assert_eq!(parse_number_vi("1250.5"), Some(1250.5));
+        assert_eq!(parse_number_vi("1.250"), Some(1250.0));
+        assert_eq!(parse_number_vi("0.5"), Some(0.5));
+        assert_eq!(parse_number_vi(" 12 500 000 "), Some(12_500_000.0));
+        assert_eq!(parse_number_vi("-3"), Some(-3.0));
+        assert_eq!(parse_number_vi("1,2,3"), None);
+        assert_eq!(parse_number_vi("abc"), None);
+        assert_eq!(parse_number_vi("NaN"), None);
+        assert_eq!(parse_number_vi("inf"), None);
     }
 
     #[test]

@@ -21,6 +21,13 @@ pub enum Invalid {
     DatesOutOfOrder,
     Taken,
     Mismatch,
+    Negative,
+    TooLarge,
+    BadNumber,
+    DueBeforeStart,
+    BadPeriod,
+    OutOfRange { min: i64, max: i64 },
+    UnknownGroup,
 }
 
 impl Invalid {
@@ -77,6 +84,27 @@ impl Invalid {
                 .into(),
             Invalid::Taken => lang.pick("Đã có người dùng.", "Already taken.").into(),
             Invalid::Mismatch => lang.pick("Không khớp.", "Does not match.").into(),
+            Invalid::Negative => lang.pick("Không được là số âm.", "Cannot be negative.").into(),
+            Invalid::TooLarge => lang.pick("Số quá lớn.", "The number is too large.").into(),
+            Invalid::BadNumber => lang
+                .pick("Không phải là số (ví dụ 1.250.000).", "Not a number (for example 1,250,000).")
+                .into(),
+            Invalid::DueBeforeStart => lang
+                .pick("Thời hạn hoàn thành phải sau ngày bắt đầu.", "The due date must come after the start date.")
+                .into(),
+            Invalid::BadPeriod => lang
+                .pick(
+                    "Kỳ báo cáo không hợp lệ (ví dụ 2025-03 cho tháng, 2025Q1 cho quý).",
+                    "Not a valid period (for example 2025-03 for a month, 2025Q1 for a quarter).",
+                )
+                .into(),
+            Invalid::OutOfRange { min, max } => lang.pick(
+                format!("Phải nằm trong khoảng {min}–{max}."),
+                format!("Must be between {min} and {max}."),
+            ),
+            Invalid::UnknownGroup => lang
+                .pick("Không tìm thấy nhóm nhiệm vụ trong kế hoạch.", "No such task group in this plan.")
+                .into(),
         }
     }
 }

@@ -1,0 +1,143 @@
+//! Reporting periods, written as strings: `2025` (year), `2025Q1` (quarter),
+//! `2025-03` (month).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+
+use crate::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Period {
+    Year(i32),
+    Quarter(i32, u8),
+    Month(i32, u8),
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        if let Some((y, q)) = s.split_once(['Q', 'q']) {
+            let q: u8 = q.parse().ok()?;
+            return (y.len() == 4 && (1..=4).contains(&q))
+                .then_some(Period::Quarter(y.parse().ok()?, q));
+        }
+        if let Some((y, m)) = s.split_once('-') {
+            let m: u8 = m.parse().ok()?;
+            return (y.len() == 4 && (1..=12).contains(&m))
+                .then_some(Period::Month(y.parse().ok()?, m));
+        }
+        (s.len() == 4)
+            .then(|| s.parse().ok().map(Period::Year))
+            .flatten()
+    }
+
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Year(y) | Period::Quarter(y, _) | Period::Month(y, _) => y,
+        }
+    }
+
+    /// The first day of the period.
+    pub fn start(self) -> Date {
+        let (y, m) = match self {
+            Period::Year(y) => (y, 1),
+            Period::Quarter(y, q) => (y, (q - 1) * 3 + 1),
+            Period::Month(y, m) => (y, m),
+        };
+        first_of(y, m)
+    }
+
+    /// The last day of the period.
+    pub fn end(self) -> Date {
+        let (y, m) = match self {
+            Period::Year(y) => (y, 12),
+            Period::Quarter(y, q) => (y, q * 3),
+            Period::Month(y, m) => (y, m),
+        };
+        let next = if m == 12 {
+            first_of(y + 1, 1)
+        } else {
+            first_of(y, m + 1)
+        };
+        next.previous_day().unwrap_or(next)
+    }
+
+    /// The month or quarter (of the given kind) that contains a day.
+    pub fn containing(day: Date, quarterly: bool) -> Period {
+        let m = u8::from(day.month());
+        if quarterly {
+            Period::Quarter(day.year(), (m - 1) / 3 + 1)
+        } else {
+            Period::Month(day.year(), m)
+        }
+    }
+
+    /// `Quý I/2025`, `Tháng 3/2025`, `Năm 2025` (or the English forms).
+    pub fn label(self, lang: Lang) -> String {
+        match self {
+            Period::Year(y) => lang.pick(format!("Năm {y}"), format!("Year {y}")),
+            Period::Quarter(y, q) => {
+                let roman = ["I", "II", "III", "IV"][usize::from(q.clamp(1, 4) - 1)];
+                lang.pick(format!("Quý {roman}/{y}"), format!("Q{q} {y}"))
+            }
+            Period::Month(y, m) => lang.pick(format!("Tháng {m}/{y}"), format!("{m:02}/{y}")),
+        }
+    }
+}
+
+fn first_of(year: i32, month: u8) -> Date {
+    let month = Month::try_from(month).unwrap_or(Month::January);
+    Date::from_calendar_date(year, month, 1).unwrap_or(Date::MIN)
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y}"),
+            Period::Quarter(y, q) => write!(f, "{y}Q{q}"),
+            Period::Month(y, m) => write!(f, "{y}-{m:02}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Period {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Period::parse(&s)
+            .ok_or_else(|| format!("not a period: {s:?} (use 2025, 2025Q1 or 2025-03)"))
+    }
+}
+
+impl From<Period> for String {
+    fn from(p: Period) -> String {
+        p.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn periods_parse_print_and_span_their_days() {
+        assert_eq!(Period::parse("2025Q2"), Some(Period::Quarter(2025, 2)));
+        assert_eq!(Period::parse("2025-03"), Some(Period::Month(2025, 3)));
+        assert_eq!(Period::parse("2025"), Some(Period::Year(2025)));
+        for bad in ["2025Q5", "2025-13", "25", "2025-00", "Q1", "", "2025Q"] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Period::Quarter(2025, 2).end(), date!(2025 - 06 - 30));
+        assert_eq!(Period::Month(2024, 2).end(), date!(2024 - 02 - 29));
+        assert_eq!(Period::Year(2025).start(), date!(2025 - 01 - 01));
+        assert_eq!(Period::Month(2025, 3).to_string(), "2025-03");
+        assert_eq!(Period::Quarter(2025, 1).label(Lang::Vi), "Quý I/2025");
+        assert_eq!(
+            Period::containing(date!(2025 - 08 - 15), true),
+            Period::Quarter(2025, 3)
+        );
+    }
+}

@@ -1,0 +1,773 @@
+//! Tasks of a plan: their fields, the workflow and who may move it, and the
+//! government's follow-up taxonomy (Decision 42/2014/QĐ-TTg).
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::Lang;
+use crate::auth::Action;
+use crate::text::{parse_date, parse_number_vi};
+use crate::validation::{FieldError, Invalid, optional_text, required_text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Draft,
+    Submitted,
+    ChangesRequested,
+    Approved,
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 7] = [
+        TaskStatus::Draft,
+        TaskStatus::Submitted,
+        TaskStatus::ChangesRequested,
+        TaskStatus::Approved,
+        TaskStatus::InProgress,
+        TaskStatus::Completed,
+        TaskStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Draft => "draft",
+            TaskStatus::Submitted => "submitted",
+            TaskStatus::ChangesRequested => "changes_requested",
+            TaskStatus::Approved => "approved",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            TaskStatus::Draft => lang.pick("Dự thảo", "Draft"),
+            TaskStatus::Submitted => lang.pick("Chờ thẩm định", "Awaiting review"),
+            TaskStatus::ChangesRequested => lang.pick("Yêu cầu chỉnh sửa", "Changes requested"),
+            TaskStatus::Approved => lang.pick("Đã thống nhất", "Approved"),
+            TaskStatus::InProgress => lang.pick("Đang thực hiện", "In progress"),
+            TaskStatus::Completed => lang.pick("Hoàn thành", "Completed"),
+            TaskStatus::Cancelled => lang.pick("Đã huỷ", "Cancelled"),
+        }
+    }
+
+    /// No further work happens on a finished task.
+    pub fn is_closed(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
+    }
+
+    /// Registered and agreed: the deadline is now a commitment, moved only by extension.
+    pub fn is_committed(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Approved | TaskStatus::InProgress | TaskStatus::Completed
+        )
+    }
+
+    /// The unit may still change the task's content.
+    pub fn is_editable_by_unit(self) -> bool {
+        matches!(self, TaskStatus::Draft | TaskStatus::ChangesRequested)
+    }
+}
+
+impl TryFrom<String> for TaskStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        TaskStatus::parse(&s).ok_or_else(|| format!("unknown task status {s:?}"))
+    }
+}
+
+/// The moves of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    Submit,
+    Approve,
+    RequestChanges,
+    Start,
+    Complete,
+    Cancel,
+}
+
+impl TaskAction {
+    pub const ALL: [TaskAction; 6] = [
+        TaskAction::Submit,
+        TaskAction::Approve,
+        TaskAction::RequestChanges,
+        TaskAction::Start,
+        TaskAction::Complete,
+        TaskAction::Cancel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskAction::Submit => "submit",
+            TaskAction::Approve => "approve",
+            TaskAction::RequestChanges => "request_changes",
+            TaskAction::Start => "start",
+            TaskAction::Complete => "complete",
+            TaskAction::Cancel => "cancel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskAction> {
+        TaskAction::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            TaskAction::Submit => lang.pick("Gửi thẩm định", "Submit for review"),
+            TaskAction::Approve => lang.pick("Thống nhất", "Approve"),
+            TaskAction::RequestChanges => lang.pick("Yêu cầu chỉnh sửa", "Request changes"),
+            TaskAction::Start => lang.pick("Bắt đầu thực hiện", "Start work"),
+            TaskAction::Complete => lang.pick("Báo cáo hoàn thành", "Mark completed"),
+            TaskAction::Cancel => lang.pick("Huỷ nhiệm vụ", "Cancel task"),
+        }
+    }
+
+    /// What the policy must allow on the task's lead unit.
+    pub fn permission(self) -> Action {
+        match self {
+            TaskAction::Submit => Action::SubmitUnitWork,
+            TaskAction::Approve | TaskAction::RequestChanges | TaskAction::Cancel => {
+                Action::ReviewWork
+            }
+            TaskAction::Start | TaskAction::Complete => Action::EditUnitWork,
+        }
+    }
+
+    /// A comment is part of the move: why changes are needed, why the task is
+    /// cancelled, what was delivered.
+    pub fn needs_comment(self) -> bool {
+        matches!(
+            self,
+            TaskAction::RequestChanges | TaskAction::Cancel | TaskAction::Complete
+        )
+    }
+
+    /// The status this move leads to from `from`, or `None` when it is not allowed there.
+    pub fn apply(self, from: TaskStatus) -> Option<TaskStatus> {
+        use TaskStatus::*;
+        match (self, from) {
+            (TaskAction::Submit, Draft | ChangesRequested) => Some(Submitted),
+            (TaskAction::Approve, Submitted) => Some(Approved),
+            (TaskAction::RequestChanges, Submitted) => Some(ChangesRequested),
+            (TaskAction::Start, Approved) => Some(InProgress),
+            (TaskAction::Complete, InProgress) => Some(Completed),
+            (TaskAction::Cancel, s) if !s.is_closed() => Some(Cancelled),
+            _ => None,
+        }
+    }
+
+    /// The moves possible from a status, in the order a page offers them.
+    pub fn available(from: TaskStatus) -> Vec<TaskAction> {
+        TaskAction::ALL
+            .into_iter()
+            .filter(|a| a.apply(from).is_some())
+            .collect()
+    }
+}
+
+/// Where a task stands against its deadline (Decision 42/2014/QĐ-TTg).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    CompletedOnTime,
+    CompletedLate,
+    NotCompletedWithinDeadline,
+    NotCompletedOverdue,
+    Cancelled,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::CompletedOnTime,
+        Outcome::CompletedLate,
+        Outcome::NotCompletedWithinDeadline,
+        Outcome::NotCompletedOverdue,
+        Outcome::Cancelled,
+    ];
+
+    pub fn of(status: TaskStatus, due: Date, completed_on: Option<Date>, today: Date) -> Outcome {
+        match status {
+            TaskStatus::Cancelled => Outcome::Cancelled,
+            TaskStatus::Completed => match completed_on {
+                Some(done) if done > due => Outcome::CompletedLate,
+                _ => Outcome::CompletedOnTime,
+            },
+            _ if today > due => Outcome::NotCompletedOverdue,
+            _ => Outcome::NotCompletedWithinDeadline,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Outcome::CompletedOnTime => lang.pick("Hoàn thành đúng hạn", "Completed on time"),
+            Outcome::CompletedLate => lang.pick("Hoàn thành quá hạn", "Completed late"),
+            Outcome::NotCompletedWithinDeadline => lang.pick(
+                "Chưa hoàn thành, trong hạn",
+                "Not completed, within deadline",
+            ),
+            Outcome::NotCompletedOverdue => {
+                lang.pick("Chưa hoàn thành, quá hạn", "Not completed, overdue")
+            }
+            Outcome::Cancelled => lang.pick("Đã huỷ", "Cancelled"),
+        }
+    }
+}
+
+/// How a task acquires what it needs: the province rents first and buys last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcquisitionMode {
+    Rent,
+    Buy,
+    InHouse,
+}
+
+impl AcquisitionMode {
+    pub const ALL: [AcquisitionMode; 3] = [
+        AcquisitionMode::Rent,
+        AcquisitionMode::Buy,
+        AcquisitionMode::InHouse,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcquisitionMode::Rent => "rent",
+            AcquisitionMode::Buy => "buy",
+            AcquisitionMode::InHouse => "in_house",
+        }
+    }
+
+    /// Reads the code or the Vietnamese word (`thuê`, `mua`, `tự thực hiện`).
+    pub fn parse(s: &str) -> Option<AcquisitionMode> {
+        match crate::text::fold(s).as_str() {
+            "rent" | "thue" | "thue dich vu" => Some(AcquisitionMode::Rent),
+            "buy" | "mua" | "mua sam" | "dau tu" => Some(AcquisitionMode::Buy),
+            "in_house" | "tu thuc hien" | "tu lam" => Some(AcquisitionMode::InHouse),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            AcquisitionMode::Rent => lang.pick("Thuê dịch vụ", "Rent"),
+            AcquisitionMode::Buy => lang.pick("Mua sắm, đầu tư", "Buy"),
+            AcquisitionMode::InHouse => lang.pick("Tự thực hiện", "In house"),
+        }
+    }
+}
+
+impl TryFrom<String> for AcquisitionMode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        AcquisitionMode::parse(&s).ok_or_else(|| format!("unknown acquisition mode {s:?}"))
+    }
+}
+
+/// A key that sorts task codes naturally: `2.10` after `2.9`.
+pub fn code_sort_key(code: &str) -> String {
+    code.split(['.', '-', '/'])
+        .map(|part| match part.parse::<u32>() {
+            Ok(n) => format!("{n:06}"),
+            Err(_) => part.to_lowercase(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A task as typed on a form or sent to the API, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TaskInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub deliverable: Option<String>,
+    #[serde(default)]
+    pub group_id: Option<i64>,
+    #[serde(default)]
+    pub lead_unit_code: String,
+    /// Codes of coordinating units.
+    #[serde(default)]
+    pub coordinating_unit_codes: Vec<String>,
+    /// Outside partners (enterprises, associations) by name.
+    #[serde(default)]
+    pub partners: Vec<String>,
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub due_date: String,
+    /// Planned budget in đồng; text such as `1.250.000.000` is accepted.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub budget_planned: Option<String>,
+    #[serde(default)]
+    pub funding_source: Option<String>,
+    #[serde(default)]
+    pub acquisition_mode: Option<String>,
+    #[serde(default)]
+    pub assigned_doc_number: Option<String>,
+    #[serde(default)]
+    pub assigned_doc_date: Option<String>,
+    #[serde(default)]
+    pub assigned_doc_signer: Option<String>,
+}
+
+/// Accepts a JSON number or string for money fields.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumOrText {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(Option::<NumOrText>::deserialize(d)?.map(|v| match v {
+        NumOrText::Int(i) => i.to_string(),
+        NumOrText::Float(f) => f.to_string(),
+        NumOrText::Text(t) => t,
+    }))
+}
+
+/// A task's fields, checked. Unit codes are resolved by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFields {
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub deliverable: Option<String>,
+    pub group_id: Option<i64>,
+    pub lead_unit_code: String,
+    pub coordinating_unit_codes: Vec<String>,
+    pub partners: Vec<String>,
+    pub start_date: Option<Date>,
+    pub due_date: Date,
+    pub budget_planned: i64,
+    pub funding_source: Option<String>,
+    pub acquisition_mode: Option<AcquisitionMode>,
+    pub assigned_doc_number: Option<String>,
+    pub assigned_doc_date: Option<Date>,
+    pub assigned_doc_signer: Option<String>,
+}
+
+/// Largest budget accepted for one task: 10 000 billion đồng.
+pub const BUDGET_MAX: i64 = 10_000_000_000_000;
+
+/// Reads an amount of money in đồng, written as a number or Vietnamese text; blank,
+/// `0` and `—` mean none.
+pub fn check_money(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
+    let value = value.unwrap_or_default().trim();
+    if value.is_empty() || value == "—" || value == "-" {
+        return 0;
+    }
+    match parse_number_vi(value) {
+        Some(v) if v < 0.0 => {
+            errors.push(FieldError::new(field, Invalid::Negative));
+            0
+        }
+        Some(v) if v > BUDGET_MAX as f64 => {
+            errors.push(FieldError::new(field, Invalid::TooLarge));
+            0
+        }
+        Some(v) => v.round() as i64,
+        None => {
+            errors.push(FieldError::new(field, Invalid::BadNumber));
+            0
+        }
+    }
+}
+
+fn check_date_field(
+    field: &str,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Date> {
+    let value = value.unwrap_or_default().trim();
+    if value.is_empty() {
+        return None;
+    }
+    let d = parse_date(value);
+    if d.is_none() {
+        errors.push(FieldError::new(field, Invalid::BadDate));
+    }
+    d
+}
+
+pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = required_text("code", &input.code, 20, &mut errors);
+    let title = required_text("title", &input.title, 500, &mut errors);
+    let description = optional_text(
+        "description",
+        input.description.as_deref(),
+        5000,
+        &mut errors,
+    );
+    let deliverable = optional_text(
+        "deliverable",
+        input.deliverable.as_deref(),
+        1000,
+        &mut errors,
+    );
+    let lead_unit_code = required_text("lead_unit_code", &input.lead_unit_code, 32, &mut errors);
+    let mut coordinating: Vec<String> = Vec::new();
+    for code in &input.coordinating_unit_codes {
+        let code = code.trim();
+        if !code.is_empty() && code != lead_unit_code && !coordinating.iter().any(|c| c == code) {
+            coordinating.push(code.to_string());
+        }
+    }
+    if coordinating.len() > 200 {
+        errors.push(FieldError::new(
+            "coordinating_unit_codes",
+            Invalid::TooLong { max: 200 },
+        ));
+    }
+    let mut partners: Vec<String> = Vec::new();
+    for p in &input.partners {
+        if let Some(p) = optional_text("partners", Some(p), 200, &mut errors)
+            && !partners.contains(&p)
+        {
+            partners.push(p);
+        }
+    }
+    let start_date = check_date_field("start_date", input.start_date.as_deref(), &mut errors);
+    let due_date = match check_date_field("due_date", Some(&input.due_date), &mut errors) {
+        Some(d) => Some(d),
+        None => {
+            if input.due_date.trim().is_empty() {
+                errors.push(FieldError::new("due_date", Invalid::Required));
+            }
+            None
+        }
+    };
+    if let (Some(s), Some(d)) = (start_date, due_date)
+        && d < s
+    {
+        errors.push(FieldError::new("due_date", Invalid::DueBeforeStart));
+    }
+    let budget_planned = check_money(
+        "budget_planned",
+        input.budget_planned.as_deref(),
+        &mut errors,
+    );
+    let funding_source = optional_text(
+        "funding_source",
+        input.funding_source.as_deref(),
+        200,
+        &mut errors,
+    );
+    let acquisition_mode = match input
+        .acquisition_mode
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        None => None,
+        Some(m) => {
+            let mode = AcquisitionMode::parse(m);
+            if mode.is_none() {
+                errors.push(FieldError::new("acquisition_mode", Invalid::BadFormat));
+            }
+            mode
+        }
+    };
+    let assigned_doc_number = optional_text(
+        "assigned_doc_number",
+        input.assigned_doc_number.as_deref(),
+        100,
+        &mut errors,
+    );
+    let assigned_doc_date = check_date_field(
+        "assigned_doc_date",
+        input.assigned_doc_date.as_deref(),
+        &mut errors,
+    );
+    let assigned_doc_signer = optional_text(
+        "assigned_doc_signer",
+        input.assigned_doc_signer.as_deref(),
+        200,
+        &mut errors,
+    );
+    match (errors.is_empty(), due_date) {
+        (true, Some(due_date)) => Ok(TaskFields {
+            code,
+            title,
+            description,
+            deliverable,
+            group_id: input.group_id,
+            lead_unit_code,
+            coordinating_unit_codes: coordinating,
+            partners,
+            start_date,
+            due_date,
+            budget_planned,
+            funding_source,
+            acquisition_mode,
+            assigned_doc_number,
+            assigned_doc_date,
+            assigned_doc_signer,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A progress report as typed, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportInput {
+    #[serde(default)]
+    pub period: String,
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub progress: Option<String>,
+    #[serde(default)]
+    pub done: Option<String>,
+    #[serde(default)]
+    pub obstacles: Option<String>,
+    #[serde(default)]
+    pub proposals: Option<String>,
+    /// Disbursed so far, in đồng (cumulative).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub disbursed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFields {
+    pub period: crate::period::Period,
+    pub progress: i64,
+    pub done: Option<String>,
+    pub obstacles: Option<String>,
+    pub proposals: Option<String>,
+    pub disbursed: i64,
+}
+
+pub fn validate_report(input: &ReportInput) -> Result<ReportFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let period = match crate::period::Period::parse(&input.period) {
+        Some(p @ (crate::period::Period::Month(..) | crate::period::Period::Quarter(..))) => {
+            Some(p)
+        }
+        _ => {
+            errors.push(FieldError::new("period", Invalid::BadPeriod));
+            None
+        }
+    };
+    let progress = match input
+        .progress
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => {
+            errors.push(FieldError::new("progress", Invalid::Required));
+            0
+        }
+        Some(p) => match parse_number_vi(p.trim_end_matches('%')) {
+            Some(v) if (0.0..=100.0).contains(&v) => v.round() as i64,
+            _ => {
+                errors.push(FieldError::new(
+                    "progress",
+                    Invalid::OutOfRange { min: 0, max: 100 },
+                ));
+                0
+            }
+        },
+    };
+    let done = optional_text("done", input.done.as_deref(), 5000, &mut errors);
+    let obstacles = optional_text("obstacles", input.obstacles.as_deref(), 5000, &mut errors);
+    let proposals = optional_text("proposals", input.proposals.as_deref(), 5000, &mut errors);
+    let disbursed = check_money("disbursed", input.disbursed.as_deref(), &mut errors);
+    match (errors.is_empty(), period) {
+        (true, Some(period)) => Ok(ReportFields {
+            period,
+            progress,
+            done,
+            obstacles,
+            proposals,
+            disbursed,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TaskAction::*;
+    use TaskStatus::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_workflow_allows_only_its_own_moves() {
+        assert_eq!(Submit.apply(Draft), Some(Submitted));
+        assert_eq!(Submit.apply(ChangesRequested), Some(Submitted));
+        assert_eq!(RequestChanges.apply(Submitted), Some(ChangesRequested));
+        assert_eq!(Approve.apply(Submitted), Some(Approved));
+        assert_eq!(Start.apply(Approved), Some(InProgress));
+        assert_eq!(Complete.apply(InProgress), Some(Completed));
+        for s in [Draft, Submitted, ChangesRequested, Approved, InProgress] {
+            assert_eq!(Cancel.apply(s), Some(Cancelled));
+        }
+        assert_eq!(Approve.apply(Draft), None, "no approval without submission");
+        assert_eq!(
+            Complete.apply(Approved),
+            None,
+            "work starts before it completes"
+        );
+        assert_eq!(Start.apply(Submitted), None);
+        assert_eq!(Cancel.apply(Completed), None);
+        assert_eq!(Submit.apply(Cancelled), None);
+        assert_eq!(
+            TaskAction::available(Submitted),
+            vec![Approve, RequestChanges, Cancel]
+        );
+        assert!(TaskAction::available(Completed).is_empty());
+    }
+
+    #[test]
+    fn each_move_needs_the_right_permission_and_comments_where_due() {
+        assert_eq!(Submit.permission(), Action::SubmitUnitWork);
+        assert_eq!(Approve.permission(), Action::ReviewWork);
+        assert_eq!(Start.permission(), Action::EditUnitWork);
+        assert!(
+            RequestChanges.needs_comment() && Cancel.needs_comment() && Complete.needs_comment()
+        );
+        assert!(!Approve.needs_comment() && !Submit.needs_comment());
+    }
+
+    #[test]
+    fn outcomes_follow_decision_42() {
+        let due = date!(2025 - 06 - 30);
+        let today = date!(2025 - 07 - 15);
+        assert_eq!(
+            Outcome::of(Completed, due, Some(date!(2025 - 06 - 30)), today),
+            Outcome::CompletedOnTime
+        );
+        assert_eq!(
+            Outcome::of(Completed, due, Some(date!(2025 - 07 - 01)), today),
+            Outcome::CompletedLate
+        );
+        assert_eq!(
+            Outcome::of(InProgress, due, None, today),
+            Outcome::NotCompletedOverdue
+        );
+        assert_eq!(
+            Outcome::of(InProgress, due, None, due),
+            Outcome::NotCompletedWithinDeadline
+        );
+        assert_eq!(
+            Outcome::of(Draft, due, None, today),
+            Outcome::NotCompletedOverdue
+        );
+        assert_eq!(Outcome::of(Cancelled, due, None, today), Outcome::Cancelled);
+    }
+
+    #[test]
+    fn codes_sort_naturally() {
+        let mut codes = vec!["2.10", "2.9", "10.1", "2.1", "1"];
+        codes.sort_by_key(|c| code_sort_key(c));
+        assert_eq!(codes, ["1", "2.1", "2.9", "2.10", "10.1"]);
+    }
+
+    fn input() -> TaskInput {
+        TaskInput {
+            code: "2.1".into(),
+            title: "Phủ sóng di động 4G các thôn lõm sóng".into(),
+            lead_unit_code: "52-SKHCN2".into(),
+            coordinating_unit_codes: vec![
+                "542".into(),
+                " 546 ".into(),
+                "542".into(),
+                "52-SKHCN2".into(),
+            ],
+            partners: vec!["Viettel Bình Định".into(), "".into()],
+            start_date: Some("01/02/2025".into()),
+            due_date: "30/09/2025".into(),
+            budget_planned: Some("1.250.000.000".into()),
+            acquisition_mode: Some("Thuê".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_task_is_normalised() {
+        let t = validate_task(&input()).unwrap();
+        assert_eq!(
+            t.coordinating_unit_codes,
+            ["542", "546"],
+            "deduplicated, lead unit removed"
+        );
+        assert_eq!(t.partners, ["Viettel Bình Định"]);
+        assert_eq!(t.budget_planned, 1_250_000_000);
+        assert_eq!(t.acquisition_mode, Some(AcquisitionMode::Rent));
+        assert_eq!(t.due_date, date!(2025 - 09 - 30));
+    }
+
+    #[test]
+    fn bad_tasks_name_every_bad_field() {
+        let mut i = input();
+        i.title = String::new();
+        i.due_date = "01/01/2025".into();
+        i.budget_planned = Some("-5".into());
+        i.acquisition_mode = Some("cho thuê lại".into());
+        let fields: Vec<_> = validate_task(&i)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.invalid))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("title".to_string(), Invalid::Required),
+                ("due_date".to_string(), Invalid::DueBeforeStart),
+                ("budget_planned".to_string(), Invalid::Negative),
+                ("acquisition_mode".to_string(), Invalid::BadFormat),
+            ]
+        );
+        let mut i = input();
+        i.due_date = String::new();
+        i.budget_planned = Some("nhiều tiền".into());
+        let fields: Vec<_> = validate_task(&i)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.invalid)
+            .collect();
+        assert_eq!(fields, [Invalid::Required, Invalid::BadNumber]);
+    }
+
+    #[test]
+    fn reports_check_period_and_progress() {
+        let good = ReportInput {
+            period: "2025Q2".into(),
+            progress: Some("45%".into()),
+            obstacles: Some("Thiếu kinh phí".into()),
+            disbursed: Some("300.000.000".into()),
+            ..Default::default()
+        };
+        let r = validate_report(&good).unwrap();
+        assert_eq!((r.progress, r.disbursed), (45, 300_000_000));
+        let bad = ReportInput {
+            period: "2025".into(),
+            progress: Some("120".into()),
+            ..Default::default()
+        };
+        let errors: Vec<_> = validate_report(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(errors, ["period", "progress"]);
+    }
+}
