@@ -28,6 +28,8 @@ pub enum Invalid {
     BadPeriod,
     OutOfRange { min: i64, max: i64 },
     UnknownGroup,
+    DeadlineLocked,
+    NotAfterDue,
 }
 
 impl Invalid {
@@ -102,6 +104,15 @@ impl Invalid {
                 format!("Phải nằm trong khoảng {min}–{max}."),
                 format!("Must be between {min} and {max}."),
             ),
+            Invalid::DeadlineLocked => lang
+                .pick(
+                    "Nhiệm vụ đã được thống nhất: thời hạn chỉ thay đổi qua đề nghị gia hạn.",
+                    "The task is agreed: its deadline changes only through an extension request.",
+                )
+                .into(),
+            Invalid::NotAfterDue => lang
+                .pick("Thời hạn mới phải sau thời hạn hiện tại.", "The new deadline must be after the current one.")
+                .into(),
             Invalid::UnknownGroup => lang
                 .pick("Không tìm thấy nhóm nhiệm vụ trong kế hoạch.", "No such task group in this plan.")
                 .into(),

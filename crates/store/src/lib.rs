@@ -11,7 +11,9 @@ mod error;
 mod macros;
 
 pub mod audit;
+pub mod plans;
 pub mod sessions;
+pub mod tasks;
 pub mod testing;
 pub mod units;
 pub mod users;

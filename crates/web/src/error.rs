@@ -25,6 +25,12 @@ pub enum AppError {
     NotFound,
     /// Someone else changed the record since it was read.
     VersionConflict,
+    /// The request does not fit the record's state (an illegal workflow move, say).
+    Conflict {
+        code: &'static str,
+        vi: String,
+        en: String,
+    },
     /// Wrong username or password.
     BadCredentials,
     TooManyRequests {
@@ -37,6 +43,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    pub fn conflict(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
     pub fn internal(detail: impl Into<String>) -> AppError {
         AppError::Internal(detail.into())
     }
@@ -52,7 +66,7 @@ impl AppError {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::VersionConflict => StatusCode::CONFLICT,
+            AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,6 +84,7 @@ impl AppError {
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::VersionConflict => "version_conflict",
+            AppError::Conflict { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -113,6 +128,7 @@ impl AppError {
                 "Bản ghi vừa được người khác thay đổi. Vui lòng tải lại và thực hiện lại.",
                 "Someone else changed this record. Please reload it and try again.",
             ),
+            AppError::Conflict { vi, en, .. } => return lang.pick(vi.clone(), en.clone()),
             AppError::TooManyRequests { retry_after_secs } => {
                 return lang.pick(
                     format!("Thử quá nhiều lần. Vui lòng đợi {retry_after_secs} giây rồi thử lại."),

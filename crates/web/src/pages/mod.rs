@@ -306,7 +306,7 @@ impl FormErrors {
     pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
         match e {
             AppError::Validation(fields) => Ok(FormErrors::from_fields(lang, &fields)),
-            AppError::VersionConflict | AppError::BadRequest(_) => {
+            AppError::VersionConflict | AppError::Conflict { .. } | AppError::BadRequest(_) => {
                 Ok(FormErrors::general(e.message(lang)))
             }
             other => Err(other),

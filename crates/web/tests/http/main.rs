@@ -8,3 +8,4 @@ mod api_units;
 mod authz;
 mod pages;
 mod security;
+mod tasks;

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 
+pub mod tasks;
+
 use crate::error::{AppError, AppResult};
 use crate::service::{self, Caller, NewUserInput, UserPatch};
 use crate::session::{Auth, CurrentUser, MaybeAuth, RequestMeta, clear_session_cookie};
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/grants", get(list_grants).post(add_grant))
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
+        .merge(tasks::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.
@@ -70,7 +73,7 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
     }
 }
 
-fn caller<'a>(user: &'a CurrentUser, meta: &RequestMeta) -> Caller<'a> {
+pub(crate) fn caller<'a>(user: &'a CurrentUser, meta: &RequestMeta) -> Caller<'a> {
     Caller {
         user: Some(user),
         actor: user.actor(meta, "api"),

@@ -13,6 +13,8 @@ use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
+pub mod tasks;
+
 use crate::error::{AppError, AppResult};
 use crate::password;
 use crate::session::CurrentUser;

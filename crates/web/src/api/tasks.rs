@@ -1,0 +1,626 @@
+//! The JSON API for plans, task groups, tasks, their workflow, extensions and reports.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use dxplan_domain::Invalid;
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{AcquisitionMode, Outcome, ReportInput, TaskInput, TaskStatus};
+use dxplan_domain::text::parse_date;
+use dxplan_store::plans;
+use dxplan_store::tasks::{self, Task, TaskFilter, TaskSort};
+use dxplan_store::units;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{ApiJson, ApiQuery, caller};
+use crate::error::{AppError, AppResult};
+use crate::service::tasks as svc;
+use crate::session::{Auth, CurrentUser, RequestMeta};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list_plans).post(create_plan))
+        .route("/plans/{id}", get(get_plan).patch(patch_plan))
+        .route("/plans/{id}/groups", get(list_groups).post(create_group))
+        .route("/groups/{id}", patch(patch_group))
+        .route("/plans/{id}/tasks", get(list_plan_tasks).post(create_task))
+        .route("/tasks", get(list_tasks))
+        .route("/tasks/{id}", get(get_task).patch(patch_task))
+        .route("/tasks/{id}/transitions", post(transition))
+        .route("/tasks/{id}/events", get(task_events))
+        .route("/tasks/{id}/reports", get(task_reports).post(file_report))
+        .route(
+            "/tasks/{id}/extensions",
+            get(task_extensions).post(request_extension),
+        )
+        .route("/extensions/{id}/decision", post(decide_extension))
+        .route("/me/work", get(my_work))
+}
+
+/// The query string of a task list, shared by the API and the pages.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct TaskListQuery {
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub pillar: Option<String>,
+    /// Unit code: tasks led by this unit or one below it.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// One status or several separated by commas.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<String>,
+    #[serde(default)]
+    pub due_before: Option<String>,
+    #[serde(default)]
+    pub due_after: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub per_page: Option<String>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
+    non_empty(v)
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| AppError::field(field, Invalid::BadFormat))
+        })
+        .transpose()
+}
+
+impl TaskListQuery {
+    /// The store filter for this query, limited to what the user may read.
+    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
+        let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
+            non_empty(v)
+                .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
+                .transpose()
+        };
+        let statuses = match non_empty(&self.status) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|s| {
+                    TaskStatus::parse(s)
+                        .ok_or_else(|| AppError::field("status", Invalid::BadFormat))
+                })
+                .collect::<AppResult<Vec<_>>>()?,
+        };
+        let unit_subtree = match non_empty(&self.unit) {
+            None => None,
+            Some(code) => {
+                let mut c = state.db.read().await?;
+                Some(
+                    units::by_code(&mut c, code, state.today())
+                        .await?
+                        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
+                        .id,
+                )
+            }
+        };
+        let acquisition_mode = non_empty(&self.mode)
+            .map(|m| {
+                AcquisitionMode::parse(m)
+                    .map(|m| m.as_str().to_string())
+                    .ok_or_else(|| AppError::field("mode", Invalid::BadFormat))
+            })
+            .transpose()?;
+        let sort = match non_empty(&self.sort) {
+            None => TaskSort::default(),
+            Some(s) => {
+                TaskSort::parse(s).ok_or_else(|| AppError::field("sort", Invalid::BadFormat))?
+            }
+        };
+        let per_page = parse_id("per_page", &self.per_page)?
+            .unwrap_or(25)
+            .clamp(1, 200) as u32;
+        let page = parse_id("page", &self.page)?.unwrap_or(1).clamp(1, 100_000) as u32;
+        let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
+        Ok(TaskFilter {
+            plan_id: parse_id("plan", &self.plan)?,
+            group_id: parse_id("group", &self.group)?,
+            pillar: non_empty(&self.pillar).map(str::to_string),
+            unit_subtree,
+            scope: svc::task_scope(user),
+            statuses,
+            overdue,
+            due_within_days: None,
+            today: Some(state.today()),
+            due_before: date("due_before", &self.due_before)?,
+            due_after: date("due_after", &self.due_after)?,
+            acquisition_mode,
+            search: non_empty(&self.q).map(str::to_string),
+            sort,
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        })
+    }
+}
+
+/// A task as the API shows it: stored fields plus what is derived from them.
+pub fn task_json(task: &Task, today: time::Date) -> Value {
+    let outcome = Outcome::of(task.status, task.due_date, task.completed_on, today);
+    let mut v = json!(task);
+    v["outcome"] = json!(outcome);
+    v["overdue"] = json!(outcome == Outcome::NotCompletedOverdue);
+    v["partners"] = json!(task.partner_list());
+    v
+}
+
+// ---------------------------------------------------------------- plans
+
+async fn list_plans(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+    user.require(
+        dxplan_domain::auth::Action::ViewWork,
+        dxplan_domain::auth::Target::Anywhere,
+    )?;
+    let mut c = state.db.read().await?;
+    Ok(Json(json!({ "items": plans::list(&mut c).await? })))
+}
+
+async fn create_plan(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(input): ApiJson<svc::PlanInput>,
+) -> AppResult<Response> {
+    let plan = svc::create_plan(&state, &caller(&user, &meta), &input).await?;
+    Ok((StatusCode::CREATED, Json(json!(plan))).into_response())
+}
+
+/// Counts of the plan's tasks (those the user may read) by the Decision 42 outcomes.
+pub async fn outcome_counts(
+    state: &AppState,
+    filter: &TaskFilter,
+) -> AppResult<Vec<(Outcome, usize)>> {
+    let today = state.today();
+    let mut c = state.db.read().await?;
+    let facts = tasks::outcome_facts(&mut c, filter).await?;
+    Ok(Outcome::ALL
+        .iter()
+        .map(|o| {
+            (
+                *o,
+                facts
+                    .iter()
+                    .filter(|(s, due, done)| Outcome::of(*s, *due, *done, today) == *o)
+                    .count(),
+            )
+        })
+        .collect())
+}
+
+async fn get_plan(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    user.require(
+        dxplan_domain::auth::Action::ViewWork,
+        dxplan_domain::auth::Target::Anywhere,
+    )?;
+    let (plan, groups) = {
+        let mut c = state.db.read().await?;
+        (
+            plans::get(&mut c, id).await?,
+            plans::groups(&mut c, id).await?,
+        )
+    };
+    let filter = TaskFilter {
+        plan_id: Some(id),
+        scope: svc::task_scope(&user),
+        ..Default::default()
+    };
+    let counts: serde_json::Map<String, Value> = outcome_counts(&state, &filter)
+        .await?
+        .into_iter()
+        .map(|(o, n)| {
+            (
+                serde_json::to_value(o)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                json!(n),
+            )
+        })
+        .collect();
+    let mut v = json!(plan);
+    v["groups"] = json!(groups);
+    v["outcomes"] = Value::Object(counts);
+    Ok(Json(v))
+}
+
+#[derive(Deserialize)]
+struct PlanPatch {
+    #[serde(flatten)]
+    input: svc::PlanInput,
+    version: Option<i64>,
+}
+
+async fn patch_plan(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PlanPatch>,
+) -> AppResult<Json<Value>> {
+    let plan =
+        svc::update_plan(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
+    Ok(Json(json!(plan)))
+}
+
+async fn list_groups(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    user.require(
+        dxplan_domain::auth::Action::ViewWork,
+        dxplan_domain::auth::Target::Anywhere,
+    )?;
+    let mut c = state.db.read().await?;
+    plans::get(&mut c, id).await?;
+    Ok(Json(json!({ "items": plans::groups(&mut c, id).await? })))
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<svc::GroupInput>,
+) -> AppResult<Response> {
+    let group = svc::create_group(&state, &caller(&user, &meta), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(json!(group))).into_response())
+}
+
+async fn patch_group(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<svc::GroupInput>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(
+        svc::update_group(&state, &caller(&user, &meta), id, &input).await?
+    )))
+}
+
+// ---------------------------------------------------------------- tasks
+
+async fn task_list(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &TaskListQuery,
+) -> AppResult<Json<Value>> {
+    let filter = query.to_filter(state, user).await?;
+    let mut c = state.db.read().await?;
+    let page = tasks::list(&mut c, &filter).await?;
+    let today = state.today();
+    Ok(Json(json!({
+        "items": page.tasks.iter().map(|t| task_json(t, today)).collect::<Vec<_>>(),
+        "total": page.total,
+        "page": filter.offset / filter.limit + 1,
+        "per_page": filter.limit,
+    })))
+}
+
+async fn list_tasks(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<TaskListQuery>,
+) -> AppResult<Json<Value>> {
+    task_list(&state, &user, &query).await
+}
+
+async fn list_plan_tasks(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiQuery(mut query): ApiQuery<TaskListQuery>,
+) -> AppResult<Json<Value>> {
+    {
+        let mut c = state.db.read().await?;
+        plans::get(&mut c, id).await?;
+    }
+    query.plan = Some(id.to_string());
+    task_list(&state, &user, &query).await
+}
+
+async fn create_task(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(plan_id): Path<i64>,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> AppResult<Response> {
+    let task = svc::create_task(&state, &caller(&user, &meta), plan_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(task_json(&task, state.today()))).into_response())
+}
+
+async fn get_task(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let task = svc::readable_task(&state, &user, id).await?;
+    let mut c = state.db.read().await?;
+    let ids = tasks::coordinating_units(&mut c, id).await?;
+    let coordinating = units::by_ids(&mut c, &ids).await?;
+    let mut v = task_json(&task, state.today());
+    v["coordinating_units"] = json!(
+        coordinating
+            .iter()
+            .map(|u| json!({"code": u.code, "name": u.name}))
+            .collect::<Vec<_>>()
+    );
+    v["available_actions"] = json!(dxplan_domain::task::TaskAction::available(task.status));
+    Ok(Json(v))
+}
+
+#[derive(Deserialize)]
+struct TaskPatch {
+    #[serde(flatten)]
+    input: TaskInput,
+    version: Option<i64>,
+}
+
+async fn patch_task(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TaskPatch>,
+) -> AppResult<Json<Value>> {
+    let task =
+        svc::update_task(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
+    Ok(Json(task_json(&task, state.today())))
+}
+
+#[derive(Deserialize)]
+struct TransitionBody {
+    action: String,
+    #[serde(default)]
+    comment: Option<String>,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransitionBody>,
+) -> AppResult<Json<Value>> {
+    let task = svc::transition(
+        &state,
+        &caller(&user, &meta),
+        id,
+        &body.action,
+        body.comment.as_deref(),
+        body.version,
+    )
+    .await?;
+    Ok(Json(task_json(&task, state.today())))
+}
+
+async fn task_events(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    svc::readable_task(&state, &user, id).await?;
+    let mut c = state.db.read().await?;
+    Ok(Json(json!({ "items": tasks::events(&mut c, id).await? })))
+}
+
+async fn task_reports(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    svc::readable_task(&state, &user, id).await?;
+    let mut c = state.db.read().await?;
+    Ok(Json(json!({ "items": tasks::reports(&mut c, id).await? })))
+}
+
+async fn file_report(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> AppResult<Response> {
+    let report = svc::file_report(&state, &caller(&user, &meta), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(json!(report))).into_response())
+}
+
+async fn task_extensions(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    svc::readable_task(&state, &user, id).await?;
+    let mut c = state.db.read().await?;
+    Ok(Json(
+        json!({ "items": tasks::extensions(&mut c, id).await? }),
+    ))
+}
+
+async fn request_extension(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<svc::ExtensionInput>,
+) -> AppResult<Response> {
+    let ext = svc::request_extension(&state, &caller(&user, &meta), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(json!(ext))).into_response())
+}
+
+async fn decide_extension(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<svc::DecisionInput>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(
+        svc::decide_extension(&state, &caller(&user, &meta), id, &input).await?
+    )))
+}
+
+// ---------------------------------------------------------------- my work
+
+/// What waits on a user: tasks to submit, to review, to report on, due soon, overdue.
+pub struct MyWork {
+    pub to_submit: Vec<Task>,
+    pub to_review: Vec<Task>,
+    pub extensions: Vec<(tasks::Extension, String, String)>,
+    pub to_report: Vec<Task>,
+    pub due_soon: Vec<Task>,
+    pub overdue: Vec<Task>,
+    pub report_period: Period,
+}
+
+pub async fn my_work_for(state: &AppState, user: &CurrentUser) -> AppResult<MyWork> {
+    use dxplan_domain::auth::{Action, Target};
+    let today = state.today();
+    let scope = svc::task_scope(user);
+    let base = TaskFilter {
+        scope: scope.clone(),
+        today: Some(today),
+        sort: TaskSort::Due,
+        limit: 50,
+        ..Default::default()
+    };
+    // Only the roles that act on a list get it.
+    let submit_scope = roots_with(user, Action::SubmitUnitWork);
+    let review_scope = roots_with(user, Action::ReviewWork);
+    let edit_scope = roots_with(user, Action::EditUnitWork);
+    let report_period = Period::containing(today, false);
+    let mut c = state.db.read().await?;
+    let mut list = async |scope: Option<Option<Vec<i64>>>, f: TaskFilter| -> AppResult<Vec<Task>> {
+        match scope {
+            None => Ok(Vec::new()),
+            Some(scope) => Ok(tasks::list(&mut c, &TaskFilter { scope, ..f }).await?.tasks),
+        }
+    };
+    let to_submit = list(
+        submit_scope.clone(),
+        TaskFilter {
+            statuses: vec![TaskStatus::Draft, TaskStatus::ChangesRequested],
+            ..base.clone()
+        },
+    )
+    .await?;
+    let to_review = list(
+        review_scope.clone(),
+        TaskFilter {
+            statuses: vec![TaskStatus::Submitted],
+            ..base.clone()
+        },
+    )
+    .await?;
+    let due_soon = list(
+        Some(scope.clone()),
+        TaskFilter {
+            due_within_days: Some(14),
+            ..base.clone()
+        },
+    )
+    .await?;
+    let overdue = list(
+        Some(scope),
+        TaskFilter {
+            overdue: true,
+            ..base.clone()
+        },
+    )
+    .await?;
+    let to_report = match &edit_scope {
+        None => Vec::new(),
+        Some(scope) => {
+            tasks::missing_reports(
+                &mut c,
+                &TaskFilter {
+                    scope: scope.clone(),
+                    ..base.clone()
+                },
+                &report_period.to_string(),
+            )
+            .await?
+        }
+    };
+    let extensions = if review_scope.is_some() && user.may(Action::ReviewWork, Target::Anywhere) {
+        tasks::pending_extensions(&mut c, None).await?
+    } else {
+        Vec::new()
+    };
+    Ok(MyWork {
+        to_submit,
+        to_review,
+        extensions,
+        to_report,
+        due_soon,
+        overdue,
+        report_period,
+    })
+}
+
+/// `None` when the user holds no role allowing `action`; `Some(None)` for system-wide.
+fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option<Option<Vec<i64>>> {
+    let grants: Vec<_> = user
+        .grants
+        .iter()
+        .filter(|g| g.role.allows(action))
+        .collect();
+    if grants.is_empty() {
+        None
+    } else if grants.iter().any(|g| g.unit.is_none()) {
+        Some(None)
+    } else {
+        Some(Some(grants.iter().filter_map(|g| g.unit).collect()))
+    }
+}
+
+async fn my_work(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+    let work = my_work_for(&state, &user).await?;
+    let today = state.today();
+    let list = |tasks: &[Task]| {
+        tasks
+            .iter()
+            .map(|t| task_json(t, today))
+            .collect::<Vec<_>>()
+    };
+    Ok(Json(json!({
+        "to_submit": list(&work.to_submit),
+        "to_review": list(&work.to_review),
+        "extensions_to_decide": work.extensions.iter().map(|(e, _, _)| e).collect::<Vec<_>>(),
+        "to_report": list(&work.to_report),
+        "report_period": work.report_period,
+        "due_within_14_days": list(&work.due_soon),
+        "overdue": list(&work.overdue),
+    })))
+}

@@ -1,0 +1,940 @@
+//! Use cases for plans, task groups, tasks, their workflow, deadline extensions and
+//! progress reports.
+
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::task::{
+    ReportInput, TaskAction, TaskInput, TaskStatus, validate_report, validate_task,
+};
+use dxplan_domain::text::parse_date;
+use dxplan_domain::validation::{optional_text, required_text};
+use dxplan_domain::{FieldError, Invalid};
+use dxplan_store::audit::NewEvent;
+use dxplan_store::plans::{self, Plan, PlanFields, TaskGroup};
+use dxplan_store::tasks::{self, Extension, NewTaskEvent, Report, ReportWrite, Task, TaskWrite};
+use dxplan_store::{Conn, StoreError, units};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Caller, record};
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// The twelve task groups of the provincial DX plan, under their pillars.
+pub const DEFAULT_GROUPS: [(&str, &str, &str); 12] = [
+    ("1", "Thể chế số", "foundations"),
+    ("2", "Hạ tầng số", "foundations"),
+    ("3", "Nhân lực số", "foundations"),
+    ("4", "Nhận thức số", "foundations"),
+    ("5", "Nền tảng số cơ bản", "foundations"),
+    ("6", "Dữ liệu số", "foundations"),
+    ("7", "An toàn thông tin mạng", "foundations"),
+    ("8", "Doanh nghiệp công nghệ số", "digital_economy"),
+    ("9", "Chính quyền số", "digital_government"),
+    ("10", "Kinh tế số", "digital_economy"),
+    ("11", "Xã hội số", "digital_society"),
+    (
+        "12",
+        "Không gian trải nghiệm sản phẩm và dịch vụ số",
+        "digital_society",
+    ),
+];
+
+fn actor_id(caller: &Caller<'_>) -> Option<i64> {
+    caller.actor.user_id
+}
+
+// ---------------------------------------------------------------- plans
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanInput {
+    #[serde(default)]
+    pub year: Option<i64>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub legal_basis: Option<String>,
+    #[serde(default)]
+    pub decision_number: Option<String>,
+    #[serde(default)]
+    pub decision_date: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+fn validate_plan(input: &PlanInput) -> Result<PlanFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let year = match input.year {
+        Some(y) if (2000..=2100).contains(&y) => y,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "year",
+                Invalid::OutOfRange {
+                    min: 2000,
+                    max: 2100,
+                },
+            ));
+            0
+        }
+        None => {
+            errors.push(FieldError::new("year", Invalid::Required));
+            0
+        }
+    };
+    let title = required_text("title", &input.title, 300, &mut errors);
+    let legal_basis = optional_text(
+        "legal_basis",
+        input.legal_basis.as_deref(),
+        2000,
+        &mut errors,
+    );
+    let decision_number = optional_text(
+        "decision_number",
+        input.decision_number.as_deref(),
+        100,
+        &mut errors,
+    );
+    let decision_date = match input
+        .decision_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(d) => {
+            let parsed = parse_date(d);
+            if parsed.is_none() {
+                errors.push(FieldError::new("decision_date", Invalid::BadDate));
+            }
+            parsed
+        }
+    };
+    let status = input.status.clone().unwrap_or_else(|| "active".into());
+    if !["draft", "active", "closed"].contains(&status.as_str()) {
+        errors.push(FieldError::new("status", Invalid::BadFormat));
+    }
+    if errors.is_empty() {
+        Ok(PlanFields {
+            year,
+            title,
+            legal_basis,
+            decision_number,
+            decision_date,
+            status,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn require_plans(caller: &Caller<'_>) -> AppResult<()> {
+    caller.require(Action::ManagePlans, Target::Anywhere)
+}
+
+/// Creates a plan with the twelve default task groups.
+pub async fn create_plan(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &PlanInput,
+) -> AppResult<Plan> {
+    require_plans(caller)?;
+    let fields = validate_plan(input).map_err(AppError::Validation)?;
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let id = plans::insert(&mut c, &fields, now).await?;
+    for (position, (code, name, pillar)) in DEFAULT_GROUPS.iter().enumerate() {
+        plans::insert_group(&mut c, id, code, name, pillar, position as i64 + 1).await?;
+    }
+    let plan = plans::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "plan.create",
+            entity_type: "plan",
+            entity_id: Some(id.to_string()),
+            summary: plan.title.clone(),
+            before: None,
+            after: Some(json!(plan)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(plan)
+}
+
+pub async fn update_plan(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: &PlanInput,
+    version: Option<i64>,
+) -> AppResult<Plan> {
+    require_plans(caller)?;
+    let fields = validate_plan(input).map_err(AppError::Validation)?;
+    let mut c = state.db.begin().await?;
+    let before = plans::get(&mut c, id).await?;
+    plans::update(&mut c, id, &fields, version, state.now()).await?;
+    let after = plans::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "plan.update",
+            entity_type: "plan",
+            entity_id: Some(id.to_string()),
+            summary: after.title.clone(),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub pillar_code: String,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+async fn check_group(c: &mut Conn, input: &GroupInput) -> AppResult<(String, String, String)> {
+    let mut errors = Vec::new();
+    let code = required_text("code", &input.code, 20, &mut errors);
+    let name = required_text("name", &input.name, 300, &mut errors);
+    let pillars = plans::pillars(c).await?;
+    if !pillars.iter().any(|p| p.code == input.pillar_code) {
+        errors.push(FieldError::new("pillar_code", Invalid::BadFormat));
+    }
+    if errors.is_empty() {
+        Ok((code, name, input.pillar_code.clone()))
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn duplicate_code(e: StoreError) -> AppError {
+    match e {
+        StoreError::Duplicate => AppError::field("code", Invalid::Taken),
+        other => other.into(),
+    }
+}
+
+pub async fn create_group(
+    state: &AppState,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    input: &GroupInput,
+) -> AppResult<TaskGroup> {
+    require_plans(caller)?;
+    let mut c = state.db.begin().await?;
+    plans::get(&mut c, plan_id).await?;
+    let (code, name, pillar) = check_group(&mut c, input).await?;
+    let position = match input.position {
+        Some(p) => p,
+        None => plans::groups(&mut c, plan_id).await?.len() as i64 + 1,
+    };
+    let id = plans::insert_group(&mut c, plan_id, &code, &name, &pillar, position)
+        .await
+        .map_err(duplicate_code)?;
+    let group = plans::group(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "group.create",
+            entity_type: "task_group",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", group.code, group.name),
+            before: None,
+            after: Some(json!(group)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(group)
+}
+
+pub async fn update_group(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: &GroupInput,
+) -> AppResult<TaskGroup> {
+    require_plans(caller)?;
+    let mut c = state.db.begin().await?;
+    let before = plans::group(&mut c, id).await?;
+    let (code, name, pillar) = check_group(&mut c, input).await?;
+    plans::update_group(
+        &mut c,
+        id,
+        &code,
+        &name,
+        &pillar,
+        input.position.unwrap_or(before.position),
+    )
+    .await
+    .map_err(duplicate_code)?;
+    let after = plans::group(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "group.update",
+            entity_type: "task_group",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", after.code, after.name),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- visibility
+
+/// The units below which a user may read tasks (`None`: all of them).
+pub fn task_scope(user: &CurrentUser) -> Option<Vec<i64>> {
+    if user
+        .grants
+        .iter()
+        .any(|g| g.unit.is_none() && g.role.allows(Action::ViewWork))
+    {
+        return None;
+    }
+    Some(
+        user.grants
+            .iter()
+            .filter(|g| g.role.allows(Action::ViewWork))
+            .filter_map(|g| g.unit)
+            .collect(),
+    )
+}
+
+/// The lineage of a task's lead unit and of each coordinating unit.
+async fn task_lineages(c: &mut Conn, task: &Task) -> AppResult<(Vec<i64>, Vec<Vec<i64>>)> {
+    let lead = units::lineage(c, task.lead_unit_id).await?;
+    let mut coordinating = Vec::new();
+    for unit in tasks::coordinating_units(c, task.id).await? {
+        coordinating.push(units::lineage(c, unit).await?);
+    }
+    Ok((lead, coordinating))
+}
+
+/// Loads a task the user may read, or refuses.
+pub async fn readable_task(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Task> {
+    let mut c = state.db.read().await?;
+    let task = tasks::get(&mut c, id).await?;
+    let (lead, coordinating) = task_lineages(&mut c, &task).await?;
+    let readable = user.may(Action::ViewWork, Target::Unit(&lead))
+        || coordinating
+            .iter()
+            .any(|l| user.may(Action::ViewWork, Target::Unit(l)));
+    if readable {
+        Ok(task)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Refuses unless the caller may do `action` on the task's lead unit.
+async fn require_on_lead(
+    c: &mut Conn,
+    caller: &Caller<'_>,
+    task: &Task,
+    action: Action,
+) -> AppResult<Vec<i64>> {
+    let lineage = units::lineage(c, task.lead_unit_id).await?;
+    caller.require(action, Target::Unit(&lineage))?;
+    Ok(lineage)
+}
+
+// ---------------------------------------------------------------- tasks
+
+/// Resolves the lead and coordinating unit codes of a task (valid today).
+async fn resolve_units(
+    c: &mut Conn,
+    state: &AppState,
+    lead_code: &str,
+    coordinating_codes: &[String],
+) -> AppResult<(i64, Vec<i64>)> {
+    let today = state.today();
+    let mut errors = Vec::new();
+    let lead = units::by_code(c, lead_code, today).await?;
+    if lead.is_none() {
+        errors.push(FieldError::new("lead_unit_code", Invalid::UnknownUnit));
+    }
+    let mut coordinating = Vec::new();
+    for code in coordinating_codes {
+        match units::by_code(c, code, today).await? {
+            Some(u) => coordinating.push(u.id),
+            None => errors.push(FieldError::new(
+                "coordinating_unit_codes",
+                Invalid::UnknownUnit,
+            )),
+        }
+    }
+    match lead {
+        Some(lead) if errors.is_empty() => Ok((lead.id, coordinating)),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+async fn check_group_in_plan(c: &mut Conn, plan_id: i64, group_id: Option<i64>) -> AppResult<()> {
+    if let Some(group_id) = group_id {
+        match plans::group(c, group_id).await {
+            Ok(g) if g.plan_id == plan_id => {}
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(AppError::field("group_id", Invalid::UnknownGroup));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+fn plan_open(plan: &Plan) -> AppResult<()> {
+    if plan.status == "closed" {
+        return Err(AppError::conflict(
+            "plan_closed",
+            "Kế hoạch đã kết thúc, không thể thêm hoặc sửa nhiệm vụ.",
+            "The plan is closed: tasks can no longer be added or changed.",
+        ));
+    }
+    Ok(())
+}
+
+/// Registers a task (as a draft): coordinators for any unit, unit staff for their own.
+pub async fn create_task(
+    state: &AppState,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    input: &TaskInput,
+) -> AppResult<Task> {
+    if caller.user.is_some_and(|u| {
+        !u.may(Action::EditUnitWork, Target::Anywhere)
+            && !u.may(Action::ManagePlans, Target::Anywhere)
+    }) {
+        return Err(AppError::Forbidden);
+    }
+    let fields = validate_task(input).map_err(AppError::Validation)?;
+    let mut c = state.db.begin().await?;
+    let plan = plans::get(&mut c, plan_id).await?;
+    plan_open(&plan)?;
+    check_group_in_plan(&mut c, plan_id, fields.group_id).await?;
+    let (lead, coordinating) = resolve_units(
+        &mut c,
+        state,
+        &fields.lead_unit_code,
+        &fields.coordinating_unit_codes,
+    )
+    .await?;
+    let lineage = units::lineage(&mut c, lead).await?;
+    let target = Target::Unit(&lineage);
+    if caller.user.is_some_and(|u| {
+        !u.may(Action::EditUnitWork, target) && !u.may(Action::ManagePlans, target)
+    }) {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.now();
+    let write = TaskWrite {
+        fields: &fields,
+        plan_id,
+        lead_unit_id: lead,
+        coordinating: &coordinating,
+    };
+    let id = tasks::insert(&mut c, &write, TaskStatus::Draft, actor_id(caller), now)
+        .await
+        .map_err(duplicate_code)?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id: id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: "create",
+            from_status: None,
+            to_status: Some(TaskStatus::Draft),
+            comment: None,
+        },
+        now,
+    )
+    .await?;
+    let task = tasks::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "task.create",
+            entity_type: "task",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", task.code, task.title),
+            before: None,
+            after: Some(json!(task)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(task)
+}
+
+/// Edits a task's content. Units edit their drafts and returned tasks; coordinators
+/// may correct any open task. Once agreed, the deadline moves only by extension.
+pub async fn update_task(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: &TaskInput,
+    version: Option<i64>,
+) -> AppResult<Task> {
+    let mut c = state.db.begin().await?;
+    let before = tasks::get(&mut c, id).await?;
+    let lineage = units::lineage(&mut c, before.lead_unit_id).await?;
+    let target = Target::Unit(&lineage);
+    let as_coordinator = caller
+        .user
+        .is_none_or(|u| u.may(Action::ManagePlans, target));
+    let as_unit = caller
+        .user
+        .is_some_and(|u| u.may(Action::EditUnitWork, target));
+    if !as_coordinator && !as_unit {
+        return Err(AppError::Forbidden);
+    }
+    if before.status.is_closed() || (!as_coordinator && !before.status.is_editable_by_unit()) {
+        return Err(AppError::conflict(
+            "task_locked",
+            format!(
+                "Nhiệm vụ đang ở trạng thái “{}”, không sửa được nội dung.",
+                before.status.label(dxplan_domain::Lang::Vi)
+            ),
+            format!(
+                "The task is “{}”: its content cannot be edited now.",
+                before.status.label(dxplan_domain::Lang::En)
+            ),
+        ));
+    }
+    let fields = validate_task(input).map_err(AppError::Validation)?;
+    if before.status.is_committed() && fields.due_date != before.due_date {
+        return Err(AppError::field("due_date", Invalid::DeadlineLocked));
+    }
+    let plan = plans::get(&mut c, before.plan_id).await?;
+    plan_open(&plan)?;
+    check_group_in_plan(&mut c, before.plan_id, fields.group_id).await?;
+    let (lead, coordinating) = resolve_units(
+        &mut c,
+        state,
+        &fields.lead_unit_code,
+        &fields.coordinating_unit_codes,
+    )
+    .await?;
+    if lead != before.lead_unit_id {
+        let new_lineage = units::lineage(&mut c, lead).await?;
+        let target = Target::Unit(&new_lineage);
+        if caller.user.is_some_and(|u| {
+            !u.may(Action::ManagePlans, target) && !u.may(Action::EditUnitWork, target)
+        }) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let write = TaskWrite {
+        fields: &fields,
+        plan_id: before.plan_id,
+        lead_unit_id: lead,
+        coordinating: &coordinating,
+    };
+    let now = state.now();
+    tasks::update(
+        &mut c,
+        id,
+        &write,
+        !before.status.is_committed(),
+        version,
+        now,
+    )
+    .await
+    .map_err(duplicate_code)?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id: id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: "edit",
+            from_status: None,
+            to_status: None,
+            comment: None,
+        },
+        now,
+    )
+    .await?;
+    let after = tasks::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "task.update",
+            entity_type: "task",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", after.code, after.title),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
+/// Moves a task through its workflow.
+pub async fn transition(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    action: &str,
+    comment: Option<&str>,
+    version: Option<i64>,
+) -> AppResult<Task> {
+    let Some(action) = TaskAction::parse(action) else {
+        return Err(AppError::field("action", Invalid::BadFormat));
+    };
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    let mut c = state.db.begin().await?;
+    let before = tasks::get(&mut c, id).await?;
+    require_on_lead(&mut c, caller, &before, action.permission()).await?;
+    let Some(to) = action.apply(before.status) else {
+        return Err(AppError::conflict(
+            "illegal_transition",
+            format!(
+                "Không thể “{}” khi nhiệm vụ đang ở trạng thái “{}”.",
+                action.label(dxplan_domain::Lang::Vi),
+                before.status.label(dxplan_domain::Lang::Vi)
+            ),
+            format!(
+                "Cannot “{}” a task that is “{}”.",
+                action.label(dxplan_domain::Lang::En),
+                before.status.label(dxplan_domain::Lang::En)
+            ),
+        ));
+    };
+    if action.needs_comment() && comment.is_none() {
+        return Err(AppError::field("comment", Invalid::Required));
+    }
+    if comment.is_some_and(|c| c.chars().count() > 5000) {
+        return Err(AppError::field("comment", Invalid::TooLong { max: 5000 }));
+    }
+    let now = state.now();
+    let completed_on = (to == TaskStatus::Completed).then(|| state.today());
+    tasks::set_status(&mut c, id, to, completed_on, version, now).await?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id: id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: action.as_str(),
+            from_status: Some(before.status),
+            to_status: Some(to),
+            comment,
+        },
+        now,
+    )
+    .await?;
+    let after = tasks::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: &format!("task.{}", action.as_str()),
+            entity_type: "task",
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "{} {}: {} → {}",
+                after.code,
+                after.title,
+                before.status.as_str(),
+                to.as_str()
+            ),
+            before: Some(json!({"status": before.status, "version": before.version})),
+            after: Some(
+                json!({"status": after.status, "version": after.version, "comment": comment}),
+            ),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- extensions
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExtensionInput {
+    #[serde(default)]
+    pub new_due_date: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A unit asks to move an agreed deadline.
+pub async fn request_extension(
+    state: &AppState,
+    caller: &Caller<'_>,
+    task_id: i64,
+    input: &ExtensionInput,
+) -> AppResult<Extension> {
+    let mut c = state.db.begin().await?;
+    let task = tasks::get(&mut c, task_id).await?;
+    require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+    let mut errors = Vec::new();
+    let reason = required_text("reason", &input.reason, 2000, &mut errors);
+    let new_due = parse_date(&input.new_due_date);
+    match new_due {
+        None if input.new_due_date.trim().is_empty() => {
+            errors.push(FieldError::new("new_due_date", Invalid::Required))
+        }
+        None => errors.push(FieldError::new("new_due_date", Invalid::BadDate)),
+        Some(d) if d <= task.due_date => {
+            errors.push(FieldError::new("new_due_date", Invalid::NotAfterDue))
+        }
+        Some(_) => {}
+    }
+    let Some(new_due) = new_due.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    if !matches!(task.status, TaskStatus::Approved | TaskStatus::InProgress) {
+        return Err(AppError::conflict(
+            "extension_not_needed",
+            "Chỉ đề nghị gia hạn cho nhiệm vụ đã thống nhất và chưa hoàn thành; khi còn dự thảo, hãy sửa trực tiếp thời hạn.",
+            "Extensions are for agreed, unfinished tasks; while a draft, edit the deadline directly.",
+        ));
+    }
+    if tasks::extensions(&mut c, task_id)
+        .await?
+        .iter()
+        .any(|e| e.status == "pending")
+    {
+        return Err(AppError::conflict(
+            "extension_pending",
+            "Nhiệm vụ đã có một đề nghị gia hạn đang chờ xem xét.",
+            "This task already has an extension request awaiting a decision.",
+        ));
+    }
+    let now = state.now();
+    let id = tasks::add_extension(
+        &mut c,
+        task_id,
+        actor_id(caller),
+        &caller.actor.name,
+        &reason,
+        task.due_date,
+        new_due,
+        now,
+    )
+    .await?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: "extension_requested",
+            from_status: None,
+            to_status: None,
+            comment: Some(&reason),
+        },
+        now,
+    )
+    .await?;
+    let ext = tasks::extension(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "task.extension_request",
+            entity_type: "task",
+            entity_id: Some(task_id.to_string()),
+            summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
+            before: None,
+            after: Some(json!(ext)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(ext)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionInput {
+    #[serde(default)]
+    pub approve: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The coordinator approves (the deadline moves) or refuses an extension.
+pub async fn decide_extension(
+    state: &AppState,
+    caller: &Caller<'_>,
+    extension_id: i64,
+    input: &DecisionInput,
+) -> AppResult<Extension> {
+    let mut c = state.db.begin().await?;
+    let ext = tasks::extension(&mut c, extension_id).await?;
+    let task = tasks::get(&mut c, ext.task_id).await?;
+    require_on_lead(&mut c, caller, &task, Action::ReviewWork).await?;
+    let comment = input
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if !input.approve && comment.is_none() {
+        return Err(AppError::field("comment", Invalid::Required));
+    }
+    let now = state.now();
+    tasks::decide_extension(
+        &mut c,
+        extension_id,
+        input.approve,
+        actor_id(caller),
+        &caller.actor.name,
+        comment,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::VersionConflict => AppError::conflict(
+            "extension_decided",
+            "Đề nghị gia hạn này đã được xem xét.",
+            "This extension request has already been decided.",
+        ),
+        other => other.into(),
+    })?;
+    if input.approve {
+        tasks::set_due_date(&mut c, task.id, ext.new_due, now).await?;
+    }
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id: task.id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: if input.approve {
+                "extension_approved"
+            } else {
+                "extension_refused"
+            },
+            from_status: None,
+            to_status: None,
+            comment,
+        },
+        now,
+    )
+    .await?;
+    let after = tasks::extension(&mut c, extension_id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: if input.approve {
+                "task.extension_approve"
+            } else {
+                "task.extension_refuse"
+            },
+            entity_type: "task",
+            entity_id: Some(task.id.to_string()),
+            summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
+            before: Some(json!(ext)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- progress reports
+
+/// Files (or replaces) the progress report of a period for a task in progress.
+pub async fn file_report(
+    state: &AppState,
+    caller: &Caller<'_>,
+    task_id: i64,
+    input: &ReportInput,
+) -> AppResult<Report> {
+    let mut c = state.db.begin().await?;
+    let task = tasks::get(&mut c, task_id).await?;
+    require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+    let fields = validate_report(input).map_err(AppError::Validation)?;
+    if task.status != TaskStatus::InProgress {
+        return Err(AppError::conflict(
+            "not_in_progress",
+            "Chỉ báo cáo tiến độ khi nhiệm vụ đang thực hiện.",
+            "Progress is reported while the task is in progress.",
+        ));
+    }
+    let now = state.now();
+    let id = tasks::upsert_report(
+        &mut c,
+        &ReportWrite {
+            task_id,
+            fields: &fields,
+            author_id: actor_id(caller),
+            author_name: &caller.actor.name,
+        },
+        now,
+    )
+    .await?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: "report",
+            from_status: None,
+            to_status: None,
+            comment: Some(&format!("{}: {}%", fields.period, fields.progress)),
+        },
+        now,
+    )
+    .await?;
+    let report = tasks::reports(&mut c, task_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "task.report",
+            entity_type: "task",
+            entity_id: Some(task_id.to_string()),
+            summary: format!("{} {}: {}%", task.code, report.period, report.progress),
+            before: None,
+            after: Some(json!(report)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(report)
+}

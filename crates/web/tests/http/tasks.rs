@@ -1,0 +1,628 @@
+//! Plans and tasks through the API: registration, review, work, extensions, reports.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp, error_code};
+
+async fn new_plan(coordinator: &Session) -> i64 {
+    let (status, plan) = coordinator
+        .post_json("/api/v1/plans", &json!({"year": 2025, "title": "Kế hoạch chuyển đổi số năm 2025",
+            "legal_basis": "Nghị quyết số 05-NQ/TU", "decision_number": "123/QĐ-UBND", "decision_date": "15/01/2025"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    plan["id"].as_i64().unwrap()
+}
+
+async fn group_id(s: &Session, plan: i64, code: &str) -> i64 {
+    let (_, groups) = s.get_json(&format!("/api/v1/plans/{plan}/groups")).await;
+    groups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn task_body(code: &str, lead: &str, group: i64) -> Value {
+    json!({
+        "code": code, "title": "Triển khai chữ ký số cho cán bộ, công chức", "group_id": group,
+        "lead_unit_code": lead, "coordinating_unit_codes": ["52-STC2"], "partners": ["VNPT Bình Định"],
+        "start_date": "2025-02-01", "due_date": "2025-09-30", "budget_planned": "1.250.000.000",
+        "funding_source": "Ngân sách tỉnh", "acquisition_mode": "rent", "deliverable": "Chứng thư số được cấp"
+    })
+}
+
+async fn act(s: &Session, task: i64, action: &str, comment: Option<&str>) -> (StatusCode, Value) {
+    s.post_json(
+        &format!("/api/v1/tasks/{task}/transitions"),
+        &json!({"action": action, "comment": comment}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_task_is_registered_reviewed_worked_on_and_completed() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let (_, groups) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/groups"))
+        .await;
+    assert_eq!(
+        groups["items"].as_array().unwrap().len(),
+        12,
+        "the twelve default groups"
+    );
+    assert_eq!(groups["items"][8]["name"], "Chính quyền số");
+    assert_eq!(groups["items"][8]["pillar_code"], "digital_government");
+    let group = group_id(&coordinator, plan, "9").await;
+
+    // The unit's officer registers a draft; the head submits it.
+    let editor = app.login("editor-540").await;
+    let (status, task) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("9.1", "540", group),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    assert_eq!(task["status"], "draft");
+    assert_eq!(task["budget_planned"], 1_250_000_000i64);
+    assert_eq!(task["partners"], json!(["VNPT Bình Định"]));
+    let id = task["id"].as_i64().unwrap();
+    let (status, body) = act(&editor, id, "submit", None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the head submits: {body}"
+    );
+    let approver = app.login("approver-540").await;
+    let (status, task) = act(&approver, id, "submit", None).await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("submitted"))
+    );
+
+    // The coordinator returns it with a required comment, the unit resubmits, it is agreed.
+    let (status, body) = act(&coordinator, id, "request_changes", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["field"], "comment");
+    let (status, _) = act(
+        &coordinator,
+        id,
+        "request_changes",
+        Some("Bổ sung chỉ tiêu cụ thể"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = act(&coordinator, id, "approve", None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "approving a returned task is illegal"
+    );
+    assert_eq!(error_code(&body), "illegal_transition");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Yêu cầu chỉnh sửa")
+    );
+    let mut edited = task_body("9.1", "540", group);
+    edited["title"] = json!("Triển khai chữ ký số cho 100% cán bộ, công chức");
+    let (status, _) = editor
+        .patch_json(&format!("/api/v1/tasks/{id}"), &edited)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a returned task is editable by the unit"
+    );
+    act(&approver, id, "submit", None).await;
+    let (status, task) = act(&coordinator, id, "approve", Some("Thống nhất")).await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+
+    // Agreed: the unit can no longer edit it, and the deadline is locked.
+    let (status, body) = editor
+        .patch_json(&format!("/api/v1/tasks/{id}"), &edited)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let mut moved = edited.clone();
+    moved["due_date"] = json!("2025-12-31");
+    let (status, body) = coordinator
+        .patch_json(&format!("/api/v1/tasks/{id}"), &moved)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "deadline_locked");
+
+    // Work starts; progress is reported; a report before work started was refused.
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/tasks/{id}/reports"),
+            &json!({"period": "2025Q1", "progress": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = act(&editor, id, "start", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, report) = editor
+        .post_json(&format!("/api/v1/tasks/{id}/reports"), &json!({"period": "2025Q2", "progress": "40%",
+            "done": "Cấp 500 chứng thư số", "obstacles": "Thiếu thiết bị đọc thẻ", "proposals": "Bổ sung kinh phí",
+            "disbursed": "300.000.000"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let (_, task) = editor.get_json(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(
+        (task["progress"].as_i64(), task["budget_disbursed"].as_i64()),
+        (Some(40), Some(300_000_000))
+    );
+    let (status, _) = editor
+        .post_json(
+            &format!("/api/v1/tasks/{id}/reports"),
+            &json!({"period": "2025Q2", "progress": 55}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the same period again replaces the report"
+    );
+    let (_, reports) = editor
+        .get_json(&format!("/api/v1/tasks/{id}/reports"))
+        .await;
+    assert_eq!(reports["items"].as_array().unwrap().len(), 1);
+    assert_eq!(reports["items"][0]["progress"], 55);
+
+    // Completion needs a word on the deliverable.
+    let (status, _) = act(&editor, id, "complete", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, task) = act(&editor, id, "complete", Some("Đã cấp 1.200 chứng thư số")).await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("completed"))
+    );
+    assert_eq!(task["progress"], 100);
+
+    // The timeline holds every step, with actor and comment.
+    let (_, events) = editor.get_json(&format!("/api/v1/tasks/{id}/events")).await;
+    let actions: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "submit",
+            "request_changes",
+            "edit",
+            "submit",
+            "approve",
+            "start",
+            "report",
+            "report",
+            "complete"
+        ]
+    );
+    assert_eq!(events["items"][2]["comment"], "Bổ sung chỉ tiêu cụ thể");
+    assert_eq!(events["items"][2]["actor_name"], "coordinator");
+    assert_eq!(app.audit_count("task.approve").await, 1);
+}
+
+#[tokio::test]
+async fn deadlines_move_only_through_approved_extensions() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "2").await;
+    let approver = app.login("approver-542").await;
+    let (_, task) = approver
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("2.1", "542", group),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let (status, body) = approver
+        .post_json(
+            &format!("/api/v1/tasks/{id}/extensions"),
+            &json!({"new_due_date": "2025-12-31", "reason": "Chậm"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a draft's deadline is simply edited: {body}"
+    );
+    act(&approver, id, "submit", None).await;
+    act(&coordinator, id, "approve", None).await;
+
+    let (status, body) = approver
+        .post_json(
+            &format!("/api/v1/tasks/{id}/extensions"),
+            &json!({"new_due_date": "2025-06-30", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "not_after_due");
+    let (status, ext) = approver
+        .post_json(
+            &format!("/api/v1/tasks/{id}/extensions"),
+            &json!({"new_due_date": "31/12/2025", "reason": "Nhà mạng chậm lắp đặt trạm BTS"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ext}");
+    let (status, _) = approver
+        .post_json(
+            &format!("/api/v1/tasks/{id}/extensions"),
+            &json!({"new_due_date": "2026-01-31", "reason": "Lần hai"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "one pending request at a time"
+    );
+    let ext_id = ext["id"].as_i64().unwrap();
+    let (status, _) = approver
+        .post_json(
+            &format!("/api/v1/extensions/{ext_id}/decision"),
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "units do not approve their own extensions"
+    );
+    let (status, decided) = coordinator
+        .post_json(
+            &format!("/api/v1/extensions/{ext_id}/decision"),
+            &json!({"approve": true, "comment": "Đồng ý"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let (_, task) = approver.get_json(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(task["due_date"], "2025-12-31");
+    assert_eq!(
+        task["original_due_date"], "2025-09-30",
+        "the original deadline is kept"
+    );
+    let (status, _) = coordinator
+        .post_json(
+            &format!("/api/v1/extensions/{ext_id}/decision"),
+            &json!({"approve": false, "comment": "Đổi ý"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+    let (_, exts) = approver
+        .get_json(&format!("/api/v1/tasks/{id}/extensions"))
+        .await;
+    assert_eq!(exts["items"][0]["status"], "approved");
+}
+
+#[tokio::test]
+async fn units_work_only_on_their_own_subtree_and_see_what_they_coordinate() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "1").await;
+    let sibling = app.login("editor-542").await;
+    let (status, _) = sibling
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("1.1", "540", group),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a district cannot register another district's task"
+    );
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("1.1", "540", group),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The coordinator assigns a task to Quy Nhơn, with An Lão coordinating, on a commune's behalf.
+    let mut body = task_body("1.1", "21550", group);
+    body["coordinating_unit_codes"] = json!(["542"]);
+    let (status, task) = coordinator
+        .post_json(&format!("/api/v1/plans/{plan}/tasks"), &body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let id = task["id"].as_i64().unwrap();
+    let own = app.login("editor-540").await;
+    assert_eq!(
+        own.get(&format!("/api/v1/tasks/{id}")).await.status(),
+        StatusCode::OK,
+        "a commune below the district"
+    );
+    assert_eq!(
+        sibling.get(&format!("/api/v1/tasks/{id}")).await.status(),
+        StatusCode::OK,
+        "a coordinating unit reads it"
+    );
+    let (status, _) = act(&sibling, id, "start", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "but does not act on it");
+    let other = app.login("editor-549").await;
+    assert_eq!(
+        other.get(&format!("/api/v1/tasks/{id}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, list) = other.get_json(&format!("/api/v1/plans/{plan}/tasks")).await;
+    assert_eq!(list["total"], 0, "lists show only what the reader may see");
+    let (_, list) = viewer
+        .get_json(&format!("/api/v1/plans/{plan}/tasks"))
+        .await;
+    assert_eq!(list["total"], 1);
+    // Coordinators cancel, with a reason.
+    let (status, _) = act(&own, id, "cancel", Some("Không cần nữa")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = act(&coordinator, id, "cancel", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, task) = act(&coordinator, id, "cancel", Some("Trùng với nhiệm vụ 1.2")).await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    let (status, _) = act(&coordinator, id, "cancel", Some("lần nữa")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn stale_versions_and_bad_tasks_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "5").await;
+    let editor = app.login("editor-syt").await;
+    let (_, task) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("5.1", "52-SYT", group),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let mut stale = task_body("5.1", "52-SYT", group);
+    stale["version"] = json!(task["version"]);
+    stale["title"] = json!("Bản thứ nhất");
+    assert_eq!(
+        editor
+            .patch_json(&format!("/api/v1/tasks/{id}"), &stale)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    stale["title"] = json!("Bản ghi đè");
+    let (status, body) = editor
+        .patch_json(&format!("/api/v1/tasks/{id}"), &stale)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_code(&body), "version_conflict");
+    let (status, _) = coordinator
+        .post_json(
+            &format!("/api/v1/tasks/{id}/transitions"),
+            &json!({"action": "cancel", "comment": "x", "version": 1}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a stale version on a transition"
+    );
+
+    let mut bad = task_body("5.2", "khong-co", group);
+    bad["due_date"] = json!("2025-01-01");
+    bad["budget_planned"] = json!(-5);
+    bad["coordinating_unit_codes"] = json!(["52-STC2", "nowhere"]);
+    let (status, body) = editor
+        .post_json(&format!("/api/v1/plans/{plan}/tasks"), &bad)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["due_date", "budget_planned"]);
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("5.2", "nowhere", group),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "unknown_unit");
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("5.1", "52-SYT", group),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a code is used once per plan: {body}"
+    );
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("5.3", "52-SYT", 999_999),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "unknown_group");
+    let (status, _) = act(&coordinator, id, "fly", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, list) = editor
+        .get_json(&format!("/api/v1/plans/{plan}/tasks"))
+        .await;
+    assert_eq!(list["total"], 1, "nothing was written");
+    let (status, _) = coordinator
+        .post_json("/api/v1/plans", &json!({"year": 1999, "title": ""}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_task_list_filters_searches_sorts_and_pages() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let infra = group_id(&coordinator, plan, "2").await;
+    let gov = group_id(&coordinator, plan, "9").await;
+    for i in 1..=12 {
+        let (lead, group, mode) = if i % 2 == 0 {
+            ("540", infra, "rent")
+        } else {
+            ("21550", gov, "buy")
+        };
+        let mut body = task_body(
+            &format!("{}.{i}", if group == infra { 2 } else { 9 }),
+            lead,
+            group,
+        );
+        body["title"] = json!(if i == 7 {
+            "Xây dựng kho dữ liệu dùng chung".to_string()
+        } else {
+            format!("Nhiệm vụ chuyển đổi số {i}")
+        });
+        body["acquisition_mode"] = json!(mode);
+        body["due_date"] = json!(format!("2025-{:02}-15", i));
+        body["start_date"] = json!(null);
+        let (status, _) = coordinator
+            .post_json(&format!("/api/v1/plans/{plan}/tasks"), &body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let get = |q: String| {
+        let s = &coordinator;
+        async move {
+            s.get_json(&format!("/api/v1/plans/{plan}/tasks?{q}"))
+                .await
+                .1
+        }
+    };
+    assert_eq!(
+        get("q=chuyen%20doi%20so".into()).await["total"],
+        11,
+        "search ignores diacritics"
+    );
+    assert_eq!(get("q=kho%20du%20lieu".into()).await["total"], 1);
+    assert_eq!(get(format!("group={infra}")).await["total"], 6);
+    assert_eq!(get("pillar=digital_government".into()).await["total"], 6);
+    assert_eq!(
+        get("unit=540".into()).await["total"],
+        12,
+        "the district and the commune below it"
+    );
+    assert_eq!(get("unit=21550".into()).await["total"], 6);
+    assert_eq!(
+        get("mode=thu%C3%AA".into()).await["total"],
+        6,
+        "the mode by its Vietnamese name"
+    );
+    assert_eq!(
+        get("due_before=2025-03-31&due_after=2025-02-01".into()).await["total"],
+        2
+    );
+    assert_eq!(
+        get("overdue=1".into()).await["total"],
+        12,
+        "all of 2025 is past"
+    );
+    assert_eq!(get("status=draft".into()).await["total"], 12);
+    assert_eq!(get("status=completed,cancelled".into()).await["total"], 0);
+    let page2 = get("sort=due&per_page=5&page=2".into()).await;
+    let codes: Vec<&str> = page2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["2.6", "9.7", "2.8", "9.9", "2.10"]);
+    assert_eq!(page2["total"], 12);
+    assert!(page2["items"][0]["overdue"].as_bool().unwrap());
+    assert_eq!(page2["items"][0]["outcome"], "not_completed_overdue");
+    let sorted = get("sort=code&per_page=3".into()).await;
+    let codes: Vec<&str> = sorted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["2.2", "2.4", "2.6"]);
+    for bad in [
+        "status=flying",
+        "sort=random",
+        "due_before=yesterday",
+        "unit=nowhere",
+        "mode=steal",
+        "page=x",
+    ] {
+        let (status, body) = coordinator
+            .get_json(&format!("/api/v1/plans/{plan}/tasks?{bad}"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (_, plan_body) = coordinator.get_json(&format!("/api/v1/plans/{plan}")).await;
+    assert_eq!(plan_body["outcomes"]["not_completed_overdue"], 12);
+}
+
+#[tokio::test]
+async fn my_work_shows_what_waits_on_each_role() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "3").await;
+    let approver = app.login("approver-540").await;
+    let (_, a) = approver
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("3.1", "540", group),
+        )
+        .await;
+    let (_, b) = approver
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("3.2", "540", group),
+        )
+        .await;
+    let (a, b) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
+    act(&approver, b, "submit", None).await;
+    let (_, work) = approver.get_json("/api/v1/me/work").await;
+    let ids = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert!(ids(&work["to_submit"]).contains(&a) && !ids(&work["to_submit"]).contains(&b));
+    assert!(
+        ids(&work["to_review"]).is_empty(),
+        "heads of units do not review"
+    );
+    let (_, work) = coordinator.get_json("/api/v1/me/work").await;
+    assert!(ids(&work["to_review"]).contains(&b));
+    assert!(ids(&work["overdue"]).contains(&a));
+    let editor = app.login("editor-540").await;
+    act(&coordinator, b, "approve", None).await;
+    act(&editor, b, "start", None).await;
+    let (_, work) = editor.get_json("/api/v1/me/work").await;
+    assert!(ids(&work["to_report"]).contains(&b), "{work}");
+    assert!(ids(&work["to_submit"]).is_empty(), "editors do not submit");
+}
