@@ -183,9 +183,8 @@ pub async fn update_group(
     pillar_code: &str,
     position: i64,
 ) -> Result<()> {
-    let done =
-        q!(c, |x| {
-            sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE task_groups SET code = $2, name = $3, pillar_code = $4, position = $5 WHERE id = $1"
     )
     .bind(id)
@@ -196,7 +195,7 @@ pub async fn update_group(
     .execute(x)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     if done == 0 {
         return Err(StoreError::NotFound);
     }

@@ -800,3 +800,72 @@ pub async fn missing_reports(c: &mut Conn, filter: &TaskFilter, period: &str) ->
     .fetch_all(x)
     .await)?)
 }
+
+/// One report of a period with its task, for the consolidated obstacles page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PeriodReport {
+    pub task_id: i64,
+    pub task_code: String,
+    pub task_title: String,
+    pub group_code: Option<String>,
+    pub group_name: Option<String>,
+    pub unit_name: String,
+    pub progress: i64,
+    pub obstacles: Option<String>,
+    pub proposals: Option<String>,
+}
+
+/// Reports of a plan's tasks for a period that name obstacles or proposals, by group.
+pub async fn period_reports(
+    c: &mut Conn,
+    plan_id: i64,
+    period: &str,
+    scope: Option<&[i64]>,
+) -> Result<Vec<PeriodReport>> {
+    let mut params = Params::default();
+    let plan = params.push(Arg::Int(plan_id));
+    let period = params.push(Arg::Text(period.to_string()));
+    let (with, scope_condition) = match scope {
+        None => (String::new(), String::new()),
+        Some([]) => (String::new(), "AND 1 = 0".to_string()),
+        Some(roots) => (
+            format!(
+                "WITH RECURSIVE {} ",
+                subtree_cte("scope", roots, &mut params)
+            ),
+            "AND (t.lead_unit_id IN (SELECT id FROM scope) OR EXISTS (SELECT 1 FROM task_units tu \
+             WHERE tu.task_id = t.id AND tu.unit_id IN (SELECT id FROM scope)))"
+                .to_string(),
+        ),
+    };
+    let sql = format!(
+        "{with}SELECT t.id AS task_id, t.code AS task_code, t.title AS task_title, g.code AS group_code,
+                g.name AS group_name, u.name AS unit_name, r.progress, r.obstacles, r.proposals
+         FROM progress_reports r JOIN tasks t ON t.id = r.task_id JOIN org_units u ON u.id = t.lead_unit_id
+         LEFT JOIN task_groups g ON g.id = t.group_id
+         WHERE t.plan_id = {plan} AND r.period = {period}
+           AND (r.obstacles IS NOT NULL OR r.proposals IS NOT NULL) {scope_condition}
+         ORDER BY g.position, t.code_sort, t.id"
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, PeriodReport>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}
+
+/// Number of tasks per group of a plan (those a filter selects).
+pub async fn counts_by_group(c: &mut Conn, filter: &TaskFilter) -> Result<Vec<(Option<i64>, i64)>> {
+    let mut params = Params::default();
+    let (with, where_) = filter_sql(filter, &mut params);
+    let sql = format!(
+        "{with}SELECT t.group_id, COUNT(*) FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_} GROUP BY t.group_id"
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}

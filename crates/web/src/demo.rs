@@ -123,6 +123,11 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>, AppError> {
         });
     }
     c.commit().await?;
+    // The plan the steering committee asked for, and this year's plan when that is later.
+    crate::demo_plan::seed_plan(state, 2025).await?;
+    if state.today().year() > 2025 {
+        crate::demo_plan::seed_plan(state, state.today().year()).await?;
+    }
     Ok(accounts)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod assets;
 mod auth;
+mod tasks;
 mod units;
 mod users;
 
@@ -54,8 +55,26 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/grants", post(users::grant))
         .route("/users/{id}/grants/{grant_id}/revoke", post(users::revoke))
         .route("/audit", get(users::audit))
-        .route("/plans", get(coming))
-        .route("/tasks", get(coming))
+        .route("/my-work", get(tasks::my_work))
+        .route("/plans", get(tasks::plans).post(tasks::create_plan))
+        .route("/plans/{id}", get(tasks::plan))
+        .route("/plans/{id}/groups", post(tasks::save_group))
+        .route("/plans/{id}/obstacles", get(tasks::obstacles))
+        .route("/plans/{id}/tasks", post(tasks::create_task))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/new", get(tasks::new_task))
+        .route("/tasks/{id}", get(tasks::show))
+        .route(
+            "/tasks/{id}/edit",
+            get(tasks::edit_task).post(tasks::update_task),
+        )
+        .route("/tasks/{id}/transitions", post(tasks::transition))
+        .route("/tasks/{id}/reports", post(tasks::report))
+        .route("/tasks/{id}/extensions", post(tasks::request_extension))
+        .route(
+            "/tasks/{id}/extensions/{ext_id}/decision",
+            post(tasks::decide_extension),
+        )
         .route("/indicators", get(coming))
         .route("/assessments", get(coming))
         .route("/dashboard", get(coming))
@@ -119,7 +138,13 @@ impl Page {
 
 fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
-    let items: [(&'static str, &'static str, &'static str, bool); 8] = [
+    let items: [(&'static str, &'static str, &'static str, bool); 9] = [
+        (
+            "/my-work",
+            "Việc của tôi",
+            "My work",
+            user.may(Action::ViewWork, Target::Anywhere),
+        ),
         (
             "/plans",
             "Kế hoạch",

@@ -1,0 +1,901 @@
+//! The demo plan: realistic DX tasks of a Vietnamese province, made concrete for real
+//! departments and localities of Bình Định, in every state of the workflow, with
+//! progress reports, obstacles, proposals and extensions.
+
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{AcquisitionMode, ReportFields, TaskFields, TaskStatus};
+use dxplan_store::audit::{self, Actor, NewEvent};
+use dxplan_store::plans::{self, PlanFields};
+use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskWrite};
+use dxplan_store::units;
+use time::{Date, Duration, Month};
+
+use crate::error::{AppError, AppResult};
+use crate::service::tasks::DEFAULT_GROUPS;
+use crate::state::AppState;
+
+/// Where a template task goes: one department, or each of several districts.
+enum Lead {
+    Unit(&'static str),
+    Each(&'static [&'static str]),
+}
+
+struct Template {
+    group: &'static str,
+    title: &'static str,
+    deliverable: &'static str,
+    lead: Lead,
+    coordinating: &'static [&'static str],
+    partners: &'static [&'static str],
+    mode: Option<AcquisitionMode>,
+    /// Millions of đồng.
+    budget_million: i64,
+    funding: &'static str,
+}
+
+use AcquisitionMode::{Buy, InHouse, Rent};
+
+const MOUNTAIN: &[&str] = &["542", "546", "551", "544"];
+const TOWNS: &[&str] = &["549", "543", "548"];
+const COASTAL: &[&str] = &["540", "547", "550", "545"];
+const ALL_DISTRICTS: &[&str] = &[
+    "540", "542", "543", "544", "545", "546", "547", "548", "549", "550", "551",
+];
+const LOWLANDS: &[&str] = &["549", "543", "548", "545", "547", "550"];
+const TELECOMS: &[&str] = &["Viettel Bình Định", "VNPT Bình Định", "MobiFone khu vực 3"];
+
+const TEMPLATES: &[Template] = &[
+    Template {
+        group: "1",
+        title: "Ban hành quy chế quản lý, vận hành Trung tâm giám sát, điều hành đô thị thông minh",
+        deliverable: "Quyết định ban hành quy chế",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-VPUB", "52-STP"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "1",
+        title: "Rà soát định mức kinh tế - kỹ thuật thuê dịch vụ công nghệ thông tin",
+        deliverable: "Văn bản hướng dẫn định mức",
+        lead: Lead::Unit("52-STC2"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "1",
+        title: "Xây dựng quy chế chia sẻ, khai thác dữ liệu dùng chung của tỉnh",
+        deliverable: "Quyết định ban hành quy chế chia sẻ dữ liệu",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-STP", "52-CA"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 50,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "2",
+        title: "Phủ sóng di động 4G các thôn, làng còn lõm sóng",
+        deliverable: "Trạm BTS mới phát sóng, không còn thôn lõm sóng",
+        lead: Lead::Each(MOUNTAIN),
+        coordinating: &["52-SKHCN2"],
+        partners: TELECOMS,
+        mode: Some(Rent),
+        budget_million: 0,
+        funding: "Doanh nghiệp viễn thông đầu tư",
+    },
+    Template {
+        group: "2",
+        title: "Nâng cấp mạng truyền số liệu chuyên dùng đến cấp xã",
+        deliverable: "100% xã kết nối mạng truyền số liệu chuyên dùng",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &[],
+        partners: &["Bưu điện tỉnh Bình Định"],
+        mode: Some(Rent),
+        budget_million: 2400,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "2",
+        title: "Thuê dịch vụ điện toán đám mây cho các hệ thống thông tin của tỉnh",
+        deliverable: "Hợp đồng thuê dịch vụ, hệ thống vận hành trên đám mây",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-STC2"],
+        partners: &["VNPT Bình Định"],
+        mode: Some(Rent),
+        budget_million: 3600,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "2",
+        title: "Phát triển cáp quang đến hộ gia đình",
+        deliverable: "Tỷ lệ hộ gia đình có cáp quang đạt trên 80%",
+        lead: Lead::Each(TOWNS),
+        coordinating: &[],
+        partners: TELECOMS,
+        mode: Some(Rent),
+        budget_million: 0,
+        funding: "Doanh nghiệp viễn thông đầu tư",
+    },
+    Template {
+        group: "3",
+        title: "Bồi dưỡng kỹ năng số cho cán bộ, công chức, viên chức",
+        deliverable: "2.000 lượt cán bộ được bồi dưỡng",
+        lead: Lead::Unit("52-SNV2"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 600,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "3",
+        title: "Tập huấn kỹ năng số cho thành viên Tổ công nghệ số cộng đồng",
+        deliverable: "100% thành viên tổ được tập huấn",
+        lead: Lead::Each(COASTAL),
+        coordinating: &["52-SKHCN2"],
+        partners: &["Tỉnh đoàn Bình Định"],
+        mode: Some(InHouse),
+        budget_million: 120,
+        funding: "Ngân sách huyện",
+    },
+    Template {
+        group: "3",
+        title: "Đào tạo chuyên gia an toàn thông tin cho các sở, ngành",
+        deliverable: "30 chuyên gia có chứng chỉ quốc tế",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-CA"],
+        partners: &[],
+        mode: Some(Buy),
+        budget_million: 900,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "3",
+        title: "Bồi dưỡng kỹ năng số cho giáo viên các cấp",
+        deliverable: "100% giáo viên được bồi dưỡng kỹ năng số",
+        lead: Lead::Unit("52-SGDDT"),
+        coordinating: &[],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 400,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "4",
+        title: "Tuyên truyền về chuyển đổi số trên báo chí và phát thanh, truyền hình",
+        deliverable: "Chuyên mục chuyển đổi số định kỳ hằng tháng",
+        lead: Lead::Unit("52-SVHTTDL"),
+        coordinating: &["52-BAO", "52-DPTTH"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 300,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "4",
+        title: "Tổ chức Ngày Chuyển đổi số tỉnh (10/10)",
+        deliverable: "Chuỗi sự kiện hưởng ứng Ngày Chuyển đổi số quốc gia",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-SVHTTDL"],
+        partners: &["Hội Tin học Bình Định"],
+        mode: Some(InHouse),
+        budget_million: 450,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "4",
+        title: "Phát động phong trào “Bình dân học vụ số” tại khu dân cư",
+        deliverable: "Mỗi khu dân cư có điểm hướng dẫn kỹ năng số",
+        lead: Lead::Each(LOWLANDS),
+        coordinating: &[],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 80,
+        funding: "Ngân sách huyện",
+    },
+    Template {
+        group: "5",
+        title: "Nâng cấp Nền tảng tích hợp, chia sẻ dữ liệu cấp tỉnh (LGSP)",
+        deliverable: "LGSP kết nối 100% hệ thống dùng chung",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-VPUB"],
+        partners: &["VNPT Bình Định"],
+        mode: Some(Rent),
+        budget_million: 1800,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "5",
+        title: "Triển khai ký số từ xa cho cán bộ, công chức",
+        deliverable: "100% cán bộ, công chức có chữ ký số",
+        lead: Lead::Unit("52-SNV2"),
+        coordinating: &["52-SKHCN2"],
+        partners: &["Ban Cơ yếu Chính phủ", "VNPT Bình Định"],
+        mode: Some(Rent),
+        budget_million: 350,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "5",
+        title: "Thanh toán không dùng tiền mặt tại các bệnh viện công",
+        deliverable: "100% bệnh viện công nhận thanh toán điện tử",
+        lead: Lead::Unit("52-SYT"),
+        coordinating: &[],
+        partners: &["Ngân hàng Nhà nước chi nhánh Bình Định"],
+        mode: Some(Rent),
+        budget_million: 200,
+        funding: "Nguồn thu sự nghiệp",
+    },
+    Template {
+        group: "5",
+        title: "Tích hợp định danh và xác thực điện tử VNeID vào các hệ thống của tỉnh",
+        deliverable: "Đăng nhập một lần bằng VNeID trên Cổng dịch vụ công",
+        lead: Lead::Unit("52-CA"),
+        coordinating: &["52-VPUB", "52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "6",
+        title: "Xây dựng cơ sở dữ liệu đất đai tỉnh",
+        deliverable: "Cơ sở dữ liệu đất đai vận hành, kết nối quốc gia",
+        lead: Lead::Unit("52-SNNMT"),
+        coordinating: &["52-STC2"],
+        partners: &[],
+        mode: Some(Buy),
+        budget_million: 45000,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "6",
+        title: "Số hoá hồ sơ, kết quả giải quyết thủ tục hành chính",
+        deliverable: "100% kết quả giải quyết được số hoá",
+        lead: Lead::Unit("52-VPUB"),
+        coordinating: &["52-SNV2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 700,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "6",
+        title: "Xây dựng kho dữ liệu dùng chung của tỉnh",
+        deliverable: "Kho dữ liệu dùng chung và cổng dữ liệu mở",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-VPUB", "52-STC2"],
+        partners: &[],
+        mode: Some(Rent),
+        budget_million: 5200,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "6",
+        title: "Số hoá sổ hộ tịch",
+        deliverable: "100% sổ hộ tịch được số hoá, cập nhật vào cơ sở dữ liệu",
+        lead: Lead::Each(ALL_DISTRICTS),
+        coordinating: &["52-STP"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 250,
+        funding: "Ngân sách huyện",
+    },
+    Template {
+        group: "6",
+        title: "Xây dựng cơ sở dữ liệu chuyên ngành nông nghiệp",
+        deliverable: "Cơ sở dữ liệu cây trồng, vật nuôi, vùng nguyên liệu",
+        lead: Lead::Unit("52-SNNMT"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(Rent),
+        budget_million: 2200,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "7",
+        title: "Triển khai mô hình bảo vệ 4 lớp cho hệ thống thông tin của tỉnh",
+        deliverable: "Hệ thống được giám sát an toàn 24/7",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-CA"],
+        partners: &["Viettel Bình Định"],
+        mode: Some(Rent),
+        budget_million: 2800,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "7",
+        title: "Diễn tập thực chiến an toàn thông tin mạng",
+        deliverable: "Báo cáo kết quả diễn tập",
+        lead: Lead::Unit("52-CA"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 400,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "7",
+        title: "Phê duyệt cấp độ an toàn hệ thống thông tin",
+        deliverable: "Hồ sơ cấp độ được phê duyệt",
+        lead: Lead::Unit("52-SYT"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 60,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "7",
+        title: "Phê duyệt cấp độ an toàn hệ thống thông tin ngành giáo dục",
+        deliverable: "Hồ sơ cấp độ được phê duyệt",
+        lead: Lead::Unit("52-SGDDT"),
+        coordinating: &["52-SKHCN2"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 60,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "8",
+        title: "Hỗ trợ doanh nghiệp công nghệ số khởi nghiệp sáng tạo",
+        deliverable: "20 doanh nghiệp được hỗ trợ",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-SCT"],
+        partners: &["Hiệp hội Doanh nghiệp tỉnh"],
+        mode: Some(InHouse),
+        budget_million: 1500,
+        funding: "Quỹ phát triển khoa học và công nghệ",
+    },
+    Template {
+        group: "8",
+        title: "Thu hút đầu tư vào Khu công nghệ thông tin tập trung Quy Nhơn",
+        deliverable: "Thêm 5 doanh nghiệp công nghệ đầu tư",
+        lead: Lead::Unit("52-BQLKKT"),
+        coordinating: &["52-SKHCN2"],
+        partners: &["Tập đoàn FPT"],
+        mode: None,
+        budget_million: 0,
+        funding: "Vốn doanh nghiệp",
+    },
+    Template {
+        group: "9",
+        title: "Cung cấp dịch vụ công trực tuyến toàn trình",
+        deliverable: "Trên 80% thủ tục đủ điều kiện được cung cấp toàn trình",
+        lead: Lead::Unit("52-STP"),
+        coordinating: &["52-VPUB"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "9",
+        title: "Tái cấu trúc quy trình, cung cấp dịch vụ công trực tuyến toàn trình ngành công thương",
+        deliverable: "Thủ tục được tái cấu trúc và cung cấp toàn trình",
+        lead: Lead::Unit("52-SCT"),
+        coordinating: &["52-VPUB"],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "9",
+        title: "Quản lý văn bản và điều hành liên thông bốn cấp",
+        deliverable: "100% văn bản trao đổi dưới dạng điện tử (trừ văn bản mật)",
+        lead: Lead::Unit("52-VPUB"),
+        coordinating: &["52-SNV2"],
+        partners: &["VNPT Bình Định"],
+        mode: Some(Rent),
+        budget_million: 800,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "9",
+        title: "Nâng cấp Hệ thống thông tin giải quyết thủ tục hành chính tỉnh",
+        deliverable: "Hệ thống kết nối Cổng dịch vụ công quốc gia",
+        lead: Lead::Unit("52-VPUB"),
+        coordinating: &["52-SKHCN2"],
+        partners: &["VNPT Bình Định"],
+        mode: Some(Rent),
+        budget_million: 2600,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "9",
+        title: "Vận hành Trung tâm giám sát, điều hành đô thị thông minh",
+        deliverable: "Trung tâm vận hành, kết nối camera và dữ liệu chuyên ngành",
+        lead: Lead::Unit("540"),
+        coordinating: &["52-SKHCN2", "52-CA"],
+        partners: &["Viettel Bình Định"],
+        mode: Some(Rent),
+        budget_million: 4200,
+        funding: "Ngân sách thành phố",
+    },
+    Template {
+        group: "9",
+        title: "Họp trực tuyến thông suốt đến cấp xã",
+        deliverable: "100% xã có điểm cầu trực tuyến",
+        lead: Lead::Each(MOUNTAIN),
+        coordinating: &["52-VPUB"],
+        partners: &[],
+        mode: Some(Rent),
+        budget_million: 300,
+        funding: "Ngân sách huyện",
+    },
+    Template {
+        group: "10",
+        title: "Đưa hộ sản xuất nông nghiệp lên sàn thương mại điện tử",
+        deliverable: "3.000 hộ có gian hàng trên sàn",
+        lead: Lead::Unit("52-SCT"),
+        coordinating: &["52-SNNMT"],
+        partners: &["Bưu điện tỉnh Bình Định", "Sàn Postmart"],
+        mode: Some(Rent),
+        budget_million: 400,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "10",
+        title: "Phát triển du lịch thông minh",
+        deliverable: "Ứng dụng du lịch thông minh và bản đồ số điểm đến",
+        lead: Lead::Unit("52-SVHTTDL"),
+        coordinating: &["52-SKHCN2"],
+        partners: &["Hiệp hội Du lịch tỉnh"],
+        mode: Some(Rent),
+        budget_million: 1200,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "10",
+        title: "Chuyển đổi số hợp tác xã nông nghiệp",
+        deliverable: "50 hợp tác xã ứng dụng phần mềm quản lý",
+        lead: Lead::Unit("52-SNNMT"),
+        coordinating: &["52-SCT"],
+        partners: &["Liên minh Hợp tác xã tỉnh"],
+        mode: Some(Rent),
+        budget_million: 500,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "11",
+        title: "Triển khai hồ sơ sức khoẻ điện tử",
+        deliverable: "90% dân số có hồ sơ sức khoẻ điện tử",
+        lead: Lead::Unit("52-SYT"),
+        coordinating: &["52-CA"],
+        partners: &[],
+        mode: Some(Rent),
+        budget_million: 1600,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "11",
+        title: "Triển khai học bạ số",
+        deliverable: "100% trường phổ thông dùng học bạ số",
+        lead: Lead::Unit("52-SGDDT"),
+        coordinating: &[],
+        partners: &["Viettel Bình Định"],
+        mode: Some(Rent),
+        budget_million: 900,
+        funding: "Ngân sách tỉnh",
+    },
+    Template {
+        group: "11",
+        title: "Chi trả an sinh xã hội không dùng tiền mặt",
+        deliverable: "Trên 80% đối tượng nhận qua tài khoản",
+        lead: Lead::Unit("52-SNV2"),
+        coordinating: &["52-STC2"],
+        partners: &["Bưu điện tỉnh Bình Định"],
+        mode: Some(InHouse),
+        budget_million: 0,
+        funding: "",
+    },
+    Template {
+        group: "11",
+        title: "Kiện toàn và duy trì Tổ công nghệ số cộng đồng",
+        deliverable: "100% thôn, khu phố có tổ hoạt động",
+        lead: Lead::Each(ALL_DISTRICTS),
+        coordinating: &[],
+        partners: &["Tỉnh đoàn Bình Định"],
+        mode: Some(InHouse),
+        budget_million: 60,
+        funding: "Ngân sách huyện",
+    },
+    Template {
+        group: "12",
+        title: "Xây dựng Không gian trải nghiệm sản phẩm và dịch vụ số của tỉnh",
+        deliverable: "Không gian trải nghiệm mở cửa cho người dân",
+        lead: Lead::Unit("52-SKHCN2"),
+        coordinating: &["52-SVHTTDL"],
+        partners: TELECOMS,
+        mode: Some(Rent),
+        budget_million: 1800,
+        funding: "Xã hội hoá",
+    },
+    Template {
+        group: "12",
+        title: "Điểm trải nghiệm dịch vụ công trực tuyến tại Trung tâm Phục vụ hành chính công",
+        deliverable: "Khu vực hướng dẫn, trải nghiệm dịch vụ công",
+        lead: Lead::Unit("52-VPUB"),
+        coordinating: &[],
+        partners: &[],
+        mode: Some(InHouse),
+        budget_million: 150,
+        funding: "Ngân sách tỉnh",
+    },
+];
+
+const OBSTACLES: &[&str] = &[
+    "Kinh phí được giao chậm so với kế hoạch.",
+    "Thiếu nhân lực chuyên trách công nghệ thông tin.",
+    "Hạ tầng mạng tại các xã miền núi chưa ổn định.",
+    "Dữ liệu của các đơn vị chưa được chuẩn hoá, khó kết nối.",
+    "Người dân vùng sâu còn ngại sử dụng dịch vụ trực tuyến.",
+];
+const PROPOSALS: &[&str] = &[
+    "Đề nghị Sở Tài chính sớm bố trí kinh phí.",
+    "Đề nghị tổ chức tập huấn bổ sung cho cán bộ cấp xã.",
+    "Kiến nghị doanh nghiệp viễn thông ưu tiên lắp trạm tại thôn lõm sóng.",
+    "Đề nghị ban hành danh mục dữ liệu dùng chung.",
+];
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Month::try_from(m)
+        .ok()
+        .and_then(|m| Date::from_calendar_date(y, m, d).ok())
+        .unwrap_or(Date::MIN)
+}
+
+/// Seeds one plan of the given year: for the current year deadlines spread around
+/// today, for a past year they fall in that year and most work is done.
+pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
+    let today = state.today();
+    let now = state.now();
+    let past = year < today.year();
+    let mut c = state.db.begin().await?;
+    let plan_id = plans::insert(&mut c, &PlanFields {
+        year: i64::from(year),
+        title: format!("Kế hoạch chuyển đổi số năm {year}"),
+        legal_basis: Some(
+            "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị; Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ; Nghị quyết của Tỉnh uỷ về chuyển đổi số"
+                .into(),
+        ),
+        decision_number: Some(format!("{}/KH-UBND", 20 + year % 100)),
+        decision_date: Some(date(year, 1, 15)),
+        status: "active".into(),
+    }, now)
+    .await?;
+    for (position, (code, name, pillar)) in DEFAULT_GROUPS.iter().enumerate() {
+        plans::insert_group(&mut c, plan_id, code, name, pillar, position as i64 + 1).await?;
+    }
+    let groups = plans::groups(&mut c, plan_id).await?;
+    let resolve =
+        async |c: &mut dxplan_store::Conn, code: &str| -> AppResult<Option<units::Unit>> {
+            let mut found = units::by_code(c, code, today).await?;
+            if found.is_none() {
+                found = units::all_with_code(c, code).await?.into_iter().next();
+            }
+            Ok(found)
+        };
+    let mut per_group: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut index = 0usize;
+    for template in TEMPLATES {
+        let leads: Vec<&str> = match &template.lead {
+            Lead::Unit(code) => vec![code],
+            Lead::Each(codes) => codes.to_vec(),
+        };
+        for lead_code in leads {
+            let Some(lead) = resolve(&mut c, lead_code).await? else {
+                continue;
+            };
+            let mut coordinating = Vec::new();
+            for code in template.coordinating {
+                if let Some(u) = resolve(&mut c, code).await?
+                    && u.id != lead.id
+                {
+                    coordinating.push(u.id);
+                }
+            }
+            let n = per_group.entry(template.group).or_default();
+            *n += 1;
+            let code = format!("{}.{}", template.group, n);
+            let title = match &template.lead {
+                Lead::Each(_) => format!("{} tại {}", template.title, lead.name),
+                Lead::Unit(_) => template.title.to_string(),
+            };
+            let group_id = groups
+                .iter()
+                .find(|g| g.code == template.group)
+                .map(|g| g.id);
+            let (start, due) = schedule(index, year, today, past);
+            let status = status_for(index, past);
+            let fields = TaskFields {
+                code: code.clone(),
+                title,
+                description: None,
+                deliverable: Some(template.deliverable.to_string()),
+                group_id,
+                lead_unit_code: lead.code.clone(),
+                coordinating_unit_codes: Vec::new(),
+                partners: template.partners.iter().map(|p| p.to_string()).collect(),
+                start_date: Some(start),
+                due_date: due,
+                budget_planned: template.budget_million * 1_000_000,
+                funding_source: Some(template.funding.to_string()).filter(|f| !f.is_empty()),
+                acquisition_mode: template.mode,
+                assigned_doc_number: Some(format!("{}/KH-UBND", 20 + year % 100)),
+                assigned_doc_date: Some(date(year, 1, 15)),
+                assigned_doc_signer: Some("Phó Chủ tịch UBND tỉnh".into()),
+            };
+            let id = tasks::insert(
+                &mut c,
+                &TaskWrite {
+                    fields: &fields,
+                    plan_id,
+                    lead_unit_id: lead.id,
+                    coordinating: &coordinating,
+                },
+                TaskStatus::Draft,
+                None,
+                now,
+            )
+            .await?;
+            walk(
+                &mut c, id, &lead.code, status, index, due, today, year, &fields, now,
+            )
+            .await?;
+            index += 1;
+        }
+    }
+    audit::record(
+        &mut c,
+        &Actor::system("demo"),
+        NewEvent {
+            action: "plan.create",
+            entity_type: "plan",
+            entity_id: Some(plan_id.to_string()),
+            summary: format!("Kế hoạch chuyển đổi số năm {year} ({index} nhiệm vụ mẫu)"),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    c.commit().await?;
+    Ok(plan_id)
+}
+
+/// Start and due dates: within the year for a past plan; around today for the current one.
+fn schedule(i: usize, year: i32, today: Date, past: bool) -> (Date, Date) {
+    if past {
+        let due_month = 3 + (i % 10) as u8;
+        (date(year, 1 + (i % 3) as u8, 1), date(year, due_month, 28))
+    } else {
+        let offset = (i as i64 * 37) % 330 - 150;
+        let due = (today + Duration::days(offset))
+            .min(date(year, 12, 31))
+            .max(date(year, 1, 31));
+        (date(year, 1, 15).min(due), due)
+    }
+}
+
+/// A spread of states: mostly done in a past plan, every state in the current one.
+fn status_for(i: usize, past: bool) -> TaskStatus {
+    use TaskStatus::*;
+    if past {
+        return [
+            Completed, Completed, Completed, Completed, Completed, InProgress, Completed,
+            Cancelled, Completed, InProgress,
+        ][i % 10];
+    }
+    [
+        InProgress,
+        InProgress,
+        Completed,
+        Approved,
+        Submitted,
+        InProgress,
+        ChangesRequested,
+        Draft,
+        InProgress,
+        Completed,
+        Submitted,
+        InProgress,
+        Cancelled,
+        Approved,
+    ][i % 14]
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn walk(
+    c: &mut dxplan_store::Conn,
+    id: i64,
+    lead_code: &str,
+    target: TaskStatus,
+    i: usize,
+    due: Date,
+    today: Date,
+    year: i32,
+    fields: &TaskFields,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    use TaskStatus::*;
+    let slug = lead_code.trim_start_matches("52-").to_lowercase();
+    let editor = format!("editor-{slug}");
+    let approver = format!("approver-{slug}");
+    let event = |action: &'static str,
+                 actor: String,
+                 from: Option<TaskStatus>,
+                 to: Option<TaskStatus>,
+                 comment: Option<String>| { (action, actor, from, to, comment) };
+    let mut steps = vec![event("create", editor.clone(), None, Some(Draft), None)];
+    let path: &[TaskStatus] = match target {
+        Draft => &[],
+        Submitted => &[Submitted],
+        ChangesRequested => &[Submitted, ChangesRequested],
+        Approved => &[Submitted, Approved],
+        InProgress => &[Submitted, Approved, InProgress],
+        Completed => &[Submitted, Approved, InProgress, Completed],
+        Cancelled => &[Submitted, Cancelled],
+    };
+    let mut from = Draft;
+    for to in path {
+        let (action, actor, comment) = match to {
+            Submitted => ("submit", approver.clone(), None),
+            ChangesRequested => (
+                "request_changes",
+                "coordinator".to_string(),
+                Some("Đề nghị bổ sung chỉ tiêu định lượng và lộ trình thực hiện.".to_string()),
+            ),
+            Approved => (
+                "approve",
+                "coordinator".to_string(),
+                Some("Thống nhất nội dung đăng ký.".to_string()),
+            ),
+            InProgress => ("start", editor.clone(), None),
+            Completed => (
+                "complete",
+                editor.clone(),
+                Some(format!(
+                    "Hoàn thành: {}",
+                    fields.deliverable.as_deref().unwrap_or_default()
+                )),
+            ),
+            Cancelled => (
+                "cancel",
+                "coordinator".to_string(),
+                Some("Nội dung trùng với nhiệm vụ cấp tỉnh, đề nghị lồng ghép.".to_string()),
+            ),
+            _ => continue,
+        };
+        steps.push(event(action, actor, Some(from), Some(*to), comment));
+        from = *to;
+    }
+    // Progress reports for work under way or done: one a quarter so far.
+    let reporting = matches!(target, InProgress | Completed);
+    if reporting {
+        let last_q = if year < today.year() {
+            4
+        } else {
+            u8::from(today.month()).div_ceil(3)
+        };
+        for q in 1..=last_q {
+            let progress = (q as i64 * (20 + (i as i64 % 4) * 5)).min(if target == Completed {
+                100
+            } else {
+                90
+            });
+            let disbursed = fields.budget_planned * progress / 100;
+            let period = Period::Quarter(year, q);
+            let report = ReportFields {
+                period,
+                progress,
+                done: Some(format!(
+                    "Đã triển khai {progress}% khối lượng công việc theo kế hoạch."
+                )),
+                obstacles: (i % 3 != 0)
+                    .then(|| OBSTACLES[(i + q as usize) % OBSTACLES.len()].to_string()),
+                proposals: (i % 2 == 0)
+                    .then(|| PROPOSALS[(i + q as usize) % PROPOSALS.len()].to_string()),
+                disbursed,
+            };
+            tasks::upsert_report(
+                c,
+                &ReportWrite {
+                    task_id: id,
+                    fields: &report,
+                    author_id: None,
+                    author_name: &editor,
+                },
+                now,
+            )
+            .await?;
+            steps.push(event(
+                "report",
+                editor.clone(),
+                None,
+                None,
+                Some(format!("{period}: {progress}%")),
+            ));
+        }
+    }
+    // Some agreed work asked for more time; most requests were granted.
+    if matches!(target, InProgress) && i % 4 == 1 {
+        let new_due = due + Duration::days(60);
+        let ext = tasks::add_extension(
+            c,
+            id,
+            None,
+            &approver,
+            "Nhà thầu chậm bàn giao thiết bị; đề nghị gia hạn 60 ngày.",
+            due,
+            new_due,
+            now,
+        )
+        .await?;
+        steps.push(event(
+            "extension_requested",
+            approver.clone(),
+            None,
+            None,
+            Some("Nhà thầu chậm bàn giao thiết bị.".into()),
+        ));
+        if i % 8 == 1 {
+            tasks::decide_extension(
+                c,
+                ext,
+                true,
+                None,
+                "coordinator",
+                Some("Đồng ý gia hạn."),
+                now,
+            )
+            .await?;
+            tasks::set_due_date(c, id, new_due, now).await?;
+            steps.push(event(
+                "extension_approved",
+                "coordinator".into(),
+                None,
+                None,
+                Some("Đồng ý gia hạn.".into()),
+            ));
+        }
+    }
+    for (action, actor, from, to, comment) in &steps {
+        tasks::add_event(
+            c,
+            &NewTaskEvent {
+                task_id: id,
+                actor_id: None,
+                actor_name: actor,
+                action,
+                from_status: *from,
+                to_status: *to,
+                comment: comment.as_deref(),
+            },
+            now,
+        )
+        .await?;
+    }
+    if target != Draft {
+        // On time for most, late for some: the follow-up taxonomy needs both.
+        let completed_on = (target == Completed).then(|| {
+            if i % 3 == 0 {
+                due + Duration::days(12)
+            } else {
+                due - Duration::days(5)
+            }
+            .min(today)
+        });
+        tasks::set_status(c, id, target, completed_on, None, now)
+            .await
+            .map_err(AppError::from)?;
+    }
+    Ok(())
+}

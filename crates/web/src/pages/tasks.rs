@@ -1,0 +1,1137 @@
+//! Plans, the task list, a task's page with its workflow, extensions and reports,
+//! the consolidated obstacles of a period, and "Việc của tôi".
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use dxplan_domain::Lang;
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{
+    AcquisitionMode, Outcome, ReportInput, TaskAction, TaskInput, TaskStatus,
+};
+use dxplan_domain::text::{format_date, format_money};
+use dxplan_store::plans::{self, Plan, TaskGroup};
+use dxplan_store::tasks::{self, Extension, Report, Task, TaskEvent, TaskFilter};
+use dxplan_store::units;
+use serde::Deserialize;
+
+use super::{Ctx, FormErrors, Page};
+use crate::api::tasks::{MyWork, TaskListQuery, my_work_for, outcome_counts};
+use crate::error::{AppError, AppResult};
+use crate::format;
+use crate::service::tasks as svc;
+
+/// A task as a list row shows it.
+pub struct TaskRow {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub due: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub outcome: &'static str,
+    pub overdue: bool,
+    pub progress: i64,
+}
+
+impl TaskRow {
+    pub fn new(t: &Task, lang: Lang, today: time::Date) -> TaskRow {
+        let outcome = Outcome::of(t.status, t.due_date, t.completed_on, today);
+        TaskRow {
+            id: t.id,
+            code: t.code.clone(),
+            title: t.title.clone(),
+            unit: t.lead_unit_name.clone(),
+            due: format_date(t.due_date),
+            status: t.status.label(lang),
+            status_class: t.status.as_str(),
+            outcome: outcome.label(lang),
+            overdue: outcome == Outcome::NotCompletedOverdue,
+            progress: t.progress,
+        }
+    }
+}
+
+fn rows(tasks: &[Task], ctx: &Ctx) -> Vec<TaskRow> {
+    let today = ctx.state.today();
+    tasks
+        .iter()
+        .map(|t| TaskRow::new(t, ctx.lang(), today))
+        .collect()
+}
+
+fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
+    let user = ctx.user()?;
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    Ok(user)
+}
+
+// ---------------------------------------------------------------- plans
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    page: Page,
+    plans: Vec<Plan>,
+    can_manage: bool,
+    errors: FormErrors,
+    form: PlanForm,
+}
+
+#[derive(Default, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    decision_number: String,
+    #[serde(default)]
+    decision_date: String,
+}
+
+async fn plans_page(ctx: &Ctx, form: PlanForm, errors: FormErrors) -> AppResult<PlansPage> {
+    let user = require_view(ctx)?;
+    let mut c = ctx.state.db.read().await?;
+    Ok(PlansPage {
+        page: ctx.page("Kế hoạch", "Plans"),
+        plans: plans::list(&mut c).await?,
+        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        errors,
+        form,
+    })
+}
+
+pub async fn plans(ctx: Ctx) -> AppResult<Response> {
+    let year = ctx.state.today().year().to_string();
+    let form = PlanForm {
+        title: format!("Kế hoạch chuyển đổi số năm {year}"),
+        year,
+        ..Default::default()
+    };
+    let view = plans_page(&ctx, form, FormErrors::default()).await?;
+    ctx.render(&view)
+}
+
+pub async fn create_plan(ctx: Ctx, Form(form): Form<PlanForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+    let input = svc::PlanInput {
+        year: form.year.trim().parse().ok().or(Some(0)),
+        title: form.title.clone(),
+        legal_basis: opt(&form.legal_basis),
+        decision_number: opt(&form.decision_number),
+        decision_date: opt(&form.decision_date),
+        status: None,
+    };
+    match svc::create_plan(&ctx.state, &caller, &input).await {
+        Ok(plan) => Ok(ctx.done(
+            &format!("/plans/{}", plan.id),
+            &ctx.lang().pick(
+                format!("Đã tạo {}.", plan.title),
+                format!("{} created.", plan.title),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = plans_page(&ctx, form, errors).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+pub struct GroupRow {
+    pub group: TaskGroup,
+    pub pillar: String,
+    pub tasks: i64,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    page: Page,
+    plan: Plan,
+    decision_date: String,
+    outcomes: Vec<(&'static str, &'static str, usize, String)>,
+    total: usize,
+    awaiting_review: i64,
+    groups: Vec<GroupRow>,
+    silent_units: Vec<units::Unit>,
+    pillars: Vec<(String, String)>,
+    can_manage: bool,
+    errors: FormErrors,
+}
+
+pub async fn plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let view = plan_page(&ctx, id, FormErrors::default()).await?;
+    ctx.render(&view)
+}
+
+async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<PlanPage> {
+    let user = require_view(ctx)?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let scope = svc::task_scope(user);
+    let filter = TaskFilter {
+        plan_id: Some(id),
+        scope: scope.clone(),
+        ..Default::default()
+    };
+    let counts = outcome_counts(&ctx.state, &filter).await?;
+    let mut c = ctx.state.db.read().await?;
+    let plan = plans::get(&mut c, id).await?;
+    let groups = plans::groups(&mut c, id).await?;
+    let pillars = plans::pillars(&mut c).await?;
+    let by_group = tasks::counts_by_group(&mut c, &filter).await?;
+    let awaiting_review = tasks::list(
+        &mut c,
+        &TaskFilter {
+            statuses: vec![TaskStatus::Submitted],
+            limit: 1,
+            ..filter.clone()
+        },
+    )
+    .await?
+    .total;
+    let silent_units = tasks::units_without_tasks(&mut c, id, today).await?;
+    let outcome_key = |o: Outcome| match o {
+        Outcome::CompletedOnTime => "on_time",
+        Outcome::CompletedLate => "late",
+        Outcome::NotCompletedWithinDeadline => "within",
+        Outcome::NotCompletedOverdue => "overdue",
+        Outcome::Cancelled => "cancelled",
+    };
+    let link = |o: Outcome| match o {
+        Outcome::NotCompletedOverdue => format!("/tasks?plan={id}&overdue=1"),
+        Outcome::Cancelled => format!("/tasks?plan={id}&status=cancelled"),
+        Outcome::CompletedOnTime | Outcome::CompletedLate => {
+            format!("/tasks?plan={id}&status=completed")
+        }
+        Outcome::NotCompletedWithinDeadline => format!(
+            "/tasks?plan={id}&status=draft,submitted,changes_requested,approved,in_progress"
+        ),
+    };
+    let pillar_name = |code: &str| {
+        pillars
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| lang.pick(p.name_vi.clone(), p.name_en.clone()))
+            .unwrap_or_default()
+    };
+    Ok(PlanPage {
+        page: ctx.page(&plan.title, &plan.title),
+        decision_date: plan.decision_date.map(format_date).unwrap_or_default(),
+        total: counts.iter().map(|(_, n)| n).sum(),
+        outcomes: counts
+            .iter()
+            .map(|(o, n)| (outcome_key(*o), o.label(lang), *n, link(*o)))
+            .collect(),
+        awaiting_review,
+        groups: groups
+            .into_iter()
+            .map(|g| GroupRow {
+                pillar: pillar_name(&g.pillar_code),
+                tasks: by_group
+                    .iter()
+                    .find(|(gid, _)| *gid == Some(g.id))
+                    .map_or(0, |(_, n)| *n),
+                group: g,
+            })
+            .collect(),
+        silent_units,
+        pillars: pillars
+            .iter()
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    lang.pick(p.name_vi.clone(), p.name_en.clone()),
+                )
+            })
+            .collect(),
+        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        errors,
+        plan,
+    })
+}
+
+/// The last few months and quarters, newest first, for period pickers.
+fn recent_periods(today: time::Date, lang: Lang) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut day = today;
+    for _ in 0..6 {
+        let q = Period::containing(day, true);
+        if !out
+            .iter()
+            .any(|(p, _): &(String, String)| *p == q.to_string())
+        {
+            out.push((q.to_string(), q.label(lang)));
+        }
+        day = q.start().previous_day().unwrap_or(day);
+    }
+    let mut day = today;
+    for _ in 0..6 {
+        let m = Period::containing(day, false);
+        out.push((m.to_string(), m.label(lang)));
+        day = m.start().previous_day().unwrap_or(day);
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    id: Option<i64>,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    pillar_code: String,
+    #[serde(default)]
+    position: Option<i64>,
+}
+
+/// Adds a group, or edits one when the form names it.
+pub async fn save_group(
+    ctx: Ctx,
+    Path(plan_id): Path<i64>,
+    Form(form): Form<GroupForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let input = svc::GroupInput {
+        code: form.code,
+        name: form.name,
+        pillar_code: form.pillar_code,
+        position: form.position,
+    };
+    let result = match form.id {
+        Some(id) => {
+            let mut c = ctx.state.db.read().await?;
+            if plans::group(&mut c, id).await?.plan_id != plan_id {
+                return Err(AppError::NotFound);
+            }
+            drop(c);
+            svc::update_group(&ctx.state, &caller, id, &input).await
+        }
+        None => svc::create_group(&ctx.state, &caller, plan_id, &input).await,
+    };
+    match result {
+        Ok(g) => Ok(ctx.done(
+            &format!("/plans/{plan_id}#groups"),
+            &ctx.lang().pick(
+                format!("Đã lưu nhóm {} {}.", g.code, g.name),
+                format!("Group {} {} saved.", g.code, g.name),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = plan_page(&ctx, plan_id, errors).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- task list
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    page: Page,
+    rows: Vec<TaskRow>,
+    total: i64,
+    query: TaskListQuery,
+    plans: Vec<Plan>,
+    groups: Vec<TaskGroup>,
+    statuses: Vec<(&'static str, &'static str)>,
+    modes: Vec<(&'static str, &'static str)>,
+    pillars: Vec<(String, String)>,
+    prev: Option<String>,
+    next: Option<String>,
+    page_no: u32,
+    pages: u32,
+    can_register: bool,
+    export_query: String,
+}
+
+impl TasksPage {
+    fn selected(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "plan" => &self.query.plan,
+            "group" => &self.query.group,
+            "pillar" => &self.query.pillar,
+            "status" => &self.query.status,
+            "mode" => &self.query.mode,
+            "sort" => &self.query.sort,
+            _ => &None,
+        };
+        current.as_deref() == Some(value)
+    }
+}
+
+pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult<Response> {
+    let user = require_view(&ctx)?;
+    let lang = ctx.lang();
+    let mut c = ctx.state.db.read().await?;
+    let all_plans = plans::list(&mut c).await?;
+    // The newest plan by default, so the list opens on what matters now.
+    if query.plan.is_none() {
+        query.plan = all_plans.first().map(|p| p.id.to_string());
+    }
+    drop(c);
+    let filter = query.to_filter(&ctx.state, user).await?;
+    let mut c = ctx.state.db.read().await?;
+    let page = tasks::list(&mut c, &filter).await?;
+    let groups = match filter.plan_id {
+        Some(p) => plans::groups(&mut c, p).await?,
+        None => Vec::new(),
+    };
+    let pillars = plans::pillars(&mut c).await?;
+    let per_page = filter.limit;
+    let page_no = filter.offset / per_page + 1;
+    let pages = ((page.total as u32).div_ceil(per_page)).max(1);
+    let link = |p: u32| {
+        let mut q = query.clone();
+        q.page = Some(p.to_string());
+        format!(
+            "/tasks?{}",
+            serde_urlencoded::to_string(&q).unwrap_or_default()
+        )
+    };
+    let mut export = query.clone();
+    export.page = None;
+    export.per_page = None;
+    ctx.render(&TasksPage {
+        page: ctx.page("Nhiệm vụ", "Tasks"),
+        rows: rows(&page.tasks, &ctx),
+        total: page.total,
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no < pages).then(|| link(page_no + 1)),
+        page_no,
+        pages,
+        plans: all_plans,
+        groups,
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(lang)))
+            .collect(),
+        modes: AcquisitionMode::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.label(lang)))
+            .collect(),
+        pillars: pillars
+            .iter()
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    lang.pick(p.name_vi.clone(), p.name_en.clone()),
+                )
+            })
+            .collect(),
+        can_register: user.may(Action::EditUnitWork, Target::Anywhere)
+            || user.may(Action::ManagePlans, Target::Anywhere),
+        export_query: serde_urlencoded::to_string(&export).unwrap_or_default(),
+        query,
+    })
+}
+
+// ---------------------------------------------------------------- task form
+
+#[derive(Template)]
+#[template(path = "task_form.html")]
+struct TaskFormPage {
+    page: Page,
+    plan: Plan,
+    task_id: Option<i64>,
+    version: i64,
+    form: TaskForm,
+    groups: Vec<TaskGroup>,
+    modes: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    deadline_locked: bool,
+}
+
+/// The task form's fields as typed.
+#[derive(Default, Deserialize, Clone)]
+pub struct TaskForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    deliverable: String,
+    #[serde(default)]
+    group_id: String,
+    #[serde(default)]
+    lead_unit_code: String,
+    /// Codes separated by commas, semicolons or new lines.
+    #[serde(default)]
+    coordinating: String,
+    /// One partner per line.
+    #[serde(default)]
+    partners: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    budget_planned: String,
+    #[serde(default)]
+    funding_source: String,
+    #[serde(default)]
+    acquisition_mode: String,
+    #[serde(default)]
+    assigned_doc_number: String,
+    #[serde(default)]
+    assigned_doc_date: String,
+    #[serde(default)]
+    assigned_doc_signer: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+impl TaskForm {
+    fn input(&self) -> TaskInput {
+        let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+        TaskInput {
+            code: self.code.clone(),
+            title: self.title.clone(),
+            description: opt(&self.description),
+            deliverable: opt(&self.deliverable),
+            group_id: self.group_id.trim().parse().ok(),
+            lead_unit_code: self.lead_unit_code.clone(),
+            coordinating_unit_codes: self
+                .coordinating
+                .split([',', ';', '\n'])
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            partners: self
+                .partners
+                .lines()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            start_date: opt(&self.start_date),
+            due_date: self.due_date.clone(),
+            budget_planned: opt(&self.budget_planned),
+            funding_source: opt(&self.funding_source),
+            acquisition_mode: opt(&self.acquisition_mode),
+            assigned_doc_number: opt(&self.assigned_doc_number),
+            assigned_doc_date: opt(&self.assigned_doc_date),
+            assigned_doc_signer: opt(&self.assigned_doc_signer),
+        }
+    }
+}
+
+async fn task_form(
+    ctx: &Ctx,
+    plan_id: i64,
+    task_id: Option<i64>,
+    version: i64,
+    form: TaskForm,
+    errors: FormErrors,
+    deadline_locked: bool,
+) -> AppResult<TaskFormPage> {
+    let mut c = ctx.state.db.read().await?;
+    let plan = plans::get(&mut c, plan_id).await?;
+    let groups = plans::groups(&mut c, plan_id).await?;
+    let page = if task_id.is_some() {
+        ctx.page("Sửa nhiệm vụ", "Edit task")
+    } else {
+        ctx.page("Đăng ký nhiệm vụ", "Register a task")
+    };
+    Ok(TaskFormPage {
+        page,
+        plan,
+        task_id,
+        version,
+        form,
+        groups,
+        modes: AcquisitionMode::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.label(ctx.lang())))
+            .collect(),
+        errors,
+        deadline_locked,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewTaskQuery {
+    plan: Option<i64>,
+}
+
+pub async fn new_task(ctx: Ctx, Query(q): Query<NewTaskQuery>) -> AppResult<Response> {
+    let user = ctx.user()?;
+    if !user.may(Action::EditUnitWork, Target::Anywhere)
+        && !user.may(Action::ManagePlans, Target::Anywhere)
+    {
+        return Err(AppError::Forbidden);
+    }
+    let plan_id = match q.plan {
+        Some(p) => p,
+        None => {
+            let mut c = ctx.state.db.read().await?;
+            plans::list(&mut c)
+                .await?
+                .first()
+                .map(|p| p.id)
+                .ok_or(AppError::NotFound)?
+        }
+    };
+    // A unit's officer registers for their own unit by default.
+    let lead = match user.unit_id {
+        Some(u) => {
+            let mut c = ctx.state.db.read().await?;
+            units::get(&mut c, u)
+                .await
+                .map(|u| u.code)
+                .unwrap_or_default()
+        }
+        None => String::new(),
+    };
+    let form = TaskForm {
+        lead_unit_code: lead,
+        ..Default::default()
+    };
+    let view = task_form(&ctx, plan_id, None, 0, form, FormErrors::default(), false).await?;
+    ctx.render(&view)
+}
+
+pub async fn create_task(
+    ctx: Ctx,
+    Path(plan_id): Path<i64>,
+    Form(form): Form<TaskForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    match svc::create_task(&ctx.state, &caller, plan_id, &form.input()).await {
+        Ok(task) => Ok(ctx.done(
+            &format!("/tasks/{}", task.id),
+            &ctx.lang().pick(
+                format!("Đã đăng ký nhiệm vụ {} (dự thảo). Lãnh đạo đơn vị gửi thẩm định khi sẵn sàng.", task.code),
+                format!("Task {} registered as a draft. The unit's head submits it for review when ready.", task.code),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = task_form(&ctx, plan_id, None, 0, form, errors, false).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+fn form_of(task: &Task, coordinating: &[units::Unit]) -> TaskForm {
+    let date = |d: Option<time::Date>| d.map(format_date).unwrap_or_default();
+    TaskForm {
+        code: task.code.clone(),
+        title: task.title.clone(),
+        description: task.description.clone().unwrap_or_default(),
+        deliverable: task.deliverable.clone().unwrap_or_default(),
+        group_id: task.group_id.map(|g| g.to_string()).unwrap_or_default(),
+        lead_unit_code: task.lead_unit_code.clone(),
+        coordinating: coordinating
+            .iter()
+            .map(|u| u.code.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        partners: task.partner_list().join("\n"),
+        start_date: date(task.start_date),
+        due_date: format_date(task.due_date),
+        budget_planned: if task.budget_planned > 0 {
+            dxplan_domain::text::format_int(task.budget_planned)
+        } else {
+            String::new()
+        },
+        funding_source: task.funding_source.clone().unwrap_or_default(),
+        acquisition_mode: task.acquisition_mode.clone().unwrap_or_default(),
+        assigned_doc_number: task.assigned_doc_number.clone().unwrap_or_default(),
+        assigned_doc_date: date(task.assigned_doc_date),
+        assigned_doc_signer: task.assigned_doc_signer.clone().unwrap_or_default(),
+        version: Some(task.version),
+    }
+}
+
+pub async fn edit_task(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let task = svc::readable_task(&ctx.state, user, id).await?;
+    let mut c = ctx.state.db.read().await?;
+    let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
+    let may_edit = user.may(Action::ManagePlans, Target::Unit(&lineage))
+        || (user.may(Action::EditUnitWork, Target::Unit(&lineage))
+            && task.status.is_editable_by_unit());
+    if !may_edit || task.status.is_closed() {
+        return Err(AppError::Forbidden);
+    }
+    let ids = tasks::coordinating_units(&mut c, id).await?;
+    let coordinating = units::by_ids(&mut c, &ids).await?;
+    drop(c);
+    let view = task_form(
+        &ctx,
+        task.plan_id,
+        Some(id),
+        task.version,
+        form_of(&task, &coordinating),
+        FormErrors::default(),
+        task.status.is_committed(),
+    )
+    .await?;
+    ctx.render(&view)
+}
+
+pub async fn update_task(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<TaskForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    match svc::update_task(&ctx.state, &caller, id, &form.input(), form.version).await {
+        Ok(task) => Ok(ctx.done(
+            &format!("/tasks/{id}"),
+            &ctx.lang().pick(
+                format!("Đã lưu nhiệm vụ {}.", task.code),
+                format!("Task {} saved.", task.code),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let task = svc::readable_task(&ctx.state, ctx.user()?, id).await?;
+            let version = form.version.unwrap_or(task.version);
+            let view = task_form(
+                &ctx,
+                task.plan_id,
+                Some(id),
+                version,
+                form,
+                errors,
+                task.status.is_committed(),
+            )
+            .await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- task page
+
+pub struct EventRow {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub comment: Option<String>,
+}
+
+pub struct ReportRow {
+    pub period: String,
+    pub report: Report,
+    pub disbursed: String,
+}
+
+pub struct ExtensionRow {
+    pub ext: Extension,
+    pub old_due: String,
+    pub new_due: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    page: Page,
+    task: Task,
+    row: TaskRow,
+    plan: Plan,
+    coordinating: Vec<units::Unit>,
+    start: String,
+    original_due: String,
+    budget_planned: String,
+    budget_disbursed: String,
+    mode: String,
+    doc_date: String,
+    actions: Vec<(&'static str, &'static str, bool)>,
+    can_edit: bool,
+    can_report: bool,
+    can_extend: bool,
+    can_decide: bool,
+    events: Vec<EventRow>,
+    reports: Vec<ReportRow>,
+    extensions: Vec<ExtensionRow>,
+    periods: Vec<(String, String)>,
+    errors: FormErrors,
+    report_form: ReportInput,
+}
+
+fn event_label(e: &TaskEvent, lang: Lang) -> String {
+    if let Some(action) = TaskAction::parse(&e.action) {
+        return action.label(lang).to_string();
+    }
+    match e.action.as_str() {
+        "create" => lang.pick("Đăng ký (dự thảo)", "Registered (draft)"),
+        "edit" => lang.pick("Sửa nội dung", "Edited"),
+        "report" => lang.pick("Báo cáo tiến độ", "Progress report"),
+        "extension_requested" => lang.pick("Đề nghị gia hạn", "Extension requested"),
+        "extension_approved" => lang.pick("Đồng ý gia hạn", "Extension approved"),
+        "extension_refused" => lang.pick("Không đồng ý gia hạn", "Extension refused"),
+        other => other,
+    }
+    .to_string()
+}
+
+async fn task_page(
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    report_form: ReportInput,
+) -> AppResult<TaskPage> {
+    let user = ctx.user()?;
+    let lang = ctx.lang();
+    let task = svc::readable_task(&ctx.state, user, id).await?;
+    let mut c = ctx.state.db.read().await?;
+    let plan = plans::get(&mut c, task.plan_id).await?;
+    let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
+    let target = Target::Unit(&lineage);
+    let ids = tasks::coordinating_units(&mut c, id).await?;
+    let coordinating = units::by_ids(&mut c, &ids).await?;
+    let events = tasks::events(&mut c, id).await?;
+    let reports = tasks::reports(&mut c, id).await?;
+    let extensions = tasks::extensions(&mut c, id).await?;
+    let actions = TaskAction::available(task.status)
+        .into_iter()
+        .filter(|a| user.may(a.permission(), target))
+        .map(|a| (a.as_str(), a.label(lang), a.needs_comment()))
+        .collect();
+    let can_edit = !task.status.is_closed()
+        && (user.may(Action::ManagePlans, target)
+            || (user.may(Action::EditUnitWork, target) && task.status.is_editable_by_unit()));
+    let pending = extensions.iter().any(|e| e.status == "pending");
+    let mode = task
+        .acquisition_mode
+        .as_deref()
+        .and_then(AcquisitionMode::parse)
+        .map(|m| m.label(lang).to_string())
+        .unwrap_or_default();
+    Ok(TaskPage {
+        page: ctx.page(
+            &format!("{} {}", task.code, task.title),
+            &format!("{} {}", task.code, task.title),
+        ),
+        row: TaskRow::new(&task, lang, ctx.state.today()),
+        start: task.start_date.map(format_date).unwrap_or_default(),
+        original_due: format_date(task.original_due_date),
+        budget_planned: format_money(task.budget_planned),
+        budget_disbursed: format_money(task.budget_disbursed),
+        doc_date: task.assigned_doc_date.map(format_date).unwrap_or_default(),
+        mode,
+        actions,
+        can_edit,
+        can_report: task.status == TaskStatus::InProgress && user.may(Action::EditUnitWork, target),
+        can_extend: matches!(task.status, TaskStatus::Approved | TaskStatus::InProgress)
+            && !pending
+            && user.may(Action::EditUnitWork, target),
+        can_decide: pending && user.may(Action::ReviewWork, target),
+        events: events
+            .iter()
+            .rev()
+            .map(|e| EventRow {
+                at: format::datetime(&e.at),
+                actor: e.actor_name.clone(),
+                what: event_label(e, lang),
+                comment: e.comment.clone(),
+            })
+            .collect(),
+        reports: reports
+            .into_iter()
+            .map(|r| ReportRow {
+                period: Period::parse(&r.period)
+                    .map(|p| p.label(lang))
+                    .unwrap_or_else(|| r.period.clone()),
+                disbursed: format_money(r.disbursed),
+                report: r,
+            })
+            .collect(),
+        extensions: extensions
+            .into_iter()
+            .rev()
+            .map(|e| ExtensionRow {
+                old_due: format_date(e.old_due),
+                new_due: format_date(e.new_due),
+                status: match e.status.as_str() {
+                    "approved" => lang.pick("Đã đồng ý", "Approved"),
+                    "refused" => lang.pick("Không đồng ý", "Refused"),
+                    _ => lang.pick("Chờ xem xét", "Pending"),
+                },
+                ext: e,
+            })
+            .collect(),
+        periods: recent_periods(ctx.state.today(), lang),
+        coordinating,
+        plan,
+        task,
+        errors,
+        report_form,
+    })
+}
+
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let view = task_page(&ctx, id, FormErrors::default(), ReportInput::default()).await?;
+    ctx.render(&view)
+}
+
+async fn back_to_task(
+    ctx: &Ctx,
+    id: i64,
+    result: AppResult<()>,
+    message: (&str, &str),
+    report: ReportInput,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(ctx.done(
+            &format!("/tasks/{id}"),
+            ctx.lang().pick(message.0, message.1),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = task_page(ctx, id, errors, report).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    comment: String,
+    version: Option<i64>,
+}
+
+pub async fn transition(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<TransitionForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = svc::transition(
+        &ctx.state,
+        &caller,
+        id,
+        &form.action,
+        Some(&form.comment),
+        form.version,
+    )
+    .await
+    .map(|_| ());
+    let done = TaskAction::parse(&form.action)
+        .map(|a| a.label(ctx.lang()))
+        .unwrap_or_default();
+    let message = (format!("Đã thực hiện: {done}."), format!("Done: {done}."));
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        (&message.0, &message.1),
+        ReportInput::default(),
+    )
+    .await
+}
+
+pub async fn report(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ReportInput>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = svc::file_report(&ctx.state, &caller, id, &form)
+        .await
+        .map(|_| ());
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        ("Đã gửi báo cáo tiến độ.", "Progress report filed."),
+        form,
+    )
+    .await
+}
+
+pub async fn request_extension(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<svc::ExtensionInput>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = svc::request_extension(&ctx.state, &caller, id, &form)
+        .await
+        .map(|_| ());
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        ("Đã gửi đề nghị gia hạn.", "Extension requested."),
+        ReportInput::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn decide_extension(
+    ctx: Ctx,
+    Path((id, ext_id)): Path<(i64, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let mut c = ctx.state.db.read().await?;
+    if tasks::extension(&mut c, ext_id).await?.task_id != id {
+        return Err(AppError::NotFound);
+    }
+    drop(c);
+    let input = svc::DecisionInput {
+        approve: form.decision == "approve",
+        comment: Some(form.comment),
+    };
+    let result = svc::decide_extension(&ctx.state, &caller, ext_id, &input)
+        .await
+        .map(|_| ());
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        ("Đã xem xét đề nghị gia hạn.", "Extension decided."),
+        ReportInput::default(),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- obstacles
+
+pub struct ObstacleGroup {
+    pub name: String,
+    pub items: Vec<tasks::PeriodReport>,
+}
+
+#[derive(Template)]
+#[template(path = "obstacles.html")]
+struct ObstaclesPage {
+    page: Page,
+    plan: Plan,
+    period: String,
+    period_label: String,
+    periods: Vec<(String, String)>,
+    groups: Vec<ObstacleGroup>,
+}
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    period: Option<String>,
+}
+
+/// Every obstacle and proposal units reported for a period, grouped by task group.
+pub async fn obstacles(
+    ctx: Ctx,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let user = require_view(&ctx)?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => Period::containing(today, true),
+        Some(p) => Period::parse(p)
+            .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?,
+    };
+    let scope = svc::task_scope(user);
+    let mut c = ctx.state.db.read().await?;
+    let plan = plans::get(&mut c, plan_id).await?;
+    let reports =
+        tasks::period_reports(&mut c, plan_id, &period.to_string(), scope.as_deref()).await?;
+    let mut groups: Vec<ObstacleGroup> = Vec::new();
+    for r in reports {
+        let name = match (&r.group_code, &r.group_name) {
+            (Some(code), Some(name)) => format!("{code}. {name}"),
+            _ => lang.pick("Chưa phân nhóm", "No group").to_string(),
+        };
+        match groups.last_mut() {
+            Some(g) if g.name == name => g.items.push(r),
+            _ => groups.push(ObstacleGroup {
+                name,
+                items: vec![r],
+            }),
+        }
+    }
+    ctx.render(&ObstaclesPage {
+        page: ctx.page("Khó khăn, vướng mắc và đề xuất", "Obstacles and proposals"),
+        period: period.to_string(),
+        period_label: period.label(lang),
+        periods: recent_periods(today, lang),
+        groups,
+        plan,
+    })
+}
+
+// ---------------------------------------------------------------- my work
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage {
+    page: Page,
+    to_submit: Vec<TaskRow>,
+    to_review: Vec<TaskRow>,
+    extensions: Vec<(i64, String, String, String)>,
+    to_report: Vec<TaskRow>,
+    due_soon: Vec<TaskRow>,
+    overdue: Vec<TaskRow>,
+    report_period: String,
+    nothing: bool,
+}
+
+pub async fn my_work(ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let MyWork {
+        to_submit,
+        to_review,
+        extensions,
+        to_report,
+        due_soon,
+        overdue,
+        report_period,
+    } = my_work_for(&ctx.state, user).await?;
+    let nothing = [&to_submit, &to_review, &to_report, &due_soon, &overdue]
+        .iter()
+        .all(|l| l.is_empty())
+        && extensions.is_empty();
+    ctx.render(&MyWorkPage {
+        page: ctx.page("Việc của tôi", "My work"),
+        to_submit: rows(&to_submit, &ctx),
+        to_review: rows(&to_review, &ctx),
+        extensions: extensions
+            .into_iter()
+            .map(|(e, code, title)| {
+                (
+                    e.task_id,
+                    format!("{code} {title}"),
+                    format_date(e.new_due),
+                    e.reason,
+                )
+            })
+            .collect(),
+        to_report: rows(&to_report, &ctx),
+        due_soon: rows(&due_soon, &ctx),
+        overdue: rows(&overdue, &ctx),
+        report_period: report_period.label(ctx.lang()),
+        nothing,
+    })
+}
