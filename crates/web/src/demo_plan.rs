@@ -799,9 +799,10 @@ async fn walk(
                 done: Some(format!(
                     "Đã triển khai {progress}% khối lượng công việc theo kế hoạch."
                 )),
-                obstacles: (i % 3 != 0)
+                obstacles: (!i.is_multiple_of(3))
                     .then(|| OBSTACLES[(i + q as usize) % OBSTACLES.len()].to_string()),
-                proposals: (i % 2 == 0)
+                proposals: i
+                    .is_multiple_of(2)
                     .then(|| PROPOSALS[(i + q as usize) % PROPOSALS.len()].to_string()),
                 disbursed,
             };
@@ -886,7 +887,7 @@ async fn walk(
     if target != Draft {
         // On time for most, late for some: the follow-up taxonomy needs both.
         let completed_on = (target == Completed).then(|| {
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 due + Duration::days(12)
             } else {
                 due - Duration::days(5)
