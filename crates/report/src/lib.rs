@@ -1,5 +1,7 @@
 //! Documents rendered from ready-made view data. Renderers never query: callers hand
-//! them rows. Excel, Word, PDF and SVG charts join the CSV writer here.
+//! them rows. Word, PDF and SVG charts join the CSV and Excel writers here.
+
+pub mod tasks;
 
 /// One unit as exported; the columns are those the unit import reads, so an export
 /// can be edited in a spreadsheet and imported back.

@@ -869,3 +869,26 @@ pub async fn counts_by_group(c: &mut Conn, filter: &TaskFilter) -> Result<Vec<(O
     .fetch_all(x)
     .await)?)
 }
+
+/// The names of the coordinating units of many tasks at once (exports: one query).
+pub async fn coordinating_names_of(c: &mut Conn, task_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    // Chunks keep the parameter count well below both engines' limits.
+    for chunk in task_ids.chunks(500) {
+        let mut params = Params::default();
+        let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let sql = format!(
+            "SELECT tu.task_id, u.name FROM task_units tu JOIN org_units u ON u.id = tu.unit_id
+             WHERE tu.task_id IN ({}) ORDER BY tu.task_id, u.sort_key",
+            list.join(", ")
+        );
+        let rows: Vec<(i64, String)> = q!(c, |x| bind_all!(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -62,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/obstacles", get(tasks::obstacles))
         .route("/plans/{id}/tasks", post(tasks::create_task))
         .route("/tasks", get(tasks::list))
+        .route("/tasks.csv", get(tasks::export_csv))
+        .route("/tasks.xlsx", get(tasks::export_xlsx))
         .route("/tasks/new", get(tasks::new_task))
         .route("/tasks/{id}", get(tasks::show))
         .route(

@@ -1135,3 +1135,130 @@ pub async fn my_work(ctx: Ctx) -> AppResult<Response> {
         nothing,
     })
 }
+
+// ---------------------------------------------------------------- exports
+
+/// Every task of the filtered list (not just one page), as export rows.
+async fn export_rows(
+    ctx: &Ctx,
+    query: &TaskListQuery,
+) -> AppResult<(String, Vec<dxplan_report::tasks::TaskExportRow>)> {
+    let user = require_view(ctx)?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let mut filter = query.to_filter(&ctx.state, user).await?;
+    filter.offset = 0;
+    filter.limit = 1000;
+    let mut c = ctx.state.db.read().await?;
+    let title = match filter.plan_id {
+        Some(p) => plans::get(&mut c, p).await?.title,
+        None => lang.pick("Danh sách nhiệm vụ", "Tasks").to_string(),
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = tasks::list(&mut c, &filter).await?;
+        let done = page.tasks.len() < filter.limit as usize;
+        all.extend(page.tasks);
+        if done || all.len() >= 50_000 {
+            break;
+        }
+        filter.offset += filter.limit;
+    }
+    let ids: Vec<i64> = all.iter().map(|t| t.id).collect();
+    let names = tasks::coordinating_names_of(&mut c, &ids).await?;
+    let rows = all
+        .iter()
+        .map(|t| {
+            let mut parties: Vec<String> = names
+                .iter()
+                .filter(|(id, _)| *id == t.id)
+                .map(|(_, n)| n.clone())
+                .collect();
+            parties.extend(t.partner_list().iter().map(|p| p.to_string()));
+            dxplan_report::tasks::TaskExportRow {
+                code: t.code.clone(),
+                title: t.title.clone(),
+                group: t.group_name.clone().unwrap_or_default(),
+                lead_unit: t.lead_unit_name.clone(),
+                coordinating: parties.join("; "),
+                deliverable: t.deliverable.clone().unwrap_or_default(),
+                start: t.start_date.map(format_date).unwrap_or_default(),
+                due: format_date(t.due_date),
+                budget: t.budget_planned,
+                funding: t.funding_source.clone().unwrap_or_default(),
+                mode: match t
+                    .acquisition_mode
+                    .as_deref()
+                    .and_then(AcquisitionMode::parse)
+                {
+                    Some(AcquisitionMode::Rent) => "Thuê".into(),
+                    Some(AcquisitionMode::Buy) => "Mua".into(),
+                    Some(AcquisitionMode::InHouse) => "Tự thực hiện".into(),
+                    None => String::new(),
+                },
+                note: String::new(),
+                status: t.status.label(lang).to_string(),
+                progress: t.progress,
+                outcome: Outcome::of(t.status, t.due_date, t.completed_on, today)
+                    .label(lang)
+                    .to_string(),
+                disbursed: t.budget_disbursed,
+            }
+        })
+        .collect();
+    Ok((title, rows))
+}
+
+fn download(content_type: &'static str, filename: &str, bytes: Vec<u8>) -> Response {
+    use axum::response::IntoResponse;
+    // RFC 6266: an ASCII fallback name and the UTF-8 name, so Vietnamese names survive.
+    let ascii: String = dxplan_domain::text::fold(filename)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::middleware::urlencode(filename).replace('+', "%20")
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
+    let (title, rows) = export_rows(&ctx, &query).await?;
+    let bytes = dxplan_report::tasks::tasks_csv(&rows)
+        .map_err(|e| AppError::internal(format!("csv: {e}")))?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{title}.csv"),
+        bytes,
+    ))
+}
+
+pub async fn export_xlsx(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
+    let (title, rows) = export_rows(&ctx, &query).await?;
+    // Writing a workbook is CPU work: keep it off the async threads.
+    let bytes = tokio::task::spawn_blocking(move || {
+        dxplan_report::tasks::tasks_xlsx(&title, &rows).map(|b| (title, b))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
+    .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{}.xlsx", bytes.0),
+        bytes.1,
+    ))
+}

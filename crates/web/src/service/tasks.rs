@@ -616,6 +616,10 @@ pub async fn transition(
     let mut c = state.db.begin().await?;
     let before = tasks::get(&mut c, id).await?;
     require_on_lead(&mut c, caller, &before, action.permission()).await?;
+    // The user acted on a page that is out of date: say so before anything else.
+    if version.is_some_and(|v| v != before.version) {
+        return Err(AppError::VersionConflict);
+    }
     let Some(to) = action.apply(before.status) else {
         return Err(AppError::conflict(
             "illegal_transition",

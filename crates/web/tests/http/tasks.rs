@@ -626,3 +626,180 @@ async fn my_work_shows_what_waits_on_each_role() {
     assert!(ids(&work["to_report"]).contains(&b), "{work}");
     assert!(ids(&work["to_submit"]).is_empty(), "editors do not submit");
 }
+
+#[tokio::test]
+async fn the_filtered_list_exports_to_a_real_workbook_and_csv() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "6").await;
+    for (code, lead) in [("6.1", "540"), ("6.2", "542"), ("6.3", "52-SYT")] {
+        let mut body = task_body(code, lead, group);
+        body["title"] = json!(format!("Số hoá dữ liệu {code}"));
+        coordinator
+            .post_json(&format!("/api/v1/plans/{plan}/tasks"), &body)
+            .await;
+    }
+    let r = coordinator
+        .get(&format!("/tasks.xlsx?plan={plan}&q=so%20hoa"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains("filename*=UTF-8''K%E1%BA%BF"),
+        "{disposition}"
+    );
+    let bytes = r.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range("Nhiệm vụ").unwrap();
+    assert_eq!(
+        range.get_value((0, 0)),
+        Some(&Data::String("Kế hoạch chuyển đổi số năm 2025".into()))
+    );
+    assert_eq!(
+        range.get_value((2, 1)),
+        Some(&Data::String("Mã nhiệm vụ".into()))
+    );
+    let codes: Vec<String> = (3..range.height() as u32)
+        .map(|r| range.get_value((r, 1)).unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["6.1", "6.2", "6.3"]);
+    assert_eq!(
+        range.get_value((3, 9)),
+        Some(&Data::Float(1250.0)),
+        "budget in millions"
+    );
+    assert_eq!(
+        range.get_value((3, 5)),
+        Some(&Data::String("Sở Tài chính; VNPT Bình Định".into()))
+    );
+
+    // A district's head exports only what it may see.
+    let approver = app.login("approver-540").await;
+    let csv = approver
+        .get(&format!("/tasks.csv?plan={plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "header and the one task of Quy Nhơn: {csv}"
+    );
+    assert!(csv.contains("6.1,Số hoá dữ liệu 6.1"));
+    assert_eq!(
+        approver.get("/tasks.csv?status=flying").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn the_pages_walk_a_task_through_its_workflow() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "9").await;
+    let approver = app.login("approver-540").await;
+    let r = approver
+        .post_form(
+            &format!("/plans/{plan}/tasks"),
+            &[
+                ("code", "9.9"),
+                ("title", ""),
+                ("lead_unit_code", "540"),
+                ("due_date", "31/12/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Bắt buộc nhập"));
+    let r = approver
+        .post_form(
+            &format!("/plans/{plan}/tasks"),
+            &[
+                ("code", "9.9"),
+                ("title", "Họp trực tuyến đến cấp xã"),
+                ("group_id", &group.to_string()),
+                ("lead_unit_code", "540"),
+                ("coordinating", "52-VPUB, 52-SNV2"),
+                ("partners", "Viettel Bình Định\nVNPT Bình Định"),
+                ("due_date", "31/12/2025"),
+                ("budget_planned", "300.000.000"),
+                ("acquisition_mode", "rent"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let page = approver.get(&location).await.text().await.unwrap();
+    assert!(
+        page.contains("Đã đăng ký nhiệm vụ 9.9")
+            && page.contains("Gửi thẩm định")
+            && page.contains("300.000.000 đ")
+    );
+    assert!(page.contains("Viettel Bình Định") && page.contains("Văn phòng Ủy ban nhân dân tỉnh"));
+    let id: i64 = location.trim_start_matches("/tasks/").parse().unwrap();
+    let (_, task) = approver.get_json(&format!("/api/v1/tasks/{id}")).await;
+    let version = task["version"].as_i64().unwrap().to_string();
+    let r = approver
+        .post_form(
+            &format!("{location}/transitions"),
+            &[("action", "submit"), ("comment", ""), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A second click with the old version is refused with a clear message.
+    let r = approver
+        .post_form(
+            &format!("{location}/transitions"),
+            &[("action", "submit"), ("comment", ""), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("tải lại"));
+    let review = coordinator.get("/my-work").await.text().await.unwrap();
+    assert!(review.contains("Chờ bạn thẩm định") && review.contains("Họp trực tuyến đến cấp xã"));
+    let r = coordinator
+        .post_form(
+            &format!("{location}/transitions"),
+            &[("action", "request_changes"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = coordinator
+        .post_form(
+            &format!("{location}/transitions"),
+            &[("action", "approve"), ("comment", "Thống nhất")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let list = coordinator
+        .get(&format!("/tasks?plan={plan}&q=hop%20truc%20tuyen"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Họp trực tuyến đến cấp xã") && list.contains("Đã thống nhất"));
+    let plan_page = coordinator
+        .get(&format!("/plans/{plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plan_page.contains("Đơn vị chưa đăng ký nhiệm vụ nào") && plan_page.contains("Sở Y tế")
+    );
+    assert!(
+        !plan_page.contains("<li><a href=\"/units/2\">Thành phố Quy Nhơn</a></li>"),
+        "Quy Nhơn has registered"
+    );
+}
