@@ -45,6 +45,9 @@ struct ServeArgs {
     /// Mark cookies Secure (use behind HTTPS).
     #[arg(long, env = "DXPLAN_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Largest evidence file accepted, in MB.
+    #[arg(long, env = "DXPLAN_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_upload_mb: u64,
 }
 
 #[derive(Subcommand)]
@@ -227,6 +230,7 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     let db = open(&data_dir, &url).await?;
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
+        max_upload_bytes: args.max_upload_mb * 1024 * 1024,
         demo,
         data_dir: data_dir.clone(),
         ..WebConfig::default()

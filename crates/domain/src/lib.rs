@@ -3,6 +3,7 @@
 //! Nothing here performs I/O; everything is deterministic and unit-tested, so the
 //! store, web and job layers can stay thin.
 
+pub mod attachment;
 pub mod auth;
 pub mod i18n;
 pub mod period;

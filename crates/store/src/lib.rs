@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod macros;
 
+pub mod attachments;
 pub mod audit;
 pub mod plans;
 pub mod sessions;

@@ -16,6 +16,8 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     /// An uploaded file was refused as a whole; nothing was written.
     ImportRejected(Vec<RowError>),
+    /// An evidence file was refused.
+    File(dxplan_domain::attachment::FileProblem),
     /// Not logged in (or the session ended).
     Unauthorized,
     /// Logged in, but this is not yours to do.
@@ -62,6 +64,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Validation(_) | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::File(dxplan_domain::attachment::FileProblem::TooLarge { .. }) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
@@ -78,6 +84,7 @@ impl AppError {
         match self {
             AppError::Validation(_) => "validation_failed",
             AppError::ImportRejected(_) => "import_rejected",
+            AppError::File(_) => "file_rejected",
             AppError::Unauthorized => "unauthorized",
             AppError::BadCredentials => "bad_credentials",
             AppError::Forbidden => "forbidden",
@@ -129,6 +136,7 @@ impl AppError {
                 "Someone else changed this record. Please reload it and try again.",
             ),
             AppError::Conflict { vi, en, .. } => return lang.pick(vi.clone(), en.clone()),
+            AppError::File(problem) => return problem.message(lang),
             AppError::TooManyRequests { retry_after_secs } => {
                 return lang.pick(
                     format!("Thử quá nhiều lần. Vui lòng đợi {retry_after_secs} giây rồi thử lại."),

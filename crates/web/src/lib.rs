@@ -5,6 +5,7 @@ pub mod api;
 pub mod demo;
 pub mod demo_plan;
 pub mod error;
+pub mod files;
 pub mod format;
 pub mod metrics;
 pub mod middleware;
@@ -34,9 +35,13 @@ pub use state::{AppState, WebConfig};
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_limit = state.config.body_limit;
+    // Room for the multipart framing around the largest accepted file.
+    let upload_limit = usize::try_from(state.config.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages::routes(upload_limit))
+        .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
         .route("/static/{*path}", get(pages::assets::serve))

@@ -28,6 +28,8 @@ pub struct WebConfig {
     pub data_dir: PathBuf,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -41,6 +43,7 @@ impl Default for WebConfig {
             demo: false,
             data_dir: PathBuf::from("./dxplan-data"),
             body_limit: 4 * 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 }

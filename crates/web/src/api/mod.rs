@@ -26,7 +26,8 @@ use crate::service::{self, Caller, NewUserInput, UserPatch};
 use crate::session::{Auth, CurrentUser, MaybeAuth, RequestMeta, clear_session_cookie};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+/// The API; `upload_limit` bounds the body of evidence uploads.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
@@ -39,7 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/grants", get(list_grants).post(add_grant))
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
-        .merge(tasks::routes())
+        .merge(tasks::routes(upload_limit))
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

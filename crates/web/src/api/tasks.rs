@@ -22,7 +22,7 @@ use crate::service::tasks as svc;
 use crate::session::{Auth, CurrentUser, RequestMeta};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/plans", get(list_plans).post(create_plan))
         .route("/plans/{id}", get(get_plan).patch(patch_plan))
@@ -40,6 +40,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/extensions/{id}/decision", post(decide_extension))
         .route("/me/work", get(my_work))
+        .route(
+            "/tasks/{id}/attachments",
+            get(task_attachments)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/attachments/{id}", get(download))
 }
 
 /// The query string of a task list, shared by the API and the pages.
@@ -623,4 +630,69 @@ async fn my_work(State(state): State<AppState>, Auth(user): Auth) -> AppResult<J
         "due_within_14_days": list(&work.due_soon),
         "overdue": list(&work.overdue),
     })))
+}
+
+// ---------------------------------------------------------------- evidence files
+
+async fn task_attachments(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    svc::readable_task(&state, &user, id).await?;
+    let mut c = state.db.read().await?;
+    Ok(Json(
+        json!({ "items": dxplan_store::attachments::of_task(&mut c, id).await? }),
+    ))
+}
+
+/// The first file field of a multipart body: its name and bytes.
+pub async fn first_file(mut multipart: axum::extract::Multipart) -> AppResult<(String, Vec<u8>)> {
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.file_name().is_some() || field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(multipart_error)?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::field("file", Invalid::Required))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (name, bytes) = first_file(multipart).await?;
+    let attachment = svc::attach(&state, &caller(&user, &meta), id, &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(json!(attachment))).into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (attachment, bytes) = svc::attachment_for(&state, &user, id).await?;
+    Ok(file_response(&attachment, bytes))
+}
+
+/// A stored evidence file as a download with its type and its (Vietnamese) name.
+pub fn file_response(
+    attachment: &dxplan_store::attachments::Attachment,
+    bytes: Vec<u8>,
+) -> Response {
+    let kind = dxplan_domain::attachment::FileKind::parse(&attachment.kind);
+    let content_type = kind.map_or("application/octet-stream", |k| k.content_type());
+    crate::pages::download(content_type, &attachment.original_name, bytes)
 }

@@ -25,7 +25,8 @@ use crate::state::AppState;
 
 pub const FLASH_COOKIE: &str = "dxplan_flash";
 
-pub fn routes() -> Router<AppState> {
+/// The pages; `upload_limit` bounds the body of evidence uploads.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
@@ -71,6 +72,11 @@ pub fn routes() -> Router<AppState> {
             get(tasks::edit_task).post(tasks::update_task),
         )
         .route("/tasks/{id}/transitions", post(tasks::transition))
+        .route(
+            "/tasks/{id}/attachments",
+            post(tasks::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/attachments/{id}", get(tasks::download_attachment))
         .route("/tasks/{id}/reports", post(tasks::report))
         .route("/tasks/{id}/extensions", post(tasks::request_extension))
         .route(
@@ -333,9 +339,11 @@ impl FormErrors {
     pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
         match e {
             AppError::Validation(fields) => Ok(FormErrors::from_fields(lang, &fields)),
-            AppError::VersionConflict | AppError::Conflict { .. } | AppError::BadRequest(_) => {
-                Ok(FormErrors::general(e.message(lang)))
-            }
+            AppError::VersionConflict
+            | AppError::Conflict { .. }
+            | AppError::BadRequest(_)
+            | AppError::File(_)
+            | AppError::PayloadTooLarge => Ok(FormErrors::general(e.message(lang))),
             other => Err(other),
         }
     }
@@ -448,4 +456,32 @@ impl ErrorPage {
         };
         view.render().unwrap_or_else(|_| error.message(lang))
     }
+}
+
+/// A file download; the name is kept in UTF-8 (RFC 6266) with an ASCII fallback.
+pub fn download(content_type: &'static str, filename: &str, bytes: Vec<u8>) -> Response {
+    use axum::response::IntoResponse;
+    // RFC 6266: an ASCII fallback name and the UTF-8 name, so Vietnamese names survive.
+    let ascii: String = dxplan_domain::text::fold(filename)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::middleware::urlencode(filename).replace('+', "%20")
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -765,6 +765,9 @@ struct TaskPage {
     periods: Vec<(String, String)>,
     errors: FormErrors,
     report_form: ReportInput,
+    attachments: Vec<(dxplan_store::attachments::Attachment, String)>,
+    can_attach: bool,
+    max_upload_mb: u64,
 }
 
 fn event_label(e: &TaskEvent, lang: Lang) -> String {
@@ -778,6 +781,7 @@ fn event_label(e: &TaskEvent, lang: Lang) -> String {
         "extension_requested" => lang.pick("Đề nghị gia hạn", "Extension requested"),
         "extension_approved" => lang.pick("Đồng ý gia hạn", "Extension approved"),
         "extension_refused" => lang.pick("Không đồng ý gia hạn", "Extension refused"),
+        "attach" => lang.pick("Tải lên minh chứng", "Evidence uploaded"),
         other => other,
     }
     .to_string()
@@ -801,6 +805,7 @@ async fn task_page(
     let events = tasks::events(&mut c, id).await?;
     let reports = tasks::reports(&mut c, id).await?;
     let extensions = tasks::extensions(&mut c, id).await?;
+    let attachments = dxplan_store::attachments::of_task(&mut c, id).await?;
     let actions = TaskAction::available(task.status)
         .into_iter()
         .filter(|a| user.may(a.permission(), target))
@@ -870,6 +875,22 @@ async fn task_page(
             })
             .collect(),
         periods: recent_periods(ctx.state.today(), lang),
+        attachments: attachments
+            .into_iter()
+            .map(|a| {
+                let size = if a.size >= 1024 * 1024 {
+                    format!(
+                        "{} MB",
+                        dxplan_domain::text::format_number(a.size as f64 / 1_048_576.0, 1)
+                    )
+                } else {
+                    format!("{} KB", (a.size + 1023) / 1024)
+                };
+                (a, size)
+            })
+            .collect(),
+        can_attach: task.status != TaskStatus::Cancelled && user.may(Action::EditUnitWork, target),
+        max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
         coordinating,
         plan,
         task,
@@ -1209,38 +1230,11 @@ async fn export_rows(
     Ok((title, rows))
 }
 
-fn download(content_type: &'static str, filename: &str, bytes: Vec<u8>) -> Response {
-    use axum::response::IntoResponse;
-    // RFC 6266: an ASCII fallback name and the UTF-8 name, so Vietnamese names survive.
-    let ascii: String = dxplan_domain::text::fold(filename)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::middleware::urlencode(filename).replace('+', "%20")
-    );
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
     let (title, rows) = export_rows(&ctx, &query).await?;
     let bytes = dxplan_report::tasks::tasks_csv(&rows)
         .map_err(|e| AppError::internal(format!("csv: {e}")))?;
-    Ok(download(
+    Ok(super::download(
         "text/csv; charset=utf-8",
         &format!("{title}.csv"),
         bytes,
@@ -1256,9 +1250,36 @@ pub async fn export_xlsx(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppRes
     .await
     .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
     .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
-    Ok(download(
+    Ok(super::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{}.xlsx", bytes.0),
         bytes.1,
     ))
+}
+
+pub async fn upload(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = match crate::api::tasks::first_file(multipart).await {
+        Ok((name, bytes)) => svc::attach(&ctx.state, &caller, id, &name, bytes)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        ("Đã tải lên tệp minh chứng.", "Evidence file uploaded."),
+        ReportInput::default(),
+    )
+    .await
+}
+
+pub async fn download_attachment(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (attachment, bytes) = svc::attachment_for(&ctx.state, ctx.user()?, id).await?;
+    Ok(crate::api::tasks::file_response(&attachment, bytes))
 }

@@ -942,3 +942,97 @@ pub async fn file_report(
     c.commit().await?;
     Ok(report)
 }
+
+// ---------------------------------------------------------------- evidence files
+
+/// Attaches an evidence file to a task: its type is checked by name and content, the
+/// bytes are stored once by their hash, the record and its audit event together.
+pub async fn attach(
+    state: &AppState,
+    caller: &Caller<'_>,
+    task_id: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<dxplan_store::attachments::Attachment> {
+    use dxplan_store::attachments::{self, NewAttachment};
+    let task = {
+        let mut c = state.db.read().await?;
+        let task = tasks::get(&mut c, task_id).await?;
+        require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+        task
+    };
+    if task.status == TaskStatus::Cancelled {
+        return Err(AppError::conflict(
+            "task_cancelled",
+            "Nhiệm vụ đã huỷ, không nhận thêm tệp minh chứng.",
+            "The task is cancelled: no more evidence files.",
+        ));
+    }
+    let (name, kind) =
+        dxplan_domain::attachment::check_file(name, &bytes, state.config.max_upload_bytes)
+            .map_err(AppError::File)?;
+    let size = bytes.len() as i64;
+    let sha = crate::files::save(&state.config.data_dir, bytes).await?;
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let id = attachments::insert(
+        &mut c,
+        &NewAttachment {
+            task_id,
+            sha256: &sha,
+            size,
+            kind: kind.as_str(),
+            original_name: &name,
+            uploaded_by: actor_id(caller),
+            uploader_name: &caller.actor.name,
+        },
+        now,
+    )
+    .await?;
+    tasks::add_event(
+        &mut c,
+        &NewTaskEvent {
+            task_id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action: "attach",
+            from_status: None,
+            to_status: None,
+            comment: Some(&name),
+        },
+        now,
+    )
+    .await?;
+    let attachment = attachments::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "task.attach",
+            entity_type: "task",
+            entity_id: Some(task_id.to_string()),
+            summary: format!("{}: {name} ({size} B)", task.code),
+            before: None,
+            after: Some(json!(attachment)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(attachment)
+}
+
+/// An evidence file and its bytes, for someone who may read its task.
+pub async fn attachment_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(dxplan_store::attachments::Attachment, Vec<u8>)> {
+    let attachment = {
+        let mut c = state.db.read().await?;
+        dxplan_store::attachments::get(&mut c, id).await?
+    };
+    readable_task(state, user, attachment.task_id).await?;
+    let bytes = crate::files::read(&state.config.data_dir, &attachment.sha256).await?;
+    Ok((attachment, bytes))
+}

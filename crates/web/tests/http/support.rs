@@ -16,7 +16,14 @@ pub struct TestApp {
 }
 
 pub fn test_config() -> WebConfig {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let data_dir = std::env::temp_dir().join(format!(
+        "dxplan-test-files-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     WebConfig {
+        data_dir,
         password_cost: PasswordCost::CHEAP_FOR_TESTS,
         throttle: ThrottleConfig {
             per_account_burst: 50,
@@ -206,5 +213,14 @@ impl TestClock {
 impl dxplan_web::state::Clock for TestClock {
     fn now(&self) -> time::OffsetDateTime {
         *self.0.lock().expect("clock")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let dir = &self.state.config.data_dir;
+        if dir.starts_with(std::env::temp_dir()) {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

@@ -803,3 +803,148 @@ async fn the_pages_walk_a_task_through_its_workflow() {
         "Quy Nhơn has registered"
     );
 }
+
+#[tokio::test]
+async fn evidence_files_are_checked_stored_once_and_served_only_to_readers() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "6").await;
+    let editor = app.login("editor-540").await;
+    let (_, task) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("6.9", "540", group),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        editor
+            .client
+            .post(editor.url(&format!("/api/v1/tasks/{id}/attachments")))
+            .header("x-csrf-token", &editor.csrf)
+            .multipart(form)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let r = upload("Biên bản nghiệm thu.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let first: Value = r.json().await.unwrap();
+    assert_eq!(first["original_name"], "Biên bản nghiệm thu.pdf");
+    // A real workbook, written by a spreadsheet library, is accepted as .xlsx.
+    let xlsx = dxplan_report::tasks::tasks_xlsx("Minh chứng", &[]).unwrap();
+    assert_eq!(
+        upload("Số liệu.xlsx", xlsx).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    let again = upload("Bản sao.pdf", pdf.clone())
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["sha256"], first["sha256"],
+        "the same content is stored once"
+    );
+
+    for (name, bytes, status) in [
+        (
+            "bao-cao.xlsx",
+            b"MZ\x90\x00 this is a program".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "../../etc/passwd.pdf",
+            pdf.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "virus.exe",
+            b"MZ".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("trống.pdf", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = upload(name, bytes).await.unwrap();
+        assert_eq!(r.status(), status, "{name}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(error_code(&body), "file_rejected", "{name}");
+    }
+    let mut huge = b"%PDF-".to_vec();
+    huge.resize(25 * 1024 * 1024, b'x');
+    let r = upload("lớn.pdf", huge).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, list) = editor
+        .get_json(&format!("/api/v1/tasks/{id}/attachments"))
+        .await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        3,
+        "refused files left nothing behind"
+    );
+
+    let file_id = first["id"].as_i64().unwrap();
+    let r = editor.get(&format!("/api/v1/attachments/{file_id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment;")
+            && disposition.contains("UTF-8''Bi%C3%AAn%20b%E1%BA%A3n"),
+        "{disposition}"
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let outsider = app.login("editor-549").await;
+    assert_eq!(
+        outsider
+            .get(&format!("/api/v1/attachments/{file_id}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        outsider
+            .get(&format!("/attachments/{file_id}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let viewer = app.login("viewer").await;
+    assert_eq!(
+        viewer
+            .get(&format!("/attachments/{file_id}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(pdf).file_name("x.pdf"),
+    );
+    let r = viewer
+        .client
+        .post(viewer.url(&format!("/api/v1/tasks/{id}/attachments")))
+        .header("x-csrf-token", &viewer.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "readers do not upload");
+    let page = editor
+        .get(&format!("/tasks/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Biên bản nghiệm thu.pdf") && page.contains("Tải lên tệp minh chứng"));
+}

@@ -1,0 +1,58 @@
+//! The evidence file store: files on disk under the data directory, named by their
+//! SHA-256 (`attachments/ab/abcdef…`), written atomically and durably.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+
+fn path_of(data_dir: &Path, sha256: &str) -> AppResult<PathBuf> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(data_dir.join("attachments").join(&sha256[..2]).join(sha256))
+}
+
+/// Stores the bytes (once per content) and returns their SHA-256.
+pub async fn save(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
+    let data_dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || -> AppResult<String> {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let target = path_of(&data_dir, &sha)?;
+        if target.exists() {
+            return Ok(sha);
+        }
+        let dir = target
+            .parent()
+            .ok_or_else(|| AppError::internal("attachment path has no folder"))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::internal(format!("creating {}: {e}", dir.display())))?;
+        // Write to a temporary name, flush to disk, then rename: a crash never leaves a
+        // half-written file under the real name.
+        let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &target)?;
+            std::fs::File::open(dir)?.sync_all()
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            AppError::internal(format!("writing attachment: {e}"))
+        })?;
+        Ok(sha)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("attachment task: {e}")))?
+}
+
+pub async fn read(data_dir: &Path, sha256: &str) -> AppResult<Vec<u8>> {
+    let path = path_of(data_dir, sha256)?;
+    tokio::fs::read(&path).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => AppError::NotFound,
+        _ => AppError::internal(format!("reading {}: {e}", path.display())),
+    })
+}
