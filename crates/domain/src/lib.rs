@@ -7,10 +7,12 @@ pub mod attachment;
 pub mod auth;
 pub mod i18n;
 pub mod period;
+pub mod plan_import;
 pub mod task;
 pub mod text;
 pub mod unit;
 pub mod unit_import;
+pub mod unit_match;
 pub mod user;
 pub mod validation;
 
