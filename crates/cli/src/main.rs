@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: UnitsCommand,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Write a consistent copy of the running SQLite database to FILE.
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop the server first).
@@ -98,6 +103,20 @@ enum UserCommand {
     },
     /// List accounts and their roles.
     List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a plan appendix workbook (.xlsx) into a plan: all tasks or none.
+    Plan {
+        file: PathBuf,
+        /// The plan's id (see the plan's page address, /plans/ID).
+        #[arg(long)]
+        plan: i64,
+        /// Only check the file and say what would be created.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -152,6 +171,32 @@ async fn main() -> anyhow::Result<()> {
                 "{} created, {} updated, {} lineage links",
                 o.created, o.updated, o.lineage
             );
+            Ok(())
+        }
+        Command::Import {
+            command:
+                ImportCommand::Plan {
+                    file,
+                    plan,
+                    dry_run,
+                },
+        } => {
+            let state = cli_state(&data_dir, &url).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let outcome =
+                service::tasks::import_plan(&state, &Caller::cli(), plan, bytes, dry_run).await?;
+            for t in &outcome.tasks {
+                println!("{:>5}  {:<8} {}", t.row, t.fields.code, t.fields.title);
+            }
+            if outcome.committed {
+                println!("{} tasks imported into plan {plan}", outcome.tasks.len());
+            } else {
+                println!(
+                    "{} tasks would be imported (dry run: nothing written)",
+                    outcome.tasks.len()
+                );
+            }
             Ok(())
         }
         Command::Backup { file } => {

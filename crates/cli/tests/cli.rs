@@ -276,3 +276,107 @@ fn units_import_backup_and_restore_from_the_command_line() {
     let out = dxplan(dir.path(), &["user", "grant", "truoc", "emperor"]);
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_plan_appendix_imports_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A server run gives the database its plan; then the operator imports into it.
+    let server = Server::start(dir.path());
+    let password = server
+        .startup
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("mật khẩu / password:")
+                .map(|p| p.trim().to_string())
+        })
+        .unwrap();
+    let (client, csrf, _) = login(&server.base, "admin", &password).await.unwrap();
+    let unit = |code: &str, name: &str, kind: &str, parent: Option<&str>| json!({"code": code, "name": name, "kind": kind, "parent_code": parent});
+    for body in [
+        unit("52", "Tỉnh Bình Định", "province", None),
+        unit("542", "Huyện An Lão", "district", Some("52")),
+    ] {
+        let r = client
+            .post(format!("{}/api/v1/units", server.base))
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    }
+    let r = client
+        .post(format!("{}/api/v1/plans", server.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"year": 2025, "title": "Kế hoạch 2025"}))
+        .send()
+        .await
+        .unwrap();
+    let plan = r.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    server.signal("-TERM");
+    server.wait();
+
+    let template = dxplan_report::tasks::tasks_xlsx(
+        "Kế hoạch 2025",
+        &[dxplan_report::tasks::TaskExportRow {
+            code: "2.1".into(),
+            title: "Phủ sóng 4G".into(),
+            group: "Hạ tầng số".into(),
+            lead_unit: "UBND huyện An Lão".into(),
+            coordinating: "Viettel Bình Định".into(),
+            deliverable: String::new(),
+            start: String::new(),
+            due: "Quý III/2025".into(),
+            budget: 0,
+            funding: String::new(),
+            mode: "Thuê".into(),
+            note: String::new(),
+            status: String::new(),
+            progress: 0,
+            outcome: String::new(),
+            disbursed: 0,
+        }],
+    )
+    .unwrap();
+    let file = dir.path().join("phụ lục.xlsx");
+    std::fs::write(&file, template).unwrap();
+    let out = dxplan(
+        dir.path(),
+        &[
+            "import",
+            "plan",
+            file.to_str().unwrap(),
+            "--plan",
+            &plan,
+            "--dry-run",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 tasks would be imported"));
+    let out = dxplan(
+        dir.path(),
+        &["import", "plan", file.to_str().unwrap(), "--plan", &plan],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 tasks imported"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dxplan(
+        dir.path(),
+        &["import", "plan", file.to_str().unwrap(), "--plan", &plan],
+    );
+    assert!(!out.status.success(), "the same tasks again are refused");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bị trùng"),
+        "the code is taken"
+    );
+}

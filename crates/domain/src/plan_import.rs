@@ -191,8 +191,16 @@ pub struct ImportContext<'a> {
     pub day: Date,
     /// The plan's year: `Thường xuyên` (ongoing) means its last day.
     pub year: i32,
-    /// Task codes the plan already has.
-    pub existing_codes: &'a [String],
+    /// The tasks the plan already has.
+    pub existing: &'a [ExistingTask],
+}
+
+/// A task already in the plan: importing it again is refused, not duplicated.
+#[derive(Debug, Clone)]
+pub struct ExistingTask {
+    pub code: String,
+    pub title: String,
+    pub lead_unit_id: i64,
 }
 
 /// Reads a period or date as a deadline: dates, `Quý II/2025`, `Tháng 6/2025`,
@@ -281,34 +289,23 @@ fn parse_budget(cell: &Cell, multiplier: f64) -> Result<i64, ()> {
     Ok(vnd.round() as i64)
 }
 
-/// Splits a cell of several parties: commas, semicolons and new lines.
-fn parties(text: &str) -> Vec<String> {
-    // Group phrases contain commas themselves ("các sở, ban, ngành"): keep those whole.
-    let mut out: Vec<String> = Vec::new();
-    for line in text.split(['\n', ';']) {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let folded = fold(line);
-        let is_phrase = [
-            "cac so",
-            "ubnd cac",
-            "cac huyen",
-            "cac xa",
-            "so ban nganh",
-            "so, ban",
-        ]
-        .iter()
-        .any(|p| folded.contains(p));
-        if is_phrase {
-            out.push(line.to_string());
-        } else {
-            out.extend(
-                line.split(',')
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty()),
-            );
+/// Splits a cell of several parties: semicolons and new lines always separate; a comma
+/// separates only where the whole piece is not itself a unit's name or a group phrase
+/// ("Sở Văn hóa, Thể thao và Du lịch", "các sở, ban, ngành").
+fn parties(text: &str, units: &[KnownUnit], day: Date) -> Vec<(String, Named)> {
+    let mut out = Vec::new();
+    for piece in text
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match find_unit(units, piece, day) {
+            Named::Unknown => {
+                for part in piece.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    out.push((part.to_string(), find_unit(units, part, day)));
+                }
+            }
+            named => out.push((piece.to_string(), named)),
         }
     }
     out
@@ -369,7 +366,7 @@ pub fn read_plan(
     let mut tasks: Vec<ImportedTask> = Vec::new();
     let mut current_group: Option<&KnownGroup> = None;
     let mut numbering: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let mut seen_codes: Vec<String> = cx.existing_codes.to_vec();
+    let mut seen_codes: Vec<String> = cx.existing.iter().map(|t| t.code.clone()).collect();
     for (index, row) in grid.iter().enumerate().skip(data_start) {
         let line = index + 1;
         let get = |c: Column| {
@@ -512,8 +509,8 @@ pub fn read_plan(
         };
         let mut coordinating: Vec<i64> = Vec::new();
         let mut partners: Vec<String> = Vec::new();
-        for party in parties(&get(Column::Coordinating).text()) {
-            match find_unit(cx.units, &party, cx.day) {
+        for (party, named) in parties(&get(Column::Coordinating).text(), cx.units, cx.day) {
+            match named {
                 Named::Unit(id) => {
                     if Some(id) != lead && !coordinating.contains(&id) {
                         coordinating.push(id);
@@ -627,6 +624,19 @@ pub fn read_plan(
         let (Some(lead), Some(due)) = (lead, due) else {
             continue;
         };
+        if let Some(same) = cx
+            .existing
+            .iter()
+            .find(|t| t.lead_unit_id == lead && fold(&t.title) == fold(&title))
+        {
+            problems.push(ImportProblem::new(
+                line,
+                Some(Column::Title),
+                format!("Nhiệm vụ này đã có trong kế hoạch (mã {}).", same.code),
+                format!("This task is already in the plan (code {}).", same.code),
+            ));
+            continue;
+        }
         let lead_code = cx
             .units
             .iter()
@@ -781,7 +791,7 @@ mod tests {
             groups,
             day: date!(2025 - 06 - 01),
             year: 2025,
-            existing_codes: &[],
+            existing: &[],
         }
     }
 
@@ -1024,7 +1034,7 @@ mod never_panics {
                 valid_from: None, valid_to: None, successors: vec![],
             }];
             let groups = vec![KnownGroup { id: 1, code: "2".into(), name: "Hạ tầng số".into() }];
-            let cx = ImportContext { units: &units, groups: &groups, day: date!(2025 - 06 - 01), year: 2025, existing_codes: &[] };
+            let cx = ImportContext { units: &units, groups: &groups, day: date!(2025 - 06 - 01), year: 2025, existing: &[] };
             let mut with_header = vec![vec![
                 Cell::Text("Nhiệm vụ".into()), Cell::Text("Đơn vị chủ trì".into()), Cell::Text("Thời hạn hoàn thành".into()),
                 Cell::Text("Kinh phí (triệu đồng)".into()), Cell::Text("Đơn vị phối hợp".into()), Cell::Text("Thời gian bắt đầu".into()),

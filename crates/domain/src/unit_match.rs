@@ -32,8 +32,7 @@ pub enum Named {
 }
 
 /// Prefixes that documents put before a unit's proper name.
-const PREFIXES: [&str; 13] = [
-    "uy ban nhan dan ",
+const PREFIXES: [&str; 12] = [
     "ubnd ",
     "thanh pho ",
     "tp. ",
@@ -47,6 +46,17 @@ const PREFIXES: [&str; 13] = [
     "xa ",
     "so ",
 ];
+
+/// Folded text with the usual abbreviations written one way: `Ủy ban nhân dân` → `ubnd`,
+/// `TT & TT` → `tt&tt`.
+fn canon(text: &str) -> String {
+    let f = fold(text)
+        .replace("uy ban nhan dan", "ubnd")
+        .replace(" & ", "&")
+        .replace("& ", "&")
+        .replace(" &", "&");
+    f.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 /// The proper name without administrative prefixes: `ubnd huyen an lao` → `an lao`.
 fn core_name(folded: &str) -> String {
@@ -108,8 +118,8 @@ pub fn find_unit(units: &[KnownUnit], text: &str, day: Date) -> Named {
     if text.is_empty() {
         return Named::Unknown;
     }
-    let folded = fold(text);
-    if let Some(kind) = group_phrase(&folded) {
+    let folded = canon(text);
+    if let Some(kind) = group_phrase(&fold(text)) {
         return Named::AllOf(kind);
     }
     let by_code: Vec<&KnownUnit> = units
@@ -121,8 +131,8 @@ pub fn find_unit(units: &[KnownUnit], text: &str, day: Date) -> Named {
         let exact: Vec<&KnownUnit> = units
             .iter()
             .filter(|u| {
-                fold(&u.name) == folded
-                    || u.short_name.as_deref().is_some_and(|s| fold(s) == folded)
+                canon(&u.name) == folded
+                    || u.short_name.as_deref().is_some_and(|s| canon(s) == folded)
             })
             .collect();
         if !exact.is_empty() {
@@ -133,10 +143,10 @@ pub fn find_unit(units: &[KnownUnit], text: &str, day: Date) -> Named {
             units
                 .iter()
                 .filter(|u| {
-                    core_name(&fold(&u.name)) == core
+                    core_name(&canon(&u.name)) == core
                         || u.short_name
                             .as_deref()
-                            .is_some_and(|s| core_name(&fold(s)) == core)
+                            .is_some_and(|s| core_name(&canon(s)) == core)
                 })
                 .collect()
         }
@@ -227,6 +237,13 @@ mod tests {
             unit(6, "21550", "Phường Nhơn Bình", None, UnitKind::Commune),
             unit(7, "549", "Thị xã An Nhơn", None, UnitKind::District),
             unit(8, "21913", "Xã Nhơn Mỹ", None, UnitKind::Commune),
+            unit(
+                9,
+                "52-VPUB",
+                "Văn phòng Ủy ban nhân dân tỉnh",
+                Some("VP UBND tỉnh"),
+                UnitKind::Department,
+            ),
         ]
     }
 
@@ -245,6 +262,8 @@ mod tests {
             ("sở kh&cn", 4),
             ("Sở Khoa học và Công nghệ", 4),
             ("phuong nhon binh", 6),
+            ("Văn phòng UBND tỉnh", 9),
+            ("Sở TT & TT", 4),
         ] {
             assert_eq!(find_unit(&u, text, day), Named::Unit(id), "{text}");
         }

@@ -1,6 +1,7 @@
 //! Documents rendered from ready-made view data. Renderers never query: callers hand
 //! them rows. Word, PDF and SVG charts join the CSV and Excel writers here.
 
+pub mod sheet;
 pub mod tasks;
 
 /// One unit as exported; the columns are those the unit import reads, so an export

@@ -25,7 +25,7 @@ pub const FOLLOW_UP_HEADERS: [&str; 4] = [
     "Trạng thái",
     "Tiến độ (%)",
     "Kết quả theo dõi",
-    "Kinh phí đã giải ngân (triệu đồng)",
+    "Đã giải ngân (triệu đồng)",
 ];
 
 /// One task, ready to write.

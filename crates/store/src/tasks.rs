@@ -892,3 +892,26 @@ pub async fn coordinating_names_of(c: &mut Conn, task_ids: &[i64]) -> Result<Vec
     }
     Ok(out)
 }
+
+/// The code, title and lead unit of every task of a plan (what an import checks against).
+pub async fn existing_of_plan(
+    c: &mut Conn,
+    plan_id: i64,
+) -> Result<Vec<dxplan_domain::plan_import::ExistingTask>> {
+    let rows: Vec<(String, String, i64)> = q!(c, |x| sqlx::query_as(
+        "SELECT code, title, lead_unit_id FROM tasks WHERE plan_id = $1"
+    )
+    .bind(plan_id)
+    .fetch_all(x)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(code, title, lead_unit_id)| dxplan_domain::plan_import::ExistingTask {
+                code,
+                title,
+                lead_unit_id,
+            },
+        )
+        .collect())
+}

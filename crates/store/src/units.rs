@@ -513,3 +513,35 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
     .await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Every unit with its successors, for matching the loose names documents use.
+pub async fn known_units(c: &mut Conn) -> Result<Vec<dxplan_domain::unit_match::KnownUnit>> {
+    let all: Vec<Unit> = q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+        select_units!(),
+        "ORDER BY u.sort_key, u.id"
+    ))
+    .fetch_all(x)
+    .await)?;
+    let edges: Vec<(i64, i64)> = q!(c, |x| sqlx::query_as(
+        "SELECT predecessor_id, successor_id FROM unit_lineage"
+    )
+    .fetch_all(x)
+    .await)?;
+    Ok(all
+        .into_iter()
+        .map(|u| dxplan_domain::unit_match::KnownUnit {
+            successors: edges
+                .iter()
+                .filter(|(p, _)| *p == u.id)
+                .map(|(_, s)| *s)
+                .collect(),
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            short_name: u.short_name,
+            kind: u.kind,
+            valid_from: u.valid_from,
+            valid_to: u.valid_to,
+        })
+        .collect())
+}

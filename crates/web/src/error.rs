@@ -16,6 +16,8 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     /// An uploaded file was refused as a whole; nothing was written.
     ImportRejected(Vec<RowError>),
+    /// A plan workbook was refused; nothing was written.
+    PlanImport(Vec<dxplan_domain::plan_import::ImportProblem>),
     /// An evidence file was refused.
     File(dxplan_domain::attachment::FileProblem),
     /// Not logged in (or the session ended).
@@ -68,7 +70,9 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             AppError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::ImportRejected(_) | AppError::PlanImport(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -83,7 +87,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation(_) => "validation_failed",
-            AppError::ImportRejected(_) => "import_rejected",
+            AppError::ImportRejected(_) | AppError::PlanImport(_) => "import_rejected",
             AppError::File(_) => "file_rejected",
             AppError::Unauthorized => "unauthorized",
             AppError::BadCredentials => "bad_credentials",
@@ -107,7 +111,7 @@ impl AppError {
                 "Dữ liệu chưa hợp lệ. Vui lòng sửa các mục được đánh dấu.",
                 "Some values are not valid. Please correct the marked fields.",
             ),
-            AppError::ImportRejected(_) => lang.pick(
+            AppError::ImportRejected(_) | AppError::PlanImport(_) => lang.pick(
                 "Tệp có dòng không hợp lệ nên chưa nhập dòng nào. Sửa các dòng được liệt kê rồi tải lên lại.",
                 "The file has invalid rows, so nothing was imported. Fix the listed rows and upload it again.",
             ),
@@ -180,6 +184,10 @@ impl AppError {
                 .iter()
                 .map(|r| json!({"line": r.line, "field": r.field, "reason": r.reason, "message": r.message(lang)}))
                 .collect::<Vec<_>>()),
+            AppError::PlanImport(problems) => json!(problems
+                .iter()
+                .map(|p| json!({"row": p.row, "column": p.column, "message": p.message(lang)}))
+                .collect::<Vec<_>>()),
             _ => json!([]),
         }
     }
@@ -236,6 +244,12 @@ impl std::fmt::Display for AppError {
                     write!(f, " {}: {}", e.field, e.invalid.message(Lang::En))?;
                 }
                 Ok(())
+            }
+            AppError::PlanImport(problems) => {
+                for p in problems {
+                    writeln!(f, "{}", p.message(Lang::Vi))?;
+                }
+                write!(f, "{} problems; nothing was imported", problems.len())
             }
             AppError::ImportRejected(rows) => {
                 for r in rows {

@@ -47,6 +47,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
         .route("/attachments/{id}", get(download))
+        .route(
+            "/plans/{id}/import",
+            post(import_plan).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
 }
 
 /// The query string of a task list, shared by the API and the pages.
@@ -695,4 +699,49 @@ pub fn file_response(
     let kind = dxplan_domain::attachment::FileKind::parse(&attachment.kind);
     let content_type = kind.map_or("application/octet-stream", |k| k.content_type());
     crate::pages::download(content_type, &attachment.original_name, bytes)
+}
+
+// ---------------------------------------------------------------- plan import
+
+#[derive(Deserialize, Default)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: Option<String>,
+}
+
+/// Imports a plan appendix workbook sent as the request body; `?dry_run=true` only
+/// previews what would be created.
+async fn import_plan(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let dry_run = matches!(query.dry_run.as_deref(), Some("1" | "true" | "yes"));
+    let outcome =
+        svc::import_plan(&state, &caller(&user, &meta), id, body.to_vec(), dry_run).await?;
+    let tasks: Vec<Value> = outcome
+        .tasks
+        .iter()
+        .map(|t| {
+            json!({
+                "row": t.row, "code": t.fields.code, "title": t.fields.title, "group_id": t.fields.group_id,
+                "lead_unit_code": t.fields.lead_unit_code, "coordinating_unit_ids": t.coordinating,
+                "partners": t.fields.partners, "start_date": t.fields.start_date, "due_date": t.fields.due_date,
+                "budget_planned": t.fields.budget_planned, "acquisition_mode": t.fields.acquisition_mode,
+            })
+        })
+        .collect();
+    let status = if outcome.committed {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(json!({"dry_run": !outcome.committed, "count": tasks.len(), "tasks": tasks})),
+    )
+        .into_response())
 }

@@ -61,6 +61,17 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/plans/{id}", get(tasks::plan))
         .route("/plans/{id}/groups", post(tasks::save_group))
         .route("/plans/{id}/obstacles", get(tasks::obstacles))
+        .route(
+            "/plans/{id}/import",
+            get(tasks::import_page)
+                .post(tasks::import_preview)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/plans/{id}/import/confirm", post(tasks::import_confirm))
+        .route(
+            "/plans/{id}/import/template.xlsx",
+            get(tasks::import_template),
+        )
         .route("/plans/{id}/tasks", post(tasks::create_task))
         .route("/tasks", get(tasks::list))
         .route("/tasks.csv", get(tasks::export_csv))
@@ -437,6 +448,7 @@ impl ErrorPage {
                 .map(|f| format!("{}: {}", f.field, f.invalid.message(lang)))
                 .collect(),
             AppError::ImportRejected(rows) => rows.iter().map(|r| r.message(lang)).collect(),
+            AppError::PlanImport(problems) => problems.iter().map(|p| p.message(lang)).collect(),
             _ => Vec::new(),
         };
         let page = Page {

@@ -1283,3 +1283,174 @@ pub async fn download_attachment(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Res
     let (attachment, bytes) = svc::attachment_for(&ctx.state, ctx.user()?, id).await?;
     Ok(crate::api::tasks::file_response(&attachment, bytes))
 }
+
+// ---------------------------------------------------------------- plan import
+
+pub struct PreviewRow {
+    pub row: usize,
+    pub code: String,
+    pub title: String,
+    pub lead: String,
+    pub coordinating: usize,
+    pub partners: String,
+    pub due: String,
+    pub budget: String,
+}
+
+#[derive(Template)]
+#[template(path = "plan_import.html")]
+struct ImportPage {
+    page: Page,
+    plan: Plan,
+    problems: Vec<String>,
+    preview: Vec<PreviewRow>,
+    token: Option<String>,
+    max_upload_mb: u64,
+}
+
+fn import_view(
+    ctx: &Ctx,
+    plan: Plan,
+    problems: Vec<String>,
+    preview: Vec<PreviewRow>,
+    token: Option<String>,
+) -> ImportPage {
+    ImportPage {
+        page: ctx.page("Nhập kế hoạch từ Excel", "Import a plan from Excel"),
+        plan,
+        problems,
+        preview,
+        token,
+        max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+    }
+}
+
+async fn plan_for_import(ctx: &Ctx, id: i64) -> AppResult<Plan> {
+    ctx.user()?.require(Action::ManagePlans, Target::Anywhere)?;
+    let mut c = ctx.state.db.read().await?;
+    Ok(plans::get(&mut c, id).await?)
+}
+
+pub async fn import_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let plan = plan_for_import(&ctx, id).await?;
+    ctx.render(&import_view(&ctx, plan, Vec::new(), Vec::new(), None))
+}
+
+/// Reads the uploaded workbook without writing: shows what would be created, or
+/// every problem. The file is kept (by its hash) for the confirmation.
+pub async fn import_preview(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let plan = plan_for_import(&ctx, id).await?;
+    let caller = ctx.caller()?;
+    let lang = ctx.lang();
+    let (_, bytes) = crate::api::tasks::first_file(multipart).await?;
+    let token = crate::files::save(&ctx.state.config.data_dir, bytes.clone()).await?;
+    match svc::import_plan(&ctx.state, &caller, id, bytes, true).await {
+        Ok(outcome) => {
+            let names = {
+                let mut c = ctx.state.db.read().await?;
+                let ids: Vec<i64> = outcome.tasks.iter().map(|t| t.lead_unit_id).collect();
+                units::by_ids(&mut c, &ids).await?
+            };
+            let preview = outcome
+                .tasks
+                .iter()
+                .map(|t| PreviewRow {
+                    row: t.row,
+                    code: t.fields.code.clone(),
+                    title: t.fields.title.clone(),
+                    lead: names
+                        .iter()
+                        .find(|u| u.id == t.lead_unit_id)
+                        .map(|u| u.name.clone())
+                        .unwrap_or_default(),
+                    coordinating: t.coordinating.len(),
+                    partners: t.fields.partners.join("; "),
+                    due: format_date(t.fields.due_date),
+                    budget: format_money(t.fields.budget_planned),
+                })
+                .collect();
+            ctx.render(&import_view(&ctx, plan, Vec::new(), preview, Some(token)))
+        }
+        Err(AppError::PlanImport(problems)) => {
+            let problems = problems.iter().map(|p| p.message(lang)).collect();
+            ctx.render_invalid(&import_view(&ctx, plan, problems, Vec::new(), None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn import_confirm(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    let plan = plan_for_import(&ctx, id).await?;
+    let caller = ctx.caller()?;
+    let bytes = crate::files::read(&ctx.state.config.data_dir, &form.token).await?;
+    match svc::import_plan(&ctx.state, &caller, id, bytes, false).await {
+        Ok(outcome) => Ok(ctx.done(
+            &format!("/tasks?plan={id}"),
+            &ctx.lang().pick(
+                format!(
+                    "Đã nhập {} nhiệm vụ vào {}.",
+                    outcome.tasks.len(),
+                    plan.title
+                ),
+                format!(
+                    "{} tasks imported into {}.",
+                    outcome.tasks.len(),
+                    plan.title
+                ),
+            ),
+        )),
+        Err(AppError::PlanImport(problems)) => {
+            let problems = problems.iter().map(|p| p.message(ctx.lang())).collect();
+            ctx.render_invalid(&import_view(&ctx, plan, problems, Vec::new(), None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The appendix template: the columns the importer reads, with one example row.
+pub async fn import_template(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let plan = plan_for_import(&ctx, id).await?;
+    let example = dxplan_report::tasks::TaskExportRow {
+        code: "2.1".into(),
+        title: "Phủ sóng di động 4G các thôn còn lõm sóng".into(),
+        group: "Hạ tầng số".into(),
+        lead_unit: "UBND huyện An Lão".into(),
+        coordinating: "Sở Khoa học và Công nghệ; Viettel Bình Định".into(),
+        deliverable: "Không còn thôn lõm sóng".into(),
+        start: format!("01/02/{}", plan.year),
+        due: format!("Quý III/{}", plan.year),
+        budget: 1_250_500_000,
+        funding: "Ngân sách tỉnh".into(),
+        mode: "Thuê".into(),
+        note: String::new(),
+        status: String::new(),
+        progress: 0,
+        outcome: String::new(),
+        disbursed: 0,
+    };
+    let title = plan.title.clone();
+    let bytes =
+        tokio::task::spawn_blocking(move || dxplan_report::tasks::tasks_xlsx(&title, &[example]))
+            .await
+            .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
+            .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("Mẫu phụ lục - {}.xlsx", plan.title),
+        bytes,
+    ))
+}

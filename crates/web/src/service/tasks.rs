@@ -1036,3 +1036,137 @@ pub async fn attachment_for(
     let bytes = crate::files::read(&state.config.data_dir, &attachment.sha256).await?;
     Ok((attachment, bytes))
 }
+
+// ---------------------------------------------------------------- plan import
+
+/// What an import found: the tasks it creates (or would create).
+pub struct ImportOutcome {
+    pub tasks: Vec<dxplan_domain::plan_import::ImportedTask>,
+    pub committed: bool,
+}
+
+/// Reads a plan appendix workbook and, unless `dry_run`, creates every task in one
+/// transaction — all or nothing.
+pub async fn import_plan(
+    state: &AppState,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> AppResult<ImportOutcome> {
+    use dxplan_domain::plan_import::{ImportContext, KnownGroup, read_plan};
+    require_plans(caller)?;
+    let (plan, units_known, groups, existing) = {
+        let mut c = state.db.read().await?;
+        let plan = plans::get(&mut c, plan_id).await?;
+        let units_known = units::known_units(&mut c).await?;
+        let groups: Vec<KnownGroup> = plans::groups(&mut c, plan_id)
+            .await?
+            .into_iter()
+            .map(|g| KnownGroup {
+                id: g.id,
+                code: g.code,
+                name: g.name,
+            })
+            .collect();
+        (
+            plan,
+            units_known,
+            groups,
+            tasks::existing_of_plan(&mut c, plan_id).await?,
+        )
+    };
+    plan_open(&plan)?;
+    let today = state.today();
+    let year = i32::try_from(plan.year).unwrap_or(today.year());
+    // Parsing is CPU work on untrusted input: off the async threads.
+    let imported = tokio::task::spawn_blocking(move || {
+        let grid = dxplan_report::sheet::read_first_sheet(&bytes).map_err(|e| {
+            let (vi, en) = match e {
+                dxplan_report::sheet::SheetError::TooLarge => (
+                    "Bảng tính quá lớn.".to_string(),
+                    "The sheet is too large.".to_string(),
+                ),
+                _ => (
+                    "Không đọc được tệp: cần tệp Excel .xlsx không đặt mật khẩu.".to_string(),
+                    "Cannot read the file: an .xlsx workbook without a password is needed."
+                        .to_string(),
+                ),
+            };
+            vec![dxplan_domain::plan_import::ImportProblem {
+                row: 1,
+                column: None,
+                message_vi: vi,
+                message_en: en,
+            }]
+        })?;
+        let cx = ImportContext {
+            units: &units_known,
+            groups: &groups,
+            day: today,
+            year,
+            existing: &existing,
+        };
+        read_plan(&grid, &cx)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("import task: {e}")))?
+    .map_err(AppError::PlanImport)?;
+    if dry_run {
+        return Ok(ImportOutcome {
+            tasks: imported,
+            committed: false,
+        });
+    }
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    for t in &imported {
+        let id = tasks::insert(
+            &mut c,
+            &TaskWrite {
+                fields: &t.fields,
+                plan_id,
+                lead_unit_id: t.lead_unit_id,
+                coordinating: &t.coordinating,
+            },
+            TaskStatus::Draft,
+            actor_id(caller),
+            now,
+        )
+        .await
+        .map_err(duplicate_code)?;
+        tasks::add_event(
+            &mut c,
+            &NewTaskEvent {
+                task_id: id,
+                actor_id: actor_id(caller),
+                actor_name: &caller.actor.name,
+                action: "create",
+                from_status: None,
+                to_status: Some(TaskStatus::Draft),
+                comment: Some(&format!("Nhập từ tệp Excel, dòng {}", t.row)),
+            },
+            now,
+        )
+        .await?;
+    }
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "plan.import",
+            entity_type: "plan",
+            entity_id: Some(plan_id.to_string()),
+            summary: format!("{}: {} tasks", plan.title, imported.len()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(ImportOutcome {
+        tasks: imported,
+        committed: true,
+    })
+}

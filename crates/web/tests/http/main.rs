@@ -7,5 +7,6 @@ mod accounts;
 mod api_units;
 mod authz;
 mod pages;
+mod plan_import;
 mod security;
 mod tasks;
