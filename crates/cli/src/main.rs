@@ -45,6 +45,28 @@ struct ServeArgs {
     /// Mark cookies Secure (use behind HTTPS).
     #[arg(long, env = "DXPLAN_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The address people use to reach dxplan (for links in e-mails), e.g. https://cds.binhdinh.gov.vn
+    #[arg(long, env = "DXPLAN_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for e-mail notifications; e-mail is off when unset.
+    #[arg(long, env = "DXPLAN_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "DXPLAN_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    #[arg(long, env = "DXPLAN_SMTP_USER")]
+    smtp_user: Option<String>,
+    #[arg(long, env = "DXPLAN_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// `starttls`, `tls` or `none`.
+    #[arg(long, env = "DXPLAN_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: String,
+    /// Sender address, e.g. "dxplan <cds@binhdinh.gov.vn>".
+    #[arg(
+        long,
+        env = "DXPLAN_SMTP_FROM",
+        default_value = "dxplan <dxplan@localhost>"
+    )]
+    smtp_from: String,
     /// Largest evidence file accepted, in MB.
     #[arg(long, env = "DXPLAN_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_upload_mb: u64,
@@ -276,6 +298,7 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
+        public_url: args.public_url.clone(),
         demo,
         data_dir: data_dir.clone(),
         ..WebConfig::default()
@@ -305,11 +328,31 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     }
     let shutdown = shutdown_signal()?;
     tracing::info!(listen = %args.listen, ready_ms = started.elapsed().as_millis() as u64, "serving");
+    let mailer: Option<std::sync::Arc<dyn dxplan_jobs::mail::Mailer>> = match &args.smtp_host {
+        Some(host) => {
+            let smtp = dxplan_jobs::mail::SmtpConfig {
+                host: host.clone(),
+                port: args.smtp_port,
+                username: args.smtp_user.clone(),
+                password: args.smtp_password.clone(),
+                security: args.smtp_security.clone(),
+                from: args.smtp_from.clone(),
+            };
+            let mailer =
+                dxplan_jobs::mail::SmtpMailer::new(&smtp).map_err(|e| anyhow::anyhow!(e))?;
+            tracing::info!(host = %host, port = args.smtp_port, "e-mail notifications on");
+            Some(std::sync::Arc::new(mailer))
+        }
+        None => None,
+    };
     let jobs = dxplan_jobs::spawn(
         db.clone(),
         dxplan_jobs::JobConfig {
             session_idle: state.config.session_idle,
-            every: Duration::from_secs(600),
+            every: Duration::from_secs(60),
+            public_url: args.public_url.clone(),
+            digest_hour: 7,
+            mailer,
         },
     );
     dxplan_web::serve(listener, state, shutdown).await?;

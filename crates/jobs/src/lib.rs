@@ -1,23 +1,62 @@
 //! Background jobs. Each pass is a plain function of the time (`run_due`), so tests call
 //! it directly with any clock; `spawn` runs it on an interval in the server.
 
+pub mod mail;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use dxplan_store::{Db, StoreError, sessions};
-use time::OffsetDateTime;
+use dxplan_domain::auth::Role;
+use dxplan_domain::notification::{MAX_ATTEMPTS, NotificationKind, retry_delay_minutes};
+use dxplan_domain::period::Period;
+use dxplan_domain::task::TaskStatus;
+use dxplan_domain::text::format_date;
+use dxplan_store::notifications::{self, Notice};
+use dxplan_store::tasks::{self, TaskFilter};
+use dxplan_store::{Db, StoreError, sessions, units};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::mail::{Mail, Mailer};
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub sessions_purged: u64,
+    pub reminders: usize,
+    pub digests: usize,
+    pub sent: usize,
+    pub failed: usize,
 }
 
 /// Settings the jobs need from the server's configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct JobConfig {
     pub session_idle: Duration,
     pub every: Duration,
+    /// Where links in e-mails point.
+    pub public_url: Option<String>,
+    /// The local hour (Vietnam time) from which the daily digest goes out.
+    pub digest_hour: u8,
+    /// Delivers the outbox; without one, messages wait (nothing is lost).
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
+
+impl std::fmt::Debug for JobConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobConfig")
+            .field("session_idle", &self.session_idle)
+            .field("every", &self.every)
+            .field("mailer", &self.mailer.is_some())
+            .finish()
+    }
+}
+
+const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+const UNIT_STAFF: [Role; 2] = [Role::UnitEditor, Role::UnitApprover];
 
 /// Runs everything that is due at `now`.
 pub async fn run_due(
@@ -25,10 +64,198 @@ pub async fn run_due(
     config: &JobConfig,
     now: OffsetDateTime,
 ) -> Result<Report, StoreError> {
+    let mut report = Report::default();
     let mut c = db.begin().await?;
-    let sessions_purged = sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
+    report.sessions_purged =
+        sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
     c.commit().await?;
-    Ok(Report { sessions_purged })
+    report.reminders = remind(db, config, now).await?;
+    report.digests = digests(db, config, now).await?;
+    if let Some(mailer) = &config.mailer {
+        let (sent, failed) = deliver(db, mailer.as_ref(), now).await?;
+        report.sent = sent;
+        report.failed = failed;
+    }
+    Ok(report)
+}
+
+/// Deadline and report reminders, each made once per task, deadline and period.
+async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usize, StoreError> {
+    let today = now.to_offset(VIETNAM).date();
+    let open = vec![TaskStatus::Approved, TaskStatus::InProgress];
+    let mut made = 0;
+    let quarter = Period::containing(today, true);
+    let report_window = quarter.end() - time::Duration::days(10) <= today;
+    let batches: [(NotificationKind, TaskFilter); 3] = [
+        (
+            NotificationKind::DueSoon,
+            TaskFilter {
+                statuses: open.clone(),
+                today: Some(today),
+                due_within_days: Some(7),
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            NotificationKind::Overdue,
+            TaskFilter {
+                statuses: open.clone(),
+                today: Some(today),
+                overdue: true,
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            NotificationKind::ReportDue,
+            TaskFilter {
+                statuses: vec![TaskStatus::InProgress],
+                today: Some(today),
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (kind, filter) in batches {
+        if kind == NotificationKind::ReportDue && !report_window {
+            continue;
+        }
+        let list = {
+            let mut c = db.read().await?;
+            match kind {
+                NotificationKind::ReportDue => {
+                    tasks::missing_reports(&mut c, &filter, &quarter.to_string()).await?
+                }
+                _ => tasks::list(&mut c, &filter).await?.tasks,
+            }
+        };
+        for task in list {
+            let (extra, key) = match kind {
+                NotificationKind::ReportDue => (
+                    quarter.label(dxplan_domain::Lang::Vi),
+                    format!("report:{}:{quarter}", task.id),
+                ),
+                NotificationKind::DueSoon => (
+                    format_date(task.due_date),
+                    format!("due7:{}:{}", task.id, task.due_date),
+                ),
+                _ => (
+                    format_date(task.due_date),
+                    format!("overdue:{}:{}", task.id, task.due_date),
+                ),
+            };
+            let (vi, en) = kind.titles(&task.code, &task.title, &extra);
+            let link = config
+                .public_url
+                .as_deref()
+                .map(|b| format!("{}/tasks/{}", b.trim_end_matches('/'), task.id));
+            let mut c = db.begin().await?;
+            let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
+            let recipients = notifications::holders(&mut c, &lineage, &UNIT_STAFF).await?;
+            made += notifications::notify(
+                &mut c,
+                &recipients,
+                &Notice {
+                    kind,
+                    task_id: Some(task.id),
+                    title_vi: &vi,
+                    title_en: &en,
+                    dedup_key: Some(&key),
+                    link: link.as_deref(),
+                },
+                now,
+            )
+            .await?;
+            c.commit().await?;
+        }
+    }
+    Ok(made)
+}
+
+/// One e-mail a day for people who chose a digest, from the configured hour on.
+async fn digests(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usize, StoreError> {
+    let local = now.to_offset(VIETNAM);
+    if local.hour() < config.digest_hour {
+        return Ok(0);
+    }
+    let batches = {
+        let mut c = db.read().await?;
+        notifications::digest_batches(&mut c).await?
+    };
+    let mut made = 0;
+    for (user_id, email, list) in batches {
+        let mut body = format!(
+            "Thông báo trong ngày {} / Today's notifications:\n\n",
+            format_date(local.date())
+        );
+        for n in &list {
+            body.push_str(&format!("- {}\n  {}\n", n.title_vi, n.title_en));
+        }
+        if let Some(base) = &config.public_url {
+            body.push_str(&format!("\n{}/notifications\n", base.trim_end_matches('/')));
+        }
+        let subject = format!("[dxplan] {} thông báo mới / new notifications", list.len());
+        let mut c = db.begin().await?;
+        // The key carries the last notification, so a later batch the same day still goes out.
+        let last = list.last().map_or(0, |n| n.id);
+        notifications::enqueue(
+            &mut c,
+            &email,
+            &subject,
+            &body,
+            &format!("digest:{user_id}:{last}"),
+            now,
+        )
+        .await?;
+        notifications::mark_emailed(&mut c, &list.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
+        c.commit().await?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// Sends what the outbox holds; failures wait longer each time, and give up after
+/// `MAX_ATTEMPTS`. Returns (sent, failed tries).
+pub async fn deliver(
+    db: &Db,
+    mailer: &dyn Mailer,
+    now: OffsetDateTime,
+) -> Result<(usize, usize), StoreError> {
+    let claimed = {
+        let mut c = db.begin().await?;
+        let claimed =
+            notifications::claim_due(&mut c, now, time::Duration::minutes(10), 50).await?;
+        c.commit().await?;
+        claimed
+    };
+    let (mut sent, mut failed) = (0, 0);
+    for m in claimed {
+        let mail = Mail {
+            to: &m.recipient,
+            subject: &m.subject,
+            body: &m.body,
+            message_id: format!("<outbox-{}@dxplan>", m.id),
+        };
+        let result = mailer.send(&mail).await;
+        let mut c = db.begin().await?;
+        match result {
+            Ok(()) => {
+                notifications::mark_sent(&mut c, m.id, now).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                let attempts = m.attempts + 1;
+                let next = (attempts < MAX_ATTEMPTS)
+                    .then(|| now + time::Duration::minutes(retry_delay_minutes(m.attempts)));
+                tracing::warn!(id = m.id, attempts, error = %e, "e-mail delivery failed");
+                notifications::mark_failed(&mut c, m.id, &e, next).await?;
+                failed += 1;
+            }
+        }
+        c.commit().await?;
+    }
+    Ok((sent, failed))
 }
 
 /// Runs [`run_due`] every `config.every` until the task is dropped or aborted.
@@ -39,8 +266,8 @@ pub fn spawn(db: Db, config: JobConfig) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             match run_due(&db, &config, OffsetDateTime::now_utc()).await {
-                Ok(report) if report.sessions_purged > 0 => {
-                    tracing::info!(purged = report.sessions_purged, "expired sessions removed");
+                Ok(report) if report != Report::default() => {
+                    tracing::info!(?report, "background jobs")
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "background jobs failed; will retry"),

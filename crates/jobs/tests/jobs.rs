@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use dxplan_domain::user::NewUser;
-use dxplan_jobs::{JobConfig, Report, run_due};
+use dxplan_jobs::{JobConfig, run_due};
 use dxplan_store::sessions::{self, NewSession};
 use dxplan_store::{TestDb, users};
 use time::macros::datetime;
@@ -42,15 +42,12 @@ async fn expired_and_idle_sessions_are_swept_and_live_ones_kept() {
     let config = JobConfig {
         session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(600),
+        public_url: None,
+        digest_hour: 7,
+        mailer: None,
     };
-    assert_eq!(
-        run_due(db, &config, now).await.unwrap(),
-        Report { sessions_purged: 2 }
-    );
-    assert_eq!(
-        run_due(db, &config, now).await.unwrap(),
-        Report { sessions_purged: 0 }
-    );
+    assert_eq!(run_due(db, &config, now).await.unwrap().sessions_purged, 2);
+    assert_eq!(run_due(db, &config, now).await.unwrap().sessions_purged, 0);
     let mut c = db.read().await.unwrap();
     let idle_since = now - time::Duration::hours(2);
     assert!(

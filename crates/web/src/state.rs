@@ -30,6 +30,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// The address people reach dxplan at, for links in e-mails (none when unset).
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -44,6 +46,7 @@ impl Default for WebConfig {
             data_dir: PathBuf::from("./dxplan-data"),
             body_limit: 4 * 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            public_url: None,
         }
     }
 }

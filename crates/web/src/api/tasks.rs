@@ -40,6 +40,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/extensions/{id}/decision", post(decide_extension))
         .route("/me/work", get(my_work))
+        .route("/notifications", get(list_notifications))
+        .route("/notifications/read-all", post(read_all_notifications))
+        .route("/notifications/{id}/read", post(read_notification))
+        .route("/me/email-preference", axum::routing::put(set_email_pref))
         .route(
             "/tasks/{id}/attachments",
             get(task_attachments)
@@ -744,4 +748,54 @@ async fn import_plan(
         Json(json!({"dry_run": !outcome.committed, "count": tasks.len(), "tasks": tasks})),
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------- notifications
+
+async fn list_notifications(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
+    let mut c = state.db.read().await?;
+    let items = dxplan_store::notifications::list(&mut c, user.id, 100).await?;
+    let unread = dxplan_store::notifications::unread_count(&mut c, user.id).await?;
+    Ok(Json(json!({ "items": items, "unread": unread })))
+}
+
+async fn read_notification(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    let mut c = state.db.begin().await?;
+    if !dxplan_store::notifications::mark_read(&mut c, user.id, id, state.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    c.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn read_all_notifications(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<StatusCode> {
+    let mut c = state.db.begin().await?;
+    dxplan_store::notifications::mark_all_read(&mut c, user.id, state.now()).await?;
+    c.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct PrefBody {
+    email_pref: String,
+}
+
+async fn set_email_pref(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(body): ApiJson<PrefBody>,
+) -> AppResult<StatusCode> {
+    crate::service::set_email_pref(&state, &caller(&user, &meta), &body.email_pref).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

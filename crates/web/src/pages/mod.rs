@@ -57,6 +57,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants/{grant_id}/revoke", post(users::revoke))
         .route("/audit", get(users::audit))
         .route("/my-work", get(tasks::my_work))
+        .route("/notifications", get(tasks::notifications))
+        .route("/notifications/read-all", post(tasks::read_all))
+        .route("/notifications/preference", post(tasks::email_preference))
+        .route("/notifications/{id}/open", post(tasks::open_notification))
         .route("/plans", get(tasks::plans).post(tasks::create_plan))
         .route("/plans/{id}", get(tasks::plan))
         .route("/plans/{id}/groups", post(tasks::save_group))
@@ -114,6 +118,8 @@ pub struct Page {
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
     pub path: String,
+    /// Unread notifications of the logged-in user.
+    pub unread: i64,
 }
 
 impl Page {
@@ -230,6 +236,7 @@ pub struct Ctx {
     pub meta: RequestMeta,
     pub user: Option<CurrentUser>,
     pub flash: Option<String>,
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -248,11 +255,19 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|mut pairs| pairs.pop())
             .map(|(_, m)| m)
             .filter(|m| !m.is_empty());
+        let unread = match &user {
+            Some(u) => {
+                let mut c = state.db.read().await?;
+                dxplan_store::notifications::unread_count(&mut c, u.id).await?
+            }
+            None => 0,
+        };
         Ok(Ctx {
             state: state.clone(),
             meta,
             user,
             flash,
+            unread,
         })
     }
 }
@@ -270,6 +285,7 @@ impl Ctx {
             user: self.user.clone(),
             flash: self.flash.clone(),
             path: self.meta.path.clone(),
+            unread: self.unread,
         }
     }
 
@@ -458,6 +474,7 @@ impl ErrorPage {
             user,
             flash: None,
             path: "/".into(),
+            unread: 0,
         };
         let view = ErrorPage {
             page,

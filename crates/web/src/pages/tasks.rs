@@ -1454,3 +1454,94 @@ pub async fn import_template(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Respons
         bytes,
     ))
 }
+
+// ---------------------------------------------------------------- notifications
+
+pub struct NotificationRow {
+    pub id: i64,
+    pub title: String,
+    pub at: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    page: Page,
+    rows: Vec<NotificationRow>,
+    email_pref: String,
+    has_email: bool,
+}
+
+pub async fn notifications(ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let lang = ctx.lang();
+    let mut c = ctx.state.db.read().await?;
+    let list = dxplan_store::notifications::list(&mut c, user.id, 100).await?;
+    let email_pref = dxplan_store::notifications::email_pref(&mut c, user.id).await?;
+    let has_email = dxplan_store::users::get(&mut c, user.id)
+        .await?
+        .email
+        .is_some();
+    ctx.render(&NotificationsPage {
+        page: ctx.page("Thông báo", "Notifications"),
+        rows: list
+            .into_iter()
+            .map(|n| NotificationRow {
+                id: n.id,
+                title: lang.pick(n.title_vi, n.title_en),
+                at: format::datetime(&n.created_at),
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+        email_pref,
+        has_email,
+    })
+}
+
+/// Marks a notification read and goes to its task.
+pub async fn open_notification(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    use axum::response::{IntoResponse, Redirect};
+    let user = ctx.user()?;
+    let mut c = ctx.state.db.begin().await?;
+    if !dxplan_store::notifications::mark_read(&mut c, user.id, id, ctx.state.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    c.commit().await?;
+    let mut c = ctx.state.db.read().await?;
+    let target = dxplan_store::notifications::list(&mut c, user.id, 500)
+        .await?
+        .into_iter()
+        .find(|n| n.id == id)
+        .and_then(|n| n.task_id)
+        .map_or_else(|| "/notifications".to_string(), |t| format!("/tasks/{t}"));
+    Ok(Redirect::to(&target).into_response())
+}
+
+pub async fn read_all(ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let mut c = ctx.state.db.begin().await?;
+    dxplan_store::notifications::mark_all_read(&mut c, user.id, ctx.state.now()).await?;
+    c.commit().await?;
+    Ok(ctx.done(
+        "/notifications",
+        ctx.lang()
+            .pick("Đã đánh dấu tất cả là đã đọc.", "All marked as read."),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PrefForm {
+    #[serde(default)]
+    email_pref: String,
+}
+
+pub async fn email_preference(ctx: Ctx, Form(form): Form<PrefForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    crate::service::set_email_pref(&ctx.state, &caller, &form.email_pref).await?;
+    Ok(ctx.done(
+        "/notifications",
+        ctx.lang()
+            .pick("Đã lưu lựa chọn nhận thư.", "E-mail preference saved."),
+    ))
+}

@@ -790,3 +790,28 @@ pub async fn logout(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
     c.commit().await?;
     Ok(())
 }
+
+/// How often the caller wants e-mail: `immediate`, `digest` or `off`.
+pub async fn set_email_pref(state: &AppState, caller: &Caller<'_>, pref: &str) -> AppResult<()> {
+    let user = caller.user.ok_or(AppError::Unauthorized)?;
+    let pref = dxplan_domain::notification::EmailPref::parse(pref)
+        .ok_or_else(|| AppError::field("email_pref", Invalid::BadFormat))?;
+    let mut c = state.db.begin().await?;
+    dxplan_store::notifications::set_email_pref(&mut c, user.id, pref.as_str()).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "user.email_pref",
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            summary: format!("{}: {}", user.username, pref.as_str()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(())
+}

@@ -362,6 +362,52 @@ async fn require_on_lead(
     Ok(lineage)
 }
 
+// ---------------------------------------------------------------- notifications
+
+/// Tells the holders of `roles` over the task's lead unit about it, in the same
+/// transaction as the change (queuing e-mail for those who want it at once).
+async fn notify_task(
+    c: &mut Conn,
+    state: &AppState,
+    task: &Task,
+    kind: dxplan_domain::notification::NotificationKind,
+    roles: &[dxplan_domain::auth::Role],
+    extra: &str,
+    except_user: Option<i64>,
+) -> AppResult<()> {
+    use dxplan_store::notifications::{self, Notice};
+    let lineage = units::lineage(c, task.lead_unit_id).await?;
+    let mut recipients = notifications::holders(c, &lineage, roles).await?;
+    recipients.retain(|r| Some(r.user_id) != except_user);
+    let (vi, en) = kind.titles(&task.code, &task.title, extra);
+    let link = state
+        .config
+        .public_url
+        .as_deref()
+        .map(|base| format!("{}/tasks/{}", base.trim_end_matches('/'), task.id));
+    notifications::notify(
+        c,
+        &recipients,
+        &Notice {
+            kind,
+            task_id: Some(task.id),
+            title_vi: &vi,
+            title_en: &en,
+            dedup_key: None,
+            link: link.as_deref(),
+        },
+        state.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+const UNIT_STAFF: [dxplan_domain::auth::Role; 2] = [
+    dxplan_domain::auth::Role::UnitEditor,
+    dxplan_domain::auth::Role::UnitApprover,
+];
+const REVIEWERS: [dxplan_domain::auth::Role; 1] = [dxplan_domain::auth::Role::Coordinator];
+
 // ---------------------------------------------------------------- tasks
 
 /// Resolves the lead and coordinating unit codes of a task (valid today).
@@ -474,6 +520,23 @@ pub async fn create_task(
     )
     .await?;
     let task = tasks::get(&mut c, id).await?;
+    // A task the coordinator assigns is news to the unit; a unit's own draft is not.
+    if caller
+        .user
+        .is_some_and(|u| !u.may(Action::EditUnitWork, target) || u.may(Action::ManagePlans, target))
+    {
+        use dxplan_domain::notification::NotificationKind;
+        notify_task(
+            &mut c,
+            state,
+            &task,
+            NotificationKind::TaskAssigned,
+            &UNIT_STAFF,
+            "",
+            actor_id(caller),
+        )
+        .await?;
+    }
     record(
         &mut c,
         state,
@@ -659,6 +722,28 @@ pub async fn transition(
     )
     .await?;
     let after = tasks::get(&mut c, id).await?;
+    {
+        use dxplan_domain::notification::NotificationKind as K;
+        let (kind, roles): (Option<K>, &[dxplan_domain::auth::Role]) = match action {
+            TaskAction::Submit => (Some(K::TaskSubmitted), &REVIEWERS),
+            TaskAction::Approve => (Some(K::TaskApproved), &UNIT_STAFF),
+            TaskAction::RequestChanges => (Some(K::TaskReturned), &UNIT_STAFF),
+            TaskAction::Cancel => (Some(K::TaskCancelled), &UNIT_STAFF),
+            TaskAction::Start | TaskAction::Complete => (None, &[]),
+        };
+        if let Some(kind) = kind {
+            notify_task(
+                &mut c,
+                state,
+                &after,
+                kind,
+                roles,
+                comment.unwrap_or_default(),
+                actor_id(caller),
+            )
+            .await?;
+        }
+    }
     record(
         &mut c,
         state,

@@ -948,3 +948,103 @@ async fn evidence_files_are_checked_stored_once_and_served_only_to_readers() {
         .unwrap();
     assert!(page.contains("Biên bản nghiệm thu.pdf") && page.contains("Tải lên tệp minh chứng"));
 }
+
+#[tokio::test]
+async fn people_are_notified_of_each_step_and_mark_notices_read() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "9").await;
+    let approver = app.login("approver-542").await;
+    let editor = app.login("editor-542").await;
+    async fn unread(s: &Session) -> Value {
+        s.get_json("/api/v1/notifications").await.1
+    }
+    let before = unread(&coordinator).await["unread"].as_i64().unwrap();
+    let (_, task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &task_body("9.5", "542", group),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let notices = unread(&editor).await;
+    assert_eq!(
+        notices["unread"], 1,
+        "the unit hears of a task assigned to it"
+    );
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nhiệm vụ mới được giao: 9.5")
+    );
+    act(&approver, id, "submit", None).await;
+    let c = unread(&coordinator).await;
+    assert_eq!(
+        c["unread"].as_i64().unwrap(),
+        before + 1,
+        "the coordinator hears of a submission"
+    );
+    act(&coordinator, id, "request_changes", Some("Thiếu chỉ tiêu")).await;
+    let e = unread(&editor).await;
+    assert_eq!(e["unread"], 2);
+    assert!(
+        e["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Ý kiến: Thiếu chỉ tiêu")
+    );
+    let page = editor.get("/").await.text().await.unwrap();
+    assert!(
+        page.contains("class=\"badge\"") && page.contains(">2</span>"),
+        "the count shows in the header"
+    );
+
+    let first = e["items"][0]["id"].as_i64().unwrap();
+    let r = editor
+        .client
+        .post(editor.url(&format!("/api/v1/notifications/{first}/read")))
+        .header("x-csrf-token", &editor.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(unread(&editor).await["unread"], 1);
+    let r = approver
+        .client
+        .post(approver.url(&format!("/api/v1/notifications/{first}/read")))
+        .header("x-csrf-token", &approver.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "not someone else's notice"
+    );
+    let r = editor
+        .post_form(&format!("/notifications/{}/open", e["items"][1]["id"]), &[])
+        .await;
+    assert_eq!(r.headers()["location"], format!("/tasks/{id}"));
+    assert_eq!(unread(&editor).await["unread"], 0);
+
+    let (status, _) = editor
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/me/email-preference",
+            &json!({"email_pref": "digest"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = editor
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/me/email-preference",
+            &json!({"email_pref": "hourly"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let page = editor.get("/notifications").await.text().await.unwrap();
+    assert!(page.contains("value=\"digest\" checked"));
+}

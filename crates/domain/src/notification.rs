@@ -1,0 +1,132 @@
+//! What people are told, and how it reads in both languages.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    TaskAssigned,
+    TaskSubmitted,
+    TaskApproved,
+    TaskReturned,
+    TaskCancelled,
+    ReportDue,
+    DueSoon,
+    Overdue,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::TaskAssigned => "task_assigned",
+            NotificationKind::TaskSubmitted => "task_submitted",
+            NotificationKind::TaskApproved => "task_approved",
+            NotificationKind::TaskReturned => "task_returned",
+            NotificationKind::TaskCancelled => "task_cancelled",
+            NotificationKind::ReportDue => "report_due",
+            NotificationKind::DueSoon => "due_soon",
+            NotificationKind::Overdue => "overdue",
+        }
+    }
+
+    /// The notification's line, in Vietnamese and English, about a task.
+    pub fn titles(self, task_code: &str, task_title: &str, extra: &str) -> (String, String) {
+        let t = format!("{task_code} {task_title}");
+        match self {
+            NotificationKind::TaskAssigned => (
+                format!("Nhiệm vụ mới được giao: {t}"),
+                format!("New task assigned: {t}"),
+            ),
+            NotificationKind::TaskSubmitted => (
+                format!("Nhiệm vụ chờ thẩm định: {t}"),
+                format!("Task awaiting review: {t}"),
+            ),
+            NotificationKind::TaskApproved => (
+                format!("Nhiệm vụ đã được thống nhất: {t}"),
+                format!("Task approved: {t}"),
+            ),
+            NotificationKind::TaskReturned => (
+                format!("Nhiệm vụ cần chỉnh sửa: {t}. Ý kiến: {extra}"),
+                format!("Changes requested on {t}. Comment: {extra}"),
+            ),
+            NotificationKind::TaskCancelled => (
+                format!("Nhiệm vụ đã bị huỷ: {t}. Lý do: {extra}"),
+                format!("Task cancelled: {t}. Reason: {extra}"),
+            ),
+            NotificationKind::ReportDue => (
+                format!("Đến kỳ báo cáo tiến độ {extra}: {t}"),
+                format!("Progress report due for {extra}: {t}"),
+            ),
+            NotificationKind::DueSoon => (
+                format!("Nhiệm vụ đến hạn ngày {extra}: {t}"),
+                format!("Task due on {extra}: {t}"),
+            ),
+            NotificationKind::Overdue => (
+                format!("Nhiệm vụ quá hạn từ ngày {extra}: {t}"),
+                format!("Task overdue since {extra}: {t}"),
+            ),
+        }
+    }
+}
+
+/// How often someone wants e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailPref {
+    Immediate,
+    Digest,
+    Off,
+}
+
+impl EmailPref {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailPref::Immediate => "immediate",
+            EmailPref::Digest => "digest",
+            EmailPref::Off => "off",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EmailPref> {
+        match s.trim() {
+            "immediate" => Some(EmailPref::Immediate),
+            "digest" => Some(EmailPref::Digest),
+            "off" => Some(EmailPref::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Minutes to wait before the next try of a failed delivery: 1, 2, 4… capped at 6 hours.
+pub fn retry_delay_minutes(attempts: i64) -> i64 {
+    let exp = attempts.clamp(0, 16) as u32;
+    (1i64 << exp).min(360)
+}
+
+/// After this many failed tries a delivery is given up and marked failed.
+pub const MAX_ATTEMPTS: i64 = 12;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_and_cap() {
+        let delays: Vec<i64> = (0..11).map(retry_delay_minutes).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360]);
+        assert_eq!(retry_delay_minutes(-3), 1);
+    }
+
+    #[test]
+    fn titles_in_both_languages() {
+        let (vi, en) =
+            NotificationKind::TaskReturned.titles("9.1", "Chữ ký số", "Bổ sung chỉ tiêu");
+        assert_eq!(
+            vi,
+            "Nhiệm vụ cần chỉnh sửa: 9.1 Chữ ký số. Ý kiến: Bổ sung chỉ tiêu"
+        );
+        assert!(en.starts_with("Changes requested on 9.1"));
+        assert_eq!(EmailPref::parse("digest"), Some(EmailPref::Digest));
+        assert_eq!(EmailPref::parse("weekly"), None);
+    }
+}
