@@ -161,7 +161,9 @@ pub async fn unread_count(c: &mut Conn, user_id: i64) -> Result<i64> {
 
 /// Marks one of the user's notifications read; false when it is not theirs.
 pub async fn mark_read(c: &mut Conn, user_id: i64, id: i64, now: OffsetDateTime) -> Result<bool> {
-    let done = q!(c, |x| sqlx::query(
+    let done =
+        q!(c, |x| {
+            sqlx::query(
         "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2"
     )
     .bind(id)
@@ -169,7 +171,8 @@ pub async fn mark_read(c: &mut Conn, user_id: i64, id: i64, now: OffsetDateTime)
     .bind(now)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+        })?;
     Ok(done > 0)
 }
 

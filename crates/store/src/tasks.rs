@@ -630,9 +630,10 @@ fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, String) {
             conditions.push("1 = 0".to_string());
         } else {
             ctes.push(subtree_cte("scope", scope, params));
+            // Semi-joins computed once, not a subquery per task.
             conditions.push(
-                "(t.lead_unit_id IN (SELECT id FROM scope) OR EXISTS (SELECT 1 FROM task_units tu \
-                 WHERE tu.task_id = t.id AND tu.unit_id IN (SELECT id FROM scope)))"
+                "(t.lead_unit_id IN (SELECT id FROM scope) OR t.id IN (SELECT tu.task_id FROM task_units tu \
+                 JOIN scope ON scope.id = tu.unit_id))"
                     .to_string(),
             );
         }
