@@ -121,14 +121,20 @@ async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usiz
         if kind == NotificationKind::ReportDue && !report_window {
             continue;
         }
-        let list = {
+        let prefix = match kind {
+            NotificationKind::ReportDue => "report:",
+            NotificationKind::DueSoon => "due7:",
+            _ => "overdue:",
+        };
+        let (list, already) = {
             let mut c = db.read().await?;
-            match kind {
+            let list = match kind {
                 NotificationKind::ReportDue => {
                     tasks::missing_reports(&mut c, &filter, &quarter.to_string()).await?
                 }
                 _ => tasks::list(&mut c, &filter).await?.tasks,
-            }
+            };
+            (list, notifications::dedup_keys(&mut c, prefix).await?)
         };
         for task in list {
             let (extra, key) = match kind {
@@ -145,6 +151,10 @@ async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usiz
                     format!("overdue:{}:{}", task.id, task.due_date),
                 ),
             };
+            // Said before: skip without opening a transaction.
+            if already.contains(&key) {
+                continue;
+            }
             let (vi, en) = kind.titles(&task.code, &task.title, &extra);
             let link = config
                 .public_url

@@ -161,9 +161,8 @@ pub async fn unread_count(c: &mut Conn, user_id: i64) -> Result<i64> {
 
 /// Marks one of the user's notifications read; false when it is not theirs.
 pub async fn mark_read(c: &mut Conn, user_id: i64, id: i64, now: OffsetDateTime) -> Result<bool> {
-    let done =
-        q!(c, |x| {
-            sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2"
     )
     .bind(id)
@@ -172,7 +171,7 @@ pub async fn mark_read(c: &mut Conn, user_id: i64, id: i64, now: OffsetDateTime)
     .execute(x)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(done > 0)
 }
 
@@ -360,4 +359,16 @@ pub async fn outbox_all(c: &mut Conn) -> Result<Vec<OutboxMessage>> {
     )
     .fetch_all(x)
     .await)?)
+}
+
+/// Reminder keys already used that start with `prefix` (`overdue:`, …): lets the
+/// reminder job skip, with one query, what it has already said.
+pub async fn dedup_keys(c: &mut Conn, prefix: &str) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = q!(c, |x| sqlx::query_as(
+        "SELECT DISTINCT dedup_key FROM notifications WHERE dedup_key LIKE $1 ESCAPE '\\'"
+    )
+    .bind(format!("{}%", crate::units::escape_like(prefix)))
+    .fetch_all(x)
+    .await)?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
 }

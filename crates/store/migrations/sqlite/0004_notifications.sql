@@ -16,6 +16,7 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
 CREATE UNIQUE INDEX notifications_dedup ON notifications (user_id, dedup_key);
+CREATE INDEX notifications_key ON notifications (dedup_key);
 
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
