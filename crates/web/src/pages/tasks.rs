@@ -359,6 +359,24 @@ struct TasksPage {
 }
 
 impl TasksPage {
+    /// Any filter beyond the plan and the search: the filter panel opens.
+    fn filters_active(&self) -> bool {
+        let q = &self.query;
+        [
+            &q.group,
+            &q.pillar,
+            &q.unit,
+            &q.status,
+            &q.overdue,
+            &q.due_before,
+            &q.due_after,
+            &q.mode,
+            &q.sort,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
+    }
+
     fn selected(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "plan" => &self.query.plan,
