@@ -6,6 +6,7 @@
 pub mod attachment;
 pub mod auth;
 pub mod i18n;
+pub mod indicator;
 pub mod notification;
 pub mod period;
 pub mod plan_import;

@@ -30,6 +30,7 @@ pub enum Invalid {
     UnknownGroup,
     DeadlineLocked,
     NotAfterDue,
+    NumeratorAboveDenominator,
 }
 
 impl Invalid {
@@ -112,6 +113,9 @@ impl Invalid {
                 .into(),
             Invalid::NotAfterDue => lang
                 .pick("Thời hạn mới phải sau thời hạn hiện tại.", "The new deadline must be after the current one.")
+                .into(),
+            Invalid::NumeratorAboveDenominator => lang
+                .pick("Tử số không được lớn hơn mẫu số.", "The numerator cannot exceed the denominator.")
                 .into(),
             Invalid::UnknownGroup => lang
                 .pick("Không tìm thấy nhóm nhiệm vụ trong kế hoạch.", "No such task group in this plan.")
