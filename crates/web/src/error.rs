@@ -18,6 +18,8 @@ pub enum AppError {
     ImportRejected(Vec<RowError>),
     /// A plan workbook was refused; nothing was written.
     PlanImport(Vec<dxplan_domain::plan_import::ImportProblem>),
+    /// Some rows of a bulk write were refused; nothing was written.
+    ValueRows(Vec<crate::service::indicators::RowResult>),
     /// An evidence file was refused.
     File(dxplan_domain::attachment::FileProblem),
     /// Not logged in (or the session ended).
@@ -65,7 +67,9 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation(_) | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) | AppError::BadRequest(_) | AppError::ValueRows(_) => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::File(dxplan_domain::attachment::FileProblem::TooLarge { .. }) => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -86,7 +90,7 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation(_) => "validation_failed",
+            AppError::Validation(_) | AppError::ValueRows(_) => "validation_failed",
             AppError::ImportRejected(_) | AppError::PlanImport(_) => "import_rejected",
             AppError::File(_) => "file_rejected",
             AppError::Unauthorized => "unauthorized",
@@ -107,7 +111,7 @@ impl AppError {
     /// What the user reads. Internal details never reach the client.
     pub fn message(&self, lang: Lang) -> String {
         let text = match self {
-            AppError::Validation(_) => lang.pick(
+            AppError::Validation(_) | AppError::ValueRows(_) => lang.pick(
                 "Dữ liệu chưa hợp lệ. Vui lòng sửa các mục được đánh dấu.",
                 "Some values are not valid. Please correct the marked fields.",
             ),
@@ -184,6 +188,7 @@ impl AppError {
                 .iter()
                 .map(|r| json!({"line": r.line, "field": r.field, "reason": r.reason, "message": r.message(lang)}))
                 .collect::<Vec<_>>()),
+            AppError::ValueRows(rows) => json!(rows),
             AppError::PlanImport(problems) => json!(problems
                 .iter()
                 .map(|p| json!({"row": p.row, "column": p.column, "message": p.message(lang)}))

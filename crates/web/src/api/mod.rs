@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 
+pub mod indicators;
 pub mod tasks;
 
 use crate::error::{AppError, AppResult};
@@ -41,6 +42,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
         .merge(tasks::routes(upload_limit))
+        .merge(indicators::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

@@ -13,6 +13,7 @@ use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
+pub mod indicators;
 pub mod tasks;
 
 use crate::error::{AppError, AppResult};
@@ -49,7 +50,7 @@ impl Caller<'_> {
     }
 }
 
-async fn record(
+pub(crate) async fn record(
     c: &mut Conn,
     state: &AppState,
     caller: &Caller<'_>,

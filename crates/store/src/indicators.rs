@@ -1,0 +1,641 @@
+//! Indicators, reporting forms, targets and data values.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use dxplan_domain::indicator::{Aggregation, Direction, IndicatorFields, Measure, PeriodType};
+use dxplan_domain::period::Period;
+use dxplan_domain::text::fold;
+
+use crate::db::{Arg, Params};
+use crate::macros::{bind_all, q};
+use crate::{Conn, Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Indicator {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub measure: Measure,
+    pub unit_of_measure: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub direction: Direction,
+    #[sqlx(try_from = "String")]
+    pub aggregation: Aggregation,
+    #[sqlx(try_from = "String")]
+    pub period_type: PeriodType,
+    pub pillar_code: Option<String>,
+    pub owner_unit_id: Option<i64>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    pub evidence_required: bool,
+    pub active: bool,
+    pub version: i64,
+}
+
+macro_rules! select_indicators {
+    () => {
+        "SELECT id, code, name, description, measure, unit_of_measure, direction, aggregation, period_type, pillar_code,
+                owner_unit_id, min_value, max_value, evidence_required, active, version FROM indicators "
+    };
+}
+
+pub async fn get(c: &mut Conn, id: i64) -> Result<Indicator> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Indicator>(concat!(
+        select_indicators!(),
+        "WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(x)
+    .await)?)
+}
+
+pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<Indicator>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Indicator>(concat!(
+        select_indicators!(),
+        "WHERE code = $1"
+    ))
+    .bind(code.trim())
+    .fetch_optional(x)
+    .await)?)
+}
+
+/// The catalogue, optionally searched (diacritics ignored) and narrowed to a pillar.
+pub async fn list(
+    c: &mut Conn,
+    search: Option<&str>,
+    pillar: Option<&str>,
+) -> Result<Vec<Indicator>> {
+    let mut params = Params::default();
+    let mut conditions = Vec::new();
+    if let Some(s) = search.map(fold).filter(|s| !s.is_empty()) {
+        let p = params.push(Arg::Text(format!("%{}%", crate::units::escape_like(&s))));
+        conditions.push(format!(
+            "(name_folded LIKE {p} ESCAPE '\\' OR LOWER(code) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(pillar) = pillar.filter(|p| !p.is_empty()) {
+        conditions.push(format!(
+            "pillar_code = {}",
+            params.push(Arg::Text(pillar.into()))
+        ));
+    }
+    let sql = format!(
+        "{}{} ORDER BY code",
+        select_indicators!(),
+        if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        }
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, Indicator>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}
+
+pub async fn insert(
+    c: &mut Conn,
+    f: &IndicatorFields,
+    owner_unit_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
+        "INSERT INTO indicators (code, name, name_folded, description, measure, unit_of_measure, direction, aggregation,
+             period_type, pillar_code, owner_unit_id, min_value, max_value, evidence_required, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id"
+    )
+    .bind(&f.code)
+    .bind(&f.name)
+    .bind(fold(&f.name))
+    .bind(&f.description)
+    .bind(f.measure.as_str())
+    .bind(&f.unit_of_measure)
+    .bind(f.direction.as_str())
+    .bind(f.aggregation.as_str())
+    .bind(f.period_type.as_str())
+    .bind(&f.pillar_code)
+    .bind(owner_unit_id)
+    .bind(f.min_value)
+    .bind(f.max_value)
+    .bind(f.evidence_required)
+    .bind(now)
+    .fetch_one(x)
+    .await
+    })?;
+    Ok(id)
+}
+
+pub async fn update(
+    c: &mut Conn,
+    id: i64,
+    f: &IndicatorFields,
+    owner_unit_id: Option<i64>,
+    version: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let done = q!(c, |x| {
+        sqlx::query(
+        "UPDATE indicators SET code = $2, name = $3, name_folded = $4, description = $5, measure = $6, unit_of_measure = $7,
+             direction = $8, aggregation = $9, period_type = $10, pillar_code = $11, owner_unit_id = $12, min_value = $13,
+             max_value = $14, evidence_required = $15, updated_at = $16, version = version + 1
+         WHERE id = $1 AND ($17 IS NULL OR version = $17)"
+    )
+    .bind(id)
+    .bind(&f.code)
+    .bind(&f.name)
+    .bind(fold(&f.name))
+    .bind(&f.description)
+    .bind(f.measure.as_str())
+    .bind(&f.unit_of_measure)
+    .bind(f.direction.as_str())
+    .bind(f.aggregation.as_str())
+    .bind(f.period_type.as_str())
+    .bind(&f.pillar_code)
+    .bind(owner_unit_id)
+    .bind(f.min_value)
+    .bind(f.max_value)
+    .bind(f.evidence_required)
+    .bind(now)
+    .bind(version)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if done == 0 {
+        get(c, id).await?;
+        return Err(StoreError::VersionConflict);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- forms
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Form {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub period_type: PeriodType,
+    pub deadline_days: i64,
+    pub version: i64,
+}
+
+pub struct FormWrite<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub period_type: PeriodType,
+    pub deadline_days: i64,
+    pub indicator_ids: &'a [i64],
+    pub unit_kinds: &'a [String],
+}
+
+pub async fn insert_form(c: &mut Conn, f: &FormWrite<'_>, now: OffsetDateTime) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
+        "INSERT INTO reporting_forms (code, name, period_type, deadline_days, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id"
+    )
+    .bind(f.code)
+    .bind(f.name)
+    .bind(f.period_type.as_str())
+    .bind(f.deadline_days)
+    .bind(now)
+    .fetch_one(x)
+    .await
+    })?;
+    for (position, indicator) in f.indicator_ids.iter().enumerate() {
+        q!(c, |x| sqlx::query(
+            "INSERT INTO form_indicators (form_id, indicator_id, position) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(indicator)
+        .bind(position as i64)
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+    }
+    for kind in f.unit_kinds {
+        q!(c, |x| sqlx::query(
+            "INSERT INTO form_unit_kinds (form_id, kind) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(kind)
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(id)
+}
+
+pub async fn forms(c: &mut Conn) -> Result<Vec<Form>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Form>(
+        "SELECT id, code, name, period_type, deadline_days, version FROM reporting_forms ORDER BY code"
+    )
+    .fetch_all(x)
+    .await
+    })?)
+}
+
+pub async fn form(c: &mut Conn, id: i64) -> Result<Form> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Form>(
+        "SELECT id, code, name, period_type, deadline_days, version FROM reporting_forms WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(x)
+    .await
+    })?)
+}
+
+/// A form's indicators, in the form's order.
+pub async fn form_indicators(c: &mut Conn, form_id: i64) -> Result<Vec<Indicator>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Indicator>(
+        "SELECT i.id, i.code, i.name, i.description, i.measure, i.unit_of_measure, i.direction, i.aggregation, i.period_type,
+                i.pillar_code, i.owner_unit_id, i.min_value, i.max_value, i.evidence_required, i.active, i.version
+         FROM form_indicators fi JOIN indicators i ON i.id = fi.indicator_id WHERE fi.form_id = $1 ORDER BY fi.position"
+    )
+    .bind(form_id)
+    .fetch_all(x)
+    .await
+    })?)
+}
+
+pub async fn form_kinds(c: &mut Conn, form_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = q!(c, |x| sqlx::query_as(
+        "SELECT kind FROM form_unit_kinds WHERE form_id = $1 ORDER BY kind"
+    )
+    .bind(form_id)
+    .fetch_all(x)
+    .await)?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
+// ---------------------------------------------------------------- targets
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Target {
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub period: String,
+    pub value: f64,
+}
+
+pub async fn set_target(
+    c: &mut Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+    value: f64,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    q!(c, |x| {
+        sqlx::query(
+        "INSERT INTO targets (indicator_id, unit_id, period, value, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at"
+    )
+    .bind(indicator_id)
+    .bind(unit_id)
+    .bind(period.to_string())
+    .bind(value)
+    .bind(by)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+pub async fn target(
+    c: &mut Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+) -> Result<Option<f64>> {
+    let row: Option<(f64,)> = q!(c, |x| sqlx::query_as(
+        "SELECT value FROM targets WHERE indicator_id = $1 AND unit_id = $2 AND period = $3"
+    )
+    .bind(indicator_id)
+    .bind(unit_id)
+    .bind(period.to_string())
+    .fetch_optional(x)
+    .await)?;
+    Ok(row.map(|(v,)| v))
+}
+
+/// All targets of a unit for a period (one query for a grid).
+pub async fn targets_of_unit(c: &mut Conn, unit_id: i64, period: Period) -> Result<Vec<Target>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Target>(
+        "SELECT indicator_id, unit_id, period, value FROM targets WHERE unit_id = $1 AND period = $2"
+    )
+    .bind(unit_id)
+    .bind(period.to_string())
+    .fetch_all(x)
+    .await
+    })?)
+}
+
+// ---------------------------------------------------------------- data values
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct DataValue {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub period: String,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub status: String,
+    pub approved_value: Option<f64>,
+    pub comment: Option<String>,
+    pub review_comment: Option<String>,
+    pub updated_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+macro_rules! select_values {
+    () => {
+        "SELECT id, indicator_id, unit_id, period, value, numerator, denominator, status, approved_value, comment,
+                review_comment, updated_by, updated_at, version FROM data_values "
+    };
+}
+
+pub async fn value(
+    c: &mut Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+) -> Result<Option<DataValue>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, DataValue>(concat!(
+        select_values!(),
+        "WHERE indicator_id = $1 AND unit_id = $2 AND period = $3"
+    ))
+    .bind(indicator_id)
+    .bind(unit_id)
+    .bind(period.to_string())
+    .fetch_optional(x)
+    .await)?)
+}
+
+pub async fn value_by_id(c: &mut Conn, id: i64) -> Result<DataValue> {
+    Ok(q!(c, |x| sqlx::query_as::<_, DataValue>(concat!(
+        select_values!(),
+        "WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(x)
+    .await)?)
+}
+
+/// A unit's values for one period (a form's grid in one query).
+pub async fn values_of_unit(c: &mut Conn, unit_id: i64, period: Period) -> Result<Vec<DataValue>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, DataValue>(concat!(
+        select_values!(),
+        "WHERE unit_id = $1 AND period = $2"
+    ))
+    .bind(unit_id)
+    .bind(period.to_string())
+    .fetch_all(x)
+    .await)?)
+}
+
+/// Values waiting for review.
+pub async fn submitted(c: &mut Conn, limit: i64) -> Result<Vec<DataValue>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, DataValue>(concat!(
+        select_values!(),
+        "WHERE status = 'submitted' ORDER BY updated_at, id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// The figures to write for one value.
+pub struct ValueWrite<'a> {
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub period: Period,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub status: &'a str,
+    pub comment: Option<&'a str>,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+}
+
+/// Writes the current figure (keeping the last approved one aside) and its history row.
+pub async fn write_value(
+    c: &mut Conn,
+    w: &ValueWrite<'_>,
+    expected_version: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let existing = value(c, w.indicator_id, w.unit_id, w.period).await?;
+    let id = match existing {
+        None => {
+            let (id,): (i64,) = q!(c, |x| {
+                sqlx::query_as(
+                "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator,
+                     status, comment, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
+            )
+            .bind(w.indicator_id)
+            .bind(w.unit_id)
+            .bind(w.period.to_string())
+            .bind(w.period.start())
+            .bind(w.period.end())
+            .bind(w.value)
+            .bind(w.numerator)
+            .bind(w.denominator)
+            .bind(w.status)
+            .bind(w.comment)
+            .bind(w.actor_name)
+            .bind(now)
+            .fetch_one(x)
+            .await
+            })?;
+            id
+        }
+        Some(v) => {
+            if expected_version.is_some_and(|e| e != v.version) {
+                return Err(StoreError::VersionConflict);
+            }
+            q!(c, |x| {
+                sqlx::query(
+                "UPDATE data_values SET value = $2, numerator = $3, denominator = $4, status = $5, comment = $6,
+                     review_comment = NULL, updated_by = $7, updated_at = $8, version = version + 1 WHERE id = $1"
+            )
+            .bind(v.id)
+            .bind(w.value)
+            .bind(w.numerator)
+            .bind(w.denominator)
+            .bind(w.status)
+            .bind(w.comment)
+            .bind(w.actor_name)
+            .bind(now)
+            .execute(x)
+            .await
+            .map(|_| ())
+            })?;
+            v.id
+        }
+    };
+    history(
+        c,
+        id,
+        w.actor_id,
+        w.actor_name,
+        if w.status == "submitted" {
+            "submit"
+        } else {
+            "save"
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn history(
+    c: &mut Conn,
+    id: i64,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    action: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    q!(c, |x| {
+        sqlx::query(
+        "INSERT INTO data_value_history (data_value_id, at, actor_id, actor_name, action, status, value, numerator, denominator, comment)
+         SELECT id, $2, $3, $4, $5, status, value, numerator, denominator, COALESCE(review_comment, comment) FROM data_values WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(actor_id)
+    .bind(actor_name)
+    .bind(action)
+    .execute(x)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Approves (the figure becomes the approved one) or rejects a submitted value.
+pub async fn review_value(
+    c: &mut Conn,
+    id: i64,
+    approve: bool,
+    comment: Option<&str>,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let sql = if approve {
+        "UPDATE data_values SET status = 'approved', approved_value = value, approved_numerator = numerator,
+             approved_denominator = denominator, review_comment = $2, updated_by = $3, updated_at = $4, version = version + 1
+         WHERE id = $1 AND status = 'submitted'"
+    } else {
+        "UPDATE data_values SET status = 'rejected', review_comment = $2, updated_by = $3, updated_at = $4, version = version + 1
+         WHERE id = $1 AND status = 'submitted'"
+    };
+    let done = q!(c, |x| sqlx::query(sql)
+        .bind(id)
+        .bind(comment)
+        .bind(actor_name)
+        .bind(now)
+        .execute(x)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        value_by_id(c, id).await?;
+        return Err(StoreError::VersionConflict);
+    }
+    history(
+        c,
+        id,
+        actor_id,
+        actor_name,
+        if approve { "approve" } else { "reject" },
+        now,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct HistoryRow {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor_name: String,
+    pub action: String,
+    pub status: String,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+}
+
+pub async fn value_history(c: &mut Conn, id: i64) -> Result<Vec<HistoryRow>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, HistoryRow>(
+        "SELECT at, actor_name, action, status, value, numerator, denominator, comment FROM data_value_history
+         WHERE data_value_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(x)
+    .await
+    })?)
+}
+
+/// One stored figure for roll-ups.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct StoredFigure {
+    pub unit_id: i64,
+    pub period_end: Date,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+/// Every figure of an indicator inside `[from, to]`, oldest first: approved figures,
+/// or the current ones (pending included) when asked.
+pub async fn figures(
+    c: &mut Conn,
+    indicator_id: i64,
+    from: Date,
+    to: Date,
+    include_pending: bool,
+) -> Result<Vec<StoredFigure>> {
+    let sql = if include_pending {
+        "SELECT unit_id, period_end, value, numerator, denominator FROM data_values
+         WHERE indicator_id = $1 AND period_start >= $2 AND period_end <= $3 AND status IN ('submitted', 'approved')
+         ORDER BY period_end, unit_id"
+    } else {
+        "SELECT unit_id, period_end, approved_value AS value, approved_numerator AS numerator, approved_denominator AS denominator
+         FROM data_values
+         WHERE indicator_id = $1 AND period_start >= $2 AND period_end <= $3 AND approved_value IS NOT NULL
+         ORDER BY period_end, unit_id"
+    };
+    Ok(q!(c, |x| sqlx::query_as::<_, StoredFigure>(sql)
+        .bind(indicator_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(x)
+        .await)?)
+}

@@ -1,0 +1,365 @@
+//! The JSON API for indicators, reporting forms, targets, data values and roll-ups.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use dxplan_domain::Invalid;
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::indicator::{IndicatorInput, PeriodType};
+use dxplan_domain::period::Period;
+use dxplan_store::indicators::{self, FormWrite};
+use dxplan_store::units;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiJson, ApiQuery, caller, parse_at};
+use crate::error::{AppError, AppResult};
+use crate::service::indicators as svc;
+use crate::session::{Auth, RequestMeta};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/indicators", get(list).post(create))
+        .route("/indicators/{code}", get(get_one))
+        .route("/indicators/{code}/values", get(rollup))
+        .route("/forms", get(list_forms).post(create_form))
+        .route("/targets", put(set_targets))
+        .route("/data-values", get(unit_values).post(save_values))
+        .route("/data-values/{id}/review", post(review))
+        .route("/data-values/{id}/history", get(history))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    pillar: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> AppResult<Json<Value>> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    Ok(Json(
+        json!({ "items": indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await? }),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(input): ApiJson<IndicatorInput>,
+) -> AppResult<Response> {
+    let indicator = svc::create_indicator(&state, &caller(&user, &meta), &input).await?;
+    Ok((StatusCode::CREATED, Json(json!(indicator))).into_response())
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+) -> AppResult<Json<Value>> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    Ok(Json(json!(
+        indicators::by_code(&mut c, &code)
+            .await?
+            .ok_or(AppError::NotFound)?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+struct RollupQuery {
+    unit: Option<String>,
+    period: Option<String>,
+    level: Option<String>,
+    at: Option<String>,
+    include_pending: Option<String>,
+}
+
+/// `GET /indicators/{code}/values?unit=…&period=…&level=children|subtree&at=…`
+async fn rollup(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<RollupQuery>,
+) -> AppResult<Json<Value>> {
+    let unit = query
+        .unit
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| AppError::field("unit", Invalid::Required))?;
+    let period = query
+        .period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| AppError::field("period", Invalid::Required))?;
+    let at = parse_at(query.at.as_deref(), &state)?;
+    {
+        let mut c = state.db.read().await?;
+        let target = units::by_code(&mut c, unit, at)
+            .await?
+            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+        let lineage = units::lineage(&mut c, target.id).await?;
+        user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    }
+    let with_children = match query.level.as_deref() {
+        None | Some("subtree") => false,
+        Some("children") => true,
+        Some(_) => return Err(AppError::field("level", Invalid::BadFormat)),
+    };
+    let include_pending = matches!(query.include_pending.as_deref(), Some("1" | "true"));
+    let view = svc::rollup(
+        &state,
+        &code,
+        unit,
+        period,
+        at,
+        with_children,
+        include_pending,
+    )
+    .await?;
+    Ok(Json(json!(view)))
+}
+
+async fn list_forms(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    let forms = indicators::forms(&mut c).await?;
+    let mut items = Vec::new();
+    for f in forms {
+        let inds: Vec<String> = indicators::form_indicators(&mut c, f.id)
+            .await?
+            .into_iter()
+            .map(|i| i.code)
+            .collect();
+        let kinds = indicators::form_kinds(&mut c, f.id).await?;
+        let mut v = json!(f);
+        v["indicators"] = json!(inds);
+        v["unit_kinds"] = json!(kinds);
+        items.push(v);
+    }
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+struct FormBody {
+    code: String,
+    name: String,
+    period_type: String,
+    #[serde(default)]
+    deadline_days: Option<i64>,
+    indicators: Vec<String>,
+    unit_kinds: Vec<String>,
+}
+
+async fn create_form(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(body): ApiJson<FormBody>,
+) -> AppResult<Response> {
+    let caller = caller(&user, &meta);
+    caller
+        .user
+        .map(|u| u.require(Action::ManagePlans, Target::Anywhere))
+        .transpose()?;
+    let period_type = PeriodType::parse(&body.period_type)
+        .ok_or_else(|| AppError::field("period_type", Invalid::BadFormat))?;
+    let mut c = state.db.begin().await?;
+    let mut ids = Vec::new();
+    for code in &body.indicators {
+        let ind = indicators::by_code(&mut c, code)
+            .await?
+            .ok_or_else(|| AppError::field("indicators", Invalid::UnknownUnit))?;
+        if ind.period_type != period_type {
+            return Err(AppError::field("indicators", Invalid::BadPeriod));
+        }
+        ids.push(ind.id);
+    }
+    if body
+        .unit_kinds
+        .iter()
+        .any(|k| dxplan_domain::unit::UnitKind::parse(k).is_none())
+    {
+        return Err(AppError::field("unit_kinds", Invalid::UnknownKind));
+    }
+    let id = indicators::insert_form(
+        &mut c,
+        &FormWrite {
+            code: body.code.trim(),
+            name: body.name.trim(),
+            period_type,
+            deadline_days: body.deadline_days.unwrap_or(10).clamp(0, 365),
+            indicator_ids: &ids,
+            unit_kinds: &body.unit_kinds,
+        },
+        state.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        dxplan_store::StoreError::Duplicate => AppError::field("code", Invalid::Taken),
+        other => other.into(),
+    })?;
+    let form = indicators::form(&mut c, id).await?;
+    c.commit().await?;
+    Ok((StatusCode::CREATED, Json(json!(form))).into_response())
+}
+
+#[derive(Deserialize)]
+struct TargetRow {
+    indicator: String,
+    unit: String,
+    period: String,
+    value: f64,
+}
+
+async fn set_targets(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(rows): ApiJson<Vec<TargetRow>>,
+) -> AppResult<StatusCode> {
+    user.require(Action::ManagePlans, Target::Anywhere)?;
+    let today = state.today();
+    let mut c = state.db.begin().await?;
+    for row in &rows {
+        let ind = indicators::by_code(&mut c, &row.indicator)
+            .await?
+            .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?;
+        let unit = units::by_code(&mut c, &row.unit, today)
+            .await?
+            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+        let period = Period::parse(&row.period)
+            .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+        if !row.value.is_finite() || row.value < 0.0 {
+            return Err(AppError::field("value", Invalid::Negative));
+        }
+        indicators::set_target(
+            &mut c,
+            ind.id,
+            unit.id,
+            period,
+            row.value,
+            &user.username,
+            state.now(),
+        )
+        .await?;
+    }
+    crate::service::record(
+        &mut c,
+        &state,
+        &caller(&user, &meta),
+        dxplan_store::audit::NewEvent {
+            action: "target.set",
+            entity_type: "target",
+            entity_id: None,
+            summary: format!("{} targets", rows.len()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+struct UnitValuesQuery {
+    unit: Option<String>,
+    period: Option<String>,
+}
+
+async fn unit_values(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<UnitValuesQuery>,
+) -> AppResult<Json<Value>> {
+    let unit_code = query
+        .unit
+        .as_deref()
+        .ok_or_else(|| AppError::field("unit", Invalid::Required))?;
+    let period = Period::parse(query.period.as_deref().unwrap_or_default())
+        .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let mut c = state.db.read().await?;
+    let unit = units::by_code(&mut c, unit_code, state.today())
+        .await?
+        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+    let lineage = units::lineage(&mut c, unit.id).await?;
+    user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    Ok(Json(
+        json!({ "items": indicators::values_of_unit(&mut c, unit.id, period).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SaveBody {
+    unit: String,
+    period: String,
+    #[serde(default)]
+    submit: bool,
+    rows: Vec<svc::ValueRow>,
+}
+
+async fn save_values(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(body): ApiJson<SaveBody>,
+) -> AppResult<Json<Value>> {
+    let results = svc::save_values(
+        &state,
+        &caller(&user, &meta),
+        &body.unit,
+        &body.period,
+        &body.rows,
+        body.submit,
+    )
+    .await?;
+    Ok(Json(json!({ "items": results })))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    approve: bool,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn review(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> AppResult<StatusCode> {
+    svc::review_value(
+        &state,
+        &caller(&user, &meta),
+        id,
+        body.approve,
+        body.comment.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn history(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let mut c = state.db.read().await?;
+    let value = indicators::value_by_id(&mut c, id).await?;
+    let lineage = units::lineage(&mut c, value.unit_id).await?;
+    user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    Ok(Json(
+        json!({ "value": value, "history": indicators::value_history(&mut c, id).await? }),
+    ))
+}

@@ -1,0 +1,423 @@
+//! Use cases for indicators, reporting forms, targets, data values and roll-ups.
+
+use std::collections::HashMap;
+
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::indicator::{
+    Attainment, Figure, IndicatorInput, PeriodType, ValueInput, ValueRules, attainment,
+    check_value, combine, roll_up, validate_indicator,
+};
+use dxplan_domain::period::Period;
+use dxplan_domain::unit::valid_on;
+use dxplan_domain::{FieldError, Invalid};
+use dxplan_store::audit::NewEvent;
+use dxplan_store::indicators::{self, Indicator, ValueWrite};
+use dxplan_store::{StoreError, units};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Date;
+
+use super::{Caller, record};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+fn require_catalogue(caller: &Caller<'_>) -> AppResult<()> {
+    caller.require(Action::ManagePlans, Target::Anywhere)
+}
+
+async fn owner_id(
+    c: &mut dxplan_store::Conn,
+    state: &AppState,
+    code: Option<&str>,
+) -> AppResult<Option<i64>> {
+    match code {
+        None => Ok(None),
+        Some(code) => Ok(Some(
+            units::by_code(c, code, state.today())
+                .await?
+                .ok_or_else(|| AppError::field("owner_unit_code", Invalid::UnknownUnit))?
+                .id,
+        )),
+    }
+}
+
+pub async fn create_indicator(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &IndicatorInput,
+) -> AppResult<Indicator> {
+    require_catalogue(caller)?;
+    let fields = validate_indicator(input).map_err(AppError::Validation)?;
+    let mut c = state.db.begin().await?;
+    let owner = owner_id(&mut c, state, fields.owner_unit_code.as_deref()).await?;
+    let id = match indicators::insert(&mut c, &fields, owner, state.now()).await {
+        Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
+        other => other?,
+    };
+    let indicator = indicators::get(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "indicator.create",
+            entity_type: "indicator",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", indicator.code, indicator.name),
+            before: None,
+            after: Some(json!(indicator)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(indicator)
+}
+
+/// Resolves a unit code (valid today) the caller may act on with `action`.
+async fn unit_for(
+    state: &AppState,
+    caller: &Caller<'_>,
+    code: &str,
+    action: Action,
+) -> AppResult<units::Unit> {
+    let mut c = state.db.read().await?;
+    let unit = units::by_code(&mut c, code, state.today())
+        .await?
+        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+    let lineage = units::lineage(&mut c, unit.id).await?;
+    caller.require(action, Target::Unit(&lineage))?;
+    Ok(unit)
+}
+
+/// One row of a bulk write.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ValueRow {
+    #[serde(default)]
+    pub indicator: String,
+    #[serde(flatten)]
+    pub input: ValueInput,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The outcome of one row.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    pub row: usize,
+    pub indicator: String,
+    pub ok: bool,
+    pub id: Option<i64>,
+    pub errors: Vec<serde_json::Value>,
+}
+
+/// Saves (or submits) a unit's figures for a period — every row or none. Each row is
+/// checked by its indicator's measure; the answer says, row by row, what happened.
+pub async fn save_values(
+    state: &AppState,
+    caller: &Caller<'_>,
+    unit_code: &str,
+    period: &str,
+    rows: &[ValueRow],
+    submit: bool,
+) -> AppResult<Vec<RowResult>> {
+    let action = if submit {
+        Action::SubmitUnitWork
+    } else {
+        Action::EditUnitWork
+    };
+    let unit = unit_for(state, caller, unit_code, action).await?;
+    let period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let lang = dxplan_domain::Lang::Vi;
+    let mut results = Vec::new();
+    let mut checked = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    {
+        let mut c = state.db.read().await?;
+        for (i, row) in rows.iter().enumerate() {
+            let mut errors: Vec<FieldError> = Vec::new();
+            let indicator = indicators::by_code(&mut c, &row.indicator).await?;
+            let mut ok_row = None;
+            match &indicator {
+                None => errors.push(FieldError::new("indicator", Invalid::UnknownUnit)),
+                Some(ind) if PeriodType::of(period) != ind.period_type => {
+                    errors.push(FieldError::new("period", Invalid::BadPeriod))
+                }
+                Some(_) if seen.contains(&row.indicator) => {
+                    errors.push(FieldError::new("indicator", Invalid::Taken))
+                }
+                Some(ind) => {
+                    let rules = ValueRules {
+                        measure: ind.measure,
+                        min_value: ind.min_value,
+                        max_value: ind.max_value,
+                    };
+                    match check_value(&rules, &row.input) {
+                        Ok(v) => ok_row = Some((ind.id, v)),
+                        Err(e) => errors.extend(e),
+                    }
+                }
+            }
+            seen.push(row.indicator.clone());
+            results.push(RowResult {
+                row: i + 1,
+                indicator: row.indicator.clone(),
+                ok: errors.is_empty(),
+                id: None,
+                errors: errors
+                    .iter()
+                    .map(|e| json!({"field": e.field, "message": e.invalid.message(lang)}))
+                    .collect(),
+            });
+            if let Some(v) = ok_row.filter(|_| errors.is_empty()) {
+                checked.push((i, v, row));
+            }
+        }
+    }
+    if results.iter().any(|r| !r.ok) {
+        return Err(AppError::ValueRows(results));
+    }
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    for (i, (indicator_id, v), row) in checked {
+        let id = indicators::write_value(
+            &mut c,
+            &ValueWrite {
+                indicator_id,
+                unit_id: unit.id,
+                period,
+                value: v.value,
+                numerator: v.numerator,
+                denominator: v.denominator,
+                status: if submit { "submitted" } else { "draft" },
+                comment: row.comment.as_deref(),
+                actor_id: caller.actor.user_id,
+                actor_name: &caller.actor.name,
+            },
+            row.version,
+            now,
+        )
+        .await?;
+        results[i].id = Some(id);
+    }
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: if submit { "data.submit" } else { "data.save" },
+            entity_type: "unit",
+            entity_id: Some(unit.id.to_string()),
+            summary: format!("{} {period}: {} values", unit.code, results.len()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(results)
+}
+
+/// The coordinator approves or rejects (with a reason) a submitted figure.
+pub async fn review_value(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    approve: bool,
+    comment: Option<&str>,
+) -> AppResult<()> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    let mut c = state.db.begin().await?;
+    let value = indicators::value_by_id(&mut c, id).await?;
+    let lineage = units::lineage(&mut c, value.unit_id).await?;
+    caller.require(Action::ReviewWork, Target::Unit(&lineage))?;
+    if !approve && comment.is_none() {
+        return Err(AppError::field("comment", Invalid::Required));
+    }
+    indicators::review_value(
+        &mut c,
+        id,
+        approve,
+        comment,
+        caller.actor.user_id,
+        &caller.actor.name,
+        state.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::VersionConflict => AppError::conflict(
+            "not_submitted",
+            "Chỉ xem xét số liệu đang chờ duyệt.",
+            "Only submitted figures are reviewed.",
+        ),
+        other => other.into(),
+    })?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: if approve {
+                "data.approve"
+            } else {
+                "data.reject"
+            },
+            entity_type: "data_value",
+            entity_id: Some(id.to_string()),
+            summary: format!("{}: {}", value.period, value.value),
+            before: Some(json!(value)),
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(())
+}
+
+/// A roll-up as the API and pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupView {
+    pub indicator: String,
+    pub unit: String,
+    pub period: String,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub target: Option<f64>,
+    pub attainment: Option<Attainment>,
+    pub reported_units: usize,
+    pub missing: Vec<String>,
+    pub children: Vec<RollupView>,
+}
+
+/// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
+/// stood on `at`: figures of units merged away count for their successor.
+pub async fn rollup(
+    state: &AppState,
+    indicator_code: &str,
+    unit_code: &str,
+    period: &str,
+    at: Date,
+    with_children: bool,
+    include_pending: bool,
+) -> AppResult<RollupView> {
+    let period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let mut c = state.db.read().await?;
+    let indicator = indicators::by_code(&mut c, indicator_code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let root = units::by_code(&mut c, unit_code, at)
+        .await?
+        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+    let all = units::known_units(&mut c).await?;
+    let figures = indicators::figures(
+        &mut c,
+        indicator.id,
+        period.start(),
+        period.end(),
+        include_pending,
+    )
+    .await?;
+    let target = indicators::target(&mut c, indicator.id, root.id, period).await?;
+    drop(c);
+    // The tree on `at`, and where each retired unit's figures go.
+    let valid: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> = all
+        .iter()
+        .filter(|u| valid_on(u.valid_from, u.valid_to, at))
+        .map(|u| (u.id, u))
+        .collect();
+    let by_id: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> =
+        all.iter().map(|u| (u.id, u)).collect();
+    let parents = {
+        let mut c = state.db.read().await?;
+        units::valid_on(&mut c, at).await?
+    };
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for u in &parents {
+        if let Some(p) = u.parent_id.filter(|p| valid.contains_key(p)) {
+            children.entry(p).or_default().push(u.id);
+        }
+    }
+    let successor = |mut id: i64| -> Option<i64> {
+        for _ in 0..8 {
+            if valid.contains_key(&id) {
+                return Some(id);
+            }
+            match by_id.get(&id).map(|u| u.successors.as_slice()) {
+                Some([one]) => id = *one,
+                _ => return None,
+            }
+        }
+        None
+    };
+    let rule = indicator.aggregation;
+    // Per unit and period: units merged into one combine across units first.
+    let mut per_unit: HashMap<i64, Vec<(Date, Figure)>> = HashMap::new();
+    for f in &figures {
+        let Some(unit) = successor(f.unit_id) else {
+            continue;
+        };
+        per_unit.entry(unit).or_default().push((
+            f.period_end,
+            Figure {
+                value: f.value,
+                numerator: f.numerator,
+                denominator: f.denominator,
+            },
+        ));
+    }
+    let across = match rule {
+        dxplan_domain::indicator::Aggregation::Latest => dxplan_domain::indicator::Aggregation::Sum,
+        other => other,
+    };
+    let own: HashMap<i64, Figure> = per_unit
+        .into_iter()
+        .filter_map(|(unit, mut list)| {
+            list.sort_by_key(|(d, _)| *d);
+            let mut by_period: Vec<Figure> = Vec::new();
+            let mut i = 0;
+            while i < list.len() {
+                let day = list[i].0;
+                let same: Vec<Figure> = list[i..]
+                    .iter()
+                    .take_while(|(d, _)| *d == day)
+                    .map(|(_, f)| *f)
+                    .collect();
+                i += same.len();
+                by_period.extend(combine(across, &same));
+            }
+            combine(rule, &by_period).map(|f| (unit, f))
+        })
+        .collect();
+    let name = |id: i64| by_id.get(&id).map(|u| u.name.clone()).unwrap_or_default();
+    let view = |unit: i64, target: Option<f64>| {
+        let rolled = roll_up(rule, unit, &children, &own);
+        let figure = rolled.figure;
+        RollupView {
+            indicator: indicator.code.clone(),
+            unit: name(unit),
+            period: period.to_string(),
+            value: figure.map(|f| f.value),
+            numerator: figure.and_then(|f| f.numerator),
+            denominator: figure.and_then(|f| f.denominator),
+            target,
+            attainment: match (figure, target) {
+                (Some(f), Some(t)) => Some(attainment(indicator.direction, f.value, t)),
+                _ => None,
+            },
+            reported_units: rolled.reported.len(),
+            missing: rolled.missing.iter().map(|id| name(*id)).collect(),
+            children: Vec::new(),
+        }
+    };
+    let mut result = view(root.id, target);
+    if with_children {
+        for child in children.get(&root.id).cloned().unwrap_or_default() {
+            result.children.push(view(child, None));
+        }
+    }
+    Ok(result)
+}

@@ -1,0 +1,313 @@
+//! Indicators, figures, review and roll-ups through the API.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp, error_code};
+
+async fn indicator(s: &Session, code: &str, measure: &str, aggregation: &str, direction: &str) {
+    let (status, body) = s
+        .post_json("/api/v1/indicators", &json!({"code": code, "name": format!("Chỉ tiêu {code}"), "measure": measure,
+            "aggregation": aggregation, "direction": direction, "period_type": "quarter", "pillar_code": "digital_government"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn save(
+    s: &Session,
+    unit: &str,
+    period: &str,
+    rows: Value,
+    submit: bool,
+) -> (StatusCode, Value) {
+    s.post_json(
+        "/api/v1/data-values",
+        &json!({"unit": unit, "period": period, "submit": submit, "rows": rows}),
+    )
+    .await
+}
+
+async fn approve_all(coordinator: &Session, approver: &Session, unit: &str, period: &str) {
+    let (_, values) = approver
+        .get_json(&format!("/api/v1/data-values?unit={unit}&period={period}"))
+        .await;
+    for v in values["items"].as_array().unwrap() {
+        if v["status"] == "submitted" {
+            let (status, _) = coordinator
+                .post_json(
+                    &format!("/api/v1/data-values/{}/review", v["id"]),
+                    &json!({"approve": true}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT);
+        }
+    }
+}
+
+#[tokio::test]
+async fn figures_are_entered_reviewed_and_rolled_up_by_each_rule() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "T-ONLINE", "ratio", "ratio_of_sums", "higher").await;
+    indicator(&coordinator, "T-TEAMS", "number", "sum", "higher").await;
+    indicator(&coordinator, "T-SHARE", "percent", "average", "higher").await;
+    let (status, _) = coordinator
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/targets",
+            &json!([{"indicator": "T-ONLINE", "unit": "52", "period": "2025Q2", "value": 50.0}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // Quy Nhơn reports for itself; An Lão for one of its communes only.
+    let qn = app.login("approver-540").await;
+    let al = app.login("approver-542").await;
+    let (status, body) = save(
+        &qn,
+        "540",
+        "2025Q2",
+        json!([
+            {"indicator": "T-ONLINE", "numerator": "45", "denominator": "60"},
+            {"indicator": "T-TEAMS", "value": "21"},
+            {"indicator": "T-SHARE", "value": "12,5"},
+        ]),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, communes) = al.get_json("/api/v1/units?parent=542&limit=1").await;
+    let commune = communes["items"][0]["code"].as_str().unwrap().to_string();
+    let (status, body) = save(
+        &al,
+        &commune,
+        "2025Q2",
+        json!([
+            {"indicator": "T-ONLINE", "numerator": 5, "denominator": 40},
+            {"indicator": "T-TEAMS", "value": 9},
+            {"indicator": "T-SHARE", "value": "30"},
+        ]),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Nothing counts until it is approved…
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-TEAMS/values?unit=52&period=2025Q2")
+        .await;
+    assert_eq!(r["value"], Value::Null);
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-TEAMS/values?unit=52&period=2025Q2&include_pending=true")
+        .await;
+    assert_eq!(r["value"], 30.0, "unless pending figures are asked for");
+    approve_all(&coordinator, &qn, "540", "2025Q2").await;
+    approve_all(&coordinator, &al, &commune, "2025Q2").await;
+
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-ONLINE/values?unit=52&period=2025Q2&level=children")
+        .await;
+    // (45 + 5) / (60 + 40) = 50%: a ratio of sums, not the average of 75% and 12.5%.
+    assert_eq!(
+        (
+            r["numerator"].as_f64(),
+            r["denominator"].as_f64(),
+            r["value"].as_f64()
+        ),
+        (Some(50.0), Some(100.0), Some(50.0))
+    );
+    assert_eq!(r["target"], 50.0);
+    assert_eq!(r["attainment"]["status"], "achieved");
+    let missing = r["missing"].as_array().unwrap();
+    assert!(
+        missing.iter().any(|m| m == "Huyện Vân Canh"),
+        "districts that did not report are named: {missing:?}"
+    );
+    assert!(
+        !missing.iter().any(|m| m == "Huyện An Lão"),
+        "An Lão reported through its commune"
+    );
+    let child = |name: &str| {
+        r["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["unit"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(child("Thành phố Quy Nhơn")["value"], 75.0);
+    assert_eq!(
+        child("Huyện Vân Canh")["value"],
+        Value::Null,
+        "missing, not zero"
+    );
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-TEAMS/values?unit=52&period=2025")
+        .await;
+    assert_eq!(r["value"], 30.0, "the year rolls up its quarters");
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-SHARE/values?unit=52&period=2025Q2")
+        .await;
+    assert_eq!(r["value"], 21.25, "the average of the districts' figures");
+
+    // A correction waits for review; the approved figure counts meanwhile, and history keeps both.
+    let (status, _) = save(
+        &qn,
+        "540",
+        "2025Q2",
+        json!([{"indicator": "T-TEAMS", "value": "25"}]),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, r) = coordinator
+        .get_json("/api/v1/indicators/T-TEAMS/values?unit=540&period=2025Q2")
+        .await;
+    assert_eq!(r["value"], 21.0);
+    let (_, values) = qn
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    let teams = values["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["status"] == "submitted")
+        .unwrap()
+        .clone();
+    let (status, body) = coordinator
+        .post_json(
+            &format!("/api/v1/data-values/{}/review", teams["id"]),
+            &json!({"approve": false}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a rejection needs its reason: {body}"
+    );
+    coordinator
+        .post_json(
+            &format!("/api/v1/data-values/{}/review", teams["id"]),
+            &json!({"approve": false, "comment": "Thiếu minh chứng"}),
+        )
+        .await;
+    let (_, h) = qn
+        .get_json(&format!("/api/v1/data-values/{}/history", teams["id"]))
+        .await;
+    let actions: Vec<&str> = h["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["submit", "approve", "submit", "reject"]);
+    assert_eq!(h["history"][3]["comment"], "Thiếu minh chứng");
+    assert_eq!(h["history"][1]["value"], 21.0);
+}
+
+#[tokio::test]
+async fn bad_figures_are_refused_row_by_row_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "B-SHARE", "percent", "average", "higher").await;
+    indicator(&coordinator, "B-RATIO", "ratio", "ratio_of_sums", "higher").await;
+    let qn = app.login("editor-540").await;
+    let (status, body) = save(
+        &qn,
+        "540",
+        "2025Q2",
+        json!([
+            {"indicator": "B-SHARE", "value": "140"},
+            {"indicator": "B-RATIO", "numerator": "70", "denominator": "60"},
+            {"indicator": "KHONG-CO", "value": "1"},
+            {"indicator": "B-SHARE", "value": "10"},
+        ]),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "validation_failed");
+    let rows = body["error"]["details"].as_array().unwrap();
+    let bad: Vec<i64> = rows
+        .iter()
+        .filter(|r| r["ok"] == false)
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        bad,
+        [1, 2, 3, 4],
+        "percent above 100, numerator above denominator, unknown code, duplicate row"
+    );
+    assert!(
+        rows[0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("0–100")
+    );
+    let (_, values) = qn
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    assert!(
+        values["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
+    let (status, _) = save(
+        &qn,
+        "540",
+        "2025-05",
+        json!([{"indicator": "B-SHARE", "value": "10"}]),
+        false,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a month for a quarterly indicator"
+    );
+    let (status, _) = save(
+        &qn,
+        "542",
+        "2025Q2",
+        json!([{"indicator": "B-SHARE", "value": "10"}]),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another district");
+    let (status, _) = save(
+        &qn,
+        "540",
+        "2025Q2",
+        json!([{"indicator": "B-SHARE", "value": "10"}]),
+        true,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "editors save drafts; heads of unit submit"
+    );
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer
+        .post_json("/api/v1/indicators", &json!({"code": "X", "name": "X", "measure": "number", "aggregation": "sum", "direction": "higher", "period_type": "year"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = coordinator
+        .post_json("/api/v1/indicators", &json!({"code": "Y", "name": "Y", "measure": "ratio", "aggregation": "average", "direction": "higher", "period_type": "year"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a ratio never averages: {body}"
+    );
+    let (status, _) = coordinator
+        .get_json("/api/v1/indicators/B-SHARE/values?unit=52&period=2025Q5")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .login("editor-549")
+        .await
+        .get_json("/api/v1/indicators/B-SHARE/values?unit=540&period=2025Q2")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another district's figures");
+}
