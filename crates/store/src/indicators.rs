@@ -639,3 +639,59 @@ pub async fn figures(
         .fetch_all(x)
         .await)?)
 }
+
+/// Writes a figure as it stands at the end of its workflow, in one statement (demo and
+/// scale data; the workflow's own writes go through [`write_value`] and [`review_value`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn seed_value(
+    c: &mut Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+    figure: (f64, Option<f64>, Option<f64>),
+    status: &str,
+    review_comment: Option<&str>,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let approved = status == "approved";
+    q!(c, |x| {
+        sqlx::query(
+        "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator, status,
+             approved_value, approved_numerator, approved_denominator, review_comment, updated_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    )
+    .bind(indicator_id)
+    .bind(unit_id)
+    .bind(period.to_string())
+    .bind(period.start())
+    .bind(period.end())
+    .bind(figure.0)
+    .bind(figure.1)
+    .bind(figure.2)
+    .bind(status)
+    .bind(approved.then_some(figure.0))
+    .bind(if approved { figure.1 } else { None })
+    .bind(if approved { figure.2 } else { None })
+    .bind(review_comment)
+    .bind(by)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// The unit kinds expected to report an indicator (through the forms that hold it).
+pub async fn expected_kinds(c: &mut Conn, indicator_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = q!(c, |x| {
+        sqlx::query_as(
+        "SELECT DISTINCT k.kind FROM form_indicators fi JOIN form_unit_kinds k ON k.form_id = fi.form_id WHERE fi.indicator_id = $1"
+    )
+    .bind(indicator_id)
+    .fetch_all(x)
+    .await
+    })?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}

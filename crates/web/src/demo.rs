@@ -22,7 +22,15 @@ pub struct DemoAccount {
 }
 
 /// Loads the province and creates the demo accounts. Returns the accounts.
+/// The whole demo: units, accounts, plans, and (with `data`) five years of figures.
 pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>, AppError> {
+    seed_with(state, crate::demo_indicators::DemoData::Full).await
+}
+
+pub async fn seed_with(
+    state: &AppState,
+    data: crate::demo_indicators::DemoData,
+) -> Result<Vec<DemoAccount>, AppError> {
     let caller = Caller {
         user: None,
         actor: Actor::system("demo"),
@@ -128,6 +136,7 @@ pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>, AppError> {
     if state.today().year() > 2025 {
         crate::demo_plan::seed_plan(state, state.today().year()).await?;
     }
+    crate::demo_indicators::seed(state, data).await?;
     Ok(accounts)
 }
 

@@ -322,6 +322,7 @@ pub async fn rollup(
     )
     .await?;
     let target = indicators::target(&mut c, indicator.id, root.id, period).await?;
+    let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
     drop(c);
     // The tree on `at`, and where each retired unit's figures go.
     let valid: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> = all
@@ -339,6 +340,36 @@ pub async fn rollup(
     for u in &parents {
         if let Some(p) = u.parent_id.filter(|p| valid.contains_key(p)) {
             children.entry(p).or_default().push(u.id);
+        }
+    }
+    // Only units expected to report (by the forms holding the indicator), and the units
+    // above them, count: a department is not "missing" a district's figure.
+    if !expected.is_empty() {
+        fn relevant(
+            unit: i64,
+            children: &HashMap<i64, Vec<i64>>,
+            expected: &dyn Fn(i64) -> bool,
+            depth: usize,
+        ) -> bool {
+            expected(unit)
+                || (depth < 64
+                    && children.get(&unit).is_some_and(|k| {
+                        k.iter()
+                            .any(|c| relevant(*c, children, expected, depth + 1))
+                    }))
+        }
+        let is_expected = |id: i64| {
+            by_id
+                .get(&id)
+                .is_some_and(|u| expected.iter().any(|k| k == u.kind.as_str()))
+        };
+        let keep: std::collections::HashSet<i64> = valid
+            .keys()
+            .copied()
+            .filter(|id| relevant(*id, &children, &is_expected, 0))
+            .collect();
+        for list in children.values_mut() {
+            list.retain(|c| keep.contains(c));
         }
     }
     let successor = |mut id: i64| -> Option<i64> {

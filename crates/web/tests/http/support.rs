@@ -55,7 +55,9 @@ impl TestApp {
         if let Some(clock) = clock {
             state.clock = clock;
         }
-        dxplan_web::demo::seed(&state).await.expect("demo seed");
+        dxplan_web::demo::seed_with(&state, dxplan_web::demo_indicators::DemoData::CatalogueOnly)
+            .await
+            .expect("demo seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
