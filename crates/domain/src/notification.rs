@@ -13,6 +13,7 @@ pub enum NotificationKind {
     ReportDue,
     DueSoon,
     Overdue,
+    DataDue,
 }
 
 impl NotificationKind {
@@ -26,6 +27,7 @@ impl NotificationKind {
             NotificationKind::ReportDue => "report_due",
             NotificationKind::DueSoon => "due_soon",
             NotificationKind::Overdue => "overdue",
+            NotificationKind::DataDue => "data_due",
         }
     }
 
@@ -64,6 +66,10 @@ impl NotificationKind {
             NotificationKind::Overdue => (
                 format!("Nhiệm vụ quá hạn từ ngày {extra}: {t}"),
                 format!("Task overdue since {extra}: {t}"),
+            ),
+            NotificationKind::DataDue => (
+                format!("Đề nghị gửi số liệu {extra}: {t}"),
+                format!("Please send your figures for {extra}: {t}"),
             ),
         }
     }

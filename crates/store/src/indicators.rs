@@ -695,3 +695,40 @@ pub async fn expected_kinds(c: &mut Conn, indicator_id: i64) -> Result<Vec<Strin
     })?;
     Ok(rows.into_iter().map(|(k,)| k).collect())
 }
+
+/// Per unit of the given kinds (valid on `day`): how many of a form's indicators it has
+/// submitted or had approved for `period`.
+pub async fn completeness(
+    c: &mut Conn,
+    form_id: i64,
+    period: Period,
+    kinds: &[String],
+    day: Date,
+) -> Result<Vec<(i64, String, String, i64)>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Params::default();
+    let form = params.push(Arg::Int(form_id));
+    let p = params.push(Arg::Text(period.to_string()));
+    let d = params.push(Arg::Date(day));
+    let list: Vec<String> = kinds
+        .iter()
+        .map(|k| params.push(Arg::Text(k.clone())))
+        .collect();
+    let sql = format!(
+        "SELECT u.id, u.code, u.name,
+                (SELECT COUNT(*) FROM data_values v JOIN form_indicators fi ON fi.indicator_id = v.indicator_id AND fi.form_id = {form}
+                 WHERE v.unit_id = u.id AND v.period = {p} AND v.status IN ('submitted', 'approved')) AS done
+         FROM org_units u
+         WHERE u.kind IN ({}) AND (u.valid_from IS NULL OR u.valid_from <= {d}) AND (u.valid_to IS NULL OR u.valid_to >= {d})
+         ORDER BY u.sort_key",
+        list.join(", ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}

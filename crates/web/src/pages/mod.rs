@@ -3,6 +3,7 @@
 
 pub mod assets;
 mod auth;
+mod indicators;
 mod tasks;
 mod units;
 mod users;
@@ -24,6 +25,9 @@ use crate::session::{CurrentUser, RequestMeta, cookie_value, set_cookie};
 use crate::state::AppState;
 
 pub const FLASH_COOKIE: &str = "dxplan_flash";
+
+/// The review right, for templates deciding what to offer.
+pub const REVIEW: Action = Action::ReviewWork;
 
 /// The pages; `upload_limit` bounds the body of evidence uploads.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
@@ -98,7 +102,19 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/tasks/{id}/extensions/{ext_id}/decision",
             post(tasks::decide_extension),
         )
-        .route("/indicators", get(coming))
+        .route(
+            "/indicators",
+            get(indicators::list).post(indicators::create),
+        )
+        .route("/indicators/{code}", get(indicators::show))
+        .route("/data/review", get(indicators::review_queue))
+        .route("/data/values/{id}/review", post(indicators::review))
+        .route(
+            "/data/{unit}",
+            get(indicators::entry).post(indicators::save),
+        )
+        .route("/forms/{id}/completeness", get(indicators::completeness))
+        .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))
         .route("/dashboard", get(coming))
 }

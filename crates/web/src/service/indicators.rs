@@ -452,3 +452,69 @@ pub async fn rollup(
     }
     Ok(result)
 }
+
+/// Reminds the units that have not sent a form's figures for a period (once a day per
+/// unit, whatever the number of clicks). Returns how many units were reminded.
+pub async fn remind_late(
+    state: &AppState,
+    caller: &Caller<'_>,
+    form_id: i64,
+    period: Period,
+) -> AppResult<usize> {
+    use dxplan_domain::auth::Role;
+    use dxplan_domain::notification::NotificationKind;
+    use dxplan_store::notifications::{self, Notice};
+    caller.require(Action::ReviewWork, Target::Anywhere)?;
+    let today = state.today();
+    let mut c = state.db.begin().await?;
+    let form = indicators::form(&mut c, form_id).await?;
+    if PeriodType::of(period) != form.period_type {
+        return Err(AppError::field("period", Invalid::BadPeriod));
+    }
+    let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
+    let kinds = indicators::form_kinds(&mut c, form_id).await?;
+    let rows = indicators::completeness(&mut c, form_id, period, &kinds, today).await?;
+    let label = period.label(dxplan_domain::Lang::Vi);
+    let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
+    let mut reminded = 0;
+    for (unit_id, code, _, done) in rows.into_iter().filter(|r| r.3 < total) {
+        let recipients =
+            notifications::holders(&mut c, &[unit_id], &[Role::UnitEditor, Role::UnitApprover])
+                .await?;
+        let key = format!("data-remind:{form_id}:{period}:{unit_id}:{today}");
+        let made = notifications::notify(
+            &mut c,
+            &recipients,
+            &Notice {
+                kind: NotificationKind::DataDue,
+                task_id: None,
+                title_vi: &vi,
+                title_en: &en,
+                dedup_key: Some(&key),
+                link: None,
+            },
+            state.now(),
+        )
+        .await?;
+        if made > 0 || recipients.is_empty() {
+            tracing::debug!(unit = %code, done, "data reminder");
+        }
+        reminded += 1;
+    }
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "data.remind",
+            entity_type: "form",
+            entity_id: Some(form_id.to_string()),
+            summary: format!("{} {period}: {reminded} units", form.code),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(reminded)
+}

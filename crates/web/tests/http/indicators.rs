@@ -311,3 +311,162 @@ async fn bad_figures_are_refused_row_by_row_and_nothing_is_written() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "another district's figures");
 }
+
+#[tokio::test]
+async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    let catalogue = editor.get("/indicators").await.text().await.unwrap();
+    assert!(
+        catalogue.contains("Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến toàn trình"),
+        "the demo catalogue"
+    );
+    assert!(
+        catalogue.contains("href=\"/data/540\""),
+        "the way to enter the unit's figures"
+    );
+    let grid = editor
+        .get("/data/540?period=2025Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        grid.contains("name=\"n_CQ-01\"") && grid.contains("name=\"v_NL-03\""),
+        "ratios ask for numerator and denominator"
+    );
+    assert!(
+        !grid.contains("Gửi duyệt"),
+        "an editor saves drafts; the head submits"
+    );
+    let (_, forms) = editor.get_json("/api/v1/forms").await;
+    let form = forms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-HUYEN-QUY")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let r = editor
+        .post_form(
+            "/data/540",
+            &[
+                ("form", &form),
+                ("period", "2025Q3"),
+                ("submit", "0"),
+                ("n_CQ-01", "45"),
+                ("d_CQ-01", "40"),
+                ("v_NL-03", "12,5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Tử số không được lớn hơn mẫu số") && page.contains("value=\"45\""),
+        "the error by its row, the typing kept"
+    );
+    let r = editor
+        .post_form(
+            "/data/540",
+            &[
+                ("form", &form),
+                ("period", "2025Q3"),
+                ("submit", "0"),
+                ("n_CQ-01", "30"),
+                ("d_CQ-01", "40"),
+                ("v_NL-03", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let approver = app.login("approver-540").await;
+    let r = approver
+        .post_form(
+            "/data/540",
+            &[
+                ("form", &form),
+                ("period", "2025Q3"),
+                ("submit", "1"),
+                ("n_CQ-01", "30"),
+                ("d_CQ-01", "40"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let coordinator = app.login("coordinator").await;
+    let queue = coordinator.get("/data/review").await.text().await.unwrap();
+    assert!(queue.contains("30 / 40 = 75%"));
+    let id: String = queue
+        .split("/data/values/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = coordinator
+        .post_form(
+            &format!("/data/values/{id}/review"),
+            &[("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, rolled) = coordinator
+        .get_json("/api/v1/indicators/CQ-01/values?unit=540&period=2025Q3")
+        .await;
+    assert_eq!(rolled["value"], 75.0);
+    let indicator_page = coordinator
+        .get("/indicators/CQ-01?unit=52&period=2025Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        indicator_page.contains("Thành phố Quy Nhơn") && indicator_page.contains("chưa báo cáo")
+    );
+
+    let done = coordinator
+        .get(&format!("/forms/{form}/completeness?period=2025Q3"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("11 đơn vị chưa gửi đủ") || done.contains("đơn vị chưa gửi đủ"));
+    let r = coordinator
+        .post_form(&format!("/forms/{form}/remind"), &[("period", "2025Q3")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let al = app.login("editor-542").await;
+    let (_, notices) = al.get_json("/api/v1/notifications").await;
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Đề nghị gửi số liệu Quý III/2025")
+    );
+    coordinator
+        .post_form(&format!("/forms/{form}/remind"), &[("period", "2025Q3")])
+        .await;
+    let (_, again) = al.get_json("/api/v1/notifications").await;
+    assert_eq!(
+        again["unread"], notices["unread"],
+        "a second click the same day reminds nobody twice"
+    );
+    let viewer = app.login("viewer").await;
+    assert_eq!(
+        viewer
+            .post_form(&format!("/forms/{form}/remind"), &[("period", "2025Q3")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        editor.get("/data/542").await.status(),
+        StatusCode::FORBIDDEN,
+        "another district's grid"
+    );
+}

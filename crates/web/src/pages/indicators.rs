@@ -1,0 +1,690 @@
+//! The indicator catalogue, an indicator's roll-up page, a unit's data-entry grid, the
+//! review queue and the completeness of a form.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::indicator::{IndicatorInput, Measure, ValueInput};
+use dxplan_domain::period::Period;
+use dxplan_domain::text::format_number;
+use dxplan_store::indicators::{self, DataValue, Indicator};
+use dxplan_store::{plans, units};
+use serde::Deserialize;
+
+use super::{Ctx, FormErrors, Page};
+use crate::error::{AppError, AppResult};
+use crate::service::indicators as svc;
+
+fn number(v: Option<f64>) -> String {
+    v.map(|v| format_number(v, 2)).unwrap_or_else(|| "—".into())
+}
+
+fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
+    let user = ctx.user()?;
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    Ok(user)
+}
+
+pub struct IndicatorRow {
+    pub code: String,
+    pub name: String,
+    pub measure: &'static str,
+    pub period: &'static str,
+    pub pillar: String,
+    pub direction: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct CatalogPage {
+    page: Page,
+    rows: Vec<IndicatorRow>,
+    q: String,
+    can_manage: bool,
+    errors: FormErrors,
+    pillars: Vec<(String, String)>,
+    /// The reader's own unit, when they enter figures for it.
+    my_unit: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CatalogQuery {
+    q: Option<String>,
+}
+
+async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> AppResult<CatalogPage> {
+    let user = require_view(ctx)?;
+    let lang = ctx.lang();
+    let mut c = ctx.state.db.read().await?;
+    let list = indicators::list(&mut c, q.as_deref(), None).await?;
+    let pillars = plans::pillars(&mut c).await?;
+    let my_unit = match user.unit_id {
+        Some(u) if user.may(Action::EditUnitWork, Target::Anywhere) => {
+            Some(units::get(&mut c, u).await?.code)
+        }
+        _ => None,
+    };
+    let pillar_name = |code: &Option<String>| {
+        pillars
+            .iter()
+            .find(|p| Some(&p.code) == code.as_ref())
+            .map(|p| lang.pick(p.name_vi.clone(), p.name_en.clone()))
+            .unwrap_or_default()
+    };
+    Ok(CatalogPage {
+        page: ctx.page("Chỉ tiêu", "Indicators"),
+        rows: list
+            .iter()
+            .map(|i| IndicatorRow {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                measure: i.measure.label(lang),
+                period: i.period_type.label(lang),
+                pillar: pillar_name(&i.pillar_code),
+                direction: match i.direction {
+                    dxplan_domain::indicator::Direction::HigherIsBetter => {
+                        lang.pick("càng cao càng tốt", "higher is better")
+                    }
+                    dxplan_domain::indicator::Direction::LowerIsBetter => {
+                        lang.pick("càng thấp càng tốt", "lower is better")
+                    }
+                },
+            })
+            .collect(),
+        q: q.unwrap_or_default(),
+        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        errors,
+        pillars: pillars
+            .iter()
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    lang.pick(p.name_vi.clone(), p.name_en.clone()),
+                )
+            })
+            .collect(),
+        my_unit,
+    })
+}
+
+pub async fn list(ctx: Ctx, Query(q): Query<CatalogQuery>) -> AppResult<Response> {
+    let view = catalog(&ctx, q.q, FormErrors::default()).await?;
+    ctx.render(&view)
+}
+
+pub async fn create(ctx: Ctx, Form(input): Form<IndicatorInput>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    match svc::create_indicator(&ctx.state, &caller, &input).await {
+        Ok(i) => Ok(ctx.done(
+            &format!("/indicators/{}", i.code),
+            &ctx.lang().pick(
+                format!("Đã thêm chỉ tiêu {}.", i.code),
+                format!("Indicator {} added.", i.code),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let view = catalog(&ctx, None, errors).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+pub struct ChildRow {
+    pub unit: String,
+    pub value: String,
+    pub missing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage {
+    page: Page,
+    indicator: Indicator,
+    unit_code: String,
+    period: String,
+    period_label: String,
+    value: String,
+    target: String,
+    attainment: String,
+    attainment_class: &'static str,
+    reported: usize,
+    missing: Vec<String>,
+    children: Vec<ChildRow>,
+    uom: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RollupQuery {
+    unit: Option<String>,
+    period: Option<String>,
+}
+
+pub async fn show(
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<RollupQuery>,
+) -> AppResult<Response> {
+    let user = require_view(&ctx)?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let indicator = {
+        let mut c = ctx.state.db.read().await?;
+        indicators::by_code(&mut c, &code)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    // A reader scoped to a unit starts on that unit.
+    let default_unit = match user.grants.iter().find_map(|g| g.unit) {
+        Some(u) if !user.grants.iter().any(|g| g.unit.is_none()) => {
+            let mut c = ctx.state.db.read().await?;
+            units::get(&mut c, u).await?.code
+        }
+        _ => "52".to_string(),
+    };
+    let unit_code = q.unit.filter(|u| !u.is_empty()).unwrap_or(default_unit);
+    let period = q
+        .period
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| (today.year() - 1).to_string());
+    let parsed = Period::parse(&period)
+        .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
+    {
+        let mut c = ctx.state.db.read().await?;
+        let unit = units::by_code(&mut c, &unit_code, today)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lineage = units::lineage(&mut c, unit.id).await?;
+        user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    }
+    let view = svc::rollup(&ctx.state, &code, &unit_code, &period, today, true, false).await?;
+    let (attainment, class) = match view.attainment {
+        Some(a) => (
+            format!(
+                "{}{}",
+                a.status.label(lang),
+                a.percent
+                    .map(|p| format!(" ({}%)", format_number(p, 1)))
+                    .unwrap_or_default()
+            ),
+            match a.status {
+                dxplan_domain::indicator::AttainmentStatus::NotAchieved => "bad",
+                dxplan_domain::indicator::AttainmentStatus::Achieved => "ok",
+                dxplan_domain::indicator::AttainmentStatus::Exceeded => "good",
+            },
+        ),
+        None => (
+            lang.pick("Chưa có chỉ tiêu giao", "No target set")
+                .to_string(),
+            "none",
+        ),
+    };
+    ctx.render(&IndicatorPage {
+        page: ctx.page(&indicator.name, &indicator.name),
+        uom: indicator.unit_of_measure.clone().unwrap_or_default(),
+        unit_code,
+        period_label: parsed.label(lang),
+        period,
+        value: number(view.value),
+        target: number(view.target),
+        attainment,
+        attainment_class: class,
+        reported: view.reported_units,
+        missing: view.missing.clone(),
+        children: view
+            .children
+            .iter()
+            .map(|c| ChildRow {
+                unit: c.unit.clone(),
+                value: number(c.value),
+                missing: c.value.is_none(),
+            })
+            .collect(),
+        indicator,
+    })
+}
+
+// ---------------------------------------------------------------- data entry
+
+pub struct EntryRow {
+    pub indicator: Indicator,
+    pub value: String,
+    pub numerator: String,
+    pub denominator: String,
+    pub status: String,
+    pub status_class: String,
+    pub target: String,
+    pub locked: bool,
+    pub review_comment: Option<String>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "data_entry.html")]
+struct EntryPage {
+    page: Page,
+    unit: units::Unit,
+    period: String,
+    period_label: String,
+    form_id: i64,
+    forms: Vec<(i64, String)>,
+    rows: Vec<EntryRow>,
+    can_submit: bool,
+    problem: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct EntryQuery {
+    form: Option<i64>,
+    period: Option<String>,
+}
+
+fn status_label(status: &str, lang: dxplan_domain::Lang) -> &'static str {
+    match status {
+        "draft" => lang.pick("Nháp", "Draft"),
+        "submitted" => lang.pick("Chờ duyệt", "Submitted"),
+        "approved" => lang.pick("Đã duyệt", "Approved"),
+        "rejected" => lang.pick("Bị trả lại", "Rejected"),
+        _ => "",
+    }
+}
+
+async fn entry_page(
+    ctx: &Ctx,
+    unit_code: &str,
+    q: &EntryQuery,
+    typed: Option<&HashMap<String, String>>,
+    row_errors: &HashMap<String, Vec<String>>,
+    problem: Option<String>,
+) -> AppResult<EntryPage> {
+    let user = ctx.user()?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let mut c = ctx.state.db.read().await?;
+    let unit = units::by_code(&mut c, unit_code, today)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lineage = units::lineage(&mut c, unit.id).await?;
+    user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    let forms = indicators::forms(&mut c).await?;
+    let mut usable = Vec::new();
+    for f in &forms {
+        if indicators::form_kinds(&mut c, f.id)
+            .await?
+            .iter()
+            .any(|k| k == unit.kind.as_str())
+        {
+            usable.push(f.clone());
+        }
+    }
+    let form = match q.form {
+        Some(id) => usable
+            .iter()
+            .find(|f| f.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?,
+        None => usable.first().cloned().ok_or(AppError::NotFound)?,
+    };
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p)
+            .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?,
+        None => match form.period_type {
+            dxplan_domain::indicator::PeriodType::Quarter => Period::containing(today, true),
+            dxplan_domain::indicator::PeriodType::Month => Period::containing(today, false),
+            dxplan_domain::indicator::PeriodType::Year => Period::Year(today.year() - 1),
+        },
+    };
+    let inds = indicators::form_indicators(&mut c, form.id).await?;
+    let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
+    let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
+    let rows = inds
+        .into_iter()
+        .map(|i| {
+            let v = values.iter().find(|v| v.indicator_id == i.id);
+            let typed_or = |prefix: &str, stored: Option<f64>| {
+                typed
+                    .and_then(|t| t.get(&format!("{prefix}_{}", i.code)).cloned())
+                    .unwrap_or_else(|| stored.map(|x| format_number(x, 4)).unwrap_or_default())
+            };
+            let status = v.map(|v| v.status.clone()).unwrap_or_default();
+            EntryRow {
+                value: typed_or(
+                    "v",
+                    v.filter(|_| i.measure != Measure::Ratio).map(|v| v.value),
+                ),
+                numerator: typed_or("n", v.and_then(|v| v.numerator)),
+                denominator: typed_or("d", v.and_then(|v| v.denominator)),
+                status: status_label(&status, lang).to_string(),
+                status_class: status.clone(),
+                target: number(
+                    targets
+                        .iter()
+                        .find(|t| t.indicator_id == i.id)
+                        .map(|t| t.value),
+                ),
+                locked: status == "submitted",
+                review_comment: v
+                    .and_then(|v| v.review_comment.clone())
+                    .filter(|_| status == "rejected"),
+                errors: row_errors.get(&i.code).cloned().unwrap_or_default(),
+                indicator: i,
+            }
+        })
+        .collect();
+    Ok(EntryPage {
+        page: ctx.page(
+            &format!("Nhập số liệu — {}", unit.name),
+            &format!("Figures — {}", unit.name),
+        ),
+        period: period.to_string(),
+        period_label: period.label(lang),
+        form_id: form.id,
+        forms: usable.iter().map(|f| (f.id, f.name.clone())).collect(),
+        rows,
+        can_submit: user.may(Action::SubmitUnitWork, Target::Unit(&lineage)),
+        unit,
+        problem,
+    })
+}
+
+pub async fn entry(
+    ctx: Ctx,
+    Path(unit_code): Path<String>,
+    Query(q): Query<EntryQuery>,
+) -> AppResult<Response> {
+    let view = entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), None).await?;
+    ctx.render(&view)
+}
+
+/// Saves the grid as a draft, or submits it (`submit=1`), all rows or none.
+pub async fn save(
+    ctx: Ctx,
+    Path(unit_code): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let form_id: Option<i64> = fields.get("form").and_then(|f| f.parse().ok());
+    let period = fields.get("period").cloned().unwrap_or_default();
+    let submit = fields.get("submit").is_some_and(|s| s == "1");
+    let q = EntryQuery {
+        form: form_id,
+        period: Some(period.clone()),
+    };
+    // Rows are the indicators that have anything typed.
+    let mut codes: Vec<String> = fields
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix("v_")
+                .or(k.strip_prefix("n_"))
+                .or(k.strip_prefix("d_"))
+                .map(str::to_string)
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let get = |k: String| {
+        fields
+            .get(&k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let rows: Vec<svc::ValueRow> = codes
+        .iter()
+        .filter(|code| {
+            [
+                format!("v_{code}"),
+                format!("n_{code}"),
+                format!("d_{code}"),
+            ]
+            .iter()
+            .any(|k| get(k.clone()).is_some())
+        })
+        .map(|code| svc::ValueRow {
+            indicator: code.clone(),
+            input: ValueInput {
+                value: get(format!("v_{code}")),
+                numerator: get(format!("n_{code}")),
+                denominator: get(format!("d_{code}")),
+            },
+            comment: None,
+            version: None,
+        })
+        .collect();
+    match svc::save_values(&ctx.state, &caller, &unit_code, &period, &rows, submit).await {
+        Ok(_) => Ok(ctx.done(
+            &format!(
+                "/data/{unit_code}?form={}&period={period}",
+                form_id.unwrap_or_default()
+            ),
+            ctx.lang().pick(
+                if submit {
+                    "Đã gửi số liệu để duyệt."
+                } else {
+                    "Đã lưu nháp số liệu."
+                },
+                if submit {
+                    "Figures submitted for review."
+                } else {
+                    "Draft saved."
+                },
+            ),
+        )),
+        Err(AppError::ValueRows(results)) => {
+            let mut errors: HashMap<String, Vec<String>> = HashMap::new();
+            for r in results.iter().filter(|r| !r.ok) {
+                errors.insert(
+                    r.indicator.clone(),
+                    r.errors
+                        .iter()
+                        .filter_map(|e| e["message"].as_str().map(str::to_string))
+                        .collect(),
+                );
+            }
+            let message = AppError::ValueRows(Vec::new()).message(ctx.lang());
+            let view =
+                entry_page(&ctx, &unit_code, &q, Some(&fields), &errors, Some(message)).await?;
+            ctx.render_invalid(&view)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------- review and completeness
+
+pub struct ReviewRow {
+    pub id: i64,
+    pub indicator: String,
+    pub unit: String,
+    pub period: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "data_review.html")]
+struct ReviewPage {
+    page: Page,
+    rows: Vec<ReviewRow>,
+    forms: Vec<(i64, String, String)>,
+}
+
+pub async fn review_queue(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?.require(Action::ReviewWork, Target::Anywhere)?;
+    let mut c = ctx.state.db.read().await?;
+    let waiting = indicators::submitted(&mut c, 200).await?;
+    let all = indicators::list(&mut c, None, None).await?;
+    let mut unit_ids: Vec<i64> = waiting.iter().map(|v| v.unit_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let names = units::by_ids(&mut c, &unit_ids).await?;
+    let forms = indicators::forms(&mut c).await?;
+    let lang = ctx.lang();
+    ctx.render(&ReviewPage {
+        page: ctx.page("Duyệt số liệu", "Review figures"),
+        rows: waiting
+            .iter()
+            .map(|v| {
+                let ind = all.iter().find(|i| i.id == v.indicator_id);
+                ReviewRow {
+                    id: v.id,
+                    indicator: ind
+                        .map(|i| format!("{} {}", i.code, i.name))
+                        .unwrap_or_default(),
+                    unit: names
+                        .iter()
+                        .find(|u| u.id == v.unit_id)
+                        .map(|u| u.name.clone())
+                        .unwrap_or_default(),
+                    period: Period::parse(&v.period)
+                        .map(|p| p.label(lang))
+                        .unwrap_or_default(),
+                    value: match (v.numerator, v.denominator) {
+                        (Some(n), Some(d)) => format!(
+                            "{} / {} = {}%",
+                            format_number(n, 2),
+                            format_number(d, 2),
+                            format_number(v.value, 2)
+                        ),
+                        _ => format_number(v.value, 2),
+                    },
+                }
+            })
+            .collect(),
+        forms: forms
+            .iter()
+            .map(|f| {
+                let today = ctx.state.today();
+                let period = match f.period_type {
+                    dxplan_domain::indicator::PeriodType::Year => Period::Year(today.year() - 1),
+                    dxplan_domain::indicator::PeriodType::Quarter => {
+                        Period::containing(today, true)
+                    }
+                    dxplan_domain::indicator::PeriodType::Month => Period::containing(today, false),
+                };
+                (f.id, f.name.clone(), period.to_string())
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn review(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ReviewForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let approve = form.decision == "approve";
+    svc::review_value(&ctx.state, &caller, id, approve, Some(&form.comment)).await?;
+    Ok(ctx.done(
+        "/data/review",
+        ctx.lang().pick(
+            if approve {
+                "Đã duyệt."
+            } else {
+                "Đã trả lại."
+            },
+            if approve { "Approved." } else { "Returned." },
+        ),
+    ))
+}
+
+pub struct CompletenessRow {
+    pub code: String,
+    pub name: String,
+    pub done: i64,
+    pub complete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "completeness.html")]
+struct CompletenessPage {
+    page: Page,
+    form_id: i64,
+    form_name: String,
+    period: String,
+    period_label: String,
+    total: i64,
+    rows: Vec<CompletenessRow>,
+    late: usize,
+    deadline: String,
+}
+
+pub async fn completeness(
+    ctx: Ctx,
+    Path(form_id): Path<i64>,
+    Query(q): Query<EntryQuery>,
+) -> AppResult<Response> {
+    ctx.user()?.require(Action::ReviewWork, Target::Anywhere)?;
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let mut c = ctx.state.db.read().await?;
+    let form = indicators::form(&mut c, form_id).await?;
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p)
+            .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?,
+        None => Period::containing(
+            today,
+            form.period_type == dxplan_domain::indicator::PeriodType::Quarter,
+        ),
+    };
+    let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
+    let kinds = indicators::form_kinds(&mut c, form_id).await?;
+    let rows: Vec<CompletenessRow> =
+        indicators::completeness(&mut c, form_id, period, &kinds, today)
+            .await?
+            .into_iter()
+            .map(|(_, code, name, done)| CompletenessRow {
+                code,
+                name,
+                done,
+                complete: done >= total,
+            })
+            .collect();
+    let deadline = period.end() + time::Duration::days(form.deadline_days);
+    ctx.render(&CompletenessPage {
+        page: ctx.page("Tình hình gửi số liệu", "Who has reported"),
+        form_id,
+        form_name: form.name,
+        period_label: period.label(lang),
+        period: period.to_string(),
+        total,
+        late: rows.iter().filter(|r| !r.complete).count(),
+        rows,
+        deadline: dxplan_domain::text::format_date(deadline),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RemindForm {
+    #[serde(default)]
+    period: String,
+}
+
+pub async fn remind(
+    ctx: Ctx,
+    Path(form_id): Path<i64>,
+    Form(form): Form<RemindForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let period = Period::parse(&form.period)
+        .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
+    let n = svc::remind_late(&ctx.state, &caller, form_id, period).await?;
+    Ok(ctx.done(
+        &format!("/forms/{form_id}/completeness?period={period}"),
+        &ctx.lang().pick(
+            format!("Đã nhắc {n} đơn vị chưa gửi số liệu."),
+            format!("{n} units reminded."),
+        ),
+    ))
+}
