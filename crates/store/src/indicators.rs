@@ -732,3 +732,51 @@ pub async fn completeness(
     .fetch_all(x)
     .await)?)
 }
+
+/// One figure in the long exchange format.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ExchangeValue {
+    pub indicator_code: String,
+    pub unit_code: String,
+    pub period: String,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub status: String,
+}
+
+/// Figures inside `[from, to]`, optionally of one indicator and of some units.
+pub async fn export_values(
+    c: &mut Conn,
+    from: Date,
+    to: Date,
+    indicator_id: Option<i64>,
+    unit_ids: Option<&[i64]>,
+) -> Result<Vec<ExchangeValue>> {
+    let mut params = Params::default();
+    let f = params.push(Arg::Date(from));
+    let t = params.push(Arg::Date(to));
+    let mut conditions = vec![format!("v.period_start >= {f} AND v.period_end <= {t}")];
+    if let Some(id) = indicator_id {
+        conditions.push(format!("v.indicator_id = {}", params.push(Arg::Int(id))));
+    }
+    if let Some(ids) = unit_ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        conditions.push(format!("v.unit_id IN ({})", list.join(", ")));
+    }
+    let sql = format!(
+        "SELECT i.code AS indicator_code, u.code AS unit_code, v.period, v.value, v.numerator, v.denominator, v.status
+         FROM data_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
+         WHERE {} ORDER BY i.code, u.code, v.period_start",
+        conditions.join(" AND ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, ExchangeValue>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}

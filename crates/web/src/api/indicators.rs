@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/forms", get(list_forms).post(create_form))
         .route("/targets", put(set_targets))
         .route("/data-values", get(unit_values).post(save_values))
+        .route("/data-values/export", get(export))
+        .route("/data-values/import", post(import))
         .route("/data-values/{id}/review", post(review))
         .route("/data-values/{id}/history", get(history))
 }
@@ -362,4 +364,167 @@ async fn history(
     Ok(Json(
         json!({ "value": value, "history": indicators::value_history(&mut c, id).await? }),
     ))
+}
+
+#[derive(Deserialize, Default)]
+struct ExportQuery {
+    period: Option<String>,
+    indicator: Option<String>,
+    unit: Option<String>,
+    format: Option<String>,
+}
+
+const EXCHANGE_COLUMNS: [&str; 7] = [
+    "indicator_code",
+    "unit_code",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+];
+
+/// The long exchange format: one row per figure, as CSV or JSON.
+async fn export(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> AppResult<Response> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let period = Period::parse(q.period.as_deref().unwrap_or_default())
+        .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let mut c = state.db.read().await?;
+    let indicator_id = match q.indicator.as_deref().filter(|i| !i.is_empty()) {
+        Some(code) => Some(
+            indicators::by_code(&mut c, code)
+                .await?
+                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?
+                .id,
+        ),
+        None => None,
+    };
+    // What the reader may see: a unit's subtree, within their own scope.
+    let roots: Option<Vec<i64>> = match q.unit.as_deref().filter(|u| !u.is_empty()) {
+        Some(code) => {
+            let unit = units::by_code(&mut c, code, state.today())
+                .await?
+                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+            let lineage = units::lineage(&mut c, unit.id).await?;
+            user.require(Action::ViewWork, Target::Unit(&lineage))?;
+            Some(vec![unit.id])
+        }
+        None => crate::service::tasks::task_scope(&user),
+    };
+    let unit_ids = match roots {
+        Some(r) => Some(units::subtree_ids(&mut c, &r).await?),
+        None => None,
+    };
+    let rows = indicators::export_values(
+        &mut c,
+        period.start(),
+        period.end(),
+        indicator_id,
+        unit_ids.as_deref(),
+    )
+    .await?;
+    if q.format.as_deref() == Some("json") {
+        return Ok(Json(json!({ "items": rows })).into_response());
+    }
+    let mut out = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(EXCHANGE_COLUMNS)
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        for r in &rows {
+            w.write_record([
+                &r.indicator_code,
+                &r.unit_code,
+                &r.period,
+                &r.value.to_string(),
+                &opt(r.numerator),
+                &opt(r.denominator),
+                &r.status,
+            ])
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        }
+        w.flush().map_err(|e| AppError::internal(e.to_string()))?;
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ImportQuery {
+    submit: Option<String>,
+}
+
+/// Imports figures in the exchange format (CSV or a JSON array), all or none.
+async fn import(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let items: Vec<svc::ExchangeRow> = if content_type.starts_with("application/json") {
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?
+    } else if content_type.starts_with("text/csv") {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(body);
+        let headers = reader
+            .headers()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
+            .clone();
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(i), Some(u), Some(p)) = (col("indicator_code"), col("unit_code"), col("period"))
+        else {
+            return Err(AppError::BadRequest(
+                "columns indicator_code, unit_code and period are required".into(),
+            ));
+        };
+        let (v, n, d) = (col("value"), col("numerator"), col("denominator"));
+        let mut items = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| AppError::BadRequest(e.to_string()))?;
+            let get = |c: Option<usize>| {
+                c.and_then(|c| record.get(c))
+                    .map(str::to_string)
+                    .filter(|s| !s.is_empty())
+            };
+            items.push(svc::ExchangeRow {
+                unit: get(Some(u)).unwrap_or_default(),
+                period: get(Some(p)).unwrap_or_default(),
+                row: svc::ValueRow {
+                    indicator: get(Some(i)).unwrap_or_default(),
+                    input: dxplan_domain::indicator::ValueInput {
+                        value: get(v),
+                        numerator: get(n),
+                        denominator: get(d),
+                    },
+                    comment: None,
+                    version: None,
+                },
+            });
+        }
+        items
+    } else {
+        return Err(AppError::UnsupportedMediaType);
+    };
+    if items.is_empty() {
+        return Err(AppError::BadRequest("no rows".into()));
+    }
+    let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
+    let results = svc::save_many(&state, &caller(&user, &meta), &items, submit).await?;
+    Ok(Json(json!({ "items": results })))
 }

@@ -122,33 +122,96 @@ pub async fn save_values(
     rows: &[ValueRow],
     submit: bool,
 ) -> AppResult<Vec<RowResult>> {
+    // The unit itself must be known and in scope before rows are looked at.
     let action = if submit {
         Action::SubmitUnitWork
     } else {
         Action::EditUnitWork
     };
-    let unit = unit_for(state, caller, unit_code, action).await?;
-    let period =
-        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    unit_for(state, caller, unit_code, action).await?;
+    Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let items: Vec<ExchangeRow> = rows
+        .iter()
+        .map(|row| ExchangeRow {
+            unit: unit_code.to_string(),
+            period: period.to_string(),
+            row: row.clone(),
+        })
+        .collect();
+    save_many(state, caller, &items, submit).await
+}
+
+/// A row of the long exchange format: which unit, which period, which figure.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExchangeRow {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub period: String,
+    #[serde(flatten)]
+    pub row: ValueRow,
+}
+
+/// Saves figures for any units and periods in the caller's scope, all or none. A unit
+/// outside the scope refuses the whole request.
+pub async fn save_many(
+    state: &AppState,
+    caller: &Caller<'_>,
+    items: &[ExchangeRow],
+    submit: bool,
+) -> AppResult<Vec<RowResult>> {
+    let action = if submit {
+        Action::SubmitUnitWork
+    } else {
+        Action::EditUnitWork
+    };
     let lang = dxplan_domain::Lang::Vi;
+    let today = state.today();
     let mut results = Vec::new();
     let mut checked = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<(String, String, String)> = Vec::new();
+    let mut unit_cache: HashMap<String, Option<i64>> = HashMap::new();
     {
         let mut c = state.db.read().await?;
-        for (i, row) in rows.iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
+            let row = &item.row;
             let mut errors: Vec<FieldError> = Vec::new();
+            let unit_id = match unit_cache.get(&item.unit) {
+                Some(known) => *known,
+                None => {
+                    let found = units::by_code(&mut c, &item.unit, today).await?;
+                    if let Some(u) = &found {
+                        let lineage = units::lineage(&mut c, u.id).await?;
+                        caller.require(action, Target::Unit(&lineage))?;
+                    }
+                    let id = found.map(|u| u.id);
+                    unit_cache.insert(item.unit.clone(), id);
+                    id
+                }
+            };
+            if unit_id.is_none() {
+                errors.push(FieldError::new("unit", Invalid::UnknownUnit));
+            }
+            let period = Period::parse(&item.period);
+            if period.is_none() {
+                errors.push(FieldError::new("period", Invalid::BadPeriod));
+            }
             let indicator = indicators::by_code(&mut c, &row.indicator).await?;
+            let key = (
+                item.unit.clone(),
+                item.period.clone(),
+                row.indicator.clone(),
+            );
             let mut ok_row = None;
-            match &indicator {
-                None => errors.push(FieldError::new("indicator", Invalid::UnknownUnit)),
-                Some(ind) if PeriodType::of(period) != ind.period_type => {
+            match (&indicator, period) {
+                (None, _) => errors.push(FieldError::new("indicator", Invalid::UnknownUnit)),
+                (Some(ind), Some(p)) if PeriodType::of(p) != ind.period_type => {
                     errors.push(FieldError::new("period", Invalid::BadPeriod))
                 }
-                Some(_) if seen.contains(&row.indicator) => {
+                (Some(_), _) if seen.contains(&key) => {
                     errors.push(FieldError::new("indicator", Invalid::Taken))
                 }
-                Some(ind) => {
+                (Some(ind), _) => {
                     let rules = ValueRules {
                         measure: ind.measure,
                         min_value: ind.min_value,
@@ -160,7 +223,7 @@ pub async fn save_values(
                     }
                 }
             }
-            seen.push(row.indicator.clone());
+            seen.push(key);
             results.push(RowResult {
                 row: i + 1,
                 indicator: row.indicator.clone(),
@@ -171,8 +234,10 @@ pub async fn save_values(
                     .map(|e| json!({"field": e.field, "message": e.invalid.message(lang)}))
                     .collect(),
             });
-            if let Some(v) = ok_row.filter(|_| errors.is_empty()) {
-                checked.push((i, v, row));
+            if let (Some(v), Some(unit_id), Some(period), true) =
+                (ok_row, unit_id, period, errors.is_empty())
+            {
+                checked.push((i, v, unit_id, period, row));
             }
         }
     }
@@ -181,12 +246,12 @@ pub async fn save_values(
     }
     let now = state.now();
     let mut c = state.db.begin().await?;
-    for (i, (indicator_id, v), row) in checked {
+    for (i, (indicator_id, v), unit_id, period, row) in checked {
         let id = indicators::write_value(
             &mut c,
             &ValueWrite {
                 indicator_id,
-                unit_id: unit.id,
+                unit_id,
                 period,
                 value: v.value,
                 numerator: v.numerator,
@@ -208,9 +273,9 @@ pub async fn save_values(
         caller,
         NewEvent {
             action: if submit { "data.submit" } else { "data.save" },
-            entity_type: "unit",
-            entity_id: Some(unit.id.to_string()),
-            summary: format!("{} {period}: {} values", unit.code, results.len()),
+            entity_type: "data_value",
+            entity_id: None,
+            summary: format!("{} values", results.len()),
             before: None,
             after: None,
         },

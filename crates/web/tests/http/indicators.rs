@@ -470,3 +470,81 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
         "another district's grid"
     );
 }
+
+#[tokio::test]
+async fn figures_travel_in_the_long_exchange_format_both_ways() {
+    let app = TestApp::spawn().await;
+    let qn = app.login("approver-540").await;
+    let post_csv = |body: &'static str, submit: bool| {
+        qn.client
+            .post(qn.url(&format!("/api/v1/data-values/import?submit={submit}")))
+            .header("x-csrf-token", &qn.csrf)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let bad = "indicator_code,unit_code,period,value,numerator,denominator,status\nNL-03,540,2025Q1,12,,,\nCQ-01,540,2025Q1,,50,40,\nNL-03,540,2025,5,,,\n";
+    let r = post_csv(bad, false).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    let bad_rows: Vec<i64> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ok"] == false)
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        bad_rows,
+        [2, 3],
+        "numerator above denominator; a year for a quarterly indicator"
+    );
+    let good = "\u{feff}indicator_code,unit_code,period,value,numerator,denominator,status\nNL-03,540,2025Q1,\"1.234\",,,\nCQ-01,540,2025Q1,,30,40,\nNL-03,540,2025Q2,\"12,5\",,,\n";
+    let r = post_csv(good, true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let r = post_csv(
+        "indicator_code,unit_code,period,value\nNL-03,542,2025Q1,3\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "another district, even inside a batch"
+    );
+
+    let csv = qn
+        .get("/api/v1/data-values/export?period=2025&unit=540")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "indicator_code,unit_code,period,value,numerator,denominator,status"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines.contains(&"CQ-01,540,2025Q1,75,30,40,submitted"));
+    assert!(lines.contains(&"NL-03,540,2025Q1,1234,,,submitted"));
+    let (_, json) = qn
+        .get_json("/api/v1/data-values/export?period=2025Q2&format=json")
+        .await;
+    assert_eq!(json["items"][0]["value"], 12.5);
+    let other = app.login("editor-549").await;
+    assert_eq!(
+        other
+            .get("/api/v1/data-values/export?period=2025&unit=540")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, mine) = other
+        .get_json("/api/v1/data-values/export?period=2025&format=json")
+        .await;
+    assert!(
+        mine["items"].as_array().unwrap().is_empty(),
+        "a district sees only its own figures"
+    );
+}
