@@ -688,3 +688,93 @@ pub async fn remind(
         ),
     ))
 }
+
+/// The prefilled form of a unit and period, to fill in offline.
+pub async fn form_xlsx(
+    ctx: Ctx,
+    Path(unit_code): Path<String>,
+    Query(q): Query<EntryQuery>,
+) -> AppResult<Response> {
+    let view = entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), None).await?;
+    let form_name = view
+        .forms
+        .iter()
+        .find(|(id, _)| *id == view.form_id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let rows: Vec<dxplan_report::data_form::FormRow> = {
+        let mut c = ctx.state.db.read().await?;
+        let period = Period::parse(&view.period).ok_or(AppError::NotFound)?;
+        let values = indicators::values_of_unit(&mut c, view.unit.id, period).await?;
+        let targets =
+            indicators::targets_of_unit(&mut c, view.unit.id, Period::Year(period.year())).await?;
+        view.rows
+            .iter()
+            .map(|r| {
+                let v = values.iter().find(|v| v.indicator_id == r.indicator.id);
+                dxplan_report::data_form::FormRow {
+                    code: r.indicator.code.clone(),
+                    name: r.indicator.name.clone(),
+                    unit_of_measure: r.indicator.unit_of_measure.clone().unwrap_or_default(),
+                    is_ratio: r.indicator.measure == Measure::Ratio,
+                    value: v.map(|v| v.value),
+                    numerator: v.and_then(|v| v.numerator),
+                    denominator: v.and_then(|v| v.denominator),
+                    target: targets
+                        .iter()
+                        .find(|t| t.indicator_id == r.indicator.id)
+                        .map(|t| t.value),
+                }
+            })
+            .collect()
+    };
+    let meta = dxplan_report::data_form::FormMeta {
+        unit_code: &view.unit.code,
+        unit_name: &view.unit.name,
+        form_name: &form_name,
+        period: &view.period,
+        period_label: &view.period_label,
+    };
+    let bytes = dxplan_report::data_form::form_xlsx(&meta, &rows)
+        .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("Biểu số liệu {} {}.xlsx", view.unit.code, view.period),
+        bytes,
+    ))
+}
+
+/// Takes the filled-in workbook back: saved as a draft, every figure or none.
+pub async fn upload(
+    ctx: Ctx,
+    Path(unit_code): Path<String>,
+    Query(q): Query<EntryQuery>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let period = q.period.clone().unwrap_or_default();
+    let (_, bytes) = crate::api::tasks::first_file(multipart).await?;
+    match svc::upload_form(&ctx.state, &caller, &unit_code, &period, bytes).await {
+        Ok(n) => Ok(ctx.done(
+            &format!(
+                "/data/{unit_code}?form={}&period={period}",
+                q.form.unwrap_or_default()
+            ),
+            &ctx.lang().pick(
+                format!("Đã nhận {n} số liệu từ tệp (lưu nháp)."),
+                format!("{n} figures read from the file (saved as a draft)."),
+            ),
+        )),
+        Err(AppError::PlanImport(problems)) => {
+            let message = problems
+                .iter()
+                .map(|p| p.message(ctx.lang()))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let view =
+                entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), Some(message)).await?;
+            ctx.render_invalid(&view)
+        }
+        Err(e) => Err(e),
+    }
+}

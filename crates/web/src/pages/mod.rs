@@ -113,6 +113,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/data/{unit}",
             get(indicators::entry).post(indicators::save),
         )
+        .route("/data/{unit}/form.xlsx", get(indicators::form_xlsx))
+        .route(
+            "/data/{unit}/upload",
+            post(indicators::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/forms/{id}/completeness", get(indicators::completeness))
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))

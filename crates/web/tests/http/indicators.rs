@@ -548,3 +548,110 @@ async fn figures_travel_in_the_long_exchange_format_both_ways() {
         "a district sees only its own figures"
     );
 }
+
+#[tokio::test]
+async fn the_prefilled_form_goes_to_excel_and_comes_back_with_cell_level_errors() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let qn = app.login("editor-540").await;
+    let (_, forms) = qn.get_json("/api/v1/forms").await;
+    let form = forms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-HUYEN-QUY")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = qn
+        .get(&format!("/data/540/form.xlsx?form={form}&period=2025Q3"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.get_value((1, 1)), Some(&Data::String("540".into())));
+    assert_eq!(
+        range.get_value((2, 1)),
+        Some(&Data::String("2025Q3".into()))
+    );
+    let codes: Vec<String> = (6..range.height() as u32)
+        .map(|r| range.get_value((r, 0)).unwrap().to_string())
+        .collect();
+    assert!(codes.contains(&"CQ-01".to_string()) && codes.contains(&"NL-03".to_string()));
+
+    // Filled in "Excel": a workbook with the same identity cells.
+    let filled = |unit: &str, period: &str, numerator: &str| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(1, 0, "Mã đơn vị:").unwrap();
+        sheet.write(1, 1, unit).unwrap();
+        sheet.write(2, 0, "Kỳ báo cáo:").unwrap();
+        sheet.write(2, 1, period).unwrap();
+        for (c, h) in [
+            "Mã chỉ tiêu",
+            "Chỉ tiêu",
+            "Đơn vị tính",
+            "Giá trị",
+            "Tử số",
+            "Mẫu số",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write(5, c as u16, *h).unwrap();
+        }
+        sheet.write(6, 0, "CQ-01").unwrap();
+        sheet.write(6, 4, numerator).unwrap();
+        sheet.write(6, 5, 40.0).unwrap();
+        sheet.write(7, 0, "NL-03").unwrap();
+        sheet.write(7, 3, "12,5").unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    let upload = |bytes: Vec<u8>| {
+        let form_part = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("biểu.xlsx"),
+        );
+        qn.client
+            .post(qn.url(&format!(
+                "/data/540/upload?form={form}&period=2025Q3&_csrf={}",
+                qn.csrf
+            )))
+            .multipart(form_part)
+            .send()
+    };
+    let r = upload(filled("540", "2025Q3", "55")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("ô E7: Tử số không được lớn hơn mẫu số")
+    );
+    let r = upload(filled("542", "2025Q3", "30")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text().await.unwrap().contains("biểu của đơn vị 542"),
+        "a workbook for another unit"
+    );
+    let (_, values) = qn
+        .get_json("/api/v1/data-values?unit=540&period=2025Q3")
+        .await;
+    assert!(
+        values["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
+    let r = upload(filled("540", "2025Q3", "30")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, values) = qn
+        .get_json("/api/v1/data-values?unit=540&period=2025Q3")
+        .await;
+    let items = values["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .any(|v| v["value"] == 12.5 && v["status"] == "draft")
+    );
+}
