@@ -72,12 +72,22 @@ struct ServeArgs {
     max_upload_mb: u64,
 }
 
+#[derive(clap::Args, Clone)]
+struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Add scale data: `province` (200 monthly indicators for every commune over five
+    /// years, about 1.9 million figures; takes a minute or two).
+    #[arg(long, value_parser = ["province"])]
+    scale: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web application.
     Serve(ServeArgs),
     /// Run on a fresh demo database with the demo province and accounts (password `demo`).
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Manage accounts.
@@ -164,12 +174,12 @@ async fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Db::sqlite_url_in(&data_dir));
     match cli.command {
-        Command::Serve(args) => serve(args, data_dir, url, false).await,
+        Command::Serve(args) => serve(args, data_dir, url, Mode::Serve).await,
         Command::Demo(args) => {
             if !url.starts_with("postgres") {
                 fresh_sqlite(&data_dir)?;
             }
-            serve(args, data_dir, url, true).await
+            serve(args.serve, data_dir, url, Mode::Demo { scale: args.scale }).await
         }
         Command::Migrate => {
             let db = open(&data_dir, &url).await?;
@@ -292,7 +302,14 @@ fn password_from_env() -> (String, bool) {
     }
 }
 
-async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> anyhow::Result<()> {
+/// How `serve` starts: on the configured database, or on a fresh demo.
+enum Mode {
+    Serve,
+    Demo { scale: Option<String> },
+}
+
+async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, mode: Mode) -> anyhow::Result<()> {
+    let demo = matches!(mode, Mode::Demo { .. });
     let started = std::time::Instant::now();
     let db = open(&data_dir, &url).await?;
     let config = WebConfig {
@@ -310,6 +327,16 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, demo: bool) -> a
     let url_shown = format!("http://{}", args.listen);
     if demo {
         let accounts = demo::seed(&state).await?;
+        if let Mode::Demo { scale: Some(scale) } = &mode
+            && scale == "province"
+        {
+            println!("Đang tạo dữ liệu quy mô tỉnh / generating province-scale data…");
+            let report = dxplan_web::demo_scale::seed(&state, 200, 5).await?;
+            println!(
+                "  {} chỉ tiêu × {} xã × 60 tháng = {} số liệu",
+                report.indicators, report.units, report.values
+            );
+        }
         println!("\ndxplan (demo) — {url_shown}\n");
         println!(
             "Tài khoản dùng thử / demo accounts (mật khẩu / password: {}):",

@@ -780,3 +780,205 @@ pub async fn export_values(
     .fetch_all(x)
     .await)?)
 }
+
+/// Approved figures written many rows per statement: scale data for benchmarks and
+/// `demo --scale`. Each row: (indicator, unit, period, value, numerator, denominator).
+pub async fn bulk_approved(
+    c: &mut Conn,
+    rows: &[(i64, i64, Period, f64, Option<f64>, Option<f64>)],
+    now: OffsetDateTime,
+) -> Result<()> {
+    // 14 parameters a row; 60 rows stay under SQLite's and PostgreSQL's parameter limits.
+    for chunk in rows.chunks(60) {
+        let mut params = Params::default();
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for (indicator, unit, period, value, num, den) in chunk {
+            let fields = [
+                params.push(Arg::Int(*indicator)),
+                params.push(Arg::Int(*unit)),
+                params.push(Arg::Text(period.to_string())),
+                params.push(Arg::Date(period.start())),
+                params.push(Arg::Date(period.end())),
+                params.push(Arg::Float(*value)),
+                params.push(Arg::OptFloat(*num)),
+                params.push(Arg::OptFloat(*den)),
+                params.push(Arg::Float(*value)),
+                params.push(Arg::OptFloat(*num)),
+                params.push(Arg::OptFloat(*den)),
+                params.push(Arg::Time(now)),
+            ];
+            tuples.push(format!(
+                "({}, 'approved', 'scale', {})",
+                fields[..8].join(", "),
+                fields[8..].join(", ")
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator,
+                 status, updated_by, approved_value, approved_numerator, approved_denominator, updated_at) VALUES {}",
+            tuples.join(", ")
+        );
+        q!(c, |x| bind_all!(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Figures of every indicator for some units inside `[from, to]` (one query for a
+/// whole subtree's roll-ups): (indicator id, figure).
+pub async fn figures_of_units(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    from: Date,
+    to: Date,
+    include_pending: bool,
+) -> Result<Vec<(i64, StoredFigure)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        indicator_id: i64,
+        #[sqlx(flatten)]
+        figure: StoredFigure,
+    }
+    let mut out = Vec::new();
+    for chunk in unit_ids.chunks(500) {
+        let mut params = Params::default();
+        let f = params.push(Arg::Date(from));
+        let t = params.push(Arg::Date(to));
+        let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let (columns, status) = if include_pending {
+            (
+                "value, numerator, denominator",
+                "status IN ('submitted', 'approved')",
+            )
+        } else {
+            (
+                "approved_value AS value, approved_numerator AS numerator, approved_denominator AS denominator",
+                "approved_value IS NOT NULL",
+            )
+        };
+        let sql = format!(
+            "SELECT indicator_id, unit_id, period_end, {columns} FROM data_values
+             WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND {status}",
+            list.join(", ")
+        );
+        let rows: Vec<Row> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows.into_iter().map(|r| (r.indicator_id, r.figure)));
+    }
+    Ok(out)
+}
+
+/// Every (indicator, unit kind) pair that some form expects.
+pub async fn all_expected_kinds(c: &mut Conn) -> Result<Vec<(i64, String)>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as(
+        "SELECT DISTINCT fi.indicator_id, k.kind FROM form_indicators fi JOIN form_unit_kinds k ON k.form_id = fi.form_id"
+    )
+    .fetch_all(x)
+    .await
+    })?)
+}
+
+/// A unit's targets for a period, every indicator (one query).
+pub async fn targets_for(c: &mut Conn, unit_id: i64, period: Period) -> Result<Vec<Target>> {
+    targets_of_unit(c, unit_id, period).await
+}
+
+/// An indicator's approved figures of one unit, combined over a period range in SQL:
+/// enough to apply any roll-up rule without reading every month.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct UnitAggregate {
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub n: i64,
+    pub total: f64,
+    pub total_numerator: Option<f64>,
+    pub total_denominator: Option<f64>,
+    pub smallest: f64,
+    pub largest: f64,
+    pub last_end: Date,
+}
+
+/// Per indicator and unit: count, sums, extremes and the last period's end, for some units.
+pub async fn aggregates_of_units(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    from: Date,
+    to: Date,
+) -> Result<Vec<UnitAggregate>> {
+    let mut out = Vec::new();
+    for chunk in unit_ids.chunks(500) {
+        let mut params = Params::default();
+        let f = params.push(Arg::Date(from));
+        let t = params.push(Arg::Date(to));
+        let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let sql = format!(
+            "SELECT indicator_id, unit_id, COUNT(*) AS n, SUM(approved_value) AS total,
+                    SUM(approved_numerator) AS total_numerator, SUM(approved_denominator) AS total_denominator,
+                    MIN(approved_value) AS smallest, MAX(approved_value) AS largest, MAX(period_end) AS last_end
+             FROM data_values
+             WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND approved_value IS NOT NULL
+             GROUP BY indicator_id, unit_id",
+            list.join(", ")
+        );
+        let rows: Vec<UnitAggregate> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, UnitAggregate>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The approved figure of each (indicator, unit) at a given period end (the `latest` rule).
+pub async fn figures_at(
+    c: &mut Conn,
+    pairs: &[(i64, i64, Date)],
+) -> Result<Vec<(i64, StoredFigure)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        indicator_id: i64,
+        #[sqlx(flatten)]
+        figure: StoredFigure,
+    }
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(300) {
+        let mut params = Params::default();
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(i, u, d)| {
+                format!(
+                    "(indicator_id = {} AND unit_id = {} AND period_end = {})",
+                    params.push(Arg::Int(*i)),
+                    params.push(Arg::Int(*u)),
+                    params.push(Arg::Date(*d))
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT indicator_id, unit_id, period_end, approved_value AS value, approved_numerator AS numerator,
+                    approved_denominator AS denominator
+             FROM data_values WHERE approved_value IS NOT NULL AND ({})",
+            tuples.join(" OR ")
+        );
+        let rows: Vec<Row> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows.into_iter().map(|r| (r.indicator_id, r.figure)));
+    }
+    Ok(out)
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod demo;
 pub mod demo_indicators;
 pub mod demo_plan;
+pub mod demo_scale;
 pub mod error;
 pub mod files;
 pub mod format;

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators", get(list).post(create))
         .route("/indicators/{code}", get(get_one))
         .route("/indicators/{code}/values", get(rollup))
+        .route("/units/{code}/indicators", get(unit_dashboard))
         .route("/forms", get(list_forms).post(create_form))
         .route("/targets", put(set_targets))
         .route("/data-values", get(unit_values).post(save_values))
@@ -527,4 +528,36 @@ async fn import(
     let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
     let results = svc::save_many(&state, &caller(&user, &meta), &items, submit).await?;
     Ok(Json(json!({ "items": results })))
+}
+
+#[derive(Deserialize, Default)]
+struct DashboardQuery {
+    period: Option<String>,
+    at: Option<String>,
+}
+
+/// Every indicator rolled up over one unit's subtree for a period.
+async fn unit_dashboard(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> AppResult<Json<Value>> {
+    let at = parse_at(q.at.as_deref(), &state)?;
+    {
+        let mut c = state.db.read().await?;
+        let unit = units::by_code(&mut c, &code, at)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lineage = units::lineage(&mut c, unit.id).await?;
+        user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    }
+    let period = q
+        .period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| AppError::field("period", Invalid::Required))?;
+    Ok(Json(
+        json!({ "items": svc::rollup_all(&state, &code, period, at).await? }),
+    ))
 }

@@ -8,7 +8,6 @@ use dxplan_domain::indicator::{
     check_value, combine, roll_up, validate_indicator,
 };
 use dxplan_domain::period::Period;
-use dxplan_domain::unit::valid_on;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::indicators::{self, Indicator, ValueWrite};
@@ -357,106 +356,116 @@ pub struct RollupView {
     pub children: Vec<RollupView>,
 }
 
-/// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
-/// stood on `at`: figures of units merged away count for their successor.
-pub async fn rollup(
-    state: &AppState,
-    indicator_code: &str,
-    unit_code: &str,
-    period: &str,
-    at: Date,
-    with_children: bool,
-    include_pending: bool,
-) -> AppResult<RollupView> {
-    let period =
-        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let mut c = state.db.read().await?;
-    let indicator = indicators::by_code(&mut c, indicator_code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let root = units::by_code(&mut c, unit_code, at)
-        .await?
-        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-    let all = units::known_units(&mut c).await?;
-    let figures = indicators::figures(
-        &mut c,
-        indicator.id,
-        period.start(),
-        period.end(),
-        include_pending,
-    )
-    .await?;
-    let target = indicators::target(&mut c, indicator.id, root.id, period).await?;
-    let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
-    drop(c);
-    // The tree on `at`, and where each retired unit's figures go.
-    let valid: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> = all
-        .iter()
-        .filter(|u| valid_on(u.valid_from, u.valid_to, at))
-        .map(|u| (u.id, u))
-        .collect();
-    let by_id: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> =
-        all.iter().map(|u| (u.id, u)).collect();
-    let parents = {
+/// The unit tree on a date, loaded once for any number of roll-ups.
+struct Tree {
+    names: HashMap<i64, String>,
+    kinds: HashMap<i64, String>,
+    children: HashMap<i64, Vec<i64>>,
+    /// Where a unit's figures count: itself when valid on the date, else its single successor.
+    counts_for: HashMap<i64, i64>,
+}
+
+impl Tree {
+    async fn load(state: &AppState, at: Date) -> AppResult<Tree> {
         let mut c = state.db.read().await?;
-        units::valid_on(&mut c, at).await?
-    };
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for u in &parents {
-        if let Some(p) = u.parent_id.filter(|p| valid.contains_key(p)) {
-            children.entry(p).or_default().push(u.id);
-        }
-    }
-    // Only units expected to report (by the forms holding the indicator), and the units
-    // above them, count: a department is not "missing" a district's figure.
-    if !expected.is_empty() {
-        fn relevant(
-            unit: i64,
-            children: &HashMap<i64, Vec<i64>>,
-            expected: &dyn Fn(i64) -> bool,
-            depth: usize,
-        ) -> bool {
-            expected(unit)
-                || (depth < 64
-                    && children.get(&unit).is_some_and(|k| {
-                        k.iter()
-                            .any(|c| relevant(*c, children, expected, depth + 1))
-                    }))
-        }
-        let is_expected = |id: i64| {
-            by_id
-                .get(&id)
-                .is_some_and(|u| expected.iter().any(|k| k == u.kind.as_str()))
-        };
-        let keep: std::collections::HashSet<i64> = valid
-            .keys()
-            .copied()
-            .filter(|id| relevant(*id, &children, &is_expected, 0))
-            .collect();
-        for list in children.values_mut() {
-            list.retain(|c| keep.contains(c));
-        }
-    }
-    let successor = |mut id: i64| -> Option<i64> {
-        for _ in 0..8 {
-            if valid.contains_key(&id) {
-                return Some(id);
-            }
-            match by_id.get(&id).map(|u| u.successors.as_slice()) {
-                Some([one]) => id = *one,
-                _ => return None,
+        let all = units::known_units(&mut c).await?;
+        let valid_units = units::valid_on(&mut c, at).await?;
+        let valid: std::collections::HashSet<i64> = valid_units.iter().map(|u| u.id).collect();
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for u in &valid_units {
+            if let Some(p) = u.parent_id.filter(|p| valid.contains(p)) {
+                children.entry(p).or_default().push(u.id);
             }
         }
-        None
+        let by_id: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> =
+            all.iter().map(|u| (u.id, u)).collect();
+        let mut counts_for = HashMap::new();
+        for u in &all {
+            let mut id = u.id;
+            for _ in 0..8 {
+                if valid.contains(&id) {
+                    counts_for.insert(u.id, id);
+                    break;
+                }
+                match by_id.get(&id).map(|k| k.successors.as_slice()) {
+                    Some([one]) => id = *one,
+                    _ => break,
+                }
+            }
+        }
+        Ok(Tree {
+            names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
+            kinds: all
+                .iter()
+                .map(|u| (u.id, u.kind.as_str().to_string()))
+                .collect(),
+            children,
+            counts_for,
+        })
+    }
+
+    fn subtree(&self, root: i64) -> Vec<i64> {
+        let mut out = vec![root];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(kids) = self.children.get(&out[i]) {
+                out.extend(kids);
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The tree pruned to units expected to report (and the units above them).
+    fn pruned(&self, expected: &[String]) -> HashMap<i64, Vec<i64>> {
+        if expected.is_empty() {
+            return self.children.clone();
+        }
+        fn relevant(u: i64, t: &Tree, expected: &[String], memo: &mut HashMap<i64, bool>) -> bool {
+            if let Some(v) = memo.get(&u) {
+                return *v;
+            }
+            let own = t.kinds.get(&u).is_some_and(|k| expected.contains(k));
+            let v = own
+                || t.children
+                    .get(&u)
+                    .is_some_and(|k| k.iter().any(|c| relevant(*c, t, expected, memo)));
+            memo.insert(u, v);
+            v
+        }
+        let mut memo = HashMap::new();
+        self.children
+            .iter()
+            .map(|(p, kids)| {
+                (
+                    *p,
+                    kids.iter()
+                        .copied()
+                        .filter(|c| relevant(*c, self, expected, &mut memo))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// One indicator's figures combined per unit: over time, after merged units' figures of
+/// the same period are combined across units.
+fn own_figures(
+    rule: dxplan_domain::indicator::Aggregation,
+    tree: &Tree,
+    figures: &[&indicators::StoredFigure],
+) -> HashMap<i64, Figure> {
+    let across = match rule {
+        dxplan_domain::indicator::Aggregation::Latest => dxplan_domain::indicator::Aggregation::Sum,
+        other => other,
     };
-    let rule = indicator.aggregation;
-    // Per unit and period: units merged into one combine across units first.
     let mut per_unit: HashMap<i64, Vec<(Date, Figure)>> = HashMap::new();
-    for f in &figures {
-        let Some(unit) = successor(f.unit_id) else {
+    for f in figures {
+        let Some(unit) = tree.counts_for.get(&f.unit_id) else {
             continue;
         };
-        per_unit.entry(unit).or_default().push((
+        per_unit.entry(*unit).or_default().push((
             f.period_end,
             Figure {
                 value: f.value,
@@ -465,11 +474,7 @@ pub async fn rollup(
             },
         ));
     }
-    let across = match rule {
-        dxplan_domain::indicator::Aggregation::Latest => dxplan_domain::indicator::Aggregation::Sum,
-        other => other,
-    };
-    let own: HashMap<i64, Figure> = per_unit
+    per_unit
         .into_iter()
         .filter_map(|(unit, mut list)| {
             list.sort_by_key(|(d, _)| *d);
@@ -487,35 +492,203 @@ pub async fn rollup(
             }
             combine(rule, &by_period).map(|f| (unit, f))
         })
-        .collect();
-    let name = |id: i64| by_id.get(&id).map(|u| u.name.clone()).unwrap_or_default();
-    let view = |unit: i64, target: Option<f64>| {
-        let rolled = roll_up(rule, unit, &children, &own);
-        let figure = rolled.figure;
-        RollupView {
-            indicator: indicator.code.clone(),
-            unit: name(unit),
-            period: period.to_string(),
-            value: figure.map(|f| f.value),
-            numerator: figure.and_then(|f| f.numerator),
-            denominator: figure.and_then(|f| f.denominator),
-            target,
-            attainment: match (figure, target) {
-                (Some(f), Some(t)) => Some(attainment(indicator.direction, f.value, t)),
-                _ => None,
-            },
-            reported_units: rolled.reported.len(),
-            missing: rolled.missing.iter().map(|id| name(*id)).collect(),
-            children: Vec::new(),
-        }
+        .collect()
+}
+
+fn view_of(
+    indicator: &Indicator,
+    tree: &Tree,
+    children: &HashMap<i64, Vec<i64>>,
+    own: &HashMap<i64, Figure>,
+    unit: i64,
+    period: Period,
+    target: Option<f64>,
+) -> RollupView {
+    let rolled = roll_up(indicator.aggregation, unit, children, own);
+    let figure = rolled.figure;
+    let name = |id: i64| tree.names.get(&id).cloned().unwrap_or_default();
+    RollupView {
+        indicator: indicator.code.clone(),
+        unit: name(unit),
+        period: period.to_string(),
+        value: figure.map(|f| f.value),
+        numerator: figure.and_then(|f| f.numerator),
+        denominator: figure.and_then(|f| f.denominator),
+        target,
+        attainment: match (figure, target) {
+            (Some(f), Some(t)) => Some(attainment(indicator.direction, f.value, t)),
+            _ => None,
+        },
+        reported_units: rolled.reported.len(),
+        missing: rolled.missing.iter().map(|id| name(*id)).collect(),
+        children: Vec::new(),
+    }
+}
+
+/// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
+/// stood on `at`: figures of units merged away count for their successor.
+pub async fn rollup(
+    state: &AppState,
+    indicator_code: &str,
+    unit_code: &str,
+    period: &str,
+    at: Date,
+    with_children: bool,
+    include_pending: bool,
+) -> AppResult<RollupView> {
+    let period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let (indicator, root, figures, target, expected) = {
+        let mut c = state.db.read().await?;
+        let indicator = indicators::by_code(&mut c, indicator_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let root = units::by_code(&mut c, unit_code, at)
+            .await?
+            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+        let figures = indicators::figures(
+            &mut c,
+            indicator.id,
+            period.start(),
+            period.end(),
+            include_pending,
+        )
+        .await?;
+        let target = indicators::target(&mut c, indicator.id, root.id, period).await?;
+        let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
+        (indicator, root, figures, target, expected)
     };
-    let mut result = view(root.id, target);
+    let tree = Tree::load(state, at).await?;
+    let children = tree.pruned(&expected);
+    let refs: Vec<&indicators::StoredFigure> = figures.iter().collect();
+    let own = own_figures(indicator.aggregation, &tree, &refs);
+    let mut result = view_of(&indicator, &tree, &children, &own, root.id, period, target);
     if with_children {
         for child in children.get(&root.id).cloned().unwrap_or_default() {
-            result.children.push(view(child, None));
+            result.children.push(view_of(
+                &indicator, &tree, &children, &own, child, period, None,
+            ));
         }
     }
     Ok(result)
+}
+
+/// Every indicator rolled up over one unit's subtree for a period: the tree and the
+/// figures are read once, so a unit's whole dashboard costs one query of figures.
+pub async fn rollup_all(
+    state: &AppState,
+    unit_code: &str,
+    period: &str,
+    at: Date,
+) -> AppResult<Vec<RollupView>> {
+    let period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let tree = Tree::load(state, at).await?;
+    let mut c = state.db.read().await?;
+    let root = units::by_code(&mut c, unit_code, at)
+        .await?
+        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+    let all = indicators::list(&mut c, None, None).await?;
+    // Units whose figures count inside the subtree, merged-away predecessors included.
+    let inside: std::collections::HashSet<i64> = tree.subtree(root.id).into_iter().collect();
+    let sources: Vec<i64> = tree
+        .counts_for
+        .iter()
+        .filter(|(_, to)| inside.contains(to))
+        .map(|(from, _)| *from)
+        .collect();
+    // Sums, extremes and counts come combined from the database; only `latest`
+    // indicators need one more look, at their last period.
+    let aggregates =
+        indicators::aggregates_of_units(&mut c, &sources, period.start(), period.end()).await?;
+    let latest_rule: std::collections::HashSet<i64> = all
+        .iter()
+        .filter(|i| i.aggregation == dxplan_domain::indicator::Aggregation::Latest)
+        .map(|i| i.id)
+        .collect();
+    let wanted: Vec<(i64, i64, Date)> = aggregates
+        .iter()
+        .filter(|a| latest_rule.contains(&a.indicator_id))
+        .map(|a| (a.indicator_id, a.unit_id, a.last_end))
+        .collect();
+    let latest = indicators::figures_at(&mut c, &wanted).await?;
+    let targets = indicators::targets_for(&mut c, root.id, period).await?;
+    let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
+    drop(c);
+    let mut by_indicator: HashMap<i64, Vec<(i64, Figure)>> = HashMap::new();
+    for a in &aggregates {
+        let indicator = all.iter().find(|i| i.id == a.indicator_id);
+        let Some(indicator) = indicator else { continue };
+        use dxplan_domain::indicator::Aggregation as A;
+        let figure = match indicator.aggregation {
+            A::Sum => Some(Figure::plain(a.total)),
+            A::Average => Some(Figure::plain(a.total / a.n.max(1) as f64)),
+            A::Min => Some(Figure::plain(a.smallest)),
+            A::Max => Some(Figure::plain(a.largest)),
+            A::RatioOfSums => combine(
+                A::RatioOfSums,
+                &[Figure {
+                    value: 0.0,
+                    numerator: a.total_numerator,
+                    denominator: a.total_denominator,
+                }],
+            ),
+            A::Latest => latest
+                .iter()
+                .find(|(i, f)| *i == a.indicator_id && f.unit_id == a.unit_id)
+                .map(|(_, f)| Figure {
+                    value: f.value,
+                    numerator: f.numerator,
+                    denominator: f.denominator,
+                }),
+        };
+        if let (Some(figure), Some(unit)) = (figure, tree.counts_for.get(&a.unit_id)) {
+            by_indicator
+                .entry(a.indicator_id)
+                .or_default()
+                .push((*unit, figure));
+        }
+    }
+    let mut pruned_by_kinds: HashMap<Vec<String>, HashMap<i64, Vec<i64>>> = HashMap::new();
+    Ok(all
+        .iter()
+        .map(|indicator| {
+            let mut expected: Vec<String> = expected_pairs
+                .iter()
+                .filter(|(i, _)| *i == indicator.id)
+                .map(|(_, k)| k.clone())
+                .collect();
+            expected.sort();
+            let children = pruned_by_kinds
+                .entry(expected.clone())
+                .or_insert_with(|| tree.pruned(&expected))
+                .clone();
+            // Units merged into one successor combine across units.
+            let across = match indicator.aggregation {
+                dxplan_domain::indicator::Aggregation::Latest => {
+                    dxplan_domain::indicator::Aggregation::Sum
+                }
+                other => other,
+            };
+            let mut grouped: HashMap<i64, Vec<Figure>> = HashMap::new();
+            for (unit, f) in by_indicator
+                .get(&indicator.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                grouped.entry(*unit).or_default().push(*f);
+            }
+            let own: HashMap<i64, Figure> = grouped
+                .into_iter()
+                .filter_map(|(u, list)| combine(across, &list).map(|f| (u, f)))
+                .collect();
+            let target = targets
+                .iter()
+                .find(|t| t.indicator_id == indicator.id)
+                .map(|t| t.value);
+            view_of(indicator, &tree, &children, &own, root.id, period, target)
+        })
+        .collect())
 }
 
 /// Reminds the units that have not sent a form's figures for a period (once a day per

@@ -151,6 +151,25 @@ async fn figures_are_entered_reviewed_and_rolled_up_by_each_rule() {
         .await;
     assert_eq!(r["value"], 21.25, "the average of the districts' figures");
 
+    // A unit's dashboard (every indicator at once) agrees with the single roll-ups.
+    let (_, all) = coordinator
+        .get_json("/api/v1/units/52/indicators?period=2025")
+        .await;
+    for code in ["T-ONLINE", "T-TEAMS", "T-SHARE"] {
+        let (_, one) = coordinator
+            .get_json(&format!(
+                "/api/v1/indicators/{code}/values?unit=52&period=2025"
+            ))
+            .await;
+        let many = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["indicator"] == code)
+            .unwrap();
+        assert_eq!(many["value"], one["value"], "{code}");
+        assert_eq!(many["missing"], one["missing"], "{code}");
+    }
     // A correction waits for review; the approved figure counts meanwhile, and history keeps both.
     let (status, _) = save(
         &qn,
@@ -654,4 +673,75 @@ async fn the_prefilled_form_goes_to_excel_and_comes_back_with_cell_level_errors(
             .iter()
             .any(|v| v["value"] == 12.5 && v["status"] == "draft")
     );
+}
+
+#[tokio::test]
+async fn merged_departments_roll_their_history_into_their_successor() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/indicators",
+            &json!({"code": "L-SYS", "name": "Số hệ thống", "measure": "number",
+            "aggregation": "sum", "direction": "higher", "period_type": "year"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Figures of 2024, before Sở TT&TT and Sở KH&CN merged on 1 March 2025.
+    let state = &app.state;
+    let mut c = state.db.begin().await.unwrap();
+    let ind = dxplan_store::indicators::by_code(&mut c, "L-SYS")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for (code, value) in [("52-STTTT", 7.0), ("52-SKHCN", 3.0)] {
+        let unit = dxplan_store::units::all_with_code(&mut c, code)
+            .await
+            .unwrap()[0]
+            .id;
+        dxplan_store::indicators::seed_value(
+            &mut c,
+            ind,
+            unit,
+            dxplan_domain::period::Period::Year(2024),
+            (value, None, None),
+            "approved",
+            None,
+            "test",
+            state.now(),
+        )
+        .await
+        .unwrap();
+    }
+    c.commit().await.unwrap();
+    // As the structure is now, the successor holds both histories…
+    let (_, now) = coordinator
+        .get_json("/api/v1/indicators/L-SYS/values?unit=52-SKHCN2&period=2024")
+        .await;
+    assert_eq!(now["value"], 10.0, "{now}");
+    // …and as it was, each department keeps its own.
+    let (_, then) = coordinator
+        .get_json("/api/v1/indicators/L-SYS/values?unit=52-STTTT&period=2024&at=2024-06-01")
+        .await;
+    assert_eq!(then["value"], 7.0);
+    let (_, province) = coordinator
+        .get_json("/api/v1/indicators/L-SYS/values?unit=52&period=2024")
+        .await;
+    assert_eq!(
+        province["value"], 10.0,
+        "the province total is the same either way"
+    );
+    // A unit's dashboard gives the same figure as the single roll-up.
+    let (_, all) = coordinator
+        .get_json("/api/v1/units/52-SKHCN2/indicators?period=2024")
+        .await;
+    let sys = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "L-SYS")
+        .unwrap()
+        .clone();
+    assert_eq!(sys["value"], 10.0);
 }
