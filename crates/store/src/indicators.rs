@@ -781,13 +781,12 @@ pub async fn export_values(
     .await)?)
 }
 
+/// One approved figure of scale data: indicator, unit, period, value, numerator, denominator.
+pub type ScaleRow = (i64, i64, Period, f64, Option<f64>, Option<f64>);
+
 /// Approved figures written many rows per statement: scale data for benchmarks and
 /// `demo --scale`. Each row: (indicator, unit, period, value, numerator, denominator).
-pub async fn bulk_approved(
-    c: &mut Conn,
-    rows: &[(i64, i64, Period, f64, Option<f64>, Option<f64>)],
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn bulk_approved(c: &mut Conn, rows: &[ScaleRow], now: OffsetDateTime) -> Result<()> {
     // 14 parameters a row; 60 rows stay under SQLite's and PostgreSQL's parameter limits.
     for chunk in rows.chunks(60) {
         let mut params = Params::default();
