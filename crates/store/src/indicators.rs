@@ -981,3 +981,54 @@ pub async fn figures_at(
     }
     Ok(out)
 }
+
+/// Copies every target of one period to another (overwriting what the new period had).
+pub async fn copy_targets(
+    c: &mut Conn,
+    from: Period,
+    to: Period,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<u64> {
+    Ok(q!(c, |x| {
+        sqlx::query(
+        "INSERT INTO targets (indicator_id, unit_id, period, value, set_by, set_at)
+         SELECT indicator_id, unit_id, $2, value, $3, $4 FROM targets WHERE period = $1
+         ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at"
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(by)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected())
+    })?)
+}
+
+/// Targets of a period for some units (a grid in one query).
+pub async fn targets_of_units(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    period: Period,
+) -> Result<Vec<Target>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Params::default();
+    let p = params.push(Arg::Text(period.to_string()));
+    let list: Vec<String> = unit_ids
+        .iter()
+        .map(|id| params.push(Arg::Int(*id)))
+        .collect();
+    let sql = format!(
+        "SELECT indicator_id, unit_id, period, value FROM targets WHERE period = {p} AND unit_id IN ({})",
+        list.join(", ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, Target>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}

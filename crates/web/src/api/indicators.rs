@@ -27,7 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{code}/values", get(rollup))
         .route("/units/{code}/indicators", get(unit_dashboard))
         .route("/forms", get(list_forms).post(create_form))
-        .route("/targets", put(set_targets))
+        .route("/targets", put(set_targets).get(list_targets))
+        .route("/targets/copy", post(copy_targets))
+        .route("/targets/split", post(split_target))
         .route("/data-values", get(unit_values).post(save_values))
         .route("/data-values/export", get(export))
         .route("/data-values/import", post(import))
@@ -559,5 +561,77 @@ async fn unit_dashboard(
         .ok_or_else(|| AppError::field("period", Invalid::Required))?;
     Ok(Json(
         json!({ "items": svc::rollup_all(&state, &code, period, at).await? }),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct TargetsQuery {
+    period: Option<String>,
+    unit: Option<String>,
+}
+
+/// Targets of a period for a unit and the units below it.
+async fn list_targets(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<TargetsQuery>,
+) -> AppResult<Json<Value>> {
+    let period = Period::parse(q.period.as_deref().unwrap_or_default())
+        .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let mut c = state.db.read().await?;
+    let unit = units::by_code(&mut c, q.unit.as_deref().unwrap_or("52"), state.today())
+        .await?
+        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+    let lineage = units::lineage(&mut c, unit.id).await?;
+    user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    let ids = units::subtree_ids(&mut c, &[unit.id]).await?;
+    Ok(Json(
+        json!({ "items": indicators::targets_of_units(&mut c, &ids, period).await? }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct CopyBody {
+    from_year: i32,
+    to_year: i32,
+}
+
+async fn copy_targets(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(b): ApiJson<CopyBody>,
+) -> AppResult<Json<Value>> {
+    let n = svc::copy_targets(&state, &caller(&user, &meta), b.from_year, b.to_year).await?;
+    Ok(Json(json!({ "copied": n })))
+}
+
+#[derive(Deserialize)]
+struct SplitBody {
+    indicator: String,
+    unit: String,
+    year: i32,
+    value: f64,
+    method: svc::SplitMethod,
+}
+
+async fn split_target(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(b): ApiJson<SplitBody>,
+) -> AppResult<Json<Value>> {
+    let shares = svc::split_target(
+        &state,
+        &caller(&user, &meta),
+        &b.indicator,
+        &b.unit,
+        b.year,
+        b.value,
+        b.method,
+    )
+    .await?;
+    Ok(Json(
+        json!({ "items": shares.iter().map(|(u, v)| json!({"unit": u, "target": v})).collect::<Vec<_>>() }),
     ))
 }

@@ -876,3 +876,183 @@ fn format_number_plain(n: f64) -> String {
         n.to_string()
     }
 }
+
+/// Copies last year's targets (every indicator and unit) to another year.
+pub async fn copy_targets(
+    state: &AppState,
+    caller: &Caller<'_>,
+    from_year: i32,
+    to_year: i32,
+) -> AppResult<u64> {
+    require_catalogue(caller)?;
+    if from_year == to_year
+        || !(2000..=2100).contains(&from_year)
+        || !(2000..=2100).contains(&to_year)
+    {
+        return Err(AppError::field(
+            "to_year",
+            Invalid::OutOfRange {
+                min: 2000,
+                max: 2100,
+            },
+        ));
+    }
+    let mut c = state.db.begin().await?;
+    let n = indicators::copy_targets(
+        &mut c,
+        Period::Year(from_year),
+        Period::Year(to_year),
+        &caller.actor.name,
+        state.now(),
+    )
+    .await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "target.copy",
+            entity_type: "target",
+            entity_id: None,
+            summary: format!("{from_year} → {to_year}: {n} targets"),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(n)
+}
+
+/// How a unit's target is shared among the units below it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitMethod {
+    /// Equal parts (counts and money); the same figure for each (shares and yes/no).
+    Equal,
+    /// In proportion to each unit's approved figure of the year before (counts and money).
+    ByLastYear,
+}
+
+/// Splits a target set for a unit across the units below it that report the indicator.
+/// Returns each child's new target.
+pub async fn split_target(
+    state: &AppState,
+    caller: &Caller<'_>,
+    indicator_code: &str,
+    unit_code: &str,
+    year: i32,
+    value: f64,
+    method: SplitMethod,
+) -> AppResult<Vec<(String, f64)>> {
+    require_catalogue(caller)?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(AppError::field("value", Invalid::Negative));
+    }
+    let today = state.today();
+    let (indicator, parent, expected) = {
+        let mut c = state.db.read().await?;
+        let indicator = indicators::by_code(&mut c, indicator_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let parent = units::by_code(&mut c, unit_code, today)
+            .await?
+            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+        let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
+        (indicator, parent, expected)
+    };
+    let tree = Tree::load(state, today).await?;
+    let children = tree
+        .pruned(&expected)
+        .get(&parent.id)
+        .cloned()
+        .unwrap_or_default();
+    if children.is_empty() {
+        return Err(AppError::field("unit", Invalid::UnknownUnit));
+    }
+    let additive = matches!(
+        indicator.measure,
+        dxplan_domain::indicator::Measure::Number | dxplan_domain::indicator::Measure::Money
+    );
+    let weights: Vec<f64> = match (method, additive) {
+        (SplitMethod::ByLastYear, true) => {
+            let mut w = Vec::new();
+            for child in &children {
+                let code = {
+                    let mut c = state.db.read().await?;
+                    units::get(&mut c, *child).await?.code
+                };
+                let last = rollup(
+                    state,
+                    indicator_code,
+                    &code,
+                    &(year - 1).to_string(),
+                    today,
+                    false,
+                    false,
+                )
+                .await?;
+                w.push(last.value.unwrap_or(0.0).max(0.0));
+            }
+            if w.iter().sum::<f64>() > 0.0 {
+                w
+            } else {
+                vec![1.0; children.len()]
+            }
+        }
+        _ => vec![1.0; children.len()],
+    };
+    let total: f64 = weights.iter().sum();
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let mut out = Vec::new();
+    for (child, w) in children.iter().zip(&weights) {
+        let share = if additive {
+            (value * w / total * 100.0).round() / 100.0
+        } else {
+            value
+        };
+        indicators::set_target(
+            &mut c,
+            indicator.id,
+            *child,
+            Period::Year(year),
+            share,
+            &caller.actor.name,
+            now,
+        )
+        .await?;
+        out.push((tree.names.get(child).cloned().unwrap_or_default(), share));
+    }
+    indicators::set_target(
+        &mut c,
+        indicator.id,
+        parent.id,
+        Period::Year(year),
+        value,
+        &caller.actor.name,
+        now,
+    )
+    .await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "target.split",
+            entity_type: "target",
+            entity_id: None,
+            summary: format!(
+                "{} {} {year}: {value} across {} units",
+                indicator.code,
+                parent.code,
+                out.len()
+            ),
+            before: None,
+            after: Some(json!(out)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(out)
+}

@@ -745,3 +745,76 @@ async fn merged_departments_roll_their_history_into_their_successor() {
         .clone();
     assert_eq!(sys["value"], 10.0);
 }
+
+#[tokio::test]
+async fn targets_are_copied_from_last_year_and_split_across_units() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    // NL-03 (people trained, a count) is reported by districts in the demo's quarterly form.
+    let (status, _) = coordinator
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/targets",
+            &json!([
+                {"indicator": "NL-03", "unit": "540", "period": "2025", "value": 300.0},
+                {"indicator": "CQ-01", "unit": "540", "period": "2025", "value": 80.0},
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, copied) = coordinator
+        .post_json(
+            "/api/v1/targets/copy",
+            &json!({"from_year": 2025, "to_year": 2026}),
+        )
+        .await;
+    assert_eq!(copied["copied"], 2);
+    let (_, t) = coordinator
+        .get_json("/api/v1/targets?period=2026&unit=540")
+        .await;
+    assert_eq!(t["items"].as_array().unwrap().len(), 2);
+
+    // A province count split equally over the 11 districts; a share applies to each.
+    let (status, split) = coordinator
+        .post_json("/api/v1/targets/split", &json!({"indicator": "NL-03", "unit": "52", "year": 2027, "value": 1100.0, "method": "equal"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{split}");
+    let shares = split["items"].as_array().unwrap();
+    assert_eq!(shares.len(), 11, "only the districts report this indicator");
+    assert!(shares.iter().all(|s| s["target"] == 100.0));
+    let (_, split) = coordinator
+        .post_json("/api/v1/targets/split", &json!({"indicator": "CQ-01", "unit": "52", "year": 2027, "value": 85.0, "method": "equal"}))
+        .await;
+    assert!(
+        split["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["target"] == 85.0)
+    );
+    let (_, province) = coordinator
+        .get_json("/api/v1/indicators/NL-03/values?unit=52&period=2027")
+        .await;
+    assert_eq!(province["target"], 1100.0);
+
+    let (status, _) = coordinator
+        .post_json("/api/v1/targets/split", &json!({"indicator": "NL-03", "unit": "52", "year": 2027, "value": -5.0, "method": "equal"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = coordinator
+        .post_json("/api/v1/targets/split", &json!({"indicator": "NL-03", "unit": "52", "year": 2027, "value": 5.0, "method": "guess"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let approver = app.login("approver-540").await;
+    let (status, _) = approver
+        .post_json(
+            "/api/v1/targets/copy",
+            &json!({"from_year": 2025, "to_year": 2026}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "targets are set by the coordinator"
+    );
+}
