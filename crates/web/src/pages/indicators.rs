@@ -778,3 +778,199 @@ pub async fn upload(
         Err(e) => Err(e),
     }
 }
+
+// ---------------------------------------------------------------- targets
+
+pub struct TargetGridRow {
+    pub unit_name: String,
+    pub cells: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "targets.html")]
+struct TargetsPage {
+    page: Page,
+    year: i32,
+    form_id: i64,
+    forms: Vec<(i64, String)>,
+    indicators: Vec<(String, String)>,
+    rows: Vec<TargetGridRow>,
+    problem: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TargetsQuery {
+    form: Option<i64>,
+    year: Option<i32>,
+}
+
+async fn targets_page(
+    ctx: &Ctx,
+    q: &TargetsQuery,
+    problem: Option<String>,
+) -> AppResult<TargetsPage> {
+    ctx.user()?.require(Action::ManagePlans, Target::Anywhere)?;
+    let today = ctx.state.today();
+    let year = q.year.unwrap_or(today.year());
+    let mut c = ctx.state.db.read().await?;
+    let forms = indicators::forms(&mut c).await?;
+    let form = match q.form {
+        Some(id) => forms
+            .iter()
+            .find(|f| f.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?,
+        None => forms.first().cloned().ok_or(AppError::NotFound)?,
+    };
+    let inds = indicators::form_indicators(&mut c, form.id).await?;
+    let kinds = indicators::form_kinds(&mut c, form.id).await?;
+    let all = units::valid_on(&mut c, today).await?;
+    let reporters: Vec<&units::Unit> = all
+        .iter()
+        .filter(|u| kinds.iter().any(|k| k == u.kind.as_str()))
+        .collect();
+    let ids: Vec<i64> = reporters.iter().map(|u| u.id).collect();
+    let targets = indicators::targets_of_units(&mut c, &ids, Period::Year(year)).await?;
+    Ok(TargetsPage {
+        page: ctx.page("Giao chỉ tiêu", "Targets"),
+        year,
+        form_id: form.id,
+        forms: forms.iter().map(|f| (f.id, f.name.clone())).collect(),
+        indicators: inds
+            .iter()
+            .map(|i| (i.code.clone(), i.name.clone()))
+            .collect(),
+        rows: reporters
+            .iter()
+            .map(|u| TargetGridRow {
+                unit_name: u.name.clone(),
+                cells: inds
+                    .iter()
+                    .map(|i| {
+                        let v = targets
+                            .iter()
+                            .find(|t| t.unit_id == u.id && t.indicator_id == i.id)
+                            .map(|t| format_number(t.value, 4));
+                        (format!("t|{}|{}", u.code, i.code), v.unwrap_or_default())
+                    })
+                    .collect(),
+            })
+            .collect(),
+        problem,
+    })
+}
+
+pub async fn targets(ctx: Ctx, Query(q): Query<TargetsQuery>) -> AppResult<Response> {
+    let view = targets_page(&ctx, &q, None).await?;
+    ctx.render(&view)
+}
+
+/// Saves the whole grid: every filled cell, all or none.
+pub async fn save_targets(
+    ctx: Ctx,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    caller
+        .user
+        .map(|u| u.require(Action::ManagePlans, Target::Anywhere))
+        .transpose()?;
+    let year: i32 = fields
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .ok_or_else(|| AppError::field("year", dxplan_domain::Invalid::BadFormat))?;
+    let form: Option<i64> = fields.get("form").and_then(|f| f.parse().ok());
+    let q = TargetsQuery {
+        form,
+        year: Some(year),
+    };
+    let today = ctx.state.today();
+    let mut cells = Vec::new();
+    let mut problems = Vec::new();
+    {
+        let mut c = ctx.state.db.read().await?;
+        // Cells are named `t|UNIT|INDICATOR`: neither code contains a bar.
+        for (key, value) in fields
+            .iter()
+            .filter(|(k, v)| k.starts_with("t|") && !v.trim().is_empty())
+        {
+            let Some((unit, indicator)) = key.trim_start_matches("t|").split_once('|') else {
+                continue;
+            };
+            let parsed = dxplan_domain::text::parse_number_vi(value).filter(|v| *v >= 0.0);
+            let ind = indicators::by_code(&mut c, indicator).await?;
+            let u = units::by_code(&mut c, unit, today).await?;
+            match (parsed, ind, u) {
+                (Some(v), Some(i), Some(u)) => cells.push((i.id, u.id, v)),
+                _ => problems.push(format!("{unit} / {indicator}: “{value}”")),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let message = ctx.lang().pick(
+            format!("Ô không hợp lệ, chưa lưu gì: {}", problems.join("; ")),
+            format!("Invalid cells, nothing saved: {}", problems.join("; ")),
+        );
+        let view = targets_page(&ctx, &q, Some(message)).await?;
+        return ctx.render_invalid(&view);
+    }
+    let mut c = ctx.state.db.begin().await?;
+    for (indicator, unit, value) in &cells {
+        indicators::set_target(
+            &mut c,
+            *indicator,
+            *unit,
+            Period::Year(year),
+            *value,
+            &caller.actor.name,
+            ctx.state.now(),
+        )
+        .await?;
+    }
+    crate::service::record(
+        &mut c,
+        &ctx.state,
+        &caller,
+        dxplan_store::audit::NewEvent {
+            action: "target.set",
+            entity_type: "target",
+            entity_id: None,
+            summary: format!("{year}: {} targets", cells.len()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(ctx.done(
+        &format!("/targets?form={}&year={year}", form.unwrap_or_default()),
+        &ctx.lang().pick(
+            format!("Đã lưu {} chỉ tiêu giao năm {year}.", cells.len()),
+            format!("{} targets saved for {year}.", cells.len()),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CopyForm {
+    #[serde(default)]
+    year: i32,
+    #[serde(default)]
+    form: Option<i64>,
+}
+
+pub async fn copy_targets(ctx: Ctx, Form(f): Form<CopyForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let n = svc::copy_targets(&ctx.state, &caller, f.year - 1, f.year).await?;
+    Ok(ctx.done(
+        &format!(
+            "/targets?form={}&year={}",
+            f.form.unwrap_or_default(),
+            f.year
+        ),
+        &ctx.lang().pick(
+            format!("Đã chép {n} chỉ tiêu từ năm {}.", f.year - 1),
+            format!("{n} targets copied from {}.", f.year - 1),
+        ),
+    ))
+}

@@ -118,6 +118,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/data/{unit}/upload",
             post(indicators::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
+        .route(
+            "/targets",
+            get(indicators::targets).post(indicators::save_targets),
+        )
+        .route("/targets/copy", post(indicators::copy_targets))
         .route("/forms/{id}/completeness", get(indicators::completeness))
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))

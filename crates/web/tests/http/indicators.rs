@@ -818,3 +818,63 @@ async fn targets_are_copied_from_last_year_and_split_across_units() {
         "targets are set by the coordinator"
     );
 }
+
+#[tokio::test]
+async fn the_coordinator_fills_the_targets_grid_in_the_browser() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let page = coordinator
+        .get("/targets?year=2026")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"t|540|CQ-01\""),
+        "a cell per district and indicator"
+    );
+    let r = coordinator
+        .post_form(
+            "/targets",
+            &[
+                ("year", "2026"),
+                ("t|540|CQ-01", "85,5"),
+                ("t|542|NL-03", "nhiều"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("542 / NL-03"));
+    let (_, none) = coordinator
+        .get_json("/api/v1/targets?period=2026&unit=540")
+        .await;
+    assert!(
+        none["items"].as_array().unwrap().is_empty(),
+        "nothing saved"
+    );
+    let r = coordinator
+        .post_form(
+            "/targets",
+            &[
+                ("year", "2026"),
+                ("t|540|CQ-01", "85,5"),
+                ("t|542|NL-03", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, saved) = coordinator
+        .get_json("/api/v1/targets?period=2026&unit=540")
+        .await;
+    assert_eq!(saved["items"][0]["value"], 85.5);
+    let r = coordinator
+        .post_form("/targets/copy", &[("year", "2027")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, copied) = coordinator
+        .get_json("/api/v1/targets?period=2027&unit=52")
+        .await;
+    assert_eq!(copied["items"].as_array().unwrap().len(), 2);
+    let editor = app.login("editor-540").await;
+    assert_eq!(editor.get("/targets").await.status(), StatusCode::FORBIDDEN);
+}
