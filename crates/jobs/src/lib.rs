@@ -69,7 +69,7 @@ pub async fn run_due(
     report.sessions_purged =
         sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
     c.commit().await?;
-    report.reminders = remind(db, config, now).await?;
+    report.reminders = remind(db, config, now).await? + remind_figures(db, config, now).await?;
     report.digests = digests(db, config, now).await?;
     if let Some(mailer) = &config.mailer {
         let (sent, failed) = deliver(db, mailer.as_ref(), now).await?;
@@ -179,6 +179,95 @@ async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usiz
             .await?;
             c.commit().await?;
         }
+    }
+    Ok(made)
+}
+
+/// Reminders to units that have not sent a form's figures: a few days before the
+/// deadline, and once it has passed. Each is made once per unit, form and period.
+async fn remind_figures(
+    db: &Db,
+    config: &JobConfig,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    use dxplan_domain::indicator::PeriodType;
+    use dxplan_store::indicators;
+    let today = now.to_offset(VIETNAM).date();
+    let forms = {
+        let mut c = db.read().await?;
+        indicators::forms(&mut c).await?
+    };
+    let mut made = 0;
+    for form in forms {
+        // The period being reported: the last one that has ended.
+        let current = match form.period_type {
+            PeriodType::Year => Period::Year(today.year()),
+            PeriodType::Quarter => Period::containing(today, true),
+            PeriodType::Month => Period::containing(today, false),
+        };
+        let Some(previous) = current.start().previous_day() else {
+            continue;
+        };
+        let period = match form.period_type {
+            PeriodType::Year => Period::Year(previous.year()),
+            PeriodType::Quarter => Period::containing(previous, true),
+            PeriodType::Month => Period::containing(previous, false),
+        };
+        let deadline = period.end() + time::Duration::days(form.deadline_days);
+        let stage = if today > deadline {
+            "after"
+        } else if today >= deadline - time::Duration::days(3) {
+            "before"
+        } else {
+            continue;
+        };
+        let mut c = db.begin().await?;
+        let total = indicators::form_indicators(&mut c, form.id).await?.len() as i64;
+        let kinds = indicators::form_kinds(&mut c, form.id).await?;
+        let late: Vec<i64> = indicators::completeness(&mut c, form.id, period, &kinds, today)
+            .await?
+            .into_iter()
+            .filter(|(_, _, _, done)| *done < total)
+            .map(|(id, _, _, _)| id)
+            .collect();
+        let label = format!(
+            "{} ({} {})",
+            period.label(dxplan_domain::Lang::Vi),
+            if stage == "after" {
+                "đã quá hạn"
+            } else {
+                "hạn nộp"
+            },
+            format_date(deadline)
+        );
+        let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
+        for unit in late {
+            let recipients = notifications::holders(&mut c, &[unit], &UNIT_STAFF).await?;
+            let key = format!("data-{stage}:{}:{period}:{unit}", form.id);
+            // Straight to the unit's entry page for this form and period.
+            let link = config.public_url.as_deref().map(|b| {
+                format!(
+                    "{}/data/{unit}?form={}&period={period}",
+                    b.trim_end_matches('/'),
+                    form.id
+                )
+            });
+            made += notifications::notify(
+                &mut c,
+                &recipients,
+                &Notice {
+                    kind: NotificationKind::DataDue,
+                    task_id: None,
+                    title_vi: &vi,
+                    title_en: &en,
+                    dedup_key: Some(&key),
+                    link: link.as_deref(),
+                },
+                now,
+            )
+            .await?;
+        }
+        c.commit().await?;
     }
     Ok(made)
 }

@@ -63,3 +63,108 @@ async fn expired_and_idle_sessions_are_swept_and_live_ones_kept() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
+    use dxplan_domain::auth::Role;
+    use dxplan_domain::indicator::{IndicatorInput, PeriodType, validate_indicator};
+    use dxplan_store::{indicators, notifications, units};
+    let test = TestDb::new().await.unwrap();
+    let db = &test.db;
+    let start = datetime!(2025-07-01 02:00 UTC);
+    let mut c = db.begin().await.unwrap();
+    let fields = dxplan_domain::unit::validate_unit(&dxplan_domain::unit::UnitInput {
+        code: "542".into(),
+        name: "Huyện An Lão".into(),
+        kind: "district".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let unit = units::insert(&mut c, &fields, None, start).await.unwrap();
+    let user = NewUser {
+        username: "canbo".into(),
+        display_name: "Cán bộ".into(),
+        email: Some("canbo@anlao.gov.vn".into()),
+    };
+    let id = users::insert(&mut c, &user, Some(unit), "x", start)
+        .await
+        .unwrap();
+    users::add_grant(&mut c, id, Role::UnitEditor, Some(unit), start)
+        .await
+        .unwrap();
+    let ind = validate_indicator(&IndicatorInput {
+        code: "CQ-01".into(),
+        name: "Tỷ lệ".into(),
+        measure: "number".into(),
+        direction: "higher".into(),
+        aggregation: "sum".into(),
+        period_type: "quarter".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let ind = indicators::insert(&mut c, &ind, None, start).await.unwrap();
+    indicators::insert_form(
+        &mut c,
+        &indicators::FormWrite {
+            code: "Q",
+            name: "Biểu quý",
+            period_type: PeriodType::Quarter,
+            deadline_days: 10,
+            indicator_ids: &[ind],
+            unit_kinds: &["district".to_string()],
+        },
+        start,
+    )
+    .await
+    .unwrap();
+    c.commit().await.unwrap();
+    let config = JobConfig {
+        session_idle: Duration::from_secs(7200),
+        every: Duration::from_secs(60),
+        public_url: Some("https://dxplan.example".into()),
+        digest_hour: 7,
+        mailer: None,
+    };
+    // Q2 2025 is due on 10 July. Nothing on 1 July; a reminder on 8 July; another after the deadline.
+    assert_eq!(run_due(db, &config, start).await.unwrap().reminders, 0);
+    assert_eq!(
+        run_due(db, &config, datetime!(2025-07-08 02:00 UTC))
+            .await
+            .unwrap()
+            .reminders,
+        1
+    );
+    assert_eq!(
+        run_due(db, &config, datetime!(2025-07-09 02:00 UTC))
+            .await
+            .unwrap()
+            .reminders,
+        0,
+        "once"
+    );
+    assert_eq!(
+        run_due(db, &config, datetime!(2025-07-11 02:00 UTC))
+            .await
+            .unwrap()
+            .reminders,
+        1
+    );
+    assert_eq!(
+        run_due(db, &config, datetime!(2025-07-12 02:00 UTC))
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+    let mut c = db.read().await.unwrap();
+    let list = notifications::list(&mut c, id, 10).await.unwrap();
+    assert!(list[0].title_vi.contains("đã quá hạn") && list[1].title_vi.contains("Quý II/2025"));
+    // The e-mail takes the officer straight to the form for that quarter.
+    let mail = notifications::outbox_all(&mut c).await.unwrap();
+    assert_eq!(mail.len(), 2);
+    let entry = format!("https://dxplan.example/data/{unit}?form=");
+    assert!(
+        mail.iter()
+            .all(|m| m.body.contains(&entry) && m.body.contains("period=2025Q2"))
+    );
+}
