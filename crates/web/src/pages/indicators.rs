@@ -795,6 +795,8 @@ struct TargetsPage {
     forms: Vec<(i64, String)>,
     indicators: Vec<(String, String)>,
     rows: Vec<TargetGridRow>,
+    /// Units whose target can be shared among the reporting units below them.
+    split_units: Vec<(String, String)>,
     problem: Option<String>,
 }
 
@@ -831,6 +833,12 @@ async fn targets_page(
         .collect();
     let ids: Vec<i64> = reporters.iter().map(|u| u.id).collect();
     let targets = indicators::targets_of_units(&mut c, &ids, Period::Year(year)).await?;
+    // The top of the tree, and every unit directly above a reporting unit.
+    let split_units = all
+        .iter()
+        .filter(|u| u.parent_id.is_none() || reporters.iter().any(|r| r.parent_id == Some(u.id)))
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
     Ok(TargetsPage {
         page: ctx.page("Giao chỉ tiêu", "Targets"),
         year,
@@ -856,6 +864,7 @@ async fn targets_page(
                     .collect(),
             })
             .collect(),
+        split_units,
         problem,
     })
 }
@@ -971,6 +980,94 @@ pub async fn copy_targets(ctx: Ctx, Form(f): Form<CopyForm>) -> AppResult<Respon
         &ctx.lang().pick(
             format!("Đã chép {n} chỉ tiêu từ năm {}.", f.year - 1),
             format!("{n} targets copied from {}.", f.year - 1),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SplitForm {
+    #[serde(default)]
+    year: i32,
+    #[serde(default)]
+    form: Option<i64>,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    method: String,
+}
+
+/// Shares one unit's target among the reporting units below it; errors show on the grid page.
+pub async fn split_targets(ctx: Ctx, Form(f): Form<SplitForm>) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let lang = ctx.lang();
+    let method = if f.method == "by_last_year" {
+        svc::SplitMethod::ByLastYear
+    } else {
+        svc::SplitMethod::Equal
+    };
+    let result = match dxplan_domain::text::parse_number_vi(&f.value) {
+        Some(value) => {
+            svc::split_target(
+                &ctx.state,
+                &caller,
+                &f.indicator,
+                &f.unit,
+                f.year,
+                value,
+                method,
+            )
+            .await
+        }
+        None => Err(AppError::field("value", dxplan_domain::Invalid::BadFormat)),
+    };
+    let shares = match result {
+        Ok(shares) => shares,
+        Err(e) => {
+            let errors = FormErrors::from_error(lang, e)?;
+            let problem = errors
+                .general
+                .into_iter()
+                .chain(errors.items.into_iter().map(|(field, message)| {
+                    let label = match field.as_str() {
+                        "value" => lang.pick("Chỉ tiêu cần chia", "Target to share"),
+                        "unit" => lang.pick("Đơn vị", "Unit"),
+                        _ => lang.pick("Chỉ tiêu", "Indicator"),
+                    };
+                    format!("{label}: {message}")
+                }))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let q = TargetsQuery {
+                form: f.form,
+                year: Some(f.year),
+            };
+            let view = targets_page(&ctx, &q, Some(problem)).await?;
+            return ctx.render_invalid(&view);
+        }
+    };
+    Ok(ctx.done(
+        &format!(
+            "/targets?form={}&year={}",
+            f.form.unwrap_or_default(),
+            f.year
+        ),
+        &lang.pick(
+            format!(
+                "Đã chia chỉ tiêu {} năm {} cho {} đơn vị.",
+                f.indicator,
+                f.year,
+                shares.len()
+            ),
+            format!(
+                "{} {} target shared among {} units.",
+                f.indicator,
+                f.year,
+                shares.len()
+            ),
         ),
     ))
 }

@@ -123,6 +123,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(indicators::targets).post(indicators::save_targets),
         )
         .route("/targets/copy", post(indicators::copy_targets))
+        .route("/targets/split", post(indicators::split_targets))
         .route("/forms/{id}/completeness", get(indicators::completeness))
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))

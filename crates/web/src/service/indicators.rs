@@ -976,25 +976,23 @@ pub async fn split_target(
     );
     let weights: Vec<f64> = match (method, additive) {
         (SplitMethod::ByLastYear, true) => {
-            let mut w = Vec::new();
-            for child in &children {
-                let code = {
-                    let mut c = state.db.read().await?;
-                    units::get(&mut c, *child).await?.code
-                };
-                let last = rollup(
-                    state,
-                    indicator_code,
-                    &code,
-                    &(year - 1).to_string(),
-                    today,
-                    false,
-                    false,
-                )
-                .await?;
-                w.push(last.value.unwrap_or(0.0).max(0.0));
-            }
-            if w.iter().sum::<f64>() > 0.0 {
+            // One roll-up of the parent gives every child's figure, in the same order.
+            let last = rollup(
+                state,
+                indicator_code,
+                unit_code,
+                &(year - 1).to_string(),
+                today,
+                true,
+                false,
+            )
+            .await?;
+            let w: Vec<f64> = last
+                .children
+                .iter()
+                .map(|child| child.value.unwrap_or(0.0).max(0.0))
+                .collect();
+            if w.len() == children.len() && w.iter().sum::<f64>() > 0.0 {
                 w
             } else {
                 vec![1.0; children.len()]

@@ -797,6 +797,33 @@ async fn targets_are_copied_from_last_year_and_split_across_units() {
         .await;
     assert_eq!(province["target"], 1100.0);
 
+    // By last year's figures: Quy Nhơn trained 300 people in 2026, An Lão 100, the rest none.
+    for (unit, trained) in [("540", "300"), ("542", "100")] {
+        let approver = app.login(&format!("approver-{unit}")).await;
+        let (status, body) = save(
+            &approver,
+            unit,
+            "2026Q1",
+            json!([{"indicator": "NL-03", "value": trained}]),
+            true,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        approve_all(&coordinator, &approver, unit, "2026Q1").await;
+    }
+    let (status, split) = coordinator
+        .post_json("/api/v1/targets/split", &json!({"indicator": "NL-03", "unit": "52", "year": 2027, "value": 800.0, "method": "by_last_year"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{split}");
+    let shares: Vec<f64> = split["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["target"].as_f64())
+        .collect();
+    assert_eq!(shares.iter().sum::<f64>(), 800.0);
+    assert!(shares.contains(&600.0) && shares.contains(&200.0));
+    assert_eq!(shares.iter().filter(|v| **v == 0.0).count(), 9);
     let (status, _) = coordinator
         .post_json("/api/v1/targets/split", &json!({"indicator": "NL-03", "unit": "52", "year": 2027, "value": -5.0, "method": "equal"}))
         .await;
@@ -875,6 +902,59 @@ async fn the_coordinator_fills_the_targets_grid_in_the_browser() {
         .get_json("/api/v1/targets?period=2027&unit=52")
         .await;
     assert_eq!(copied["items"].as_array().unwrap().len(), 2);
+
+    // Share the province's count among the districts from the same page.
+    let page = coordinator
+        .get("/targets?year=2027")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("action=\"/targets/split\"") && page.contains("<option value=\"52\">"));
+    let r = coordinator
+        .post_form(
+            "/targets/split",
+            &[
+                ("year", "2027"),
+                ("indicator", "NL-03"),
+                ("unit", "52"),
+                ("value", "nhiều"),
+                ("method", "equal"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Chỉ tiêu cần chia"));
+    let r = coordinator
+        .post_form(
+            "/targets/split",
+            &[
+                ("year", "2027"),
+                ("indicator", "NL-03"),
+                ("unit", "52"),
+                ("value", "1.100"),
+                ("method", "equal"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, district) = coordinator
+        .get_json("/api/v1/indicators/NL-03/values?unit=540&period=2027")
+        .await;
+    assert_eq!(district["target"], 100.0, "1.100 over 11 districts");
     let editor = app.login("editor-540").await;
     assert_eq!(editor.get("/targets").await.status(), StatusCode::FORBIDDEN);
+    let r = editor
+        .post_form(
+            "/targets/split",
+            &[
+                ("year", "2027"),
+                ("indicator", "NL-03"),
+                ("unit", "52"),
+                ("value", "5"),
+                ("method", "equal"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
