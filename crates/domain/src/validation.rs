@@ -8,8 +8,12 @@ use serde::Serialize;
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Invalid {
     Required,
-    TooLong { max: usize },
-    TooShort { min: usize },
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
     BadFormat,
     BadDate,
     UnknownKind,
@@ -26,11 +30,16 @@ pub enum Invalid {
     BadNumber,
     DueBeforeStart,
     BadPeriod,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     UnknownGroup,
     DeadlineLocked,
     NotAfterDue,
     NumeratorAboveDenominator,
+    /// The indicator asks for an evidence file before a figure is submitted.
+    EvidenceRequired,
 }
 
 impl Invalid {
@@ -116,6 +125,12 @@ impl Invalid {
                 .into(),
             Invalid::NumeratorAboveDenominator => lang
                 .pick("Tử số không được lớn hơn mẫu số.", "The numerator cannot exceed the denominator.")
+                .into(),
+            Invalid::EvidenceRequired => lang
+                .pick(
+                    "Chỉ tiêu này cần tệp minh chứng: lưu nháp, đính kèm tệp rồi gửi.",
+                    "This indicator needs an evidence file: save a draft, attach the file, then submit.",
+                )
                 .into(),
             Invalid::UnknownGroup => lang
                 .pick("Không tìm thấy nhóm nhiệm vụ trong kế hoạch.", "No such task group in this plan.")

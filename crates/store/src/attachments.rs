@@ -3,7 +3,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::macros::q;
+use crate::db::{Arg, Params};
+use crate::macros::{bind_all, q};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -19,8 +20,8 @@ pub struct Attachment {
     pub created_at: OffsetDateTime,
 }
 
+/// A stored file's record, for a task or a figure.
 pub struct NewAttachment<'a> {
-    pub task_id: i64,
     pub sha256: &'a str,
     pub size: i64,
     pub kind: &'a str,
@@ -29,13 +30,18 @@ pub struct NewAttachment<'a> {
     pub uploader_name: &'a str,
 }
 
-pub async fn insert(c: &mut Conn, a: &NewAttachment<'_>, now: OffsetDateTime) -> Result<i64> {
+pub async fn insert(
+    c: &mut Conn,
+    task_id: i64,
+    a: &NewAttachment<'_>,
+    now: OffsetDateTime,
+) -> Result<i64> {
     let (id,): (i64,) = q!(c, |x| {
         sqlx::query_as(
         "INSERT INTO attachments (task_id, sha256, size, kind, original_name, uploaded_by, uploader_name, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
-    .bind(a.task_id)
+    .bind(task_id)
     .bind(a.sha256)
     .bind(a.size)
     .bind(a.kind)
@@ -71,6 +77,89 @@ pub async fn of_task(c: &mut Conn, task_id: i64) -> Result<Vec<Attachment>> {
         "WHERE task_id = $1 ORDER BY id"
     ))
     .bind(task_id)
+    .fetch_all(x)
+    .await)?)
+}
+
+// ---------------------------------------------------------------- files behind figures
+
+/// An evidence file attached to one reported figure.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ValueFile {
+    pub id: i64,
+    pub data_value_id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: String,
+    pub original_name: String,
+    pub uploader_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Records a file behind a figure.
+pub async fn insert_value_file(
+    c: &mut Conn,
+    data_value_id: i64,
+    a: &NewAttachment<'_>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
+        "INSERT INTO data_value_files (data_value_id, sha256, size, kind, original_name, uploaded_by, uploader_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(data_value_id)
+    .bind(a.sha256)
+    .bind(a.size)
+    .bind(a.kind)
+    .bind(a.original_name)
+    .bind(a.uploaded_by)
+    .bind(a.uploader_name)
+    .bind(now)
+    .fetch_one(x)
+    .await
+    })?;
+    Ok(id)
+}
+
+macro_rules! select_value_files {
+    () => {
+        "SELECT id, data_value_id, sha256, size, kind, original_name, uploader_name, created_at FROM data_value_files "
+    };
+}
+
+pub async fn value_file(c: &mut Conn, id: i64) -> Result<Option<ValueFile>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, ValueFile>(concat!(
+        select_value_files!(),
+        "WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(x)
+    .await)?)
+}
+
+/// The files behind several figures at once (a whole grid in one query).
+pub async fn files_of_values(c: &mut Conn, value_ids: &[i64]) -> Result<Vec<ValueFile>> {
+    if value_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Params::default();
+    let list: Vec<String> = value_ids
+        .iter()
+        .map(|id| params.push(Arg::Int(*id)))
+        .collect();
+    let sql = format!(
+        concat!(
+            select_value_files!(),
+            "WHERE data_value_id IN ({}) ORDER BY id"
+        ),
+        list.join(", ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, ValueFile>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
     .fetch_all(x)
     .await)?)
 }

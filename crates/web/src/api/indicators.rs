@@ -20,7 +20,7 @@ use crate::service::indicators as svc;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/indicators", get(list).post(create))
         .route("/indicators/{code}", get(get_one))
@@ -35,6 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/data-values/import", post(import))
         .route("/data-values/{id}/review", post(review))
         .route("/data-values/{id}/history", get(history))
+        .route(
+            "/data-values/{id}/files",
+            get(value_files)
+                .post(upload_value_file)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/data-value-files/{id}", get(download_value_file))
 }
 
 #[derive(Deserialize, Default)]
@@ -353,6 +360,40 @@ async fn review(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn value_files(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let files = svc::files_of_value(&state, &user, id).await?;
+    Ok(Json(json!({ "items": files })))
+}
+
+async fn upload_value_file(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (name, bytes) = super::tasks::first_file(multipart).await?;
+    let file = svc::attach_to_value(&state, &caller(&user, &meta), id, &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(json!(file))).into_response())
+}
+
+async fn download_value_file(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (file, bytes) = svc::value_file_for(&state, &user, id).await?;
+    Ok(super::tasks::stored_file_response(
+        &file.kind,
+        &file.original_name,
+        bytes,
+    ))
 }
 
 async fn history(

@@ -42,7 +42,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
         .merge(tasks::routes(upload_limit))
-        .merge(indicators::routes())
+        .merge(indicators::routes(upload_limit))
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

@@ -700,9 +700,14 @@ pub fn file_response(
     attachment: &dxplan_store::attachments::Attachment,
     bytes: Vec<u8>,
 ) -> Response {
-    let kind = dxplan_domain::attachment::FileKind::parse(&attachment.kind);
+    stored_file_response(&attachment.kind, &attachment.original_name, bytes)
+}
+
+/// Any stored file (a task's or a figure's) as a download of its checked type.
+pub fn stored_file_response(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let kind = dxplan_domain::attachment::FileKind::parse(kind);
     let content_type = kind.map_or("application/octet-stream", |k| k.content_type());
-    crate::pages::download(content_type, &attachment.original_name, bytes)
+    crate::pages::download(content_type, name, bytes)
 }
 
 // ---------------------------------------------------------------- plan import

@@ -9,6 +9,7 @@ use dxplan_domain::indicator::{
 };
 use dxplan_domain::period::Period;
 use dxplan_domain::{FieldError, Invalid};
+use dxplan_store::attachments::{self, ValueFile};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::indicators::{self, Indicator, ValueWrite};
 use dxplan_store::{StoreError, units};
@@ -18,6 +19,7 @@ use time::Date;
 
 use super::{Caller, record};
 use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
 use crate::state::AppState;
 
 fn require_catalogue(caller: &Caller<'_>) -> AppResult<()> {
@@ -221,6 +223,13 @@ pub async fn save_many(
                         Err(e) => errors.extend(e),
                     }
                 }
+            }
+            if let (true, true, Some(ind), Some(unit_id), Some(p)) =
+                (submit, errors.is_empty(), &indicator, unit_id, period)
+                && ind.evidence_required
+                && !has_evidence(&mut c, ind.id, unit_id, p).await?
+            {
+                errors.push(FieldError::new("evidence", Invalid::EvidenceRequired));
             }
             seen.push(key);
             results.push(RowResult {
@@ -1053,4 +1062,118 @@ pub async fn split_target(
     .await?;
     c.commit().await?;
     Ok(out)
+}
+
+// ---------------------------------------------------------------- evidence behind figures
+
+/// Whether a saved figure has at least one evidence file.
+async fn has_evidence(
+    c: &mut dxplan_store::Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+) -> Result<bool, StoreError> {
+    Ok(
+        match indicators::value(c, indicator_id, unit_id, period).await? {
+            Some(v) => !attachments::files_of_values(c, &[v.id]).await?.is_empty(),
+            None => false,
+        },
+    )
+}
+
+/// Attaches an evidence file to a saved figure. The unit's editors may add files until
+/// the figure is approved; the file's type is checked by name and content.
+pub async fn attach_to_value(
+    state: &AppState,
+    caller: &Caller<'_>,
+    value_id: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<ValueFile> {
+    let value = {
+        let mut c = state.db.read().await?;
+        let value = indicators::value_by_id(&mut c, value_id).await?;
+        let lineage = units::lineage(&mut c, value.unit_id).await?;
+        caller.require(Action::EditUnitWork, Target::Unit(&lineage))?;
+        value
+    };
+    if value.status == "approved" {
+        return Err(AppError::conflict(
+            "value_approved",
+            "Số liệu đã được duyệt; muốn bổ sung minh chứng, hãy lưu số liệu điều chỉnh trước.",
+            "The figure is approved; save a correction before adding evidence.",
+        ));
+    }
+    let (name, kind) =
+        dxplan_domain::attachment::check_file(name, &bytes, state.config.max_upload_bytes)
+            .map_err(AppError::File)?;
+    let size = bytes.len() as i64;
+    let sha = crate::files::save(&state.config.data_dir, bytes).await?;
+    let mut c = state.db.begin().await?;
+    let id = attachments::insert_value_file(
+        &mut c,
+        value_id,
+        &attachments::NewAttachment {
+            sha256: &sha,
+            size,
+            kind: kind.as_str(),
+            original_name: &name,
+            uploaded_by: caller.actor.user_id,
+            uploader_name: &caller.actor.name,
+        },
+        state.now(),
+    )
+    .await?;
+    let file = attachments::value_file(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "data.attach",
+            entity_type: "data_value",
+            entity_id: Some(value_id.to_string()),
+            summary: format!("{} {}: {name} ({size} B)", value.period, value.unit_id),
+            before: None,
+            after: Some(json!(file)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(file)
+}
+
+/// The files behind one figure, for someone who may read the unit's work.
+pub async fn files_of_value(
+    state: &AppState,
+    user: &CurrentUser,
+    value_id: i64,
+) -> AppResult<Vec<ValueFile>> {
+    let mut c = state.db.read().await?;
+    let value = indicators::value_by_id(&mut c, value_id).await?;
+    let lineage = units::lineage(&mut c, value.unit_id).await?;
+    user.require(Action::ViewWork, Target::Unit(&lineage))?;
+    Ok(attachments::files_of_values(&mut c, &[value_id]).await?)
+}
+
+/// One file behind a figure and its bytes, for someone who may read the unit's work.
+pub async fn value_file_for(
+    state: &AppState,
+    user: &CurrentUser,
+    file_id: i64,
+) -> AppResult<(ValueFile, Vec<u8>)> {
+    let file = {
+        let mut c = state.db.read().await?;
+        let file = attachments::value_file(&mut c, file_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let value = indicators::value_by_id(&mut c, file.data_value_id).await?;
+        let lineage = units::lineage(&mut c, value.unit_id).await?;
+        user.require(Action::ViewWork, Target::Unit(&lineage))?;
+        file
+    };
+    let bytes = crate::files::read(&state.config.data_dir, &file.sha256).await?;
+    Ok((file, bytes))
 }

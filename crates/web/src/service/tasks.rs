@@ -1062,8 +1062,8 @@ pub async fn attach(
     let mut c = state.db.begin().await?;
     let id = attachments::insert(
         &mut c,
+        task_id,
         &NewAttachment {
-            task_id,
             sha256: &sha,
             size,
             kind: kind.as_str(),

@@ -958,3 +958,91 @@ async fn the_coordinator_fills_the_targets_grid_in_the_browser() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn figures_that_need_evidence_are_submitted_only_with_a_file() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (status, body) = coordinator
+        .post_json("/api/v1/indicators", &json!({"code": "T-EVID", "name": "Hệ thống đã nghiệm thu", "measure": "number",
+            "aggregation": "sum", "direction": "higher", "period_type": "quarter", "evidence_required": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let qn = app.login("approver-540").await;
+    let row = json!([{"indicator": "T-EVID", "value": "3"}]);
+
+    // Submitting without a file is refused and writes nothing.
+    let (status, body) = save(&qn, "540", "2025Q2", row.clone(), true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["errors"][0]["field"], "evidence");
+    let (_, values) = qn
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    assert!(values["items"].as_array().unwrap().is_empty());
+
+    // Save a draft, attach the file, then submit.
+    let (status, body) = save(&qn, "540", "2025Q2", row.clone(), false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["items"][0]["id"].as_i64().unwrap();
+    let upload = |s: &Session, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        s.client
+            .post(s.url(&format!("/api/v1/data-values/{id}/files")))
+            .header("x-csrf-token", &s.csrf)
+            .multipart(form)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let other = app.login("approver-542").await;
+    assert_eq!(
+        upload(&other, "Biên bản.pdf", pdf.clone())
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN,
+        "another district cannot add evidence to Quy Nhơn's figure"
+    );
+    let r = upload(&qn, "chương trình.exe", b"MZ\x90\x00".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = upload(&qn, "Biên bản nghiệm thu.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let file: Value = r.json().await.unwrap();
+    let (_, files) = qn
+        .get_json(&format!("/api/v1/data-values/{id}/files"))
+        .await;
+    assert_eq!(
+        files["items"].as_array().unwrap().len(),
+        1,
+        "the refused file left nothing"
+    );
+    let (status, body) = save(&qn, "540", "2025Q2", row.clone(), true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The reviewer reads the file; another district may not.
+    let r = coordinator
+        .get(&format!("/api/v1/data-value-files/{}", file["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let r = other
+        .get(&format!("/api/v1/data-value-files/{}", file["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _) = other
+        .get_json(&format!("/api/v1/data-values/{id}/files"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Once approved, the evidence is frozen with the figure.
+    approve_all(&coordinator, &qn, "540", "2025Q2").await;
+    let r = upload(&qn, "Bổ sung.pdf", pdf).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
