@@ -339,6 +339,10 @@ pub const CATALOGUE: &[Def] = &[
     ),
 ];
 
+/// Indicators whose figures need an evidence file (an approval decision, a photo of
+/// the space) before they are submitted.
+pub const EVIDENCE_REQUIRED: &[&str] = &["AT-01", "XH-06"];
+
 /// How much figure data the demo gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoData {
@@ -374,6 +378,7 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
             aggregation: aggregation.to_string(),
             period_type: period.to_string(),
             pillar_code: Some(pillar.to_string()),
+            evidence_required: EVIDENCE_REQUIRED.contains(code),
             ..Default::default()
         })
         .map_err(AppError::Validation)?;

@@ -261,12 +261,27 @@ pub struct EntryRow {
     pub locked: bool,
     pub review_comment: Option<String>,
     pub errors: Vec<String>,
+    /// The saved figure, when there is one: evidence attaches to it.
+    pub value_id: Option<i64>,
+    /// Evidence files behind the figure: id and name.
+    pub files: Vec<(i64, String)>,
+    /// The figure is saved, not yet approved, and the user may edit the unit's work.
+    pub can_attach: bool,
+}
+
+impl EntryRow {
+    /// Whether the row offers an evidence upload: it needs one and can still take one.
+    pub fn wants_evidence(&self) -> bool {
+        self.can_attach && self.indicator.evidence_required
+    }
 }
 
 #[derive(Template)]
 #[template(path = "data_entry.html")]
 struct EntryPage {
     page: Page,
+    /// Some row offers an evidence upload.
+    evidence_uploads: bool,
     unit: units::Unit,
     period: String,
     period_label: String,
@@ -341,6 +356,9 @@ async fn entry_page(
     let inds = indicators::form_indicators(&mut c, form.id).await?;
     let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
     let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
+    let value_ids: Vec<i64> = values.iter().map(|v| v.id).collect();
+    let files = dxplan_store::attachments::files_of_values(&mut c, &value_ids).await?;
+    let may_edit = user.may(Action::EditUnitWork, Target::Unit(&lineage));
     let rows = inds
         .into_iter()
         .map(|i| {
@@ -371,11 +389,19 @@ async fn entry_page(
                     .and_then(|v| v.review_comment.clone())
                     .filter(|_| status == "rejected"),
                 errors: row_errors.get(&i.code).cloned().unwrap_or_default(),
+                value_id: v.map(|v| v.id),
+                files: files
+                    .iter()
+                    .filter(|f| v.is_some_and(|v| v.id == f.data_value_id))
+                    .map(|f| (f.id, f.original_name.clone()))
+                    .collect(),
+                can_attach: may_edit && v.is_some() && status != "approved",
                 indicator: i,
             }
         })
-        .collect();
+        .collect::<Vec<EntryRow>>();
     Ok(EntryPage {
+        evidence_uploads: rows.iter().any(EntryRow::wants_evidence),
         page: ctx.page(
             &format!("Nhập số liệu — {}", unit.name),
             &format!("Figures — {}", unit.name),
@@ -501,6 +527,8 @@ pub struct ReviewRow {
     pub unit: String,
     pub period: String,
     pub value: String,
+    /// Evidence behind the figure: a link and the file's name.
+    pub files: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -520,6 +548,8 @@ pub async fn review_queue(ctx: Ctx) -> AppResult<Response> {
     unit_ids.sort_unstable();
     unit_ids.dedup();
     let names = units::by_ids(&mut c, &unit_ids).await?;
+    let waiting_ids: Vec<i64> = waiting.iter().map(|v| v.id).collect();
+    let files = dxplan_store::attachments::files_of_values(&mut c, &waiting_ids).await?;
     let forms = indicators::forms(&mut c).await?;
     let lang = ctx.lang();
     ctx.render(&ReviewPage {
@@ -528,16 +558,27 @@ pub async fn review_queue(ctx: Ctx) -> AppResult<Response> {
             .iter()
             .map(|v| {
                 let ind = all.iter().find(|i| i.id == v.indicator_id);
+                let unit = names.iter().find(|u| u.id == v.unit_id);
                 ReviewRow {
                     id: v.id,
+                    files: files
+                        .iter()
+                        .filter(|f| f.data_value_id == v.id)
+                        .map(|f| {
+                            (
+                                format!(
+                                    "/data/{}/files/{}",
+                                    unit.map(|u| u.code.as_str()).unwrap_or("-"),
+                                    f.id
+                                ),
+                                f.original_name.clone(),
+                            )
+                        })
+                        .collect(),
                     indicator: ind
                         .map(|i| format!("{} {}", i.code, i.name))
                         .unwrap_or_default(),
-                    unit: names
-                        .iter()
-                        .find(|u| u.id == v.unit_id)
-                        .map(|u| u.name.clone())
-                        .unwrap_or_default(),
+                    unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
                     period: Period::parse(&v.period)
                         .map(|p| p.label(lang))
                         .unwrap_or_default(),
@@ -777,6 +818,59 @@ pub async fn upload(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Attaches an evidence file to one saved figure from the entry page.
+pub async fn upload_evidence(
+    ctx: Ctx,
+    Path((unit_code, value_id)): Path<(String, i64)>,
+    Query(q): Query<EntryQuery>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = match crate::api::tasks::first_file(multipart).await {
+        Ok((name, bytes)) => {
+            svc::attach_to_value(&ctx.state, &caller, value_id, &name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(file) => Ok(ctx.done(
+            &format!(
+                "/data/{unit_code}?form={}&period={}",
+                q.form.unwrap_or_default(),
+                q.period.as_deref().unwrap_or_default()
+            ),
+            &ctx.lang().pick(
+                format!("Đã đính kèm “{}”.", file.original_name),
+                format!("“{}” attached.", file.original_name),
+            ),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let message = errors
+                .general
+                .into_iter()
+                .chain(errors.items.into_iter().map(|(_, m)| m))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let view =
+                entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), Some(message)).await?;
+            ctx.render_invalid(&view)
+        }
+    }
+}
+
+pub async fn download_evidence(
+    ctx: Ctx,
+    Path((_unit, file_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (file, bytes) = svc::value_file_for(&ctx.state, ctx.user()?, file_id).await?;
+    Ok(crate::api::tasks::stored_file_response(
+        &file.kind,
+        &file.original_name,
+        bytes,
+    ))
 }
 
 // ---------------------------------------------------------------- targets

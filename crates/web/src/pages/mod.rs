@@ -115,6 +115,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/data/{unit}/form.xlsx", get(indicators::form_xlsx))
         .route(
+            "/data/{unit}/values/{id}/files",
+            post(indicators::upload_evidence)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/data/{unit}/files/{id}",
+            get(indicators::download_evidence),
+        )
+        .route(
             "/data/{unit}/upload",
             post(indicators::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )

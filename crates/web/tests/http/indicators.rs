@@ -974,7 +974,10 @@ async fn figures_that_need_evidence_are_submitted_only_with_a_file() {
     // Submitting without a file is refused and writes nothing.
     let (status, body) = save(&qn, "540", "2025Q2", row.clone(), true).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"]["details"][0]["errors"][0]["field"], "evidence");
+    assert_eq!(
+        body["error"]["details"][0]["errors"][0]["field"],
+        "evidence"
+    );
     let (_, values) = qn
         .get_json("/api/v1/data-values?unit=540&period=2025Q2")
         .await;
@@ -1045,4 +1048,79 @@ async fn figures_that_need_evidence_are_submitted_only_with_a_file() {
     approve_all(&coordinator, &qn, "540", "2025Q2").await;
     let r = upload(&qn, "Bổ sung.pdf", pdf).await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_department_attaches_evidence_on_the_entry_page_before_submitting() {
+    let app = TestApp::spawn().await;
+    // AT-01 (information systems with an approved security level) needs the decision.
+    let dept = app.login("approver-skhcn2").await;
+    let fields = [("period", "2025"), ("v_AT-01", "4")];
+    let r = dept
+        .post_form("/data/52-SKHCN2", &[fields[0], fields[1], ("submit", "1")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("cần tệp minh chứng"));
+    let r = dept
+        .post_form("/data/52-SKHCN2", &[fields[0], fields[1], ("submit", "0")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let page = dept
+        .get("/data/52-SKHCN2?period=2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Cần tệp minh chứng khi gửi duyệt."));
+    let start = page
+        .find("action=\"/data/52-SKHCN2/values/")
+        .expect("an upload form for AT-01");
+    let action = page[start + 8..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+            .file_name("Quyết định phê duyệt cấp độ.pdf"),
+    );
+    let r = dept
+        .client
+        .post(dept.url(&action))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = dept
+        .get("/data/52-SKHCN2?period=2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = page
+        .find("href=\"/data/52-SKHCN2/files/")
+        .expect("the file is listed");
+    let link = page[start + 6..].split('"').next().unwrap().to_string();
+    assert!(page[start..].contains("Quyết định phê duyệt cấp độ.pdf"));
+    assert_eq!(dept.get(&link).await.status(), StatusCode::OK);
+    let district = app.login("approver-540").await;
+    assert_eq!(district.get(&link).await.status(), StatusCode::FORBIDDEN);
+    let r = dept
+        .post_form("/data/52-SKHCN2", &[fields[0], fields[1], ("submit", "1")])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "submitted with its evidence"
+    );
+    let coordinator = app.login("coordinator").await;
+    let queue = coordinator.get("/data/review").await.text().await.unwrap();
+    assert!(
+        queue.contains(&format!("href=\"{link}\"")),
+        "the reviewer opens the evidence"
+    );
+    assert_eq!(coordinator.get(&link).await.status(), StatusCode::OK);
 }
