@@ -992,6 +992,15 @@ pub async fn save_targets(
     let mut problems = Vec::new();
     {
         let mut c = ctx.state.db.read().await?;
+        // Units and the catalogue read once, not once per cell.
+        let all_units = units::valid_on(&mut c, today).await?;
+        let unit_ids: HashMap<&str, i64> =
+            all_units.iter().map(|u| (u.code.as_str(), u.id)).collect();
+        let all_indicators = indicators::list(&mut c, None, None).await?;
+        let indicator_ids: HashMap<&str, i64> = all_indicators
+            .iter()
+            .map(|i| (i.code.as_str(), i.id))
+            .collect();
         // Cells are named `t|UNIT|INDICATOR`: neither code contains a bar.
         for (key, value) in fields
             .iter()
@@ -1001,10 +1010,8 @@ pub async fn save_targets(
                 continue;
             };
             let parsed = dxplan_domain::text::parse_number_vi(value).filter(|v| *v >= 0.0);
-            let ind = indicators::by_code(&mut c, indicator).await?;
-            let u = units::by_code(&mut c, unit, today).await?;
-            match (parsed, ind, u) {
-                (Some(v), Some(i), Some(u)) => cells.push((i.id, u.id, v)),
+            match (parsed, indicator_ids.get(indicator), unit_ids.get(unit)) {
+                (Some(v), Some(i), Some(u)) => cells.push((*i, *u, v)),
                 _ => problems.push(format!("{unit} / {indicator}: “{value}”")),
             }
         }

@@ -174,6 +174,10 @@ pub async fn save_many(
     let mut unit_cache: HashMap<String, Option<i64>> = HashMap::new();
     {
         let mut c = state.db.read().await?;
+        // The whole catalogue in one query rather than one per row.
+        let all = indicators::list(&mut c, None, None).await?;
+        let catalogue: HashMap<&str, &Indicator> =
+            all.iter().map(|i| (i.code.as_str(), i)).collect();
         for (i, item) in items.iter().enumerate() {
             let row = &item.row;
             let mut errors: Vec<FieldError> = Vec::new();
@@ -197,7 +201,7 @@ pub async fn save_many(
             if period.is_none() {
                 errors.push(FieldError::new("period", Invalid::BadPeriod));
             }
-            let indicator = indicators::by_code(&mut c, &row.indicator).await?;
+            let indicator = catalogue.get(row.indicator.trim()).copied();
             let key = (
                 item.unit.clone(),
                 item.period.clone(),
