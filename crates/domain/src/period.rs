@@ -75,6 +75,16 @@ impl Period {
         }
     }
 
+    /// The year and (below a year) the quarter that contain this period: the buckets in
+    /// which its figure is pre-combined for roll-ups.
+    pub fn buckets(self) -> Vec<Period> {
+        match self {
+            Period::Year(y) => vec![Period::Year(y)],
+            Period::Quarter(y, _) => vec![Period::Year(y), self],
+            Period::Month(y, m) => vec![Period::Year(y), Period::Quarter(y, (m - 1) / 3 + 1)],
+        }
+    }
+
     /// `Quý I/2025`, `Tháng 3/2025`, `Năm 2025` (or the English forms).
     pub fn label(self, lang: Lang) -> String {
         match self {
@@ -125,6 +135,11 @@ mod tests {
     #[test]
     fn periods_parse_print_and_span_their_days() {
         assert_eq!(Period::parse("2025Q2"), Some(Period::Quarter(2025, 2)));
+        assert_eq!(
+            Period::Month(2025, 8).buckets(),
+            [Period::Year(2025), Period::Quarter(2025, 3)]
+        );
+        assert_eq!(Period::Year(2025).buckets(), [Period::Year(2025)]);
         assert_eq!(Period::parse("2025-03"), Some(Period::Month(2025, 3)));
         assert_eq!(Period::parse("2025"), Some(Period::Year(2025)));
         for bad in ["2025Q5", "2025-13", "25", "2025-00", "Q1", "", "2025Q"] {

@@ -567,6 +567,12 @@ pub async fn review_value(
         value_by_id(c, id).await?;
         return Err(StoreError::VersionConflict);
     }
+    if approve {
+        let v = value_by_id(c, id).await?;
+        if let Some(period) = Period::parse(&v.period) {
+            refresh_aggregates(c, v.indicator_id, v.unit_id, period).await?;
+        }
+    }
     history(
         c,
         id,
@@ -640,47 +646,60 @@ pub async fn figures(
         .await)?)
 }
 
-/// Writes a figure as it stands at the end of its workflow, in one statement (demo and
-/// scale data; the workflow's own writes go through [`write_value`] and [`review_value`]).
-#[allow(clippy::too_many_arguments)]
-pub async fn seed_value(
+/// A figure as it stands at the end of its workflow (demo and scale data).
+#[derive(Debug, Clone, Copy)]
+pub struct SeedValue<'a> {
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub period: Period,
+    /// Value, numerator, denominator.
+    pub figure: (f64, Option<f64>, Option<f64>),
+    pub status: &'a str,
+    pub review_comment: Option<&'a str>,
+}
+
+/// Writes figures as they stand at the end of their workflow, one statement each, then
+/// refreshes the pre-combined rows of their indicators once (demo and scale data; the
+/// workflow's own writes go through [`write_value`] and [`review_value`]).
+pub async fn seed_values(
     c: &mut Conn,
-    indicator_id: i64,
-    unit_id: i64,
-    period: Period,
-    figure: (f64, Option<f64>, Option<f64>),
-    status: &str,
-    review_comment: Option<&str>,
+    rows: &[SeedValue<'_>],
     by: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let approved = status == "approved";
-    q!(c, |x| {
-        sqlx::query(
-        "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator, status,
-             approved_value, approved_numerator, approved_denominator, review_comment, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    )
-    .bind(indicator_id)
-    .bind(unit_id)
-    .bind(period.to_string())
-    .bind(period.start())
-    .bind(period.end())
-    .bind(figure.0)
-    .bind(figure.1)
-    .bind(figure.2)
-    .bind(status)
-    .bind(approved.then_some(figure.0))
-    .bind(if approved { figure.1 } else { None })
-    .bind(if approved { figure.2 } else { None })
-    .bind(review_comment)
-    .bind(by)
-    .bind(now)
-    .execute(x)
-    .await
-    .map(|_| ())
-    })?;
-    Ok(())
+    for row in rows {
+        let approved = row.status == "approved";
+        let (value, numerator, denominator) = row.figure;
+        q!(c, |x| {
+            sqlx::query(
+            "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator, status,
+                 approved_value, approved_numerator, approved_denominator, review_comment, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        )
+        .bind(row.indicator_id)
+        .bind(row.unit_id)
+        .bind(row.period.to_string())
+        .bind(row.period.start())
+        .bind(row.period.end())
+        .bind(value)
+        .bind(numerator)
+        .bind(denominator)
+        .bind(row.status)
+        .bind(approved.then_some(value))
+        .bind(if approved { numerator } else { None })
+        .bind(if approved { denominator } else { None })
+        .bind(row.review_comment)
+        .bind(by)
+        .bind(now)
+        .execute(x)
+        .await
+        .map(|_| ())
+        })?;
+    }
+    let mut touched: Vec<i64> = rows.iter().map(|r| r.indicator_id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    refresh_aggregates_of_indicators(c, &touched).await
 }
 
 /// The unit kinds expected to report an indicator (through the forms that hold it).
@@ -825,7 +844,10 @@ pub async fn bulk_approved(c: &mut Conn, rows: &[ScaleRow], now: OffsetDateTime)
         .await
         .map(|_| ()))?;
     }
-    Ok(())
+    let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    refresh_aggregates_of_indicators(c, &touched).await
 }
 
 /// Figures of every indicator for some units inside `[from, to]` (one query for a
@@ -927,6 +949,124 @@ pub async fn aggregates_of_units(
              FROM data_values
              WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND approved_value IS NOT NULL
              GROUP BY indicator_id, unit_id",
+            list.join(", ")
+        );
+        let rows: Vec<UnitAggregate> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, UnitAggregate>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- pre-combined figures
+//
+// `value_aggregates` holds, per indicator, unit and year or quarter, what
+// `aggregates_of_units` would compute from `data_values`. Every function that changes an
+// approved figure refreshes the rows it touches before it returns, in the caller's
+// transaction, so a roll-up read from it is never stale.
+
+/// The columns computed from approved figures, shared by every refresh.
+const AGGREGATE_COLUMNS: &str =
+    "COUNT(*), SUM(approved_value), SUM(approved_numerator), SUM(approved_denominator),
+     MIN(approved_value), MAX(approved_value), MAX(period_end)";
+const AGGREGATE_INSERT: &str =
+    "INSERT INTO value_aggregates (indicator_id, unit_id, bucket, n, total, total_numerator,
+     total_denominator, smallest, largest, last_end)";
+/// The quarter a month's or quarter's period text falls in (`2025-08` → `2025Q3`).
+const QUARTER_OF_PERIOD: &str = "CASE WHEN LENGTH(period) = 6 THEN period
+     ELSE SUBSTR(period, 1, 4) || 'Q' || CAST((CAST(SUBSTR(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) END";
+
+/// Recomputes the year and quarter rows of one indicator and unit around a period.
+pub async fn refresh_aggregates(
+    c: &mut Conn,
+    indicator_id: i64,
+    unit_id: i64,
+    period: Period,
+) -> Result<()> {
+    for bucket in period.buckets() {
+        q!(c, |x| sqlx::query(
+            "DELETE FROM value_aggregates WHERE indicator_id = $1 AND unit_id = $2 AND bucket = $3"
+        )
+        .bind(indicator_id)
+        .bind(unit_id)
+        .bind(bucket.to_string())
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+        let sql = format!(
+            "{AGGREGATE_INSERT} SELECT indicator_id, unit_id, $3, {AGGREGATE_COLUMNS} FROM data_values
+             WHERE indicator_id = $1 AND unit_id = $2 AND period_start >= $4 AND period_end <= $5
+               AND approved_value IS NOT NULL
+             GROUP BY indicator_id, unit_id"
+        );
+        q!(c, |x| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(indicator_id)
+            .bind(unit_id)
+            .bind(bucket.to_string())
+            .bind(bucket.start())
+            .bind(bucket.end())
+            .execute(x)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Recomputes every row of some indicators, set-based (after a bulk load).
+pub async fn refresh_aggregates_of_indicators(c: &mut Conn, indicator_ids: &[i64]) -> Result<()> {
+    for chunk in indicator_ids.chunks(500) {
+        let mut params = Params::default();
+        let list = chunk
+            .iter()
+            .map(|id| params.push(Arg::Int(*id)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let statements = [
+            format!("DELETE FROM value_aggregates WHERE indicator_id IN ({list})"),
+            format!(
+                "{AGGREGATE_INSERT} SELECT indicator_id, unit_id, SUBSTR(period, 1, 4), {AGGREGATE_COLUMNS}
+                 FROM data_values WHERE approved_value IS NOT NULL AND indicator_id IN ({list})
+                 GROUP BY indicator_id, unit_id, SUBSTR(period, 1, 4)"
+            ),
+            format!(
+                "{AGGREGATE_INSERT} SELECT indicator_id, unit_id, {QUARTER_OF_PERIOD}, {AGGREGATE_COLUMNS}
+                 FROM data_values WHERE approved_value IS NOT NULL AND LENGTH(period) > 4 AND indicator_id IN ({list})
+                 GROUP BY indicator_id, unit_id, {QUARTER_OF_PERIOD}"
+            ),
+        ];
+        for sql in statements {
+            let args = params.args.clone();
+            q!(c, |x| bind_all!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+                args.clone()
+            )
+            .execute(x)
+            .await
+            .map(|_| ()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The pre-combined figures of some units for a year or a quarter: the same answer as
+/// [`aggregates_of_units`] over that period, one row per indicator and unit.
+pub async fn bucket_aggregates(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    bucket: Period,
+) -> Result<Vec<UnitAggregate>> {
+    let mut out = Vec::new();
+    for chunk in unit_ids.chunks(500) {
+        let mut params = Params::default();
+        let b = params.push(Arg::Text(bucket.to_string()));
+        let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let sql = format!(
+            "SELECT indicator_id, unit_id, n, total, total_numerator, total_denominator, smallest, largest, last_end
+             FROM value_aggregates WHERE bucket = {b} AND unit_id IN ({})",
             list.join(", ")
         );
         let rows: Vec<UnitAggregate> = q!(c, |x| bind_all!(

@@ -441,6 +441,7 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
         .find(|u| u.code == "52")
         .ok_or_else(|| AppError::internal("province missing"))?;
     let this_quarter = Period::containing(today, true);
+    let mut seeds = Vec::new();
     for (id, f) in &ids {
         let (reporters, periods): (&[&units::Unit], Vec<Period>) = match f.period_type {
             PeriodType::Quarter => (
@@ -504,10 +505,14 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
                     ),
                     _ => ("approved", None),
                 };
-                indicators::seed_value(
-                    &mut c, *id, unit.id, *period, figure, status, comment, "demo", now,
-                )
-                .await?;
+                seeds.push(indicators::SeedValue {
+                    indicator_id: *id,
+                    unit_id: unit.id,
+                    period: *period,
+                    figure,
+                    status,
+                    review_comment: comment,
+                });
             }
             // Targets for this year and next, a little above the trend.
             for (year, lift) in [(today.year(), 0.05_f64), (today.year() + 1, 0.1)] {
@@ -553,6 +558,7 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
             .await?;
         }
     }
+    indicators::seed_values(&mut c, &seeds, "demo", now).await?;
     c.commit().await?;
     Ok(())
 }

@@ -610,10 +610,17 @@ pub async fn rollup_all(
         .filter(|(_, to)| inside.contains(to))
         .map(|(from, _)| *from)
         .collect();
-    // Sums, extremes and counts come combined from the database; only `latest`
+    // Sums, extremes and counts come combined from the database (pre-combined per year
+    // and quarter; a month is small enough to combine on the fly); only `latest`
     // indicators need one more look, at their last period.
-    let aggregates =
-        indicators::aggregates_of_units(&mut c, &sources, period.start(), period.end()).await?;
+    let aggregates = match period {
+        Period::Month(..) => {
+            indicators::aggregates_of_units(&mut c, &sources, period.start(), period.end()).await?
+        }
+        Period::Year(_) | Period::Quarter(..) => {
+            indicators::bucket_aggregates(&mut c, &sources, period).await?
+        }
+    };
     let latest_rule: std::collections::HashSet<i64> = all
         .iter()
         .filter(|i| i.aggregation == dxplan_domain::indicator::Aggregation::Latest)

@@ -700,14 +700,16 @@ async fn merged_departments_roll_their_history_into_their_successor() {
             .await
             .unwrap()[0]
             .id;
-        dxplan_store::indicators::seed_value(
+        dxplan_store::indicators::seed_values(
             &mut c,
-            ind,
-            unit,
-            dxplan_domain::period::Period::Year(2024),
-            (value, None, None),
-            "approved",
-            None,
+            &[dxplan_store::indicators::SeedValue {
+                indicator_id: ind,
+                unit_id: unit,
+                period: dxplan_domain::period::Period::Year(2024),
+                figure: (value, None, None),
+                status: "approved",
+                review_comment: None,
+            }],
             "test",
             state.now(),
         )
@@ -1123,4 +1125,106 @@ async fn a_department_attaches_evidence_on_the_entry_page_before_submitting() {
         "the reviewer opens the evidence"
     );
     assert_eq!(coordinator.get(&link).await.status(), StatusCode::OK);
+}
+
+/// The value of one indicator on a unit's dashboard (read from the pre-combined rows).
+async fn dashboard_value(s: &Session, unit: &str, period: &str, code: &str) -> Value {
+    let (status, all) = s
+        .get_json(&format!("/api/v1/units/{unit}/indicators?period={period}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == code)
+        .map(|i| i["value"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_subtree_rollup_is_never_stale_after_an_approval() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "T-SUM", "number", "sum", "higher").await;
+    indicator(&coordinator, "T-LAST", "number", "latest", "higher").await;
+    let qn = app.login("approver-540").await;
+    let al = app.login("approver-542").await;
+    for (s, unit, q1, q2) in [(&qn, "540", "10", "12"), (&al, "542", "5", "7")] {
+        for (period, v) in [("2025Q1", q1), ("2025Q2", q2)] {
+            let (status, body) = save(
+                s,
+                unit,
+                period,
+                json!([{"indicator": "T-SUM", "value": v}, {"indicator": "T-LAST", "value": v}]),
+                true,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+    // Submitted but not approved: nothing counts yet.
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        Value::Null
+    );
+    for (s, unit) in [(&qn, "540"), (&al, "542")] {
+        approve_all(&coordinator, s, unit, "2025Q1").await;
+    }
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        15.0
+    );
+    for (s, unit) in [(&qn, "540"), (&al, "542")] {
+        approve_all(&coordinator, s, unit, "2025Q2").await;
+    }
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        34.0
+    );
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-LAST").await,
+        19.0,
+        "each district's last quarter, summed"
+    );
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025Q1", "T-SUM").await,
+        15.0
+    );
+
+    // A correction counts only once approved, and then at once.
+    let (status, _) = save(
+        &qn,
+        "540",
+        "2025Q1",
+        json!([{"indicator": "T-SUM", "value": "20"}]),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        34.0
+    );
+    approve_all(&coordinator, &qn, "540", "2025Q1").await;
+    for period in ["2025", "2025Q1"] {
+        let many = dashboard_value(&coordinator, "52", period, "T-SUM").await;
+        let (_, one) = coordinator
+            .get_json(&format!(
+                "/api/v1/indicators/T-SUM/values?unit=52&period={period}"
+            ))
+            .await;
+        assert_eq!(
+            many, one["value"],
+            "{period}: the dashboard agrees with the figures"
+        );
+    }
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        44.0
+    );
+    assert_eq!(
+        dashboard_value(&coordinator, "540", "2025Q1", "T-SUM").await,
+        20.0
+    );
 }
