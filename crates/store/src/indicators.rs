@@ -927,6 +927,10 @@ pub struct UnitAggregate {
     pub smallest: f64,
     pub largest: f64,
     pub last_end: Date,
+    /// The approved figure of the last period, where it was kept with the aggregate.
+    pub last_value: Option<f64>,
+    pub last_numerator: Option<f64>,
+    pub last_denominator: Option<f64>,
 }
 
 /// Per indicator and unit: count, sums, extremes and the last period's end, for some units.
@@ -945,7 +949,9 @@ pub async fn aggregates_of_units(
         let sql = format!(
             "SELECT indicator_id, unit_id, COUNT(*) AS n, SUM(approved_value) AS total,
                     SUM(approved_numerator) AS total_numerator, SUM(approved_denominator) AS total_denominator,
-                    MIN(approved_value) AS smallest, MAX(approved_value) AS largest, MAX(period_end) AS last_end
+                    MIN(approved_value) AS smallest, MAX(approved_value) AS largest, MAX(period_end) AS last_end,
+                    CAST(NULL AS DOUBLE PRECISION) AS last_value, CAST(NULL AS DOUBLE PRECISION) AS last_numerator,
+                    CAST(NULL AS DOUBLE PRECISION) AS last_denominator
              FROM data_values
              WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND approved_value IS NOT NULL
              GROUP BY indicator_id, unit_id",
@@ -976,6 +982,14 @@ const AGGREGATE_COLUMNS: &str =
 const AGGREGATE_INSERT: &str =
     "INSERT INTO value_aggregates (indicator_id, unit_id, bucket, n, total, total_numerator,
      total_denominator, smallest, largest, last_end)";
+/// Copies the last period's figure next to each aggregate matching `condition`.
+const SET_LAST_FIGURE: &str = "UPDATE value_aggregates SET
+     last_value = (SELECT d.approved_value FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+         AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end),
+     last_numerator = (SELECT d.approved_numerator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+         AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end),
+     last_denominator = (SELECT d.approved_denominator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+         AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end)";
 /// The quarter a month's or quarter's period text falls in (`2025-08` → `2025Q3`).
 const QUARTER_OF_PERIOD: &str = "CASE WHEN LENGTH(period) = 6 THEN period
      ELSE SUBSTR(period, 1, 4) || 'Q' || CAST((CAST(SUBSTR(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) END";
@@ -1012,6 +1026,15 @@ pub async fn refresh_aggregates(
             .execute(x)
             .await
             .map(|_| ()))?;
+        let sql =
+            format!("{SET_LAST_FIGURE} WHERE indicator_id = $1 AND unit_id = $2 AND bucket = $3");
+        q!(c, |x| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(indicator_id)
+            .bind(unit_id)
+            .bind(bucket.to_string())
+            .execute(x)
+            .await
+            .map(|_| ()))?;
     }
     Ok(())
 }
@@ -1037,6 +1060,7 @@ pub async fn refresh_aggregates_of_indicators(c: &mut Conn, indicator_ids: &[i64
                  FROM data_values WHERE approved_value IS NOT NULL AND LENGTH(period) > 4 AND indicator_id IN ({list})
                  GROUP BY indicator_id, unit_id, {QUARTER_OF_PERIOD}"
             ),
+            format!("{SET_LAST_FIGURE} WHERE indicator_id IN ({list})"),
         ];
         for sql in statements {
             let args = params.args.clone();
@@ -1065,7 +1089,8 @@ pub async fn bucket_aggregates(
         let b = params.push(Arg::Text(bucket.to_string()));
         let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
         let sql = format!(
-            "SELECT indicator_id, unit_id, n, total, total_numerator, total_denominator, smallest, largest, last_end
+            "SELECT indicator_id, unit_id, n, total, total_numerator, total_denominator, smallest, largest, last_end,
+                    last_value, last_numerator, last_denominator
              FROM value_aggregates WHERE bucket = {b} AND unit_id IN ({})",
             list.join(", ")
         );

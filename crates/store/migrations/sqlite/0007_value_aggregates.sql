@@ -13,6 +13,10 @@ CREATE TABLE value_aggregates (
     smallest          DOUBLE PRECISION NOT NULL,
     largest           DOUBLE PRECISION NOT NULL,
     last_end          DATE NOT NULL,
+    -- The approved figure of the last period (the `latest` rule).
+    last_value        DOUBLE PRECISION,
+    last_numerator    DOUBLE PRECISION,
+    last_denominator  DOUBLE PRECISION,
     PRIMARY KEY (bucket, unit_id, indicator_id)
 );
 CREATE INDEX value_aggregates_indicator ON value_aggregates (indicator_id, unit_id);
@@ -33,3 +37,10 @@ FROM data_values WHERE approved_value IS NOT NULL AND LENGTH(period) > 4
 GROUP BY indicator_id, unit_id,
        CASE WHEN LENGTH(period) = 6 THEN period
             ELSE SUBSTR(period, 1, 4) || 'Q' || CAST((CAST(SUBSTR(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) END;
+UPDATE value_aggregates SET
+    last_value = (SELECT d.approved_value FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+                  AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end),
+    last_numerator = (SELECT d.approved_numerator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+                  AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end),
+    last_denominator = (SELECT d.approved_denominator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
+                  AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end);

@@ -610,9 +610,9 @@ pub async fn rollup_all(
         .filter(|(_, to)| inside.contains(to))
         .map(|(from, _)| *from)
         .collect();
-    // Sums, extremes and counts come combined from the database (pre-combined per year
-    // and quarter; a month is small enough to combine on the fly); only `latest`
-    // indicators need one more look, at their last period.
+    // Sums, extremes, counts and the last period's figure come combined from the
+    // database (pre-combined per year and quarter; a month is small enough to combine on
+    // the fly, and only then do `latest` indicators need one more look).
     let aggregates = match period {
         Period::Month(..) => {
             indicators::aggregates_of_units(&mut c, &sources, period.start(), period.end()).await?
@@ -628,17 +628,22 @@ pub async fn rollup_all(
         .collect();
     let wanted: Vec<(i64, i64, Date)> = aggregates
         .iter()
-        .filter(|a| latest_rule.contains(&a.indicator_id))
+        .filter(|a| latest_rule.contains(&a.indicator_id) && a.last_value.is_none())
         .map(|a| (a.indicator_id, a.unit_id, a.last_end))
         .collect();
     let latest = indicators::figures_at(&mut c, &wanted).await?;
     let targets = indicators::targets_for(&mut c, root.id, period).await?;
     let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
     drop(c);
+    // Keyed look-ups: tens of thousands of aggregates meet hundreds of indicators.
+    let by_id: HashMap<i64, &Indicator> = all.iter().map(|i| (i.id, i)).collect();
+    let latest: HashMap<(i64, i64), &indicators::StoredFigure> =
+        latest.iter().map(|(i, f)| ((*i, f.unit_id), f)).collect();
     let mut by_indicator: HashMap<i64, Vec<(i64, Figure)>> = HashMap::new();
     for a in &aggregates {
-        let indicator = all.iter().find(|i| i.id == a.indicator_id);
-        let Some(indicator) = indicator else { continue };
+        let Some(indicator) = by_id.get(&a.indicator_id) else {
+            continue;
+        };
         use dxplan_domain::indicator::Aggregation as A;
         let figure = match indicator.aggregation {
             A::Sum => Some(Figure::plain(a.total)),
@@ -653,14 +658,16 @@ pub async fn rollup_all(
                     denominator: a.total_denominator,
                 }],
             ),
-            A::Latest => latest
-                .iter()
-                .find(|(i, f)| *i == a.indicator_id && f.unit_id == a.unit_id)
-                .map(|(_, f)| Figure {
-                    value: f.value,
-                    numerator: f.numerator,
-                    denominator: f.denominator,
-                }),
+            A::Latest if a.last_value.is_some() => a.last_value.map(|value| Figure {
+                value,
+                numerator: a.last_numerator,
+                denominator: a.last_denominator,
+            }),
+            A::Latest => latest.get(&(a.indicator_id, a.unit_id)).map(|f| Figure {
+                value: f.value,
+                numerator: f.numerator,
+                denominator: f.denominator,
+            }),
         };
         if let (Some(figure), Some(unit)) = (figure, tree.counts_for.get(&a.unit_id)) {
             by_indicator
