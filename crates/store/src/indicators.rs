@@ -1001,6 +1001,16 @@ pub async fn refresh_aggregates(
     unit_id: i64,
     period: Period,
 ) -> Result<()> {
+    // Two approvals for the same indicator and unit could otherwise each recompute from
+    // a view without the other's figure. SQLite has one writer at a time; PostgreSQL
+    // waits here for the other transaction, whose figure the next statements then see.
+    if let crate::db::Raw::Postgres(x) = c.raw() {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(indicator_id as i32)
+            .bind(unit_id as i32)
+            .execute(x)
+            .await?;
+    }
     for bucket in period.buckets() {
         q!(c, |x| sqlx::query(
             "DELETE FROM value_aggregates WHERE indicator_id = $1 AND unit_id = $2 AND bucket = $3"

@@ -1227,4 +1227,37 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         dashboard_value(&coordinator, "540", "2025Q1", "T-SUM").await,
         20.0
     );
+
+    // Two approvals for the same unit and year at the same moment both count.
+    let mut ids = Vec::new();
+    for period in ["2025Q3", "2025Q4"] {
+        let (status, body) = save(
+            &al,
+            "542",
+            period,
+            json!([{"indicator": "T-SUM", "value": "100"}]),
+            true,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        ids.push(body["items"][0]["id"].as_i64().unwrap());
+    }
+    let approve = |id: i64| {
+        let coordinator = &coordinator;
+        async move {
+            coordinator
+                .post_json(
+                    &format!("/api/v1/data-values/{id}/review"),
+                    &json!({"approve": true}),
+                )
+                .await
+                .0
+        }
+    };
+    let (a, b) = tokio::join!(approve(ids[0]), approve(ids[1]));
+    assert_eq!((a, b), (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT));
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
+        244.0
+    );
 }
