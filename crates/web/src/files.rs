@@ -49,6 +49,35 @@ pub async fn save(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
     .map_err(|e| AppError::internal(format!("attachment task: {e}")))?
 }
 
+/// An uploaded file that passed the checks and is on disk.
+pub struct Accepted {
+    /// The name as the user gave it, made safe to keep and show.
+    pub name: String,
+    pub kind: dxplan_domain::attachment::FileKind,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Checks an uploaded file (type by name and content, size limit) and stores its bytes
+/// once; nothing is written when the file is refused.
+pub async fn accept(
+    data_dir: &Path,
+    max_bytes: u64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<Accepted> {
+    let (name, kind) =
+        dxplan_domain::attachment::check_file(name, &bytes, max_bytes).map_err(AppError::File)?;
+    let size = bytes.len() as i64;
+    let sha256 = save(data_dir, bytes).await?;
+    Ok(Accepted {
+        name,
+        kind,
+        size,
+        sha256,
+    })
+}
+
 pub async fn read(data_dir: &Path, sha256: &str) -> AppResult<Vec<u8>> {
     let path = path_of(data_dir, sha256)?;
     tokio::fs::read(&path).await.map_err(|e| match e.kind() {

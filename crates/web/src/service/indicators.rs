@@ -1122,17 +1122,24 @@ pub async fn attach_to_value(
             "The figure is approved; save a correction before adding evidence.",
         ));
     }
-    let (name, kind) =
-        dxplan_domain::attachment::check_file(name, &bytes, state.config.max_upload_bytes)
-            .map_err(AppError::File)?;
-    let size = bytes.len() as i64;
-    let sha = crate::files::save(&state.config.data_dir, bytes).await?;
+    let crate::files::Accepted {
+        name,
+        kind,
+        size,
+        sha256,
+    } = crate::files::accept(
+        &state.config.data_dir,
+        state.config.max_upload_bytes,
+        name,
+        bytes,
+    )
+    .await?;
     let mut c = state.db.begin().await?;
     let id = attachments::insert_value_file(
         &mut c,
         value_id,
         &attachments::NewAttachment {
-            sha256: &sha,
+            sha256: &sha256,
             size,
             kind: kind.as_str(),
             original_name: &name,

@@ -1053,11 +1053,18 @@ pub async fn attach(
             "The task is cancelled: no more evidence files.",
         ));
     }
-    let (name, kind) =
-        dxplan_domain::attachment::check_file(name, &bytes, state.config.max_upload_bytes)
-            .map_err(AppError::File)?;
-    let size = bytes.len() as i64;
-    let sha = crate::files::save(&state.config.data_dir, bytes).await?;
+    let crate::files::Accepted {
+        name,
+        kind,
+        size,
+        sha256: sha,
+    } = crate::files::accept(
+        &state.config.data_dir,
+        state.config.max_upload_bytes,
+        name,
+        bytes,
+    )
+    .await?;
     let now = state.now();
     let mut c = state.db.begin().await?;
     let id = attachments::insert(
