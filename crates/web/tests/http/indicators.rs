@@ -1260,4 +1260,39 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
         244.0
     );
+
+    // A monthly indicator: a month is combined on the fly, its year pre-combined.
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/indicators",
+            &json!({"code": "T-MONTH", "name": "Chỉ tiêu tháng", "measure": "number",
+            "aggregation": "latest", "direction": "higher", "period_type": "month"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for (period, v) in [("2025-01", "3"), ("2025-02", "4")] {
+        let (status, body) = save(
+            &qn,
+            "540",
+            period,
+            json!([{"indicator": "T-MONTH", "value": v}]),
+            true,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        approve_all(&coordinator, &qn, "540", period).await;
+    }
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025-01", "T-MONTH").await,
+        3.0
+    );
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025", "T-MONTH").await,
+        4.0,
+        "the latest month of the year"
+    );
+    assert_eq!(
+        dashboard_value(&coordinator, "52", "2025Q1", "T-MONTH").await,
+        4.0
+    );
 }
