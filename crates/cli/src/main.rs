@@ -42,7 +42,7 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "DXPLAN_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Mark cookies Secure (use behind HTTPS).
+    /// Mark cookies Secure and send Strict-Transport-Security (use behind HTTPS).
     #[arg(long, env = "DXPLAN_SECURE_COOKIES")]
     secure_cookies: bool,
     /// The address people use to reach dxplan (for links in e-mails), e.g. https://cds.binhdinh.gov.vn

@@ -70,10 +70,19 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
 }
 
 /// The usual security headers, and a Content-Security-Policy that allows only our own
-/// scripts and styles (no inline script, no outside host).
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// scripts and styles (no inline script, no outside host). Served behind HTTPS (secure
+/// cookies), browsers are also told to use HTTPS only for a year.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    if state.config.secure_cookies {
+        h.entry("strict-transport-security")
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };

@@ -124,6 +124,41 @@ async fn session_cookies_are_http_only_and_same_site() {
 }
 
 #[tokio::test]
+async fn behind_https_browsers_are_told_to_stay_on_https() {
+    let plain = TestApp::spawn().await;
+    let r = plain
+        .client()
+        .get(plain.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !r.headers().contains_key("strict-transport-security"),
+        "not on plain HTTP"
+    );
+    let app = TestApp::spawn_with(dxplan_web::WebConfig {
+        secure_cookies: true,
+        ..crate::support::test_config()
+    })
+    .await;
+    let r = app.client().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "viewer", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
 async fn health_and_metrics() {
     let app = TestApp::spawn().await;
     let client = app.client();
