@@ -676,20 +676,25 @@ pub async fn rollup_all(
                 .push((*unit, figure));
         }
     }
-    let mut pruned_by_kinds: HashMap<Vec<String>, HashMap<i64, Vec<i64>>> = HashMap::new();
+    // The tree pruned to the reporting kinds, once per distinct set of kinds.
+    let mut kinds_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (indicator, kind) in &expected_pairs {
+        kinds_of.entry(*indicator).or_default().push(kind.clone());
+    }
+    kinds_of.values_mut().for_each(|kinds| kinds.sort());
+    let no_kinds = Vec::new();
+    let mut pruned_by_kinds: HashMap<&[String], HashMap<i64, Vec<i64>>> = HashMap::new();
+    for indicator in &all {
+        let expected = kinds_of.get(&indicator.id).unwrap_or(&no_kinds);
+        pruned_by_kinds
+            .entry(expected.as_slice())
+            .or_insert_with(|| tree.pruned(expected));
+    }
     Ok(all
         .iter()
         .map(|indicator| {
-            let mut expected: Vec<String> = expected_pairs
-                .iter()
-                .filter(|(i, _)| *i == indicator.id)
-                .map(|(_, k)| k.clone())
-                .collect();
-            expected.sort();
-            let children = pruned_by_kinds
-                .entry(expected.clone())
-                .or_insert_with(|| tree.pruned(&expected))
-                .clone();
+            let expected = kinds_of.get(&indicator.id).unwrap_or(&no_kinds);
+            let children = &pruned_by_kinds[expected.as_slice()];
             // Units merged into one successor combine across units.
             let across = match indicator.aggregation {
                 dxplan_domain::indicator::Aggregation::Latest => {
@@ -713,7 +718,7 @@ pub async fn rollup_all(
                 .iter()
                 .find(|t| t.indicator_id == indicator.id)
                 .map(|t| t.value);
-            view_of(indicator, &tree, &children, &own, root.id, period, target)
+            view_of(indicator, &tree, children, &own, root.id, period, target)
         })
         .collect())
 }
