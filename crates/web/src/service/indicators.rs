@@ -1165,7 +1165,7 @@ pub async fn attach_to_value(
             action: "data.attach",
             entity_type: "data_value",
             entity_id: Some(value_id.to_string()),
-            summary: format!("{} {}: {name} ({size} B)", value.period, value.unit_id),
+            summary: format!("#{value_id} {}: {name} ({size} B)", value.period),
             before: None,
             after: Some(json!(file)),
         },
