@@ -44,6 +44,32 @@ fn actor_id(caller: &Caller<'_>) -> Option<i64> {
     caller.actor.user_id
 }
 
+/// A line on the task's timeline by the caller that leaves its status as it is.
+async fn note_on_task(
+    c: &mut dxplan_store::Conn,
+    caller: &Caller<'_>,
+    task_id: i64,
+    action: &str,
+    comment: Option<&str>,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    tasks::add_event(
+        c,
+        &NewTaskEvent {
+            task_id,
+            actor_id: actor_id(caller),
+            actor_name: &caller.actor.name,
+            action,
+            from_status: None,
+            to_status: None,
+            comment,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------- plans
 
 #[derive(Debug, Default, Deserialize)]
@@ -630,20 +656,7 @@ pub async fn update_task(
     )
     .await
     .map_err(duplicate_code)?;
-    tasks::add_event(
-        &mut c,
-        &NewTaskEvent {
-            task_id: id,
-            actor_id: actor_id(caller),
-            actor_name: &caller.actor.name,
-            action: "edit",
-            from_status: None,
-            to_status: None,
-            comment: None,
-        },
-        now,
-    )
-    .await?;
+    note_on_task(&mut c, caller, id, "edit", None, now).await?;
     let after = tasks::get(&mut c, id).await?;
     record(
         &mut c,
@@ -836,17 +849,12 @@ pub async fn request_extension(
         now,
     )
     .await?;
-    tasks::add_event(
+    note_on_task(
         &mut c,
-        &NewTaskEvent {
-            task_id,
-            actor_id: actor_id(caller),
-            actor_name: &caller.actor.name,
-            action: "extension_requested",
-            from_status: None,
-            to_status: None,
-            comment: Some(&reason),
-        },
+        caller,
+        task_id,
+        "extension_requested",
+        Some(&reason),
         now,
     )
     .await?;
@@ -918,21 +926,16 @@ pub async fn decide_extension(
     if input.approve {
         tasks::set_due_date(&mut c, task.id, ext.new_due, now).await?;
     }
-    tasks::add_event(
+    note_on_task(
         &mut c,
-        &NewTaskEvent {
-            task_id: task.id,
-            actor_id: actor_id(caller),
-            actor_name: &caller.actor.name,
-            action: if input.approve {
-                "extension_approved"
-            } else {
-                "extension_refused"
-            },
-            from_status: None,
-            to_status: None,
-            comment,
+        caller,
+        task.id,
+        if input.approve {
+            "extension_approved"
+        } else {
+            "extension_refused"
         },
+        comment,
         now,
     )
     .await?;
@@ -991,17 +994,12 @@ pub async fn file_report(
         now,
     )
     .await?;
-    tasks::add_event(
+    note_on_task(
         &mut c,
-        &NewTaskEvent {
-            task_id,
-            actor_id: actor_id(caller),
-            actor_name: &caller.actor.name,
-            action: "report",
-            from_status: None,
-            to_status: None,
-            comment: Some(&format!("{}: {}%", fields.period, fields.progress)),
-        },
+        caller,
+        task_id,
+        "report",
+        Some(&format!("{}: {}%", fields.period, fields.progress)),
         now,
     )
     .await?;
@@ -1081,20 +1079,7 @@ pub async fn attach(
         now,
     )
     .await?;
-    tasks::add_event(
-        &mut c,
-        &NewTaskEvent {
-            task_id,
-            actor_id: actor_id(caller),
-            actor_name: &caller.actor.name,
-            action: "attach",
-            from_status: None,
-            to_status: None,
-            comment: Some(&name),
-        },
-        now,
-    )
-    .await?;
+    note_on_task(&mut c, caller, task_id, "attach", Some(&name), now).await?;
     let attachment = attachments::get(&mut c, id).await?;
     record(
         &mut c,
