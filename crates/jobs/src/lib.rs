@@ -222,14 +222,7 @@ async fn remind_figures(
             continue;
         };
         let mut c = db.begin().await?;
-        let total = indicators::form_indicators(&mut c, form.id).await?.len() as i64;
-        let kinds = indicators::form_kinds(&mut c, form.id).await?;
-        let late: Vec<i64> = indicators::completeness(&mut c, form.id, period, &kinds, today)
-            .await?
-            .into_iter()
-            .filter(|(_, _, _, done)| *done < total)
-            .map(|(id, _, _, _)| id)
-            .collect();
+        let late = indicators::late_units(&mut c, form.id, period, today).await?;
         let label = format!(
             "{} ({} {})",
             period.label(dxplan_domain::Lang::Vi),
@@ -241,7 +234,7 @@ async fn remind_figures(
             format_date(deadline)
         );
         let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
-        for unit in late {
+        for (unit, _) in late {
             let recipients = notifications::holders(&mut c, &[unit], &UNIT_STAFF).await?;
             let key = format!("data-{stage}:{}:{period}:{unit}", form.id);
             // Straight to the unit's entry page for this form and period.

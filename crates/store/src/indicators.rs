@@ -715,6 +715,24 @@ pub async fn expected_kinds(c: &mut Conn, indicator_id: i64) -> Result<Vec<Strin
     Ok(rows.into_iter().map(|(k,)| k).collect())
 }
 
+/// The units (id, code) expected to report a form that have not sent all of its
+/// indicators for a period, as the structure stands on `day`.
+pub async fn late_units(
+    c: &mut Conn,
+    form_id: i64,
+    period: Period,
+    day: Date,
+) -> Result<Vec<(i64, String)>> {
+    let total = form_indicators(c, form_id).await?.len() as i64;
+    let kinds = form_kinds(c, form_id).await?;
+    Ok(completeness(c, form_id, period, &kinds, day)
+        .await?
+        .into_iter()
+        .filter(|(_, _, _, done)| *done < total)
+        .map(|(id, code, _, _)| (id, code))
+        .collect())
+}
+
 /// Per unit of the given kinds (valid on `day`): how many of a form's indicators it has
 /// submitted or had approved for `period`.
 pub async fn completeness(

@@ -741,13 +741,11 @@ pub async fn remind_late(
     if PeriodType::of(period) != form.period_type {
         return Err(AppError::field("period", Invalid::BadPeriod));
     }
-    let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
-    let kinds = indicators::form_kinds(&mut c, form_id).await?;
-    let rows = indicators::completeness(&mut c, form_id, period, &kinds, today).await?;
+    let late = indicators::late_units(&mut c, form_id, period, today).await?;
     let label = period.label(dxplan_domain::Lang::Vi);
     let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
     let mut reminded = 0;
-    for (unit_id, code, _, done) in rows.into_iter().filter(|r| r.3 < total) {
+    for (unit_id, code) in late {
         let recipients =
             notifications::holders(&mut c, &[unit_id], &[Role::UnitEditor, Role::UnitApprover])
                 .await?;
@@ -766,9 +764,7 @@ pub async fn remind_late(
             state.now(),
         )
         .await?;
-        if made > 0 || recipients.is_empty() {
-            tracing::debug!(unit = %code, done, "data reminder");
-        }
+        tracing::debug!(unit = %code, made, "data reminder");
         reminded += 1;
     }
     record(
