@@ -36,22 +36,36 @@ pub async fn insert(
     a: &NewAttachment<'_>,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| {
-        sqlx::query_as(
+    insert_record(
+        c,
         "INSERT INTO attachments (task_id, sha256, size, kind, original_name, uploaded_by, uploader_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        task_id,
+        a,
+        now,
     )
-    .bind(task_id)
-    .bind(a.sha256)
-    .bind(a.size)
-    .bind(a.kind)
-    .bind(a.original_name)
-    .bind(a.uploaded_by)
-    .bind(a.uploader_name)
-    .bind(now)
-    .fetch_one(x)
     .await
-    })?;
+}
+
+/// Runs one of the two file-record inserts: `$1` is the owner (task or figure).
+async fn insert_record(
+    c: &mut Conn,
+    sql: &'static str,
+    owner_id: i64,
+    a: &NewAttachment<'_>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let (id,): (i64,) = q!(c, |x| sqlx::query_as(sql)
+        .bind(owner_id)
+        .bind(a.sha256)
+        .bind(a.size)
+        .bind(a.kind)
+        .bind(a.original_name)
+        .bind(a.uploaded_by)
+        .bind(a.uploader_name)
+        .bind(now)
+        .fetch_one(x)
+        .await)?;
     Ok(id)
 }
 
@@ -104,23 +118,15 @@ pub async fn insert_value_file(
     a: &NewAttachment<'_>,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| {
-        sqlx::query_as(
+    insert_record(
+        c,
         "INSERT INTO data_value_files (data_value_id, sha256, size, kind, original_name, uploaded_by, uploader_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        data_value_id,
+        a,
+        now,
     )
-    .bind(data_value_id)
-    .bind(a.sha256)
-    .bind(a.size)
-    .bind(a.kind)
-    .bind(a.original_name)
-    .bind(a.uploaded_by)
-    .bind(a.uploader_name)
-    .bind(now)
-    .fetch_one(x)
     .await
-    })?;
-    Ok(id)
 }
 
 macro_rules! select_value_files {
