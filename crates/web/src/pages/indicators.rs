@@ -847,13 +847,7 @@ pub async fn upload_evidence(
             ),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), e)?;
-            let message = errors
-                .general
-                .into_iter()
-                .chain(errors.items.into_iter().map(|(_, m)| m))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let message = FormErrors::from_error(ctx.lang(), e)?.sentence(|_| None);
             let view =
                 entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), Some(message)).await?;
             ctx.render_invalid(&view)
@@ -1128,20 +1122,13 @@ pub async fn split_targets(ctx: Ctx, Form(f): Form<SplitForm>) -> AppResult<Resp
     let shares = match result {
         Ok(shares) => shares,
         Err(e) => {
-            let errors = FormErrors::from_error(lang, e)?;
-            let problem = errors
-                .general
-                .into_iter()
-                .chain(errors.items.into_iter().map(|(field, message)| {
-                    let label = match field.as_str() {
-                        "value" => lang.pick("Chỉ tiêu cần chia", "Target to share"),
-                        "unit" => lang.pick("Đơn vị", "Unit"),
-                        _ => lang.pick("Chỉ tiêu", "Indicator"),
-                    };
-                    format!("{label}: {message}")
-                }))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let problem = FormErrors::from_error(lang, e)?.sentence(|field| {
+                Some(match field {
+                    "value" => lang.pick("Chỉ tiêu cần chia", "Target to share"),
+                    "unit" => lang.pick("Đơn vị", "Unit"),
+                    _ => lang.pick("Chỉ tiêu", "Indicator"),
+                })
+            });
             let q = TargetsQuery {
                 form: f.form,
                 year: Some(f.year),

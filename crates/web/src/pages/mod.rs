@@ -397,6 +397,23 @@ impl FormErrors {
         }
     }
 
+    /// Everything wrong in one line, for a form that shows a single message; `label`
+    /// names a field in the user's language (or leaves it unnamed).
+    pub fn sentence(self, label: impl Fn(&str) -> Option<&'static str>) -> String {
+        self.general
+            .into_iter()
+            .chain(
+                self.items
+                    .into_iter()
+                    .map(|(field, message)| match label(&field) {
+                        Some(name) => format!("{name}: {message}"),
+                        None => message,
+                    }),
+            )
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Turns a service error into form errors when the form can show it; other errors
     /// go on to the error page.
     pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
