@@ -234,8 +234,10 @@ async fn remind_figures(
             format_date(deadline)
         );
         let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
-        for (unit, _) in late {
-            let recipients = notifications::holders(&mut c, &[unit], &UNIT_STAFF).await?;
+        let late_ids: Vec<i64> = late.iter().map(|(id, _)| *id).collect();
+        let staff = notifications::holders_of_units(&mut c, &late_ids, &UNIT_STAFF).await?;
+        for unit in late_ids {
+            let recipients = staff.get(&unit).map(Vec::as_slice).unwrap_or_default();
             let key = format!("data-{stage}:{}:{period}:{unit}", form.id);
             // Straight to the unit's entry page for this form and period.
             let link = config.public_url.as_deref().map(|b| {
@@ -247,7 +249,7 @@ async fn remind_figures(
             });
             made += notifications::notify(
                 &mut c,
-                &recipients,
+                recipients,
                 &Notice {
                     kind: NotificationKind::DataDue,
                     task_id: None,

@@ -54,6 +54,57 @@ pub async fn holders(c: &mut Conn, lineage: &[i64], roles: &[Role]) -> Result<Ve
     .await)?)
 }
 
+/// For each of several units, the active accounts holding one of `roles` on that very
+/// unit or system-wide: what [`holders`] gives for one unit, in two queries for all.
+pub async fn holders_of_units(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    roles: &[Role],
+) -> Result<std::collections::HashMap<i64, Vec<Recipient>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        unit_id: i64,
+        #[sqlx(flatten)]
+        recipient: Recipient,
+    }
+    let everywhere = holders(c, &[], roles).await?;
+    let mut out: std::collections::HashMap<i64, Vec<Recipient>> = unit_ids
+        .iter()
+        .map(|id| (*id, everywhere.clone()))
+        .collect();
+    if roles.is_empty() {
+        return Ok(out);
+    }
+    for chunk in unit_ids.chunks(500) {
+        let mut params = Params::default();
+        let role_list: Vec<String> = roles
+            .iter()
+            .map(|r| params.push(Arg::Text(r.as_str().into())))
+            .collect();
+        let unit_list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let sql = format!(
+            "SELECT DISTINCT g.unit_id, u.id AS user_id, u.email, u.email_pref FROM users u
+             JOIN role_grants g ON g.user_id = u.id
+             WHERE u.active = TRUE AND g.role IN ({}) AND g.unit_id IN ({})",
+            role_list.join(", "),
+            unit_list.join(", ")
+        );
+        let rows: Vec<Row> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        for row in rows {
+            let list = out.entry(row.unit_id).or_default();
+            if !list.iter().any(|r| r.user_id == row.recipient.user_id) {
+                list.push(row.recipient);
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: i64,

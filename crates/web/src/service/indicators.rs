@@ -745,14 +745,16 @@ pub async fn remind_late(
     let label = period.label(dxplan_domain::Lang::Vi);
     let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
     let mut reminded = 0;
+    let late_ids: Vec<i64> = late.iter().map(|(id, _)| *id).collect();
+    let staff =
+        notifications::holders_of_units(&mut c, &late_ids, &[Role::UnitEditor, Role::UnitApprover])
+            .await?;
     for (unit_id, code) in late {
-        let recipients =
-            notifications::holders(&mut c, &[unit_id], &[Role::UnitEditor, Role::UnitApprover])
-                .await?;
+        let recipients = staff.get(&unit_id).map(Vec::as_slice).unwrap_or_default();
         let key = format!("data-remind:{form_id}:{period}:{unit_id}:{today}");
         let made = notifications::notify(
             &mut c,
-            &recipients,
+            recipients,
             &Notice {
                 kind: NotificationKind::DataDue,
                 task_id: None,
