@@ -77,8 +77,10 @@ struct DemoArgs {
     #[command(flatten)]
     serve: ServeArgs,
     /// Add scale data: `province` (200 monthly indicators for every commune over five
-    /// years, about 1.9 million figures; takes a minute or two).
-    #[arg(long, value_parser = ["province"])]
+    /// years, about 1.9 million figures; takes a minute or two) or `national` (the
+    /// ministry over 34 provinces of about 100 communes, 240 indicators, about 50 million
+    /// figures; PostgreSQL only, takes about half an hour and 20 GB of disk).
+    #[arg(long, value_parser = ["province", "national"])]
     scale: Option<String>,
 }
 
@@ -176,6 +178,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args, data_dir, url, Mode::Serve).await,
         Command::Demo(args) => {
+            if args.scale.as_deref() == Some("national") && !url.starts_with("postgres") {
+                anyhow::bail!(
+                    "--scale national cần PostgreSQL / needs PostgreSQL: add --database postgres://…"
+                );
+            }
             if !url.starts_with("postgres") {
                 fresh_sqlite(&data_dir)?;
             }
@@ -327,11 +334,13 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, mode: Mode) -> a
     let url_shown = format!("http://{}", args.listen);
     if demo {
         let accounts = demo::seed(&state).await?;
-        if let Mode::Demo { scale: Some(scale) } = &mode
-            && scale == "province"
-        {
-            println!("Đang tạo dữ liệu quy mô tỉnh / generating province-scale data…");
-            let report = dxplan_web::demo_scale::seed(&state, 200, 5).await?;
+        if let Mode::Demo { scale: Some(scale) } = &mode {
+            println!("Đang tạo dữ liệu quy mô {scale} / generating {scale}-scale data…");
+            let report = if scale == "national" {
+                dxplan_web::demo_scale::seed_national(&state, 240, 5, 100).await?
+            } else {
+                dxplan_web::demo_scale::seed(&state, 200, 5).await?
+            };
             println!(
                 "  {} chỉ tiêu × {} xã × 60 tháng = {} số liệu",
                 report.indicators, report.units, report.values

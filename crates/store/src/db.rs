@@ -235,8 +235,6 @@ pub(crate) enum Arg {
     Text(String),
     Date(time::Date),
     Time(time::OffsetDateTime),
-    Float(f64),
-    OptFloat(Option<f64>),
 }
 
 /// Collects `$N` placeholders and their values for a query built at run time.

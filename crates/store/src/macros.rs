@@ -21,8 +21,6 @@ macro_rules! bind_all {
                 $crate::db::Arg::Text(v) => query.bind(v),
                 $crate::db::Arg::Date(v) => query.bind(v),
                 $crate::db::Arg::Time(v) => query.bind(v),
-                $crate::db::Arg::Float(v) => query.bind(v),
-                $crate::db::Arg::OptFloat(v) => query.bind(v),
             };
         }
         query

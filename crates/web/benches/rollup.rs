@@ -1,7 +1,13 @@
-//! Roll-up quality bars of DESIGN.md §6 at province scale: 200 monthly indicators for
-//! every commune over five years (≈1.9 M figures). Measures the roll-up of one
-//! indicator over the whole province for a year, and of every indicator for one
-//! district's subtree.
+//! Roll-up quality bars of DESIGN.md §6.
+//!
+//! Province scale (default): 200 monthly indicators for every commune of the demo
+//! province over five years (≈1.9 M figures). Measures the roll-up of one indicator over
+//! the whole province for a year, and of every indicator for one district's subtree.
+//!
+//! National scale (`DXPLAN_BENCH_SCALE=national`, PostgreSQL only): the ministry over 34
+//! provinces of about 100 communes, 240 indicators (≈50 M figures, about half an hour to
+//! generate). Measures one indicator over the nation and over a province for a year, and
+//! every indicator for one province's subtree.
 //!
 //! Run: `cargo bench -p dxplan-web --bench rollup` (SQLite; set
 //! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL).
@@ -36,12 +42,17 @@ async fn main() {
     dxplan_web::demo::seed_with(&state, dxplan_web::demo_indicators::DemoData::CatalogueOnly)
         .await
         .expect("demo");
+    let national = std::env::var("DXPLAN_BENCH_SCALE").as_deref() == Ok("national");
     let start = Instant::now();
-    let scale = dxplan_web::demo_scale::seed(&state, 200, 5)
-        .await
-        .expect("scale");
+    let scale = if national {
+        dxplan_web::demo_scale::seed_national(&state, 240, 5, 100).await
+    } else {
+        dxplan_web::demo_scale::seed(&state, 200, 5).await
+    }
+    .expect("scale");
     println!(
-        "roll-ups at province scale on {:?}: {} indicators × {} communes × 60 months = {} figures (generated in {:.0} s)",
+        "roll-ups at {} scale on {:?}: {} indicators × {} communes × 60 months = {} figures (generated in {:.0} s)",
+        if national { "national" } else { "province" },
         state.db.backend(),
         scale.indicators,
         scale.units,
@@ -50,24 +61,36 @@ async fn main() {
     );
     let today = state.today();
     let year = (today.year() - 1).to_string();
-    for code in ["SC-001", "SC-002", "SC-003", "SC-004"] {
-        let mut times = Vec::new();
-        for _ in 0..30 {
-            let t = Instant::now();
-            let view = dxplan_web::service::indicators::rollup(
-                &state, code, "52", &year, today, true, false,
-            )
-            .await
-            .expect("rollup");
-            std::hint::black_box(view.value);
-            times.push(t.elapsed());
+    let roots: &[&str] = if national {
+        &[dxplan_web::demo_scale::NATIONAL_ROOT, "52"]
+    } else {
+        &["52"]
+    };
+    for root in roots {
+        for code in ["SC-001", "SC-002", "SC-003", "SC-004"] {
+            let mut times = Vec::new();
+            for _ in 0..30 {
+                let t = Instant::now();
+                let view = dxplan_web::service::indicators::rollup(
+                    &state, code, root, &year, today, true, false,
+                )
+                .await
+                .expect("rollup");
+                std::hint::black_box(view.value);
+                times.push(t.elapsed());
+            }
+            report(
+                &format!("one indicator ({code}), subtree of {root}, a year"),
+                times,
+            );
         }
-        report(
-            &format!("one indicator ({code}), whole province, a year"),
-            times,
-        );
     }
-    for unit in ["540", "52"] {
+    let subtrees: &[&str] = if national {
+        &["52", "01", dxplan_web::demo_scale::NATIONAL_ROOT]
+    } else {
+        &["540", "52"]
+    };
+    for unit in subtrees {
         let mut times = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
@@ -78,7 +101,10 @@ async fn main() {
             times.push(t.elapsed());
         }
         report(
-            &format!("all indicators (231), subtree of {unit}, a year"),
+            &format!(
+                "all indicators ({}), subtree of {unit}, a year",
+                scale.indicators + 31
+            ),
             times,
         );
     }

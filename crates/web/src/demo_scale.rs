@@ -1,11 +1,12 @@
-//! Scale data for benchmarks and `dxplan demo --scale province`: many indicators with
-//! monthly figures for every commune over five years.
+//! Scale data for benchmarks and `dxplan demo --scale`: many monthly indicators with
+//! figures for every commune over five years, for the demo province (`province`) or
+//! for 34 provinces under the ministry (`national`, PostgreSQL only).
 
 use dxplan_domain::indicator::{IndicatorInput, validate_indicator};
 use dxplan_domain::period::Period;
-use dxplan_domain::unit::UnitKind;
-use dxplan_store::indicators;
-use dxplan_store::units;
+use dxplan_domain::unit::{UnitFields, UnitKind};
+use dxplan_store::indicators::{self, ScaleShape};
+use dxplan_store::{Backend, units};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,88 +15,216 @@ use crate::state::AppState;
 pub struct ScaleReport {
     pub indicators: usize,
     pub units: usize,
-    pub values: usize,
+    pub values: u64,
 }
 
+/// The 33 provinces and cities besides Gia Lai after the 2025 merger, by GSO code.
+const OTHER_PROVINCES: [(&str, &str); 33] = [
+    ("01", "Thành phố Hà Nội"),
+    ("04", "Tỉnh Cao Bằng"),
+    ("08", "Tỉnh Tuyên Quang"),
+    ("11", "Tỉnh Điện Biên"),
+    ("12", "Tỉnh Lai Châu"),
+    ("14", "Tỉnh Sơn La"),
+    ("15", "Tỉnh Lào Cai"),
+    ("19", "Tỉnh Thái Nguyên"),
+    ("20", "Tỉnh Lạng Sơn"),
+    ("22", "Tỉnh Quảng Ninh"),
+    ("24", "Tỉnh Bắc Ninh"),
+    ("25", "Tỉnh Phú Thọ"),
+    ("31", "Thành phố Hải Phòng"),
+    ("33", "Tỉnh Hưng Yên"),
+    ("37", "Tỉnh Ninh Bình"),
+    ("38", "Tỉnh Thanh Hóa"),
+    ("40", "Tỉnh Nghệ An"),
+    ("42", "Tỉnh Hà Tĩnh"),
+    ("44", "Tỉnh Quảng Trị"),
+    ("46", "Thành phố Huế"),
+    ("48", "Thành phố Đà Nẵng"),
+    ("51", "Tỉnh Quảng Ngãi"),
+    ("56", "Tỉnh Khánh Hòa"),
+    ("66", "Tỉnh Đắk Lắk"),
+    ("68", "Tỉnh Lâm Đồng"),
+    ("75", "Tỉnh Đồng Nai"),
+    ("79", "Thành phố Hồ Chí Minh"),
+    ("80", "Tỉnh Tây Ninh"),
+    ("82", "Tỉnh Đồng Tháp"),
+    ("86", "Tỉnh Vĩnh Long"),
+    ("91", "Tỉnh An Giang"),
+    ("92", "Thành phố Cần Thơ"),
+    ("96", "Tỉnh Cà Mau"),
+];
+
+/// Code of the national root the provinces report to at national scale.
+pub const NATIONAL_ROOT: &str = "BKHCN";
+
 /// `count` monthly indicators (every aggregation rule in turn) with figures for every
-/// commune for the `years` years before this one.
+/// commune of the demo province for the `years` years before this one.
 pub async fn seed(state: &AppState, count: usize, years: i32) -> AppResult<ScaleReport> {
+    let indicators = scale_indicators(state, count).await?;
+    generate(state, &indicators, years).await
+}
+
+/// National scale: the ministry at the root, the demo province and 33 other provinces of
+/// `communes_each` communes each, then `count` indicators for every commune. PostgreSQL
+/// only: tens of millions of figures are no job for the embedded database.
+pub async fn seed_national(
+    state: &AppState,
+    count: usize,
+    years: i32,
+    communes_each: usize,
+) -> AppResult<ScaleReport> {
+    if state.db.backend() != Backend::Postgres {
+        return Err(AppError::BadRequest(
+            "national scale needs PostgreSQL (--database postgres://…)".into(),
+        ));
+    }
+    national_units(state, communes_each).await?;
+    let indicators = scale_indicators(state, count).await?;
+    generate(state, &indicators, years).await
+}
+
+async fn national_units(state: &AppState, communes_each: usize) -> AppResult<()> {
     let now = state.now();
     let today = state.today();
+    let mut c = state.db.begin().await?;
+    let unit = |code: String, name: String, kind| UnitFields {
+        code,
+        name,
+        short_name: None,
+        kind,
+        parent_code: None,
+        valid_from: None,
+        valid_to: None,
+    };
+    let root = units::insert(
+        &mut c,
+        &unit(
+            NATIONAL_ROOT.into(),
+            "Bộ Khoa học và Công nghệ".into(),
+            UnitKind::Ministry,
+        ),
+        None,
+        now,
+    )
+    .await?;
+    let home = units::by_code(&mut c, "52", today)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let home_fields = UnitFields {
+        code: home.code.clone(),
+        name: home.name.clone(),
+        short_name: home.short_name.clone(),
+        kind: home.kind,
+        parent_code: Some(NATIONAL_ROOT.into()),
+        valid_from: home.valid_from,
+        valid_to: home.valid_to,
+    };
+    units::update(&mut c, home.id, &home_fields, Some(root), None, now).await?;
+    for (code, name) in OTHER_PROVINCES {
+        let province = units::insert(
+            &mut c,
+            &unit(code.into(), name.into(), UnitKind::Province),
+            Some(root),
+            now,
+        )
+        .await?;
+        for n in 1..=communes_each {
+            units::insert(
+                &mut c,
+                &unit(
+                    format!("{code}-{n:03}"),
+                    format!("Xã số {n}"),
+                    UnitKind::Commune,
+                ),
+                Some(province),
+                now,
+            )
+            .await?;
+        }
+    }
+    c.commit().await?;
+    Ok(())
+}
+
+/// Creates `count` monthly indicators `SC-001`…, cycling through the aggregation rules.
+async fn scale_indicators(state: &AppState, count: usize) -> AppResult<Vec<(i64, ScaleShape)>> {
     let rules = [
-        ("sum", "number"),
-        ("ratio_of_sums", "ratio"),
-        ("average", "percent"),
-        ("latest", "number"),
-        ("max", "number"),
-        ("min", "number"),
+        ("sum", "number", ScaleShape::Count),
+        ("ratio_of_sums", "ratio", ScaleShape::Ratio),
+        ("average", "percent", ScaleShape::Percent),
+        ("latest", "number", ScaleShape::Count),
+        ("max", "number", ScaleShape::Count),
+        ("min", "number", ScaleShape::Count),
     ];
-    let (communes, ids) = {
-        let mut c = state.db.begin().await?;
-        let all = units::valid_on(&mut c, today).await?;
-        let communes: Vec<i64> = all
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let (aggregation, measure, shape) = rules[i % rules.len()];
+        let fields = validate_indicator(&IndicatorInput {
+            code: format!("SC-{:03}", i + 1),
+            name: format!("Chỉ tiêu quy mô số {}", i + 1),
+            measure: measure.into(),
+            direction: "higher".into(),
+            aggregation: aggregation.into(),
+            period_type: "month".into(),
+            pillar_code: Some("foundations".into()),
+            ..Default::default()
+        })
+        .map_err(AppError::Validation)?;
+        ids.push((indicators::insert(&mut c, &fields, None, now).await?, shape));
+    }
+    c.commit().await?;
+    Ok(ids)
+}
+
+/// Figures for every commune valid today, every month of the `years` years before this one.
+async fn generate(
+    state: &AppState,
+    indicators: &[(i64, ScaleShape)],
+    years: i32,
+) -> AppResult<ScaleReport> {
+    let now = state.now();
+    let today = state.today();
+    let communes: Vec<i64> = {
+        let mut c = state.db.read().await?;
+        units::valid_on(&mut c, today)
+            .await?
             .iter()
             .filter(|u| u.kind == UnitKind::Commune)
             .map(|u| u.id)
-            .collect();
-        let mut ids = Vec::with_capacity(count);
-        for i in 0..count {
-            let (aggregation, measure) = rules[i % rules.len()];
-            let fields = validate_indicator(&IndicatorInput {
-                code: format!("SC-{:03}", i + 1),
-                name: format!("Chỉ tiêu quy mô số {}", i + 1),
-                measure: measure.into(),
-                direction: "higher".into(),
-                aggregation: aggregation.into(),
-                period_type: "month".into(),
-                pillar_code: Some("foundations".into()),
-                ..Default::default()
-            })
-            .map_err(AppError::Validation)?;
-            ids.push((
-                indicators::insert(&mut c, &fields, None, now).await?,
-                measure,
-            ));
-        }
-        c.commit().await?;
-        (communes, ids)
+            .collect()
     };
     let months: Vec<Period> = (today.year() - years..today.year())
         .flat_map(|y| (1..=12).map(move |m| Period::Month(y, m)))
         .collect();
     let mut values = 0;
-    for (index, (id, measure)) in ids.iter().enumerate() {
-        let mut rows = Vec::with_capacity(communes.len() * months.len());
-        for (u, unit) in communes.iter().enumerate() {
-            for (t, period) in months.iter().enumerate() {
-                let base = 10.0 + ((index * 7 + u * 13 + t * 3) % 50) as f64;
-                let row = match *measure {
-                    "ratio" => {
-                        let den = 100.0 + (u % 40) as f64;
-                        let num = (den * (0.2 + 0.7 * t as f64 / months.len() as f64)).round();
-                        (*id, *unit, *period, num / den * 100.0, Some(num), Some(den))
-                    }
-                    "percent" => (
-                        *id,
-                        *unit,
-                        *period,
-                        (base + t as f64 * 0.5).min(100.0),
-                        None,
-                        None,
-                    ),
-                    _ => (*id, *unit, *period, base + t as f64, None, None),
-                };
-                rows.push(row);
-            }
-        }
-        values += rows.len();
+    for (seed, (id, shape)) in indicators.iter().enumerate() {
         // One transaction per indicator keeps each commit small and the writer lock short.
         let mut c = state.db.begin().await?;
-        indicators::bulk_approved(&mut c, &rows, now).await?;
+        values += indicators::generate_approved(
+            &mut c,
+            *id,
+            *shape,
+            seed as i64,
+            &communes,
+            &months,
+            now,
+        )
+        .await?;
         c.commit().await?;
+        if (seed + 1) % 20 == 0 {
+            tracing::info!(
+                indicators = seed + 1,
+                of = indicators.len(),
+                values,
+                "scale data"
+            );
+        }
     }
     Ok(ScaleReport {
-        indicators: ids.len(),
+        indicators: indicators.len(),
         units: communes.len(),
         values,
     })

@@ -1296,3 +1296,100 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         4.0
     );
 }
+
+/// The figures of every SC- indicator for `year` under `unit`, from the exchange export.
+async fn scale_figures(s: &Session, unit: &str, year: &str) -> Vec<Value> {
+    let (status, export) = s
+        .get_json(&format!(
+            "/api/v1/data-values/export?format=json&period={year}&unit={unit}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    export["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["indicator_code"].as_str().unwrap().starts_with("SC-"))
+        .cloned()
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[tokio::test]
+async fn generated_scale_figures_are_valid_and_roll_up_to_their_sum() {
+    let app = TestApp::spawn().await;
+    let report = dxplan_web::demo_scale::seed(&app.state, 3, 1)
+        .await
+        .unwrap();
+    assert_eq!(report.values, report.units as u64 * 12 * 3);
+    let year = (app.state.today().year() - 1).to_string();
+    let coordinator = app.login("coordinator").await;
+    let figures = scale_figures(&coordinator, "52", &year).await;
+    assert_eq!(figures.len() as u64, report.values);
+    let (mut sum, mut num, mut den) = (0.0, 0.0, 0.0);
+    for f in &figures {
+        assert_eq!(f["status"], "approved");
+        let value = f["value"].as_f64().unwrap();
+        match f["indicator_code"].as_str().unwrap() {
+            "SC-001" => sum += value,
+            "SC-002" => {
+                let (n, d) = (
+                    f["numerator"].as_f64().unwrap(),
+                    f["denominator"].as_f64().unwrap(),
+                );
+                assert!(n <= d && d > 0.0, "{f}");
+                assert!(close(value, n / d * 100.0), "{f}");
+                num += n;
+                den += d;
+            }
+            _ => assert!((0.0..=100.0).contains(&value), "a percentage: {f}"),
+        }
+    }
+    let rolled = dashboard_value(&coordinator, "52", &year, "SC-001").await;
+    assert!(close(rolled.as_f64().unwrap(), sum), "{rolled} vs {sum}");
+    let ratio = dashboard_value(&coordinator, "52", &year, "SC-002").await;
+    assert!(
+        close(ratio.as_f64().unwrap(), num / den * 100.0),
+        "Σnumerator / Σdenominator: {ratio} vs {}",
+        num / den * 100.0
+    );
+}
+
+#[tokio::test]
+async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only() {
+    let app = TestApp::spawn().await;
+    let result = dxplan_web::demo_scale::seed_national(&app.state, 1, 1, 2).await;
+    if app.state.db.backend() == dxplan_store::Backend::Sqlite {
+        assert!(
+            matches!(result, Err(dxplan_web::error::AppError::BadRequest(_))),
+            "refused on the embedded database"
+        );
+        return;
+    }
+    let report = result.unwrap();
+    let year = (app.state.today().year() - 1).to_string();
+    let admin = app.login("admin").await;
+    let home = scale_figures(&admin, "52", &year).await;
+    let nation = scale_figures(&admin, dxplan_web::demo_scale::NATIONAL_ROOT, &year).await;
+    assert_eq!(nation.len() as u64, report.values);
+    assert_eq!(
+        nation.len(),
+        home.len() + 33 * 2 * 12,
+        "two communes in each of 33 more provinces"
+    );
+    let sum: f64 = nation.iter().map(|f| f["value"].as_f64().unwrap()).sum();
+    let rolled = dashboard_value(
+        &admin,
+        dxplan_web::demo_scale::NATIONAL_ROOT,
+        &year,
+        "SC-001",
+    )
+    .await;
+    assert!(close(rolled.as_f64().unwrap(), sum), "{rolled} vs {sum}");
+    // The demo province still answers as before, now one province among 34.
+    let (status, unit) = admin.get_json("/api/v1/units/52").await;
+    assert_eq!(status, StatusCode::OK, "{unit}");
+}
