@@ -383,6 +383,15 @@ pub enum AttainmentStatus {
 }
 
 impl AttainmentStatus {
+    /// The style name pages colour it by.
+    pub fn css(self) -> &'static str {
+        match self {
+            AttainmentStatus::NotAchieved => "bad",
+            AttainmentStatus::Achieved => "ok",
+            AttainmentStatus::Exceeded => "good",
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             AttainmentStatus::NotAchieved => lang.pick("Chưa đạt", "Not achieved"),

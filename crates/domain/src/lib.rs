@@ -5,6 +5,7 @@
 
 pub mod attachment;
 pub mod auth;
+pub mod dashboard;
 pub mod i18n;
 pub mod indicator;
 pub mod notification;

@@ -999,6 +999,7 @@ pub async fn aggregates_of_units(
     unit_ids: &[i64],
     from: Date,
     to: Date,
+    indicator_ids: Option<&[i64]>,
 ) -> Result<Vec<UnitAggregate>> {
     let mut out = Vec::new();
     for chunk in unit_ids.chunks(500) {
@@ -1013,9 +1014,10 @@ pub async fn aggregates_of_units(
                     CAST(NULL AS DOUBLE PRECISION) AS last_value, CAST(NULL AS DOUBLE PRECISION) AS last_numerator,
                     CAST(NULL AS DOUBLE PRECISION) AS last_denominator
              FROM data_values
-             WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND approved_value IS NOT NULL
+             WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND approved_value IS NOT NULL{}
              GROUP BY indicator_id, unit_id",
-            list.join(", ")
+            list.join(", "),
+            only_indicators(indicator_ids, &mut params)
         );
         let rows: Vec<UnitAggregate> = q!(c, |x| bind_all!(
             sqlx::query_as::<_, UnitAggregate>(sqlx::AssertSqlSafe(sql)),
@@ -1026,6 +1028,18 @@ pub async fn aggregates_of_units(
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// ` AND indicator_id IN (…)` when the caller wants some indicators only.
+fn only_indicators(indicator_ids: Option<&[i64]>, params: &mut Params) -> String {
+    match indicator_ids {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_owned(),
+        Some(ids) => {
+            let list: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
+            format!(" AND indicator_id IN ({})", list.join(", "))
+        }
+    }
 }
 
 // ---------------------------------------------------------------- pre-combined figures
@@ -1152,6 +1166,7 @@ pub async fn bucket_aggregates(
     c: &mut Conn,
     unit_ids: &[i64],
     bucket: Period,
+    indicator_ids: Option<&[i64]>,
 ) -> Result<Vec<UnitAggregate>> {
     let mut out = Vec::new();
     for chunk in unit_ids.chunks(500) {
@@ -1161,8 +1176,9 @@ pub async fn bucket_aggregates(
         let sql = format!(
             "SELECT indicator_id, unit_id, n, total, total_numerator, total_denominator, smallest, largest, last_end,
                     last_value, last_numerator, last_denominator
-             FROM value_aggregates WHERE bucket = {b} AND unit_id IN ({})",
-            list.join(", ")
+             FROM value_aggregates WHERE bucket = {b} AND unit_id IN ({}){}",
+            list.join(", "),
+            only_indicators(indicator_ids, &mut params)
         );
         let rows: Vec<UnitAggregate> = q!(c, |x| bind_all!(
             sqlx::query_as::<_, UnitAggregate>(sqlx::AssertSqlSafe(sql)),

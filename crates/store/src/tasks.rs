@@ -738,18 +738,30 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
     Ok(TaskPage { tasks, total })
 }
 
-/// Status, deadline and completion day of every task a filter selects: what outcome
-/// counts are computed from.
-pub async fn outcome_facts(
+/// What the dashboard counts of every task a filter selects, in one query.
+pub async fn facts(
     c: &mut Conn,
     filter: &TaskFilter,
-) -> Result<Vec<(TaskStatus, Date, Option<Date>)>> {
+) -> Result<Vec<dxplan_domain::dashboard::TaskFact>> {
+    type Row = (
+        Option<i64>,
+        i64,
+        String,
+        Date,
+        Option<Date>,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
     let mut params = Params::default();
     let (with, where_) = filter_sql(filter, &mut params);
     let sql = format!(
-        "{with}SELECT t.status, t.due_date, t.completed_on FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}"
+        "{with}SELECT t.group_id, t.lead_unit_id, t.status, t.due_date, t.completed_on, t.progress,
+                t.budget_planned, t.budget_disbursed, t.acquisition_mode
+         FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}"
     );
-    let rows: Vec<(String, Date, Option<Date>)> = q!(c, |x| bind_all!(
+    let rows: Vec<Row> = q!(c, |x| bind_all!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql)),
         params.args
     )
@@ -757,7 +769,21 @@ pub async fn outcome_facts(
     .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(s, due, done)| TaskStatus::parse(&s).map(|s| (s, due, done)))
+        .filter_map(
+            |(group_id, lead, status, due, done, progress, planned, disbursed, mode)| {
+                Some(dxplan_domain::dashboard::TaskFact {
+                    group_id,
+                    lead_unit_id: lead,
+                    status: TaskStatus::parse(&status)?,
+                    due,
+                    completed_on: done,
+                    progress,
+                    budget_planned: planned,
+                    budget_disbursed: disbursed,
+                    acquisition_mode: mode,
+                })
+            },
+        )
         .collect())
 }
 
@@ -805,6 +831,7 @@ pub async fn missing_reports(c: &mut Conn, filter: &TaskFilter, period: &str) ->
 /// One report of a period with its task, for the consolidated obstacles page.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PeriodReport {
+    pub period: String,
     pub task_id: i64,
     pub task_code: String,
     pub task_title: String,
@@ -840,13 +867,39 @@ pub async fn period_reports(
         ),
     };
     let sql = format!(
-        "{with}SELECT t.id AS task_id, t.code AS task_code, t.title AS task_title, g.code AS group_code,
+        "{with}SELECT r.period, t.id AS task_id, t.code AS task_code, t.title AS task_title, g.code AS group_code,
                 g.name AS group_name, u.name AS unit_name, r.progress, r.obstacles, r.proposals
          FROM progress_reports r JOIN tasks t ON t.id = r.task_id JOIN org_units u ON u.id = t.lead_unit_id
          LEFT JOIN task_groups g ON g.id = t.group_id
          WHERE t.plan_id = {plan} AND r.period = {period}
            AND (r.obstacles IS NOT NULL OR r.proposals IS NOT NULL) {scope_condition}
          ORDER BY g.position, t.code_sort, t.id"
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, PeriodReport>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}
+
+/// The most recent reports naming obstacles or proposals, of the tasks a filter selects.
+pub async fn latest_obstacles(
+    c: &mut Conn,
+    filter: &TaskFilter,
+    limit: u32,
+) -> Result<Vec<PeriodReport>> {
+    let mut params = Params::default();
+    let (with, where_) = filter_sql(filter, &mut params);
+    let joiner = if where_.is_empty() { "WHERE" } else { "AND" };
+    let sql = format!(
+        "{with}SELECT r.period, t.id AS task_id, t.code AS task_code, t.title AS task_title, g.code AS group_code,
+                g.name AS group_name, u.name AS unit_name, r.progress, r.obstacles, r.proposals
+         FROM tasks t JOIN progress_reports r ON r.task_id = t.id JOIN org_units u ON u.id = t.lead_unit_id
+         LEFT JOIN task_groups g ON g.id = t.group_id
+         {where_}{joiner} (r.obstacles IS NOT NULL OR r.proposals IS NOT NULL)
+         ORDER BY r.period_end DESC, r.updated_at DESC, r.id DESC LIMIT {}",
+        limit.clamp(1, 200)
     );
     Ok(q!(c, |x| bind_all!(
         sqlx::query_as::<_, PeriodReport>(sqlx::AssertSqlSafe(sql)),

@@ -514,11 +514,21 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
                     review_comment: comment,
                 });
             }
-            // Targets for this year and next, a little above the trend.
+            // Targets for this year and next, a little better than the trend.
+            let lower = f.direction == dxplan_domain::indicator::Direction::LowerIsBetter;
             for (year, lift) in [(today.year(), 0.05_f64), (today.year() + 1, 0.1)] {
                 let target = match f.measure {
                     dxplan_domain::indicator::Measure::Percent if f.code == "KT-01" => {
                         20.0 + 100.0 * lift
+                    }
+                    dxplan_domain::indicator::Measure::Ratio
+                    | dxplan_domain::indicator::Measure::Percent
+                        if lower =>
+                    {
+                        100.0 * (0.1 - lift / 2.0)
+                    }
+                    dxplan_domain::indicator::Measure::Number if lower => {
+                        (size * (0.1 - lift / 2.0)).round().max(0.0)
                     }
                     dxplan_domain::indicator::Measure::Ratio
                     | dxplan_domain::indicator::Measure::Percent => {
@@ -541,6 +551,12 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
             }
         }
         let province_target = match f.measure {
+            dxplan_domain::indicator::Measure::Ratio
+            | dxplan_domain::indicator::Measure::Percent
+                if f.direction == dxplan_domain::indicator::Direction::LowerIsBetter =>
+            {
+                8.0
+            }
             dxplan_domain::indicator::Measure::Ratio
             | dxplan_domain::indicator::Measure::Percent => 90.0,
             _ => 0.0,

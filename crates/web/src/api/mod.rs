@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 
+pub mod dashboard;
 pub mod indicators;
 pub mod tasks;
 
@@ -43,6 +44,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/audit", get(list_audit))
         .merge(tasks::routes(upload_limit))
         .merge(indicators::routes(upload_limit))
+        .merge(dashboard::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

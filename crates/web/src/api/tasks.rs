@@ -210,7 +210,7 @@ pub async fn outcome_counts(
 ) -> AppResult<Vec<(Outcome, usize)>> {
     let today = state.today();
     let mut c = state.db.read().await?;
-    let facts = tasks::outcome_facts(&mut c, filter).await?;
+    let facts = tasks::facts(&mut c, filter).await?;
     Ok(Outcome::ALL
         .iter()
         .map(|o| {
@@ -218,7 +218,7 @@ pub async fn outcome_counts(
                 *o,
                 facts
                     .iter()
-                    .filter(|(s, due, done)| Outcome::of(*s, *due, *done, today) == *o)
+                    .filter(|f| Outcome::of(f.status, f.due, f.completed_on, today) == *o)
                     .count(),
             )
         })

@@ -211,11 +211,7 @@ pub async fn show(
                     .map(|p| format!(" ({}%)", format_number(p, 1)))
                     .unwrap_or_default()
             ),
-            match a.status {
-                dxplan_domain::indicator::AttainmentStatus::NotAchieved => "bad",
-                dxplan_domain::indicator::AttainmentStatus::Achieved => "ok",
-                dxplan_domain::indicator::AttainmentStatus::Exceeded => "good",
-            },
+            a.status.css(),
         ),
         None => (
             lang.pick("Chưa có chỉ tiêu giao", "No target set")

@@ -3,6 +3,7 @@
 
 pub mod assets;
 mod auth;
+mod dashboard;
 mod indicators;
 mod tasks;
 mod units;
@@ -136,7 +137,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/forms/{id}/completeness", get(indicators::completeness))
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))
-        .route("/dashboard", get(coming))
+        .route("/dashboard", get(dashboard::home))
 }
 
 /// A link in the main navigation.

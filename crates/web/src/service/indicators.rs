@@ -596,12 +596,29 @@ pub async fn rollup_all(
 ) -> AppResult<Vec<RollupView>> {
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let mut views = rollup_periods(state, unit_code, &[period], at, None).await?;
+    Ok(views.pop().unwrap_or_default())
+}
+
+/// Some indicators (`only`; all when `None`) rolled up over one unit's subtree for each
+/// of several periods (a trend), with the tree read once: one list of views per period.
+pub async fn rollup_periods(
+    state: &AppState,
+    unit_code: &str,
+    periods: &[Period],
+    at: Date,
+    only: Option<&[i64]>,
+) -> AppResult<Vec<Vec<RollupView>>> {
     let tree = Tree::load(state, at).await?;
     let mut c = state.db.read().await?;
     let root = units::by_code(&mut c, unit_code, at)
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-    let all = indicators::list(&mut c, None, None).await?;
+    let mut all = indicators::list(&mut c, None, None).await?;
+    if let Some(only) = only {
+        all.retain(|i| only.contains(&i.id));
+    }
+    let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
     // Units whose figures count inside the subtree, merged-away predecessors included.
     let inside: std::collections::HashSet<i64> = tree.subtree(root.id).into_iter().collect();
     let sources: Vec<i64> = tree
@@ -610,72 +627,6 @@ pub async fn rollup_all(
         .filter(|(_, to)| inside.contains(to))
         .map(|(from, _)| *from)
         .collect();
-    // Sums, extremes, counts and the last period's figure come combined from the
-    // database (pre-combined per year and quarter; a month is small enough to combine on
-    // the fly, and only then do `latest` indicators need one more look).
-    let aggregates = match period {
-        Period::Month(..) => {
-            indicators::aggregates_of_units(&mut c, &sources, period.start(), period.end()).await?
-        }
-        Period::Year(_) | Period::Quarter(..) => {
-            indicators::bucket_aggregates(&mut c, &sources, period).await?
-        }
-    };
-    let latest_rule: std::collections::HashSet<i64> = all
-        .iter()
-        .filter(|i| i.aggregation == dxplan_domain::indicator::Aggregation::Latest)
-        .map(|i| i.id)
-        .collect();
-    let wanted: Vec<(i64, i64, Date)> = aggregates
-        .iter()
-        .filter(|a| latest_rule.contains(&a.indicator_id) && a.last_value.is_none())
-        .map(|a| (a.indicator_id, a.unit_id, a.last_end))
-        .collect();
-    let latest = indicators::figures_at(&mut c, &wanted).await?;
-    let targets = indicators::targets_for(&mut c, root.id, period).await?;
-    let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
-    drop(c);
-    // Keyed look-ups: tens of thousands of aggregates meet hundreds of indicators.
-    let by_id: HashMap<i64, &Indicator> = all.iter().map(|i| (i.id, i)).collect();
-    let latest: HashMap<(i64, i64), &indicators::StoredFigure> =
-        latest.iter().map(|(i, f)| ((*i, f.unit_id), f)).collect();
-    let mut by_indicator: HashMap<i64, Vec<(i64, Figure)>> = HashMap::new();
-    for a in &aggregates {
-        let Some(indicator) = by_id.get(&a.indicator_id) else {
-            continue;
-        };
-        use dxplan_domain::indicator::Aggregation as A;
-        let figure = match indicator.aggregation {
-            A::Sum => Some(Figure::plain(a.total)),
-            A::Average => Some(Figure::plain(a.total / a.n.max(1) as f64)),
-            A::Min => Some(Figure::plain(a.smallest)),
-            A::Max => Some(Figure::plain(a.largest)),
-            A::RatioOfSums => combine(
-                A::RatioOfSums,
-                &[Figure {
-                    value: 0.0,
-                    numerator: a.total_numerator,
-                    denominator: a.total_denominator,
-                }],
-            ),
-            A::Latest if a.last_value.is_some() => a.last_value.map(|value| Figure {
-                value,
-                numerator: a.last_numerator,
-                denominator: a.last_denominator,
-            }),
-            A::Latest => latest.get(&(a.indicator_id, a.unit_id)).map(|f| Figure {
-                value: f.value,
-                numerator: f.numerator,
-                denominator: f.denominator,
-            }),
-        };
-        if let (Some(figure), Some(unit)) = (figure, tree.counts_for.get(&a.unit_id)) {
-            by_indicator
-                .entry(a.indicator_id)
-                .or_default()
-                .push((*unit, figure));
-        }
-    }
     // The tree pruned to the reporting kinds, once per distinct set of kinds.
     let mut kinds_of: HashMap<i64, Vec<String>> = HashMap::new();
     for (indicator, kind) in &expected_pairs {
@@ -690,37 +641,114 @@ pub async fn rollup_all(
             .entry(expected.as_slice())
             .or_insert_with(|| tree.pruned(expected));
     }
-    Ok(all
+    let latest_rule: std::collections::HashSet<i64> = all
         .iter()
-        .map(|indicator| {
-            let expected = kinds_of.get(&indicator.id).unwrap_or(&no_kinds);
-            let children = &pruned_by_kinds[expected.as_slice()];
-            // Units merged into one successor combine across units.
-            let across = match indicator.aggregation {
-                dxplan_domain::indicator::Aggregation::Latest => {
-                    dxplan_domain::indicator::Aggregation::Sum
-                }
-                other => other,
-            };
-            let mut grouped: HashMap<i64, Vec<Figure>> = HashMap::new();
-            for (unit, f) in by_indicator
-                .get(&indicator.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                grouped.entry(*unit).or_default().push(*f);
+        .filter(|i| i.aggregation == dxplan_domain::indicator::Aggregation::Latest)
+        .map(|i| i.id)
+        .collect();
+    let by_id: HashMap<i64, &Indicator> = all.iter().map(|i| (i.id, i)).collect();
+    let mut out = Vec::with_capacity(periods.len());
+    for &period in periods {
+        // Sums, extremes, counts and the last period's figure come combined from the
+        // database (pre-combined per year and quarter; a month is small enough to combine on
+        // the fly, and only then do `latest` indicators need one more look).
+        let aggregates = match period {
+            Period::Month(..) => {
+                indicators::aggregates_of_units(
+                    &mut c,
+                    &sources,
+                    period.start(),
+                    period.end(),
+                    only,
+                )
+                .await?
             }
-            let own: HashMap<i64, Figure> = grouped
-                .into_iter()
-                .filter_map(|(u, list)| combine(across, &list).map(|f| (u, f)))
-                .collect();
-            let target = targets
-                .iter()
-                .find(|t| t.indicator_id == indicator.id)
-                .map(|t| t.value);
-            view_of(indicator, &tree, children, &own, root.id, period, target)
-        })
-        .collect())
+            Period::Year(_) | Period::Quarter(..) => {
+                indicators::bucket_aggregates(&mut c, &sources, period, only).await?
+            }
+        };
+        let wanted: Vec<(i64, i64, Date)> = aggregates
+            .iter()
+            .filter(|a| latest_rule.contains(&a.indicator_id) && a.last_value.is_none())
+            .map(|a| (a.indicator_id, a.unit_id, a.last_end))
+            .collect();
+        let latest = indicators::figures_at(&mut c, &wanted).await?;
+        let targets = indicators::targets_for(&mut c, root.id, period).await?;
+        // Keyed look-ups: tens of thousands of aggregates meet hundreds of indicators.
+        let latest: HashMap<(i64, i64), &indicators::StoredFigure> =
+            latest.iter().map(|(i, f)| ((*i, f.unit_id), f)).collect();
+        let mut by_indicator: HashMap<i64, Vec<(i64, Figure)>> = HashMap::new();
+        for a in &aggregates {
+            let Some(indicator) = by_id.get(&a.indicator_id) else {
+                continue;
+            };
+            use dxplan_domain::indicator::Aggregation as A;
+            let figure = match indicator.aggregation {
+                A::Sum => Some(Figure::plain(a.total)),
+                A::Average => Some(Figure::plain(a.total / a.n.max(1) as f64)),
+                A::Min => Some(Figure::plain(a.smallest)),
+                A::Max => Some(Figure::plain(a.largest)),
+                A::RatioOfSums => combine(
+                    A::RatioOfSums,
+                    &[Figure {
+                        value: 0.0,
+                        numerator: a.total_numerator,
+                        denominator: a.total_denominator,
+                    }],
+                ),
+                A::Latest if a.last_value.is_some() => a.last_value.map(|value| Figure {
+                    value,
+                    numerator: a.last_numerator,
+                    denominator: a.last_denominator,
+                }),
+                A::Latest => latest.get(&(a.indicator_id, a.unit_id)).map(|f| Figure {
+                    value: f.value,
+                    numerator: f.numerator,
+                    denominator: f.denominator,
+                }),
+            };
+            if let (Some(figure), Some(unit)) = (figure, tree.counts_for.get(&a.unit_id)) {
+                by_indicator
+                    .entry(a.indicator_id)
+                    .or_default()
+                    .push((*unit, figure));
+            }
+        }
+        let views = all
+            .iter()
+            .map(|indicator| {
+                let expected = kinds_of.get(&indicator.id).unwrap_or(&no_kinds);
+                let children = &pruned_by_kinds[expected.as_slice()];
+                // Units merged into one successor combine across units.
+                let across = match indicator.aggregation {
+                    dxplan_domain::indicator::Aggregation::Latest => {
+                        dxplan_domain::indicator::Aggregation::Sum
+                    }
+                    other => other,
+                };
+                let mut grouped: HashMap<i64, Vec<Figure>> = HashMap::new();
+                for (unit, f) in by_indicator
+                    .get(&indicator.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    grouped.entry(*unit).or_default().push(*f);
+                }
+                let own: HashMap<i64, Figure> = grouped
+                    .into_iter()
+                    .filter_map(|(u, list)| combine(across, &list).map(|f| (u, f)))
+                    .collect();
+                let target = targets
+                    .iter()
+                    .find(|t| t.indicator_id == indicator.id)
+                    .map(|t| t.value);
+                view_of(indicator, &tree, children, &own, root.id, period, target)
+            })
+            .collect();
+        out.push(views);
+    }
+    drop(c);
+    Ok(out)
 }
 
 /// Reminds the units that have not sent a form's figures for a period (once a day per

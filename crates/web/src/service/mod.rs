@@ -13,6 +13,7 @@ use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
+pub mod dashboard;
 pub mod indicators;
 pub mod tasks;
 

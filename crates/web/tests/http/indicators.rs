@@ -5,7 +5,13 @@ use serde_json::{Value, json};
 
 use crate::support::{Session, TestApp, error_code};
 
-async fn indicator(s: &Session, code: &str, measure: &str, aggregation: &str, direction: &str) {
+pub(crate) async fn indicator(
+    s: &Session,
+    code: &str,
+    measure: &str,
+    aggregation: &str,
+    direction: &str,
+) {
     let (status, body) = s
         .post_json("/api/v1/indicators", &json!({"code": code, "name": format!("Chỉ tiêu {code}"), "measure": measure,
             "aggregation": aggregation, "direction": direction, "period_type": "quarter", "pillar_code": "digital_government"}))
@@ -13,7 +19,7 @@ async fn indicator(s: &Session, code: &str, measure: &str, aggregation: &str, di
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-async fn save(
+pub(crate) async fn save(
     s: &Session,
     unit: &str,
     period: &str,
@@ -27,7 +33,12 @@ async fn save(
     .await
 }
 
-async fn approve_all(coordinator: &Session, approver: &Session, unit: &str, period: &str) {
+pub(crate) async fn approve_all(
+    coordinator: &Session,
+    approver: &Session,
+    unit: &str,
+    period: &str,
+) {
     let (_, values) = approver
         .get_json(&format!("/api/v1/data-values?unit={unit}&period={period}"))
         .await;

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod api_units;
 mod authz;
+mod dashboard;
 mod indicators;
 mod pages;
 mod plan_import;

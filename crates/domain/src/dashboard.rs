@@ -1,0 +1,328 @@
+//! What the operations centre counts: tasks tallied by any key (group, pillar, unit,
+//! acquisition mode) with Decision 42 outcomes, progress and budget, and the rankings
+//! built from those tallies. Pure: the service reads the facts once and groups here.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::task::{Outcome, TaskStatus};
+
+/// The facts of one task that every count needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFact {
+    pub group_id: Option<i64>,
+    pub lead_unit_id: i64,
+    pub status: TaskStatus,
+    pub due: Date,
+    pub completed_on: Option<Date>,
+    pub progress: i64,
+    pub budget_planned: i64,
+    pub budget_disbursed: i64,
+    pub acquisition_mode: Option<String>,
+}
+
+/// Counts over a set of tasks. Cancelled tasks are counted but left out of the rates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(into = "TallyJson")]
+pub struct Tally {
+    pub total: u32,
+    pub completed: u32,
+    pub completed_on_time: u32,
+    pub completed_late: u32,
+    pub within_deadline: u32,
+    pub overdue: u32,
+    pub cancelled: u32,
+    /// Tasks not yet approved to start (draft, submitted, returned).
+    pub not_started: u32,
+    pub budget_planned: i64,
+    pub budget_disbursed: i64,
+    progress_sum: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, fact: &TaskFact, today: Date) {
+        self.total += 1;
+        self.budget_planned += fact.budget_planned;
+        self.budget_disbursed += fact.budget_disbursed;
+        match Outcome::of(fact.status, fact.due, fact.completed_on, today) {
+            Outcome::CompletedOnTime => self.completed_on_time += 1,
+            Outcome::CompletedLate => self.completed_late += 1,
+            Outcome::NotCompletedWithinDeadline => self.within_deadline += 1,
+            Outcome::NotCompletedOverdue => self.overdue += 1,
+            Outcome::Cancelled => self.cancelled += 1,
+        }
+        if fact.status == TaskStatus::Completed {
+            self.completed += 1;
+        }
+        if fact.status != TaskStatus::Cancelled {
+            // A completed task is 100 % done whatever its last report said.
+            let progress = if fact.status == TaskStatus::Completed {
+                100
+            } else {
+                fact.progress.clamp(0, 100)
+            };
+            self.progress_sum += progress;
+        }
+        if !fact.status.is_committed() && fact.status != TaskStatus::Cancelled {
+            self.not_started += 1;
+        }
+    }
+
+    /// Tasks that count towards the rates: all but the cancelled.
+    pub fn live(&self) -> u32 {
+        self.total - self.cancelled
+    }
+
+    fn share(&self, part: u32) -> Option<f64> {
+        (self.live() > 0).then(|| part as f64 * 100.0 / self.live() as f64)
+    }
+
+    /// Share of live tasks completed, in percent.
+    pub fn completion_rate(&self) -> Option<f64> {
+        self.share(self.completed)
+    }
+
+    /// Share of live tasks completed on time, in percent.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        self.share(self.completed_on_time)
+    }
+
+    /// Share of live tasks past their deadline and not finished, in percent.
+    pub fn overdue_rate(&self) -> Option<f64> {
+        self.share(self.overdue)
+    }
+
+    /// Mean progress of live tasks, in percent.
+    pub fn average_progress(&self) -> Option<f64> {
+        (self.live() > 0).then(|| self.progress_sum as f64 / self.live() as f64)
+    }
+
+    /// Share of the planned budget disbursed, in percent.
+    pub fn disbursement_rate(&self) -> Option<f64> {
+        (self.budget_planned > 0)
+            .then(|| self.budget_disbursed as f64 * 100.0 / self.budget_planned as f64)
+    }
+}
+
+/// A tally as the API shows it: the counts with their rates.
+#[derive(Serialize)]
+struct TallyJson {
+    total: u32,
+    completed: u32,
+    completed_on_time: u32,
+    completed_late: u32,
+    within_deadline: u32,
+    overdue: u32,
+    cancelled: u32,
+    not_started: u32,
+    budget_planned: i64,
+    budget_disbursed: i64,
+    completion_rate: Option<f64>,
+    on_time_rate: Option<f64>,
+    average_progress: Option<f64>,
+    disbursement_rate: Option<f64>,
+}
+
+impl From<Tally> for TallyJson {
+    fn from(t: Tally) -> TallyJson {
+        TallyJson {
+            completion_rate: t.completion_rate(),
+            on_time_rate: t.on_time_rate(),
+            average_progress: t.average_progress(),
+            disbursement_rate: t.disbursement_rate(),
+            total: t.total,
+            completed: t.completed,
+            completed_on_time: t.completed_on_time,
+            completed_late: t.completed_late,
+            within_deadline: t.within_deadline,
+            overdue: t.overdue,
+            cancelled: t.cancelled,
+            not_started: t.not_started,
+            budget_planned: t.budget_planned,
+            budget_disbursed: t.budget_disbursed,
+        }
+    }
+}
+
+/// Tallies the facts by a key; keys appear in the order first met.
+pub fn tally_by<K: Eq + Hash + Clone>(
+    facts: &[TaskFact],
+    today: Date,
+    key: impl Fn(&TaskFact) -> K,
+) -> Vec<(K, Tally)> {
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut out: Vec<(K, Tally)> = Vec::new();
+    for fact in facts {
+        let k = key(fact);
+        let i = *index.entry(k.clone()).or_insert_with(|| {
+            out.push((k, Tally::default()));
+            out.len() - 1
+        });
+        out[i].1.add(fact, today);
+    }
+    out
+}
+
+/// The tally of all the facts.
+pub fn tally(facts: &[TaskFact], today: Date) -> Tally {
+    let mut t = Tally::default();
+    for f in facts {
+        t.add(f, today);
+    }
+    t
+}
+
+/// Orders units from most to least behind: lowest mean progress first, then the most
+/// overdue tasks, then the lowest on-time rate. Units without live tasks go last.
+pub fn most_behind_first<K>(rows: &mut [(K, Tally)]) {
+    rows.sort_by(|(_, a), (_, b)| {
+        let progress = |t: &Tally| t.average_progress().unwrap_or(f64::INFINITY);
+        progress(a)
+            .total_cmp(&progress(b))
+            .then(b.overdue.cmp(&a.overdue))
+            .then(
+                a.on_time_rate()
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.on_time_rate().unwrap_or(0.0)),
+            )
+    });
+}
+
+/// Orders units for a ranking: highest mean progress first, then fewest overdue tasks,
+/// then the highest on-time rate. Units without live tasks go last.
+pub fn ranking(rows: &mut [(impl Sized, Tally)]) {
+    rows.sort_by(|(_, a), (_, b)| {
+        let progress = |t: &Tally| t.average_progress().unwrap_or(f64::NEG_INFINITY);
+        progress(b)
+            .total_cmp(&progress(a))
+            .then(a.overdue.cmp(&b.overdue))
+            .then(
+                b.on_time_rate()
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.on_time_rate().unwrap_or(0.0)),
+            )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn fact(status: TaskStatus, due: Date, done: Option<Date>, progress: i64) -> TaskFact {
+        TaskFact {
+            group_id: Some(1),
+            lead_unit_id: 10,
+            status,
+            due,
+            completed_on: done,
+            progress,
+            budget_planned: 100,
+            budget_disbursed: 40,
+            acquisition_mode: None,
+        }
+    }
+
+    const TODAY: Date = date!(2025 - 07 - 01);
+
+    #[test]
+    fn a_tally_counts_outcomes_progress_and_money() {
+        let facts = [
+            fact(
+                TaskStatus::Completed,
+                date!(2025 - 06 - 30),
+                Some(date!(2025 - 06 - 01)),
+                90,
+            ),
+            fact(
+                TaskStatus::Completed,
+                date!(2025 - 06 - 30),
+                Some(date!(2025 - 06 - 30)),
+                100,
+            ),
+            fact(
+                TaskStatus::Completed,
+                date!(2025 - 05 - 31),
+                Some(date!(2025 - 06 - 15)),
+                100,
+            ),
+            fact(TaskStatus::InProgress, date!(2025 - 06 - 30), None, 50),
+            fact(TaskStatus::InProgress, date!(2025 - 12 - 31), None, 10),
+            fact(TaskStatus::Draft, date!(2025 - 12 - 31), None, 0),
+            fact(TaskStatus::Cancelled, date!(2025 - 01 - 31), None, 30),
+        ];
+        let t = tally(&facts, TODAY);
+        assert_eq!(t.total, 7);
+        assert_eq!(t.completed, 3);
+        assert_eq!(t.completed_on_time, 2, "done on the due day is on time");
+        assert_eq!(t.completed_late, 1);
+        assert_eq!(t.overdue, 1);
+        assert_eq!(t.within_deadline, 2);
+        assert_eq!(t.cancelled, 1);
+        assert_eq!(t.not_started, 1);
+        assert_eq!(t.live(), 6);
+        assert_eq!(t.completion_rate(), Some(50.0));
+        assert_eq!(t.on_time_rate(), Some(2.0 * 100.0 / 6.0));
+        // A completed task counts as 100 % even when its last report said 90.
+        assert_eq!(t.average_progress(), Some((300.0 + 50.0 + 10.0) / 6.0));
+        assert_eq!(t.budget_planned, 700);
+        assert_eq!(t.disbursement_rate(), Some(40.0));
+    }
+
+    #[test]
+    fn nothing_to_count_gives_no_rate_not_zero() {
+        let t = tally(&[], TODAY);
+        assert_eq!(t.completion_rate(), None);
+        assert_eq!(t.average_progress(), None);
+        assert_eq!(t.disbursement_rate(), None);
+        let only_cancelled = tally(&[fact(TaskStatus::Cancelled, TODAY, None, 0)], TODAY);
+        assert_eq!(only_cancelled.on_time_rate(), None);
+    }
+
+    #[test]
+    fn tallies_by_key_keep_first_seen_order() {
+        let mut a = fact(TaskStatus::InProgress, TODAY, None, 20);
+        a.lead_unit_id = 2;
+        let mut b = fact(TaskStatus::InProgress, TODAY, None, 60);
+        b.lead_unit_id = 1;
+        let c = TaskFact {
+            lead_unit_id: 2,
+            ..a.clone()
+        };
+        let rows = tally_by(&[a, b, c], TODAY, |f| f.lead_unit_id);
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(rows[0].1.total, 2);
+    }
+
+    #[test]
+    fn rankings_put_the_furthest_ahead_first_and_behind_puts_them_last() {
+        let t = |progress: i64, overdue: bool| {
+            let due = if overdue {
+                date!(2025 - 01 - 01)
+            } else {
+                date!(2025 - 12 - 31)
+            };
+            tally(&[fact(TaskStatus::InProgress, due, None, progress)], TODAY)
+        };
+        let mut rows = vec![
+            ("a", t(40, false)),
+            ("b", t(80, false)),
+            ("c", t(40, true)),
+            ("empty", Tally::default()),
+        ];
+        ranking(&mut rows);
+        assert_eq!(
+            rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ["b", "a", "c", "empty"],
+            "same progress: fewer overdue ranks higher"
+        );
+        most_behind_first(&mut rows);
+        assert_eq!(
+            rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ["c", "a", "b", "empty"]
+        );
+    }
+}

@@ -1,0 +1,551 @@
+//! The operations centre's view data: one struct answers the steering committee's
+//! questions for a plan, a year and a unit subtree. The dashboard page, its JSON API and
+//! the generated reports all render this same struct, so their numbers cannot disagree.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use dxplan_domain::Invalid;
+use dxplan_domain::auth::{Action, Target as AuthTarget};
+use dxplan_domain::dashboard::{self, Tally, TaskFact};
+use dxplan_domain::indicator::{Attainment, attainment};
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{AcquisitionMode, TaskStatus};
+use dxplan_domain::unit::UnitKind;
+use dxplan_store::tasks::{PeriodReport, TaskFilter, TaskSort};
+use dxplan_store::{indicators, plans, tasks, units};
+
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// Years of history a trend shows.
+pub const TREND_YEARS: i32 = 5;
+/// Overdue tasks listed by name (the rest behind a link).
+const OVERDUE_SHOWN: u32 = 10;
+/// Latest obstacles listed.
+const OBSTACLES_SHOWN: u32 = 12;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    /// Unit code of the subtree shown.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRef {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+}
+
+/// A tally under a name: a pillar, a task group, an acquisition mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// What the task list filters on (group id, pillar code, mode code; empty: none).
+    pub key: String,
+    pub code: String,
+    pub name: String,
+    /// The English name where the product has one (pillars, modes).
+    pub name_en: Option<String>,
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub unit: UnitRef,
+    pub tally: Tally,
+    /// Mean progress per task group, in the order of `groups` (none: no task there).
+    pub by_group: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueTask {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub due: Date,
+    pub days_late: i64,
+    pub progress: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearFigure {
+    pub year: i32,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit_of_measure: Option<String>,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+    pub attainment: Option<Attainment>,
+    pub reported_units: usize,
+    pub missing_units: usize,
+    /// The last `TREND_YEARS` years, oldest first.
+    pub trend: Vec<YearFigure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    pub status: TaskStatus,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub unit: UnitRef,
+    pub plan: Option<PlanRef>,
+    pub plans: Vec<PlanRef>,
+    pub year: i32,
+    pub today: Date,
+    pub overall: Tally,
+    pub statuses: Vec<StatusCount>,
+    pub pillars: Vec<Row>,
+    pub groups: Vec<Row>,
+    /// The units directly below the one shown (and itself when it leads tasks).
+    pub units: Vec<UnitRow>,
+    /// Indexes into `units`: departments, best first.
+    pub department_ranking: Vec<usize>,
+    /// Indexes into `units`: districts and communes, best first.
+    pub locality_ranking: Vec<usize>,
+    pub overdue: Vec<OverdueTask>,
+    pub overdue_total: u32,
+    /// Departments and districts that lead no task of the plan.
+    pub silent_units: Vec<UnitRef>,
+    pub indicators: Vec<KeyIndicator>,
+    pub modes: Vec<Row>,
+    pub obstacles: Vec<PeriodReport>,
+}
+
+impl Dashboard {
+    pub fn department_rows(&self) -> Vec<&UnitRow> {
+        self.department_ranking
+            .iter()
+            .map(|i| &self.units[*i])
+            .collect()
+    }
+
+    pub fn locality_rows(&self) -> Vec<&UnitRow> {
+        self.locality_ranking
+            .iter()
+            .map(|i| &self.units[*i])
+            .collect()
+    }
+
+    /// The units furthest behind (most behind first), for the briefing.
+    pub fn most_behind(&self, n: usize) -> Vec<&UnitRow> {
+        let mut rows: Vec<(&UnitRow, Tally)> = self
+            .units
+            .iter()
+            .filter(|r| r.tally.live() > 0)
+            .map(|r| (r, r.tally.clone()))
+            .collect();
+        dashboard::most_behind_first(&mut rows);
+        rows.into_iter().take(n).map(|(r, _)| r).collect()
+    }
+}
+
+fn unit_ref(u: &units::Unit) -> UnitRef {
+    UnitRef {
+        id: u.id,
+        code: u.code.clone(),
+        name: u.name.clone(),
+        kind: u.kind,
+    }
+}
+
+/// The unit a user sees by default: the root of their own scope, or the province.
+async fn default_unit(state: &AppState, user: &CurrentUser) -> AppResult<units::Unit> {
+    let today = state.today();
+    let mut c = state.db.read().await?;
+    if let Some(first) = crate::service::tasks::task_scope(user)
+        .as_deref()
+        .and_then(|roots| roots.first())
+    {
+        return Ok(units::get(&mut c, *first).await?);
+    }
+    let all = units::valid_on(&mut c, today).await?;
+    let valid: std::collections::HashSet<i64> = all.iter().map(|u| u.id).collect();
+    all.into_iter()
+        .find(|u| u.parent_id.is_none_or(|p| !valid.contains(&p)))
+        .ok_or(AppError::NotFound)
+}
+
+fn parse_number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> AppResult<Option<T>> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<T>()
+                .map_err(|_| AppError::field(field, Invalid::BadFormat))
+        })
+        .transpose()
+}
+
+/// Everything the dashboard shows for a query, within what the user may read.
+pub async fn dashboard(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<Dashboard> {
+    user.require(Action::ViewWork, AuthTarget::Anywhere)?;
+    let today = state.today();
+    let plan_id: Option<i64> = parse_number("plan", &q.plan)?;
+    let year: Option<i32> = parse_number("year", &q.year)?;
+    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(AppError::field("year", Invalid::BadFormat));
+    }
+    let root = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(code) => {
+            let mut c = state.db.read().await?;
+            units::by_code(&mut c, code, today)
+                .await?
+                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
+        }
+        None => default_unit(state, user).await?,
+    };
+    let mut c = state.db.read().await?;
+    let lineage = units::lineage(&mut c, root.id).await?;
+    user.require(Action::ViewWork, AuthTarget::Unit(&lineage))?;
+
+    let all_plans = plans::list(&mut c).await?;
+    let plan = match plan_id {
+        Some(id) => Some(
+            all_plans
+                .iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| AppError::field("plan", Invalid::BadFormat))?,
+        ),
+        None => {
+            let wanted = i64::from(year.unwrap_or(today.year()));
+            all_plans
+                .iter()
+                .find(|p| p.year == wanted)
+                .or_else(|| all_plans.first())
+        }
+    };
+    let year = year.or(plan.map(|p| p.year as i32)).unwrap_or(today.year());
+
+    let filter = TaskFilter {
+        // No plan yet: an id no plan has, so nothing is counted.
+        plan_id: Some(plan.map_or(-1, |p| p.id)),
+        unit_subtree: Some(root.id),
+        scope: crate::service::tasks::task_scope(user),
+        today: Some(today),
+        ..TaskFilter::default()
+    };
+    let facts = tasks::facts(&mut c, &filter).await?;
+    let overall = dashboard::tally(&facts, today);
+    let statuses = {
+        let by_status = dashboard::tally_by(&facts, today, |f| f.status);
+        TaskStatus::ALL
+            .iter()
+            .map(|s| StatusCount {
+                status: *s,
+                count: by_status
+                    .iter()
+                    .find(|(k, _)| k == s)
+                    .map_or(0, |(_, t)| t.total),
+            })
+            .collect()
+    };
+
+    // Groups and pillars in the plan's order, each with its tally.
+    let group_list = match plan {
+        Some(p) => plans::groups(&mut c, p.id).await?,
+        None => Vec::new(),
+    };
+    let by_group = dashboard::tally_by(&facts, today, |f| f.group_id);
+    let tally_of_group = |id: Option<i64>| {
+        by_group
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, t)| t.clone())
+    };
+    let mut groups: Vec<Row> = group_list
+        .iter()
+        .map(|g| Row {
+            key: g.id.to_string(),
+            code: g.code.clone(),
+            name: g.name.clone(),
+            name_en: None,
+            tally: tally_of_group(Some(g.id)).unwrap_or_default(),
+        })
+        .collect();
+    if let Some(t) = tally_of_group(None) {
+        groups.push(Row {
+            key: String::new(),
+            code: "–".into(),
+            name: "Chưa phân nhóm".into(),
+            name_en: Some("No group".into()),
+            tally: t,
+        });
+    }
+    let group_pillar: HashMap<i64, &str> = group_list
+        .iter()
+        .map(|g| (g.id, g.pillar_code.as_str()))
+        .collect();
+    let by_pillar = dashboard::tally_by(&facts, today, |f| {
+        f.group_id
+            .and_then(|g| group_pillar.get(&g).copied())
+            .unwrap_or_default()
+    });
+    let pillars = plans::pillars(&mut c)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            by_pillar
+                .iter()
+                .find(|(k, _)| *k == p.code)
+                .map(|(_, t)| Row {
+                    key: p.code.clone(),
+                    code: p.code.clone(),
+                    name: p.name_vi.clone(),
+                    name_en: Some(p.name_en.clone()),
+                    tally: t.clone(),
+                })
+        })
+        .collect();
+
+    // Each task counts for the unit directly below the root that it falls under.
+    let valid = units::valid_on(&mut c, today).await?;
+    let parent: HashMap<i64, Option<i64>> = valid.iter().map(|u| (u.id, u.parent_id)).collect();
+    let top_of = |mut id: i64| -> i64 {
+        for _ in 0..16 {
+            match parent.get(&id).copied().flatten() {
+                Some(p) if p == root.id => return id,
+                Some(p) => id = p,
+                None => break,
+            }
+        }
+        root.id
+    };
+    let by_unit = dashboard::tally_by(&facts, today, |f| top_of(f.lead_unit_id));
+    let cells = dashboard::tally_by(&facts, today, |f| (top_of(f.lead_unit_id), f.group_id));
+    let mut row_units: Vec<&units::Unit> = valid
+        .iter()
+        .filter(|u| u.parent_id == Some(root.id))
+        .collect();
+    if by_unit.iter().any(|(id, _)| *id == root.id) {
+        row_units.insert(0, &root);
+    }
+    let unit_rows: Vec<UnitRow> = row_units
+        .iter()
+        .map(|u| UnitRow {
+            unit: unit_ref(u),
+            tally: by_unit
+                .iter()
+                .find(|(id, _)| *id == u.id)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default(),
+            by_group: groups
+                .iter()
+                .map(|g| {
+                    let gid = g.key.parse::<i64>().ok();
+                    cells
+                        .iter()
+                        .find(|((unit, group), _)| *unit == u.id && *group == gid)
+                        .and_then(|(_, t)| t.average_progress())
+                })
+                .collect(),
+        })
+        .collect();
+    let ranking_of = |kinds: &[UnitKind]| -> Vec<usize> {
+        let mut rows: Vec<(usize, Tally)> = unit_rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| kinds.contains(&r.unit.kind) && r.tally.live() > 0)
+            .map(|(i, r)| (i, r.tally.clone()))
+            .collect();
+        dashboard::ranking(&mut rows);
+        rows.into_iter().map(|(i, _)| i).collect()
+    };
+    let department_ranking = ranking_of(&[UnitKind::Department]);
+    let locality_ranking = ranking_of(&[UnitKind::District, UnitKind::Commune]);
+
+    let overdue_page = tasks::list(
+        &mut c,
+        &TaskFilter {
+            overdue: true,
+            sort: TaskSort::Due,
+            limit: OVERDUE_SHOWN,
+            ..filter.clone()
+        },
+    )
+    .await?;
+    let overdue = overdue_page
+        .tasks
+        .into_iter()
+        .map(|t| OverdueTask {
+            days_late: (today - t.due_date).whole_days(),
+            id: t.id,
+            code: t.code,
+            title: t.title,
+            unit: t.lead_unit_name,
+            due: t.due_date,
+            progress: t.progress,
+        })
+        .collect();
+    let inside: std::collections::HashSet<i64> = units::subtree_ids(&mut c, &[root.id])
+        .await?
+        .into_iter()
+        .collect();
+    let silent_units = match plan {
+        Some(p) => tasks::units_without_tasks(&mut c, p.id, today)
+            .await?
+            .iter()
+            .filter(|u| inside.contains(&u.id))
+            .map(unit_ref)
+            .collect(),
+        None => Vec::new(),
+    };
+    let modes = mode_rows(&facts, today);
+    let obstacles = tasks::latest_obstacles(&mut c, &filter, OBSTACLES_SHOWN).await?;
+
+    // The indicators the unit was given a target for this year, with five years of trend.
+    let key_ids: Vec<i64> = indicators::targets_for(&mut c, root.id, Period::Year(year))
+        .await?
+        .iter()
+        .map(|t| t.indicator_id)
+        .collect();
+    let catalogue = indicators::list(&mut c, None, None).await?;
+    drop(c);
+    let key_indicators = if key_ids.is_empty() {
+        Vec::new()
+    } else {
+        let periods: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
+        let per_year = crate::service::indicators::rollup_periods(
+            state,
+            &root.code,
+            &periods,
+            today,
+            Some(&key_ids),
+        )
+        .await?;
+        catalogue
+            .iter()
+            .filter(|i| key_ids.contains(&i.id))
+            .map(|i| {
+                let of_year = |views: &Vec<crate::service::indicators::RollupView>| {
+                    views.iter().find(|v| v.indicator == i.code).cloned()
+                };
+                let trend: Vec<YearFigure> = periods
+                    .iter()
+                    .zip(&per_year)
+                    .map(|(p, views)| {
+                        let v = of_year(views);
+                        YearFigure {
+                            year: p.start().year(),
+                            value: v.as_ref().and_then(|v| v.value),
+                            target: v.and_then(|v| v.target),
+                        }
+                    })
+                    .collect();
+                let now = per_year.last().and_then(of_year);
+                let value = now.as_ref().and_then(|v| v.value);
+                let target = now.as_ref().and_then(|v| v.target);
+                KeyIndicator {
+                    code: i.code.clone(),
+                    name: i.name.clone(),
+                    unit_of_measure: i.unit_of_measure.clone(),
+                    value,
+                    target,
+                    attainment: value
+                        .zip(target)
+                        .map(|(v, t)| attainment(i.direction, v, t)),
+                    reported_units: now.as_ref().map_or(0, |v| v.reported_units),
+                    missing_units: now.as_ref().map_or(0, |v| v.missing.len()),
+                    trend,
+                }
+            })
+            .collect()
+    };
+
+    Ok(Dashboard {
+        unit: unit_ref(&root),
+        plan: plan.map(plan_ref),
+        plans: all_plans.iter().map(plan_ref).collect(),
+        year,
+        today,
+        overall,
+        statuses,
+        pillars,
+        groups,
+        units: unit_rows,
+        department_ranking,
+        locality_ranking,
+        overdue,
+        overdue_total: 0,
+        silent_units,
+        indicators: key_indicators,
+        modes,
+        obstacles,
+    })
+    .map(|mut d| {
+        d.overdue_total = d.overall.overdue;
+        d
+    })
+}
+
+fn plan_ref(p: &plans::Plan) -> PlanRef {
+    PlanRef {
+        id: p.id,
+        year: p.year,
+        title: p.title.clone(),
+    }
+}
+
+/// Budget and tasks by acquisition mode: renting first, as the province asks.
+fn mode_rows(facts: &[TaskFact], today: Date) -> Vec<Row> {
+    let by_mode = dashboard::tally_by(facts, today, |f| {
+        f.acquisition_mode
+            .as_deref()
+            .and_then(AcquisitionMode::parse)
+    });
+    let mut rows: Vec<Row> = AcquisitionMode::ALL
+        .iter()
+        .filter_map(|m| {
+            by_mode
+                .iter()
+                .find(|(k, _)| *k == Some(*m))
+                .map(|(_, t)| Row {
+                    key: m.as_str().into(),
+                    code: m.as_str().into(),
+                    name: m.label(dxplan_domain::Lang::Vi).into(),
+                    name_en: Some(m.label(dxplan_domain::Lang::En).into()),
+                    tally: t.clone(),
+                })
+        })
+        .collect();
+    if let Some((_, t)) = by_mode.iter().find(|(k, _)| k.is_none()) {
+        rows.push(Row {
+            key: String::new(),
+            code: String::new(),
+            name: "Chưa xác định".into(),
+            name_en: Some("Not stated".into()),
+            tally: t.clone(),
+        });
+    }
+    rows
+}

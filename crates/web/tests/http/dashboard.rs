@@ -1,0 +1,313 @@
+//! The operations centre: its numbers agree with the lists behind them, it shows each
+//! reader their own part of the province, and it refuses what it cannot read.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::indicators::{approve_all, indicator, save};
+use crate::support::{Session, TestApp, error_code};
+
+async fn dashboard(s: &Session, query: &str) -> Value {
+    let (status, d) = s.get_json(&format!("/api/v1/dashboard{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    d
+}
+
+async fn task_total(s: &Session, query: &str) -> u64 {
+    let (status, list) = s.get_json(&format!("/api/v1/tasks?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn every_dashboard_number_matches_the_task_list_it_links_to() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let d = dashboard(&coordinator, "").await;
+    assert_eq!(d["unit"]["code"], "52", "the province by default");
+    let plan = d["plan"]["id"].as_i64().unwrap();
+    assert_eq!(
+        d["plan"]["year"].as_i64().unwrap(),
+        i64::from(app.state.today().year()),
+        "this year's plan by default"
+    );
+    let base = format!("plan={plan}&unit=52");
+    let overall = &d["overall"];
+    assert!(overall["total"].as_u64().unwrap() > 50);
+    assert_eq!(
+        overall["total"].as_u64().unwrap(),
+        task_total(&coordinator, &base).await
+    );
+    assert_eq!(
+        overall["overdue"].as_u64().unwrap(),
+        task_total(&coordinator, &format!("{base}&overdue=1")).await
+    );
+    assert!(
+        overall["overdue"].as_u64().unwrap() > 0,
+        "the demo has late work"
+    );
+    for s in d["statuses"].as_array().unwrap() {
+        assert_eq!(
+            s["count"].as_u64().unwrap(),
+            task_total(
+                &coordinator,
+                &format!("{base}&status={}", s["status"].as_str().unwrap())
+            )
+            .await,
+            "{s}"
+        );
+    }
+    let mut in_groups = 0;
+    for g in d["groups"].as_array().unwrap() {
+        let key = g["key"].as_str().unwrap();
+        let total = g["tally"]["total"].as_u64().unwrap();
+        in_groups += total;
+        if !key.is_empty() {
+            assert_eq!(
+                total,
+                task_total(&coordinator, &format!("{base}&group={key}")).await,
+                "{g}"
+            );
+        }
+    }
+    assert_eq!(in_groups, overall["total"].as_u64().unwrap());
+    let mut in_units = 0;
+    for u in d["units"].as_array().unwrap() {
+        let total = u["tally"]["total"].as_u64().unwrap();
+        in_units += total;
+        let code = u["unit"]["code"].as_str().unwrap();
+        if code != "52" {
+            assert_eq!(
+                total,
+                task_total(&coordinator, &format!("plan={plan}&unit={code}")).await,
+                "{u}"
+            );
+        }
+        assert_eq!(
+            u["by_group"].as_array().unwrap().len(),
+            d["groups"].as_array().unwrap().len(),
+            "one heat-map cell per group"
+        );
+    }
+    assert_eq!(
+        in_units,
+        overall["total"].as_u64().unwrap(),
+        "every task counts for one unit"
+    );
+    // Rankings: best first, departments and localities apart.
+    let units = d["units"].as_array().unwrap();
+    let progress = |i: &Value| {
+        units[i.as_u64().unwrap() as usize]["tally"]["average_progress"]
+            .as_f64()
+            .unwrap()
+    };
+    for ranking in ["department_ranking", "locality_ranking"] {
+        let r = d[ranking].as_array().unwrap();
+        assert!(!r.is_empty(), "{ranking}");
+        assert!(
+            r.windows(2).all(|w| progress(&w[0]) >= progress(&w[1])),
+            "{ranking} best first"
+        );
+    }
+    for i in d["department_ranking"].as_array().unwrap() {
+        assert_eq!(
+            units[i.as_u64().unwrap() as usize]["unit"]["kind"],
+            "department"
+        );
+    }
+    // Money by acquisition mode adds up to the whole.
+    let planned: i64 = d["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["tally"]["budget_planned"].as_i64().unwrap())
+        .sum();
+    assert_eq!(planned, overall["budget_planned"].as_i64().unwrap());
+    // The overdue list is the most overdue first.
+    let overdue = d["overdue"].as_array().unwrap();
+    assert!(!overdue.is_empty() && overdue.len() <= 10);
+    assert!(
+        overdue
+            .windows(2)
+            .all(|w| w[0]["due"].as_str() <= w[1]["due"].as_str())
+    );
+}
+
+#[tokio::test]
+async fn key_indicators_show_the_same_figures_as_the_roll_up() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "T-KEY", "number", "sum", "higher").await;
+    let year = app.state.today().year() - 1;
+    let (status, body) = coordinator
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/targets",
+            &json!([{"indicator": "T-KEY", "unit": "52", "period": year.to_string(), "value": 40.0},
+                    {"indicator": "T-KEY", "unit": "52", "period": (year - 1).to_string(), "value": 20.0}]),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    for (login, unit, value) in [
+        ("approver-540", "540", "12"),
+        ("approver-542", "542", "9,5"),
+    ] {
+        let s = app.login(login).await;
+        for q in [1, 3] {
+            let period = format!("{year}Q{q}");
+            let (status, body) = save(
+                &s,
+                unit,
+                &period,
+                json!([{"indicator": "T-KEY", "value": value}]),
+                true,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            approve_all(&coordinator, &s, unit, &period).await;
+        }
+    }
+    let d = dashboard(&coordinator, &format!("?year={year}")).await;
+    let key = d["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "T-KEY")
+        .expect("an indicator with a target for the year is a key indicator")
+        .clone();
+    let (_, rolled) = coordinator
+        .get_json(&format!(
+            "/api/v1/indicators/T-KEY/values?unit=52&period={year}"
+        ))
+        .await;
+    assert_eq!(key["value"], rolled["value"]);
+    assert_eq!(key["value"].as_f64().unwrap(), 43.0, "12 + 12 + 9,5 + 9,5");
+    assert_eq!(key["target"].as_f64().unwrap(), 40.0);
+    assert_eq!(key["attainment"]["status"], "exceeded");
+    let trend = key["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 5, "five years");
+    assert_eq!(trend[4]["year"].as_i64().unwrap(), i64::from(year));
+    assert_eq!(
+        trend[3]["target"].as_f64().unwrap(),
+        20.0,
+        "last year's target"
+    );
+    assert!(trend[3]["value"].is_null(), "no figure is not zero");
+}
+
+#[tokio::test]
+async fn a_district_sees_its_own_district_and_nothing_above_it() {
+    let app = TestApp::spawn().await;
+    let district = app.login("approver-540").await;
+    let d = dashboard(&district, "").await;
+    assert_eq!(
+        d["unit"]["code"], "540",
+        "a district leader lands on its district"
+    );
+    let own = d["overall"]["total"].as_u64().unwrap();
+    let plan = d["plan"]["id"].as_i64().unwrap();
+    assert_eq!(
+        own,
+        task_total(&district, &format!("plan={plan}&unit=540")).await
+    );
+    for other in ["52", "542", "52-STP"] {
+        let (status, body) = district
+            .get_json(&format!("/api/v1/dashboard?unit={other}"))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{other}: {body}");
+    }
+    let r = district.get("/dashboard?unit=542").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The steering committee reads the whole province.
+    let viewer = app.login("viewer").await;
+    assert_eq!(dashboard(&viewer, "").await["unit"]["code"], "52");
+    // Nobody anonymous.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/dashboard"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .client()
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "to the login page");
+}
+
+#[tokio::test]
+async fn garbage_filters_get_a_clear_error() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    for (query, field) in [
+        ("plan=abc", "plan"),
+        ("plan=999999", "plan"),
+        ("year=20x5", "year"),
+        ("year=99999", "year"),
+        ("unit=KHONG-CO", "unit"),
+    ] {
+        let (status, body) = coordinator
+            .get_json(&format!("/api/v1/dashboard?{query}"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(error_code(&body), "validation_failed", "{query}");
+        assert_eq!(
+            body["error"]["details"][0]["field"], field,
+            "{query}: {body}"
+        );
+    }
+    let r = coordinator.get("/dashboard?year=abc").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("year"));
+}
+
+#[tokio::test]
+async fn the_dashboard_page_draws_accessible_charts_and_a_wall_mode() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let r = coordinator.get("/dashboard").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    for question in [
+        "Kế hoạch đến đâu?",
+        "Đơn vị nào đang chậm?",
+        "Nhiệm vụ quá hạn",
+        "Có đạt chỉ tiêu không?",
+        "Tiền đi đâu?",
+        "Đang vướng ở đâu?",
+    ] {
+        assert!(html.contains(question), "{question}");
+    }
+    let charts = html.matches("<svg").count();
+    assert!(charts >= 7, "{charts} charts");
+    assert_eq!(
+        html.matches("role=\"img\"").count(),
+        charts,
+        "every chart is an image with a name"
+    );
+    assert!(
+        html.matches("<details>").count() >= 7,
+        "every chart has a table view"
+    );
+    assert!(
+        html.contains("/tasks?plan="),
+        "numbers link to the lists behind them"
+    );
+    assert!(!html.contains("data-rotate"));
+    let wall = coordinator
+        .get("/dashboard?wall=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(wall.contains("data-rotate"));
+    assert!(wall.contains("http-equiv=\"refresh\""));
+    assert!(wall.contains("class=\"wall\""));
+    let english = coordinator.get("/lang/en").await;
+    assert!(english.status().is_redirection());
+    let html = coordinator.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains("How far is the plan?"));
+}
