@@ -8,7 +8,9 @@ use std::hash::Hash;
 use serde::Serialize;
 use time::Date;
 
+use crate::indicator::Attainment;
 use crate::task::{Outcome, TaskStatus};
+use crate::unit::UnitKind;
 
 /// The facts of one task that every count needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +207,153 @@ pub fn ranking(rows: &mut [(impl Sized, Tally)]) {
                     .total_cmp(&a.on_time_rate().unwrap_or(0.0)),
             )
     });
+}
+
+// ---------------------------------------------------------------- the view
+
+/// Years of history a trend shows.
+pub const TREND_YEARS: i32 = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRef {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+}
+
+/// A tally under a name: a pillar, a task group, an acquisition mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// What the task list filters on (group id, pillar code, mode code; empty: none).
+    pub key: String,
+    pub code: String,
+    pub name: String,
+    /// The English name where the product has one (pillars, modes).
+    pub name_en: Option<String>,
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub unit: UnitRef,
+    pub tally: Tally,
+    /// Mean progress per task group, in the order of `groups` (none: no task there).
+    pub by_group: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueTask {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub due: Date,
+    pub days_late: i64,
+    pub progress: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearFigure {
+    pub year: i32,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit_of_measure: Option<String>,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+    pub attainment: Option<Attainment>,
+    pub reported_units: usize,
+    pub missing_units: usize,
+    /// The last `TREND_YEARS` years, oldest first.
+    pub trend: Vec<YearFigure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    pub status: TaskStatus,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub unit: UnitRef,
+    pub plan: Option<PlanRef>,
+    pub plans: Vec<PlanRef>,
+    pub year: i32,
+    pub today: Date,
+    pub overall: Tally,
+    pub statuses: Vec<StatusCount>,
+    pub pillars: Vec<Row>,
+    pub groups: Vec<Row>,
+    /// The units directly below the one shown (and itself when it leads tasks).
+    pub units: Vec<UnitRow>,
+    /// Indexes into `units`: departments, best first.
+    pub department_ranking: Vec<usize>,
+    /// Indexes into `units`: districts and communes, best first.
+    pub locality_ranking: Vec<usize>,
+    pub overdue: Vec<OverdueTask>,
+    pub overdue_total: u32,
+    /// Departments and districts that lead no task of the plan.
+    pub silent_units: Vec<UnitRef>,
+    pub indicators: Vec<KeyIndicator>,
+    pub modes: Vec<Row>,
+    pub obstacles: Vec<Obstacle>,
+}
+
+impl Dashboard {
+    pub fn department_rows(&self) -> Vec<&UnitRow> {
+        self.department_ranking
+            .iter()
+            .map(|i| &self.units[*i])
+            .collect()
+    }
+
+    pub fn locality_rows(&self) -> Vec<&UnitRow> {
+        self.locality_ranking
+            .iter()
+            .map(|i| &self.units[*i])
+            .collect()
+    }
+
+    /// The units furthest behind (most behind first), for the briefing.
+    pub fn most_behind(&self, n: usize) -> Vec<&UnitRow> {
+        let mut rows: Vec<(&UnitRow, Tally)> = self
+            .units
+            .iter()
+            .filter(|r| r.tally.live() > 0)
+            .map(|r| (r, r.tally.clone()))
+            .collect();
+        most_behind_first(&mut rows);
+        rows.into_iter().take(n).map(|(r, _)| r).collect()
+    }
+}
+
+/// A report that names an obstacle or a proposal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obstacle {
+    pub period: String,
+    pub task_id: i64,
+    pub task_code: String,
+    pub task_title: String,
+    pub group_code: Option<String>,
+    pub group_name: Option<String>,
+    pub unit_name: String,
+    pub progress: i64,
+    pub obstacles: Option<String>,
+    pub proposals: Option<String>,
 }
 
 #[cfg(test)]

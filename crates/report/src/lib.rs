@@ -1,6 +1,8 @@
 //! Documents rendered from ready-made view data. Renderers never query: callers hand
 //! them rows. Word, PDF and SVG charts join the CSV and Excel writers here.
 
+pub mod dashboard_charts;
+pub mod dashboard_xlsx;
 pub mod data_form;
 pub mod sheet;
 pub mod tasks;

@@ -1,7 +1,7 @@
 //! The task list as a spreadsheet, in the layout provinces publish their plan appendix:
 //! the columns the plan importer reads come first, follow-up columns after them.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// The appendix columns, in order (the importer matches them by these headers).
 pub const APPENDIX_HEADERS: [&str; 13] = [
@@ -109,7 +109,16 @@ fn format_millions(vnd: i64) -> String {
 /// A workbook with a title row, the header row and one row per task.
 pub fn tasks_xlsx(title: &str, rows: &[TaskExportRow]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
+    write_tasks_sheet(workbook.add_worksheet(), title, rows)?;
+    workbook.save_to_buffer()
+}
+
+/// The task sheet: a title row, the header row with filters, one row per task.
+pub fn write_tasks_sheet(
+    sheet: &mut Worksheet,
+    title: &str,
+    rows: &[TaskExportRow],
+) -> Result<(), XlsxError> {
     sheet.set_name("Nhiệm vụ")?;
     let font = "Times New Roman";
     let title_format = Format::new()
@@ -180,7 +189,8 @@ pub fn tasks_xlsx(title: &str, rows: &[TaskExportRow]) -> Result<Vec<u8>, XlsxEr
         }
     }
     sheet.set_freeze_panes(3, 3)?;
-    workbook.save_to_buffer()
+    sheet.autofilter(2, 0, 2 + rows.len() as u32, headers.len() as u16 - 1)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,16 +4,21 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
 
 use super::ApiQuery;
 use crate::error::AppResult;
-use crate::service::dashboard::{self as svc, Dashboard, DashboardQuery};
+use crate::service::dashboard::{self as svc, DashboardQuery};
+use crate::service::exports;
 use crate::session::Auth;
 use crate::state::AppState;
+use dxplan_domain::dashboard::Dashboard;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard", get(dashboard))
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/exports/dashboard.xlsx", get(dashboard_xlsx))
 }
 
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
@@ -24,4 +29,16 @@ async fn dashboard(
     ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> AppResult<Json<Dashboard>> {
     Ok(Json(svc::dashboard(&state, &user, &q).await?))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `GET /api/v1/exports/dashboard.xlsx?plan=&year=&unit=`: the dashboard as a workbook.
+async fn dashboard_xlsx(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> AppResult<Response> {
+    let doc = exports::dashboard_xlsx(&state, &user, &q).await?;
+    Ok(crate::pages::download(XLSX, &doc.filename, doc.bytes))
 }

@@ -138,6 +138,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))
         .route("/dashboard", get(dashboard::home))
+        .route("/dashboard.xlsx", get(dashboard::xlsx))
 }
 
 /// A link in the main navigation.

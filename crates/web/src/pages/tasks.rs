@@ -1184,67 +1184,15 @@ async fn export_rows(
 ) -> AppResult<(String, Vec<dxplan_report::tasks::TaskExportRow>)> {
     let user = require_view(ctx)?;
     let lang = ctx.lang();
-    let today = ctx.state.today();
-    let mut filter = query.to_filter(&ctx.state, user).await?;
-    filter.offset = 0;
-    filter.limit = 1000;
-    let mut c = ctx.state.db.read().await?;
+    let filter = query.to_filter(&ctx.state, user).await?;
     let title = match filter.plan_id {
-        Some(p) => plans::get(&mut c, p).await?.title,
+        Some(p) => {
+            let mut c = ctx.state.db.read().await?;
+            plans::get(&mut c, p).await?.title
+        }
         None => lang.pick("Danh sách nhiệm vụ", "Tasks").to_string(),
     };
-    let mut all = Vec::new();
-    loop {
-        let page = tasks::list(&mut c, &filter).await?;
-        let done = page.tasks.len() < filter.limit as usize;
-        all.extend(page.tasks);
-        if done || all.len() >= 50_000 {
-            break;
-        }
-        filter.offset += filter.limit;
-    }
-    let ids: Vec<i64> = all.iter().map(|t| t.id).collect();
-    let names = tasks::coordinating_names_of(&mut c, &ids).await?;
-    let rows = all
-        .iter()
-        .map(|t| {
-            let mut parties: Vec<String> = names
-                .iter()
-                .filter(|(id, _)| *id == t.id)
-                .map(|(_, n)| n.clone())
-                .collect();
-            parties.extend(t.partner_list().iter().map(|p| p.to_string()));
-            dxplan_report::tasks::TaskExportRow {
-                code: t.code.clone(),
-                title: t.title.clone(),
-                group: t.group_name.clone().unwrap_or_default(),
-                lead_unit: t.lead_unit_name.clone(),
-                coordinating: parties.join("; "),
-                deliverable: t.deliverable.clone().unwrap_or_default(),
-                start: t.start_date.map(format_date).unwrap_or_default(),
-                due: format_date(t.due_date),
-                budget: t.budget_planned,
-                funding: t.funding_source.clone().unwrap_or_default(),
-                mode: match t
-                    .acquisition_mode
-                    .as_deref()
-                    .and_then(AcquisitionMode::parse)
-                {
-                    Some(AcquisitionMode::Rent) => "Thuê".into(),
-                    Some(AcquisitionMode::Buy) => "Mua".into(),
-                    Some(AcquisitionMode::InHouse) => "Tự thực hiện".into(),
-                    None => String::new(),
-                },
-                note: String::new(),
-                status: t.status.label(lang).to_string(),
-                progress: t.progress,
-                outcome: Outcome::of(t.status, t.due_date, t.completed_on, today)
-                    .label(lang)
-                    .to_string(),
-                disbursed: t.budget_disbursed,
-            }
-        })
-        .collect();
+    let rows = svc::export_rows(&ctx.state, lang, filter).await?;
     Ok((title, rows))
 }
 

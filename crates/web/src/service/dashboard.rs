@@ -4,13 +4,16 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::Date;
 
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::{Action, Target as AuthTarget};
-use dxplan_domain::dashboard::{self, Tally, TaskFact};
-use dxplan_domain::indicator::{Attainment, attainment};
+use dxplan_domain::dashboard::{
+    self, Dashboard, KeyIndicator, Obstacle, OverdueTask, PlanRef, Row, StatusCount, TREND_YEARS,
+    Tally, TaskFact, UnitRef, UnitRow, YearFigure,
+};
+use dxplan_domain::indicator::attainment;
 use dxplan_domain::period::Period;
 use dxplan_domain::task::{AcquisitionMode, TaskStatus};
 use dxplan_domain::unit::UnitKind;
@@ -21,8 +24,6 @@ use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-/// Years of history a trend shows.
-pub const TREND_YEARS: i32 = 5;
 /// Overdue tasks listed by name (the rest behind a link).
 const OVERDUE_SHOWN: u32 = 10;
 /// Latest obstacles listed.
@@ -37,133 +38,6 @@ pub struct DashboardQuery {
     /// Unit code of the subtree shown.
     #[serde(default)]
     pub unit: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitRef {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: UnitKind,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanRef {
-    pub id: i64,
-    pub year: i64,
-    pub title: String,
-}
-
-/// A tally under a name: a pillar, a task group, an acquisition mode.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    /// What the task list filters on (group id, pillar code, mode code; empty: none).
-    pub key: String,
-    pub code: String,
-    pub name: String,
-    /// The English name where the product has one (pillars, modes).
-    pub name_en: Option<String>,
-    pub tally: Tally,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitRow {
-    pub unit: UnitRef,
-    pub tally: Tally,
-    /// Mean progress per task group, in the order of `groups` (none: no task there).
-    pub by_group: Vec<Option<f64>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OverdueTask {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub unit: String,
-    pub due: Date,
-    pub days_late: i64,
-    pub progress: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct YearFigure {
-    pub year: i32,
-    pub value: Option<f64>,
-    pub target: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct KeyIndicator {
-    pub code: String,
-    pub name: String,
-    pub unit_of_measure: Option<String>,
-    pub value: Option<f64>,
-    pub target: Option<f64>,
-    pub attainment: Option<Attainment>,
-    pub reported_units: usize,
-    pub missing_units: usize,
-    /// The last `TREND_YEARS` years, oldest first.
-    pub trend: Vec<YearFigure>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusCount {
-    pub status: TaskStatus,
-    pub count: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Dashboard {
-    pub unit: UnitRef,
-    pub plan: Option<PlanRef>,
-    pub plans: Vec<PlanRef>,
-    pub year: i32,
-    pub today: Date,
-    pub overall: Tally,
-    pub statuses: Vec<StatusCount>,
-    pub pillars: Vec<Row>,
-    pub groups: Vec<Row>,
-    /// The units directly below the one shown (and itself when it leads tasks).
-    pub units: Vec<UnitRow>,
-    /// Indexes into `units`: departments, best first.
-    pub department_ranking: Vec<usize>,
-    /// Indexes into `units`: districts and communes, best first.
-    pub locality_ranking: Vec<usize>,
-    pub overdue: Vec<OverdueTask>,
-    pub overdue_total: u32,
-    /// Departments and districts that lead no task of the plan.
-    pub silent_units: Vec<UnitRef>,
-    pub indicators: Vec<KeyIndicator>,
-    pub modes: Vec<Row>,
-    pub obstacles: Vec<PeriodReport>,
-}
-
-impl Dashboard {
-    pub fn department_rows(&self) -> Vec<&UnitRow> {
-        self.department_ranking
-            .iter()
-            .map(|i| &self.units[*i])
-            .collect()
-    }
-
-    pub fn locality_rows(&self) -> Vec<&UnitRow> {
-        self.locality_ranking
-            .iter()
-            .map(|i| &self.units[*i])
-            .collect()
-    }
-
-    /// The units furthest behind (most behind first), for the briefing.
-    pub fn most_behind(&self, n: usize) -> Vec<&UnitRow> {
-        let mut rows: Vec<(&UnitRow, Tally)> = self
-            .units
-            .iter()
-            .filter(|r| r.tally.live() > 0)
-            .map(|r| (r, r.tally.clone()))
-            .collect();
-        dashboard::most_behind_first(&mut rows);
-        rows.into_iter().take(n).map(|(r, _)| r).collect()
-    }
 }
 
 fn unit_ref(u: &units::Unit) -> UnitRef {
@@ -209,6 +83,15 @@ pub async fn dashboard(
     user: &CurrentUser,
     q: &DashboardQuery,
 ) -> AppResult<Dashboard> {
+    Ok(dashboard_and_filter(state, user, q).await?.0)
+}
+
+/// The dashboard and the task filter behind its numbers (what its task sheet lists).
+pub async fn dashboard_and_filter(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<(Dashboard, TaskFilter)> {
     user.require(Action::ViewWork, AuthTarget::Anywhere)?;
     let today = state.today();
     let plan_id: Option<i64> = parse_number("plan", &q.plan)?;
@@ -421,7 +304,11 @@ pub async fn dashboard(
         None => Vec::new(),
     };
     let modes = mode_rows(&facts, today);
-    let obstacles = tasks::latest_obstacles(&mut c, &filter, OBSTACLES_SHOWN).await?;
+    let obstacles = tasks::latest_obstacles(&mut c, &filter, OBSTACLES_SHOWN)
+        .await?
+        .into_iter()
+        .map(obstacle)
+        .collect();
 
     // The indicators the unit was given a target for this year, with five years of trend.
     let key_ids: Vec<i64> = indicators::targets_for(&mut c, root.id, Period::Year(year))
@@ -482,7 +369,8 @@ pub async fn dashboard(
             .collect()
     };
 
-    Ok(Dashboard {
+    let overdue_total = overall.overdue;
+    let dashboard = Dashboard {
         unit: unit_ref(&root),
         plan: plan.map(plan_ref),
         plans: all_plans.iter().map(plan_ref).collect(),
@@ -496,16 +384,28 @@ pub async fn dashboard(
         department_ranking,
         locality_ranking,
         overdue,
-        overdue_total: 0,
+        overdue_total,
         silent_units,
         indicators: key_indicators,
         modes,
         obstacles,
-    })
-    .map(|mut d| {
-        d.overdue_total = d.overall.overdue;
-        d
-    })
+    };
+    Ok((dashboard, filter))
+}
+
+fn obstacle(r: PeriodReport) -> Obstacle {
+    Obstacle {
+        period: r.period,
+        task_id: r.task_id,
+        task_code: r.task_code,
+        task_title: r.task_title,
+        group_code: r.group_code,
+        group_name: r.group_name,
+        unit_name: r.unit_name,
+        progress: r.progress,
+        obstacles: r.obstacles,
+        proposals: r.proposals,
+    }
 }
 
 fn plan_ref(p: &plans::Plan) -> PlanRef {

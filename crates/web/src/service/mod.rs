@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub mod dashboard;
+pub mod exports;
 pub mod indicators;
 pub mod tasks;
 

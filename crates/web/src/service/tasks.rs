@@ -1,16 +1,21 @@
 //! Use cases for plans, task groups, tasks, their workflow, deadline extensions and
 //! progress reports.
 
+use dxplan_domain::Lang;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::task::{
-    ReportInput, TaskAction, TaskInput, TaskStatus, validate_report, validate_task,
+    AcquisitionMode, Outcome, ReportInput, TaskAction, TaskInput, TaskStatus, validate_report,
+    validate_task,
 };
-use dxplan_domain::text::parse_date;
+use dxplan_domain::text::{format_date, parse_date};
 use dxplan_domain::validation::{optional_text, required_text};
 use dxplan_domain::{FieldError, Invalid};
+use dxplan_report::tasks::TaskExportRow;
 use dxplan_store::audit::NewEvent;
 use dxplan_store::plans::{self, Plan, PlanFields, TaskGroup};
-use dxplan_store::tasks::{self, Extension, NewTaskEvent, Report, ReportWrite, Task, TaskWrite};
+use dxplan_store::tasks::{
+    self, Extension, NewTaskEvent, Report, ReportWrite, Task, TaskFilter, TaskWrite,
+};
 use dxplan_store::{Conn, StoreError, units};
 use serde::Deserialize;
 use serde_json::json;
@@ -1246,4 +1251,69 @@ pub async fn import_plan(
         tasks: imported,
         committed: true,
     })
+}
+
+/// Every task a filter selects (not just one page, at most 50,000), as export rows.
+pub async fn export_rows(
+    state: &AppState,
+    lang: Lang,
+    mut filter: TaskFilter,
+) -> AppResult<Vec<TaskExportRow>> {
+    let today = state.today();
+    filter.offset = 0;
+    filter.limit = 1000;
+    let mut c = state.db.read().await?;
+    let mut all = Vec::new();
+    loop {
+        let page = tasks::list(&mut c, &filter).await?;
+        let done = page.tasks.len() < filter.limit as usize;
+        all.extend(page.tasks);
+        if done || all.len() >= 50_000 {
+            break;
+        }
+        filter.offset += filter.limit;
+    }
+    let ids: Vec<i64> = all.iter().map(|t| t.id).collect();
+    let names = tasks::coordinating_names_of(&mut c, &ids).await?;
+    let rows = all
+        .iter()
+        .map(|t| {
+            let mut parties: Vec<String> = names
+                .iter()
+                .filter(|(id, _)| *id == t.id)
+                .map(|(_, n)| n.clone())
+                .collect();
+            parties.extend(t.partner_list().iter().map(|p| p.to_string()));
+            TaskExportRow {
+                code: t.code.clone(),
+                title: t.title.clone(),
+                group: t.group_name.clone().unwrap_or_default(),
+                lead_unit: t.lead_unit_name.clone(),
+                coordinating: parties.join("; "),
+                deliverable: t.deliverable.clone().unwrap_or_default(),
+                start: t.start_date.map(format_date).unwrap_or_default(),
+                due: format_date(t.due_date),
+                budget: t.budget_planned,
+                funding: t.funding_source.clone().unwrap_or_default(),
+                mode: match t
+                    .acquisition_mode
+                    .as_deref()
+                    .and_then(AcquisitionMode::parse)
+                {
+                    Some(AcquisitionMode::Rent) => "Thuê".into(),
+                    Some(AcquisitionMode::Buy) => "Mua".into(),
+                    Some(AcquisitionMode::InHouse) => "Tự thực hiện".into(),
+                    None => String::new(),
+                },
+                note: String::new(),
+                status: t.status.label(lang).to_string(),
+                progress: t.progress,
+                outcome: Outcome::of(t.status, t.due_date, t.completed_on, today)
+                    .label(lang)
+                    .to_string(),
+                disbursed: t.budget_disbursed,
+            }
+        })
+        .collect();
+    Ok(rows)
 }

@@ -311,3 +311,117 @@ async fn the_dashboard_page_draws_accessible_charts_and_a_wall_mode() {
     let html = coordinator.get("/dashboard").await.text().await.unwrap();
     assert!(html.contains("How far is the plan?"));
 }
+
+/// A sheet of a workbook as rows of cells.
+fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn find_row<'a>(rows: &'a [Vec<calamine::Data>], label: &str) -> &'a [calamine::Data] {
+    rows.iter()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == label))
+        .unwrap_or_else(|| panic!("no row {label}"))
+}
+
+fn number(c: &calamine::Data) -> f64 {
+    match c {
+        calamine::Data::Float(f) => *f,
+        calamine::Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_workbook_holds_the_dashboards_numbers() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let d = dashboard(&coordinator, "").await;
+    let plan = d["plan"]["id"].as_i64().unwrap();
+    let r = coordinator
+        .get(&format!(
+            "/api/v1/exports/dashboard.xlsx?plan={plan}&unit=52"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let bytes = r.bytes().await.unwrap();
+    let summary = sheet(&bytes, "Tổng hợp");
+    assert!(summary[0][0].to_string().contains("Tỉnh Bình Định"));
+    let overall = &d["overall"];
+    assert_eq!(
+        number(&find_row(&summary, "Tổng số nhiệm vụ")[1]),
+        overall["total"].as_f64().unwrap()
+    );
+    assert_eq!(
+        number(&find_row(&summary, "Quá hạn, chưa hoàn thành")[1]),
+        overall["overdue"].as_f64().unwrap()
+    );
+    let progress = number(&find_row(&summary, "Tiến độ bình quân")[1]);
+    assert!(
+        (progress * 100.0 - overall["average_progress"].as_f64().unwrap()).abs() < 1e-9,
+        "stored as a fraction, shown as %"
+    );
+    let planned = number(&find_row(&summary, "Kinh phí kế hoạch (triệu đồng)")[1]);
+    assert!((planned * 1e6 - overall["budget_planned"].as_f64().unwrap()).abs() < 1.0);
+    for g in d["groups"].as_array().unwrap() {
+        let label = format!(
+            "{}. {}",
+            g["code"].as_str().unwrap(),
+            g["name"].as_str().unwrap()
+        );
+        let row = find_row(&summary, &label);
+        assert_eq!(
+            number(&row[1]),
+            g["tally"]["total"].as_f64().unwrap(),
+            "{label}"
+        );
+        assert_eq!(
+            number(&row[5]),
+            g["tally"]["overdue"].as_f64().unwrap(),
+            "{label}"
+        );
+    }
+    let tasks = sheet(&bytes, "Nhiệm vụ");
+    assert_eq!(
+        tasks.len() - 3,
+        overall["total"].as_u64().unwrap() as usize,
+        "one row per task"
+    );
+    let units = sheet(&bytes, "Đơn vị");
+    for u in d["units"].as_array().unwrap() {
+        let row = find_row(&units, u["unit"]["name"].as_str().unwrap());
+        assert_eq!(number(&row[2]), u["tally"]["total"].as_f64().unwrap());
+    }
+    let indicators = sheet(&bytes, "Chỉ tiêu");
+    assert_eq!(indicators[2][0].to_string(), "Mã");
+    // The page offers it, and a district cannot export the province.
+    let html = coordinator.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains("/dashboard.xlsx?plan="));
+    let district = app.login("approver-540").await;
+    assert_eq!(
+        district.get("/dashboard.xlsx?unit=52").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        district
+            .get("/api/v1/exports/dashboard.xlsx?unit=52")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        coordinator
+            .get("/api/v1/exports/dashboard.xlsx?year=x")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
