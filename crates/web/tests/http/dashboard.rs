@@ -322,7 +322,10 @@ fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
 
 fn find_row<'a>(rows: &'a [Vec<calamine::Data>], label: &str) -> &'a [calamine::Data] {
     rows.iter()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == label))
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| matches!(c, calamine::Data::String(s) if s == label))
+        })
         .unwrap_or_else(|| panic!("no row {label}"))
 }
 
