@@ -4,6 +4,8 @@
 pub mod dashboard_charts;
 pub mod dashboard_xlsx;
 pub mod data_form;
+pub mod fonts;
+pub mod progress;
 pub mod sheet;
 pub mod tasks;
 
