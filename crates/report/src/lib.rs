@@ -6,6 +6,8 @@ pub mod dashboard_xlsx;
 pub mod data_form;
 pub mod fonts;
 pub mod progress;
+pub mod progress_docx;
+pub mod raster;
 pub mod sheet;
 pub mod tasks;
 

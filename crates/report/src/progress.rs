@@ -77,6 +77,26 @@ pub struct Issuer {
     pub place: String,
 }
 
+/// The symbol of a body for document numbers: the initials of its name without
+/// diacritics and without "và" (`Sở Thông tin và Truyền thông` → `STTTT`).
+pub fn symbol_of(name: &str) -> String {
+    dxplan_domain::text::fold(name)
+        .split_whitespace()
+        .filter(|w| *w != "va")
+        .filter_map(|w| w.chars().next())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// A province's short name for the place line (`Tỉnh Bình Định` → `Bình Định`).
+pub fn place_of(province_name: &str) -> String {
+    ["Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "]
+        .iter()
+        .find_map(|p| province_name.strip_prefix(p))
+        .unwrap_or(province_name)
+        .to_string()
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{} %", format_number(v, 1)))
         .unwrap_or_else(|| "–".into())
@@ -384,5 +404,40 @@ pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
             "- Lưu: VT.".into(),
         ],
         signer_title: vec!["KT. GIÁM ĐỐC".into(), "PHÓ GIÁM ĐỐC".into()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_header_lines_follow_decree_30() {
+        assert_eq!(symbol_of("Sở Thông tin và Truyền thông"), "STTTT");
+        assert_eq!(symbol_of("Sở Khoa học và Công nghệ"), "SKHCN");
+        assert_eq!(place_of("Tỉnh Bình Định"), "Bình Định");
+        assert_eq!(place_of("Thành phố Hồ Chí Minh"), "Hồ Chí Minh");
+        assert_eq!(
+            place_date("Bình Định", date!(2026 - 11 - 28)),
+            "Bình Định, ngày 28 tháng 11 năm 2026"
+        );
+        assert_eq!(
+            place_date("Gia Lai", date!(2026 - 02 - 05)),
+            "Gia Lai, ngày 05 tháng 02 năm 2026",
+            "days below 10 and months 1–2 take a leading zero"
+        );
+        assert_eq!(
+            place_date("Gia Lai", date!(2026 - 03 - 05)),
+            "Gia Lai, ngày 05 tháng 3 năm 2026"
+        );
+        assert_eq!(
+            report_period(2025, date!(2026 - 11 - 28)),
+            Period::Year(2025)
+        );
+        assert_eq!(
+            report_period(2026, date!(2026 - 11 - 28)),
+            Period::Quarter(2026, 4)
+        );
     }
 }

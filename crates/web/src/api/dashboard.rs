@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
         .route("/exports/dashboard.xlsx", get(dashboard_xlsx))
+        .route("/exports/dashboard.docx", get(dashboard_docx))
 }
 
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
@@ -41,4 +42,16 @@ async fn dashboard_xlsx(
 ) -> AppResult<Response> {
     let doc = exports::dashboard_xlsx(&state, &user, &q).await?;
     Ok(crate::pages::download(XLSX, &doc.filename, doc.bytes))
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// `GET /api/v1/exports/dashboard.docx?plan=&year=&unit=`: the progress report in Word.
+async fn dashboard_docx(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> AppResult<Response> {
+    let doc = exports::progress_docx(&state, &user, &q).await?;
+    Ok(crate::pages::download(DOCX, &doc.filename, doc.bytes))
 }

@@ -96,3 +96,13 @@ pub async fn xlsx(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Respon
         doc.bytes,
     ))
 }
+
+/// `GET /dashboard.docx`: the progress report in Word.
+pub async fn docx(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
+    let doc = exports::progress_docx(&ctx.state, ctx.user()?, &q).await?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &doc.filename,
+        doc.bytes,
+    ))
+}

@@ -139,6 +139,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/assessments", get(coming))
         .route("/dashboard", get(dashboard::home))
         .route("/dashboard.xlsx", get(dashboard::xlsx))
+        .route("/dashboard.docx", get(dashboard::docx))
 }
 
 /// A link in the main navigation.

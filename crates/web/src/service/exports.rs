@@ -3,6 +3,9 @@
 
 use dxplan_domain::Lang;
 use dxplan_domain::dashboard::Dashboard;
+use dxplan_domain::unit::UnitKind;
+use dxplan_report::progress::{Issuer, place_of, progress_report, symbol_of};
+use dxplan_store::units;
 
 use crate::error::{AppError, AppResult};
 use crate::service::dashboard::{DashboardQuery, dashboard_and_filter};
@@ -41,6 +44,48 @@ pub async fn dashboard_xlsx(
     let filename = format!("{}.xlsx", base_name(&d));
     let bytes = render("xlsx", move || {
         dxplan_report::dashboard_xlsx::dashboard_xlsx(&d, &tasks).map_err(|e| e.to_string())
+    })
+    .await?;
+    Ok(Document { filename, bytes })
+}
+
+/// Who signs a report: the reader's own unit under its province's people's committee.
+async fn issuer(state: &AppState, user: &CurrentUser, d: &Dashboard) -> AppResult<Issuer> {
+    let mut c = state.db.read().await?;
+    let body = units::get(&mut c, user.unit_id.unwrap_or(d.unit.id)).await?;
+    let province = if body.kind == UnitKind::Province {
+        body.clone()
+    } else {
+        units::ancestors(&mut c, body.id)
+            .await?
+            .into_iter()
+            .find(|u| u.kind == UnitKind::Province)
+            .unwrap_or_else(|| body.clone())
+    };
+    let province_lower =
+        province
+            .name
+            .replacen("Tỉnh", "tỉnh", 1)
+            .replacen("Thành phố", "thành phố", 1);
+    Ok(Issuer {
+        parent_body: format!("Ủy ban nhân dân {province_lower}"),
+        symbol: symbol_of(&body.name),
+        body: body.name,
+        place: place_of(&province.name),
+    })
+}
+
+/// The progress report of the dashboard's plan as a Word document.
+pub async fn progress_docx(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<Document> {
+    let d = crate::service::dashboard::dashboard(state, user, q).await?;
+    let issuer = issuer(state, user, &d).await?;
+    let filename = format!("{}.docx", base_name(&d));
+    let bytes = render("docx", move || {
+        dxplan_report::progress_docx::progress_docx(&progress_report(&d, &issuer))
     })
     .await?;
     Ok(Document { filename, bytes })

@@ -428,3 +428,93 @@ async fn the_workbook_holds_the_dashboards_numbers() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Every text run of a Word document, in order, read back with docx-rs's reader.
+fn docx_text(bytes: &[u8]) -> String {
+    fn collect(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("text", Value::String(s)) => out.push(s.clone()),
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let doc = docx_rs::read_docx(bytes).expect("a readable .docx");
+    let json: Value = serde_json::from_str(&doc.json()).unwrap();
+    let mut out = Vec::new();
+    collect(&json["document"], &mut out);
+    out.join("\n")
+}
+
+#[tokio::test]
+async fn the_word_report_says_what_the_dashboard_says() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let d = dashboard(&coordinator, "").await;
+    let r = coordinator.get("/dashboard.docx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let bytes = r.bytes().await.unwrap();
+    let text = docx_text(&bytes);
+    for line in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH",
+        "BÁO CÁO",
+        "I. KẾT QUẢ CHUNG",
+        "V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT",
+        "Nơi nhận:",
+    ] {
+        assert!(text.contains(line), "{line} missing");
+    }
+    assert!(text.contains("Bình Định, ngày "), "place and date line");
+    assert!(text.contains("/BC-"), "number and symbol");
+    let o = &d["overall"];
+    assert!(
+        text.contains(&format!("có {} nhiệm vụ", o["total"].as_u64().unwrap())),
+        "the total"
+    );
+    assert!(text.contains(&format!(
+        "{} nhiệm vụ quá hạn chưa hoàn thành",
+        o["overdue"].as_u64().unwrap()
+    )));
+    for g in d["groups"].as_array().unwrap() {
+        let label = format!(
+            "{}. {}",
+            g["code"].as_str().unwrap(),
+            g["name"].as_str().unwrap()
+        );
+        assert!(text.contains(&label), "{label}");
+    }
+    for t in d["overdue"].as_array().unwrap() {
+        assert!(text.contains(t["title"].as_str().unwrap()));
+    }
+    // Charts are pictures in the document.
+    assert!(
+        bytes.windows(11).any(|w| w == b"word/media/"),
+        "charts embedded as images"
+    );
+    let district = app.login("approver-540").await;
+    assert_eq!(
+        district
+            .get("/api/v1/exports/dashboard.docx?unit=52")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let own = district.get("/api/v1/exports/dashboard.docx").await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let text = docx_text(&own.bytes().await.unwrap());
+    assert!(text.contains("Thành phố Quy Nhơn") || text.contains("THÀNH PHỐ QUY NHƠN"));
+}

@@ -1,0 +1,256 @@
+//! The progress report as a Word document in the layout of Decree 30/2020/NĐ-CP:
+//! A4, margins 20/20/30/15 mm, Times New Roman 13–14 pt, the two-column header of the
+//! issuing body and the national title, numbered sections, recipients and signature.
+
+use docx_rs::{
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, PageMargin, PageNum, Paragraph, Pic, Run,
+    RunFonts, Shading, SpecialIndentType, Table as DocTable, TableCell, TableLayoutType, TableRow,
+    WidthType,
+};
+
+use crate::progress::{Block, ProgressReport, Table};
+use crate::raster::svg_to_png;
+
+/// Twentieths of a point per millimetre.
+fn mm(v: f64) -> i32 {
+    (v * 1440.0 / 25.4).round() as i32
+}
+
+/// Sizes are in half-points.
+const BODY: usize = 28; // 14 pt
+const SMALL: usize = 24; // 12 pt
+const TABLE: usize = 22; // 11 pt
+
+/// Usable text width: A4 (210 mm) less 30 mm left and 15 mm right.
+const TEXT_WIDTH_MM: f64 = 165.0;
+
+fn run(text: &str) -> Run {
+    Run::new().add_text(text)
+}
+
+fn centered(text: &str, size: usize, bold: bool) -> Paragraph {
+    let mut r = run(text).size(size);
+    if bold {
+        r = r.bold();
+    }
+    Paragraph::new().align(AlignmentType::Center).add_run(r)
+}
+
+fn body_paragraph(text: &str) -> Paragraph {
+    Paragraph::new()
+        .align(AlignmentType::Both)
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(mm(10.0))),
+            None,
+            None,
+        )
+        .line_spacing(LineSpacing::new().before(0).after(120))
+        .add_run(run(text).size(BODY))
+}
+
+fn cell(paragraph: Paragraph, width_twips: usize) -> TableCell {
+    TableCell::new()
+        .add_paragraph(paragraph)
+        .width(width_twips, WidthType::Dxa)
+}
+
+/// The two-column header: issuing body on the left, national title on the right.
+fn header(r: &ProgressReport) -> DocTable {
+    // The national title needs the wider column to stay on one line.
+    let (left_w, right_w) = (mm(72.0) as usize, mm(TEXT_WIDTH_MM - 72.0) as usize);
+    let left = TableCell::new()
+        .add_paragraph(centered(&r.parent_body, SMALL, false))
+        .add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .add_run(run(&r.issuer).size(SMALL).bold().underline("single")),
+        )
+        .add_paragraph(centered(&r.number, 26, false))
+        .width(left_w, WidthType::Dxa);
+    let right = TableCell::new()
+        .add_paragraph(centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 24, true))
+        .add_paragraph(
+            Paragraph::new().align(AlignmentType::Center).add_run(
+                run("Độc lập - Tự do - Hạnh phúc")
+                    .size(BODY)
+                    .bold()
+                    .underline("single"),
+            ),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .add_run(run(&r.place_date).size(BODY).italic()),
+        )
+        .width(right_w, WidthType::Dxa);
+    DocTable::without_borders(vec![TableRow::new(vec![left, right])])
+        .set_grid(vec![left_w, right_w])
+        .width(left_w + right_w, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+}
+
+fn table(t: &Table) -> DocTable {
+    let total: u32 = t.widths.iter().sum::<u32>().max(1);
+    let full = mm(TEXT_WIDTH_MM) as u32;
+    let widths: Vec<usize> = t
+        .widths
+        .iter()
+        .map(|w| (full * w / total) as usize)
+        .collect();
+    let align = |col: usize| {
+        if t.numeric.get(col).copied().unwrap_or(false) {
+            AlignmentType::Right
+        } else {
+            AlignmentType::Left
+        }
+    };
+    let mut rows = vec![TableRow::new(
+        t.headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                cell(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(run(h).size(TABLE).bold()),
+                    widths.get(i).copied().unwrap_or(1000),
+                )
+                .shading(Shading::new().fill("D9E1F2"))
+            })
+            .collect(),
+    )];
+    for row in &t.rows {
+        rows.push(TableRow::new(
+            row.iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    cell(
+                        Paragraph::new()
+                            .align(align(i))
+                            .add_run(run(text).size(TABLE)),
+                        widths.get(i).copied().unwrap_or(1000),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    DocTable::new(rows).set_grid(widths)
+}
+
+/// The chart as a picture scaled to the text width, or its caption if it cannot be drawn.
+fn chart(svg: &str, caption: &str) -> Vec<Paragraph> {
+    let caption_paragraph = Paragraph::new()
+        .align(AlignmentType::Center)
+        .add_run(run(caption).size(SMALL).italic());
+    match svg_to_png(svg, 2.0) {
+        Ok((png, w, h)) => {
+            // 150 mm wide, centred: Word sizes pictures in EMU (914,400 per inch).
+            let width_emu = (150.0 / 25.4 * 914_400.0) as u32;
+            let height_emu = (f64::from(width_emu) * f64::from(h) / f64::from(w.max(1))) as u32;
+            let pic = Pic::new_with_dimensions(png, w, h).size(width_emu, height_emu);
+            vec![
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(Run::new().add_image(pic)),
+                caption_paragraph,
+            ]
+        }
+        Err(_) => vec![caption_paragraph],
+    }
+}
+
+/// The report as .docx bytes.
+pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
+    let fonts = RunFonts::new()
+        .ascii("Times New Roman")
+        .hi_ansi("Times New Roman")
+        .cs("Times New Roman")
+        .east_asia("Times New Roman");
+    let mut doc = Docx::new()
+        .page_size(11906, 16838) // A4 in twips
+        .page_margin(
+            PageMargin::new()
+                .top(mm(20.0))
+                .bottom(mm(20.0))
+                .left(mm(30.0))
+                .right(mm(15.0)),
+        )
+        .default_fonts(fonts)
+        .default_size(BODY)
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_page_num(PageNum::new()),
+            ),
+        )
+        .add_table(header(r))
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(centered(&r.kind, BODY, true))
+        .add_paragraph(centered(&r.subject, BODY, true))
+        .add_paragraph(Paragraph::new());
+    for section in &r.sections {
+        doc = doc.add_paragraph(
+            Paragraph::new()
+                .keep_next(true)
+                .line_spacing(LineSpacing::new().before(120).after(120))
+                .add_run(run(&section.heading).size(BODY).bold()),
+        );
+        for block in &section.blocks {
+            match block {
+                Block::Paragraph(text) => doc = doc.add_paragraph(body_paragraph(text)),
+                Block::Labelled(label, text) => {
+                    doc = doc.add_paragraph(
+                        Paragraph::new()
+                            .align(AlignmentType::Both)
+                            .indent(
+                                None,
+                                Some(SpecialIndentType::FirstLine(mm(10.0))),
+                                None,
+                                None,
+                            )
+                            .add_run(run(label).size(BODY).bold())
+                            .add_run(run(text).size(BODY)),
+                    )
+                }
+                Block::Table(t) => {
+                    doc = doc.add_table(table(t)).add_paragraph(Paragraph::new());
+                }
+                Block::Chart(c) => {
+                    for p in chart(&c.svg, &c.caption) {
+                        doc = doc.add_paragraph(p);
+                    }
+                }
+            }
+        }
+    }
+    // Recipients on the left, the signature on the right.
+    let half = (mm(TEXT_WIDTH_MM) / 2) as usize;
+    let mut left = TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(run("Nơi nhận:").size(SMALL).bold().italic()));
+    for line in &r.recipients {
+        left = left.add_paragraph(Paragraph::new().add_run(run(line).size(TABLE)));
+    }
+    let mut right = TableCell::new();
+    for line in &r.signer_title {
+        right = right.add_paragraph(centered(line, BODY, true));
+    }
+    right = right.add_paragraph(
+        Paragraph::new().add_run(
+            Run::new()
+                .add_break(BreakType::TextWrapping)
+                .add_break(BreakType::TextWrapping),
+        ),
+    );
+    doc = doc.add_paragraph(Paragraph::new()).add_table(
+        DocTable::without_borders(vec![TableRow::new(vec![
+            left.width(half, WidthType::Dxa),
+            right.width(half, WidthType::Dxa),
+        ])])
+        .set_grid(vec![half, half]),
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
