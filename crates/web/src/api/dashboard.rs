@@ -20,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(dashboard))
         .route("/exports/dashboard.xlsx", get(dashboard_xlsx))
         .route("/exports/dashboard.docx", get(dashboard_docx))
+        .route("/exports/dashboard.pdf", get(dashboard_pdf))
+        .route("/exports/briefing.pdf", get(briefing_pdf))
 }
 
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
@@ -54,4 +56,32 @@ async fn dashboard_docx(
 ) -> AppResult<Response> {
     let doc = exports::progress_docx(&state, &user, &q).await?;
     Ok(crate::pages::download(DOCX, &doc.filename, doc.bytes))
+}
+
+/// `GET /api/v1/exports/dashboard.pdf?plan=&year=&unit=`: the progress report as PDF.
+async fn dashboard_pdf(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> AppResult<Response> {
+    let doc = exports::progress_pdf(&state, &user, &q).await?;
+    Ok(crate::pages::download(
+        "application/pdf",
+        &doc.filename,
+        doc.bytes,
+    ))
+}
+
+/// `GET /api/v1/exports/briefing.pdf?plan=&year=&unit=`: the one-page briefing.
+async fn briefing_pdf(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> AppResult<Response> {
+    let doc = exports::briefing_pdf(&state, &user, &q).await?;
+    Ok(crate::pages::download(
+        "application/pdf",
+        &doc.filename,
+        doc.bytes,
+    ))
 }

@@ -106,3 +106,15 @@ pub async fn docx(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Respon
         doc.bytes,
     ))
 }
+
+/// `GET /dashboard.pdf`: the progress report as PDF.
+pub async fn pdf(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
+    let doc = exports::progress_pdf(&ctx.state, ctx.user()?, &q).await?;
+    Ok(super::download("application/pdf", &doc.filename, doc.bytes))
+}
+
+/// `GET /dashboard/briefing.pdf`: the one-page briefing for the steering committee.
+pub async fn briefing(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
+    let doc = exports::briefing_pdf(&ctx.state, ctx.user()?, &q).await?;
+    Ok(super::download("application/pdf", &doc.filename, doc.bytes))
+}

@@ -140,6 +140,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/dashboard", get(dashboard::home))
         .route("/dashboard.xlsx", get(dashboard::xlsx))
         .route("/dashboard.docx", get(dashboard::docx))
+        .route("/dashboard.pdf", get(dashboard::pdf))
+        .route("/dashboard/briefing.pdf", get(dashboard::briefing))
 }
 
 /// A link in the main navigation.

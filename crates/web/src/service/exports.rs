@@ -90,3 +90,34 @@ pub async fn progress_docx(
     .await?;
     Ok(Document { filename, bytes })
 }
+
+/// The progress report of the dashboard's plan as PDF (the same model as the Word one).
+pub async fn progress_pdf(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<Document> {
+    let d = crate::service::dashboard::dashboard(state, user, q).await?;
+    let issuer = issuer(state, user, &d).await?;
+    let filename = format!("{}.pdf", base_name(&d));
+    let bytes = render("pdf", move || {
+        dxplan_pdf::progress_pdf(&progress_report(&d, &issuer)).map_err(|e| e.to_string())
+    })
+    .await?;
+    Ok(Document { filename, bytes })
+}
+
+/// The one-page briefing for the steering committee.
+pub async fn briefing_pdf(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<Document> {
+    let d = crate::service::dashboard::dashboard(state, user, q).await?;
+    let filename = format!("Tóm tắt cho Ban Chỉ đạo {} {}.pdf", d.unit.name, d.year);
+    let bytes = render("pdf", move || {
+        dxplan_pdf::briefing_pdf(&d).map_err(|e| e.to_string())
+    })
+    .await?;
+    Ok(Document { filename, bytes })
+}

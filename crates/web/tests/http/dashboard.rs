@@ -518,3 +518,98 @@ async fn the_word_report_says_what_the_dashboard_says() {
     let text = docx_text(&own.bytes().await.unwrap());
     assert!(text.contains("Thành phố Quy Nhơn") || text.contains("THÀNH PHỐ QUY NHƠN"));
 }
+
+/// The text of each page of a PDF, read back with pdf-extract, whitespace collapsed.
+fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+    pdf_extract::extract_text_from_mem_by_pages(bytes)
+        .expect("a readable PDF")
+        .iter()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pdf_report_and_briefing_say_what_the_dashboard_says() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let d = dashboard(&coordinator, "").await;
+    let r = coordinator.get("/dashboard.pdf").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let text = pdf_pages(&r.bytes().await.unwrap()).join(" ");
+    for line in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "I. KẾT QUẢ CHUNG",
+        "Nơi nhận:",
+    ] {
+        assert!(text.contains(line), "{line} missing from the PDF");
+    }
+    let o = &d["overall"];
+    assert!(text.contains(&format!("có {} nhiệm vụ", o["total"].as_u64().unwrap())));
+    assert!(text.contains(&format!(
+        "{} nhiệm vụ quá hạn chưa hoàn thành",
+        o["overdue"].as_u64().unwrap()
+    )));
+    // The Word and PDF reports carry the same words: both come from one model.
+    let word = docx_text(
+        &coordinator
+            .get("/dashboard.docx")
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    let first_paragraph = word
+        .lines()
+        .find(|l| l.starts_with("Kế hoạch chuyển đổi số"))
+        .expect("the overall paragraph");
+    let collapsed = first_paragraph
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&collapsed),
+        "same overall paragraph in Word and PDF"
+    );
+
+    let r = coordinator.get("/api/v1/exports/briefing.pdf").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let pages = pdf_pages(&r.bytes().await.unwrap());
+    assert_eq!(pages.len(), 1, "the briefing is one page");
+    assert!(pages[0].contains("TỈNH BÌNH ĐỊNH"));
+    let behind = d["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["tally"]["total"].as_u64().unwrap() > 0)
+        .min_by(|a, b| {
+            a["tally"]["average_progress"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["tally"]["average_progress"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert!(
+        pages[0].contains(behind["unit"]["name"].as_str().unwrap()),
+        "the most-behind unit is named"
+    );
+    let district = app.login("approver-540").await;
+    for path in ["/dashboard.pdf?unit=52", "/dashboard/briefing.pdf?unit=52"] {
+        assert_eq!(
+            district.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.client()
+            .get(app.url("/api/v1/exports/briefing.pdf"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -1,0 +1,141 @@
+//! The operations centre's quality bar of DESIGN.md §6 at province scale: the demo
+//! province (two plans of 80 tasks, 31 indicators with five years of figures) plus 200
+//! monthly indicators for every commune (≈1.9 M figures). Measures the dashboard's JSON
+//! and HTML over real HTTP on loopback — one client in turn (server time plus loopback),
+//! then eight at once (throughput) — and the size and generation time of each report.
+//!
+//! Run: `cargo bench -p dxplan-web --bench dashboard` (SQLite; set
+//! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL).
+
+use std::time::{Duration, Instant};
+
+use dxplan_store::TestDb;
+use dxplan_web::password::PasswordCost;
+use dxplan_web::throttle::ThrottleConfig;
+use dxplan_web::{AppState, WebConfig};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() {
+    let test_db = TestDb::new().await.expect("database");
+    let config = WebConfig {
+        password_cost: PasswordCost::CHEAP_FOR_TESTS,
+        throttle: ThrottleConfig {
+            per_account_burst: 1000,
+            per_addr_burst: 1000,
+            ..ThrottleConfig::default()
+        },
+        ..WebConfig::default()
+    };
+    let state = AppState::new(test_db.db.clone(), config);
+    dxplan_web::demo::seed(&state).await.expect("demo");
+    let scale = dxplan_web::demo_scale::seed(&state, 200, 5)
+        .await
+        .expect("scale");
+    println!(
+        "dashboard at province scale on {:?}: demo plans + {} figures of {} scale indicators",
+        state.db.backend(),
+        scale.values,
+        scale.indicators
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server_state = state.clone();
+    tokio::spawn(async move {
+        let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "coordinator", "password": "demo"}))
+        .send()
+        .await
+        .expect("login");
+    assert!(login.status().is_success());
+
+    for (name, path) in [
+        ("GET /api/v1/dashboard (province)", "/api/v1/dashboard"),
+        ("GET /dashboard (HTML, province)", "/dashboard"),
+        ("GET /dashboard?unit=540 (district)", "/dashboard?unit=540"),
+        ("GET /dashboard?wall=1", "/dashboard?wall=1"),
+    ] {
+        let url = format!("{base}{path}");
+        for _ in 0..10 {
+            let r = client.get(&url).send().await.expect("warm");
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r.bytes().await.expect("body");
+        }
+        // One client in turn: what one reader waits for.
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..200 {
+            let start = Instant::now();
+            let r = client.get(&url).send().await.expect("request");
+            size = r.bytes().await.expect("body").len();
+            times.push(start.elapsed());
+        }
+        times.sort();
+        // Eight at once for 5 s: what the server sustains.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut workers = Vec::new();
+        for _ in 0..8 {
+            let (client, url) = (client.clone(), url.clone());
+            workers.push(tokio::spawn(async move {
+                let mut n = 0u32;
+                while Instant::now() < deadline {
+                    let r = client.get(&url).send().await.expect("request");
+                    r.bytes().await.expect("body");
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut done = 0;
+        for w in workers {
+            done += w.await.expect("worker");
+        }
+        println!(
+            "  {name:<38} p50 {:>6.2} ms  p95 {:>6.2} ms  {:>5.0} req/s  {:>4} kB",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.95)),
+            f64::from(done) / 5.0,
+            size / 1024
+        );
+    }
+
+    for (name, path) in [
+        ("workbook (.xlsx)", "/api/v1/exports/dashboard.xlsx"),
+        ("progress report (.docx)", "/api/v1/exports/dashboard.docx"),
+    ] {
+        let url = format!("{base}{path}");
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..5 {
+            let start = Instant::now();
+            let r = client.get(&url).send().await.expect("request");
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            size = r.bytes().await.expect("body").len();
+            times.push(start.elapsed());
+        }
+        times.sort();
+        println!(
+            "  {name:<38} p50 {:>6.0} ms  max {:>6.0} ms  {:>5} kB",
+            ms(percentile(&times, 0.5)),
+            ms(times[times.len() - 1]),
+            size / 1024
+        );
+    }
+}
