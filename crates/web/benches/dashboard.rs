@@ -119,6 +119,8 @@ async fn main() {
     for (name, path) in [
         ("workbook (.xlsx)", "/api/v1/exports/dashboard.xlsx"),
         ("progress report (.docx)", "/api/v1/exports/dashboard.docx"),
+        ("progress report (.pdf)", "/api/v1/exports/dashboard.pdf"),
+        ("one-page briefing (.pdf)", "/api/v1/exports/briefing.pdf"),
     ] {
         let url = format!("{base}{path}");
         let mut times = Vec::new();
