@@ -457,3 +457,70 @@ pub fn indicator_chart(i: &KeyIndicator, lang: Lang) -> Figure {
         ),
     }
 }
+
+/// Units ranked by their value of an indicator, best first (`higher_is_better` decides
+/// which end is best); units without a figure are listed in the table, not drawn.
+pub fn ranking_chart(
+    id: &str,
+    title: &str,
+    rows: &[(String, Option<f64>)],
+    higher_is_better: bool,
+    suffix: &str,
+    lang: Lang,
+) -> Figure {
+    let mut ranked: Vec<(String, f64)> = rows
+        .iter()
+        .filter_map(|(name, v)| v.map(|v| (name.clone(), v)))
+        .collect();
+    ranked.sort_by(|a, b| {
+        if higher_is_better {
+            b.1.total_cmp(&a.1)
+        } else {
+            a.1.total_cmp(&b.1)
+        }
+    });
+    let bars: Vec<Bar> = ranked
+        .iter()
+        .map(|(label, value)| Bar {
+            label: label.clone(),
+            value: *value,
+            href: None,
+        })
+        .collect();
+    let mut table_rows: Vec<(String, Vec<Option<f64>>)> = ranked
+        .iter()
+        .map(|(name, v)| (name.clone(), vec![Some(*v)]))
+        .collect();
+    table_rows.extend(
+        rows.iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| (name.clone(), vec![None])),
+    );
+    Figure {
+        title: title.to_string(),
+        svg: charts::bar(
+            &chart(
+                id,
+                title,
+                lang.pick(
+                    "Các đơn vị xếp từ tốt nhất đến kém nhất theo giá trị đã duyệt.",
+                    "Units from best to worst by approved value.",
+                )
+                .to_string(),
+            ),
+            &bars,
+            suffix,
+            None,
+            None,
+        ),
+        table: charts::table(
+            title,
+            &[
+                lang.pick("Đơn vị", "Unit").to_string(),
+                lang.pick("Giá trị", "Value").to_string(),
+            ],
+            &table_rows,
+            suffix,
+        ),
+    }
+}

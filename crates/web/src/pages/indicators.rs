@@ -8,9 +8,11 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::dashboard::{KeyIndicator, TREND_YEARS, YearFigure};
 use dxplan_domain::indicator::{IndicatorInput, Measure, ValueInput};
 use dxplan_domain::period::Period;
 use dxplan_domain::text::format_number;
+use dxplan_report::dashboard_charts::{Figure, indicator_chart, ranking_chart};
 use dxplan_store::indicators::{self, DataValue, Indicator};
 use dxplan_store::{plans, units};
 use serde::Deserialize;
@@ -156,6 +158,8 @@ struct IndicatorPage {
     missing: Vec<String>,
     children: Vec<ChildRow>,
     uom: String,
+    trend: Figure,
+    ranking: Option<Figure>,
 }
 
 #[derive(Deserialize, Default)]
@@ -202,6 +206,52 @@ pub async fn show(
         user.require(Action::ViewWork, Target::Unit(&lineage))?;
     }
     let view = svc::rollup(&ctx.state, &code, &unit_code, &period, today, true, false).await?;
+    // Five years of the same unit for the trend, and the units below ranked.
+    let year = parsed.start().year();
+    let years: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
+    let per_year =
+        svc::rollup_periods(&ctx.state, &unit_code, &years, today, Some(&[indicator.id])).await?;
+    let trend = KeyIndicator {
+        code: indicator.code.clone(),
+        name: indicator.name.clone(),
+        unit_of_measure: indicator.unit_of_measure.clone(),
+        value: view.value,
+        target: view.target,
+        attainment: view.attainment,
+        reported_units: view.reported_units,
+        missing_units: view.missing.len(),
+        trend: years
+            .iter()
+            .zip(&per_year)
+            .map(|(p, views)| {
+                let v = views.first();
+                YearFigure {
+                    year: p.start().year(),
+                    value: v.and_then(|v| v.value),
+                    target: v.and_then(|v| v.target),
+                }
+            })
+            .collect(),
+    };
+    let suffix = if indicator.unit_of_measure.as_deref() == Some("%") {
+        " %"
+    } else {
+        ""
+    };
+    let ranking = (!view.children.is_empty()).then(|| {
+        ranking_chart(
+            "c-ranking",
+            lang.pick("Xếp hạng các đơn vị trực thuộc", "Units below, ranked"),
+            &view
+                .children
+                .iter()
+                .map(|c| (c.unit.clone(), c.value))
+                .collect::<Vec<_>>(),
+            indicator.direction == dxplan_domain::indicator::Direction::HigherIsBetter,
+            suffix,
+            lang,
+        )
+    });
     let (attainment, class) = match view.attainment {
         Some(a) => (
             format!(
@@ -240,6 +290,8 @@ pub async fn show(
                 missing: c.value.is_none(),
             })
             .collect(),
+        trend: indicator_chart(&trend, lang),
+        ranking,
         indicator,
     })
 }

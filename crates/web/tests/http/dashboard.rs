@@ -193,6 +193,25 @@ async fn key_indicators_show_the_same_figures_as_the_roll_up() {
         "last year's target"
     );
     assert!(trend[3]["value"].is_null(), "no figure is not zero");
+
+    // The indicator's page: its trend and the units below it ranked, best first.
+    let html = coordinator
+        .get(&format!("/indicators/T-KEY?unit=52&period={year}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Diễn biến 5 năm"));
+    assert!(
+        html.matches("<svg").count() >= 2,
+        "trend and ranking charts"
+    );
+    let ranking = &html[html.find("c-ranking").expect("a ranking chart")..];
+    let (qn, al) = (
+        ranking.find("Thành phố Quy Nhơn").unwrap(),
+        ranking.find("Huyện An Lão").unwrap(),
+    );
+    assert!(qn < al, "24 ranks above 19 when higher is better");
 }
 
 #[tokio::test]
