@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod api_units;
 mod authz;
+mod browser;
 mod dashboard;
 mod indicators;
 mod pages;

@@ -1,0 +1,258 @@
+//! End to end in a real browser: Debian's headless Chromium, driven through chromedriver's
+//! WebDriver protocol, logs in and reads the dashboard on a wall screen and on a phone.
+//!
+//! `scripts/browser-test-setup` installs Chromium and chromedriver; `.ci/run` runs it and
+//! sets `DXPLAN_BROWSER_TESTS=1`, which makes a missing browser a failure. Elsewhere the
+//! test says it was skipped when no chromedriver is installed.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start() -> Option<Driver> {
+        if !std::path::Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                std::env::var("DXPLAN_BROWSER_TESTS").is_err(),
+                "DXPLAN_BROWSER_TESTS is set but {CHROMEDRIVER} is missing: run scripts/browser-test-setup"
+            );
+            eprintln!(
+                "browser test skipped: no {CHROMEDRIVER} (scripts/browser-test-setup installs it)"
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut ready = false;
+        for _ in 0..100 {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && r.status().is_success()
+            {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "chromedriver answers");
+        // Flags as on a closed government network: nothing phones home.
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1920,1080",
+            "--lang=vi",
+        ];
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {"binary": CHROMIUM, "args": args,
+                    "prefs": {"intl.accept_languages": "vi-VN,vi"}}
+            }}}))
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("session answer");
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        Some(Driver {
+            child,
+            base,
+            session,
+            http,
+        })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, url);
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        let r: Value = request
+            .send()
+            .await
+            .expect("webdriver call")
+            .json()
+            .await
+            .expect("webdriver answer");
+        assert!(r["value"]["error"].is_null(), "{path}: {r}");
+        r["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        // The W3C reference is an object with one key, the element identifier.
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.element(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": js, "args": []}),
+        )
+        .await
+    }
+
+    async fn window(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_renders_its_charts_in_a_real_browser_on_a_wall_and_a_phone() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    browser.go(&app.url("/login")).await;
+    browser.type_into("#username", "coordinator").await;
+    browser.type_into("#password", "demo").await;
+    browser.click("form button[type=submit]").await;
+    // Wait for the login to land before going on.
+    for _ in 0..50 {
+        let url = browser
+            .call(reqwest::Method::GET, "/url", Value::Null)
+            .await;
+        if !url.as_str().unwrap_or_default().contains("/login") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.go(&app.url("/dashboard")).await;
+    let title = browser
+        .script("return document.querySelector('h1').textContent")
+        .await;
+    assert!(
+        title
+            .as_str()
+            .unwrap_or_default()
+            .contains("Bảng điều hành"),
+        "{title}"
+    );
+    // Every chart is drawn: an SVG with a name and a real size on the screen.
+    let charts = browser
+        .script(
+            "return [...document.querySelectorAll('figure.chart svg')].map(s => {
+                const r = s.getBoundingClientRect();
+                return {w: r.width, h: r.height, named: s.getAttribute('role') === 'img'};
+            })",
+        )
+        .await;
+    let charts = charts.as_array().expect("a list");
+    assert!(charts.len() >= 7, "{} charts", charts.len());
+    for c in charts {
+        assert!(c["named"].as_bool().unwrap(), "{c}");
+        assert!(
+            c["w"].as_f64().unwrap() > 150.0 && c["h"].as_f64().unwrap() > 40.0,
+            "{c}"
+        );
+    }
+    let bars = browser
+        .script("return document.querySelectorAll('#units svg rect').length")
+        .await;
+    assert!(bars.as_u64().unwrap() > 20, "the heat map has cells");
+
+    // On a 360 px phone nothing is wider than the screen.
+    browser.window(360, 740).await;
+    browser.go(&app.url("/dashboard")).await;
+    let overflow = browser
+        .script("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_f64().unwrap() <= 1.0,
+        "page wider than the phone by {overflow} px"
+    );
+
+    // The wall screen shows one panel at a time and moves on by itself.
+    browser.window(1920, 1080).await;
+    browser.go(&app.url("/dashboard?wall=1")).await;
+    let shown = browser
+        .script("return document.querySelectorAll('.panel.shown').length")
+        .await;
+    assert_eq!(shown.as_u64(), Some(1));
+    let header = browser
+        .script("return getComputedStyle(document.querySelector('.site-header')).display")
+        .await;
+    assert_eq!(header, "none", "no chrome on the wall");
+}
