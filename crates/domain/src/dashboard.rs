@@ -311,6 +311,9 @@ pub struct Dashboard {
     pub indicators: Vec<KeyIndicator>,
     pub modes: Vec<Row>,
     pub obstacles: Vec<Obstacle>,
+    /// Units of the same kind under the same parent (this one included), best first:
+    /// how the unit shown compares with its peers. Empty for the top of the tree.
+    pub peers: Vec<UnitRow>,
 }
 
 impl Dashboard {

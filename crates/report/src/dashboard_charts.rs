@@ -26,6 +26,7 @@ pub struct DashboardCharts {
     pub heat: Figure,
     pub departments: Figure,
     pub localities: Figure,
+    pub peers: Figure,
     pub budget: Figure,
     pub modes: Figure,
 }
@@ -246,7 +247,12 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
         let bars: Vec<Bar> = rows
             .iter()
             .map(|r| Bar {
-                label: r.unit.name.clone(),
+                // The unit shown stands out among its peers.
+                label: if r.unit.id == d.unit.id {
+                    format!("► {}", r.unit.name)
+                } else {
+                    r.unit.name.clone()
+                },
                 value: r.tally.average_progress().unwrap_or(0.0),
                 href: Some(unit_link(&r.unit.code)),
             })
@@ -303,6 +309,11 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
         "c-localities",
         t("Xếp hạng các địa phương", "Localities ranked"),
         d.locality_rows(),
+    );
+    let peers = ranking(
+        "c-peers",
+        t("So với các đơn vị cùng cấp", "Compared with its peers"),
+        d.peers.iter().collect(),
     );
 
     // Money in millions of đồng: readable figures on a wall screen.
@@ -407,6 +418,7 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
         heat,
         departments,
         localities,
+        peers,
         budget,
         modes,
     }

@@ -304,6 +304,7 @@ pub async fn dashboard_and_filter(
         None => Vec::new(),
     };
     let modes = mode_rows(&facts, today);
+    let peers = peers(&mut c, &root, &valid, plan.map(|p| p.id), today).await?;
     let obstacles = tasks::latest_obstacles(&mut c, &filter, OBSTACLES_SHOWN)
         .await?
         .into_iter()
@@ -389,8 +390,75 @@ pub async fn dashboard_and_filter(
         indicators: key_indicators,
         modes,
         obstacles,
+        peers,
     };
     Ok((dashboard, filter))
+}
+
+/// The unit's peers (same kind, same parent) with their tallies, best first. Only counts
+/// leave here, never a peer's tasks: rankings of units are published to every unit.
+async fn peers(
+    c: &mut dxplan_store::Conn,
+    root: &units::Unit,
+    valid: &[units::Unit],
+    plan_id: Option<i64>,
+    today: Date,
+) -> AppResult<Vec<UnitRow>> {
+    let (Some(parent), Some(plan_id)) = (root.parent_id, plan_id) else {
+        return Ok(Vec::new());
+    };
+    if !matches!(
+        root.kind,
+        UnitKind::Department | UnitKind::District | UnitKind::Commune
+    ) {
+        return Ok(Vec::new());
+    }
+    let siblings: Vec<&units::Unit> = valid
+        .iter()
+        .filter(|u| u.parent_id == Some(parent) && u.kind == root.kind)
+        .collect();
+    let facts = tasks::facts(
+        c,
+        &TaskFilter {
+            plan_id: Some(plan_id),
+            unit_subtree: Some(parent),
+            today: Some(today),
+            ..TaskFilter::default()
+        },
+    )
+    .await?;
+    let parent_of: HashMap<i64, Option<i64>> = valid.iter().map(|u| (u.id, u.parent_id)).collect();
+    let sibling_of = |mut id: i64| -> Option<i64> {
+        for _ in 0..16 {
+            match parent_of.get(&id).copied().flatten() {
+                Some(p) if p == parent => return Some(id),
+                Some(p) => id = p,
+                None => return None,
+            }
+        }
+        None
+    };
+    let by_sibling = dashboard::tally_by(&facts, today, |f| sibling_of(f.lead_unit_id));
+    let mut rows: Vec<(UnitRow, Tally)> = siblings
+        .iter()
+        .map(|u| {
+            let tally = by_sibling
+                .iter()
+                .find(|(id, _)| *id == Some(u.id))
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            (
+                UnitRow {
+                    unit: unit_ref(u),
+                    tally: tally.clone(),
+                    by_group: Vec::new(),
+                },
+                tally,
+            )
+        })
+        .collect();
+    dashboard::ranking(&mut rows);
+    Ok(rows.into_iter().map(|(r, _)| r).collect())
 }
 
 fn obstacle(r: PeriodReport) -> Obstacle {

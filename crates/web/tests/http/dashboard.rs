@@ -229,6 +229,35 @@ async fn a_district_sees_its_own_district_and_nothing_above_it() {
         own,
         task_total(&district, &format!("plan={plan}&unit=540")).await
     );
+    // Its peers: every district, itself among them, best first, counted like the lists.
+    let peers = d["peers"].as_array().unwrap();
+    assert!(peers.len() >= 10, "{} peers", peers.len());
+    assert!(peers.iter().all(|p| p["unit"]["kind"] == "district"));
+    assert!(peers.iter().any(|p| p["unit"]["code"] == "540"));
+    let progress = |p: &Value| p["tally"]["average_progress"].as_f64().unwrap_or(-1.0);
+    assert!(peers.windows(2).all(|w| progress(&w[0]) >= progress(&w[1])));
+    let coordinator = app.login("coordinator").await;
+    for p in peers.iter().take(3) {
+        let code = p["unit"]["code"].as_str().unwrap();
+        assert_eq!(
+            p["tally"]["total"].as_u64().unwrap(),
+            task_total(&coordinator, &format!("plan={plan}&unit={code}")).await,
+            "{code}"
+        );
+    }
+    let html = district.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains("So với các đơn vị cùng cấp"));
+    assert!(
+        html.contains("► Thành phố Quy Nhơn"),
+        "its own bar stands out"
+    );
+    assert!(
+        dashboard(&coordinator, "").await["peers"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "the province has no peers here"
+    );
     for other in ["52", "542", "52-STP"] {
         let (status, body) = district
             .get_json(&format!("/api/v1/dashboard?unit={other}"))
