@@ -13,7 +13,7 @@ use dxplan_domain::task::TaskStatus;
 use dxplan_domain::text::format_date;
 use dxplan_store::notifications::{self, Notice};
 use dxplan_store::tasks::{self, TaskFilter};
-use dxplan_store::{Db, StoreError, sessions, units};
+use dxplan_store::{Db, StoreError, exports, sessions, units};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::mail::{Mail, Mailer};
@@ -22,11 +22,16 @@ use crate::mail::{Mail, Mailer};
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub sessions_purged: u64,
+    /// Generated documents older than [`EXPORT_RETENTION`] removed.
+    pub exports_swept: u64,
     pub reminders: usize,
     pub digests: usize,
     pub sent: usize,
     pub failed: usize,
 }
+
+/// How long a generated document waits for its download.
+pub const EXPORT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Settings the jobs need from the server's configuration.
 #[derive(Clone)]
@@ -68,6 +73,7 @@ pub async fn run_due(
     let mut c = db.begin().await?;
     report.sessions_purged =
         sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
+    report.exports_swept = exports::sweep(&mut c, now - EXPORT_RETENTION).await?;
     c.commit().await?;
     report.reminders = remind(db, config, now).await? + remind_figures(db, config, now).await?;
     report.digests = digests(db, config, now).await?;

@@ -168,3 +168,47 @@ async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
             .all(|m| m.body.contains(&entry) && m.body.contains("period=2025Q2"))
     );
 }
+
+#[tokio::test]
+async fn generated_documents_are_kept_a_week_then_swept() {
+    let test = TestDb::new().await.unwrap();
+    let db = &test.db;
+    let now = datetime!(2026-11-28 09:00 UTC);
+    let mut c = db.begin().await.unwrap();
+    let user = NewUser {
+        username: "lanh-dao".into(),
+        display_name: "Lãnh đạo".into(),
+        email: None,
+    };
+    let id = users::insert(&mut c, &user, None, "hash", now)
+        .await
+        .unwrap();
+    let old = dxplan_store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(8))
+        .await
+        .unwrap();
+    let fresh = dxplan_store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(6))
+        .await
+        .unwrap();
+    c.commit().await.unwrap();
+    let config = JobConfig {
+        session_idle: Duration::from_secs(7200),
+        every: Duration::from_secs(600),
+        public_url: None,
+        digest_hour: 7,
+        mailer: None,
+    };
+    assert_eq!(run_due(db, &config, now).await.unwrap().exports_swept, 1);
+    let mut c = db.read().await.unwrap();
+    assert!(
+        dxplan_store::exports::get(&mut c, old)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        dxplan_store::exports::get(&mut c, fresh)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

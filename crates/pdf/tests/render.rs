@@ -112,6 +112,7 @@ fn empty_dashboard() -> Dashboard {
         indicators: vec![],
         modes: vec![],
         obstacles: vec![],
+        peers: vec![],
     }
 }
 

@@ -12,6 +12,7 @@ mod macros;
 
 pub mod attachments;
 pub mod audit;
+pub mod exports;
 pub mod indicators;
 pub mod notifications;
 pub mod plans;

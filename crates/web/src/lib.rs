@@ -93,6 +93,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Documents a previous process was making will never be finished: say so.
+    match state.db.begin().await {
+        Ok(mut c) => {
+            let marked = dxplan_store::exports::fail_interrupted(&mut c, state.now()).await;
+            if let Err(e) = async {
+                marked?;
+                c.commit().await
+            }
+            .await
+            {
+                tracing::warn!(error = %e, "could not mark interrupted export jobs");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not mark interrupted export jobs"),
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

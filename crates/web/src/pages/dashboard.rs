@@ -2,7 +2,8 @@
 //! SVG drawn on the server from the dashboard's view data, with a table beside it.
 
 use askama::Template;
-use axum::extract::Query;
+use axum::extract::{Path, Query};
+use axum::response::IntoResponse;
 use axum::response::Response;
 
 use dxplan_domain::indicator::AttainmentStatus;
@@ -12,7 +13,7 @@ use dxplan_report::dashboard_charts::{
 };
 
 use super::{Ctx, Page};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::service::dashboard::{self as svc, DashboardQuery};
 use crate::service::exports;
 use dxplan_domain::dashboard::Dashboard;
@@ -117,4 +118,53 @@ pub async fn pdf(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Respons
 pub async fn briefing(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
     let doc = exports::briefing_pdf(&ctx.state, ctx.user()?, &q).await?;
     Ok(super::download("application/pdf", &doc.filename, doc.bytes))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(flatten)]
+    filters: DashboardQuery,
+}
+
+/// `POST /exports`: starts generating a document and shows its progress page.
+pub async fn start_export(
+    ctx: Ctx,
+    axum::Form(form): axum::Form<ExportForm>,
+) -> AppResult<Response> {
+    let kind = exports::ExportKind::parse(&form.kind)
+        .ok_or_else(|| AppError::field("kind", dxplan_domain::Invalid::BadFormat))?;
+    let id = exports::start_job(&ctx.state, ctx.user()?, kind, form.filters).await?;
+    Ok(axum::response::Redirect::to(&format!("/exports/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "export.html")]
+struct ExportPage {
+    page: Page,
+    job: dxplan_store::exports::ExportJob,
+    back: String,
+}
+
+/// `GET /exports/{id}`: a document being made, then its download link.
+pub async fn export_status(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let job = exports::job_for(&ctx.state, ctx.user()?, id).await?;
+    ctx.render(&ExportPage {
+        page: ctx.page("Tạo báo cáo", "Making a report"),
+        back: format!("/dashboard?{}", job.query),
+        job,
+    })
+}
+
+/// `GET /exports/{id}/file`: the finished document.
+pub async fn export_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let job = exports::job_for(&ctx.state, ctx.user()?, id).await?;
+    let kind = exports::ExportKind::parse(&job.kind).ok_or(AppError::NotFound)?;
+    let doc = exports::job_file(&ctx.state, ctx.user()?, id).await?;
+    Ok(super::download(
+        kind.content_type(),
+        &doc.filename,
+        doc.bytes,
+    ))
 }

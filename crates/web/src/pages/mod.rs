@@ -142,6 +142,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/dashboard.docx", get(dashboard::docx))
         .route("/dashboard.pdf", get(dashboard::pdf))
         .route("/dashboard/briefing.pdf", get(dashboard::briefing))
+        .route("/exports", post(dashboard::start_export))
+        .route("/exports/{id}", get(dashboard::export_status))
+        .route("/exports/{id}/file", get(dashboard::export_file))
 }
 
 /// A link in the main navigation.

@@ -29,7 +29,7 @@ const OVERDUE_SHOWN: u32 = 10;
 /// Latest obstacles listed.
 const OBSTACLES_SHOWN: u32 = 12;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct DashboardQuery {
     #[serde(default)]
     pub plan: Option<String>,
@@ -86,12 +86,16 @@ pub async fn dashboard(
     Ok(dashboard_and_filter(state, user, q).await?.0)
 }
 
-/// The dashboard and the task filter behind its numbers (what its task sheet lists).
-pub async fn dashboard_and_filter(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<(Dashboard, TaskFilter)> {
+/// What a query names, checked: the unit (which the user may read), the plan and the year.
+struct Resolved {
+    root: units::Unit,
+    plans: Vec<plans::Plan>,
+    /// Index into `plans`.
+    plan: Option<usize>,
+    year: i32,
+}
+
+async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
     user.require(Action::ViewWork, AuthTarget::Anywhere)?;
     let today = state.today();
     let plan_id: Option<i64> = parse_number("plan", &q.plan)?;
@@ -117,18 +121,53 @@ pub async fn dashboard_and_filter(
         Some(id) => Some(
             all_plans
                 .iter()
-                .find(|p| p.id == id)
+                .position(|p| p.id == id)
                 .ok_or_else(|| AppError::field("plan", Invalid::BadFormat))?,
         ),
         None => {
             let wanted = i64::from(year.unwrap_or(today.year()));
             all_plans
                 .iter()
-                .find(|p| p.year == wanted)
-                .or_else(|| all_plans.first())
+                .position(|p| p.year == wanted)
+                .or(if all_plans.is_empty() { None } else { Some(0) })
         }
     };
-    let year = year.or(plan.map(|p| p.year as i32)).unwrap_or(today.year());
+    let year = year
+        .or(plan.map(|i| all_plans[i].year as i32))
+        .unwrap_or(today.year());
+    Ok(Resolved {
+        root,
+        plans: all_plans,
+        plan,
+        year,
+    })
+}
+
+/// Refuses a query the dashboard would refuse (bad filters, a unit out of reach) without
+/// computing anything: what a background job checks before it starts.
+pub async fn check_query(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<()> {
+    resolve(state, user, q).await.map(|_| ())
+}
+
+/// The dashboard and the task filter behind its numbers (what its task sheet lists).
+pub async fn dashboard_and_filter(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> AppResult<(Dashboard, TaskFilter)> {
+    let Resolved {
+        root,
+        plans: all_plans,
+        plan,
+        year,
+    } = resolve(state, user, q).await?;
+    let plan = plan.map(|i| &all_plans[i]);
+    let today = state.today();
+    let mut c = state.db.read().await?;
 
     let filter = TaskFilter {
         // No plan yet: an id no plan has, so nothing is counted.

@@ -121,3 +121,135 @@ pub async fn briefing_pdf(
     .await?;
     Ok(Document { filename, bytes })
 }
+
+// ---------------------------------------------------------------- background jobs
+
+/// The documents the operations centre generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Workbook,
+    Word,
+    Pdf,
+    Briefing,
+}
+
+impl ExportKind {
+    pub fn parse(s: &str) -> Option<ExportKind> {
+        match s {
+            "xlsx" => Some(ExportKind::Workbook),
+            "docx" => Some(ExportKind::Word),
+            "pdf" => Some(ExportKind::Pdf),
+            "briefing" => Some(ExportKind::Briefing),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Workbook => "xlsx",
+            ExportKind::Word => "docx",
+            ExportKind::Pdf => "pdf",
+            ExportKind::Briefing => "briefing",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportKind::Workbook => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportKind::Word => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            ExportKind::Pdf | ExportKind::Briefing => "application/pdf",
+        }
+    }
+}
+
+/// Generates one document now.
+pub async fn generate(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: ExportKind,
+    q: &DashboardQuery,
+) -> AppResult<Document> {
+    match kind {
+        ExportKind::Workbook => dashboard_xlsx(state, user, q).await,
+        ExportKind::Word => progress_docx(state, user, q).await,
+        ExportKind::Pdf => progress_pdf(state, user, q).await,
+        ExportKind::Briefing => briefing_pdf(state, user, q).await,
+    }
+}
+
+/// Starts generating a document in the background and returns the job's id at once;
+/// the reader follows it on its progress page. Authorisation and bad filters are
+/// checked before the job starts, so a refusal is an answer, not a failed job.
+pub async fn start_job(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: ExportKind,
+    q: DashboardQuery,
+) -> AppResult<i64> {
+    crate::service::dashboard::check_query(state, user, &q).await?;
+    let query = serde_urlencoded::to_string(&q).map_err(|e| AppError::internal(e.to_string()))?;
+    let id = {
+        let mut c = state.db.begin().await?;
+        let id = dxplan_store::exports::start(&mut c, user.id, kind.as_str(), &query, state.now())
+            .await?;
+        c.commit().await?;
+        id
+    };
+    let (state, user) = (state.clone(), user.clone());
+    tokio::spawn(async move {
+        let outcome = generate(&state, &user, kind, &q).await;
+        let now = state.now();
+        let written = async {
+            let mut c = state.db.begin().await?;
+            match &outcome {
+                Ok(doc) => {
+                    dxplan_store::exports::finish(&mut c, id, &doc.filename, &doc.bytes, now)
+                        .await?
+                }
+                Err(e) => dxplan_store::exports::fail(&mut c, id, &e.to_string(), now).await?,
+            }
+            c.commit().await
+        };
+        if let Err(e) = written.await {
+            tracing::error!(job = id, error = %e, "export job could not be recorded");
+        }
+    });
+    Ok(id)
+}
+
+/// A job its owner (or an administrator) may see; anyone else is told it does not exist.
+pub async fn job_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<dxplan_store::exports::ExportJob> {
+    let mut c = state.db.read().await?;
+    let job = dxplan_store::exports::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let admin = user.may(
+        dxplan_domain::auth::Action::ManageUsers,
+        dxplan_domain::auth::Target::System,
+    );
+    if job.user_id != user.id && !admin {
+        return Err(AppError::NotFound);
+    }
+    Ok(job)
+}
+
+/// The finished document of a job.
+pub async fn job_file(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Document> {
+    let job = job_for(state, user, id).await?;
+    let mut c = state.db.read().await?;
+    let bytes = dxplan_store::exports::content(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Document {
+        filename: job.filename.unwrap_or_else(|| format!("dxplan-{id}")),
+        bytes,
+    })
+}

@@ -455,7 +455,7 @@ async fn the_workbook_holds_the_dashboards_numbers() {
     assert_eq!(indicators[2][0].to_string(), "Mã");
     // The page offers it, and a district cannot export the province.
     let html = coordinator.get("/dashboard").await.text().await.unwrap();
-    assert!(html.contains("/dashboard.xlsx?plan="));
+    assert!(html.contains("name=\"kind\" value=\"xlsx\""), "the page offers it");
     let district = app.login("approver-540").await;
     assert_eq!(
         district.get("/dashboard.xlsx?unit=52").await.status(),
@@ -660,4 +660,149 @@ async fn the_pdf_report_and_briefing_say_what_the_dashboard_says() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Polls a job until it is no longer running.
+async fn finished_job(s: &Session, id: i64) -> Value {
+    for _ in 0..100 {
+        let (status, job) = s.get_json(&format!("/api/v1/exports/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{job}");
+        if job["status"] != "running" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("job {id} still running");
+}
+
+#[tokio::test]
+async fn reports_are_made_in_the_background_and_fetched_by_their_owner() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (status, job) = coordinator
+        .post_json(
+            "/api/v1/exports",
+            &json!({"kind": "briefing", "year": 2026}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let id = job["id"].as_i64().unwrap();
+    let job = finished_job(&coordinator, id).await;
+    assert_eq!(job["status"], "done", "{job}");
+    let file = coordinator.get(job["download_url"].as_str().unwrap()).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert_eq!(pdf_pages(&file.bytes().await.unwrap()).len(), 1);
+    // Someone else's job does not exist for you.
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer.get_json(&format!("/api/v1/exports/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        viewer
+            .get(&format!("/api/v1/exports/{id}/file"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Refusals are answers, not failed jobs.
+    for (body, status, field) in [
+        (
+            json!({"kind": "pptx"}),
+            StatusCode::BAD_REQUEST,
+            Some("kind"),
+        ),
+        (
+            json!({"kind": "pdf", "year": "x"}),
+            StatusCode::BAD_REQUEST,
+            Some("year"),
+        ),
+        (
+            json!({"kind": "pdf", "unit": "KHONG"}),
+            StatusCode::BAD_REQUEST,
+            Some("unit"),
+        ),
+    ] {
+        let (s, answer) = coordinator.post_json("/api/v1/exports", &body).await;
+        assert_eq!(s, status, "{body}: {answer}");
+        assert_eq!(
+            answer["error"]["details"][0]["field"].as_str(),
+            field,
+            "{body}"
+        );
+    }
+    let district = app.login("approver-540").await;
+    let (s, _) = district
+        .post_json("/api/v1/exports", &json!({"kind": "xlsx", "unit": "52"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Through the pages: the dashboard's button, the progress page, the download.
+    let html = coordinator.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains("action=\"/exports\""));
+    let r = coordinator
+        .post_form("/exports", &[("kind", "docx"), ("unit", "52")])
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location.trim_start_matches("/exports/").parse().unwrap();
+    finished_job(&coordinator, id).await;
+    let page = coordinator.get(&location).await.text().await.unwrap();
+    assert!(page.contains("Báo cáo đã sẵn sàng"), "{page}");
+    assert!(page.contains(&format!("/exports/{id}/file")));
+    let file = coordinator.get(&format!("/exports/{id}/file")).await;
+    assert!(
+        file.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    assert!(docx_text(&file.bytes().await.unwrap()).contains("BÁO CÁO"));
+}
+
+#[tokio::test]
+async fn a_restart_marks_unfinished_reports_as_interrupted() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, me) = coordinator.get_json("/api/v1/me").await;
+    let user_id = me["id"].as_i64().unwrap();
+    let id = {
+        let mut c = app.state.db.begin().await.unwrap();
+        let id = dxplan_store::exports::start(&mut c, user_id, "pdf", "", app.state.now())
+            .await
+            .unwrap();
+        c.commit().await.unwrap();
+        id
+    };
+    // A second server process starts on the same database.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let state = app.state.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        dxplan_web::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    let mut job = Value::Null;
+    for _ in 0..100 {
+        job = coordinator
+            .get_json(&format!("/api/v1/exports/{id}"))
+            .await
+            .1;
+        if job["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(job["status"], "failed");
+    assert_eq!(job["error"], "interrupted");
+    let page = coordinator
+        .get(&format!("/exports/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hãy tạo lại"), "the page says what to do");
+    let _ = tx.send(());
+    let _ = server.await;
 }
