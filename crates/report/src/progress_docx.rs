@@ -36,17 +36,20 @@ fn centered(text: &str, size: usize, bold: bool) -> Paragraph {
     Paragraph::new().align(AlignmentType::Center).add_run(r)
 }
 
-fn body_paragraph(text: &str) -> Paragraph {
-    Paragraph::new()
-        .align(AlignmentType::Both)
-        .indent(
-            None,
-            Some(SpecialIndentType::FirstLine(mm(10.0))),
-            None,
-            None,
-        )
-        .line_spacing(LineSpacing::new().before(0).after(120))
-        .add_run(run(text).size(BODY))
+/// A justified body paragraph with a first-line indent, made of runs.
+fn body_paragraph(runs: Vec<Run>) -> Paragraph {
+    runs.into_iter().fold(
+        Paragraph::new()
+            .align(AlignmentType::Both)
+            .indent(
+                None,
+                Some(SpecialIndentType::FirstLine(mm(10.0))),
+                None,
+                None,
+            )
+            .line_spacing(LineSpacing::new().before(0).after(120)),
+        Paragraph::add_run,
+    )
 }
 
 fn cell(paragraph: Paragraph, width_twips: usize) -> TableCell {
@@ -199,20 +202,14 @@ pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
         );
         for block in &section.blocks {
             match block {
-                Block::Paragraph(text) => doc = doc.add_paragraph(body_paragraph(text)),
+                Block::Paragraph(text) => {
+                    doc = doc.add_paragraph(body_paragraph(vec![run(text).size(BODY)]))
+                }
                 Block::Labelled(label, text) => {
-                    doc = doc.add_paragraph(
-                        Paragraph::new()
-                            .align(AlignmentType::Both)
-                            .indent(
-                                None,
-                                Some(SpecialIndentType::FirstLine(mm(10.0))),
-                                None,
-                                None,
-                            )
-                            .add_run(run(label).size(BODY).bold())
-                            .add_run(run(text).size(BODY)),
-                    )
+                    doc = doc.add_paragraph(body_paragraph(vec![
+                        run(label).size(BODY).bold(),
+                        run(text).size(BODY),
+                    ]))
                 }
                 Block::Table(t) => {
                     doc = doc.add_table(table(t)).add_paragraph(Paragraph::new());

@@ -14,17 +14,53 @@ use super::ApiQuery;
 use crate::error::AppResult;
 use crate::service::dashboard::{self as svc, DashboardQuery};
 use crate::service::exports;
-use crate::session::Auth;
+use crate::session::{Auth, CurrentUser};
 use crate::state::AppState;
 use dxplan_domain::dashboard::Dashboard;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
-        .route("/exports/dashboard.xlsx", get(dashboard_xlsx))
-        .route("/exports/dashboard.docx", get(dashboard_docx))
-        .route("/exports/dashboard.pdf", get(dashboard_pdf))
-        .route("/exports/briefing.pdf", get(briefing_pdf))
+        .route(
+            "/exports/dashboard.xlsx",
+            get(
+                |State(s): State<AppState>,
+                 Auth(u): Auth,
+                 ApiQuery(q): ApiQuery<DashboardQuery>| {
+                    download(s, u, q, exports::ExportKind::Workbook)
+                },
+            ),
+        )
+        .route(
+            "/exports/dashboard.docx",
+            get(
+                |State(s): State<AppState>,
+                 Auth(u): Auth,
+                 ApiQuery(q): ApiQuery<DashboardQuery>| {
+                    download(s, u, q, exports::ExportKind::Word)
+                },
+            ),
+        )
+        .route(
+            "/exports/dashboard.pdf",
+            get(
+                |State(s): State<AppState>,
+                 Auth(u): Auth,
+                 ApiQuery(q): ApiQuery<DashboardQuery>| {
+                    download(s, u, q, exports::ExportKind::Pdf)
+                },
+            ),
+        )
+        .route(
+            "/exports/briefing.pdf",
+            get(
+                |State(s): State<AppState>,
+                 Auth(u): Auth,
+                 ApiQuery(q): ApiQuery<DashboardQuery>| {
+                    download(s, u, q, exports::ExportKind::Briefing)
+                },
+            ),
+        )
         .route("/exports", post(start_export))
         .route("/exports/{id}", get(export_status))
         .route("/exports/{id}/file", get(export_file))
@@ -40,53 +76,18 @@ async fn dashboard(
     Ok(Json(svc::dashboard(&state, &user, &q).await?))
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// `GET /api/v1/exports/dashboard.xlsx?plan=&year=&unit=`: the dashboard as a workbook.
-async fn dashboard_xlsx(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(q): ApiQuery<DashboardQuery>,
+/// `GET /api/v1/exports/dashboard.{xlsx,docx,pdf}` and `/exports/briefing.pdf` with the
+/// dashboard's filters: a document made while the client waits (they take well under a
+/// second at province scale; `POST /exports` makes one in the background).
+async fn download(
+    state: AppState,
+    user: CurrentUser,
+    q: DashboardQuery,
+    kind: exports::ExportKind,
 ) -> AppResult<Response> {
-    let doc = exports::dashboard_xlsx(&state, &user, &q).await?;
-    Ok(crate::pages::download(XLSX, &doc.filename, doc.bytes))
-}
-
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/// `GET /api/v1/exports/dashboard.docx?plan=&year=&unit=`: the progress report in Word.
-async fn dashboard_docx(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Response> {
-    let doc = exports::progress_docx(&state, &user, &q).await?;
-    Ok(crate::pages::download(DOCX, &doc.filename, doc.bytes))
-}
-
-/// `GET /api/v1/exports/dashboard.pdf?plan=&year=&unit=`: the progress report as PDF.
-async fn dashboard_pdf(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Response> {
-    let doc = exports::progress_pdf(&state, &user, &q).await?;
+    let doc = exports::generate(&state, &user, kind, &q).await?;
     Ok(crate::pages::download(
-        "application/pdf",
-        &doc.filename,
-        doc.bytes,
-    ))
-}
-
-/// `GET /api/v1/exports/briefing.pdf?plan=&year=&unit=`: the one-page briefing.
-async fn briefing_pdf(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Response> {
-    let doc = exports::briefing_pdf(&state, &user, &q).await?;
-    Ok(crate::pages::download(
-        "application/pdf",
+        kind.content_type(),
         &doc.filename,
         doc.bytes,
     ))

@@ -88,36 +88,19 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
     })
 }
 
-/// `GET /dashboard.xlsx`: the dashboard as a workbook.
-pub async fn xlsx(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
-    let doc = exports::dashboard_xlsx(&ctx.state, ctx.user()?, &q).await?;
+/// `GET /dashboard.xlsx`, `.docx`, `.pdf` and `/dashboard/briefing.pdf`: a document made
+/// while the reader waits.
+pub async fn download(
+    ctx: Ctx,
+    q: DashboardQuery,
+    kind: exports::ExportKind,
+) -> AppResult<Response> {
+    let doc = exports::generate(&ctx.state, ctx.user()?, kind, &q).await?;
     Ok(super::download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        kind.content_type(),
         &doc.filename,
         doc.bytes,
     ))
-}
-
-/// `GET /dashboard.docx`: the progress report in Word.
-pub async fn docx(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
-    let doc = exports::progress_docx(&ctx.state, ctx.user()?, &q).await?;
-    Ok(super::download(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &doc.filename,
-        doc.bytes,
-    ))
-}
-
-/// `GET /dashboard.pdf`: the progress report as PDF.
-pub async fn pdf(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
-    let doc = exports::progress_pdf(&ctx.state, ctx.user()?, &q).await?;
-    Ok(super::download("application/pdf", &doc.filename, doc.bytes))
-}
-
-/// `GET /dashboard/briefing.pdf`: the one-page briefing for the steering committee.
-pub async fn briefing(ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
-    let doc = exports::briefing_pdf(&ctx.state, ctx.user()?, &q).await?;
-    Ok(super::download("application/pdf", &doc.filename, doc.bytes))
 }
 
 #[derive(serde::Deserialize)]

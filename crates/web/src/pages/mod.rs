@@ -11,7 +11,7 @@ mod users;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,6 +22,8 @@ use dxplan_domain::{FieldError, Lang};
 use crate::error::{AppError, AppResult};
 use crate::middleware::{html, urlencode};
 use crate::service::Caller;
+use crate::service::dashboard::DashboardQuery;
+use crate::service::exports::ExportKind;
 use crate::session::{CurrentUser, RequestMeta, cookie_value, set_cookie};
 use crate::state::AppState;
 
@@ -138,10 +140,30 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))
         .route("/dashboard", get(dashboard::home))
-        .route("/dashboard.xlsx", get(dashboard::xlsx))
-        .route("/dashboard.docx", get(dashboard::docx))
-        .route("/dashboard.pdf", get(dashboard::pdf))
-        .route("/dashboard/briefing.pdf", get(dashboard::briefing))
+        .route(
+            "/dashboard.xlsx",
+            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
+                dashboard::download(ctx, q, ExportKind::Workbook)
+            }),
+        )
+        .route(
+            "/dashboard.docx",
+            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
+                dashboard::download(ctx, q, ExportKind::Word)
+            }),
+        )
+        .route(
+            "/dashboard.pdf",
+            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
+                dashboard::download(ctx, q, ExportKind::Pdf)
+            }),
+        )
+        .route(
+            "/dashboard/briefing.pdf",
+            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
+                dashboard::download(ctx, q, ExportKind::Briefing)
+            }),
+        )
         .route("/exports", post(dashboard::start_export))
         .route("/exports/{id}", get(dashboard::export_status))
         .route("/exports/{id}/file", get(dashboard::export_file))

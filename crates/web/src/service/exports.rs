@@ -18,35 +18,14 @@ pub struct Document {
     pub bytes: Vec<u8>,
 }
 
-fn base_name(d: &Dashboard) -> String {
-    format!("Báo cáo chuyển đổi số {} {}", d.unit.name, d.year)
-}
-
 /// Runs CPU-bound rendering off the async threads.
-async fn render<T: Send + 'static>(
-    what: &'static str,
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> AppResult<T> {
+async fn render(
+    f: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
+) -> AppResult<Vec<u8>> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::internal(format!("{what}: {e}")))?
-        .map_err(|e| AppError::internal(format!("{what}: {e}")))
-}
-
-/// The dashboard workbook: summary, tasks, indicators and units.
-pub async fn dashboard_xlsx(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<Document> {
-    let (d, filter) = dashboard_and_filter(state, user, q).await?;
-    let tasks = crate::service::tasks::export_rows(state, Lang::Vi, filter).await?;
-    let filename = format!("{}.xlsx", base_name(&d));
-    let bytes = render("xlsx", move || {
-        dxplan_report::dashboard_xlsx::dashboard_xlsx(&d, &tasks).map_err(|e| e.to_string())
-    })
-    .await?;
-    Ok(Document { filename, bytes })
+        .map_err(|e| AppError::internal(format!("rendering: {e}")))?
+        .map_err(|e| AppError::internal(format!("rendering: {e}")))
 }
 
 /// Who signs a report: the reader's own unit under its province's people's committee.
@@ -73,53 +52,6 @@ async fn issuer(state: &AppState, user: &CurrentUser, d: &Dashboard) -> AppResul
         body: body.name,
         place: place_of(&province.name),
     })
-}
-
-/// The progress report of the dashboard's plan as a Word document.
-pub async fn progress_docx(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<Document> {
-    let d = crate::service::dashboard::dashboard(state, user, q).await?;
-    let issuer = issuer(state, user, &d).await?;
-    let filename = format!("{}.docx", base_name(&d));
-    let bytes = render("docx", move || {
-        dxplan_report::progress_docx::progress_docx(&progress_report(&d, &issuer))
-    })
-    .await?;
-    Ok(Document { filename, bytes })
-}
-
-/// The progress report of the dashboard's plan as PDF (the same model as the Word one).
-pub async fn progress_pdf(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<Document> {
-    let d = crate::service::dashboard::dashboard(state, user, q).await?;
-    let issuer = issuer(state, user, &d).await?;
-    let filename = format!("{}.pdf", base_name(&d));
-    let bytes = render("pdf", move || {
-        dxplan_pdf::progress_pdf(&progress_report(&d, &issuer)).map_err(|e| e.to_string())
-    })
-    .await?;
-    Ok(Document { filename, bytes })
-}
-
-/// The one-page briefing for the steering committee.
-pub async fn briefing_pdf(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<Document> {
-    let d = crate::service::dashboard::dashboard(state, user, q).await?;
-    let filename = format!("Tóm tắt cho Ban Chỉ đạo {} {}.pdf", d.unit.name, d.year);
-    let bytes = render("pdf", move || {
-        dxplan_pdf::briefing_pdf(&d).map_err(|e| e.to_string())
-    })
-    .await?;
-    Ok(Document { filename, bytes })
 }
 
 // ---------------------------------------------------------------- background jobs
@@ -166,19 +98,44 @@ impl ExportKind {
     }
 }
 
-/// Generates one document now.
+/// Generates one document now, from the dashboard of the query: the workbook, the
+/// progress report (Word or PDF, one model) or the one-page briefing.
 pub async fn generate(
     state: &AppState,
     user: &CurrentUser,
     kind: ExportKind,
     q: &DashboardQuery,
 ) -> AppResult<Document> {
-    match kind {
-        ExportKind::Workbook => dashboard_xlsx(state, user, q).await,
-        ExportKind::Word => progress_docx(state, user, q).await,
-        ExportKind::Pdf => progress_pdf(state, user, q).await,
-        ExportKind::Briefing => briefing_pdf(state, user, q).await,
-    }
+    let (d, filter) = dashboard_and_filter(state, user, q).await?;
+    let base = format!("Báo cáo chuyển đổi số {} {}", d.unit.name, d.year);
+    let (filename, bytes) = match kind {
+        ExportKind::Workbook => {
+            let tasks = crate::service::tasks::export_rows(state, Lang::Vi, filter).await?;
+            let bytes = render(move || {
+                dxplan_report::dashboard_xlsx::dashboard_xlsx(&d, &tasks).map_err(|e| e.to_string())
+            });
+            (format!("{base}.xlsx"), bytes.await?)
+        }
+        ExportKind::Word | ExportKind::Pdf => {
+            let report = progress_report(&d, &issuer(state, user, &d).await?);
+            let bytes = render(move || match kind {
+                ExportKind::Word => dxplan_report::progress_docx::progress_docx(&report),
+                _ => dxplan_pdf::progress_pdf(&report).map_err(|e| e.to_string()),
+            });
+            let extension = if kind == ExportKind::Word {
+                "docx"
+            } else {
+                "pdf"
+            };
+            (format!("{base}.{extension}"), bytes.await?)
+        }
+        ExportKind::Briefing => {
+            let filename = format!("Tóm tắt cho Ban Chỉ đạo {} {}.pdf", d.unit.name, d.year);
+            let bytes = render(move || dxplan_pdf::briefing_pdf(&d).map_err(|e| e.to_string()));
+            (filename, bytes.await?)
+        }
+    };
+    Ok(Document { filename, bytes })
 }
 
 /// Starts generating a document in the background and returns the job's id at once;

@@ -455,7 +455,10 @@ async fn the_workbook_holds_the_dashboards_numbers() {
     assert_eq!(indicators[2][0].to_string(), "Mã");
     // The page offers it, and a district cannot export the province.
     let html = coordinator.get("/dashboard").await.text().await.unwrap();
-    assert!(html.contains("name=\"kind\" value=\"xlsx\""), "the page offers it");
+    assert!(
+        html.contains("name=\"kind\" value=\"xlsx\""),
+        "the page offers it"
+    );
     let district = app.login("approver-540").await;
     assert_eq!(
         district.get("/dashboard.xlsx?unit=52").await.status(),
