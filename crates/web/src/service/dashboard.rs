@@ -264,7 +264,11 @@ pub async fn dashboard_and_filter(
         root.id
     };
     let by_unit = dashboard::tally_by(&facts, today, |f| top_of(f.lead_unit_id));
-    let cells = dashboard::tally_by(&facts, today, |f| (top_of(f.lead_unit_id), f.group_id));
+    // Keyed: a province has a hundred units below it and a dozen groups.
+    let cells: HashMap<(i64, Option<i64>), Tally> =
+        dashboard::tally_by(&facts, today, |f| (top_of(f.lead_unit_id), f.group_id))
+            .into_iter()
+            .collect();
     let mut row_units: Vec<&units::Unit> = valid
         .iter()
         .filter(|u| u.parent_id == Some(root.id))
@@ -285,10 +289,7 @@ pub async fn dashboard_and_filter(
                 .iter()
                 .map(|g| {
                     let gid = g.key.parse::<i64>().ok();
-                    cells
-                        .iter()
-                        .find(|((unit, group), _)| *unit == u.id && *group == gid)
-                        .and_then(|(_, t)| t.average_progress())
+                    cells.get(&(u.id, gid)).and_then(Tally::average_progress)
                 })
                 .collect(),
         })
