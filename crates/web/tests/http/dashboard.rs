@@ -245,6 +245,15 @@ async fn a_district_sees_its_own_district_and_nothing_above_it() {
             "{code}"
         );
     }
+    // The unit's own page leads there.
+    let (_, unit) = coordinator.get_json("/api/v1/units/540").await;
+    let page = coordinator
+        .get(&format!("/units/{}", unit["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/dashboard?unit=540"), "unit page links its dashboard");
     let html = district.get("/dashboard").await.text().await.unwrap();
     assert!(html.contains("So với các đơn vị cùng cấp"));
     assert!(
