@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::svg::{
-    CLOSE, DASH, GRID, INK, LABEL_CHARS, MUTED, PAD, PALETTE, ROW, TARGET_LABEL, WIDTH, empty, esc,
-    finite, label, link_close, link_open, n, open, show, text, text_width, truncate,
+    CLOSE, DASH, GRID, INK, LABEL_CHARS, MUTED, PAD, PALETTE, ROW, WIDTH, empty, esc, finite,
+    label, link_close, link_open, n, open, show, target_label, text, text_width, truncate,
 };
 use crate::{Bar, Chart, nice_max, ticks};
 
@@ -105,7 +105,7 @@ pub fn bar(
             x_of(t),
             top,
             rows_h,
-            &show(Some(t), suffix),
+            (target_label(chart.lang), &show(Some(t), suffix)),
             plot_x,
             plot_x + plot_w + value_w,
         ));
@@ -162,8 +162,15 @@ pub(crate) fn x_axis(
 
 /// A dashed vertical reference line across the rows, labelled above them.
 /// The label is kept between `min_x` and `max_x`.
-fn target_line(x: f64, top: f64, rows_h: f64, value: &str, min_x: f64, max_x: f64) -> String {
-    let caption = format!("{TARGET_LABEL}: {value}");
+fn target_line(
+    x: f64,
+    top: f64,
+    rows_h: f64,
+    (label, value): (&str, &str),
+    min_x: f64,
+    max_x: f64,
+) -> String {
+    let caption = format!("{label}: {value}");
     let half = text_width(&caption, 11.0) / 2.0;
     let label_x = if max_x - min_x > 2.0 * half {
         x.clamp(min_x + half, max_x - half)

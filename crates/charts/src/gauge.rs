@@ -3,7 +3,7 @@
 use std::f64::consts::PI;
 use std::fmt::Write as _;
 
-use crate::svg::{CLOSE, MUTED, PALETTE, TARGET_LABEL, empty, esc, finite, n, open, show, text};
+use crate::svg::{CLOSE, MUTED, PALETTE, empty, esc, finite, n, open, show, target_label, text};
 use crate::{Chart, nice_max};
 
 const WIDTH: f64 = 360.0;
@@ -79,7 +79,7 @@ pub fn gauge(chart: &Chart, value: f64, max: f64, target: Option<f64>, suffix: &
     ));
 
     if let Some(t) = target {
-        let caption = format!("{TARGET_LABEL}: {}", show(Some(t), suffix));
+        let caption = format!("{}: {}", target_label(chart.lang), show(Some(t), suffix));
         let (ux, uy) = direction(fraction(t));
         let inner = R - TRACK / 2.0 - 5.0;
         let outer = R + TRACK / 2.0 + 5.0;

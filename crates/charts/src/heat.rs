@@ -13,7 +13,6 @@ use crate::{Chart, HeatCell};
 /// Light to dark blue (ColorBrewer "Blues"), readable with colour-vision deficiencies and in
 /// greyscale print because lightness changes monotonically.
 pub(crate) const STEPS: [&str; 5] = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
-const MISSING_NAME: &str = "Không có dữ liệu";
 const HEADER_H: f64 = 26.0;
 const MAX_LABEL_W: f64 = 230.0;
 const MIN_CELL_W: f64 = 40.0;
@@ -60,7 +59,10 @@ pub fn heat_map(
         .enumerate()
         .map(|(i, c)| (Key::Swatch(c), format!("{}–{} %", i * 20, (i + 1) * 20)))
         .collect();
-    entries.push((Key::Swatch(MISSING_FILL), MISSING_NAME.to_string()));
+    entries.push((
+        Key::Swatch(MISSING_FILL),
+        chart.lang.pick("Không có dữ liệu", "No data").to_string(),
+    ));
     let (legend_svg, legend_h) = legend(&entries, PAD, top + grid_h + 8.0, width - 2.0 * PAD);
     let height = top + grid_h + 8.0 + legend_h + PAD;
 

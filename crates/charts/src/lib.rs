@@ -37,6 +37,8 @@ pub struct Chart {
     pub title: String,
     /// One or two sentences on what the chart shows (`<desc>`).
     pub description: String,
+    /// The language of the few words a chart writes itself ("no data", "target").
+    pub lang: dxplan_domain::Lang,
 }
 
 /// One row of a [`bar`] chart.

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::svg::{
-    CLOSE, GRID, Key, MUTED, PAD, PALETTE, TARGET_LABEL, WIDTH, empty, esc, finite, label, legend,
-    marker, n, open, show, text, text_width, truncate,
+    CLOSE, GRID, Key, MUTED, PAD, PALETTE, WIDTH, empty, esc, finite, label, legend, marker, n,
+    open, show, target_label, text, text_width, truncate,
 };
 use crate::{Chart, Series, nice_max, round_tick};
 
@@ -69,7 +69,7 @@ pub fn line(
             dash: TARGET_DASH,
             marker: None,
         };
-        entries.push((key, target_name(t)));
+        entries.push((key, target_name(t, chart.lang)));
     }
     let (legend_svg, legend_h) = legend(&entries, PAD, PAD, WIDTH - 2.0 * PAD);
 
@@ -146,7 +146,7 @@ pub fn line(
     s.push_str("</g>");
 
     if let Some(t) = target {
-        let name = target_name(t);
+        let name = target_name(t, chart.lang);
         s.push_str(r#"<g class="target">"#);
         s.push_str(&polyline(
             count,
@@ -215,9 +215,9 @@ pub fn line(
 
 const LABEL_NAME_CHARS: usize = 24;
 
-fn target_name(t: &Series) -> String {
+fn target_name(t: &Series, lang: dxplan_domain::Lang) -> String {
     if t.name.trim().is_empty() {
-        TARGET_LABEL.to_string()
+        target_label(lang).to_string()
     } else {
         t.name.trim().to_string()
     }

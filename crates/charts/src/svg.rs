@@ -15,11 +15,16 @@ pub(crate) const INK: &str = "#222222";
 pub(crate) const MUTED: &str = "#595959";
 pub(crate) const GRID: &str = "#d9d9d9";
 pub(crate) const MISSING_FILL: &str = "#eeeeee";
-pub(crate) const EMPTY_TEXT: &str = "Chưa có dữ liệu";
+/// What an empty chart says.
+pub(crate) fn empty_text(lang: dxplan_domain::Lang) -> &'static str {
+    lang.pick("Chưa có dữ liệu", "No data yet")
+}
 /// Shown for a missing value (in text, titles and the table view).
 pub(crate) const DASH: &str = "–";
 /// Default label of a target / reference line.
-pub(crate) const TARGET_LABEL: &str = "Mục tiêu";
+pub(crate) fn target_label(lang: dxplan_domain::Lang) -> &'static str {
+    lang.pick("Mục tiêu", "Target")
+}
 
 /// Default viewBox width; charts that need more grow wider (the viewBox scales anyway).
 /// 520 keeps 13-unit labels near 8–9 px on a 360 px phone while 32-character labels still fit
@@ -161,7 +166,8 @@ pub(crate) fn empty(chart: &Chart) -> String {
     let mut s = open(chart, WIDTH, height);
     let _ = write!(
         s,
-        r#"<rect class="frame" x="0.5" y="0.5" width="{w}" height="{h}" fill="none" stroke="{GRID}"/><text x="{cx}" y="{cy}" text-anchor="middle" font-size="14" fill="{MUTED}">{EMPTY_TEXT}</text>"#,
+        r#"<rect class="frame" x="0.5" y="0.5" width="{w}" height="{h}" fill="none" stroke="{GRID}"/><text x="{cx}" y="{cy}" text-anchor="middle" font-size="14" fill="{MUTED}">{text}</text>"#,
+        text = empty_text(chart.lang),
         w = n(WIDTH - 1.0),
         h = n(height - 1.0),
         cx = n(WIDTH / 2.0),

@@ -282,6 +282,7 @@ fn chart(id: &str) -> Chart {
         id: id.into(),
         title: "Tỷ lệ hoàn thành".into(),
         description: "Tỷ lệ nhiệm vụ hoàn thành theo đơn vị, Quý I/2025".into(),
+        lang: dxplan_domain::Lang::Vi,
     }
 }
 
@@ -521,6 +522,7 @@ fn text_and_links_are_escaped() {
         id: "c-esc".into(),
         title: NASTY.into(),
         description: NASTY.into(),
+        lang: dxplan_domain::Lang::Vi,
     };
     let href = Some(r#"/don-vi?id=1&ky="Q1"<x>"#.to_string());
     let outputs = vec![
@@ -1172,4 +1174,18 @@ fn checker_rejects_unquoted_attributes() {
 #[should_panic]
 fn checker_rejects_raw_less_than_in_attribute() {
     parse(r#"<svg><a href="<x>"/></svg>"#);
+}
+
+#[test]
+fn the_words_a_chart_writes_follow_its_language() {
+    let english = Chart {
+        lang: dxplan_domain::Lang::En,
+        ..chart("c-en")
+    };
+    let empty = bar(&english, &[], " %", None, None);
+    assert!(empty.contains("No data yet") && !empty.contains("Chưa có dữ liệu"));
+    let with_target = bar(&english, &[item("A", 40.0)], " %", Some(100.0), Some(50.0));
+    assert!(with_target.contains("Target: 50 %"), "{with_target}");
+    let vietnamese = bar(&chart("c-vi"), &[], " %", None, None);
+    assert!(vietnamese.contains("Chưa có dữ liệu"));
 }

@@ -31,11 +31,12 @@ pub struct DashboardCharts {
     pub modes: Figure,
 }
 
-fn chart(id: &str, title: &str, description: String) -> Chart {
+fn make_chart(id: &str, title: &str, description: String, lang: Lang) -> Chart {
     Chart {
         id: id.into(),
         title: title.into(),
         description,
+        lang,
     }
 }
 
@@ -60,6 +61,8 @@ fn row_name(r: &Row, lang: Lang) -> String {
 
 /// The charts of the dashboard, in the user's language.
 pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
+    let chart =
+        |id: &str, title: &str, description: String| make_chart(id, title, description, lang);
     let t = |vi: &str, en: &str| lang.pick(vi, en).to_string();
     let progress = charts::gauge(
         &chart(
@@ -426,6 +429,8 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
 
 /// A key indicator's trend against its targets over the years.
 pub fn indicator_chart(i: &KeyIndicator, lang: Lang) -> Figure {
+    let chart =
+        |id: &str, title: &str, description: String| make_chart(id, title, description, lang);
     let t = |vi: &str, en: &str| lang.pick(vi, en).to_string();
     let years: Vec<String> = i.trend.iter().map(|y| y.year.to_string()).collect();
     let actual = Series {
@@ -480,6 +485,8 @@ pub fn ranking_chart(
     suffix: &str,
     lang: Lang,
 ) -> Figure {
+    let chart =
+        |id: &str, title: &str, description: String| make_chart(id, title, description, lang);
     let mut ranked: Vec<(String, f64)> = rows
         .iter()
         .filter_map(|(name, v)| v.map(|v| (name.clone(), v)))

@@ -54,6 +54,7 @@ mod tests {
                 id: "t".into(),
                 title: "Tiến độ".into(),
                 description: "Thử".into(),
+                lang: dxplan_domain::Lang::Vi,
             },
             &[dxplan_charts::Bar {
                 label: "Sở Khoa học và Công nghệ".into(),

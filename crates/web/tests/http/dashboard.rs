@@ -253,7 +253,10 @@ async fn a_district_sees_its_own_district_and_nothing_above_it() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("/dashboard?unit=540"), "unit page links its dashboard");
+    assert!(
+        page.contains("/dashboard?unit=540"),
+        "unit page links its dashboard"
+    );
     let html = district.get("/dashboard").await.text().await.unwrap();
     assert!(html.contains("So với các đơn vị cùng cấp"));
     assert!(
