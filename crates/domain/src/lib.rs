@@ -11,6 +11,7 @@ pub mod indicator;
 pub mod notification;
 pub mod period;
 pub mod plan_import;
+pub mod scoring;
 pub mod task;
 pub mod text;
 pub mod unit;

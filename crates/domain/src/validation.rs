@@ -40,6 +40,12 @@ pub enum Invalid {
     NumeratorAboveDenominator,
     /// The indicator asks for an evidence file before a figure is submitted.
     EvidenceRequired,
+    /// More points than a criterion allows (`max` already formatted for reading).
+    AboveMax {
+        max: String,
+    },
+    /// An answer that is not one of the criterion's options.
+    UnknownChoice,
 }
 
 impl Invalid {
@@ -134,6 +140,13 @@ impl Invalid {
                 .into(),
             Invalid::UnknownGroup => lang
                 .pick("Không tìm thấy nhóm nhiệm vụ trong kế hoạch.", "No such task group in this plan.")
+                .into(),
+            Invalid::AboveMax { max } => lang.pick(
+                format!("Không được quá {max} điểm."),
+                format!("Cannot be more than {max} points."),
+            ),
+            Invalid::UnknownChoice => lang
+                .pick("Không có trong các lựa chọn của tiêu chí.", "Not one of the criterion's options.")
                 .into(),
         }
     }
