@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::indicator::Attainment;
+use crate::period::Period;
 use crate::task::{Outcome, TaskStatus};
 use crate::unit::UnitKind;
 
@@ -293,6 +294,9 @@ pub struct Dashboard {
     pub plan: Option<PlanRef>,
     pub plans: Vec<PlanRef>,
     pub year: i32,
+    /// The period the indicators and obstacles are read for, when narrower than the year
+    /// (`2026Q3`, `2026-08`).
+    pub period: Option<Period>,
     pub today: Date,
     pub overall: Tally,
     pub statuses: Vec<StatusCount>,

@@ -98,6 +98,7 @@ fn empty_dashboard() -> Dashboard {
         plan: None,
         plans: vec![],
         year: 2026,
+        period: None,
         today: TODAY,
         overall: tally(&[], TODAY),
         statuses: vec![],

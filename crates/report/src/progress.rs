@@ -187,7 +187,7 @@ fn tally_table(first: &str, rows: &[(String, &Tally)]) -> Table {
 pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
     let lang = Lang::Vi;
     let charts = dashboard_charts(d, lang);
-    let period = report_period(d.year, d.today);
+    let period = d.period.unwrap_or_else(|| report_period(d.year, d.today));
     let plan_title = d
         .plan
         .as_ref()

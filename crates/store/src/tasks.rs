@@ -887,17 +887,22 @@ pub async fn period_reports(
 pub async fn latest_obstacles(
     c: &mut Conn,
     filter: &TaskFilter,
+    period: Option<&str>,
     limit: u32,
 ) -> Result<Vec<PeriodReport>> {
     let mut params = Params::default();
     let (with, where_) = filter_sql(filter, &mut params);
     let joiner = if where_.is_empty() { "WHERE" } else { "AND" };
+    let of_period = match period {
+        Some(p) => format!(" AND r.period = {}", params.push(Arg::Text(p.to_string()))),
+        None => String::new(),
+    };
     let sql = format!(
         "{with}SELECT r.period, t.id AS task_id, t.code AS task_code, t.title AS task_title, g.code AS group_code,
                 g.name AS group_name, u.name AS unit_name, r.progress, r.obstacles, r.proposals
          FROM tasks t JOIN progress_reports r ON r.task_id = t.id JOIN org_units u ON u.id = t.lead_unit_id
          LEFT JOIN task_groups g ON g.id = t.group_id
-         {where_}{joiner} (r.obstacles IS NOT NULL OR r.proposals IS NOT NULL)
+         {where_}{joiner} (r.obstacles IS NOT NULL OR r.proposals IS NOT NULL){of_period}
          ORDER BY r.period_end DESC, r.updated_at DESC, r.id DESC LIMIT {}",
         limit.clamp(1, 200)
     );

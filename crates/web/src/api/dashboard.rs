@@ -104,6 +104,8 @@ struct ExportRequest {
     year: Option<serde_json::Value>,
     #[serde(default)]
     unit: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
 }
 
 impl ExportRequest {
@@ -117,6 +119,7 @@ impl ExportRequest {
             plan: text(&self.plan),
             year: text(&self.year),
             unit: self.unit.clone(),
+            period: self.period.clone(),
         }
     }
 }

@@ -41,6 +41,14 @@ impl DashboardPage<'_> {
             .unwrap_or_else(|| "–".into())
     }
 
+    /// What the indicators are read for: the chosen quarter or month, else the year.
+    fn indicator_period(&self) -> String {
+        self.d
+            .period
+            .unwrap_or(dxplan_domain::period::Period::Year(self.d.year))
+            .label(self.page.lang)
+    }
+
     fn attainment_label(&self, status: &AttainmentStatus) -> &'static str {
         status.label(self.page.lang)
     }
@@ -73,10 +81,11 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
         })
         .collect();
     let query = format!(
-        "plan={}&year={}&unit={}",
+        "plan={}&year={}&unit={}{}",
         d.plan.as_ref().map(|p| p.id).unwrap_or_default(),
         d.year,
-        d.unit.code
+        d.unit.code,
+        d.period.map(|p| format!("&period={p}")).unwrap_or_default()
     );
     ctx.render(&DashboardPage {
         page: ctx.page("Bảng điều hành", "Operations dashboard"),

@@ -38,6 +38,9 @@ pub struct DashboardQuery {
     /// Unit code of the subtree shown.
     #[serde(default)]
     pub unit: Option<String>,
+    /// A quarter or month of the year (`2026Q3`, `2026-08`) for indicators and obstacles.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 fn unit_ref(u: &units::Unit) -> UnitRef {
@@ -93,6 +96,7 @@ struct Resolved {
     /// Index into `plans`.
     plan: Option<usize>,
     year: i32,
+    period: Option<Period>,
 }
 
 async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
@@ -103,6 +107,19 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
     if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
         return Err(AppError::field("year", Invalid::BadFormat));
     }
+    let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => {
+            let p =
+                Period::parse(text).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+            // A period narrows a year; it cannot name another one.
+            if year.is_some_and(|y| y != p.start().year()) {
+                return Err(AppError::field("period", Invalid::BadPeriod));
+            }
+            Some(p)
+        }
+    };
+    let year = year.or(period.map(|p| p.start().year()));
     let root = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
             let mut c = state.db.read().await?;
@@ -140,6 +157,7 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
         plans: all_plans,
         plan,
         year,
+        period,
     })
 }
 
@@ -164,6 +182,7 @@ pub async fn dashboard_and_filter(
         plans: all_plans,
         plan,
         year,
+        period,
     } = resolve(state, user, q).await?;
     let plan = plan.map(|i| &all_plans[i]);
     let today = state.today();
@@ -345,11 +364,16 @@ pub async fn dashboard_and_filter(
     };
     let modes = mode_rows(&facts, today);
     let peers = peers(&mut c, &root, &valid, plan.map(|p| p.id), today).await?;
-    let obstacles = tasks::latest_obstacles(&mut c, &filter, OBSTACLES_SHOWN)
-        .await?
-        .into_iter()
-        .map(obstacle)
-        .collect();
+    let obstacles = tasks::latest_obstacles(
+        &mut c,
+        &filter,
+        period.map(|p| p.to_string()).as_deref(),
+        OBSTACLES_SHOWN,
+    )
+    .await?
+    .into_iter()
+    .map(obstacle)
+    .collect();
 
     // The indicators the unit was given a target for this year, with five years of trend.
     let key_ids: Vec<i64> = indicators::targets_for(&mut c, root.id, Period::Year(year))
@@ -362,15 +386,24 @@ pub async fn dashboard_and_filter(
     let key_indicators = if key_ids.is_empty() {
         Vec::new()
     } else {
+        // Five years for the trend, then the chosen quarter or month when there is one.
         let periods: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
-        let per_year = crate::service::indicators::rollup_periods(
+        let mut asked = periods.clone();
+        asked.extend(period);
+        let mut per_period = crate::service::indicators::rollup_periods(
             state,
             &root.code,
-            &periods,
+            &asked,
             today,
             Some(&key_ids),
         )
         .await?;
+        let of_period = if period.is_some() {
+            per_period.pop()
+        } else {
+            per_period.last().cloned()
+        };
+        let per_year = per_period;
         catalogue
             .iter()
             .filter(|i| key_ids.contains(&i.id))
@@ -390,9 +423,13 @@ pub async fn dashboard_and_filter(
                         }
                     })
                     .collect();
-                let now = per_year.last().and_then(of_year);
+                let now = of_period.as_ref().and_then(of_year);
                 let value = now.as_ref().and_then(|v| v.value);
-                let target = now.as_ref().and_then(|v| v.target);
+                // Targets are set for a year: a quarter is measured against its year's.
+                let target = now
+                    .as_ref()
+                    .and_then(|v| v.target)
+                    .or_else(|| trend.last().and_then(|y| y.target));
                 KeyIndicator {
                     code: i.code.clone(),
                     name: i.name.clone(),
@@ -416,6 +453,7 @@ pub async fn dashboard_and_filter(
         plan: plan.map(plan_ref),
         plans: all_plans.iter().map(plan_ref).collect(),
         year,
+        period,
         today,
         overall,
         statuses,

@@ -194,6 +194,42 @@ async fn key_indicators_show_the_same_figures_as_the_roll_up() {
     );
     assert!(trend[3]["value"].is_null(), "no figure is not zero");
 
+    // A quarter: its own figures against the year's target.
+    let q3 = dashboard(&coordinator, &format!("?year={year}&period={year}Q3")).await;
+    assert_eq!(q3["period"], format!("{year}Q3"));
+    let key = q3["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "T-KEY")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        key["value"].as_f64().unwrap(),
+        21.5,
+        "12 + 9,5 in the third quarter"
+    );
+    assert_eq!(key["target"].as_f64().unwrap(), 40.0, "the year's target");
+    assert_eq!(key["attainment"]["status"], "not_achieved");
+    let obstacles = q3["obstacles"].as_array().unwrap();
+    assert!(!obstacles.is_empty(), "the demo plan reports obstacles each quarter");
+    assert!(
+        obstacles.iter().all(|o| o["period"] == format!("{year}Q3")),
+        "obstacles of that quarter only"
+    );
+    let word = docx_text(
+        &coordinator
+            .get(&format!("/dashboard.docx?year={year}&period={year}Q3"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        word.contains(&format!("(Quý III/{year})")),
+        "the report names the quarter"
+    );
+
     // The indicator's page: its trend and the units below it ranked, best first.
     let html = coordinator
         .get(&format!("/indicators/T-KEY?unit=52&period={year}"))
@@ -308,6 +344,8 @@ async fn garbage_filters_get_a_clear_error() {
         ("year=20x5", "year"),
         ("year=99999", "year"),
         ("unit=KHONG-CO", "unit"),
+        ("period=2025Q9", "period"),
+        ("year=2025&period=2024Q1", "period"),
     ] {
         let (status, body) = coordinator
             .get_json(&format!("/api/v1/dashboard?{query}"))
