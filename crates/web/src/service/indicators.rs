@@ -429,6 +429,16 @@ impl Tree {
         out
     }
 
+    /// Units whose figures count inside a subtree, merged-away predecessors included.
+    fn sources_within(&self, root: i64) -> Vec<i64> {
+        let inside: std::collections::HashSet<i64> = self.subtree(root).into_iter().collect();
+        self.counts_for
+            .iter()
+            .filter(|(_, to)| inside.contains(to))
+            .map(|(from, _)| *from)
+            .collect()
+    }
+
     /// The tree pruned to units expected to report (and the units above them).
     fn pruned(&self, expected: &[String]) -> HashMap<i64, Vec<i64>> {
         if expected.is_empty() {
@@ -551,6 +561,7 @@ pub async fn rollup(
 ) -> AppResult<RollupView> {
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let tree = Tree::load(state, at).await?;
     let (indicator, root, figures, target, expected) = {
         let mut c = state.db.read().await?;
         let indicator = indicators::by_code(&mut c, indicator_code)
@@ -565,13 +576,13 @@ pub async fn rollup(
             period.start(),
             period.end(),
             include_pending,
+            &tree.sources_within(root.id),
         )
         .await?;
         let target = indicators::target(&mut c, indicator.id, root.id, period).await?;
         let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
         (indicator, root, figures, target, expected)
     };
-    let tree = Tree::load(state, at).await?;
     let children = tree.pruned(&expected);
     let refs: Vec<&indicators::StoredFigure> = figures.iter().collect();
     let own = own_figures(indicator.aggregation, &tree, &refs);
@@ -619,14 +630,7 @@ pub async fn rollup_periods(
         all.retain(|i| only.contains(&i.id));
     }
     let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
-    // Units whose figures count inside the subtree, merged-away predecessors included.
-    let inside: std::collections::HashSet<i64> = tree.subtree(root.id).into_iter().collect();
-    let sources: Vec<i64> = tree
-        .counts_for
-        .iter()
-        .filter(|(_, to)| inside.contains(to))
-        .map(|(from, _)| *from)
-        .collect();
+    let sources = tree.sources_within(root.id);
     // The tree pruned to the reporting kinds, once per distinct set of kinds.
     let mut kinds_of: HashMap<i64, Vec<String>> = HashMap::new();
     for (indicator, kind) in &expected_pairs {
