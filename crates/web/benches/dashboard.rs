@@ -9,32 +9,12 @@
 
 use std::time::{Duration, Instant};
 
-use dxplan_store::TestDb;
-use dxplan_web::password::PasswordCost;
-use dxplan_web::throttle::ThrottleConfig;
-use dxplan_web::{AppState, WebConfig};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+mod common;
+use common::{bench_state, ms, percentile, serve_logged_in};
 
 #[tokio::main]
 async fn main() {
-    let test_db = TestDb::new().await.expect("database");
-    let config = WebConfig {
-        password_cost: PasswordCost::CHEAP_FOR_TESTS,
-        throttle: ThrottleConfig {
-            per_account_burst: 1000,
-            per_addr_burst: 1000,
-            ..ThrottleConfig::default()
-        },
-        ..WebConfig::default()
-    };
-    let state = AppState::new(test_db.db.clone(), config);
+    let (_db, state) = bench_state().await;
     dxplan_web::demo::seed(&state).await.expect("demo");
     let scale = dxplan_web::demo_scale::seed(&state, 200, 5)
         .await
@@ -46,25 +26,7 @@ async fn main() {
         scale.indicators
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let server_state = state.clone();
-    tokio::spawn(async move {
-        let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
-    });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let login = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "coordinator", "password": "demo"}))
-        .send()
-        .await
-        .expect("login");
-    assert!(login.status().is_success());
+    let (base, client) = serve_logged_in(&state).await;
 
     for (name, path) in [
         ("GET /api/v1/dashboard (province)", "/api/v1/dashboard"),

@@ -14,13 +14,8 @@
 
 use std::time::{Duration, Instant};
 
-use dxplan_store::TestDb;
-use dxplan_web::password::PasswordCost;
-use dxplan_web::{AppState, WebConfig};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+mod common;
+use common::{bench_state, percentile};
 
 fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -33,12 +28,7 @@ fn report(name: &str, mut times: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let test_db = TestDb::new().await.expect("database");
-    let config = WebConfig {
-        password_cost: PasswordCost::CHEAP_FOR_TESTS,
-        ..WebConfig::default()
-    };
-    let state = AppState::new(test_db.db.clone(), config);
+    let (_db, state) = bench_state().await;
     dxplan_web::demo::seed_with(&state, dxplan_web::demo_indicators::DemoData::CatalogueOnly)
         .await
         .expect("demo");

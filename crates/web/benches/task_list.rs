@@ -7,33 +7,19 @@
 use std::time::{Duration, Instant};
 
 use dxplan_domain::task::{AcquisitionMode, TaskFields, TaskStatus};
-use dxplan_store::TestDb;
 use dxplan_store::tasks::{self, TaskFilter, TaskSort, TaskWrite};
 use dxplan_store::{plans, units};
-use dxplan_web::password::PasswordCost;
-use dxplan_web::throttle::ThrottleConfig;
-use dxplan_web::{AppState, WebConfig};
+use dxplan_web::AppState;
 use time::{Date, Duration as Days};
+
+mod common;
+use common::{bench_state, percentile, serve_logged_in};
 
 const TASKS: usize = 3_000;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
-    let test_db = TestDb::new().await.expect("database");
-    let config = WebConfig {
-        password_cost: PasswordCost::CHEAP_FOR_TESTS,
-        throttle: ThrottleConfig {
-            per_account_burst: 1000,
-            per_addr_burst: 1000,
-            ..ThrottleConfig::default()
-        },
-        ..WebConfig::default()
-    };
-    let state = AppState::new(test_db.db.clone(), config);
+    let (_db, state) = bench_state().await;
     dxplan_web::demo::seed(&state).await.expect("demo");
     let plan_id = fill_plan(&state).await;
 
@@ -107,25 +93,7 @@ async fn main() {
     }
 
     // Over HTTP: the whole request (session, authorisation, query, JSON) on loopback.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let server_state = state.clone();
-    tokio::spawn(async move {
-        let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
-    });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let login = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "coordinator", "password": "demo"}))
-        .send()
-        .await
-        .expect("login");
-    assert!(login.status().is_success());
+    let (base, client) = serve_logged_in(&state).await;
     for (name, path) in [
         (
             "GET /api/v1/tasks (filters)",

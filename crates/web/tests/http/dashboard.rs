@@ -212,7 +212,10 @@ async fn key_indicators_show_the_same_figures_as_the_roll_up() {
     assert_eq!(key["target"].as_f64().unwrap(), 40.0, "the year's target");
     assert_eq!(key["attainment"]["status"], "not_achieved");
     let obstacles = q3["obstacles"].as_array().unwrap();
-    assert!(!obstacles.is_empty(), "the demo plan reports obstacles each quarter");
+    assert!(
+        !obstacles.is_empty(),
+        "the demo plan reports obstacles each quarter"
+    );
     assert!(
         obstacles.iter().all(|o| o["period"] == format!("{year}Q3")),
         "obstacles of that quarter only"

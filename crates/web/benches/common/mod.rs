@@ -1,0 +1,61 @@
+//! What the benchmarks share: the application state they measure, a server on loopback
+//! with a logged-in client, and percentiles.
+
+#![allow(dead_code)] // each bench uses its own part
+
+use std::time::Duration;
+
+use dxplan_store::TestDb;
+use dxplan_web::password::PasswordCost;
+use dxplan_web::throttle::ThrottleConfig;
+use dxplan_web::{AppState, WebConfig};
+
+/// The state over a fresh database (SQLite, or PostgreSQL with `DXPLAN_TEST_DATABASE_URL`),
+/// with cheap password hashing and no login throttling in the way.
+pub async fn bench_state() -> (TestDb, AppState) {
+    let test_db = TestDb::new().await.expect("database");
+    let config = WebConfig {
+        password_cost: PasswordCost::CHEAP_FOR_TESTS,
+        throttle: ThrottleConfig {
+            per_account_burst: 1000,
+            per_addr_burst: 1000,
+            ..ThrottleConfig::default()
+        },
+        ..WebConfig::default()
+    };
+    let state = AppState::new(test_db.db.clone(), config);
+    (test_db, state)
+}
+
+/// Serves the application on a loopback port; returns its base URL and a client logged
+/// in as the demo coordinator.
+pub async fn serve_logged_in(state: &AppState) -> (String, reqwest::Client) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server_state = state.clone();
+    tokio::spawn(async move {
+        let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "coordinator", "password": "demo"}))
+        .send()
+        .await
+        .expect("login");
+    assert!(login.status().is_success());
+    (base, client)
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
