@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 use super::ApiQuery;
 use crate::error::AppResult;
 use crate::service::dashboard::{self as svc, DashboardQuery};
-use crate::service::exports;
+use crate::service::exports::{self, ExportKind};
 use crate::session::{Auth, CurrentUser};
 use crate::state::AppState;
 use dxplan_domain::dashboard::Dashboard;
@@ -21,46 +21,10 @@ use dxplan_domain::dashboard::Dashboard;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
-        .route(
-            "/exports/dashboard.xlsx",
-            get(
-                |State(s): State<AppState>,
-                 Auth(u): Auth,
-                 ApiQuery(q): ApiQuery<DashboardQuery>| {
-                    download(s, u, q, exports::ExportKind::Workbook)
-                },
-            ),
-        )
-        .route(
-            "/exports/dashboard.docx",
-            get(
-                |State(s): State<AppState>,
-                 Auth(u): Auth,
-                 ApiQuery(q): ApiQuery<DashboardQuery>| {
-                    download(s, u, q, exports::ExportKind::Word)
-                },
-            ),
-        )
-        .route(
-            "/exports/dashboard.pdf",
-            get(
-                |State(s): State<AppState>,
-                 Auth(u): Auth,
-                 ApiQuery(q): ApiQuery<DashboardQuery>| {
-                    download(s, u, q, exports::ExportKind::Pdf)
-                },
-            ),
-        )
-        .route(
-            "/exports/briefing.pdf",
-            get(
-                |State(s): State<AppState>,
-                 Auth(u): Auth,
-                 ApiQuery(q): ApiQuery<DashboardQuery>| {
-                    download(s, u, q, exports::ExportKind::Briefing)
-                },
-            ),
-        )
+        .route("/exports/dashboard.xlsx", direct(ExportKind::Workbook))
+        .route("/exports/dashboard.docx", direct(ExportKind::Word))
+        .route("/exports/dashboard.pdf", direct(ExportKind::Pdf))
+        .route("/exports/briefing.pdf", direct(ExportKind::Briefing))
         .route("/exports", post(start_export))
         .route("/exports/{id}", get(export_status))
         .route("/exports/{id}/file", get(export_file))
@@ -76,6 +40,15 @@ async fn dashboard(
     Ok(Json(svc::dashboard(&state, &user, &q).await?))
 }
 
+/// The route of one direct download.
+fn direct(kind: ExportKind) -> MethodRouter<AppState> {
+    get(
+        move |State(s): State<AppState>, Auth(u): Auth, ApiQuery(q): ApiQuery<DashboardQuery>| {
+            download(s, u, q, kind)
+        },
+    )
+}
+
 /// `GET /api/v1/exports/dashboard.{xlsx,docx,pdf}` and `/exports/briefing.pdf` with the
 /// dashboard's filters: a document made while the client waits (they take well under a
 /// second at province scale; `POST /exports` makes one in the background).
@@ -83,7 +56,7 @@ async fn download(
     state: AppState,
     user: CurrentUser,
     q: DashboardQuery,
-    kind: exports::ExportKind,
+    kind: ExportKind,
 ) -> AppResult<Response> {
     let doc = exports::generate(&state, &user, kind, &q).await?;
     Ok(crate::pages::download(

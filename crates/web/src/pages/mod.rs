@@ -140,33 +140,21 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/forms/{id}/remind", post(indicators::remind))
         .route("/assessments", get(coming))
         .route("/dashboard", get(dashboard::home))
-        .route(
-            "/dashboard.xlsx",
-            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
-                dashboard::download(ctx, q, ExportKind::Workbook)
-            }),
-        )
-        .route(
-            "/dashboard.docx",
-            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
-                dashboard::download(ctx, q, ExportKind::Word)
-            }),
-        )
-        .route(
-            "/dashboard.pdf",
-            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
-                dashboard::download(ctx, q, ExportKind::Pdf)
-            }),
-        )
+        .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
+        .route("/dashboard.docx", direct_download(ExportKind::Word))
+        .route("/dashboard.pdf", direct_download(ExportKind::Pdf))
         .route(
             "/dashboard/briefing.pdf",
-            get(|ctx: Ctx, Query(q): Query<DashboardQuery>| {
-                dashboard::download(ctx, q, ExportKind::Briefing)
-            }),
+            direct_download(ExportKind::Briefing),
         )
         .route("/exports", post(dashboard::start_export))
         .route("/exports/{id}", get(dashboard::export_status))
         .route("/exports/{id}/file", get(dashboard::export_file))
+}
+
+/// The route of one document made while the reader waits.
+fn direct_download(kind: ExportKind) -> axum::routing::MethodRouter<AppState> {
+    get(move |ctx: Ctx, Query(q): Query<DashboardQuery>| dashboard::download(ctx, q, kind))
 }
 
 /// A link in the main navigation.
