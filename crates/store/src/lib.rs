@@ -13,6 +13,7 @@ mod macros;
 pub mod attachments;
 pub mod audit;
 pub mod exports;
+pub mod index_frameworks;
 pub mod indicators;
 pub mod notifications;
 pub mod plans;

@@ -20,6 +20,7 @@ use serde_json::json;
 use time::Date;
 
 pub mod dashboard;
+pub mod index;
 pub mod indicators;
 pub mod tasks;
 
@@ -45,6 +46,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(tasks::routes(upload_limit))
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
+        .merge(index::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

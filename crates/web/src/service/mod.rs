@@ -15,6 +15,7 @@ use serde_json::json;
 
 pub mod dashboard;
 pub mod exports;
+pub mod index;
 pub mod indicators;
 pub mod tasks;
 

@@ -8,6 +8,7 @@ mod api_units;
 mod authz;
 mod browser;
 mod dashboard;
+mod index;
 mod indicators;
 mod pages;
 mod plan_import;

@@ -1,0 +1,47 @@
+//! The JSON API for index assessment frameworks.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::{ApiJson, caller};
+use crate::error::AppResult;
+use crate::service::index::{self as svc, FrameworkInput, FrameworkView};
+use crate::session::{Auth, RequestMeta};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/index-frameworks", get(list).post(create))
+        .route("/index-frameworks/{id}", get(get_one))
+}
+
+/// `GET /api/v1/index-frameworks`: every framework, the newest year first.
+async fn list(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+    Ok(Json(
+        json!({ "items": svc::frameworks(&state, &user).await? }),
+    ))
+}
+
+/// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
+async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(input): ApiJson<FrameworkInput>,
+) -> AppResult<Response> {
+    let view = svc::create_framework(&state, &caller(&user, &meta), &input).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// `GET /api/v1/index-frameworks/{id}`: the tree with computed maxima.
+async fn get_one(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<FrameworkView>> {
+    Ok(Json(svc::framework(&state, &user, id).await?))
+}

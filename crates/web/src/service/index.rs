@@ -1,0 +1,338 @@
+//! Index assessment frameworks: the coordinator defines the tree of pillars and criteria
+//! with their maxima and scoring rules; totals are computed by `domain::scoring`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::scoring::{Criterion, Rule, check_framework, maxima};
+use dxplan_domain::unit::UnitKind;
+use dxplan_domain::validation::{optional_text, required_text};
+use dxplan_domain::{FieldError, Invalid};
+use dxplan_store::StoreError;
+use dxplan_store::audit::NewEvent;
+use dxplan_store::index_frameworks::{self, CriterionWrite, Framework, FrameworkWrite};
+use dxplan_store::{indicators, units};
+
+use super::{Caller, record};
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// Unit kinds a framework may assess.
+const ASSESSED_KINDS: [UnitKind; 3] = [UnitKind::Department, UnitKind::District, UnitKind::Commune];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CriterionInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub max_points: f64,
+    #[serde(default)]
+    pub rule: Option<Rule>,
+    #[serde(default)]
+    pub guidance: Option<String>,
+    #[serde(default)]
+    pub evidence: Option<String>,
+    /// Code of the sector department that verifies the criterion.
+    #[serde(default)]
+    pub verifier: Option<String>,
+    /// Code of an indicator that feeds the criterion's value.
+    #[serde(default)]
+    pub indicator: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FrameworkInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub year: i64,
+    #[serde(default)]
+    pub unit_kinds: Vec<String>,
+    #[serde(default)]
+    pub criteria: Vec<CriterionInput>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionView {
+    pub code: String,
+    pub parent: Option<String>,
+    pub name: String,
+    /// A leaf's own maximum; a group's, the sum of its children's.
+    pub max_points: f64,
+    pub rule: Option<Rule>,
+    pub guidance: Option<String>,
+    pub evidence: Option<String>,
+    pub verifier_unit_id: Option<i64>,
+    pub indicator_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkView {
+    pub framework: Framework,
+    pub criteria: Vec<CriterionView>,
+    /// The whole framework's maximum (its top-level criteria added up).
+    pub max_points: f64,
+    /// What the check noticed but accepted (a group whose stated maximum differs).
+    pub warnings: Vec<String>,
+}
+
+fn domain_criteria(input: &[CriterionInput]) -> Vec<Criterion> {
+    input
+        .iter()
+        .map(|c| Criterion {
+            code: c.code.trim().to_string(),
+            parent: c
+                .parent
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+            name: c.name.trim().to_string(),
+            max_points: c.max_points,
+            rule: c.rule.clone(),
+        })
+        .collect()
+}
+
+/// Creates a framework with its criteria, all or nothing. Refuses a broken tree with
+/// every reason; accepts (and returns) warnings such as a group whose stated maximum is
+/// not what its criteria add up to.
+pub async fn create_framework(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &FrameworkInput,
+) -> AppResult<FrameworkView> {
+    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let code = required_text("code", &input.code, 40, &mut errors);
+    let name = required_text("name", &input.name, 300, &mut errors);
+    if !(2000..=2100).contains(&input.year) {
+        errors.push(FieldError::new(
+            "year",
+            Invalid::OutOfRange {
+                min: 2000,
+                max: 2100,
+            },
+        ));
+    }
+    let mut kinds = Vec::new();
+    for k in &input.unit_kinds {
+        match UnitKind::parse(k.trim()).filter(|k| ASSESSED_KINDS.contains(k)) {
+            Some(kind) => kinds.push(kind.as_str()),
+            None => errors.push(FieldError::new("unit_kinds", Invalid::UnknownKind)),
+        }
+    }
+    if input.unit_kinds.is_empty() {
+        errors.push(FieldError::new("unit_kinds", Invalid::Required));
+    }
+    if input.criteria.is_empty() {
+        errors.push(FieldError::new("criteria", Invalid::Required));
+    }
+    let criteria = domain_criteria(&input.criteria);
+    for (i, c) in input.criteria.iter().enumerate() {
+        required_text(&format!("criteria.{i}.code"), &c.code, 40, &mut errors);
+        required_text(&format!("criteria.{i}.name"), &c.name, 500, &mut errors);
+        optional_text(
+            &format!("criteria.{i}.guidance"),
+            c.guidance.as_deref(),
+            4000,
+            &mut errors,
+        );
+        optional_text(
+            &format!("criteria.{i}.evidence"),
+            c.evidence.as_deref(),
+            4000,
+            &mut errors,
+        );
+    }
+    let check = check_framework(&criteria);
+    errors.extend(check.errors.into_iter().map(|e| FieldError {
+        field: format!("criteria.{}", e.field),
+        ..e
+    }));
+
+    let mut c = state.db.begin().await?;
+    // Verifiers and feeding indicators are named by code; resolve them once each.
+    let today = state.today();
+    let mut verifiers: HashMap<String, i64> = HashMap::new();
+    let mut feeds: HashMap<String, i64> = HashMap::new();
+    for k in &input.criteria {
+        if let Some(v) = k
+            .verifier
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            && !verifiers.contains_key(v)
+        {
+            match units::by_code(&mut c, v, today).await? {
+                Some(u) => {
+                    verifiers.insert(v.to_string(), u.id);
+                }
+                None => errors.push(FieldError::new(
+                    format!("criteria.{}.verifier", k.code.trim()),
+                    Invalid::UnknownUnit,
+                )),
+            }
+        }
+        if let Some(code) = k
+            .indicator
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            && !feeds.contains_key(code)
+        {
+            match indicators::by_code(&mut c, code).await? {
+                Some(i) => {
+                    feeds.insert(code.to_string(), i.id);
+                }
+                None => errors.push(FieldError::new(
+                    format!("criteria.{}.indicator", k.code.trim()),
+                    Invalid::BadFormat,
+                )),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let rules: Vec<Option<String>> = criteria
+        .iter()
+        .map(|k| k.rule.as_ref().map(|r| json!(r).to_string()))
+        .collect();
+    let writes: Vec<CriterionWrite<'_>> = criteria
+        .iter()
+        .zip(&input.criteria)
+        .zip(&rules)
+        .map(|((k, raw), rule)| CriterionWrite {
+            code: &k.code,
+            parent_code: k.parent.as_deref(),
+            name: &k.name,
+            max_points: k.max_points,
+            rule: rule.as_deref(),
+            guidance: raw
+                .guidance
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            evidence: raw
+                .evidence
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            verifier_unit_id: raw
+                .verifier
+                .as_deref()
+                .and_then(|v| verifiers.get(v.trim()).copied()),
+            indicator_id: raw
+                .indicator
+                .as_deref()
+                .and_then(|i| feeds.get(i.trim()).copied()),
+        })
+        .collect();
+    let unit_kinds = kinds.join(",");
+    let id = match index_frameworks::insert(
+        &mut c,
+        &FrameworkWrite {
+            code: &code,
+            name: &name,
+            year: input.year,
+            unit_kinds: &unit_kinds,
+            copied_from: None,
+        },
+        &writes,
+        state.now(),
+    )
+    .await
+    {
+        Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
+        other => other?,
+    };
+    let mut view = view_of(&mut c, id).await?;
+    view.warnings = check.warnings;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "index_framework.create",
+            entity_type: "index_framework",
+            entity_id: Some(id.to_string()),
+            summary: format!("{code} {name} ({} tiêu chí)", view.criteria.len()),
+            before: None,
+            after: Some(json!(view)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(view)
+}
+
+async fn view_of(c: &mut dxplan_store::Conn, id: i64) -> AppResult<FrameworkView> {
+    let framework = index_frameworks::get(c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = index_frameworks::criteria(c, id).await?;
+    let domain: Vec<Criterion> = rows
+        .iter()
+        .map(|r| Criterion {
+            code: r.code.clone(),
+            parent: r.parent_code.clone(),
+            name: r.name.clone(),
+            max_points: r.max_points,
+            rule: r.rule.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        })
+        .collect();
+    let computed = maxima(&domain);
+    let max_points = domain
+        .iter()
+        .filter(|k| k.parent.is_none())
+        .map(|k| computed.get(k.code.as_str()).copied().unwrap_or_default())
+        .sum();
+    let criteria = rows
+        .iter()
+        .zip(&domain)
+        .map(|(r, k)| CriterionView {
+            code: r.code.clone(),
+            parent: r.parent_code.clone(),
+            name: r.name.clone(),
+            max_points: computed
+                .get(r.code.as_str())
+                .copied()
+                .unwrap_or(r.max_points),
+            rule: k.rule.clone(),
+            guidance: r.guidance.clone(),
+            evidence: r.evidence.clone(),
+            verifier_unit_id: r.verifier_unit_id,
+            indicator_id: r.indicator_id,
+        })
+        .collect();
+    Ok(FrameworkView {
+        framework,
+        criteria,
+        max_points,
+        warnings: Vec::new(),
+    })
+}
+
+/// A framework with its criteria and computed maxima, for anyone who reads work.
+pub async fn framework(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<FrameworkView> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    view_of(&mut c, id).await
+}
+
+pub async fn frameworks(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Framework>> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    Ok(index_frameworks::list(&mut c).await?)
+}
