@@ -3,13 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{ApiJson, caller};
 use crate::error::AppResult;
-use crate::service::index::{self as svc, FrameworkInput, FrameworkView};
+use crate::service::index::{self as svc, CopyInput, FrameworkInput, FrameworkView};
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
 
@@ -17,6 +17,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/index-frameworks", get(list).post(create))
         .route("/index-frameworks/{id}", get(get_one))
+        .route("/index-frameworks/{id}/export.json", get(export))
+        .route("/index-frameworks/{id}/copy", post(copy))
 }
 
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
@@ -44,4 +46,26 @@ async fn get_one(
     Path(id): Path<i64>,
 ) -> AppResult<Json<FrameworkView>> {
     Ok(Json(svc::framework(&state, &user, id).await?))
+}
+
+/// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.
+async fn export(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(svc::export_framework(&state, &user, id).await?))
+}
+
+/// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
+/// as the start of a new framework.
+async fn copy(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CopyInput>,
+) -> AppResult<Response> {
+    let view = svc::copy_framework(&state, &caller(&user, &meta), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
 }

@@ -112,6 +112,15 @@ pub async fn create_framework(
     caller: &Caller<'_>,
     input: &FrameworkInput,
 ) -> AppResult<FrameworkView> {
+    create_from(state, caller, input, None).await
+}
+
+async fn create_from(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &FrameworkInput,
+    copied_from: Option<i64>,
+) -> AppResult<FrameworkView> {
     caller.require(Action::ManagePlans, Target::Anywhere)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let code = required_text("code", &input.code, 40, &mut errors);
@@ -247,7 +256,7 @@ pub async fn create_framework(
             name: &name,
             year: input.year,
             unit_kinds: &unit_kinds,
-            copied_from: None,
+            copied_from,
         },
         &writes,
         state.now(),
@@ -335,4 +344,84 @@ pub async fn frameworks(state: &AppState, user: &CurrentUser) -> AppResult<Vec<F
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     Ok(index_frameworks::list(&mut c).await?)
+}
+
+/// A framework in the shape `create_framework` reads (units and indicators by code): its
+/// JSON export, which imports back as it is.
+pub async fn export_framework(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<serde_json::Value> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    let framework = index_frameworks::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = index_frameworks::criteria(&mut c, id).await?;
+    let mut unit_codes: HashMap<i64, String> = HashMap::new();
+    let mut indicator_codes: HashMap<i64, String> = HashMap::new();
+    for r in &rows {
+        if let Some(u) = r.verifier_unit_id
+            && !unit_codes.contains_key(&u)
+        {
+            unit_codes.insert(u, units::get(&mut c, u).await?.code);
+        }
+        if let Some(i) = r.indicator_id
+            && !indicator_codes.contains_key(&i)
+        {
+            indicator_codes.insert(i, indicators::get(&mut c, i).await?.code);
+        }
+    }
+    let criteria: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "code": r.code,
+                "parent": r.parent_code,
+                "name": r.name,
+                "max_points": r.max_points,
+                "rule": r.rule.as_deref().and_then(|j| serde_json::from_str::<Rule>(j).ok()),
+                "guidance": r.guidance,
+                "evidence": r.evidence,
+                "verifier": r.verifier_unit_id.and_then(|u| unit_codes.get(&u)),
+                "indicator": r.indicator_id.and_then(|i| indicator_codes.get(&i)),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "code": framework.code,
+        "name": framework.name,
+        "year": framework.year,
+        "unit_kinds": framework.unit_kinds.split(',').collect::<Vec<_>>(),
+        "criteria": criteria,
+    }))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CopyInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub year: i64,
+}
+
+/// Last year's framework as the start of this year's: the same tree under a new code,
+/// name and year, remembering where it came from.
+pub async fn copy_framework(
+    state: &AppState,
+    caller: &Caller<'_>,
+    from: i64,
+    input: &CopyInput,
+) -> AppResult<FrameworkView> {
+    let user = caller.user.ok_or(AppError::Unauthorized)?;
+    let exported = export_framework(state, user, from).await?;
+    let mut copy: FrameworkInput =
+        serde_json::from_value(exported).map_err(|e| AppError::internal(e.to_string()))?;
+    copy.code = input.code.clone();
+    copy.name = input.name.clone();
+    copy.year = input.year;
+    create_from(state, caller, &copy, Some(from)).await
 }

@@ -155,3 +155,76 @@ async fn only_coordinators_define_frameworks() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_framework_exports_as_json_that_imports_back_and_copies_to_next_year() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, created) = coordinator
+        .post_json("/api/v1/index-frameworks", &department_framework())
+        .await;
+    let id = created["framework"]["id"].as_i64().unwrap();
+    let (status, exported) = coordinator
+        .get_json(&format!("/api/v1/index-frameworks/{id}/export.json"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        exported["criteria"][3]["verifier"], "52-SNV2",
+        "units by code"
+    );
+    assert_eq!(
+        exported["criteria"][5]["indicator"], "CQ-02",
+        "indicators by code"
+    );
+    // The export imports back as a new framework with the same tree.
+    let mut again = exported.clone();
+    again["code"] = json!("CDS-SO-2025-B");
+    let (status, imported) = coordinator
+        .post_json("/api/v1/index-frameworks", &again)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    assert_eq!(imported["criteria"], created["criteria"]);
+    assert_eq!(imported["max_points"], created["max_points"]);
+
+    // Next year's starts from this year's.
+    let (status, copy) = coordinator
+        .post_json(
+            &format!("/api/v1/index-frameworks/{id}/copy"),
+            &json!({"code": "CDS-SO-2026", "name": "Bộ chỉ số chuyển đổi số cấp sở năm 2026", "year": 2026}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{copy}");
+    assert_eq!(copy["framework"]["copied_from"].as_i64(), Some(id));
+    assert_eq!(copy["framework"]["year"], 2026);
+    assert_eq!(copy["criteria"], created["criteria"]);
+    // A copy needs its own code and a real year; a viewer cannot copy.
+    let (status, body) = coordinator
+        .post_json(
+            &format!("/api/v1/index-frameworks/{id}/copy"),
+            &json!({"code": "CDS-SO-2026", "name": "x", "year": 1900}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"year"), "{fields:?}");
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer
+        .post_json(
+            &format!("/api/v1/index-frameworks/{id}/copy"),
+            &json!({"code": "X", "name": "X", "year": 2026}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/index-frameworks/999999/copy",
+            &json!({"code": "Y", "name": "Y", "year": 2026}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
