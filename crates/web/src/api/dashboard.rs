@@ -1,14 +1,12 @@
 //! The operations centre's view data as JSON: the same struct the dashboard page and the
 //! reports render.
 
-use axum::Json;
-use axum::Router;
-use axum::extract::Path;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use dxplan_domain::dashboard::Dashboard;
 
 use super::ApiQuery;
 use crate::error::AppResult;
@@ -16,7 +14,6 @@ use crate::service::dashboard::{self as svc, DashboardQuery};
 use crate::service::exports::{self, ExportKind};
 use crate::session::{Auth, CurrentUser};
 use crate::state::AppState;
-use dxplan_domain::dashboard::Dashboard;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

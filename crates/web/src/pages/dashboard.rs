@@ -3,9 +3,9 @@
 
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
+use dxplan_domain::dashboard::Dashboard;
 use dxplan_domain::indicator::AttainmentStatus;
 use dxplan_domain::text::format_number;
 use dxplan_report::dashboard_charts::{
@@ -16,7 +16,6 @@ use super::{Ctx, Page};
 use crate::error::{AppError, AppResult};
 use crate::service::dashboard::{self as svc, DashboardQuery};
 use crate::service::exports;
-use dxplan_domain::dashboard::Dashboard;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
