@@ -47,6 +47,47 @@ pub struct ChoiceOption {
     pub share: f64,
 }
 
+impl Rule {
+    /// How points are determined, in the words of a provincial annex ("cách xác định và
+    /// tính điểm"), for a criterion of `max` points.
+    pub fn describe(&self, max: f64) -> String {
+        let n = |v: f64| format_number(v, 2);
+        match self {
+            Rule::Manual => format!("Chấm điểm trực tiếp, tối đa {} điểm", n(max)),
+            Rule::YesNo => format!("Có: {} điểm; không: 0 điểm", n(max)),
+            Rule::Ratio => format!("Điểm = a/b × {}", n(max)),
+            Rule::Linear { zero_at, full_at } => format!(
+                "Từ {} (0 điểm) đến {} ({} điểm), tỷ lệ tuyến tính",
+                n(*zero_at),
+                n(*full_at),
+                n(max)
+            ),
+            Rule::Steps { steps } => {
+                let mut sorted = steps.clone();
+                sorted.sort_by(|a, b| b.at_least.total_cmp(&a.at_least));
+                let mut parts: Vec<String> = sorted
+                    .iter()
+                    .map(|s| format!("từ {}: {} điểm", n(s.at_least), n(s.points)))
+                    .collect();
+                parts.push("còn lại: 0 điểm".into());
+                parts.join("; ")
+            }
+            Rule::Choice { options } => options
+                .iter()
+                .map(|o| format!("{}: {} điểm", o.label, n(o.share * max)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Rule::TargetShare { lower_is_better } => {
+                if *lower_is_better {
+                    format!("Điểm = mục tiêu ÷ kết quả × {}, tối đa {}", n(max), n(max))
+                } else {
+                    format!("Điểm = kết quả ÷ mục tiêu × {}, tối đa {}", n(max), n(max))
+                }
+            }
+        }
+    }
+}
+
 /// What a unit (or a verifier) gave for a criterion; only the fields its rule reads matter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
@@ -663,6 +704,38 @@ mod tests {
         assert_eq!(format!("{total:.4}"), "0.8002");
         assert_eq!(index_value(171.5, 200.0), Some(0.8575));
         assert_eq!(index_value(1.0, 0.0), None);
+    }
+
+    #[test]
+    fn rules_describe_themselves_as_an_annex_would() {
+        let steps = Rule::Steps {
+            steps: vec![
+                Step {
+                    at_least: 2.0,
+                    points: 10.0,
+                },
+                Step {
+                    at_least: 4.0,
+                    points: 20.0,
+                },
+            ],
+        };
+        assert_eq!(
+            steps.describe(20.0),
+            "từ 4: 20 điểm; từ 2: 10 điểm; còn lại: 0 điểm"
+        );
+        assert_eq!(Rule::Ratio.describe(12.5), "Điểm = a/b × 12,5");
+        assert_eq!(
+            Rule::Choice {
+                options: vec![ChoiceOption {
+                    key: "vice".into(),
+                    label: "Phó Chủ tịch".into(),
+                    share: 0.5
+                }]
+            }
+            .describe(20.0),
+            "Phó Chủ tịch: 10 điểm"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod dashboard_charts;
 pub mod dashboard_xlsx;
 pub mod data_form;
 pub mod fonts;
+pub mod framework_xlsx;
 pub mod progress;
 pub mod progress_docx;
 pub mod raster;

@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/index-frameworks", get(list).post(create))
         .route("/index-frameworks/{id}", get(get_one))
         .route("/index-frameworks/{id}/export.json", get(export))
+        .route("/index-frameworks/{id}/export.xlsx", get(export_xlsx))
         .route("/index-frameworks/{id}/copy", post(copy))
 }
 
@@ -68,4 +69,18 @@ async fn copy(
 ) -> AppResult<Response> {
     let view = svc::copy_framework(&state, &caller(&user, &meta), id, &input).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// `GET /api/v1/index-frameworks/{id}/export.xlsx`: the framework as a published annex.
+async fn export_xlsx(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (filename, bytes) = svc::framework_xlsx(&state, &user, id).await?;
+    Ok(crate::pages::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &filename,
+        bytes,
+    ))
 }

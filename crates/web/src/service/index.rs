@@ -425,3 +425,59 @@ pub async fn copy_framework(
     copy.year = input.year;
     create_from(state, caller, &copy, Some(from)).await
 }
+
+/// The framework as the annex workbook provinces publish, with computed maxima and each
+/// rule described in words.
+pub async fn framework_xlsx(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let view = framework(state, user, id).await?;
+    let exported = export_framework(state, user, id).await?;
+    let depth_of = |code: &str| {
+        let mut depth = 0;
+        let mut at = view.criteria.iter().find(|c| c.code == code);
+        while let Some(parent) = at.and_then(|c| c.parent.as_deref()) {
+            depth += 1;
+            at = view.criteria.iter().find(|c| c.code == parent);
+            if depth > view.criteria.len() {
+                break;
+            }
+        }
+        depth
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let rows: Vec<dxplan_report::framework_xlsx::FrameworkRow> = view
+        .criteria
+        .iter()
+        .zip(exported["criteria"].as_array().into_iter().flatten())
+        .map(|(c, e)| dxplan_report::framework_xlsx::FrameworkRow {
+            depth: depth_of(&c.code),
+            code: c.code.clone(),
+            name: c.name.clone(),
+            max_points: c.max_points,
+            scoring: c
+                .rule
+                .as_ref()
+                .map(|r| r.describe(c.max_points))
+                .unwrap_or_default(),
+            evidence: c.evidence.clone().unwrap_or_default(),
+            verifier: text(&e["verifier"]),
+            indicator: text(&e["indicator"]),
+        })
+        .collect();
+    let title = format!(
+        "{} (tổng {} điểm)",
+        view.framework.name,
+        dxplan_domain::text::format_number(view.max_points, 2)
+    );
+    let filename = format!("{}.xlsx", view.framework.name);
+    let bytes = tokio::task::spawn_blocking(move || {
+        dxplan_report::framework_xlsx::framework_xlsx(&title, &rows).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))?
+    .map_err(AppError::internal)?;
+    Ok((filename, bytes))
+}

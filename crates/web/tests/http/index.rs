@@ -228,3 +228,43 @@ async fn a_framework_exports_as_json_that_imports_back_and_copies_to_next_year()
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_framework_downloads_as_the_annex_workbook() {
+    use calamine::Reader;
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, created) = coordinator
+        .post_json("/api/v1/index-frameworks", &department_framework())
+        .await;
+    let id = created["framework"]["id"].as_i64().unwrap();
+    let r = coordinator
+        .get(&format!("/api/v1/index-frameworks/{id}/export.xlsx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Bộ chỉ số").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(rows[0][0].contains("tổng 460 điểm"), "{:?}", rows[0]);
+    assert_eq!(rows[2][1], "Chỉ số / chỉ số thành phần");
+    let group = rows.iter().find(|r| r[0] == "1").unwrap();
+    assert_eq!(group[2], "60", "the computed maximum");
+    let steps = rows.iter().find(|r| r[0] == "1.2").unwrap();
+    assert_eq!(
+        steps[3],
+        "từ 4: 20 điểm; từ 3: 15 điểm; từ 2: 10 điểm; từ 1: 5 điểm; còn lại: 0 điểm"
+    );
+    let verified = rows.iter().find(|r| r[0] == "1.3").unwrap();
+    assert_eq!(verified[5], "52-SNV2");
+    let fed = rows.iter().find(|r| r[0] == "2.1").unwrap();
+    assert_eq!(fed[6], "CQ-02");
+    let (status, _) = coordinator
+        .get_json("/api/v1/index-frameworks/999999/export.xlsx")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
