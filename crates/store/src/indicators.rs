@@ -99,6 +99,27 @@ pub async fn list(
     .await)?)
 }
 
+/// Binds an indicator's editable fields, in the order insert and update both use.
+macro_rules! bind_fields {
+    ($query:expr, $f:expr, $owner:expr) => {
+        $query
+            .bind(&$f.code)
+            .bind(&$f.name)
+            .bind(fold(&$f.name))
+            .bind(&$f.description)
+            .bind($f.measure.as_str())
+            .bind(&$f.unit_of_measure)
+            .bind($f.direction.as_str())
+            .bind($f.aggregation.as_str())
+            .bind($f.period_type.as_str())
+            .bind(&$f.pillar_code)
+            .bind($owner)
+            .bind($f.min_value)
+            .bind($f.max_value)
+            .bind($f.evidence_required)
+    };
+}
+
 pub async fn insert(
     c: &mut Conn,
     f: &IndicatorFields,
@@ -106,25 +127,11 @@ pub async fn insert(
     now: OffsetDateTime,
 ) -> Result<i64> {
     let (id,): (i64,) = q!(c, |x| {
-        sqlx::query_as(
+        bind_fields!(sqlx::query_as(
         "INSERT INTO indicators (code, name, name_folded, description, measure, unit_of_measure, direction, aggregation,
              period_type, pillar_code, owner_unit_id, min_value, max_value, evidence_required, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id"
-    )
-    .bind(&f.code)
-    .bind(&f.name)
-    .bind(fold(&f.name))
-    .bind(&f.description)
-    .bind(f.measure.as_str())
-    .bind(&f.unit_of_measure)
-    .bind(f.direction.as_str())
-    .bind(f.aggregation.as_str())
-    .bind(f.period_type.as_str())
-    .bind(&f.pillar_code)
-    .bind(owner_unit_id)
-    .bind(f.min_value)
-    .bind(f.max_value)
-    .bind(f.evidence_required)
+    ), f, owner_unit_id)
     .bind(now)
     .fetch_one(x)
     .await
@@ -141,27 +148,13 @@ pub async fn update(
     now: OffsetDateTime,
 ) -> Result<()> {
     let done = q!(c, |x| {
-        sqlx::query(
+        bind_fields!(sqlx::query(
         "UPDATE indicators SET code = $2, name = $3, name_folded = $4, description = $5, measure = $6, unit_of_measure = $7,
              direction = $8, aggregation = $9, period_type = $10, pillar_code = $11, owner_unit_id = $12, min_value = $13,
              max_value = $14, evidence_required = $15, updated_at = $16, version = version + 1
          WHERE id = $1 AND ($17 IS NULL OR version = $17)"
     )
-    .bind(id)
-    .bind(&f.code)
-    .bind(&f.name)
-    .bind(fold(&f.name))
-    .bind(&f.description)
-    .bind(f.measure.as_str())
-    .bind(&f.unit_of_measure)
-    .bind(f.direction.as_str())
-    .bind(f.aggregation.as_str())
-    .bind(f.period_type.as_str())
-    .bind(&f.pillar_code)
-    .bind(owner_unit_id)
-    .bind(f.min_value)
-    .bind(f.max_value)
-    .bind(f.evidence_required)
+    .bind(id), f, owner_unit_id)
     .bind(now)
     .bind(version)
     .execute(x)
