@@ -23,7 +23,7 @@ use crate::state::AppState;
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/indicators", get(list).post(create))
-        .route("/indicators/{code}", get(get_one))
+        .route("/indicators/{code}", get(get_one).patch(update))
         .route("/indicators/{code}/values", get(rollup))
         .route("/units/{code}/indicators", get(unit_dashboard))
         .route("/forms", get(list_forms).post(create_form))
@@ -70,6 +70,34 @@ async fn create(
 ) -> AppResult<Response> {
     let indicator = svc::create_indicator(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(json!(indicator))).into_response())
+}
+
+#[derive(Deserialize)]
+struct IndicatorUpdate {
+    #[serde(flatten)]
+    input: IndicatorInput,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
+/// edit (409).
+async fn update(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<IndicatorUpdate>,
+) -> AppResult<Json<Value>> {
+    let indicator = svc::update_indicator(
+        &state,
+        &caller(&user, &meta),
+        &code,
+        &body.input,
+        body.version,
+    )
+    .await?;
+    Ok(Json(json!(indicator)))
 }
 
 async fn get_one(

@@ -74,6 +74,44 @@ pub async fn create_indicator(
     Ok(indicator)
 }
 
+/// Rewrites an indicator of the catalogue (`version`: refuse if someone changed it since).
+pub async fn update_indicator(
+    state: &AppState,
+    caller: &Caller<'_>,
+    code: &str,
+    input: &IndicatorInput,
+    version: Option<i64>,
+) -> AppResult<Indicator> {
+    require_catalogue(caller)?;
+    let fields = validate_indicator(input).map_err(AppError::Validation)?;
+    let mut c = state.db.begin().await?;
+    let before = indicators::by_code(&mut c, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let owner = owner_id(&mut c, state, fields.owner_unit_code.as_deref()).await?;
+    match indicators::update(&mut c, before.id, &fields, owner, version, state.now()).await {
+        Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
+        other => other?,
+    }
+    let after = indicators::get(&mut c, before.id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "indicator.update",
+            entity_type: "indicator",
+            entity_id: Some(before.id.to_string()),
+            summary: format!("{} {}", after.code, after.name),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(after)
+}
+
 /// Resolves a unit code (valid today) the caller may act on with `action`.
 async fn unit_for(
     state: &AppState,

@@ -1404,3 +1404,65 @@ async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only(
     let (status, unit) = admin.get_json("/api/v1/units/52").await;
     assert_eq!(status, StatusCode::OK, "{unit}");
 }
+
+#[tokio::test]
+async fn a_coordinator_edits_the_catalogue_and_stale_or_bad_edits_are_refused() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "T-EDIT", "percent", "average", "higher").await;
+    let (_, before) = coordinator.get_json("/api/v1/indicators/T-EDIT").await;
+    let version = before["version"].as_i64().unwrap();
+    let edit = |name: &str, version: i64| {
+        json!({"code": "T-EDIT", "name": name, "measure": "percent", "aggregation": "average",
+               "direction": "lower", "period_type": "quarter", "pillar_code": "digital_government",
+               "version": version})
+    };
+    let (status, after) = coordinator
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/indicators/T-EDIT",
+            &edit("Tỷ lệ đã sửa", version),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["name"], "Tỷ lệ đã sửa");
+    assert_eq!(after["direction"], "lower_is_better");
+    assert_eq!(after["version"].as_i64(), Some(version + 1));
+    // Someone else's older copy is refused and changes nothing.
+    let (status, body) = coordinator
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/indicators/T-EDIT",
+            &edit("Cũ", version),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let mut bad = edit("", version + 1);
+    bad["measure"] = json!("kilograms");
+    let (status, body) = coordinator
+        .send_json(reqwest::Method::PATCH, "/api/v1/indicators/T-EDIT", &bad)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, now) = coordinator.get_json("/api/v1/indicators/T-EDIT").await;
+    assert_eq!(now["name"], "Tỷ lệ đã sửa", "nothing changed");
+    // Units and viewers do not keep the catalogue; an unknown code does not exist.
+    for login in ["approver-540", "viewer"] {
+        let s = app.login(login).await;
+        let (status, _) = s
+            .send_json(
+                reqwest::Method::PATCH,
+                "/api/v1/indicators/T-EDIT",
+                &edit("X", version + 1),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+    }
+    let (status, _) = coordinator
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/indicators/KHONG-CO",
+            &edit("X", 1),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
