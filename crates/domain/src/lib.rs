@@ -3,9 +3,11 @@
 //! Nothing here performs I/O; everything is deterministic and unit-tested, so the
 //! store, web and job layers can stay thin.
 
+pub mod assessment;
 pub mod attachment;
 pub mod auth;
 pub mod dashboard;
+pub mod framework_import;
 pub mod i18n;
 pub mod indicator;
 pub mod notification;

@@ -14,6 +14,11 @@ pub enum NotificationKind {
     DueSoon,
     Overdue,
     DataDue,
+    /// A self-assessment's deadline is near (or reopened).
+    AssessmentDue,
+    AssessmentSubmitted,
+    AssessmentAdjusted,
+    AssessmentPublished,
 }
 
 impl NotificationKind {
@@ -28,6 +33,10 @@ impl NotificationKind {
             NotificationKind::DueSoon => "due_soon",
             NotificationKind::Overdue => "overdue",
             NotificationKind::DataDue => "data_due",
+            NotificationKind::AssessmentDue => "assessment_due",
+            NotificationKind::AssessmentSubmitted => "assessment_submitted",
+            NotificationKind::AssessmentAdjusted => "assessment_adjusted",
+            NotificationKind::AssessmentPublished => "assessment_published",
         }
     }
 
@@ -70,6 +79,23 @@ impl NotificationKind {
             NotificationKind::DataDue => (
                 format!("Đề nghị gửi số liệu {extra}: {t}"),
                 format!("Please send your figures for {extra}: {t}"),
+            ),
+            // For assessments the "task" is the round and the unit.
+            NotificationKind::AssessmentDue => (
+                format!("Hạn gửi tự đánh giá {extra}: {t}"),
+                format!("Self-assessment due {extra}: {t}"),
+            ),
+            NotificationKind::AssessmentSubmitted => (
+                format!("Bản tự đánh giá chờ thẩm định: {t}"),
+                format!("Self-assessment awaiting verification: {t}"),
+            ),
+            NotificationKind::AssessmentAdjusted => (
+                format!("Điểm tự đánh giá được điều chỉnh ({extra}): {t}"),
+                format!("Self-assessed points adjusted ({extra}): {t}"),
+            ),
+            NotificationKind::AssessmentPublished => (
+                format!("Đã công bố kết quả: {t}"),
+                format!("Results published: {t}"),
             ),
         }
     }

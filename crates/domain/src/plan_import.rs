@@ -22,7 +22,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The cell as text: trimmed, NFC, whole numbers without a decimal point.
+    pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(t) => nfc(t.trim()),

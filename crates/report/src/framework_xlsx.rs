@@ -13,9 +13,11 @@ pub struct FrameworkRow {
     pub evidence: String,
     pub verifier: String,
     pub indicator: String,
+    /// The rule as JSON, so the workbook imports back exactly; empty on a group.
+    pub rule_json: String,
 }
 
-const HEADERS: [&str; 7] = [
+const HEADERS: [&str; 8] = [
     "STT",
     "Chỉ số / chỉ số thành phần",
     "Điểm tối đa",
@@ -23,6 +25,7 @@ const HEADERS: [&str; 7] = [
     "Tài liệu kiểm chứng",
     "Đơn vị phối hợp xác minh",
     "Chỉ tiêu dxplan",
+    "Quy tắc (JSON)",
 ];
 
 pub fn framework_xlsx(title: &str, rows: &[FrameworkRow]) -> Result<Vec<u8>, XlsxError> {
@@ -70,14 +73,23 @@ pub fn framework_xlsx(title: &str, rows: &[FrameworkRow]) -> Result<Vec<u8>, Xls
         let name = format!("{}{}", "   ".repeat(r.depth), r.name);
         sheet.write_with_format(row, 1, name, text)?;
         sheet.write_with_format(row, 2, r.max_points, number)?;
-        for (col, value) in [&r.scoring, &r.evidence, &r.verifier, &r.indicator]
-            .iter()
-            .enumerate()
+        for (col, value) in [
+            &r.scoring,
+            &r.evidence,
+            &r.verifier,
+            &r.indicator,
+            &r.rule_json,
+        ]
+        .iter()
+        .enumerate()
         {
             sheet.write_with_format(row, 3 + col as u16, value.as_str(), text)?;
         }
     }
-    for (col, width) in [8.0, 48.0, 10.0, 40.0, 36.0, 22.0, 12.0].iter().enumerate() {
+    for (col, width) in [8.0, 48.0, 10.0, 40.0, 36.0, 22.0, 12.0, 30.0]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(col as u16, *width)?;
     }
     sheet.set_freeze_panes(3, 2)?;

@@ -6,6 +6,7 @@ pub mod dashboard_xlsx;
 pub mod data_form;
 pub mod fonts;
 pub mod framework_xlsx;
+pub mod index_results;
 pub mod progress;
 pub mod progress_docx;
 pub mod raster;

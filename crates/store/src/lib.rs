@@ -14,6 +14,7 @@ pub mod attachments;
 pub mod audit;
 pub mod exports;
 pub mod index_frameworks;
+pub mod index_rounds;
 pub mod indicators;
 pub mod notifications;
 pub mod plans;

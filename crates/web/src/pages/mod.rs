@@ -1,6 +1,7 @@
 //! Server-rendered pages. Handlers are thin: read the request, call the service layer,
 //! hand a ready-made view to a template.
 
+mod assessment;
 pub mod assets;
 mod auth;
 mod dashboard;
@@ -11,7 +12,7 @@ mod users;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -138,7 +139,61 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/targets/split", post(indicators::split_targets))
         .route("/forms/{id}/completeness", get(indicators::completeness))
         .route("/forms/{id}/remind", post(indicators::remind))
-        .route("/assessments", get(coming))
+        .route("/assessments", get(assessment::home))
+        .route("/assessments/rounds", post(assessment::open_round))
+        .route("/assessments/rounds/{id}", get(assessment::round))
+        .route(
+            "/assessments/rounds/{id}/publish",
+            post(assessment::publish),
+        )
+        .route("/assessments/rounds/{id}/results", get(assessment::results))
+        .route(
+            "/assessments/rounds/{id}/results.xlsx",
+            get(|ctx: Ctx, id: Path<i64>| assessment::results_file(ctx, id, "xlsx")),
+        )
+        .route(
+            "/assessments/rounds/{id}/results.pdf",
+            get(|ctx: Ctx, id: Path<i64>| assessment::results_file(ctx, id, "pdf")),
+        )
+        .route(
+            "/assessments/frameworks/import",
+            post(assessment::import_framework),
+        )
+        .route("/assessments/frameworks/{id}", get(assessment::framework))
+        .route(
+            "/assessments/frameworks/{id}/copy",
+            post(assessment::copy_framework),
+        )
+        .route(
+            "/assessments/frameworks/{id}/export.json",
+            get(|ctx: Ctx, id: Path<i64>| assessment::export_framework(ctx, id, "json")),
+        )
+        .route(
+            "/assessments/frameworks/{id}/export.xlsx",
+            get(|ctx: Ctx, id: Path<i64>| assessment::export_framework(ctx, id, "xlsx")),
+        )
+        .route("/assessments/evidence/{id}", get(assessment::evidence_file))
+        .route("/assessments/{id}", get(assessment::show))
+        .route("/assessments/{id}/scores", post(assessment::save))
+        .route("/assessments/{id}/links", post(assessment::add_link))
+        .route(
+            "/assessments/{id}/files",
+            post(assessment::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/assessments/{id}/actions", post(assessment::act))
+        .route("/assessments/{id}/verify", post(assessment::verify))
+        .route("/assessments/{id}/respond", post(assessment::respond))
+        .route("/assessments/{id}/correct", post(assessment::correct))
+        .route("/public/index", get(assessment::public_list))
+        .route("/public/index/{id}", get(assessment::public_results))
+        .route(
+            "/public/index/{id}/results.xlsx",
+            get(|ctx: Ctx, id: Path<i64>| assessment::public_results_file(ctx, id, "xlsx")),
+        )
+        .route(
+            "/public/index/{id}/results.pdf",
+            get(|ctx: Ctx, id: Path<i64>| assessment::public_results_file(ctx, id, "pdf")),
+        )
         .route("/dashboard", get(dashboard::home))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
         .route("/dashboard.docx", direct_download(ExportKind::Word))
@@ -484,23 +539,6 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
         page: ctx.page("Trang chủ", "Home"),
         roles,
     })
-}
-
-#[derive(Template)]
-#[template(path = "coming.html")]
-struct ComingPage {
-    page: Page,
-}
-
-/// The areas that later releases fill in.
-async fn coming(ctx: Ctx) -> AppResult<Response> {
-    let user = ctx.user()?;
-    user.require(Action::ViewWork, Target::Anywhere)?;
-    let mut page = ctx.page("Đang xây dựng", "Coming soon");
-    if let Some(item) = page.nav.iter().find(|n| n.current) {
-        page.title = item.label.to_string();
-    }
-    ctx.render(&ComingPage { page })
 }
 
 #[derive(Template)]

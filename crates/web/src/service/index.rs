@@ -286,7 +286,7 @@ async fn create_from(
     Ok(view)
 }
 
-async fn view_of(c: &mut dxplan_store::Conn, id: i64) -> AppResult<FrameworkView> {
+pub(crate) async fn view_of(c: &mut dxplan_store::Conn, id: i64) -> AppResult<FrameworkView> {
     let framework = index_frameworks::get(c, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -465,6 +465,11 @@ pub async fn framework_xlsx(
             evidence: c.evidence.clone().unwrap_or_default(),
             verifier: text(&e["verifier"]),
             indicator: text(&e["indicator"]),
+            rule_json: c
+                .rule
+                .as_ref()
+                .map(|r| json!(r).to_string())
+                .unwrap_or_default(),
         })
         .collect();
     let title = format!(
@@ -480,4 +485,78 @@ pub async fn framework_xlsx(
     .map_err(|e| AppError::internal(e.to_string()))?
     .map_err(AppError::internal)?;
     Ok((filename, bytes))
+}
+
+/// What an import names beside the workbook's rows (a JSON file carries its own).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ImportMeta {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub year: Option<i64>,
+    #[serde(default)]
+    pub unit_kinds: Option<String>,
+}
+
+/// A framework from its JSON export or its annex workbook (.xlsx, read by its headings);
+/// `meta` names or overrides the code, name, year and unit kinds. All or nothing, with the
+/// same checks as [`create_framework`].
+pub async fn import_framework(
+    state: &AppState,
+    caller: &Caller<'_>,
+    filename: &str,
+    bytes: &[u8],
+    meta: &ImportMeta,
+) -> AppResult<FrameworkView> {
+    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    let is_json = filename.to_lowercase().ends_with(".json")
+        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let mut input: FrameworkInput = if is_json {
+        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest(format!("JSON: {e}")))?
+    } else {
+        let owned = bytes.to_vec();
+        let grid =
+            tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&owned))
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?
+                .map_err(|_| AppError::field("file", Invalid::BadFormat))?;
+        let rows =
+            dxplan_domain::framework_import::read_framework(&grid).map_err(AppError::Validation)?;
+        FrameworkInput {
+            criteria: rows
+                .into_iter()
+                .map(|r| CriterionInput {
+                    code: r.code,
+                    parent: r.parent,
+                    name: r.name,
+                    max_points: r.max_points,
+                    rule: r.rule,
+                    guidance: None,
+                    evidence: r.evidence,
+                    verifier: r.verifier,
+                    indicator: r.indicator,
+                })
+                .collect(),
+            ..FrameworkInput::default()
+        }
+    };
+    if let Some(code) = meta.code.as_deref().filter(|s| !s.trim().is_empty()) {
+        input.code = code.to_string();
+    }
+    if let Some(name) = meta.name.as_deref().filter(|s| !s.trim().is_empty()) {
+        input.name = name.to_string();
+    }
+    if let Some(year) = meta.year {
+        input.year = year;
+    }
+    if let Some(kinds) = meta.unit_kinds.as_deref().filter(|s| !s.trim().is_empty()) {
+        input.unit_kinds = kinds
+            .split([',', ' '])
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    create_framework(state, caller, &input).await
 }

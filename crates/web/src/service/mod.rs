@@ -13,6 +13,7 @@ use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
+pub mod assessment;
 pub mod dashboard;
 pub mod exports;
 pub mod index;

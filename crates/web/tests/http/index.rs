@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, error_code};
 
-fn department_framework() -> Value {
+pub fn department_framework() -> Value {
     json!({
         "code": "CDS-SO-2025",
         "name": "Bộ chỉ số chuyển đổi số cấp sở năm 2025",

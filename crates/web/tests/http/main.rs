@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod api_units;
+mod assessment;
 mod authz;
 mod browser;
 mod dashboard;

@@ -1,0 +1,544 @@
+//! An index assessment round through the API, from opening to publication: the unit's
+//! self-assessment and its head's approval, the deadline, verification by the coordinator
+//! and by the sector department assigned to a criterion, the one response, publication,
+//! rankings against hand-computed scores, and corrections after publication.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::index::department_framework;
+use crate::support::{Session, TestApp, TestClock, error_code};
+
+fn day(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+async fn framework(coordinator: &Session) -> i64 {
+    let (status, view) = coordinator
+        .post_json("/api/v1/index-frameworks", &department_framework())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    view["framework"]["id"].as_i64().unwrap()
+}
+
+/// Opens a round for two departments with a deadline `days` from today.
+async fn open_round(app: &TestApp, coordinator: &Session, days: i64) -> (i64, i64, i64) {
+    let framework_id = framework(coordinator).await;
+    let deadline = app.state.today() + time::Duration::days(days);
+    let (status, round) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework_id, "name": "Đánh giá chuyển đổi số cấp sở năm 2026",
+                    "year": 2026, "deadline": day(deadline), "units": ["52-STP", "52-STC2"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let round_id = round["id"].as_i64().unwrap();
+    let (_, view) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{round_id}"))
+        .await;
+    let id_of = |code: &str| {
+        view["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["assessment"]["unit_code"] == code)
+            .unwrap()["assessment"]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    (round_id, id_of("52-STP"), id_of("52-STC2"))
+}
+
+/// Sở Tư pháp's answers: 20 + 15 + 15 + 160 + 160 = 370 of 460.
+fn stp_answers() -> Value {
+    json!({"answers": [
+        {"criterion": "1.1", "choice": "head", "explanation": "Quyết định số 12/QĐ-STP ngày 10/01/2026"},
+        {"criterion": "1.2", "value": 3},
+        {"criterion": "1.3", "numerator": 3, "denominator": 4},
+        {"criterion": "2.1", "value": 80, "target": 100},
+        {"criterion": "2.2", "value": 2}
+    ]})
+}
+
+fn row<'a>(view: &'a Value, code: &str) -> &'a Value {
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["criterion"]["code"] == code)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_round_runs_from_opening_to_publication() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (round_id, stp, stc) = open_round(&app, &coordinator, 10).await;
+
+    // The specialist fills in; points are computed by each rule.
+    let editor = app.login("editor-stp").await;
+    let (status, view) = editor
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assessments/{stp}/scores"),
+            &stp_answers(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["self_total"], 370.0);
+    assert_eq!(row(&view, "1.2")["score"]["self_points"], 15.0);
+    assert_eq!(row(&view, "2.2")["score"]["self_points"], 160.0);
+    assert_eq!(
+        row(&view, "1")["self_total"],
+        50.0,
+        "a group adds its leaves up"
+    );
+    // Evidence: a link to a published document.
+    let (status, evidence) = editor
+        .post_json(
+            &format!("/api/v1/assessments/{stp}/evidence"),
+            &json!({"criterion": "1.1", "url": "https://stp.binhdinh.gov.vn/qd-12.pdf",
+                    "title": "Quyết định 12/QĐ-STP"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{evidence}");
+
+    // Only the unit's head submits.
+    let submit = json!({"action": "submit"});
+    let (status, _) = editor
+        .post_json(&format!("/api/v1/assessments/{stp}/actions"), &submit)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let approver = app.login("approver-stp").await;
+    let (status, view) = approver
+        .post_json(&format!("/api/v1/assessments/{stp}/actions"), &submit)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["assessment"]["status"], "self_assessed");
+    // Submitted answers are locked.
+    let (status, body) = editor
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assessments/{stp}/scores"),
+            &stp_answers(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "assessment_locked");
+
+    // Sở Tài chính: 20 + 10 + 20 + 100 + 200 = 350.
+    let stc_editor = app.login("editor-stc2").await;
+    let (status, view) = stc_editor
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assessments/{stc}/scores"),
+            &json!({"answers": [
+                {"criterion": "1.1", "choice": "head"},
+                {"criterion": "1.2", "value": 2},
+                {"criterion": "1.3", "numerator": 4, "denominator": 4},
+                {"criterion": "2.1", "value": 50, "target": 100},
+                {"criterion": "2.2", "value": 0}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["self_total"], 350.0);
+    let (status, _) = app
+        .login("approver-stc2")
+        .await
+        .post_json(&format!("/api/v1/assessments/{stc}/actions"), &submit)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Sở Nội vụ verifies criterion 1.3 for every unit, and nothing else.
+    let snv = app.login("editor-snv2").await;
+    let verify = |criterion: &str, decision: &str, points: Option<f64>, comment: Option<&str>| json!({"criterion": criterion, "decision": decision, "points": points, "comment": comment});
+    let (status, view) = snv
+        .post_json(
+            &format!("/api/v1/assessments/{stp}/verifications"),
+            &verify("1.3", "accepted", None, None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["assessment"]["status"], "verifying");
+    let (status, _) = snv
+        .post_json(
+            &format!("/api/v1/assessments/{stp}/verifications"),
+            &verify("1.1", "accepted", None, None),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a verifier outside its criteria is refused"
+    );
+    let (status, _) = app
+        .login("approver-540")
+        .await
+        .post_json(
+            &format!("/api/v1/assessments/{stp}/verifications"),
+            &verify("1.3", "accepted", None, None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An adjustment needs a reason and points within the maximum.
+    let path = format!("/api/v1/assessments/{stp}/verifications");
+    let (status, body) = coordinator
+        .post_json(&path, &verify("2.2", "adjusted", Some(100.0), None))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "comment");
+    let (status, body) = coordinator
+        .post_json(
+            &path,
+            &verify("1.1", "adjusted", Some(25.0), Some("Quá điểm")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "points");
+    let (status, view) = coordinator
+        .post_json(
+            &path,
+            &verify(
+                "2.2",
+                "adjusted",
+                Some(100.0),
+                Some("Số liệu quá hạn theo hệ thống là 5%."),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["verified_total"], 115.0, "15 accepted + 100 adjusted");
+    // Verification cannot close while criteria are undecided.
+    let finalize = json!({"action": "finalize"});
+    let (status, body) = coordinator
+        .post_json(&format!("/api/v1/assessments/{stp}/actions"), &finalize)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "not_all_verified");
+
+    // The unit responds once, on adjusted criteria only.
+    let respond_path = format!("/api/v1/assessments/{stp}/responses");
+    let (status, body) = approver
+        .post_json(
+            &respond_path,
+            &json!({"responses": [{"criterion": "1.1", "response": "?"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, view) = approver
+        .post_json(
+            &respond_path,
+            &json!({"responses": [{"criterion": "2.2",
+                "response": "Tỷ lệ quá hạn 2% theo báo cáo quý IV, gửi kèm trích xuất."}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert!(
+        row(&view, "2.2")["score"]["response"]
+            .as_str()
+            .unwrap()
+            .contains("2%")
+    );
+    let (status, body) = approver
+        .post_json(
+            &respond_path,
+            &json!({"responses": [{"criterion": "2.2", "response": "Lần nữa"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "already_responded");
+
+    // After the response the coordinator settles 2.2 at 140 and accepts the rest.
+    coordinator
+        .post_json(
+            &path,
+            &verify(
+                "2.2",
+                "adjusted",
+                Some(140.0),
+                Some("Chấp nhận một phần giải trình."),
+            ),
+        )
+        .await;
+    for code in ["1.1", "1.2", "2.1"] {
+        let (status, _) = coordinator
+            .post_json(&path, &verify(code, "accepted", None, None))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, view) = coordinator
+        .post_json(&format!("/api/v1/assessments/{stp}/actions"), &finalize)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["assessment"]["status"], "verified");
+    assert_eq!(view["final_total"], 350.0, "20 + 15 + 15 + 160 + 140");
+
+    // Publication waits for every unit.
+    let publish = format!("/api/v1/index-rounds/{round_id}/publish");
+    let (status, body) = coordinator.post_json(&publish, &json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Before publication the public sees nothing.
+    let anonymous = app.client();
+    let r = anonymous
+        .get(app.url(&format!("/public/index/{round_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Sở Tài chính: 1.2 adjusted from 10 to 5; the rest accepted → 345.
+    let stc_path = format!("/api/v1/assessments/{stc}/verifications");
+    snv.post_json(&stc_path, &verify("1.3", "accepted", None, None))
+        .await;
+    coordinator
+        .post_json(
+            &stc_path,
+            &verify(
+                "1.2",
+                "adjusted",
+                Some(5.0),
+                Some("Chỉ có 1 biên bản họp hợp lệ."),
+            ),
+        )
+        .await;
+    for code in ["1.1", "2.1", "2.2"] {
+        coordinator
+            .post_json(&stc_path, &verify(code, "accepted", None, None))
+            .await;
+    }
+    let (status, _) = app
+        .login("viewer")
+        .await
+        .post_json(&publish, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a viewer cannot publish");
+    let (status, body) = coordinator
+        .post_json(&format!("/api/v1/assessments/{stc}/actions"), &finalize)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = coordinator.post_json(&publish, &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "published");
+
+    // The ranking, against hand-computed scores: STP 350 (index 350/460 = 0.7609) before
+    // STC 345 (0.75); STP lost most on 2.2 (60), then 2.1 (40).
+    let (status, results) = app
+        .login("viewer")
+        .await
+        .get_json(&format!("/api/v1/index-rounds/{round_id}/results"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    let ranking: Vec<(String, i64, f64, f64)> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit_name"].as_str().unwrap().to_string(),
+                r["rank"].as_i64().unwrap(),
+                r["points"].as_f64().unwrap(),
+                r["index"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranking,
+        vec![
+            ("Sở Tư pháp".to_string(), 1, 350.0, 0.7609),
+            ("Sở Tài chính".to_string(), 2, 345.0, 0.75),
+        ]
+    );
+    let first = &results["results"][0];
+    assert_eq!(first["pillars"][0]["points"], 50.0);
+    assert_eq!(first["pillars"][0]["index"], 0.8333);
+    assert_eq!(first["lost"][0]["code"], "2.2");
+    assert_eq!(first["lost"][0]["lost"], 60.0);
+    assert_eq!(first["lost"][1]["code"], "2.1");
+
+    // The public page now shows the published ranking.
+    let r = anonymous
+        .get(app.url(&format!("/public/index/{round_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Sở Tư pháp") && html.contains("350"),
+        "{html}"
+    );
+
+    // A published record is locked: a correction is a new, audited revision.
+    let (status, body) = coordinator
+        .post_json(&path, &verify("1.1", "accepted", None, None))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let correct = format!("/api/v1/assessments/{stp}/corrections");
+    let (status, body) = coordinator
+        .post_json(&correct, &json!({"criterion": "2.2", "points": 150}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a correction needs its reason: {body}"
+    );
+    let (status, view) = coordinator
+        .post_json(
+            &correct,
+            &json!({"criterion": "2.2", "points": 150,
+                    "comment": "Đính chính theo Văn bản 45/STTTT ngày 20/12/2026."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["assessment"]["revision"], 1);
+    assert_eq!(view["final_total"], 360.0);
+    assert_eq!(app.audit_count("assessment.correct").await, 1);
+    let events: Vec<&str> = view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.starts_with(&["submit", "accepted", "adjusted"]) && events.ends_with(&["correct"]),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_late_submission_is_refused_until_the_coordinator_reopens_it() {
+    let clock = TestClock::new();
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let coordinator = app.login("coordinator").await;
+    let (_, stp, _) = open_round(&app, &coordinator, 2).await;
+    let editor = app.login("editor-stp").await;
+    editor
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assessments/{stp}/scores"),
+            &stp_answers(),
+        )
+        .await;
+    clock.advance(time::Duration::days(3));
+    // Sessions lapse over three idle days: everyone logs in again.
+    let coordinator = app.login("coordinator").await;
+    let approver = app.login("approver-stp").await;
+    let actions = format!("/api/v1/assessments/{stp}/actions");
+    let (status, body) = approver
+        .post_json(&actions, &json!({"action": "submit"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "deadline_passed");
+    let (_, view) = approver
+        .get_json(&format!("/api/v1/assessments/{stp}"))
+        .await;
+    assert_eq!(view["assessment"]["status"], "draft", "nothing changed");
+    // Only the coordinator reopens, with a date and a reason.
+    let until = day(app.state.today() + time::Duration::days(5));
+    let (status, _) = approver
+        .post_json(
+            &actions,
+            &json!({"action": "reopen", "until": until, "comment": "Xin thêm hạn"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = coordinator
+        .post_json(&actions, &json!({"action": "reopen", "until": until}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = coordinator
+        .post_json(
+            &actions,
+            &json!({"action": "reopen", "until": until, "comment": "Đơn vị có văn bản xin gia hạn."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, view) = approver
+        .post_json(&actions, &json!({"action": "submit"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["assessment"]["status"], "self_assessed");
+}
+
+#[tokio::test]
+async fn impossible_answers_and_wrong_units_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (round_id, stp, _) = open_round(&app, &coordinator, 10).await;
+    let editor = app.login("editor-stp").await;
+    let scores = format!("/api/v1/assessments/{stp}/scores");
+    let (status, body) = editor
+        .send_json(
+            reqwest::Method::PUT,
+            &scores,
+            &json!({"answers": [
+                {"criterion": "1.1", "choice": "chairman-of-the-world"},
+                {"criterion": "1.3", "numerator": 5, "denominator": 4},
+                {"criterion": "9.9", "value": 1},
+                {"criterion": "1.2", "value": 4}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["1.1.choice", "1.3.numerator", "9.9.criterion"],
+        "{body}"
+    );
+    let (_, view) = editor.get_json(&format!("/api/v1/assessments/{stp}")).await;
+    assert_eq!(
+        view["self_total"], 0.0,
+        "the valid answer was not saved either"
+    );
+    // Another unit's staff cannot fill in, nor see, this assessment.
+    let other = app.login("editor-540").await;
+    let (status, _) = other
+        .send_json(reqwest::Method::PUT, &scores, &stp_answers())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = other.get_json(&format!("/api/v1/assessments/{stp}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Links must be web addresses.
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/assessments/{stp}/evidence"),
+            &json!({"criterion": "1.1", "url": "javascript:alert(1)"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Rounds are opened by coordinators, for units of the framework's kinds.
+    let (status, _) = editor
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": 1, "name": "x", "year": 2026, "deadline": "2026-12-31"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": view["round"]["framework_id"], "name": "Sai đơn vị", "year": 2026,
+                    "deadline": "31/12/2026", "units": ["540", "KHONG-CO"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["units.540", "units.KHONG-CO"]);
+    let (_, list) = coordinator.get_json("/api/v1/index-rounds").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], round_id);
+}
