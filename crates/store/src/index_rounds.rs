@@ -765,3 +765,30 @@ pub async fn criterion_id(c: &mut Conn, framework_id: i64, code: &str) -> Result
     .await)?;
     Ok(row.map(|(id,)| id))
 }
+
+/// Tasks of a year's plan with the kind of their lead unit (for linking demo work to
+/// criteria).
+pub async fn tasks_of_year(c: &mut Conn, year: i64) -> Result<Vec<(i64, String)>> {
+    Ok(q!(c, |x| sqlx::query_as(
+        "SELECT t.id, u.kind FROM tasks t
+         JOIN plans p ON p.id = t.plan_id
+         JOIN org_units u ON u.id = t.lead_unit_id
+         WHERE p.year = $1 ORDER BY t.id"
+    )
+    .bind(year)
+    .fetch_all(x)
+    .await)?)
+}
+
+/// Sets when a round was published (demo history).
+pub async fn set_published_at(c: &mut Conn, id: i64, at: OffsetDateTime) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "UPDATE index_rounds SET published_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}

@@ -68,6 +68,16 @@ pub async fn seed_with(
             Some(&province),
         ),
     ];
+    // Quy Nhơn assesses its own communes (the two-tier assessment).
+    if let Some(quy_nhon) = units::by_code(&mut c, "540", today).await? {
+        plan.push(Planned::new(
+            "coordinator-540",
+            "Chuyên viên Phòng Văn hoá - Thông tin thành phố Quy Nhơn",
+            None,
+            Role::Coordinator,
+            Some(&quy_nhon),
+        ));
+    }
     let mut list = units::valid_on(&mut c, today).await?;
     list.retain(|u| {
         matches!(u.kind, UnitKind::Department | UnitKind::District) || u.code == "52-STTTT"
@@ -136,7 +146,11 @@ pub async fn seed_with(
     if state.today().year() > 2025 {
         crate::demo_plan::seed_plan(state, state.today().year()).await?;
     }
+    let full = matches!(data, crate::demo_indicators::DemoData::Full);
     crate::demo_indicators::seed(state, data).await?;
+    if full {
+        crate::demo_index::seed(state).await?;
+    }
     Ok(accounts)
 }
 

@@ -353,7 +353,7 @@ pub enum DemoData {
 }
 
 /// A deterministic number in [0, 1) from a few integers (no random source).
-fn noise(a: i64, b: i64, c: i64) -> f64 {
+pub(crate) fn noise(a: i64, b: i64, c: i64) -> f64 {
     let mut x = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         ^ (b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
         ^ (c as u64).wrapping_mul(0x1656_67B1_9E37_79F9);

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod demo_index;
 pub mod demo_indicators;
 pub mod demo_plan;
 pub mod demo_scale;

@@ -115,7 +115,8 @@ pub async fn create_framework(
     create_from(state, caller, input, None).await
 }
 
-async fn create_from(
+/// Creates a framework remembering the one it was copied from.
+pub(crate) async fn create_from(
     state: &AppState,
     caller: &Caller<'_>,
     input: &FrameworkInput,

@@ -542,3 +542,115 @@ async fn impossible_answers_and_wrong_units_are_refused_and_change_nothing() {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["id"], round_id);
 }
+
+#[tokio::test]
+async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
+    let app = TestApp::spawn().await;
+    let seeded = dxplan_web::demo_index::seed(&app.state).await.unwrap();
+    assert_eq!(seeded.published_rounds.len(), 2);
+    assert_eq!(seeded.open_rounds.len(), 3);
+    let viewer = app.login("viewer").await;
+    let (_, frameworks) = viewer.get_json("/api/v1/index-frameworks").await;
+    let max_of = async |code: &str| {
+        let id = frameworks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (_, f) = viewer
+            .get_json(&format!("/api/v1/index-frameworks/{id}"))
+            .await;
+        f["max_points"].as_f64().unwrap()
+    };
+    assert_eq!(max_of("DTI-SO-2024").await, 500.0);
+    assert_eq!(max_of("DTI-HUYEN-2024").await, 1000.0);
+    assert_eq!(max_of("DTI-HUYEN-2025").await, 1000.0);
+
+    // 2024: every unit published; the index is points ÷ maximum, ranks follow points.
+    let districts_2024 = seeded.published_rounds[1];
+    let (_, results) = viewer
+        .get_json(&format!("/api/v1/index-rounds/{districts_2024}/results"))
+        .await;
+    let list = results["results"].as_array().unwrap();
+    assert_eq!(list.len(), 11, "the 11 districts of Bình Định");
+    for pair in list.windows(2) {
+        assert!(pair[0]["points"].as_f64() >= pair[1]["points"].as_f64());
+    }
+    for r in list {
+        let points = r["points"].as_f64().unwrap();
+        let index = r["index"].as_f64().unwrap();
+        assert!((index - points / 1000.0).abs() < 1e-4, "{r}");
+        let pillar_sum: f64 = r["pillars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["points"].as_f64().unwrap())
+            .sum();
+        assert!((pillar_sum - points).abs() < 0.01);
+    }
+
+    // 2025: every step of the workflow is on show, and districts compare with 2024.
+    let districts_2025 = seeded.open_rounds[1];
+    let (_, round) = viewer
+        .get_json(&format!("/api/v1/index-rounds/{districts_2025}"))
+        .await;
+    let statuses: std::collections::HashSet<&str> = round["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["assessment"]["status"].as_str().unwrap())
+        .collect();
+    for s in ["draft", "self_assessed", "verifying", "verified"] {
+        assert!(statuses.contains(s), "{s} in {statuses:?}");
+    }
+    let (_, results) = viewer
+        .get_json(&format!("/api/v1/index-rounds/{districts_2025}/results"))
+        .await;
+    assert_eq!(results["published"], false);
+    let r = &results["results"][0];
+    let change = r["change"].as_f64().unwrap();
+    let expected = r["index"].as_f64().unwrap() - r["previous_index"].as_f64().unwrap();
+    assert!((change - expected).abs() < 1e-3, "{r}");
+
+    // The public sees the two published rounds, not this year's.
+    let anonymous = app.client();
+    let html = anonymous
+        .get(app.url("/public/index"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("cấp huyện năm 2024"), "{html}");
+    assert!(!html.contains("năm 2025"), "{html}");
+    let r = anonymous
+        .get(app.url(&format!("/public/index/{districts_2025}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Quy Nhơn runs its communes' round; a commune's officer cannot manage it.
+    let commune_round = seeded.open_rounds[2];
+    let (status, round) = app
+        .login("coordinator-540")
+        .await
+        .get_json(&format!("/api/v1/index-rounds/{commune_round}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{round}");
+    assert_eq!(round["may_manage"], true);
+    assert_eq!(round["round"]["run_by_name"], "Thành phố Quy Nhơn");
+    let (_, other) = app
+        .login("coordinator-540")
+        .await
+        .get_json(&format!("/api/v1/index-rounds/{districts_2025}"))
+        .await;
+    assert_eq!(
+        other["may_manage"], false,
+        "a district does not manage the province's round"
+    );
+}
