@@ -654,3 +654,374 @@ async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
         "a district does not manage the province's round"
     );
 }
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn id_after(location: &str, prefix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{location} under {prefix}"))
+}
+
+async fn upload(
+    s: &Session,
+    path: &str,
+    name: &'static str,
+    bytes: Vec<u8>,
+    fields: &[(&'static str, &'static str)],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(*k, *v);
+    }
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name),
+    );
+    s.client
+        .post(s.url(&format!("{path}?_csrf={}", s.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_round_runs_in_the_browser_from_import_to_published_documents() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let original = framework(&coordinator).await;
+
+    // The annex workbook carries every criterion and imports back as a new framework.
+    let r = coordinator
+        .get(&format!("/assessments/frameworks/{original}/export.xlsx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let annex = r.bytes().await.unwrap().to_vec();
+    let rows = sheet_rows(&annex);
+    assert!(rows[2].iter().any(|h| h == "Điểm tối đa"), "{:?}", rows[2]);
+    assert!(
+        rows.iter().any(|r| r[0] == "1.2" && r[2] == "20"),
+        "{rows:?}"
+    );
+    let r = upload(
+        &coordinator,
+        "/assessments/frameworks/import",
+        "bo-chi-so.xlsx",
+        annex,
+        &[
+            ("code", "CDS-SO-2026"),
+            ("name", "Bộ chỉ số cấp sở năm 2026"),
+            ("year", "2026"),
+            ("unit_kinds", "department"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let imported = id_after(&location(&r), "/assessments/frameworks/");
+    let (_, a) = coordinator
+        .get_json(&format!("/api/v1/index-frameworks/{original}"))
+        .await;
+    let (_, b) = coordinator
+        .get_json(&format!("/api/v1/index-frameworks/{imported}"))
+        .await;
+    assert_eq!(
+        a["criteria"], b["criteria"],
+        "rules, maxima, verifiers and indicators survive"
+    );
+    // A file that is not a framework is refused and creates nothing.
+    let r = upload(
+        &coordinator,
+        "/assessments/frameworks/import",
+        "ghi-chu.xlsx",
+        b"PK\x03\x04 not really".to_vec(),
+        &[("code", "HONG")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (_, list) = coordinator.get_json("/api/v1/index-frameworks").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    // Open a round from the form.
+    let deadline = app.state.today() + time::Duration::days(7);
+    let deadline = format!(
+        "{:02}/{:02}/{}",
+        deadline.day(),
+        u8::from(deadline.month()),
+        deadline.year()
+    );
+    let r = coordinator
+        .post_form(
+            "/assessments/rounds",
+            &[
+                ("framework_id", imported.to_string().as_str()),
+                ("name", "Đánh giá cấp sở năm 2026"),
+                ("year", "2026"),
+                ("deadline", deadline.as_str()),
+                ("units", "52-STP, 52-STC2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let round_id = id_after(&location(&r), "/assessments/rounds/");
+    let (_, round) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{round_id}"))
+        .await;
+    let assessment_of = |code: &str| {
+        round["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["assessment"]["unit_code"] == code)
+            .unwrap()["assessment"]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (stp, stc) = (assessment_of("52-STP"), assessment_of("52-STC2"));
+
+    // The specialist fills in the form; a typo is shown at its criterion and saves nothing.
+    let editor = app.login("editor-stp").await;
+    let page = editor
+        .get(&format!("/assessments/{stp}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Người đứng đầu làm Trưởng Ban chỉ đạo") && page.contains("form=\"answers\"")
+    );
+    let scores = format!("/assessments/{stp}/scores");
+    let r = editor
+        .post_form(&scores, &[("c:1.2", "1"), ("value:1.2", "ba")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Không phải là số"));
+    let r = editor
+        .post_form(
+            &scores,
+            &[
+                ("c:1.1", "1"),
+                ("choice:1.1", "head"),
+                ("explanation:1.1", "Quyết định 12/QĐ-STP"),
+                ("c:1.2", "1"),
+                ("value:1.2", "3"),
+                ("c:1.3", "1"),
+                ("numerator:1.3", "3"),
+                ("denominator:1.3", "4"),
+                ("c:2.1", "1"),
+                ("value:2.1", "80,5"),
+                ("target:2.1", "100"),
+                ("c:2.2", "1"),
+                ("value:2.2", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, view) = editor.get_json(&format!("/api/v1/assessments/{stp}")).await;
+    assert_eq!(view["self_total"], 371.0, "20 + 15 + 15 + 161 + 160");
+
+    // Evidence files: a program is refused, a PDF is kept and downloads again.
+    let files = format!("/assessments/{stp}/files?criterion=1.1");
+    let form = |name: &'static str, bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        )
+    };
+    let r = editor
+        .client
+        .post(editor.url(&format!("{files}&_csrf={}", editor.csrf)))
+        .multipart(form("chuong-trinh.exe", b"MZ\x90\x00".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let r = editor
+        .client
+        .post(editor.url(&format!("{files}&_csrf={}", editor.csrf)))
+        .multipart(form("Quyết định 12.pdf", pdf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, view) = editor.get_json(&format!("/api/v1/assessments/{stp}")).await;
+    let evidence = row(&view, "1.1")["evidence"].as_array().unwrap().clone();
+    assert_eq!(evidence.len(), 1, "only the PDF was kept");
+    let file = editor
+        .get(&format!("/assessments/evidence/{}", evidence[0]["id"]))
+        .await;
+    assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
+    let outsider = app.login("editor-540").await;
+    let r = outsider
+        .get(&format!("/assessments/evidence/{}", evidence[0]["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The head approves and submits; Sở Tài chính never answers and gets 0.
+    let approver = app.login("approver-stp").await;
+    let r = approver
+        .post_form(
+            &format!("/assessments/{stp}/actions"),
+            &[("action", "submit")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .login("approver-stc2")
+        .await
+        .post_form(
+            &format!("/assessments/{stc}/actions"),
+            &[("action", "submit")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Verification criterion by criterion from the page; an adjustment needs its reason.
+    let snv = app.login("editor-snv2").await;
+    let page = snv
+        .get(&format!("/assessments/{stp}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("Ghi kết quả thẩm định").count(),
+        1,
+        "one criterion is Sở Nội vụ's"
+    );
+    for (assessment, who) in [(stp, &snv), (stc, &snv)] {
+        let r = who
+            .post_form(
+                &format!("/assessments/{assessment}/verify"),
+                &[("criterion", "1.3"), ("decision", "accepted")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = coordinator
+        .post_form(
+            &format!("/assessments/{stp}/verify"),
+            &[
+                ("criterion", "2.1"),
+                ("decision", "adjusted"),
+                ("points", "150"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = coordinator
+        .post_form(
+            &format!("/assessments/{stp}/verify"),
+            &[
+                ("criterion", "2.1"),
+                ("decision", "adjusted"),
+                ("points", "150"),
+                ("comment", "Tỷ lệ theo hệ thống là 75%."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for assessment in [stp, stc] {
+        for code in ["1.1", "1.2", "2.1", "2.2"] {
+            if assessment == stp && code == "2.1" {
+                continue;
+            }
+            coordinator
+                .post_form(
+                    &format!("/assessments/{assessment}/verify"),
+                    &[("criterion", code), ("decision", "accepted")],
+                )
+                .await;
+        }
+        let r = coordinator
+            .post_form(
+                &format!("/assessments/{assessment}/actions"),
+                &[("action", "finalize")],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            r.text().await.unwrap()
+        );
+    }
+    let page = coordinator
+        .get(&format!("/assessments/rounds/{round_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Công bố kết quả"), "the next step is offered");
+    let r = coordinator
+        .post_form(&format!("/assessments/rounds/{round_id}/publish"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Results: the page, the workbook and the PDF all say STP 360 (index 0.7826), STC 0.
+    let page = coordinator
+        .get(&format!("/assessments/rounds/{round_id}/results"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Sở Tư pháp") && page.contains("<svg"),
+        "ranking and radar drawn"
+    );
+    let xlsx = coordinator
+        .get(&format!("/assessments/rounds/{round_id}/results.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let rows = sheet_rows(&xlsx);
+    let stp_row = rows.iter().find(|r| r[1] == "Sở Tư pháp").unwrap();
+    assert_eq!(
+        (
+            stp_row[0].as_str(),
+            stp_row[2].as_str(),
+            stp_row[4].as_str()
+        ),
+        ("1", "360", "0.7826")
+    );
+    let stc_row = rows.iter().find(|r| r[1] == "Sở Tài chính").unwrap();
+    assert_eq!((stc_row[0].as_str(), stc_row[2].as_str()), ("2", "0"));
+    let anonymous = app.client();
+    let pdf = anonymous
+        .get(app.url(&format!("/public/index/{round_id}/results.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let text = pdf_extract::extract_text_from_mem(&pdf.bytes().await.unwrap()).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Sở Tư pháp") && text.contains("0,7826"),
+        "{text}"
+    );
+}
