@@ -75,7 +75,9 @@ pub async fn run_due(
         sessions::purge_expired(&mut c, now, now - config.session_idle).await?;
     report.exports_swept = exports::sweep(&mut c, now - EXPORT_RETENTION).await?;
     c.commit().await?;
-    report.reminders = remind(db, config, now).await? + remind_figures(db, config, now).await?;
+    report.reminders = remind(db, config, now).await?
+        + remind_figures(db, config, now).await?
+        + remind_assessments(db, config, now).await?;
     report.digests = digests(db, config, now).await?;
     if let Some(mailer) = &config.mailer {
         let (sent, failed) = deliver(db, mailer.as_ref(), now).await?;
@@ -270,6 +272,55 @@ async fn remind_figures(
         }
         c.commit().await?;
     }
+    Ok(made)
+}
+
+/// Reminders to units whose self-assessment is still a draft three days or less before
+/// its deadline (or the date it was reopened to): once per unit, assessment and deadline.
+async fn remind_assessments(
+    db: &Db,
+    config: &JobConfig,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    use dxplan_store::index_rounds;
+    let today = now.to_offset(VIETNAM).date();
+    let mut c = db.begin().await?;
+    let due = index_rounds::drafts_due(&mut c, today, today + time::Duration::days(3)).await?;
+    let unit_ids: Vec<i64> = due.iter().map(|(a, _)| a.unit_id).collect();
+    let staff = notifications::holders_of_units(&mut c, &unit_ids, &UNIT_STAFF).await?;
+    let mut made = 0;
+    for (assessment, round) in &due {
+        let deadline = assessment.reopened_until.unwrap_or(round.deadline);
+        let (vi, en) = NotificationKind::AssessmentDue.titles(
+            &round.name,
+            &assessment.unit_name,
+            &format_date(deadline),
+        );
+        let key = format!("assessment-due:{}:{deadline}", assessment.id);
+        let link = config
+            .public_url
+            .as_deref()
+            .map(|b| format!("{}/assessments/{}", b.trim_end_matches('/'), assessment.id));
+        let recipients = staff
+            .get(&assessment.unit_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        made += notifications::notify(
+            &mut c,
+            recipients,
+            &Notice {
+                kind: NotificationKind::AssessmentDue,
+                task_id: None,
+                title_vi: &vi,
+                title_en: &en,
+                dedup_key: Some(&key),
+                link: link.as_deref(),
+            },
+            now,
+        )
+        .await?;
+    }
+    c.commit().await?;
     Ok(made)
 }
 

@@ -212,3 +212,94 @@ async fn generated_documents_are_kept_a_week_then_swept() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_the_outbox() {
+    use dxplan_domain::auth::Role;
+    use dxplan_store::index_frameworks::{self, CriterionWrite, FrameworkWrite};
+    use dxplan_store::index_rounds::{self, RoundWrite};
+    use dxplan_store::{notifications, units};
+    let test = TestDb::new().await.unwrap();
+    let db = &test.db;
+    let start = datetime!(2025-12-01 02:00 UTC);
+    let mut c = db.begin().await.unwrap();
+    let fields = dxplan_domain::unit::validate_unit(&dxplan_domain::unit::UnitInput {
+        code: "52-STP".into(),
+        name: "Sở Tư pháp".into(),
+        kind: "department".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let unit = units::insert(&mut c, &fields, None, start).await.unwrap();
+    let user = NewUser {
+        username: "chuyenvien".into(),
+        display_name: "Chuyên viên".into(),
+        email: Some("cv@stp.gov.vn".into()),
+    };
+    let id = users::insert(&mut c, &user, Some(unit), "x", start)
+        .await
+        .unwrap();
+    users::add_grant(&mut c, id, Role::UnitEditor, Some(unit), start)
+        .await
+        .unwrap();
+    let framework = index_frameworks::insert(
+        &mut c,
+        &FrameworkWrite {
+            code: "F",
+            name: "Bộ chỉ số",
+            year: 2025,
+            unit_kinds: "department",
+            copied_from: None,
+        },
+        &[CriterionWrite {
+            code: "1",
+            parent_code: None,
+            name: "Tiêu chí",
+            max_points: 10.0,
+            rule: Some(r#"{"rule":"manual"}"#),
+            guidance: None,
+            evidence: None,
+            verifier_unit_id: None,
+            indicator_id: None,
+        }],
+        start,
+    )
+    .await
+    .unwrap();
+    index_rounds::insert_round(
+        &mut c,
+        &RoundWrite {
+            framework_id: framework,
+            name: "Đánh giá năm 2025",
+            year: 2025,
+            run_by_unit_id: unit,
+            deadline: time::macros::date!(2025 - 12 - 15),
+        },
+        &[unit],
+        start,
+    )
+    .await
+    .unwrap();
+    c.commit().await.unwrap();
+    let config = JobConfig {
+        session_idle: Duration::from_secs(7200),
+        every: Duration::from_secs(60),
+        public_url: Some("https://dxplan.example".into()),
+        digest_hour: 7,
+        mailer: None,
+    };
+    let reminders = async |at| run_due(db, &config, at).await.unwrap().reminders;
+    assert_eq!(reminders(start).await, 0, "two weeks ahead: nothing");
+    assert_eq!(reminders(datetime!(2025-12-12 02:00 UTC)).await, 1);
+    assert_eq!(reminders(datetime!(2025-12-13 02:00 UTC)).await, 0, "once");
+    let mut c = db.read().await.unwrap();
+    let list = notifications::list(&mut c, id, 10).await.unwrap();
+    assert!(
+        list[0].title_vi.contains("15/12/2025"),
+        "{}",
+        list[0].title_vi
+    );
+    let mail = notifications::outbox_all(&mut c).await.unwrap();
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].body.contains("https://dxplan.example/assessments/"));
+}
