@@ -792,3 +792,63 @@ pub async fn set_published_at(c: &mut Conn, id: i64, at: OffsetDateTime) -> Resu
     .map(|_| ()))?;
     Ok(())
 }
+
+/// A leaf criterion a task may name: of a framework for the year that assesses units of
+/// the given kind.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CriterionChoice {
+    pub criterion_id: i64,
+    pub framework_id: i64,
+    pub framework_code: String,
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn criteria_for(c: &mut Conn, year: i64, kind: &str) -> Result<Vec<CriterionChoice>> {
+    let rows: Vec<CriterionChoice> = q!(c, |x| {
+        sqlx::query_as::<_, CriterionChoice>(
+        "SELECT k.id AS criterion_id, f.id AS framework_id, f.code AS framework_code, k.code, k.name
+         FROM index_criteria k JOIN index_frameworks f ON f.id = k.framework_id
+         WHERE f.year = $1 AND k.rule IS NOT NULL
+         ORDER BY f.code, k.position"
+    )
+    .bind(year)
+    .fetch_all(x)
+    .await
+    })?;
+    // Unit kinds are a short comma-separated list: filter here, the same on both engines.
+    let kinds = frameworks_of_kind(c, year, kind).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| kinds.contains(&r.framework_id))
+        .collect())
+}
+
+async fn frameworks_of_kind(c: &mut Conn, year: i64, kind: &str) -> Result<Vec<i64>> {
+    let rows: Vec<(i64, String)> = q!(c, |x| sqlx::query_as(
+        "SELECT id, unit_kinds FROM index_frameworks WHERE year = $1"
+    )
+    .bind(year)
+    .fetch_all(x)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, kinds)| kinds.split(',').any(|k| k == kind))
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Criteria fed by an indicator, with their framework.
+pub async fn criteria_fed_by(c: &mut Conn, indicator_id: i64) -> Result<Vec<CriterionChoice>> {
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, CriterionChoice>(
+        "SELECT k.id AS criterion_id, f.id AS framework_id, f.code AS framework_code, k.code, k.name
+         FROM index_criteria k JOIN index_frameworks f ON f.id = k.framework_id
+         WHERE k.indicator_id = $1
+         ORDER BY f.year DESC, f.code, k.position"
+    )
+    .bind(indicator_id)
+    .fetch_all(x)
+    .await
+    })?)
+}

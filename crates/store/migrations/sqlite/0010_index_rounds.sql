@@ -99,3 +99,6 @@ CREATE TABLE task_criteria (
     PRIMARY KEY (task_id, criterion_id)
 );
 CREATE INDEX task_criteria_criterion ON task_criteria (criterion_id, task_id);
+
+-- Criteria fed by an indicator (the indicator page lists them).
+CREATE INDEX index_criteria_indicator ON index_criteria (indicator_id);

@@ -160,6 +160,8 @@ struct IndicatorPage {
     uom: String,
     trend: Figure,
     ranking: Option<Figure>,
+    /// Index criteria this indicator feeds.
+    feeds: Vec<dxplan_store::index_rounds::CriterionChoice>,
 }
 
 #[derive(Deserialize, Default)]
@@ -269,7 +271,12 @@ pub async fn show(
             "none",
         ),
     };
+    let feeds = {
+        let mut c = ctx.state.db.read().await?;
+        dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
+    };
     ctx.render(&IndicatorPage {
+        feeds,
         page: ctx.page(&indicator.name, &indicator.name),
         uom: indicator.unit_of_measure.clone().unwrap_or_default(),
         unit_code,

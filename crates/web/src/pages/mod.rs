@@ -101,6 +101,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/attachments/{id}", get(tasks::download_attachment))
         .route("/tasks/{id}/reports", post(tasks::report))
+        .route("/tasks/{id}/criteria", post(tasks::set_criteria))
         .route("/tasks/{id}/extensions", post(tasks::request_extension))
         .route(
             "/tasks/{id}/extensions/{ext_id}/decision",

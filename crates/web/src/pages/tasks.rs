@@ -786,6 +786,10 @@ struct TaskPage {
     attachments: Vec<(dxplan_store::attachments::Attachment, String)>,
     can_attach: bool,
     max_upload_mb: u64,
+    /// Index criteria the task aims to improve, and those it may name (value, label,
+    /// chosen) when the caller may change the list.
+    criteria: Vec<dxplan_store::index_rounds::LinkedCriterion>,
+    criterion_choices: Vec<(String, String, bool)>,
 }
 
 fn event_label(e: &TaskEvent, lang: Lang) -> String {
@@ -824,6 +828,24 @@ async fn task_page(
     let reports = tasks::reports(&mut c, id).await?;
     let extensions = tasks::extensions(&mut c, id).await?;
     let attachments = dxplan_store::attachments::of_task(&mut c, id).await?;
+    let criteria = dxplan_store::index_rounds::criteria_of_task(&mut c, id).await?;
+    let criterion_choices = if user.may(Action::EditUnitWork, target) {
+        let lead = units::get(&mut c, task.lead_unit_id).await?;
+        dxplan_store::index_rounds::criteria_for(&mut c, plan.year, lead.kind.as_str())
+            .await?
+            .into_iter()
+            .map(|k| {
+                let chosen = criteria.iter().any(|l| l.criterion_id == k.criterion_id);
+                (
+                    format!("{}:{}", k.framework_id, k.code),
+                    format!("{} · {} {}", k.framework_code, k.code, k.name),
+                    chosen,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let actions = TaskAction::available(task.status)
         .into_iter()
         .filter(|a| user.may(a.permission(), target))
@@ -909,6 +931,8 @@ async fn task_page(
             .collect(),
         can_attach: task.status != TaskStatus::Cancelled && user.may(Action::EditUnitWork, target),
         max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+        criteria,
+        criterion_choices,
         coordinating,
         plan,
         task,
@@ -920,6 +944,40 @@ async fn task_page(
 pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let view = task_page(&ctx, id, FormErrors::default(), ReportInput::default()).await?;
     ctx.render(&view)
+}
+
+/// `POST /tasks/{id}/criteria`: the index criteria the task aims to improve.
+pub async fn set_criteria(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let refs: Vec<crate::service::assessment::CriterionRef> = form
+        .iter()
+        .filter(|(k, _)| k == "criterion")
+        .filter_map(|(_, v)| v.split_once(':'))
+        .map(
+            |(framework, code)| crate::service::assessment::CriterionRef {
+                framework_id: framework.parse().unwrap_or_default(),
+                code: code.to_string(),
+            },
+        )
+        .collect();
+    let result = crate::service::assessment::link_task(&ctx.state, &caller, id, &refs)
+        .await
+        .map(|_| ());
+    back_to_task(
+        &ctx,
+        id,
+        result,
+        (
+            "Đã cập nhật các tiêu chí chỉ số mà nhiệm vụ hướng tới.",
+            "Index criteria updated.",
+        ),
+        ReportInput::default(),
+    )
+    .await
 }
 
 async fn back_to_task(

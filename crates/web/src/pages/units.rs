@@ -174,6 +174,11 @@ struct UnitPage {
     users: Option<Vec<User>>,
     can_manage: bool,
     today: String,
+    /// The unit's assessments (id, round, status, points), the criteria its tasks aim at,
+    /// the criteria its indicators feed; empty when the reader may not see its work.
+    assessments: Vec<(i64, String, &'static str, String)>,
+    linked: Vec<dxplan_store::index_rounds::LinkedCriterion>,
+    fed: Vec<(String, String, String)>,
 }
 
 pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -198,8 +203,26 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     } else {
         None
     };
+    drop(c);
     let lang = ctx.lang();
+    let (assessments, linked, fed) = if user.may(Action::ViewWork, Target::Unit(&lineage)) {
+        let index = crate::service::assessment::unit_index(&ctx.state, user, id).await?;
+        let assessments = index
+            .assessments
+            .into_iter()
+            .map(|(a, r)| {
+                let status = a.status.label(lang);
+                (a.id, r.name, status, format_date(r.deadline))
+            })
+            .collect();
+        (assessments, index.linked, index.fed)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
     ctx.render(&UnitPage {
+        assessments,
+        linked,
+        fed,
         page: ctx.page(&unit.name, &unit.name),
         kind: unit.kind.label(lang).to_string(),
         valid_from: unit.valid_from.map(format_date).unwrap_or_default(),

@@ -1910,10 +1910,13 @@ pub async fn task_criteria(
     Ok(rounds::criteria_of_task(&mut c, task_id).await?)
 }
 
-/// For a unit's page: its assessments and the criteria its tasks aim at.
+/// For a unit's page: its assessments, the criteria its tasks aim at, and the criteria
+/// of its latest framework that its reported indicators feed.
 pub struct UnitIndex {
     pub assessments: Vec<(Assessment, Round)>,
     pub linked: Vec<rounds::LinkedCriterion>,
+    /// (criterion code, criterion name, indicator code) of the latest assessment.
+    pub fed: Vec<(String, String, String)>,
 }
 
 pub async fn unit_index(
@@ -1930,9 +1933,23 @@ pub async fn unit_index(
         assessments.push((a, r));
     }
     let linked = rounds::links_of_unit(&mut c, unit_id).await?;
+    let mut fed = Vec::new();
+    if let Some((_, latest)) = assessments.first() {
+        let mut codes: HashMap<i64, String> = HashMap::new();
+        for k in index_frameworks::criteria(&mut c, latest.framework_id).await? {
+            let Some(indicator) = k.indicator_id else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(e) = codes.entry(indicator) {
+                e.insert(dxplan_store::indicators::get(&mut c, indicator).await?.code);
+            }
+            fed.push((k.code, k.name, codes[&indicator].clone()));
+        }
+    }
     Ok(UnitIndex {
         assessments,
         linked,
+        fed,
     })
 }
 

@@ -255,7 +255,7 @@ async fn bad_accounts_are_refused_and_nothing_is_written() {
     assert_eq!(count().await, before);
     assert_eq!(
         app.audit_count("user.create").await,
-        55,
+        56,
         "only the demo accounts"
     );
 }

@@ -1025,3 +1025,100 @@ async fn a_round_runs_in_the_browser_from_import_to_published_documents() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_task_names_the_criteria_it_improves_and_the_unit_and_indicator_pages_show_links() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let framework_id = framework(&coordinator).await;
+    // A 2025 task led by a department with demo accounts.
+    let candidates = {
+        let mut c = app.state.db.read().await.unwrap();
+        dxplan_store::index_rounds::tasks_of_year(&mut c, 2025)
+            .await
+            .unwrap()
+    };
+    let mut chosen = None;
+    for (task_id, kind) in candidates {
+        if kind != "department" {
+            continue;
+        }
+        let (_, task) = coordinator
+            .get_json(&format!("/api/v1/tasks/{task_id}"))
+            .await;
+        let code = task["lead_unit_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if [
+            "52-STP", "52-SCT", "52-SYT", "52-SGDDT", "52-STC2", "52-SNV2",
+        ]
+        .contains(&code.as_str())
+        {
+            chosen = Some((task_id, code, task["lead_unit_id"].as_i64().unwrap()));
+            break;
+        }
+    }
+    let (task_id, unit_code, unit_id) = chosen.expect("a department's task in the 2025 plan");
+    let editor = app
+        .login(&format!(
+            "editor-{}",
+            unit_code.trim_start_matches("52-").to_lowercase()
+        ))
+        .await;
+    let page = editor
+        .get(&format!("/tasks/{task_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("CDS-SO-2025 · 1.2"),
+        "the department framework's criteria are offered"
+    );
+    let path = format!("/tasks/{task_id}/criteria");
+    let value = format!("{framework_id}:1.2");
+    let r = editor
+        .post_form(&path, &[("criterion", value.as_str())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, linked) = editor
+        .get_json(&format!("/api/v1/tasks/{task_id}/criteria"))
+        .await;
+    assert_eq!(linked["items"][0]["criterion_code"], "1.2");
+    // Garbage and the wrong people change nothing.
+    let r = editor.post_form(&path, &[("criterion", "99999:1.2")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .login("viewer")
+        .await
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/tasks/{task_id}/criteria"),
+            &json!({"criteria": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, linked) = editor
+        .get_json(&format!("/api/v1/tasks/{task_id}/criteria"))
+        .await;
+    assert_eq!(linked["items"].as_array().unwrap().len(), 1);
+    // The unit page shows the link; the indicator page names the criterion it feeds.
+    let page = coordinator
+        .get(&format!("/units/{unit_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Số cuộc họp Ban chỉ đạo trong năm"),
+        "task → criterion on the unit page"
+    );
+    let page = coordinator
+        .get("/indicators/CQ-02")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("CDS-SO-2025") && page.contains("Tỷ lệ hồ sơ xử lý trực tuyến"));
+}
