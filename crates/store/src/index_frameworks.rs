@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::macros::q;
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Framework {
@@ -75,30 +75,112 @@ pub async fn insert(
     .fetch_one(x)
     .await
     })?;
+    write_criteria(c, id, criteria).await?;
+    Ok(id)
+}
+
+/// Writes a framework's criteria in order: new codes are added, existing ones updated in
+/// place (so tasks linked to them stay linked), codes no longer listed removed with their
+/// task links.
+async fn write_criteria(c: &mut Conn, id: i64, criteria: &[CriterionWrite<'_>]) -> Result<()> {
+    let existing: Vec<(i64, String)> = q!(c, |x| sqlx::query_as(
+        "SELECT id, code FROM index_criteria WHERE framework_id = $1"
+    )
+    .bind(id)
+    .fetch_all(x)
+    .await)?;
+    for (gone, _) in existing
+        .iter()
+        .filter(|(_, code)| !criteria.iter().any(|k| k.code == code))
+    {
+        q!(c, |x| sqlx::query(
+            "DELETE FROM task_criteria WHERE criterion_id = $1"
+        )
+        .bind(gone)
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+        q!(c, |x| sqlx::query(
+            "DELETE FROM index_criteria WHERE id = $1"
+        )
+        .bind(gone)
+        .execute(x)
+        .await
+        .map(|_| ()))?;
+    }
     for (position, k) in criteria.iter().enumerate() {
         q!(c, |x| {
             sqlx::query(
-            "INSERT INTO index_criteria (framework_id, code, parent_code, name, max_points, rule, position,
-                 guidance, evidence, verifier_unit_id, indicator_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        )
-        .bind(id)
-        .bind(k.code)
-        .bind(k.parent_code)
-        .bind(k.name)
-        .bind(k.max_points)
-        .bind(k.rule)
-        .bind(position as i64)
-        .bind(k.guidance)
-        .bind(k.evidence)
-        .bind(k.verifier_unit_id)
-        .bind(k.indicator_id)
-        .execute(x)
-        .await
-        .map(|_| ())
+                "INSERT INTO index_criteria (framework_id, code, parent_code, name, max_points, rule,
+                     position, guidance, evidence, verifier_unit_id, indicator_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (framework_id, code) DO UPDATE SET parent_code = excluded.parent_code,
+                     name = excluded.name, max_points = excluded.max_points, rule = excluded.rule,
+                     position = excluded.position, guidance = excluded.guidance,
+                     evidence = excluded.evidence, verifier_unit_id = excluded.verifier_unit_id,
+                     indicator_id = excluded.indicator_id",
+            )
+            .bind(id)
+            .bind(k.code)
+            .bind(k.parent_code)
+            .bind(k.name)
+            .bind(k.max_points)
+            .bind(k.rule)
+            .bind(position as i64)
+            .bind(k.guidance)
+            .bind(k.evidence)
+            .bind(k.verifier_unit_id)
+            .bind(k.indicator_id)
+            .execute(x)
+            .await
+            .map(|_| ())
         })?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// Changes a framework and its criteria if it still has the version the caller saw.
+pub async fn replace(
+    c: &mut Conn,
+    id: i64,
+    f: &FrameworkWrite<'_>,
+    criteria: &[CriterionWrite<'_>],
+    expected_version: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let done = q!(c, |x| sqlx::query(
+        "UPDATE index_frameworks SET code = $2, name = $3, year = $4, unit_kinds = $5,
+             updated_at = $6, version = version + 1
+         WHERE id = $1 AND ($7 IS NULL OR version = $7)"
+    )
+    .bind(id)
+    .bind(f.code)
+    .bind(f.name)
+    .bind(f.year)
+    .bind(f.unit_kinds)
+    .bind(now)
+    .bind(expected_version)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(match get(c, id).await? {
+            Some(_) => StoreError::VersionConflict,
+            None => StoreError::NotFound,
+        });
+    }
+    write_criteria(c, id, criteria).await
+}
+
+/// How many rounds use a framework (a framework in use is no longer changed).
+pub async fn rounds_using(c: &mut Conn, id: i64) -> Result<i64> {
+    let (n,): (i64,) = q!(c, |x| sqlx::query_as(
+        "SELECT COUNT(*) FROM index_rounds WHERE framework_id = $1"
+    )
+    .bind(id)
+    .fetch_one(x)
+    .await)?;
+    Ok(n)
 }
 
 macro_rules! select_frameworks {

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/index-frameworks", get(list).post(create))
         .route("/index-frameworks/import", post(import))
-        .route("/index-frameworks/{id}", get(get_one))
+        .route("/index-frameworks/{id}", get(get_one).put(replace))
         .route("/index-frameworks/{id}/export.json", get(export))
         .route("/index-frameworks/{id}/export.xlsx", get(export_xlsx))
         .route("/index-frameworks/{id}/copy", post(copy))
@@ -91,6 +91,27 @@ async fn get_one(
     Path(id): Path<i64>,
 ) -> AppResult<Json<FrameworkView>> {
     Ok(Json(svc::framework(&state, &user, id).await?))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct VersionQuery {
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
+/// shape; refused once a round uses it.
+async fn replace(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<VersionQuery>,
+    ApiJson(input): ApiJson<FrameworkInput>,
+) -> AppResult<Json<FrameworkView>> {
+    Ok(Json(
+        svc::replace_framework(&state, &caller(&user, &meta), id, &input, q.version).await?,
+    ))
 }
 
 /// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.

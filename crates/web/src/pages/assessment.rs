@@ -842,6 +842,7 @@ struct FrameworkPage {
     rows: Vec<(usize, frameworks::CriterionView, String, String)>,
     total: String,
     may_manage: bool,
+    in_use: bool,
 }
 
 /// `GET /assessments/frameworks/{id}`: the tree with computed maxima and each rule.
@@ -877,7 +878,12 @@ pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         .collect();
     let mut page = ctx.page("Bộ chỉ số", "Framework");
     page.title = v.framework.name.clone();
+    let in_use = {
+        let mut c = ctx.state.db.read().await?;
+        dxplan_store::index_frameworks::rounds_using(&mut c, id).await? > 0
+    };
     ctx.render(&FrameworkPage {
+        in_use,
         page,
         total: num(v.max_points),
         rows,
@@ -952,6 +958,35 @@ async fn read_import(
         return Err(AppError::field("file", dxplan_domain::Invalid::Required));
     };
     Ok((name, bytes, meta))
+}
+
+/// `POST /assessments/frameworks/{id}/replace`: the framework changed from an edited copy
+/// of its workbook, while no round uses it.
+pub async fn replace_framework(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    let result = match read_import(multipart).await {
+        Ok((name, bytes, meta)) => {
+            frameworks::replace_from_file(&ctx.state, &caller, id, &name, &bytes, &meta).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(view) => Ok(ctx.done(
+            &format!("/assessments/frameworks/{id}"),
+            &ctx.lang().pick(
+                format!("Đã cập nhật bộ chỉ số ({} tiêu chí).", view.criteria.len()),
+                format!("Framework updated ({} criteria).", view.criteria.len()),
+            ),
+        )),
+        Err(e) => {
+            let message = FormErrors::from_error(ctx.lang(), e)?.sentence(|_| None);
+            Ok(ctx.done(&format!("/assessments/frameworks/{id}"), &message))
+        }
+    }
 }
 
 /// `POST /assessments/frameworks/{id}/copy`.

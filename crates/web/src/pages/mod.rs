@@ -166,6 +166,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             post(assessment::copy_framework),
         )
         .route(
+            "/assessments/frameworks/{id}/replace",
+            post(assessment::replace_framework)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
             "/assessments/frameworks/{id}/export.json",
             get(|ctx: Ctx, id: Path<i64>| assessment::export_framework(ctx, id, "json")),
         )

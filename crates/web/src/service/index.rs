@@ -122,6 +122,33 @@ pub(crate) async fn create_from(
     input: &FrameworkInput,
     copied_from: Option<i64>,
 ) -> AppResult<FrameworkView> {
+    save(state, caller, input, Save::New { copied_from }).await
+}
+
+/// Where a checked framework goes: a new one, or over an existing one not yet in use.
+enum Save {
+    New { copied_from: Option<i64> },
+    Replace { id: i64, version: Option<i64> },
+}
+
+/// Changes a framework that no round uses yet (a round's scores name its criteria): the
+/// same checks as a new one; criteria keep their links to tasks by code.
+pub async fn replace_framework(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: &FrameworkInput,
+    version: Option<i64>,
+) -> AppResult<FrameworkView> {
+    save(state, caller, input, Save::Replace { id, version }).await
+}
+
+async fn save(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &FrameworkInput,
+    target: Save,
+) -> AppResult<FrameworkView> {
     caller.require(Action::ManagePlans, Target::Anywhere)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let code = required_text("code", &input.code, 40, &mut errors);
@@ -250,20 +277,39 @@ pub(crate) async fn create_from(
         })
         .collect();
     let unit_kinds = kinds.join(",");
-    let id = match index_frameworks::insert(
-        &mut c,
-        &FrameworkWrite {
-            code: &code,
-            name: &name,
-            year: input.year,
-            unit_kinds: &unit_kinds,
-            copied_from,
+    let write = FrameworkWrite {
+        code: &code,
+        name: &name,
+        year: input.year,
+        unit_kinds: &unit_kinds,
+        copied_from: match target {
+            Save::New { copied_from } => copied_from,
+            Save::Replace { .. } => None,
         },
-        &writes,
-        state.now(),
-    )
-    .await
-    {
+    };
+    let (id, before) = match target {
+        Save::New { .. } => (
+            index_frameworks::insert(&mut c, &write, &writes, state.now()).await,
+            None,
+        ),
+        Save::Replace { id, version } => {
+            let before = view_of(&mut c, id).await?;
+            if index_frameworks::rounds_using(&mut c, id).await? > 0 {
+                return Err(AppError::conflict(
+                    "framework_in_use",
+                    "Bộ chỉ số đã được dùng cho một vòng đánh giá nên không sửa được; hãy sao chép thành bộ mới.",
+                    "A round already uses this framework, so it cannot change; copy it instead.",
+                ));
+            }
+            (
+                index_frameworks::replace(&mut c, id, &write, &writes, version, state.now())
+                    .await
+                    .map(|()| id),
+                Some(before),
+            )
+        }
+    };
+    let id = match id {
         Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
         other => other?,
     };
@@ -274,11 +320,15 @@ pub(crate) async fn create_from(
         state,
         caller,
         NewEvent {
-            action: "index_framework.create",
+            action: if before.is_some() {
+                "index_framework.update"
+            } else {
+                "index_framework.create"
+            },
             entity_type: "index_framework",
             entity_id: Some(id.to_string()),
             summary: format!("{code} {name} ({} tiêu chí)", view.criteria.len()),
-            before: None,
+            before: before.map(|b| json!(b)),
             after: Some(json!(view)),
         },
     )
@@ -512,6 +562,45 @@ pub async fn import_framework(
     meta: &ImportMeta,
 ) -> AppResult<FrameworkView> {
     caller.require(Action::ManagePlans, Target::Anywhere)?;
+    let input = read_file(filename, bytes, meta).await?;
+    create_framework(state, caller, &input).await
+}
+
+/// Changes a framework not yet in use from an edited copy of its workbook or JSON; what
+/// the file and `meta` leave out (code, name, year, kinds) stays as it was.
+pub async fn replace_from_file(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    filename: &str,
+    bytes: &[u8],
+    meta: &ImportMeta,
+) -> AppResult<FrameworkView> {
+    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    let current = {
+        let mut c = state.db.read().await?;
+        index_frameworks::get(&mut c, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let mut input = read_file(filename, bytes, meta).await?;
+    if input.code.trim().is_empty() {
+        input.code = current.code;
+    }
+    if input.name.trim().is_empty() {
+        input.name = current.name;
+    }
+    if input.year == 0 {
+        input.year = current.year;
+    }
+    if input.unit_kinds.is_empty() {
+        input.unit_kinds = current.unit_kinds.split(',').map(str::to_string).collect();
+    }
+    replace_framework(state, caller, id, &input, None).await
+}
+
+/// A framework as a JSON export or an annex workbook says it, with `meta` over it.
+async fn read_file(filename: &str, bytes: &[u8], meta: &ImportMeta) -> AppResult<FrameworkInput> {
     let is_json = filename.to_lowercase().ends_with(".json")
         || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut input: FrameworkInput = if is_json {
@@ -559,5 +648,5 @@ pub async fn import_framework(
             .map(str::to_string)
             .collect();
     }
-    create_framework(state, caller, &input).await
+    Ok(input)
 }

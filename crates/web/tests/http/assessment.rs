@@ -1122,3 +1122,80 @@ async fn a_task_names_the_criteria_it_improves_and_the_unit_and_indicator_pages_
         .unwrap();
     assert!(page.contains("CDS-SO-2025") && page.contains("Tỷ lệ hồ sơ xử lý trực tuyến"));
 }
+
+#[tokio::test]
+async fn a_framework_changes_until_a_round_uses_it_and_keeps_its_task_links() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let id = framework(&coordinator).await;
+    let task_id = {
+        let mut c = app.state.db.read().await.unwrap();
+        dxplan_store::index_rounds::tasks_of_year(&mut c, 2025)
+            .await
+            .unwrap()[0]
+            .0
+    };
+    let (status, _) = coordinator
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/tasks/{task_id}/criteria"),
+            &json!({"criteria": [{"framework_id": id, "code": "1.2"}, {"framework_id": id, "code": "2.2"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Rename 1.2, raise its maximum, drop 2.2, add 2.3.
+    let mut changed = department_framework();
+    changed["criteria"][2]["name"] = json!("Số cuộc họp Ban chỉ đạo chuyển đổi số trong năm");
+    changed["criteria"][2]["max_points"] = json!(25);
+    let criteria = changed["criteria"].as_array_mut().unwrap();
+    criteria.retain(|k| k["code"] != "2.2");
+    criteria.push(json!({"code": "2.3", "parent": "2", "name": "Có Cổng dữ liệu mở", "max_points": 50, "rule": {"rule": "yes_no"}}));
+    let path = format!("/api/v1/index-frameworks/{id}");
+    let (status, _) = app
+        .login("editor-stp")
+        .await
+        .send_json(reqwest::Method::PUT, &path, &changed)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut negative = changed.clone();
+    negative["criteria"][1]["max_points"] = json!(-1);
+    let (status, body) = coordinator
+        .send_json(reqwest::Method::PUT, &path, &negative)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, unchanged) = coordinator.get_json(&path).await;
+    assert_eq!(unchanged["max_points"], 460.0, "nothing changed");
+    let (status, view) = coordinator
+        .send_json(reqwest::Method::PUT, &path, &changed)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["max_points"], 315.0, "60 + 5 + (200 + 50)");
+    assert_eq!(app.audit_count("index_framework.update").await, 1);
+    let (_, linked) = coordinator
+        .get_json(&format!("/api/v1/tasks/{task_id}/criteria"))
+        .await;
+    let names: Vec<&str> = linked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["criterion_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Số cuộc họp Ban chỉ đạo chuyển đổi số trong năm"]
+    );
+    // Once a round uses it, it no longer changes.
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": id, "name": "Vòng 2025", "year": 2025,
+                    "deadline": "31/12/2026", "units": ["52-STP"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = coordinator
+        .send_json(reqwest::Method::PUT, &path, &department_framework())
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "framework_in_use");
+}
