@@ -653,6 +653,28 @@ async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
         other["may_manage"], false,
         "a district does not manage the province's round"
     );
+    // A district opens rounds for its own communes only.
+    let qn = app.login("coordinator-540").await;
+    let (_, round) = qn
+        .get_json(&format!("/api/v1/index-rounds/{commune_round}"))
+        .await;
+    let framework_id = round["round"]["framework_id"].clone();
+    let (status, _) = qn
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework_id, "name": "Tỉnh", "year": 2025, "deadline": "31/12/2026"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not the province's round");
+    let (status, body) = qn
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework_id, "name": "Xã ngoài huyện", "year": 2025,
+                    "deadline": "31/12/2026", "run_by": "540", "units": ["21994"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "units.21994");
 }
 
 fn location(r: &reqwest::Response) -> String {

@@ -169,6 +169,28 @@ impl Driver {
         .await
     }
 
+    async fn log_in(&self, app: &TestApp, username: &str) {
+        self.go(&app.url("/login")).await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", "demo").await;
+        self.click("form button[type=submit]").await;
+        // Wait for the login to land before going on.
+        for _ in 0..50 {
+            let url = self.call(reqwest::Method::GET, "/url", Value::Null).await;
+            if !url.as_str().unwrap_or_default().contains("/login") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn overflow(&self) -> f64 {
+        self.script("return document.documentElement.scrollWidth - window.innerWidth")
+            .await
+            .as_f64()
+            .unwrap_or(f64::MAX)
+    }
+
     async fn window(&self, width: u32, height: u32) {
         self.call(
             reqwest::Method::POST,
@@ -185,20 +207,7 @@ async fn the_dashboard_renders_its_charts_in_a_real_browser_on_a_wall_and_a_phon
     let Some(browser) = Driver::start().await else {
         return;
     };
-    browser.go(&app.url("/login")).await;
-    browser.type_into("#username", "coordinator").await;
-    browser.type_into("#password", "demo").await;
-    browser.click("form button[type=submit]").await;
-    // Wait for the login to land before going on.
-    for _ in 0..50 {
-        let url = browser
-            .call(reqwest::Method::GET, "/url", Value::Null)
-            .await;
-        if !url.as_str().unwrap_or_default().contains("/login") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser.log_in(&app, "coordinator").await;
     browser.go(&app.url("/dashboard")).await;
     let title = browser
         .script("return document.querySelector('h1').textContent")
@@ -255,4 +264,56 @@ async fn the_dashboard_renders_its_charts_in_a_real_browser_on_a_wall_and_a_phon
         .script("return getComputedStyle(document.querySelector('.site-header')).display")
         .await;
     assert_eq!(header, "none", "no chrome on the wall");
+}
+
+#[tokio::test]
+async fn a_commune_officer_fills_in_a_self_assessment_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    let seeded = dxplan_web::demo_index::seed(&app.state).await.unwrap();
+    let districts_2025 = seeded.open_rounds[1];
+    let assessment = {
+        let mut c = app.state.db.read().await.unwrap();
+        dxplan_store::index_rounds::assessments_of_round(&mut c, districts_2025)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.unit_code == "540")
+            .unwrap()
+    };
+    assert_eq!(
+        assessment.status.as_str(),
+        "draft",
+        "Quy Nhơn is still filling in"
+    );
+    browser.window(360, 740).await;
+    browser.log_in(&app, "editor-540").await;
+    browser
+        .go(&app.url(&format!("/assessments/{}", assessment.id)))
+        .await;
+    assert!(browser.overflow().await <= 1.0, "the form fits a phone");
+    // Answer the first step-scale criterion and save with the button at the end.
+    browser.click("input[name='choice:1.1'][value]").await;
+    browser.click("button[form=answers]").await;
+    let notice = browser
+        .script("return document.querySelector('.notice-success')?.textContent ?? ''")
+        .await;
+    assert!(
+        notice.as_str().unwrap_or_default().contains("Đã lưu"),
+        "{notice}"
+    );
+    // The published results read on a phone too.
+    browser
+        .go(&app.url(&format!("/public/index/{}", seeded.published_rounds[1])))
+        .await;
+    assert!(browser.overflow().await <= 1.0, "results fit a phone");
+    let radars = browser
+        .script("return document.querySelectorAll('figure.chart svg').length")
+        .await;
+    assert!(
+        radars.as_u64().unwrap() >= 12,
+        "ranking and a radar per district"
+    );
 }
