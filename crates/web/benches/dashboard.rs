@@ -27,12 +27,38 @@ async fn main() {
     );
 
     let (base, client) = serve_logged_in(&state).await;
+    // The index assessment's pages: the demo's rounds are made in order (1 and 2 are
+    // 2024's departments and districts, 4 is 2025's districts).
+    let quy_nhon_2025 = {
+        let mut c = state.db.read().await.expect("conn");
+        dxplan_store::index_rounds::assessments_of_round(&mut c, 4)
+            .await
+            .expect("round 4")
+            .into_iter()
+            .find(|a| a.unit_code == "540")
+            .expect("Quy Nhơn's assessment")
+            .id
+    };
+    let assessment_page = format!("/assessments/{quy_nhon_2025}");
 
     for (name, path) in [
         ("GET /api/v1/dashboard (province)", "/api/v1/dashboard"),
         ("GET /dashboard (HTML, province)", "/dashboard"),
         ("GET /dashboard?unit=540 (district)", "/dashboard?unit=540"),
         ("GET /dashboard?wall=1", "/dashboard?wall=1"),
+        (
+            "GET /assessments/{id} (53 criteria)",
+            assessment_page.as_str(),
+        ),
+        (
+            "GET /assessments/rounds/2/results",
+            "/assessments/rounds/2/results",
+        ),
+        (
+            "GET /api/v1/index-rounds/1/results",
+            "/api/v1/index-rounds/1/results",
+        ),
+        ("GET /public/index/1", "/public/index/1"),
     ] {
         let url = format!("{base}{path}");
         for _ in 0..10 {
