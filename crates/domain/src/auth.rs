@@ -108,6 +108,67 @@ pub enum Action {
 pub struct Grant {
     pub role: Role,
     pub unit: Option<i64>,
+    /// Reading only, whatever the role allows (an API token made read-only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+impl Grant {
+    pub fn new(role: Role, unit: Option<i64>) -> Grant {
+        Grant {
+            role,
+            unit,
+            read_only: false,
+        }
+    }
+
+    /// What this grant lets its holder do, read-only grants reading only.
+    pub fn allows(&self, action: Action) -> bool {
+        self.role.allows(action) && (!self.read_only || action.is_read())
+    }
+}
+
+impl Action {
+    /// Reading changes nothing: a read-only token may do it.
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Action::ViewUnits | Action::ViewUsers | Action::ViewAudit | Action::ViewWork
+        )
+    }
+}
+
+/// The grants an API token acts with: its owner's, made read-only if asked, and narrowed to
+/// a unit's subtree if asked. `unit` is the token's unit with its lineage (itself first);
+/// `lineage_of` gives a grant's unit lineage. A grant covering the unit is moved down to
+/// it; a grant inside the unit's subtree stays; any other grant is dropped.
+pub fn narrow_grants(
+    grants: &[Grant],
+    read_only: bool,
+    unit: Option<&[i64]>,
+    lineage_of: impl Fn(i64) -> Vec<i64>,
+) -> Vec<Grant> {
+    grants
+        .iter()
+        .filter_map(|g| {
+            let unit_scope = match (unit, g.unit) {
+                (None, scope) => Some(scope),
+                (Some(lineage), None) => lineage.first().map(|u| Some(*u)),
+                (Some(lineage), Some(scope)) if lineage.contains(&scope) => {
+                    lineage.first().map(|u| Some(*u))
+                }
+                (Some(lineage), Some(scope)) => lineage
+                    .first()
+                    .filter(|u| lineage_of(scope).contains(u))
+                    .map(|_| Some(scope)),
+            }?;
+            Some(Grant {
+                role: g.role,
+                unit: unit_scope,
+                read_only: g.read_only || read_only,
+            })
+        })
+        .collect()
 }
 
 /// Where an action takes effect.
@@ -125,7 +186,7 @@ pub enum Target<'a> {
 /// The one policy function: may a holder of `grants` perform `action` on `target`?
 pub fn authorize(grants: &[Grant], action: Action, target: Target<'_>) -> bool {
     grants.iter().any(|g| {
-        g.role.allows(action)
+        g.allows(action)
             && match (g.unit, target) {
                 (None, _) => true,
                 (Some(_), Target::Anywhere) => true,
@@ -146,10 +207,7 @@ mod tests {
     const SIBLING: &[i64] = &[4, 1];
 
     fn on(role: Role, unit: i64) -> Vec<Grant> {
-        vec![Grant {
-            role,
-            unit: Some(unit),
-        }]
+        vec![Grant::new(role, Some(unit))]
     }
 
     #[test]
@@ -194,10 +252,7 @@ mod tests {
 
     #[test]
     fn admin_only_actions_need_a_system_wide_admin() {
-        let system_admin = vec![Grant {
-            role: Role::Admin,
-            unit: None,
-        }];
+        let system_admin = vec![Grant::new(Role::Admin, None)];
         for action in [Action::ManageUsers, Action::ManageUnits, Action::ViewAudit] {
             assert!(authorize(&system_admin, action, Target::System));
             for role in [
@@ -240,14 +295,8 @@ mod tests {
     #[test]
     fn grants_combine() {
         let grants = vec![
-            Grant {
-                role: Role::Viewer,
-                unit: Some(1),
-            },
-            Grant {
-                role: Role::UnitEditor,
-                unit: Some(4),
-            },
+            Grant::new(Role::Viewer, Some(1)),
+            Grant::new(Role::UnitEditor, Some(4)),
         ];
         assert!(authorize(&grants, Action::ViewWork, Target::Unit(COMMUNE)));
         assert!(authorize(
@@ -268,5 +317,60 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn a_token_narrows_its_owners_grants_and_never_widens_them() {
+        // The tree: 1 → 2 → 3, 1 → 4.
+        let lineage_of = |u: i64| match u {
+            1 => vec![1],
+            2 => vec![2, 1],
+            3 => vec![3, 2, 1],
+            4 => vec![4, 1],
+            _ => vec![],
+        };
+        let coordinator = vec![Grant::new(Role::Coordinator, Some(1))];
+        // Read-only: reading as before, writing nowhere.
+        let read = narrow_grants(&coordinator, true, None, lineage_of);
+        assert!(authorize(&read, Action::ViewWork, Target::Unit(COMMUNE)));
+        assert!(!authorize(&read, Action::ReviewWork, Target::Unit(COMMUNE)));
+        assert!(!authorize(
+            &read,
+            Action::EditUnitWork,
+            Target::Unit(DISTRICT)
+        ));
+        // Narrowed to district 2: its subtree, not its sibling nor the province.
+        let narrowed = narrow_grants(&coordinator, false, Some(DISTRICT), lineage_of);
+        assert!(authorize(
+            &narrowed,
+            Action::ReviewWork,
+            Target::Unit(COMMUNE)
+        ));
+        assert!(!authorize(
+            &narrowed,
+            Action::ReviewWork,
+            Target::Unit(SIBLING)
+        ));
+        assert!(!authorize(
+            &narrowed,
+            Action::ViewWork,
+            Target::Unit(PROVINCE)
+        ));
+        // A system admin narrowed to a district is no longer a system admin.
+        let admin = vec![Grant::new(Role::Admin, None)];
+        let narrowed = narrow_grants(&admin, false, Some(DISTRICT), lineage_of);
+        assert!(!authorize(&narrowed, Action::ManageUsers, Target::System));
+        assert!(authorize(
+            &narrowed,
+            Action::ManageUnits,
+            Target::Unit(COMMUNE)
+        ));
+        // A grant inside the token's subtree stays as it is; one elsewhere is dropped.
+        let mixed = vec![
+            Grant::new(Role::UnitEditor, Some(3)),
+            Grant::new(Role::UnitEditor, Some(4)),
+        ];
+        let narrowed = narrow_grants(&mixed, false, Some(DISTRICT), lineage_of);
+        assert_eq!(narrowed, vec![Grant::new(Role::UnitEditor, Some(3))]);
     }
 }

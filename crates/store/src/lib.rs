@@ -21,6 +21,7 @@ pub mod plans;
 pub mod sessions;
 pub mod tasks;
 pub mod testing;
+pub mod tokens;
 pub mod units;
 pub mod users;
 

@@ -248,10 +248,7 @@ pub struct GrantRow {
 
 impl GrantRow {
     pub fn grant(&self) -> Grant {
-        Grant {
-            role: self.role,
-            unit: self.unit_id,
-        }
+        Grant::new(self.role, self.unit_id)
     }
 }
 

@@ -39,6 +39,8 @@ pub enum AppError {
     },
     /// Wrong username or password.
     BadCredentials,
+    /// An API token that is unknown, expired or revoked.
+    InvalidToken(TokenProblem),
     TooManyRequests {
         retry_after_secs: u64,
     },
@@ -46,6 +48,14 @@ pub enum AppError {
     PayloadTooLarge,
     UnsupportedMediaType,
     Internal(String),
+}
+
+/// Why an API token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    Unknown,
+    Expired,
+    Revoked,
 }
 
 impl AppError {
@@ -77,7 +87,9 @@ impl AppError {
             AppError::ImportRejected(_) | AppError::PlanImport(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::BadCredentials | AppError::InvalidToken(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -95,6 +107,9 @@ impl AppError {
             AppError::File(_) => "file_rejected",
             AppError::Unauthorized => "unauthorized",
             AppError::BadCredentials => "bad_credentials",
+            AppError::InvalidToken(TokenProblem::Unknown) => "invalid_token",
+            AppError::InvalidToken(TokenProblem::Expired) => "token_expired",
+            AppError::InvalidToken(TokenProblem::Revoked) => "token_revoked",
             AppError::Forbidden => "forbidden",
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
@@ -126,6 +141,18 @@ impl AppError {
             AppError::BadCredentials => lang.pick(
                 "Tên đăng nhập hoặc mật khẩu không đúng.",
                 "The username or password is not correct.",
+            ),
+            AppError::InvalidToken(TokenProblem::Unknown) => lang.pick(
+                "Mã truy cập API không đúng.",
+                "The API token is not valid.",
+            ),
+            AppError::InvalidToken(TokenProblem::Expired) => lang.pick(
+                "Mã truy cập API đã hết hạn; hãy tạo mã mới.",
+                "The API token has expired; create a new one.",
+            ),
+            AppError::InvalidToken(TokenProblem::Revoked) => lang.pick(
+                "Mã truy cập API đã bị thu hồi.",
+                "The API token has been revoked.",
             ),
             AppError::Forbidden => lang.pick(
                 "Bạn không có quyền thực hiện việc này.",

@@ -54,6 +54,15 @@ pub struct CurrentUser {
     pub grants: Vec<Grant>,
     pub csrf: String,
     pub session_hash: String,
+    /// Set when the request came with an API token rather than a session.
+    pub token: Option<TokenUse>,
+}
+
+/// The API token a request was made with.
+#[derive(Debug, Clone)]
+pub struct TokenUse {
+    pub id: i64,
+    pub name: String,
 }
 
 impl CurrentUser {
@@ -71,9 +80,14 @@ impl CurrentUser {
     }
 
     pub fn actor(&self, meta: &RequestMeta, via: &'static str) -> Actor {
+        // A write made with a token is audited as such, naming the token.
+        let (name, via) = match &self.token {
+            Some(t) => (format!("{} [token {}]", self.username, t.name), "token"),
+            None => (self.username.clone(), via),
+        };
         Actor {
             user_id: Some(self.id),
-            name: self.username.clone(),
+            name,
             via,
             client_addr: meta.client_addr.map(|a| a.to_string()),
             request_id: meta.request_id.clone(),
@@ -210,6 +224,13 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
         request.extensions_mut().insert(None::<CurrentUser>);
         return Ok(request);
     }
+    // A machine client sends `Authorization: Bearer <token>`; it carries no cookie, so
+    // there is nothing for a forged cross-site request to ride on: no CSRF check.
+    if let Some(secret) = bearer(request.headers()) {
+        let user = load_token_user(state, &secret).await?;
+        request.extensions_mut().insert(Some(user));
+        return Ok(request);
+    }
     let user = match cookie_value(request.headers(), SESSION_COOKIE) {
         Some(token) if !token.is_empty() => load_user(state, &hash_token(token)).await?,
         _ => None,
@@ -228,6 +249,85 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
     }
     request.extensions_mut().insert(user);
     Ok(request)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| secret.trim().to_string())
+}
+
+/// The owner of a live API token, with the token's narrower rights; refuses unknown,
+/// expired and revoked tokens, and a token used faster than its rate allows.
+async fn load_token_user(state: &AppState, secret: &str) -> AppResult<CurrentUser> {
+    use crate::error::TokenProblem;
+    use dxplan_store::tokens;
+    let now = state.now();
+    let mut c = state.db.read().await?;
+    let Some(token) = tokens::by_hash(&mut c, &hash_token(secret)).await? else {
+        return Err(AppError::InvalidToken(TokenProblem::Unknown));
+    };
+    if token.revoked_at.is_some() {
+        return Err(AppError::InvalidToken(TokenProblem::Revoked));
+    }
+    if token.expires_at <= now {
+        return Err(AppError::InvalidToken(TokenProblem::Expired));
+    }
+    if let Err(wait) = state.token_limiter.attempt(token.id) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let user = users::get(&mut c, token.user_id).await?;
+    if !user.active {
+        return Err(AppError::InvalidToken(TokenProblem::Revoked));
+    }
+    let own: Vec<Grant> = users::grants(&mut c, user.id)
+        .await?
+        .iter()
+        .map(|g| g.grant())
+        .collect();
+    let token_lineage = match token.unit_id {
+        Some(u) => Some(units::lineage(&mut c, u).await?),
+        None => None,
+    };
+    let mut lineages = std::collections::HashMap::new();
+    if token_lineage.is_some() {
+        for unit in own.iter().filter_map(|g| g.unit) {
+            lineages.insert(unit, units::lineage(&mut c, unit).await?);
+        }
+    }
+    let grants = dxplan_domain::auth::narrow_grants(
+        &own,
+        token.access == "read",
+        token_lineage.as_deref(),
+        |u| lineages.get(&u).cloned().unwrap_or_default(),
+    );
+    // Last use, written at most once a minute to spare the disk.
+    if token
+        .last_used_at
+        .is_none_or(|at| now - at > time::Duration::minutes(1))
+    {
+        drop(c);
+        let mut w = state.db.begin().await?;
+        tokens::touch(&mut w, token.id, now).await?;
+        w.commit().await?;
+    }
+    Ok(CurrentUser {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        unit_id: user.unit_id,
+        grants,
+        csrf: String::new(),
+        session_hash: String::new(),
+        token: Some(TokenUse {
+            id: token.id,
+            name: token.name,
+        }),
+    })
 }
 
 async fn load_user(state: &AppState, id_hash: &str) -> AppResult<Option<CurrentUser>> {
@@ -258,6 +358,7 @@ async fn load_user(state: &AppState, id_hash: &str) -> AppResult<Option<CurrentU
         grants,
         csrf: session.csrf_token,
         session_hash: id_hash.to_string(),
+        token: None,
     }))
 }
 

@@ -21,6 +21,7 @@ pub struct WebConfig {
     /// …and in any case this long after logging in.
     pub session_absolute: Duration,
     pub throttle: ThrottleConfig,
+    pub token_rate: crate::throttle::TokenRateConfig,
     pub password_cost: PasswordCost,
     /// Demo mode: the login page lists the demo accounts.
     pub demo: bool,
@@ -41,6 +42,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(2 * 3600),
             session_absolute: Duration::from_secs(12 * 3600),
             throttle: ThrottleConfig::default(),
+            token_rate: crate::throttle::TokenRateConfig::default(),
             password_cost: PasswordCost::default(),
             demo: false,
             data_dir: PathBuf::from("./dxplan-data"),
@@ -69,6 +71,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<LoginThrottle>,
+    pub token_limiter: Arc<crate::throttle::TokenLimiter>,
     pub clock: Arc<dyn Clock>,
     pub metrics: crate::metrics::Metrics,
 }
@@ -77,6 +80,7 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
         AppState {
             throttle: Arc::new(LoginThrottle::new(&config.throttle)),
+            token_limiter: Arc::new(crate::throttle::TokenLimiter::new(&config.token_rate)),
             config: Arc::new(config),
             db,
             clock: Arc::new(SystemClock),

@@ -70,3 +70,41 @@ impl LoginThrottle {
         self.addrs.retain_recent();
     }
 }
+
+/// API tokens' request rate: a burst, then one request per interval, per token.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRateConfig {
+    pub burst: u32,
+    pub every: Duration,
+}
+
+impl Default for TokenRateConfig {
+    /// 120 at once, then 10 a second: a sync job runs freely, a runaway loop does not.
+    fn default() -> Self {
+        TokenRateConfig {
+            burst: 120,
+            every: Duration::from_millis(100),
+        }
+    }
+}
+
+pub struct TokenLimiter {
+    tokens: DefaultKeyedRateLimiter<i64>,
+    clock: DefaultClock,
+}
+
+impl TokenLimiter {
+    pub fn new(config: &TokenRateConfig) -> Self {
+        TokenLimiter {
+            tokens: RateLimiter::keyed(quota(config.burst, config.every)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Takes one request for this token; `Err` says how long to wait.
+    pub fn attempt(&self, token_id: i64) -> Result<(), Duration> {
+        self.tokens
+            .check_key(&token_id)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}

@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod index;
 pub mod indicators;
 pub mod tasks;
+pub mod tokens;
 
 use crate::error::{AppError, AppResult};
 use crate::service::{self, Caller, NewUserInput, UserPatch};
@@ -47,6 +48,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
         .merge(index::routes())
+        .merge(tokens::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

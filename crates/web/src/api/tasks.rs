@@ -606,11 +606,7 @@ pub async fn my_work_for(state: &AppState, user: &CurrentUser) -> AppResult<MyWo
 
 /// `None` when the user holds no role allowing `action`; `Some(None)` for system-wide.
 fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option<Option<Vec<i64>>> {
-    let grants: Vec<_> = user
-        .grants
-        .iter()
-        .filter(|g| g.role.allows(action))
-        .collect();
+    let grants: Vec<_> = user.grants.iter().filter(|g| g.allows(action)).collect();
     if grants.is_empty() {
         None
     } else if grants.iter().any(|g| g.unit.is_none()) {

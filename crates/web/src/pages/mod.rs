@@ -7,6 +7,7 @@ mod auth;
 mod dashboard;
 mod indicators;
 mod tasks;
+mod tokens;
 mod units;
 mod users;
 
@@ -44,6 +45,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/account/password",
             get(auth::password_page).post(auth::password_submit),
         )
+        .route("/account/tokens", get(tokens::list).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/units", get(units::tree))
         .route("/units/new", get(units::new_page).post(units::create))
         .route(

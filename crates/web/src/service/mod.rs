@@ -19,6 +19,7 @@ pub mod exports;
 pub mod index;
 pub mod indicators;
 pub mod tasks;
+pub mod tokens;
 
 use crate::error::{AppError, AppResult};
 use crate::password;
@@ -650,7 +651,7 @@ pub async fn visible_user_units(
     let roots: Vec<i64> = user
         .grants
         .iter()
-        .filter(|g| g.role.allows(Action::ViewUsers))
+        .filter(|g| g.allows(Action::ViewUsers))
         .filter_map(|g| g.unit)
         .collect();
     if roots.is_empty() {

@@ -342,14 +342,14 @@ pub fn task_scope(user: &CurrentUser) -> Option<Vec<i64>> {
     if user
         .grants
         .iter()
-        .any(|g| g.unit.is_none() && g.role.allows(Action::ViewWork))
+        .any(|g| g.unit.is_none() && g.allows(Action::ViewWork))
     {
         return None;
     }
     Some(
         user.grants
             .iter()
-            .filter(|g| g.role.allows(Action::ViewWork))
+            .filter(|g| g.allows(Action::ViewWork))
             .filter_map(|g| g.unit)
             .collect(),
     )

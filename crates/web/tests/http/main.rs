@@ -15,3 +15,4 @@ mod pages;
 mod plan_import;
 mod security;
 mod tasks;
+mod tokens;

@@ -1,0 +1,336 @@
+//! API tokens: made once and stored hashed, narrower than their owner, refused when
+//! expired or revoked, rate-limited, and every write made with one audited as such.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp, TestClock, error_code, test_config};
+
+async fn make(s: &Session, body: Value) -> (i64, String) {
+    let (status, created) = s.post_json("/api/v1/tokens", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let secret = created["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("dxp_") && secret.len() > 40);
+    (created["token"]["id"].as_i64().unwrap(), secret)
+}
+
+async fn with_token(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    secret: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut r = app
+        .client()
+        .request(method, app.url(path))
+        .bearer_auth(secret);
+    if let Some(body) = body {
+        r = r.json(&body);
+    }
+    r.send().await.unwrap()
+}
+
+async fn body(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_token_reads_and_writes_within_its_scope_and_writes_are_audited_as_made_with_it() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, read) = make(&coordinator, json!({"name": "LGSP đọc", "access": "read"})).await;
+    // Read-only: reads, never writes; no CSRF token needed, no cookie sent.
+    let (status, tasks) =
+        body(with_token(&app, reqwest::Method::GET, "/api/v1/tasks", &read, None).await).await;
+    assert_eq!(status, StatusCode::OK, "{tasks}");
+    let plan = json!({"year": 2027, "title": "Kế hoạch chuyển đổi số năm 2027"});
+    let (status, _) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/plans",
+            &read,
+            Some(plan.clone()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Read-write: the write lands and the audit log says it came through the token.
+    let (_, write) = make(
+        &coordinator,
+        json!({"name": "Phần mềm Sở", "access": "read_write"}),
+    )
+    .await;
+    let (status, created) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/plans",
+            &write,
+            Some(plan),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let event = {
+        let mut c = app.state.db.read().await.unwrap();
+        dxplan_store::audit::list(
+            &mut c,
+            &dxplan_store::audit::AuditFilter {
+                action: Some("plan.create".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .events
+        .remove(0)
+    };
+    assert_eq!(event.via, "token");
+    assert_eq!(event.actor_name, "coordinator [token Phần mềm Sở]");
+
+    // Narrowed to Quy Nhơn: its tasks, not another district's.
+    let (_, narrow) = make(
+        &coordinator,
+        json!({"name": "Quy Nhơn", "access": "read_write", "unit": "540"}),
+    )
+    .await;
+    let (_, quy_nhon) = coordinator
+        .get_json("/api/v1/tasks?unit=540&per_page=1")
+        .await;
+    let (_, an_lao) = coordinator
+        .get_json("/api/v1/tasks?unit=542&per_page=1")
+        .await;
+    let inside = quy_nhon["items"][0]["id"].as_i64().unwrap();
+    let outside = an_lao["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/tasks/{inside}"),
+            &narrow,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/tasks/{outside}"),
+            &narrow,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+    let (_, listed) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            "/api/v1/tasks?per_page=200",
+            &narrow,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["id"] != outside),
+        "the list is narrowed too"
+    );
+    // The owner sees when each token was last used.
+    let (_, mine) = coordinator.get_json("/api/v1/tokens").await;
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|t| !t["last_used_at"].is_null()), "{mine}");
+    assert!(
+        items
+            .iter()
+            .all(|t| t.get("token_hash").is_none() && t.get("secret").is_none())
+    );
+}
+
+#[tokio::test]
+async fn expired_revoked_unknown_and_self_minting_tokens_are_refused() {
+    let clock = TestClock::new();
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let editor = app.login("editor-540").await;
+    let (id, secret) = make(&editor, json!({"name": "Một ngày", "expires_in_days": 1})).await;
+    let get = async |secret: &str| {
+        body(with_token(&app, reqwest::Method::GET, "/api/v1/tasks", secret, None).await).await
+    };
+    assert_eq!(get(&secret).await.0, StatusCode::OK);
+    // A token does not make (wider) tokens.
+    let (status, _) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            &secret,
+            Some(json!({"name": "con", "access": "read_write"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, b) = get("dxp_khong-phai-ma-that").await;
+    assert_eq!(
+        (status, error_code(&b)),
+        (StatusCode::UNAUTHORIZED, "invalid_token")
+    );
+    clock.advance(time::Duration::days(2));
+    let (status, b) = get(&secret).await;
+    assert_eq!(
+        (status, error_code(&b)),
+        (StatusCode::UNAUTHORIZED, "token_expired")
+    );
+
+    // Revoked by its owner; another user cannot even see it; an admin sees and revokes all.
+    let editor = app.login("editor-540").await;
+    let (id2, secret2) = make(&editor, json!({"name": "Đồng bộ"})).await;
+    let other = app.login("editor-542").await;
+    let (status, _) = other
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{id2}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other.get_json("/api/v1/tokens?all=true").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = app.login("admin").await;
+    let (_, all) = admin.get_json("/api/v1/tokens?all=true").await;
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == id)
+    );
+    let (status, _) = admin
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{id2}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, b) = get(&secret2).await;
+    assert_eq!(
+        (status, error_code(&b)),
+        (StatusCode::UNAUTHORIZED, "token_revoked")
+    );
+    assert_eq!(app.audit_count("token.revoke").await, 1);
+
+    // Garbage is refused field by field and makes nothing.
+    let (status, b) = editor
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": " ", "expires_in_days": 0, "access": "god", "unit": "52"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{b}");
+    let fields: Vec<&str> = b["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["name", "expires_in_days", "access", "unit"]);
+    let (_, mine) = editor.get_json("/api/v1/tokens").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_used_too_fast_is_told_when_to_come_back() {
+    let mut config = test_config();
+    config.token_rate = dxplan_web::throttle::TokenRateConfig {
+        burst: 3,
+        every: std::time::Duration::from_secs(60),
+    };
+    let app = TestApp::spawn_with(config).await;
+    let viewer = app.login("viewer").await;
+    let (_, secret) = make(&viewer, json!({"name": "Vòng lặp"})).await;
+    for _ in 0..3 {
+        let r = with_token(&app, reqwest::Method::GET, "/api/v1/units", &secret, None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = with_token(&app, reqwest::Method::GET, "/api/v1/units", &secret, None).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The person's own session is not slowed down by the token's use.
+    let (status, _) = viewer.get_json("/api/v1/units").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_profile_page_shows_a_new_secret_once_and_revokes() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    let r = editor
+        .post_form(
+            "/account/tokens",
+            &[
+                ("name", "Phần mềm một cửa"),
+                ("access", "read"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let secret = html
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(secret.starts_with("dxp_"));
+    let (status, _) =
+        body(with_token(&app, reqwest::Method::GET, "/api/v1/tasks", &secret, None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = editor.get("/account/tokens").await.text().await.unwrap();
+    assert!(
+        again.contains("Phần mềm một cửa") && !again.contains(&secret),
+        "shown once"
+    );
+    let (_, mine) = editor.get_json("/api/v1/tokens").await;
+    let id = mine["items"][0]["id"].as_i64().unwrap();
+    let r = editor
+        .post_form(&format!("/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, _) =
+        body(with_token(&app, reqwest::Method::GET, "/api/v1/tasks", &secret, None).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let r = editor
+        .post_form(
+            "/account/tokens",
+            &[("name", ""), ("expires_in_days", "30")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
