@@ -17,6 +17,7 @@ pub mod index_frameworks;
 pub mod index_rounds;
 pub mod indicators;
 pub mod notifications;
+pub mod open_data;
 pub mod plans;
 pub mod sessions;
 pub mod tasks;

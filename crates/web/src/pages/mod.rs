@@ -6,6 +6,7 @@ pub mod assets;
 mod auth;
 mod dashboard;
 mod indicators;
+mod open;
 mod tasks;
 mod tokens;
 mod units;
@@ -193,6 +194,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/assessments/{id}/verify", post(assessment::verify))
         .route("/assessments/{id}/respond", post(assessment::respond))
         .route("/assessments/{id}/correct", post(assessment::correct))
+        .route("/open", get(open::home))
+        .route("/open/catalog.json", get(open::catalog))
+        .route("/open/datasets/{file}", get(open::dataset))
         .route("/public/index", get(assessment::public_list))
         .route("/public/index/{id}", get(assessment::public_results))
         .route(

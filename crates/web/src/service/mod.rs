@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod exports;
 pub mod index;
 pub mod indicators;
+pub mod open_data;
 pub mod tasks;
 pub mod tokens;
 

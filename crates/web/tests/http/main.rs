@@ -11,6 +11,7 @@ mod browser;
 mod dashboard;
 mod index;
 mod indicators;
+mod open_data;
 mod pages;
 mod plan_import;
 mod security;

@@ -1,0 +1,109 @@
+//! The open data area, for anyone: the dataset list, downloads and the catalogue.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::Path;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{Ctx, Page};
+use crate::error::{AppError, AppResult};
+use crate::service::open_data::{self as svc, Dataset};
+
+struct Entry {
+    id: &'static str,
+    title: &'static str,
+    description: &'static str,
+    modified: String,
+}
+
+#[derive(Template)]
+#[template(path = "open.html")]
+struct OpenPage {
+    page: Page,
+    datasets: Vec<Entry>,
+    licence: &'static str,
+}
+
+/// Where links in the catalogue point: the configured public address, else this host.
+fn base(ctx: &Ctx, headers: &HeaderMap) -> String {
+    if let Some(url) = &ctx.state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if ctx.state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// `GET /open`: what can be downloaded, in plain words.
+pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+    let lang = ctx.lang();
+    let catalog = svc::catalog(&ctx.state, &base(&ctx, &headers), lang).await?;
+    let datasets = Dataset::ALL
+        .into_iter()
+        .zip(catalog["dataset"].as_array().cloned().unwrap_or_default())
+        .map(|(d, entry)| Entry {
+            id: d.id(),
+            title: d.title(lang),
+            description: d.description(lang),
+            modified: entry["modified"]
+                .as_str()
+                .and_then(|m| m.get(..10))
+                .unwrap_or("–")
+                .to_string(),
+        })
+        .collect();
+    ctx.render(&OpenPage {
+        page: ctx.page("Dữ liệu mở", "Open data"),
+        datasets,
+        licence: svc::LICENSE,
+    })
+}
+
+/// `GET /open/catalog.json`: the DCAT-style catalogue.
+pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+    let value = svc::catalog(&ctx.state, &base(&ctx, &headers), ctx.lang()).await?;
+    Ok(Json(value).into_response())
+}
+
+/// `GET /open/datasets/{id}.{csv|json}`.
+pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
+    let (id, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let dataset = Dataset::parse(id).ok_or(AppError::NotFound)?;
+    let disposition = format!("inline; filename=\"{id}.{format}\"");
+    match dataset {
+        Dataset::IndicatorValues => {
+            let (content_type, body) = svc::indicator_values_body(ctx.state.clone(), format)?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        _ => {
+            let (content_type, bytes) = svc::small_dataset(&ctx.state, dataset, format).await?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+    }
+}
