@@ -102,6 +102,7 @@ async fn login(
     username: &str,
     password: &str,
 ) -> reqwest::Result<(reqwest::Client, String, reqwest::StatusCode)> {
+    dxplan_jobs::webhooks::install_crypto();
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let r = client
         .post(format!("{base}/api/v1/auth/login"))

@@ -21,6 +21,7 @@ pub mod unit_import;
 pub mod unit_match;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use i18n::Lang;
 pub use validation::{FieldError, Invalid};

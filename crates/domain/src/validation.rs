@@ -46,6 +46,11 @@ pub enum Invalid {
     },
     /// An answer that is not one of the criterion's options.
     UnknownChoice,
+    /// A host name that does not resolve.
+    UnknownHost,
+    /// An address a webhook may not be sent to (a metadata service, or a private network
+    /// without the administrator's leave).
+    ForbiddenAddress,
 }
 
 impl Invalid {
@@ -147,6 +152,15 @@ impl Invalid {
             ),
             Invalid::UnknownChoice => lang
                 .pick("Không có trong các lựa chọn của tiêu chí.", "Not one of the criterion's options.")
+                .into(),
+            Invalid::UnknownHost => lang
+                .pick("Không phân giải được tên máy chủ.", "The host name does not resolve.")
+                .into(),
+            Invalid::ForbiddenAddress => lang
+                .pick(
+                    "Địa chỉ này không được phép (mạng nội bộ, liên kết cục bộ hoặc dịch vụ metadata). Mạng nội bộ chỉ được dùng khi quản trị cho phép rõ ràng.",
+                    "This address is not allowed (a private network, link-local or a metadata service). Private networks only when an administrator allows them explicitly.",
+                )
                 .into(),
         }
     }

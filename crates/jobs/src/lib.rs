@@ -2,6 +2,7 @@
 //! it directly with any clock; `spawn` runs it on an interval in the server.
 
 pub mod mail;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,9 @@ pub struct Report {
     pub digests: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Webhook deliveries made, and given up after their last retry.
+    pub webhooks_delivered: usize,
+    pub webhooks_failed: usize,
 }
 
 /// How long a generated document waits for its download.
@@ -79,6 +83,9 @@ pub async fn run_due(
         + remind_figures(db, config, now).await?
         + remind_assessments(db, config, now).await?;
     report.digests = digests(db, config, now).await?;
+    let (delivered, gave_up) = webhooks::deliver_due(db, now).await?;
+    report.webhooks_delivered = delivered;
+    report.webhooks_failed = gave_up;
     if let Some(mailer) = &config.mailer {
         let (sent, failed) = deliver(db, mailer.as_ref(), now).await?;
         report.sent = sent;
@@ -185,6 +192,31 @@ async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usiz
                 now,
             )
             .await?;
+            if kind == NotificationKind::Overdue {
+                // Other systems hear of it once per task and deadline, like the people.
+                use dxplan_domain::webhook::{EventType, envelope};
+                let stamp = now
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                let payload = envelope(
+                    EventType::TaskOverdue,
+                    &key,
+                    &stamp,
+                    serde_json::json!({"task": {
+                        "id": task.id, "code": task.code, "title": task.title,
+                        "lead_unit_code": task.lead_unit_code, "due_date": task.due_date.to_string(),
+                        "status": task.status.as_str(),
+                    }}),
+                );
+                dxplan_store::webhooks::enqueue_keyed(
+                    &mut c,
+                    EventType::TaskOverdue.as_str(),
+                    Some(&key),
+                    &payload,
+                    now,
+                )
+                .await?;
+            }
             c.commit().await?;
         }
     }

@@ -25,6 +25,7 @@ pub mod testing;
 pub mod tokens;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{Backend, Conn, Db, DbOptions, PoolStats};
 pub use error::StoreError;

@@ -38,6 +38,7 @@ pub async fn serve_logged_in(state: &AppState) -> (String, reqwest::Client) {
     tokio::spawn(async move {
         let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
     });
+    dxplan_jobs::webhooks::install_crypto();
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()

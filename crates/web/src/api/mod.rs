@@ -24,6 +24,7 @@ pub mod index;
 pub mod indicators;
 pub mod tasks;
 pub mod tokens;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use crate::service::{self, Caller, NewUserInput, UserPatch};
@@ -49,6 +50,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(index::routes())
         .merge(tokens::routes())
+        .merge(webhooks::routes())
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

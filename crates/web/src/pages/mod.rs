@@ -11,6 +11,7 @@ mod tasks;
 mod tokens;
 mod units;
 mod users;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -68,6 +69,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants", post(users::grant))
         .route("/users/{id}/grants/{grant_id}/revoke", post(users::revoke))
         .route("/audit", get(users::audit))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::register),
+        )
+        .route("/admin/webhooks/{id}", get(webhooks::show))
+        .route("/admin/webhooks/{id}/remove", post(webhooks::remove))
         .route("/my-work", get(tasks::my_work))
         .route("/notifications", get(tasks::notifications))
         .route("/notifications/read-all", post(tasks::read_all))
@@ -285,7 +292,7 @@ impl Page {
 
 fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
-    let items: [(&'static str, &'static str, &'static str, bool); 9] = [
+    let items: [(&'static str, &'static str, &'static str, bool); 10] = [
         (
             "/my-work",
             "Việc của tôi",
@@ -339,6 +346,12 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "Nhật ký",
             "Audit log",
             user.may(Action::ViewAudit, Target::System),
+        ),
+        (
+            "/admin/webhooks",
+            "Kết nối",
+            "Webhooks",
+            user.may(Action::ManageUsers, Target::System),
         ),
     ];
     items

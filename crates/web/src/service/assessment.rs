@@ -1588,6 +1588,16 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
         .await?;
     }
     let after = rounds::round(&mut c, round_id).await?;
+    super::webhooks::emit(
+        &mut c,
+        dxplan_domain::webhook::EventType::AssessmentPublished,
+        json!({"round": {
+            "id": after.id, "name": after.name, "year": after.year,
+            "framework": after.framework_name, "units": assessments.len(),
+        }}),
+        now,
+    )
+    .await?;
     record(
         &mut c,
         state,

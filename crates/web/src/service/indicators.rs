@@ -316,6 +316,19 @@ pub async fn save_many(
         )
         .await?;
         results[i].id = Some(id);
+        if submit {
+            super::webhooks::emit(
+                &mut c,
+                dxplan_domain::webhook::EventType::DataSubmitted,
+                json!({"data_value": {
+                    "id": id, "indicator": row.indicator, "indicator_id": indicator_id,
+                    "unit_id": unit_id, "period": period.to_string(), "value": v.value,
+                    "numerator": v.numerator, "denominator": v.denominator,
+                }}),
+                now,
+            )
+            .await?;
+        }
     }
     record(
         &mut c,
@@ -369,6 +382,19 @@ pub async fn review_value(
         ),
         other => other.into(),
     })?;
+    if approve {
+        super::webhooks::emit(
+            &mut c,
+            dxplan_domain::webhook::EventType::DataApproved,
+            json!({"data_value": {
+                "id": id, "indicator_id": value.indicator_id, "unit_id": value.unit_id,
+                "period": value.period, "value": value.value, "numerator": value.numerator,
+                "denominator": value.denominator,
+            }}),
+            state.now(),
+        )
+        .await?;
+    }
     record(
         &mut c,
         state,

@@ -21,6 +21,7 @@ pub mod indicators;
 pub mod open_data;
 pub mod tasks;
 pub mod tokens;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use crate::password;

@@ -762,6 +762,25 @@ pub async fn transition(
             .await?;
         }
     }
+    let event = match action {
+        TaskAction::Submit => Some(dxplan_domain::webhook::EventType::TaskSubmitted),
+        TaskAction::Approve => Some(dxplan_domain::webhook::EventType::TaskApproved),
+        TaskAction::RequestChanges => Some(dxplan_domain::webhook::EventType::TaskChangesRequested),
+        _ => None,
+    };
+    if let Some(event) = event {
+        super::webhooks::emit(
+            &mut c,
+            event,
+            json!({"task": {
+                "id": after.id, "code": after.code, "title": after.title,
+                "lead_unit_code": after.lead_unit_code, "status": after.status,
+                "due_date": after.due_date.to_string(), "version": after.version,
+            }, "comment": comment}),
+            now,
+        )
+        .await?;
+    }
     record(
         &mut c,
         state,

@@ -51,6 +51,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
+        dxplan_jobs::webhooks::install_crypto();
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let mut ready = false;

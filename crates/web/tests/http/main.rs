@@ -17,3 +17,4 @@ mod plan_import;
 mod security;
 mod tasks;
 mod tokens;
+mod webhooks;

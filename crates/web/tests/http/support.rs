@@ -82,6 +82,7 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> Client {
+        dxplan_jobs::webhooks::install_crypto();
         Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
