@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod attachment;
 pub mod auth;
 pub mod dashboard;
+pub mod dhis2;
 pub mod framework_import;
 pub mod i18n;
 pub mod indicator;

@@ -20,6 +20,7 @@ use serde_json::json;
 use time::Date;
 
 pub mod dashboard;
+pub mod dhis2;
 pub mod index;
 pub mod indicators;
 pub mod tasks;
@@ -50,6 +51,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(index::routes())
         .merge(tokens::routes())
+        .merge(dhis2::routes())
         .merge(webhooks::routes())
 }
 

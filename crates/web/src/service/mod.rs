@@ -15,6 +15,7 @@ use serde_json::json;
 
 pub mod assessment;
 pub mod dashboard;
+pub mod dhis2;
 pub mod exports;
 pub mod index;
 pub mod indicators;

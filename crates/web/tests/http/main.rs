@@ -9,6 +9,7 @@ mod assessment;
 mod authz;
 mod browser;
 mod dashboard;
+mod dhis2;
 mod index;
 mod indicators;
 mod open_data;
