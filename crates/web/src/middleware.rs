@@ -194,3 +194,56 @@ pub fn urlencode(s: &str) -> String {
 pub fn html(body: String) -> Response {
     Html(body).into_response()
 }
+
+/// JSON answers larger than this are passed through without an entity tag.
+const ETAG_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Conditional reads for the API: every successful JSON answer to a GET carries a strong
+/// `ETag` (a hash of the body); a client sending it back in `If-None-Match` gets
+/// `304 Not Modified` and no body, so a sync job polling an unchanged list costs a hash,
+/// not a download.
+pub async fn etag(request: Request, next: Next) -> Response {
+    use sha2::{Digest, Sha256};
+    let conditional = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !conditional || response.status() != StatusCode::OK || !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ETAG_MAX_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "response too large").into_response();
+    };
+    let tag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
+    let Ok(value) = HeaderValue::from_str(&tag) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.headers.insert(header::ETAG, value.clone());
+    // Cached copies must be checked with the server before each use.
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    let matches = if_none_match.is_some_and(|given| {
+        given
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == tag || t == "*")
+    });
+    if matches {
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        not_modified.headers_mut().insert(header::ETAG, value);
+        return not_modified;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -53,6 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(tokens::routes())
         .merge(dhis2::routes())
         .merge(webhooks::routes())
+        .layer(axum::middleware::from_fn(crate::middleware::etag))
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

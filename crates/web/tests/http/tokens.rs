@@ -334,3 +334,43 @@ async fn the_profile_page_shows_a_new_secret_once_and_revokes() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn an_unchanged_read_answers_304_to_its_etag_and_a_change_gives_a_new_one() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, secret) = make(
+        &coordinator,
+        json!({"name": "Đồng bộ", "access": "read_write"}),
+    )
+    .await;
+    let get = async |etag: Option<&str>| {
+        let mut r = app
+            .client()
+            .get(app.url("/api/v1/index-frameworks"))
+            .bearer_auth(&secret);
+        if let Some(tag) = etag {
+            r = r.header("if-none-match", tag);
+        }
+        r.send().await.unwrap()
+    };
+    let first = get(None).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert!(tag.starts_with('"') && tag.len() > 10, "{tag}");
+    let again = get(Some(&tag)).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.bytes().await.unwrap().is_empty());
+    // A change: the list is new, and so is its tag.
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/index-frameworks",
+            &crate::index::department_framework(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let changed = get(Some(&tag)).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
+}
