@@ -1111,6 +1111,11 @@ pub async fn act(
             drop(c);
             refresh_fed_points(state, &l).await?;
             c = state.db.begin().await?;
+            // Someone may have moved it meanwhile: submit only what is still a draft.
+            let current = rounds::assessment(&mut c, id).await?;
+            if current.status != AssessmentStatus::Draft {
+                return Err(locked_error(current.status));
+            }
         }
         AssessmentAction::Reopen => {
             let until = input.until.as_deref().and_then(parse_date);
@@ -1220,6 +1225,14 @@ async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
         return Ok(());
     }
     let mut c = state.db.begin().await?;
+    if !rounds::assessment(&mut c, l.assessment.id)
+        .await?
+        .status
+        .is_editable_by_unit()
+    {
+        // Submitted meanwhile: its answers are no longer the unit's to change.
+        return Ok(());
+    }
     let scores = rounds::scores(&mut c, l.assessment.id).await?;
     let now = state.now();
     for k in &l.framework.criteria {
@@ -1816,8 +1829,27 @@ pub async fn round_results(
         }
     }
     let out = results(&criteria, &units_points, &previous);
+    // Which work moves the index: for the round's own readers every linked task; for
+    // anyone else only agreed tasks (a draft's title is its unit's business); for the
+    // public, none.
+    let sees_drafts = match user {
+        Some(u) => {
+            let lineage = units::lineage(&mut c, round.run_by_unit_id).await?;
+            u.may(Action::ViewWork, Target::Unit(&lineage))
+        }
+        None => false,
+    };
     let mut tasks_by_criterion: HashMap<String, Vec<rounds::LinkedCriterion>> = HashMap::new();
-    for link in rounds::links_of_framework(&mut c, round.framework_id).await? {
+    let links = if user.is_some() {
+        rounds::links_of_framework(&mut c, round.framework_id).await?
+    } else {
+        Vec::new()
+    };
+    for link in links.into_iter().filter(|l| {
+        sees_drafts
+            || dxplan_domain::task::TaskStatus::parse(&l.task_status)
+                .is_some_and(|s| s.is_committed())
+    }) {
         tasks_by_criterion
             .entry(link.criterion_code.clone())
             .or_default()
