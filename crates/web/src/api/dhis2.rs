@@ -19,8 +19,15 @@ pub fn routes() -> Router<AppState> {
         .route("/dhis2/mappings", get(mappings).put(set_mappings))
 }
 
+#[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
+    params(("period" = String, Query, description = "DHIS2 (`202508`, `2025Q2`, `2025`) or dxplan (`2025-08`) notation"),
+        ("orgUnit" = Option<String>, Query, description = "A DHIS2 org unit id or a dxplan unit code: its subtree"),
+        ("dataElement" = Option<String>, Query, description = "A DHIS2 data element id or an indicator code")),
+    responses((status = 200, description = "Approved figures as a dataValueSet", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/dataValueSets?period=&orgUnit=&dataElement=`: approved figures.
-async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
@@ -29,14 +36,20 @@ async fn export(
 }
 
 #[derive(serde::Deserialize, Default)]
-struct ImportQuery {
+pub(crate) struct ImportQuery {
     #[serde(default)]
     submit: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
+    params(("submit" = Option<bool>, Query, description = "Submit for review instead of saving drafts")),
+    request_body(content = Object, description = "A DHIS2 dataValueSet"),
+    responses((status = 200, description = "An import summary and the row results", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/dhis2/dataValueSets?submit=true`: figures in, all or none, answered with
 /// DHIS2's import summary and dxplan's row results.
-async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -52,22 +65,34 @@ async fn import(
     })))
 }
 
+#[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
+    responses((status = 200, description = "Every identifier mapping", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/mappings`.
-async fn mappings(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+pub(crate) async fn mappings(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     Ok(Json(
         json!({ "items": svc::mappings(&state, &user).await? }),
     ))
 }
 
 #[derive(serde::Deserialize)]
-struct MappingsBody {
+pub(crate) struct MappingsBody {
     #[serde(default)]
     items: Vec<MappingInput>,
 }
 
+#[utoipa::path(put, path = "/api/v1/dhis2/mappings", tag = "dhis2",
+    request_body(content = Object, description = "`{\"items\": [MappingInput]}`: replaces every mapping"),
+    responses((status = 200, description = "The mappings now", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/dhis2/mappings` `{"items": [{"kind": "data_element" | "org_unit", "code",
 /// "dhis2_id"}]}`: replaces every mapping.
-async fn set_mappings(
+pub(crate) async fn set_mappings(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,

@@ -42,15 +42,32 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+#[utoipa::path(get, path = "/api/v1/index-frameworks", tag = "index",
+    responses((status = 200, description = "Every framework, the newest year first", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
-async fn list(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     Ok(Json(
         json!({ "items": svc::frameworks(&state, &user).await? }),
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
+    request_body = crate::service::index::FrameworkInput,
+    responses((status = 201, description = "The framework with computed maxima and any warnings", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
-async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -60,9 +77,17 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/index-frameworks/import", tag = "index",
+    params(("code" = Option<String>, Query), ("name" = Option<String>, Query), ("year" = Option<i64>, Query), ("unit_kinds" = Option<String>, Query, description = "Comma-separated: department, district, commune")),
+    request_body(content = Vec<u8>, description = "The JSON export or the annex workbook (.xlsx)", content_type = "application/octet-stream"),
+    responses((status = 201, description = "The framework", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/import?code=&name=&year=&unit_kinds=`: a framework from
 /// its JSON export or annex workbook sent as the body (`Content-Type` says which).
-async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -84,8 +109,16 @@ async fn import(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/index-frameworks/{id}", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The tree with computed maxima", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}`: the tree with computed maxima.
-async fn get_one(
+pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -94,14 +127,24 @@ async fn get_one(
 }
 
 #[derive(serde::Deserialize, Default)]
-struct VersionQuery {
+pub(crate) struct VersionQuery {
     #[serde(default)]
     version: Option<i64>,
 }
 
+#[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
+    params(("id" = i64, Path, description = "The record's id"), ("version" = Option<i64>, Query, description = "The version read")),
+    request_body = crate::service::index::FrameworkInput,
+    responses((status = 200, description = "The framework now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
 /// shape; refused once a round uses it.
-async fn replace(
+pub(crate) async fn replace(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -114,8 +157,16 @@ async fn replace(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.json", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The framework in the shape POST reads", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.
-async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -123,9 +174,18 @@ async fn export(
     Ok(Json(svc::export_framework(&state, &user, id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/index-frameworks/{id}/copy", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body = crate::service::index::CopyInput,
+    responses((status = 201, description = "The copy", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
 /// as the start of a new framework.
-async fn copy(
+pub(crate) async fn copy(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -136,8 +196,16 @@ async fn copy(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.xlsx", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The annex workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.xlsx`: the framework as a published annex.
-async fn export_xlsx(
+pub(crate) async fn export_xlsx(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -150,16 +218,32 @@ async fn export_xlsx(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/index-rounds", tag = "index",
+    responses((status = 200, description = "Every round, the newest year first", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds`: every round, the newest year first.
-async fn list_rounds(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+pub(crate) async fn list_rounds(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     Ok(Json(
         json!({ "items": rounds::round_list(&state, &user).await? }),
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
+    request_body = crate::service::assessment::RoundInput,
+    responses((status = 201, description = "The round, with a draft assessment per unit", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
 /// "units"?}`: opens a round with a draft assessment per unit.
-async fn open_round(
+pub(crate) async fn open_round(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -169,8 +253,16 @@ async fn open_round(
     Ok((StatusCode::CREATED, Json(round)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/index-rounds/{id}", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The round and the assessments the caller may see", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}`: the round and the assessments the caller may see.
-async fn get_round(
+pub(crate) async fn get_round(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -178,8 +270,17 @@ async fn get_round(
     Ok(Json(rounds::round_view(&state, &user, id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/index-rounds/{id}/publish", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The published round", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds/{id}/publish`: publishes every verified assessment.
-async fn publish(
+pub(crate) async fn publish(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -189,9 +290,17 @@ async fn publish(
     Ok(Json(json!(round)))
 }
 
+#[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results", tag = "index",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results`: ranking, pillars, index values, change since
 /// last year and lost points (provisional before publication, for the round's staff).
-async fn results(
+pub(crate) async fn results(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -199,8 +308,16 @@ async fn results(
     Ok(Json(rounds::round_results(&state, Some(&user), id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessments/{id}`: criterion by criterion, with live points and rights.
-async fn get_assessment(
+pub(crate) async fn get_assessment(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -209,14 +326,24 @@ async fn get_assessment(
 }
 
 #[derive(serde::Deserialize)]
-struct ScoresBody {
+pub(crate) struct ScoresBody {
     #[serde(default)]
     answers: Vec<AnswerInput>,
 }
 
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/scores", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body(content = Object, description = "`{\"answers\": [AnswerInput]}`"),
+    responses((status = 200, description = "The assessment now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/assessments/{id}/scores` `{"answers": [{"criterion", "points" | "yes" |
 /// "value" | "numerator"+"denominator" | "choice" | "target", "explanation"}]}`.
-async fn save_scores(
+pub(crate) async fn save_scores(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -229,7 +356,7 @@ async fn save_scores(
 }
 
 #[derive(serde::Deserialize)]
-struct LinkBody {
+pub(crate) struct LinkBody {
     #[serde(default)]
     criterion: String,
     #[serde(default)]
@@ -238,9 +365,19 @@ struct LinkBody {
     title: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body(content = Object, description = "`{\"criterion\", \"url\", \"title\"}`"),
+    responses((status = 201, description = "The evidence link", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
 /// published document as evidence (files are uploaded through the page).
-async fn add_link(
+pub(crate) async fn add_link(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -259,9 +396,19 @@ async fn add_link(
     Ok((StatusCode::CREATED, Json(evidence)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body = crate::service::assessment::ActInput,
+    responses((status = 200, description = "The assessment now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/actions` `{"action": "submit" | "reopen" | "finalize",
 /// "comment"?, "until"?, "version"?}`.
-async fn act(
+pub(crate) async fn act(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -273,9 +420,19 @@ async fn act(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/verifications", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body = crate::service::assessment::VerifyInput,
+    responses((status = 200, description = "The assessment now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/verifications` `{"criterion", "decision": "accepted" |
 /// "adjusted", "points"?, "comment"?}`.
-async fn verify(
+pub(crate) async fn verify(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -288,14 +445,24 @@ async fn verify(
 }
 
 #[derive(serde::Deserialize)]
-struct ResponsesBody {
+pub(crate) struct ResponsesBody {
     #[serde(default)]
     responses: Vec<ResponseInput>,
 }
 
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/responses", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body(content = Object, description = "`{\"responses\": [ResponseInput]}`"),
+    responses((status = 200, description = "The assessment now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/responses` `{"responses": [{"criterion", "response"}]}`:
 /// the unit's one response to the adjustments.
-async fn respond(
+pub(crate) async fn respond(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -307,9 +474,19 @@ async fn respond(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/corrections", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body = crate::service::assessment::CorrectionInput,
+    responses((status = 200, description = "The assessment with its new revision", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/corrections` `{"criterion", "points", "comment"}`: a
 /// published result corrected as a new revision.
-async fn correct(
+pub(crate) async fn correct(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -321,8 +498,16 @@ async fn correct(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The criteria the task aims to improve", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
-async fn task_criteria(
+pub(crate) async fn task_criteria(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -334,13 +519,22 @@ async fn task_criteria(
 }
 
 #[derive(serde::Deserialize)]
-struct TaskCriteriaBody {
+pub(crate) struct TaskCriteriaBody {
     #[serde(default)]
     criteria: Vec<CriterionRef>,
 }
 
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
+    params(("id" = i64, Path, description = "The record's id")),
+    request_body(content = Object, description = "`{\"criteria\": [CriterionRef]}`"),
+    responses((status = 200, description = "The criteria now", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/tasks/{id}/criteria` `{"criteria": [{"framework_id", "code"}]}`.
-async fn set_task_criteria(
+pub(crate) async fn set_task_criteria(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,

@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod dhis2;
 pub mod index;
 pub mod indicators;
+pub mod openapi;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;

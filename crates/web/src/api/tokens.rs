@@ -20,13 +20,19 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(serde::Deserialize, Default)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     all: Option<bool>,
 }
 
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    params(("all" = Option<bool>, Query, description = "Everyone's tokens (administrators)")),
+    responses((status = 200, description = "The tokens, newest first; never their secrets", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tokens` (`?all=true` for an administrator: everyone's).
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     Query(q): Query<ListQuery>,
@@ -35,9 +41,15 @@ async fn list(
     Ok(Json(json!({ "items": items })))
 }
 
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
+    request_body = crate::service::tokens::TokenInput,
+    responses((status = 201, description = "The token and its secret, shown this once", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("session" = [])))]
 /// `POST /api/v1/tokens` `{"name", "expires_in_days", "access": "read" | "read_write",
 /// "unit"?}`: the answer carries the secret, shown this once.
-async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -51,8 +63,17 @@ async fn create(
         .into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path, description = "The token")),
+    responses((status = 200, description = "The revoked token", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such token of yours", body = super::openapi::ErrorBody),
+        (status = 409, description = "Already revoked", body = super::openapi::ErrorBody)),
+    security(("session" = [])))]
 /// `DELETE /api/v1/tokens/{id}`: revokes the token.
-async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,

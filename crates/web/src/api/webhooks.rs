@@ -20,8 +20,12 @@ pub fn routes() -> Router<AppState> {
         .route("/webhooks/{id}/deliveries", get(deliveries))
 }
 
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+    responses((status = 200, description = "The endpoints", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/webhooks`.
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -30,9 +34,15 @@ async fn list(
     Ok(Json(json!({ "items": items })))
 }
 
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
+    request_body = crate::service::webhooks::WebhookInput,
+    responses((status = 201, description = "The endpoint and its signing secret, shown this once", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/webhooks` `{"url", "events": [...], "allow_private"?}`: the answer carries
 /// the signing secret, shown this once.
-async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -46,8 +56,14 @@ async fn register(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
+    params(("id" = i64, Path, description = "The endpoint")),
+    responses((status = 200, description = "The latest deliveries with status, attempts and response code", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody), (status = 404, description = "No such endpoint", body = super::openapi::ErrorBody)), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/webhooks/{id}/deliveries`: the latest deliveries, newest first.
-async fn deliveries(
+pub(crate) async fn deliveries(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -57,8 +73,14 @@ async fn deliveries(
     Ok(Json(json!({ "webhook": webhook, "items": items })))
 }
 
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = i64, Path, description = "The endpoint")),
+    responses((status = 200, description = "The endpoint, no longer active", body = Object),
+        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody), (status = 404, description = "No such endpoint", body = super::openapi::ErrorBody)), security(("bearer" = []), ("session" = [])))]
 /// `DELETE /api/v1/webhooks/{id}`: nothing more is sent to the endpoint.
-async fn remove(
+pub(crate) async fn remove(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,

@@ -6,7 +6,7 @@ pub mod assets;
 mod auth;
 mod dashboard;
 mod indicators;
-mod open;
+pub(crate) mod open;
 mod tasks;
 mod tokens;
 mod units;
@@ -201,6 +201,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/assessments/{id}/verify", post(assessment::verify))
         .route("/assessments/{id}/respond", post(assessment::respond))
         .route("/assessments/{id}/correct", post(assessment::correct))
+        .route("/api/openapi.json", get(crate::api::openapi::document))
+        .route("/api/docs", get(open::api_docs))
         .route("/open", get(open::home))
         .route("/open/catalog.json", get(open::catalog))
         .route("/open/datasets/{file}", get(open::dataset))

@@ -71,12 +71,18 @@ pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     })
 }
 
+#[utoipa::path(get, path = "/open/catalog.json", tag = "open",
+    responses((status = 200, description = "The DCAT-style catalogue of the open datasets", body = Object)))]
 /// `GET /open/catalog.json`: the DCAT-style catalogue.
 pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     let value = svc::catalog(&ctx.state, &base(&ctx, &headers), ctx.lang()).await?;
     Ok(Json(value).into_response())
 }
 
+#[utoipa::path(get, path = "/open/datasets/{file}", tag = "open",
+    params(("file" = String, Path, description = "`plan-progress`, `indicator-values` or `index-results`, then `.csv` or `.json`")),
+    responses((status = 200, description = "The dataset (indicator figures stream page by page)", content((String = "text/csv"), (Object = "application/json"))),
+        (status = 404, description = "No such dataset or format", body = crate::api::openapi::ErrorBody)))]
 /// `GET /open/datasets/{id}.{csv|json}`.
 pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
     let (id, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
@@ -106,4 +112,19 @@ pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> 
                 .into_response())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocsPage {
+    page: Page,
+    groups: Vec<(String, String, Vec<crate::api::openapi::Operation>)>,
+}
+
+/// `GET /api/docs`: the API reference, rendered here from the OpenAPI document.
+pub async fn api_docs(ctx: Ctx) -> AppResult<Response> {
+    ctx.render(&ApiDocsPage {
+        page: ctx.page("Tài liệu API", "API reference"),
+        groups: crate::api::openapi::reference(),
+    })
 }

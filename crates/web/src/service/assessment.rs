@@ -46,7 +46,7 @@ fn user_of<'a>(caller: &'a Caller<'_>) -> AppResult<&'a CurrentUser> {
 
 // ---------------------------------------------------------------- opening a round
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RoundInput {
     #[serde(default)]
     pub framework_id: i64,
@@ -716,7 +716,7 @@ pub async fn assessment_view(
 
 // ---------------------------------------------------------------- the unit's answers
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AnswerInput {
     #[serde(default)]
     pub criterion: String,
@@ -1027,7 +1027,7 @@ pub async fn evidence_file(
 
 // ---------------------------------------------------------------- the workflow
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ActInput {
     #[serde(default)]
     pub action: String,
@@ -1261,7 +1261,7 @@ async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct VerifyInput {
     #[serde(default)]
     pub criterion: String,
@@ -1433,7 +1433,7 @@ pub async fn verify(
     assessment_view(state, user, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResponseInput {
     #[serde(default)]
     pub criterion: String,
@@ -1629,7 +1629,7 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
     Ok(after)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CorrectionInput {
     #[serde(default)]
     pub criterion: String,
@@ -1883,7 +1883,7 @@ pub async fn published_rounds(state: &AppState) -> AppResult<Vec<Round>> {
 
 // ---------------------------------------------------------------- tasks ↔ criteria
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CriterionRef {
     #[serde(default)]
     pub framework_id: i64,

@@ -42,7 +42,7 @@ pub async fn mappings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Map
     Ok(dhis2::all(&mut c).await?)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MappingInput {
     #[serde(default)]
     pub kind: String,

@@ -24,7 +24,7 @@ use crate::state::AppState;
 /// Unit kinds a framework may assess.
 const ASSESSED_KINDS: [UnitKind; 3] = [UnitKind::Department, UnitKind::District, UnitKind::Commune];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CriterionInput {
     #[serde(default)]
     pub code: String,
@@ -34,7 +34,10 @@ pub struct CriterionInput {
     pub name: String,
     #[serde(default)]
     pub max_points: f64,
+    /// A leaf's scoring rule (`{"rule": "manual" | "yes_no" | "ratio" | "linear" | "steps" |
+    /// "choice" | "target_share", …}`); none on a group.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub rule: Option<Rule>,
     #[serde(default)]
     pub guidance: Option<String>,
@@ -48,7 +51,7 @@ pub struct CriterionInput {
     pub indicator: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct FrameworkInput {
     #[serde(default)]
     pub code: String,
@@ -449,7 +452,7 @@ pub async fn export_framework(
     }))
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CopyInput {
     #[serde(default)]
     pub code: String,

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// The longest a token lives: a year, then its owner makes a new one.
 pub const MAX_DAYS: i64 = 366;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TokenInput {
     #[serde(default)]
     pub name: String,

@@ -33,7 +33,7 @@ pub async fn emit(
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct WebhookInput {
     #[serde(default)]
     pub url: String,

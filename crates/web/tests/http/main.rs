@@ -13,6 +13,7 @@ mod dhis2;
 mod index;
 mod indicators;
 mod open_data;
+mod openapi;
 mod pages;
 mod plan_import;
 mod security;

@@ -1,0 +1,210 @@
+//! The OpenAPI 3.1 document, generated from the `#[utoipa::path]` annotations on the
+//! handlers themselves (never written beside them), and the reference page dxplan serves
+//! from it with no external assets.
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Every error answer: a stable code, a message in the reader's language, and for
+/// refused input the fields at fault.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `validation_failed`, `unauthorized`, `invalid_token`, `token_expired`, `token_revoked`,
+    /// `forbidden`, `not_found`, `version_conflict`, `too_many_requests`, or a conflict's own code.
+    pub code: String,
+    pub message: String,
+    pub details: Vec<FieldProblem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token made in the profile (`dxp_…`), sent as `Authorization: Bearer …`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "dxplan_session",
+                "The browser's session cookie; changes also need the `X-CSRF-Token` header.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dxplan API",
+        description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304.",
+    ),
+    paths(
+        super::tokens::list,
+        super::tokens::create,
+        super::tokens::revoke,
+        super::webhooks::list,
+        super::webhooks::register,
+        super::webhooks::remove,
+        super::webhooks::deliveries,
+        super::dhis2::export,
+        super::dhis2::import,
+        super::dhis2::mappings,
+        super::dhis2::set_mappings,
+        super::index::list,
+        super::index::create,
+        super::index::import,
+        super::index::get_one,
+        super::index::replace,
+        super::index::export,
+        super::index::copy,
+        super::index::export_xlsx,
+        super::index::list_rounds,
+        super::index::open_round,
+        super::index::get_round,
+        super::index::publish,
+        super::index::results,
+        super::index::get_assessment,
+        super::index::save_scores,
+        super::index::add_link,
+        super::index::act,
+        super::index::verify,
+        super::index::respond,
+        super::index::correct,
+        super::index::task_criteria,
+        super::index::set_task_criteria,
+        crate::pages::open::catalog,
+        crate::pages::open::dataset,
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        FieldProblem,
+        crate::service::tokens::TokenInput,
+        crate::service::webhooks::WebhookInput,
+        crate::service::dhis2::MappingInput,
+        crate::service::index::FrameworkInput,
+        crate::service::index::CriterionInput,
+        crate::service::index::CopyInput,
+        crate::service::assessment::RoundInput,
+        crate::service::assessment::AnswerInput,
+        crate::service::assessment::ActInput,
+        crate::service::assessment::VerifyInput,
+        crate::service::assessment::ResponseInput,
+        crate::service::assessment::CorrectionInput,
+        crate::service::assessment::CriterionRef,
+    )),
+    modifiers(&Security),
+    tags(
+        (name = "index", description = "Index frameworks and assessment rounds"),
+        (name = "assessments", description = "A unit's assessment: answers, evidence, verification, response, corrections"),
+        (name = "tokens", description = "API tokens for machine clients"),
+        (name = "webhooks", description = "Event delivery to other systems (administrators)"),
+        (name = "dhis2", description = "Exchange with DHIS2 in the dataValueSets layout"),
+        (name = "open", description = "Open data, no account needed"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// One operation as the reference page shows it.
+pub struct Operation {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    /// (name, where, required, description)
+    pub params: Vec<(String, String, bool, String)>,
+    pub body: String,
+    /// (status, description)
+    pub responses: Vec<(String, String)>,
+}
+
+/// The document's operations grouped by tag, in the document's tag order.
+pub fn reference() -> Vec<(String, String, Vec<Operation>)> {
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let mut groups: Vec<(String, String, Vec<Operation>)> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| (text(&t["name"]), text(&t["description"]), Vec::new()))
+        .collect();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let tag = op["tags"][0].as_str().unwrap_or_default();
+            let schema_name = |content: &serde_json::Value| {
+                content
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(ct, c)| {
+                        let reference = c["schema"]["$ref"]
+                            .as_str()
+                            .and_then(|r| r.rsplit('/').next())
+                            .unwrap_or("object");
+                        format!("{ct}: {reference}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let operation = Operation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: text(&op["summary"]),
+                description: text(&op["description"]),
+                params: op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        (
+                            text(&p["name"]),
+                            text(&p["in"]),
+                            p["required"].as_bool().unwrap_or(false),
+                            text(&p["description"]),
+                        )
+                    })
+                    .collect(),
+                body: schema_name(&op["requestBody"]["content"]),
+                responses: op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(status, r)| (status.clone(), text(&r["description"])))
+                    .collect(),
+            };
+            match groups.iter_mut().find(|(name, _, _)| name == tag) {
+                Some(group) => group.2.push(operation),
+                None => groups.push((tag.to_string(), String::new(), vec![operation])),
+            }
+        }
+    }
+    groups
+}
