@@ -27,9 +27,17 @@ pub fn routes() -> Router<AppState> {
         .route("/exports/{id}/file", get(export_file))
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
 /// indicators against targets, budget by mode and the latest obstacles.
-async fn dashboard(
+pub(crate) async fn dashboard(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<DashboardQuery>,
@@ -64,7 +72,7 @@ async fn download(
 }
 
 #[derive(serde::Deserialize)]
-struct ExportRequest {
+pub(crate) struct ExportRequest {
     #[serde(default)]
     kind: String,
     /// Numbers or strings: `2025` and `"2025"` both do.
@@ -94,9 +102,18 @@ impl ExportRequest {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/exports", tag = "dashboard",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/exports` `{"kind": "xlsx"|"docx"|"pdf"|"briefing", "plan", "year", "unit"}`:
 /// starts making a document; `202` with the job to poll.
-async fn start_export(
+pub(crate) async fn start_export(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiJson(req): super::ApiJson<ExportRequest>,
@@ -117,8 +134,17 @@ fn job_json(job: &dxplan_store::exports::ExportJob) -> serde_json::Value {
     v
 }
 
+#[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "dashboard",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}`: a job's status (`running`, `done`, `failed`).
-async fn export_status(
+pub(crate) async fn export_status(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -126,8 +152,17 @@ async fn export_status(
     Ok(Json(job_json(&exports::job_for(&state, &user, id).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/exports/{id}/file", tag = "dashboard",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}/file`: the finished document.
-async fn export_file(
+pub(crate) async fn export_file(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -141,3 +176,44 @@ async fn export_file(
         doc.bytes,
     ))
 }
+
+// The direct downloads share one handler per kind (`direct`); their descriptions live
+// here, one per route.
+macro_rules! download_doc {
+    ($name:ident, $path:literal, $what:literal, $content_type:literal) => {
+        #[utoipa::path(get, path = $path, tag = "dashboard",
+            params(("plan" = Option<i64>, Query), ("year" = Option<i32>, Query),
+                ("unit" = Option<String>, Query), ("period" = Option<String>, Query)),
+            responses((status = 200, description = $what, content_type = $content_type),
+                (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+                (status = 403, description = "Not allowed", body = crate::api::openapi::ErrorBody)),
+            security(("bearer" = []), ("session" = [])))]
+        #[allow(dead_code)]
+        pub(crate) fn $name() {}
+    };
+}
+
+download_doc!(
+    doc_dashboard_xlsx,
+    "/api/v1/exports/dashboard.xlsx",
+    "The dashboard as a workbook",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+);
+download_doc!(
+    doc_dashboard_docx,
+    "/api/v1/exports/dashboard.docx",
+    "The progress report in Word (Decree 30 layout)",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+);
+download_doc!(
+    doc_dashboard_pdf,
+    "/api/v1/exports/dashboard.pdf",
+    "The progress report as PDF",
+    "application/pdf"
+);
+download_doc!(
+    doc_briefing_pdf,
+    "/api/v1/exports/briefing.pdf",
+    "The one-page briefing as PDF",
+    "application/pdf"
+);

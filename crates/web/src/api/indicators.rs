@@ -45,12 +45,20 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 #[derive(Deserialize, Default)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     q: Option<String>,
     pillar: Option<String>,
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -62,7 +70,16 @@ async fn list(
     ))
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -73,16 +90,26 @@ async fn create(
 }
 
 #[derive(Deserialize)]
-struct IndicatorUpdate {
+pub(crate) struct IndicatorUpdate {
     #[serde(flatten)]
     input: IndicatorInput,
     #[serde(default)]
     version: Option<i64>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
+    params(("code" = String, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
 /// edit (409).
-async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -100,7 +127,16 @@ async fn update(
     Ok(Json(json!(indicator)))
 }
 
-async fn get_one(
+#[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
@@ -115,7 +151,7 @@ async fn get_one(
 }
 
 #[derive(Deserialize, Default)]
-struct RollupQuery {
+pub(crate) struct RollupQuery {
     unit: Option<String>,
     period: Option<String>,
     level: Option<String>,
@@ -123,8 +159,17 @@ struct RollupQuery {
     include_pending: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// `GET /indicators/{code}/values?unit=…&period=…&level=children|subtree&at=…`
-async fn rollup(
+pub(crate) async fn rollup(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
@@ -168,7 +213,18 @@ async fn rollup(
     Ok(Json(json!(view)))
 }
 
-async fn list_forms(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_forms(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let forms = indicators::forms(&mut c).await?;
@@ -189,7 +245,7 @@ async fn list_forms(State(state): State<AppState>, Auth(user): Auth) -> AppResul
 }
 
 #[derive(Deserialize)]
-struct FormBody {
+pub(crate) struct FormBody {
     code: String,
     name: String,
     period_type: String,
@@ -199,7 +255,16 @@ struct FormBody {
     unit_kinds: Vec<String>,
 }
 
-async fn create_form(
+#[utoipa::path(post, path = "/api/v1/forms", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_form(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -253,14 +318,23 @@ async fn create_form(
 }
 
 #[derive(Deserialize)]
-struct TargetRow {
+pub(crate) struct TargetRow {
     indicator: String,
     unit: String,
     period: String,
     value: f64,
 }
 
-async fn set_targets(
+#[utoipa::path(put, path = "/api/v1/targets", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn set_targets(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -311,12 +385,20 @@ async fn set_targets(
 }
 
 #[derive(Deserialize, Default)]
-struct UnitValuesQuery {
+pub(crate) struct UnitValuesQuery {
     unit: Option<String>,
     period: Option<String>,
 }
 
-async fn unit_values(
+#[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn unit_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
@@ -339,7 +421,7 @@ async fn unit_values(
 }
 
 #[derive(Deserialize)]
-struct SaveBody {
+pub(crate) struct SaveBody {
     unit: String,
     period: String,
     #[serde(default)]
@@ -347,7 +429,16 @@ struct SaveBody {
     rows: Vec<svc::ValueRow>,
 }
 
-async fn save_values(
+#[utoipa::path(post, path = "/api/v1/data-values", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn save_values(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -366,13 +457,23 @@ async fn save_values(
 }
 
 #[derive(Deserialize)]
-struct ReviewBody {
+pub(crate) struct ReviewBody {
     approve: bool,
     #[serde(default)]
     comment: Option<String>,
 }
 
-async fn review(
+#[utoipa::path(post, path = "/api/v1/data-values/{id}/review", tag = "indicators",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn review(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -390,7 +491,16 @@ async fn review(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn value_files(
+#[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn value_files(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -399,7 +509,17 @@ async fn value_files(
     Ok(Json(json!({ "items": files })))
 }
 
-async fn upload_value_file(
+#[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn upload_value_file(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -411,7 +531,16 @@ async fn upload_value_file(
     Ok((StatusCode::CREATED, Json(json!(file))).into_response())
 }
 
-async fn download_value_file(
+#[utoipa::path(get, path = "/api/v1/data-value-files/{id}", tag = "indicators",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn download_value_file(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -424,7 +553,16 @@ async fn download_value_file(
     ))
 }
 
-async fn history(
+#[utoipa::path(get, path = "/api/v1/data-values/{id}/history", tag = "indicators",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn history(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -439,7 +577,7 @@ async fn history(
 }
 
 #[derive(Deserialize, Default)]
-struct ExportQuery {
+pub(crate) struct ExportQuery {
     period: Option<String>,
     indicator: Option<String>,
     unit: Option<String>,
@@ -456,8 +594,16 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
     "status",
 ];
 
+#[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// The long exchange format: one row per figure, as CSV or JSON.
-async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
@@ -530,12 +676,21 @@ async fn export(
 }
 
 #[derive(Deserialize, Default)]
-struct ImportQuery {
+pub(crate) struct ImportQuery {
     submit: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/data-values/import", tag = "indicators",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// Imports figures in the exchange format (CSV or a JSON array), all or none.
-async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -602,13 +757,22 @@ async fn import(
 }
 
 #[derive(Deserialize, Default)]
-struct DashboardQuery {
+pub(crate) struct DashboardQuery {
     period: Option<String>,
     at: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// Every indicator rolled up over one unit's subtree for a period.
-async fn unit_dashboard(
+pub(crate) async fn unit_dashboard(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
@@ -634,13 +798,21 @@ async fn unit_dashboard(
 }
 
 #[derive(Deserialize, Default)]
-struct TargetsQuery {
+pub(crate) struct TargetsQuery {
     period: Option<String>,
     unit: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
-async fn list_targets(
+pub(crate) async fn list_targets(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
@@ -660,12 +832,21 @@ async fn list_targets(
 }
 
 #[derive(Deserialize)]
-struct CopyBody {
+pub(crate) struct CopyBody {
     from_year: i32,
     to_year: i32,
 }
 
-async fn copy_targets(
+#[utoipa::path(post, path = "/api/v1/targets/copy", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn copy_targets(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -676,7 +857,7 @@ async fn copy_targets(
 }
 
 #[derive(Deserialize)]
-struct SplitBody {
+pub(crate) struct SplitBody {
     indicator: String,
     unit: String,
     year: i32,
@@ -684,7 +865,16 @@ struct SplitBody {
     method: svc::SplitMethod,
 }
 
-async fn split_target(
+#[utoipa::path(post, path = "/api/v1/targets/split", tag = "indicators",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn split_target(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,

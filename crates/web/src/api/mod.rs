@@ -122,12 +122,21 @@ pub(crate) fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
 // ---------------------------------------------------------------- auth
 
 #[derive(Deserialize)]
-struct LoginBody {
+pub(crate) struct LoginBody {
     username: String,
     password: String,
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
     headers: HeaderMap,
@@ -141,7 +150,15 @@ async fn login(
     Ok(([(header::SET_COOKIE, done.set_cookie)], Json(body)).into_response())
 }
 
-async fn logout(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn logout(
     State(state): State<AppState>,
     meta: RequestMeta,
     MaybeAuth(user): MaybeAuth,
@@ -156,7 +173,15 @@ async fn logout(
         .into_response())
 }
 
-async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
     Json(json!({
         "id": user.id,
         "username": user.username,
@@ -197,7 +222,7 @@ async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<serde_json
 }
 
 #[derive(Deserialize)]
-struct UnitListQuery {
+pub(crate) struct UnitListQuery {
     parent: Option<String>,
     kind: Option<String>,
     q: Option<String>,
@@ -206,7 +231,15 @@ struct UnitListQuery {
     limit: Option<u32>,
 }
 
-async fn list_units(
+#[utoipa::path(get, path = "/api/v1/units", tag = "accounts",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_units(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitListQuery>,
@@ -246,7 +279,7 @@ async fn list_units(
 }
 
 #[derive(Deserialize)]
-struct AtQuery {
+pub(crate) struct AtQuery {
     at: Option<String>,
 }
 
@@ -258,7 +291,16 @@ async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Un
         .ok_or(AppError::NotFound)
 }
 
-async fn get_unit(
+#[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn get_unit(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
@@ -278,7 +320,16 @@ async fn get_unit(
     Ok(Json(body))
 }
 
-async fn create_unit(
+#[utoipa::path(post, path = "/api/v1/units", tag = "accounts",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_unit(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -293,7 +344,7 @@ async fn create_unit(
 
 /// Partial changes to a unit; absent fields keep their value, `null` clears optional ones.
 #[derive(Deserialize)]
-struct UnitPatch {
+pub(crate) struct UnitPatch {
     code: Option<String>,
     name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
@@ -314,7 +365,17 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(d).map(Some)
 }
 
-async fn patch_unit(
+#[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "accounts",
+    params(("code" = String, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn patch_unit(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -358,7 +419,16 @@ async fn patch_unit(
     ))
 }
 
-async fn import_units(
+#[utoipa::path(post, path = "/api/v1/units/import", tag = "accounts",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn import_units(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -395,13 +465,21 @@ fn user_with_grants(user: &User, grants: &[GrantRow]) -> serde_json::Value {
 }
 
 #[derive(Deserialize)]
-struct UserListQuery {
+pub(crate) struct UserListQuery {
     q: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
 }
 
-async fn list_users(
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_users(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UserListQuery>,
@@ -445,7 +523,16 @@ async fn visible_user(
     Ok((user, grants))
 }
 
-async fn get_user(
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn get_user(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
@@ -454,7 +541,16 @@ async fn get_user(
     Ok(Json(user_with_grants(&user, &grants)))
 }
 
-async fn create_user(
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -470,7 +566,17 @@ async fn create_user(
         .into_response())
 }
 
-async fn patch_user(
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn patch_user(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -481,7 +587,16 @@ async fn patch_user(
     Ok(Json(user_json(&updated)))
 }
 
-async fn list_grants(
+#[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "accounts",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_grants(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
@@ -491,13 +606,23 @@ async fn list_grants(
 }
 
 #[derive(Deserialize)]
-struct GrantBody {
+pub(crate) struct GrantBody {
     role: String,
     #[serde(default)]
     unit_code: Option<String>,
 }
 
-async fn add_grant(
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn add_grant(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -515,7 +640,16 @@ async fn add_grant(
     Ok((StatusCode::CREATED, Json(json!(grant))).into_response())
 }
 
-async fn remove_grant(
+#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
+    params(("id" = i64, Path), ("grant_id" = i64, Path)),
+    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn remove_grant(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -588,7 +722,15 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
     })
 }
 
-async fn list_audit(
+#[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_audit(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,

@@ -184,7 +184,18 @@ pub fn task_json(task: &Task, today: time::Date) -> Value {
 
 // ---------------------------------------------------------------- plans
 
-async fn list_plans(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_plans(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
@@ -193,7 +204,16 @@ async fn list_plans(State(state): State<AppState>, Auth(user): Auth) -> AppResul
     Ok(Json(json!({ "items": plans::list(&mut c).await? })))
 }
 
-async fn create_plan(
+#[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_plan(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -225,7 +245,16 @@ pub async fn outcome_counts(
         .collect())
 }
 
-async fn get_plan(
+#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn get_plan(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -266,13 +295,23 @@ async fn get_plan(
 }
 
 #[derive(Deserialize)]
-struct PlanPatch {
+pub(crate) struct PlanPatch {
     #[serde(flatten)]
     input: svc::PlanInput,
     version: Option<i64>,
 }
 
-async fn patch_plan(
+#[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn patch_plan(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -284,7 +323,16 @@ async fn patch_plan(
     Ok(Json(json!(plan)))
 }
 
-async fn list_groups(
+#[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_groups(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -298,7 +346,17 @@ async fn list_groups(
     Ok(Json(json!({ "items": plans::groups(&mut c, id).await? })))
 }
 
-async fn create_group(
+#[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_group(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -309,7 +367,17 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(json!(group))).into_response())
 }
 
-async fn patch_group(
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn patch_group(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -340,7 +408,15 @@ async fn task_list(
     })))
 }
 
-async fn list_tasks(
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
@@ -348,7 +424,16 @@ async fn list_tasks(
     task_list(&state, &user, &query).await
 }
 
-async fn list_plan_tasks(
+#[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_plan_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -362,7 +447,17 @@ async fn list_plan_tasks(
     task_list(&state, &user, &query).await
 }
 
-async fn create_task(
+#[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn create_task(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -373,7 +468,16 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(task_json(&task, state.today()))).into_response())
 }
 
-async fn get_task(
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn get_task(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -394,13 +498,23 @@ async fn get_task(
 }
 
 #[derive(Deserialize)]
-struct TaskPatch {
+pub(crate) struct TaskPatch {
     #[serde(flatten)]
     input: TaskInput,
     version: Option<i64>,
 }
 
-async fn patch_task(
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn patch_task(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -413,7 +527,7 @@ async fn patch_task(
 }
 
 #[derive(Deserialize)]
-struct TransitionBody {
+pub(crate) struct TransitionBody {
     action: String,
     #[serde(default)]
     comment: Option<String>,
@@ -421,7 +535,17 @@ struct TransitionBody {
     version: Option<i64>,
 }
 
-async fn transition(
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/transitions", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn transition(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -440,7 +564,16 @@ async fn transition(
     Ok(Json(task_json(&task, state.today())))
 }
 
-async fn task_events(
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn task_events(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -450,7 +583,16 @@ async fn task_events(
     Ok(Json(json!({ "items": tasks::events(&mut c, id).await? })))
 }
 
-async fn task_reports(
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn task_reports(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -460,7 +602,17 @@ async fn task_reports(
     Ok(Json(json!({ "items": tasks::reports(&mut c, id).await? })))
 }
 
-async fn file_report(
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn file_report(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -471,7 +623,16 @@ async fn file_report(
     Ok((StatusCode::CREATED, Json(json!(report))).into_response())
 }
 
-async fn task_extensions(
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn task_extensions(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -483,7 +644,17 @@ async fn task_extensions(
     ))
 }
 
-async fn request_extension(
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn request_extension(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -494,7 +665,17 @@ async fn request_extension(
     Ok((StatusCode::CREATED, Json(json!(ext))).into_response())
 }
 
-async fn decide_extension(
+#[utoipa::path(post, path = "/api/v1/extensions/{id}/decision", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn decide_extension(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -616,7 +797,18 @@ fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option
     }
 }
 
-async fn my_work(State(state): State<AppState>, Auth(user): Auth) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/me/work", tag = "tasks",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn my_work(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+) -> AppResult<Json<Value>> {
     let work = my_work_for(&state, &user).await?;
     let today = state.today();
     let list = |tasks: &[Task]| {
@@ -638,7 +830,16 @@ async fn my_work(State(state): State<AppState>, Auth(user): Auth) -> AppResult<J
 
 // ---------------------------------------------------------------- evidence files
 
-async fn task_attachments(
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn task_attachments(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -670,7 +871,17 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     }
 }
 
-async fn upload(
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn upload(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -682,7 +893,16 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(json!(attachment))).into_response())
 }
 
-async fn download(
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn download(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -709,14 +929,24 @@ pub fn stored_file_response(kind: &str, name: &str, bytes: Vec<u8>) -> Response 
 // ---------------------------------------------------------------- plan import
 
 #[derive(Deserialize, Default)]
-struct ImportQuery {
+pub(crate) struct ImportQuery {
     #[serde(default)]
     dry_run: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/plans/{id}/import", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 /// Imports a plan appendix workbook sent as the request body; `?dry_run=true` only
 /// previews what would be created.
-async fn import_plan(
+pub(crate) async fn import_plan(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
@@ -753,7 +983,15 @@ async fn import_plan(
 
 // ---------------------------------------------------------------- notifications
 
-async fn list_notifications(
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
 ) -> AppResult<Json<Value>> {
@@ -763,7 +1001,16 @@ async fn list_notifications(
     Ok(Json(json!({ "items": items, "unread": unread })))
 }
 
-async fn read_notification(
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "tasks",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn read_notification(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
@@ -776,7 +1023,15 @@ async fn read_notification(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn read_all_notifications(
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "tasks",
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn read_all_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
 ) -> AppResult<StatusCode> {
@@ -787,11 +1042,20 @@ async fn read_all_notifications(
 }
 
 #[derive(Deserialize)]
-struct PrefBody {
+pub(crate) struct PrefBody {
     email_pref: String,
 }
 
-async fn set_email_pref(
+#[utoipa::path(put, path = "/api/v1/me/email-preference", tag = "tasks",
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "Done", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn set_email_pref(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
