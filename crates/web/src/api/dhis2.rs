@@ -73,10 +73,12 @@ pub(crate) async fn import(
 pub(crate) async fn mappings(
     State(state): State<AppState>,
     Auth(user): Auth,
+    ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({ "items": svc::mappings(&state, &user).await? }),
-    ))
+    Ok(Json(super::paged(
+        svc::mappings(&state, &user).await?,
+        &page,
+    )?))
 }
 
 #[derive(serde::Deserialize)]

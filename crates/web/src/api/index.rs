@@ -52,10 +52,12 @@ pub fn routes() -> Router<AppState> {
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
+    super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({ "items": svc::frameworks(&state, &user).await? }),
-    ))
+    Ok(Json(super::paged(
+        svc::frameworks(&state, &user).await?,
+        &page,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
@@ -228,10 +230,12 @@ pub(crate) async fn export_xlsx(
 pub(crate) async fn list_rounds(
     State(state): State<AppState>,
     Auth(user): Auth,
+    super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({ "items": rounds::round_list(&state, &user).await? }),
-    ))
+    Ok(Json(super::paged(
+        rounds::round_list(&state, &user).await?,
+        &page,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",

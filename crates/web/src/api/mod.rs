@@ -111,6 +111,46 @@ fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
         .ok_or_else(|| AppError::field("cursor", Invalid::BadFormat))
 }
 
+/// The page asked for on a list: at most `limit` items after the opaque `cursor` a
+/// previous page answered with.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// The audit log pages by event id (newest first): its cursor carries the id to go below.
+fn position_cursor_of_id(id: i64) -> String {
+    encode_cursor("before", id)
+}
+
+/// An opaque cursor for a position in a list.
+pub(crate) fn position_cursor(position: usize) -> String {
+    encode_cursor("@", position as i64)
+}
+
+/// The position a cursor from [`position_cursor`] points at.
+pub(crate) fn cursor_position(cursor: Option<&str>) -> AppResult<usize> {
+    match decode_cursor(cursor)? {
+        None => Ok(0),
+        Some((key, n)) if key == "@" && n >= 0 => Ok(n as usize),
+        Some(_) => Err(AppError::field("cursor", Invalid::BadFormat)),
+    }
+}
+
+/// One page of a list already in memory, as every list answers:
+/// `{"items": [...], "next_cursor": "..." | null}`.
+pub(crate) fn paged<T: Serialize>(items: Vec<T>, q: &PageQuery) -> AppResult<serde_json::Value> {
+    let start = cursor_position(q.cursor.as_deref())?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
+    let next = (start + limit < total).then(|| position_cursor(start + limit));
+    Ok(json!({ "items": page, "next_cursor": next }))
+}
+
 /// The date a request asks about (`dd/mm/yyyy` or `yyyy-mm-dd`), today when absent.
 pub(crate) fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
     match at.map(str::trim).filter(|a| !a.is_empty()) {
@@ -671,6 +711,9 @@ pub struct AuditQuery {
     pub to: Option<String>,
     pub before: Option<i64>,
     pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page (the same as `before`).
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 /// Turns the audit query into a store filter; dates are whole days in Vietnam time.
@@ -717,7 +760,11 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
         entity_id: non_empty(&query.entity_id),
         from: day_start("from", &query.from, 0)?,
         until: day_start("to", &query.to, 1)?,
-        before_id: query.before,
+        before_id: match decode_cursor(query.cursor.as_deref())? {
+            Some((key, id)) if key == "before" => Some(id),
+            Some(_) => return Err(AppError::field("cursor", Invalid::BadFormat)),
+            None => query.before,
+        },
         limit: query.limit.unwrap_or(50).clamp(1, 500),
     })
 }
@@ -739,7 +786,10 @@ pub(crate) async fn list_audit(
     let filter = audit_filter(&state, &query).await?;
     let mut c = state.db.read().await?;
     let page = audit::list(&mut c, &filter).await?;
-    Ok(Json(
-        json!({ "items": page.events, "next_before": page.next_before_id }),
-    ))
+    // `next_cursor` as on every list; `next_before` kept for the clients that use it.
+    Ok(Json(json!({
+        "items": page.events,
+        "next_before": page.next_before_id,
+        "next_cursor": page.next_before_id.map(position_cursor_of_id),
+    })))
 }

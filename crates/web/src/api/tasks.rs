@@ -88,6 +88,12 @@ pub struct TaskListQuery {
     pub page: Option<String>,
     #[serde(default)]
     pub per_page: Option<String>,
+    /// As on every list: at most `limit` tasks after the `next_cursor` of the previous
+    /// page (the same as `per_page` and `page`).
+    #[serde(default)]
+    pub limit: Option<String>,
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 fn non_empty(v: &Option<String>) -> Option<&str> {
@@ -146,10 +152,17 @@ impl TaskListQuery {
                 TaskSort::parse(s).ok_or_else(|| AppError::field("sort", Invalid::BadFormat))?
             }
         };
-        let per_page = parse_id("per_page", &self.per_page)?
-            .unwrap_or(25)
-            .clamp(1, 200) as u32;
+        let per_page = match parse_id("limit", &self.limit)? {
+            Some(limit) => limit,
+            None => parse_id("per_page", &self.per_page)?.unwrap_or(25),
+        }
+        .clamp(1, 200) as u32;
         let page = parse_id("page", &self.page)?.unwrap_or(1).clamp(1, 100_000) as u32;
+        let offset = match non_empty(&self.cursor) {
+            Some(cursor) => u32::try_from(super::cursor_position(Some(cursor))?)
+                .map_err(|_| AppError::field("cursor", Invalid::BadFormat))?,
+            None => (page - 1) * per_page,
+        };
         let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
         Ok(TaskFilter {
             plan_id: parse_id("plan", &self.plan)?,
@@ -166,7 +179,7 @@ impl TaskListQuery {
             acquisition_mode,
             search: non_empty(&self.q).map(str::to_string),
             sort,
-            offset: (page - 1) * per_page,
+            offset,
             limit: per_page,
         })
     }
@@ -405,6 +418,8 @@ async fn task_list(
         "total": page.total,
         "page": filter.offset / filter.limit + 1,
         "per_page": filter.limit,
+        "next_cursor": (i64::from(filter.offset + filter.limit) < page.total)
+            .then(|| super::position_cursor((filter.offset + filter.limit) as usize)),
     })))
 }
 

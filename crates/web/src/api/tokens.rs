@@ -23,6 +23,10 @@ pub fn routes() -> Router<AppState> {
 pub(crate) struct ListQuery {
     #[serde(default)]
     all: Option<bool>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
@@ -38,7 +42,11 @@ pub(crate) async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Value>> {
     let items = svc::list(&state, &user, q.all.unwrap_or(false)).await?;
-    Ok(Json(json!({ "items": items })))
+    let page = super::PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",

@@ -29,9 +29,10 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
+    super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<Value>> {
     let items = svc::list(&state, &caller(&user, &meta)).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
@@ -68,9 +69,12 @@ pub(crate) async fn deliveries(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
+    super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<Value>> {
     let (webhook, items) = svc::deliveries(&state, &caller(&user, &meta), id).await?;
-    Ok(Json(json!({ "webhook": webhook, "items": items })))
+    let mut body = super::paged(items, &page)?;
+    body["webhook"] = json!(webhook);
+    Ok(Json(body))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",

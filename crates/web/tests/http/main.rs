@@ -8,6 +8,7 @@ mod api_units;
 mod assessment;
 mod authz;
 mod browser;
+mod conventions;
 mod dashboard;
 mod dhis2;
 mod index;

@@ -1,0 +1,73 @@
+//! Conventions every list shares: `limit` and an opaque `cursor`, answered with
+//! `next_cursor` until the list is done; a forged cursor is refused.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::{Session, TestApp, error_code};
+
+/// Every item of a list, page by page; how many pages it took.
+async fn walk(s: &Session, path: &str, limit: u32) -> (Vec<Value>, usize) {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+            None => format!("{path}{sep}limit={limit}"),
+        };
+        let (status, body) = s.get_json(&url).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {body}");
+        items.extend(body["items"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+        assert!(pages < 1000, "a cursor that never ends");
+    }
+    (items, pages)
+}
+
+#[tokio::test]
+async fn lists_page_by_cursor_to_the_end_without_repeats_and_refuse_forged_cursors() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, first) = coordinator.get_json("/api/v1/tasks?limit=200").await;
+    let total = first["total"].as_u64().unwrap() as usize;
+    let (tasks, pages) = walk(&coordinator, "/api/v1/tasks", 7).await;
+    assert_eq!(tasks.len(), total);
+    assert_eq!(pages, total.div_ceil(7));
+    let ids: BTreeSet<i64> = tasks.iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), total, "no task twice");
+
+    for code in ["CDS-A", "CDS-B", "CDS-C"] {
+        let mut framework = crate::index::department_framework();
+        framework["code"] = code.into();
+        let (status, _) = coordinator
+            .post_json("/api/v1/index-frameworks", &framework)
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (frameworks, pages) = walk(&coordinator, "/api/v1/index-frameworks", 2).await;
+    assert_eq!((frameworks.len(), pages), (3, 2));
+
+    let admin = app.login("admin").await;
+    let (events, _) = walk(&admin, "/api/v1/audit", 50).await;
+    let ids: BTreeSet<i64> = events.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), events.len());
+    assert!(events.len() > 50, "more than one page of audit events");
+
+    for path in [
+        "/api/v1/tasks?cursor=bm90LWEtY3Vyc29y",
+        "/api/v1/index-frameworks?cursor=%5B%5D",
+        "/api/v1/audit?cursor=WyJAIiwxXQ",
+    ] {
+        let (status, body) = admin.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(error_code(&body), "validation_failed");
+    }
+}
