@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
+    params(crate::service::dashboard::DashboardQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),

@@ -20,9 +20,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
-    params(("period" = String, Query, description = "DHIS2 (`202508`, `2025Q2`, `2025`) or dxplan (`2025-08`) notation"),
-        ("orgUnit" = Option<String>, Query, description = "A DHIS2 org unit id or a dxplan unit code: its subtree"),
-        ("dataElement" = Option<String>, Query, description = "A DHIS2 data element id or an indicator code")),
+    params(crate::service::dhis2::ExportQuery),
     responses((status = 200, description = "Approved figures as a dataValueSet", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
         (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
@@ -35,14 +33,15 @@ pub(crate) async fn export(
     Ok(Json(svc::export(&state, &user, &q).await?))
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ImportQuery {
     #[serde(default)]
     submit: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
-    params(("submit" = Option<bool>, Query, description = "Submit for review instead of saving drafts")),
+    params(ImportQuery),
     request_body(content = Object, description = "A DHIS2 dataValueSet"),
     responses((status = 200, description = "An import summary and the row results", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),

@@ -128,14 +128,15 @@ pub(crate) async fn get_one(
     Ok(Json(svc::framework(&state, &user, id).await?))
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct VersionQuery {
     #[serde(default)]
     version: Option<i64>,
 }
 
 #[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
-    params(("id" = i64, Path, description = "The record's id"), ("version" = Option<i64>, Query, description = "The version read")),
+    params(VersionQuery, ("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::FrameworkInput,
     responses((status = 200, description = "The framework now", body = Object),
         (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),

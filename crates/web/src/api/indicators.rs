@@ -44,13 +44,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/data-value-files/{id}", get(download_value_file))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     q: Option<String>,
     pillar: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
+    params(ListQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -150,7 +152,8 @@ pub(crate) async fn get_one(
     )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct RollupQuery {
     unit: Option<String>,
     period: Option<String>,
@@ -160,7 +163,7 @@ pub(crate) struct RollupQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
-    params(("code" = String, Path)),
+    params(RollupQuery, ("code" = String, Path)),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -384,13 +387,15 @@ pub(crate) async fn set_targets(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct UnitValuesQuery {
     unit: Option<String>,
     period: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
+    params(UnitValuesQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -576,7 +581,8 @@ pub(crate) async fn history(
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ExportQuery {
     period: Option<String>,
     indicator: Option<String>,
@@ -595,6 +601,7 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
 ];
 
 #[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
+    params(ExportQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -675,12 +682,14 @@ pub(crate) async fn export(
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ImportQuery {
     submit: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/data-values/import", tag = "indicators",
+    params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
@@ -756,14 +765,15 @@ pub(crate) async fn import(
     Ok(Json(json!({ "items": results })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DashboardQuery {
     period: Option<String>,
     at: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
-    params(("code" = String, Path)),
+    params(DashboardQuery, ("code" = String, Path)),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -797,13 +807,15 @@ pub(crate) async fn unit_dashboard(
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct TargetsQuery {
     period: Option<String>,
     unit: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
+    params(TargetsQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),

@@ -113,7 +113,8 @@ fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
 
 /// The page asked for on a list: at most `limit` items after the opaque `cursor` a
 /// previous page answered with.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     #[serde(default)]
     pub limit: Option<u32>,
@@ -261,7 +262,8 @@ async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<serde_json
         .collect())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct UnitListQuery {
     parent: Option<String>,
     kind: Option<String>,
@@ -272,6 +274,7 @@ pub(crate) struct UnitListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "accounts",
+    params(UnitListQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -318,7 +321,8 @@ pub(crate) async fn list_units(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AtQuery {
     at: Option<String>,
 }
@@ -332,7 +336,7 @@ async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Un
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
-    params(("code" = String, Path)),
+    params(AtQuery, ("code" = String, Path)),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -406,7 +410,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 }
 
 #[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "accounts",
-    params(("code" = String, Path)),
+    params(AtQuery, ("code" = String, Path)),
     request_body(content = Object, content_type = "application/json"),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
@@ -504,7 +508,8 @@ fn user_with_grants(user: &User, grants: &[GrantRow]) -> serde_json::Value {
     v
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct UserListQuery {
     q: Option<String>,
     cursor: Option<String>,
@@ -512,6 +517,7 @@ pub(crate) struct UserListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
+    params(UserListQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -701,7 +707,8 @@ pub(crate) async fn remove_grant(
 
 // ---------------------------------------------------------------- audit
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub action: Option<String>,
@@ -770,6 +777,7 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
+    params(AuditQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),

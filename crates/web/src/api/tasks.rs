@@ -58,7 +58,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 /// The query string of a task list, shared by the API and the pages.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskListQuery {
     #[serde(default)]
     pub plan: Option<String>,
@@ -424,6 +425,7 @@ async fn task_list(
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
+    params(TaskListQuery),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -440,7 +442,7 @@ pub(crate) async fn list_tasks(
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
-    params(("id" = i64, Path)),
+    params(TaskListQuery, ("id" = i64, Path)),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
@@ -943,14 +945,15 @@ pub fn stored_file_response(kind: &str, name: &str, bytes: Vec<u8>) -> Response 
 
 // ---------------------------------------------------------------- plan import
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ImportQuery {
     #[serde(default)]
     dry_run: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/import", tag = "tasks",
-    params(("id" = i64, Path)),
+    params(ImportQuery, ("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
     responses((status = 200, description = "Done", body = Object),
         (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),

@@ -19,7 +19,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke))
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     #[serde(default)]
     all: Option<bool>,
@@ -30,7 +31,7 @@ pub(crate) struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    params(("all" = Option<bool>, Query, description = "Everyone's tokens (administrators)")),
+    params(ListQuery),
     responses((status = 200, description = "The tokens, newest first; never their secrets", body = Object),
         (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
         (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),

@@ -29,7 +29,8 @@ const OVERDUE_SHOWN: u32 = 10;
 /// Latest obstacles listed.
 const OBSTACLES_SHOWN: u32 = 12;
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     #[serde(default)]
     pub plan: Option<String>,

@@ -116,7 +116,8 @@ pub async fn set_mappings(
     Ok(list)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// DHIS2 (`202508`) or dxplan (`2025-08`) notation.
     #[serde(default)]
