@@ -47,6 +47,7 @@ fn user_of<'a>(caller: &'a Caller<'_>) -> AppResult<&'a CurrentUser> {
 // ---------------------------------------------------------------- opening a round
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoundInput {
     #[serde(default)]
     pub framework_id: i64,
@@ -717,6 +718,7 @@ pub async fn assessment_view(
 // ---------------------------------------------------------------- the unit's answers
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     #[serde(default)]
     pub criterion: String,
@@ -1028,6 +1030,7 @@ pub async fn evidence_file(
 // ---------------------------------------------------------------- the workflow
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActInput {
     #[serde(default)]
     pub action: String,
@@ -1262,6 +1265,7 @@ async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyInput {
     #[serde(default)]
     pub criterion: String,
@@ -1434,6 +1438,7 @@ pub async fn verify(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     #[serde(default)]
     pub criterion: String,
@@ -1630,6 +1635,7 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     #[serde(default)]
     pub criterion: String,
@@ -1884,6 +1890,7 @@ pub async fn published_rounds(state: &AppState) -> AppResult<Vec<Round>> {
 // ---------------------------------------------------------------- tasks ↔ criteria
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CriterionRef {
     #[serde(default)]
     pub framework_id: i64,

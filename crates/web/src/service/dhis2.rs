@@ -43,6 +43,7 @@ pub async fn mappings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Map
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MappingInput {
     #[serde(default)]
     pub kind: String,

@@ -453,6 +453,7 @@ pub async fn export_framework(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CopyInput {
     #[serde(default)]
     pub code: String,

@@ -34,6 +34,7 @@ pub async fn emit(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     #[serde(default)]
     pub url: String,

@@ -71,3 +71,35 @@ async fn lists_page_by_cursor_to_the_end_without_repeats_and_refuse_forged_curso
         assert_eq!(error_code(&body), "validation_failed");
     }
 }
+
+#[tokio::test]
+async fn unknown_fields_are_refused_where_the_schema_forbids_them_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/webhooks",
+            &serde_json::json!({"url": "http://127.0.0.1:9/hook", "events": ["task.submitted"],
+                "allow_private": true, "allow_metadata": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["message"].as_str().is_some());
+    let (_, list) = admin.get_json("/api/v1/webhooks").await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    let coordinator = app.login("coordinator").await;
+    let (status, _) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &serde_json::json!({"framework_id": 1, "name": "x", "year": 2026,
+                "deadline": "31/12/2026", "skip_verification": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Huge bodies are refused before they are read.
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let (status, _) = coordinator
+        .post_json("/api/v1/index-rounds", &serde_json::json!({"name": huge}))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
