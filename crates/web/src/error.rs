@@ -31,6 +31,8 @@ pub enum AppError {
     NotFound,
     /// Someone else changed the record since it was read.
     VersionConflict,
+    /// `If-Match` named a representation the resource no longer has.
+    PreconditionFailed,
     /// The request does not fit the record's state (an illegal workflow move, say).
     Conflict {
         code: &'static str,
@@ -93,6 +95,7 @@ impl AppError {
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -114,6 +117,7 @@ impl AppError {
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::VersionConflict => "version_conflict",
+            AppError::PreconditionFailed => "precondition_failed",
             AppError::Conflict { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
@@ -169,6 +173,10 @@ impl AppError {
             AppError::VersionConflict => lang.pick(
                 "Bản ghi vừa được người khác thay đổi. Vui lòng tải lại và thực hiện lại.",
                 "Someone else changed this record. Please reload it and try again.",
+            ),
+            AppError::PreconditionFailed => lang.pick(
+                "Dữ liệu đã thay đổi kể từ lần đọc (If-Match không khớp); không có gì được ghi.",
+                "The record changed since it was read (If-Match did not match); nothing was written.",
             ),
             AppError::Conflict { vi, en, .. } => return lang.pick(vi.clone(), en.clone()),
             AppError::File(problem) => return problem.message(lang),

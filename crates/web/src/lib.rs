@@ -44,7 +44,16 @@ pub fn router(state: AppState) -> Router {
         .saturating_add(64 * 1024);
     Router::new()
         .merge(pages::routes(upload_limit))
-        .nest("/api/v1", api::routes(upload_limit))
+        .nest_service(
+            "/api/v1",
+            tower::ServiceBuilder::new()
+                .layer(middleware::IfMatchLayer)
+                .service(
+                    api::routes(upload_limit)
+                        .fallback(|| async { error::AppError::NotFound })
+                        .with_state(state.clone()),
+                ),
+        )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
         .route("/static/{*path}", get(pages::assets::serve))

@@ -247,3 +247,91 @@ pub async fn etag(request: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// Conditional writes for the API: a `PUT`, `PATCH` or `DELETE` carrying `If-Match` goes
+/// through only when the resource's current representation (a `GET` of the same path,
+/// as the same caller) still has that entity tag; otherwise `412 Precondition Failed` and
+/// nothing changes. It wraps the whole API router (routing happens inside it, so the probe
+/// finds the `GET` handler), and the probe passes the [`etag`] layer, so tags agree.
+#[derive(Clone, Copy, Default)]
+pub struct IfMatchLayer;
+
+impl<S> tower::Layer<S> for IfMatchLayer {
+    type Service = IfMatch<S>;
+    fn layer(&self, inner: S) -> IfMatch<S> {
+        IfMatch { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct IfMatch<S> {
+    inner: S,
+}
+
+impl<S> tower::Service<Request> for IfMatch<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Response, std::convert::Infallible>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        use tower::ServiceExt;
+        // The ready service answers this request; a fresh clone answers the probe.
+        let probe_service = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, probe_service.clone());
+        Box::pin(async move {
+            let expected = request
+                .headers()
+                .get(header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let write = matches!(
+                *request.method(),
+                Method::PUT | Method::PATCH | Method::DELETE
+            );
+            if let (true, Some(expected)) = (write, expected) {
+                let mut probe = Request::new(Body::empty());
+                *probe.uri_mut() = request.uri().clone();
+                *probe.headers_mut() = request.headers().clone();
+                probe.headers_mut().remove(header::IF_MATCH);
+                probe.headers_mut().remove(header::CONTENT_TYPE);
+                probe.headers_mut().remove(header::CONTENT_LENGTH);
+                // Who asks, in which language, and the route's matched parameters: all
+                // set on the request before it reached this layer.
+                *probe.extensions_mut() = request.extensions().clone();
+                let current = probe_service.oneshot(probe).await?;
+                let tag = current
+                    .headers()
+                    .get(header::ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let matches = current.status() == StatusCode::OK
+                    && tag.is_some_and(|tag| {
+                        expected
+                            .split(',')
+                            .map(str::trim)
+                            .any(|given| given == "*" || given == tag)
+                    });
+                if !matches {
+                    return Ok(AppError::PreconditionFailed.into_response());
+                }
+            }
+            inner.call(request).await
+        })
+    }
+}

@@ -298,9 +298,17 @@ async fn a_commune_officer_fills_in_a_self_assessment_on_a_phone() {
     // Answer the first step-scale criterion and save with the button at the end.
     browser.click("input[name='choice:1.1'][value]").await;
     browser.click("button[form=answers]").await;
-    let notice = browser
-        .script("return document.querySelector('.notice-success')?.textContent ?? ''")
-        .await;
+    // The save posts and redirects: wait for the page that answers.
+    let mut notice = Value::Null;
+    for _ in 0..50 {
+        notice = browser
+            .script("return document.querySelector('.notice-success')?.textContent ?? ''")
+            .await;
+        if !notice.as_str().unwrap_or_default().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(
         notice.as_str().unwrap_or_default().contains("Đã lưu"),
         "{notice}"

@@ -103,3 +103,37 @@ async fn unknown_fields_are_refused_where_the_schema_forbids_them_and_nothing_ch
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_write_with_a_stale_if_match_is_refused_with_412_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let read = admin.get("/api/v1/units/540").await;
+    let tag = read.headers()["etag"].to_str().unwrap().to_string();
+    let patch = |name: &'static str, tag: String| {
+        admin
+            .client
+            .patch(admin.url("/api/v1/units/540"))
+            .header("x-csrf-token", &admin.csrf)
+            .header("if-match", tag)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+    };
+    let r = patch("Thành phố Quy Nhơn", tag.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the tag read is current");
+    // The write changed the unit (its version at least): the old tag is stale now.
+    let r = patch("Thành phố Quy Nhơn mới", tag).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(error_code(&body), "precondition_failed");
+    let (_, unit) = admin.get_json("/api/v1/units/540").await;
+    assert_eq!(unit["name"], "Thành phố Quy Nhơn", "nothing changed");
+    // Without If-Match, writes behave as before.
+    let (status, _) = admin
+        .patch_json(
+            "/api/v1/units/540",
+            &serde_json::json!({"name": "Thành phố Quy Nhơn"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
