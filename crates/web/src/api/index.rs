@@ -17,7 +17,7 @@ use crate::service::index::{self as svc, CopyInput, FrameworkInput, FrameworkVie
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/index-frameworks", get(list).post(create))
         .route("/index-frameworks/import", post(import))
@@ -32,6 +32,13 @@ pub fn routes() -> Router<AppState> {
         .route("/assessments/{id}", get(get_assessment))
         .route("/assessments/{id}/scores", axum::routing::put(save_scores))
         .route("/assessments/{id}/evidence", post(add_link))
+        .route(
+            "/assessments/{id}/evidence/files",
+            post(upload_evidence).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/assessment-evidence/{id}", get(download_evidence))
+        .route("/index-rounds/{id}/results.xlsx", get(results_xlsx))
+        .route("/index-rounds/{id}/results.pdf", get(results_pdf))
         .route("/assessments/{id}/actions", post(act))
         .route("/assessments/{id}/verifications", post(verify))
         .route("/assessments/{id}/responses", post(respond))
@@ -381,7 +388,7 @@ pub(crate) struct LinkBody {
         (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
-/// published document as evidence (files are uploaded through the page).
+/// published document as evidence (files go to `…/evidence/files`).
 pub(crate) async fn add_link(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -548,4 +555,110 @@ pub(crate) async fn set_task_criteria(
 ) -> AppResult<Json<Value>> {
     let items = rounds::link_task(&state, &caller(&user, &meta), id, &body.criteria).await?;
     Ok(Json(json!({ "items": items })))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CriterionQuery {
+    /// The criterion's code.
+    #[serde(default)]
+    criterion: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence/files", tag = "assessments",
+    params(("id" = i64, Path), CriterionQuery),
+    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = Object),
+        (status = 400, description = "Refused input; nothing changed", body = super::openapi::ErrorBody),
+        (status = 409, description = "The assessment is no longer the unit's to change", body = super::openapi::ErrorBody),
+        (status = 422, description = "A file of a type not accepted", body = super::openapi::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+/// `POST /api/v1/assessments/{id}/evidence/files?criterion=…`: an evidence file.
+pub(crate) async fn upload_evidence(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<CriterionQuery>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (name, bytes) = super::tasks::first_file(multipart).await?;
+    let evidence = rounds::attach_file(
+        &state,
+        &caller(&user, &meta),
+        id,
+        &q.criterion,
+        &name,
+        bytes,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(evidence)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/assessment-evidence/{id}", tag = "assessments",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "The evidence file", content_type = "application/octet-stream"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/assessment-evidence/{id}`: an evidence file, for whoever may see its assessment.
+pub(crate) async fn download_evidence(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (evidence, bytes) = rounds::evidence_file(&state, &user, id).await?;
+    Ok(super::tasks::stored_file_response(
+        evidence.kind.as_deref().unwrap_or_default(),
+        &evidence.original_name,
+        bytes,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.xlsx", tag = "index",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/index-rounds/{id}/results.xlsx`.
+pub(crate) async fn results_xlsx(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    results_file(&state, &meta, &user, id, "xlsx").await
+}
+
+#[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.pdf", tag = "index",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
+        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/index-rounds/{id}/results.pdf`.
+pub(crate) async fn results_pdf(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    results_file(&state, &meta, &user, id, "pdf").await
+}
+
+async fn results_file(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &crate::session::CurrentUser,
+    id: i64,
+    ext: &str,
+) -> AppResult<Response> {
+    let view = rounds::round_results(state, Some(user), id).await?;
+    let (content_type, filename, bytes) =
+        rounds::results_document(view, ext, meta.lang, state.today()).await?;
+    Ok(crate::pages::download(content_type, &filename, bytes))
 }

@@ -50,7 +50,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(tasks::routes(upload_limit))
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
-        .merge(index::routes())
+        .merge(index::routes(upload_limit))
         .merge(tokens::routes())
         .merge(dhis2::routes())
         .merge(webhooks::routes())

@@ -1221,3 +1221,61 @@ async fn a_framework_changes_until_a_round_uses_it_and_keeps_its_task_links() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(error_code(&body), "framework_in_use");
 }
+
+#[tokio::test]
+async fn a_machine_client_uploads_evidence_and_downloads_results_with_a_token() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (round_id, stp, _) = open_round(&app, &coordinator, 10).await;
+    let editor = app.login("editor-stp").await;
+    let (status, made) = editor
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "Phần mềm quản lý văn bản", "access": "read_write"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = made["secret"].as_str().unwrap().to_string();
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        app.client()
+            .post(app.url(&format!(
+                "/api/v1/assessments/{stp}/evidence/files?criterion=1.1"
+            )))
+            .bearer_auth(&secret)
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            ))
+            .send()
+    };
+    let r = upload("virus.exe", b"MZ\x90\x00".to_vec()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let r = upload("Quyết định.pdf", pdf.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let evidence: Value = r.json().await.unwrap();
+    let file = app
+        .client()
+        .get(app.url(&format!("/api/v1/assessment-evidence/{}", evidence["id"])))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.bytes().await.unwrap().to_vec(), pdf);
+    // Another district's officer cannot fetch it.
+    let outsider = app.login("editor-540").await;
+    let r = outsider
+        .get(&format!("/api/v1/assessment-evidence/{}", evidence["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The round's results as documents through the API.
+    let xlsx = coordinator
+        .get(&format!("/api/v1/index-rounds/{round_id}/results.xlsx"))
+        .await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let pdf = coordinator
+        .get(&format!("/api/v1/index-rounds/{round_id}/results.pdf"))
+        .await;
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+}
