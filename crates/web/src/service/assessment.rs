@@ -1058,7 +1058,10 @@ pub async fn act(
         .comment
         .as_deref()
         .map(str::trim)
-        .filter(|c| !c.is_empty());
+        .filter(|c| !c.is_empty())
+        // Kept as Unicode NFC, like every text dxplan stores.
+        .map(dxplan_domain::text::nfc);
+    let comment = comment.as_deref();
     if comment.is_some_and(|c| c.chars().count() > MAX_TEXT) {
         return Err(AppError::field(
             "comment",
@@ -1315,7 +1318,10 @@ pub async fn verify(
         .comment
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty());
+        .filter(|s| !s.is_empty())
+        // Kept as Unicode NFC, like every text dxplan stores.
+        .map(dxplan_domain::text::nfc);
+    let comment = comment.as_deref();
     let existing = rounds::scores(&mut c, id)
         .await?
         .into_iter()

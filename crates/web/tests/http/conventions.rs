@@ -137,3 +137,24 @@ async fn a_write_with_a_stale_if_match_is_refused_with_412_and_changes_nothing()
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn vietnamese_text_is_kept_in_nfc_and_times_carry_their_offset() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    // "Phần mềm một cửa" typed with combining marks (NFD), as some keyboards send it.
+    let decomposed =
+        "Pha\u{0302}\u{0300}n me\u{0302}\u{0300}m mo\u{0302}\u{0323}t cu\u{031b}\u{0309}a";
+    let (status, made) = editor
+        .post_json("/api/v1/tokens", &serde_json::json!({"name": decomposed}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(made["token"]["name"], "Phần mềm một cửa");
+    let created = made["token"]["created_at"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{created}"
+    );
+    assert!(created.ends_with('Z') || created.contains('+'), "{created}");
+}
