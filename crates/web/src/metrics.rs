@@ -39,6 +39,24 @@ impl Metrics {
     }
 }
 
+/// The route an inner router matched, for a router mounted as a service (the API), whose
+/// own routing the outer router cannot see.
+#[derive(Clone)]
+pub struct RouteLabel(pub String);
+
+/// Puts the matched route (the full pattern, `/api/v1/tasks/{id}`) on the response.
+pub async fn expose_route(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(RouteLabel(route));
+    }
+    response
+}
+
 pub async fn track(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
@@ -48,6 +66,10 @@ pub async fn track(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let start = Instant::now();
     let response = next.run(request).await;
+    let route = response
+        .extensions()
+        .get::<RouteLabel>()
+        .map_or(route, |label| label.0.clone());
     let status = response.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
         .increment(1);

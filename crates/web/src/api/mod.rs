@@ -55,6 +55,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dhis2::routes())
         .merge(webhooks::routes())
         .layer(axum::middleware::from_fn(crate::middleware::etag))
+        .layer(axum::middleware::from_fn(crate::metrics::expose_route))
 }
 
 /// JSON body extractor whose rejections use dxplan's error format.

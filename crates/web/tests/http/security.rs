@@ -165,6 +165,8 @@ async fn health_and_metrics() {
     let r = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     client.get(app.url("/login")).send().await.unwrap();
+    let viewer = app.login("viewer").await;
+    viewer.get("/api/v1/units/540").await;
     let text = client
         .get(app.url("/metrics"))
         .send()
@@ -175,6 +177,10 @@ async fn health_and_metrics() {
         .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/login\""));
+    assert!(
+        text.contains("route=\"/api/v1/units/{code}\""),
+        "API routes are labelled by their pattern"
+    );
     assert!(text.contains("http_request_duration_seconds_bucket"));
     assert!(text.contains("db_pool_connections"));
 }
