@@ -24,6 +24,21 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // End the browser session first: chromedriver then quits Chromium, which would
+        // otherwise outlive the killed driver (a plain blocking request: no runtime here).
+        use std::io::{Read, Write};
+        if let Some(addr) = self.base.strip_prefix("http://")
+            && let Ok(mut stream) = std::net::TcpStream::connect(addr)
+        {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(
+                stream,
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let mut answer = Vec::new();
+            let _ = stream.read_to_end(&mut answer);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
