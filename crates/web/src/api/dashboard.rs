@@ -29,12 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
     params(crate::service::dashboard::DashboardQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
 /// indicators against targets, budget by mode and the latest obstacles.
@@ -105,12 +100,7 @@ impl ExportRequest {
 
 #[utoipa::path(post, path = "/api/v1/exports", tag = "dashboard",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/exports` `{"kind": "xlsx"|"docx"|"pdf"|"briefing", "plan", "year", "unit"}`:
 /// starts making a document; `202` with the job to poll.
@@ -137,12 +127,7 @@ fn job_json(job: &dxplan_store::exports::ExportJob) -> serde_json::Value {
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}`: a job's status (`running`, `done`, `failed`).
 pub(crate) async fn export_status(
@@ -155,12 +140,7 @@ pub(crate) async fn export_status(
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/file", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}/file`: the finished document.
 pub(crate) async fn export_file(
@@ -185,9 +165,7 @@ macro_rules! download_doc {
         #[utoipa::path(get, path = $path, tag = "dashboard",
             params(("plan" = Option<i64>, Query), ("year" = Option<i32>, Query),
                 ("unit" = Option<String>, Query), ("period" = Option<String>, Query)),
-            responses((status = 200, description = $what, content_type = $content_type),
-                (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-                (status = 403, description = "Not allowed", body = crate::api::openapi::ErrorBody)),
+            responses((status = 200, description = $what, content_type = $content_type), crate::api::openapi::Refusals),
             security(("bearer" = []), ("session" = [])))]
         #[allow(dead_code)]
         pub(crate) fn $name() {}

@@ -21,9 +21,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(crate::service::dhis2::ExportQuery),
-    responses((status = 200, description = "Approved figures as a dataValueSet", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Approved figures as a dataValueSet", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/dataValueSets?period=&orgUnit=&dataElement=`: approved figures.
 pub(crate) async fn export(
     State(state): State<AppState>,
@@ -43,9 +41,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(ImportQuery),
     request_body(content = Object, description = "A DHIS2 dataValueSet"),
-    responses((status = 200, description = "An import summary and the row results", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "An import summary and the row results", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/dhis2/dataValueSets?submit=true`: figures in, all or none, answered with
 /// DHIS2's import summary and dxplan's row results.
 pub(crate) async fn import(
@@ -65,9 +61,7 @@ pub(crate) async fn import(
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
-    responses((status = 200, description = "Every identifier mapping", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Every identifier mapping", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/mappings`.
 pub(crate) async fn mappings(
     State(state): State<AppState>,
@@ -88,9 +82,7 @@ pub(crate) struct MappingsBody {
 
 #[utoipa::path(put, path = "/api/v1/dhis2/mappings", tag = "dhis2",
     request_body(content = Object, description = "`{\"items\": [MappingInput]}`: replaces every mapping"),
-    responses((status = 200, description = "The mappings now", body = Object), (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The mappings now", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/dhis2/mappings` `{"items": [{"kind": "data_element" | "org_unit", "code",
 /// "dhis2_id"}]}`: replaces every mapping.
 pub(crate) async fn set_mappings(

@@ -50,10 +50,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks", tag = "index",
-    responses((status = 200, description = "Every framework, the newest year first", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "Every framework, the newest year first", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
 pub(crate) async fn list(
@@ -69,11 +66,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 201, description = "The framework with computed maxima and any warnings", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 201, description = "The framework with computed maxima and any warnings", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
 pub(crate) async fn create(
@@ -89,10 +82,7 @@ pub(crate) async fn create(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/import", tag = "index",
     params(("code" = Option<String>, Query), ("name" = Option<String>, Query), ("year" = Option<i64>, Query), ("unit_kinds" = Option<String>, Query, description = "Comma-separated: department, district, commune")),
     request_body(content = Vec<u8>, description = "The JSON export or the annex workbook (.xlsx)", content_type = "application/octet-stream"),
-    responses((status = 201, description = "The framework", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    responses((status = 201, description = "The framework", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/import?code=&name=&year=&unit_kinds=`: a framework from
 /// its JSON export or annex workbook sent as the body (`Content-Type` says which).
@@ -120,11 +110,7 @@ pub(crate) async fn import(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The tree with computed maxima", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The tree with computed maxima", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}`: the tree with computed maxima.
 pub(crate) async fn get_one(
@@ -145,12 +131,7 @@ pub(crate) struct VersionQuery {
 #[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(VersionQuery, ("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 200, description = "The framework now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The framework now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
 /// shape; refused once a round uses it.
@@ -169,11 +150,7 @@ pub(crate) async fn replace(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.json", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The framework in the shape POST reads", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The framework in the shape POST reads", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.
 pub(crate) async fn export(
@@ -187,11 +164,7 @@ pub(crate) async fn export(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/{id}/copy", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::CopyInput,
-    responses((status = 201, description = "The copy", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 201, description = "The copy", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
 /// as the start of a new framework.
@@ -208,11 +181,7 @@ pub(crate) async fn copy(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.xlsx", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The annex workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The annex workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.xlsx`: the framework as a published annex.
 pub(crate) async fn export_xlsx(
@@ -229,10 +198,7 @@ pub(crate) async fn export_xlsx(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds", tag = "index",
-    responses((status = 200, description = "Every round, the newest year first", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "Every round, the newest year first", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds`: every round, the newest year first.
 pub(crate) async fn list_rounds(
@@ -248,10 +214,7 @@ pub(crate) async fn list_rounds(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
     request_body = crate::service::assessment::RoundInput,
-    responses((status = 201, description = "The round, with a draft assessment per unit", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody)),
+    responses((status = 201, description = "The round, with a draft assessment per unit", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
 /// "units"?}`: opens a round with a draft assessment per unit.
@@ -267,11 +230,7 @@ pub(crate) async fn open_round(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The round and the assessments the caller may see", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The round and the assessments the caller may see", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}`: the round and the assessments the caller may see.
 pub(crate) async fn get_round(
@@ -284,12 +243,7 @@ pub(crate) async fn get_round(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds/{id}/publish", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The published round", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The published round", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds/{id}/publish`: publishes every verified assessment.
 pub(crate) async fn publish(
@@ -304,11 +258,7 @@ pub(crate) async fn publish(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results`: ranking, pillars, index values, change since
 /// last year and lost points (provisional before publication, for the round's staff).
@@ -322,11 +272,7 @@ pub(crate) async fn results(
 
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessments/{id}`: criterion by criterion, with live points and rights.
 pub(crate) async fn get_assessment(
@@ -346,12 +292,7 @@ pub(crate) struct ScoresBody {
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/scores", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = Object, description = "`{\"answers\": [AnswerInput]}`"),
-    responses((status = 200, description = "The assessment now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/assessments/{id}/scores` `{"answers": [{"criterion", "points" | "yes" |
 /// "value" | "numerator"+"denominator" | "choice" | "target", "explanation"}]}`.
@@ -380,12 +321,7 @@ pub(crate) struct LinkBody {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = Object, description = "`{\"criterion\", \"url\", \"title\"}`"),
-    responses((status = 201, description = "The evidence link", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 201, description = "The evidence link", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
 /// published document as evidence (files go to `…/evidence/files`).
@@ -411,12 +347,7 @@ pub(crate) async fn add_link(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::ActInput,
-    responses((status = 200, description = "The assessment now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/actions` `{"action": "submit" | "reopen" | "finalize",
 /// "comment"?, "until"?, "version"?}`.
@@ -435,12 +366,7 @@ pub(crate) async fn act(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/verifications", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::VerifyInput,
-    responses((status = 200, description = "The assessment now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/verifications` `{"criterion", "decision": "accepted" |
 /// "adjusted", "points"?, "comment"?}`.
@@ -465,12 +391,7 @@ pub(crate) struct ResponsesBody {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/responses", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = Object, description = "`{\"responses\": [ResponseInput]}`"),
-    responses((status = 200, description = "The assessment now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/responses` `{"responses": [{"criterion", "response"}]}`:
 /// the unit's one response to the adjustments.
@@ -489,12 +410,7 @@ pub(crate) async fn respond(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/corrections", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::CorrectionInput,
-    responses((status = 200, description = "The assessment with its new revision", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The assessment with its new revision", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/corrections` `{"criterion", "points", "comment"}`: a
 /// published result corrected as a new revision.
@@ -512,11 +428,7 @@ pub(crate) async fn correct(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The criteria the task aims to improve", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The criteria the task aims to improve", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
 pub(crate) async fn task_criteria(
@@ -539,11 +451,7 @@ pub(crate) struct TaskCriteriaBody {
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = Object, description = "`{\"criteria\": [CriterionRef]}`"),
-    responses((status = 200, description = "The criteria now", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The criteria now", body = Object), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/tasks/{id}/criteria` `{"criteria": [{"framework_id", "code"}]}`.
 pub(crate) async fn set_task_criteria(
@@ -569,12 +477,7 @@ pub(crate) struct CriterionQuery {
     params(("id" = i64, Path), CriterionQuery),
     request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
     responses((status = 201, description = "The evidence file (type checked by its content)", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = super::openapi::ErrorBody),
-        (status = 409, description = "The assessment is no longer the unit's to change", body = super::openapi::ErrorBody),
-        (status = 422, description = "A file of a type not accepted", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+        (status = 422, description = "A file of a type not accepted", body = super::openapi::ErrorBody), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence/files?criterion=…`: an evidence file.
 pub(crate) async fn upload_evidence(
@@ -600,9 +503,7 @@ pub(crate) async fn upload_evidence(
 
 #[utoipa::path(get, path = "/api/v1/assessment-evidence/{id}", tag = "assessments",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The evidence file", content_type = "application/octet-stream"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The evidence file", content_type = "application/octet-stream"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessment-evidence/{id}`: an evidence file, for whoever may see its assessment.
 pub(crate) async fn download_evidence(
@@ -620,9 +521,7 @@ pub(crate) async fn download_evidence(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.xlsx", tag = "index",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.xlsx`.
 pub(crate) async fn results_xlsx(
@@ -636,9 +535,7 @@ pub(crate) async fn results_xlsx(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.pdf", tag = "index",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), (status = 401, description = "Not logged in, or a bad token", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.pdf`.
 pub(crate) async fn results_pdf(

@@ -53,12 +53,7 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
     params(ListQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -74,12 +69,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -102,12 +92,7 @@ pub(crate) struct IndicatorUpdate {
 #[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
 /// edit (409).
@@ -131,12 +116,7 @@ pub(crate) async fn update(
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_one(
     State(state): State<AppState>,
@@ -164,12 +144,7 @@ pub(crate) struct RollupQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
     params(RollupQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /indicators/{code}/values?unit=…&period=…&level=children|subtree&at=…`
 pub(crate) async fn rollup(
@@ -217,12 +192,7 @@ pub(crate) async fn rollup(
 }
 
 #[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_forms(
     State(state): State<AppState>,
@@ -260,12 +230,7 @@ pub(crate) struct FormBody {
 
 #[utoipa::path(post, path = "/api/v1/forms", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_form(
     State(state): State<AppState>,
@@ -330,12 +295,7 @@ pub(crate) struct TargetRow {
 
 #[utoipa::path(put, path = "/api/v1/targets", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_targets(
     State(state): State<AppState>,
@@ -396,12 +356,7 @@ pub(crate) struct UnitValuesQuery {
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
     params(UnitValuesQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn unit_values(
     State(state): State<AppState>,
@@ -436,12 +391,7 @@ pub(crate) struct SaveBody {
 
 #[utoipa::path(post, path = "/api/v1/data-values", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn save_values(
     State(state): State<AppState>,
@@ -471,12 +421,7 @@ pub(crate) struct ReviewBody {
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/review", tag = "indicators",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn review(
     State(state): State<AppState>,
@@ -498,12 +443,7 @@ pub(crate) async fn review(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn value_files(
     State(state): State<AppState>,
@@ -517,12 +457,7 @@ pub(crate) async fn value_files(
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload_value_file(
     State(state): State<AppState>,
@@ -538,12 +473,7 @@ pub(crate) async fn upload_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-value-files/{id}", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download_value_file(
     State(state): State<AppState>,
@@ -560,12 +490,7 @@ pub(crate) async fn download_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/history", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn history(
     State(state): State<AppState>,
@@ -602,12 +527,7 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
 
 #[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
     params(ExportQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// The long exchange format: one row per figure, as CSV or JSON.
 pub(crate) async fn export(
@@ -691,12 +611,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/data-values/import", tag = "indicators",
     params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports figures in the exchange format (CSV or a JSON array), all or none.
 pub(crate) async fn import(
@@ -774,12 +689,7 @@ pub(crate) struct DashboardQuery {
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
     params(DashboardQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Every indicator rolled up over one unit's subtree for a period.
 pub(crate) async fn unit_dashboard(
@@ -816,12 +726,7 @@ pub(crate) struct TargetsQuery {
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
     params(TargetsQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
 pub(crate) async fn list_targets(
@@ -851,12 +756,7 @@ pub(crate) struct CopyBody {
 
 #[utoipa::path(post, path = "/api/v1/targets/copy", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn copy_targets(
     State(state): State<AppState>,
@@ -879,12 +779,7 @@ pub(crate) struct SplitBody {
 
 #[utoipa::path(post, path = "/api/v1/targets/split", tag = "indicators",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn split_target(
     State(state): State<AppState>,

@@ -171,12 +171,7 @@ pub(crate) struct LoginBody {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -193,12 +188,7 @@ pub(crate) async fn login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -216,12 +206,7 @@ pub(crate) async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
     Json(json!({
@@ -276,12 +261,7 @@ pub(crate) struct UnitListQuery {
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "accounts",
     params(UnitListQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_units(
     State(state): State<AppState>,
@@ -338,12 +318,7 @@ async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Un
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_unit(
     State(state): State<AppState>,
@@ -367,12 +342,7 @@ pub(crate) async fn get_unit(
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "accounts",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
@@ -413,12 +383,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 #[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_unit(
     State(state): State<AppState>,
@@ -466,12 +431,7 @@ pub(crate) async fn patch_unit(
 
 #[utoipa::path(post, path = "/api/v1/units/import", tag = "accounts",
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn import_units(
     State(state): State<AppState>,
@@ -519,12 +479,7 @@ pub(crate) struct UserListQuery {
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
     params(UserListQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_users(
     State(state): State<AppState>,
@@ -572,12 +527,7 @@ async fn visible_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_user(
     State(state): State<AppState>,
@@ -590,12 +540,7 @@ pub(crate) async fn get_user(
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_user(
     State(state): State<AppState>,
@@ -616,12 +561,7 @@ pub(crate) async fn create_user(
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_user(
     State(state): State<AppState>,
@@ -636,12 +576,7 @@ pub(crate) async fn patch_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_grants(
     State(state): State<AppState>,
@@ -662,12 +597,7 @@ pub(crate) struct GrantBody {
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn add_grant(
     State(state): State<AppState>,
@@ -689,12 +619,7 @@ pub(crate) async fn add_grant(
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
     params(("id" = i64, Path), ("grant_id" = i64, Path)),
-    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn remove_grant(
     State(state): State<AppState>,
@@ -779,12 +704,7 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
     params(AuditQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_audit(
     State(state): State<AppState>,

@@ -289,3 +289,25 @@ pub fn reference() -> Vec<(String, String, Vec<Operation>)> {
     }
     groups
 }
+
+/// The refusals any operation may answer with besides its own answers; every handler's
+/// description lists them by this one name.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// Refused input, field by field; nothing changed.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Not logged in, or the token is unknown, expired or revoked.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Not allowed for this account or token.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such record.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Not possible in the record's present state, or changed by someone else.
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+}

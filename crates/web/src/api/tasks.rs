@@ -199,12 +199,7 @@ pub fn task_json(task: &Task, today: time::Date) -> Value {
 // ---------------------------------------------------------------- plans
 
 #[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
@@ -220,12 +215,7 @@ pub(crate) async fn list_plans(
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_plan(
     State(state): State<AppState>,
@@ -261,12 +251,7 @@ pub async fn outcome_counts(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_plan(
     State(state): State<AppState>,
@@ -318,12 +303,7 @@ pub(crate) struct PlanPatch {
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_plan(
     State(state): State<AppState>,
@@ -339,12 +319,7 @@ pub(crate) async fn patch_plan(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_groups(
     State(state): State<AppState>,
@@ -363,12 +338,7 @@ pub(crate) async fn list_groups(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_group(
     State(state): State<AppState>,
@@ -384,12 +354,7 @@ pub(crate) async fn create_group(
 #[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_group(
     State(state): State<AppState>,
@@ -426,12 +391,7 @@ async fn task_list(
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
     params(TaskListQuery),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_tasks(
     State(state): State<AppState>,
@@ -443,12 +403,7 @@ pub(crate) async fn list_tasks(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(TaskListQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plan_tasks(
     State(state): State<AppState>,
@@ -467,12 +422,7 @@ pub(crate) async fn list_plan_tasks(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_task(
     State(state): State<AppState>,
@@ -487,12 +437,7 @@ pub(crate) async fn create_task(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_task(
     State(state): State<AppState>,
@@ -524,12 +469,7 @@ pub(crate) struct TaskPatch {
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_task(
     State(state): State<AppState>,
@@ -555,12 +495,7 @@ pub(crate) struct TransitionBody {
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/transitions", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn transition(
     State(state): State<AppState>,
@@ -583,12 +518,7 @@ pub(crate) async fn transition(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_events(
     State(state): State<AppState>,
@@ -602,12 +532,7 @@ pub(crate) async fn task_events(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_reports(
     State(state): State<AppState>,
@@ -622,12 +547,7 @@ pub(crate) async fn task_reports(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn file_report(
     State(state): State<AppState>,
@@ -642,12 +562,7 @@ pub(crate) async fn file_report(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_extensions(
     State(state): State<AppState>,
@@ -664,12 +579,7 @@ pub(crate) async fn task_extensions(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn request_extension(
     State(state): State<AppState>,
@@ -685,12 +595,7 @@ pub(crate) async fn request_extension(
 #[utoipa::path(post, path = "/api/v1/extensions/{id}/decision", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn decide_extension(
     State(state): State<AppState>,
@@ -815,12 +720,7 @@ fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option
 }
 
 #[utoipa::path(get, path = "/api/v1/me/work", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn my_work(
     State(state): State<AppState>,
@@ -849,12 +749,7 @@ pub(crate) async fn my_work(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_attachments(
     State(state): State<AppState>,
@@ -891,12 +786,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -912,12 +802,7 @@ pub(crate) async fn upload(
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download(
     State(state): State<AppState>,
@@ -955,12 +840,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/plans/{id}/import", tag = "tasks",
     params(ImportQuery, ("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports a plan appendix workbook sent as the request body; `?dry_run=true` only
 /// previews what would be created.
@@ -1002,12 +882,7 @@ pub(crate) async fn import_plan(
 // ---------------------------------------------------------------- notifications
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_notifications(
     State(state): State<AppState>,
@@ -1021,12 +896,7 @@ pub(crate) async fn list_notifications(
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_notification(
     State(state): State<AppState>,
@@ -1042,12 +912,7 @@ pub(crate) async fn read_notification(
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_all_notifications(
     State(state): State<AppState>,
@@ -1066,12 +931,7 @@ pub(crate) struct PrefBody {
 
 #[utoipa::path(put, path = "/api/v1/me/email-preference", tag = "tasks",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object),
-        (status = 400, description = "Refused input; nothing changed", body = crate::api::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad token", body = crate::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = crate::api::openapi::ErrorBody),
-        (status = 404, description = "No such record", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "Not possible in the record's present state", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_email_pref(
     State(state): State<AppState>,

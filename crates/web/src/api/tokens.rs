@@ -32,10 +32,7 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     params(ListQuery),
-    responses((status = 200, description = "The tokens, newest first; never their secrets", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The tokens, newest first; never their secrets", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tokens` (`?all=true` for an administrator: everyone's).
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -52,10 +49,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
     request_body = crate::service::tokens::TokenInput,
-    responses((status = 201, description = "The token and its secret, shown this once", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),), security(("session" = [])))]
+    responses((status = 201, description = "The token and its secret, shown this once", body = Object), super::openapi::Refusals), security(("session" = [])))]
 /// `POST /api/v1/tokens` `{"name", "expires_in_days", "access": "read" | "read_write",
 /// "unit"?}`: the answer carries the secret, shown this once.
 pub(crate) async fn create(
@@ -74,12 +68,7 @@ pub(crate) async fn create(
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
     params(("id" = i64, Path, description = "The token")),
-    responses((status = 200, description = "The revoked token", body = Object),
-        (status = 400, description = "Refused input, field by field; nothing changed", body = super::openapi::ErrorBody),
-        (status = 401, description = "Not logged in, or the token is unknown, expired or revoked", body = super::openapi::ErrorBody),
-        (status = 403, description = "Not allowed for this account or token", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such token of yours", body = super::openapi::ErrorBody),
-        (status = 409, description = "Already revoked", body = super::openapi::ErrorBody)),
+    responses((status = 200, description = "The revoked token", body = Object), super::openapi::Refusals),
     security(("session" = [])))]
 /// `DELETE /api/v1/tokens/{id}`: revokes the token.
 pub(crate) async fn revoke(

@@ -1267,6 +1267,21 @@ async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
     Ok(())
 }
 
+/// Points a verifier or a correction sets: given, a number, not negative, within the
+/// criterion's maximum.
+fn check_points(points: Option<f64>, max: f64, errors: &mut Vec<FieldError>) {
+    let invalid = match points {
+        None => Invalid::Required,
+        Some(p) if !p.is_finite() => Invalid::BadNumber,
+        Some(p) if p < 0.0 => Invalid::Negative,
+        Some(p) if p > max + 1e-9 => Invalid::AboveMax {
+            max: dxplan_domain::text::format_number(max, 2),
+        },
+        Some(_) => return,
+    };
+    errors.push(FieldError::new("points", invalid));
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyInput {
@@ -1331,20 +1346,7 @@ pub async fn verify(
         Verification::Accepted => self_points.unwrap_or(0.0),
         Verification::Adjusted => {
             let mut errors = Vec::new();
-            match input.points {
-                None => errors.push(FieldError::new("points", Invalid::Required)),
-                Some(p) if !p.is_finite() => {
-                    errors.push(FieldError::new("points", Invalid::BadNumber))
-                }
-                Some(p) if p < 0.0 => errors.push(FieldError::new("points", Invalid::Negative)),
-                Some(p) if p > k.max_points + 1e-9 => errors.push(FieldError::new(
-                    "points",
-                    Invalid::AboveMax {
-                        max: dxplan_domain::text::format_number(k.max_points, 2),
-                    },
-                )),
-                Some(_) => {}
-            }
+            check_points(input.points, k.max_points, &mut errors);
             if comment.is_none() {
                 errors.push(FieldError::new("comment", Invalid::Required));
             }
@@ -1676,18 +1678,7 @@ pub async fn correct(
     let (k, _) = leaf(&l.framework, &input.criterion)?;
     let mut errors = Vec::new();
     let comment = required_text("comment", &input.comment, MAX_TEXT, &mut errors);
-    match input.points {
-        None => errors.push(FieldError::new("points", Invalid::Required)),
-        Some(p) if !p.is_finite() => errors.push(FieldError::new("points", Invalid::BadNumber)),
-        Some(p) if p < 0.0 => errors.push(FieldError::new("points", Invalid::Negative)),
-        Some(p) if p > k.max_points + 1e-9 => errors.push(FieldError::new(
-            "points",
-            Invalid::AboveMax {
-                max: dxplan_domain::text::format_number(k.max_points, 2),
-            },
-        )),
-        Some(_) => {}
-    }
+    check_points(input.points, k.max_points, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

@@ -65,6 +65,19 @@ async fn every_api_route_is_described_in_the_generated_document() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    // Every operation names its refusals in the shared error format.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path} has no success answer"
+            );
+            if path.starts_with("/api/v1") && path != "/api/v1/auth/login" {
+                assert!(responses.contains_key("401"), "{method} {path}: 401");
+            }
+        }
+    }
     let described: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     let routes = api_routes();
     assert!(routes.len() > 50, "{} routes found", routes.len());
