@@ -14,6 +14,7 @@ pub mod indicator;
 pub mod notification;
 pub mod period;
 pub mod plan_import;
+pub mod reorg;
 pub mod scoring;
 pub mod task;
 pub mod text;
