@@ -6,6 +6,7 @@ use crate::macros::q;
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mapping {
     /// `data_element` or `org_unit`.
     pub kind: String,

@@ -10,6 +10,7 @@ use crate::macros::q;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Round {
     pub id: i64,
     pub framework_id: i64,

@@ -7,6 +7,7 @@ use crate::macros::q;
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     pub id: i64,
     pub url: String,
@@ -137,6 +138,7 @@ pub async fn enqueue_keyed(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub id: i64,
     pub webhook_id: i64,

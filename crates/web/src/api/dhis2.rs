@@ -61,7 +61,7 @@ pub(crate) async fn import(
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
-    responses((status = 200, description = "Every identifier mapping", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Every identifier mapping", body = super::openapi::Page<dxplan_store::dhis2::Mapping>), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/mappings`.
 pub(crate) async fn mappings(
     State(state): State<AppState>,
@@ -82,7 +82,7 @@ pub(crate) struct MappingsBody {
 
 #[utoipa::path(put, path = "/api/v1/dhis2/mappings", tag = "dhis2",
     request_body(content = Object, description = "`{\"items\": [MappingInput]}`: replaces every mapping"),
-    responses((status = 200, description = "The mappings now", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The mappings now", body = super::openapi::MappingList), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/dhis2/mappings` `{"items": [{"kind": "data_element" | "org_unit", "code",
 /// "dhis2_id"}]}`: replaces every mapping.
 pub(crate) async fn set_mappings(

@@ -198,7 +198,7 @@ pub(crate) async fn export_xlsx(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds", tag = "index",
-    responses((status = 200, description = "Every round, the newest year first", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "Every round, the newest year first", body = super::openapi::Page<dxplan_store::index_rounds::Round>), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds`: every round, the newest year first.
 pub(crate) async fn list_rounds(
@@ -214,7 +214,7 @@ pub(crate) async fn list_rounds(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
     request_body = crate::service::assessment::RoundInput,
-    responses((status = 201, description = "The round, with a draft assessment per unit", body = Object), super::openapi::Refusals),
+    responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_store::index_rounds::Round), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
 /// "units"?}`: opens a round with a draft assessment per unit.
@@ -243,7 +243,7 @@ pub(crate) async fn get_round(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds/{id}/publish", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The published round", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The published round", body = dxplan_store::index_rounds::Round), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds/{id}/publish`: publishes every verified assessment.
 pub(crate) async fn publish(

@@ -311,3 +311,38 @@ pub enum Refusals {
     #[response(status = 409)]
     Conflict(ErrorBody),
 }
+
+/// One page of a list: the items, and the cursor of the next page when there is one.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A new API token and its secret, shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub token: dxplan_store::tokens::Token,
+    pub secret: String,
+}
+
+/// A new webhook endpoint and its signing secret, shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookCreated {
+    pub webhook: dxplan_store::webhooks::Webhook,
+    pub secret: String,
+}
+
+/// An endpoint's delivery log, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryLog {
+    pub webhook: dxplan_store::webhooks::Webhook,
+    pub items: Vec<dxplan_store::webhooks::Delivery>,
+    pub next_cursor: Option<String>,
+}
+
+/// Every DHIS2 identifier mapping.
+#[derive(Serialize, ToSchema)]
+pub struct MappingList {
+    pub items: Vec<dxplan_store::dhis2::Mapping>,
+}

@@ -65,6 +65,16 @@ async fn every_api_route_is_described_in_the_generated_document() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    // Typed answers name their fields.
+    let token = &doc["components"]["schemas"]["Token"]["properties"];
+    for field in ["name", "access", "expires_at", "last_used_at", "revoked_at"] {
+        assert!(token[field].is_object(), "Token.{field}");
+    }
+    assert!(
+        token.get("token_hash").is_none(),
+        "no secret material in the schema"
+    );
+    assert!(doc["components"]["schemas"]["Round"]["properties"]["deadline"].is_object());
     // Every operation names its refusals in the shared error format.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
