@@ -44,6 +44,35 @@ fn user_of<'a>(caller: &'a Caller<'_>) -> AppResult<&'a CurrentUser> {
     caller.user.ok_or(AppError::Unauthorized)
 }
 
+/// A notice about an assessment to some people: its titles from the kind, `subject` (the
+/// round and the unit or framework) and `extra`; once per `key` when one is given.
+async fn notify(
+    c: &mut Conn,
+    recipients: &[notifications::Recipient],
+    kind: NotificationKind,
+    subject: (&str, &str),
+    extra: &str,
+    key: Option<&str>,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    let (vi, en) = kind.titles(subject.0, subject.1, extra);
+    notifications::notify(
+        c,
+        recipients,
+        &Notice {
+            kind,
+            task_id: None,
+            title_vi: &vi,
+            title_en: &en,
+            dedup_key: key,
+            link: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------- opening a round
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -177,24 +206,18 @@ pub async fn open_round(
     .await?;
     let round = rounds::round(&mut c, id).await?;
     let staff = notifications::holders_of_units(&mut c, &assessed, &UNIT_STAFF).await?;
-    let (vi, en) = NotificationKind::AssessmentDue.titles(
-        &round.name,
-        &round.framework_name,
-        &format_date(deadline),
-    );
     for unit in &assessed {
         let recipients = staff.get(unit).map(Vec::as_slice).unwrap_or_default();
-        notifications::notify(
+        let subject = (round.name.as_str(), round.framework_name.as_str());
+        let key = format!("assessment-open:{id}:{unit}");
+        let deadline = format_date(deadline);
+        notify(
             &mut c,
             recipients,
-            &Notice {
-                kind: NotificationKind::AssessmentDue,
-                task_id: None,
-                title_vi: &vi,
-                title_en: &en,
-                dedup_key: Some(&format!("assessment-open:{id}:{unit}")),
-                link: None,
-            },
+            NotificationKind::AssessmentDue,
+            subject,
+            &deadline,
+            Some(&key),
             now,
         )
         .await?;
@@ -361,15 +384,20 @@ pub async fn round_view(state: &AppState, user: &CurrentUser, id: i64) -> AppRes
             .any(|l| user.may(Action::EditUnitWork, Target::Unit(l)))
     };
     let all = rounds::assessments_of_round(&mut c, id).await?;
-    let mut visible = Vec::new();
-    for a in all {
-        if sees_all || {
-            let lineage = units::lineage(&mut c, a.unit_id).await?;
-            user.may(Action::ViewWork, Target::Unit(&lineage))
-        } {
-            visible.push(a);
-        }
-    }
+    // Someone who sees only part of the round: the units below their grants, read once.
+    let readable: Option<HashSet<i64>> = match (sees_all, super::tasks::task_scope(user)) {
+        (true, _) | (false, None) => None,
+        (false, Some(roots)) => Some(
+            units::subtree_ids(&mut c, &roots)
+                .await?
+                .into_iter()
+                .collect(),
+        ),
+    };
+    let visible: Vec<Assessment> = all
+        .into_iter()
+        .filter(|a| readable.as_ref().is_none_or(|r| r.contains(&a.unit_id)))
+        .collect();
     if visible.is_empty() && !sees_all {
         return Err(AppError::Forbidden);
     }
@@ -1180,19 +1208,14 @@ pub async fn act(
     if action == AssessmentAction::Submit {
         let lineage = units::lineage(&mut c, l.round.run_by_unit_id).await?;
         let coordinators = notifications::holders(&mut c, &lineage, &[Role::Coordinator]).await?;
-        let (vi, en) =
-            NotificationKind::AssessmentSubmitted.titles(&l.round.name, &after.unit_name, "");
-        notifications::notify(
+        let subject = (l.round.name.as_str(), after.unit_name.as_str());
+        notify(
             &mut c,
             &coordinators,
-            &Notice {
-                kind: NotificationKind::AssessmentSubmitted,
-                task_id: None,
-                title_vi: &vi,
-                title_en: &en,
-                dedup_key: None,
-                link: None,
-            },
+            NotificationKind::AssessmentSubmitted,
+            subject,
+            "",
+            None,
             now,
         )
         .await?;
@@ -1400,22 +1423,15 @@ pub async fn verify(
     if decision == Verification::Adjusted {
         let lineage = units::lineage(&mut c, l.assessment.unit_id).await?;
         let staff = notifications::holders(&mut c, &lineage, &[Role::UnitApprover]).await?;
-        let (vi, en) = NotificationKind::AssessmentAdjusted.titles(
-            &l.round.name,
-            &l.assessment.unit_name,
-            &format!("{} {}", k.code, k.name),
-        );
-        notifications::notify(
+        let subject = (l.round.name.as_str(), l.assessment.unit_name.as_str());
+        let criterion = format!("{} {}", k.code, k.name);
+        notify(
             &mut c,
             &staff,
-            &Notice {
-                kind: NotificationKind::AssessmentAdjusted,
-                task_id: None,
-                title_vi: &vi,
-                title_en: &en,
-                dedup_key: None,
-                link: None,
-            },
+            NotificationKind::AssessmentAdjusted,
+            subject,
+            &criterion,
+            None,
             now,
         )
         .await?;
@@ -1594,21 +1610,17 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
     }
     let ids: Vec<i64> = assessments.iter().map(|a| a.unit_id).collect();
     let staff = notifications::holders_of_units(&mut c, &ids, &UNIT_STAFF).await?;
-    let (vi, en) =
-        NotificationKind::AssessmentPublished.titles(&round.name, &round.framework_name, "");
     for unit in &ids {
         let recipients = staff.get(unit).map(Vec::as_slice).unwrap_or_default();
-        notifications::notify(
+        let subject = (round.name.as_str(), round.framework_name.as_str());
+        let key = format!("assessment-published:{round_id}:{unit}");
+        notify(
             &mut c,
             recipients,
-            &Notice {
-                kind: NotificationKind::AssessmentPublished,
-                task_id: None,
-                title_vi: &vi,
-                title_en: &en,
-                dedup_key: Some(&format!("assessment-published:{round_id}:{unit}")),
-                link: None,
-            },
+            NotificationKind::AssessmentPublished,
+            subject,
+            "",
+            Some(&key),
             now,
         )
         .await?;

@@ -377,6 +377,17 @@ async fn a_full_round_runs_from_opening_to_publication() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let correct = format!("/api/v1/assessments/{stp}/corrections");
+    let (status, _) = approver
+        .post_json(
+            &correct,
+            &json!({"criterion": "2.2", "points": 200, "comment": "Tự sửa điểm"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a unit does not correct its own result"
+    );
     let (status, body) = coordinator
         .post_json(&correct, &json!({"criterion": "2.2", "points": 150}))
         .await;
