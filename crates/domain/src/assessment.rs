@@ -14,6 +14,7 @@ use crate::scoring::{Criterion, index_value, maxima, rank, total_index, totals};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AssessmentStatus {
     Draft,
     SelfAssessed,
@@ -179,6 +180,7 @@ pub fn submission_open(today: Date, deadline: Date, reopened_until: Option<Date>
 
 /// One main index (a top-level criterion) of a unit's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PillarScore {
     pub code: String,
     pub name: String,
@@ -190,6 +192,7 @@ pub struct PillarScore {
 
 /// A criterion where the unit fell short.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LostPoints {
     pub code: String,
     pub name: String,
@@ -207,6 +210,7 @@ pub struct UnitPoints {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitResult {
     pub unit_id: i64,
     pub unit_name: String,

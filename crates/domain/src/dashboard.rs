@@ -112,6 +112,7 @@ impl Tally {
 
 /// A tally as the API shows it: the counts with their rates.
 #[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct TallyJson {
     total: u32,
     completed: u32,
@@ -128,6 +129,17 @@ struct TallyJson {
     average_progress: Option<f64>,
     disbursement_rate: Option<f64>,
 }
+
+// A tally is shown with its rates, so its schema is that of what it serialises into.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Tally {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <TallyJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Tally {}
 
 impl From<Tally> for TallyJson {
     fn from(t: Tally) -> TallyJson {
@@ -216,6 +228,7 @@ pub fn ranking(rows: &mut [(impl Sized, Tally)]) {
 pub const TREND_YEARS: i32 = 5;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRef {
     pub id: i64,
     pub code: String,
@@ -224,6 +237,7 @@ pub struct UnitRef {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanRef {
     pub id: i64,
     pub year: i64,
@@ -232,6 +246,7 @@ pub struct PlanRef {
 
 /// A tally under a name: a pillar, a task group, an acquisition mode.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Row {
     /// What the task list filters on (group id, pillar code, mode code; empty: none).
     pub key: String,
@@ -243,6 +258,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRow {
     pub unit: UnitRef,
     pub tally: Tally,
@@ -251,6 +267,7 @@ pub struct UnitRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverdueTask {
     pub id: i64,
     pub code: String,
@@ -262,6 +279,7 @@ pub struct OverdueTask {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearFigure {
     pub year: i32,
     pub value: Option<f64>,
@@ -269,6 +287,7 @@ pub struct YearFigure {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyIndicator {
     pub code: String,
     pub name: String,
@@ -283,12 +302,14 @@ pub struct KeyIndicator {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusCount {
     pub status: TaskStatus,
     pub count: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub unit: UnitRef,
     pub plan: Option<PlanRef>,
@@ -350,6 +371,7 @@ impl Dashboard {
 
 /// A report that names an obstacle or a proposal.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Obstacle {
     pub period: String,
     pub task_id: i64,

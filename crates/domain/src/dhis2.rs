@@ -11,6 +11,7 @@ use crate::period::Period;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataValueSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_set: Option<String>,
@@ -24,6 +25,7 @@ pub struct DataValueSet {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Dhis2DataValue))]
 pub struct DataValue {
     #[serde(default)]
     pub data_element: String,

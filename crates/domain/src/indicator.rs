@@ -13,6 +13,7 @@ macro_rules! string_enum {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -73,6 +74,7 @@ impl PeriodType {
 
 /// An indicator as entered, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorInput {
     #[serde(default)]
     pub code: String,
@@ -229,6 +231,7 @@ pub struct ValueRules {
 
 /// A value as typed: `12,5` and `1.234` are read the Vietnamese way.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValueInput {
     #[serde(default, deserialize_with = "text_or_number")]
     pub value: Option<String>,
@@ -376,6 +379,7 @@ pub fn check_value(rules: &ValueRules, input: &ValueInput) -> Result<Checked, Ve
 /// How a figure stands against its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AttainmentStatus {
     NotAchieved,
     Achieved,
@@ -402,6 +406,7 @@ impl AttainmentStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attainment {
     /// Actual as a share of target (inverted when lower is better); none when the
     /// target is zero.

@@ -16,6 +16,23 @@ pub enum Period {
     Month(i32, u8),
 }
 
+// A period travels as its text (`2025`, `2025Q2`, `2025-08`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Period {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"))
+            .description(Some(
+                "A year `2025`, a quarter `2025Q2` or a month `2025-08`",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Period {}
+
 impl Period {
     pub fn parse(s: &str) -> Option<Period> {
         let s = s.trim();

@@ -12,6 +12,7 @@ use crate::validation::{FieldError, Invalid};
 /// How a leaf criterion turns an answer into points (the patterns of real provincial sets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Rule {
     /// The assessor types the points, 0 to the maximum.
     Manual,
@@ -34,12 +35,14 @@ pub enum Rule {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub at_least: f64,
     pub points: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChoiceOption {
     pub key: String,
     pub label: String,
@@ -90,6 +93,7 @@ impl Rule {
 
 /// What a unit (or a verifier) gave for a criterion; only the fields its rule reads matter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     pub points: Option<f64>,
     pub yes: Option<bool>,

@@ -11,6 +11,7 @@ use crate::validation::{FieldError, Invalid, optional_text, required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TaskStatus {
     Draft,
     Submitted,
@@ -89,6 +90,7 @@ impl TryFrom<String> for TaskStatus {
 /// The moves of the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TaskAction {
     Submit,
     Approve,
@@ -180,6 +182,7 @@ impl TaskAction {
 /// Where a task stands against its deadline (Decision 42/2014/QĐ-TTg).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     CompletedOnTime,
     CompletedLate,
@@ -228,6 +231,7 @@ impl Outcome {
 /// How a task acquires what it needs: the province rents first and buys last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AcquisitionMode {
     Rent,
     Buy,
@@ -288,6 +292,7 @@ pub fn code_sort_key(code: &str) -> String {
 
 /// A task as typed on a form or sent to the API, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskInput {
     #[serde(default)]
     pub code: String,
@@ -527,6 +532,7 @@ pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
 
 /// A progress report as typed, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportInput {
     #[serde(default)]
     pub period: String,

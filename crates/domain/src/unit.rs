@@ -12,6 +12,7 @@ use crate::validation::{FieldError, Invalid, optional_text, required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UnitKind {
     Ministry,
     Province,
@@ -122,6 +123,7 @@ pub fn check_date(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>
 
 /// A unit as entered on a form or in an API call, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitInput {
     pub code: String,
     pub name: String,

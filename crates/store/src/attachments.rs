@@ -8,6 +8,7 @@ use crate::macros::{bind_all, q};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
     pub task_id: i64,
@@ -99,6 +100,7 @@ pub async fn of_task(c: &mut Conn, task_id: i64) -> Result<Vec<Attachment>> {
 
 /// An evidence file attached to one reported figure.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValueFile {
     pub id: i64,
     pub data_value_id: i64,

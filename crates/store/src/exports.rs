@@ -7,6 +7,7 @@ use crate::macros::q;
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportJob {
     pub id: i64,
     pub user_id: i64,

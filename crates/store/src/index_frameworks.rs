@@ -7,6 +7,7 @@ use crate::macros::q;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Framework {
     pub id: i64,
     pub code: String,

@@ -154,6 +154,7 @@ pub async fn publish_round(c: &mut Conn, id: i64, now: OffsetDateTime) -> Result
 // ---------------------------------------------------------------- assessments
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub id: i64,
     pub round_id: i64,
@@ -324,6 +325,7 @@ pub async fn drafts_due(c: &mut Conn, from: Date, to: Date) -> Result<Vec<(Asses
 // ---------------------------------------------------------------- scores
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Score {
     pub id: i64,
     pub assessment_id: i64,
@@ -517,6 +519,7 @@ pub async fn set_final_points(
 // ---------------------------------------------------------------- evidence
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     pub id: i64,
     pub assessment_id: i64,
@@ -602,6 +605,7 @@ pub async fn evidence(c: &mut Conn, id: i64) -> Result<Evidence> {
 // ---------------------------------------------------------------- events
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub id: i64,
     pub actor_name: String,
@@ -675,6 +679,7 @@ pub async fn events(c: &mut Conn, assessment_id: i64) -> Result<Vec<Event>> {
 
 /// A criterion a task aims to improve, named for display.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkedCriterion {
     pub task_id: i64,
     pub task_code: String,

@@ -12,6 +12,7 @@ use crate::macros::{bind_all, q};
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indicator {
     pub id: i64,
     pub code: String,
@@ -171,6 +172,7 @@ pub async fn update(
 // ---------------------------------------------------------------- forms
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Form {
     pub id: i64,
     pub code: String,
@@ -276,6 +278,7 @@ pub async fn form_kinds(c: &mut Conn, form_id: i64) -> Result<Vec<String>> {
 // ---------------------------------------------------------------- targets
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     pub indicator_id: i64,
     pub unit_id: i64,
@@ -343,6 +346,7 @@ pub async fn targets_of_unit(c: &mut Conn, unit_id: i64, period: Period) -> Resu
 // ---------------------------------------------------------------- data values
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataValue {
     pub id: i64,
     pub indicator_id: i64,
@@ -578,6 +582,7 @@ pub async fn review_value(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryRow {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -784,6 +789,7 @@ pub async fn completeness(
 
 /// One figure in the long exchange format.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExchangeValue {
     pub indicator_code: String,
     pub unit_code: String,

@@ -7,6 +7,7 @@ use crate::macros::q;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub id: i64,
     pub year: i64,
@@ -19,6 +20,7 @@ pub struct Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pillar {
     pub code: String,
     pub name_vi: String,
@@ -27,6 +29,7 @@ pub struct Pillar {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskGroup {
     pub id: i64,
     pub plan_id: i64,

@@ -13,6 +13,7 @@ use crate::units::escape_like;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: i64,
     pub plan_id: i64,
@@ -27,7 +28,9 @@ pub struct Task {
     pub lead_unit_id: i64,
     pub lead_unit_code: String,
     pub lead_unit_name: String,
-    /// Outside partners, one per line.
+    /// Outside partners: stored one per line, shown as a list.
+    #[serde(serialize_with = "partners_as_list")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub partners: Option<String>,
     pub start_date: Option<Date>,
     pub due_date: Date,
@@ -154,6 +157,19 @@ pub async fn insert(
     Ok(id)
 }
 
+fn partners_as_list<S: serde::Serializer>(
+    partners: &Option<String>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(
+        partners
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty()),
+    )
+}
+
 fn partners_text(partners: &[String]) -> Option<String> {
     (!partners.is_empty()).then(|| partners.join("\n"))
 }
@@ -278,6 +294,7 @@ pub async fn set_due_date(c: &mut Conn, id: i64, due: Date, now: OffsetDateTime)
 // ---------------------------------------------------------------- events
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskEvent {
     pub id: i64,
     pub task_id: i64,
@@ -335,6 +352,7 @@ pub async fn events(c: &mut Conn, task_id: i64) -> Result<Vec<TaskEvent>> {
 // ---------------------------------------------------------------- extensions
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Extension {
     pub id: i64,
     pub task_id: i64,
@@ -472,6 +490,7 @@ pub async fn pending_extensions(
 // ---------------------------------------------------------------- progress reports
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub id: i64,
     pub task_id: i64,
@@ -830,6 +849,7 @@ pub async fn missing_reports(c: &mut Conn, filter: &TaskFilter, period: &str) ->
 
 /// One report of a period with its task, for the consolidated obstacles page.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodReport {
     pub period: String,
     pub task_id: i64,

@@ -12,6 +12,7 @@ use crate::macros::{bind_all, q};
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unit {
     pub id: i64,
     pub code: String,
@@ -481,6 +482,7 @@ pub async fn apply_import(
 }
 
 #[derive(Debug, Default, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     pub created: usize,
     pub updated: usize,

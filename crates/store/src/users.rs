@@ -13,6 +13,7 @@ use crate::units::escape_like;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -236,6 +237,7 @@ pub async fn list(c: &mut Conn, filter: &UserFilter) -> Result<UserPage> {
 
 /// A role grant as stored, with the name of its unit for display.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantRow {
     pub id: i64,
     pub user_id: i64,

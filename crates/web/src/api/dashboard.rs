@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
     params(crate::service::dashboard::DashboardQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Plan progress, units behind, key indicators against targets, budget by mode, obstacles", body = Dashboard), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
 /// indicators against targets, budget by mode and the latest obstacles.
@@ -67,14 +67,16 @@ async fn download(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ExportRequest {
     #[serde(default)]
     kind: String,
     /// Numbers or strings: `2025` and `"2025"` both do.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     plan: Option<serde_json::Value>,
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     year: Option<serde_json::Value>,
     #[serde(default)]
     unit: Option<String>,
@@ -99,8 +101,8 @@ impl ExportRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/exports", tag = "dashboard",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = ExportRequest, content_type = "application/json"),
+    responses((status = 202, description = "The job to poll", body = ExportJobJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/exports` `{"kind": "xlsx"|"docx"|"pdf"|"briefing", "plan", "year", "unit"}`:
 /// starts making a document; `202` with the job to poll.
@@ -113,34 +115,44 @@ pub(crate) async fn start_export(
         .ok_or_else(|| crate::error::AppError::field("kind", dxplan_domain::Invalid::BadFormat))?;
     let id = exports::start_job(&state, &user, kind, req.filters()).await?;
     let job = exports::job_for(&state, &user, id).await?;
-    Ok((StatusCode::ACCEPTED, Json(job_json(&job))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(job_json(job))).into_response())
 }
 
-fn job_json(job: &dxplan_store::exports::ExportJob) -> serde_json::Value {
-    let mut v = serde_json::json!(job);
-    v["status_url"] = format!("/api/v1/exports/{}", job.id).into();
-    if job.status == "done" {
-        v["download_url"] = format!("/api/v1/exports/{}/file", job.id).into();
+/// A background export and where to follow it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ExportJobJson {
+    #[serde(flatten)]
+    job: dxplan_store::exports::ExportJob,
+    status_url: String,
+    /// Once the document is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    download_url: Option<String>,
+}
+
+fn job_json(job: dxplan_store::exports::ExportJob) -> ExportJobJson {
+    ExportJobJson {
+        status_url: format!("/api/v1/exports/{}", job.id),
+        download_url: (job.status == "done").then(|| format!("/api/v1/exports/{}/file", job.id)),
+        job,
     }
-    v
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The job: running, done (with its download) or failed", body = ExportJobJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}`: a job's status (`running`, `done`, `failed`).
 pub(crate) async fn export_status(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
-    Ok(Json(job_json(&exports::job_for(&state, &user, id).await?)))
+) -> AppResult<Json<ExportJobJson>> {
+    Ok(Json(job_json(exports::job_for(&state, &user, id).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/file", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The finished document"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}/file`: the finished document.
 pub(crate) async fn export_file(

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use dxplan_domain::dhis2::DataValueSet;
 
@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(crate::service::dhis2::ExportQuery),
-    responses((status = 200, description = "Approved figures as a dataValueSet", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Approved figures as a dataValueSet", body = DataValueSet), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/dataValueSets?period=&orgUnit=&dataElement=`: approved figures.
 pub(crate) async fn export(
     State(state): State<AppState>,
@@ -40,8 +40,8 @@ pub(crate) struct ImportQuery {
 
 #[utoipa::path(post, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(ImportQuery),
-    request_body(content = Object, description = "A DHIS2 dataValueSet"),
-    responses((status = 200, description = "An import summary and the row results", body = Object), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    request_body(content = DataValueSet, description = "A DHIS2 dataValueSet"),
+    responses((status = 200, description = "An import summary and the row results", body = ImportSummary), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/dhis2/dataValueSets?submit=true`: figures in, all or none, answered with
 /// DHIS2's import summary and dxplan's row results.
 pub(crate) async fn import(
@@ -50,14 +50,37 @@ pub(crate) async fn import(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ImportQuery>,
     ApiJson(set): ApiJson<DataValueSet>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ImportSummary>> {
     let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
-    let results = svc::import(&state, &caller(&user, &meta), &set, submit).await?;
-    Ok(Json(json!({
-        "status": "SUCCESS",
-        "importCount": {"imported": results.len(), "updated": 0, "ignored": 0, "deleted": 0},
-        "items": results,
-    })))
+    let items = svc::import(&state, &caller(&user, &meta), &set, submit).await?;
+    Ok(Json(ImportSummary {
+        status: "SUCCESS",
+        import_count: ImportCount {
+            imported: items.len(),
+            updated: 0,
+            ignored: 0,
+            deleted: 0,
+        },
+        items,
+    }))
+}
+
+/// DHIS2's import summary (all or none, so a refusal is a 400 instead), with dxplan's
+/// row results.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ImportSummary {
+    status: &'static str,
+    import_count: ImportCount,
+    items: Vec<crate::service::indicators::RowResult>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ImportCount {
+    imported: usize,
+    updated: usize,
+    ignored: usize,
+    deleted: usize,
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
@@ -74,14 +97,14 @@ pub(crate) async fn mappings(
     )?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct MappingsBody {
     #[serde(default)]
     items: Vec<MappingInput>,
 }
 
 #[utoipa::path(put, path = "/api/v1/dhis2/mappings", tag = "dhis2",
-    request_body(content = Object, description = "`{\"items\": [MappingInput]}`: replaces every mapping"),
+    request_body(content = MappingsBody, description = "Replaces every mapping"),
     responses((status = 200, description = "The mappings now", body = super::openapi::MappingList), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/dhis2/mappings` `{"items": [{"kind": "data_element" | "org_unit", "code",
 /// "dhis2_id"}]}`: replaces every mapping.
@@ -90,7 +113,7 @@ pub(crate) async fn set_mappings(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<MappingsBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::MappingList>> {
     let items = svc::set_mappings(&state, &caller(&user, &meta), &body.items).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(super::openapi::MappingList { items }))
 }

@@ -5,8 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use dxplan_store::index_rounds::LinkedCriterion;
+use serde_json::Value;
 
+use super::openapi::Items;
 use super::{ApiJson, caller};
 use crate::error::AppResult;
 use crate::service::assessment::{
@@ -50,7 +52,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks", tag = "index",
-    responses((status = 200, description = "Every framework, the newest year first", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "Every framework, the newest year first", body = super::openapi::Page<dxplan_store::index_frameworks::Framework>), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
 pub(crate) async fn list(
@@ -66,7 +68,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 201, description = "The framework with computed maxima and any warnings", body = Object), super::openapi::Refusals),
+    responses((status = 201, description = "The framework with computed maxima and any warnings", body = FrameworkView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
 pub(crate) async fn create(
@@ -82,7 +84,7 @@ pub(crate) async fn create(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/import", tag = "index",
     params(("code" = Option<String>, Query), ("name" = Option<String>, Query), ("year" = Option<i64>, Query), ("unit_kinds" = Option<String>, Query, description = "Comma-separated: department, district, commune")),
     request_body(content = Vec<u8>, description = "The JSON export or the annex workbook (.xlsx)", content_type = "application/octet-stream"),
-    responses((status = 201, description = "The framework", body = Object), super::openapi::Refusals),
+    responses((status = 201, description = "The framework", body = FrameworkView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/import?code=&name=&year=&unit_kinds=`: a framework from
 /// its JSON export or annex workbook sent as the body (`Content-Type` says which).
@@ -110,7 +112,7 @@ pub(crate) async fn import(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The tree with computed maxima", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The tree with computed maxima", body = FrameworkView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}`: the tree with computed maxima.
 pub(crate) async fn get_one(
@@ -131,7 +133,7 @@ pub(crate) struct VersionQuery {
 #[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(VersionQuery, ("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 200, description = "The framework now", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The framework now", body = FrameworkView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
 /// shape; refused once a round uses it.
@@ -150,7 +152,7 @@ pub(crate) async fn replace(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.json", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The framework in the shape POST reads", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The framework in the shape POST reads", body = FrameworkInput), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.
 pub(crate) async fn export(
@@ -164,7 +166,7 @@ pub(crate) async fn export(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/{id}/copy", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::CopyInput,
-    responses((status = 201, description = "The copy", body = Object), super::openapi::Refusals),
+    responses((status = 201, description = "The copy", body = FrameworkView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
 /// as the start of a new framework.
@@ -230,7 +232,7 @@ pub(crate) async fn open_round(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The round and the assessments the caller may see", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The round and the assessments the caller may see", body = rounds::RoundView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}`: the round and the assessments the caller may see.
 pub(crate) async fn get_round(
@@ -251,14 +253,15 @@ pub(crate) async fn publish(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
-    let round = rounds::publish(&state, &caller(&user, &meta), id).await?;
-    Ok(Json(json!(round)))
+) -> AppResult<Json<dxplan_store::index_rounds::Round>> {
+    Ok(Json(
+        rounds::publish(&state, &caller(&user, &meta), id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = rounds::ResultsView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results`: ranking, pillars, index values, change since
 /// last year and lost points (provisional before publication, for the round's staff).
@@ -272,7 +275,7 @@ pub(crate) async fn results(
 
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessments/{id}`: criterion by criterion, with live points and rights.
 pub(crate) async fn get_assessment(
@@ -283,7 +286,7 @@ pub(crate) async fn get_assessment(
     Ok(Json(rounds::assessment_view(&state, &user, id).await?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ScoresBody {
     #[serde(default)]
     answers: Vec<AnswerInput>,
@@ -291,8 +294,8 @@ pub(crate) struct ScoresBody {
 
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/scores", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body(content = Object, description = "`{\"answers\": [AnswerInput]}`"),
-    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
+    request_body(content = ScoresBody, description = "`{\"answers\": [AnswerInput]}`"),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/assessments/{id}/scores` `{"answers": [{"criterion", "points" | "yes" |
 /// "value" | "numerator"+"denominator" | "choice" | "target", "explanation"}]}`.
@@ -308,7 +311,7 @@ pub(crate) async fn save_scores(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct LinkBody {
     #[serde(default)]
     criterion: String,
@@ -320,8 +323,8 @@ pub(crate) struct LinkBody {
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body(content = Object, description = "`{\"criterion\", \"url\", \"title\"}`"),
-    responses((status = 201, description = "The evidence link", body = Object), super::openapi::Refusals),
+    request_body(content = LinkBody, description = "`{\"criterion\", \"url\", \"title\"}`"),
+    responses((status = 201, description = "The evidence link", body = dxplan_store::index_rounds::Evidence), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
 /// published document as evidence (files go to `…/evidence/files`).
@@ -347,7 +350,7 @@ pub(crate) async fn add_link(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::ActInput,
-    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/actions` `{"action": "submit" | "reopen" | "finalize",
 /// "comment"?, "until"?, "version"?}`.
@@ -366,7 +369,7 @@ pub(crate) async fn act(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/verifications", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::VerifyInput,
-    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/verifications` `{"criterion", "decision": "accepted" |
 /// "adjusted", "points"?, "comment"?}`.
@@ -382,7 +385,7 @@ pub(crate) async fn verify(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ResponsesBody {
     #[serde(default)]
     responses: Vec<ResponseInput>,
@@ -390,8 +393,8 @@ pub(crate) struct ResponsesBody {
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/responses", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body(content = Object, description = "`{\"responses\": [ResponseInput]}`"),
-    responses((status = 200, description = "The assessment now", body = Object), super::openapi::Refusals),
+    request_body(content = ResponsesBody, description = "`{\"responses\": [ResponseInput]}`"),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/responses` `{"responses": [{"criterion", "response"}]}`:
 /// the unit's one response to the adjustments.
@@ -410,7 +413,7 @@ pub(crate) async fn respond(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/corrections", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::CorrectionInput,
-    responses((status = 200, description = "The assessment with its new revision", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment with its new revision", body = AssessmentView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/corrections` `{"criterion", "points", "comment"}`: a
 /// published result corrected as a new revision.
@@ -428,21 +431,21 @@ pub(crate) async fn correct(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The criteria the task aims to improve", body = Object), super::openapi::Refusals),
+    responses((status = 200, description = "The criteria the task aims to improve", body = super::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
 pub(crate) async fn task_criteria(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<LinkedCriterion>>> {
     crate::service::tasks::readable_task(&state, &user, id).await?;
-    Ok(Json(
-        json!({ "items": rounds::task_criteria(&state, id).await? }),
-    ))
+    Ok(Json(Items {
+        items: rounds::task_criteria(&state, id).await?,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct TaskCriteriaBody {
     #[serde(default)]
     criteria: Vec<CriterionRef>,
@@ -450,8 +453,8 @@ pub(crate) struct TaskCriteriaBody {
 
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body(content = Object, description = "`{\"criteria\": [CriterionRef]}`"),
-    responses((status = 200, description = "The criteria now", body = Object), super::openapi::Refusals),
+    request_body(content = TaskCriteriaBody, description = "`{\"criteria\": [CriterionRef]}`"),
+    responses((status = 200, description = "The criteria now", body = super::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/tasks/{id}/criteria` `{"criteria": [{"framework_id", "code"}]}`.
 pub(crate) async fn set_task_criteria(
@@ -460,9 +463,9 @@ pub(crate) async fn set_task_criteria(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TaskCriteriaBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<LinkedCriterion>>> {
     let items = rounds::link_task(&state, &caller(&user, &meta), id, &body.criteria).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items { items }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -475,8 +478,8 @@ pub(crate) struct CriterionQuery {
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence/files", tag = "assessments",
     params(("id" = i64, Path), CriterionQuery),
-    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = Object),
+    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::index_rounds::Evidence),
         (status = 422, description = "A file of a type not accepted", body = super::openapi::ErrorBody), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence/files?criterion=…`: an evidence file.

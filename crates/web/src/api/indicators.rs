@@ -11,9 +11,9 @@ use dxplan_domain::indicator::{IndicatorInput, PeriodType};
 use dxplan_domain::period::Period;
 use dxplan_store::indicators::{self, FormWrite};
 use dxplan_store::units;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use super::openapi::Items;
 use super::{ApiJson, ApiQuery, caller, parse_at};
 use crate::error::{AppError, AppResult};
 use crate::service::indicators as svc;
@@ -53,23 +53,22 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
     params(ListQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The indicators, by code", body = super::openapi::Items<indicators::Indicator>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<indicators::Indicator>>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
-    Ok(Json(
-        json!({ "items": indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await? }),
-    ))
+    let items = indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await?;
+    Ok(Json(Items { items }))
 }
 
 #[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = IndicatorInput, content_type = "application/json"),
+    responses((status = 201, description = "The indicator", body = indicators::Indicator), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -78,21 +77,24 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<IndicatorInput>,
 ) -> AppResult<Response> {
     let indicator = svc::create_indicator(&state, &caller(&user, &meta), &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(indicator))).into_response())
+    Ok((StatusCode::CREATED, Json(indicator)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct IndicatorUpdate {
     #[serde(flatten)]
     input: IndicatorInput,
     #[serde(default)]
     version: Option<i64>,
+    #[serde(flatten, default)]
+    #[schema(ignore)]
+    pub(crate) _others: crate::service::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = IndicatorUpdate, content_type = "application/json"),
+    responses((status = 200, description = "The indicator now", body = indicators::Indicator), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
 /// edit (409).
@@ -102,7 +104,7 @@ pub(crate) async fn update(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<IndicatorUpdate>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<indicators::Indicator>> {
     let indicator = svc::update_indicator(
         &state,
         &caller(&user, &meta),
@@ -111,25 +113,25 @@ pub(crate) async fn update(
         body.version,
     )
     .await?;
-    Ok(Json(json!(indicator)))
+    Ok(Json(indicator))
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The indicator", body = indicators::Indicator), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<indicators::Indicator>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
-    Ok(Json(json!(
+    Ok(Json(
         indicators::by_code(&mut c, &code)
             .await?
-            .ok_or(AppError::NotFound)?
-    )))
+            .ok_or(AppError::NotFound)?,
+    ))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -144,7 +146,7 @@ pub(crate) struct RollupQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
     params(RollupQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure rolled up over the unit's subtree, with its children when asked", body = svc::RollupView), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /indicators/{code}/values?unit=…&period=…&level=children|subtree&at=…`
 pub(crate) async fn rollup(
@@ -152,7 +154,7 @@ pub(crate) async fn rollup(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<RollupQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<svc::RollupView>> {
     let unit = query
         .unit
         .as_deref()
@@ -188,16 +190,16 @@ pub(crate) async fn rollup(
         include_pending,
     )
     .await?;
-    Ok(Json(json!(view)))
+    Ok(Json(view))
 }
 
 #[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The data collection forms", body = super::openapi::Items<FormJson>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_forms(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<FormJson>>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let forms = indicators::forms(&mut c).await?;
@@ -208,16 +210,26 @@ pub(crate) async fn list_forms(
             .into_iter()
             .map(|i| i.code)
             .collect();
-        let kinds = indicators::form_kinds(&mut c, f.id).await?;
-        let mut v = json!(f);
-        v["indicators"] = json!(inds);
-        v["unit_kinds"] = json!(kinds);
-        items.push(v);
+        let unit_kinds = indicators::form_kinds(&mut c, f.id).await?;
+        items.push(FormJson {
+            form: f,
+            indicators: inds,
+            unit_kinds,
+        });
     }
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items { items }))
 }
 
-#[derive(Deserialize)]
+/// A data collection form with its indicators and the kinds of unit that fill it in.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FormJson {
+    #[serde(flatten)]
+    form: indicators::Form,
+    indicators: Vec<String>,
+    unit_kinds: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct FormBody {
     code: String,
     name: String,
@@ -229,8 +241,8 @@ pub(crate) struct FormBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/forms", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = FormBody, content_type = "application/json"),
+    responses((status = 201, description = "The form", body = indicators::Form), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_form(
     State(state): State<AppState>,
@@ -282,10 +294,10 @@ pub(crate) async fn create_form(
     })?;
     let form = indicators::form(&mut c, id).await?;
     c.commit().await?;
-    Ok((StatusCode::CREATED, Json(json!(form))).into_response())
+    Ok((StatusCode::CREATED, Json(form)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TargetRow {
     indicator: String,
     unit: String,
@@ -294,8 +306,8 @@ pub(crate) struct TargetRow {
 }
 
 #[utoipa::path(put, path = "/api/v1/targets", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = Vec<TargetRow>, content_type = "application/json"),
+    responses((status = 204, description = "Saved, all or none"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_targets(
     State(state): State<AppState>,
@@ -356,13 +368,13 @@ pub(crate) struct UnitValuesQuery {
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
     params(UnitValuesQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The unit's figures for the period", body = super::openapi::Items<indicators::DataValue>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn unit_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<indicators::DataValue>>> {
     let unit_code = query
         .unit
         .as_deref()
@@ -375,12 +387,12 @@ pub(crate) async fn unit_values(
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
     let lineage = units::lineage(&mut c, unit.id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    Ok(Json(
-        json!({ "items": indicators::values_of_unit(&mut c, unit.id, period).await? }),
-    ))
+    Ok(Json(Items {
+        items: indicators::values_of_unit(&mut c, unit.id, period).await?,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct SaveBody {
     unit: String,
     period: String,
@@ -390,15 +402,15 @@ pub(crate) struct SaveBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/data-values", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = SaveBody, content_type = "application/json"),
+    responses((status = 200, description = "Row by row, what was saved", body = super::openapi::Items<svc::RowResult>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn save_values(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<SaveBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<svc::RowResult>>> {
     let results = svc::save_values(
         &state,
         &caller(&user, &meta),
@@ -408,10 +420,10 @@ pub(crate) async fn save_values(
         body.submit,
     )
     .await?;
-    Ok(Json(json!({ "items": results })))
+    Ok(Json(Items { items: results }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReviewBody {
     approve: bool,
     #[serde(default)]
@@ -420,8 +432,8 @@ pub(crate) struct ReviewBody {
 
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/review", tag = "indicators",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"), crate::api::openapi::Refusals),
+    request_body(content = ReviewBody, content_type = "application/json"),
+    responses((status = 204, description = "Reviewed"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn review(
     State(state): State<AppState>,
@@ -443,21 +455,21 @@ pub(crate) async fn review(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure's evidence files", body = super::openapi::Items<dxplan_store::attachments::ValueFile>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn value_files(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<dxplan_store::attachments::ValueFile>>> {
     let files = svc::files_of_value(&state, &user, id).await?;
-    Ok(Json(json!({ "items": files })))
+    Ok(Json(Items { items: files }))
 }
 
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::ValueFile), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload_value_file(
     State(state): State<AppState>,
@@ -468,12 +480,12 @@ pub(crate) async fn upload_value_file(
 ) -> AppResult<Response> {
     let (name, bytes) = super::tasks::first_file(multipart).await?;
     let file = svc::attach_to_value(&state, &caller(&user, &meta), id, &name, bytes).await?;
-    Ok((StatusCode::CREATED, Json(json!(file))).into_response())
+    Ok((StatusCode::CREATED, Json(file)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/data-value-files/{id}", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The file, as its checked type"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download_value_file(
     State(state): State<AppState>,
@@ -490,20 +502,26 @@ pub(crate) async fn download_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/history", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure and every change to it", body = ValueHistory), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn history(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ValueHistory>> {
     let mut c = state.db.read().await?;
     let value = indicators::value_by_id(&mut c, id).await?;
     let lineage = units::lineage(&mut c, value.unit_id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    Ok(Json(
-        json!({ "value": value, "history": indicators::value_history(&mut c, id).await? }),
-    ))
+    let history = indicators::value_history(&mut c, id).await?;
+    Ok(Json(ValueHistory { value, history }))
+}
+
+/// A figure and every change made to it, oldest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ValueHistory {
+    value: indicators::DataValue,
+    history: Vec<indicators::HistoryRow>,
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -527,7 +545,7 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
 
 #[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
     params(ExportQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figures in the long exchange format (CSV unless format=json)", body = super::openapi::Items<indicators::ExchangeValue>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// The long exchange format: one row per figure, as CSV or JSON.
 pub(crate) async fn export(
@@ -573,7 +591,7 @@ pub(crate) async fn export(
     )
     .await?;
     if q.format.as_deref() == Some("json") {
-        return Ok(Json(json!({ "items": rows })).into_response());
+        return Ok(Json(Items { items: rows }).into_response());
     }
     let mut out = Vec::new();
     {
@@ -611,7 +629,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/data-values/import", tag = "indicators",
     params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Row by row, what was saved (all or none)", body = super::openapi::Items<svc::RowResult>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports figures in the exchange format (CSV or a JSON array), all or none.
 pub(crate) async fn import(
@@ -621,7 +639,7 @@ pub(crate) async fn import(
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<svc::RowResult>>> {
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -665,6 +683,7 @@ pub(crate) async fn import(
                     },
                     comment: None,
                     version: None,
+                    _others: Default::default(),
                 },
             });
         }
@@ -677,7 +696,7 @@ pub(crate) async fn import(
     }
     let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
     let results = svc::save_many(&state, &caller(&user, &meta), &items, submit).await?;
-    Ok(Json(json!({ "items": results })))
+    Ok(Json(Items { items: results }))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -689,7 +708,7 @@ pub(crate) struct DashboardQuery {
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
     params(DashboardQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every indicator rolled up over the unit's subtree", body = super::openapi::Items<svc::RollupView>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Every indicator rolled up over one unit's subtree for a period.
 pub(crate) async fn unit_dashboard(
@@ -697,7 +716,7 @@ pub(crate) async fn unit_dashboard(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<svc::RollupView>>> {
     let at = parse_at(q.at.as_deref(), &state)?;
     {
         let mut c = state.db.read().await?;
@@ -712,9 +731,9 @@ pub(crate) async fn unit_dashboard(
         .as_deref()
         .filter(|p| !p.is_empty())
         .ok_or_else(|| AppError::field("period", Invalid::Required))?;
-    Ok(Json(
-        json!({ "items": svc::rollup_all(&state, &code, period, at).await? }),
-    ))
+    Ok(Json(Items {
+        items: svc::rollup_all(&state, &code, period, at).await?,
+    }))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -726,14 +745,14 @@ pub(crate) struct TargetsQuery {
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
     params(TargetsQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Targets of the unit and the units below it", body = super::openapi::Items<indicators::Target>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
 pub(crate) async fn list_targets(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<indicators::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let mut c = state.db.read().await?;
@@ -743,32 +762,37 @@ pub(crate) async fn list_targets(
     let lineage = units::lineage(&mut c, unit.id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
     let ids = units::subtree_ids(&mut c, &[unit.id]).await?;
-    Ok(Json(
-        json!({ "items": indicators::targets_of_units(&mut c, &ids, period).await? }),
-    ))
+    Ok(Json(Items {
+        items: indicators::targets_of_units(&mut c, &ids, period).await?,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct CopyBody {
     from_year: i32,
     to_year: i32,
 }
 
 #[utoipa::path(post, path = "/api/v1/targets/copy", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = CopyBody, content_type = "application/json"),
+    responses((status = 200, description = "How many targets were copied", body = TargetsCopied), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn copy_targets(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(b): ApiJson<CopyBody>,
-) -> AppResult<Json<Value>> {
-    let n = svc::copy_targets(&state, &caller(&user, &meta), b.from_year, b.to_year).await?;
-    Ok(Json(json!({ "copied": n })))
+) -> AppResult<Json<TargetsCopied>> {
+    let copied = svc::copy_targets(&state, &caller(&user, &meta), b.from_year, b.to_year).await?;
+    Ok(Json(TargetsCopied { copied }))
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TargetsCopied {
+    copied: u64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct SplitBody {
     indicator: String,
     unit: String,
@@ -778,15 +802,15 @@ pub(crate) struct SplitBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/targets/split", tag = "indicators",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = SplitBody, content_type = "application/json"),
+    responses((status = 200, description = "The target each unit below receives", body = super::openapi::Items<TargetShare>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn split_target(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(b): ApiJson<SplitBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Items<TargetShare>>> {
     let shares = svc::split_target(
         &state,
         &caller(&user, &meta),
@@ -797,7 +821,18 @@ pub(crate) async fn split_target(
         b.method,
     )
     .await?;
-    Ok(Json(
-        json!({ "items": shares.iter().map(|(u, v)| json!({"unit": u, "target": v})).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(Items {
+        items: shares
+            .into_iter()
+            .map(|(unit, target)| TargetShare { unit, target })
+            .collect(),
+    }))
+}
+
+/// The share of a target one unit below receives.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TargetShare {
+    /// The unit's code.
+    unit: String,
+    target: f64,
 }

@@ -1,6 +1,5 @@
 //! The JSON API under `/api/v1`: thin handlers over the service layer.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -58,18 +57,43 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .layer(axum::middleware::from_fn(crate::metrics::expose_route))
 }
 
-/// JSON body extractor whose rejections use dxplan's error format.
+/// JSON body extractor whose rejections use dxplan's error format. A field the input does
+/// not know is refused (400) rather than silently dropped: a client's misspelt field
+/// would otherwise change nothing while the answer says all went well. (The same input
+/// types also read HTML forms, which carry `_csrf`; that is why this is checked here and
+/// not with `deny_unknown_fields` on the types.)
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> AppResult<Self> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        read_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Reads a JSON body as `T`, refusing bad JSON, wrong types and fields `T` does not know.
+fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    let mut unknown = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    de.end().map_err(|e| AppError::BadRequest(e.to_string()))?;
+    match unknown.first() {
+        None => Ok(value),
+        Some(field) => Err(AppError::BadRequest(format!("unknown field `{field}`"))),
     }
 }
 
@@ -163,15 +187,15 @@ pub(crate) fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
 
 // ---------------------------------------------------------------- auth
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct LoginBody {
     username: String,
     password: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = LoginBody, content_type = "application/json"),
+    responses((status = 200, description = "The account and the CSRF token its session's changes send", body = LoginDone), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -183,12 +207,22 @@ pub(crate) async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let done = service::login(&state, &meta, &body.username, &body.password, ua).await?;
-    let body = json!({"user": user_json(&done.user), "csrf_token": done.csrf});
+    let body = LoginDone {
+        user: done.user,
+        csrf_token: done.csrf,
+    };
     Ok(([(header::SET_COOKIE, done.set_cookie)], Json(body)).into_response())
 }
 
+/// A session begun: the account, and the token its changes send as `X-CSRF-Token`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct LoginDone {
+    user: User,
+    csrf_token: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 204, description = "The session is over"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -206,29 +240,56 @@ pub(crate) async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The caller: account, roles (a token's narrowed ones), CSRF token", body = Me), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn me(Auth(user): Auth) -> Json<serde_json::Value> {
-    Json(json!({
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "unit_id": user.unit_id,
-        "grants": user.grants,
-        "csrf_token": user.csrf,
-    }))
+pub(crate) async fn me(Auth(user): Auth) -> Json<Me> {
+    Json(Me {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        unit_id: user.unit_id,
+        grants: user.grants.clone(),
+        csrf_token: user.csrf.clone(),
+    })
+}
+
+/// Who is calling.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Me {
+    id: i64,
+    username: String,
+    display_name: String,
+    unit_id: Option<i64>,
+    grants: Vec<dxplan_domain::auth::Grant>,
+    csrf_token: String,
 }
 
 // ---------------------------------------------------------------- units
 
-#[derive(Serialize)]
-struct UnitJson<'a> {
+/// A unit as the API shows it: with its parent's code.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UnitJson {
     #[serde(flatten)]
-    unit: &'a Unit,
-    parent_code: Option<&'a str>,
+    unit: Unit,
+    parent_code: Option<String>,
 }
 
-async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<serde_json::Value>> {
+/// A unit with the units it continues in and the units it continues.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UnitDetail {
+    #[serde(flatten)]
+    unit: UnitJson,
+    successors: Vec<String>,
+    predecessors: Vec<String>,
+}
+
+async fn unit_json(state: &AppState, unit: Unit) -> AppResult<UnitJson> {
+    let mut list = units_json(state, std::slice::from_ref(&unit)).await?;
+    list.pop()
+        .ok_or_else(|| AppError::internal("a unit vanished while read"))
+}
+
+async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<UnitJson>> {
     let mut parent_ids: Vec<i64> = list.iter().filter_map(|u| u.parent_id).collect();
     parent_ids.sort_unstable();
     parent_ids.dedup();
@@ -242,8 +303,11 @@ async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<serde_json
             let parent_code = unit
                 .parent_id
                 .and_then(|p| parents.iter().find(|u| u.id == p))
-                .map(|p| p.code.as_str());
-            json!(UnitJson { unit, parent_code })
+                .map(|p| p.code.clone());
+            UnitJson {
+                unit: unit.clone(),
+                parent_code,
+            }
         })
         .collect())
 }
@@ -261,13 +325,13 @@ pub(crate) struct UnitListQuery {
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "accounts",
     params(UnitListQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Units valid on the date, by code", body = openapi::Page<UnitJson>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_units(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitListQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<openapi::Page<UnitJson>>> {
     user.require(Action::ViewUnits, Target::Anywhere)?;
     let at = parse_at(query.at.as_deref(), &state)?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -296,10 +360,10 @@ pub(crate) async fn list_units(
     };
     let page = units::list(&mut c, &filter).await?;
     drop(c);
-    Ok(Json(json!({
-        "items": units_json(&state, &page.units).await?,
-        "next_cursor": page.next.map(|(k, id)| encode_cursor(&k, id)),
-    })))
+    Ok(Json(openapi::Page {
+        items: units_json(&state, &page.units).await?,
+        next_cursor: page.next.map(|(k, id)| encode_cursor(&k, id)),
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -318,31 +382,30 @@ async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Un
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The unit holding the code on the date", body = UnitDetail), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_unit(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<AtQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<UnitDetail>> {
     user.require(Action::ViewUnits, Target::Anywhere)?;
     let unit = unit_at(&state, &code, query.at.as_deref()).await?;
     let mut c = state.db.read().await?;
     let successors = units::successors(&mut c, unit.id).await?;
     let predecessors = units::predecessors(&mut c, unit.id).await?;
     drop(c);
-    let mut body = units_json(&state, std::slice::from_ref(&unit))
-        .await?
-        .remove(0);
-    body["successors"] = json!(successors.iter().map(|u| &u.code).collect::<Vec<_>>());
-    body["predecessors"] = json!(predecessors.iter().map(|u| &u.code).collect::<Vec<_>>());
-    Ok(Json(body))
+    Ok(Json(UnitDetail {
+        unit: unit_json(&state, unit).await?,
+        successors: successors.into_iter().map(|u| u.code).collect(),
+        predecessors: predecessors.into_iter().map(|u| u.code).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "accounts",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = UnitInput, content_type = "application/json"),
+    responses((status = 201, description = "The unit", body = UnitJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
@@ -351,14 +414,11 @@ pub(crate) async fn create_unit(
     ApiJson(input): ApiJson<UnitInput>,
 ) -> AppResult<Response> {
     let unit = service::create_unit(&state, &caller(&user, &meta), &input).await?;
-    let body = units_json(&state, std::slice::from_ref(&unit))
-        .await?
-        .remove(0);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((StatusCode::CREATED, Json(unit_json(&state, unit).await?)).into_response())
 }
 
 /// Partial changes to a unit; absent fields keep their value, `null` clears optional ones.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct UnitPatch {
     code: Option<String>,
     name: Option<String>,
@@ -382,8 +442,8 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 
 #[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = UnitPatch, content_type = "application/json"),
+    responses((status = 200, description = "The unit now", body = UnitJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_unit(
     State(state): State<AppState>,
@@ -392,7 +452,7 @@ pub(crate) async fn patch_unit(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<AtQuery>,
     ApiJson(patch): ApiJson<UnitPatch>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<UnitJson>> {
     user.require(Action::ManageUnits, Target::Anywhere)?;
     let current = unit_at(&state, &code, query.at.as_deref()).await?;
     let parent_code = match current.parent_id {
@@ -422,16 +482,12 @@ pub(crate) async fn patch_unit(
         patch.version,
     )
     .await?;
-    Ok(Json(
-        units_json(&state, std::slice::from_ref(&unit))
-            .await?
-            .remove(0),
-    ))
+    Ok(Json(unit_json(&state, unit).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/units/import", tag = "accounts",
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = String, content_type = "text/csv", description = "The units as CSV: code, name, short_name, kind, parent_code, valid_from, valid_to, successors"),
+    responses((status = 200, description = "What the file created and changed", body = units::ImportOutcome), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn import_units(
     State(state): State<AppState>,
@@ -439,7 +495,7 @@ pub(crate) async fn import_units(
     Auth(user): Auth,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<units::ImportOutcome>> {
     user.require(Action::ManageUnits, Target::System)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -449,24 +505,28 @@ pub(crate) async fn import_units(
         return Err(AppError::UnsupportedMediaType);
     }
     let outcome = service::import_units(&state, &caller(&user, &meta), &body, "api").await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(outcome))
 }
 
 // ---------------------------------------------------------------- users
 
-fn user_json(user: &User) -> serde_json::Value {
-    json!(user)
+/// An account with the roles it holds.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UserJson {
+    #[serde(flatten)]
+    user: User,
+    grants: Vec<GrantRow>,
 }
 
-fn user_with_grants(user: &User, grants: &[GrantRow]) -> serde_json::Value {
-    let mut v = user_json(user);
-    v["grants"] = json!(
-        grants
+fn user_with_grants(user: &User, grants: &[GrantRow]) -> UserJson {
+    UserJson {
+        user: user.clone(),
+        grants: grants
             .iter()
             .filter(|g| g.user_id == user.id)
-            .collect::<Vec<_>>()
-    );
-    v
+            .cloned()
+            .collect(),
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -479,13 +539,13 @@ pub(crate) struct UserListQuery {
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
     params(UserListQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The accounts the caller may see", body = openapi::Page<UserJson>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_users(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UserListQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<openapi::Page<UserJson>>> {
     let scope = service::visible_user_units(&state, &user).await?;
     let filter = UserFilter {
         search: query.q,
@@ -497,10 +557,14 @@ pub(crate) async fn list_users(
     let page = users::list(&mut c, &filter).await?;
     let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
     let grants = users::grants_of(&mut c, &ids).await?;
-    Ok(Json(json!({
-        "items": page.users.iter().map(|u| user_with_grants(u, &grants)).collect::<Vec<_>>(),
-        "next_cursor": page.next.map(|(k, id)| encode_cursor(&k, id)),
-    })))
+    Ok(Json(openapi::Page {
+        items: page
+            .users
+            .iter()
+            .map(|u| user_with_grants(u, &grants))
+            .collect(),
+        next_cursor: page.next.map(|(k, id)| encode_cursor(&k, id)),
+    }))
 }
 
 /// Loads an account the caller may see, with its grants.
@@ -527,20 +591,20 @@ async fn visible_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The account with its roles", body = UserJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_user(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<UserJson>> {
     let (user, grants) = visible_user(&state, &viewer, id).await?;
     Ok(Json(user_with_grants(&user, &grants)))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = NewUserInput, content_type = "application/json"),
+    responses((status = 201, description = "The account with its roles", body = UserJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_user(
     State(state): State<AppState>,
@@ -560,8 +624,8 @@ pub(crate) async fn create_user(
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = UserPatch, content_type = "application/json"),
+    responses((status = 200, description = "The account now", body = User), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_user(
     State(state): State<AppState>,
@@ -569,25 +633,25 @@ pub(crate) async fn patch_user(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<User>> {
     let updated = service::update_user(&state, &caller(&user, &meta), id, &patch).await?;
-    Ok(Json(user_json(&updated)))
+    Ok(Json(updated))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The roles the account holds", body = openapi::Items<GrantRow>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_grants(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<openapi::Items<GrantRow>>> {
     let (_, grants) = visible_user(&state, &viewer, id).await?;
-    Ok(Json(json!({ "items": grants })))
+    Ok(Json(openapi::Items { items: grants }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct GrantBody {
     role: String,
     #[serde(default)]
@@ -596,8 +660,8 @@ pub(crate) struct GrantBody {
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = GrantBody, content_type = "application/json"),
+    responses((status = 201, description = "The role granted", body = GrantRow), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn add_grant(
     State(state): State<AppState>,
@@ -614,12 +678,12 @@ pub(crate) async fn add_grant(
         body.unit_code.as_deref(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!(grant))).into_response())
+    Ok((StatusCode::CREATED, Json(grant)).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
     params(("id" = i64, Path), ("grant_id" = i64, Path)),
-    responses((status = 200, description = "Done"), (status = 204, description = "Done, nothing to return"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "The role is withdrawn"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn remove_grant(
     State(state): State<AppState>,
@@ -704,21 +768,29 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<Aud
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
     params(AuditQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Audit events, newest first", body = AuditPageJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_audit(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<AuditPageJson>> {
     user.require(Action::ViewAudit, Target::System)?;
     let filter = audit_filter(&state, &query).await?;
     let mut c = state.db.read().await?;
     let page = audit::list(&mut c, &filter).await?;
     // `next_cursor` as on every list; `next_before` kept for the clients that use it.
-    Ok(Json(json!({
-        "items": page.events,
-        "next_before": page.next_before_id,
-        "next_cursor": page.next_before_id.map(position_cursor_of_id),
-    })))
+    Ok(Json(AuditPageJson {
+        items: page.events,
+        next_before: page.next_before_id,
+        next_cursor: page.next_before_id.map(position_cursor_of_id),
+    }))
+}
+
+/// A page of the audit log; `next_before` is the older clients' form of `next_cursor`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AuditPageJson {
+    items: Vec<audit::AuditEvent>,
+    next_before: Option<i64>,
+    next_cursor: Option<String>,
 }

@@ -59,7 +59,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "dxplan API",
-        description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304.",
+        description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304; `PUT`, `PATCH` and `DELETE` honour `If-Match` (412 when stale). A JSON body's field the operation does not define is refused (400), never silently dropped.",
     ),
     paths(
         super::login,
@@ -317,6 +317,20 @@ pub enum Refusals {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// A file sent as `multipart/form-data`, in the part named `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// A whole list that is never long enough to page (a task's events, a plan's groups…).
+#[derive(Serialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
 }
 
 /// A new API token and its secret, shown this once.

@@ -14,7 +14,6 @@ use dxplan_store::plans;
 use dxplan_store::tasks::{self, Task, TaskFilter, TaskSort};
 use dxplan_store::units;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::{ApiJson, ApiQuery, caller};
 use crate::error::{AppError, AppResult};
@@ -187,35 +186,82 @@ impl TaskListQuery {
 }
 
 /// A task as the API shows it: stored fields plus what is derived from them.
-pub fn task_json(task: &Task, today: time::Date) -> Value {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TaskJson {
+    #[serde(flatten)]
+    task: Task,
+    /// Where the task stands against its deadline (Decision 42/2014/QĐ-TTg).
+    outcome: Outcome,
+    overdue: bool,
+}
+
+pub fn task_json(task: &Task, today: time::Date) -> TaskJson {
     let outcome = Outcome::of(task.status, task.due_date, task.completed_on, today);
-    let mut v = json!(task);
-    v["outcome"] = json!(outcome);
-    v["overdue"] = json!(outcome == Outcome::NotCompletedOverdue);
-    v["partners"] = json!(task.partner_list());
-    v
+    TaskJson {
+        task: task.clone(),
+        outcome,
+        overdue: outcome == Outcome::NotCompletedOverdue,
+    }
+}
+
+/// A task with its coordinating units and the workflow moves open to it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TaskDetail {
+    #[serde(flatten)]
+    task: TaskJson,
+    coordinating_units: Vec<UnitName>,
+    available_actions: Vec<dxplan_domain::task::TaskAction>,
+}
+
+/// A unit named briefly.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UnitName {
+    code: String,
+    name: String,
+}
+
+/// One page of tasks: `limit` + `cursor` → `next_cursor`, or `page` + `per_page`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct TaskPage {
+    items: Vec<TaskJson>,
+    total: i64,
+    page: u32,
+    per_page: u32,
+    next_cursor: Option<String>,
+}
+
+/// A plan with its task groups and its tasks counted by outcome.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PlanDetail {
+    #[serde(flatten)]
+    plan: plans::Plan,
+    groups: Vec<plans::TaskGroup>,
+    /// Tasks the caller may read, by outcome (`completed_on_time`, …).
+    outcomes: std::collections::BTreeMap<String, usize>,
 }
 
 // ---------------------------------------------------------------- plans
 
 #[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every plan, the newest first", body = super::openapi::Items<plans::Plan>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<plans::Plan>>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
     )?;
     let mut c = state.db.read().await?;
-    Ok(Json(json!({ "items": plans::list(&mut c).await? })))
+    Ok(Json(super::openapi::Items {
+        items: plans::list(&mut c).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = svc::PlanInput, content_type = "application/json"),
+    responses((status = 201, description = "The plan", body = plans::Plan), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_plan(
     State(state): State<AppState>,
@@ -224,7 +270,7 @@ pub(crate) async fn create_plan(
     ApiJson(input): ApiJson<svc::PlanInput>,
 ) -> AppResult<Response> {
     let plan = svc::create_plan(&state, &caller(&user, &meta), &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(plan))).into_response())
+    Ok((StatusCode::CREATED, Json(plan)).into_response())
 }
 
 /// Counts of the plan's tasks (those the user may read) by the Decision 42 outcomes.
@@ -251,13 +297,13 @@ pub async fn outcome_counts(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The plan, its task groups and its tasks counted by outcome", body = PlanDetail), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_plan(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PlanDetail>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
@@ -274,7 +320,7 @@ pub(crate) async fn get_plan(
         scope: svc::task_scope(&user),
         ..Default::default()
     };
-    let counts: serde_json::Map<String, Value> = outcome_counts(&state, &filter)
+    let outcomes = outcome_counts(&state, &filter)
         .await?
         .into_iter()
         .map(|(o, n)| {
@@ -283,27 +329,31 @@ pub(crate) async fn get_plan(
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
-                json!(n),
+                n,
             )
         })
         .collect();
-    let mut v = json!(plan);
-    v["groups"] = json!(groups);
-    v["outcomes"] = Value::Object(counts);
-    Ok(Json(v))
+    Ok(Json(PlanDetail {
+        plan,
+        groups,
+        outcomes,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct PlanPatch {
     #[serde(flatten)]
     input: svc::PlanInput,
     version: Option<i64>,
+    #[serde(flatten, default)]
+    #[schema(ignore)]
+    pub(crate) _others: crate::service::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = PlanPatch, content_type = "application/json"),
+    responses((status = 200, description = "The plan now", body = plans::Plan), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_plan(
     State(state): State<AppState>,
@@ -311,34 +361,36 @@ pub(crate) async fn patch_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PlanPatch>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<plans::Plan>> {
     let plan =
         svc::update_plan(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
-    Ok(Json(json!(plan)))
+    Ok(Json(plan))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The plan's task groups", body = super::openapi::Items<plans::TaskGroup>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_groups(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<plans::TaskGroup>>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
     )?;
     let mut c = state.db.read().await?;
     plans::get(&mut c, id).await?;
-    Ok(Json(json!({ "items": plans::groups(&mut c, id).await? })))
+    Ok(Json(super::openapi::Items {
+        items: plans::groups(&mut c, id).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = svc::GroupInput, content_type = "application/json"),
+    responses((status = 201, description = "The group", body = plans::TaskGroup), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_group(
     State(state): State<AppState>,
@@ -348,13 +400,13 @@ pub(crate) async fn create_group(
     ApiJson(input): ApiJson<svc::GroupInput>,
 ) -> AppResult<Response> {
     let group = svc::create_group(&state, &caller(&user, &meta), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(group))).into_response())
+    Ok((StatusCode::CREATED, Json(group)).into_response())
 }
 
 #[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = svc::GroupInput, content_type = "application/json"),
+    responses((status = 200, description = "The group now", body = plans::TaskGroup), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_group(
     State(state): State<AppState>,
@@ -362,10 +414,10 @@ pub(crate) async fn patch_group(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::GroupInput>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(
-        svc::update_group(&state, &caller(&user, &meta), id, &input).await?
-    )))
+) -> AppResult<Json<plans::TaskGroup>> {
+    Ok(Json(
+        svc::update_group(&state, &caller(&user, &meta), id, &input).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- tasks
@@ -374,43 +426,43 @@ async fn task_list(
     state: &AppState,
     user: &CurrentUser,
     query: &TaskListQuery,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskPage>> {
     let filter = query.to_filter(state, user).await?;
     let mut c = state.db.read().await?;
     let page = tasks::list(&mut c, &filter).await?;
     let today = state.today();
-    Ok(Json(json!({
-        "items": page.tasks.iter().map(|t| task_json(t, today)).collect::<Vec<_>>(),
-        "total": page.total,
-        "page": filter.offset / filter.limit + 1,
-        "per_page": filter.limit,
-        "next_cursor": (i64::from(filter.offset + filter.limit) < page.total)
+    Ok(Json(TaskPage {
+        items: page.tasks.iter().map(|t| task_json(t, today)).collect(),
+        total: page.total,
+        page: filter.offset / filter.limit + 1,
+        per_page: filter.limit,
+        next_cursor: (i64::from(filter.offset + filter.limit) < page.total)
             .then(|| super::position_cursor((filter.offset + filter.limit) as usize)),
-    })))
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
     params(TaskListQuery),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "One page of the tasks the caller may read", body = TaskPage), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskPage>> {
     task_list(&state, &user, &query).await
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(TaskListQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "One page of the plan's tasks the caller may read", body = TaskPage), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plan_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(mut query): ApiQuery<TaskListQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskPage>> {
     {
         let mut c = state.db.read().await?;
         plans::get(&mut c, id).await?;
@@ -421,8 +473,8 @@ pub(crate) async fn list_plan_tasks(
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = TaskInput, content_type = "application/json"),
+    responses((status = 201, description = "The task", body = TaskJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_task(
     State(state): State<AppState>,
@@ -437,39 +489,44 @@ pub(crate) async fn create_task(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task, its coordinating units and the moves open to it", body = TaskDetail), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_task(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskDetail>> {
     let task = svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     let ids = tasks::coordinating_units(&mut c, id).await?;
     let coordinating = units::by_ids(&mut c, &ids).await?;
-    let mut v = task_json(&task, state.today());
-    v["coordinating_units"] = json!(
-        coordinating
-            .iter()
-            .map(|u| json!({"code": u.code, "name": u.name}))
-            .collect::<Vec<_>>()
-    );
-    v["available_actions"] = json!(dxplan_domain::task::TaskAction::available(task.status));
-    Ok(Json(v))
+    Ok(Json(TaskDetail {
+        task: task_json(&task, state.today()),
+        coordinating_units: coordinating
+            .into_iter()
+            .map(|u| UnitName {
+                code: u.code,
+                name: u.name,
+            })
+            .collect(),
+        available_actions: dxplan_domain::task::TaskAction::available(task.status),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TaskPatch {
     #[serde(flatten)]
     input: TaskInput,
     version: Option<i64>,
+    #[serde(flatten, default)]
+    #[schema(ignore)]
+    pub(crate) _others: crate::service::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = TaskPatch, content_type = "application/json"),
+    responses((status = 200, description = "The task now", body = TaskJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_task(
     State(state): State<AppState>,
@@ -477,13 +534,13 @@ pub(crate) async fn patch_task(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TaskPatch>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskJson>> {
     let task =
         svc::update_task(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
     Ok(Json(task_json(&task, state.today())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct TransitionBody {
     action: String,
     #[serde(default)]
@@ -494,8 +551,8 @@ pub(crate) struct TransitionBody {
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/transitions", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = TransitionBody, content_type = "application/json"),
+    responses((status = 200, description = "The task after the move", body = TaskJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn transition(
     State(state): State<AppState>,
@@ -503,7 +560,7 @@ pub(crate) async fn transition(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TransitionBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TaskJson>> {
     let task = svc::transition(
         &state,
         &caller(&user, &meta),
@@ -518,36 +575,40 @@ pub(crate) async fn transition(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's history, oldest first", body = super::openapi::Items<tasks::TaskEvent>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_events(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<tasks::TaskEvent>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(json!({ "items": tasks::events(&mut c, id).await? })))
+    Ok(Json(super::openapi::Items {
+        items: tasks::events(&mut c, id).await?,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's progress reports", body = super::openapi::Items<tasks::Report>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_reports(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<tasks::Report>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(json!({ "items": tasks::reports(&mut c, id).await? })))
+    Ok(Json(super::openapi::Items {
+        items: tasks::reports(&mut c, id).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = ReportInput, content_type = "application/json"),
+    responses((status = 201, description = "The report for the period", body = tasks::Report), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn file_report(
     State(state): State<AppState>,
@@ -557,29 +618,29 @@ pub(crate) async fn file_report(
     ApiJson(input): ApiJson<ReportInput>,
 ) -> AppResult<Response> {
     let report = svc::file_report(&state, &caller(&user, &meta), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(report))).into_response())
+    Ok((StatusCode::CREATED, Json(report)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's deadline extension requests", body = super::openapi::Items<tasks::Extension>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_extensions(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<tasks::Extension>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(
-        json!({ "items": tasks::extensions(&mut c, id).await? }),
-    ))
+    Ok(Json(super::openapi::Items {
+        items: tasks::extensions(&mut c, id).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = svc::ExtensionInput, content_type = "application/json"),
+    responses((status = 201, description = "The request", body = tasks::Extension), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn request_extension(
     State(state): State<AppState>,
@@ -589,13 +650,13 @@ pub(crate) async fn request_extension(
     ApiJson(input): ApiJson<svc::ExtensionInput>,
 ) -> AppResult<Response> {
     let ext = svc::request_extension(&state, &caller(&user, &meta), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(ext))).into_response())
+    Ok((StatusCode::CREATED, Json(ext)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/extensions/{id}/decision", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = svc::DecisionInput, content_type = "application/json"),
+    responses((status = 200, description = "The decided request", body = tasks::Extension), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn decide_extension(
     State(state): State<AppState>,
@@ -603,10 +664,10 @@ pub(crate) async fn decide_extension(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::DecisionInput>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(
-        svc::decide_extension(&state, &caller(&user, &meta), id, &input).await?
-    )))
+) -> AppResult<Json<tasks::Extension>> {
+    Ok(Json(
+        svc::decide_extension(&state, &caller(&user, &meta), id, &input).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- my work
@@ -720,47 +781,55 @@ fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option
 }
 
 #[utoipa::path(get, path = "/api/v1/me/work", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "What waits on the caller", body = MyWorkJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn my_work(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MyWorkJson>> {
     let work = my_work_for(&state, &user).await?;
     let today = state.today();
-    let list = |tasks: &[Task]| {
-        tasks
-            .iter()
-            .map(|t| task_json(t, today))
-            .collect::<Vec<_>>()
-    };
-    Ok(Json(json!({
-        "to_submit": list(&work.to_submit),
-        "to_review": list(&work.to_review),
-        "extensions_to_decide": work.extensions.iter().map(|(e, _, _)| e).collect::<Vec<_>>(),
-        "to_report": list(&work.to_report),
-        "report_period": work.report_period,
-        "due_within_14_days": list(&work.due_soon),
-        "overdue": list(&work.overdue),
-    })))
+    let list = |tasks: &[Task]| tasks.iter().map(|t| task_json(t, today)).collect();
+    Ok(Json(MyWorkJson {
+        to_submit: list(&work.to_submit),
+        to_review: list(&work.to_review),
+        extensions_to_decide: work.extensions.into_iter().map(|(e, _, _)| e).collect(),
+        to_report: list(&work.to_report),
+        report_period: work.report_period.to_string(),
+        due_within_14_days: list(&work.due_soon),
+        overdue: list(&work.overdue),
+    }))
+}
+
+/// What waits on the caller, each list at most 50 tasks by deadline.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct MyWorkJson {
+    to_submit: Vec<TaskJson>,
+    to_review: Vec<TaskJson>,
+    extensions_to_decide: Vec<tasks::Extension>,
+    to_report: Vec<TaskJson>,
+    /// The reporting period now (`2026-Q4`, `2026-11`…).
+    report_period: String,
+    due_within_14_days: Vec<TaskJson>,
+    overdue: Vec<TaskJson>,
 }
 
 // ---------------------------------------------------------------- evidence files
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's evidence files", body = super::openapi::Items<dxplan_store::attachments::Attachment>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_attachments(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Items<dxplan_store::attachments::Attachment>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(
-        json!({ "items": dxplan_store::attachments::of_task(&mut c, id).await? }),
-    ))
+    Ok(Json(super::openapi::Items {
+        items: dxplan_store::attachments::of_task(&mut c, id).await?,
+    }))
 }
 
 /// The first file field of a multipart body: its name and bytes.
@@ -785,8 +854,8 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = Object, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::Attachment), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -797,12 +866,12 @@ pub(crate) async fn upload(
 ) -> AppResult<Response> {
     let (name, bytes) = first_file(multipart).await?;
     let attachment = svc::attach(&state, &caller(&user, &meta), id, &name, bytes).await?;
-    Ok((StatusCode::CREATED, Json(json!(attachment))).into_response())
+    Ok((StatusCode::CREATED, Json(attachment)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The file, as its checked type"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download(
     State(state): State<AppState>,
@@ -840,7 +909,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/plans/{id}/import", tag = "tasks",
     params(ImportQuery, ("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "What the workbook would create (dry run)", body = PlanImport), (status = 201, description = "What the workbook created", body = PlanImport), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports a plan appendix workbook sent as the request body; `?dry_run=true` only
 /// previews what would be created.
@@ -855,16 +924,21 @@ pub(crate) async fn import_plan(
     let dry_run = matches!(query.dry_run.as_deref(), Some("1" | "true" | "yes"));
     let outcome =
         svc::import_plan(&state, &caller(&user, &meta), id, body.to_vec(), dry_run).await?;
-    let tasks: Vec<Value> = outcome
+    let tasks: Vec<ImportedTask> = outcome
         .tasks
-        .iter()
-        .map(|t| {
-            json!({
-                "row": t.row, "code": t.fields.code, "title": t.fields.title, "group_id": t.fields.group_id,
-                "lead_unit_code": t.fields.lead_unit_code, "coordinating_unit_ids": t.coordinating,
-                "partners": t.fields.partners, "start_date": t.fields.start_date, "due_date": t.fields.due_date,
-                "budget_planned": t.fields.budget_planned, "acquisition_mode": t.fields.acquisition_mode,
-            })
+        .into_iter()
+        .map(|t| ImportedTask {
+            row: t.row,
+            code: t.fields.code,
+            title: t.fields.title,
+            group_id: t.fields.group_id,
+            lead_unit_code: t.fields.lead_unit_code,
+            coordinating_unit_ids: t.coordinating,
+            partners: t.fields.partners,
+            start_date: t.fields.start_date,
+            due_date: t.fields.due_date,
+            budget_planned: t.fields.budget_planned,
+            acquisition_mode: t.fields.acquisition_mode,
         })
         .collect();
     let status = if outcome.committed {
@@ -874,29 +948,66 @@ pub(crate) async fn import_plan(
     };
     Ok((
         status,
-        Json(json!({"dry_run": !outcome.committed, "count": tasks.len(), "tasks": tasks})),
+        Json(PlanImport {
+            dry_run: !outcome.committed,
+            count: tasks.len(),
+            tasks,
+        }),
     )
         .into_response())
+}
+
+/// What a plan workbook creates, or would create on a dry run.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PlanImport {
+    dry_run: bool,
+    count: usize,
+    tasks: Vec<ImportedTask>,
+}
+
+/// One task row of a plan workbook, as read.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ImportedTask {
+    /// The workbook row it came from.
+    row: usize,
+    code: String,
+    title: String,
+    group_id: Option<i64>,
+    lead_unit_code: String,
+    coordinating_unit_ids: Vec<i64>,
+    partners: Vec<String>,
+    start_date: Option<time::Date>,
+    due_date: time::Date,
+    /// In đồng.
+    budget_planned: i64,
+    acquisition_mode: Option<AcquisitionMode>,
 }
 
 // ---------------------------------------------------------------- notifications
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The caller's latest notifications and how many are unread", body = NotificationList), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<NotificationList>> {
     let mut c = state.db.read().await?;
     let items = dxplan_store::notifications::list(&mut c, user.id, 100).await?;
     let unread = dxplan_store::notifications::unread_count(&mut c, user.id).await?;
-    Ok(Json(json!({ "items": items, "unread": unread })))
+    Ok(Json(NotificationList { items, unread }))
+}
+
+/// The caller's latest hundred notifications, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct NotificationList {
+    items: Vec<dxplan_store::notifications::Notification>,
+    unread: i64,
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 204, description = "Marked read"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_notification(
     State(state): State<AppState>,
@@ -912,7 +1023,7 @@ pub(crate) async fn read_notification(
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "tasks",
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    responses((status = 204, description = "All marked read"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_all_notifications(
     State(state): State<AppState>,
@@ -924,14 +1035,14 @@ pub(crate) async fn read_all_notifications(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct PrefBody {
     email_pref: String,
 }
 
 #[utoipa::path(put, path = "/api/v1/me/email-preference", tag = "tasks",
-    request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "Done", body = Object), crate::api::openapi::Refusals),
+    request_body(content = PrefBody, content_type = "application/json"),
+    responses((status = 204, description = "Saved"), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_email_pref(
     State(state): State<AppState>,

@@ -533,6 +533,7 @@ pub async fn save(
             },
             comment: None,
             version: None,
+            _others: Default::default(),
         })
         .collect();
     match svc::save_values(&ctx.state, &caller, &unit_code, &period, &rows, submit).await {

@@ -247,7 +247,7 @@ pub async fn open_round(
 // ---------------------------------------------------------------- who may do what
 
 /// What the caller may do with one assessment.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Rights {
     /// Coordinate the round: verify any criterion, reopen, close verification, publish.
     pub manage: bool,
@@ -351,7 +351,7 @@ async fn load(c: &mut Conn, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
 // ---------------------------------------------------------------- reading
 
 /// A round as its page shows it: the assessments the user may see with their totals.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RoundView {
     pub round: Round,
     pub max_points: f64,
@@ -361,7 +361,7 @@ pub struct RoundView {
     pub may_publish: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssessmentLine {
     pub assessment: Assessment,
     pub self_points: f64,
@@ -459,7 +459,7 @@ pub async fn round_list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<R
 }
 
 /// What an indicator already reported in dxplan says for a criterion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Fed {
     pub indicator: String,
     pub value: Option<f64>,
@@ -469,7 +469,7 @@ pub struct Fed {
 }
 
 /// One criterion of an assessment, as the form shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScoreRow {
     pub criterion: CriterionView,
     pub depth: usize,
@@ -486,7 +486,7 @@ pub struct ScoreRow {
     pub may_verify: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssessmentView {
     pub round: Round,
     pub assessment: Assessment,
@@ -1744,7 +1744,7 @@ pub async fn correct(
 
 /// A round's results: the ranking with pillars, index values, change since last year and
 /// where each unit lost the most points, with the tasks linked to those criteria.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultsView {
     pub round: Round,
     pub pillars: Vec<(String, String, f64)>,

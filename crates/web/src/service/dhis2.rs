@@ -243,6 +243,7 @@ pub async fn import(
                 },
                 comment: v.comment.clone(),
                 version: None,
+                _others: Default::default(),
             },
         });
     }

@@ -65,7 +65,7 @@ pub struct FrameworkInput {
     pub criteria: Vec<CriterionInput>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CriterionView {
     pub code: String,
     pub parent: Option<String>,
@@ -79,7 +79,7 @@ pub struct CriterionView {
     pub indicator_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FrameworkView {
     pub framework: Framework,
     pub criteria: Vec<CriterionView>,

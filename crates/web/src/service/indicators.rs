@@ -129,7 +129,7 @@ async fn unit_for(
 }
 
 /// One row of a bulk write.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ValueRow {
     #[serde(default)]
     pub indicator: String,
@@ -139,15 +139,20 @@ pub struct ValueRow {
     pub comment: Option<String>,
     #[serde(default)]
     pub version: Option<i64>,
+    #[serde(flatten, default)]
+    #[schema(ignore)]
+    pub(crate) _others: super::NoOtherFields,
 }
 
 /// The outcome of one row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowResult {
     pub row: usize,
     pub indicator: String,
     pub ok: bool,
     pub id: Option<i64>,
+    /// The row's refusals: `{"field", "message"}`.
+    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<serde_json::Value>,
 }
 
@@ -181,7 +186,7 @@ pub async fn save_values(
 }
 
 /// A row of the long exchange format: which unit, which period, which figure.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ExchangeRow {
     #[serde(default)]
     pub unit: String,
@@ -418,7 +423,7 @@ pub async fn review_value(
 }
 
 /// A roll-up as the API and pages show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RollupView {
     pub indicator: String,
     pub unit: String,
@@ -430,6 +435,7 @@ pub struct RollupView {
     pub attainment: Option<Attainment>,
     pub reported_units: usize,
     pub missing: Vec<String>,
+    #[schema(no_recursion)]
     pub children: Vec<RollupView>,
 }
 
@@ -957,6 +963,7 @@ pub async fn upload_form(
             },
             comment: None,
             version: None,
+            _others: Default::default(),
         });
         sheet_rows.push(r + 1);
     }
@@ -1053,6 +1060,7 @@ pub async fn copy_targets(
 /// How a unit's target is shared among the units below it.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum SplitMethod {
     /// Equal parts (counts and money); the same figure for each (shares and yes/no).
     Equal,

@@ -13,6 +13,34 @@ use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
+/// Put last in an input that flattens another (`#[serde(flatten)]`): refuses whatever
+/// field neither part knows. Flattening hides unknown fields from the API's own check
+/// (`ApiJson`), and a misspelt field must not be dropped while the answer says all is well.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NoOtherFields;
+
+impl<'de> Deserialize<'de> for NoOtherFields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = NoOtherFields;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("no other fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NoOtherFields, A::Error> {
+                match map.next_key::<String>()? {
+                    None => Ok(NoOtherFields),
+                    Some(key) => Err(serde::de::Error::unknown_field(&key, &[])),
+                }
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
 pub mod assessment;
 pub mod dashboard;
 pub mod dhis2;
@@ -259,7 +287,7 @@ pub async fn import_units(
 // ---------------------------------------------------------------- accounts
 
 /// A new account as entered on the form or sent to the API.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewUserInput {
     pub username: String,
     pub display_name: String,
@@ -377,7 +405,7 @@ pub async fn create_user(
 }
 
 /// Changes to an account as sent by an admin; absent fields stay as they are.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserPatch {
     pub display_name: Option<String>,
     pub email: Option<String>,

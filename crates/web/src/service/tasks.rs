@@ -77,7 +77,7 @@ async fn note_on_task(
 
 // ---------------------------------------------------------------- plans
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     #[serde(default)]
     pub year: Option<i64>,
@@ -226,7 +226,7 @@ pub async fn update_plan(
     Ok(after)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct GroupInput {
     #[serde(default)]
     pub code: String,
@@ -809,7 +809,7 @@ pub async fn transition(
 
 // ---------------------------------------------------------------- extensions
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ExtensionInput {
     #[serde(default)]
     pub new_due_date: String,
@@ -901,7 +901,7 @@ pub async fn request_extension(
     Ok(ext)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct DecisionInput {
     #[serde(default)]
     pub approve: bool,

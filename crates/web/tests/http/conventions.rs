@@ -96,6 +96,58 @@ async fn unknown_fields_are_refused_where_the_schema_forbids_them_and_nothing_ch
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Older inputs (shared with the HTML forms) refuse unknown fields in the API too, at
+    // the top level, through flattened parts and inside lists.
+    let (_, before) = admin.get_json("/api/v1/units/540").await;
+    let (status, body) = admin
+        .patch_json(
+            "/api/v1/units/540",
+            &serde_json::json!({"name": "Quy Nhơn đổi tên", "short_nam": "QN"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("short_nam"),
+        "the message names the field: {body}"
+    );
+    let (_, after) = admin.get_json("/api/v1/units/540").await;
+    assert_eq!(before, after, "nothing changed");
+    let (_, tasks) = coordinator.get_json("/api/v1/tasks?limit=1").await;
+    let task = &tasks["items"][0];
+    let (status, body) = coordinator
+        .patch_json(
+            &format!("/api/v1/tasks/{}", task["id"]),
+            &serde_json::json!({"title": "Tên mới", "lead_unit_code": task["lead_unit_code"],
+                "due_date": task["due_date"], "priority": "high"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("priority"),
+        "{body}"
+    );
+    let (_, same) = coordinator
+        .get_json(&format!("/api/v1/tasks/{}", task["id"]))
+        .await;
+    assert_eq!(same["title"], task["title"], "nothing changed");
+    let (status, body) = coordinator
+        .post_json(
+            "/api/v1/data-values",
+            &serde_json::json!({"unit": "540", "period": "2025",
+                "rows": [{"indicator": "NL-03", "value": "12", "valu": "13"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("valu"),
+        "{body}"
+    );
     // Huge bodies are refused before they are read.
     let huge = "x".repeat(5 * 1024 * 1024);
     let (status, _) = coordinator
