@@ -9,6 +9,7 @@ use crate::{Db, DbOptions, Result};
 /// runs never see each other's data.
 pub struct TestDb {
     pub db: Db,
+    options: DbOptions,
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -42,19 +43,27 @@ impl TestDb {
                 options.max_connections = 4;
                 Ok(TestDb {
                     db: Db::connect(&options).await?,
+                    options,
                     sqlite_file: None,
                 })
             }
             None => {
                 let path = std::env::temp_dir().join(format!("dxplan-test-{unique}.db"));
-                let db =
-                    Db::connect(&DbOptions::new(format!("sqlite://{}", path.display()))).await?;
+                let options = DbOptions::new(format!("sqlite://{}", path.display()));
+                let db = Db::connect(&options).await?;
                 Ok(TestDb {
                     db,
+                    options,
                     sqlite_file: Some(path),
                 })
             }
         }
+    }
+
+    /// A second, independent pool on the same database, as a restarted server opens: what
+    /// it sees is only what was written down.
+    pub async fn reconnect(&self) -> Result<Db> {
+        Db::connect(&self.options).await
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
-    _db: TestDb,
+    pub test_db: TestDb,
     _server: tokio::task::JoinHandle<()>,
 }
 
@@ -71,7 +71,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             state,
-            _db: test_db,
+            test_db,
             _server: server,
         }
     }

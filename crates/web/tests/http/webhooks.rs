@@ -114,6 +114,10 @@ async fn a_submitted_task_reaches_a_real_receiver_signed_after_one_retry() {
     assert_eq!(log["items"].as_array().unwrap().len(), 1);
     assert_eq!(log["items"][0]["status"], "pending");
     assert_eq!(log["items"][0]["response_code"], 500);
+    // The jobs restart: nothing is kept in memory, so a new connection pool on the same
+    // database carries on where the old one stopped.
+    drop(db);
+    let db = app.test_db.reconnect().await.unwrap();
     // Not again before its backoff…
     let report = dxplan_jobs::run_due(&db, &jobs_config(), now)
         .await
