@@ -52,13 +52,14 @@ pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     let catalog = svc::catalog(&ctx.state, &base(&ctx, &headers), lang).await?;
     let datasets = Dataset::ALL
         .into_iter()
-        .zip(catalog["dataset"].as_array().cloned().unwrap_or_default())
+        .zip(catalog.dataset)
         .map(|(d, entry)| Entry {
             id: d.id(),
             title: d.title(lang),
             description: d.description(lang),
-            modified: entry["modified"]
-                .as_str()
+            modified: entry
+                .modified
+                .as_deref()
                 .and_then(|m| m.get(..10))
                 .unwrap_or("–")
                 .to_string(),
@@ -72,7 +73,7 @@ pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
 }
 
 #[utoipa::path(get, path = "/open/catalog.json", tag = "open",
-    responses((status = 200, description = "The DCAT-style catalogue of the open datasets", body = Object)))]
+    responses((status = 200, description = "The DCAT-style catalogue of the open datasets", body = svc::Catalog)))]
 /// `GET /open/catalog.json`: the DCAT-style catalogue.
 pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     let value = svc::catalog(&ctx.state, &base(&ctx, &headers), ctx.lang()).await?;

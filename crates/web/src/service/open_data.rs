@@ -427,9 +427,61 @@ pub fn indicator_values_body(state: AppState, format: &str) -> AppResult<(&'stat
 
 // ---------------------------------------------------------------- the catalogue
 
+/// The DCAT-style catalogue (JSON-LD with the DCAT vocabulary).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Catalog {
+    #[serde(rename = "@context")]
+    pub context: &'static str,
+    #[serde(rename = "@type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub publisher: Organization,
+    pub license: &'static str,
+    pub homepage: String,
+    pub dataset: Vec<CatalogDataset>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Organization {
+    #[serde(rename = "@type")]
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// One dataset of the catalogue and its two distributions.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogDataset {
+    #[serde(rename = "@type")]
+    pub kind: &'static str,
+    pub identifier: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub keyword: Vec<&'static str>,
+    pub publisher: Organization,
+    pub license: &'static str,
+    /// RFC 3339; none while the dataset is empty.
+    pub modified: Option<String>,
+    pub landing_page: String,
+    pub distribution: Vec<Distribution>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Distribution {
+    #[serde(rename = "@type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub format: &'static str,
+    #[serde(rename = "mediaType")]
+    pub media_type: &'static str,
+    #[serde(rename = "downloadURL")]
+    pub download_url: String,
+}
+
 /// The DCAT-style catalogue: title, description, publisher, licence, when each dataset
 /// last changed, and its distributions (CSV and JSON) at `base`.
-pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Value> {
+pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Catalog> {
     let (values_modified, tasks_modified, publisher) = {
         let mut c = state.db.read().await?;
         let (v, t) = open_data::modified(&mut c).await?;
@@ -455,7 +507,22 @@ pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Valu
                 .ok()
         })
     };
-    let datasets: Vec<Value> = Dataset::ALL
+    let organization = || Organization {
+        kind: "foaf:Organization",
+        name: publisher.clone(),
+    };
+    let distribution = |d: Dataset, format: &'static str, media_type: &'static str| Distribution {
+        kind: "dcat:Distribution",
+        title: format,
+        format,
+        media_type,
+        download_url: format!(
+            "{base}/open/datasets/{}.{}",
+            d.id(),
+            format.to_ascii_lowercase()
+        ),
+    };
+    let dataset = Dataset::ALL
         .into_iter()
         .map(|d| {
             let modified = match d {
@@ -463,46 +530,34 @@ pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Valu
                 Dataset::IndicatorValues => stamp(values_modified),
                 Dataset::IndexResults => stamp(index_modified),
             };
-            json!({
-                "@type": "dcat:Dataset",
-                "identifier": d.id(),
-                "title": d.title(lang),
-                "description": d.description(lang),
-                "keyword": d.keywords(),
-                "publisher": {"@type": "foaf:Organization", "name": publisher},
-                "license": LICENSE,
-                "modified": modified,
-                "landingPage": format!("{base}/open#{}", d.id()),
-                "distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "title": "CSV",
-                        "format": "CSV",
-                        "mediaType": "text/csv",
-                        "downloadURL": format!("{base}/open/datasets/{}.csv", d.id()),
-                    },
-                    {
-                        "@type": "dcat:Distribution",
-                        "title": "JSON",
-                        "format": "JSON",
-                        "mediaType": "application/json",
-                        "downloadURL": format!("{base}/open/datasets/{}.json", d.id()),
-                    }
+            CatalogDataset {
+                kind: "dcat:Dataset",
+                identifier: d.id(),
+                title: d.title(lang),
+                description: d.description(lang),
+                keyword: d.keywords().to_vec(),
+                publisher: organization(),
+                license: LICENSE,
+                modified,
+                landing_page: format!("{base}/open#{}", d.id()),
+                distribution: vec![
+                    distribution(d, "CSV", "text/csv"),
+                    distribution(d, "JSON", "application/json"),
                 ],
-            })
+            }
         })
         .collect();
-    Ok(json!({
-        "@context": "https://www.w3.org/ns/dcat.jsonld",
-        "@type": "dcat:Catalog",
-        "title": lang.pick("Dữ liệu mở về chuyển đổi số", "Digital transformation open data"),
-        "description": lang.pick(
+    Ok(Catalog {
+        context: "https://www.w3.org/ns/dcat.jsonld",
+        kind: "dcat:Catalog",
+        title: lang.pick("Dữ liệu mở về chuyển đổi số", "Digital transformation open data"),
+        description: lang.pick(
             "Dữ liệu đã được phê duyệt, công bố của chương trình chuyển đổi số, tải về tự do theo giấy phép CC BY 4.0.",
             "Approved and published data of the digital transformation programme, free to download under CC BY 4.0.",
         ),
-        "publisher": {"@type": "foaf:Organization", "name": publisher},
-        "license": LICENSE,
-        "homepage": format!("{base}/open"),
-        "dataset": datasets,
-    }))
+        publisher: organization(),
+        license: LICENSE,
+        homepage: format!("{base}/open"),
+        dataset,
+    })
 }
