@@ -32,6 +32,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/targets/split", post(split_target))
         .route("/data-values", get(unit_values).post(save_values))
         .route("/data-values/export", get(export))
+        .route("/data-values/pending", get(pending_values))
+        .route("/forms/{id}/completeness", get(form_completeness))
+        .route("/forms/{id}/reminders", post(remind_late))
         .route("/data-values/import", post(import))
         .route("/data-values/{id}/review", post(review))
         .route("/data-values/{id}/history", get(history))
@@ -835,4 +838,73 @@ pub(crate) struct TargetShare {
     /// The unit's code.
     unit: String,
     target: f64,
+}
+
+#[utoipa::path(get, path = "/api/v1/data-values/pending", tag = "indicators",
+    params(super::PageQuery),
+    responses((status = 200, description = "Figures waiting for review, the oldest first", body = super::openapi::Page<indicators::DataValue>), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/data-values/pending`: the review queue (a reviewer's).
+pub(crate) async fn pending_values(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    user.require(Action::ReviewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    let waiting = indicators::submitted(&mut c, 5_000).await?;
+    Ok(Json(super::paged(waiting, &page)?))
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PeriodQuery {
+    /// `2025`, `2025Q2` or `2025-08`; the current period of the form when absent.
+    period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/forms/{id}/completeness", tag = "indicators",
+    params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, description = "Every unit that fills in the form, with how much it has reported", body = svc::Completeness), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/forms/{id}/completeness?period=`: who has reported.
+pub(crate) async fn form_completeness(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> AppResult<Json<svc::Completeness>> {
+    Ok(Json(
+        svc::completeness(&state, &user, id, q.period.as_deref()).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RemindBody {
+    period: String,
+}
+
+/// How many units were reminded.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Reminded {
+    reminded: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/forms/{id}/reminders", tag = "indicators",
+    params(("id" = i64, Path)),
+    request_body(content = RemindBody, content_type = "application/json"),
+    responses((status = 200, description = "The units that have not reported were reminded", body = Reminded), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+/// `POST /api/v1/forms/{id}/reminders` `{"period"}`: reminds every unit still late.
+pub(crate) async fn remind_late(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RemindBody>,
+) -> AppResult<Json<Reminded>> {
+    let period =
+        Period::parse(&body.period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let reminded = svc::remind_late(&state, &caller(&user, &meta), id, period).await?;
+    Ok(Json(Reminded { reminded }))
 }

@@ -43,6 +43,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/units/{code}", get(get_unit).patch(patch_unit))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(patch_user))
+        .route("/users/{id}/password", post(reset_password))
         .route("/users/{id}/grants", get(list_grants).post(add_grant))
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
@@ -692,6 +693,28 @@ pub(crate) async fn remove_grant(
     Path((id, grant_id)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
     service::revoke_role(&state, &caller(&user, &meta), id, grant_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct PasswordBody {
+    password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "accounts",
+    params(("id" = i64, Path)),
+    request_body(content = PasswordBody, content_type = "application/json"),
+    responses((status = 204, description = "The new password is set and the account's sessions are ended"), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+/// `POST /api/v1/users/{id}/password` `{"password"}`: an administrator sets a new password.
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> AppResult<StatusCode> {
+    service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -26,6 +26,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/plans", get(list_plans).post(create_plan))
         .route("/plans/{id}", get(get_plan).patch(patch_plan))
         .route("/plans/{id}/groups", get(list_groups).post(create_group))
+        .route("/plans/{id}/obstacles", get(plan_obstacles))
         .route("/groups/{id}", patch(patch_group))
         .route("/plans/{id}/tasks", get(list_plan_tasks).post(create_task))
         .route("/tasks", get(list_tasks))
@@ -1052,4 +1053,38 @@ pub(crate) async fn set_email_pref(
 ) -> AppResult<StatusCode> {
     crate::service::set_email_pref(&state, &caller(&user, &meta), &body.email_pref).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ObstacleQuery {
+    /// `2025Q2` (or a month or year); the current quarter when absent.
+    #[serde(default)]
+    period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/obstacles", tag = "tasks",
+    params(("id" = i64, Path), ObstacleQuery),
+    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = super::openapi::Items<tasks::PeriodReport>), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+/// `GET /api/v1/plans/{id}/obstacles?period=`: what units say holds them back.
+pub(crate) async fn plan_obstacles(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<ObstacleQuery>,
+) -> AppResult<Json<super::openapi::Items<tasks::PeriodReport>>> {
+    user.require(
+        dxplan_domain::auth::Action::ViewWork,
+        dxplan_domain::auth::Target::Anywhere,
+    )?;
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => Period::containing(state.today(), true),
+        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+    };
+    let scope = svc::task_scope(&user);
+    let mut c = state.db.read().await?;
+    plans::get(&mut c, id).await?;
+    let items = tasks::period_reports(&mut c, id, &period.to_string(), scope.as_deref()).await?;
+    Ok(Json(super::openapi::Items { items }))
 }

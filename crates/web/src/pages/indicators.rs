@@ -722,43 +722,28 @@ pub async fn completeness(
     Path(form_id): Path<i64>,
     Query(q): Query<EntryQuery>,
 ) -> AppResult<Response> {
-    ctx.user()?.require(Action::ReviewWork, Target::Anywhere)?;
     let lang = ctx.lang();
-    let today = ctx.state.today();
-    let mut c = ctx.state.db.read().await?;
-    let form = indicators::form(&mut c, form_id).await?;
-    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p)
-            .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?,
-        None => Period::containing(
-            today,
-            form.period_type == dxplan_domain::indicator::PeriodType::Quarter,
-        ),
-    };
-    let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
-    let kinds = indicators::form_kinds(&mut c, form_id).await?;
-    let rows: Vec<CompletenessRow> =
-        indicators::completeness(&mut c, form_id, period, &kinds, today)
-            .await?
-            .into_iter()
-            .map(|(_, code, name, done)| CompletenessRow {
-                code,
-                name,
-                done,
-                complete: done >= total,
-            })
-            .collect();
-    let deadline = period.end() + time::Duration::days(form.deadline_days);
+    let report = svc::completeness(&ctx.state, ctx.user()?, form_id, q.period.as_deref()).await?;
+    let rows: Vec<CompletenessRow> = report
+        .units
+        .into_iter()
+        .map(|u| CompletenessRow {
+            code: u.code,
+            name: u.name,
+            done: u.reported,
+            complete: u.complete,
+        })
+        .collect();
     ctx.render(&CompletenessPage {
         page: ctx.page("Tình hình gửi số liệu", "Who has reported"),
         form_id,
-        form_name: form.name,
-        period_label: period.label(lang),
-        period: period.to_string(),
-        total,
+        form_name: report.form_name,
+        period_label: report.period.label(lang),
+        period: report.period.to_string(),
+        total: report.indicators,
         late: rows.iter().filter(|r| !r.complete).count(),
         rows,
-        deadline: dxplan_domain::text::format_date(deadline),
+        deadline: dxplan_domain::text::format_date(report.deadline),
     })
 }
 

@@ -825,6 +825,68 @@ pub async fn rollup_periods(
     Ok(out)
 }
 
+/// Who has reported a form's figures for a period: every unit of the form's kinds with
+/// how many of its indicators it has submitted or had approved.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Completeness {
+    pub form_id: i64,
+    pub form_name: String,
+    pub period: Period,
+    /// The period's end plus the form's deadline days.
+    pub deadline: Date,
+    /// How many indicators the form asks for.
+    pub indicators: i64,
+    pub units: Vec<UnitCompleteness>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitCompleteness {
+    pub code: String,
+    pub name: String,
+    pub reported: i64,
+    pub complete: bool,
+}
+
+/// The completeness of a form for a period (the current one when none is given).
+pub async fn completeness(
+    state: &AppState,
+    user: &CurrentUser,
+    form_id: i64,
+    period: Option<&str>,
+) -> AppResult<Completeness> {
+    user.require(Action::ReviewWork, Target::Anywhere)?;
+    let today = state.today();
+    let mut c = state.db.read().await?;
+    let form = indicators::form(&mut c, form_id).await?;
+    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+        None => Period::containing(
+            today,
+            form.period_type == dxplan_domain::indicator::PeriodType::Quarter,
+        ),
+    };
+    let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
+    let kinds = indicators::form_kinds(&mut c, form_id).await?;
+    let units = indicators::completeness(&mut c, form_id, period, &kinds, today)
+        .await?
+        .into_iter()
+        .map(|(_, code, name, reported)| UnitCompleteness {
+            code,
+            name,
+            reported,
+            complete: reported >= total,
+        })
+        .collect();
+    Ok(Completeness {
+        form_id,
+        form_name: form.name,
+        period,
+        deadline: period.end() + time::Duration::days(form.deadline_days),
+        indicators: total,
+        units,
+    })
+}
+
 /// Reminds the units that have not sent a form's figures for a period (once a day per
 /// unit, whatever the number of clicks). Returns how many units were reminded.
 pub async fn remind_late(

@@ -374,3 +374,239 @@ async fn an_unchanged_read_answers_304_to_its_etag_and_a_change_gives_a_new_one(
     assert_eq!(changed.status(), StatusCode::OK);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
 }
+
+#[tokio::test]
+async fn a_machine_client_reviews_chases_late_units_reads_obstacles_and_resets_passwords() {
+    let app = TestApp::spawn().await;
+    // A district's head submits a figure through the API.
+    let approver = app.login("approver-540").await;
+    let (status, saved) = approver
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q3", "submit": true,
+                "rows": [{"indicator": "CQ-01", "numerator": "30", "denominator": "40"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let coordinator = app.login("coordinator").await;
+    let (_, reviewer) = make(
+        &coordinator,
+        json!({"name": "LGSP", "expires_in_days": 30, "access": "read_write"}),
+    )
+    .await;
+
+    // The review queue, then a decision on what it lists.
+    let (status, queue) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            "/api/v1/data-values/pending",
+            &reviewer,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let waiting = queue["items"].as_array().unwrap();
+    let figure = waiting
+        .iter()
+        .find(|v| v["numerator"] == 30.0)
+        .expect("the submitted figure waits for review");
+    let r = with_token(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/data-values/{}/review", figure["id"]),
+        &reviewer,
+        Some(json!({"approve": true})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, queue) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            "/api/v1/data-values/pending",
+            &reviewer,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["id"] != figure["id"])
+    );
+
+    // Who has reported a form, and a reminder to those who have not.
+    let (_, forms) = coordinator.get_json("/api/v1/forms").await;
+    let form = forms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-HUYEN-QUY")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, done) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/forms/{form}/completeness?period=2025Q3"),
+            &reviewer,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["period"], "2025Q3");
+    let units = done["units"].as_array().unwrap();
+    let quy_nhon = units.iter().find(|u| u["code"] == "540").unwrap();
+    assert_eq!(quy_nhon["reported"], 1);
+    assert!(units.iter().any(|u| u["complete"] == false));
+    let (status, reminded) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/forms/{form}/reminders"),
+            &reviewer,
+            Some(json!({"period": "2025Q3"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{reminded}");
+    assert!(reminded["reminded"].as_u64().unwrap() > 0);
+    let late = app.login("editor-542").await;
+    let (_, notices) = late.get_json("/api/v1/notifications").await;
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Đề nghị gửi số liệu Quý III/2025")
+    );
+    let (status, refused) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/forms/{form}/reminders"),
+            &reviewer,
+            Some(json!({"period": "quý ba"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&refused), "validation_failed");
+
+    // Obstacles units reported for a plan's quarter.
+    let (_, plans) = coordinator.get_json("/api/v1/plans").await;
+    let plan = plans["items"][0]["id"].as_i64().unwrap();
+    let (status, obstacles) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/plans/{plan}/obstacles?period=2025Q2"),
+            &reviewer,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{obstacles}");
+    assert!(obstacles["items"].is_array());
+    let (status, _) = body(
+        with_token(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/plans/{plan}/obstacles?period=Q9"),
+            &reviewer,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Neither a read-only token nor a unit's editor reviews, reminds or resets passwords.
+    let (_, reader) = make(
+        &coordinator,
+        json!({"name": "Đọc", "expires_in_days": 30, "access": "read"}),
+    )
+    .await;
+    let r = with_token(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/forms/{form}/reminders"),
+        &reader,
+        Some(json!({"period": "2025Q3"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let editor = app.login("editor-540").await;
+    let (status, _) = editor.get_json("/api/v1/data-values/pending").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = editor
+        .get_json(&format!("/api/v1/forms/{form}/completeness"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An administrator's token sets a new password; the old one stops working.
+    let admin = app.login("admin").await;
+    let (_, admin_token) = make(
+        &admin,
+        json!({"name": "IAM", "expires_in_days": 30, "access": "read_write"}),
+    )
+    .await;
+    let (_, viewer) = admin.get_json("/api/v1/users?q=viewer").await;
+    let viewer_id = viewer["items"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/users/{viewer_id}/password");
+    let (status, short) = body(
+        with_token(
+            &app,
+            reqwest::Method::POST,
+            &path,
+            &admin_token,
+            Some(json!({"password": "ngắn"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&short), "validation_failed");
+    let r = with_token(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &reviewer,
+        Some(json!({"password": "Mật khẩu mới 2026!"})),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a coordinator manages no accounts"
+    );
+    let r = with_token(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &admin_token,
+        Some(json!({"password": "Mật khẩu mới 2026!"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "viewer", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.login_with("viewer", "Mật khẩu mới 2026!").await;
+}
