@@ -90,6 +90,8 @@ impl Modify for Security {
         super::tasks::list_plan_tasks,
         super::tasks::create_task,
         super::tasks::list_tasks,
+        super::tasks::export_csv,
+        super::tasks::export_xlsx,
         super::tasks::get_task,
         super::tasks::patch_task,
         super::tasks::transition,

@@ -30,6 +30,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/groups/{id}", patch(patch_group))
         .route("/plans/{id}/tasks", get(list_plan_tasks).post(create_task))
         .route("/tasks", get(list_tasks))
+        .route("/tasks.csv", get(export_csv))
+        .route("/tasks.xlsx", get(export_xlsx))
         .route("/tasks/{id}", get(get_task).patch(patch_task))
         .route("/tasks/{id}/transitions", post(transition))
         .route("/tasks/{id}/events", get(task_events))
@@ -452,6 +454,45 @@ pub(crate) async fn list_tasks(
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> AppResult<Json<TaskPage>> {
     task_list(&state, &user, &query).await
+}
+
+/// Every task the filters select (not one page) as a document.
+async fn export_list(
+    state: &AppState,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    query: &TaskListQuery,
+    format: svc::ListFormat,
+) -> AppResult<Response> {
+    let filter = query.to_filter(state, user).await?;
+    let (name, bytes) = svc::export_list(state, meta.lang, filter, format).await?;
+    Ok(crate::pages::download(format.content_type(), &name, bytes))
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks.csv", tag = "tasks",
+    params(TaskListQuery),
+    responses((status = 200, description = "Every task the filters select, as CSV (UTF-8)", content_type = "text/csv"), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn export_csv(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<TaskListQuery>,
+) -> AppResult<Response> {
+    export_list(&state, &user, &meta, &query, svc::ListFormat::Csv).await
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks.xlsx", tag = "tasks",
+    params(TaskListQuery),
+    responses((status = 200, description = "Every task the filters select, as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), crate::api::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn export_xlsx(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiQuery(query): ApiQuery<TaskListQuery>,
+) -> AppResult<Response> {
+    export_list(&state, &user, &meta, &query, svc::ListFormat::Xlsx).await
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",

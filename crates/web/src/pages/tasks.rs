@@ -1236,49 +1236,23 @@ pub async fn my_work(ctx: Ctx) -> AppResult<Response> {
 // ---------------------------------------------------------------- exports
 
 /// Every task of the filtered list (not just one page), as export rows.
-async fn export_rows(
+async fn export_list(
     ctx: &Ctx,
     query: &TaskListQuery,
-) -> AppResult<(String, Vec<dxplan_report::tasks::TaskExportRow>)> {
+    format: svc::ListFormat,
+) -> AppResult<Response> {
     let user = require_view(ctx)?;
-    let lang = ctx.lang();
     let filter = query.to_filter(&ctx.state, user).await?;
-    let title = match filter.plan_id {
-        Some(p) => {
-            let mut c = ctx.state.db.read().await?;
-            plans::get(&mut c, p).await?.title
-        }
-        None => lang.pick("Danh sách nhiệm vụ", "Tasks").to_string(),
-    };
-    let rows = svc::export_rows(&ctx.state, lang, filter).await?;
-    Ok((title, rows))
+    let (name, bytes) = svc::export_list(&ctx.state, ctx.lang(), filter, format).await?;
+    Ok(super::download(format.content_type(), &name, bytes))
 }
 
 pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
-    let (title, rows) = export_rows(&ctx, &query).await?;
-    let bytes = dxplan_report::tasks::tasks_csv(&rows)
-        .map_err(|e| AppError::internal(format!("csv: {e}")))?;
-    Ok(super::download(
-        "text/csv; charset=utf-8",
-        &format!("{title}.csv"),
-        bytes,
-    ))
+    export_list(&ctx, &query, svc::ListFormat::Csv).await
 }
 
 pub async fn export_xlsx(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
-    let (title, rows) = export_rows(&ctx, &query).await?;
-    // Writing a workbook is CPU work: keep it off the async threads.
-    let bytes = tokio::task::spawn_blocking(move || {
-        dxplan_report::tasks::tasks_xlsx(&title, &rows).map(|b| (title, b))
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
-    .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
-    Ok(super::download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("{}.xlsx", bytes.0),
-        bytes.1,
-    ))
+    export_list(&ctx, &query, svc::ListFormat::Xlsx).await
 }
 
 pub async fn upload(

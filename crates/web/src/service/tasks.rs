@@ -1272,6 +1272,58 @@ pub async fn import_plan(
     })
 }
 
+/// A task list as a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ListFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ListFormat::Csv => "text/csv; charset=utf-8",
+            ListFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// Every task a filter selects, as a CSV file or a workbook named after its plan:
+/// (file name, bytes).
+pub async fn export_list(
+    state: &AppState,
+    lang: Lang,
+    filter: TaskFilter,
+    format: ListFormat,
+) -> AppResult<(String, Vec<u8>)> {
+    let title = match filter.plan_id {
+        Some(p) => {
+            let mut c = state.db.read().await?;
+            plans::get(&mut c, p).await?.title
+        }
+        None => lang.pick("Danh sách nhiệm vụ", "Tasks").to_string(),
+    };
+    let rows = export_rows(state, lang, filter).await?;
+    match format {
+        ListFormat::Csv => {
+            let bytes = dxplan_report::tasks::tasks_csv(&rows)
+                .map_err(|e| AppError::internal(format!("csv: {e}")))?;
+            Ok((format!("{title}.csv"), bytes))
+        }
+        ListFormat::Xlsx => {
+            // Writing a workbook is CPU work: keep it off the async threads.
+            let bytes = tokio::task::spawn_blocking(move || {
+                dxplan_report::tasks::tasks_xlsx(&title, &rows)
+                    .map(|b| (format!("{title}.xlsx"), b))
+            })
+            .await
+            .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
+            .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+            Ok(bytes)
+        }
+    }
+}
+
 /// Every task a filter selects (not just one page, at most 50,000), as export rows.
 pub async fn export_rows(
     state: &AppState,

@@ -700,6 +700,30 @@ async fn the_filtered_list_exports_to_a_real_workbook_and_csv() {
         approver.get("/tasks.csv?status=flying").await.status(),
         StatusCode::BAD_REQUEST
     );
+
+    // The API gives machine clients the same documents, within the same scope.
+    let r = approver
+        .get(&format!("/api/v1/tasks.xlsx?plan={plan}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range("Nhiệm vụ").unwrap();
+    assert_eq!(
+        range.height(),
+        4,
+        "title, blank, header and Quy Nhơn's one task"
+    );
+    let csv = coordinator
+        .get(&format!("/api/v1/tasks.csv?plan={plan}&q=so%20hoa"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let (status, body) = approver.get_json("/api/v1/tasks.csv?status=flying").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(crate::support::error_code(&body), "validation_failed");
 }
 
 #[tokio::test]
