@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
 
 use dxplan_domain::dhis2::DataValueSet;
 
@@ -90,7 +89,7 @@ pub(crate) async fn mappings(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Page<dxplan_store::dhis2::Mapping>>> {
     Ok(Json(super::paged(
         svc::mappings(&state, &user).await?,
         &page,

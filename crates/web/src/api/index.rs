@@ -9,7 +9,7 @@ use dxplan_store::index_rounds::LinkedCriterion;
 use serde_json::Value;
 
 use super::openapi::Items;
-use super::{ApiJson, caller};
+use super::{ApiJson, ApiQuery, caller};
 use crate::error::AppResult;
 use crate::service::assessment::{
     self as rounds, ActInput, AnswerInput, AssessmentView, CorrectionInput, CriterionRef,
@@ -59,7 +59,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
     Ok(Json(super::paged(
         svc::frameworks(&state, &user).await?,
         &page,
@@ -207,7 +207,7 @@ pub(crate) async fn list_rounds(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Page<dxplan_store::index_rounds::Round>>> {
     Ok(Json(super::paged(
         rounds::round_list(&state, &user).await?,
         &page,
@@ -430,19 +430,21 @@ pub(crate) async fn correct(
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
-    params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The criteria the task aims to improve", body = super::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path, description = "The record's id")),
+    responses((status = 200, description = "The criteria the task aims to improve", body = super::openapi::Page<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
 pub(crate) async fn task_criteria(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Items<LinkedCriterion>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<LinkedCriterion>>> {
     crate::service::tasks::readable_task(&state, &user, id).await?;
-    Ok(Json(Items {
-        items: rounds::task_criteria(&state, id).await?,
-    }))
+    Ok(Json(super::paged(
+        rounds::task_criteria(&state, id).await?,
+        &page,
+    )?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

@@ -55,18 +55,19 @@ pub(crate) struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
-    params(ListQuery),
-    responses((status = 200, description = "The indicators, by code", body = super::openapi::Items<indicators::Indicator>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ListQuery),
+    responses((status = 200, description = "The indicators, by code", body = super::openapi::Page<indicators::Indicator>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> AppResult<Json<Items<indicators::Indicator>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<indicators::Indicator>>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let items = indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await?;
-    Ok(Json(Items { items }))
+    Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
@@ -197,12 +198,14 @@ pub(crate) async fn rollup(
 }
 
 #[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
-    responses((status = 200, description = "The data collection forms", body = super::openapi::Items<FormJson>), crate::api::openapi::Refusals),
+    params(super::PageQuery),
+    responses((status = 200, description = "The data collection forms", body = super::openapi::Page<FormJson>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_forms(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<Items<FormJson>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<FormJson>>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let forms = indicators::forms(&mut c).await?;
@@ -220,7 +223,7 @@ pub(crate) async fn list_forms(
             unit_kinds,
         });
     }
-    Ok(Json(Items { items }))
+    Ok(Json(super::paged(items, &page)?))
 }
 
 /// A data collection form with its indicators and the kinds of unit that fill it in.
@@ -370,14 +373,15 @@ pub(crate) struct UnitValuesQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
-    params(UnitValuesQuery),
-    responses((status = 200, description = "The unit's figures for the period", body = super::openapi::Items<indicators::DataValue>), crate::api::openapi::Refusals),
+    params(super::PageQuery, UnitValuesQuery),
+    responses((status = 200, description = "The unit's figures for the period", body = super::openapi::Page<indicators::DataValue>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn unit_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
-) -> AppResult<Json<Items<indicators::DataValue>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<indicators::DataValue>>> {
     let unit_code = query
         .unit
         .as_deref()
@@ -390,9 +394,10 @@ pub(crate) async fn unit_values(
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
     let lineage = units::lineage(&mut c, unit.id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    Ok(Json(Items {
-        items: indicators::values_of_unit(&mut c, unit.id, period).await?,
-    }))
+    Ok(Json(super::paged(
+        indicators::values_of_unit(&mut c, unit.id, period).await?,
+        &page,
+    )?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -457,16 +462,17 @@ pub(crate) async fn review(
 }
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The figure's evidence files", body = super::openapi::Items<dxplan_store::attachments::ValueFile>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The figure's evidence files", body = super::openapi::Page<dxplan_store::attachments::ValueFile>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn value_files(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Items<dxplan_store::attachments::ValueFile>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<dxplan_store::attachments::ValueFile>>> {
     let files = svc::files_of_value(&state, &user, id).await?;
-    Ok(Json(Items { items: files }))
+    Ok(Json(super::paged(files, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
@@ -710,8 +716,8 @@ pub(crate) struct DashboardQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
-    params(DashboardQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Every indicator rolled up over the unit's subtree", body = super::openapi::Items<svc::RollupView>), crate::api::openapi::Refusals),
+    params(super::PageQuery, DashboardQuery, ("code" = String, Path)),
+    responses((status = 200, description = "Every indicator rolled up over the unit's subtree", body = super::openapi::Page<svc::RollupView>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Every indicator rolled up over one unit's subtree for a period.
 pub(crate) async fn unit_dashboard(
@@ -719,7 +725,8 @@ pub(crate) async fn unit_dashboard(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Json<Items<svc::RollupView>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<svc::RollupView>>> {
     let at = parse_at(q.at.as_deref(), &state)?;
     {
         let mut c = state.db.read().await?;
@@ -734,9 +741,10 @@ pub(crate) async fn unit_dashboard(
         .as_deref()
         .filter(|p| !p.is_empty())
         .ok_or_else(|| AppError::field("period", Invalid::Required))?;
-    Ok(Json(Items {
-        items: svc::rollup_all(&state, &code, period, at).await?,
-    }))
+    Ok(Json(super::paged(
+        svc::rollup_all(&state, &code, period, at).await?,
+        &page,
+    )?))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -747,15 +755,16 @@ pub(crate) struct TargetsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
-    params(TargetsQuery),
-    responses((status = 200, description = "Targets of the unit and the units below it", body = super::openapi::Items<indicators::Target>), crate::api::openapi::Refusals),
+    params(super::PageQuery, TargetsQuery),
+    responses((status = 200, description = "Targets of the unit and the units below it", body = super::openapi::Page<indicators::Target>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
 pub(crate) async fn list_targets(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
-) -> AppResult<Json<Items<indicators::Target>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<indicators::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let mut c = state.db.read().await?;
@@ -765,9 +774,10 @@ pub(crate) async fn list_targets(
     let lineage = units::lineage(&mut c, unit.id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
     let ids = units::subtree_ids(&mut c, &[unit.id]).await?;
-    Ok(Json(Items {
-        items: indicators::targets_of_units(&mut c, &ids, period).await?,
-    }))
+    Ok(Json(super::paged(
+        indicators::targets_of_units(&mut c, &ids, period).await?,
+        &page,
+    )?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -849,7 +859,7 @@ pub(crate) async fn pending_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<super::openapi::Page<indicators::DataValue>>> {
     user.require(Action::ReviewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let waiting = indicators::submitted(&mut c, 5_000).await?;

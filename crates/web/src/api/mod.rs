@@ -169,13 +169,16 @@ pub(crate) fn cursor_position(cursor: Option<&str>) -> AppResult<usize> {
 
 /// One page of a list already in memory, as every list answers:
 /// `{"items": [...], "next_cursor": "..." | null}`.
-pub(crate) fn paged<T: Serialize>(items: Vec<T>, q: &PageQuery) -> AppResult<serde_json::Value> {
+pub(crate) fn paged<T>(items: Vec<T>, q: &PageQuery) -> AppResult<openapi::Page<T>> {
     let start = cursor_position(q.cursor.as_deref())?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let total = items.len();
     let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
-    let next = (start + limit < total).then(|| position_cursor(start + limit));
-    Ok(json!({ "items": page, "next_cursor": next }))
+    let next_cursor = (start + limit < total).then(|| position_cursor(start + limit));
+    Ok(openapi::Page {
+        items: page,
+        next_cursor,
+    })
 }
 
 /// The date a request asks about (`dd/mm/yyyy` or `yyyy-mm-dd`), today when absent.
@@ -640,16 +643,17 @@ pub(crate) async fn patch_user(
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "accounts",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The roles the account holds", body = openapi::Items<GrantRow>), crate::api::openapi::Refusals),
+    params(PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The roles the account holds", body = openapi::Page<GrantRow>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_grants(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<openapi::Items<GrantRow>>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> AppResult<Json<openapi::Page<GrantRow>>> {
     let (_, grants) = visible_user(&state, &viewer, id).await?;
-    Ok(Json(openapi::Items { items: grants }))
+    Ok(Json(paged(grants, &page)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

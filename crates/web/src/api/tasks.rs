@@ -246,20 +246,20 @@ pub(crate) struct PlanDetail {
 // ---------------------------------------------------------------- plans
 
 #[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
-    responses((status = 200, description = "Every plan, the newest first", body = super::openapi::Items<plans::Plan>), crate::api::openapi::Refusals),
+    params(super::PageQuery),
+    responses((status = 200, description = "Every plan, the newest first", body = super::openapi::Page<plans::Plan>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<Json<super::openapi::Items<plans::Plan>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<plans::Plan>>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
     )?;
     let mut c = state.db.read().await?;
-    Ok(Json(super::openapi::Items {
-        items: plans::list(&mut c).await?,
-    }))
+    Ok(Json(super::paged(plans::list(&mut c).await?, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
@@ -371,23 +371,22 @@ pub(crate) async fn patch_plan(
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The plan's task groups", body = super::openapi::Items<plans::TaskGroup>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The plan's task groups", body = super::openapi::Page<plans::TaskGroup>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_groups(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<super::openapi::Items<plans::TaskGroup>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<plans::TaskGroup>>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
     )?;
     let mut c = state.db.read().await?;
     plans::get(&mut c, id).await?;
-    Ok(Json(super::openapi::Items {
-        items: plans::groups(&mut c, id).await?,
-    }))
+    Ok(Json(super::paged(plans::groups(&mut c, id).await?, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
@@ -616,35 +615,36 @@ pub(crate) async fn transition(
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The task's history, oldest first", body = super::openapi::Items<tasks::TaskEvent>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The task's history, oldest first", body = super::openapi::Page<tasks::TaskEvent>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_events(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<super::openapi::Items<tasks::TaskEvent>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<tasks::TaskEvent>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(super::openapi::Items {
-        items: tasks::events(&mut c, id).await?,
-    }))
+    Ok(Json(super::paged(tasks::events(&mut c, id).await?, &page)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The task's progress reports", body = super::openapi::Items<tasks::Report>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The task's progress reports", body = super::openapi::Page<tasks::Report>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_reports(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<super::openapi::Items<tasks::Report>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<tasks::Report>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(super::openapi::Items {
-        items: tasks::reports(&mut c, id).await?,
-    }))
+    Ok(Json(super::paged(
+        tasks::reports(&mut c, id).await?,
+        &page,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
@@ -664,19 +664,21 @@ pub(crate) async fn file_report(
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The task's deadline extension requests", body = super::openapi::Items<tasks::Extension>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The task's deadline extension requests", body = super::openapi::Page<tasks::Extension>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_extensions(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<super::openapi::Items<tasks::Extension>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<tasks::Extension>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(super::openapi::Items {
-        items: tasks::extensions(&mut c, id).await?,
-    }))
+    Ok(Json(super::paged(
+        tasks::extensions(&mut c, id).await?,
+        &page,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
@@ -859,19 +861,21 @@ pub(crate) struct MyWorkJson {
 // ---------------------------------------------------------------- evidence files
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "The task's evidence files", body = super::openapi::Items<dxplan_store::attachments::Attachment>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The task's evidence files", body = super::openapi::Page<dxplan_store::attachments::Attachment>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_attachments(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<super::openapi::Items<dxplan_store::attachments::Attachment>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<dxplan_store::attachments::Attachment>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
-    Ok(Json(super::openapi::Items {
-        items: dxplan_store::attachments::of_task(&mut c, id).await?,
-    }))
+    Ok(Json(super::paged(
+        dxplan_store::attachments::of_task(&mut c, id).await?,
+        &page,
+    )?))
 }
 
 /// The first file field of a multipart body: its name and bytes.
@@ -1028,22 +1032,30 @@ pub(crate) struct ImportedTask {
 // ---------------------------------------------------------------- notifications
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
+    params(super::PageQuery),
     responses((status = 200, description = "The caller's latest notifications and how many are unread", body = NotificationList), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
+    ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<NotificationList>> {
     let mut c = state.db.read().await?;
-    let items = dxplan_store::notifications::list(&mut c, user.id, 100).await?;
+    let items = dxplan_store::notifications::list(&mut c, user.id, 1_000).await?;
     let unread = dxplan_store::notifications::unread_count(&mut c, user.id).await?;
-    Ok(Json(NotificationList { items, unread }))
+    let page = super::paged(items, &page)?;
+    Ok(Json(NotificationList {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        unread,
+    }))
 }
 
-/// The caller's latest hundred notifications, newest first.
+/// The caller's notifications (the latest thousand), newest first.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct NotificationList {
     items: Vec<dxplan_store::notifications::Notification>,
+    next_cursor: Option<String>,
     unread: i64,
 }
 
@@ -1105,8 +1117,8 @@ pub(crate) struct ObstacleQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/obstacles", tag = "tasks",
-    params(("id" = i64, Path), ObstacleQuery),
-    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = super::openapi::Items<tasks::PeriodReport>), crate::api::openapi::Refusals),
+    params(super::PageQuery, ("id" = i64, Path), ObstacleQuery),
+    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = super::openapi::Page<tasks::PeriodReport>), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/plans/{id}/obstacles?period=`: what units say holds them back.
 pub(crate) async fn plan_obstacles(
@@ -1114,7 +1126,8 @@ pub(crate) async fn plan_obstacles(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ObstacleQuery>,
-) -> AppResult<Json<super::openapi::Items<tasks::PeriodReport>>> {
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> AppResult<Json<super::openapi::Page<tasks::PeriodReport>>> {
     user.require(
         dxplan_domain::auth::Action::ViewWork,
         dxplan_domain::auth::Target::Anywhere,
@@ -1127,5 +1140,5 @@ pub(crate) async fn plan_obstacles(
     let mut c = state.db.read().await?;
     plans::get(&mut c, id).await?;
     let items = tasks::period_reports(&mut c, id, &period.to_string(), scope.as_deref()).await?;
-    Ok(Json(super::openapi::Items { items }))
+    Ok(Json(super::paged(items, &page)?))
 }

@@ -38,7 +38,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Page<dxplan_store::tokens::Token>>> {
     let items = svc::list(&state, &user, q.all.unwrap_or(false)).await?;
     let page = super::PageQuery {
         limit: q.limit,

@@ -28,7 +28,7 @@ pub(crate) async fn list(
     meta: RequestMeta,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::Page<dxplan_store::webhooks::Webhook>>> {
     let items = svc::list(&state, &caller(&user, &meta)).await?;
     Ok(Json(super::paged(items, &page)?))
 }
@@ -62,11 +62,14 @@ pub(crate) async fn deliveries(
     Auth(user): Auth,
     Path(id): Path<i64>,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<super::openapi::DeliveryLog>> {
     let (webhook, items) = svc::deliveries(&state, &caller(&user, &meta), id).await?;
-    let mut body = super::paged(items, &page)?;
-    body["webhook"] = json!(webhook);
-    Ok(Json(body))
+    let page = super::paged(items, &page)?;
+    Ok(Json(super::openapi::DeliveryLog {
+        webhook,
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",

@@ -55,6 +55,28 @@ async fn lists_page_by_cursor_to_the_end_without_repeats_and_refuse_forged_curso
     let (frameworks, pages) = walk(&coordinator, "/api/v1/index-frameworks", 2).await;
     assert_eq!((frameworks.len(), pages), (3, 2));
 
+    // The shorter lists page the same way: one item a page gives every item once.
+    let (_, plans) = coordinator.get_json("/api/v1/plans").await;
+    let plan = plans["items"][0]["id"].as_i64().unwrap();
+    for path in [
+        "/api/v1/plans".to_string(),
+        "/api/v1/indicators".to_string(),
+        "/api/v1/forms".to_string(),
+        format!("/api/v1/plans/{plan}/groups"),
+        "/api/v1/units/52/indicators?period=2025".to_string(),
+    ] {
+        let (_, whole) = coordinator
+            .get_json(&format!(
+                "{path}{}limit=500",
+                if path.contains('?') { '&' } else { '?' }
+            ))
+            .await;
+        let whole = whole["items"].as_array().unwrap().clone();
+        assert!(whole.len() > 1, "{path} has something to page");
+        let (paged, pages) = walk(&coordinator, &path, 1).await;
+        assert_eq!((paged, pages), (whole.clone(), whole.len()), "{path}");
+    }
+
     let admin = app.login("admin").await;
     let (events, _) = walk(&admin, "/api/v1/audit", 50).await;
     let ids: BTreeSet<i64> = events.iter().map(|e| e["id"].as_i64().unwrap()).collect();
