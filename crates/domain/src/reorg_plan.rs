@@ -1752,6 +1752,18 @@ mod tests {
             }]
         );
         assert_eq!(p.affected, WorkCounts::default());
+
+        // The whole new province's file plans too: the 77 units from old Gia Lai are
+        // created without predecessors (their communes are not stored here).
+        let p = plan(COMMUNES, &with_weights(LINEAGE, WEIGHTS), &NO_WORK, BEFORE).unwrap();
+        assert_eq!((p.retired.len(), p.created.len()), (155, 135));
+        assert_eq!(
+            p.created
+                .iter()
+                .filter(|c| c.predecessors.is_empty())
+                .count(),
+            77
+        );
     }
 
     #[test]
