@@ -15,6 +15,7 @@ pub mod notification;
 pub mod period;
 pub mod plan_import;
 pub mod reorg;
+pub mod reorg_plan;
 pub mod scoring;
 pub mod task;
 pub mod text;
