@@ -112,17 +112,29 @@ pub fn check_lineage(edges: &[LineageEdge]) -> Vec<LineageProblem> {
 /// lineage: the final successors and the share of the unit each receives (a merge gives
 /// all, a split its weight, a chain multiplies). A unit outside the lineage maps to itself.
 pub fn final_shares(unit: i64, edges: &[LineageEdge]) -> Vec<(i64, f64)> {
+    shares_onto(unit, edges, |u| edges.iter().all(|e| e.from != u))
+}
+
+/// Where a unit's figures count in a structure whose standing units `stands` names: the
+/// unit itself when it stands, else the standing units it continues in, each with the
+/// share it receives (a merge all of it, a split its weight, a chain the product). A unit
+/// that neither stands nor continues anywhere maps nowhere.
+pub fn shares_onto(
+    unit: i64,
+    edges: &[LineageEdge],
+    stands: impl Fn(i64) -> bool,
+) -> Vec<(i64, f64)> {
     let mut out: BTreeMap<i64, f64> = BTreeMap::new();
     let mut stack = vec![(unit, 1.0)];
     // Bounded: a checked lineage has no cycle; a bad one cannot loop forever.
     let mut steps = 0;
     while let Some((u, share)) = stack.pop() {
         steps += 1;
-        let next: Vec<&LineageEdge> = edges.iter().filter(|e| e.from == u).collect();
-        if next.is_empty() || steps > 10_000 {
+        if stands(u) || steps > 10_000 {
             *out.entry(u).or_default() += share;
             continue;
         }
+        let next: Vec<&LineageEdge> = edges.iter().filter(|e| e.from == u).collect();
         let whole = next.len() == 1;
         for e in next {
             let w = if whole { 1.0 } else { e.weight.unwrap_or(0.0) };
@@ -130,6 +142,28 @@ pub fn final_shares(unit: i64, edges: &[LineageEdge]) -> Vec<(i64, f64)> {
         }
     }
     out.into_iter().collect()
+}
+
+/// The part of a figure a share carries: additive values (sum, latest) and a ratio's
+/// numerator and denominator scale with it (the ratio itself is recomputed, never
+/// scaled); an average, a minimum or a maximum holds for every part of the unit.
+pub fn scale(rule: Aggregation, figure: Figure, share: f64) -> Figure {
+    match rule {
+        Aggregation::Sum | Aggregation::Latest => Figure {
+            value: figure.value * share,
+            numerator: figure.numerator.map(|n| n * share),
+            denominator: figure.denominator.map(|d| d * share),
+        },
+        Aggregation::RatioOfSums => match (figure.numerator, figure.denominator) {
+            (Some(n), Some(d)) => Figure {
+                value: if d > 0.0 { n / d * 100.0 } else { figure.value },
+                numerator: Some(n * share),
+                denominator: Some(d * share),
+            },
+            _ => figure,
+        },
+        Aggregation::Average | Aggregation::Min | Aggregation::Max => figure,
+    }
 }
 
 /// A figure mapped onto a new unit, and whether part of it came from a split (so an
@@ -210,6 +244,44 @@ pub fn map_forward(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_stop_at_the_units_that_stand_on_the_day() {
+        // 1 and 2 merge into 3 (2025-03); 3 is split 60/40 into 4 and 5 later.
+        let edges = [
+            edge(1, 3, None),
+            edge(2, 3, None),
+            edge(3, 4, Some(0.6)),
+            edge(3, 5, Some(0.4)),
+        ];
+        // In a structure where 3 stands (as it was between the two changes)…
+        assert_eq!(shares_onto(1, &edges, |u| u == 3), vec![(3, 1.0)]);
+        // …and as it is now.
+        assert_eq!(
+            shares_onto(2, &edges, |u| u == 4 || u == 5),
+            vec![(4, 0.6), (5, 0.4)]
+        );
+        assert_eq!(shares_onto(4, &edges, |u| u == 4), vec![(4, 1.0)]);
+        assert!(
+            shares_onto(9, &edges, |u| u == 4).is_empty(),
+            "a unit that ended without a successor counts nowhere"
+        );
+    }
+
+    #[test]
+    fn a_share_scales_what_adds_up_and_leaves_levels_alone() {
+        let f = Figure {
+            value: 80.0,
+            numerator: None,
+            denominator: None,
+        };
+        assert_eq!(scale(Aggregation::Sum, f, 0.25).value, 20.0);
+        assert_eq!(scale(Aggregation::Average, f, 0.25).value, 80.0);
+        assert_eq!(scale(Aggregation::Max, f, 0.25).value, 80.0);
+        let r = scale(Aggregation::RatioOfSums, ratio(30.0, 40.0), 0.5);
+        assert_eq!((r.numerator, r.denominator), (Some(15.0), Some(20.0)));
+        assert_eq!(r.value, 75.0, "the ratio itself is unchanged");
+    }
 
     fn edge(from: i64, to: i64, weight: Option<f64>) -> LineageEdge {
         LineageEdge { from, to, weight }

@@ -88,6 +88,7 @@ pub struct StoredUnit {
 /// A stored unit's live work, which a retirement must hand on, and the date of its latest
 /// record (figure or task event), which a backdated change must not overtake.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkCounts {
     pub open_tasks: u64,
     pub pending_values: u64,
@@ -143,6 +144,7 @@ impl WorkCounts {
 /// unit rows, which is also its index in [`Preview::created`]) or a stored unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", content = "ref", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UnitId {
     New(usize),
     Stored(i64),
@@ -150,6 +152,7 @@ pub enum UnitId {
 
 /// A unit's code and name, as messages and previews show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeName {
     pub code: String,
     pub name: String,
@@ -176,6 +179,7 @@ impl fmt::Display for CodeName {
 
 /// Where a retired unit continues, and with what share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Successor {
     pub to: UnitId,
     pub unit: CodeName,
@@ -185,6 +189,7 @@ pub struct Successor {
 /// Why the proposed disposition carries live work where it does.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CarryReason {
     /// The unit continues in one unit only.
     SingleSuccessor,
@@ -199,6 +204,7 @@ pub enum CarryReason {
 /// The proposed default for a retired unit's live work; the user may still split tasks
 /// between successors after the change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Disposition {
     pub to: UnitId,
     pub unit: CodeName,
@@ -255,6 +261,7 @@ impl Disposition {
 
 /// A stored unit this change set ends on the day before the effective date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Retired {
     pub id: i64,
     pub unit: CodeName,
@@ -268,6 +275,7 @@ pub struct Retired {
 
 /// A unit this change set creates, valid from the effective date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Created {
     pub line: usize,
     pub unit: CodeName,
@@ -280,6 +288,7 @@ pub struct Created {
 /// One old unit continuing in exactly one new unit that has no other predecessor: a
 /// rename (perhaps with the same name, when only the parent or the validity changes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Renamed {
     pub old_id: i64,
     pub old: CodeName,
@@ -289,6 +298,7 @@ pub struct Renamed {
 
 /// A new unit taking the code of a unit this change set retires.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeReuse {
     pub code: String,
     pub old_id: i64,
@@ -300,6 +310,7 @@ pub struct CodeReuse {
 /// Something worth a look that does not refuse the change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "notice", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Notice {
     /// The lineage names an old unit differently from the stored unit with that code.
     OldNameDiffers {
@@ -352,6 +363,7 @@ impl Notice {
 
 /// What the change set will do, for review before it is applied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
     pub effective: Date,
     /// In the order the lineage upload first names them.

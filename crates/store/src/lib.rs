@@ -20,6 +20,7 @@ pub mod indicators;
 pub mod notifications;
 pub mod open_data;
 pub mod plans;
+pub mod reorg;
 pub mod sessions;
 pub mod tasks;
 pub mod testing;

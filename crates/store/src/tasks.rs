@@ -631,15 +631,6 @@ pub struct TaskPage {
     pub total: i64,
 }
 
-fn subtree_cte(name: &str, roots: &[i64], params: &mut Params) -> String {
-    let list: Vec<String> = roots.iter().map(|id| params.push(Arg::Int(*id))).collect();
-    format!(
-        "{name} (id) AS (SELECT id FROM org_units WHERE id IN ({}) \
-         UNION SELECT c.id FROM org_units c JOIN {name} ON c.parent_id = {name}.id)",
-        list.join(", ")
-    )
-}
-
 /// The WHERE clause (with its CTEs) of a filter.
 fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, String) {
     let mut ctes = Vec::new();
@@ -648,7 +639,7 @@ fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, String) {
         if scope.is_empty() {
             conditions.push("1 = 0".to_string());
         } else {
-            ctes.push(subtree_cte("scope", scope, params));
+            ctes.push(crate::units::subtree_cte("scope", scope, params));
             // Semi-joins computed once, not a subquery per task.
             conditions.push(
                 "(t.lead_unit_id IN (SELECT id FROM scope) OR t.id IN (SELECT tu.task_id FROM task_units tu \
@@ -658,7 +649,7 @@ fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, String) {
         }
     }
     if let Some(root) = filter.unit_subtree {
-        ctes.push(subtree_cte("sub", &[root], params));
+        ctes.push(crate::units::subtree_cte("sub", &[root], params));
         conditions.push("t.lead_unit_id IN (SELECT id FROM sub)".to_string());
     }
     if let Some(plan) = filter.plan_id {
@@ -879,7 +870,7 @@ pub async fn period_reports(
         Some(roots) => (
             format!(
                 "WITH RECURSIVE {} ",
-                subtree_cte("scope", roots, &mut params)
+                crate::units::subtree_cte("scope", roots, &mut params)
             ),
             "AND (t.lead_unit_id IN (SELECT id FROM scope) OR EXISTS (SELECT 1 FROM task_units tu \
              WHERE tu.task_id = t.id AND tu.unit_id IN (SELECT id FROM scope)))"

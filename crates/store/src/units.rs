@@ -82,7 +82,33 @@ pub async fn all_with_code(c: &mut Conn, code: &str) -> Result<Vec<Unit>> {
 }
 
 /// The unit's id followed by its ancestors' ids up to the root: what the policy needs.
+/// The units that continue any of them come after (a grant on a merged province's
+/// successor covers the departments still filed under the old one; a grant on a new
+/// commune covers the history of the communes it continues).
 pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
+    let mut ids = up_ids(c, id).await?;
+    let mut params = Params::default();
+    let list: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    let sql = format!(
+        "WITH RECURSIVE later (id) AS (
+             SELECT id FROM org_units WHERE id IN ({list})
+             UNION SELECT l.successor_id FROM unit_lineage l JOIN later ON l.predecessor_id = later.id
+         )
+         SELECT id FROM later WHERE id NOT IN ({list}) ORDER BY id",
+        list = list.join(", ")
+    );
+    let later: Vec<(i64,)> = q!(c, |x| bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?;
+    ids.extend(later.into_iter().map(|(id,)| id));
+    Ok(ids)
+}
+
+/// The unit's id followed by its ancestors' ids, by the stored parents only.
+async fn up_ids(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     let rows: Vec<(i64,)> = q!(c, |x| sqlx::query_as(
         "WITH RECURSIVE up (id, parent_id, depth) AS (
              SELECT id, parent_id, 0 FROM org_units WHERE id = $1
@@ -103,7 +129,7 @@ pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
 
 /// The ancestors of a unit, root first, excluding the unit itself (for breadcrumbs).
 pub async fn ancestors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
-    let ids = lineage(c, id).await?;
+    let ids = up_ids(c, id).await?;
     let mut out = Vec::with_capacity(ids.len().saturating_sub(1));
     if ids.len() > 1 {
         let (sql, args) = in_list(select_units!(), "u.id", &ids[1..]);
@@ -132,9 +158,11 @@ fn in_list(select: &str, column: &str, ids: &[i64]) -> (String, Vec<Arg>) {
     )
 }
 
-/// All units valid on `at`, in Vietnamese alphabetical order: the tree page's data.
+/// All units valid on `at`, in Vietnamese alphabetical order: the tree page's data. A
+/// unit whose stored parent had been merged away by then answers with the parent's
+/// successor valid on `at` (the departments of a province that a new province continues).
 pub async fn valid_on(c: &mut Conn, at: Date) -> Result<Vec<Unit>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+    let mut units: Vec<Unit> = q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
         select_units!(),
         "WHERE ",
         valid_at_1!(),
@@ -142,21 +170,60 @@ pub async fn valid_on(c: &mut Conn, at: Date) -> Result<Vec<Unit>> {
     ))
     .bind(at)
     .fetch_all(x)
-    .await)?)
+    .await)?;
+    let valid: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
+    if units
+        .iter()
+        .any(|u| u.parent_id.is_some_and(|p| !valid.contains(&p)))
+    {
+        let edges: Vec<(i64, i64)> = q!(c, |x| sqlx::query_as(
+            "SELECT predecessor_id, successor_id FROM unit_lineage"
+        )
+        .fetch_all(x)
+        .await)?;
+        let successor_on = |mut id: i64| {
+            // A chain of single successors, a few steps long at most.
+            for _ in 0..8 {
+                if valid.contains(&id) {
+                    return Some(id);
+                }
+                let mut next = edges.iter().filter(|(from, _)| *from == id);
+                match (next.next(), next.next()) {
+                    (Some((_, to)), None) => id = *to,
+                    _ => return None,
+                }
+            }
+            None
+        };
+        for u in &mut units {
+            if let Some(now) = u
+                .parent_id
+                .filter(|p| !valid.contains(p))
+                .and_then(successor_on)
+            {
+                u.parent_id = Some(now);
+            }
+        }
+    }
+    Ok(units)
 }
 
-/// The direct children of a unit valid on `at`.
+/// The direct children of a unit valid on `at`, those still filed under a unit it
+/// continues included (the departments of a province merged into a new one).
 pub async fn children(c: &mut Conn, parent_id: i64, at: Date) -> Result<Vec<Unit>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Unit>(concat!(
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Unit>(concat!(
         select_units!(),
         "WHERE ",
         valid_at_1!(),
-        " AND u.parent_id = $2 ORDER BY u.sort_key, u.id"
+        " AND (u.parent_id = $2 OR u.parent_id IN (SELECT predecessor_id FROM unit_lineage WHERE successor_id = $2))
+         ORDER BY u.sort_key, u.id"
     ))
     .bind(at)
     .bind(parent_id)
     .fetch_all(x)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Filters for listing units; `None` means "any".
@@ -497,15 +564,9 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
         return Ok(Vec::new());
     }
     let mut params = Params::default();
-    let list: Vec<String> = roots.iter().map(|id| params.push(Arg::Int(*id))).collect();
     let sql = format!(
-        "WITH RECURSIVE down (id, depth) AS (
-             SELECT id, 0 FROM org_units WHERE id IN ({})
-             UNION ALL
-             SELECT c.id, down.depth + 1 FROM org_units c JOIN down ON c.parent_id = down.id WHERE down.depth < 64
-         )
-         SELECT DISTINCT id FROM down",
-        list.join(", ")
+        "WITH RECURSIVE {} SELECT id FROM down",
+        subtree_cte("down", roots, &mut params)
     );
     let rows: Vec<(i64,)> = q!(c, |x| bind_all!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql)),
@@ -514,6 +575,34 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
     .fetch_all(x)
     .await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A recursive CTE `name (id)` of the roots and every unit below them at any time: their
+/// children, and the units they continue (a unit's history belongs to its successor; the
+/// children of a merged-away parent belong to the parent's successor). `UNION` drops
+/// repeats, so the walk ends.
+pub(crate) fn subtree_cte(name: &str, roots: &[i64], params: &mut Params) -> String {
+    let list: Vec<String> = roots.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    format!(
+        "{name} (id) AS (SELECT id FROM org_units WHERE id IN ({}) \
+         UNION SELECT e.below FROM (SELECT parent_id AS above, id AS below FROM org_units \
+         WHERE parent_id IS NOT NULL UNION ALL SELECT successor_id, predecessor_id FROM unit_lineage) e \
+         JOIN {name} ON e.above = {name}.id)",
+        list.join(", ")
+    )
+}
+
+/// Every lineage edge with its split weight.
+pub async fn lineage_edges(c: &mut Conn) -> Result<Vec<dxplan_domain::reorg::LineageEdge>> {
+    let rows: Vec<(i64, i64, Option<f64>)> = q!(c, |x| sqlx::query_as(
+        "SELECT predecessor_id, successor_id, weight FROM unit_lineage"
+    )
+    .fetch_all(x)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(from, to, weight)| dxplan_domain::reorg::LineageEdge { from, to, weight })
+        .collect())
 }
 
 /// Every unit with its successors, for matching the loose names documents use.

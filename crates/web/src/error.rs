@@ -18,6 +18,8 @@ pub enum AppError {
     ImportRejected(Vec<RowError>),
     /// A plan workbook was refused; nothing was written.
     PlanImport(Vec<dxplan_domain::plan_import::ImportProblem>),
+    /// A reorganisation's change set was refused; nothing was applied.
+    ChangeRefused(Vec<dxplan_domain::reorg_plan::ChangeProblem>),
     /// Some rows of a bulk write were refused; nothing was written.
     ValueRows(Vec<crate::service::indicators::RowResult>),
     /// An evidence file was refused.
@@ -86,7 +88,7 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             AppError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::ImportRejected(_) | AppError::PlanImport(_) => {
+            AppError::ImportRejected(_) | AppError::PlanImport(_) | AppError::ChangeRefused(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Unauthorized | AppError::BadCredentials | AppError::InvalidToken(_) => {
@@ -107,6 +109,7 @@ impl AppError {
         match self {
             AppError::Validation(_) | AppError::ValueRows(_) => "validation_failed",
             AppError::ImportRejected(_) | AppError::PlanImport(_) => "import_rejected",
+            AppError::ChangeRefused(_) => "change_refused",
             AppError::File(_) => "file_rejected",
             AppError::Unauthorized => "unauthorized",
             AppError::BadCredentials => "bad_credentials",
@@ -137,6 +140,10 @@ impl AppError {
             AppError::ImportRejected(_) | AppError::PlanImport(_) => lang.pick(
                 "Tệp có dòng không hợp lệ nên chưa nhập dòng nào. Sửa các dòng được liệt kê rồi tải lên lại.",
                 "The file has invalid rows, so nothing was imported. Fix the listed rows and upload it again.",
+            ),
+            AppError::ChangeRefused(_) => lang.pick(
+                "Phương án sắp xếp chưa hợp lệ nên chưa áp dụng gì. Sửa các mục được liệt kê rồi tải lên lại.",
+                "The reorganisation is not valid, so nothing was applied. Fix the listed problems and upload it again.",
             ),
             AppError::Unauthorized => lang.pick(
                 "Vui lòng đăng nhập để tiếp tục.",
@@ -228,6 +235,10 @@ impl AppError {
                 .iter()
                 .map(|p| json!({"row": p.row, "column": p.column, "message": p.message(lang)}))
                 .collect::<Vec<_>>()),
+            AppError::ChangeRefused(problems) => json!(problems
+                .iter()
+                .map(|p| json!({"problem": p, "message": p.message(lang)}))
+                .collect::<Vec<_>>()),
             _ => json!([]),
         }
     }
@@ -290,6 +301,12 @@ impl std::fmt::Display for AppError {
                     writeln!(f, "{}", p.message(Lang::Vi))?;
                 }
                 write!(f, "{} problems; nothing was imported", problems.len())
+            }
+            AppError::ChangeRefused(problems) => {
+                for p in problems {
+                    writeln!(f, "{}", p.message(Lang::Vi))?;
+                }
+                write!(f, "{} problems; nothing was applied", problems.len())
             }
             AppError::ImportRejected(rows) => {
                 for r in rows {

@@ -23,6 +23,7 @@ pub mod dhis2;
 pub mod index;
 pub mod indicators;
 pub mod openapi;
+pub mod reorg;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
@@ -54,6 +55,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(tokens::routes())
         .merge(dhis2::routes())
         .merge(webhooks::routes())
+        .merge(reorg::routes())
         .layer(axum::middleware::from_fn(crate::middleware::etag))
         .layer(axum::middleware::from_fn(crate::metrics::expose_route))
 }

@@ -435,6 +435,9 @@ pub struct RollupView {
     pub attainment: Option<Attainment>,
     pub reported_units: usize,
     pub missing: Vec<String>,
+    /// Part of the figure is a split unit's share, estimated by the split's weight (a
+    /// population share, say): history mapped onto units that did not exist then.
+    pub estimated: bool,
     #[schema(no_recursion)]
     pub children: Vec<RollupView>,
 }
@@ -444,8 +447,9 @@ struct Tree {
     names: HashMap<i64, String>,
     kinds: HashMap<i64, String>,
     children: HashMap<i64, Vec<i64>>,
-    /// Where a unit's figures count: itself when valid on the date, else its single successor.
-    counts_for: HashMap<i64, i64>,
+    /// Where a unit's figures count: itself when valid on the date, else the units it
+    /// continues in on that date, each with its share (a split's weight; 1 for a merge).
+    counts_for: HashMap<i64, Vec<(i64, f64)>>,
 }
 
 impl Tree {
@@ -460,22 +464,19 @@ impl Tree {
                 children.entry(p).or_default().push(u.id);
             }
         }
-        let by_id: HashMap<i64, &dxplan_domain::unit_match::KnownUnit> =
-            all.iter().map(|u| (u.id, u)).collect();
-        let mut counts_for = HashMap::new();
-        for u in &all {
-            let mut id = u.id;
-            for _ in 0..8 {
-                if valid.contains(&id) {
-                    counts_for.insert(u.id, id);
-                    break;
-                }
-                match by_id.get(&id).map(|k| k.successors.as_slice()) {
-                    Some([one]) => id = *one,
-                    _ => break,
-                }
-            }
-        }
+        let edges = units::lineage_edges(&mut c).await?;
+        let counts_for = all
+            .iter()
+            .map(|u| {
+                let shares = if valid.contains(&u.id) {
+                    vec![(u.id, 1.0)]
+                } else {
+                    dxplan_domain::reorg::shares_onto(u.id, &edges, |id| valid.contains(&id))
+                };
+                (u.id, shares)
+            })
+            .filter(|(_, shares)| !shares.is_empty())
+            .collect();
         Ok(Tree {
             names: all.iter().map(|u| (u.id, u.name.clone())).collect(),
             kinds: all
@@ -504,7 +505,7 @@ impl Tree {
         let inside: std::collections::HashSet<i64> = self.subtree(root).into_iter().collect();
         self.counts_for
             .iter()
-            .filter(|(_, to)| inside.contains(to))
+            .filter(|(_, shares)| shares.iter().any(|(to, _)| inside.contains(to)))
             .map(|(from, _)| *from)
             .collect()
     }
@@ -542,32 +543,47 @@ impl Tree {
     }
 }
 
+/// Units whose figure includes a split unit's share, estimated by the split's weight.
+type Estimated = std::collections::HashSet<i64>;
+
+/// A share short of the whole: part of a split unit.
+fn is_part(share: f64) -> bool {
+    share < 1.0 - 1e-9
+}
+
 /// One indicator's figures combined per unit: over time, after merged units' figures of
-/// the same period are combined across units.
+/// the same period are combined across units (a split unit's by its share).
 fn own_figures(
     rule: dxplan_domain::indicator::Aggregation,
     tree: &Tree,
     figures: &[&indicators::StoredFigure],
-) -> HashMap<i64, Figure> {
+) -> (HashMap<i64, Figure>, Estimated) {
     let across = match rule {
         dxplan_domain::indicator::Aggregation::Latest => dxplan_domain::indicator::Aggregation::Sum,
         other => other,
     };
     let mut per_unit: HashMap<i64, Vec<(Date, Figure)>> = HashMap::new();
+    let mut estimated = Estimated::new();
     for f in figures {
-        let Some(unit) = tree.counts_for.get(&f.unit_id) else {
+        let Some(shares) = tree.counts_for.get(&f.unit_id) else {
             continue;
         };
-        per_unit.entry(*unit).or_default().push((
-            f.period_end,
-            Figure {
-                value: f.value,
-                numerator: f.numerator,
-                denominator: f.denominator,
-            },
-        ));
+        let figure = Figure {
+            value: f.value,
+            numerator: f.numerator,
+            denominator: f.denominator,
+        };
+        for (unit, share) in shares {
+            if is_part(*share) {
+                estimated.insert(*unit);
+            }
+            per_unit.entry(*unit).or_default().push((
+                f.period_end,
+                dxplan_domain::reorg::scale(rule, figure, *share),
+            ));
+        }
     }
-    per_unit
+    let own = per_unit
         .into_iter()
         .filter_map(|(unit, mut list)| {
             list.sort_by_key(|(d, _)| *d);
@@ -585,19 +601,30 @@ fn own_figures(
             }
             combine(rule, &by_period).map(|f| (unit, f))
         })
-        .collect()
+        .collect();
+    (own, estimated)
+}
+
+/// Which figures a view is made of.
+struct Figures<'a> {
+    own: &'a HashMap<i64, Figure>,
+    estimated: &'a Estimated,
 }
 
 fn view_of(
     indicator: &Indicator,
     tree: &Tree,
     children: &HashMap<i64, Vec<i64>>,
-    own: &HashMap<i64, Figure>,
+    figures: &Figures<'_>,
     unit: i64,
     period: Period,
     target: Option<f64>,
 ) -> RollupView {
-    let rolled = roll_up(indicator.aggregation, unit, children, own);
+    let rolled = roll_up(indicator.aggregation, unit, children, figures.own);
+    let estimated = rolled
+        .reported
+        .iter()
+        .any(|u| figures.estimated.contains(u));
     let figure = rolled.figure;
     let name = |id: i64| tree.names.get(&id).cloned().unwrap_or_default();
     RollupView {
@@ -614,6 +641,7 @@ fn view_of(
         },
         reported_units: rolled.reported.len(),
         missing: rolled.missing.iter().map(|id| name(*id)).collect(),
+        estimated,
         children: Vec::new(),
     }
 }
@@ -655,12 +683,18 @@ pub async fn rollup(
     };
     let children = tree.pruned(&expected);
     let refs: Vec<&indicators::StoredFigure> = figures.iter().collect();
-    let own = own_figures(indicator.aggregation, &tree, &refs);
-    let mut result = view_of(&indicator, &tree, &children, &own, root.id, period, target);
+    let (own, estimated) = own_figures(indicator.aggregation, &tree, &refs);
+    let figures = Figures {
+        own: &own,
+        estimated: &estimated,
+    };
+    let mut result = view_of(
+        &indicator, &tree, &children, &figures, root.id, period, target,
+    );
     if with_children {
         for child in children.get(&root.id).cloned().unwrap_or_default() {
             result.children.push(view_of(
-                &indicator, &tree, &children, &own, child, period, None,
+                &indicator, &tree, &children, &figures, child, period, None,
             ));
         }
     }
@@ -751,7 +785,7 @@ pub async fn rollup_periods(
         // Keyed look-ups: tens of thousands of aggregates meet hundreds of indicators.
         let latest: HashMap<(i64, i64), &indicators::StoredFigure> =
             latest.iter().map(|(i, f)| ((*i, f.unit_id), f)).collect();
-        let mut by_indicator: HashMap<i64, Vec<(i64, Figure)>> = HashMap::new();
+        let mut by_indicator: HashMap<i64, Vec<(i64, Figure, bool)>> = HashMap::new();
         for a in &aggregates {
             let Some(indicator) = by_id.get(&a.indicator_id) else {
                 continue;
@@ -781,11 +815,14 @@ pub async fn rollup_periods(
                     denominator: f.denominator,
                 }),
             };
-            if let (Some(figure), Some(unit)) = (figure, tree.counts_for.get(&a.unit_id)) {
-                by_indicator
-                    .entry(a.indicator_id)
-                    .or_default()
-                    .push((*unit, figure));
+            if let (Some(figure), Some(shares)) = (figure, tree.counts_for.get(&a.unit_id)) {
+                for (unit, share) in shares {
+                    by_indicator.entry(a.indicator_id).or_default().push((
+                        *unit,
+                        dxplan_domain::reorg::scale(indicator.aggregation, figure, *share),
+                        is_part(*share),
+                    ));
+                }
             }
         }
         let views = all
@@ -801,12 +838,16 @@ pub async fn rollup_periods(
                     other => other,
                 };
                 let mut grouped: HashMap<i64, Vec<Figure>> = HashMap::new();
-                for (unit, f) in by_indicator
+                let mut estimated = Estimated::new();
+                for (unit, f, part) in by_indicator
                     .get(&indicator.id)
                     .map(Vec::as_slice)
                     .unwrap_or_default()
                 {
                     grouped.entry(*unit).or_default().push(*f);
+                    if *part {
+                        estimated.insert(*unit);
+                    }
                 }
                 let own: HashMap<i64, Figure> = grouped
                     .into_iter()
@@ -816,7 +857,13 @@ pub async fn rollup_periods(
                     .iter()
                     .find(|t| t.indicator_id == indicator.id)
                     .map(|t| t.value);
-                view_of(indicator, &tree, children, &own, root.id, period, target)
+                let figures = Figures {
+                    own: &own,
+                    estimated: &estimated,
+                };
+                view_of(
+                    indicator, &tree, children, &figures, root.id, period, target,
+                )
             })
             .collect();
         out.push(views);

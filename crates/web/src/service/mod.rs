@@ -48,6 +48,7 @@ pub mod exports;
 pub mod index;
 pub mod indicators;
 pub mod open_data;
+pub mod reorg;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;

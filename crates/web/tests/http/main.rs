@@ -17,6 +17,7 @@ mod open_data;
 mod openapi;
 mod pages;
 mod plan_import;
+mod reorg;
 mod security;
 mod tasks;
 mod tokens;

@@ -1,0 +1,563 @@
+//! Reorganisations as reviewed change sets: uploaded (new units + lineage), previewed
+//! against the units and live work of the day, applied in one transaction (units
+//! created and retired, lineage with split weights, live work carried or closed, every
+//! step recorded and audited), and undone before the effective date.
+
+use std::collections::BTreeMap;
+
+use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::reorg_plan::{self, ChangeProblem, Preview, UnitId};
+use dxplan_domain::text::parse_date;
+use dxplan_domain::unit::UnitFields;
+use dxplan_domain::validation::required_text;
+use dxplan_domain::{FieldError, Invalid};
+use dxplan_store::audit::NewEvent;
+use dxplan_store::reorg::{self, Change, NewChange, Step, StepKind};
+use dxplan_store::tasks::{self, NewTaskEvent};
+use dxplan_store::units;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Caller, record};
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// A change set as entered: a name, the effective date and the two CSV uploads.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeInput {
+    pub name: String,
+    pub effective_on: String,
+    pub new_units_csv: Vec<u8>,
+    pub lineage_csv: Vec<u8>,
+}
+
+/// What happens to a retired unit's open tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkChoice {
+    /// Open tasks go to the successor (the proposed one unless `to` names another of the
+    /// unit's successors).
+    Carry,
+    /// Open tasks are cancelled with a note; people and roles still move on.
+    Close,
+}
+
+/// The coordinator's decision for one retired unit (by the retired unit's code).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub unit: String,
+    pub work: WorkChoice,
+    /// A successor's code, for `carry` to another successor than the proposed one.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Why tasks are closed (required with `close`).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn may_manage(caller: &Caller<'_>) -> AppResult<()> {
+    caller.require(Action::ManageUnits, Target::System)
+}
+
+fn utf8(field: &str, bytes: &[u8]) -> AppResult<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| AppError::field(field, Invalid::BadFormat))
+}
+
+/// Plans a change set against the units and live work stored now.
+async fn plan(
+    state: &AppState,
+    effective: time::Date,
+    new_units_csv: &str,
+    lineage_csv: &str,
+) -> AppResult<Result<Preview, Vec<ChangeProblem>>> {
+    let (existing, work) = {
+        let mut c = state.db.read().await?;
+        (
+            reorg::stored_units(&mut c).await?,
+            reorg::work_counts(&mut c, effective).await?,
+        )
+    };
+    Ok(reorg_plan::prepare_change_set(
+        effective,
+        state.today(),
+        new_units_csv.as_bytes(),
+        lineage_csv.as_bytes(),
+        &existing,
+        &work,
+    ))
+}
+
+/// Stores a change set as a draft once it plans without a problem.
+pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) -> AppResult<i64> {
+    may_manage(caller)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = required_text("name", &input.name, 200, &mut errors);
+    let effective = parse_date(&input.effective_on);
+    if effective.is_none() {
+        errors.push(FieldError::new("effective_on", Invalid::BadDate));
+    }
+    let new_units = utf8("new_units", &input.new_units_csv)?;
+    let lineage = utf8("lineage", &input.lineage_csv)?;
+    if lineage.trim().is_empty() {
+        errors.push(FieldError::new("lineage", Invalid::Required));
+    }
+    let Some(effective) = effective.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    plan(state, effective, &new_units, &lineage)
+        .await?
+        .map_err(AppError::ChangeRefused)?;
+    let mut c = state.db.begin().await?;
+    let id = reorg::insert(
+        &mut c,
+        &NewChange {
+            name: &name,
+            effective_on: effective,
+            new_units_csv: &new_units,
+            lineage_csv: &lineage,
+            created_by: &caller.actor.name,
+        },
+        state.now(),
+    )
+    .await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "reorg.create",
+            entity_type: "reorg_change",
+            entity_id: Some(id.to_string()),
+            summary: format!("{name} ({effective})"),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(id)
+}
+
+pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>> {
+    user.require(Action::ManageUnits, Target::System)?;
+    let mut c = state.db.read().await?;
+    Ok(reorg::list(&mut c).await?)
+}
+
+/// A change set and what it does (or would do, re-planned now for a draft: the units
+/// and live work may have changed since it was uploaded).
+pub struct Review {
+    pub change: Change,
+    pub plan: Result<Preview, Vec<ChangeProblem>>,
+}
+
+pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
+    user.require(Action::ManageUnits, Target::System)?;
+    let change = {
+        let mut c = state.db.read().await?;
+        reorg::get(&mut c, id).await?
+    };
+    let plan = plan(
+        state,
+        change.effective_on,
+        &change.new_units_csv,
+        &change.lineage_csv,
+    )
+    .await?;
+    Ok(Review { change, plan })
+}
+
+/// Where a planned unit landed in the database.
+fn resolve(new_ids: &[Option<i64>], id: UnitId) -> AppResult<i64> {
+    match id {
+        UnitId::Stored(id) => Ok(id),
+        UnitId::New(i) => new_ids
+            .get(i)
+            .copied()
+            .flatten()
+            .ok_or_else(|| AppError::internal("a new unit was used before it was created")),
+    }
+}
+
+/// Applies a draft: all of it in one transaction, or nothing.
+pub async fn apply(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+    decisions: &[Decision],
+) -> AppResult<Change> {
+    may_manage(caller)?;
+    let change = {
+        let mut c = state.db.read().await?;
+        reorg::get(&mut c, id).await?
+    };
+    if change.status != "draft" {
+        return Err(AppError::conflict(
+            "not_a_draft",
+            "Phương án này đã được áp dụng hoặc đã huỷ.",
+            "This change set has already been applied or undone.",
+        ));
+    }
+    let preview = plan(
+        state,
+        change.effective_on,
+        &change.new_units_csv,
+        &change.lineage_csv,
+    )
+    .await?
+    .map_err(AppError::ChangeRefused)?;
+    let decisions = check_decisions(&preview, decisions)?;
+    let now = state.now();
+    let last_day = change
+        .effective_on
+        .previous_day()
+        .unwrap_or(change.effective_on);
+    let mut c = state.db.begin().await?;
+    let step = |kind, entity_id, from, to| Step {
+        kind,
+        entity_id,
+        from_unit_id: from,
+        to_unit_id: to,
+        old_date: None,
+        old_status: None,
+    };
+
+    // New units, parents before children (a parent may come later in the upload).
+    let mut new_ids: Vec<Option<i64>> = vec![None; preview.created.len()];
+    while new_ids.iter().any(Option::is_none) {
+        let mut progressed = false;
+        for (i, created) in preview.created.iter().enumerate() {
+            if new_ids[i].is_some() {
+                continue;
+            }
+            let parent = match created.parent {
+                None => None,
+                Some(UnitId::Stored(p)) => Some(p),
+                Some(UnitId::New(j)) => match new_ids.get(j).copied().flatten() {
+                    Some(p) => Some(p),
+                    None => continue,
+                },
+            };
+            let fields = UnitFields {
+                code: created.unit.code.clone(),
+                name: created.unit.name.clone(),
+                short_name: None,
+                kind: created.kind,
+                parent_code: None,
+                valid_from: Some(change.effective_on),
+                valid_to: None,
+            };
+            let unit_id = units::insert(&mut c, &fields, parent, now).await?;
+            reorg::add_step(
+                &mut c,
+                id,
+                &step(StepKind::UnitCreated, unit_id, None, None),
+            )
+            .await?;
+            new_ids[i] = Some(unit_id);
+            progressed = true;
+        }
+        if !progressed {
+            return Err(AppError::internal("new units whose parents never resolve"));
+        }
+    }
+    let created: Vec<i64> = new_ids.iter().flatten().copied().collect();
+
+    // Old units end the day before; the lineage says where each continues.
+    let stored = reorg::stored_units(&mut c).await?;
+    for retired in &preview.retired {
+        let before = stored
+            .iter()
+            .find(|u| u.id == retired.id)
+            .and_then(|u| u.valid_to);
+        reorg::set_valid_to(&mut c, retired.id, Some(last_day), now).await?;
+        reorg::add_step(
+            &mut c,
+            id,
+            &Step {
+                old_date: before,
+                ..step(StepKind::UnitRetired, retired.id, None, None)
+            },
+        )
+        .await?;
+    }
+    let edges = preview
+        .lineage_edges(&created)
+        .ok_or_else(|| AppError::internal("one id per created unit"))?;
+    for e in &edges {
+        reorg::add_edge(&mut c, id, e.from, e.to, e.weight, change.effective_on).await?;
+    }
+
+    // Live work: carried to the successor, or tasks closed with a note.
+    let (mut carried, mut closed) = (0usize, 0usize);
+    for retired in &preview.retired {
+        let Some(proposed) = &retired.disposition else {
+            continue;
+        };
+        let decision = decisions.get(&retired.id);
+        let target = match decision.and_then(|d| d.1) {
+            Some(to) => resolve(&new_ids, to)?,
+            None => resolve(&new_ids, proposed.to)?,
+        };
+        let work = reorg::live_work_of(&mut c, retired.id).await?;
+        let close_note = decision.and_then(|d| d.2.clone());
+        for (task, status) in &work.tasks {
+            match &close_note {
+                Some(note) => {
+                    reorg::set_task_status(&mut c, *task, "cancelled", now).await?;
+                    tasks::add_event(
+                        &mut c,
+                        &NewTaskEvent {
+                            task_id: *task,
+                            actor_id: caller.actor.user_id,
+                            actor_name: &caller.actor.name,
+                            action: "reorg_close",
+                            from_status: dxplan_domain::task::TaskStatus::parse(status),
+                            to_status: Some(dxplan_domain::task::TaskStatus::Cancelled),
+                            comment: Some(note),
+                        },
+                        now,
+                    )
+                    .await?;
+                    reorg::add_step(
+                        &mut c,
+                        id,
+                        &Step {
+                            old_status: Some(status.clone()),
+                            ..step(StepKind::TaskClosed, *task, Some(retired.id), None)
+                        },
+                    )
+                    .await?;
+                    closed += 1;
+                }
+                None => {
+                    reorg::move_to(&mut c, StepKind::TaskMoved, *task, target).await?;
+                    reorg::add_step(
+                        &mut c,
+                        id,
+                        &step(StepKind::TaskMoved, *task, Some(retired.id), Some(target)),
+                    )
+                    .await?;
+                    carried += 1;
+                }
+            }
+        }
+        for (kind, ids) in [
+            (StepKind::GrantMoved, &work.grants),
+            (StepKind::UserMoved, &work.users),
+        ] {
+            for entity in ids {
+                reorg::move_to(&mut c, kind, *entity, target).await?;
+                reorg::add_step(
+                    &mut c,
+                    id,
+                    &step(kind, *entity, Some(retired.id), Some(target)),
+                )
+                .await?;
+            }
+        }
+    }
+    reorg::set_status(
+        &mut c,
+        id,
+        "draft",
+        "applied",
+        &caller.actor.name,
+        version,
+        now,
+    )
+    .await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "reorg.apply",
+            entity_type: "reorg_change",
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "{}: {} retired, {} created, {} edges, {carried} tasks carried, {closed} closed",
+                change.name,
+                preview.retired.len(),
+                created.len(),
+                edges.len()
+            ),
+            before: None,
+            after: Some(json!({
+                "effective_on": change.effective_on,
+                "retired": preview.retired.iter().map(|r| &r.unit.code).collect::<Vec<_>>(),
+                "created": preview.created.iter().map(|u| &u.unit.code).collect::<Vec<_>>(),
+            })),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    let mut c = state.db.read().await?;
+    Ok(reorg::get(&mut c, id).await?)
+}
+
+/// The decisions by retired unit id: (choice, successor to carry to, closing note).
+type Decisions = BTreeMap<i64, (WorkChoice, Option<UnitId>, Option<String>)>;
+
+/// Checks each decision names a retired unit of the change set, carries only to one of
+/// its successors and closes only with a note.
+fn check_decisions(preview: &Preview, decisions: &[Decision]) -> AppResult<Decisions> {
+    let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (i, d) in decisions.iter().enumerate() {
+        let Some(retired) = preview
+            .retired
+            .iter()
+            .find(|r| r.unit.code == d.unit.trim())
+        else {
+            errors.push(FieldError::new(
+                format!("decisions[{i}].unit"),
+                Invalid::UnknownUnit,
+            ));
+            continue;
+        };
+        let to = match d.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(code) => match retired.successors.iter().find(|s| s.unit.code == code) {
+                Some(s) => Some(s.to),
+                None => {
+                    errors.push(FieldError::new(
+                        format!("decisions[{i}].to"),
+                        Invalid::UnknownUnit,
+                    ));
+                    continue;
+                }
+            },
+        };
+        let note = d
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let note = match d.work {
+            WorkChoice::Carry => None,
+            WorkChoice::Close if note.is_none() => {
+                errors.push(FieldError::new(
+                    format!("decisions[{i}].note"),
+                    Invalid::Required,
+                ));
+                continue;
+            }
+            WorkChoice::Close => note,
+        };
+        out.insert(retired.id, (d.work, to, note));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Undoes an applied change set before its effective date: work goes back, retired
+/// units carry on, new units and the lineage disappear. Refused once the date has come
+/// (the new structure is in use) or when something now refers to a new unit.
+pub async fn undo(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+) -> AppResult<Change> {
+    may_manage(caller)?;
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let change = reorg::get(&mut c, id).await?;
+    if change.status != "applied" {
+        return Err(AppError::conflict(
+            "not_applied",
+            "Chỉ huỷ được phương án đã áp dụng.",
+            "Only an applied change set can be undone.",
+        ));
+    }
+    if state.today() >= change.effective_on {
+        return Err(AppError::conflict(
+            "already_in_effect",
+            format!(
+                "Phương án đã có hiệu lực từ {}; không thể huỷ. Hãy lập phương án mới.",
+                dxplan_domain::text::format_date(change.effective_on)
+            ),
+            format!(
+                "The change took effect on {}; it cannot be undone. Make a new change set.",
+                dxplan_domain::text::format_date(change.effective_on)
+            ),
+        ));
+    }
+    let steps = reorg::steps(&mut c, id).await?;
+    for s in steps.iter().rev() {
+        match s.kind {
+            StepKind::TaskMoved | StepKind::GrantMoved | StepKind::UserMoved => {
+                if let Some(from) = s.from_unit_id {
+                    reorg::move_to(&mut c, s.kind, s.entity_id, from).await?;
+                }
+            }
+            StepKind::TaskClosed => {
+                let status = s.old_status.as_deref().unwrap_or("draft");
+                reorg::set_task_status(&mut c, s.entity_id, status, now).await?;
+            }
+            StepKind::UnitRetired => {
+                reorg::set_valid_to(&mut c, s.entity_id, s.old_date, now).await?;
+            }
+            StepKind::UnitCreated => {}
+        }
+    }
+    reorg::remove_edges(&mut c, id).await?;
+    // Children were created after their parents: removing in reverse frees each parent.
+    for s in steps
+        .iter()
+        .rev()
+        .filter(|s| s.kind == StepKind::UnitCreated)
+    {
+        if reorg::is_referenced(&mut c, s.entity_id).await? {
+            let unit = units::get(&mut c, s.entity_id).await?;
+            return Err(AppError::conflict(
+                "unit_in_use",
+                format!(
+                    "Đơn vị mới {} {} đã có dữ liệu hoặc tài khoản; không thể huỷ phương án.",
+                    unit.code, unit.name
+                ),
+                format!(
+                    "The new unit {} {} already has data or accounts; the change set cannot be undone.",
+                    unit.code, unit.name
+                ),
+            ));
+        }
+        reorg::delete_unit(&mut c, s.entity_id).await?;
+    }
+    reorg::set_status(
+        &mut c,
+        id,
+        "applied",
+        "undone",
+        &caller.actor.name,
+        version,
+        now,
+    )
+    .await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "reorg.undo",
+            entity_type: "reorg_change",
+            entity_id: Some(id.to_string()),
+            summary: change.name.clone(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    let mut c = state.db.read().await?;
+    Ok(reorg::get(&mut c, id).await?)
+}

@@ -1,0 +1,404 @@
+//! Reorganisations: a change set from the real 1 July 2025 lineage of Vân Canh district
+//! (seven communes into three, two of them split), previewed, applied, read "as it was"
+//! and "as it is now", undone before it takes effect; bad change sets refused.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::indicators::{approve_all, save};
+use crate::support::{Session, TestApp, error_code};
+
+const NEW_UNITS: &str = "code,name,level,parent_code\n\
+    21994,Xã Vân Canh,commune,52\n\
+    21997,Xã Canh Liên,commune,52\n\
+    22006,Xã Canh Vinh,commune,52\n";
+
+/// The real edges of `binh-dinh-2025-lineage.csv` for Vân Canh, with the demo weights of
+/// the two split communes.
+const LINEAGE: &str = "old_code,old_name,new_code,new_name,weight\n\
+    21994,Thị trấn Vân Canh,21994,Xã Vân Canh,\n\
+    21997,Xã Canh Liên,21997,Xã Canh Liên,0.5\n\
+    21997,Xã Canh Liên,22006,Xã Canh Vinh,0.5\n\
+    22000,Xã Canh Hiệp,21994,Xã Vân Canh,0.5\n\
+    22000,Xã Canh Hiệp,22006,Xã Canh Vinh,0.5\n\
+    22003,Xã Canh Vinh,22006,Xã Canh Vinh,\n\
+    22006,Xã Canh Hiển,22006,Xã Canh Vinh,\n\
+    22009,Xã Canh Thuận,21994,Xã Vân Canh,\n\
+    22012,Xã Canh Hòa,21994,Xã Vân Canh,\n";
+
+async fn propose(admin: &Session, effective: &str, lineage: &str) -> (StatusCode, Value) {
+    admin
+        .post_json(
+            "/api/v1/reorganisations",
+            &json!({"name": "Sắp xếp ĐVHC cấp xã huyện Vân Canh", "effective_on": effective,
+                "new_units_csv": NEW_UNITS, "lineage_csv": lineage}),
+        )
+        .await
+}
+
+/// Figures of 2025Q1 for the old communes: a count and a ratio.
+async fn history(app: &TestApp) {
+    let coordinator = app.login("coordinator").await;
+    let admin = app.login("admin").await;
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "truong-van-canh", "display_name": "Lãnh đạo huyện Vân Canh",
+                "unit_code": "551", "password": "Mật khẩu Vân Canh 2026", "role": "unit_approver",
+                "role_unit_code": "551"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let head = app
+        .login_with("truong-van-canh", "Mật khẩu Vân Canh 2026")
+        .await;
+    crate::indicators::indicator(&coordinator, "R-SUM", "number", "sum", "higher").await;
+    crate::indicators::indicator(&coordinator, "R-RAT", "ratio", "ratio_of_sums", "higher").await;
+    for (unit, count, ratio) in [
+        ("21994", 50, None),
+        ("21997", 100, Some((30, 40))),
+        ("22000", 60, Some((10, 20))),
+        ("22003", 30, Some((5, 10))),
+        ("22006", 10, None),
+        ("22009", 20, None),
+        ("22012", 5, None),
+    ] {
+        let mut rows = vec![json!({"indicator": "R-SUM", "value": count.to_string()})];
+        if let Some((n, d)) = ratio {
+            rows.push(json!({"indicator": "R-RAT", "numerator": n.to_string(), "denominator": d.to_string()}));
+        }
+        let (status, body) = save(&head, unit, "2025Q1", json!(rows), true).await;
+        assert_eq!(status, StatusCode::OK, "{unit}: {body}");
+        approve_all(&coordinator, &coordinator, unit, "2025Q1").await;
+    }
+}
+
+fn child<'a>(view: &'a Value, name: &str) -> &'a Value {
+    view["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["unit"] == name)
+        .unwrap_or_else(|| panic!("{name} among {view}"))
+}
+
+#[tokio::test]
+async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
+    let app = TestApp::spawn().await;
+    history(&app).await;
+    let admin = app.login("admin").await;
+
+    // The district ends with its communes; its duties go to the commune at its seat.
+    let lineage = format!("{LINEAGE}551,Huyện Vân Canh,21994,Xã Vân Canh,\n");
+    let (status, review) = propose(&admin, "01/07/2025", &lineage).await;
+    assert_eq!(status, StatusCode::CREATED, "{review}");
+    let preview = &review["preview"];
+    assert_eq!(preview["retired"].as_array().unwrap().len(), 8);
+    assert_eq!(preview["created"].as_array().unwrap().len(), 3);
+    let reused: Vec<&str> = preview["codes_reused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(reused, ["21994", "21997", "22006"]);
+    let canh_lien = preview["retired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"]["code"] == "21997")
+        .unwrap();
+    assert_eq!(canh_lien["successors"].as_array().unwrap().len(), 2);
+    let id = review["change"]["id"].as_i64().unwrap();
+    let version = review["change"]["version"].as_i64().unwrap();
+
+    let (status, applied) = admin
+        .post_json(
+            &format!("/api/v1/reorganisations/{id}/apply"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!(applied["status"], "applied");
+
+    // A reused code names the unit valid on the date asked about.
+    let (_, old) = admin.get_json("/api/v1/units/22006?at=2025-03-01").await;
+    let (_, new) = admin.get_json("/api/v1/units/22006?at=2026-01-01").await;
+    assert_eq!(old["name"], "Xã Canh Hiển");
+    assert_eq!(old["valid_to"], "2025-06-30");
+    assert_eq!(old["successors"], json!(["22006"]));
+    assert_eq!(new["name"], "Xã Canh Vinh");
+    let mut before: Vec<&str> = new["predecessors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    before.sort_unstable();
+    assert_eq!(before, ["21997", "22000", "22003", "22006"]);
+    assert_ne!(old["id"], new["id"]);
+
+    // As it was: the district and its seven communes.
+    let coordinator = app.login("coordinator").await;
+    let (_, was) = coordinator
+        .get_json(
+            "/api/v1/indicators/R-SUM/values?unit=551&period=2025Q1&level=children&at=2025-03-31",
+        )
+        .await;
+    assert_eq!(was["value"], 275.0, "{was}");
+    assert_eq!(child(&was, "Xã Canh Liên")["value"], 100.0);
+    assert_eq!(was["estimated"], false);
+    // As it is now: the three new communes, the split ones by their weight, and so said.
+    let (_, now) = coordinator
+        .get_json(
+            "/api/v1/indicators/R-SUM/values?unit=52&period=2025Q1&level=children&at=2026-01-01",
+        )
+        .await;
+    assert_eq!(child(&now, "Xã Canh Liên")["value"], 50.0);
+    assert_eq!(
+        child(&now, "Xã Canh Vinh")["value"],
+        120.0,
+        "50 + 30 + 30 + 10"
+    );
+    assert_eq!(
+        child(&now, "Xã Vân Canh")["value"],
+        105.0,
+        "50 + 30 + 20 + 5"
+    );
+    assert_eq!(child(&now, "Xã Vân Canh")["estimated"], true);
+    assert!(
+        now["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["unit"] != "Huyện Vân Canh"),
+        "no district now"
+    );
+    // Ratios are recomputed from the shared numerators and denominators, never averaged.
+    let (_, ratio) = coordinator
+        .get_json(
+            "/api/v1/indicators/R-RAT/values?unit=52&period=2025Q1&level=children&at=2026-01-01",
+        )
+        .await;
+    let vinh = child(&ratio, "Xã Canh Vinh");
+    assert_eq!(
+        (vinh["numerator"].as_f64(), vinh["denominator"].as_f64()),
+        (Some(25.0), Some(40.0))
+    );
+    assert_eq!(vinh["value"], 62.5);
+    assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
+
+    // The change is audited; it cannot be undone once in effect.
+    assert_eq!(app.audit_count("reorg.apply").await, 1);
+    let (status, body) = admin
+        .post_json(
+            &format!("/api/v1/reorganisations/{id}/undo"),
+            &json!({"version": applied["version"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "already_in_effect");
+}
+
+#[tokio::test]
+async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let coordinator = app.login("coordinator").await;
+    // Someone working in the district, and two tasks it leads.
+    let (status, user) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "can-bo-van-canh", "display_name": "Cán bộ Vân Canh",
+                "unit_code": "551", "password": "Mật khẩu Vân Canh 2026", "role": "unit_editor",
+                "role_unit_code": "551"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let (_, plans) = coordinator.get_json("/api/v1/plans").await;
+    let plan = plans["items"][0]["id"].as_i64().unwrap();
+    let mut tasks = Vec::new();
+    for code in ["99.1", "99.2"] {
+        let (status, task) = coordinator
+            .post_json(
+                &format!("/api/v1/plans/{plan}/tasks"),
+                &json!({"code": code, "title": format!("Số hoá hồ sơ {code}"), "lead_unit_code": "551",
+                    "due_date": "2027-06-30", "budget_planned": "0"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{task}");
+        tasks.push(task["id"].as_i64().unwrap());
+    }
+
+    // Without a successor the district's work would be stranded: refused.
+    let (status, refused) = propose(
+        &admin,
+        "2027-01-01",
+        &format!("{LINEAGE}551,Huyện Vân Canh,,,\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(error_code(&refused), "change_refused");
+    let detail = refused["error"]["details"].to_string();
+    assert!(detail.contains("551"), "{detail}");
+
+    let (status, review) = propose(
+        &admin,
+        "2027-01-01",
+        &format!("{LINEAGE}551,Huyện Vân Canh,21994,Xã Vân Canh,\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{review}");
+    let district = review["preview"]["retired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"]["code"] == "551")
+        .unwrap()
+        .clone();
+    assert!(
+        district["work"]["open_tasks"].as_u64().unwrap() >= 2,
+        "{district}"
+    );
+    assert!(district["work"]["grants"].as_u64().unwrap() >= 1);
+    assert!(review["dispositions"].to_string().contains("Xã Vân Canh"));
+    let id = review["change"]["id"].as_i64().unwrap();
+    // A closing decision needs a note, and only names units the change retires.
+    for decisions in [
+        json!([{"unit": "551", "work": "close"}]),
+        json!([{"unit": "540", "work": "carry"}]),
+        json!([{"unit": "551", "work": "carry", "to": "22006"}]),
+    ] {
+        let (status, body) = admin
+            .post_json(
+                &format!("/api/v1/reorganisations/{id}/apply"),
+                &json!({"version": 1, "decisions": decisions}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{decisions}: {body}");
+    }
+    let (_, still) = admin.get_json("/api/v1/units/551").await;
+    assert_eq!(still["valid_to"], Value::Null, "nothing applied");
+    // Neither a coordinator nor a unit's staff apply a reorganisation.
+    let staff = app
+        .login_with("can-bo-van-canh", "Mật khẩu Vân Canh 2026")
+        .await;
+    for s in [&coordinator, &staff] {
+        let (status, _) = s
+            .post_json(
+                &format!("/api/v1/reorganisations/{id}/apply"),
+                &json!({"version": 1}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    let (status, applied) = admin
+        .post_json(
+            &format!("/api/v1/reorganisations/{id}/apply"),
+            &json!({"version": 1, "decisions": [{"unit": "551", "work": "close",
+                "note": "Huyện không còn tổ chức từ 01/01/2027."}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    let (_, task) = coordinator
+        .get_json(&format!("/api/v1/tasks/{}", tasks[0]))
+        .await;
+    assert_eq!(task["status"], "cancelled");
+    let (_, events) = coordinator
+        .get_json(&format!("/api/v1/tasks/{}/events", tasks[0]))
+        .await;
+    assert!(events.to_string().contains("Huyện không còn tổ chức"));
+    let user_id = user["id"].as_i64().unwrap();
+    let (_, moved) = admin.get_json(&format!("/api/v1/users/{user_id}")).await;
+    let (_, new_seat) = admin.get_json("/api/v1/units/21994?at=2027-01-01").await;
+    assert_eq!(
+        moved["unit_id"], new_seat["id"],
+        "the account moves to the successor"
+    );
+    assert_eq!(moved["grants"][0]["unit_id"], new_seat["id"]);
+    // Before the date, the old structure still stands.
+    let (_, today) = admin.get_json("/api/v1/units/21994").await;
+    assert_eq!(today["name"], "Thị trấn Vân Canh");
+
+    let (status, undone) = admin
+        .post_json(
+            &format!("/api/v1/reorganisations/{id}/undo"),
+            &json!({"version": applied["version"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{undone}");
+    assert_eq!(undone["status"], "undone");
+    let (_, task) = coordinator
+        .get_json(&format!("/api/v1/tasks/{}", tasks[0]))
+        .await;
+    assert_eq!(task["status"], "draft", "the task is as it was");
+    let (_, back) = admin.get_json(&format!("/api/v1/users/{user_id}")).await;
+    let (_, district_now) = admin.get_json("/api/v1/units/551").await;
+    assert_eq!(back["unit_id"], district_now["id"]);
+    assert_eq!(district_now["valid_to"], Value::Null);
+    let (_, later) = admin.get_json("/api/v1/units/22006?at=2027-06-01").await;
+    assert_eq!(
+        later["name"], "Xã Canh Hiển",
+        "the new units are gone: {later}"
+    );
+    assert_eq!(app.audit_count("reorg.undo").await, 1);
+}
+
+#[tokio::test]
+async fn bad_change_sets_are_refused_precisely_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let cases = [
+        (
+            "code,name,level,parent_code\n21994,Xã Vân Canh,commune,52\n",
+            "old_code,old_name,new_code,new_name,weight\n21997,Xã Canh Liên,21994,Xã Vân Canh,0.5\n21997,Xã Canh Liên,22003,Xã Canh Vinh,0.3\n21994,Thị trấn Vân Canh,21994,Xã Vân Canh,\n",
+            "0,8",
+        ),
+        (
+            "code,name,level,parent_code\n540,Phường mới,commune,52\n",
+            "old_code,old_name,new_code,new_name\n21553,Phường Nhơn Phú,540,Phường mới\n",
+            "540",
+        ),
+        (
+            "code,name,level,parent_code\n",
+            "old_code,old_name,new_code,new_name\n99999,Xã không có,21994,Thị trấn Vân Canh\n",
+            "99999",
+        ),
+        (
+            "code,name,level,parent_code\n",
+            "old_code,old_name,new_code,new_name\n22003,Xã Canh Vinh,22006,Xã Canh Hiển\n22006,Xã Canh Hiển,22003,Xã Canh Vinh\n",
+            "22003",
+        ),
+    ];
+    for (units, lineage, named) in cases {
+        let (status, body) = admin
+            .post_json(
+                "/api/v1/reorganisations",
+                &json!({"name": "x", "effective_on": "2027-01-01", "new_units_csv": units, "lineage_csv": lineage}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{lineage}: {body}"
+        );
+        let details = body["error"]["details"].to_string();
+        assert!(details.contains(named), "{named} in {details}");
+    }
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/reorganisations",
+            &json!({"name": "", "effective_on": "31/02/2027", "lineage_csv": LINEAGE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, list) = admin.get_json("/api/v1/reorganisations").await;
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "nothing stored"
+    );
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer.get_json("/api/v1/reorganisations").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
