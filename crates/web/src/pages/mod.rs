@@ -7,6 +7,7 @@ mod auth;
 mod dashboard;
 mod indicators;
 pub(crate) mod open;
+mod reorg;
 mod tasks;
 mod tokens;
 mod units;
@@ -75,6 +76,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/admin/webhooks/{id}", get(webhooks::show))
         .route("/admin/webhooks/{id}/remove", post(webhooks::remove))
+        .route(
+            "/admin/reorganisations",
+            get(reorg::list)
+                .post(reorg::create)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/admin/reorganisations/{id}", get(reorg::show))
+        .route("/admin/reorganisations/{id}/apply", post(reorg::apply))
+        .route("/admin/reorganisations/{id}/undo", post(reorg::undo))
         .route("/my-work", get(tasks::my_work))
         .route("/notifications", get(tasks::notifications))
         .route("/notifications/read-all", post(tasks::read_all))
@@ -294,7 +304,7 @@ impl Page {
 
 fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
-    let items: [(&'static str, &'static str, &'static str, bool); 10] = [
+    let items: [(&'static str, &'static str, &'static str, bool); 11] = [
         (
             "/my-work",
             "Việc của tôi",
@@ -354,6 +364,12 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "Kết nối",
             "Webhooks",
             user.may(Action::ManageUsers, Target::System),
+        ),
+        (
+            "/admin/reorganisations",
+            "Sắp xếp ĐVHC",
+            "Reorganisations",
+            user.may(Action::ManageUnits, Target::System),
         ),
     ];
     items

@@ -402,3 +402,80 @@ async fn bad_change_sets_are_refused_precisely_and_nothing_is_stored() {
     let (status, _) = viewer.get_json("/api/v1/reorganisations").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+async fn upload_change(s: &Session, effective: &str, lineage: &str) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("name", "Sắp xếp ĐVHC cấp xã huyện Vân Canh")
+        .text("effective_on", effective.to_string())
+        .part(
+            "new_units",
+            reqwest::multipart::Part::bytes(NEW_UNITS.as_bytes().to_vec())
+                .file_name("don-vi-moi.csv"),
+        )
+        .part(
+            "lineage",
+            reqwest::multipart::Part::bytes(lineage.as_bytes().to_vec()).file_name("ke-thua.csv"),
+        );
+    s.client
+        .post(s.url(&format!("/admin/reorganisations?_csrf={}", s.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_administrator_reviews_and_applies_a_change_set_on_the_pages() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let home = admin.get("/admin/reorganisations").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("Lập phương án mới"));
+
+    // A refused upload lists every problem in plain words and keeps what was typed.
+    let bad = upload_change(&admin, "01/01/2027", "old_code,old_name,new_code,new_name\n21997,Xã Canh Liên,21997,Xã Canh Liên\n21997,Xã Canh Liên,22006,Xã Canh Vinh\n").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let page = bad.text().await.unwrap();
+    assert!(
+        page.contains("21997") && page.contains("value=\"01/01/2027\""),
+        "{page}"
+    );
+
+    let r = upload_change(
+        &admin,
+        "01/01/2027",
+        &format!("{LINEAGE}551,Huyện Vân Canh,21994,Xã Vân Canh,\n"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let review = admin.get(&location).await.text().await.unwrap();
+    for expected in [
+        "Mã được dùng lại",
+        "22006: Xã Canh Hiển → Xã Canh Vinh",
+        "21997 Xã Canh Liên (50%)",
+        "Chuyển sang 21994 Xã Vân Canh",
+        "Áp dụng phương án",
+    ] {
+        assert!(review.contains(expected), "{expected}");
+    }
+    let id = location.rsplit('/').next().unwrap();
+    let r = admin
+        .post_form(
+            &format!("/admin/reorganisations/{id}/apply"),
+            &[("version", "1"), ("work_551", "carry:21994")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after = admin.get(&location).await.text().await.unwrap();
+    assert!(after.contains("Đã áp dụng") && after.contains("Huỷ phương án"));
+    let (_, unit) = admin.get_json("/api/v1/units/551").await;
+    assert_eq!(unit["valid_to"], "2026-12-31");
+
+    let viewer = app.login("viewer").await;
+    assert_eq!(
+        viewer.get("/admin/reorganisations").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(viewer.get(&location).await.status(), StatusCode::FORBIDDEN);
+}
