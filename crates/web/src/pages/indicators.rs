@@ -157,6 +157,10 @@ struct IndicatorPage {
     reported: usize,
     missing: Vec<String>,
     children: Vec<ChildRow>,
+    /// Shown "as it was" (the period's units) rather than as the units are now.
+    as_it_was: bool,
+    /// Part of the figure is a split unit's share, estimated by weight.
+    estimated: bool,
     uom: String,
     trend: Figure,
     ranking: Option<Figure>,
@@ -168,6 +172,9 @@ struct IndicatorPage {
 pub struct RollupQuery {
     unit: Option<String>,
     period: Option<String>,
+    /// `then`: the units as they stood at the period's end; otherwise as they are now,
+    /// with history mapped forward along the lineage.
+    structure: Option<String>,
 }
 
 pub async fn show(
@@ -199,20 +206,27 @@ pub async fn show(
         .unwrap_or_else(|| (today.year() - 1).to_string());
     let parsed = Period::parse(&period)
         .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
+    // "As it was": the units that stood at the period's end; "as it is now": today's.
+    let as_it_was = q.structure.as_deref() == Some("then");
+    let at = if as_it_was {
+        parsed.end().min(today)
+    } else {
+        today
+    };
     {
         let mut c = ctx.state.db.read().await?;
-        let unit = units::by_code(&mut c, &unit_code, today)
+        let unit = units::by_code(&mut c, &unit_code, at)
             .await?
             .ok_or(AppError::NotFound)?;
         let lineage = units::lineage(&mut c, unit.id).await?;
         user.require(Action::ViewWork, Target::Unit(&lineage))?;
     }
-    let view = svc::rollup(&ctx.state, &code, &unit_code, &period, today, true, false).await?;
+    let view = svc::rollup(&ctx.state, &code, &unit_code, &period, at, true, false).await?;
     // Five years of the same unit for the trend, and the units below ranked.
     let year = parsed.start().year();
     let years: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
     let per_year =
-        svc::rollup_periods(&ctx.state, &unit_code, &years, today, Some(&[indicator.id])).await?;
+        svc::rollup_periods(&ctx.state, &unit_code, &years, at, Some(&[indicator.id])).await?;
     let trend = KeyIndicator {
         code: indicator.code.clone(),
         name: indicator.name.clone(),
@@ -288,6 +302,8 @@ pub async fn show(
         attainment_class: class,
         reported: view.reported_units,
         missing: view.missing.clone(),
+        as_it_was,
+        estimated: view.estimated,
         children: view
             .children
             .iter()

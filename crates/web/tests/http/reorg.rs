@@ -188,6 +188,27 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(vinh["value"], 62.5);
     assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
 
+    // The indicator page switches between the two structures and says what is estimated.
+    let now_page = coordinator
+        .get("/indicators/R-SUM?unit=52&period=2025Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(now_page.contains("Xã Canh Vinh") && !now_page.contains("Huyện Vân Canh"));
+    assert!(
+        now_page.contains("đơn vị đã chia tách"),
+        "the estimate is said"
+    );
+    let then_page = coordinator
+        .get("/indicators/R-SUM?unit=52&period=2025Q1&structure=then")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(then_page.contains("Huyện Vân Canh") && !then_page.contains("Xã Canh Vinh"));
+    assert!(then_page.contains("value=\"then\" checked"));
+
     // The change is audited; it cannot be undone once in effect.
     assert_eq!(app.audit_count("reorg.apply").await, 1);
     let (status, body) = admin
