@@ -319,6 +319,9 @@ pub struct Dashboard {
     /// (`2026Q3`, `2026-08`).
     pub period: Option<Period>,
     pub today: Date,
+    /// The units as they stood at the end of the year shown (`true`), or as they are now
+    /// with the work of merged units counted for their successors (`false`).
+    pub as_it_was: bool,
     pub overall: Tally,
     pub statuses: Vec<StatusCount>,
     pub pillars: Vec<Row>,

@@ -100,6 +100,7 @@ fn empty_dashboard() -> Dashboard {
         year: 2026,
         period: None,
         today: TODAY,
+        as_it_was: false,
         overall: tally(&[], TODAY),
         statuses: vec![],
         pillars: vec![],

@@ -82,6 +82,9 @@ pub(crate) struct ExportRequest {
     unit: Option<String>,
     #[serde(default)]
     period: Option<String>,
+    /// `then` or `now`, as on the dashboard.
+    #[serde(default)]
+    structure: Option<String>,
 }
 
 impl ExportRequest {
@@ -96,6 +99,7 @@ impl ExportRequest {
             year: text(&self.year),
             unit: self.unit.clone(),
             period: self.period.clone(),
+            structure: self.structure.clone(),
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct DashboardQuery {
     /// A quarter or month of the year (`2026Q3`, `2026-08`) for indicators and obstacles.
     #[serde(default)]
     pub period: Option<String>,
+    /// `then`: the units as they stood at the end of the year; otherwise as they are now.
+    #[serde(default)]
+    pub structure: Option<String>,
 }
 
 fn unit_ref(u: &units::Unit) -> UnitRef {
@@ -98,6 +101,9 @@ struct Resolved {
     plan: Option<usize>,
     year: i32,
     period: Option<Period>,
+    /// The day whose units the dashboard is shown in.
+    at: Date,
+    as_it_was: bool,
 }
 
 async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
@@ -121,10 +127,21 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
         }
     };
     let year = year.or(period.map(|p| p.start().year()));
+    let as_it_was = match q.structure.as_deref().map(str::trim) {
+        None | Some("" | "now") => false,
+        Some("then") => true,
+        Some(_) => return Err(AppError::field("structure", Invalid::BadFormat)),
+    };
+    // As it was: the units of the year's last day (or today, for this year).
+    let at = match year {
+        Some(y) if as_it_was => Date::from_calendar_date(y, time::Month::December, 31)
+            .map_or(today, |end| end.min(today)),
+        _ => today,
+    };
     let root = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
             let mut c = state.db.read().await?;
-            units::by_code(&mut c, code, today)
+            units::by_code(&mut c, code, at)
                 .await?
                 .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
         }
@@ -153,12 +170,21 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
     let year = year
         .or(plan.map(|i| all_plans[i].year as i32))
         .unwrap_or(today.year());
+    // A plan's year decides "as it was" when no year was named.
+    let at = if as_it_was && at == today {
+        Date::from_calendar_date(year, time::Month::December, 31)
+            .map_or(today, |end| end.min(today))
+    } else {
+        at
+    };
     Ok(Resolved {
         root,
         plans: all_plans,
         plan,
         year,
         period,
+        at,
+        as_it_was,
     })
 }
 
@@ -184,6 +210,8 @@ pub async fn dashboard_and_filter(
         plan,
         year,
         period,
+        at,
+        as_it_was,
     } = resolve(state, user, q).await?;
     let plan = plan.map(|i| &all_plans[i]);
     let today = state.today();
@@ -270,10 +298,25 @@ pub async fn dashboard_and_filter(
         })
         .collect();
 
-    // Each task counts for the unit directly below the root that it falls under.
-    let valid = units::valid_on(&mut c, today).await?;
+    // Each task counts for the unit directly below the root that it falls under, in the
+    // structure shown: a task of a unit merged away since counts for its successor (the
+    // one taking the largest share of a split unit).
+    let valid = units::valid_on(&mut c, at).await?;
     let parent: HashMap<i64, Option<i64>> = valid.iter().map(|u| (u.id, u.parent_id)).collect();
-    let top_of = |mut id: i64| -> i64 {
+    let edges = units::lineage_edges(&mut c).await?;
+    let mut carried: HashMap<i64, i64> = HashMap::new();
+    for f in &facts {
+        if !parent.contains_key(&f.lead_unit_id) && !carried.contains_key(&f.lead_unit_id) {
+            let shares = dxplan_domain::reorg::shares_onto(f.lead_unit_id, &edges, |u| {
+                parent.contains_key(&u)
+            });
+            if let Some((to, _)) = shares.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                carried.insert(f.lead_unit_id, *to);
+            }
+        }
+    }
+    let top_of = |id: i64| -> i64 {
+        let mut id = carried.get(&id).copied().unwrap_or(id);
         for _ in 0..16 {
             match parent.get(&id).copied().flatten() {
                 Some(p) if p == root.id => return id,
@@ -395,7 +438,7 @@ pub async fn dashboard_and_filter(
             state,
             &root.code,
             &asked,
-            today,
+            at,
             Some(&key_ids),
         )
         .await?;
@@ -456,6 +499,7 @@ pub async fn dashboard_and_filter(
         year,
         period,
         today,
+        as_it_was,
         overall,
         statuses,
         pillars,

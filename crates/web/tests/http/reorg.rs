@@ -209,6 +209,30 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert!(then_page.contains("Huyện Vân Canh") && !then_page.contains("Xã Canh Vinh"));
     assert!(then_page.contains("value=\"then\" checked"));
 
+    // The dashboard too: today's units, or those at the end of the year shown.
+    let names = |d: &Value| -> Vec<String> {
+        d["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["unit"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, now) = coordinator.get_json("/api/v1/dashboard?year=2025").await;
+    assert_eq!(status, StatusCode::OK, "{now}");
+    assert!(names(&now).contains(&"Xã Vân Canh".to_string()));
+    assert!(!names(&now).contains(&"Huyện Vân Canh".to_string()));
+    let (_, then) = coordinator
+        .get_json("/api/v1/dashboard?year=2024&structure=then")
+        .await;
+    assert_eq!(then["as_it_was"], true);
+    assert!(names(&then).contains(&"Huyện Vân Canh".to_string()));
+    assert!(!names(&then).contains(&"Xã Vân Canh".to_string()));
+    let (status, _) = coordinator
+        .get_json("/api/v1/dashboard?structure=yesterday")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // The change is audited; it cannot be undone once in effect.
     assert_eq!(app.audit_count("reorg.apply").await, 1);
     let (status, body) = admin
