@@ -158,6 +158,21 @@ fn in_list(select: &str, column: &str, ids: &[i64]) -> (String, Vec<Arg>) {
     )
 }
 
+/// The unit a code names for something dated `day` (a figure's period end): the one
+/// holding the code that day, else the one holding it on `fallback`. A code reused after a
+/// reorganisation thus names, for old periods, the unit that held it then.
+pub async fn by_code_for(
+    c: &mut Conn,
+    code: &str,
+    day: Date,
+    fallback: Date,
+) -> Result<Option<Unit>> {
+    match by_code(c, code, day).await? {
+        Some(u) => Ok(Some(u)),
+        None => by_code(c, code, fallback).await,
+    }
+}
+
 /// All units valid on `at`, in Vietnamese alphabetical order: the tree page's data. A
 /// unit whose stored parent had been merged away by then answers with the parent's
 /// successor valid on `at` (the departments of a province that a new province continues).

@@ -389,7 +389,7 @@ pub(crate) async fn unit_values(
     let period = Period::parse(query.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let mut c = state.db.read().await?;
-    let unit = units::by_code(&mut c, unit_code, state.today())
+    let unit = units::by_code_for(&mut c, unit_code, period.end(), state.today())
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
     let lineage = units::lineage(&mut c, unit.id).await?;

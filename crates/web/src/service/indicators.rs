@@ -214,7 +214,9 @@ pub async fn save_many(
     let mut results = Vec::new();
     let mut checked = Vec::new();
     let mut seen: Vec<(String, String, String)> = Vec::new();
-    let mut unit_cache: HashMap<String, Option<i64>> = HashMap::new();
+    // By code and the period's last day: a code reused after a reorganisation names the
+    // unit that held it in the period the figure is for.
+    let mut unit_cache: HashMap<(String, Option<Date>), Option<i64>> = HashMap::new();
     {
         let mut c = state.db.read().await?;
         // The whole catalogue in one query rather than one per row.
@@ -224,16 +226,20 @@ pub async fn save_many(
         for (i, item) in items.iter().enumerate() {
             let row = &item.row;
             let mut errors: Vec<FieldError> = Vec::new();
-            let unit_id = match unit_cache.get(&item.unit) {
+            let period_end = Period::parse(&item.period).map(|p| p.end());
+            let cache_key = (item.unit.clone(), period_end);
+            let unit_id = match unit_cache.get(&cache_key) {
                 Some(known) => *known,
                 None => {
-                    let found = units::by_code(&mut c, &item.unit, today).await?;
+                    let found =
+                        units::by_code_for(&mut c, &item.unit, period_end.unwrap_or(today), today)
+                            .await?;
                     if let Some(u) = &found {
                         let lineage = units::lineage(&mut c, u.id).await?;
                         caller.require(action, Target::Unit(&lineage))?;
                     }
                     let id = found.map(|u| u.id);
-                    unit_cache.insert(item.unit.clone(), id);
+                    unit_cache.insert(cache_key, id);
                     id
                 }
             };

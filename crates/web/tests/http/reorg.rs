@@ -188,6 +188,43 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(vinh["value"], 62.5);
     assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
 
+    // A reused code names, for a period before the change, the unit that held it then.
+    let (status, body) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "truong-tinh", "display_name": "Lãnh đạo tỉnh",
+                "unit_code": "52", "password": "Mật khẩu tỉnh 2026", "role": "unit_approver",
+                "role_unit_code": "52"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let head = app.login_with("truong-tinh", "Mật khẩu tỉnh 2026").await;
+    for (period, count) in [("2025Q2", "7"), ("2025Q3", "9")] {
+        let (status, body) = save(
+            &head,
+            "22006",
+            period,
+            json!([{"indicator": "R-SUM", "value": count}]),
+            false,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, q2) = head
+        .get_json("/api/v1/data-values?unit=22006&period=2025Q2")
+        .await;
+    let (_, q3) = head
+        .get_json("/api/v1/data-values?unit=22006&period=2025Q3")
+        .await;
+    assert_eq!(
+        q2["items"][0]["unit_id"], old["id"],
+        "Xã Canh Hiển's figure"
+    );
+    assert_eq!(
+        q3["items"][0]["unit_id"], new["id"],
+        "Xã Canh Vinh's figure"
+    );
+
     // The indicator page switches between the two structures and says what is estimated.
     let now_page = coordinator
         .get("/indicators/R-SUM?unit=52&period=2025Q1")
