@@ -188,6 +188,23 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(vinh["value"], 62.5);
     assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
 
+    // A retired unit's page says what continues it; a new unit's, what it took over.
+    let old_page = admin
+        .get(&format!("/units/{}", old["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(old_page.contains("Đơn vị đã kết thúc hoạt động sau ngày 30/06/2025"));
+    assert!(old_page.contains("được tiếp tục tại") && old_page.contains("Xã Canh Vinh"));
+    let new_page = admin
+        .get(&format!("/units/{}", new["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(new_page.contains("Tiếp nhận từ") && new_page.contains("Xã Canh Hiển"));
+
     // A reused code names, for a period before the change, the unit that held it then.
     let (status, body) = admin
         .post_json(
