@@ -3,7 +3,7 @@
 //! results leaders read — totals, pillar scores, 0–1 index values, ranks, change since
 //! last year and where each unit lost the most points.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -188,6 +188,8 @@ pub struct PillarScore {
     pub max: f64,
     /// Points ÷ maximum, the DTI's 0–1 scale.
     pub index: Option<f64>,
+    /// Last year's value of the same main index (by code), on the unit's basis.
+    pub previous_index: Option<f64>,
 }
 
 /// A criterion where the unit fell short.
@@ -220,9 +222,12 @@ pub struct UnitResult {
     /// Σ(main-index value × max) ÷ Σ max, as the national DTI publishes it.
     pub index: Option<f64>,
     pub pillars: Vec<PillarScore>,
-    /// Last year's total index of the same unit, and the change since.
+    /// Last year's total index of the same unit (or of its predecessors, see
+    /// `previous_basis`), and the change since.
     pub previous_index: Option<f64>,
     pub change: Option<f64>,
+    /// Where last year's values come from; `None` when there are none.
+    pub previous_basis: Option<PreviousBasis>,
     /// The criteria where the unit lost the most points, worst first.
     pub lost: Vec<LostPoints>,
 }
@@ -230,12 +235,233 @@ pub struct UnitResult {
 /// How many criteria of lost points a result names.
 pub const LOST_SHOWN: usize = 5;
 
+/// One unit's published standing in last year's round.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LastYear {
+    pub unit_name: String,
+    pub short_name: Option<String>,
+    pub index: Option<f64>,
+    /// Main-index code → 0–1 value.
+    pub pillars: HashMap<String, f64>,
+}
+
+impl LastYear {
+    /// A unit's standing as last year's results computed it.
+    pub fn of(r: &UnitResult) -> LastYear {
+        LastYear {
+            unit_name: r.unit_name.clone(),
+            short_name: None,
+            index: r.index,
+            pillars: r
+                .pillars
+                .iter()
+                .filter_map(|p| p.index.map(|v| (p.code.clone(), v)))
+                .collect(),
+        }
+    }
+}
+
+/// A predecessor whose last-year index went into a merged unit's average.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PredecessorIndex {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub short_name: Option<String>,
+    /// Its total index in last year's round.
+    pub index: f64,
+}
+
+impl PredecessorIndex {
+    fn label(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.unit_name)
+    }
+}
+
+/// Where a unit's "last year" values come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PreviousBasis {
+    /// The unit's own result in last year's round.
+    Own,
+    /// The unit did not exist last year: the average of its predecessors' main indices,
+    /// as the national DTI 2024 scored provinces merged in 2025.
+    AverageOfPredecessors {
+        /// The year of the round averaged.
+        year: i64,
+        /// The predecessors averaged, in lineage order.
+        predecessors: Vec<PredecessorIndex>,
+    },
+}
+
+impl PreviousBasis {
+    /// A plain note for a derived basis ("2024: trung bình của Sở KH&CN và Sở TT&TT
+    /// (trước sáp nhập)"); nothing for the unit's own result, which needs no note.
+    pub fn label(&self, lang: Lang) -> Option<String> {
+        let PreviousBasis::AverageOfPredecessors { year, predecessors } = self else {
+            return None;
+        };
+        let names: Vec<&str> = predecessors.iter().map(PredecessorIndex::label).collect();
+        Some(match names.as_slice() {
+            // One predecessor (a renamed or split unit): its own value, no average.
+            [one] => lang.pick(
+                format!("{year}: chỉ số của {one} (trước sắp xếp)"),
+                format!("{year}: the index of {one} before the reorganisation"),
+            ),
+            _ => lang.pick(
+                format!(
+                    "{year}: trung bình của {} (trước sáp nhập)",
+                    join(&names, "và")
+                ),
+                format!(
+                    "{year}: average of its predecessors before the merger ({})",
+                    join(&names, "and")
+                ),
+            ),
+        })
+    }
+}
+
+/// "A, B và C" / "A, B and C".
+fn join(names: &[&str], and: &str) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} {and} {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => String::new(),
+    }
+}
+
+/// What a unit's result is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Previous {
+    pub index: Option<f64>,
+    /// Main-index code → last year's 0–1 value.
+    pub pillars: HashMap<String, f64>,
+    pub basis: PreviousBasis,
+}
+
+/// Last year's values for this year's units. A unit in last year's round compares with
+/// its own result. A unit absent from it (merged after the year assessed) compares with
+/// the average of its predecessors' total and main indices, as the national DTI 2024 did
+/// for merged provinces; the walk goes back through predecessors that were themselves
+/// absent from last year's round (a unit merged twice), and stops at those present. A
+/// unit none of whose predecessors has an index has nothing to compare with.
+///
+/// `predecessors` maps a unit to its immediate predecessors, in lineage order; `year` is
+/// last year's round's year, for the label.
+pub fn previous_values(
+    units: &[i64],
+    last_year: &HashMap<i64, LastYear>,
+    predecessors: &HashMap<i64, Vec<i64>>,
+    year: i64,
+) -> HashMap<i64, Previous> {
+    let mut out = HashMap::new();
+    for &unit in units {
+        if let Some(own) = last_year.get(&unit) {
+            out.insert(
+                unit,
+                Previous {
+                    index: own.index,
+                    pillars: own.pillars.clone(),
+                    basis: PreviousBasis::Own,
+                },
+            );
+            continue;
+        }
+        let found = scored_predecessors(unit, last_year, predecessors);
+        // Only predecessors with a total index count: one whose result was empty would
+        // drag the average down for a reason that has nothing to do with the merger.
+        let scored: Vec<(i64, &LastYear, f64)> = found
+            .into_iter()
+            .filter_map(|id| {
+                let l = last_year.get(&id)?;
+                Some((id, l, l.index?))
+            })
+            .collect();
+        if scored.is_empty() {
+            continue;
+        }
+        let index = mean(scored.iter().map(|(_, _, v)| *v));
+        let mut codes: Vec<&String> = scored
+            .iter()
+            .flat_map(|(_, l, _)| l.pillars.keys())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        let pillars = codes
+            .into_iter()
+            .filter_map(|code| {
+                mean(
+                    scored
+                        .iter()
+                        .filter_map(|(_, l, _)| l.pillars.get(code).copied()),
+                )
+                .map(|v| (code.clone(), v))
+            })
+            .collect();
+        out.insert(
+            unit,
+            Previous {
+                index,
+                pillars,
+                basis: PreviousBasis::AverageOfPredecessors {
+                    year,
+                    predecessors: scored
+                        .iter()
+                        .map(|(id, l, v)| PredecessorIndex {
+                            unit_id: *id,
+                            unit_name: l.unit_name.clone(),
+                            short_name: l.short_name.clone(),
+                            index: *v,
+                        })
+                        .collect(),
+                },
+            },
+        );
+    }
+    out
+}
+
+/// The predecessors of `unit` present in last year's round, reached through those absent
+/// from it; each once, in lineage order, whatever the paths (a lineage may meet itself).
+fn scored_predecessors(
+    unit: i64,
+    last_year: &HashMap<i64, LastYear>,
+    predecessors: &HashMap<i64, Vec<i64>>,
+) -> Vec<i64> {
+    let mut seen = HashSet::from([unit]);
+    let mut found = Vec::new();
+    let mut stack: Vec<i64> = predecessors
+        .get(&unit)
+        .map(|p| p.iter().rev().copied().collect())
+        .unwrap_or_default();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if last_year.contains_key(&id) {
+            found.push(id);
+        } else if let Some(before) = predecessors.get(&id) {
+            stack.extend(before.iter().rev().copied());
+        }
+    }
+    found
+}
+
+/// The mean, to the four places the DTI publishes; `None` for no values.
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| round4(sum / f64::from(n)))
+}
+
 /// Results of a round: each unit's totals, pillars, index and rank (shared on equal
-/// indices), best first; `previous` holds last year's total index by unit.
+/// indices), best first; `previous` holds what each unit compares with (see
+/// [`previous_values`]).
 pub fn results(
     criteria: &[Criterion],
     units: &[UnitPoints],
-    previous: &HashMap<i64, f64>,
+    previous: &HashMap<i64, Previous>,
 ) -> Vec<UnitResult> {
     let max_of = maxima(criteria);
     let leaves: Vec<&Criterion> = criteria.iter().filter(|c| c.rule.is_some()).collect();
@@ -243,6 +469,7 @@ pub fn results(
     let mut out: Vec<UnitResult> = units
         .iter()
         .map(|u| {
+            let before = previous.get(&u.unit_id);
             let leaf_points: HashMap<&str, f64> = u
                 .leaf_points
                 .iter()
@@ -260,6 +487,7 @@ pub fn results(
                         points: round2(points),
                         max,
                         index: index_value(points, max).map(round4),
+                        previous_index: before.and_then(|b| b.pillars.get(&c.code).copied()),
                     }
                 })
                 .collect();
@@ -288,7 +516,7 @@ pub fn results(
                 .collect();
             lost.sort_by(|a, b| b.lost.total_cmp(&a.lost).then(a.code.cmp(&b.code)));
             lost.truncate(LOST_SHOWN);
-            let previous_index = previous.get(&u.unit_id).copied();
+            let previous_index = before.and_then(|b| b.index);
             UnitResult {
                 unit_id: u.unit_id,
                 unit_name: u.unit_name.clone(),
@@ -301,6 +529,7 @@ pub fn results(
                 change: index
                     .zip(previous_index)
                     .map(|(now, before)| round4(now - before)),
+                previous_basis: before.map(|b| b.basis.clone()),
                 lost,
             }
         })
@@ -369,7 +598,12 @@ mod tests {
             // C: the same total as A: the same rank.
             unit(3, "C", &[("1.1", 60.0), ("1.2", 20.0), ("2.1", 150.0)]),
         ];
-        let previous = HashMap::from([(1, 0.7)]);
+        let previous = previous_values(
+            &[1, 2, 3],
+            &HashMap::from([(1, last(0.7, &[("1", 0.6)]))]),
+            &HashMap::new(),
+            2024,
+        );
         let r = results(&framework(), &units, &previous);
         assert_eq!(
             r.iter()
@@ -384,8 +618,12 @@ mod tests {
         assert_eq!(a.index, Some(0.7667));
         assert_eq!(a.previous_index, Some(0.7));
         assert_eq!(a.change, Some(0.0667));
+        assert_eq!(a.previous_basis, Some(PreviousBasis::Own));
+        assert_eq!(a.pillars[0].previous_index, Some(0.6));
+        assert_eq!(a.pillars[1].previous_index, None, "no value last year");
         assert_eq!(r[0].previous_index, None);
         assert_eq!(r[0].change, None);
+        assert_eq!(r[0].previous_basis, None);
         // A lost 50 on 2.1, 10 on 1.1 and 10 on 1.2: worst first, ties by code.
         assert_eq!(
             a.lost
@@ -396,6 +634,152 @@ mod tests {
         );
         // B lost points only on 2.1.
         assert_eq!(r[0].lost.len(), 1);
+    }
+
+    fn last(index: f64, pillars: &[(&str, f64)]) -> LastYear {
+        LastYear {
+            unit_name: format!("Đơn vị {index}"),
+            short_name: None,
+            index: Some(index),
+            pillars: pillars.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        }
+    }
+
+    fn named(short: &str, index: f64, pillars: &[(&str, f64)]) -> LastYear {
+        LastYear {
+            unit_name: format!("Sở {short}"),
+            short_name: Some(format!("Sở {short}")),
+            ..last(index, pillars)
+        }
+    }
+
+    #[test]
+    fn a_merged_unit_compares_with_the_average_of_its_predecessors() {
+        // Sở KH&CN (10) and Sở TT&TT (11) merged into the new Sở KH&CN (20).
+        let last_year = HashMap::from([
+            (10, named("KH&CN", 0.62, &[("1", 0.7), ("2", 0.5)])),
+            (11, named("TT&TT", 0.48, &[("1", 0.4), ("2", 0.6)])),
+        ]);
+        let lineage = HashMap::from([(20, vec![10, 11])]);
+        let previous = previous_values(&[20], &last_year, &lineage, 2024);
+        let p = &previous[&20];
+        // (0.62 + 0.48) / 2; main indices (0.7 + 0.4) / 2 and (0.5 + 0.6) / 2.
+        assert_eq!(p.index, Some(0.55));
+        assert_eq!(p.pillars["1"], 0.55);
+        assert_eq!(p.pillars["2"], 0.55);
+        let PreviousBasis::AverageOfPredecessors { year, predecessors } = &p.basis else {
+            panic!("{:?}", p.basis);
+        };
+        assert_eq!(*year, 2024);
+        assert_eq!(
+            predecessors
+                .iter()
+                .map(|x| (x.unit_id, x.index))
+                .collect::<Vec<_>>(),
+            vec![(10, 0.62), (11, 0.48)]
+        );
+        assert_eq!(
+            p.basis.label(Lang::Vi).as_deref(),
+            Some("2024: trung bình của Sở KH&CN và Sở TT&TT (trước sáp nhập)")
+        );
+        assert_eq!(
+            p.basis.label(Lang::En).as_deref(),
+            Some("2024: average of its predecessors before the merger (Sở KH&CN and Sở TT&TT)")
+        );
+        assert_eq!(PreviousBasis::Own.label(Lang::Vi), None);
+
+        // This year's index 0.6667 (60 + 140 of 300) against 0.55: the change is 0.1167, and
+        // the first main index compares with 0.55 too.
+        let units = [unit(20, "Sở KH&CN", &[("1.1", 60.0), ("2.1", 140.0)])];
+        let r = results(&framework(), &units, &previous);
+        assert_eq!(r[0].index, Some(0.6667));
+        assert_eq!(r[0].previous_index, Some(0.55));
+        assert_eq!(r[0].change, Some(0.1167));
+        assert_eq!(r[0].pillars[0].previous_index, Some(0.55));
+        assert_eq!(r[0].previous_basis, Some(p.basis.clone()));
+    }
+
+    #[test]
+    fn only_units_absent_last_year_are_derived_and_only_scored_predecessors_count() {
+        let last_year = HashMap::from([
+            (1, last(0.8, &[("1", 0.8)])),
+            (2, last(0.5, &[("1", 0.5), ("2", 0.3)])),
+            // In last year's round with no index: not averaged.
+            (
+                3,
+                LastYear {
+                    index: None,
+                    ..last(0.0, &[])
+                },
+            ),
+        ]);
+        let lineage = HashMap::from([
+            // Unit 1 existed last year and absorbed 2: its own result, not an average.
+            (1, vec![2]),
+            // 20 merges 2 and 3, of which only 2 has an index: 2's values alone.
+            (20, vec![2, 3]),
+            // 30 comes from 9, which has no result and no predecessors: nothing.
+            (30, vec![9]),
+        ]);
+        let previous = previous_values(&[1, 20, 30, 40], &last_year, &lineage, 2024);
+        assert_eq!(previous[&1].basis, PreviousBasis::Own);
+        assert_eq!(previous[&1].index, Some(0.8));
+        assert_eq!(previous[&20].index, Some(0.5));
+        // Main index 2 only where a predecessor had it.
+        assert_eq!(previous[&20].pillars.get("2"), Some(&0.3));
+        assert_eq!(
+            previous[&20].basis.label(Lang::Vi).as_deref(),
+            Some("2024: chỉ số của Đơn vị 0.5 (trước sắp xếp)")
+        );
+        assert!(!previous.contains_key(&30));
+        assert!(!previous.contains_key(&40), "no lineage, no comparison");
+
+        // Without a previous value there is no change.
+        let units = [unit(30, "X", &[("1.1", 60.0)])];
+        let r = results(&framework(), &units, &previous);
+        assert_eq!((r[0].previous_index, r[0].change), (None, None));
+        assert_eq!(r[0].previous_basis, None);
+        assert!(r[0].pillars.iter().all(|p| p.previous_index.is_none()));
+    }
+
+    #[test]
+    fn predecessors_are_followed_back_only_through_units_absent_last_year() {
+        // 1 and 2 were scored last year. 5 (absent) came from 1 and 2; 6 (absent) from 5
+        // and 2 again; 7 was scored and itself came from 8, which must not be reached.
+        let last_year = HashMap::from([
+            (1, last(0.9, &[])),
+            (2, last(0.6, &[])),
+            (7, last(0.3, &[])),
+            (8, last(0.1, &[])),
+        ]);
+        let lineage = HashMap::from([
+            (5, vec![1, 2]),
+            (6, vec![5, 2]),
+            (7, vec![8]),
+            (100, vec![6, 7]),
+            // A lineage that loops back on itself must not hang.
+            (200, vec![201]),
+            (201, vec![200]),
+        ]);
+        let previous = previous_values(&[100, 200], &last_year, &lineage, 2024);
+        let PreviousBasis::AverageOfPredecessors { predecessors, .. } = &previous[&100].basis
+        else {
+            panic!("derived");
+        };
+        // 1, 2 and 7 once each: (0.9 + 0.6 + 0.3) / 3.
+        assert_eq!(
+            predecessors.iter().map(|p| p.unit_id).collect::<Vec<_>>(),
+            vec![1, 2, 7]
+        );
+        assert_eq!(previous[&100].index, Some(0.6));
+        assert_eq!(
+            previous[&100].basis.label(Lang::En).as_deref(),
+            Some(
+                "2024: average of its predecessors before the merger \
+                 (Đơn vị 0.9, Đơn vị 0.6 and Đơn vị 0.3)"
+            )
+        );
+        assert!(!previous.contains_key(&200));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use dxplan_charts::{self as charts, Bar, Chart, Series};
 use dxplan_domain::Lang;
-use dxplan_domain::assessment::UnitResult;
+use dxplan_domain::assessment::{PreviousBasis, UnitResult};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::dashboard_charts::Figure;
@@ -162,6 +162,7 @@ pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<V
         t("Chỉ số (0–1)", "Index (0–1)").to_string(),
         t("Năm trước", "Last year").to_string(),
         t("Thay đổi", "Change").to_string(),
+        t("Cơ sở so sánh năm trước", "Basis of last year's value").to_string(),
     ];
     if let Some(first) = results.first() {
         for p in &first.pillars {
@@ -184,8 +185,15 @@ pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<V
                 None => sheet.write_with_format(row, col, "", &cell)?,
             };
         }
+        // A merged unit's "last year" is its predecessors' average: say so beside it.
+        let basis = r
+            .previous_basis
+            .as_ref()
+            .and_then(|b| b.label(lang))
+            .unwrap_or_default();
+        sheet.write_with_format(row, 7, basis, &cell)?;
         for (k, p) in r.pillars.iter().enumerate() {
-            let col = 7 + 2 * k as u16;
+            let col = 8 + 2 * k as u16;
             sheet.write_with_format(row, col, p.points, &points)?;
             match p.index {
                 Some(v) => sheet.write_with_format(row, col + 1, v, &index)?,
@@ -197,6 +205,7 @@ pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<V
     for col in 2..headers.len() as u16 {
         sheet.set_column_width(col, 14)?;
     }
+    sheet.set_column_width(7, 40)?;
     sheet.set_freeze_panes(3, 2)?;
     if !results.is_empty() {
         sheet.autofilter(2, 0, 2 + results.len() as u32, headers.len() as u16 - 1)?;
@@ -263,7 +272,14 @@ pub fn results_report(
                     format!("{}/{}", n(r.points), n(r.max)),
                     idx(r.index),
                     r.change.map_or("–".into(), |c| {
-                        format!("{}{}", if c > 0.0 { "+" } else { "" }, format_number(c, 4))
+                        format!(
+                            "{}{}{}",
+                            if c > 0.0 { "+" } else { "" },
+                            format_number(c, 4),
+                            // Marks a change against a merged unit's predecessors,
+                            // explained under the table.
+                            if derived(r) { " (*)" } else { "" }
+                        )
                     }),
                 ]
             })
@@ -271,6 +287,18 @@ pub fn results_report(
         widths: vec![1, 5, 2, 2, 2],
         numeric: vec![true, false, true, true, true],
     };
+    let notes: Vec<Block> = results
+        .iter()
+        .filter_map(|r| {
+            // Only a derived basis has a label: a unit's own result needs no note.
+            let label = r.previous_basis.as_ref()?.label(lang)?;
+            Some(Block::Paragraph(format!(
+                "(*) {}: chỉ số năm trước {} — {label}.",
+                r.unit_name,
+                idx(r.previous_index)
+            )))
+        })
+        .collect();
     let mut pillar_headers = vec!["Đơn vị".to_string()];
     if let Some(first) = results.first() {
         pillar_headers.extend(
@@ -333,7 +361,7 @@ pub fn results_report(
         sections: vec![
             Section {
                 heading: "I. XẾP HẠNG".into(),
-                blocks: vec![
+                blocks: [
                     Block::Paragraph(format!(
                         "Kết quả đánh giá năm {year} của {} đơn vị. Chỉ số tổng hợp tính theo thang 0–1 \
                          như Chỉ số chuyển đổi số quốc gia: giá trị mỗi chỉ số chính = điểm đạt ÷ điểm tối đa; \
@@ -341,11 +369,14 @@ pub fn results_report(
                         results.len()
                     )),
                     Block::Table(ranking),
-                    Block::Chart(ChartBlock {
-                        caption: charts.ranking.title.clone(),
-                        svg: charts.ranking.svg.clone(),
-                    }),
-                ],
+                ]
+                .into_iter()
+                .chain(notes)
+                .chain([Block::Chart(ChartBlock {
+                    caption: charts.ranking.title.clone(),
+                    svg: charts.ranking.svg.clone(),
+                })])
+                .collect(),
             },
             Section {
                 heading: "II. ĐIỂM THEO CHỈ SỐ CHÍNH".into(),
@@ -363,4 +394,12 @@ pub fn results_report(
         ],
         signer_title: vec!["GIÁM ĐỐC".into()],
     }
+}
+
+/// Whether a result's last-year value is not the unit's own (a merged unit's average).
+fn derived(r: &UnitResult) -> bool {
+    matches!(
+        r.previous_basis,
+        Some(PreviousBasis::AverageOfPredecessors { .. })
+    )
 }

@@ -1,6 +1,8 @@
 //! Assessment rounds, each assessed unit's assessment, its criterion scores, evidence and
 //! events; and the criteria a task aims to improve.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -126,6 +128,25 @@ pub async fn previous_published(c: &mut Conn, round: &Round) -> Result<Option<Ro
     .bind(&round.unit_kinds)
     .fetch_optional(x)
     .await)?)
+}
+
+/// Every unit's immediate predecessors (successor → predecessors in the units' order),
+/// read in one query: a merged unit's "last year" is its predecessors' results, and the
+/// walk back may need more than one step. The lineage of a province is a few hundred
+/// rows at most, so reading it whole is cheaper than a query per unit.
+pub async fn predecessors_by_unit(c: &mut Conn) -> Result<HashMap<i64, Vec<i64>>> {
+    let edges: Vec<(i64, i64)> = q!(c, |x| sqlx::query_as(
+        "SELECT l.successor_id, l.predecessor_id FROM unit_lineage l
+           JOIN org_units u ON u.id = l.predecessor_id
+         ORDER BY l.successor_id, u.sort_key, u.id"
+    )
+    .fetch_all(x)
+    .await)?;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (successor, predecessor) in edges {
+        out.entry(successor).or_default().push(predecessor);
+    }
+    Ok(out)
 }
 
 /// Publishes a round and every verified assessment in it.

@@ -703,6 +703,11 @@ struct ResultRow {
     points: String,
     index: String,
     change: String,
+    /// Last year's index, when there is one.
+    previous: String,
+    /// Where last year's index comes from, when it is not the unit's own result
+    /// (a merged unit's average of its predecessors).
+    basis: Option<String>,
     pillars: Vec<String>,
     lost: Vec<LostLine>,
     radar: Figure,
@@ -735,6 +740,8 @@ fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
                 .change
                 .map(|c| format!("{}{}", if c > 0.0 { "+" } else { "" }, format_number(c, 4)))
                 .unwrap_or_else(|| "–".into()),
+            previous: index(r.previous_index),
+            basis: r.previous_basis.as_ref().and_then(|b| b.label(lang)),
             pillars: r
                 .pillars
                 .iter()

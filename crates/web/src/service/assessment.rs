@@ -10,8 +10,8 @@ use serde_json::json;
 use time::Date;
 
 use dxplan_domain::assessment::{
-    AssessmentAction, AssessmentStatus, UnitPoints, UnitResult, Verification, results,
-    submission_open,
+    AssessmentAction, AssessmentStatus, LastYear, UnitPoints, UnitResult, Verification,
+    previous_values, results, submission_open,
 };
 use dxplan_domain::auth::{Action, Role, Target};
 use dxplan_domain::notification::NotificationKind;
@@ -1833,15 +1833,28 @@ pub async fn round_results(
         let p_framework = framework_view(&mut c, p.framework_id).await?;
         let p_assessments = rounds::assessments_of_round(&mut c, p.id).await?;
         let p_scores = rounds::scores_of_round(&mut c, p.id).await?;
-        for r in results(
+        // Short names label a merged unit's average ("Sở KH&CN và Sở TT&TT").
+        let p_ids: Vec<i64> = p_assessments.iter().map(|a| a.unit_id).collect();
+        let short_names: HashMap<i64, Option<String>> = units::by_ids(&mut c, &p_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.short_name))
+            .collect();
+        let last_year: HashMap<i64, LastYear> = results(
             &domain_criteria(&p_framework),
             &final_points_of(&p_scores, &p_assessments),
             &HashMap::new(),
-        ) {
-            if let Some(index) = r.index {
-                previous.insert(r.unit_id, index);
-            }
-        }
+        )
+        .iter()
+        .map(|r| {
+            let mut l = LastYear::of(r);
+            l.short_name = short_names.get(&r.unit_id).cloned().flatten();
+            (r.unit_id, l)
+        })
+        .collect();
+        let lineage = rounds::predecessors_by_unit(&mut c).await?;
+        let ids: Vec<i64> = units_points.iter().map(|u| u.unit_id).collect();
+        previous = previous_values(&ids, &last_year, &lineage, p.year);
     }
     let out = results(&criteria, &units_points, &previous);
     // Which work moves the index: for the round's own readers every linked task; for

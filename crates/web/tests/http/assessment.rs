@@ -626,6 +626,49 @@ async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
     let expected = r["index"].as_f64().unwrap() - r["previous_index"].as_f64().unwrap();
     assert!((change - expected).abs() < 1e-3, "{r}");
 
+    // Departments merged on 1 March 2025 compare with their predecessors' 2024 average.
+    let (_, so_2024) = viewer
+        .get_json(&format!(
+            "/api/v1/index-rounds/{}/results",
+            seeded.published_rounds[0]
+        ))
+        .await;
+    let (_, so_2025) = viewer
+        .get_json(&format!(
+            "/api/v1/index-rounds/{}/results",
+            seeded.open_rounds[0]
+        ))
+        .await;
+    let result = |view: &Value, name: &str| {
+        view["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {view}"))
+            .clone()
+    };
+    let average = (result(&so_2024, "Sở Khoa học và Công nghệ")["index"]
+        .as_f64()
+        .unwrap()
+        + result(&so_2024, "Sở Thông tin và Truyền thông")["index"]
+            .as_f64()
+            .unwrap())
+        / 2.0;
+    let merged = result(&so_2025, "Sở Khoa học và Công nghệ");
+    assert!(
+        (merged["previous_index"].as_f64().unwrap() - average).abs() < 1e-4,
+        "{merged}"
+    );
+    assert_eq!(
+        merged["previous_basis"]["kind"], "average_of_predecessors",
+        "{merged}"
+    );
+    assert_eq!(
+        result(&so_2025, "Sở Tư pháp")["previous_basis"]["kind"],
+        "own"
+    );
+
     // The public sees the two published rounds, not this year's.
     let anonymous = app.client();
     let html = anonymous
@@ -1289,4 +1332,288 @@ async fn a_machine_client_uploads_evidence_and_downloads_results_with_a_token() 
         .get(&format!("/api/v1/index-rounds/{round_id}/results.pdf"))
         .await;
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+}
+
+/// Runs a round of `year` for the departments `units` (code and answers) from opening to
+/// publication: the coordinator enters and verifies, an administrator approves for units
+/// that no longer have staff of their own (merged away).
+async fn published_round(
+    app: &TestApp,
+    framework_id: i64,
+    year: i64,
+    units: &[(&str, Value)],
+) -> i64 {
+    let coordinator = app.login("coordinator").await;
+    let admin = app.login("admin").await;
+    let deadline = app.state.today() + time::Duration::days(10);
+    let codes: Vec<&str> = units.iter().map(|(code, _)| *code).collect();
+    let (status, round) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework_id, "year": year, "deadline": day(deadline),
+                    "name": format!("Đánh giá chuyển đổi số cấp sở năm {year}"), "units": codes}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let round_id = round["id"].as_i64().unwrap();
+    let (_, view) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{round_id}"))
+        .await;
+    for (code, answers) in units {
+        let id = view["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["assessment"]["unit_code"] == *code)
+            .unwrap_or_else(|| panic!("{code} in {view}"))["assessment"]["id"]
+            .as_i64()
+            .unwrap();
+        let (status, body) = coordinator
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/v1/assessments/{id}/scores"),
+                answers,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{code}: {body}");
+        let (status, body) = admin
+            .post_json(
+                &format!("/api/v1/assessments/{id}/actions"),
+                &json!({"action": "submit"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{code}: {body}");
+        for criterion in ["1.1", "1.2", "1.3", "2.1", "2.2"] {
+            let (status, body) = coordinator
+                .post_json(
+                    &format!("/api/v1/assessments/{id}/verifications"),
+                    &json!({"criterion": criterion, "decision": "accepted"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{code} {criterion}: {body}");
+        }
+        let (status, body) = coordinator
+            .post_json(
+                &format!("/api/v1/assessments/{id}/actions"),
+                &json!({"action": "finalize"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{code}: {body}");
+    }
+    let (status, body) = coordinator
+        .post_json(
+            &format!("/api/v1/index-rounds/{round_id}/publish"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    round_id
+}
+
+/// Answers worth `1.1`–`1.3` in full (60 of 60) or half (30), and the given values for
+/// the online share (of a target of 100) and the overdue share (`2.2`: 10% → 0, 0% → 200).
+fn answers(full_first: bool, online: f64, overdue: f64) -> Value {
+    let (choice, meetings, chaired) = if full_first {
+        ("head", 4, 4)
+    } else {
+        ("deputy", 2, 2)
+    };
+    json!({"answers": [
+        {"criterion": "1.1", "choice": choice},
+        {"criterion": "1.2", "value": meetings},
+        {"criterion": "1.3", "numerator": chaired, "denominator": 4},
+        {"criterion": "2.1", "value": online, "target": 100},
+        {"criterion": "2.2", "value": overdue}
+    ]})
+}
+
+#[tokio::test]
+async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    // The usual set without its indicator link: reading a fed indicator resolves the unit
+    // as of today, which a department merged away in 2025 no longer is (saving its 2024
+    // answers would be refused with `unknown_unit`).
+    let mut set = department_framework();
+    set["code"] = json!("CDS-SO-SAP-NHAP");
+    for k in set["criteria"].as_array_mut().unwrap() {
+        k.as_object_mut().unwrap().remove("indicator");
+    }
+    let (status, view) = coordinator
+        .post_json("/api/v1/index-frameworks", &set)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    let framework_id = view["framework"]["id"].as_i64().unwrap();
+
+    // 2024, before the merger of 1 March 2025. Sở KH&CN: 60 + 162 + 100 = 322 of 460 →
+    // index 0.7 (main indices 1.0 and 0.655); Sở TT&TT: 30 + 100 + 100 = 230 → 0.5
+    // (0.5 and 0.5). Sở Tư pháp, scored alone, is not part of the merger.
+    let round_2024 = published_round(
+        &app,
+        framework_id,
+        2024,
+        &[
+            ("52-SKHCN", answers(true, 81.0, 5.0)),
+            ("52-STTTT", answers(false, 50.0, 5.0)),
+            ("52-STP", answers(true, 100.0, 0.0)),
+        ],
+    )
+    .await;
+    let (_, before) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{round_2024}/results"))
+        .await;
+    let index_of = |view: &Value, name: &str| {
+        view["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {view}"))
+            .clone()
+    };
+    assert_eq!(index_of(&before, "Sở Khoa học và Công nghệ")["index"], 0.7);
+    assert_eq!(
+        index_of(&before, "Sở Thông tin và Truyền thông")["index"],
+        0.5
+    );
+
+    // 2025: the merged Sở KH&CN: 60 + 188 + 120 = 368 → 0.8. Sở Tài chính merged Sở KH&ĐT
+    // and the old Sở Tài chính, neither scored in 2024: nothing to compare with.
+    let round_2025 = published_round(
+        &app,
+        framework_id,
+        2025,
+        &[
+            ("52-SKHCN2", answers(true, 94.0, 4.0)),
+            ("52-STC2", answers(false, 50.0, 5.0)),
+            ("52-STP", answers(false, 50.0, 5.0)),
+        ],
+    )
+    .await;
+    let (status, after) = app
+        .login("viewer")
+        .await
+        .get_json(&format!("/api/v1/index-rounds/{round_2025}/results"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let merged = index_of(&after, "Sở Khoa học và Công nghệ");
+    // (0.7 + 0.5) / 2 = 0.6, and 0.8 − 0.6 = 0.2; main indices (1.0 + 0.5) / 2 and
+    // (0.655 + 0.5) / 2.
+    assert_eq!(merged["index"], 0.8);
+    assert_eq!(merged["previous_index"], 0.6, "{merged}");
+    assert_eq!(merged["change"], 0.2);
+    assert_eq!(merged["pillars"][0]["previous_index"], 0.75);
+    assert_eq!(merged["pillars"][1]["previous_index"], 0.5775);
+    let basis = &merged["previous_basis"];
+    assert_eq!(basis["kind"], "average_of_predecessors", "{basis}");
+    assert_eq!(basis["year"], 2024);
+    let predecessors: Vec<(&str, &str, f64)> = basis["predecessors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["unit_name"].as_str().unwrap(),
+                p["short_name"].as_str().unwrap(),
+                p["index"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        predecessors,
+        vec![
+            ("Sở Khoa học và Công nghệ", "Sở KH&CN", 0.7),
+            ("Sở Thông tin và Truyền thông", "Sở TT&TT", 0.5)
+        ]
+    );
+    let unscored = index_of(&after, "Sở Tài chính");
+    assert!(
+        unscored["previous_index"].is_null()
+            && unscored["change"].is_null()
+            && unscored["previous_basis"].is_null(),
+        "{unscored}"
+    );
+    // A unit that was in last year's round compares with its own result: 1.0 then 0.5.
+    let own = index_of(&after, "Sở Tư pháp");
+    assert_eq!(own["previous_basis"]["kind"], "own", "{own}");
+    assert_eq!(
+        (&own["previous_index"], &own["change"]),
+        (&json!(1.0), &json!(-0.5))
+    );
+
+    // The page says where last year's value comes from, in Vietnamese, then in English.
+    // Askama writes & as &#38;.
+    let label = "2024: trung bình của Sở KH&#38;CN và Sở TT&#38;TT (trước sáp nhập)";
+    for path in [
+        format!("/assessments/rounds/{round_2025}/results"),
+        format!("/public/index/{round_2025}"),
+    ] {
+        let html = coordinator.get(&path).await.text().await.unwrap();
+        assert!(
+            html.contains(&format!("+0,2<br><span class=\"muted\">{label}</span>")),
+            "{path}: {html}"
+        );
+        assert!(
+            html.contains(&format!("Năm trước: 0,6 — {label}.")),
+            "{path}: {html}"
+        );
+        assert_eq!(
+            html.matches("trước sáp nhập").count(),
+            2,
+            "only the merged unit"
+        );
+    }
+    coordinator.get("/lang/en").await;
+    let html = coordinator
+        .get(&format!("/assessments/rounds/{round_2025}/results"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("2024: average of its predecessors before the merger"),
+        "{html}"
+    );
+    coordinator.get("/lang/vi").await;
+
+    // The workbook: last year, the change and the basis beside them.
+    let xlsx = coordinator
+        .get(&format!("/api/v1/index-rounds/{round_2025}/results.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let rows = sheet_rows(&xlsx);
+    assert_eq!(rows[2][7], "Cơ sở so sánh năm trước", "{:?}", rows[2]);
+    let row = rows
+        .iter()
+        .find(|r| r[1] == "Sở Khoa học và Công nghệ")
+        .unwrap();
+    assert_eq!(
+        (row[4].as_str(), row[5].as_str(), row[6].as_str()),
+        ("0.8", "0.6", "0.2")
+    );
+    assert_eq!(
+        row[7],
+        "2024: trung bình của Sở KH&CN và Sở TT&TT (trước sáp nhập)"
+    );
+    let row = rows.iter().find(|r| r[1] == "Sở Tài chính").unwrap();
+    assert_eq!(
+        (row[5].as_str(), row[6].as_str(), row[7].as_str()),
+        ("", "", "")
+    );
+
+    // The report marks the change and explains it under the ranking.
+    let pdf = coordinator
+        .get(&format!("/api/v1/index-rounds/{round_2025}/results.pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("+0,2 (*)") && text.contains("trung bình của Sở KH&CN và Sở TT&TT"),
+        "{text}"
+    );
 }

@@ -75,6 +75,10 @@ async fn every_api_route_is_described_in_the_generated_document() {
         "no secret material in the schema"
     );
     assert!(doc["components"]["schemas"]["Round"]["properties"]["deadline"].is_object());
+    // A merged unit's comparison basis is described with the results.
+    let basis = doc["components"]["schemas"]["PreviousBasis"].to_string();
+    assert!(basis.contains("average_of_predecessors"), "{basis}");
+    assert!(doc["components"]["schemas"]["UnitResult"]["properties"]["previous_basis"].is_object());
     // Every operation names its refusals in the shared error format.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
