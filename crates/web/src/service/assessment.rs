@@ -539,23 +539,24 @@ async fn fed_values(
     }
     let codes: HashMap<String, i64> = {
         let mut c = state.db.read().await?;
-        let mut out = HashMap::new();
-        for id in &ids {
-            out.insert(dxplan_store::indicators::get(&mut c, *id).await?.code, *id);
-        }
-        out
+        dxplan_store::indicators::list(&mut c, None, None)
+            .await?
+            .into_iter()
+            .filter(|i| ids.contains(&i.id))
+            .map(|i| (i.code, i.id))
+            .collect()
     };
     let Ok(year) = i32::try_from(year) else {
         return Ok(HashMap::new());
     };
-    let views = super::indicators::rollup_periods(
-        state,
-        unit_code,
-        &[Period::Year(year)],
-        state.today(),
-        Some(&ids),
-    )
-    .await?;
+    // The units as they stood at the end of the assessed year: a 2024 round assesses
+    // 2024's units, some of which a later reorganisation ended.
+    let today = state.today();
+    let at = time::Date::from_calendar_date(year, time::Month::December, 31)
+        .map_or(today, |end| end.min(today));
+    let views =
+        super::indicators::rollup_periods(state, unit_code, &[Period::Year(year)], at, Some(&ids))
+            .await?;
     Ok(views
         .into_iter()
         .flatten()

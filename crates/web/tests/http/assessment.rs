@@ -1431,14 +1431,10 @@ fn answers(full_first: bool, online: f64, overdue: f64) -> Value {
 async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
-    // The usual set without its indicator link: reading a fed indicator resolves the unit
-    // as of today, which a department merged away in 2025 no longer is (saving its 2024
-    // answers would be refused with `unknown_unit`).
+    // The usual set, indicator link included: a fed indicator is read in the units of the
+    // assessed year, so a department merged away in 2025 still answers for 2024.
     let mut set = department_framework();
     set["code"] = json!("CDS-SO-SAP-NHAP");
-    for k in set["criteria"].as_array_mut().unwrap() {
-        k.as_object_mut().unwrap().remove("indicator");
-    }
     let (status, view) = coordinator
         .post_json("/api/v1/index-frameworks", &set)
         .await;
