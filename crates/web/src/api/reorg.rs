@@ -57,9 +57,20 @@ pub(crate) struct ChangeReview {
     problems: Vec<Problem>,
     /// What the preview proposes for each retired unit's live work, in words.
     dispositions: Vec<String>,
+    /// For a change set applied (or since undone): what applying it did.
+    done: Option<svc::Done>,
 }
 
 fn review_json(review: svc::Review, lang: Lang) -> ChangeReview {
+    if let Some(done) = review.done {
+        return ChangeReview {
+            change: review.change,
+            preview: None,
+            problems: Vec::new(),
+            dispositions: Vec::new(),
+            done: Some(done),
+        };
+    }
     match review.plan {
         Ok(preview) => ChangeReview {
             dispositions: preview
@@ -74,11 +85,13 @@ fn review_json(review: svc::Review, lang: Lang) -> ChangeReview {
             change: review.change,
             preview: Some(preview),
             problems: Vec::new(),
+            done: None,
         },
         Err(problems) => ChangeReview {
             change: review.change,
             preview: None,
             dispositions: Vec::new(),
+            done: None,
             problems: problems
                 .iter()
                 .map(|p| Problem {

@@ -152,6 +152,7 @@ struct ReviewPage {
     affected: String,
     can_apply: bool,
     can_undo: bool,
+    done: Option<svc::Done>,
     errors: FormErrors,
 }
 
@@ -270,6 +271,7 @@ async fn review_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<Review
         effective: format_date(change.effective_on),
         can_apply: change.status == "draft" && review.plan.is_ok(),
         can_undo: change.status == "applied" && today < change.effective_on,
+        done: review.done,
         change,
         problems,
         retired,

@@ -147,19 +147,60 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>
     Ok(reorg::list(&mut c).await?)
 }
 
-/// A change set and what it does (or would do, re-planned now for a draft: the units
-/// and live work may have changed since it was uploaded).
+/// A change set and what it does: for a draft, re-planned now (the units and live work
+/// may have changed since it was uploaded); for one applied (or undone), what was done.
 pub struct Review {
     pub change: Change,
     pub plan: Result<Preview, Vec<ChangeProblem>>,
+    pub done: Option<Done>,
+}
+
+/// What applying a change set did.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Done {
+    /// `code name` of each unit created and retired.
+    pub created: Vec<String>,
+    pub retired: Vec<String>,
+    pub tasks_carried: usize,
+    pub tasks_closed: usize,
+    pub grants_carried: usize,
+    pub accounts_carried: usize,
 }
 
 pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
     user.require(Action::ManageUnits, Target::System)?;
-    let change = {
-        let mut c = state.db.read().await?;
-        reorg::get(&mut c, id).await?
-    };
+    let mut c = state.db.read().await?;
+    let change = reorg::get(&mut c, id).await?;
+    if change.status != "draft" {
+        let steps = reorg::steps(&mut c, id).await?;
+        let ids = |kind| {
+            steps
+                .iter()
+                .filter(|s| s.kind == kind)
+                .map(|s| s.entity_id)
+                .collect::<Vec<_>>()
+        };
+        let named = |list: Vec<units::Unit>| {
+            list.into_iter()
+                .map(|u| format!("{} {}", u.code, u.name))
+                .collect::<Vec<_>>()
+        };
+        let count = |kind| steps.iter().filter(|s| s.kind == kind).count();
+        let done = Done {
+            created: named(units::by_ids(&mut c, &ids(StepKind::UnitCreated)).await?),
+            retired: named(units::by_ids(&mut c, &ids(StepKind::UnitRetired)).await?),
+            tasks_carried: count(StepKind::TaskMoved),
+            tasks_closed: count(StepKind::TaskClosed),
+            grants_carried: count(StepKind::GrantMoved),
+            accounts_carried: count(StepKind::UserMoved),
+        };
+        return Ok(Review {
+            change,
+            plan: Err(Vec::new()),
+            done: Some(done),
+        });
+    }
+    drop(c);
     let plan = plan(
         state,
         change.effective_on,
@@ -167,7 +208,11 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
         &change.lineage_csv,
     )
     .await?;
-    Ok(Review { change, plan })
+    Ok(Review {
+        change,
+        plan,
+        done: None,
+    })
 }
 
 /// Where a planned unit landed in the database.

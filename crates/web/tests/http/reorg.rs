@@ -568,6 +568,16 @@ async fn an_administrator_reviews_and_applies_a_change_set_on_the_pages() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let after = admin.get(&location).await.text().await.unwrap();
     assert!(after.contains("Đã áp dụng") && after.contains("Huỷ phương án"));
+    assert!(after.contains("Đã thực hiện") && after.contains("Lập mới 3 đơn vị"));
+    assert!(!after.contains("không còn áp dụng được"), "{after}");
+    let (_, done) = admin
+        .get_json(&format!("/api/v1/reorganisations/{id}"))
+        .await;
+    assert!(
+        done["done"]["tasks_carried"].as_u64().unwrap() > 0,
+        "{done}"
+    );
+    assert_eq!(done["done"]["retired"].as_array().unwrap().len(), 8);
     let (_, unit) = admin.get_json("/api/v1/units/551").await;
     assert_eq!(unit["valid_to"], "2026-12-31");
 
