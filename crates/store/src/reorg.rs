@@ -229,6 +229,8 @@ pub enum StepKind {
     UserMoved,
     /// `old_status` holds the task's former status.
     TaskClosed,
+    /// A split unit's other successor made a coordinating unit of a task (`to_unit_id`).
+    CoordinatorAdded,
 }
 
 impl StepKind {
@@ -240,6 +242,7 @@ impl StepKind {
             StepKind::GrantMoved => "grant_moved",
             StepKind::UserMoved => "user_moved",
             StepKind::TaskClosed => "task_closed",
+            StepKind::CoordinatorAdded => "coordinator_added",
         }
     }
 
@@ -251,6 +254,7 @@ impl StepKind {
             StepKind::GrantMoved,
             StepKind::UserMoved,
             StepKind::TaskClosed,
+            StepKind::CoordinatorAdded,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -443,7 +447,10 @@ pub async fn move_to(c: &mut Conn, kind: StepKind, id: i64, unit_id: i64) -> Res
                  AND o.role = role_grants.role AND o.unit_id = $2)"
         }
         StepKind::UserMoved => "UPDATE users SET unit_id = $2 WHERE id = $1",
-        StepKind::UnitCreated | StepKind::UnitRetired | StepKind::TaskClosed => return Ok(()),
+        StepKind::UnitCreated
+        | StepKind::UnitRetired
+        | StepKind::TaskClosed
+        | StepKind::CoordinatorAdded => return Ok(()),
     };
     q!(c, |x| sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -451,6 +458,31 @@ pub async fn move_to(c: &mut Conn, kind: StepKind, id: i64, unit_id: i64) -> Res
         .execute(x)
         .await
         .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Makes a unit a coordinating unit of a task; `false` when it already was one.
+pub async fn add_coordinator(c: &mut Conn, task_id: i64, unit_id: i64) -> Result<bool> {
+    let n = q!(c, |x| sqlx::query(
+        "INSERT INTO task_units (task_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    )
+    .bind(task_id)
+    .bind(unit_id)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn remove_coordinator(c: &mut Conn, task_id: i64, unit_id: i64) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "DELETE FROM task_units WHERE task_id = $1 AND unit_id = $2"
+    )
+    .bind(task_id)
+    .bind(unit_id)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

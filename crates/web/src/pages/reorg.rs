@@ -312,18 +312,19 @@ pub async fn apply(
         .filter_map(|(k, v)| {
             let unit = k.strip_prefix("work_")?.to_string();
             let note = get(&format!("note_{unit}"));
-            Some(match v.strip_prefix("carry:") {
-                Some(to) => Decision {
-                    unit,
-                    work: WorkChoice::Carry,
-                    to: Some(to.to_string()),
-                    note: None,
-                },
-                None => Decision {
-                    unit,
-                    work: WorkChoice::Close,
-                    to: None,
-                    note,
+            let (work, to) = match v.split_once(':') {
+                Some(("carry", to)) => (WorkChoice::Carry, Some(to.to_string())),
+                Some(("split", to)) => (WorkChoice::Split, Some(to.to_string())),
+                _ => (WorkChoice::Close, None),
+            };
+            Some(Decision {
+                unit,
+                work,
+                to,
+                note: if work == WorkChoice::Close {
+                    note
+                } else {
+                    None
                 },
             })
         })

@@ -41,6 +41,9 @@ pub enum WorkChoice {
     Carry,
     /// Open tasks are cancelled with a note; people and roles still move on.
     Close,
+    /// For a split unit: open tasks are led by one successor (`to`, or the proposed one)
+    /// and the other successors coordinate them.
+    Split,
 }
 
 /// The coordinator's decision for one retired unit (by the retired unit's code).
@@ -350,6 +353,18 @@ pub async fn apply(
         };
         let work = reorg::live_work_of(&mut c, retired.id).await?;
         let close_note = decision.and_then(|d| d.2.clone());
+        // A split's other successors coordinate the tasks their part inherits.
+        let coordinators: Vec<i64> = match decision.map(|d| d.0) {
+            Some(WorkChoice::Split) => retired
+                .successors
+                .iter()
+                .map(|s| resolve(&new_ids, s.to))
+                .collect::<AppResult<Vec<_>>>()?
+                .into_iter()
+                .filter(|u| *u != target)
+                .collect(),
+            _ => Vec::new(),
+        };
         for (task, status) in &work.tasks {
             match &close_note {
                 Some(note) => {
@@ -387,6 +402,16 @@ pub async fn apply(
                         &step(StepKind::TaskMoved, *task, Some(retired.id), Some(target)),
                     )
                     .await?;
+                    for unit in &coordinators {
+                        if reorg::add_coordinator(&mut c, *task, *unit).await? {
+                            reorg::add_step(
+                                &mut c,
+                                id,
+                                &step(StepKind::CoordinatorAdded, *task, None, Some(*unit)),
+                            )
+                            .await?;
+                        }
+                    }
                     carried += 1;
                 }
             }
@@ -484,8 +509,15 @@ fn check_decisions(preview: &Preview, decisions: &[Decision]) -> AppResult<Decis
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_string);
+        if d.work == WorkChoice::Split && retired.successors.len() < 2 {
+            errors.push(FieldError::new(
+                format!("decisions[{i}].work"),
+                Invalid::BadFormat,
+            ));
+            continue;
+        }
         let note = match d.work {
-            WorkChoice::Carry => None,
+            WorkChoice::Carry | WorkChoice::Split => None,
             WorkChoice::Close if note.is_none() => {
                 errors.push(FieldError::new(
                     format!("decisions[{i}].note"),
@@ -551,6 +583,11 @@ pub async fn undo(
             }
             StepKind::UnitRetired => {
                 reorg::set_valid_to(&mut c, s.entity_id, s.old_date, now).await?;
+            }
+            StepKind::CoordinatorAdded => {
+                if let Some(unit) = s.to_unit_id {
+                    reorg::remove_coordinator(&mut c, s.entity_id, unit).await?;
+                }
             }
             StepKind::UnitCreated => {}
         }

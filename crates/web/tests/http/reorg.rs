@@ -328,6 +328,16 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         assert_eq!(status, StatusCode::CREATED, "{task}");
         tasks.push(task["id"].as_i64().unwrap());
     }
+    // And one of a commune that the change splits in two.
+    let (status, split_task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &json!({"code": "99.3", "title": "Chuyển đổi số thôn Canh Liên", "lead_unit_code": "21997",
+                "due_date": "2027-06-30", "budget_planned": "0"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{split_task}");
+    let split_task = split_task["id"].as_i64().unwrap();
 
     // Without a successor the district's work would be stranded: refused.
     let (status, refused) = propose(
@@ -367,6 +377,7 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         json!([{"unit": "551", "work": "close"}]),
         json!([{"unit": "540", "work": "carry"}]),
         json!([{"unit": "551", "work": "carry", "to": "22006"}]),
+        json!([{"unit": "551", "work": "split"}]),
     ] {
         let (status, body) = admin
             .post_json(
@@ -396,7 +407,8 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         .post_json(
             &format!("/api/v1/reorganisations/{id}/apply"),
             &json!({"version": 1, "decisions": [{"unit": "551", "work": "close",
-                "note": "Huyện không còn tổ chức từ 01/01/2027."}]}),
+                "note": "Huyện không còn tổ chức từ 01/01/2027."},
+                {"unit": "21997", "work": "split", "to": "22006"}]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{applied}");
@@ -416,6 +428,12 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         "the account moves to the successor"
     );
     assert_eq!(moved["grants"][0]["unit_id"], new_seat["id"]);
+    // The split commune's task: led by the successor chosen, the other one coordinating.
+    let (_, task) = coordinator
+        .get_json(&format!("/api/v1/tasks/{split_task}"))
+        .await;
+    assert_eq!(task["lead_unit_code"], "22006");
+    assert_eq!(task["coordinating_units"][0]["code"], "21997", "{task}");
     // Before the date, the old structure still stands.
     let (_, today) = admin.get_json("/api/v1/units/21994").await;
     assert_eq!(today["name"], "Thị trấn Vân Canh");
@@ -432,6 +450,11 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         .get_json(&format!("/api/v1/tasks/{}", tasks[0]))
         .await;
     assert_eq!(task["status"], "draft", "the task is as it was");
+    let (_, task) = coordinator
+        .get_json(&format!("/api/v1/tasks/{split_task}"))
+        .await;
+    assert_eq!(task["lead_unit_code"], "21997");
+    assert_eq!(task["coordinating_units"], json!([]));
     let (_, back) = admin.get_json(&format!("/api/v1/users/{user_id}")).await;
     let (_, district_now) = admin.get_json("/api/v1/units/551").await;
     assert_eq!(back["unit_id"], district_now["id"]);
