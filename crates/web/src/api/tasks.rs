@@ -69,9 +69,13 @@ pub struct TaskListQuery {
     pub group: Option<String>,
     #[serde(default)]
     pub pillar: Option<String>,
-    /// Unit code: tasks led by this unit or one below it.
+    /// Unit code: tasks led by this unit or one below it (or one it continues).
     #[serde(default)]
     pub unit: Option<String>,
+    /// The day whose units `unit` names (`yyyy-mm-dd`; today when absent): a district
+    /// retired since still names its own tasks.
+    #[serde(default)]
+    pub at: Option<String>,
     /// One status or several separated by commas.
     #[serde(default)]
     pub status: Option<String>,
@@ -135,7 +139,7 @@ impl TaskListQuery {
             Some(code) => {
                 let mut c = state.db.read().await?;
                 Some(
-                    units::by_code(&mut c, code, state.today())
+                    units::by_code(&mut c, code, super::parse_at(self.at.as_deref(), state)?)
                         .await?
                         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
                         .id,

@@ -188,6 +188,27 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(vinh["value"], 62.5);
     assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
 
+    // Task lists: a retired district's code names it on a day it stood; the commune at its
+    // seat lists the district's work with its own, its open tasks carried to it.
+    let (status, _) = coordinator.get_json("/api/v1/tasks?unit=551").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no unit 551 today");
+    let (status, then) = coordinator
+        .get_json("/api/v1/tasks?unit=551&at=2025-03-01&limit=200")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{then}");
+    let (_, seat) = coordinator
+        .get_json("/api/v1/tasks?unit=21994&limit=200")
+        .await;
+    assert!(seat["total"].as_i64().unwrap() > then["total"].as_i64().unwrap());
+    assert!(
+        seat["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["lead_unit_code"] == "21994" && t["status"] != "completed"),
+        "open work carried to the seat"
+    );
+
     // A retired unit's page says what continues it; a new unit's, what it took over.
     let old_page = admin
         .get(&format!("/units/{}", old["id"]))
