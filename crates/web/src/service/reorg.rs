@@ -93,6 +93,31 @@ async fn plan(
     ))
 }
 
+/// Audits a step of a change set's life.
+async fn audit(
+    c: &mut dxplan_store::Conn,
+    state: &AppState,
+    caller: &Caller<'_>,
+    (action, id): (&'static str, i64),
+    summary: String,
+    after: Option<serde_json::Value>,
+) -> AppResult<()> {
+    record(
+        c,
+        state,
+        caller,
+        NewEvent {
+            action,
+            entity_type: "reorg_change",
+            entity_id: Some(id.to_string()),
+            summary,
+            before: None,
+            after,
+        },
+    )
+    .await
+}
+
 /// Stores a change set as a draft once it plans without a problem.
 pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) -> AppResult<i64> {
     may_manage(caller)?;
@@ -126,18 +151,13 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
         state.now(),
     )
     .await?;
-    record(
+    audit(
         &mut c,
         state,
         caller,
-        NewEvent {
-            action: "reorg.create",
-            entity_type: "reorg_change",
-            entity_id: Some(id.to_string()),
-            summary: format!("{name} ({effective})"),
-            before: None,
-            after: None,
-        },
+        ("reorg.create", id),
+        format!("{name} ({effective})"),
+        None,
     )
     .await?;
     c.commit().await?;
@@ -441,28 +461,23 @@ pub async fn apply(
         now,
     )
     .await?;
-    record(
+    audit(
         &mut c,
         state,
         caller,
-        NewEvent {
-            action: "reorg.apply",
-            entity_type: "reorg_change",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{}: {} retired, {} created, {} edges, {carried} tasks carried, {closed} closed",
-                change.name,
-                preview.retired.len(),
-                created.len(),
-                edges.len()
-            ),
-            before: None,
-            after: Some(json!({
-                "effective_on": change.effective_on,
-                "retired": preview.retired.iter().map(|r| &r.unit.code).collect::<Vec<_>>(),
-                "created": preview.created.iter().map(|u| &u.unit.code).collect::<Vec<_>>(),
-            })),
-        },
+        ("reorg.apply", id),
+        format!(
+            "{}: {} retired, {} created, {} edges, {carried} tasks carried, {closed} closed",
+            change.name,
+            preview.retired.len(),
+            created.len(),
+            edges.len()
+        ),
+        Some(json!({
+            "effective_on": change.effective_on,
+            "retired": preview.retired.iter().map(|r| &r.unit.code).collect::<Vec<_>>(),
+            "created": preview.created.iter().map(|u| &u.unit.code).collect::<Vec<_>>(),
+        })),
     )
     .await?;
     c.commit().await?;
@@ -625,18 +640,13 @@ pub async fn undo(
         now,
     )
     .await?;
-    record(
+    audit(
         &mut c,
         state,
         caller,
-        NewEvent {
-            action: "reorg.undo",
-            entity_type: "reorg_change",
-            entity_id: Some(id.to_string()),
-            summary: change.name.clone(),
-            before: None,
-            after: None,
-        },
+        ("reorg.undo", id),
+        change.name.clone(),
+        None,
     )
     .await?;
     c.commit().await?;
