@@ -451,8 +451,8 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
     let years: Vec<Period> = (2021..today.year()).map(Period::Year).collect();
     for p in quarters.iter().chain(&years) {
         let day = p.end().min(today);
-        if !on_day.contains_key(&day) {
-            on_day.insert(day, units::valid_on(&mut c, day).await?);
+        if let std::collections::btree_map::Entry::Vacant(slot) = on_day.entry(day) {
+            slot.insert(units::valid_on(&mut c, day).await?);
         }
     }
     let reporters_of = |period: &Period| -> Vec<&units::Unit> {

@@ -67,6 +67,24 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     eprintln!("full demo seeded in {:?}", started.elapsed());
     let s = app.login("coordinator").await;
 
+    // Both changes went through the reorganisation feature and are on record.
+    let admin = app.login("admin").await;
+    let (_, log) = admin.get_json("/api/v1/audit?action=reorg.apply").await;
+    let applied: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    eprintln!("{applied:#?}");
+    assert_eq!(applied.len(), 2, "{log}");
+    assert!(
+        applied
+            .iter()
+            .any(|a| a.contains("167 retired, 59 created, 170 edges")),
+        "{applied:?}"
+    );
+
     // 2024: Tỉnh Bình Định, its 11 districts, 159 communes and 20 departments (with the
     // 4 other bodies plans name, 35 units directly under the province).
     assert_eq!(tree_root(&s, "01/06/2024").await, "Tỉnh Bình Định (35)");
