@@ -355,7 +355,7 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, mode: Mode) -> a
             println!("  {:<22} {:<14} {}", a.username, a.role.as_str(), a.unit);
         }
         println!(
-            "  … {} tài khoản / accounts in all (editor-… and approver-… for each department and district)\n",
+            "  … {} tài khoản / accounts in all (editor-… and approver-… for each department and former district)\n",
             accounts.len()
         );
     } else {

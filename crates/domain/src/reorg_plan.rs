@@ -1402,7 +1402,9 @@ pub fn plan_change_set(
             });
         }
         // Moving a child to another parent is not something this upload can say, so a
-        // child that stays valid must be retired with its parent.
+        // child that stays valid must be retired with its parent — unless the parent has
+        // exactly one successor: then its children follow that successor (the store reads
+        // a child filed under a unit merged away as under the unit that continues it).
         let children: Vec<CodeName> = existing
             .iter()
             .filter(|c| {
@@ -1412,7 +1414,7 @@ pub fn plan_change_set(
             })
             .map(|c| CodeName::new(&c.code, &c.name))
             .collect();
-        if !children.is_empty() {
+        if !children.is_empty() && own.len() != 1 {
             problems.push(ChangeProblem::ChildrenLeftBehind {
                 unit: this.clone(),
                 children,
@@ -2022,6 +2024,53 @@ mod tests {
             "this change set does not retire them: 21550 Phường Nhơn Bình, 21553 Phường Nhơn \
              Phú, 21556 Phường Đống Đa, 21559 Phường Trần Quang Diệu, 21562 Phường Hải Cảng (+12)."
         ));
+    }
+
+    #[test]
+    fn children_follow_a_retired_parent_with_one_successor() {
+        // The province continues as a new unit under the same code; its districts are not
+        // retired here (but Quy Nhơn) and follow it, as its departments would.
+        let new_units = format!("{}52,Tỉnh Gia Lai,province,,\n", binh_dinh_new_units());
+        let mut lineage = with_weights(LINEAGE, WEIGHTS);
+        lineage.push_str(
+            "52,Tỉnh Bình Định,52,Tỉnh Gia Lai,\n540,Thành phố Quy Nhơn,21583,Phường Quy Nhơn,\n",
+        );
+        let existing = existing();
+        let p = plan(&new_units, &lineage, &NO_WORK, BEFORE).unwrap();
+        assert_eq!(p.retired.len(), 155 + 2);
+        let staying: Vec<&StoredUnit> = existing
+            .iter()
+            .filter(|u| u.kind == UnitKind::District && u.code != "540")
+            .collect();
+        assert_eq!(staying.len(), 10);
+        assert!(
+            staying
+                .iter()
+                .all(|d| p.retired.iter().all(|r| r.id != d.id))
+        );
+        let province = p.retired.iter().find(|r| r.unit.code == "52").unwrap();
+        assert_eq!(province.successors.len(), 1);
+        assert_eq!(province.successors[0].unit, cn("52", "Tỉnh Gia Lai"));
+        // The new communes hang under the new province.
+        let gia_lai = p.created.iter().position(|c| c.unit.code == "52").unwrap();
+        assert!(
+            p.created
+                .iter()
+                .filter(|c| c.kind == UnitKind::Commune)
+                .all(|c| c.parent == Some(UnitId::New(gia_lai)))
+        );
+
+        // Split between two successors, the children would not know whom to follow.
+        let split = lineage.replace(
+            "52,Tỉnh Bình Định,52,Tỉnh Gia Lai,\n",
+            "52,Tỉnh Bình Định,52,Tỉnh Gia Lai,0.5\n52,Tỉnh Bình Định,21583,Phường Quy Nhơn,0.5\n",
+        );
+        let problems = plan(&new_units, &split, &NO_WORK, BEFORE).unwrap_err();
+        let [ChangeProblem::ChildrenLeftBehind { unit, children }] = problems.as_slice() else {
+            panic!("{problems:?}")
+        };
+        assert_eq!(*unit, cn("52", "Tỉnh Bình Định"));
+        assert_eq!(children.len(), 10);
     }
 
     #[test]

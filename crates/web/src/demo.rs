@@ -104,6 +104,7 @@ pub async fn seed_with(
         }
     }
     let mut accounts = Vec::new();
+    let mut granted_on = Vec::new();
     for Planned {
         username,
         display_name,
@@ -139,14 +140,33 @@ pub async fn seed_with(
             role,
             unit: scope,
         });
+        granted_on.push(grant_on);
     }
     c.commit().await?;
-    // The plan the steering committee asked for, and this year's plan when that is later.
-    crate::demo_plan::seed_plan(state, 2025).await?;
+    let full = matches!(data, crate::demo_indicators::DemoData::Full);
+    // The full demo lives through the 2025 reorganisation (see `demo_reform`): districts
+    // work until 30 June 2025, the new communes from 1 July.
+    let districts_end = full.then(crate::demo_reform::july_2025);
+    // The plan the steering committee asked for, made in January 2025 with the districts;
+    // the reorganisation then carries their open tasks and accounts to the new communes.
+    crate::demo_plan::seed_plan_with(state, 2025, districts_end).await?;
+    if full {
+        crate::demo_reform::seed(state).await?;
+        // The console names where each account's role is now (carried by the change).
+        let mut c = db.read().await?;
+        for (account, unit) in accounts.iter_mut().zip(&granted_on) {
+            let Some(unit) = unit else { continue };
+            if !units::get(&mut c, *unit).await?.is_valid_on(today)
+                && let [now] = units::successors(&mut c, *unit).await?.as_slice()
+            {
+                account.unit = now.name.clone();
+            }
+        }
+    }
+    // This year's plan when that is later, made with the units of the year.
     if state.today().year() > 2025 {
         crate::demo_plan::seed_plan(state, state.today().year()).await?;
     }
-    let full = matches!(data, crate::demo_indicators::DemoData::Full);
     crate::demo_indicators::seed(state, data).await?;
     if full {
         crate::demo_index::seed(state).await?;

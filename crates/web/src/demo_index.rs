@@ -86,11 +86,14 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
     let province = units::by_code(&mut c, "52", today)
         .await?
         .ok_or_else(|| AppError::internal("province 52 missing"))?;
-    let district = units::by_code(&mut c, "540", today)
-        .await?
-        .ok_or_else(|| AppError::internal("district 540 missing"))?;
     let all_2024 = units::valid_on(&mut c, end_2024).await?;
     let all_2025 = units::valid_on(&mut c, end_2025).await?;
+    // Quy Nhơn assesses its own communes; after the 2025 reorganisation (the full demo)
+    // there are no districts at the end of 2025 and the province assesses the new communes.
+    let district = all_2025
+        .iter()
+        .find(|u| u.code == "540" && u.kind == UnitKind::District)
+        .map(|u| u.id);
     let of_kind = |list: &[units::Unit], kind: UnitKind, parent: Option<i64>| -> Vec<i64> {
         list.iter()
             .filter(|u| u.kind == kind && parent.is_none_or(|p| u.parent_id == Some(p)))
@@ -101,7 +104,7 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
         published_rounds: Vec::new(),
         open_rounds: Vec::new(),
     };
-    let plan: [DemoRound<'_>; 5] = [
+    let mut plan: Vec<DemoRound<'_>> = vec![
         (
             &so_2024,
             "Đánh giá chuyển đổi số cấp sở, ban, ngành năm 2024",
@@ -136,13 +139,18 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
         ),
         (
             &xa_2025,
-            "Đánh giá chuyển đổi số cấp xã năm 2025 — Thành phố Quy Nhơn",
+            match district {
+                Some(_) => "Đánh giá chuyển đổi số cấp xã năm 2025 — Thành phố Quy Nhơn",
+                None => "Đánh giá chuyển đổi số cấp xã năm 2025",
+            },
             2025,
-            district.id,
-            of_kind(&all_2025, UnitKind::Commune, Some(district.id)),
+            district.unwrap_or(province.id),
+            of_kind(&all_2025, UnitKind::Commune, district),
             false,
         ),
     ];
+    // No district round for a year whose end has no districts.
+    plan.retain(|(_, _, _, _, units, _)| !units.is_empty());
     let now = state.now();
     for (framework, name, year, run_by, units, published) in plan {
         let round_id = rounds::insert_round(

@@ -3,6 +3,7 @@
 
 use dxplan_domain::indicator::{IndicatorInput, PeriodType, validate_indicator};
 use dxplan_domain::period::Period;
+use dxplan_domain::unit::UnitKind;
 use dxplan_store::indicators::{self, FormWrite};
 use dxplan_store::units;
 
@@ -405,7 +406,12 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
             period_type: PeriodType::Quarter,
             deadline_days: 10,
             indicator_ids: &quarterly,
-            unit_kinds: &["district".to_string()],
+            // The full demo's districts end on 30 June 2025; the new communes report since.
+            unit_kinds: &if data == DemoData::Full {
+                vec!["district".to_string(), "commune".to_string()]
+            } else {
+                vec!["district".to_string()]
+            },
         },
         now,
     )
@@ -428,40 +434,71 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
         return Ok(());
     }
     let all = units::valid_on(&mut c, today).await?;
-    let districts: Vec<&units::Unit> = all
-        .iter()
-        .filter(|u| u.kind == dxplan_domain::unit::UnitKind::District)
-        .collect();
-    let departments: Vec<&units::Unit> = all
-        .iter()
-        .filter(|u| u.kind == dxplan_domain::unit::UnitKind::Department)
-        .collect();
     let province = all
         .iter()
         .find(|u| u.code == "52")
-        .ok_or_else(|| AppError::internal("province missing"))?;
+        .ok_or_else(|| AppError::internal("province missing"))?
+        .clone();
+    // Who reports for a period: the units valid on its last day — districts (quarterly)
+    // while they existed, then the communes; departments (yearly).
+    let mut on_day: std::collections::BTreeMap<time::Date, Vec<units::Unit>> =
+        std::collections::BTreeMap::new();
     let this_quarter = Period::containing(today, true);
+    let quarters: Vec<Period> = (2021..=today.year())
+        .flat_map(|y| (1..=4).map(move |q| Period::Quarter(y, q)))
+        .filter(|p| p.end() < this_quarter.start() || *p == this_quarter)
+        .collect();
+    let years: Vec<Period> = (2021..today.year()).map(Period::Year).collect();
+    for p in quarters.iter().chain(&years) {
+        let day = p.end().min(today);
+        if let std::collections::btree_map::Entry::Vacant(slot) = on_day.entry(day) {
+            slot.insert(units::valid_on(&mut c, day).await?);
+        }
+    }
+    let reporters_of = |period: &Period| -> Vec<&units::Unit> {
+        let list = on_day
+            .get(&period.end().min(today))
+            .map_or(&[][..], Vec::as_slice);
+        let of = move |kind: UnitKind| list.iter().filter(move |u| u.kind == kind);
+        match period {
+            Period::Year(_) => of(UnitKind::Department).collect(),
+            _ if of(UnitKind::District).next().is_some() => of(UnitKind::District).collect(),
+            _ => of(UnitKind::Commune).collect(),
+        }
+    };
+    // Units reporting today get targets.
+    let today_reporters = |quarterly: bool| -> Vec<&units::Unit> {
+        let kinds: &[UnitKind] = if quarterly {
+            &[UnitKind::District, UnitKind::Commune]
+        } else {
+            &[UnitKind::Department]
+        };
+        let of = |k: UnitKind| all.iter().filter(move |u| u.kind == k).collect::<Vec<_>>();
+        kinds
+            .iter()
+            .map(|k| of(*k))
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+    };
     let mut seeds = Vec::new();
     for (id, f) in &ids {
-        let (reporters, periods): (&[&units::Unit], Vec<Period>) = match f.period_type {
-            PeriodType::Quarter => (
-                &districts,
-                (2021..=today.year())
-                    .flat_map(|y| (1..=4).map(move |q| Period::Quarter(y, q)))
-                    .filter(|p| p.end() < this_quarter.start() || *p == this_quarter)
-                    .collect(),
-            ),
-            _ => (
-                &departments,
-                (2021..today.year()).map(Period::Year).collect(),
-            ),
+        let quarterly = f.period_type == PeriodType::Quarter;
+        let periods = if quarterly { &quarters } else { &years };
+        // A commune is about a fifth of a district (58 communes for 11 districts).
+        let size_of = |unit: &units::Unit| {
+            let scale = if unit.kind == UnitKind::Commune {
+                0.2
+            } else {
+                1.0
+            };
+            (40.0 + 160.0 * noise(*id, unit.id, 1)) * scale
         };
         let total = periods.len().max(1) as f64;
-        for (u_index, unit) in reporters.iter().enumerate() {
-            // Each unit has its own size and pace.
-            let size = 40.0 + 160.0 * noise(*id, unit.id, 1);
-            let start_share = 0.15 + 0.35 * noise(*id, unit.id, 2);
-            for (t, period) in periods.iter().enumerate() {
+        for (t, period) in periods.iter().enumerate() {
+            for (u_index, unit) in reporters_of(period).into_iter().enumerate() {
+                // Each unit has its own size and pace.
+                let size = size_of(unit);
+                let start_share = 0.15 + 0.35 * noise(*id, unit.id, 2);
                 let progress = t as f64 / total;
                 let jitter = noise(*id, unit.id, t as i64 + 10) - 0.5;
                 let share = (start_share + (0.95 - start_share) * progress + 0.03 * jitter)
@@ -514,6 +551,9 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
                     review_comment: comment,
                 });
             }
+        }
+        for unit in today_reporters(quarterly) {
+            let size = size_of(unit);
             // Targets for this year and next, a little better than the trend.
             let lower = f.direction == dxplan_domain::indicator::Direction::LowerIsBetter;
             for (year, lift) in [(today.year(), 0.05_f64), (today.year() + 1, 0.1)] {

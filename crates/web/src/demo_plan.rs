@@ -4,6 +4,7 @@
 
 use dxplan_domain::period::Period;
 use dxplan_domain::task::{AcquisitionMode, ReportFields, TaskFields, TaskStatus};
+use dxplan_domain::unit::UnitKind;
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::plans::{self, PlanFields};
 use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskWrite};
@@ -553,8 +554,20 @@ fn date(y: i32, m: u8, d: u8) -> Date {
 }
 
 /// Seeds one plan of the given year: for the current year deadlines spread around
-/// today, for a past year they fall in that year and most work is done.
+/// today, for a past year they fall in that year and most work is done. A district named
+/// by a template that no longer exists is replaced by the unit that carries its work.
 pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
+    seed_plan_with(state, year, None).await
+}
+
+/// As [`seed_plan`]; with `districts_end` (the day the district level ends), a district's
+/// finished or cancelled task is due, done and reported before that day, and work still
+/// open is reported only for the quarters before it (the reorganisation carries it on).
+pub async fn seed_plan_with(
+    state: &AppState,
+    year: i32,
+    districts_end: Option<Date>,
+) -> AppResult<i64> {
     let today = state.today();
     let now = state.now();
     let past = year < today.year();
@@ -580,6 +593,25 @@ pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
             let mut found = units::by_code(c, code, today).await?;
             if found.is_none() {
                 found = units::all_with_code(c, code).await?.into_iter().next();
+                // Ended: the unit that carries it on today, along single successors.
+                let mut at = found.clone();
+                for _ in 0..4 {
+                    let Some(u) = at.filter(|u| u.valid_to.is_some_and(|end| end < today)) else {
+                        break;
+                    };
+                    let next = units::successors(c, u.id).await?;
+                    at = match next.as_slice() {
+                        [only] => Some(only.clone()),
+                        _ => None,
+                    };
+                    if let Some(now) = at
+                        .as_ref()
+                        .filter(|n| n.valid_to.is_none_or(|e| e >= today))
+                    {
+                        found = Some(now.clone());
+                        break;
+                    }
+                }
             }
             Ok(found)
         };
@@ -613,8 +645,17 @@ pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
                 .iter()
                 .find(|g| g.code == template.group)
                 .map(|g| g.id);
-            let (start, due) = schedule(index, year, today, past);
+            let (start, mut due) = schedule(index, year, today, past);
             let status = status_for(index, past);
+            // Until the district level ends: the last day a district still worked.
+            let district_until = districts_end
+                .filter(|_| lead.kind == UnitKind::District)
+                .and_then(|end| end.previous_day());
+            if let Some(last) = district_until
+                && matches!(status, TaskStatus::Completed | TaskStatus::Cancelled)
+            {
+                due = due.min(last - Duration::days(15));
+            }
             let fields = TaskFields {
                 code: code.clone(),
                 title,
@@ -646,8 +687,22 @@ pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
                 now,
             )
             .await?;
+            // The accounts are named after the template's unit (a district's carried on
+            // with its work to the new commune).
             walk(
-                &mut c, id, &lead.code, status, index, due, today, year, &fields, now,
+                &mut c,
+                id,
+                lead_code,
+                status,
+                index,
+                due,
+                Moment {
+                    today,
+                    year,
+                    until: district_until,
+                },
+                &fields,
+                now,
             )
             .await?;
             index += 1;
@@ -712,6 +767,13 @@ fn status_for(i: usize, past: bool) -> TaskStatus {
     ][i % 14]
 }
 
+/// When a task is walked: today, the plan's year, and the last day its lead may record.
+struct Moment {
+    today: Date,
+    year: i32,
+    until: Option<Date>,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn walk(
     c: &mut dxplan_store::Conn,
@@ -720,8 +782,7 @@ async fn walk(
     target: TaskStatus,
     i: usize,
     due: Date,
-    today: Date,
-    year: i32,
+    Moment { today, year, until }: Moment,
     fields: &TaskFields,
     now: time::OffsetDateTime,
 ) -> AppResult<()> {
@@ -786,6 +847,9 @@ async fn walk(
             u8::from(today.month()).div_ceil(3)
         };
         for q in 1..=last_q {
+            if until.is_some_and(|last| Period::Quarter(year, q).end() > last) {
+                break;
+            }
             let progress = (q as i64 * (20 + (i as i64 % 4) * 5)).min(if target == Completed {
                 100
             } else {
@@ -893,6 +957,7 @@ async fn walk(
                 due - Duration::days(5)
             }
             .min(today)
+            .min(until.unwrap_or(today))
         });
         tasks::set_status(c, id, target, completed_on, None, now)
             .await

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod demo_index;
 pub mod demo_indicators;
 pub mod demo_plan;
+pub mod demo_reform;
 pub mod demo_scale;
 pub mod error;
 pub mod files;

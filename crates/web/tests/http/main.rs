@@ -10,6 +10,7 @@ mod authz;
 mod browser;
 mod conventions;
 mod dashboard;
+mod demo;
 mod dhis2;
 mod index;
 mod indicators;

@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use dxplan_store::TestDb;
+use dxplan_web::demo_indicators::DemoData;
 use dxplan_web::password::PasswordCost;
 use dxplan_web::throttle::ThrottleConfig;
 use dxplan_web::{AppState, WebConfig};
@@ -44,18 +45,28 @@ impl TestApp {
         TestApp::spawn_full(config, None).await
     }
 
+    /// The whole demo of `dxplan demo`: figures, plans, index rounds and the 2025
+    /// reorganisation (slower to seed; for the few tests about the demo itself).
+    pub async fn spawn_demo() -> TestApp {
+        TestApp::seeded(test_config(), None, DemoData::Full).await
+    }
+
     /// With a clock the test moves by hand.
     pub async fn spawn_with_clock(clock: Arc<TestClock>) -> TestApp {
         TestApp::spawn_full(test_config(), Some(clock)).await
     }
 
     async fn spawn_full(config: WebConfig, clock: Option<Arc<TestClock>>) -> TestApp {
+        TestApp::seeded(config, clock, DemoData::CatalogueOnly).await
+    }
+
+    async fn seeded(config: WebConfig, clock: Option<Arc<TestClock>>, data: DemoData) -> TestApp {
         let test_db = TestDb::new().await.expect("test database");
         let mut state = AppState::new(test_db.db.clone(), config);
         if let Some(clock) = clock {
             state.clock = clock;
         }
-        dxplan_web::demo::seed_with(&state, dxplan_web::demo_indicators::DemoData::CatalogueOnly)
+        dxplan_web::demo::seed_with(&state, data)
             .await
             .expect("demo seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,151 @@
+//! The whole demo of `dxplan demo`: Bình Định until 30 June 2025, the new Gia Lai from
+//! 1 July 2025 (the real change, applied as a reorganisation), and history that reads the
+//! same in either structure. One test: the full demo takes a while to seed.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::{Session, TestApp};
+
+/// The units of a kind valid on `at` (`None`: today), by name.
+async fn names(s: &Session, kind: &str, at: Option<&str>) -> Vec<String> {
+    let at = at.map(|a| format!("&at={a}")).unwrap_or_default();
+    let (status, body) = s
+        .get_json(&format!("/api/v1/units?kind={kind}&limit=500{at}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["next_cursor"].is_null(), "one page");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The top of the unit tree page on a date: the root's name and its number of children.
+async fn tree_root(s: &Session, at: &str) -> String {
+    let page = s
+        .get(&format!("/units?at={at}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let tree = &page[page.find("<ul class=\"tree\">").expect("a tree")..];
+    let summary = &tree[tree.find("<summary>").unwrap()..tree.find("</summary>").unwrap()];
+    // `<a …>Name</a> <span class="code">52</span> … <span class="muted">(n)</span>`
+    let name = summary
+        .split('>')
+        .nth(2)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let n = summary
+        .rsplit('(')
+        .next()
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    format!("{name} ({n})")
+}
+
+fn child<'a>(view: &'a Value, name: &str) -> &'a Value {
+    view["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["unit"] == name)
+        .unwrap_or_else(|| panic!("{name} among {view}"))
+}
+
+#[tokio::test]
+async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
+    let started = std::time::Instant::now();
+    let app = TestApp::spawn_demo().await;
+    eprintln!("full demo seeded in {:?}", started.elapsed());
+    let s = app.login("coordinator").await;
+
+    // Both changes went through the reorganisation feature and are on record.
+    let admin = app.login("admin").await;
+    let (_, log) = admin.get_json("/api/v1/audit?action=reorg.apply").await;
+    let applied: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    eprintln!("{applied:#?}");
+    assert_eq!(applied.len(), 2, "{log}");
+    assert!(
+        applied
+            .iter()
+            .any(|a| a.contains("167 retired, 59 created, 170 edges")),
+        "{applied:?}"
+    );
+
+    // 2024: Tỉnh Bình Định, its 11 districts, 159 communes and 20 departments (with the
+    // 4 other bodies plans name, 35 units directly under the province).
+    assert_eq!(tree_root(&s, "01/06/2024").await, "Tỉnh Bình Định (35)");
+    let districts = names(&s, "district", Some("2024-06-01")).await;
+    assert_eq!(districts.len(), 11);
+    assert!(districts.contains(&"Thành phố Quy Nhơn".to_string()));
+    assert_eq!(names(&s, "commune", Some("2024-06-01")).await.len(), 159);
+    assert_eq!(names(&s, "department", Some("2024-06-01")).await.len(), 20);
+    // Today: Tỉnh Gia Lai (the part made from Bình Định), its 58 communes and the 14
+    // departments of March 2025 with the 4 other bodies under it; no district.
+    assert_eq!(tree_root(&s, "").await, "Tỉnh Gia Lai (76)");
+    assert_eq!(names(&s, "commune", None).await.len(), 58);
+    assert_eq!(names(&s, "department", None).await.len(), 14);
+    assert!(names(&s, "district", None).await.is_empty());
+    assert_eq!(names(&s, "province", None).await, ["Tỉnh Gia Lai"]);
+
+    // A reused code names the unit of the day asked about.
+    let (_, then) = s.get_json("/api/v1/units/21553?at=2024-06-01").await;
+    assert_eq!(then["name"], "Phường Nhơn Phú");
+    let (_, now) = s.get_json("/api/v1/units/21553").await;
+    assert_eq!(now["name"], "Phường Quy Nhơn Bắc");
+    // The districts' work and accounts went on to the unit named after them.
+    let (_, quy_nhon) = s.get_json("/api/v1/units/540?at=2024-06-01").await;
+    assert_eq!(quy_nhon["valid_to"], "2025-06-30");
+    assert_eq!(quy_nhon["successors"], serde_json::json!(["21583"]));
+    let editor = app.login("editor-540").await;
+    let (_, me) = editor.get_json("/api/v1/me").await;
+    let (_, ward) = s.get_json("/api/v1/units/21583").await;
+    assert_eq!(ward["name"], "Phường Quy Nhơn");
+    assert_eq!(me["unit_id"], ward["id"], "{me}");
+
+    // A 2024 quarter of the district form, for the province: as it was (the districts)
+    // and as it is now (carried to the communes) add up to the same total.
+    for code in ["NL-03", "HT-01"] {
+        let url = |at: &str| {
+            format!("/api/v1/indicators/{code}/values?unit=52&period=2024Q2&level=children{at}")
+        };
+        let (status, was) = s.get_json(&url("&at=2024-06-30")).await;
+        assert_eq!(status, StatusCode::OK, "{was}");
+        let (status, is) = s.get_json(&url("")).await;
+        assert_eq!(status, StatusCode::OK, "{is}");
+        assert!(was["value"].as_f64().unwrap() > 0.0, "{was}");
+        for field in ["value", "numerator", "denominator"] {
+            assert_eq!(was[field], is[field], "{code} {field}");
+        }
+        assert_eq!(
+            child(&was, "Thành phố Quy Nhơn")["value"],
+            child(&is, "Phường Quy Nhơn")["value"],
+            "{code}"
+        );
+        assert_eq!(is["estimated"], false);
+    }
+    // After the reform the communes report, and their figures add up to the province's.
+    let (_, q3) = s
+        .get_json("/api/v1/indicators/NL-03/values?unit=52&period=2025Q3&level=children")
+        .await;
+    let children = q3["children"].as_array().unwrap();
+    let sum: f64 = children.iter().filter_map(|c| c["value"].as_f64()).sum();
+    assert!(
+        children.iter().filter(|c| c["value"].is_number()).count() > 50,
+        "{q3}"
+    );
+    assert_eq!(q3["value"].as_f64(), Some(sum));
+}
