@@ -270,7 +270,11 @@ pub async fn list(c: &mut Conn, filter: &UnitFilter) -> Result<UnitPage> {
         ));
     }
     if let Some(parent) = filter.parent_id {
-        conditions.push(format!("u.parent_id = {}", params.push(Arg::Int(parent))));
+        // Units still filed under a unit the parent continues count as its children.
+        let p = params.push(Arg::Int(parent));
+        conditions.push(format!(
+            "(u.parent_id = {p} OR u.parent_id IN (SELECT predecessor_id FROM unit_lineage WHERE successor_id = {p}))"
+        ));
     }
     if let Some(kind) = filter.kind {
         conditions.push(format!(

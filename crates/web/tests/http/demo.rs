@@ -100,6 +100,11 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     assert_eq!(names(&s, "department", None).await.len(), 14);
     assert!(names(&s, "district", None).await.is_empty());
     assert_eq!(names(&s, "province", None).await, ["Tỉnh Gia Lai"]);
+    // The departments filed under the old province are the new one's children.
+    let (_, under) = s
+        .get_json("/api/v1/units?parent=52&kind=department&limit=500")
+        .await;
+    assert_eq!(under["items"].as_array().unwrap().len(), 14, "{under}");
 
     // A reused code names the unit of the day asked about.
     let (_, then) = s.get_json("/api/v1/units/21553?at=2024-06-01").await;
