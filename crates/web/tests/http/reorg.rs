@@ -536,6 +536,16 @@ async fn bad_change_sets_are_refused_precisely_and_nothing_is_stored() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Backdated over recorded figures: Vân Canh's communes reported 2025Q1 (to 31 March),
+    // so a change dated 1 March 2025 would leave figures after their units ended.
+    history(&app).await;
+    let (status, body) = propose(&admin, "01/03/2025", LINEAGE).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let details = body["error"]["details"].to_string();
+    assert!(
+        details.contains("records_on_or_after_effective") && details.contains("21997"),
+        "{details}"
+    );
     let (_, list) = admin.get_json("/api/v1/reorganisations").await;
     assert!(
         list["items"].as_array().unwrap().is_empty(),
