@@ -58,7 +58,13 @@ impl Role {
             Role::Admin => true,
             Role::Coordinator => matches!(
                 action,
-                ViewUnits | ViewUsers | ViewWork | ManagePlans | ReviewWork | EditUnitWork
+                ViewUnits
+                    | ViewUsers
+                    | ViewWork
+                    | ManagePlans
+                    | ReviewWork
+                    | EditUnitWork
+                    | Reorganise
             ),
             Role::UnitApprover => matches!(
                 action,
@@ -102,6 +108,9 @@ pub enum Action {
     EditUnitWork,
     /// Submit on the unit's behalf.
     SubmitUnitWork,
+    /// Prepare, apply and undo a reorganisation of units and decide where the live work
+    /// of retired units goes (the administrator and the programme's coordinator).
+    Reorganise,
 }
 
 /// A role held on a unit (and its subtree), or on the whole system when `unit` is `None`.
@@ -286,6 +295,25 @@ mod tests {
             Action::ManageUsers,
             Target::System
         ));
+    }
+
+    #[test]
+    fn reorganisations_are_for_system_wide_admins_and_coordinators() {
+        for role in [Role::Admin, Role::Coordinator] {
+            assert!(authorize(
+                &[Grant::new(role, None)],
+                Action::Reorganise,
+                Target::System
+            ));
+            assert!(!authorize(&on(role, 1), Action::Reorganise, Target::System));
+        }
+        for role in [Role::UnitApprover, Role::UnitEditor, Role::Viewer] {
+            assert!(!authorize(
+                &[Grant::new(role, None)],
+                Action::Reorganise,
+                Target::System
+            ));
+        }
     }
 
     #[test]

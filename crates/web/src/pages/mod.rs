@@ -369,7 +369,7 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "/admin/reorganisations",
             "Sắp xếp ĐVHC",
             "Reorganisations",
-            user.may(Action::ManageUnits, Target::System),
+            user.may(Action::Reorganise, Target::Anywhere),
         ),
     ];
     items

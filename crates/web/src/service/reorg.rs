@@ -60,8 +60,35 @@ pub struct Decision {
     pub note: Option<String>,
 }
 
+/// A first gate: the caller reorganises somewhere. Each change is then checked unit by
+/// unit ([`authorize_over`]).
 fn may_manage(caller: &Caller<'_>) -> AppResult<()> {
-    caller.require(Action::ManageUnits, Target::System)
+    caller.require(Action::Reorganise, Target::Anywhere)
+}
+
+/// The caller may reorganise every unit a change retires and every place it creates one:
+/// a province's coordinator its communes, a district's its own; a new unit at the top
+/// (a new province) only someone system-wide.
+async fn authorize_over(state: &AppState, caller: &Caller<'_>, preview: &Preview) -> AppResult<()> {
+    let Some(user) = caller.user else {
+        return Ok(());
+    };
+    let mut c = state.db.read().await?;
+    let mut places: Vec<i64> = preview.retired.iter().map(|r| r.id).collect();
+    for created in &preview.created {
+        match created.parent {
+            Some(UnitId::Stored(parent)) => places.push(parent),
+            Some(UnitId::New(_)) => {}
+            None => user.require(Action::Reorganise, Target::System)?,
+        }
+    }
+    places.sort_unstable();
+    places.dedup();
+    for unit in places {
+        let lineage = units::lineage(&mut c, unit).await?;
+        user.require(Action::Reorganise, Target::Unit(&lineage))?;
+    }
+    Ok(())
 }
 
 fn utf8(field: &str, bytes: &[u8]) -> AppResult<String> {
@@ -135,9 +162,10 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
     let Some(effective) = effective.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    plan(state, effective, &new_units, &lineage)
+    let preview = plan(state, effective, &new_units, &lineage)
         .await?
         .map_err(AppError::ChangeRefused)?;
+    authorize_over(state, caller, &preview).await?;
     let mut c = state.db.begin().await?;
     let id = reorg::insert(
         &mut c,
@@ -165,7 +193,7 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
 }
 
 pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>> {
-    user.require(Action::ManageUnits, Target::System)?;
+    user.require(Action::Reorganise, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     Ok(reorg::list(&mut c).await?)
 }
@@ -191,7 +219,7 @@ pub struct Done {
 }
 
 pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
-    user.require(Action::ManageUnits, Target::System)?;
+    user.require(Action::Reorganise, Target::Anywhere)?;
     let mut c = state.db.read().await?;
     let change = reorg::get(&mut c, id).await?;
     if change.status != "draft" {
@@ -278,6 +306,7 @@ pub async fn apply(
     )
     .await?
     .map_err(AppError::ChangeRefused)?;
+    authorize_over(state, caller, &preview).await?;
     let decisions = check_decisions(&preview, decisions)?;
     let now = state.now();
     let last_day = change
@@ -585,6 +614,12 @@ pub async fn undo(
         ));
     }
     let steps = reorg::steps(&mut c, id).await?;
+    if let Some(user) = caller.user {
+        for s in steps.iter().filter(|s| s.kind == StepKind::UnitRetired) {
+            let lineage = units::lineage(&mut c, s.entity_id).await?;
+            user.require(Action::Reorganise, Target::Unit(&lineage))?;
+        }
+    }
     for s in steps.iter().rev() {
         match s.kind {
             StepKind::TaskMoved | StepKind::GrantMoved | StepKind::UserMoved => {

@@ -410,11 +410,13 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
     }
     let (_, still) = admin.get_json("/api/v1/units/551").await;
     assert_eq!(still["valid_to"], Value::Null, "nothing applied");
-    // Neither a coordinator nor a unit's staff apply a reorganisation.
+    // Neither a unit's staff nor a unit's head apply a reorganisation (the administrator
+    // and the coordinator do).
     let staff = app
         .login_with("can-bo-van-canh", "Mật khẩu Vân Canh 2026")
         .await;
-    for s in [&coordinator, &staff] {
+    let head = app.login("approver-540").await;
+    for s in [&staff, &head] {
         let (status, _) = s
             .post_json(
                 &format!("/api/v1/reorganisations/{id}/apply"),
@@ -554,6 +556,26 @@ async fn bad_change_sets_are_refused_precisely_and_nothing_is_stored() {
     let viewer = app.login("viewer").await;
     let (status, _) = viewer.get_json("/api/v1/reorganisations").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A district's coordinator reorganises only its own district.
+    let quy_nhon = app.login("coordinator-540").await;
+    let (status, body) = quy_nhon
+        .post_json(
+            "/api/v1/reorganisations",
+            &json!({"name": "Sắp xếp Vân Canh", "effective_on": "2027-01-01",
+                "new_units_csv": NEW_UNITS, "lineage_csv": LINEAGE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // The programme's coordinator prepares one too.
+    let coordinator = app.login("coordinator").await;
+    let (status, body) = coordinator
+        .post_json(
+            "/api/v1/reorganisations",
+            &json!({"name": "Sắp xếp Vân Canh", "effective_on": "2027-01-01",
+                "new_units_csv": NEW_UNITS, "lineage_csv": LINEAGE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 async fn upload_change(s: &Session, effective: &str, lineage: &str) -> reqwest::Response {
