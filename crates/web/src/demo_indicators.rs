@@ -402,7 +402,12 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
         &mut c,
         &FormWrite {
             code: "BC-HUYEN-QUY",
-            name: "Báo cáo chỉ tiêu chuyển đổi số cấp huyện (hằng quý)",
+            // The code stays (forms are named once); the name says who reports since July 2025.
+            name: if data == DemoData::Full {
+                "Báo cáo chỉ tiêu chuyển đổi số cấp huyện, từ 01/7/2025 cấp xã (hằng quý)"
+            } else {
+                "Báo cáo chỉ tiêu chuyển đổi số cấp huyện (hằng quý)"
+            },
             period_type: PeriodType::Quarter,
             deadline_days: 10,
             indicator_ids: &quarterly,
