@@ -209,6 +209,15 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         "open work carried to the seat"
     );
 
+    let page = coordinator.get("/tasks?unit=551&at=30/06/2025").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("value=\"30/06/2025\""));
+    assert_ne!(
+        coordinator.get("/tasks?unit=551").await.status(),
+        StatusCode::OK,
+        "no unit 551 today"
+    );
+
     // A retired unit's page says what continues it; a new unit's, what it took over.
     let old_page = admin
         .get(&format!("/units/{}", old["id"]))
