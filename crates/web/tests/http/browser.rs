@@ -341,3 +341,43 @@ async fn a_commune_officer_fills_in_a_self_assessment_on_a_phone() {
         "ranking and a radar per district"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_reviews_a_reorganisation_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (status, review) = admin
+        .post_json(
+            "/api/v1/reorganisations",
+            &json!({"name": "Sắp xếp ĐVHC cấp xã huyện Vân Canh", "effective_on": "2027-01-01",
+                "new_units_csv": crate::reorg::NEW_UNITS,
+                "lineage_csv": format!("{}551,Huyện Vân Canh,21994,Xã Vân Canh,\n", crate::reorg::LINEAGE)}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{review}");
+    let id = review["change"]["id"].as_i64().unwrap();
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    browser.log_in(&app, "admin").await;
+    browser.window(360, 740).await;
+    browser
+        .go(&app.url(&format!("/admin/reorganisations/{id}")))
+        .await;
+    assert!(
+        browser.overflow().await <= 1.0,
+        "the review is no wider than the phone"
+    );
+    // The decision for the district's work, and the button to apply, are on the page.
+    let choices = browser
+        .script("return document.querySelectorAll('select[name=work_551] option').length")
+        .await;
+    assert_eq!(choices.as_u64(), Some(2), "carry to the seat, or close");
+    let button = browser
+        .script(
+            "const b = [...document.querySelectorAll('button')].find(b => b.textContent.includes('Áp dụng phương án'));
+             return b ? b.getBoundingClientRect().width : 0",
+        )
+        .await;
+    assert!(button.as_f64().unwrap() > 0.0);
+}

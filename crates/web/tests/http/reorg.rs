@@ -8,14 +8,14 @@ use serde_json::{Value, json};
 use crate::indicators::{approve_all, save};
 use crate::support::{Session, TestApp, error_code};
 
-const NEW_UNITS: &str = "code,name,level,parent_code\n\
+pub(crate) const NEW_UNITS: &str = "code,name,level,parent_code\n\
     21994,Xã Vân Canh,commune,52\n\
     21997,Xã Canh Liên,commune,52\n\
     22006,Xã Canh Vinh,commune,52\n";
 
 /// The real edges of `binh-dinh-2025-lineage.csv` for Vân Canh, with the demo weights of
 /// the two split communes.
-const LINEAGE: &str = "old_code,old_name,new_code,new_name,weight\n\
+pub(crate) const LINEAGE: &str = "old_code,old_name,new_code,new_name,weight\n\
     21994,Thị trấn Vân Canh,21994,Xã Vân Canh,\n\
     21997,Xã Canh Liên,21997,Xã Canh Liên,0.5\n\
     21997,Xã Canh Liên,22006,Xã Canh Vinh,0.5\n\
