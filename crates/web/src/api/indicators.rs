@@ -578,7 +578,8 @@ pub(crate) async fn export(
     // What the reader may see: a unit's subtree, within their own scope.
     let roots: Option<Vec<i64>> = match q.unit.as_deref().filter(|u| !u.is_empty()) {
         Some(code) => {
-            let unit = units::by_code(&mut c, code, state.today())
+            // The unit that held the code in the period (a code reused since names another).
+            let unit = units::by_code_for(&mut c, code, period.end(), state.today())
                 .await?
                 .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
             let lineage = units::lineage(&mut c, unit.id).await?;

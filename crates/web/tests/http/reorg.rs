@@ -271,6 +271,15 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         q3["items"][0]["unit_id"], new["id"],
         "Xã Canh Vinh's figure"
     );
+    // The exchange export reads a code the same way: 22006 in 2025Q1 is Xã Canh Hiển alone,
+    // not today's Xã Canh Vinh with the four communes it continues.
+    let (status, export) = head
+        .get_json("/api/v1/data-values/export?unit=22006&period=2025Q1&format=json")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let rows = export["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{export}");
+    assert_eq!(rows[0]["value"], 10.0);
 
     // The indicator page switches between the two structures and says what is estimated.
     let now_page = coordinator
