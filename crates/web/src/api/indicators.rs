@@ -565,39 +565,14 @@ pub(crate) async fn export(
     user.require(Action::ViewWork, Target::Anywhere)?;
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let mut c = state.db.read().await?;
-    let indicator_id = match q.indicator.as_deref().filter(|i| !i.is_empty()) {
-        Some(code) => Some(
-            indicators::by_code(&mut c, code)
-                .await?
-                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?
-                .id,
-        ),
-        None => None,
-    };
-    // What the reader may see: a unit's subtree, within their own scope.
-    let roots: Option<Vec<i64>> = match q.unit.as_deref().filter(|u| !u.is_empty()) {
-        Some(code) => {
-            // The unit that held the code in the period (a code reused since names another).
-            let unit = units::by_code_for(&mut c, code, period.end(), state.today())
-                .await?
-                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-            let lineage = units::lineage(&mut c, unit.id).await?;
-            user.require(Action::ViewWork, Target::Unit(&lineage))?;
-            Some(vec![unit.id])
-        }
-        None => crate::service::tasks::task_scope(&user),
-    };
-    let unit_ids = match roots {
-        Some(r) => Some(units::subtree_ids(&mut c, &r).await?),
-        None => None,
-    };
-    let rows = indicators::export_values(
-        &mut c,
-        period.start(),
-        period.end(),
-        indicator_id,
-        unit_ids.as_deref(),
+    let rows = svc::exchange_rows(
+        &state,
+        &user,
+        &svc::ExchangeQuery {
+            period,
+            indicator: q.indicator.as_deref().map(|i| (i, "indicator")),
+            unit: q.unit.as_deref().map(|u| (u, "unit")),
+        },
     )
     .await?;
     if q.format.as_deref() == Some("json") {

@@ -141,37 +141,22 @@ pub async fn export(
         .or_else(|| Period::parse(raw))
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let (elements, org_units) = maps(state).await?;
-    let mut c = state.db.read().await?;
-    let indicator_id = match q.data_element.as_deref().filter(|d| !d.is_empty()) {
-        Some(d) => Some(
-            indicators::by_code(&mut c, &elements.from_dhis2(d))
-                .await?
-                .ok_or_else(|| AppError::field("dataElement", Invalid::BadFormat))?
-                .id,
-        ),
-        None => None,
-    };
-    let roots = match q.org_unit.as_deref().filter(|o| !o.is_empty()) {
-        Some(o) => {
-            let unit = units::by_code(&mut c, &org_units.from_dhis2(o), state.today())
-                .await?
-                .ok_or_else(|| AppError::field("orgUnit", Invalid::UnknownUnit))?;
-            let lineage = units::lineage(&mut c, unit.id).await?;
-            user.require(Action::ViewWork, Target::Unit(&lineage))?;
-            Some(vec![unit.id])
-        }
-        None => super::tasks::task_scope(user),
-    };
-    let unit_ids = match roots {
-        Some(r) => Some(units::subtree_ids(&mut c, &r).await?),
-        None => None,
-    };
-    let rows = indicators::export_values(
-        &mut c,
-        period.start(),
-        period.end(),
-        indicator_id,
-        unit_ids.as_deref(),
+    let element = q
+        .data_element
+        .as_deref()
+        .map(|d| elements.from_dhis2(d).to_string());
+    let org_unit = q
+        .org_unit
+        .as_deref()
+        .map(|o| org_units.from_dhis2(o).to_string());
+    let rows = super::indicators::exchange_rows(
+        state,
+        user,
+        &super::indicators::ExchangeQuery {
+            period,
+            indicator: element.as_deref().map(|e| (e, "dataElement")),
+            unit: org_unit.as_deref().map(|o| (o, "orgUnit")),
+        },
     )
     .await?;
     Ok(DataValueSet {

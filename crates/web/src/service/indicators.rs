@@ -878,6 +878,58 @@ pub async fn rollup_periods(
     Ok(out)
 }
 
+/// What an exchange export asks for: a period, and optionally an indicator code and a
+/// unit code, each with the name of the query field that carried it (refusals name it).
+pub struct ExchangeQuery<'a> {
+    pub period: Period,
+    pub indicator: Option<(&'a str, &'static str)>,
+    pub unit: Option<(&'a str, &'static str)>,
+}
+
+/// The figures of a period in the exchange format, within what the reader may see: the
+/// named unit's subtree (the unit that held the code in the period — a code reused since
+/// names another) or the reader's whole scope. Shared by the dxplan and DHIS2 exports.
+pub async fn exchange_rows(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ExchangeQuery<'_>,
+) -> AppResult<Vec<indicators::ExchangeValue>> {
+    user.require(Action::ViewWork, Target::Anywhere)?;
+    let mut c = state.db.read().await?;
+    let indicator_id = match q.indicator.filter(|(code, _)| !code.is_empty()) {
+        Some((code, field)) => Some(
+            indicators::by_code(&mut c, code)
+                .await?
+                .ok_or_else(|| AppError::field(field, Invalid::BadFormat))?
+                .id,
+        ),
+        None => None,
+    };
+    let roots = match q.unit.filter(|(code, _)| !code.is_empty()) {
+        Some((code, field)) => {
+            let unit = units::by_code_for(&mut c, code, q.period.end(), state.today())
+                .await?
+                .ok_or_else(|| AppError::field(field, Invalid::UnknownUnit))?;
+            let lineage = units::lineage(&mut c, unit.id).await?;
+            user.require(Action::ViewWork, Target::Unit(&lineage))?;
+            Some(vec![unit.id])
+        }
+        None => super::tasks::task_scope(user),
+    };
+    let unit_ids = match roots {
+        Some(r) => Some(units::subtree_ids(&mut c, &r).await?),
+        None => None,
+    };
+    Ok(indicators::export_values(
+        &mut c,
+        q.period.start(),
+        q.period.end(),
+        indicator_id,
+        unit_ids.as_deref(),
+    )
+    .await?)
+}
+
 /// Who has reported a form's figures for a period: every unit of the form's kinds with
 /// how many of its indicators it has submitted or had approved.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
