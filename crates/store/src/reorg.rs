@@ -382,39 +382,56 @@ pub async fn remove_edges(c: &mut Conn, change_id: i64) -> Result<()> {
 }
 
 /// A unit's open tasks (with their status), grants and accounts: what "carry" moves.
+#[derive(Debug, Clone, Default)]
 pub struct LiveWork {
     pub tasks: Vec<(i64, String)>,
     pub grants: Vec<i64>,
     pub users: Vec<i64>,
 }
 
-pub async fn live_work_of(c: &mut Conn, unit_id: i64) -> Result<LiveWork> {
-    let ids = |rows: Vec<(i64,)>| rows.into_iter().map(|(id,)| id).collect::<Vec<_>>();
-    let tasks: Vec<(i64, String)> = q!(c, |x| {
-        sqlx::query_as(
-        "SELECT id, status FROM tasks WHERE lead_unit_id = $1 AND status NOT IN ('completed', 'cancelled') ORDER BY id"
+/// The live work of several units at once (three queries, whatever their number).
+pub async fn live_work_of(c: &mut Conn, unit_ids: &[i64]) -> Result<BTreeMap<i64, LiveWork>> {
+    let mut out: BTreeMap<i64, LiveWork> = BTreeMap::new();
+    if unit_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut params = crate::db::Params::default();
+    let list = unit_ids
+        .iter()
+        .map(|id| params.push(crate::db::Arg::Int(*id)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tasks_sql = format!(
+        "SELECT lead_unit_id, id, status FROM tasks WHERE lead_unit_id IN ({list})
+         AND status NOT IN ('completed', 'cancelled') ORDER BY id"
+    );
+    let tasks: Vec<(i64, i64, String)> = q!(c, |x| crate::macros::bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(tasks_sql.clone())),
+        params.args.clone()
     )
-    .bind(unit_id)
-    .fetch_all(x)
-    .await
-    })?;
-    let grants: Vec<(i64,)> = q!(c, |x| sqlx::query_as(
-        "SELECT id FROM role_grants WHERE unit_id = $1 ORDER BY id"
-    )
-    .bind(unit_id)
     .fetch_all(x)
     .await)?;
-    let users: Vec<(i64,)> = q!(c, |x| sqlx::query_as(
-        "SELECT id FROM users WHERE unit_id = $1 ORDER BY id"
-    )
-    .bind(unit_id)
-    .fetch_all(x)
-    .await)?;
-    Ok(LiveWork {
-        tasks,
-        grants: ids(grants),
-        users: ids(users),
-    })
+    for (unit, id, status) in tasks {
+        out.entry(unit).or_default().tasks.push((id, status));
+    }
+    for (table, grants) in [("role_grants", true), ("users", false)] {
+        let sql = format!("SELECT unit_id, id FROM {table} WHERE unit_id IN ({list}) ORDER BY id");
+        let rows: Vec<(i64, i64)> = q!(c, |x| crate::macros::bind_all!(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+            params.args.clone()
+        )
+        .fetch_all(x)
+        .await)?;
+        for (unit, id) in rows {
+            let work = out.entry(unit).or_default();
+            if grants {
+                work.grants.push(id);
+            } else {
+                work.users.push(id);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Sets a task's status back (an undone closure) or to cancelled (a closure).

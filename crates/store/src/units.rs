@@ -87,7 +87,8 @@ pub async fn all_with_code(c: &mut Conn, code: &str) -> Result<Vec<Unit>> {
 /// commune covers the history of the communes it continues).
 pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     // One query: it runs before nearly every authorised read and write.
-    let rows: Vec<(i64, i64)> = q!(c, |x| sqlx::query_as(
+    let rows: Vec<(i64, i64)> = q!(c, |x| {
+        sqlx::query_as(
         "WITH RECURSIVE up (id, parent_id, depth) AS (
              SELECT id, parent_id, 0 FROM org_units WHERE id = $1
              UNION ALL
@@ -104,7 +105,8 @@ pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     )
     .bind(id)
     .fetch_all(x)
-    .await)?;
+    .await
+    })?;
     if rows.is_empty() {
         return Err(StoreError::NotFound);
     }

@@ -391,6 +391,8 @@ pub async fn apply(
 
     // Live work: carried to the successor, or tasks closed with a note.
     let (mut carried, mut closed) = (0usize, 0usize);
+    let retired_ids: Vec<i64> = preview.retired.iter().map(|r| r.id).collect();
+    let mut live = reorg::live_work_of(&mut c, &retired_ids).await?;
     for retired in &preview.retired {
         let Some(proposed) = &retired.disposition else {
             continue;
@@ -400,7 +402,7 @@ pub async fn apply(
             Some(to) => resolve(&new_ids, to)?,
             None => resolve(&new_ids, proposed.to)?,
         };
-        let work = reorg::live_work_of(&mut c, retired.id).await?;
+        let work = live.remove(&retired.id).unwrap_or_default();
         let close_note = decision.and_then(|d| d.2.clone());
         // A split's other successors coordinate the tasks their part inherits.
         let coordinators: Vec<i64> = match decision.map(|d| d.0) {
