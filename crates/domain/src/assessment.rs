@@ -230,6 +230,10 @@ pub struct UnitResult {
     pub previous_basis: Option<PreviousBasis>,
     /// The criteria where the unit lost the most points, worst first.
     pub lost: Vec<LostPoints>,
+    /// In a past round seen "as it is now" (see [`results_as_now`]): the units of the
+    /// round whose results this unit's row averages, when it is not the unit's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<PreviousBasis>,
 }
 
 /// How many criteria of lost points a result names.
@@ -369,7 +373,7 @@ pub fn previous_values(
             );
             continue;
         }
-        let found = scored_predecessors(unit, last_year, predecessors);
+        let found = scored_predecessors(unit, |id| last_year.contains_key(&id), predecessors);
         // Only predecessors with a total index count: one whose result was empty would
         // drag the average down for a reason that has nothing to do with the merger.
         let scored: Vec<(i64, &LastYear, f64)> = found
@@ -427,7 +431,7 @@ pub fn previous_values(
 /// from it; each once, in lineage order, whatever the paths (a lineage may meet itself).
 fn scored_predecessors(
     unit: i64,
-    last_year: &HashMap<i64, LastYear>,
+    scored: impl Fn(i64) -> bool,
     predecessors: &HashMap<i64, Vec<i64>>,
 ) -> Vec<i64> {
     let mut seen = HashSet::from([unit]);
@@ -440,7 +444,7 @@ fn scored_predecessors(
         if !seen.insert(id) {
             continue;
         }
-        if last_year.contains_key(&id) {
+        if scored(id) {
             found.push(id);
         } else if let Some(before) = predecessors.get(&id) {
             stack.extend(before.iter().rev().copied());
@@ -451,8 +455,13 @@ fn scored_predecessors(
 
 /// The mean, to the four places the DTI publishes; `None` for no values.
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    average(values).map(round4)
+}
+
+/// The plain mean; `None` for no values.
+fn average(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, n) = values.fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
-    (n > 0).then(|| round4(sum / f64::from(n)))
+    (n > 0).then(|| sum / f64::from(n))
 }
 
 /// Results of a round: each unit's totals, pillars, index and rank (shared on equal
@@ -531,20 +540,106 @@ pub fn results(
                     .map(|(now, before)| round4(now - before)),
                 previous_basis: before.map(|b| b.basis.clone()),
                 lost,
+                carried_from: None,
             }
         })
         .collect();
+    rank_rows(&mut out);
+    out
+}
+
+/// A past round's ranking "as it is now": one row for each unit standing today (`now`,
+/// in display order) that the round reaches. A unit assessed in the round keeps its own
+/// result; a unit that continues units of the round (a merger, a split, a district ended
+/// into a commune) gets the plain average of their points, total and main indices — the
+/// national practice for DTI 2024 across the 2025 mergers — labelled with whose results
+/// it averages (`carried_from`). The walk back passes through predecessors absent from
+/// the round, as for last year's values. Units of the round that continue nowhere today
+/// drop out; the rows are ranked afresh. Averaged rows carry no lost-points list (their
+/// criteria belonged to other units) and no comparison with the year before.
+pub fn results_as_now(
+    results: &[UnitResult],
+    year: i64,
+    now: &[(i64, String)],
+    predecessors: &HashMap<i64, Vec<i64>>,
+    short_names: &HashMap<i64, Option<String>>,
+) -> Vec<UnitResult> {
+    let by_unit: HashMap<i64, &UnitResult> = results.iter().map(|r| (r.unit_id, r)).collect();
+    let mut out: Vec<UnitResult> = now
+        .iter()
+        .filter_map(|(id, name)| {
+            if let Some(own) = by_unit.get(id) {
+                return Some((*own).clone());
+            }
+            let sources: Vec<&UnitResult> =
+                scored_predecessors(*id, |u| by_unit.contains_key(&u), predecessors)
+                    .into_iter()
+                    .filter_map(|u| by_unit.get(&u).copied())
+                    .filter(|r| r.index.is_some())
+                    .collect();
+            let first = sources.first()?;
+            let pillars = first
+                .pillars
+                .iter()
+                .map(|p| {
+                    let same: Vec<&PillarScore> = sources
+                        .iter()
+                        .filter_map(|r| r.pillars.iter().find(|q| q.code == p.code))
+                        .collect();
+                    PillarScore {
+                        code: p.code.clone(),
+                        name: p.name.clone(),
+                        points: round2(average(same.iter().map(|q| q.points)).unwrap_or(0.0)),
+                        max: p.max,
+                        index: mean(same.iter().filter_map(|q| q.index)),
+                        previous_index: None,
+                    }
+                })
+                .collect();
+            Some(UnitResult {
+                unit_id: *id,
+                unit_name: name.clone(),
+                rank: 0,
+                points: round2(average(sources.iter().map(|r| r.points)).unwrap_or(0.0)),
+                max: first.max,
+                index: mean(sources.iter().filter_map(|r| r.index)),
+                pillars,
+                previous_index: None,
+                change: None,
+                previous_basis: None,
+                lost: Vec::new(),
+                carried_from: Some(PreviousBasis::AverageOfPredecessors {
+                    year,
+                    predecessors: sources
+                        .iter()
+                        .map(|r| PredecessorIndex {
+                            unit_id: r.unit_id,
+                            unit_name: r.unit_name.clone(),
+                            short_name: short_names.get(&r.unit_id).cloned().flatten(),
+                            index: r.index.unwrap_or(0.0),
+                        })
+                        .collect(),
+                }),
+            })
+        })
+        .collect();
+    rank_rows(&mut out);
+    out
+}
+
+/// Ranks rows by points (equal points share a rank), best first.
+fn rank_rows(rows: &mut [UnitResult]) {
     let ranked = rank(
-        &out.iter()
+        &rows
+            .iter()
             .map(|r| (r.unit_id, r.points))
             .collect::<Vec<_>>(),
     );
     let position: HashMap<i64, usize> = ranked.iter().map(|(id, _, r)| (*id, *r)).collect();
-    for r in &mut out {
+    for r in rows.iter_mut() {
         r.rank = position.get(&r.unit_id).copied().unwrap_or(0);
     }
-    out.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.unit_name.cmp(&b.unit_name)));
-    out
+    rows.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.unit_name.cmp(&b.unit_name)));
 }
 
 fn round2(v: f64) -> f64 {
@@ -780,6 +875,68 @@ mod tests {
             )
         );
         assert!(!previous.contains_key(&200));
+    }
+
+    #[test]
+    fn a_past_ranking_as_it_is_now_averages_the_units_each_current_unit_continues() {
+        let units = [
+            // A: 80 + 150 = 230 of 300, index 0.7667 (1: 0.8, 2: 0.75).
+            unit(1, "A", &[("1.1", 50.0), ("1.2", 30.0), ("2.1", 150.0)]),
+            // B: 100 + 170 = 270, index 0.9 (1: 1.0, 2: 0.85).
+            unit(2, "B", &[("1.1", 60.0), ("1.2", 40.0), ("2.1", 170.0)]),
+            // C: 40 + 100 = 140, index 0.4667 (1: 0.4, 2: 0.5); it stands today.
+            unit(3, "C", &[("1.1", 40.0), ("2.1", 100.0)]),
+            // D: 20 of 300; ended without a successor.
+            unit(4, "D", &[("1.1", 20.0)]),
+        ];
+        let then = results(&framework(), &units, &HashMap::new());
+        // 10 merged A and B; 11 came from 12 (not in the round), which came from A: a
+        // split part of A. 13 has no predecessor in the round.
+        let lineage = HashMap::from([(10, vec![1, 2]), (11, vec![12]), (12, vec![1])]);
+        let now = [
+            (3, "C".to_string()),
+            (10, "AB".to_string()),
+            (11, "A2".to_string()),
+            (13, "New".to_string()),
+        ];
+        let short = HashMap::from([(1, Some("Sở A".to_string()))]);
+        let r = results_as_now(&then, 2024, &now, &lineage, &short);
+        let rows: Vec<(&str, usize, f64, Option<f64>)> = r
+            .iter()
+            .map(|u| (u.unit_name.as_str(), u.rank, u.points, u.index))
+            .collect();
+        // AB: (230 + 270) / 2 = 250; its index averages the published four-place values,
+        // (0.7667 + 0.9) / 2 = 0.83335 → 0.8334. A2: A's own 230.
+        assert_eq!(
+            rows,
+            vec![
+                ("AB", 1, 250.0, Some(0.8334)),
+                ("A2", 2, 230.0, Some(0.7667)),
+                ("C", 3, 140.0, Some(0.4667)),
+            ]
+        );
+        // Main indices averaged the same way: (0.8 + 1.0) / 2 and (0.75 + 0.85) / 2.
+        assert_eq!(r[0].pillars[0].index, Some(0.9));
+        assert_eq!(r[0].pillars[1].index, Some(0.8));
+        assert_eq!(r[0].pillars[1].points, 160.0);
+        assert_eq!(
+            r[0].carried_from
+                .as_ref()
+                .and_then(|b| b.label(Lang::Vi))
+                .as_deref(),
+            Some("2024: trung bình của Sở A và B (trước sáp nhập)")
+        );
+        assert_eq!(
+            r[1].carried_from
+                .as_ref()
+                .and_then(|b| b.label(Lang::Vi))
+                .as_deref(),
+            Some("2024: chỉ số của Sở A (trước sắp xếp)")
+        );
+        // A unit of the round that still stands is its own row, lost points and all.
+        assert_eq!(r[2].carried_from, None);
+        assert!(!r[2].lost.is_empty());
+        assert!(r[0].lost.is_empty());
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<V
         t("Chỉ số (0–1)", "Index (0–1)").to_string(),
         t("Năm trước", "Last year").to_string(),
         t("Thay đổi", "Change").to_string(),
-        t("Cơ sở so sánh năm trước", "Basis of last year's value").to_string(),
+        t("Ghi chú về sắp xếp đơn vị", "Reorganisation note").to_string(),
     ];
     if let Some(first) = results.first() {
         for p in &first.pillars {
@@ -185,13 +185,9 @@ pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<V
                 None => sheet.write_with_format(row, col, "", &cell)?,
             };
         }
-        // A merged unit's "last year" is its predecessors' average: say so beside it.
-        let basis = r
-            .previous_basis
-            .as_ref()
-            .and_then(|b| b.label(lang))
-            .unwrap_or_default();
-        sheet.write_with_format(row, 7, basis, &cell)?;
+        // A merged unit's "last year" is its predecessors' average, and in today's units
+        // a row may average the round's units it continues: say so beside it.
+        sheet.write_with_format(row, 7, reorganisation_note(r, lang), &cell)?;
         for (k, p) in r.pillars.iter().enumerate() {
             let col = 8 + 2 * k as u16;
             sheet.write_with_format(row, col, p.points, &points)?;
@@ -268,7 +264,13 @@ pub fn results_report(
             .map(|r| {
                 vec![
                     r.rank.to_string(),
-                    r.unit_name.clone(),
+                    // Marks a row averaging the round's units it continues (today's
+                    // units), explained under the table.
+                    if r.carried_from.is_some() {
+                        format!("{} (**)", r.unit_name)
+                    } else {
+                        r.unit_name.clone()
+                    },
                     format!("{}/{}", n(r.points), n(r.max)),
                     idx(r.index),
                     r.change.map_or("–".into(), |c| {
@@ -287,6 +289,14 @@ pub fn results_report(
         widths: vec![1, 5, 2, 2, 2],
         numeric: vec![true, false, true, true, true],
     };
+    let carried = results.iter().filter_map(|r| {
+        let label = r.carried_from.as_ref()?.label(lang)?;
+        Some(Block::Paragraph(format!(
+            "(**) {}: chỉ số {} — {label}.",
+            r.unit_name,
+            idx(r.index)
+        )))
+    });
     let notes: Vec<Block> = results
         .iter()
         .filter_map(|r| {
@@ -298,6 +308,7 @@ pub fn results_report(
                 idx(r.previous_index)
             )))
         })
+        .chain(carried)
         .collect();
     let mut pillar_headers = vec!["Đơn vị".to_string()];
     if let Some(first) = results.first() {
@@ -394,6 +405,16 @@ pub fn results_report(
         ],
         signer_title: vec!["GIÁM ĐỐC".into()],
     }
+}
+
+/// What a row owes to a reorganisation: whose results it averages (a past round in
+/// today's units) and where its last-year value comes from (a merged unit's average).
+fn reorganisation_note(r: &UnitResult, lang: Lang) -> String {
+    [&r.carried_from, &r.previous_basis]
+        .into_iter()
+        .filter_map(|b| b.as_ref()?.label(lang))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Whether a result's last-year value is not the unit's own (a merged unit's average).

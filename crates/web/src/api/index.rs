@@ -260,7 +260,7 @@ pub(crate) async fn publish(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results", tag = "index",
-    params(("id" = i64, Path, description = "The record's id")),
+    params(("id" = i64, Path, description = "The record's id"), rounds::ResultsQuery),
     responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = rounds::ResultsView), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results`: ranking, pillars, index values, change since
@@ -269,8 +269,11 @@ pub(crate) async fn results(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
 ) -> AppResult<Json<rounds::ResultsView>> {
-    Ok(Json(rounds::round_results(&state, Some(&user), id).await?))
+    Ok(Json(
+        rounds::round_results(&state, Some(&user), id, &q).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
@@ -525,7 +528,7 @@ pub(crate) async fn download_evidence(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.xlsx", tag = "index",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), rounds::ResultsQuery),
     responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.xlsx`.
@@ -534,12 +537,13 @@ pub(crate) async fn results_xlsx(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
 ) -> AppResult<Response> {
-    results_file(&state, &meta, &user, id, "xlsx").await
+    results_file(&state, &meta, &user, id, &q, "xlsx").await
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.pdf", tag = "index",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), rounds::ResultsQuery),
     responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), super::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.pdf`.
@@ -548,8 +552,9 @@ pub(crate) async fn results_pdf(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
 ) -> AppResult<Response> {
-    results_file(&state, &meta, &user, id, "pdf").await
+    results_file(&state, &meta, &user, id, &q, "pdf").await
 }
 
 async fn results_file(
@@ -557,9 +562,10 @@ async fn results_file(
     meta: &RequestMeta,
     user: &crate::session::CurrentUser,
     id: i64,
+    q: &rounds::ResultsQuery,
     ext: &str,
 ) -> AppResult<Response> {
-    let view = rounds::round_results(state, Some(user), id).await?;
+    let view = rounds::round_results(state, Some(user), id, q).await?;
     let (content_type, filename, bytes) =
         rounds::results_document(view, ext, meta.lang, state.today()).await?;
     Ok(crate::pages::download(content_type, &filename, bytes))

@@ -708,6 +708,8 @@ struct ResultRow {
     /// Where last year's index comes from, when it is not the unit's own result
     /// (a merged unit's average of its predecessors).
     basis: Option<String>,
+    /// In today's units: whose results the row averages, when not the unit's own.
+    carried: Option<String>,
     pillars: Vec<String>,
     lost: Vec<LostLine>,
     radar: Figure,
@@ -722,6 +724,10 @@ struct ResultsPage {
     ranking: Figure,
     rows: Vec<ResultRow>,
     max: String,
+    /// Where the documents are (`…/results.xlsx`), for the public or the staff.
+    base: String,
+    /// The structure shown, for the documents' links.
+    structure: &'static str,
 }
 
 fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
@@ -742,6 +748,7 @@ fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
                 .unwrap_or_else(|| "–".into()),
             previous: index(r.previous_index),
             basis: r.previous_basis.as_ref().and_then(|b| b.label(lang)),
+            carried: r.carried_from.as_ref().and_then(|b| b.label(lang)),
             pillars: r
                 .pillars
                 .iter()
@@ -778,19 +785,33 @@ fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
         ranking: charts.ranking,
         rows,
         public,
+        base: if public {
+            format!("/public/index/{}", v.round.id)
+        } else {
+            format!("/assessments/rounds/{}", v.round.id)
+        },
+        structure: if v.as_it_is_now { "now" } else { "then" },
         v,
     }
 }
 
 /// `GET /assessments/rounds/{id}/results`.
-pub async fn results(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, Some(ctx.user()?), id).await?;
+pub async fn results(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<svc::ResultsQuery>,
+) -> AppResult<Response> {
+    let v = svc::round_results(&ctx.state, Some(ctx.user()?), id, &q).await?;
     ctx.render(&results_page(&ctx, v, false))
 }
 
 /// `GET /public/index/{id}`: a published round's results, for anyone.
-pub async fn public_results(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, None, id).await?;
+pub async fn public_results(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<svc::ResultsQuery>,
+) -> AppResult<Response> {
+    let v = svc::round_results(&ctx.state, None, id, &q).await?;
     ctx.render(&results_page(&ctx, v, true))
 }
 
@@ -824,16 +845,26 @@ pub async fn public_list(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// `GET /assessments/rounds/{id}/results.xlsx` and `.pdf`.
-pub async fn results_file(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, Some(ctx.user()?), id).await?;
+pub async fn results_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    q: svc::ResultsQuery,
+    ext: &str,
+) -> AppResult<Response> {
+    let v = svc::round_results(&ctx.state, Some(ctx.user()?), id, &q).await?;
     let (content_type, filename, bytes) =
         svc::results_document(v, ext, ctx.lang(), ctx.state.today()).await?;
     Ok(super::download(content_type, &filename, bytes))
 }
 
 /// `GET /public/index/{id}/results.{ext}`: the published documents, for anyone.
-pub async fn public_results_file(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, None, id).await?;
+pub async fn public_results_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    q: svc::ResultsQuery,
+    ext: &str,
+) -> AppResult<Response> {
+    let v = svc::round_results(&ctx.state, None, id, &q).await?;
     let (content_type, filename, bytes) =
         svc::results_document(v, ext, ctx.lang(), ctx.state.today()).await?;
     Ok(super::download(content_type, &filename, bytes))

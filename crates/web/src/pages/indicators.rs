@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, AppResult};
+use crate::service::Structure;
 use crate::service::indicators as svc;
 
 fn number(v: Option<f64>) -> String {
@@ -207,7 +208,8 @@ pub async fn show(
     let parsed = Period::parse(&period)
         .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
     // "As it was": the units that stood at the period's end; "as it is now": today's.
-    let as_it_was = q.structure.as_deref() == Some("then");
+    let as_it_was =
+        Structure::parse(q.structure.as_deref(), Structure::AsItIsNow)? == Structure::AsItWas;
     let at = if as_it_was {
         parsed.end().min(today)
     } else {

@@ -171,11 +171,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/assessments/rounds/{id}/results", get(assessment::results))
         .route(
             "/assessments/rounds/{id}/results.xlsx",
-            get(|ctx: Ctx, id: Path<i64>| assessment::results_file(ctx, id, "xlsx")),
+            get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
+                assessment::results_file(ctx, id, q, "xlsx")
+            }),
         )
         .route(
             "/assessments/rounds/{id}/results.pdf",
-            get(|ctx: Ctx, id: Path<i64>| assessment::results_file(ctx, id, "pdf")),
+            get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
+                assessment::results_file(ctx, id, q, "pdf")
+            }),
         )
         .route(
             "/assessments/frameworks/import",
@@ -220,11 +224,15 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/public/index/{id}", get(assessment::public_results))
         .route(
             "/public/index/{id}/results.xlsx",
-            get(|ctx: Ctx, id: Path<i64>| assessment::public_results_file(ctx, id, "xlsx")),
+            get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
+                assessment::public_results_file(ctx, id, q, "xlsx")
+            }),
         )
         .route(
             "/public/index/{id}/results.pdf",
-            get(|ctx: Ctx, id: Path<i64>| assessment::public_results_file(ctx, id, "pdf")),
+            get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
+                assessment::public_results_file(ctx, id, q, "pdf")
+            }),
         )
         .route("/dashboard", get(dashboard::home))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))

@@ -11,7 +11,7 @@ use time::Date;
 
 use dxplan_domain::assessment::{
     AssessmentAction, AssessmentStatus, LastYear, UnitPoints, UnitResult, Verification,
-    previous_values, results, submission_open,
+    previous_values, results, results_as_now, submission_open,
 };
 use dxplan_domain::auth::{Action, Role, Target};
 use dxplan_domain::notification::NotificationKind;
@@ -28,7 +28,7 @@ use dxplan_store::notifications::{self, Notice};
 use dxplan_store::{Conn, index_frameworks, units};
 
 use super::index::{CriterionView, FrameworkView};
-use super::{Caller, record};
+use super::{Caller, Structure, record};
 use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -1756,6 +1756,20 @@ pub struct ResultsView {
     pub tasks_by_criterion: HashMap<String, Vec<rounds::LinkedCriterion>>,
     /// Whether the numbers are final (published) or provisional (self-assessed).
     pub published: bool,
+    /// Whether the ranking is shown in today's units (`structure=now`): rows of units
+    /// that continue the round's units average their results (`carried_from`).
+    pub as_it_is_now: bool,
+}
+
+/// Which structure a round's results are shown in.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsQuery {
+    /// `then` (the default): the units assessed in the round; `now`: today's units, each
+    /// unit that continues units of the round (a merger, a split) with the average of
+    /// their results, as the national DTI compared merged provinces.
+    #[serde(default)]
+    pub structure: Option<String>,
 }
 
 fn final_points_of(scores: &[Score], assessments: &[Assessment]) -> Vec<UnitPoints> {
@@ -1798,7 +1812,9 @@ pub async fn round_results(
     state: &AppState,
     user: Option<&CurrentUser>,
     round_id: i64,
+    q: &ResultsQuery,
 ) -> AppResult<ResultsView> {
+    let structure = Structure::parse(q.structure.as_deref(), Structure::AsItWas)?;
     let mut c = state.db.read().await?;
     let round = rounds::round(&mut c, round_id).await?;
     if !round.is_published() {
@@ -1857,7 +1873,22 @@ pub async fn round_results(
         let ids: Vec<i64> = units_points.iter().map(|u| u.unit_id).collect();
         previous = previous_values(&ids, &last_year, &lineage, p.year);
     }
-    let out = results(&criteria, &units_points, &previous);
+    let mut out = results(&criteria, &units_points, &previous);
+    if structure == Structure::AsItIsNow {
+        let now: Vec<(i64, String)> = units::valid_on(&mut c, state.today())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let lineage = rounds::predecessors_by_unit(&mut c).await?;
+        let ids: Vec<i64> = out.iter().map(|r| r.unit_id).collect();
+        let short_names: HashMap<i64, Option<String>> = units::by_ids(&mut c, &ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.short_name))
+            .collect();
+        out = results_as_now(&out, round.year, &now, &lineage, &short_names);
+    }
     // Which work moves the index: for the round's own readers every linked task; for
     // anyone else only agreed tasks (a draft's title is its unit's business); for the
     // public, none.
@@ -1893,6 +1924,7 @@ pub async fn round_results(
             .collect(),
         max_points: framework.max_points,
         published: round.is_published(),
+        as_it_is_now: structure == Structure::AsItIsNow,
         round,
         results: out,
         previous_round,
@@ -2037,7 +2069,16 @@ pub async fn results_document(
     lang: Lang,
     today: Date,
 ) -> AppResult<(&'static str, String, Vec<u8>)> {
-    let title = v.round.name.clone();
+    // A ranking in today's units says so in its title: its rows are not the round's.
+    let title = if v.as_it_is_now {
+        format!(
+            "{} — {}",
+            v.round.name,
+            lang.pick("theo đơn vị hiện nay", "in today's units")
+        )
+    } else {
+        v.round.name.clone()
+    };
     let year = v.round.year;
     let published = v.published;
     let place_date = {
@@ -2049,6 +2090,7 @@ pub async fn results_document(
             today.year()
         )
     };
+    let title_for_file = title.clone();
     let results = v.results;
     match ext {
         "xlsx" => {
@@ -2061,7 +2103,7 @@ pub async fn results_document(
             .map_err(AppError::internal)?;
             Ok((
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("Kết quả {}.xlsx", v.round.name),
+                format!("Kết quả {title_for_file}.xlsx"),
                 bytes,
             ))
         }
@@ -2081,7 +2123,7 @@ pub async fn results_document(
             .map_err(AppError::internal)?;
             Ok((
                 "application/pdf",
-                format!("Kết quả {}.pdf", v.round.name),
+                format!("Kết quả {title_for_file}.pdf"),
                 bytes,
             ))
         }

@@ -127,11 +127,8 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
         }
     };
     let year = year.or(period.map(|p| p.start().year()));
-    let as_it_was = match q.structure.as_deref().map(str::trim) {
-        None | Some("" | "now") => false,
-        Some("then") => true,
-        Some(_) => return Err(AppError::field("structure", Invalid::BadFormat)),
-    };
+    let as_it_was = super::Structure::parse(q.structure.as_deref(), super::Structure::AsItIsNow)?
+        == super::Structure::AsItWas;
     // As it was: the units of the year's last day (or today, for this year).
     let at = match year {
         Some(y) if as_it_was => Date::from_calendar_date(y, time::Month::December, 31)

@@ -41,6 +41,37 @@ impl<'de> Deserialize<'de> for NoOtherFields {
     }
 }
 
+/// Which units a view of the past is shown in: those that stood then, or today's with
+/// history carried forward along the lineage of reorganisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structure {
+    AsItWas,
+    AsItIsNow,
+}
+
+impl Structure {
+    /// Reads a `structure` parameter (`then` or `now`; empty or absent gives `default`).
+    pub fn parse(text: Option<&str>, default: Structure) -> AppResult<Structure> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(default),
+            Some("then") => Ok(Structure::AsItWas),
+            Some("now") => Ok(Structure::AsItIsNow),
+            Some(_) => Err(AppError::field(
+                "structure",
+                dxplan_domain::Invalid::BadFormat,
+            )),
+        }
+    }
+
+    /// The parameter's value for links.
+    pub fn param(self) -> &'static str {
+        match self {
+            Structure::AsItWas => "then",
+            Structure::AsItIsNow => "now",
+        }
+    }
+}
+
 pub mod assessment;
 pub mod dashboard;
 pub mod dhis2;

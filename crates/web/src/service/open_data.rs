@@ -176,7 +176,13 @@ pub struct IndexRow {
 pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
     let mut out = Vec::new();
     for round in super::assessment::published_rounds(state).await? {
-        let view = super::assessment::round_results(state, None, round.id).await?;
+        let view = super::assessment::round_results(
+            state,
+            None,
+            round.id,
+            &super::assessment::ResultsQuery::default(),
+        )
+        .await?;
         for r in view.results {
             out.push(IndexRow {
                 round: round.name.clone(),

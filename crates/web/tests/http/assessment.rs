@@ -1580,7 +1580,7 @@ async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
         .await
         .unwrap();
     let rows = sheet_rows(&xlsx);
-    assert_eq!(rows[2][7], "Cơ sở so sánh năm trước", "{:?}", rows[2]);
+    assert_eq!(rows[2][7], "Ghi chú về sắp xếp đơn vị", "{:?}", rows[2]);
     let row = rows
         .iter()
         .find(|r| r[1] == "Sở Khoa học và Công nghệ")
@@ -1612,4 +1612,113 @@ async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
         text.contains("+0,2 (*)") && text.contains("trung bình của Sở KH&CN và Sở TT&TT"),
         "{text}"
     );
+
+    // The 2024 ranking in today's departments: the merged Sở KH&CN takes the average of
+    // its two predecessors, (322 + 230) / 2 = 276 points and (0.7 + 0.5) / 2 = 0.6, and
+    // the pair is one row; Sở Tư pháp, unchanged, keeps its own 1.0 and first place.
+    let (status, now) = coordinator
+        .get_json(&format!(
+            "/api/v1/index-rounds/{round_2024}/results?structure=now"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{now}");
+    assert_eq!(now["as_it_is_now"], true);
+    let rows: Vec<(&str, i64, f64, f64)> = now["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit_name"].as_str().unwrap(),
+                r["rank"].as_i64().unwrap(),
+                r["points"].as_f64().unwrap(),
+                r["index"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Sở Tư pháp", 1, 460.0, 1.0),
+            ("Sở Khoa học và Công nghệ", 2, 276.0, 0.6)
+        ]
+    );
+    let merged = index_of(&now, "Sở Khoa học và Công nghệ");
+    assert_eq!(merged["carried_from"]["kind"], "average_of_predecessors");
+    assert_eq!(merged["pillars"][0]["index"], 0.75, "{merged}");
+    assert!(index_of(&now, "Sở Tư pháp")["carried_from"].is_null());
+    // As it was (the default) the round's three units stand as assessed.
+    assert_eq!(before["as_it_is_now"], false);
+    assert_eq!(before["results"].as_array().unwrap().len(), 3);
+
+    // The page switches with a plain choice and labels the averaged row; the documents
+    // follow the choice.
+    let html = coordinator
+        .get(&format!(
+            "/assessments/rounds/{round_2024}/results?structure=now"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let label = "2024: trung bình của Sở KH&#38;CN và Sở TT&#38;TT (trước sáp nhập)";
+    assert!(
+        html.contains(&format!(
+            "Sở Khoa học và Công nghệ<br><span class=\"muted\">{label}</span>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("value=\"now\" checked"), "{html}");
+    assert!(html.contains("results.xlsx?structure=now"), "{html}");
+    let xlsx = coordinator
+        .get(&format!(
+            "/api/v1/index-rounds/{round_2024}/results.xlsx?structure=now"
+        ))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let rows = sheet_rows(&xlsx);
+    assert!(
+        rows[0][0].ends_with("— theo đơn vị hiện nay"),
+        "{:?}",
+        rows[0]
+    );
+    let row = rows
+        .iter()
+        .find(|r| r[1] == "Sở Khoa học và Công nghệ")
+        .unwrap();
+    assert_eq!((row[0].as_str(), row[2].as_str()), ("2", "276"));
+    assert_eq!(
+        row[7],
+        "2024: trung bình của Sở KH&CN và Sở TT&TT (trước sáp nhập)"
+    );
+    let pdf = coordinator
+        .get(&format!(
+            "/public/index/{round_2024}/results.pdf?structure=now"
+        ))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Sở Khoa học và Công nghệ (**)") && text.contains("theo đơn vị hiện nay"),
+        "{text}"
+    );
+
+    // A structure the product does not know is refused, on the page and the API.
+    let (status, body) = coordinator
+        .get_json(&format!(
+            "/api/v1/index-rounds/{round_2024}/results?structure=soon"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("structure"), "{body}");
+    let status = coordinator
+        .get(&format!("/public/index/{round_2024}?structure=soon"))
+        .await
+        .status();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
