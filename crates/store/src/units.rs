@@ -82,30 +82,37 @@ pub async fn all_with_code(c: &mut Conn, code: &str) -> Result<Vec<Unit>> {
 }
 
 /// The unit's id followed by its ancestors' ids up to the root: what the policy needs.
-/// The units that continue any of them come after (a grant on a merged province's
-/// successor covers the departments still filed under the old one; a grant on a new
-/// commune covers the history of the communes it continues).
+/// The units that hold it now come after: a unit that was continued belongs to its
+/// successors, and a unit that was not, to its parent, or to the parent's successors when
+/// the parent was merged away — and so on up. So a grant on a new commune covers the
+/// history of the communes it continues, a grant on a merged province's successor covers
+/// the departments still filed under the old one, but the unit that took over a district
+/// does not inherit the history of the district's communes that went elsewhere.
 pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     // One query: it runs before nearly every authorised read and write.
     let rows: Vec<(i64, i64)> = q!(c, |x| {
         sqlx::query_as(
-        "WITH RECURSIVE up (id, parent_id, depth) AS (
+            "WITH RECURSIVE up (id, parent_id, depth) AS (
              SELECT id, parent_id, 0 FROM org_units WHERE id = $1
              UNION ALL
              SELECT p.id, p.parent_id, up.depth + 1 FROM org_units p JOIN up ON p.id = up.parent_id
              WHERE up.depth < 64
          ),
          later (id) AS (
-             SELECT id FROM up
-             UNION SELECT l.successor_id FROM unit_lineage l JOIN later ON l.predecessor_id = later.id
+             SELECT CAST($1 AS BIGINT)
+             UNION
+             SELECT COALESCE(l.successor_id, u.parent_id)
+               FROM later JOIN org_units u ON u.id = later.id
+               LEFT JOIN unit_lineage l ON l.predecessor_id = u.id
+              WHERE COALESCE(l.successor_id, u.parent_id) IS NOT NULL
          )
          SELECT id, CAST(depth AS BIGINT) AS place FROM up
          UNION ALL SELECT id, CAST(1000 AS BIGINT) FROM later WHERE id NOT IN (SELECT id FROM up)
-         ORDER BY 2, 1"
-    )
-    .bind(id)
-    .fetch_all(x)
-    .await
+         ORDER BY 2, 1",
+        )
+        .bind(id)
+        .fetch_all(x)
+        .await
     })?;
     if rows.is_empty() {
         return Err(StoreError::NotFound);
@@ -604,15 +611,23 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
 
 /// A recursive CTE `name (id)` of the roots and every unit below them at any time: their
 /// children, and the units they continue (a unit's history belongs to its successor; the
-/// children of a merged-away parent belong to the parent's successor). `UNION` drops
-/// repeats, so the walk ends.
+/// children of a merged-away parent belong to the parent's successor, unless they were
+/// continued themselves: a district's communes that went to other new communes are
+/// theirs, not the history of the unit that took over the district). The mirror of
+/// [`lineage`]. `UNION` drops repeats, so the walk ends.
 pub(crate) fn subtree_cte(name: &str, roots: &[i64], params: &mut Params) -> String {
     let list: Vec<String> = roots.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    // `crossed`: the walk has gone back along the lineage, from here on a child belongs
+    // to the subtree only if it was not continued by a unit of its own.
     format!(
-        "{name} (id) AS (SELECT id FROM org_units WHERE id IN ({}) \
-         UNION SELECT e.below FROM (SELECT parent_id AS above, id AS below FROM org_units \
-         WHERE parent_id IS NOT NULL UNION ALL SELECT successor_id, predecessor_id FROM unit_lineage) e \
-         JOIN {name} ON e.above = {name}.id)",
+        "{name}_walk (id, crossed) AS (SELECT id, 0 FROM org_units WHERE id IN ({}) \
+         UNION SELECT e.below, CASE WHEN e.back = 1 THEN 1 ELSE w.crossed END \
+         FROM (SELECT parent_id AS above, id AS below, 0 AS back FROM org_units \
+         WHERE parent_id IS NOT NULL UNION ALL SELECT successor_id, predecessor_id, 1 FROM unit_lineage) e \
+         JOIN {name}_walk w ON e.above = w.id \
+         WHERE w.crossed = 0 OR e.back = 1 \
+         OR NOT EXISTS (SELECT 1 FROM unit_lineage c WHERE c.predecessor_id = e.below)), \
+         {name} (id) AS (SELECT DISTINCT id FROM {name}_walk)",
         list.join(", ")
     )
 }

@@ -70,6 +70,25 @@ impl CurrentUser {
         authorize(&self.grants, action, target)
     }
 
+    /// The units whose subtrees the user may act on with `action`: `None` when a
+    /// system-wide grant allows it everywhere.
+    pub fn scope(&self, action: Action) -> Option<Vec<i64>> {
+        if self
+            .grants
+            .iter()
+            .any(|g| g.unit.is_none() && g.allows(action))
+        {
+            return None;
+        }
+        Some(
+            self.grants
+                .iter()
+                .filter(|g| g.allows(action))
+                .filter_map(|g| g.unit)
+                .collect(),
+        )
+    }
+
     /// Refuses with 403 unless the policy allows it.
     pub fn require(&self, action: Action, target: Target<'_>) -> AppResult<()> {
         if self.may(action, target) {

@@ -112,15 +112,18 @@ pub async fn update_indicator(
     Ok(after)
 }
 
-/// Resolves a unit code (valid today) the caller may act on with `action`.
+/// Resolves a unit code the caller may act on with `action`: the unit holding the code
+/// on `day` (a figure's period end, so a retired unit still takes late figures for its
+/// own periods), else today.
 async fn unit_for(
     state: &AppState,
     caller: &Caller<'_>,
     code: &str,
+    day: Date,
     action: Action,
 ) -> AppResult<units::Unit> {
     let mut c = state.db.read().await?;
-    let unit = units::by_code(&mut c, code, state.today())
+    let unit = units::by_code_for(&mut c, code, day, state.today())
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
     let lineage = units::lineage(&mut c, unit.id).await?;
@@ -172,8 +175,9 @@ pub async fn save_values(
     } else {
         Action::EditUnitWork
     };
-    unit_for(state, caller, unit_code, action).await?;
-    Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    let parsed =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    unit_for(state, caller, unit_code, parsed.end(), action).await?;
     let items: Vec<ExchangeRow> = rows
         .iter()
         .map(|row| ExchangeRow {

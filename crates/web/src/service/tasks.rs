@@ -339,20 +339,7 @@ pub async fn update_group(
 
 /// The units below which a user may read tasks (`None`: all of them).
 pub fn task_scope(user: &CurrentUser) -> Option<Vec<i64>> {
-    if user
-        .grants
-        .iter()
-        .any(|g| g.unit.is_none() && g.allows(Action::ViewWork))
-    {
-        return None;
-    }
-    Some(
-        user.grants
-            .iter()
-            .filter(|g| g.allows(Action::ViewWork))
-            .filter_map(|g| g.unit)
-            .collect(),
-    )
+    user.scope(Action::ViewWork)
 }
 
 /// The lineage of a task's lead unit and of each coordinating unit.

@@ -235,6 +235,41 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         .unwrap();
     assert!(new_page.contains("Tiếp nhận từ") && new_page.contains("Xã Canh Hiển"));
 
+    // The district's head, carried to the commune at its seat, keeps the history of the
+    // communes that commune continues, but not of those that went to another new commune:
+    // the old Xã Canh Vinh is the new Xã Canh Vinh's history now.
+    let district_head = app
+        .login_with("truong-van-canh", "Mật khẩu Vân Canh 2026")
+        .await;
+    let late = |value: &str| json!([{"indicator": "R-SUM", "value": value}]);
+    let (status, body) = save(&district_head, "22012", "2025Q2", late("6"), false).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "Xã Canh Hòa went to Xã Vân Canh: {body}"
+    );
+    let (status, body) = save(&district_head, "22003", "2025Q2", late("4"), false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, figures) = coordinator
+        .get_json("/api/v1/data-values?unit=22003&period=2025Q2")
+        .await;
+    assert_eq!(figures["items"], json!([]), "nothing saved: {figures}");
+    // What the head may read follows the same rule: the 2025Q1 figures of the communes
+    // Xã Vân Canh continues (Canh Hiệp in part), not of Canh Liên, Canh Vinh or Canh Hiển.
+    let (status, export) = district_head
+        .get_json("/api/v1/data-values/export?period=2025Q1&format=json")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let mut codes: Vec<&str> = export["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["indicator_code"] == "R-SUM")
+        .map(|r| r["unit_code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["21994", "22000", "22009", "22012"], "{export}");
+
     // A reused code names, for a period before the change, the unit that held it then.
     let (status, body) = admin
         .post_json(
