@@ -467,6 +467,53 @@ pub async fn add_lineage(
     Ok(())
 }
 
+/// For each of these units that no longer stands on `at`, the units standing then that
+/// continue it (through any chain of reorganisations), in tree order: what a list of old
+/// work shows as "now". A unit that ended without a successor maps to nothing.
+pub async fn continued_in(
+    c: &mut Conn,
+    ids: &[i64],
+    at: Date,
+) -> Result<std::collections::HashMap<i64, Vec<Unit>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Unit>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut params = Params::default();
+    let day = params.push(Arg::Date(at));
+    let list: Vec<String> = ids.iter().map(|id| params.push(Arg::Int(*id))).collect();
+    let sql = format!(
+        "WITH RECURSIVE walk (origin, id) AS (
+             SELECT u.id, u.id FROM org_units u
+              WHERE u.id IN ({list}) AND u.valid_to IS NOT NULL AND u.valid_to < {day}
+             UNION
+             SELECT walk.origin, l.successor_id FROM walk JOIN unit_lineage l ON l.predecessor_id = walk.id
+         ),
+         found (origin, id) AS (SELECT origin, id FROM walk WHERE id <> origin)
+         {}JOIN found f ON f.id = u.id
+         WHERE (u.valid_from IS NULL OR u.valid_from <= {day}) AND (u.valid_to IS NULL OR u.valid_to >= {day})
+         ORDER BY f.origin, u.sort_key, u.id",
+        select_units!().replacen("SELECT ", "SELECT f.origin, ", 1),
+        list = list.join(", ")
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        origin: i64,
+        #[sqlx(flatten)]
+        unit: Unit,
+    }
+    let rows: Vec<Row> = q!(c, |x| bind_all!(
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?;
+    for r in rows {
+        out.entry(r.origin).or_default().push(r.unit);
+    }
+    Ok(out)
+}
+
 /// The units that took over from this one.
 pub async fn successors(c: &mut Conn, id: i64) -> Result<Vec<Unit>> {
     Ok(q!(c, |x| {

@@ -200,6 +200,10 @@ pub struct TaskJson {
     /// Where the task stands against its deadline (Decision 42/2014/QĐ-TTg).
     outcome: Outcome,
     overdue: bool,
+    /// In lists, when the lead unit has ended in a reorganisation: the units standing
+    /// today that continue it (absent while it stands).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lead_unit_now: Vec<UnitName>,
 }
 
 pub fn task_json(task: &Task, today: time::Date) -> TaskJson {
@@ -208,6 +212,7 @@ pub fn task_json(task: &Task, today: time::Date) -> TaskJson {
         task: task.clone(),
         outcome,
         overdue: outcome == Outcome::NotCompletedOverdue,
+        lead_unit_now: Vec::new(),
     }
 }
 
@@ -437,8 +442,27 @@ async fn task_list(
     let mut c = state.db.read().await?;
     let page = tasks::list(&mut c, &filter).await?;
     let today = state.today();
+    let leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
+    let now = units::continued_in(&mut c, &leads, today).await?;
     Ok(Json(TaskPage {
-        items: page.tasks.iter().map(|t| task_json(t, today)).collect(),
+        items: page
+            .tasks
+            .iter()
+            .map(|t| TaskJson {
+                lead_unit_now: now
+                    .get(&t.lead_unit_id)
+                    .map(|us| {
+                        us.iter()
+                            .map(|u| UnitName {
+                                code: u.code.clone(),
+                                name: u.name.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                ..task_json(t, today)
+            })
+            .collect(),
         total: page.total,
         page: filter.offset / filter.limit + 1,
         per_page: filter.limit,

@@ -35,6 +35,8 @@ pub struct TaskRow {
     pub outcome: &'static str,
     pub overdue: bool,
     pub progress: i64,
+    /// When the lead unit has ended in a reorganisation: the units that continue it today.
+    pub now: Option<String>,
 }
 
 impl TaskRow {
@@ -51,6 +53,7 @@ impl TaskRow {
             outcome: outcome.label(lang),
             overdue: outcome == Outcome::NotCompletedOverdue,
             progress: t.progress,
+            now: None,
         }
     }
 }
@@ -409,6 +412,18 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         None => Vec::new(),
     };
     let pillars = plans::pillars(&mut c).await?;
+    // Old work of a unit that has since ended says who carries it on today.
+    let leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
+    let continued = units::continued_in(&mut c, &leads, ctx.state.today()).await?;
+    let mut list = rows(&page.tasks, &ctx);
+    for (row, task) in list.iter_mut().zip(&page.tasks) {
+        row.now = continued.get(&task.lead_unit_id).map(|us| {
+            us.iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+    }
     let per_page = filter.limit;
     let page_no = filter.offset / per_page + 1;
     let pages = ((page.total as u32).div_ceil(per_page)).max(1);
@@ -425,7 +440,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
     export.per_page = None;
     ctx.render(&TasksPage {
         page: ctx.page("Nhiệm vụ", "Tasks"),
-        rows: rows(&page.tasks, &ctx),
+        rows: list,
         total: page.total,
         prev: (page_no > 1).then(|| link(page_no - 1)),
         next: (page_no < pages).then(|| link(page_no + 1)),

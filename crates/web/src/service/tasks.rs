@@ -1333,6 +1333,10 @@ pub async fn export_rows(
     }
     let ids: Vec<i64> = all.iter().map(|t| t.id).collect();
     let names = tasks::coordinating_names_of(&mut c, &ids).await?;
+    let mut leads: Vec<i64> = all.iter().map(|t| t.lead_unit_id).collect();
+    leads.sort_unstable();
+    leads.dedup();
+    let continued = units::continued_in(&mut c, &leads, today).await?;
     let rows = all
         .iter()
         .map(|t| {
@@ -1363,7 +1367,14 @@ pub async fn export_rows(
                     Some(AcquisitionMode::InHouse) => "Tự thực hiện".into(),
                     None => String::new(),
                 },
-                note: String::new(),
+                // The layout's note column says who carries on an ended unit's work.
+                note: continued
+                    .get(&t.lead_unit_id)
+                    .map(|us| {
+                        let names: Vec<&str> = us.iter().map(|u| u.name.as_str()).collect();
+                        format!("{}: {}", lang.pick("Nay là", "Now"), names.join("; "))
+                    })
+                    .unwrap_or_default(),
                 status: t.status.label(lang).to_string(),
                 progress: t.progress,
                 outcome: Outcome::of(t.status, t.due_date, t.completed_on, today)

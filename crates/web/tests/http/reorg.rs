@@ -208,6 +208,44 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
             .any(|t| t["lead_unit_code"] == "21994" && t["status"] != "completed"),
         "open work carried to the seat"
     );
+    // Work that stayed with the district (finished before the change) says who carries
+    // the district on today; the seat's own work says nothing.
+    let items = seat["items"].as_array().unwrap();
+    let old_work: Vec<&Value> = items
+        .iter()
+        .filter(|t| t["lead_unit_code"] == "551")
+        .collect();
+    assert!(!old_work.is_empty(), "{seat}");
+    for t in &old_work {
+        assert_eq!(
+            t["lead_unit_now"],
+            json!([{"code": "21994", "name": "Xã Vân Canh"}]),
+            "{t}"
+        );
+    }
+    assert!(
+        items
+            .iter()
+            .filter(|t| t["lead_unit_code"] == "21994")
+            .all(|t| t.get("lead_unit_now").is_none())
+    );
+    let list_page = coordinator
+        .get("/tasks?unit=21994&per_page=100")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list_page.contains("Huyện Vân Canh<br><span class=\"muted\">Nay là: Xã Vân Canh</span>"),
+        "{list_page}"
+    );
+    let csv = coordinator
+        .get("/api/v1/tasks.csv?unit=21994")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Nay là: Xã Vân Canh"), "{csv}");
 
     let page = coordinator.get("/tasks?unit=551&at=30/06/2025").await;
     assert_eq!(page.status(), StatusCode::OK);
