@@ -4,8 +4,11 @@
 //! 1 July 2025 Bình Định becomes part of the new Gia Lai (code 52 kept), its 155 communes
 //! become 58 and the district level ends.
 
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{ReportFields, TaskStatus};
 use dxplan_store::audit::Actor;
-use dxplan_store::reorg;
+use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskFilter};
+use dxplan_store::{plans, reorg, units};
 use time::{Date, Month};
 
 use crate::error::{AppError, AppResult};
@@ -22,21 +25,23 @@ pub fn july_2025() -> Date {
     Date::from_calendar_date(2025, Month::July, 1).unwrap_or(Date::MIN)
 }
 
-/// Where each district's work goes on 1 July 2025: the new commune or ward named after it
-/// (checked against `gia-lai-2025-communes.csv` when the change is built). The reform
-/// abolished the district level without a successor; carrying a district's open tasks,
-/// accounts and figures to the unit that keeps its name (at or near its seat) is the
-/// demo's choice, so that its history stays readable "as it is now".
+/// Where each district's work goes on 1 July 2025: the new commune or ward that continues
+/// the district's seat — its township (thị trấn huyện lỵ) or, for the city and the two
+/// towns, the ward of its People's Committee (Hoài Nhơn's in Bồng Sơn, An Nhơn's in Bình
+/// Định) — checked against `gia-lai-2025-communes.csv` when the change is built. The
+/// reform abolished the district level without a successor; carrying a district's open
+/// tasks, accounts and figures to its seat is the demo's choice, so that its history stays
+/// readable "as it is now".
 pub const DISTRICT_SEATS: &[(&str, &str, &str)] = &[
     ("540", "21583", "Phường Quy Nhơn"),
     ("542", "21609", "Xã An Lão"),
-    ("543", "21664", "Phường Hoài Nhơn"),
+    ("543", "21640", "Phường Bồng Sơn"),
     ("544", "21688", "Xã Hoài Ân"),
     ("545", "21730", "Xã Phù Mỹ"),
     ("546", "21786", "Xã Vĩnh Thạnh"),
     ("547", "21808", "Xã Tây Sơn"),
     ("548", "21853", "Xã Phù Cát"),
-    ("549", "21910", "Phường An Nhơn"),
+    ("549", "21907", "Phường Bình Định"),
     ("550", "21952", "Xã Tuy Phước"),
     ("551", "21994", "Xã Vân Canh"),
 ];
@@ -149,6 +154,98 @@ pub fn july_change() -> AppResult<ChangeInput> {
     })
 }
 
+/// The carried work goes on: each task of the 2025 plan still under way that the July
+/// change carried to a new commune reports for the quarters since (those ended by today),
+/// from where the district left it, in the name of the commune's editor.
+async fn report_carried_work(state: &AppState) -> AppResult<()> {
+    let today = state.today();
+    let now = state.now();
+    let mut c = state.db.begin().await?;
+    let Some(plan) = plans::list(&mut c)
+        .await?
+        .into_iter()
+        .find(|p| p.year == 2025)
+    else {
+        return Ok(());
+    };
+    let open = tasks::list(
+        &mut c,
+        &TaskFilter {
+            plan_id: Some(plan.id),
+            statuses: vec![TaskStatus::InProgress],
+            limit: 10_000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .tasks;
+    for task in open {
+        let lead = units::get(&mut c, task.lead_unit_id).await?;
+        if lead.valid_from != Some(july_2025()) {
+            continue;
+        }
+        let editor = match DISTRICT_SEATS
+            .iter()
+            .find(|(_, seat, _)| *seat == lead.code)
+        {
+            Some((district, _, _)) => format!("editor-{district}"),
+            None => continue,
+        };
+        let mut progress = tasks::reports(&mut c, task.id)
+            .await?
+            .last()
+            .map_or(task.progress, |r| r.progress);
+        for quarter in [3, 4] {
+            let period = Period::Quarter(2025, quarter);
+            if period.end() >= today {
+                break;
+            }
+            progress = (progress + 15).min(90);
+            let report = ReportFields {
+                period,
+                progress,
+                done: Some(format!(
+                    "{}: tiếp tục triển khai sau sắp xếp đơn vị hành chính, đạt {progress}% khối lượng.",
+                    lead.name
+                )),
+                obstacles: Some(
+                    "Đang kiện toàn bộ máy và bàn giao hồ sơ từ cấp huyện sau sắp xếp.".into(),
+                ),
+                proposals: None,
+                disbursed: task.budget_planned * progress / 100,
+            };
+            tasks::upsert_report(
+                &mut c,
+                &ReportWrite {
+                    task_id: task.id,
+                    fields: &report,
+                    author_id: None,
+                    author_name: &editor,
+                },
+                now,
+            )
+            .await?;
+            let comment = format!("{period}: {progress}%");
+            tasks::add_event(
+                &mut c,
+                &NewTaskEvent {
+                    task_id: task.id,
+                    actor_id: None,
+                    actor_name: &editor,
+                    action: "report",
+                    from_status: None,
+                    to_status: None,
+                    comment: Some(&comment),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    c.commit().await?;
+    Ok(())
+}
+
 /// Plans and applies both changes, open work carried to the proposed successors.
 pub async fn seed(state: &AppState) -> AppResult<()> {
     let caller = Caller {
@@ -163,5 +260,5 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         };
         apply(state, &caller, id, version, &[]).await?;
     }
-    Ok(())
+    report_carried_work(state).await
 }

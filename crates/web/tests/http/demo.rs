@@ -120,6 +120,42 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     let (_, ward) = s.get_json("/api/v1/units/21583").await;
     assert_eq!(ward["name"], "Phường Quy Nhơn");
     assert_eq!(me["unit_id"], ward["id"], "{me}");
+    // A town's work went to the ward of its People's Committee, not the one named after it.
+    let (_, hoai_nhon) = s.get_json("/api/v1/units/543?at=2024-06-01").await;
+    assert_eq!(hoai_nhon["successors"], serde_json::json!(["21640"]));
+    // Carried work goes on: the 2025 plan's open tasks at Xã Vân Canh report for the
+    // quarters after the change, in the name of the commune's (formerly the district's)
+    // editor.
+    let (_, plans) = s.get_json("/api/v1/plans").await;
+    let plan_2025 = plans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["year"] == 2025)
+        .unwrap()["id"]
+        .clone();
+    let (_, carried) = s
+        .get_json(&format!(
+            "/api/v1/tasks?plan={plan_2025}&unit=21994&status=in_progress&limit=100"
+        ))
+        .await;
+    let carried = carried["items"].as_array().unwrap();
+    assert!(
+        !carried.is_empty(),
+        "open district work carried to Xã Vân Canh"
+    );
+    for task in carried {
+        let (_, reports) = s
+            .get_json(&format!("/api/v1/tasks/{}/reports", task["id"]))
+            .await;
+        let q3 = reports["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["period"] == "2025Q3")
+            .unwrap_or_else(|| panic!("a 2025Q3 report: {reports}"));
+        assert_eq!(q3["author_name"], "editor-551", "{q3}");
+    }
 
     // A 2024 quarter of the district form, for the province: as it was (the districts)
     // and as it is now (carried to the communes) add up to the same total.
