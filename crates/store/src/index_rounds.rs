@@ -236,6 +236,22 @@ pub async fn assessments_of_unit(c: &mut Conn, unit_id: i64) -> Result<Vec<Asses
     .await)?)
 }
 
+/// The assessments of a unit and of every unit it continues however far back (a new
+/// commune's page shows its predecessors' rounds as its history), newest round first.
+pub async fn assessments_with_history(c: &mut Conn, unit_id: i64) -> Result<Vec<Assessment>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Assessment>(concat!(
+        "WITH RECURSIVE back (id) AS (
+             SELECT CAST($1 AS BIGINT)
+             UNION SELECT l.predecessor_id FROM unit_lineage l JOIN back ON l.successor_id = back.id
+         ) ",
+        select_assessments!(),
+        "WHERE a.unit_id IN (SELECT id FROM back) ORDER BY a.round_id DESC, u.sort_key"
+    ))
+    .bind(unit_id)
+    .fetch_all(x)
+    .await)?)
+}
+
 /// Moves an assessment if it still has the version the caller saw.
 pub async fn set_status(
     c: &mut Conn,

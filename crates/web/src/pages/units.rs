@@ -159,6 +159,18 @@ pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Respons
     })
 }
 
+/// An index assessment on a unit's page: its own, or one of a unit it continues.
+struct AssessmentLine {
+    id: i64,
+    round: String,
+    status: &'static str,
+    deadline: String,
+    /// The predecessor assessed, when it was not this unit.
+    before: Option<String>,
+    /// For a predecessor's published round: its ranking in today's units.
+    results_now: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "unit.html")]
 struct UnitPage {
@@ -176,7 +188,9 @@ struct UnitPage {
     today: String,
     /// The unit's assessments (id, round, status, points), the criteria its tasks aim at,
     /// the criteria its indicators feed; empty when the reader may not see its work.
-    assessments: Vec<(i64, String, &'static str, String)>,
+    assessments: Vec<AssessmentLine>,
+    /// The year before this one, for the history link of a unit formed by a change.
+    last_year: i32,
     linked: Vec<dxplan_store::index_rounds::LinkedCriterion>,
     fed: Vec<(String, String, String)>,
 }
@@ -210,9 +224,16 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         let assessments = index
             .assessments
             .into_iter()
-            .map(|(a, r)| {
-                let status = a.status.label(lang);
-                (a.id, r.name, status, format_date(r.deadline))
+            .map(|(a, r)| AssessmentLine {
+                id: a.id,
+                status: a.status.label(lang),
+                deadline: format_date(r.deadline),
+                // A predecessor's round: whose it was, and its ranking in today's units
+                // (where this unit's row averages its predecessors').
+                before: (a.unit_id != id).then_some(a.unit_name),
+                results_now: (a.unit_id != id && r.is_published())
+                    .then(|| format!("/assessments/rounds/{}/results?structure=now", r.id)),
+                round: r.name,
             })
             .collect();
         (assessments, index.linked, index.fed)
@@ -235,6 +256,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         successors,
         users,
         today: format_date(ctx.state.today()),
+        last_year: ctx.state.today().year() - 1,
     })
 }
 

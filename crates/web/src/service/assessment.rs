@@ -2017,6 +2017,7 @@ pub async fn task_criteria(
 /// For a unit's page: its assessments, the criteria its tasks aim at, and the criteria
 /// of its latest framework that its reported indicators feed.
 pub struct UnitIndex {
+    /// The unit's own assessments and those of the units it continues, newest first.
     pub assessments: Vec<(Assessment, Round)>,
     pub linked: Vec<rounds::LinkedCriterion>,
     /// (criterion code, criterion name, indicator code) of the latest assessment.
@@ -2031,14 +2032,23 @@ pub async fn unit_index(
     let mut c = state.db.read().await?;
     let lineage = units::lineage(&mut c, unit_id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    let mut assessments = Vec::new();
-    for a in rounds::assessments_of_unit(&mut c, unit_id).await? {
-        let r = rounds::round(&mut c, a.round_id).await?;
-        assessments.push((a, r));
-    }
+    // Rounds are few: one read of them all rather than one per assessment.
+    let all_rounds: HashMap<i64, Round> = rounds::rounds(&mut c)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let assessments: Vec<(Assessment, Round)> = rounds::assessments_with_history(&mut c, unit_id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let r = all_rounds.get(&a.round_id)?.clone();
+            Some((a, r))
+        })
+        .collect();
     let linked = rounds::links_of_unit(&mut c, unit_id).await?;
     let mut fed = Vec::new();
-    if let Some((_, latest)) = assessments.first() {
+    if let Some((_, latest)) = assessments.iter().find(|(a, _)| a.unit_id == unit_id) {
         let mut codes: HashMap<i64, String> = HashMap::new();
         for k in index_frameworks::criteria(&mut c, latest.framework_id).await? {
             let Some(indicator) = k.indicator_id else {

@@ -120,6 +120,30 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     let (_, ward) = s.get_json("/api/v1/units/21583").await;
     assert_eq!(ward["name"], "Phường Quy Nhơn");
     assert_eq!(me["unit_id"], ward["id"], "{me}");
+    // A new commune's page shows its predecessors' index rounds as its history, with the
+    // way to that round's ranking in today's units, where it carries the district's index.
+    let (_, van_canh) = s.get_json("/api/v1/units/21994").await;
+    let page = s
+        .get(&format!("/units/{}", van_canh["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Đánh giá chuyển đổi số cấp huyện năm 2024")
+            && page.contains("Của Huyện Vân Canh (trước sắp xếp)"),
+        "{page}"
+    );
+    let start = page.find("/assessments/rounds/").unwrap();
+    let link = &page[start..start + page[start..].find('"').unwrap()];
+    assert!(link.ends_with("/results?structure=now"), "{link}");
+    let ranking = s.get(link).await.text().await.unwrap();
+    assert!(
+        ranking.contains("Xã Vân Canh<br><span class=\"muted\">2024: chỉ số của Huyện Vân Canh (trước sắp xếp)</span>"),
+        "{ranking}"
+    );
+    assert!(!ranking.contains("<th scope=\"row\">Huyện Vân Canh"));
+
     // A town's work went to the ward of its People's Committee, not the one named after it.
     let (_, hoai_nhon) = s.get_json("/api/v1/units/543?at=2024-06-01").await;
     assert_eq!(hoai_nhon["successors"], serde_json::json!(["21640"]));
