@@ -245,6 +245,86 @@ pub fn map_forward(
 mod tests {
     use super::*;
 
+    /// The real 1 July 2025 lineage of the shared data with the demo split weights, as
+    /// edges between ids: an old commune's id is its code, a new one's its code + 100,000.
+    fn real_lineage() -> Vec<LineageEdge> {
+        let weights: BTreeMap<(i64, i64), f64> =
+            include_str!("../../../data/binh-dinh-2025-split-weights.csv")
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.split(',').collect();
+                    Some(((f[0].parse().ok()?, f[1].parse().ok()?), f[2].parse().ok()?))
+                })
+                .collect();
+        include_str!("../../../data/binh-dinh-2025-lineage.csv")
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                let (old, new): (i64, i64) = (f[0].parse().ok()?, f[2].parse().ok()?);
+                Some(edge(old, 100_000 + new, weights.get(&(old, new)).copied()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_real_lineage_checks_and_maps_an_lao_by_hand() {
+        let lineage = real_lineage();
+        assert_eq!(lineage.len(), 158);
+        assert_eq!(check_lineage(&lineage), vec![], "the real lineage is sound");
+        // An Lão district's ten communes of 2025 (figures made up) into four new ones; Xã
+        // An Nghĩa (21634) is one of the three split communes, half to An Toàn, half to
+        // An Hòa.
+        let counts = [
+            (21609, 100.0), // Thị trấn An Lão → Xã An Lão
+            (21610, 40.0),  // An Hưng → An Lão
+            (21613, 30.0),  // An Trung → An Vinh
+            (21616, 20.0),  // An Dũng → An Vinh
+            (21619, 10.0),  // An Vinh → An Vinh
+            (21622, 50.0),  // An Toàn → An Toàn
+            (21625, 5.0),   // An Tân → An Lão
+            (21628, 60.0),  // An Hòa → An Hòa
+            (21631, 25.0),  // An Quang → An Hòa
+            (21634, 80.0),  // An Nghĩa → ½ An Toàn, ½ An Hòa
+        ];
+        let figures: Vec<(i64, Figure)> = counts
+            .iter()
+            .map(|(u, v)| (*u, Figure::plain(*v)))
+            .collect();
+        let sums = map_forward(Aggregation::Sum, &figures, &lineage);
+        let got: Vec<(i64, f64, bool)> = sums
+            .iter()
+            .map(|(u, m)| (u - 100_000, m.figure.value, m.from_split))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (21609, 145.0, false), // 100 + 40 + 5
+                (21616, 60.0, false),  // 30 + 20 + 10
+                (21622, 90.0, true),   // 50 + 80 / 2, an estimate by weight
+                (21628, 125.0, true),  // 60 + 25 + 80 / 2
+            ]
+        );
+        // Nothing is lost or made up: the four add up to the ten.
+        let total: f64 = got.iter().map(|(_, v, _)| v).sum();
+        assert_eq!(total, counts.iter().map(|(_, v)| v).sum::<f64>());
+        // A ratio is recomputed from the shared numerators and denominators: An Hòa, 12/40
+        // with half of An Nghĩa's 30/40, is 27/60 = 45 %, not the 52.5 % of averaging 30 %
+        // and 75 %; An Toàn, 10/20 with 15/20, is 25/40 = 62.5 %.
+        let ratios = map_forward(
+            Aggregation::RatioOfSums,
+            &[
+                (21622, ratio(10.0, 20.0)),
+                (21628, ratio(12.0, 40.0)),
+                (21634, ratio(30.0, 40.0)),
+            ],
+            &lineage,
+        );
+        assert!((ratios[&121_622].figure.value - 62.5).abs() < 1e-9);
+        assert!((ratios[&121_628].figure.value - 45.0).abs() < 1e-9);
+    }
+
     #[test]
     fn shares_stop_at_the_units_that_stand_on_the_day() {
         // 1 and 2 merge into 3 (2025-03); 3 is split 60/40 into 4 and 5 later.
