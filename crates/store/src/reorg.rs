@@ -231,6 +231,8 @@ pub enum StepKind {
     TaskClosed,
     /// A split unit's other successor made a coordinating unit of a task (`to_unit_id`).
     CoordinatorAdded,
+    /// An open index assessment answered from now on by the successor.
+    AssessmentMoved,
 }
 
 impl StepKind {
@@ -243,6 +245,7 @@ impl StepKind {
             StepKind::UserMoved => "user_moved",
             StepKind::TaskClosed => "task_closed",
             StepKind::CoordinatorAdded => "coordinator_added",
+            StepKind::AssessmentMoved => "assessment_moved",
         }
     }
 
@@ -255,6 +258,7 @@ impl StepKind {
             StepKind::UserMoved,
             StepKind::TaskClosed,
             StepKind::CoordinatorAdded,
+            StepKind::AssessmentMoved,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -387,9 +391,11 @@ pub struct LiveWork {
     pub tasks: Vec<(i64, String)>,
     pub grants: Vec<i64>,
     pub users: Vec<i64>,
+    /// Index assessments not yet published.
+    pub assessments: Vec<i64>,
 }
 
-/// The live work of several units at once (three queries, whatever their number).
+/// The live work of several units at once (four queries, whatever their number).
 pub async fn live_work_of(c: &mut Conn, unit_ids: &[i64]) -> Result<BTreeMap<i64, LiveWork>> {
     let mut out: BTreeMap<i64, LiveWork> = BTreeMap::new();
     if unit_ids.is_empty() {
@@ -414,8 +420,13 @@ pub async fn live_work_of(c: &mut Conn, unit_ids: &[i64]) -> Result<BTreeMap<i64
     for (unit, id, status) in tasks {
         out.entry(unit).or_default().tasks.push((id, status));
     }
-    for (table, grants) in [("role_grants", true), ("users", false)] {
-        let sql = format!("SELECT unit_id, id FROM {table} WHERE unit_id IN ({list}) ORDER BY id");
+    for (table, extra) in [
+        ("role_grants", ""),
+        ("users", ""),
+        ("index_assessments", " AND status <> 'published'"),
+    ] {
+        let sql =
+            format!("SELECT unit_id, id FROM {table} WHERE unit_id IN ({list}){extra} ORDER BY id");
         let rows: Vec<(i64, i64)> = q!(c, |x| crate::macros::bind_all!(
             sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
             params.args.clone()
@@ -424,10 +435,10 @@ pub async fn live_work_of(c: &mut Conn, unit_ids: &[i64]) -> Result<BTreeMap<i64
         .await)?;
         for (unit, id) in rows {
             let work = out.entry(unit).or_default();
-            if grants {
-                work.grants.push(id);
-            } else {
-                work.users.push(id);
+            match table {
+                "role_grants" => work.grants.push(id),
+                "users" => work.users.push(id),
+                _ => work.assessments.push(id),
             }
         }
     }
@@ -464,6 +475,13 @@ pub async fn move_to(c: &mut Conn, kind: StepKind, id: i64, unit_id: i64) -> Res
                  AND o.role = role_grants.role AND o.unit_id = $2)"
         }
         StepKind::UserMoved => "UPDATE users SET unit_id = $2 WHERE id = $1",
+        // A unit answers a round once: when the successor is already assessed in it, the
+        // old unit's assessment stays (its staff reach it through the lineage).
+        StepKind::AssessmentMoved => {
+            "UPDATE index_assessments SET unit_id = $2 WHERE id = $1 AND NOT EXISTS (
+                 SELECT 1 FROM index_assessments o WHERE o.round_id = index_assessments.round_id
+                 AND o.unit_id = $2)"
+        }
         StepKind::UnitCreated
         | StepKind::UnitRetired
         | StepKind::TaskClosed

@@ -36,10 +36,11 @@ pub struct ChangeInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkChoice {
-    /// Open tasks go to the successor (the proposed one unless `to` names another of the
-    /// unit's successors).
+    /// Open tasks and open index assessments go to the successor (the proposed one unless
+    /// `to` names another of the unit's successors).
     Carry,
-    /// Open tasks are cancelled with a note; people and roles still move on.
+    /// Open tasks are cancelled with a note; people and roles still move on, open index
+    /// assessments stay with the retired unit for the round's coordinator to settle.
     Close,
     /// For a split unit: open tasks are led by one successor (`to`, or the proposed one)
     /// and the other successors coordinate them.
@@ -223,6 +224,7 @@ pub struct Done {
     pub tasks_closed: usize,
     pub grants_carried: usize,
     pub accounts_carried: usize,
+    pub assessments_carried: usize,
 }
 
 pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
@@ -251,6 +253,7 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
             tasks_closed: count(StepKind::TaskClosed),
             grants_carried: count(StepKind::GrantMoved),
             accounts_carried: count(StepKind::UserMoved),
+            assessments_carried: count(StepKind::AssessmentMoved),
         };
         return Ok(Review {
             change,
@@ -474,9 +477,17 @@ pub async fn apply(
                 }
             }
         }
+        // Open assessments go on with the work; closing the work leaves them with the
+        // retired unit, for the round's coordinator to settle.
+        let assessments: &[i64] = if close_note.is_some() {
+            &[]
+        } else {
+            &work.assessments
+        };
         for (kind, ids) in [
-            (StepKind::GrantMoved, &work.grants),
-            (StepKind::UserMoved, &work.users),
+            (StepKind::GrantMoved, work.grants.as_slice()),
+            (StepKind::UserMoved, work.users.as_slice()),
+            (StepKind::AssessmentMoved, assessments),
         ] {
             for entity in ids {
                 reorg::move_to(&mut c, kind, *entity, target).await?;
@@ -631,7 +642,10 @@ pub async fn undo(
     }
     for s in steps.iter().rev() {
         match s.kind {
-            StepKind::TaskMoved | StepKind::GrantMoved | StepKind::UserMoved => {
+            StepKind::TaskMoved
+            | StepKind::GrantMoved
+            | StepKind::UserMoved
+            | StepKind::AssessmentMoved => {
                 if let Some(from) = s.from_unit_id {
                     reorg::move_to(&mut c, s.kind, s.entity_id, from).await?;
                 }

@@ -450,6 +450,46 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         .await;
     assert_eq!(status, StatusCode::CREATED, "{split_task}");
     let split_task = split_task["id"].as_i64().unwrap();
+    // Both are assessed in an index round still open.
+    let mut framework = crate::index::department_framework();
+    framework["code"] = json!("DTI-DP-2026");
+    framework["unit_kinds"] = json!(["district", "commune"]);
+    let (status, framework) = coordinator
+        .post_json("/api/v1/index-frameworks", &framework)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{framework}");
+    let (status, round) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework["framework"]["id"], "name": "Đánh giá địa phương 2026",
+                "year": 2026, "deadline": "2026-12-31", "units": ["551", "21997"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let (_, round) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{}", round["id"]))
+        .await;
+    let assessment_of = |code: &str| {
+        round["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["assessment"]["unit_code"] == code)
+            .unwrap()["assessment"]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (district_assessment, commune_assessment) = (assessment_of("551"), assessment_of("21997"));
+    let unit_of = async |assessment: i64| {
+        let (_, a) = coordinator
+            .get_json(&format!("/api/v1/assessments/{assessment}"))
+            .await;
+        a["assessment"]["unit_id"].clone()
+    };
+    let (district_id, commune_id) = (
+        unit_of(district_assessment).await,
+        unit_of(commune_assessment).await,
+    );
 
     // Without a successor the district's work would be stranded: refused.
     let (status, refused) = propose(
@@ -482,6 +522,7 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         "{district}"
     );
     assert!(district["work"]["grants"].as_u64().unwrap() >= 1);
+    assert_eq!(district["work"]["open_assessments"], 1, "{district}");
     assert!(review["dispositions"].to_string().contains("Xã Vân Canh"));
     let id = review["change"]["id"].as_i64().unwrap();
     // A closing decision needs a note, and only names units the change retires.
@@ -548,6 +589,15 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         .await;
     assert_eq!(task["lead_unit_code"], "22006");
     assert_eq!(task["coordinating_units"][0]["code"], "21997", "{task}");
+    // The split commune's open assessment goes with its work; the district's, whose work
+    // was closed, stays for the round's coordinator to settle.
+    let (_, canh_vinh) = admin.get_json("/api/v1/units/22006?at=2027-01-01").await;
+    assert_eq!(unit_of(commune_assessment).await, canh_vinh["id"]);
+    assert_eq!(unit_of(district_assessment).await, district_id);
+    let (_, record) = admin
+        .get_json(&format!("/api/v1/reorganisations/{id}"))
+        .await;
+    assert_eq!(record["done"]["assessments_carried"], 1, "{record}");
     // Before the date, the old structure still stands.
     let (_, today) = admin.get_json("/api/v1/units/21994").await;
     assert_eq!(today["name"], "Thị trấn Vân Canh");
@@ -569,6 +619,7 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
         .await;
     assert_eq!(task["lead_unit_code"], "21997");
     assert_eq!(task["coordinating_units"], json!([]));
+    assert_eq!(unit_of(commune_assessment).await, commune_id);
     let (_, back) = admin.get_json(&format!("/api/v1/users/{user_id}")).await;
     let (_, district_now) = admin.get_json("/api/v1/units/551").await;
     assert_eq!(back["unit_id"], district_now["id"]);
