@@ -375,6 +375,79 @@ pub struct Preview {
     /// The live work of all retired units together.
     pub affected: WorkCounts,
     pub notices: Vec<Notice>,
+    /// Reporting forms whose reporting units the change ends or adds (see
+    /// [`form_impacts`]; filled in by the caller, which knows the forms).
+    pub forms: Vec<FormImpact>,
+}
+
+/// A reporting form whose reporting units (the kinds it is assigned to) the change ends
+/// or adds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormImpact {
+    pub code: String,
+    pub name: String,
+    /// The kinds of unit that report through it.
+    pub kinds: Vec<UnitKind>,
+    /// Units of those kinds standing the day before the change.
+    pub reporting_before: usize,
+    pub ending: usize,
+    pub starting: usize,
+    /// How many report through it from the effective date.
+    pub reporting_after: usize,
+}
+
+impl FormImpact {
+    /// Nobody reports through the form any more: it needs other kinds of unit.
+    pub fn left_without_reporters(&self) -> bool {
+        self.reporting_before > 0 && self.reporting_after == 0
+    }
+}
+
+/// The reporting forms (code, name, kinds) a change touches: for each, how many units
+/// of its kinds stand the day before, end and start, so that a form left with nobody to
+/// report (the district form when the districts end) is seen before the change applies.
+pub fn form_impacts(
+    forms: &[(String, String, Vec<UnitKind>)],
+    stored: &[StoredUnit],
+    preview: &Preview,
+) -> Vec<FormImpact> {
+    let eve = preview
+        .effective
+        .previous_day()
+        .unwrap_or(preview.effective);
+    let standing = |u: &&StoredUnit| {
+        u.valid_from.is_none_or(|d| d <= eve) && u.valid_to.is_none_or(|d| d >= eve)
+    };
+    forms
+        .iter()
+        .filter_map(|(code, name, kinds)| {
+            let before = stored
+                .iter()
+                .filter(standing)
+                .filter(|u| kinds.contains(&u.kind))
+                .count();
+            let ending = preview
+                .retired
+                .iter()
+                .filter(|r| kinds.contains(&r.kind))
+                .count();
+            let starting = preview
+                .created
+                .iter()
+                .filter(|c| kinds.contains(&c.kind))
+                .count();
+            (ending + starting > 0).then(|| FormImpact {
+                code: code.clone(),
+                name: name.clone(),
+                kinds: kinds.clone(),
+                reporting_before: before,
+                ending,
+                starting,
+                reporting_after: (before + starting).saturating_sub(ending),
+            })
+        })
+        .collect()
 }
 
 impl Preview {
@@ -1484,6 +1557,7 @@ pub fn plan_change_set(
         codes_reused,
         affected,
         notices,
+        forms: Vec::new(),
     })
 }
 
@@ -1662,6 +1736,56 @@ mod tests {
 
     fn cn(code: &str, name: &str) -> CodeName {
         CodeName::new(code, name)
+    }
+
+    #[test]
+    fn forms_whose_reporting_units_end_are_shown_and_one_left_without_any_is_flagged() {
+        // The real July change with the eleven districts ending too.
+        let mut lineage = with_weights(LINEAGE, WEIGHTS);
+        for u in existing().iter().filter(|u| u.kind == UnitKind::District) {
+            lineage.push_str(&format!("{},{},,,\n", u.code, u.name));
+        }
+        let preview = plan(&binh_dinh_new_units(), &lineage, &NO_WORK, BEFORE).unwrap();
+        let forms = [
+            (
+                "BC-HUYEN-QUY".to_string(),
+                "Báo cáo quý cấp huyện".to_string(),
+                vec![UnitKind::District],
+            ),
+            (
+                "BC-XA-QUY".to_string(),
+                "Báo cáo quý cấp xã".to_string(),
+                vec![UnitKind::Commune],
+            ),
+            (
+                "BC-SO-NAM".to_string(),
+                "Báo cáo năm của sở".to_string(),
+                vec![UnitKind::Department],
+            ),
+        ];
+        let impacts = form_impacts(&forms, &existing(), &preview);
+        let got: Vec<(&str, usize, usize, usize, usize, bool)> = impacts
+            .iter()
+            .map(|f| {
+                (
+                    f.code.as_str(),
+                    f.reporting_before,
+                    f.ending,
+                    f.starting,
+                    f.reporting_after,
+                    f.left_without_reporters(),
+                )
+            })
+            .collect();
+        // 159 communes of 2024 less the four Quy Nhơn wards ended on 1 January 2025 stand
+        // on 30 June; 58 take over. The departments are untouched: not listed.
+        assert_eq!(
+            got,
+            vec![
+                ("BC-HUYEN-QUY", 11, 11, 0, 0, true),
+                ("BC-XA-QUY", 155, 155, 58, 58, false),
+            ]
+        );
     }
 
     #[test]

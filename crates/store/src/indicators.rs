@@ -265,6 +265,24 @@ pub async fn form_indicators(c: &mut Conn, form_id: i64) -> Result<Vec<Indicator
     })?)
 }
 
+/// Every form's code and name with the kinds of unit that report through it, in one read.
+pub async fn forms_with_kinds(c: &mut Conn) -> Result<Vec<(String, String, Vec<String>)>> {
+    let rows: Vec<(String, String, Option<String>)> = q!(c, |x| sqlx::query_as(
+        "SELECT f.code, f.name, k.kind FROM reporting_forms f
+           LEFT JOIN form_unit_kinds k ON k.form_id = f.id ORDER BY f.code, k.kind"
+    )
+    .fetch_all(x)
+    .await)?;
+    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+    for (code, name, kind) in rows {
+        match out.last_mut() {
+            Some(last) if last.0 == code => last.2.extend(kind),
+            _ => out.push((code, name, kind.into_iter().collect())),
+        }
+    }
+    Ok(out)
+}
+
 pub async fn form_kinds(c: &mut Conn, form_id: i64) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = q!(c, |x| sqlx::query_as(
         "SELECT kind FROM form_unit_kinds WHERE form_id = $1 ORDER BY kind"

@@ -154,6 +154,19 @@ struct ReviewPage {
     can_undo: bool,
     done: Option<svc::Done>,
     errors: FormErrors,
+    forms: Vec<FormRow>,
+}
+
+/// A reporting form whose reporting units the change ends or adds.
+struct FormRow {
+    form: String,
+    kinds: String,
+    before: usize,
+    ending: usize,
+    starting: usize,
+    after: usize,
+    /// Nobody reports through it afterwards: it needs assigning to other units.
+    orphaned: bool,
 }
 
 fn rows(preview: &Preview, lang: Lang) -> (Vec<RetiredRow>, Vec<(String, String, String)>) {
@@ -265,8 +278,30 @@ async fn review_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<Review
             )
         }
     };
+    let forms = match &review.plan {
+        Ok(preview) => preview
+            .forms
+            .iter()
+            .map(|f| FormRow {
+                form: format!("{} {}", f.code, f.name),
+                kinds: f
+                    .kinds
+                    .iter()
+                    .map(|k| k.label(lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                before: f.reporting_before,
+                ending: f.ending,
+                starting: f.starting,
+                after: f.reporting_after,
+                orphaned: f.left_without_reporters(),
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     Ok(ReviewPage {
         page,
+        forms,
         status: status_label(&change.status, lang).to_string(),
         effective: format_date(change.effective_on),
         can_apply: change.status == "draft" && review.plan.is_ok(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::reorg_plan::{self, ChangeProblem, Preview, UnitId};
 use dxplan_domain::text::parse_date;
-use dxplan_domain::unit::UnitFields;
+use dxplan_domain::unit::{UnitFields, UnitKind};
 use dxplan_domain::validation::required_text;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
@@ -111,21 +111,33 @@ async fn plan(
     new_units_csv: &str,
     lineage_csv: &str,
 ) -> AppResult<Result<Preview, Vec<ChangeProblem>>> {
-    let (existing, work) = {
+    let (existing, work, forms) = {
         let mut c = state.db.read().await?;
         (
             reorg::stored_units(&mut c).await?,
             reorg::work_counts(&mut c, effective).await?,
+            dxplan_store::indicators::forms_with_kinds(&mut c).await?,
         )
     };
-    Ok(reorg_plan::prepare_change_set(
+    let mut plan = reorg_plan::prepare_change_set(
         effective,
         state.today(),
         new_units_csv.as_bytes(),
         lineage_csv.as_bytes(),
         &existing,
         &work,
-    ))
+    );
+    if let Ok(preview) = &mut plan {
+        let forms: Vec<(String, String, Vec<UnitKind>)> = forms
+            .into_iter()
+            .map(|(code, name, kinds)| {
+                let kinds = kinds.iter().filter_map(|k| UnitKind::parse(k)).collect();
+                (code, name, kinds)
+            })
+            .collect();
+        preview.forms = reorg_plan::form_impacts(&forms, &existing, preview);
+    }
+    Ok(plan)
 }
 
 /// Audits a step of a change set's life.

@@ -102,6 +102,21 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         .map(|r| r["code"].as_str().unwrap())
         .collect();
     assert_eq!(reused, ["21994", "21997", "22006"]);
+    // The district form loses one of its eleven reporters.
+    let district_form = preview["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-HUYEN-QUY")
+        .unwrap_or_else(|| panic!("{preview}"));
+    assert_eq!(
+        (
+            &district_form["reporting_before"],
+            &district_form["ending"],
+            &district_form["reporting_after"]
+        ),
+        (&json!(11), &json!(1), &json!(10))
+    );
     let canh_lien = preview["retired"]
         .as_array()
         .unwrap()
@@ -772,6 +787,8 @@ async fn an_administrator_reviews_and_applies_a_change_set_on_the_pages() {
         "22006: Xã Canh Hiển → Xã Canh Vinh",
         "21997 Xã Canh Liên (50%)",
         "Chuyển sang 21994 Xã Vân Canh",
+        "Biểu mẫu báo cáo bị ảnh hưởng",
+        "<td>11</td><td>1</td><td>0</td><td>10</td>",
         "Áp dụng phương án",
     ] {
         assert!(review.contains(expected), "{expected}");
