@@ -788,7 +788,7 @@ async fn an_administrator_reviews_and_applies_a_change_set_on_the_pages() {
         "21997 Xã Canh Liên (50%)",
         "Chuyển sang 21994 Xã Vân Canh",
         "Biểu mẫu báo cáo bị ảnh hưởng",
-        "<td>11</td><td>1</td><td>0</td><td>10</td>",
+        "Đơn vị báo cáo trước\">11</td><td data-label=\"Kết thúc\">1</td>",
         "Áp dụng phương án",
     ] {
         assert!(review.contains(expected), "{expected}");
