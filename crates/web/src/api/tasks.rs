@@ -72,8 +72,9 @@ pub struct TaskListQuery {
     /// Unit code: tasks led by this unit or one below it (or one it continues).
     #[serde(default)]
     pub unit: Option<String>,
-    /// The day whose units `unit` names (`yyyy-mm-dd`; today when absent): a district
-    /// retired since still names its own tasks.
+    /// The day whose units `unit` names (`yyyy-mm-dd`). When absent: the unit holding the
+    /// code today, or for a code no unit holds today, the last unit that held it (a
+    /// district retired since still names its own tasks).
     #[serde(default)]
     pub at: Option<String>,
     /// One status or several separated by commas.
@@ -117,6 +118,27 @@ fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
 }
 
 impl TaskListQuery {
+    /// The unit `unit` names: on `at` when given; else the one holding the code today, or
+    /// for a code no unit holds today, the last unit that held it.
+    pub async fn named_unit(&self, state: &AppState) -> AppResult<Option<units::Unit>> {
+        let Some(code) = non_empty(&self.unit) else {
+            return Ok(None);
+        };
+        let mut c = state.db.read().await?;
+        let found = match non_empty(&self.at) {
+            Some(_) => {
+                units::by_code(&mut c, code, super::parse_at(self.at.as_deref(), state)?).await?
+            }
+            None => match units::by_code(&mut c, code, state.today()).await? {
+                Some(u) => Some(u),
+                None => units::all_with_code(&mut c, code).await?.into_iter().next(),
+            },
+        };
+        found
+            .map(Some)
+            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))
+    }
+
     /// The store filter for this query, limited to what the user may read.
     pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
         let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
@@ -134,18 +156,7 @@ impl TaskListQuery {
                 })
                 .collect::<AppResult<Vec<_>>>()?,
         };
-        let unit_subtree = match non_empty(&self.unit) {
-            None => None,
-            Some(code) => {
-                let mut c = state.db.read().await?;
-                Some(
-                    units::by_code(&mut c, code, super::parse_at(self.at.as_deref(), state)?)
-                        .await?
-                        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
-                        .id,
-                )
-            }
-        };
+        let unit_subtree = self.named_unit(state).await?.map(|u| u.id);
         let acquisition_mode = non_empty(&self.mode)
             .map(|m| {
                 AcquisitionMode::parse(m)

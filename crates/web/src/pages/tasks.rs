@@ -359,6 +359,8 @@ struct TasksPage {
     pages: u32,
     can_register: bool,
     export_query: String,
+    /// When the unit filtered on has ended: (its name, its last day, who continues it).
+    ended: Option<(String, String, String)>,
 }
 
 impl TasksPage {
@@ -412,9 +414,25 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         None => Vec::new(),
     };
     let pillars = plans::pillars(&mut c).await?;
-    // Old work of a unit that has since ended says who carries it on today.
-    let leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
+    // Old work of a unit that has since ended says who carries it on today, and so does
+    // the list of such a unit.
+    let named = query.named_unit(&ctx.state).await?;
+    let mut leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
+    leads.extend(named.as_ref().map(|u| u.id));
     let continued = units::continued_in(&mut c, &leads, ctx.state.today()).await?;
+    let ended = named.and_then(|u| {
+        let last = u.valid_to.filter(|d| *d < ctx.state.today())?;
+        let now = continued
+            .get(&u.id)
+            .map(|us| {
+                us.iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        Some((u.name, format_date(last), now))
+    });
     let mut list = rows(&page.tasks, &ctx);
     for (row, task) in list.iter_mut().zip(&page.tasks) {
         row.now = continued.get(&task.lead_unit_id).map(|us| {
@@ -468,6 +486,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         can_register: user.may(Action::EditUnitWork, Target::Anywhere)
             || user.may(Action::ManagePlans, Target::Anywhere),
         export_query: serde_urlencoded::to_string(&export).unwrap_or_default(),
+        ended,
         query,
     })
 }

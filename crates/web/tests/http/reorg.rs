@@ -203,14 +203,22 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(vinh["value"], 62.5);
     assert_eq!(child(&ratio, "Xã Canh Liên")["value"], 75.0);
 
-    // Task lists: a retired district's code names it on a day it stood; the commune at its
-    // seat lists the district's work with its own, its open tasks carried to it.
-    let (status, _) = coordinator.get_json("/api/v1/tasks?unit=551").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "no unit 551 today");
+    // Task lists: a retired district's code names it on a day it stood, or, with no day,
+    // as the last unit that held the code; the commune at its seat lists the district's
+    // work with its own, its open tasks carried to it.
     let (status, then) = coordinator
         .get_json("/api/v1/tasks?unit=551&at=2025-03-01&limit=200")
         .await;
     assert_eq!(status, StatusCode::OK, "{then}");
+    let (status, last) = coordinator
+        .get_json("/api/v1/tasks?unit=551&limit=200")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{last}");
+    assert_eq!(last["total"], then["total"]);
+    let (status, _) = coordinator
+        .get_json("/api/v1/tasks?unit=551&at=2026-01-01")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no unit 551 on that day");
     let (_, seat) = coordinator
         .get_json("/api/v1/tasks?unit=21994&limit=200")
         .await;
@@ -265,10 +273,26 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     let page = coordinator.get("/tasks?unit=551&at=30/06/2025").await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("value=\"30/06/2025\""));
-    assert_ne!(
-        coordinator.get("/tasks?unit=551").await.status(),
-        StatusCode::OK,
-        "no unit 551 today"
+    // The page of an ended unit's tasks says so and where the work went.
+    let page = coordinator.get("/tasks?unit=551").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(
+            "Huyện Vân Canh đã kết thúc hoạt động sau ngày 30/06/2025.\n\
+             Công việc đang mở được tiếp tục tại Xã Vân Canh."
+        ),
+        "{page}"
+    );
+    assert!(
+        !coordinator
+            .get("/tasks?unit=21994")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("đã kết thúc hoạt động"),
+        "a standing unit's list has no such notice"
     );
 
     // A retired unit's page says what continues it; a new unit's, what it took over.
