@@ -844,27 +844,17 @@ pub async fn public_list(ctx: Ctx) -> AppResult<Response> {
     })
 }
 
-/// `GET /assessments/rounds/{id}/results.xlsx` and `.pdf`.
+/// `GET /assessments/rounds/{id}/results.xlsx` and `.pdf`, and for anyone (`public`) the
+/// published documents at `GET /public/index/{id}/results.{ext}`.
 pub async fn results_file(
     ctx: Ctx,
     Path(id): Path<i64>,
     q: svc::ResultsQuery,
     ext: &str,
+    public: bool,
 ) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, Some(ctx.user()?), id, &q).await?;
-    let (content_type, filename, bytes) =
-        svc::results_document(v, ext, ctx.lang(), ctx.state.today()).await?;
-    Ok(super::download(content_type, &filename, bytes))
-}
-
-/// `GET /public/index/{id}/results.{ext}`: the published documents, for anyone.
-pub async fn public_results_file(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    q: svc::ResultsQuery,
-    ext: &str,
-) -> AppResult<Response> {
-    let v = svc::round_results(&ctx.state, None, id, &q).await?;
+    let user = if public { None } else { Some(ctx.user()?) };
+    let v = svc::round_results(&ctx.state, user, id, &q).await?;
     let (content_type, filename, bytes) =
         svc::results_document(v, ext, ctx.lang(), ctx.state.today()).await?;
     Ok(super::download(content_type, &filename, bytes))

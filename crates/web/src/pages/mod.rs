@@ -172,13 +172,13 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route(
             "/assessments/rounds/{id}/results.xlsx",
             get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
-                assessment::results_file(ctx, id, q, "xlsx")
+                assessment::results_file(ctx, id, q, "xlsx", false)
             }),
         )
         .route(
             "/assessments/rounds/{id}/results.pdf",
             get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
-                assessment::results_file(ctx, id, q, "pdf")
+                assessment::results_file(ctx, id, q, "pdf", false)
             }),
         )
         .route(
@@ -225,13 +225,13 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route(
             "/public/index/{id}/results.xlsx",
             get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
-                assessment::public_results_file(ctx, id, q, "xlsx")
+                assessment::results_file(ctx, id, q, "xlsx", true)
             }),
         )
         .route(
             "/public/index/{id}/results.pdf",
             get(|ctx: Ctx, id: Path<i64>, Query(q): Query<_>| {
-                assessment::public_results_file(ctx, id, q, "pdf")
+                assessment::results_file(ctx, id, q, "pdf", true)
             }),
         )
         .route("/dashboard", get(dashboard::home))

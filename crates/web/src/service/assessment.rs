@@ -1806,6 +1806,15 @@ fn domain_criteria(framework: &FrameworkView) -> Vec<Criterion> {
         .collect()
 }
 
+/// Units' short names, which label an average of several ("Sở KH&CN và Sở TT&TT").
+async fn short_names(c: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, Option<String>>> {
+    Ok(units::by_ids(c, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.short_name))
+        .collect())
+}
+
 /// Results of a round. The public (no user) sees only published rounds; coordinators of
 /// the round see the provisional standing before publication.
 pub async fn round_results(
@@ -1845,18 +1854,19 @@ pub async fn round_results(
         final_points_of(&provisional, &assessments)
     };
     let previous_round = rounds::previous_published(&mut c, &round).await?;
+    // Who continues whom: for last year's values and for the ranking in today's units.
+    let lineage = if previous_round.is_some() || structure == Structure::AsItIsNow {
+        rounds::predecessors_by_unit(&mut c).await?
+    } else {
+        HashMap::new()
+    };
     let mut previous = HashMap::new();
     if let Some(p) = &previous_round {
         let p_framework = framework_view(&mut c, p.framework_id).await?;
         let p_assessments = rounds::assessments_of_round(&mut c, p.id).await?;
         let p_scores = rounds::scores_of_round(&mut c, p.id).await?;
-        // Short names label a merged unit's average ("Sở KH&CN và Sở TT&TT").
         let p_ids: Vec<i64> = p_assessments.iter().map(|a| a.unit_id).collect();
-        let short_names: HashMap<i64, Option<String>> = units::by_ids(&mut c, &p_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.short_name))
-            .collect();
+        let short_names = short_names(&mut c, &p_ids).await?;
         let last_year: HashMap<i64, LastYear> = results(
             &domain_criteria(&p_framework),
             &final_points_of(&p_scores, &p_assessments),
@@ -1869,7 +1879,6 @@ pub async fn round_results(
             (r.unit_id, l)
         })
         .collect();
-        let lineage = rounds::predecessors_by_unit(&mut c).await?;
         let ids: Vec<i64> = units_points.iter().map(|u| u.unit_id).collect();
         previous = previous_values(&ids, &last_year, &lineage, p.year);
     }
@@ -1880,13 +1889,8 @@ pub async fn round_results(
             .into_iter()
             .map(|u| (u.id, u.name))
             .collect();
-        let lineage = rounds::predecessors_by_unit(&mut c).await?;
         let ids: Vec<i64> = out.iter().map(|r| r.unit_id).collect();
-        let short_names: HashMap<i64, Option<String>> = units::by_ids(&mut c, &ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.short_name))
-            .collect();
+        let short_names = short_names(&mut c, &ids).await?;
         out = results_as_now(&out, round.year, &now, &lineage, &short_names);
     }
     // Which work moves the index: for the round's own readers every linked task; for

@@ -9,6 +9,18 @@ use serde_json::{Value, json};
 use crate::index::department_framework;
 use crate::support::{Session, TestApp, TestClock, error_code};
 
+/// The id of a unit's assessment in a round as `GET /api/v1/index-rounds/{id}` shows it.
+pub(crate) fn assessment_id(round: &Value, unit_code: &str) -> i64 {
+    round["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["assessment"]["unit_code"] == unit_code)
+        .unwrap_or_else(|| panic!("{unit_code} in {round}"))["assessment"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
 fn day(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -37,17 +49,11 @@ async fn open_round(app: &TestApp, coordinator: &Session, days: i64) -> (i64, i6
     let (_, view) = coordinator
         .get_json(&format!("/api/v1/index-rounds/{round_id}"))
         .await;
-    let id_of = |code: &str| {
-        view["assessments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["assessment"]["unit_code"] == code)
-            .unwrap()["assessment"]["id"]
-            .as_i64()
-            .unwrap()
-    };
-    (round_id, id_of("52-STP"), id_of("52-STC2"))
+    (
+        round_id,
+        assessment_id(&view, "52-STP"),
+        assessment_id(&view, "52-STC2"),
+    )
 }
 
 /// Sở Tư pháp's answers: 20 + 15 + 15 + 160 + 160 = 370 of 460.
@@ -866,17 +872,10 @@ async fn a_round_runs_in_the_browser_from_import_to_published_documents() {
     let (_, round) = coordinator
         .get_json(&format!("/api/v1/index-rounds/{round_id}"))
         .await;
-    let assessment_of = |code: &str| {
-        round["assessments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["assessment"]["unit_code"] == code)
-            .unwrap()["assessment"]["id"]
-            .as_i64()
-            .unwrap()
-    };
-    let (stp, stc) = (assessment_of("52-STP"), assessment_of("52-STC2"));
+    let (stp, stc) = (
+        assessment_id(&round, "52-STP"),
+        assessment_id(&round, "52-STC2"),
+    );
 
     // The specialist fills in the form; a typo is shown at its criterion and saves nothing.
     let editor = app.login("editor-stp").await;
@@ -1600,14 +1599,9 @@ async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
     );
 
     // The report marks the change and explains it under the ranking.
-    let pdf = coordinator
-        .get(&format!("/api/v1/index-rounds/{round_2025}/results.pdf"))
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = coordinator
+        .pdf_text(&format!("/api/v1/index-rounds/{round_2025}/results.pdf"))
+        .await;
     assert!(
         text.contains("+0,2 (*)") && text.contains("trung bình của Sở KH&CN và Sở TT&TT"),
         "{text}"
@@ -1693,16 +1687,11 @@ async fn a_merged_department_compares_with_the_average_of_its_predecessors() {
         row[7],
         "2024: trung bình của Sở KH&CN và Sở TT&TT (trước sáp nhập)"
     );
-    let pdf = coordinator
-        .get(&format!(
+    let text = coordinator
+        .pdf_text(&format!(
             "/public/index/{round_2024}/results.pdf?structure=now"
         ))
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        .await;
     assert!(
         text.contains("Sở Khoa học và Công nghệ (**)") && text.contains("theo đơn vị hiện nay"),
         "{text}"

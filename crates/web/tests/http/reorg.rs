@@ -508,17 +508,10 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
     let (_, round) = coordinator
         .get_json(&format!("/api/v1/index-rounds/{}", round["id"]))
         .await;
-    let assessment_of = |code: &str| {
-        round["assessments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["assessment"]["unit_code"] == code)
-            .unwrap()["assessment"]["id"]
-            .as_i64()
-            .unwrap()
-    };
-    let (district_assessment, commune_assessment) = (assessment_of("551"), assessment_of("21997"));
+    let (district_assessment, commune_assessment) = (
+        crate::assessment::assessment_id(&round, "551"),
+        crate::assessment::assessment_id(&round, "21997"),
+    );
     let unit_of = async |assessment: i64| {
         let (_, a) = coordinator
             .get_json(&format!("/api/v1/assessments/{assessment}"))

@@ -160,6 +160,15 @@ impl Session {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// The text of a PDF the path answers, its runs of white space made single spaces.
+    pub async fn pdf_text(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let bytes = r.bytes().await.expect("PDF body");
+        let text = pdf_extract::extract_text_from_mem(&bytes).expect("a readable PDF");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         let r = self.get(path).await;
         let status = r.status();
