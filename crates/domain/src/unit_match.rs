@@ -111,8 +111,26 @@ fn group_phrase(folded: &str) -> Option<UnitKind> {
     }
 }
 
-/// Resolves text to a unit valid on `day`; a retired unit rolls forward to its
-/// single successor.
+/// The unit standing on `day` that continues `from` through single successors (a
+/// renamed ward renamed again); `None` at a split, an end or a chain too long to be real.
+fn roll_forward(units: &[KnownUnit], from: &KnownUnit, day: Date) -> Option<i64> {
+    let mut at = from;
+    for _ in 0..16 {
+        let [next] = at.successors.as_slice() else {
+            return None;
+        };
+        at = units.iter().find(|u| u.id == *next)?;
+        if valid_on(at.valid_from, at.valid_to, day) {
+            return Some(at.id);
+        }
+    }
+    None
+}
+
+/// Resolves text to a unit valid on `day`. When the text names units valid on the day,
+/// those count (a code reused since names, on an old day, the unit that held it then);
+/// otherwise a retired unit rolls forward along single successors to the one standing
+/// on the day.
 pub fn find_unit(units: &[KnownUnit], text: &str, day: Date) -> Named {
     let text = text.trim();
     if text.is_empty() {
@@ -153,21 +171,20 @@ pub fn find_unit(units: &[KnownUnit], text: &str, day: Date) -> Named {
     } else {
         by_code
     };
-    // Prefer what is valid on the day; roll a retired unit forward to its successor.
-    let mut ids: Vec<i64> = Vec::new();
-    for u in &candidates {
-        let id = if valid_on(u.valid_from, u.valid_to, day) {
-            Some(u.id)
-        } else {
-            match u.successors.as_slice() {
-                [one] => Some(*one),
-                _ => None,
+    // Prefer what is valid on the day; else roll a retired unit forward to its successor.
+    let stands = |u: &KnownUnit| valid_on(u.valid_from, u.valid_to, day);
+    let mut ids: Vec<i64> = candidates
+        .iter()
+        .filter(|u| stands(u))
+        .map(|u| u.id)
+        .collect();
+    if ids.is_empty() {
+        for u in &candidates {
+            if let Some(id) = roll_forward(units, u, day)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
             }
-        };
-        if let Some(id) = id
-            && !ids.contains(&id)
-        {
-            ids.push(id);
         }
     }
     // A district and a commune may share a proper name; a document means the larger one.
@@ -279,6 +296,42 @@ mod tests {
             find_unit(&units(), "Sở TT&TT", date!(2024 - 06 - 01)),
             Named::Unit(3)
         );
+    }
+
+    #[test]
+    fn a_reused_code_and_an_old_name_resolve_by_the_day() {
+        // 21583: Phường Lê Lợi until 2024, Phường Thị Nại in the first half of 2025, then
+        // the code of the new Phường Quy Nhơn.
+        let ward = |id, name: &str, from: Option<Date>, to: Option<Date>, next: &[i64]| KnownUnit {
+            valid_from: from,
+            valid_to: to,
+            successors: next.to_vec(),
+            ..unit(id, "21583", name, None, UnitKind::Commune)
+        };
+        let u = [
+            ward(1, "Phường Lê Lợi", None, Some(date!(2024 - 12 - 31)), &[2]),
+            ward(
+                2,
+                "Phường Thị Nại",
+                Some(date!(2025 - 01 - 01)),
+                Some(date!(2025 - 06 - 30)),
+                &[3],
+            ),
+            ward(3, "Phường Quy Nhơn", Some(date!(2025 - 07 - 01)), None, &[]),
+        ];
+        let (y2024, y2025, y2026) = (
+            date!(2024 - 06 - 01),
+            date!(2025 - 03 - 01),
+            date!(2026 - 03 - 01),
+        );
+        // A workbook dated 2024 naming the ward, by name or by code: the ward of 2024.
+        assert_eq!(find_unit(&u, "Phường Lê Lợi", y2024), Named::Unit(1));
+        assert_eq!(find_unit(&u, "21583", y2024), Named::Unit(1));
+        assert_eq!(find_unit(&u, "21583", y2025), Named::Unit(2));
+        assert_eq!(find_unit(&u, "21583", y2026), Named::Unit(3));
+        // The old name on a later day: whoever carries it on then, through both changes.
+        assert_eq!(find_unit(&u, "Phường Lê Lợi", y2025), Named::Unit(2));
+        assert_eq!(find_unit(&u, "Lê Lợi", y2026), Named::Unit(3));
     }
 
     #[test]
