@@ -1167,6 +1167,16 @@ pub async fn import_plan(
     plan_open(&plan)?;
     let today = state.today();
     let year = i32::try_from(plan.year).unwrap_or(today.year());
+    // The units the document names: a past year's plan names those of its time (its
+    // decision date, else its last day), so a reused code or an old name finds the unit
+    // that held it then; this year's plan is live work for the units standing today.
+    let day = if year < today.year() {
+        plan.decision_date
+            .or_else(|| time::Date::from_calendar_date(year, time::Month::December, 31).ok())
+            .map_or(today, |d| d.min(today))
+    } else {
+        today
+    };
     // Parsing is CPU work on untrusted input: off the async threads.
     let imported = tokio::task::spawn_blocking(move || {
         let grid = dxplan_report::sheet::read_first_sheet(&bytes).map_err(|e| {
@@ -1191,7 +1201,7 @@ pub async fn import_plan(
         let cx = ImportContext {
             units: &units_known,
             groups: &groups,
-            day: today,
+            day,
             year,
             existing: &existing,
         };

@@ -144,6 +144,54 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     );
     assert!(!ranking.contains("<th scope=\"row\">Huyện Vân Canh"));
 
+    // A 2024 plan's appendix naming Phường Lê Lợi (21583, Phường Thị Nại from 2025 and
+    // the new Phường Quy Nhơn's code since July) puts the task on the ward of 2024.
+    let (status, plan) = s
+        .post_json(
+            "/api/v1/plans",
+            &serde_json::json!({"year": 2024, "title": "Kế hoạch chuyển đổi số năm 2024 (nhập lại)",
+                "decision_date": "15/01/2024"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, text) in ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Hoàn thành"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(0, col as u16, *text).unwrap();
+    }
+    for (col, text) in [
+        "1",
+        "Số hoá hồ sơ một cửa",
+        "UBND phường Lê Lợi",
+        "Quý IV/2024",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write(1, col as u16, *text).unwrap();
+    }
+    let (status, imported) = crate::plan_import::post_workbook(
+        &s,
+        plan["id"].as_i64().unwrap(),
+        book.save_to_buffer().unwrap(),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let (_, le_loi) = s.get_json("/api/v1/units/21583?at=2024-06-01").await;
+    assert_eq!(le_loi["name"], "Phường Lê Lợi");
+    let (_, tasks) = s
+        .get_json(&format!("/api/v1/tasks?plan={}", plan["id"]))
+        .await;
+    assert_eq!(tasks["items"][0]["lead_unit_id"], le_loi["id"], "{tasks}");
+    assert_eq!(
+        tasks["items"][0]["lead_unit_now"][0]["name"], "Phường Quy Nhơn",
+        "{tasks}"
+    );
+
     // A town's work went to the ward of its People's Committee, not the one named after it.
     let (_, hoai_nhon) = s.get_json("/api/v1/units/543?at=2024-06-01").await;
     assert_eq!(hoai_nhon["successors"], serde_json::json!(["21640"]));

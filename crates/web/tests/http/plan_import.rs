@@ -132,7 +132,7 @@ fn messy_workbook() -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn post_workbook(
+pub(crate) async fn post_workbook(
     s: &Session,
     plan: i64,
     bytes: Vec<u8>,
