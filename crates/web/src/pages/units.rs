@@ -191,6 +191,8 @@ struct UnitPage {
     assessments: Vec<AssessmentLine>,
     /// The year before this one, for the history link of a unit formed by a change.
     last_year: i32,
+    /// For a retired unit: the last whole year it stood, for its dashboard as it was.
+    last_full_year: Option<i32>,
     linked: Vec<dxplan_store::index_rounds::LinkedCriterion>,
     fed: Vec<(String, String, String)>,
 }
@@ -240,6 +242,13 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    let last_full_year = unit.valid_to.map(|end| {
+        if (end.month(), end.day()) == (time::Month::December, 31) {
+            end.year()
+        } else {
+            end.year() - 1
+        }
+    });
     ctx.render(&UnitPage {
         assessments,
         linked,
@@ -257,6 +266,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         users,
         today: format_date(ctx.state.today()),
         last_year: ctx.state.today().year() - 1,
+        last_full_year,
     })
 }
 

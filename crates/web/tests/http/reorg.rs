@@ -304,6 +304,20 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         .unwrap();
     assert!(old_page.contains("Đơn vị đã kết thúc hoạt động sau ngày 30/06/2025"));
     assert!(old_page.contains("được tiếp tục tại") && old_page.contains("Xã Canh Vinh"));
+    // …and leads to how it did in its last whole year, in the units of that time: the
+    // reused code names the old commune there.
+    let link = "/dashboard?unit=22006&amp;year=2024&amp;structure=then";
+    assert!(old_page.contains(link), "{old_page}");
+    let dashboard = admin
+        .get(&link.replace("&amp;", "&"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard.contains("Bảng điều hành — Xã Canh Hiển</h1>"),
+        "{dashboard}"
+    );
     let new_page = admin
         .get(&format!("/units/{}", new["id"]))
         .await
