@@ -1,5 +1,7 @@
 //! Indicators, reporting forms, targets and data values.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -265,20 +267,33 @@ pub async fn form_indicators(c: &mut Conn, form_id: i64) -> Result<Vec<Indicator
     })?)
 }
 
-/// Every form's code and name with the kinds of unit that report through it, in one read.
-pub async fn forms_with_kinds(c: &mut Conn) -> Result<Vec<(String, String, Vec<String>)>> {
-    let rows: Vec<(String, String, Option<String>)> = q!(c, |x| sqlx::query_as(
-        "SELECT f.code, f.name, k.kind FROM reporting_forms f
-           LEFT JOIN form_unit_kinds k ON k.form_id = f.id ORDER BY f.code, k.kind"
+/// Every form's kinds of reporting unit, by form id, in one read (lists of forms).
+pub async fn kinds_by_form(c: &mut Conn) -> Result<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = q!(c, |x| sqlx::query_as(
+        "SELECT form_id, kind FROM form_unit_kinds ORDER BY form_id, kind"
     )
     .fetch_all(x)
     .await)?;
-    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
-    for (code, name, kind) in rows {
-        match out.last_mut() {
-            Some(last) if last.0 == code => last.2.extend(kind),
-            _ => out.push((code, name, kind.into_iter().collect())),
-        }
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (form, kind) in rows {
+        out.entry(form).or_default().push(kind);
+    }
+    Ok(out)
+}
+
+/// Every form's indicator codes in the form's order, by form id, in one read.
+pub async fn indicator_codes_by_form(c: &mut Conn) -> Result<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = q!(c, |x| {
+        sqlx::query_as(
+        "SELECT fi.form_id, i.code FROM form_indicators fi JOIN indicators i ON i.id = fi.indicator_id
+         ORDER BY fi.form_id, fi.position"
+    )
+    .fetch_all(x)
+    .await
+    })?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (form, code) in rows {
+        out.entry(form).or_default().push(code);
     }
     Ok(out)
 }

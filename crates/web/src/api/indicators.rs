@@ -208,21 +208,18 @@ pub(crate) async fn list_forms(
 ) -> AppResult<Json<super::openapi::Page<FormJson>>> {
     user.require(Action::ViewWork, Target::Anywhere)?;
     let mut c = state.db.read().await?;
-    let forms = indicators::forms(&mut c).await?;
-    let mut items = Vec::new();
-    for f in forms {
-        let inds: Vec<String> = indicators::form_indicators(&mut c, f.id)
-            .await?
-            .into_iter()
-            .map(|i| i.code)
-            .collect();
-        let unit_kinds = indicators::form_kinds(&mut c, f.id).await?;
-        items.push(FormJson {
+    // Three reads whatever the number of forms.
+    let mut codes = indicators::indicator_codes_by_form(&mut c).await?;
+    let mut kinds = indicators::kinds_by_form(&mut c).await?;
+    let items = indicators::forms(&mut c)
+        .await?
+        .into_iter()
+        .map(|f| FormJson {
+            indicators: codes.remove(&f.id).unwrap_or_default(),
+            unit_kinds: kinds.remove(&f.id).unwrap_or_default(),
             form: f,
-            indicators: inds,
-            unit_kinds,
-        });
-    }
+        })
+        .collect();
     Ok(Json(super::paged(items, &page)?))
 }
 

@@ -398,17 +398,16 @@ async fn entry_page(
         .ok_or(AppError::NotFound)?;
     let lineage = units::lineage(&mut c, unit.id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    let forms = indicators::forms(&mut c).await?;
-    let mut usable = Vec::new();
-    for f in &forms {
-        if indicators::form_kinds(&mut c, f.id)
-            .await?
-            .iter()
-            .any(|k| k == unit.kind.as_str())
-        {
-            usable.push(f.clone());
-        }
-    }
+    let kinds = indicators::kinds_by_form(&mut c).await?;
+    let usable: Vec<indicators::Form> = indicators::forms(&mut c)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            kinds
+                .get(&f.id)
+                .is_some_and(|ks| ks.iter().any(|k| k == unit.kind.as_str()))
+        })
+        .collect();
     let form = match q.form {
         Some(id) => usable
             .iter()

@@ -116,7 +116,17 @@ async fn plan(
         (
             reorg::stored_units(&mut c).await?,
             reorg::work_counts(&mut c, effective).await?,
-            dxplan_store::indicators::forms_with_kinds(&mut c).await?,
+            {
+                let mut kinds = dxplan_store::indicators::kinds_by_form(&mut c).await?;
+                dxplan_store::indicators::forms(&mut c)
+                    .await?
+                    .into_iter()
+                    .map(|f| {
+                        let kinds = kinds.remove(&f.id).unwrap_or_default();
+                        (f.code, f.name, kinds)
+                    })
+                    .collect::<Vec<_>>()
+            },
         )
     };
     let mut plan = reorg_plan::prepare_change_set(
