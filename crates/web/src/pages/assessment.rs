@@ -19,6 +19,7 @@ use dxplan_store::index_rounds::Round;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, AppResult};
+use crate::service::Structure;
 use crate::service::assessment::{
     self as svc, ActInput, AnswerInput, AssessmentView, CorrectionInput, ResponseInput,
     ResultsView, RoundInput, RoundView, ScoreRow, VerifyInput,
@@ -790,7 +791,12 @@ fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
         } else {
             format!("/assessments/rounds/{}", v.round.id)
         },
-        structure: if v.as_it_is_now { "now" } else { "then" },
+        structure: if v.as_it_is_now {
+            Structure::AsItIsNow
+        } else {
+            Structure::AsItWas
+        }
+        .param(),
         v,
     }
 }
