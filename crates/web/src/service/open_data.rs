@@ -165,6 +165,10 @@ pub struct IndexRow {
     pub year: i64,
     pub framework: String,
     pub rank: usize,
+    #[serde(skip)]
+    pub unit_id: i64,
+    /// The unit's code as it was when assessed (a code may be reused since).
+    pub unit_code: String,
     pub unit: String,
     pub points: f64,
     pub max_points: f64,
@@ -189,6 +193,8 @@ pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
                 year: round.year,
                 framework: round.framework_name.clone(),
                 rank: r.rank,
+                unit_id: r.unit_id,
+                unit_code: String::new(),
                 unit: r.unit_name,
                 points: r.points,
                 max_points: r.max,
@@ -200,6 +206,21 @@ pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
                     .collect(),
             });
         }
+    }
+    // The codes of every unit ranked, in one read.
+    let mut unit_ids: Vec<i64> = out.iter().map(|r| r.unit_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let codes: std::collections::HashMap<i64, String> = {
+        let mut c = state.db.read().await?;
+        dxplan_store::units::by_ids(&mut c, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.code))
+            .collect()
+    };
+    for row in &mut out {
+        row.unit_code = codes.get(&row.unit_id).cloned().unwrap_or_default();
     }
     Ok(out)
 }
@@ -284,6 +305,7 @@ pub async fn small_dataset(
                 "year",
                 "framework",
                 "rank",
+                "unit_code",
                 "unit",
                 "points",
                 "max_points",
@@ -300,6 +322,7 @@ pub async fn small_dataset(
                         r.year.to_string(),
                         r.framework.clone(),
                         r.rank.to_string(),
+                        r.unit_code.clone(),
                         r.unit.clone(),
                         r.points.to_string(),
                         r.max_points.to_string(),

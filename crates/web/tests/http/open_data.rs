@@ -108,6 +108,19 @@ async fn only_approved_figures_and_committed_tasks_are_published_as_open_data() 
     let rows = index["items"].as_array().unwrap();
     assert_eq!(rows.len(), 20 + 11, "the 2024 rounds, not 2025's");
     assert!(rows.iter().all(|r| r["year"] == 2024));
+    // Each row names its unit by code as well as by name, as every other dataset does.
+    let quy_nhon = rows
+        .iter()
+        .find(|r| r["unit"] == "Thành phố Quy Nhơn")
+        .unwrap_or_else(|| panic!("{index}"));
+    assert_eq!(quy_nhon["unit_code"], "540");
+    let (_, csv) = anonymous(&app, "/open/datasets/index-results.csv").await;
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.contains("rank,unit_code,unit,points")),
+        "{csv}"
+    );
 
     // Unknown datasets and formats are plain 404s.
     assert_eq!(
