@@ -325,6 +325,21 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         .await
         .unwrap();
     assert!(new_page.contains("Tiếp nhận từ") && new_page.contains("Xã Canh Hiển"));
+    // Its history link lists the tasks of every plan, and the filter says so.
+    assert!(
+        new_page.contains("/tasks?plan=&amp;unit=22006"),
+        "{new_page}"
+    );
+    let history = admin
+        .get("/tasks?plan=&unit=22006")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        history.contains("<option value=\"\" selected>Tất cả các kế hoạch</option>"),
+        "{history}"
+    );
 
     // The district's head, carried to the commune at its seat, keeps the history of the
     // communes that commune continues, but not of those that went to another new commune:
