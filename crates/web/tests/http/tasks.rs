@@ -565,6 +565,24 @@ async fn the_task_list_filters_searches_sorts_and_pages() {
         .map(|t| t["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["2.2", "2.4", "2.6"]);
+    // A search pages like any filter, and a page past the end still says how many match.
+    let searched = get("q=chuyen%20doi%20so&sort=due&per_page=5&page=3".into()).await;
+    let codes: Vec<&str> = searched["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["2.12"], "11 matches (not 9.7): 5, 5, then the last");
+    assert_eq!(searched["total"], 11);
+    for past_the_end in ["q=chuyen%20doi%20so&per_page=5&page=9", "unit=540&page=9"] {
+        let past = get(past_the_end.into()).await;
+        assert_eq!(past["items"], json!([]), "{past_the_end}");
+        assert!(
+            past["total"].as_i64().unwrap() > 0,
+            "{past_the_end}: {past}"
+        );
+    }
     for bad in [
         "status=flying",
         "sort=random",
