@@ -346,6 +346,8 @@ async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, mode: Mode) -> a
                 report.indicators, report.units, report.values
             );
         }
+        // The demo is one bulk load: its first pages should not wait for autovacuum.
+        db.refresh_statistics().await?;
         println!("\ndxplan (demo) — {url_shown}\n");
         println!(
             "Tài khoản dùng thử / demo accounts (mật khẩu / password: {}):",

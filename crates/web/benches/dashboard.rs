@@ -19,6 +19,7 @@ async fn main() {
     let scale = dxplan_web::demo_scale::seed(&state, 200, 5)
         .await
         .expect("scale");
+    state.db.refresh_statistics().await.expect("statistics");
     println!(
         "dashboard at province scale on {:?}: demo plans + {} figures of {} scale indicators",
         state.db.backend(),

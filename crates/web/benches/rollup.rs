@@ -40,6 +40,7 @@ async fn main() {
         dxplan_web::demo_scale::seed(&state, 200, 5).await
     }
     .expect("scale");
+    state.db.refresh_statistics().await.expect("statistics");
     println!(
         "roll-ups at {} scale on {:?}: {} indicators × {} communes × 60 months = {} figures (generated in {:.0} s)",
         if national { "national" } else { "province" },
@@ -162,6 +163,7 @@ async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
     reorg::apply(state, &caller, id, 1, &[])
         .await
         .expect("apply");
+    state.db.refresh_statistics().await.expect("statistics");
     for (label, at) in [("as it was", state.today()), ("as it is now", effective)] {
         for code in ["SC-001", "SC-003"] {
             let mut times = Vec::new();

@@ -22,6 +22,7 @@ async fn main() {
     let (_db, state) = bench_state().await;
     dxplan_web::demo::seed(&state).await.expect("demo");
     let plan_id = fill_plan(&state).await;
+    state.db.refresh_statistics().await.expect("statistics");
 
     // Server time: the store query behind one page of the list, with filters.
     let filters: Vec<(&str, TaskFilter)> = vec![
