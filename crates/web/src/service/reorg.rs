@@ -83,15 +83,22 @@ async fn authorize_over(state: &AppState, caller: &Caller<'_>, preview: &Preview
             None => user.require(Action::Reorganise, Target::System)?,
         }
     }
-    // One read for the whole change: the subtrees the caller's grants cover are exactly
-    // the units whose lineage meets a grant (`subtree_cte` mirrors `units::lineage`).
+    require_over(&mut c, user, &places).await
+}
+
+/// The user may reorganise every one of these units. One read however many there are:
+/// the subtrees the user's grants cover are exactly the units whose lineage meets a grant
+/// (`subtree_cte` mirrors `units::lineage`).
+async fn require_over(
+    c: &mut dxplan_store::Conn,
+    user: &CurrentUser,
+    places: &[i64],
+) -> AppResult<()> {
     let Some(roots) = user.scope(Action::Reorganise) else {
         return Ok(());
     };
-    let within: std::collections::HashSet<i64> = units::subtree_ids(&mut c, &roots)
-        .await?
-        .into_iter()
-        .collect();
+    let within: std::collections::HashSet<i64> =
+        units::subtree_ids(c, &roots).await?.into_iter().collect();
     if places.iter().all(|p| within.contains(p)) {
         Ok(())
     } else {
@@ -657,10 +664,12 @@ pub async fn undo(
     }
     let steps = reorg::steps(&mut c, id).await?;
     if let Some(user) = caller.user {
-        for s in steps.iter().filter(|s| s.kind == StepKind::UnitRetired) {
-            let lineage = units::lineage(&mut c, s.entity_id).await?;
-            user.require(Action::Reorganise, Target::Unit(&lineage))?;
-        }
+        let retired: Vec<i64> = steps
+            .iter()
+            .filter(|s| s.kind == StepKind::UnitRetired)
+            .map(|s| s.entity_id)
+            .collect();
+        require_over(&mut c, user, &retired).await?;
     }
     for s in steps.iter().rev() {
         match s.kind {

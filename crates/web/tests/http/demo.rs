@@ -3,8 +3,8 @@
 //! same in either structure. One test: the full demo takes a while to seed.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
+use crate::reorg::child;
 use crate::support::{Session, TestApp};
 
 /// The units of a kind valid on `at` (`None`: today), by name.
@@ -49,15 +49,6 @@ async fn tree_root(s: &Session, at: &str) -> String {
         .next()
         .unwrap();
     format!("{name} ({n})")
-}
-
-fn child<'a>(view: &'a Value, name: &str) -> &'a Value {
-    view["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["unit"] == name)
-        .unwrap_or_else(|| panic!("{name} among {view}"))
 }
 
 #[tokio::test]

@@ -73,7 +73,8 @@ async fn history(app: &TestApp) {
     }
 }
 
-fn child<'a>(view: &'a Value, name: &str) -> &'a Value {
+/// A child row of a roll-up, by unit name.
+pub(crate) fn child<'a>(view: &'a Value, name: &str) -> &'a Value {
     view["children"]
         .as_array()
         .unwrap()
@@ -662,6 +663,23 @@ async fn live_work_is_carried_or_closed_and_an_undo_before_the_date_puts_it_all_
     // Before the date, the old structure still stands.
     let (_, today) = admin.get_json("/api/v1/units/21994").await;
     assert_eq!(today["name"], "Thị trấn Vân Canh");
+
+    // Undoing is refused to another district's coordinator and to the district's own
+    // staff, and leaves the change applied.
+    let quy_nhon = app.login("coordinator-540").await;
+    for s in [&quy_nhon, &staff] {
+        let (status, body) = s
+            .post_json(
+                &format!("/api/v1/reorganisations/{id}/undo"),
+                &json!({"version": applied["version"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (_, still) = admin
+        .get_json(&format!("/api/v1/reorganisations/{id}"))
+        .await;
+    assert_eq!(still["change"]["status"], "applied", "{still}");
 
     let (status, undone) = admin
         .post_json(
