@@ -2,7 +2,7 @@
 //! merges, and splits with a weight such as a population share — its checks, and how the
 //! figures of old units map forward onto the new ones by each indicator's rule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -108,40 +108,59 @@ pub fn check_lineage(edges: &[LineageEdge]) -> Vec<LineageProblem> {
     problems
 }
 
-/// Where each unit's figures end up when history is mapped forward along a checked
-/// lineage: the final successors and the share of the unit each receives (a merge gives
-/// all, a split its weight, a chain multiplies). A unit outside the lineage maps to itself.
-pub fn final_shares(unit: i64, edges: &[LineageEdge]) -> Vec<(i64, f64)> {
-    shares_onto(unit, edges, |u| edges.iter().all(|e| e.from != u))
+/// A lineage indexed by predecessor: walking a unit forward costs a look-up a step, not
+/// a pass over every edge — roll-ups walk every retired unit of the tree.
+#[derive(Debug, Clone, Default)]
+pub struct Lineage {
+    next: HashMap<i64, Vec<(i64, Option<f64>)>>,
 }
 
-/// Where a unit's figures count in a structure whose standing units `stands` names: the
-/// unit itself when it stands, else the standing units it continues in, each with the
-/// share it receives (a merge all of it, a split its weight, a chain the product). A unit
-/// that neither stands nor continues anywhere maps nowhere.
-pub fn shares_onto(
-    unit: i64,
-    edges: &[LineageEdge],
-    stands: impl Fn(i64) -> bool,
-) -> Vec<(i64, f64)> {
-    let mut out: BTreeMap<i64, f64> = BTreeMap::new();
-    let mut stack = vec![(unit, 1.0)];
-    // Bounded: a checked lineage has no cycle; a bad one cannot loop forever.
-    let mut steps = 0;
-    while let Some((u, share)) = stack.pop() {
-        steps += 1;
-        if stands(u) || steps > 10_000 {
-            *out.entry(u).or_default() += share;
-            continue;
+impl Lineage {
+    pub fn new(edges: &[LineageEdge]) -> Lineage {
+        let mut next: HashMap<i64, Vec<(i64, Option<f64>)>> = HashMap::new();
+        for e in edges {
+            next.entry(e.from).or_default().push((e.to, e.weight));
         }
-        let next: Vec<&LineageEdge> = edges.iter().filter(|e| e.from == u).collect();
-        let whole = next.len() == 1;
-        for e in next {
-            let w = if whole { 1.0 } else { e.weight.unwrap_or(0.0) };
-            stack.push((e.to, share * w));
-        }
+        Lineage { next }
     }
-    out.into_iter().collect()
+
+    /// Whether the unit continues in another.
+    pub fn continues(&self, unit: i64) -> bool {
+        self.next.contains_key(&unit)
+    }
+
+    /// Where a unit's figures count in a structure whose standing units `stands` names:
+    /// the unit itself when it stands, else the standing units it continues in, each with
+    /// the share it receives (a merge all of it, a split its weight, a chain the product).
+    /// A unit that neither stands nor continues anywhere maps nowhere.
+    pub fn shares_onto(&self, unit: i64, stands: impl Fn(i64) -> bool) -> Vec<(i64, f64)> {
+        let mut out: BTreeMap<i64, f64> = BTreeMap::new();
+        let mut stack = vec![(unit, 1.0)];
+        // Bounded: a checked lineage has no cycle; a bad one cannot loop forever.
+        let mut steps = 0;
+        while let Some((u, share)) = stack.pop() {
+            steps += 1;
+            if stands(u) || steps > 10_000 {
+                *out.entry(u).or_default() += share;
+                continue;
+            }
+            let next = self.next.get(&u).map_or(&[][..], Vec::as_slice);
+            let whole = next.len() == 1;
+            for (to, weight) in next {
+                let w = if whole { 1.0 } else { weight.unwrap_or(0.0) };
+                stack.push((*to, share * w));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Where each unit's figures end up when history is mapped forward along a checked
+    /// lineage: the final successors and the share of the unit each receives (a merge
+    /// gives all, a split its weight, a chain multiplies). A unit outside the lineage maps
+    /// to itself.
+    pub fn final_shares(&self, unit: i64) -> Vec<(i64, f64)> {
+        self.shares_onto(unit, |u| !self.continues(u))
+    }
 }
 
 /// The part of a figure a share carries: additive values (sum, latest) and a ratio's
@@ -184,10 +203,11 @@ pub fn map_forward(
     figures: &[(i64, Figure)],
     edges: &[LineageEdge],
 ) -> BTreeMap<i64, Mapped> {
+    let lineage = Lineage::new(edges);
     // (target) → contributions (share, figure)
     let mut parts: BTreeMap<i64, Vec<(f64, Figure)>> = BTreeMap::new();
     for (unit, figure) in figures {
-        for (target, share) in final_shares(*unit, edges) {
+        for (target, share) in lineage.final_shares(*unit) {
             parts.entry(target).or_default().push((share, *figure));
         }
     }
@@ -328,22 +348,22 @@ mod tests {
     #[test]
     fn shares_stop_at_the_units_that_stand_on_the_day() {
         // 1 and 2 merge into 3 (2025-03); 3 is split 60/40 into 4 and 5 later.
-        let edges = [
+        let edges = Lineage::new(&[
             edge(1, 3, None),
             edge(2, 3, None),
             edge(3, 4, Some(0.6)),
             edge(3, 5, Some(0.4)),
-        ];
+        ]);
         // In a structure where 3 stands (as it was between the two changes)…
-        assert_eq!(shares_onto(1, &edges, |u| u == 3), vec![(3, 1.0)]);
+        assert_eq!(edges.shares_onto(1, |u| u == 3), vec![(3, 1.0)]);
         // …and as it is now.
         assert_eq!(
-            shares_onto(2, &edges, |u| u == 4 || u == 5),
+            edges.shares_onto(2, |u| u == 4 || u == 5),
             vec![(4, 0.6), (5, 0.4)]
         );
-        assert_eq!(shares_onto(4, &edges, |u| u == 4), vec![(4, 1.0)]);
+        assert_eq!(edges.shares_onto(4, |u| u == 4), vec![(4, 1.0)]);
         assert!(
-            shares_onto(9, &edges, |u| u == 4).is_empty(),
+            edges.shares_onto(9, |u| u == 4).is_empty(),
             "a unit that ended without a successor counts nowhere"
         );
     }
@@ -484,9 +504,9 @@ mod tests {
             edge(2, 4, Some(0.3)),
         ];
         assert!(check_lineage(&lineage).is_empty());
-        let shares = final_shares(1, &lineage);
+        let shares = Lineage::new(&lineage).final_shares(1);
         assert_eq!(shares.len(), 2);
         assert!((shares[0].1 - 0.7).abs() < 1e-9 && (shares[1].1 - 0.3).abs() < 1e-9);
-        assert_eq!(final_shares(9, &lineage), vec![(9, 1.0)]);
+        assert_eq!(Lineage::new(&lineage).final_shares(9), vec![(9, 1.0)]);
     }
 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::Lang;
-use crate::reorg::{LineageEdge, LineageProblem, check_lineage, final_shares};
+use crate::reorg::{Lineage, LineageEdge, LineageProblem, check_lineage};
 use crate::text::{format_date, nfc};
 use crate::unit::{UnitInput, UnitKind, check_code, valid_on, validate_unit};
 use crate::unit_import::{MAX_ROWS, RowError, RowProblem};
@@ -1102,7 +1102,7 @@ struct Edge {
 }
 
 /// Dense numbers for the units of a plan, so that stored ids and not-yet-stored new
-/// units can share [`check_lineage`] and [`final_shares`], which work on `i64`s.
+/// units can share [`check_lineage`] and [`Lineage`], which work on `i64`s.
 #[derive(Default)]
 struct Numbering {
     of: HashMap<UnitId, i64>,
@@ -1447,6 +1447,7 @@ pub fn plan_change_set(
     }
 
     // Retired units: successors, work, records, children.
+    let forward = Lineage::new(&numbered);
     let mut retired_units = Vec::with_capacity(retired_order.len());
     let mut affected = WorkCounts::default();
     for &id in &retired_order {
@@ -1501,7 +1502,7 @@ pub fn plan_change_set(
                 weight: e.weight,
             })
             .collect();
-        let disposition = disposition(unit, &own, &numbering, &numbered, &label);
+        let disposition = disposition(unit, &own, &numbering, &forward, &label);
         retired_units.push(Retired {
             id,
             unit: this,
@@ -1567,7 +1568,7 @@ fn disposition(
     unit: &StoredUnit,
     own: &[&Edge],
     numbering: &Numbering,
-    numbered: &[LineageEdge],
+    forward: &Lineage,
     label: &dyn Fn(UnitId) -> CodeName,
 ) -> Option<Disposition> {
     let whole = own.len() == 1;
@@ -1576,7 +1577,7 @@ fn disposition(
     for (order, e) in own.iter().enumerate() {
         let w = if whole { 1.0 } else { e.weight.unwrap_or(0.0) };
         let start = numbering.of.get(&e.to).copied()?;
-        for (n, s) in final_shares(start, numbered) {
+        for (n, s) in forward.final_shares(start) {
             let target = numbering.unit(n)?;
             match shares.iter_mut().find(|(t, _, _)| *t == target) {
                 Some(entry) => entry.1 += w * s,

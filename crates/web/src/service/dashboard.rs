@@ -300,13 +300,11 @@ pub async fn dashboard_and_filter(
     // one taking the largest share of a split unit).
     let valid = units::valid_on(&mut c, at).await?;
     let parent: HashMap<i64, Option<i64>> = valid.iter().map(|u| (u.id, u.parent_id)).collect();
-    let edges = units::lineage_edges(&mut c).await?;
+    let lineage = dxplan_domain::reorg::Lineage::new(&units::lineage_edges(&mut c).await?);
     let mut carried: HashMap<i64, i64> = HashMap::new();
     for f in &facts {
         if !parent.contains_key(&f.lead_unit_id) && !carried.contains_key(&f.lead_unit_id) {
-            let shares = dxplan_domain::reorg::shares_onto(f.lead_unit_id, &edges, |u| {
-                parent.contains_key(&u)
-            });
+            let shares = lineage.shares_onto(f.lead_unit_id, |u| parent.contains_key(&u));
             if let Some((to, _)) = shares.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                 carried.insert(f.lead_unit_id, *to);
             }

@@ -474,14 +474,14 @@ impl Tree {
                 children.entry(p).or_default().push(u.id);
             }
         }
-        let edges = units::lineage_edges(&mut c).await?;
+        let lineage = dxplan_domain::reorg::Lineage::new(&units::lineage_edges(&mut c).await?);
         let counts_for = all
             .iter()
             .map(|u| {
                 let shares = if valid.contains(&u.id) {
                     vec![(u.id, 1.0)]
                 } else {
-                    dxplan_domain::reorg::shares_onto(u.id, &edges, |id| valid.contains(&id))
+                    lineage.shares_onto(u.id, |id| valid.contains(&id))
                 };
                 (u.id, shares)
             })
