@@ -223,8 +223,10 @@ async fn main() -> anyhow::Result<()> {
             let state = cli_state(&data_dir, &url).await?;
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.display().to_string();
+            let upload = service::Upload::ready(name, bytes);
             let outcome =
-                service::tasks::import_plan(&state, &Caller::cli(), plan, bytes, dry_run).await?;
+                service::tasks::import_plan(&state, &Caller::cli(), plan, upload, dry_run).await?;
             for t in &outcome.tasks {
                 println!("{:>5}  {:<8} {}", t.row, t.fields.code, t.fields.title);
             }

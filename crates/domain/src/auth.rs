@@ -188,10 +188,10 @@ pub enum Target<'a> {
     /// The system as a whole (users, configuration, the audit log, new top-level units):
     /// only system-wide grants count.
     System,
-    /// A unit, given as its id followed by its ancestors' ids up to the root.
+    /// A unit, given as its id followed by its ancestors' ids up to the root (see
+    /// `units::lineage`). An object of the whole province (a plan, the indicator
+    /// catalogue, a framework) targets the unit at the top of today's tree.
     Unit(&'a [i64]),
-    /// Anywhere at all: used to decide whether to offer an area in the navigation.
-    Anywhere,
 }
 
 /// The one policy function: may a holder of `grants` perform `action` on `target`?
@@ -200,11 +200,19 @@ pub fn authorize(grants: &[Grant], action: Action, target: Target<'_>) -> bool {
         g.allows(action)
             && match (g.unit, target) {
                 (None, _) => true,
-                (Some(_), Target::Anywhere) => true,
                 (Some(_), Target::System) => false,
                 (Some(scope), Target::Unit(lineage)) => lineage.contains(&scope),
             }
     })
+}
+
+/// Whether some grant allows `action` on at least one unit. This never decides whether an
+/// action may be done — that always names its target — but what to offer (a menu entry),
+/// what every member reads alike (the indicator catalogue, the list of plans), and whether
+/// to refuse at once, before a request's body is read, someone who may do the action
+/// nowhere.
+pub fn holds(grants: &[Grant], action: Action) -> bool {
+    grants.iter().any(|g| g.allows(action))
 }
 
 #[cfg(test)]
@@ -317,8 +325,37 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_scoped_grant_never_acts_for_the_province() {
+        // Province-wide objects target the root: a coordinator of a district (or a token
+        // narrowed to it) manages nothing there, though it holds the action somewhere.
+        let district = on(Role::Coordinator, 2);
+        assert!(holds(&district, Action::ManagePlans));
+        assert!(!authorize(
+            &district,
+            Action::ManagePlans,
+            Target::Unit(PROVINCE)
+        ));
+        assert!(!authorize(
+            &district,
+            Action::ReviewWork,
+            Target::Unit(SIBLING)
+        ));
+        assert!(authorize(
+            &district,
+            Action::ReviewWork,
+            Target::Unit(COMMUNE)
+        ));
+        assert!(authorize(
+            &on(Role::Coordinator, 1),
+            Action::ManagePlans,
+            Target::Unit(PROVINCE)
+        ));
+        assert!(!holds(&on(Role::Viewer, 1), Action::ManagePlans));
+    }
+
+    #[test]
     fn no_grant_no_access() {
-        assert!(!authorize(&[], Action::ViewUnits, Target::Anywhere));
+        assert!(!holds(&[], Action::ViewUnits));
         assert!(!authorize(&[], Action::ViewWork, Target::Unit(PROVINCE)));
     }
 

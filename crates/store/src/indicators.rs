@@ -445,12 +445,30 @@ pub async fn values_of_unit(c: &mut Conn, unit_id: i64, period: Period) -> Resul
 }
 
 /// Values waiting for review.
-pub async fn submitted(c: &mut Conn, limit: i64) -> Result<Vec<DataValue>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, DataValue>(concat!(
-        select_values!(),
-        "WHERE status = 'submitted' ORDER BY updated_at, id LIMIT $1"
-    ))
-    .bind(limit)
+/// Figures awaiting review, the oldest first: within the subtrees of `scope` (a
+/// reviewer's roots), or everywhere when `None`.
+pub async fn submitted(c: &mut Conn, scope: Option<&[i64]>, limit: i64) -> Result<Vec<DataValue>> {
+    let mut params = Params::default();
+    let (with, condition) = match scope {
+        None => (String::new(), String::new()),
+        Some([]) => return Ok(Vec::new()),
+        Some(roots) => (
+            format!(
+                "WITH RECURSIVE {} ",
+                crate::units::subtree_cte("scope", roots, &mut params)
+            ),
+            "AND unit_id IN (SELECT id FROM scope) ".to_string(),
+        ),
+    };
+    let limit = params.push(Arg::Int(limit));
+    let sql = format!(
+        "{with}{}WHERE status = 'submitted' {condition}ORDER BY updated_at, id LIMIT {limit}",
+        select_values!()
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, DataValue>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
     .fetch_all(x)
     .await)?)
 }

@@ -462,6 +462,7 @@ pub async fn decide_extension(
 pub async fn pending_extensions(
     c: &mut Conn,
     plan_id: Option<i64>,
+    scope: Option<&[i64]>,
 ) -> Result<Vec<(Extension, String, String)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -470,17 +471,35 @@ pub async fn pending_extensions(
         task_code: String,
         task_title: String,
     }
-    let rows: Vec<Row> = q!(c, |x| {
-        sqlx::query_as::<_, Row>(
-        "SELECT e.id, e.task_id, e.requested_by, e.requested_name, e.requested_at, e.reason, e.old_due, e.new_due,
+    let mut params = Params::default();
+    // Requests on tasks led within the reviewer's subtrees only, when scoped.
+    let (with, in_scope) = match scope {
+        None => (String::new(), String::new()),
+        Some([]) => return Ok(Vec::new()),
+        Some(roots) => (
+            format!(
+                "WITH RECURSIVE {} ",
+                crate::units::subtree_cte("scope", roots, &mut params)
+            ),
+            " AND t.lead_unit_id IN (SELECT id FROM scope)".to_string(),
+        ),
+    };
+    let plan = match plan_id {
+        Some(id) => format!(" AND t.plan_id = {}", params.push(Arg::Int(id))),
+        None => String::new(),
+    };
+    let sql = format!(
+        "{with}SELECT e.id, e.task_id, e.requested_by, e.requested_name, e.requested_at, e.reason, e.old_due, e.new_due,
                 e.status, e.decided_name, e.decided_at, e.decision_comment, t.code AS task_code, t.title AS task_title
          FROM task_extensions e JOIN tasks t ON t.id = e.task_id
-         WHERE e.status = 'pending' AND ($1 IS NULL OR t.plan_id = $1) ORDER BY e.id"
+         WHERE e.status = 'pending'{plan}{in_scope} ORDER BY e.id"
+    );
+    let rows: Vec<Row> = q!(c, |x| bind_all!(
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+        params.args
     )
-    .bind(plan_id)
     .fetch_all(x)
-    .await
-    })?;
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|r| (r.ext, r.task_code, r.task_title))

@@ -120,6 +120,21 @@ pub async fn lineage(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     Ok(rows.into_iter().map(|(id, _)| id).collect())
 }
 
+/// The units at the top of the tree on `at` (the province; the ministry at national scale):
+/// the objects of the whole programme — plans, the indicator catalogue, frameworks —
+/// belong to them, so only a grant on them (or a system-wide one) manages those.
+pub async fn roots(c: &mut Conn, at: Date) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = q!(c, |x| sqlx::query_as(concat!(
+        "SELECT u.id FROM org_units u WHERE u.parent_id IS NULL AND ",
+        valid_at_1!(),
+        " ORDER BY u.id"
+    ))
+    .bind(at)
+    .fetch_all(x)
+    .await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// The unit's id followed by its ancestors' ids, by the stored parents only.
 async fn up_ids(c: &mut Conn, id: i64) -> Result<Vec<i64>> {
     let rows: Vec<(i64,)> = q!(c, |x| sqlx::query_as(

@@ -49,7 +49,8 @@ pub enum AppError {
         retry_after_secs: u64,
     },
     BadRequest(String),
-    PayloadTooLarge,
+    /// The body passed a cap (in bytes, when the route knows it); reading stopped there.
+    PayloadTooLarge(Option<u64>),
     UnsupportedMediaType,
     Internal(String),
 }
@@ -99,7 +100,7 @@ impl AppError {
             AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -124,7 +125,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
-            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
@@ -199,10 +200,17 @@ impl AppError {
                     format!("The request is not valid: {detail}"),
                 );
             }
-            AppError::PayloadTooLarge => lang.pick(
+            AppError::PayloadTooLarge(None) => lang.pick(
                 "Dữ liệu gửi lên quá lớn.",
                 "What you sent is too large.",
             ),
+            AppError::PayloadTooLarge(Some(limit)) => {
+                let mb = dxplan_domain::text::format_number(*limit as f64 / (1024.0 * 1024.0), 1);
+                return lang.pick(
+                    format!("Dữ liệu gửi lên quá lớn: tối đa {mb} MB."),
+                    format!("What you sent is too large: at most {mb} MB."),
+                );
+            }
             AppError::UnsupportedMediaType => lang.pick(
                 "Định dạng dữ liệu không được hỗ trợ (cần application/json).",
                 "Unsupported content type (application/json expected).",

@@ -19,6 +19,7 @@ pub mod service;
 pub mod session;
 pub mod state;
 pub mod throttle;
+pub mod upload;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -152,7 +152,7 @@ pub async fn render_errors(
             match status {
                 StatusCode::NOT_FOUND => AppError::NotFound,
                 StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("method not allowed".into()),
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(None),
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
                 s if s.is_client_error() => AppError::BadRequest(detail),
                 _ => AppError::Internal(detail),

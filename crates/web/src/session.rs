@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use cookie::{Cookie, SameSite};
 use dxplan_domain::Lang;
-use dxplan_domain::auth::{Action, Grant, Target, authorize};
+use dxplan_domain::auth::{Action, Grant, Target, authorize, holds};
 use dxplan_store::audit::Actor;
 use dxplan_store::{sessions, units, users};
 use rand::RngCore;
@@ -63,11 +63,30 @@ pub struct CurrentUser {
 pub struct TokenUse {
     pub id: i64,
     pub name: String,
+    /// Made for reading only: it changes nothing, not even its owner's own settings.
+    pub read_only: bool,
 }
 
 impl CurrentUser {
     pub fn may(&self, action: Action, target: Target<'_>) -> bool {
         authorize(&self.grants, action, target)
+    }
+
+    /// Whether the user may do `action` on at least one unit: for what to offer and for
+    /// what every member reads alike, never as the decision for a change (see
+    /// [`dxplan_domain::auth::holds`]).
+    pub fn holds(&self, action: Action) -> bool {
+        holds(&self.grants, action)
+    }
+
+    /// Refuses with 403 a user who may do `action` nowhere: checked before a request's
+    /// body is read, ahead of the full check on the target the body names.
+    pub fn require_somewhere(&self, action: Action) -> AppResult<()> {
+        if self.holds(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// The units whose subtrees the user may act on with `action`: `None` when a
@@ -247,6 +266,11 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
     // there is nothing for a forged cross-site request to ride on: no CSRF check.
     if let Some(secret) = bearer(request.headers()) {
         let user = load_token_user(state, &secret).await?;
+        // A read-only token changes nothing, not even its owner's own settings
+        // (notifications read, e-mail preference): refused before any body is read.
+        if user.token.as_ref().is_some_and(|t| t.read_only) && !is_safe(request.method()) {
+            return Err(AppError::Forbidden);
+        }
         request.extensions_mut().insert(Some(user));
         return Ok(request);
     }
@@ -254,10 +278,7 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
         Some(token) if !token.is_empty() => load_user(state, &hash_token(token)).await?,
         _ => None,
     };
-    let unsafe_method = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let unsafe_method = !is_safe(request.method());
     let path = request.uri().path();
     let creates_session = path == "/login" || path == "/api/v1/auth/login";
     if let Some(user) = &user
@@ -268,6 +289,10 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
     }
     request.extensions_mut().insert(user);
     Ok(request)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -345,6 +370,7 @@ async fn load_token_user(state: &AppState, secret: &str) -> AppResult<CurrentUse
         token: Some(TokenUse {
             id: token.id,
             name: token.name,
+            read_only: token.access == "read",
         }),
     })
 }
@@ -419,7 +445,7 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, state.config.body_limit)
         .await
-        .map_err(|_| AppError::PayloadTooLarge)?;
+        .map_err(|_| AppError::PayloadTooLarge(None))?;
     let given = form_urlencoded_pairs(std::str::from_utf8(&bytes).unwrap_or_default())
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v);

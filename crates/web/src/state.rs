@@ -93,6 +93,11 @@ impl AppState {
     }
 
     /// Today in Vietnam (UTC+7), the date codes and validity periods are read at.
+    /// The largest evidence file, as a byte count for readers.
+    pub fn upload_limit(&self) -> usize {
+        usize::try_from(self.config.max_upload_bytes).unwrap_or(usize::MAX)
+    }
+
     pub fn today(&self) -> time::Date {
         self.now().to_offset(crate::format::VIETNAM).date()
     }

@@ -94,8 +94,12 @@ pub(crate) async fn import(
     Auth(user): Auth,
     axum::extract::Query(names): axum::extract::Query<svc::ImportMeta>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
+    let caller = caller(&user, &meta);
+    // Rights first: a refused caller's file is not read at all.
+    svc::require_frameworks(&state, &caller).await?;
+    let body = crate::upload::body_bytes(body, crate::upload::WORKBOOK_BYTES).await?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -105,8 +109,7 @@ pub(crate) async fn import(
     } else {
         "framework.xlsx"
     };
-    let view =
-        svc::import_framework(&state, &caller(&user, &meta), filename, &body, &names).await?;
+    let view = svc::import_framework(&state, &caller, filename, &body, &names).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -496,16 +499,9 @@ pub(crate) async fn upload_evidence(
     axum::extract::Query(q): axum::extract::Query<CriterionQuery>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let (name, bytes) = super::tasks::first_file(multipart).await?;
-    let evidence = rounds::attach_file(
-        &state,
-        &caller(&user, &meta),
-        id,
-        &q.criterion,
-        &name,
-        bytes,
-    )
-    .await?;
+    let file = crate::upload::first_file(multipart, state.upload_limit());
+    let evidence =
+        rounds::attach_file(&state, &caller(&user, &meta), id, &q.criterion, file).await?;
     Ok((StatusCode::CREATED, Json(evidence)).into_response())
 }
 

@@ -7,9 +7,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::{Action, Target};
-use dxplan_domain::indicator::{IndicatorInput, PeriodType};
+use dxplan_domain::indicator::IndicatorInput;
 use dxplan_domain::period::Period;
-use dxplan_store::indicators::{self, FormWrite};
+use dxplan_store::indicators;
 use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +64,8 @@ pub(crate) async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<indicators::Indicator>>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // The catalogue is read alike by every member.
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     let items = indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await?;
     Ok(Json(super::paged(items, &page)?))
@@ -129,7 +130,8 @@ pub(crate) async fn get_one(
     Auth(user): Auth,
     Path(code): Path<String>,
 ) -> AppResult<Json<indicators::Indicator>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // The catalogue is read alike by every member.
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     Ok(Json(
         indicators::by_code(&mut c, &code)
@@ -206,7 +208,8 @@ pub(crate) async fn list_forms(
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<FormJson>>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // The catalogue is read alike by every member.
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     // Three reads whatever the number of forms.
     let mut codes = indicators::indicator_codes_by_form(&mut c).await?;
@@ -253,50 +256,19 @@ pub(crate) async fn create_form(
     Auth(user): Auth,
     ApiJson(body): ApiJson<FormBody>,
 ) -> AppResult<Response> {
-    let caller = caller(&user, &meta);
-    caller
-        .user
-        .map(|u| u.require(Action::ManagePlans, Target::Anywhere))
-        .transpose()?;
-    let period_type = PeriodType::parse(&body.period_type)
-        .ok_or_else(|| AppError::field("period_type", Invalid::BadFormat))?;
-    let mut c = state.db.begin().await?;
-    let mut ids = Vec::new();
-    for code in &body.indicators {
-        let ind = indicators::by_code(&mut c, code)
-            .await?
-            .ok_or_else(|| AppError::field("indicators", Invalid::UnknownUnit))?;
-        if ind.period_type != period_type {
-            return Err(AppError::field("indicators", Invalid::BadPeriod));
-        }
-        ids.push(ind.id);
-    }
-    if body
-        .unit_kinds
-        .iter()
-        .any(|k| dxplan_domain::unit::UnitKind::parse(k).is_none())
-    {
-        return Err(AppError::field("unit_kinds", Invalid::UnknownKind));
-    }
-    let id = indicators::insert_form(
-        &mut c,
-        &FormWrite {
-            code: body.code.trim(),
-            name: body.name.trim(),
-            period_type,
-            deadline_days: body.deadline_days.unwrap_or(10).clamp(0, 365),
-            indicator_ids: &ids,
+    let form = svc::create_form(
+        &state,
+        &caller(&user, &meta),
+        &svc::FormInput {
+            code: &body.code,
+            name: &body.name,
+            period_type: &body.period_type,
+            deadline_days: body.deadline_days,
+            indicators: &body.indicators,
             unit_kinds: &body.unit_kinds,
         },
-        state.now(),
     )
-    .await
-    .map_err(|e| match e {
-        dxplan_store::StoreError::Duplicate => AppError::field("code", Invalid::Taken),
-        other => other.into(),
-    })?;
-    let form = indicators::form(&mut c, id).await?;
-    c.commit().await?;
+    .await?;
     Ok((StatusCode::CREATED, Json(form)).into_response())
 }
 
@@ -318,47 +290,32 @@ pub(crate) async fn set_targets(
     Auth(user): Auth,
     ApiJson(rows): ApiJson<Vec<TargetRow>>,
 ) -> AppResult<StatusCode> {
-    user.require(Action::ManagePlans, Target::Anywhere)?;
+    // Refuse whoever sets targets nowhere before resolving anything; each unit's own
+    // check follows in the use case.
+    user.require_somewhere(Action::ManagePlans)?;
     let today = state.today();
-    let mut c = state.db.begin().await?;
-    for row in &rows {
-        let ind = indicators::by_code(&mut c, &row.indicator)
-            .await?
-            .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?;
-        let unit = units::by_code(&mut c, &row.unit, today)
-            .await?
-            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-        let period = Period::parse(&row.period)
-            .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-        if !row.value.is_finite() || row.value < 0.0 {
-            return Err(AppError::field("value", Invalid::Negative));
+    let mut cells = Vec::with_capacity(rows.len());
+    {
+        let mut c = state.db.read().await?;
+        for row in &rows {
+            let ind = indicators::by_code(&mut c, &row.indicator)
+                .await?
+                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?;
+            let unit = units::by_code(&mut c, &row.unit, today)
+                .await?
+                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+            let period = Period::parse(&row.period)
+                .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+            cells.push(svc::TargetCell {
+                indicator_id: ind.id,
+                unit_id: unit.id,
+                period,
+                value: row.value,
+            });
         }
-        indicators::set_target(
-            &mut c,
-            ind.id,
-            unit.id,
-            period,
-            row.value,
-            &user.username,
-            state.now(),
-        )
-        .await?;
     }
-    crate::service::record(
-        &mut c,
-        &state,
-        &caller(&user, &meta),
-        dxplan_store::audit::NewEvent {
-            action: "target.set",
-            entity_type: "target",
-            entity_id: None,
-            summary: format!("{} targets", rows.len()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    c.commit().await?;
+    let summary = format!("{} targets", rows.len());
+    svc::set_targets(&state, &caller(&user, &meta), &cells, summary).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -484,8 +441,8 @@ pub(crate) async fn upload_value_file(
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let (name, bytes) = super::tasks::first_file(multipart).await?;
-    let file = svc::attach_to_value(&state, &caller(&user, &meta), id, &name, bytes).await?;
+    let upload = crate::upload::first_file(multipart, state.upload_limit());
+    let file = svc::attach_to_value(&state, &caller(&user, &meta), id, upload).await?;
     Ok((StatusCode::CREATED, Json(file)).into_response())
 }
 
@@ -559,7 +516,8 @@ pub(crate) async fn export(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> AppResult<Response> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // Within the reader's scope (or the named unit's subtree, checked in the use case).
+    user.require_somewhere(Action::ViewWork)?;
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let rows = svc::exchange_rows(
@@ -833,9 +791,7 @@ pub(crate) async fn pending_values(
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<indicators::DataValue>>> {
-    user.require(Action::ReviewWork, Target::Anywhere)?;
-    let mut c = state.db.read().await?;
-    let waiting = indicators::submitted(&mut c, 5_000).await?;
+    let waiting = svc::review_queue(&state, &user, 5_000).await?;
     Ok(Json(super::paged(waiting, &page)?))
 }
 

@@ -82,7 +82,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+            .map_err(|_| AppError::PayloadTooLarge(None))?;
         read_json(&bytes).map(ApiJson)
     }
 }
@@ -338,7 +338,7 @@ pub(crate) async fn list_units(
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitListQuery>,
 ) -> AppResult<Json<openapi::Page<UnitJson>>> {
-    user.require(Action::ViewUnits, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewUnits)?;
     let at = parse_at(query.at.as_deref(), &state)?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
@@ -396,7 +396,7 @@ pub(crate) async fn get_unit(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<AtQuery>,
 ) -> AppResult<Json<UnitDetail>> {
-    user.require(Action::ViewUnits, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewUnits)?;
     let unit = unit_at(&state, &code, query.at.as_deref()).await?;
     let mut c = state.db.read().await?;
     let successors = units::successors(&mut c, unit.id).await?;
@@ -459,7 +459,7 @@ pub(crate) async fn patch_unit(
     ApiQuery(query): ApiQuery<AtQuery>,
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> AppResult<Json<UnitJson>> {
-    user.require(Action::ManageUnits, Target::Anywhere)?;
+    user.require_somewhere(Action::ManageUnits)?;
     let current = unit_at(&state, &code, query.at.as_deref()).await?;
     let parent_code = match current.parent_id {
         Some(p) => {
@@ -500,7 +500,7 @@ pub(crate) async fn import_units(
     meta: RequestMeta,
     Auth(user): Auth,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Json<units::ImportOutcome>> {
     user.require(Action::ManageUnits, Target::System)?;
     let content_type = headers
@@ -510,6 +510,7 @@ pub(crate) async fn import_units(
     if !content_type.starts_with("text/csv") && !content_type.starts_with("text/plain") {
         return Err(AppError::UnsupportedMediaType);
     }
+    let body = crate::upload::body_bytes(body, crate::upload::CSV_BYTES).await?;
     let outcome = service::import_units(&state, &caller(&user, &meta), &body, "api").await?;
     Ok(Json(outcome))
 }

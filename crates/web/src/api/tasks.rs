@@ -55,7 +55,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/attachments/{id}", get(download))
         .route(
             "/plans/{id}/import",
-            post(import_plan).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+            post(import_plan).layer(axum::extract::DefaultBodyLimit::max(
+                crate::upload::WORKBOOK_BYTES,
+            )),
         )
 }
 
@@ -274,10 +276,8 @@ pub(crate) async fn list_plans(
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<plans::Plan>>> {
-    user.require(
-        dxplan_domain::auth::Action::ViewWork,
-        dxplan_domain::auth::Target::Anywhere,
-    )?;
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(plans::list(&mut c).await?, &page)?))
 }
@@ -327,10 +327,8 @@ pub(crate) async fn get_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PlanDetail>> {
-    user.require(
-        dxplan_domain::auth::Action::ViewWork,
-        dxplan_domain::auth::Target::Anywhere,
-    )?;
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let (plan, groups) = {
         let mut c = state.db.read().await?;
         (
@@ -400,10 +398,8 @@ pub(crate) async fn list_groups(
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<plans::TaskGroup>>> {
-    user.require(
-        dxplan_domain::auth::Action::ViewWork,
-        dxplan_domain::auth::Target::Anywhere,
-    )?;
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
     plans::get(&mut c, id).await?;
     Ok(Json(super::paged(plans::groups(&mut c, id).await?, &page)?))
@@ -767,7 +763,7 @@ pub struct MyWork {
 }
 
 pub async fn my_work_for(state: &AppState, user: &CurrentUser) -> AppResult<MyWork> {
-    use dxplan_domain::auth::{Action, Target};
+    use dxplan_domain::auth::Action;
     let today = state.today();
     let scope = svc::task_scope(user);
     let base = TaskFilter {
@@ -835,10 +831,9 @@ pub async fn my_work_for(state: &AppState, user: &CurrentUser) -> AppResult<MyWo
             .await?
         }
     };
-    let extensions = if review_scope.is_some() && user.may(Action::ReviewWork, Target::Anywhere) {
-        tasks::pending_extensions(&mut c, None).await?
-    } else {
-        Vec::new()
+    let extensions = match &review_scope {
+        Some(scope) => tasks::pending_extensions(&mut c, None, scope.as_deref()).await?,
+        None => Vec::new(),
     };
     Ok(MyWork {
         to_submit,
@@ -917,26 +912,6 @@ pub(crate) async fn task_attachments(
     )?))
 }
 
-/// The first file field of a multipart body: its name and bytes.
-pub async fn first_file(mut multipart: axum::extract::Multipart) -> AppResult<(String, Vec<u8>)> {
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.file_name().is_some() || field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field.bytes().await.map_err(multipart_error)?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Err(AppError::field("file", Invalid::Required))
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge
-    } else {
-        AppError::BadRequest(e.body_text())
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
@@ -949,8 +924,8 @@ pub(crate) async fn upload(
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let (name, bytes) = first_file(multipart).await?;
-    let attachment = svc::attach(&state, &caller(&user, &meta), id, &name, bytes).await?;
+    let file = crate::upload::first_file(multipart, state.upload_limit());
+    let attachment = svc::attach(&state, &caller(&user, &meta), id, file).await?;
     Ok((StatusCode::CREATED, Json(attachment)).into_response())
 }
 
@@ -1004,11 +979,17 @@ pub(crate) async fn import_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ImportQuery>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
     let dry_run = matches!(query.dry_run.as_deref(), Some("1" | "true" | "yes"));
-    let outcome =
-        svc::import_plan(&state, &caller(&user, &meta), id, body.to_vec(), dry_run).await?;
+    let file = async {
+        let bytes = crate::upload::body_bytes(body, crate::upload::WORKBOOK_BYTES).await?;
+        Ok(crate::service::Upload {
+            name: String::new(),
+            bytes,
+        })
+    };
+    let outcome = svc::import_plan(&state, &caller(&user, &meta), id, file, dry_run).await?;
     let tasks: Vec<ImportedTask> = outcome
         .tasks
         .into_iter()
@@ -1167,10 +1148,8 @@ pub(crate) async fn plan_obstacles(
     ApiQuery(q): ApiQuery<ObstacleQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> AppResult<Json<super::openapi::Page<tasks::PeriodReport>>> {
-    user.require(
-        dxplan_domain::auth::Action::ViewWork,
-        dxplan_domain::auth::Target::Anywhere,
-    )?;
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => Period::containing(state.today(), true),
         Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,

@@ -53,7 +53,10 @@ struct HomePage {
     page: Page,
     rounds: Vec<(Round, &'static str, String)>,
     frameworks: Vec<Framework>,
-    may_manage: bool,
+    /// Opens rounds (a district's coordinator for its communes too).
+    may_open_rounds: bool,
+    /// Imports frameworks: the province's.
+    may_manage_frameworks: bool,
     errors: FormErrors,
     form: HashMap<String, String>,
 }
@@ -79,10 +82,18 @@ async fn home_page(
         page: ctx.page("Đánh giá chỉ số chuyển đổi số", "Index assessment"),
         rounds,
         frameworks,
-        may_manage: user.may(Action::ManagePlans, dxplan_domain::auth::Target::Anywhere),
+        may_open_rounds: user.holds(Action::ManagePlans),
+        may_manage_frameworks: may_manage_frameworks(ctx).await?,
         errors,
         form,
     })
+}
+
+/// Whether the page offers to change frameworks (the province's objects).
+async fn may_manage_frameworks(ctx: &Ctx) -> AppResult<bool> {
+    Ok(frameworks::require_frameworks(&ctx.state, &ctx.caller()?)
+        .await
+        .is_ok())
 }
 
 /// `GET /assessments`: rounds and frameworks; coordinators open rounds here.
@@ -544,12 +555,8 @@ pub async fn upload(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    let result = match crate::api::tasks::first_file(multipart).await {
-        Ok((name, bytes)) => {
-            svc::attach_file(&ctx.state, &caller, id, &q.criterion, &name, bytes).await
-        }
-        Err(e) => Err(e),
-    };
+    let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
+    let result = svc::attach_file(&ctx.state, &caller, id, &q.criterion, file).await;
     after(
         &ctx,
         id,
@@ -921,7 +928,7 @@ pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         page,
         total: num(v.max_points),
         rows,
-        may_manage: user.may(Action::ManagePlans, dxplan_domain::auth::Target::Anywhere),
+        may_manage: may_manage_frameworks(&ctx).await?,
         v,
     })
 }
@@ -929,6 +936,7 @@ pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 /// `POST /assessments/frameworks/import`: a framework from its JSON or annex workbook.
 pub async fn import_framework(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
     let caller = ctx.caller()?;
+    frameworks::require_frameworks(&ctx.state, &caller).await?;
     let result = match read_import(multipart).await {
         Ok((name, bytes, meta)) => {
             frameworks::import_framework(&ctx.state, &caller, &name, &bytes, &meta).await
@@ -960,7 +968,7 @@ async fn read_import(
 ) -> AppResult<(String, Vec<u8>, frameworks::ImportMeta)> {
     let mut meta = frameworks::ImportMeta::default();
     let mut file = None;
-    while let Some(field) = multipart
+    while let Some(mut field) = multipart
         .next_field()
         .await
         .map_err(|e| AppError::BadRequest(e.body_text()))?
@@ -968,11 +976,20 @@ async fn read_import(
         let name = field.name().unwrap_or_default().to_string();
         if field.file_name().is_some() || name == "file" {
             let filename = field.file_name().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
                 .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
-            file = Some((filename, bytes.to_vec()));
+                .map_err(crate::upload::multipart_error)?
+            {
+                if bytes.len() + chunk.len() > crate::upload::WORKBOOK_BYTES {
+                    return Err(AppError::PayloadTooLarge(Some(
+                        crate::upload::WORKBOOK_BYTES as u64,
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            file = Some((filename, bytes));
             continue;
         }
         let value = field
@@ -1002,6 +1019,7 @@ pub async fn replace_framework(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
+    frameworks::require_frameworks(&ctx.state, &caller).await?;
     let result = match read_import(multipart).await {
         Ok((name, bytes, meta)) => {
             frameworks::replace_from_file(&ctx.state, &caller, id, &name, &bytes, &meta).await

@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, AppResult};
-use crate::service::Structure;
 use crate::service::indicators as svc;
+use crate::service::{Structure, rights};
 
 fn number(v: Option<f64>) -> String {
     v.map(|v| format_number(v, 2)).unwrap_or_else(|| "—".into())
@@ -28,7 +28,8 @@ fn number(v: Option<f64>) -> String {
 
 fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
     let user = ctx.user()?;
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // The catalogue and the roll-ups are read by every member; figures stay scoped.
+    user.require_somewhere(Action::ViewWork)?;
     Ok(user)
 }
 
@@ -66,11 +67,14 @@ async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> AppResult<
     let list = indicators::list(&mut c, q.as_deref(), None).await?;
     let pillars = plans::pillars(&mut c).await?;
     let my_unit = match user.unit_id {
-        Some(u) if user.may(Action::EditUnitWork, Target::Anywhere) => {
+        Some(u) if rights::may_on(&mut c, user, Action::EditUnitWork, u).await? => {
             Some(units::get(&mut c, u).await?.code)
         }
         _ => None,
     };
+    let can_manage = rights::Province::today(&mut c, &ctx.state)
+        .await?
+        .allows(user, Action::ManagePlans);
     let pillar_name = |code: &Option<String>| {
         pillars
             .iter()
@@ -99,7 +103,7 @@ async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> AppResult<
             })
             .collect(),
         q: q.unwrap_or_default(),
-        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        can_manage,
         errors,
         pillars: pillars
             .iter()
@@ -613,9 +617,8 @@ struct ReviewPage {
 }
 
 pub async fn review_queue(ctx: Ctx) -> AppResult<Response> {
-    ctx.user()?.require(Action::ReviewWork, Target::Anywhere)?;
+    let waiting = svc::review_queue(&ctx.state, ctx.user()?, 200).await?;
     let mut c = ctx.state.db.read().await?;
-    let waiting = indicators::submitted(&mut c, 200).await?;
     let all = indicators::list(&mut c, None, None).await?;
     let mut unit_ids: Vec<i64> = waiting.iter().map(|v| v.unit_id).collect();
     unit_ids.sort_unstable();
@@ -852,8 +855,8 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
     let period = q.period.clone().unwrap_or_default();
-    let (_, bytes) = crate::api::tasks::first_file(multipart).await?;
-    match svc::upload_form(&ctx.state, &caller, &unit_code, &period, bytes).await {
+    let file = crate::upload::first_file(multipart, crate::upload::WORKBOOK_BYTES);
+    match svc::upload_form(&ctx.state, &caller, &unit_code, &period, file).await {
         Ok(n) => Ok(ctx.done(
             &format!(
                 "/data/{unit_code}?form={}&period={period}",
@@ -886,12 +889,8 @@ pub async fn upload_evidence(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    let result = match crate::api::tasks::first_file(multipart).await {
-        Ok((name, bytes)) => {
-            svc::attach_to_value(&ctx.state, &caller, value_id, &name, bytes).await
-        }
-        Err(e) => Err(e),
-    };
+    let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
+    let result = svc::attach_to_value(&ctx.state, &caller, value_id, file).await;
     match result {
         Ok(file) => Ok(ctx.done(
             &format!(
@@ -957,10 +956,14 @@ async fn targets_page(
     q: &TargetsQuery,
     problem: Option<String>,
 ) -> AppResult<TargetsPage> {
-    ctx.user()?.require(Action::ManagePlans, Target::Anywhere)?;
+    let user = ctx.user()?;
+    user.require_somewhere(Action::ManagePlans)?;
     let today = ctx.state.today();
     let year = q.year.unwrap_or(today.year());
     let mut c = ctx.state.db.read().await?;
+    // The grid offers the units whose targets the user sets.
+    let scope = rights::scope_units(&mut c, user, Action::ManagePlans).await?;
+    let in_scope = |id: i64| scope.as_ref().is_none_or(|s| s.contains(&id));
     let forms = indicators::forms(&mut c).await?;
     let form = match q.form {
         Some(id) => forms
@@ -975,14 +978,17 @@ async fn targets_page(
     let all = units::valid_on(&mut c, today).await?;
     let reporters: Vec<&units::Unit> = all
         .iter()
-        .filter(|u| kinds.iter().any(|k| k == u.kind.as_str()))
+        .filter(|u| kinds.iter().any(|k| k == u.kind.as_str()) && in_scope(u.id))
         .collect();
     let ids: Vec<i64> = reporters.iter().map(|u| u.id).collect();
     let targets = indicators::targets_of_units(&mut c, &ids, Period::Year(year)).await?;
     // The top of the tree, and every unit directly above a reporting unit.
     let split_units = all
         .iter()
-        .filter(|u| u.parent_id.is_none() || reporters.iter().any(|r| r.parent_id == Some(u.id)))
+        .filter(|u| {
+            in_scope(u.id)
+                && (u.parent_id.is_none() || reporters.iter().any(|r| r.parent_id == Some(u.id)))
+        })
         .map(|u| (u.code.clone(), u.name.clone()))
         .collect();
     Ok(TargetsPage {
@@ -1026,10 +1032,7 @@ pub async fn save_targets(
     Form(fields): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    caller
-        .user
-        .map(|u| u.require(Action::ManagePlans, Target::Anywhere))
-        .transpose()?;
+    caller.require_somewhere(Action::ManagePlans)?;
     let year: i32 = fields
         .get("year")
         .and_then(|y| y.parse().ok())
@@ -1076,39 +1079,28 @@ pub async fn save_targets(
         let view = targets_page(&ctx, &q, Some(message)).await?;
         return ctx.render_invalid(&view);
     }
-    let mut c = ctx.state.db.begin().await?;
-    for (indicator, unit, value) in &cells {
-        indicators::set_target(
-            &mut c,
-            *indicator,
-            *unit,
-            Period::Year(year),
-            *value,
-            &caller.actor.name,
-            ctx.state.now(),
-        )
-        .await?;
-    }
-    crate::service::record(
-        &mut c,
+    let count = cells.len();
+    let cells: Vec<svc::TargetCell> = cells
+        .into_iter()
+        .map(|(indicator_id, unit_id, value)| svc::TargetCell {
+            indicator_id,
+            unit_id,
+            period: Period::Year(year),
+            value,
+        })
+        .collect();
+    svc::set_targets(
         &ctx.state,
         &caller,
-        dxplan_store::audit::NewEvent {
-            action: "target.set",
-            entity_type: "target",
-            entity_id: None,
-            summary: format!("{year}: {} targets", cells.len()),
-            before: None,
-            after: None,
-        },
+        &cells,
+        format!("{year}: {count} targets"),
     )
     .await?;
-    c.commit().await?;
     Ok(ctx.done(
         &format!("/targets?form={}&year={year}", form.unwrap_or_default()),
         &ctx.lang().pick(
-            format!("Đã lưu {} chỉ tiêu giao năm {year}.", cells.len()),
-            format!("{} targets saved for {year}.", cells.len()),
+            format!("Đã lưu {count} chỉ tiêu giao năm {year}."),
+            format!("{count} targets saved for {year}."),
         ),
     ))
 }

@@ -296,9 +296,7 @@ impl Page {
     }
 
     pub fn may(&self, action: Action) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.may(action, Target::Anywhere))
+        self.user.as_ref().is_some_and(|u| u.holds(action))
     }
 
     pub fn can_manage_units(&self) -> bool {
@@ -317,49 +315,34 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "/my-work",
             "Việc của tôi",
             "My work",
-            user.may(Action::ViewWork, Target::Anywhere),
+            user.holds(Action::ViewWork),
         ),
-        (
-            "/plans",
-            "Kế hoạch",
-            "Plans",
-            user.may(Action::ViewWork, Target::Anywhere),
-        ),
-        (
-            "/tasks",
-            "Nhiệm vụ",
-            "Tasks",
-            user.may(Action::ViewWork, Target::Anywhere),
-        ),
+        ("/plans", "Kế hoạch", "Plans", user.holds(Action::ViewWork)),
+        ("/tasks", "Nhiệm vụ", "Tasks", user.holds(Action::ViewWork)),
         (
             "/indicators",
             "Chỉ tiêu",
             "Indicators",
-            user.may(Action::ViewWork, Target::Anywhere),
+            user.holds(Action::ViewWork),
         ),
         (
             "/assessments",
             "Đánh giá",
             "Assessments",
-            user.may(Action::ViewWork, Target::Anywhere),
+            user.holds(Action::ViewWork),
         ),
         (
             "/dashboard",
             "Trung tâm điều hành",
             "Operations centre",
-            user.may(Action::ViewWork, Target::Anywhere),
+            user.holds(Action::ViewWork),
         ),
-        (
-            "/units",
-            "Đơn vị",
-            "Units",
-            user.may(Action::ViewUnits, Target::Anywhere),
-        ),
+        ("/units", "Đơn vị", "Units", user.holds(Action::ViewUnits)),
         (
             "/users",
             "Người dùng",
             "Users",
-            user.may(Action::ViewUsers, Target::Anywhere),
+            user.holds(Action::ViewUsers),
         ),
         (
             "/audit",
@@ -377,7 +360,7 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "/admin/reorganisations",
             "Sắp xếp ĐVHC",
             "Reorganisations",
-            user.may(Action::Reorganise, Target::Anywhere),
+            user.holds(Action::Reorganise),
         ),
     ];
     items
@@ -548,7 +531,7 @@ impl FormErrors {
             | AppError::Conflict { .. }
             | AppError::BadRequest(_)
             | AppError::File(_)
-            | AppError::PayloadTooLarge => Ok(FormErrors::general(e.message(lang))),
+            | AppError::PayloadTooLarge(_) => Ok(FormErrors::general(e.message(lang))),
             other => Err(other),
         }
     }

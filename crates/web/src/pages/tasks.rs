@@ -68,8 +68,20 @@ fn rows(tasks: &[Task], ctx: &Ctx) -> Vec<TaskRow> {
 
 fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
     let user = ctx.user()?;
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // Plans are read by every member alike; their tasks stay scoped.
+    user.require_somewhere(Action::ViewWork)?;
     Ok(user)
+}
+
+/// Whether the page offers to change plans and their groups: province-wide objects.
+async fn manages_plans(
+    c: &mut dxplan_store::Conn,
+    ctx: &Ctx,
+    user: &crate::session::CurrentUser,
+) -> AppResult<bool> {
+    Ok(crate::service::rights::Province::today(c, &ctx.state)
+        .await?
+        .allows(user, Action::ManagePlans))
 }
 
 // ---------------------------------------------------------------- plans
@@ -104,7 +116,7 @@ async fn plans_page(ctx: &Ctx, form: PlanForm, errors: FormErrors) -> AppResult<
     Ok(PlansPage {
         page: ctx.page("Kế hoạch", "Plans"),
         plans: plans::list(&mut c).await?,
-        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        can_manage: manages_plans(&mut c, ctx, user).await?,
         errors,
         form,
     })
@@ -256,7 +268,7 @@ async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<PlanPage
                 )
             })
             .collect(),
-        can_manage: user.may(Action::ManagePlans, Target::Anywhere),
+        can_manage: manages_plans(&mut c, ctx, user).await?,
         errors,
         plan,
     })
@@ -483,8 +495,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
                 )
             })
             .collect(),
-        can_register: user.may(Action::EditUnitWork, Target::Anywhere)
-            || user.may(Action::ManagePlans, Target::Anywhere),
+        can_register: user.holds(Action::EditUnitWork) || user.holds(Action::ManagePlans),
         export_query: serde_urlencoded::to_string(&export).unwrap_or_default(),
         ended,
         query,
@@ -622,9 +633,7 @@ pub struct NewTaskQuery {
 
 pub async fn new_task(ctx: Ctx, Query(q): Query<NewTaskQuery>) -> AppResult<Response> {
     let user = ctx.user()?;
-    if !user.may(Action::EditUnitWork, Target::Anywhere)
-        && !user.may(Action::ManagePlans, Target::Anywhere)
-    {
+    if !user.holds(Action::EditUnitWork) && !user.holds(Action::ManagePlans) {
         return Err(AppError::Forbidden);
     }
     let plan_id = match q.plan {
@@ -1295,12 +1304,8 @@ pub async fn upload(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    let result = match crate::api::tasks::first_file(multipart).await {
-        Ok((name, bytes)) => svc::attach(&ctx.state, &caller, id, &name, bytes)
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
+    let result = svc::attach(&ctx.state, &caller, id, file).await.map(|_| ());
     back_to_task(
         &ctx,
         id,
@@ -1358,7 +1363,7 @@ fn import_view(
 }
 
 async fn plan_for_import(ctx: &Ctx, id: i64) -> AppResult<Plan> {
-    ctx.user()?.require(Action::ManagePlans, Target::Anywhere)?;
+    svc::authorize_plan_import(&ctx.state, &ctx.caller()?).await?;
     let mut c = ctx.state.db.read().await?;
     Ok(plans::get(&mut c, id).await?)
 }
@@ -1378,10 +1383,21 @@ pub async fn import_preview(
     let plan = plan_for_import(&ctx, id).await?;
     let caller = ctx.caller()?;
     let lang = ctx.lang();
-    let (_, bytes) = crate::api::tasks::first_file(multipart).await?;
-    let token = crate::files::save(&ctx.state.config.data_dir, bytes.clone()).await?;
-    match svc::import_plan(&ctx.state, &caller, id, bytes, true).await {
+    // Rights were checked above, before any byte of the workbook is read.
+    let upload = crate::upload::first_file(multipart, crate::upload::WORKBOOK_BYTES).await?;
+    let bytes = upload.bytes.clone();
+    match svc::import_plan(
+        &ctx.state,
+        &caller,
+        id,
+        std::future::ready(Ok(upload)),
+        true,
+    )
+    .await
+    {
         Ok(outcome) => {
+            // Kept (by its hash) for the confirmation only once it reads well.
+            let token = crate::files::save(&ctx.state.config.data_dir, bytes).await?;
             let names = {
                 let mut c = ctx.state.db.read().await?;
                 let ids: Vec<i64> = outcome.tasks.iter().map(|t| t.lead_unit_id).collect();
@@ -1429,7 +1445,8 @@ pub async fn import_confirm(
     let plan = plan_for_import(&ctx, id).await?;
     let caller = ctx.caller()?;
     let bytes = crate::files::read(&ctx.state.config.data_dir, &form.token).await?;
-    match svc::import_plan(&ctx.state, &caller, id, bytes, false).await {
+    let file = crate::service::Upload::ready(String::new(), bytes);
+    match svc::import_plan(&ctx.state, &caller, id, file, false).await {
         Ok(outcome) => Ok(ctx.done(
             &format!("/tasks?plan={id}"),
             &ctx.lang().pick(

@@ -72,7 +72,7 @@ async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> AppResult<(Date, Vec<Uni
 }
 
 pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
-    ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
+    ctx.user()?.require_somewhere(Action::ViewUnits)?;
     let lang = ctx.lang();
     let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
     let q = fold(query.q.as_deref().unwrap_or_default());
@@ -199,7 +199,7 @@ struct UnitPage {
 
 pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let user = ctx.user()?;
-    user.require(Action::ViewUnits, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewUnits)?;
     let mut c = ctx.state.db.read().await?;
     let unit = units::get(&mut c, id).await?;
     let lineage = units::lineage(&mut c, id).await?;
@@ -353,7 +353,7 @@ pub struct NewUnitQuery {
 }
 
 pub async fn new_page(ctx: Ctx, Query(q): Query<NewUnitQuery>) -> AppResult<Response> {
-    ctx.user()?.require(Action::ManageUnits, Target::Anywhere)?;
+    ctx.user()?.require_somewhere(Action::ManageUnits)?;
     let form = UnitFormValues {
         parent_code: q.parent.unwrap_or_default(),
         kind: "commune".into(),
@@ -551,7 +551,7 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
 
 /// The units valid on a date as CSV, in the columns the import reads.
 pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
-    ctx.user()?.require(Action::ViewUnits, Target::Anywhere)?;
+    ctx.user()?.require_somewhere(Action::ViewUnits)?;
     let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
     let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
     let rows = all.iter().map(|u| dxplan_report::UnitRow {

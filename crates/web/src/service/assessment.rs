@@ -453,7 +453,7 @@ pub async fn round_view(state: &AppState, user: &CurrentUser, id: i64) -> AppRes
 
 /// The rounds a user can open (all, for anyone who reads work; each round's page narrows).
 pub async fn round_list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Round>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     Ok(rounds::rounds(&mut c).await?)
 }
@@ -947,15 +947,15 @@ pub async fn attach_file(
     caller: &Caller<'_>,
     id: i64,
     criterion: &str,
-    name: &str,
-    bytes: Vec<u8>,
+    file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<Evidence> {
-    // Refuse before storing anything when the caller may not add evidence here.
+    // Refuse before reading or storing anything when the caller may not add evidence here.
     check_evidence_allowed(state, caller, id, criterion).await?;
+    let super::Upload { name, bytes } = file.await?;
     let accepted = crate::files::accept(
         &state.config.data_dir,
         state.config.max_upload_bytes,
-        name,
+        &name,
         bytes,
     )
     .await?;

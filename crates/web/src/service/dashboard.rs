@@ -107,7 +107,8 @@ struct Resolved {
 }
 
 async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
-    user.require(Action::ViewWork, AuthTarget::Anywhere)?;
+    // The dashboard of a unit is checked below; this refuses whoever reads nothing.
+    user.require_somewhere(Action::ViewWork)?;
     let today = state.today();
     let plan_id: Option<i64> = parse_number("plan", &q.plan)?;
     let year: Option<i32> = parse_number("year", &q.year)?;
@@ -187,12 +188,19 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
 
 /// Refuses a query the dashboard would refuse (bad filters, a unit out of reach) without
 /// computing anything: what a background job checks before it starts.
+/// Checks a query for this user and names its unit: the same query with the unit the
+/// user lands on when none was named, so that it means the same for anyone later (an
+/// export job is read back with the rights of whoever asks for it then).
 pub async fn check_query(
     state: &AppState,
     user: &CurrentUser,
     q: &DashboardQuery,
-) -> AppResult<()> {
-    resolve(state, user, q).await.map(|_| ())
+) -> AppResult<DashboardQuery> {
+    let resolved = resolve(state, user, q).await?;
+    Ok(DashboardQuery {
+        unit: Some(resolved.root.code),
+        ..q.clone()
+    })
 }
 
 /// The dashboard and the task filter behind its numbers (what its task sheet lists).

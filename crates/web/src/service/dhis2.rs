@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::json;
 
-use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::auth::Action;
 use dxplan_domain::dhis2::{CodeMap, DataValue, DataValueSet, from_dhis2_period, to_dhis2_period};
 use dxplan_domain::indicator::ValueInput;
 use dxplan_domain::period::Period;
@@ -37,7 +37,8 @@ async fn maps(state: &AppState) -> AppResult<(CodeMap, CodeMap)> {
 }
 
 pub async fn mappings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Mapping>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // Identifier mappings are shared reference data, read by every member alike.
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     Ok(dhis2::all(&mut c).await?)
 }
@@ -59,13 +60,14 @@ pub async fn set_mappings(
     caller: &Caller<'_>,
     input: &[MappingInput],
 ) -> AppResult<Vec<Mapping>> {
-    if let Some(user) = caller.user {
-        user.require(Action::ManagePlans, Target::Anywhere)?;
-    }
+    let mut c = state.db.begin().await?;
+    // The mappings serve the whole province's exchange.
+    caller
+        .require_province(&mut c, state, Action::ManagePlans)
+        .await?;
     let mut errors = Vec::new();
     let mut list = Vec::new();
     let mut seen = HashSet::new();
-    let mut c = state.db.begin().await?;
     for (i, m) in input.iter().enumerate() {
         let kind = m.kind.trim();
         let code = m.code.trim();
@@ -135,7 +137,8 @@ pub async fn export(
     user: &CurrentUser,
     q: &ExportQuery,
 ) -> AppResult<DataValueSet> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // Within the reader's scope (see `exchange_rows`).
+    user.require_somewhere(Action::ViewWork)?;
     let raw = q.period.as_deref().unwrap_or_default();
     let period = from_dhis2_period(raw)
         .or_else(|| Period::parse(raw))
@@ -187,6 +190,9 @@ pub async fn import(
     set: &DataValueSet,
     submit: bool,
 ) -> AppResult<Vec<RowResult>> {
+    // Whoever enters figures nowhere learns nothing of the rows; each unit is checked
+    // when the figures are saved.
+    caller.require_somewhere(Action::EditUnitWork)?;
     if set.data_values.is_empty() {
         return Err(AppError::field("dataValues", Invalid::Required));
     }

@@ -147,7 +147,7 @@ pub async fn start_job(
     kind: ExportKind,
     q: DashboardQuery,
 ) -> AppResult<i64> {
-    crate::service::dashboard::check_query(state, user, &q).await?;
+    let q = crate::service::dashboard::check_query(state, user, &q).await?;
     let query = serde_urlencoded::to_string(&q).map_err(|e| AppError::internal(e.to_string()))?;
     let id = {
         let mut c = state.db.begin().await?;
@@ -195,6 +195,12 @@ pub async fn job_for(
     if job.user_id != user.id && !admin {
         return Err(AppError::NotFound);
     }
+    drop(c);
+    // What the document shows must still be readable with the rights of this request: a
+    // token narrowed to a commune does not fetch its owner's province-wide report.
+    let q: DashboardQuery = serde_urlencoded::from_str(&job.query)
+        .map_err(|e| AppError::internal(format!("export job query: {e}")))?;
+    crate::service::dashboard::check_query(state, user, &q).await?;
     Ok(job)
 }
 

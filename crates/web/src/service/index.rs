@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::auth::Action;
 use dxplan_domain::scoring::{Criterion, Rule, check_framework, maxima};
 use dxplan_domain::unit::UnitKind;
 use dxplan_domain::validation::{optional_text, required_text};
@@ -146,13 +146,24 @@ pub async fn replace_framework(
     save(state, caller, input, Save::Replace { id, version }).await
 }
 
+/// Frameworks are the whole province's (a district's own round uses one of them): made,
+/// copied, imported and replaced only with a grant at the top of today's tree. Checked
+/// before a framework file is read.
+pub async fn require_frameworks(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
+    caller.require_somewhere(Action::ManagePlans)?;
+    let mut c = state.db.read().await?;
+    caller
+        .require_province(&mut c, state, Action::ManagePlans)
+        .await
+}
+
 async fn save(
     state: &AppState,
     caller: &Caller<'_>,
     input: &FrameworkInput,
     target: Save,
 ) -> AppResult<FrameworkView> {
-    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    require_frameworks(state, caller).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     let code = required_text("code", &input.code, 40, &mut errors);
     let name = required_text("name", &input.name, 300, &mut errors);
@@ -389,13 +400,14 @@ pub(crate) async fn view_of(c: &mut dxplan_store::Conn, id: i64) -> AppResult<Fr
 
 /// A framework with its criteria and computed maxima, for anyone who reads work.
 pub async fn framework(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<FrameworkView> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // Frameworks are read by every member alike (a unit reads what it is scored on).
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     view_of(&mut c, id).await
 }
 
 pub async fn frameworks(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Framework>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     Ok(index_frameworks::list(&mut c).await?)
 }
@@ -407,7 +419,7 @@ pub async fn export_framework(
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<serde_json::Value> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     let framework = index_frameworks::get(&mut c, id)
         .await?
@@ -472,6 +484,7 @@ pub async fn copy_framework(
     input: &CopyInput,
 ) -> AppResult<FrameworkView> {
     let user = caller.user.ok_or(AppError::Unauthorized)?;
+    require_frameworks(state, caller).await?;
     let exported = export_framework(state, user, from).await?;
     let mut copy: FrameworkInput =
         serde_json::from_value(exported).map_err(|e| AppError::internal(e.to_string()))?;
@@ -565,7 +578,7 @@ pub async fn import_framework(
     bytes: &[u8],
     meta: &ImportMeta,
 ) -> AppResult<FrameworkView> {
-    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    require_frameworks(state, caller).await?;
     let input = read_file(filename, bytes, meta).await?;
     create_framework(state, caller, &input).await
 }
@@ -580,7 +593,7 @@ pub async fn replace_from_file(
     bytes: &[u8],
     meta: &ImportMeta,
 ) -> AppResult<FrameworkView> {
-    caller.require(Action::ManagePlans, Target::Anywhere)?;
+    require_frameworks(state, caller).await?;
     let current = {
         let mut c = state.db.read().await?;
         index_frameworks::get(&mut c, id)

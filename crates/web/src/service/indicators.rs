@@ -22,8 +22,14 @@ use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-fn require_catalogue(caller: &Caller<'_>) -> AppResult<()> {
-    caller.require(Action::ManagePlans, Target::Anywhere)
+/// The indicator catalogue, its forms and province-wide targets belong to the whole
+/// province: managed only with a grant at the top of today's tree.
+async fn require_catalogue(
+    c: &mut dxplan_store::Conn,
+    state: &AppState,
+    caller: &Caller<'_>,
+) -> AppResult<()> {
+    caller.require_province(c, state, Action::ManagePlans).await
 }
 
 async fn owner_id(
@@ -47,9 +53,9 @@ pub async fn create_indicator(
     caller: &Caller<'_>,
     input: &IndicatorInput,
 ) -> AppResult<Indicator> {
-    require_catalogue(caller)?;
-    let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let mut c = state.db.begin().await?;
+    require_catalogue(&mut c, state, caller).await?;
+    let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let owner = owner_id(&mut c, state, fields.owner_unit_code.as_deref()).await?;
     let id = match indicators::insert(&mut c, &fields, owner, state.now()).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
@@ -82,9 +88,9 @@ pub async fn update_indicator(
     input: &IndicatorInput,
     version: Option<i64>,
 ) -> AppResult<Indicator> {
-    require_catalogue(caller)?;
-    let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let mut c = state.db.begin().await?;
+    require_catalogue(&mut c, state, caller).await?;
+    let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let before = indicators::by_code(&mut c, code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -898,7 +904,8 @@ pub async fn exchange_rows(
     user: &CurrentUser,
     q: &ExchangeQuery<'_>,
 ) -> AppResult<Vec<indicators::ExchangeValue>> {
-    user.require(Action::ViewWork, Target::Anywhere)?;
+    // A read within the reader's scope (or the named unit's subtree, checked below).
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
     let indicator_id = match q.indicator.filter(|(code, _)| !code.is_empty()) {
         Some((code, field)) => Some(
@@ -934,6 +941,19 @@ pub async fn exchange_rows(
     .await?)
 }
 
+/// The figures awaiting the reviewer's decision, the oldest first: those of the units in
+/// the reviewer's scope only.
+pub async fn review_queue(
+    state: &AppState,
+    user: &CurrentUser,
+    limit: i64,
+) -> AppResult<Vec<indicators::DataValue>> {
+    user.require_somewhere(Action::ReviewWork)?;
+    let mut c = state.db.read().await?;
+    let scope = user.scope(Action::ReviewWork);
+    Ok(indicators::submitted(&mut c, scope.as_deref(), limit).await?)
+}
+
 /// Who has reported a form's figures for a period: every unit of the form's kinds with
 /// how many of its indicators it has submitted or had approved.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -963,9 +983,11 @@ pub async fn completeness(
     form_id: i64,
     period: Option<&str>,
 ) -> AppResult<Completeness> {
-    user.require(Action::ReviewWork, Target::Anywhere)?;
+    // A reviewer sees the units of their own scope only.
+    user.require_somewhere(Action::ReviewWork)?;
     let today = state.today();
     let mut c = state.db.read().await?;
+    let in_scope = super::rights::scope_units(&mut c, user, Action::ReviewWork).await?;
     let form = indicators::form(&mut c, form_id).await?;
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
@@ -979,6 +1001,7 @@ pub async fn completeness(
     let units = indicators::completeness(&mut c, form_id, period, &kinds, today)
         .await?
         .into_iter()
+        .filter(|(id, ..)| in_scope.as_ref().is_none_or(|s| s.contains(id)))
         .map(|(_, code, name, reported)| UnitCompleteness {
             code,
             name,
@@ -1007,14 +1030,20 @@ pub async fn remind_late(
     use dxplan_domain::auth::Role;
     use dxplan_domain::notification::NotificationKind;
     use dxplan_store::notifications::{self, Notice};
-    caller.require(Action::ReviewWork, Target::Anywhere)?;
+    caller.require_somewhere(Action::ReviewWork)?;
     let today = state.today();
     let mut c = state.db.begin().await?;
     let form = indicators::form(&mut c, form_id).await?;
     if PeriodType::of(period) != form.period_type {
         return Err(AppError::field("period", Invalid::BadPeriod));
     }
-    let late = indicators::late_units(&mut c, form_id, period, today).await?;
+    // Reminders reach only the late units the reviewer looks after.
+    let in_scope = match caller.user {
+        Some(user) => super::rights::scope_units(&mut c, user, Action::ReviewWork).await?,
+        None => None,
+    };
+    let mut late = indicators::late_units(&mut c, form_id, period, today).await?;
+    late.retain(|(id, _)| in_scope.as_ref().is_none_or(|s| s.contains(id)));
     let label = period.label(dxplan_domain::Lang::Vi);
     let (vi, en) = NotificationKind::DataDue.titles(&form.code, &form.name, &label);
     let mut reminded = 0;
@@ -1067,7 +1096,7 @@ pub async fn upload_form(
     caller: &Caller<'_>,
     unit_code: &str,
     period: &str,
-    bytes: Vec<u8>,
+    file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<usize> {
     use dxplan_domain::plan_import::{Cell, ImportProblem};
     use dxplan_report::data_form::{FIRST_ROW, PERIOD_LABEL, UNIT_LABEL};
@@ -1077,6 +1106,19 @@ pub async fn upload_form(
         message_vi: vi,
         message_en: en,
     };
+    // Rights on the unit before a byte of the workbook is read: a viewer's upload is
+    // refused unread.
+    let parsed_period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    unit_for(
+        state,
+        caller,
+        unit_code,
+        parsed_period.end(),
+        Action::EditUnitWork,
+    )
+    .await?;
+    let bytes = file.await?.bytes;
     let grid = tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&bytes))
         .await
         .map_err(|e| AppError::internal(format!("read task: {e}")))?
@@ -1181,6 +1223,141 @@ fn format_number_plain(n: f64) -> String {
     }
 }
 
+/// One target to set: an indicator for a unit and period.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetCell {
+    pub indicator_id: i64,
+    pub unit_id: i64,
+    pub period: Period,
+    pub value: f64,
+}
+
+/// Sets targets, all or none: each for a unit within the caller's scope (a district's
+/// coordinator sets its district's, not a sibling's or the province's).
+pub async fn set_targets(
+    state: &AppState,
+    caller: &Caller<'_>,
+    cells: &[TargetCell],
+    summary: String,
+) -> AppResult<()> {
+    caller.require_somewhere(Action::ManagePlans)?;
+    if cells.iter().any(|t| !t.value.is_finite() || t.value < 0.0) {
+        return Err(AppError::field("value", Invalid::Negative));
+    }
+    let mut c = state.db.begin().await?;
+    if let Some(user) = caller.user {
+        // One read of the scope, whatever the number of cells.
+        let scope = super::rights::scope_units(&mut c, user, Action::ManagePlans).await?;
+        if let Some(scope) = scope
+            && cells.iter().any(|t| !scope.contains(&t.unit_id))
+        {
+            return Err(AppError::Forbidden);
+        }
+    }
+    for t in cells {
+        indicators::set_target(
+            &mut c,
+            t.indicator_id,
+            t.unit_id,
+            t.period,
+            t.value,
+            &caller.actor.name,
+            state.now(),
+        )
+        .await?;
+    }
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "target.set",
+            entity_type: "target",
+            entity_id: None,
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(())
+}
+
+/// The input of a new reporting form.
+#[derive(Debug, Clone)]
+pub struct FormInput<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub period_type: &'a str,
+    pub deadline_days: Option<i64>,
+    pub indicators: &'a [String],
+    pub unit_kinds: &'a [String],
+}
+
+/// Creates a reporting form of the catalogue (a province-wide object).
+pub async fn create_form(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: &FormInput<'_>,
+) -> AppResult<indicators::Form> {
+    let mut c = state.db.begin().await?;
+    require_catalogue(&mut c, state, caller).await?;
+    let period_type = PeriodType::parse(input.period_type)
+        .ok_or_else(|| AppError::field("period_type", Invalid::BadFormat))?;
+    let mut ids = Vec::new();
+    for code in input.indicators {
+        let ind = indicators::by_code(&mut c, code)
+            .await?
+            .ok_or_else(|| AppError::field("indicators", Invalid::UnknownUnit))?;
+        if ind.period_type != period_type {
+            return Err(AppError::field("indicators", Invalid::BadPeriod));
+        }
+        ids.push(ind.id);
+    }
+    if input
+        .unit_kinds
+        .iter()
+        .any(|k| dxplan_domain::unit::UnitKind::parse(k).is_none())
+    {
+        return Err(AppError::field("unit_kinds", Invalid::UnknownKind));
+    }
+    let id = indicators::insert_form(
+        &mut c,
+        &indicators::FormWrite {
+            code: input.code.trim(),
+            name: input.name.trim(),
+            period_type,
+            deadline_days: input.deadline_days.unwrap_or(10).clamp(0, 365),
+            indicator_ids: &ids,
+            unit_kinds: input.unit_kinds,
+        },
+        state.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Duplicate => AppError::field("code", Invalid::Taken),
+        other => other.into(),
+    })?;
+    let form = indicators::form(&mut c, id).await?;
+    record(
+        &mut c,
+        state,
+        caller,
+        NewEvent {
+            action: "form.create",
+            entity_type: "form",
+            entity_id: Some(id.to_string()),
+            summary: format!("{} {}", form.code, form.name),
+            before: None,
+            after: Some(json!(form)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(form)
+}
+
 /// Copies last year's targets (every indicator and unit) to another year.
 pub async fn copy_targets(
     state: &AppState,
@@ -1188,7 +1365,8 @@ pub async fn copy_targets(
     from_year: i32,
     to_year: i32,
 ) -> AppResult<u64> {
-    require_catalogue(caller)?;
+    let mut c = state.db.begin().await?;
+    require_catalogue(&mut c, state, caller).await?;
     if from_year == to_year
         || !(2000..=2100).contains(&from_year)
         || !(2000..=2100).contains(&to_year)
@@ -1201,7 +1379,6 @@ pub async fn copy_targets(
             },
         ));
     }
-    let mut c = state.db.begin().await?;
     let n = indicators::copy_targets(
         &mut c,
         Period::Year(from_year),
@@ -1250,19 +1427,24 @@ pub async fn split_target(
     value: f64,
     method: SplitMethod,
 ) -> AppResult<Vec<(String, f64)>> {
-    require_catalogue(caller)?;
+    // Refuse at once whoever sets targets nowhere; the unit's own check follows.
+    caller.require_somewhere(Action::ManagePlans)?;
     if !value.is_finite() || value < 0.0 {
         return Err(AppError::field("value", Invalid::Negative));
     }
     let today = state.today();
     let (indicator, parent, expected) = {
         let mut c = state.db.read().await?;
-        let indicator = indicators::by_code(&mut c, indicator_code)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let parent = units::by_code(&mut c, unit_code, today)
             .await?
             .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+        // Splitting sets the targets of the units below: the unit's scope covers them.
+        caller
+            .require_on(&mut c, Action::ManagePlans, parent.id)
+            .await?;
+        let indicator = indicators::by_code(&mut c, indicator_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
         (indicator, parent, expected)
     };
@@ -1383,8 +1565,7 @@ pub async fn attach_to_value(
     state: &AppState,
     caller: &Caller<'_>,
     value_id: i64,
-    name: &str,
-    bytes: Vec<u8>,
+    file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<ValueFile> {
     let value = {
         let mut c = state.db.read().await?;
@@ -1400,6 +1581,7 @@ pub async fn attach_to_value(
             "The figure is approved; save a correction before adding evidence.",
         ));
     }
+    let super::Upload { name, bytes } = file.await?;
     let crate::files::Accepted {
         name,
         kind,
@@ -1408,7 +1590,7 @@ pub async fn attach_to_value(
     } = crate::files::accept(
         &state.config.data_dir,
         state.config.max_upload_bytes,
-        name,
+        &name,
         bytes,
     )
     .await?;

@@ -41,6 +41,26 @@ impl<'de> Deserialize<'de> for NoOtherFields {
     }
 }
 
+/// A file a request carries. Use cases that take one take its *reading* (a future) and
+/// await it only once the caller is known to be allowed to send it, so not one byte of a
+/// refused body is read, stored or parsed.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The file's name as the client gave it (not yet made safe).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// A file already at hand (the command line, a kept preview).
+    pub fn ready(name: impl Into<String>, bytes: Vec<u8>) -> std::future::Ready<AppResult<Upload>> {
+        std::future::ready(Ok(Upload {
+            name: name.into(),
+            bytes,
+        }))
+    }
+}
+
 /// Which units a view of the past is shown in: those that stood then, or today's with
 /// history carried forward along the lineage of reorganisations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +100,7 @@ pub mod index;
 pub mod indicators;
 pub mod open_data;
 pub mod reorg;
+pub mod rights;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
@@ -166,10 +187,7 @@ pub async fn create_unit(
     input: &UnitInput,
 ) -> AppResult<Unit> {
     // Refuse the unauthorised before telling them anything about the data.
-    if caller
-        .user
-        .is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere))
-    {
+    if caller.user.is_some_and(|u| !u.holds(Action::ManageUnits)) {
         return Err(AppError::Forbidden);
     }
     let fields = validate_unit(input).map_err(AppError::Validation)?;
@@ -215,10 +233,7 @@ pub async fn update_unit(
     input: &UnitInput,
     expected_version: Option<i64>,
 ) -> AppResult<Unit> {
-    if caller
-        .user
-        .is_some_and(|u| !u.may(Action::ManageUnits, Target::Anywhere))
-    {
+    if caller.user.is_some_and(|u| !u.holds(Action::ManageUnits)) {
         return Err(AppError::Forbidden);
     }
     let mut c = state.db.begin().await?;

@@ -64,16 +64,20 @@ pub struct Decision {
 /// A first gate: the caller reorganises somewhere. Each change is then checked unit by
 /// unit ([`authorize_over`]).
 fn may_manage(caller: &Caller<'_>) -> AppResult<()> {
-    caller.require(Action::Reorganise, Target::Anywhere)
+    caller.require_somewhere(Action::Reorganise)
 }
 
 /// The caller may reorganise every unit a change retires and every place it creates one:
 /// a province's coordinator its communes, a district's its own; a new unit at the top
 /// (a new province) only someone system-wide.
 async fn authorize_over(state: &AppState, caller: &Caller<'_>, preview: &Preview) -> AppResult<()> {
-    let Some(user) = caller.user else {
-        return Ok(());
-    };
+    match caller.user {
+        Some(user) => user_over(state, user, preview).await,
+        None => Ok(()),
+    }
+}
+
+async fn user_over(state: &AppState, user: &CurrentUser, preview: &Preview) -> AppResult<()> {
     let mut c = state.db.read().await?;
     let mut places: Vec<i64> = preview.retired.iter().map(|r| r.id).collect();
     for created in &preview.created {
@@ -229,10 +233,26 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
     Ok(id)
 }
 
+/// The change sets the user may review: all of them system-wide, else those the user may
+/// apply (or has applied) over units of their own scope — a change set lists other units'
+/// live work, which is not a sibling's to read.
 pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>> {
-    user.require(Action::Reorganise, Target::Anywhere)?;
-    let mut c = state.db.read().await?;
-    Ok(reorg::list(&mut c).await?)
+    user.require_somewhere(Action::Reorganise)?;
+    let all = {
+        let mut c = state.db.read().await?;
+        reorg::list(&mut c).await?
+    };
+    if user.scope(Action::Reorganise).is_none() {
+        return Ok(all);
+    }
+    // Change sets are few (a handful a year): each is judged as `review` would.
+    let mut mine = Vec::new();
+    for change in all {
+        if reviewed(state, user, change.clone()).await.is_ok() {
+            mine.push(change);
+        }
+    }
+    Ok(mine)
 }
 
 /// A change set and what it does: for a draft, re-planned now (the units and live work
@@ -256,12 +276,24 @@ pub struct Done {
     pub assessments_carried: usize,
 }
 
+/// A change set, for those who may apply it: the units it retires and the places it
+/// creates units must all be in the user's scope (for one applied, the units it did
+/// retire and create). A draft that does not plan shows its problems to its author and to
+/// those who reorganise system-wide.
 pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
-    user.require(Action::Reorganise, Target::Anywhere)?;
+    user.require_somewhere(Action::Reorganise)?;
+    let change = {
+        let mut c = state.db.read().await?;
+        reorg::get(&mut c, id).await?
+    };
+    reviewed(state, user, change).await
+}
+
+async fn reviewed(state: &AppState, user: &CurrentUser, change: Change) -> AppResult<Review> {
+    let system_wide = user.scope(Action::Reorganise).is_none();
     let mut c = state.db.read().await?;
-    let change = reorg::get(&mut c, id).await?;
     if change.status != "draft" {
-        let steps = reorg::steps(&mut c, id).await?;
+        let steps = reorg::steps(&mut c, change.id).await?;
         let ids = |kind| {
             steps
                 .iter()
@@ -274,6 +306,11 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
                 .map(|u| format!("{} {}", u.code, u.name))
                 .collect::<Vec<_>>()
         };
+        if !system_wide {
+            let mut places = ids(StepKind::UnitCreated);
+            places.extend(ids(StepKind::UnitRetired));
+            require_over(&mut c, user, &places).await?;
+        }
         let count = |kind| steps.iter().filter(|s| s.kind == kind).count();
         let done = Done {
             created: named(units::by_ids(&mut c, &ids(StepKind::UnitCreated)).await?),
@@ -298,6 +335,14 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
         &change.lineage_csv,
     )
     .await?;
+    if !system_wide {
+        match &plan {
+            Ok(preview) => user_over(state, user, preview).await?,
+            // Nothing planned to judge by: the author sees what to mend.
+            Err(_) if change.created_by == user.username => {}
+            Err(_) => return Err(AppError::Forbidden),
+        }
+    }
     Ok(Review {
         change,
         plan,

@@ -158,8 +158,18 @@ fn validate_plan(input: &PlanInput) -> Result<PlanFields, Vec<FieldError>> {
     }
 }
 
-fn require_plans(caller: &Caller<'_>) -> AppResult<()> {
-    caller.require(Action::ManagePlans, Target::Anywhere)
+/// Plans and their groups belong to the whole province: managed only with a grant at the
+/// top of today's tree (a commune's coordinator registers and reviews work, but does not
+/// rewrite the province's plan).
+async fn require_plans(c: &mut Conn, state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
+    caller.require_province(c, state, Action::ManagePlans).await
+}
+
+/// Whether the caller may import a plan appendix: checked before the workbook is read.
+pub async fn authorize_plan_import(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
+    caller.require_somewhere(Action::ManagePlans)?;
+    let mut c = state.db.read().await?;
+    require_plans(&mut c, state, caller).await
 }
 
 /// Creates a plan with the twelve default task groups.
@@ -168,10 +178,10 @@ pub async fn create_plan(
     caller: &Caller<'_>,
     input: &PlanInput,
 ) -> AppResult<Plan> {
-    require_plans(caller)?;
+    let mut c = state.db.begin().await?;
+    require_plans(&mut c, state, caller).await?;
     let fields = validate_plan(input).map_err(AppError::Validation)?;
     let now = state.now();
-    let mut c = state.db.begin().await?;
     let id = plans::insert(&mut c, &fields, now).await?;
     for (position, (code, name, pillar)) in DEFAULT_GROUPS.iter().enumerate() {
         plans::insert_group(&mut c, id, code, name, pillar, position as i64 + 1).await?;
@@ -202,9 +212,9 @@ pub async fn update_plan(
     input: &PlanInput,
     version: Option<i64>,
 ) -> AppResult<Plan> {
-    require_plans(caller)?;
-    let fields = validate_plan(input).map_err(AppError::Validation)?;
     let mut c = state.db.begin().await?;
+    require_plans(&mut c, state, caller).await?;
+    let fields = validate_plan(input).map_err(AppError::Validation)?;
     let before = plans::get(&mut c, id).await?;
     plans::update(&mut c, id, &fields, version, state.now()).await?;
     let after = plans::get(&mut c, id).await?;
@@ -266,8 +276,8 @@ pub async fn create_group(
     plan_id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    require_plans(caller)?;
     let mut c = state.db.begin().await?;
+    require_plans(&mut c, state, caller).await?;
     plans::get(&mut c, plan_id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
     let position = match input.position {
@@ -302,8 +312,8 @@ pub async fn update_group(
     id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    require_plans(caller)?;
     let mut c = state.db.begin().await?;
+    require_plans(&mut c, state, caller).await?;
     let before = plans::group(&mut c, id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
     plans::update_group(
@@ -488,10 +498,11 @@ pub async fn create_task(
     plan_id: i64,
     input: &TaskInput,
 ) -> AppResult<Task> {
-    if caller.user.is_some_and(|u| {
-        !u.may(Action::EditUnitWork, Target::Anywhere)
-            && !u.may(Action::ManagePlans, Target::Anywhere)
-    }) {
+    // Refuse at once whoever registers work nowhere; the lead unit's check follows.
+    if caller
+        .user
+        .is_some_and(|u| !u.holds(Action::EditUnitWork) && !u.holds(Action::ManagePlans))
+    {
         return Err(AppError::Forbidden);
     }
     let fields = validate_task(input).map_err(AppError::Validation)?;
@@ -1045,8 +1056,7 @@ pub async fn attach(
     state: &AppState,
     caller: &Caller<'_>,
     task_id: i64,
-    name: &str,
-    bytes: Vec<u8>,
+    file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<dxplan_store::attachments::Attachment> {
     use dxplan_store::attachments::{self, NewAttachment};
     let task = {
@@ -1062,6 +1072,7 @@ pub async fn attach(
             "The task is cancelled: no more evidence files.",
         ));
     }
+    let super::Upload { name, bytes } = file.await?;
     let crate::files::Accepted {
         name,
         kind,
@@ -1070,7 +1081,7 @@ pub async fn attach(
     } = crate::files::accept(
         &state.config.data_dir,
         state.config.max_upload_bytes,
-        name,
+        &name,
         bytes,
     )
     .await?;
@@ -1139,14 +1150,20 @@ pub async fn import_plan(
     state: &AppState,
     caller: &Caller<'_>,
     plan_id: i64,
-    bytes: Vec<u8>,
+    file: impl Future<Output = AppResult<super::Upload>>,
     dry_run: bool,
 ) -> AppResult<ImportOutcome> {
     use dxplan_domain::plan_import::{ImportContext, KnownGroup, read_plan};
-    require_plans(caller)?;
-    let (plan, units_known, groups, existing) = {
+    let plan = {
         let mut c = state.db.read().await?;
-        let plan = plans::get(&mut c, plan_id).await?;
+        require_plans(&mut c, state, caller).await?;
+        plans::get(&mut c, plan_id).await?
+    };
+    plan_open(&plan)?;
+    // Only now is the workbook read (no connection held while it arrives).
+    let bytes = file.await?.bytes;
+    let (units_known, groups, existing) = {
+        let mut c = state.db.read().await?;
         let units_known = units::known_units(&mut c).await?;
         let groups: Vec<KnownGroup> = plans::groups(&mut c, plan_id)
             .await?
@@ -1158,13 +1175,11 @@ pub async fn import_plan(
             })
             .collect();
         (
-            plan,
             units_known,
             groups,
             tasks::existing_of_plan(&mut c, plan_id).await?,
         )
     };
-    plan_open(&plan)?;
     let today = state.today();
     let year = i32::try_from(plan.year).unwrap_or(today.year());
     // The units the document names: a past year's plan names those of its time (its
