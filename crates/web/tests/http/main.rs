@@ -19,6 +19,7 @@ mod openapi;
 mod pages;
 mod plan_import;
 mod reorg;
+mod scoped_rights;
 mod security;
 mod tasks;
 mod tokens;
