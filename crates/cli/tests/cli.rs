@@ -29,16 +29,24 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path) -> Server {
+        Server::start_on(data_dir, None)
+    }
+
+    /// A server on `database` (a PostgreSQL URL), or on the data directory's SQLite file.
+    fn start_on(data_dir: &Path, database: Option<&str>) -> Server {
         let port = free_port();
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data_dir)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start dxplan");
+            .stderr(Stdio::piped());
+        if let Some(database) = database {
+            command.env("DXPLAN_DATABASE", database);
+        }
+        let mut child = command.spawn().expect("start dxplan");
         let (tx, lines) = mpsc::channel();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -119,13 +127,20 @@ async fn login(
 }
 
 fn dxplan(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
+    dxplan_on(data_dir, None, args)
+}
+
+fn dxplan_on(data_dir: &Path, database: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut command = Command::new(BIN);
+    command
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
-        .env("DXPLAN_PASSWORD", "mật khẩu dài")
-        .output()
-        .unwrap()
+        .env("DXPLAN_PASSWORD", "mật khẩu dài");
+    if let Some(database) = database {
+        command.env("DXPLAN_DATABASE", database);
+    }
+    command.output().unwrap()
 }
 
 #[tokio::test]
@@ -497,16 +512,19 @@ async fn fetch(client: &reqwest::Client, base: &str, url: &str) -> (reqwest::Sta
 }
 
 /// A data directory with an administrator, a task with two evidence files and a figure
-/// with one, all made through the HTTP API of a running server (left running).
-async fn seeded() -> (tempfile::TempDir, Server, Admin, Vec<Evidence>) {
+/// with one, all made through the HTTP API of a running server (left running) on
+/// `database`, or on the data directory's SQLite file.
+async fn seeded(database: Option<&str>) -> (tempfile::TempDir, Server, Admin, Vec<Evidence>) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    succeeded(&dxplan(
+    let add = ["user", "add", "quantri", "--name", "Quản trị"];
+    succeeded(&dxplan_on(&data, database, &add));
+    succeeded(&dxplan_on(
         &data,
-        &["user", "add", "quantri", "--name", "Quản trị"],
+        database,
+        &["user", "grant", "quantri", "admin"],
     ));
-    succeeded(&dxplan(&data, &["user", "grant", "quantri", "admin"]));
-    let server = Server::start(&data);
+    let server = Server::start_on(&data, database);
     let (client, csrf, _) = login(&server.base, "quantri", "mật khẩu dài")
         .await
         .unwrap();
@@ -601,7 +619,7 @@ fn contents(dir: &Path) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_backup_folder_restores_the_evidence_files_into_a_fresh_data_directory() {
-    let (dir, server, admin, files) = seeded().await;
+    let (dir, server, admin, files) = seeded(None).await;
     let data = dir.path().join("data");
     let backup = dir.path().join("sao lưu");
     // Taken while the server runs.
@@ -666,7 +684,7 @@ async fn a_backup_folder_restores_the_evidence_files_into_a_fresh_data_directory
 
 #[tokio::test]
 async fn restore_refuses_a_running_server_and_a_damaged_backup_and_changes_nothing() {
-    let (dir, server, admin, files) = seeded().await;
+    let (dir, server, admin, files) = seeded(None).await;
     let data = dir.path().join("data");
     let backup = dir.path().join("backup");
     succeeded(&dxplan(&data, &["backup", backup.to_str().unwrap()]));
@@ -715,7 +733,7 @@ async fn restore_refuses_a_running_server_and_a_damaged_backup_and_changes_nothi
 
 #[tokio::test]
 async fn a_referenced_file_missing_from_the_data_directory_fails_the_backup_naming_it() {
-    let (dir, server, _admin, files) = seeded().await;
+    let (dir, server, _admin, files) = seeded(None).await;
     server.signal("-TERM");
     server.wait();
     let data = dir.path().join("data");
@@ -740,4 +758,118 @@ async fn a_referenced_file_missing_from_the_data_directory_fails_the_backup_nami
     let info: Value =
         serde_json::from_slice(&std::fs::read(backup.join("backup.json")).unwrap()).unwrap();
     assert_eq!(info["missing"], json!([lost]));
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
+        .output()
+        .expect("psql (the PostgreSQL client) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn pg_database_name(tag: &str) -> String {
+    format!("dxplan_cli_{}_{tag}", std::process::id())
+}
+
+/// A new, empty PostgreSQL database on the test server, and its URL.
+fn fresh_pg_database(url: &str, tag: &str) -> String {
+    let name = pg_database_name(tag);
+    psql(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    psql(url, &format!("CREATE DATABASE {name}"));
+    let base = url.split('?').next().unwrap_or(url);
+    let (server, _) = base.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
+}
+
+#[tokio::test]
+async fn on_postgresql_a_backup_folder_holds_the_dump_and_the_files_and_restores_with_pg_restore() {
+    let Some(url) = std::env::var("DXPLAN_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("skipped: DXPLAN_TEST_DATABASE_URL names no PostgreSQL server");
+        return;
+    };
+    let source = fresh_pg_database(&url, "source");
+    let target = fresh_pg_database(&url, "target");
+    let (dir, server, admin, files) = seeded(Some(&source)).await;
+    let data = dir.path().join("data");
+    let backup = dir.path().join("backup");
+    let said = succeeded(&dxplan_on(
+        &data,
+        Some(&source),
+        &["backup", backup.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("dxplan.dump") && said.contains("3 evidence files"),
+        "{said}"
+    );
+    let check = Command::new("sha256sum")
+        .args(["-c", "MANIFEST.sha256"])
+        .current_dir(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let later = admin.upload("Sau sao lưu.pdf", "sau", false).await;
+    server.signal("-TERM");
+    server.wait();
+
+    let fresh = dir.path().join("fresh");
+    let said = succeeded(&dxplan_on(
+        &fresh,
+        Some(&target),
+        &["restore", backup.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("3 written") && said.contains("pg_restore"),
+        "{said}"
+    );
+    let dump = backup.join("dxplan.dump");
+    let out = Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &target])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = Server::start_on(&fresh, Some(&target));
+    let (client, _, status) = login(&server.base, "quantri", "mật khẩu dài")
+        .await
+        .unwrap();
+    assert_eq!(status, reqwest::StatusCode::OK);
+    for f in &files {
+        let (status, bytes) = fetch(&client, &server.base, &f.url).await;
+        assert_eq!(
+            (status, bytes),
+            (reqwest::StatusCode::OK, f.bytes.clone()),
+            "{}",
+            f.url
+        );
+    }
+    let (status, _) = fetch(&client, &server.base, &later.url).await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::NOT_FOUND,
+        "saved after the backup"
+    );
+    server.signal("-TERM");
+    server.wait();
+    for tag in ["source", "target"] {
+        psql(
+            &url,
+            &format!("DROP DATABASE {} WITH (FORCE)", pg_database_name(tag)),
+        );
+    }
 }
