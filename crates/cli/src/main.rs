@@ -123,6 +123,7 @@ enum Command {
     /// `dxplan backup FILE.db` (a path ending in .db that is not a folder) still writes
     /// the SQLite database alone, without the evidence files.
     Backup {
+        /// The new backup folder (or FILE.db for the database alone).
         dir: PathBuf,
         /// Write the backup even when referenced evidence files are missing or damaged
         /// (they are listed in backup.json).
@@ -137,7 +138,10 @@ enum Command {
     /// migrates. On PostgreSQL it restores the files and prints the `pg_restore` command
     /// for DIR/dxplan.dump. Refused while a server runs on DATA_DIR. A single SQLite file
     /// from `dxplan backup FILE.db` restores the database alone.
-    Restore { dir: PathBuf },
+    Restore {
+        /// A folder written by `dxplan backup DIR` (or a FILE.db from `dxplan backup FILE.db`).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
