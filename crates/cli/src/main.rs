@@ -12,6 +12,9 @@ use dxplan_web::service::{self, Caller, NewUserInput};
 use dxplan_web::{AppState, WebConfig, demo};
 use rand::Rng;
 
+mod backup;
+mod lock;
+
 #[derive(Parser)]
 #[command(
     name = "dxplan",
@@ -107,10 +110,38 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
-    /// Write a consistent copy of the running SQLite database to FILE.
-    Backup { file: PathBuf },
-    /// Replace the SQLite database with a backup (stop the server first).
-    Restore { file: PathBuf },
+    /// Back up the database and every evidence file it references into a new folder DIR.
+    ///
+    /// Works while the server runs. DIR (which must not exist, or be empty) gets the
+    /// database (SQLite: `dxplan.db`, a consistent `VACUUM INTO` snapshot; PostgreSQL:
+    /// `dxplan.dump`, made by running `pg_dump -Fc`, which must be on the PATH), every
+    /// evidence file the database references under `attachments/`, `backup.json` and
+    /// `MANIFEST.sha256` (`sha256sum -c MANIFEST.sha256` checks it by hand). It is written
+    /// as DIR.partial and renamed when complete. A referenced file missing from the data
+    /// directory fails the backup, named, unless --allow-missing.
+    ///
+    /// `dxplan backup FILE.db` (a path ending in .db that is not a folder) still writes
+    /// the SQLite database alone, without the evidence files.
+    Backup {
+        /// The new backup folder (or FILE.db for the database alone).
+        dir: PathBuf,
+        /// Write the backup even when referenced evidence files are missing or damaged
+        /// (they are listed in backup.json).
+        #[arg(long)]
+        allow_missing: bool,
+    },
+    /// Restore a backup folder made by `dxplan backup` (stop the server first).
+    ///
+    /// Checks every file against MANIFEST.sha256 before it changes anything, then puts
+    /// the evidence files into DATA_DIR/attachments (those already there are kept) and,
+    /// on SQLite, the database in place of DATA_DIR/dxplan.db after checking it opens and
+    /// migrates. On PostgreSQL it restores the files and prints the `pg_restore` command
+    /// for DIR/dxplan.dump. Refused while a server runs on DATA_DIR. A single SQLite file
+    /// from `dxplan backup FILE.db` restores the database alone.
+    Restore {
+        /// A folder written by `dxplan backup DIR` (or a FILE.db from `dxplan backup FILE.db`).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,19 +207,26 @@ async fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Db::sqlite_url_in(&data_dir));
     match cli.command {
-        Command::Serve(args) => serve(args, data_dir, url, Mode::Serve).await,
+        Command::Serve(args) => {
+            let lock = lock::acquire(&data_dir, "serve")?;
+            serve(args, data_dir, url, Mode::Serve, lock).await
+        }
         Command::Demo(args) => {
             if args.scale.as_deref() == Some("national") && !url.starts_with("postgres") {
                 anyhow::bail!(
                     "--scale national cần PostgreSQL / needs PostgreSQL: add --database postgres://…"
                 );
             }
+            // Before the wipe: a demo must not delete a database another server is using.
+            let lock = lock::acquire(&data_dir, "demo")?;
             if !url.starts_with("postgres") {
                 fresh_sqlite(&data_dir)?;
             }
-            serve(args.serve, data_dir, url, Mode::Demo { scale: args.scale }).await
+            let mode = Mode::Demo { scale: args.scale };
+            serve(args.serve, data_dir, url, mode, lock).await
         }
         Command::Migrate => {
+            let _lock = lock::acquire(&data_dir, "migrate")?;
             let db = open(&data_dir, &url).await?;
             db.close().await;
             println!("Cơ sở dữ liệu đã cập nhật / database is up to date");
@@ -240,16 +278,10 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Backup { file } => {
-            let db = open(&data_dir, &url).await?;
-            if file.exists() {
-                bail!("{} already exists; choose a new file", file.display());
-            }
-            db.backup_sqlite(&file).await?;
-            println!("backup written to {}", file.display());
-            Ok(())
+        Command::Backup { dir, allow_missing } => {
+            backup_command(&dir, &data_dir, &url, allow_missing).await
         }
-        Command::Restore { file } => restore(&file, &data_dir, &url).await,
+        Command::Restore { dir } => restore_command(&dir, &data_dir, &url).await,
     }
 }
 
@@ -317,7 +349,14 @@ enum Mode {
     Demo { scale: Option<String> },
 }
 
-async fn serve(args: ServeArgs, data_dir: PathBuf, url: String, mode: Mode) -> anyhow::Result<()> {
+/// Runs the server; `_lock` is the data directory's lock, held until the server stops.
+async fn serve(
+    args: ServeArgs,
+    data_dir: PathBuf,
+    url: String,
+    mode: Mode,
+    _lock: lock::DataDirLock,
+) -> anyhow::Result<()> {
     let demo = matches!(mode, Mode::Demo { .. });
     let started = std::time::Instant::now();
     let db = open(&data_dir, &url).await?;
@@ -571,33 +610,149 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
     Ok(())
 }
 
-async fn restore(file: &Path, data_dir: &Path, url: &str) -> anyhow::Result<()> {
+/// Is this the old form `dxplan backup FILE.db`: one SQLite file, no evidence files?
+fn is_single_file_backup(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "db") && !path.is_dir()
+}
+
+async fn backup_command(
+    dir: &Path,
+    data_dir: &Path,
+    url: &str,
+    allow_missing: bool,
+) -> anyhow::Result<()> {
+    if !url.starts_with("postgres") {
+        // Opening creates a missing SQLite file: an empty backup is not what was asked for.
+        let file = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if !Path::new(file).is_file() {
+            bail!(backup::BackupError::NoDatabase(file.to_string()));
+        }
+    }
+    // No migration and no lock: a backup reads, and runs beside a live server.
+    let db = Db::open(&DbOptions::new(url))
+        .await
+        .context("opening the database")?;
+    if is_single_file_backup(dir) && !url.starts_with("postgres") {
+        if dir.exists() {
+            bail!("{} already exists; choose a new file", dir.display());
+        }
+        db.backup_sqlite(dir).await?;
+        let mut c = db.read().await?;
+        let files = dxplan_store::backup::referenced_files(&mut c).await?.len();
+        drop(c);
+        db.close().await;
+        println!("backup written to {} (the database only)", dir.display());
+        if files > 0 {
+            eprintln!(
+                "cảnh báo: bản này không có {files} tệp minh chứng; `dxplan backup THƯ_MỤC` sao lưu cả chúng / warning: the {files} evidence files are not in this copy; `dxplan backup DIR` includes them"
+            );
+        }
+        return Ok(());
+    }
+    let summary = backup::backup(&db, url, data_dir, dir, allow_missing).await;
+    db.close().await;
+    let s = summary?;
+    println!(
+        "Đã sao lưu / backup written to {}: {} ({}), {} evidence files ({}){} in {:.1} s",
+        s.dir.display(),
+        s.database,
+        size(s.database_bytes),
+        s.files,
+        size(s.file_bytes),
+        if s.missing.is_empty() {
+            String::new()
+        } else {
+            format!(", {} missing (listed in backup.json)", s.missing.len())
+        },
+        s.seconds
+    );
+    Ok(())
+}
+
+fn size(bytes: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    if bytes as f64 >= MB {
+        format!("{:.1} MB", bytes as f64 / MB)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1024.0)
+    }
+}
+
+async fn restore_command(dir: &Path, data_dir: &Path, url: &str) -> anyhow::Result<()> {
+    if !dir.exists() {
+        bail!("không có / there is no {}", dir.display());
+    }
+    // Held to the end: no server starts on the data directory while it is replaced.
+    let _lock = lock::acquire(data_dir, "restore")?;
+    if dir.is_file() {
+        return restore_single_file(dir, url).await;
+    }
+    let s = backup::restore(dir, data_dir, url).await?;
+    match &s.database {
+        Some(db) => println!(
+            "Đã khôi phục / restored {} into {}: the database, {} evidence files written, {} already in place, in {:.1} s",
+            dir.display(),
+            db.display(),
+            s.files_written,
+            s.files_kept,
+            s.seconds
+        ),
+        None => {
+            println!(
+                "Đã khôi phục tệp minh chứng / evidence files restored into {}: {} written, {} already in place.",
+                data_dir.join("attachments").display(),
+                s.files_written,
+                s.files_kept
+            );
+            println!(
+                "Khôi phục cơ sở dữ liệu PostgreSQL / now restore the PostgreSQL database (server stopped), then bring its schema up to date:"
+            );
+            println!(
+                "  pg_restore --clean --if-exists --no-owner --dbname DATABASE_URL {}",
+                dir.join(backup::PG_DUMP_FILE).display()
+            );
+            println!("  dxplan migrate --database DATABASE_URL");
+        }
+    }
+    if !s.missing.is_empty() {
+        eprintln!(
+            "cảnh báo / warning: {} evidence files were missing when the backup was made (see backup.json)",
+            s.missing.len()
+        );
+    }
+    Ok(())
+}
+
+/// The old single-file form: an SQLite database from `dxplan backup FILE.db`.
+async fn restore_single_file(file: &Path, url: &str) -> anyhow::Result<()> {
     if url.starts_with("postgres") {
         bail!(
             "PostgreSQL: restore with pg_restore (for example `pg_restore -d DATABASE_URL dxplan.dump`)"
         );
     }
-    let header = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    if !header.starts_with(b"SQLite format 3\0") {
+    let mut header = [0u8; 16];
+    let read = std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .with_context(|| format!("reading {}", file.display()));
+    if read.is_err() || &header != b"SQLite format 3\0" {
         bail!("{} is not an SQLite database backup", file.display());
     }
-    // Check the backup opens and migrates before it replaces anything.
-    let check = Db::connect(&DbOptions::new(format!("sqlite://{}", file.display())))
+    let target = PathBuf::from(
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url),
+    );
+    let mut aside = target.clone().into_os_string();
+    aside.push(".restoring");
+    let aside = PathBuf::from(aside);
+    // Checked (it opens and migrates) on a copy beside the target, then renamed in place.
+    backup::install_aside(file, &aside, None)
         .await
         .context("the backup does not open")?;
-    check.close().await;
-    let target = url.strip_prefix("sqlite://").unwrap_or(url);
-    std::fs::create_dir_all(data_dir)?;
-    let target = PathBuf::from(target);
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", target.display()));
-        if side.exists() {
-            std::fs::remove_file(&side)?;
-        }
-    }
-    let tmp = target.with_extension("restoring");
-    std::fs::copy(file, &tmp)?;
-    std::fs::rename(&tmp, &target)?;
+    backup::replace_database(&aside, &target)?;
     println!("restored {} into {}", file.display(), target.display());
     Ok(())
 }

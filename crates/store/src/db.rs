@@ -96,6 +96,24 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
+    /// Opens an SQLite backup file to read it without changing a byte: read-only and
+    /// immutable (no journal, no `-wal`/`-shm` beside it, no locks), so the file still
+    /// matches the checksum its backup's manifest lists. Nothing may write the file while
+    /// it is open; a finished snapshot is never written again.
+    pub async fn open_snapshot(path: &Path) -> Result<Db> {
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(true)
+            .create_if_missing(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
     /// The default database file inside a data directory.
     pub fn sqlite_url_in(data_dir: &Path) -> String {
         format!("sqlite://{}", data_dir.join("dxplan.db").display())

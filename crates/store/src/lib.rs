@@ -12,6 +12,7 @@ mod macros;
 
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod dhis2;
 pub mod exports;
 pub mod index_frameworks;
