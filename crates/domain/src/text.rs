@@ -168,6 +168,31 @@ pub fn parse_number_vi(s: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
+/// A cell made safe for a spreadsheet (OWASP's advice on CSV injection): text beginning
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return is what Excel and LibreOffice take
+/// for a formula (`=HYPERLINK(…)` would be live), so it gets a leading `'`, which they
+/// show as text. A plain number (`-5`, `+3.5`) is left as it is.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && cell.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The text a cell written by [`formula_safe`] stood for, so an export imports back as
+/// it was.
+pub fn formula_restored(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_safe(rest).len() != rest.len() => rest,
+        _ => cell,
+    }
+}
+
 /// Writes a whole number with `.` between thousands.
 pub fn format_int(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
@@ -298,5 +323,25 @@ mod tests {
         assert_eq!(format_int(-1_234_567), "-1.234.567");
         assert_eq!(format_int(0), "0");
         assert_eq!(format_money(12_500_000_000), "12.500.000.000 đ");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_restored() {
+        for risky in [
+            "=HYPERLINK(\"http://x\")",
+            "+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            let safe = formula_safe(risky);
+            assert_eq!(safe, format!("'{risky}"));
+            assert_eq!(formula_restored(&safe), risky);
+        }
+        for plain in ["Kế hoạch", "-5", "+3.5", "", "a=b", "'quoted"] {
+            assert_eq!(formula_safe(plain), plain);
+            assert_eq!(formula_restored(plain), plain);
+        }
     }
 }

@@ -208,7 +208,11 @@ fn parse(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
+        // A cell our own export made formula-safe reads back as it was.
+        let get = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(|c| crate::text::formula_restored(c).to_string())
+        };
         let input = UnitInput {
             code: get(Some(code)).unwrap_or_default(),
             name: get(Some(name)).unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! Documents rendered from ready-made view data. Renderers never query: callers hand
 //! them rows. Word, PDF and SVG charts join the CSV and Excel writers here.
 
+pub mod csv_out;
 pub mod dashboard_charts;
 pub mod dashboard_xlsx;
 pub mod data_form;
@@ -27,32 +28,28 @@ pub struct UnitRow<'a> {
 
 /// Writes units as UTF-8 CSV with a byte-order mark, so Excel opens Vietnamese text correctly.
 pub fn units_csv<'a>(rows: impl IntoIterator<Item = UnitRow<'a>>) -> Result<Vec<u8>, csv::Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record([
-            "code",
-            "name",
-            "short_name",
-            "level",
-            "parent_code",
-            "valid_from",
-            "valid_to",
-        ])?;
-        for row in rows {
-            writer.write_record([
-                row.code,
-                row.name,
-                row.short_name.unwrap_or_default(),
-                row.level,
-                row.parent_code.unwrap_or_default(),
-                row.valid_from.as_deref().unwrap_or_default(),
-                row.valid_to.as_deref().unwrap_or_default(),
-            ])?;
-        }
-        writer.flush()?;
-    }
-    Ok(out)
+    let header = [
+        "code",
+        "name",
+        "short_name",
+        "level",
+        "parent_code",
+        "valid_from",
+        "valid_to",
+    ]
+    .map(String::from);
+    let rows = rows.into_iter().map(|row| {
+        [
+            row.code.to_string(),
+            row.name.to_string(),
+            row.short_name.unwrap_or_default().to_string(),
+            row.level.to_string(),
+            row.parent_code.unwrap_or_default().to_string(),
+            row.valid_from.unwrap_or_default(),
+            row.valid_to.unwrap_or_default(),
+        ]
+    });
+    csv_out::write(true, std::iter::once(header).chain(rows))
 }
 
 #[cfg(test)]

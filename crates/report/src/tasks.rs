@@ -58,42 +58,40 @@ fn millions(vnd: i64) -> f64 {
 
 /// UTF-8 CSV with a byte-order mark, so Excel shows Vietnamese correctly.
 pub fn tasks_csv(rows: &[TaskExportRow]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(APPENDIX_HEADERS.iter().chain(FOLLOW_UP_HEADERS.iter()))?;
-        for (i, r) in rows.iter().enumerate() {
-            w.write_record([
-                (i + 1).to_string(),
-                r.code.clone(),
-                r.title.clone(),
-                r.group.clone(),
-                r.lead_unit.clone(),
-                r.coordinating.clone(),
-                r.deliverable.clone(),
-                r.start.clone(),
-                r.due.clone(),
-                if r.budget > 0 {
-                    format_millions(r.budget)
-                } else {
-                    String::new()
-                },
-                r.funding.clone(),
-                r.mode.clone(),
-                r.note.clone(),
-                r.status.clone(),
-                r.progress.to_string(),
-                r.outcome.clone(),
-                if r.disbursed > 0 {
-                    format_millions(r.disbursed)
-                } else {
-                    String::new()
-                },
-            ])?;
+    let header: Vec<String> = APPENDIX_HEADERS
+        .iter()
+        .chain(FOLLOW_UP_HEADERS.iter())
+        .map(|h| h.to_string())
+        .collect();
+    let money = |vnd: i64| {
+        if vnd > 0 {
+            format_millions(vnd)
+        } else {
+            String::new()
         }
-        w.flush()?;
-    }
-    Ok(out)
+    };
+    let body = rows.iter().enumerate().map(|(i, r)| {
+        vec![
+            (i + 1).to_string(),
+            r.code.clone(),
+            r.title.clone(),
+            r.group.clone(),
+            r.lead_unit.clone(),
+            r.coordinating.clone(),
+            r.deliverable.clone(),
+            r.start.clone(),
+            r.due.clone(),
+            money(r.budget),
+            r.funding.clone(),
+            r.mode.clone(),
+            r.note.clone(),
+            r.status.clone(),
+            r.progress.to_string(),
+            r.outcome.clone(),
+            money(r.disbursed),
+        ]
+    });
+    crate::csv_out::write(true, std::iter::once(header).chain(body))
 }
 
 /// Millions of đồng written plainly (`1250.5`), which spreadsheets read as numbers.

@@ -533,26 +533,22 @@ pub(crate) async fn export(
     if q.format.as_deref() == Some("json") {
         return Ok(Json(Items { items: rows }).into_response());
     }
-    let mut out = Vec::new();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(EXCHANGE_COLUMNS)
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        for r in &rows {
-            w.write_record([
-                &r.indicator_code,
-                &r.unit_code,
-                &r.period,
-                &r.value.to_string(),
-                &opt(r.numerator),
-                &opt(r.denominator),
-                &r.status,
-            ])
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        }
-        w.flush().map_err(|e| AppError::internal(e.to_string()))?;
-    }
+    // A machine format: no byte-order mark, cells formula-safe like every CSV.
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let header = EXCHANGE_COLUMNS.map(String::from).to_vec();
+    let body = rows.iter().map(|r| {
+        vec![
+            r.indicator_code.clone(),
+            r.unit_code.clone(),
+            r.period.clone(),
+            r.value.to_string(),
+            opt(r.numerator),
+            opt(r.denominator),
+            r.status.clone(),
+        ]
+    });
+    let out = dxplan_report::csv_out::write(false, std::iter::once(header).chain(body))
+        .map_err(|e| AppError::internal(e.to_string()))?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         out,
@@ -608,7 +604,7 @@ pub(crate) async fn import(
             let record = record.map_err(|e| AppError::BadRequest(e.to_string()))?;
             let get = |c: Option<usize>| {
                 c.and_then(|c| record.get(c))
-                    .map(str::to_string)
+                    .map(|cell| dxplan_domain::text::formula_restored(cell).to_string())
                     .filter(|s| !s.is_empty())
             };
             items.push(svc::ExchangeRow {

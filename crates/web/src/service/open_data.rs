@@ -227,25 +227,15 @@ pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
 
 // ---------------------------------------------------------------- downloads
 
-/// CSV with a byte-order mark so Excel reads Vietnamese, from rows of cells.
+/// CSV from rows of cells (formula-safe, `dxplan_report::csv_out`), with a byte-order
+/// mark when the header starts the document.
 fn csv_bytes(header: Option<&[String]>, rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
-    let mut out = Vec::new();
-    if header.is_some() {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        if let Some(h) = header {
-            w.write_record(h)
-                .map_err(|e| AppError::internal(e.to_string()))?;
-        }
-        for r in rows {
-            w.write_record(r)
-                .map_err(|e| AppError::internal(e.to_string()))?;
-        }
-        w.flush().map_err(|e| AppError::internal(e.to_string()))?;
-    }
-    Ok(out)
+    let records = header
+        .map(<[String]>::to_vec)
+        .into_iter()
+        .chain(rows.iter().cloned());
+    dxplan_report::csv_out::write(header.is_some(), records)
+        .map_err(|e| AppError::internal(e.to_string()))
 }
 
 fn num(v: Option<f64>) -> String {
