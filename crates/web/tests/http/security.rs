@@ -215,3 +215,111 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
     assert!(update.unwrap_err().to_string().contains("append-only"));
     assert!(app.audit_count("user.create").await > 0);
 }
+
+/// `next` values that would leave the site (as the query sends them, percent-encoded): a
+/// browser drops tabs and line breaks inside a URL and reads `\` as `/`, so each of these
+/// ends up at `//evil.example` or another scheme if followed.
+const HOSTILE_NEXT: [&str; 22] = [
+    "/%09/evil.example",
+    "/%0a/evil.example",
+    "/%0d/evil.example",
+    "/%0b/evil.example",
+    "/%0c/evil.example",
+    "/%00/evil.example",
+    "/%20/evil.example",
+    "/%C2%A0/evil.example",
+    "/%E3%80%80/evil.example",
+    "/%5Cevil.example",
+    "/%5C/evil.example",
+    "%5C%5Cevil.example",
+    "//evil.example",
+    "%2F%2Fevil.example",
+    "///evil.example",
+    "https://evil.example",
+    "https%3A%2F%2Fevil.example",
+    "http:evil.example",
+    "/%2e%2e//evil.example",
+    "/%252e%252e//evil.example",
+    "/.//evil.example",
+    "/%0a",
+];
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_language_switch_goes_back_only_to_a_page_of_this_site() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client();
+    for next in HOSTILE_NEXT {
+        let r = anonymous
+            .get(format!("{}/lang/en?next={next}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/", "{next}");
+    }
+    // A page of our own is where it goes back to, its query kept.
+    let r = anonymous
+        .get(app.url("/lang/en?next=%2Ftasks%3Fplan%3D2%26q%3Dchuy%E1%BB%83n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/tasks?plan=2&q=chuy%E1%BB%83n");
+}
+
+#[tokio::test]
+async fn logging_in_goes_on_only_to_a_page_of_this_site() {
+    let app = TestApp::spawn().await;
+    for next in HOSTILE_NEXT {
+        // The login page carries `next` into its form: only a safe value.
+        let anonymous = app.client();
+        let r = anonymous
+            .get(format!("{}/login?next={next}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{next}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(r#"name="next" value="/""#) && !html.contains("evil.example"),
+            "{next}"
+        );
+        // Posting the form with the hostile value lands at home.
+        let r = anonymous
+            .post(app.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("username=viewer&password=demo&next={next}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/", "{next}");
+        // Already logged in, the login page sends the user on at once: home too.
+        let r = anonymous
+            .get(format!("{}/login?next={next}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/", "{next}");
+    }
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "viewer"),
+            ("password", "demo"),
+            ("next", "/units/540?at=2024-06-30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/units/540?at=2024-06-30", "a page of ours");
+}
