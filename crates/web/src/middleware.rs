@@ -190,6 +190,22 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A `Location` value that is always a valid header: every byte a URL may not carry as
+/// it is (controls, white space, non-ASCII) percent-encoded. Redirects after a form are
+/// built from what the request named (a unit code, a period); a line break in one must
+/// neither fail the response (a 500) nor split the header.
+pub fn location(to: &str) -> String {
+    let mut out = String::with_capacity(to.len());
+    for b in to.bytes() {
+        if (0x21..=0x7e).contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A plain HTML response (handlers use askama templates through this).
 pub fn html(body: String) -> Response {
     Html(body).into_response()

@@ -323,3 +323,142 @@ async fn logging_in_goes_on_only_to_a_page_of_this_site() {
         .unwrap();
     assert_eq!(location(&r), "/units/540?at=2024-06-30", "a page of ours");
 }
+
+#[tokio::test]
+async fn a_line_break_in_a_redirect_or_a_file_name_is_never_a_server_error() {
+    let app = TestApp::spawn().await;
+    // Anonymous, a control character in `next` used to fail the Location header (500).
+    for next in ["/%0a", "/%0d", "/%0b", "/x%0d%0aSet-Cookie:%20a=b"] {
+        let r = app
+            .client()
+            .get(format!("{}/lang/vi?next={next}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&r), "/");
+        assert_eq!(r.headers().get_all("set-cookie").iter().count(), 1);
+    }
+    // A redirect after a form, built from the request's own words: a period with a line
+    // break is carried percent-encoded, not as a broken header.
+    let dept = app.login("approver-skhcn2").await;
+    let r = dept
+        .post_form(
+            "/data/52-SKHCN2",
+            &[("period", "2025"), ("v_AT-01", "4"), ("submit", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = dept
+        .get("/data/52-SKHCN2?period=2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = page
+        .find("action=\"/data/52-SKHCN2/values/")
+        .expect("an upload form for AT-01");
+    let action = page[start + 8..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("period=2025", "period=2025%0d%0aX-Evil:%201");
+    assert!(action.contains("X-Evil"), "{action}");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("QĐ.pdf"),
+    );
+    let r = dept
+        .client
+        .post(dept.url(&action))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers().get("x-evil").is_none());
+    assert!(
+        location(&r).ends_with("&period=2025%0D%0AX-Evil:%201"),
+        "{}",
+        location(&r)
+    );
+    let coordinator = app.login("coordinator").await;
+    let plan = crate::tasks::new_plan(&coordinator).await;
+    let group = crate::tasks::group_id(&coordinator, plan, "6").await;
+    let (_, task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &crate::tasks::task_body("6.9", "540", group),
+        )
+        .await;
+    let task_id = task["id"].as_i64().unwrap();
+    // A downloaded file keeps its name however it was written: quotes, line breaks (a
+    // name that came in before names were checked, or through an import), Vietnamese.
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let sha = dxplan_web::files::save(&app.state.config.data_dir, pdf.clone())
+        .await
+        .unwrap();
+    let names = [
+        (
+            "Biên bản \"nghiệm thu\".pdf",
+            "bien-ban--nghiem-thu-.pdf",
+            "Bi%C3%AAn%20b%E1%BA%A3n%20%22nghi%E1%BB%87m%20thu%22.pdf",
+        ),
+        (
+            "a\r\nSet-Cookie: x=y.pdf",
+            "a-set-cookie--x-y.pdf",
+            "a%0D%0ASet-Cookie%3A%20x%3Dy.pdf",
+        ),
+        (
+            "báo*cáo;'q'.pdf",
+            "bao-cao--q-.pdf",
+            "b%C3%A1o%2Ac%C3%A1o%3B%27q%27.pdf",
+        ),
+        ("数据.pdf", "--.pdf", "%E6%95%B0%E6%8D%AE.pdf"),
+    ];
+    for (name, ascii, encoded) in names {
+        let id = {
+            let mut c = app.state.db.begin().await.unwrap();
+            let id = dxplan_store::attachments::insert(
+                &mut c,
+                task_id,
+                &dxplan_store::attachments::NewAttachment {
+                    sha256: &sha,
+                    size: pdf.len() as i64,
+                    kind: "pdf",
+                    original_name: name,
+                    uploaded_by: None,
+                    uploader_name: "test",
+                },
+                app.state.now(),
+            )
+            .await
+            .unwrap();
+            c.commit().await.unwrap();
+            id
+        };
+        for path in [
+            format!("/api/v1/attachments/{id}"),
+            format!("/attachments/{id}"),
+        ] {
+            let r = coordinator.get(&path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{name:?} at {path}");
+            assert_eq!(r.headers().get_all("set-cookie").iter().count(), 0);
+            assert_eq!(
+                r.headers()["content-disposition"].to_str().unwrap(),
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+                "{name:?}"
+            );
+            assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        }
+    }
+    // An open dataset named with a line break is not found, not a server error.
+    let r = app
+        .client()
+        .get(app.url("/open/datasets/plan-progress.csv%0d%0a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
