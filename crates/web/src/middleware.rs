@@ -1,7 +1,7 @@
 //! Request-wide layers: request facts, security headers, the origin check and error
 //! rendering.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -15,8 +15,44 @@ use crate::pages::ErrorPage;
 use crate::session::{CurrentUser, LANG_COOKIE, RequestMeta, cookie_value};
 use crate::state::AppState;
 
+/// The client's address: the connection's peer, or — when that peer is one of our
+/// trusted reverse proxies — the last address in `X-Forwarded-For` that is not a
+/// trusted proxy itself (each proxy appends the peer it saw, so entries left of it are
+/// whatever the client chose to send and are not believed).
+fn client_addr(request: &Request, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|part| part.trim().parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        // A malformed chain is not believed at all.
+        .unwrap_or_default();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !trusted_proxies.contains(a))
+            .unwrap_or(peer),
+    )
+}
+
 /// Works out the language, client address and request id once per request.
-pub async fn request_meta(mut request: Request, next: Next) -> Response {
+pub async fn request_meta(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client_addr = client_addr(&request, &state.config.trusted_proxies);
     let headers = request.headers();
     let lang = cookie_value(headers, LANG_COOKIE)
         .and_then(Lang::parse)
@@ -29,10 +65,7 @@ pub async fn request_meta(mut request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let meta = RequestMeta {
         lang,
-        client_addr: request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
+        client_addr,
         request_id: headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())

@@ -206,13 +206,22 @@ pub(crate) struct LoginBody {
 pub(crate) async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
+    MaybeAuth(signed_in): MaybeAuth,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> AppResult<Response> {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let done = service::login(&state, &meta, &body.username, &body.password, ua).await?;
+    let done = service::login(
+        &state,
+        &meta,
+        &body.username,
+        &body.password,
+        ua,
+        signed_in.as_ref(),
+    )
+    .await?;
     let body = LoginDone {
         user: done.user,
         csrf_token: done.csrf,

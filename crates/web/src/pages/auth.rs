@@ -93,7 +93,15 @@ pub async fn login_submit(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let next = safe_next(form.next.as_deref());
-    match service::login(&ctx.state, &ctx.meta, &form.username, &form.password, ua).await {
+    let login = service::login(
+        &ctx.state,
+        &ctx.meta,
+        &form.username,
+        &form.password,
+        ua,
+        ctx.user.as_ref(),
+    );
+    match login.await {
         Ok(done) => {
             Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response())
         }

@@ -732,14 +732,17 @@ pub struct LoggedIn {
     pub csrf: String,
 }
 
-/// Checks a username and password, throttled per account and per address, and starts
-/// a session. Failures are audited; the answer never says which half was wrong.
+/// Checks a username and password, throttled per account and address, per address and
+/// per account (see [`crate::throttle`]), and starts a session. Failures are audited; the
+/// answer never says which half was wrong. `signed_in` is the session the request
+/// already carries, if any: one of this very account vouches for the requester.
 pub async fn login(
     state: &AppState,
     meta: &crate::session::RequestMeta,
     username: &str,
     password_given: &str,
     user_agent: Option<&str>,
+    signed_in: Option<&CurrentUser>,
 ) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
     if username.is_empty()
@@ -749,9 +752,15 @@ pub async fn login(
     {
         return Err(AppError::BadCredentials);
     }
+    let vouched = match signed_in {
+        Some(user) if user.token.is_none() && user.username == username => {
+            crate::throttle::Vouched::BySession
+        }
+        _ => crate::throttle::Vouched::No,
+    };
     state
         .throttle
-        .attempt(&username, meta.client_addr)
+        .attempt(&username, meta.client_addr, vouched)
         .map_err(|wait| AppError::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0),
         })?;
@@ -781,6 +790,7 @@ pub async fn login(
     let caller = Caller { user: None, actor };
     match found {
         Some((user, _)) if verified && user.active => {
+            state.throttle.succeeded(&username, meta.client_addr);
             let (set_cookie, csrf) =
                 crate::session::start_session(state, user.id, meta, user_agent).await?;
             let mut c = state.db.begin().await?;
