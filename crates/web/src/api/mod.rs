@@ -39,6 +39,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
         .route("/units", get(list_units).post(create_unit))
         .route("/units/import", post(import_units))
         .route("/units/{code}", get(get_unit).patch(patch_unit))
@@ -266,6 +267,38 @@ pub(crate) async fn me(Auth(user): Auth) -> Json<Me> {
         grants: user.grants.clone(),
         csrf_token: user.csrf.clone(),
     })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct OwnPasswordBody {
+    current: String,
+    new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts",
+    request_body(content = OwnPasswordBody, content_type = "application/json"),
+    responses((status = 204, description = "The password is changed and the account's other sessions are ended"), crate::api::openapi::Refusals),
+    security(("session" = [])))]
+/// `POST /api/v1/me/password` `{"current", "new_password"}`: the caller changes their own
+/// password (with a session: a token cannot stand in for the person).
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(body): ApiJson<OwnPasswordBody>,
+) -> AppResult<StatusCode> {
+    if user.token.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    service::change_own_password(
+        &state,
+        &caller(&user, &meta),
+        &body.current,
+        &body.new_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Who is calling.

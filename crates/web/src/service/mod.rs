@@ -4,7 +4,7 @@
 use dxplan_domain::auth::{Action, Role, Target};
 use dxplan_domain::unit::{UnitFields, UnitInput, validate_unit};
 use dxplan_domain::unit_import::prepare_import;
-use dxplan_domain::user::{check_password, validate_new_user, validate_profile};
+use dxplan_domain::user::{PasswordOwner, check_password, validate_new_user, validate_profile};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::units::{self, ImportOutcome, Unit};
@@ -377,7 +377,11 @@ pub async fn create_user(
             None
         }
     };
-    check_password("password", &input.password, &mut errors);
+    let owner = PasswordOwner {
+        username: &input.username,
+        display_name: &input.display_name,
+    };
+    check_password("password", &input.password, owner, &mut errors);
     let role = parse_role(input.role.as_deref(), &mut errors);
     // Look-ups on a read connection: the write lock is taken only after the slow hash.
     let mut c = state.db.read().await?;
@@ -526,14 +530,21 @@ pub async fn reset_password(
     new_password: &str,
 ) -> AppResult<()> {
     caller.require(Action::ManageUsers, Target::System)?;
+    let user = {
+        let mut c = state.db.read().await?;
+        users::get(&mut c, id).await?
+    };
     let mut errors = Vec::new();
-    check_password("password", new_password, &mut errors);
+    let owner = PasswordOwner {
+        username: &user.username,
+        display_name: &user.display_name,
+    };
+    check_password("password", new_password, owner, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let hash = password::hash(state.config.password_cost, new_password.to_string()).await?;
     let mut c = state.db.begin().await?;
-    let user = users::get(&mut c, id).await?;
     users::set_password(&mut c, id, &hash, state.now()).await?;
     sessions::delete_for_user(&mut c, id, None).await?;
     record(
@@ -564,7 +575,11 @@ pub async fn change_own_password(
 ) -> AppResult<()> {
     let user = caller.user.ok_or(AppError::Unauthorized)?;
     let mut errors = Vec::new();
-    check_password("new_password", new_password, &mut errors);
+    let owner = PasswordOwner {
+        username: &user.username,
+        display_name: &user.display_name,
+    };
+    check_password("new_password", new_password, owner, &mut errors);
     if new_password != confirm {
         errors.push(FieldError::new("confirm", Invalid::Mismatch));
     }

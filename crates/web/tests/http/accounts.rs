@@ -527,3 +527,144 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
     }
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429]);
 }
+
+#[tokio::test]
+async fn a_guessable_new_password_is_refused_on_the_page_with_its_reason() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    for (new, reason) in [
+        ("Editor-540 mới", "Mật khẩu không được chứa tên đăng nhập."),
+        ("Admin@123", "Mật khẩu này quá phổ biến"),
+        ("matkhau@123", "Mật khẩu này quá phổ biến"),
+        ("abcdefghij", "một dãy liên tiếp"),
+        ("zzzzzzzzzz", "một ký tự lặp lại"),
+        ("ngắn", "Cần ít nhất 8 ký tự."),
+    ] {
+        let r = editor
+            .post_form(
+                "/account/password",
+                &[("current", "demo"), ("new_password", new), ("confirm", new)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{new}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(reason), "{new}: {reason}");
+    }
+    // Nothing changed: the demo password still works (demo accounts are seeded, not typed).
+    app.login_with("editor-540", "demo").await;
+    assert_eq!(app.audit_count("user.password_change").await, 0);
+}
+
+#[tokio::test]
+async fn the_api_refuses_a_guessable_password_for_oneself_and_for_a_new_account() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    let r = editor
+        .client
+        .post(editor.url("/api/v1/me/password"))
+        .header("x-csrf-token", &editor.csrf)
+        .header("accept-language", "en")
+        .json(&json!({"current": "demo", "new_password": "P@ssw0rd123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let detail = &body["error"]["details"][0];
+    assert_eq!(detail["field"], "new_password");
+    assert_eq!(detail["code"], "password_common");
+    assert!(
+        detail["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This password is too common")
+    );
+    let (status, _) = editor
+        .post_json(
+            "/api/v1/me/password",
+            &json!({"current": "demo", "new_password": "hoa phượng đỏ 2026"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.login_with("editor-540", "hoa phượng đỏ 2026").await;
+
+    let admin = app.login("admin").await;
+    for (username, name, password, code) in [
+        (
+            "tran.thi.b",
+            "Trần Thị B",
+            "TranThiB@2026",
+            "password_has_username",
+        ),
+        (
+            "btran",
+            "Trần Thị Bích",
+            "Trần Thị Bích",
+            "password_has_name",
+        ),
+        ("btran", "Trần Thị Bích", "iloveyou123", "password_common"),
+        ("btran", "Trần Thị Bích", "987654321", "password_common"),
+        ("btran", "Trần Thị Bích", "hgfedcba", "password_pattern"),
+    ] {
+        let (status, body) = admin
+            .post_json(
+                "/api/v1/users",
+                &json!({"username": username, "display_name": name, "password": password}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{password}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], "password");
+        assert_eq!(body["error"]["details"][0]["code"], code, "{password}");
+    }
+    // An administrator's reset follows the same policy.
+    let (_, me) = editor.get_json("/api/v1/me").await;
+    let editor_id = me["id"].as_i64().unwrap();
+    let (status, body) = admin
+        .post_json(
+            &format!("/api/v1/users/{editor_id}/password"),
+            &json!({"password": "editor-540!"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "password_has_username");
+    assert_eq!(
+        app.audit_count("user.create").await,
+        56,
+        "only the demo accounts"
+    );
+    assert_eq!(app.audit_count("user.password_reset").await, 0);
+}
+
+#[tokio::test]
+async fn the_administrators_new_account_page_names_why_a_password_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let r = admin
+        .post_form(
+            "/users/new",
+            &[
+                ("username", "le.van.c"),
+                ("display_name", "Lê Văn C"),
+                ("password", "123456a@"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Mật khẩu này quá phổ biến")
+    );
+    let r = admin
+        .post_form(
+            "/users/new",
+            &[
+                ("username", "le.van.c"),
+                ("display_name", "Lê Văn C"),
+                ("password", "đêm trăng Quy Nhơn"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
