@@ -277,7 +277,7 @@ pub(crate) struct OwnPasswordBody {
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts",
     request_body(content = OwnPasswordBody, content_type = "application/json"),
-    responses((status = 204, description = "The password is changed and the account's other sessions are ended"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The password is changed; the account's API tokens are revoked and its other sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
     security(("session" = [])))]
 /// `POST /api/v1/me/password` `{"current", "new_password"}`: the caller changes their own
 /// password (with a session: a token cannot stand in for the person).
@@ -286,11 +286,11 @@ pub(crate) async fn change_password(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<OwnPasswordBody>,
-) -> AppResult<StatusCode> {
+) -> AppResult<Json<PasswordDone>> {
     if user.token.is_some() {
         return Err(AppError::Forbidden);
     }
-    service::change_own_password(
+    let changed = service::change_own_password(
         &state,
         &caller(&user, &meta),
         &body.current,
@@ -298,7 +298,25 @@ pub(crate) async fn change_password(
         &body.new_password,
     )
     .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(PasswordDone::new(changed, meta.lang)))
+}
+
+/// A password changed, and what ended with the old one.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PasswordDone {
+    #[serde(flatten)]
+    changed: service::PasswordChanged,
+    /// What happened, in the caller's language.
+    message: String,
+}
+
+impl PasswordDone {
+    fn new(changed: service::PasswordChanged, lang: dxplan_domain::Lang) -> PasswordDone {
+        PasswordDone {
+            message: changed.message(lang),
+            changed,
+        }
+    }
 }
 
 /// Who is calling.
@@ -752,7 +770,7 @@ pub(crate) struct PasswordBody {
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = PasswordBody, content_type = "application/json"),
-    responses((status = 204, description = "The new password is set and the account's sessions are ended"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The new password is set; the account's API tokens are revoked and its sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/users/{id}/password` `{"password"}`: an administrator sets a new password.
 pub(crate) async fn reset_password(
@@ -761,9 +779,10 @@ pub(crate) async fn reset_password(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PasswordBody>,
-) -> AppResult<StatusCode> {
-    service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> AppResult<Json<PasswordDone>> {
+    let changed =
+        service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
+    Ok(Json(PasswordDone::new(changed, meta.lang)))
 }
 
 // ---------------------------------------------------------------- audit

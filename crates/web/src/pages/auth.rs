@@ -193,11 +193,7 @@ pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppRes
     )
     .await
     {
-        Ok(()) => Ok(ctx.done(
-            "/",
-            ctx.lang()
-                .pick("Đã đổi mật khẩu.", "Your password has been changed."),
-        )),
+        Ok(changed) => Ok(ctx.done("/", &changed.message(ctx.lang()))),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
             ctx.render_invalid(&PasswordPage {

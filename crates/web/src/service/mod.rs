@@ -522,13 +522,83 @@ pub async fn update_user(
     Ok(after)
 }
 
-/// An admin sets someone's password; their sessions end.
+/// What a new password ended besides the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordChanged {
+    /// The account's API tokens that were live and are now revoked.
+    pub tokens_revoked: u64,
+    /// The account's sessions that ended (all of them on a reset, the others on one's
+    /// own change).
+    pub sessions_ended: u64,
+}
+
+impl PasswordChanged {
+    /// Says what ended, for the page's message and the API's answer.
+    pub fn message(&self, lang: dxplan_domain::Lang) -> String {
+        let n = self.tokens_revoked;
+        lang.pick(
+            format!("Đã đổi mật khẩu. Đã thu hồi {n} mã truy cập API."),
+            match n {
+                1 => "The password has been changed. 1 API token was revoked.".to_string(),
+                n => format!("The password has been changed. {n} API tokens were revoked."),
+            },
+        )
+    }
+}
+
+/// A password that may have leaked is what a change or a reset answers, so everything
+/// that rode on the old one ends with it: the account's live API tokens are revoked
+/// (each audited, a token made while an attacker held the password must not outlive it)
+/// and its sessions end, but `keep_session`.
+async fn end_what_the_old_password_opened(
+    c: &mut Conn,
+    state: &AppState,
+    caller: &Caller<'_>,
+    user_id: i64,
+    keep_session: Option<&str>,
+) -> AppResult<PasswordChanged> {
+    let now = state.now();
+    let live: Vec<_> = dxplan_store::tokens::list(c, Some(user_id))
+        .await?
+        .into_iter()
+        .filter(|t| t.is_live(now))
+        .collect();
+    let mut tokens_revoked = 0;
+    for token in live {
+        if !dxplan_store::tokens::revoke(c, token.id, &caller.actor.name, now).await? {
+            continue;
+        }
+        tokens_revoked += 1;
+        let after = dxplan_store::tokens::get(c, token.id).await?;
+        record(
+            c,
+            state,
+            caller,
+            NewEvent {
+                action: "token.revoke",
+                entity_type: "api_token",
+                entity_id: Some(token.id.to_string()),
+                summary: format!("{} ({}): password changed", token.name, token.username),
+                before: Some(json!(token)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+    }
+    let sessions_ended = sessions::delete_for_user(c, user_id, keep_session).await?;
+    Ok(PasswordChanged {
+        tokens_revoked,
+        sessions_ended,
+    })
+}
+
+/// An admin sets someone's password; their sessions end and their API tokens are revoked.
 pub async fn reset_password(
     state: &AppState,
     caller: &Caller<'_>,
     id: i64,
     new_password: &str,
-) -> AppResult<()> {
+) -> AppResult<PasswordChanged> {
     caller.require(Action::ManageUsers, Target::System)?;
     let user = {
         let mut c = state.db.read().await?;
@@ -546,7 +616,7 @@ pub async fn reset_password(
     let hash = password::hash(state.config.password_cost, new_password.to_string()).await?;
     let mut c = state.db.begin().await?;
     users::set_password(&mut c, id, &hash, state.now()).await?;
-    sessions::delete_for_user(&mut c, id, None).await?;
+    let ended = end_what_the_old_password_opened(&mut c, state, caller, id, None).await?;
     record(
         &mut c,
         state,
@@ -557,22 +627,23 @@ pub async fn reset_password(
             entity_id: Some(id.to_string()),
             summary: user.username,
             before: None,
-            after: None,
+            after: Some(json!(ended)),
         },
     )
     .await?;
     c.commit().await?;
-    Ok(())
+    Ok(ended)
 }
 
-/// A user changes their own password; their other sessions end.
+/// A user changes their own password; their other sessions end and their API tokens
+/// are revoked.
 pub async fn change_own_password(
     state: &AppState,
     caller: &Caller<'_>,
     current: &str,
     new_password: &str,
     confirm: &str,
-) -> AppResult<()> {
+) -> AppResult<PasswordChanged> {
     let user = caller.user.ok_or(AppError::Unauthorized)?;
     let mut errors = Vec::new();
     let owner = PasswordOwner {
@@ -596,7 +667,9 @@ pub async fn change_own_password(
     let hash = password::hash(state.config.password_cost, new_password.to_string()).await?;
     let mut c = state.db.begin().await?;
     users::set_password(&mut c, user.id, &hash, state.now()).await?;
-    sessions::delete_for_user(&mut c, user.id, Some(&user.session_hash)).await?;
+    let ended =
+        end_what_the_old_password_opened(&mut c, state, caller, user.id, Some(&user.session_hash))
+            .await?;
     record(
         &mut c,
         state,
@@ -607,12 +680,12 @@ pub async fn change_own_password(
             entity_id: Some(user.id.to_string()),
             summary: user.username.clone(),
             before: None,
-            after: None,
+            after: Some(json!(ended)),
         },
     )
     .await?;
     c.commit().await?;
-    Ok(())
+    Ok(ended)
 }
 
 async fn add_grant_in(
