@@ -147,7 +147,9 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let meta = request.extensions().get::<RequestMeta>().cloned();
-    let is_api = request.uri().path().starts_with("/api/");
+    // Machines read these: a JSON error, never a redirect to the login page (a scraper
+    // without its token must see 401, not a 303 to a form).
+    let is_api = request.uri().path().starts_with("/api/") || request.uri().path() == "/metrics";
     let original_uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();

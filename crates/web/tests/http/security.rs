@@ -159,7 +159,7 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
 }
 
 #[tokio::test]
-async fn health_and_metrics() {
+async fn health_is_public_and_metrics_are_for_system_administrators() {
     let app = TestApp::spawn().await;
     let client = app.client();
     let r = client.get(app.url("/healthz")).send().await.unwrap();
@@ -167,14 +167,63 @@ async fn health_and_metrics() {
     client.get(app.url("/login")).send().await.unwrap();
     let viewer = app.login("viewer").await;
     viewer.get("/api/v1/units/540").await;
-    let text = client
+
+    // Anonymous: 401 in the API's error format, not a redirect to the login form.
+    let r = client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(error_code(&body), "unauthorized");
+    // Logged in without the right: 403, by session or by token.
+    assert_eq!(viewer.get("/metrics").await.status(), StatusCode::FORBIDDEN);
+    let coordinator = app.login("coordinator").await;
+    assert_eq!(
+        coordinator.get("/metrics").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, made) = coordinator
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "scrape", "expires_in_days": 30, "access": "read"}),
+        )
+        .await;
+    let r = client
         .get(app.url("/metrics"))
+        .bearer_auth(made["secret"].as_str().unwrap())
         .send()
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client
+        .get(app.url("/metrics"))
+        .bearer_auth("dxp_not-a-token")
+        .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // A system administrator's session, and Prometheus with a read-only administrator token.
+    let admin = app.login("admin").await;
+    assert_eq!(admin.get("/metrics").await.status(), StatusCode::OK);
+    let (_, made) = admin
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "Prometheus", "expires_in_days": 366, "access": "read"}),
+        )
+        .await;
+    let r = client
+        .get(app.url("/metrics"))
+        .bearer_auth(made["secret"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = r.text().await.unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/login\""));
     assert!(
