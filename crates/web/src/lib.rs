@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::same_origin))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_meta))
+        .layer(axum::middleware::from_fn(middleware::cache_control))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))

@@ -137,6 +137,40 @@ pub async fn security_headers(
     response
 }
 
+/// Paths anyone may read, whose caching their handlers decide (embedded assets are
+/// cached for a day; open data and published results are the same for everybody).
+fn is_public_path(path: &str) -> bool {
+    ["/open", "/public", "/static"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// Nothing sent to a logged-in person (by session or token) is kept by a browser, a
+/// proxy or a shared computer's disk cache: pages, API answers, downloads and exports
+/// all carry `Cache-Control: no-store`, as does any answer that sets a cookie (a login's
+/// CSRF token, for one). Set here once, after every handler and error page, so none can
+/// forget it. Public paths keep their own caching; when such a page is shown to a
+/// logged-in person (it names them in its header) and sets none, it is marked `private`
+/// so that no shared cache hands it to somebody else.
+pub async fn cache_control(request: Request, next: Next) -> Response {
+    let public = is_public_path(request.uri().path());
+    let mut response = next.run(request).await;
+    let authenticated = matches!(
+        response.extensions().get::<Option<CurrentUser>>(),
+        Some(Some(_))
+    );
+    let headers = response.headers_mut();
+    if public {
+        if authenticated && !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+        }
+    } else if authenticated || headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Gives every error response its body: the JSON error format under `/api`, a page
 /// in the user's language elsewhere (or the login page when not logged in). Errors that
 /// axum's own extractors produce (bad JSON, wrong content type, too large) get the same
@@ -278,12 +312,10 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
+    // No Cache-Control here: every API answer goes to someone logged in, and
+    // `cache_control` makes those `no-store`; the tag serves clients that keep their
+    // own copy (a sync job) and ask with `If-None-Match`.
     parts.headers.insert(header::ETAG, value.clone());
-    // Cached copies must be checked with the server before each use.
-    parts.headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
     let matches = if_none_match.is_some_and(|given| {
         given
             .split(',')

@@ -511,3 +511,144 @@ async fn a_line_break_in_a_redirect_or_a_file_name_is_never_a_server_error() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+fn cache_control(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn nothing_sent_to_a_logged_in_person_is_stored_by_a_cache() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = crate::tasks::new_plan(&coordinator).await;
+    let group = crate::tasks::group_id(&coordinator, plan, "6").await;
+    let (_, task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &crate::tasks::task_body("6.9", "540", group),
+        )
+        .await;
+    let task_id = task["id"].as_i64().unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("Biên bản.pdf"),
+    );
+    let r = coordinator
+        .client
+        .post(coordinator.url(&format!("/api/v1/tasks/{task_id}/attachments")))
+        .header("x-csrf-token", &coordinator.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(
+        cache_control(&r).as_deref(),
+        Some("no-store"),
+        "a write's answer"
+    );
+    let file: Value = r.json().await.unwrap();
+    let file_id = file["id"].as_i64().unwrap();
+    for path in [
+        "/".to_string(),
+        format!("/tasks/{task_id}"),
+        format!("/plans/{plan}"),
+        "/units/1".to_string(),
+        "/api/v1/me".to_string(),
+        format!("/api/v1/tasks/{task_id}"),
+        "/api/v1/units?limit=5".to_string(),
+        format!("/api/v1/attachments/{file_id}"),
+        format!("/attachments/{file_id}"),
+        format!("/tasks.csv?plan={plan}"),
+        format!("/api/v1/tasks.csv?plan={plan}"),
+        "/units.csv".to_string(),
+        "/users".to_string(),
+        "/api/v1/no-such-thing".to_string(),
+    ] {
+        let r = coordinator.get(&path).await;
+        assert!(
+            r.status().is_success() || r.status().is_client_error(),
+            "{path}: {}",
+            r.status()
+        );
+        assert_eq!(
+            cache_control(&r).as_deref(),
+            Some("no-store"),
+            "{path} ({})",
+            r.status()
+        );
+    }
+    // A conditional read answered 304 is not stored either; its tag still works.
+    let r = coordinator.get("/api/v1/me").await;
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let r = coordinator
+        .client
+        .get(coordinator.url("/api/v1/me"))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(cache_control(&r).as_deref(), Some("no-store"));
+    // A token's reads too.
+    let (_, made) = coordinator
+        .post_json(
+            "/api/v1/tokens",
+            &json!({"name": "sync", "expires_in_days": 30, "access": "read"}),
+        )
+        .await;
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/tasks/{task_id}")))
+        .bearer_auth(made["secret"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(cache_control(&r).as_deref(), Some("no-store"));
+    // Logging in answers with the CSRF token: not stored either.
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "viewer", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cache_control(&r).as_deref(), Some("no-store"));
+
+    // Public paths keep their own caching.
+    let anonymous = app.client();
+    let css = anonymous
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cache_control(&css).as_deref(),
+        Some("public, max-age=86400")
+    );
+    let css = coordinator.get("/static/app.css").await;
+    assert_eq!(
+        cache_control(&css).as_deref(),
+        Some("public, max-age=86400"),
+        "with a session too"
+    );
+    for path in [
+        "/open",
+        "/open/catalog.json",
+        "/open/datasets/plan-progress.csv",
+        "/public/index",
+    ] {
+        let r = anonymous.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&r), None, "{path}");
+        // Shown to someone logged in (the page names them): private, never shared.
+        let r = coordinator.get(path).await;
+        assert_eq!(cache_control(&r).as_deref(), Some("private"), "{path}");
+    }
+    // Anonymous pages are not marked.
+    let r = anonymous.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(cache_control(&r), None);
+}
