@@ -32,21 +32,95 @@ pub fn check_username(value: &str, errors: &mut Vec<FieldError>) -> String {
     value
 }
 
-pub fn check_password(field: &str, password: &str, errors: &mut Vec<FieldError>) {
+mod common_passwords;
+
+/// Whose password it is: what it must not be made of.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordOwner<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+}
+
+/// Checks a new password the way NIST SP 800-63B asks: long enough (and not absurdly
+/// long), and not one an attacker tries first — the username or the holder's name, a
+/// common password, one character or a short group repeated, a simple sequence. No
+/// composition rules (a capital, a digit, a symbol): they make passwords harder to
+/// remember, not to guess. One reason is given, the first that applies.
+pub fn check_password(
+    field: &str,
+    password: &str,
+    owner: PasswordOwner<'_>,
+    errors: &mut Vec<FieldError>,
+) {
     let n = password.chars().count();
-    if n == 0 {
-        errors.push(FieldError::new(field, Invalid::Required));
+    let invalid = if n == 0 {
+        Some(Invalid::Required)
     } else if n < PASSWORD_MIN {
-        errors.push(FieldError::new(
-            field,
-            Invalid::TooShort { min: PASSWORD_MIN },
-        ));
+        Some(Invalid::TooShort { min: PASSWORD_MIN })
     } else if n > PASSWORD_MAX {
-        errors.push(FieldError::new(
-            field,
-            Invalid::TooLong { max: PASSWORD_MAX },
-        ));
+        Some(Invalid::TooLong { max: PASSWORD_MAX })
+    } else {
+        guessable(password, owner)
+    };
+    if let Some(invalid) = invalid {
+        errors.push(FieldError::new(field, invalid));
     }
+}
+
+/// Letters and digits only, folded (lower case, no diacritics, `đ` → `d`): `Nguyễn Văn
+/// A` and `nguyen.van.a` compare equal.
+fn compact(s: &str) -> String {
+    crate::text::fold(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+fn guessable(password: &str, owner: PasswordOwner<'_>) -> Option<Invalid> {
+    let folded = crate::text::fold(password);
+    let bare = compact(password);
+    let username = crate::text::fold(owner.username.trim());
+    let username_bare = compact(owner.username);
+    if !username.is_empty() && folded.contains(&username)
+        || username_bare.chars().count() >= 3 && bare.contains(&username_bare)
+    {
+        return Some(Invalid::PasswordHasUsername);
+    }
+    let name = compact(owner.display_name);
+    if !name.is_empty() && (bare == name || name.chars().count() >= 4 && bare.contains(&name)) {
+        return Some(Invalid::PasswordHasName);
+    }
+    let without_spaces: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    if common_passwords::COMMON_PASSWORDS
+        .iter()
+        .any(|&common| common == folded || common == without_spaces)
+    {
+        return Some(Invalid::PasswordCommon);
+    }
+    if is_pattern(&folded) {
+        return Some(Invalid::PasswordPattern);
+    }
+    None
+}
+
+/// One character or a group of up to three repeated (`aaaaaaaa`, `abcabcab`,
+/// `12121212`), or a run going up or down one step at a time (`12345678`, `abcdefgh`,
+/// `87654321`).
+fn is_pattern(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let repeats = (1..=3).any(|len| {
+        chars.len() > len
+            && chars
+                .iter()
+                .zip(chars.iter().skip(len))
+                .all(|(a, b)| a == b)
+    });
+    let step = |by: i64| {
+        chars
+            .windows(2)
+            .all(|w| i64::from(u32::from(w[1])) - i64::from(u32::from(w[0])) == by)
+    };
+    repeats || step(1) || step(-1)
 }
 
 fn check_email(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -131,15 +205,110 @@ mod tests {
         );
     }
 
+    const OWNER: PasswordOwner<'static> = PasswordOwner {
+        username: "nguyenvana",
+        display_name: "Nguyễn Văn A",
+    };
+
+    fn refusal(password: &str, owner: PasswordOwner<'_>) -> Option<Invalid> {
+        let mut e = Vec::new();
+        check_password("password", password, owner, &mut e);
+        assert!(e.len() <= 1, "one reason at most: {e:?}");
+        e.pop().map(|e| e.invalid)
+    }
+
     #[test]
     fn passwords_have_a_length_policy() {
-        let mut e = Vec::new();
-        check_password("password", "short", &mut e);
-        check_password("password", &"x".repeat(200), &mut e);
-        check_password("password", "đủ dài rồi nhé", &mut e);
+        assert_eq!(refusal("", OWNER), Some(Invalid::Required));
+        assert_eq!(refusal("short", OWNER), Some(Invalid::TooShort { min: 8 }));
         assert_eq!(
-            e.iter().map(|e| e.invalid.clone()).collect::<Vec<_>>(),
-            [Invalid::TooShort { min: 8 }, Invalid::TooLong { max: 128 }]
+            refusal(&"xy".repeat(100), OWNER),
+            Some(Invalid::TooLong { max: 128 })
         );
+        assert_eq!(refusal("đủ dài rồi nhé", OWNER), None);
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_each_with_its_reason() {
+        let table: &[(&str, Option<Invalid>)] = &[
+            // The username, in any case, inside the password or with its dots dropped.
+            ("nguyenvana", Some(Invalid::PasswordHasUsername)),
+            ("NguyenVanA2025", Some(Invalid::PasswordHasUsername)),
+            ("2025-nguyenvana!", Some(Invalid::PasswordHasUsername)),
+            // The display name, with or without its diacritics and spaces.
+            ("Nguyễn Văn A", Some(Invalid::PasswordHasUsername)),
+            // Common ones, folded: case and a trailing space do not save them.
+            ("password", Some(Invalid::PasswordCommon)),
+            ("Password123", Some(Invalid::PasswordCommon)),
+            ("Admin@123", Some(Invalid::PasswordCommon)),
+            ("ADMIN@123", Some(Invalid::PasswordCommon)),
+            ("123456a@", Some(Invalid::PasswordCommon)),
+            ("matkhau123", Some(Invalid::PasswordCommon)),
+            ("Mật khẩu 123", Some(Invalid::PasswordCommon)),
+            ("anhyeuem", Some(Invalid::PasswordCommon)),
+            ("qwertyuiop", Some(Invalid::PasswordCommon)),
+            ("1q2w3e4r", Some(Invalid::PasswordCommon)),
+            ("chuyendoiso", Some(Invalid::PasswordCommon)),
+            // Repeats and sequences.
+            ("aaaaaaaa", Some(Invalid::PasswordPattern)),
+            ("zzzzzzzzzzzz", Some(Invalid::PasswordPattern)),
+            ("12121212121", Some(Invalid::PasswordPattern)),
+            ("abcabcabc", Some(Invalid::PasswordPattern)),
+            ("23456789", Some(Invalid::PasswordPattern)),
+            ("abcdefgh", Some(Invalid::PasswordPattern)),
+            ("ABCDEFGHIJ", Some(Invalid::PasswordPattern)),
+            ("hgfedcba", Some(Invalid::PasswordPattern)),
+            ("98765432", Some(Invalid::PasswordPattern)),
+            // Fine: long, personal, not on any list.
+            ("hoa sen nở tháng sáu", None),
+            ("correct horse battery staple", None),
+            ("Quy Nhơn mùa mưa 2025", None),
+            ("x7#kP2!vQm", None),
+            ("abcdefgz", None),
+            ("aaaaaaab", None),
+        ];
+        for (password, expected) in table {
+            assert_eq!(&refusal(password, OWNER), expected, "{password:?}");
+        }
+        let anna = PasswordOwner {
+            username: "an.nguyen",
+            display_name: "Trần Thị Bích Ngọc",
+        };
+        assert_eq!(
+            refusal("tranthibichngoc", anna),
+            Some(Invalid::PasswordHasName)
+        );
+        assert_eq!(
+            refusal("Trần Thị Bích Ngọc 1990", anna),
+            Some(Invalid::PasswordHasName)
+        );
+        assert_eq!(
+            refusal("xin chào an.nguyen", anna),
+            Some(Invalid::PasswordHasUsername)
+        );
+        assert_eq!(
+            refusal("annguyen-1990", anna),
+            Some(Invalid::PasswordHasUsername)
+        );
+        // A short name inside a longer password is no giveaway.
+        let short = PasswordOwner {
+            username: "abc",
+            display_name: "An",
+        };
+        assert_eq!(refusal("ngày an lành", short), None);
+        assert_eq!(refusal("an", short), Some(Invalid::TooShort { min: 8 }));
+    }
+
+    #[test]
+    fn the_common_list_is_written_folded_and_without_repeats() {
+        let mut seen = std::collections::HashSet::new();
+        for p in common_passwords::COMMON_PASSWORDS {
+            assert_eq!(crate::text::fold(p), p, "{p} is written folded");
+            assert!(seen.insert(p), "{p} is listed twice");
+        }
+        assert!(seen.len() >= 300);
+        for vi in ["matkhau", "123456a@", "abc@123", "admin@123"] {
+            assert!(seen.contains(vi), "{vi}");
+        }
     }
 }

@@ -51,6 +51,15 @@ pub enum Invalid {
     /// An address a webhook may not be sent to (a metadata service, or a private network
     /// without the administrator's leave).
     ForbiddenAddress,
+    /// A password that is, or contains, the account's username.
+    PasswordHasUsername,
+    /// A password made of the account's display name.
+    PasswordHasName,
+    /// A password on the list of the most common ones.
+    PasswordCommon,
+    /// A password that is one character repeated, a short pattern repeated or a simple
+    /// sequence (`aaaaaaaa`, `12121212`, `12345678`, `abcdefgh`).
+    PasswordPattern,
 }
 
 impl Invalid {
@@ -160,6 +169,30 @@ impl Invalid {
                 .pick(
                     "Địa chỉ này không được phép (mạng nội bộ, liên kết cục bộ hoặc dịch vụ metadata). Mạng nội bộ chỉ được dùng khi quản trị cho phép rõ ràng.",
                     "This address is not allowed (a private network, link-local or a metadata service). Private networks only when an administrator allows them explicitly.",
+                )
+                .into(),
+            Invalid::PasswordHasUsername => lang
+                .pick(
+                    "Mật khẩu không được chứa tên đăng nhập.",
+                    "The password must not contain the username.",
+                )
+                .into(),
+            Invalid::PasswordHasName => lang
+                .pick(
+                    "Mật khẩu không được là họ tên của tài khoản.",
+                    "The password must not be the account holder's name.",
+                )
+                .into(),
+            Invalid::PasswordCommon => lang
+                .pick(
+                    "Mật khẩu này quá phổ biến, dễ bị đoán: hãy chọn mật khẩu khác (một câu ngắn dễ nhớ là tốt).",
+                    "This password is too common and easily guessed: choose another (a short sentence you remember works well).",
+                )
+                .into(),
+            Invalid::PasswordPattern => lang
+                .pick(
+                    "Mật khẩu không được là một ký tự lặp lại, một nhóm ký tự lặp lại hay một dãy liên tiếp (như aaaaaaaa, 12345678, abcdefgh).",
+                    "The password must not be one character repeated, a repeated group or a simple sequence (like aaaaaaaa, 12345678, abcdefgh).",
                 )
                 .into(),
         }

@@ -91,7 +91,8 @@ async fn send(
         .to_string();
     let port = url.port_or_known_default().unwrap_or(80);
     // Resolve here and connect only to an address that passed the check: a name that
-    // resolved to a public address at registration cannot be re-pointed inward later.
+    // resolved to a public address at registration cannot be re-pointed inward later,
+    // and the client is pinned to the address judged (no second look-up of its own).
     let lookup_host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -111,6 +112,9 @@ async fn send(
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+        // A proxy from the environment would resolve and connect by itself, to an
+        // address nobody checked.
+        .no_proxy()
         .resolve(&lookup_host, addr)
         .build()
         .map_err(|e| (None, format!("client: {e}")))?;

@@ -9,6 +9,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use dxplan_domain::auth::Role;
+
+use crate::error::AppError;
+use crate::session::MaybeAuth;
 use crate::state::AppState;
 
 #[derive(Clone)]
@@ -78,16 +82,32 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn endpoint(State(state): State<AppState>) -> Response {
+/// `GET /metrics`, for a system administrator only: route names, error rates and pool
+/// sizes tell an outsider too much about the installation. Prometheus scrapes it with a
+/// read-only administrator token (`Authorization: Bearer …`); anyone else gets 401 or 403.
+pub async fn endpoint(
+    State(state): State<AppState>,
+    MaybeAuth(user): MaybeAuth,
+) -> Result<Response, AppError> {
+    let user = user.ok_or(AppError::Unauthorized)?;
+    // A system-wide administrator grant, read-only (a scraping token) or not; an
+    // administrator of one unit's subtree, or a token narrowed to one, is not enough.
+    let system_admin = user
+        .grants
+        .iter()
+        .any(|g| g.role == Role::Admin && g.unit.is_none());
+    if !system_admin {
+        return Err(AppError::Forbidden);
+    }
     let pool = state.db.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(pool.idle as f64);
-    (
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
         state.metrics.render(),
     )
-        .into_response()
+        .into_response())
 }

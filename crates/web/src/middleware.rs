@@ -1,7 +1,7 @@
 //! Request-wide layers: request facts, security headers, the origin check and error
 //! rendering.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -15,8 +15,44 @@ use crate::pages::ErrorPage;
 use crate::session::{CurrentUser, LANG_COOKIE, RequestMeta, cookie_value};
 use crate::state::AppState;
 
+/// The client's address: the connection's peer, or — when that peer is one of our
+/// trusted reverse proxies — the last address in `X-Forwarded-For` that is not a
+/// trusted proxy itself (each proxy appends the peer it saw, so entries left of it are
+/// whatever the client chose to send and are not believed).
+fn client_addr(request: &Request, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|part| part.trim().parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        // A malformed chain is not believed at all.
+        .unwrap_or_default();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !trusted_proxies.contains(a))
+            .unwrap_or(peer),
+    )
+}
+
 /// Works out the language, client address and request id once per request.
-pub async fn request_meta(mut request: Request, next: Next) -> Response {
+pub async fn request_meta(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client_addr = client_addr(&request, &state.config.trusted_proxies);
     let headers = request.headers();
     let lang = cookie_value(headers, LANG_COOKIE)
         .and_then(Lang::parse)
@@ -29,10 +65,7 @@ pub async fn request_meta(mut request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let meta = RequestMeta {
         lang,
-        client_addr: request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
+        client_addr,
         request_id: headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
@@ -104,6 +137,40 @@ pub async fn security_headers(
     response
 }
 
+/// Paths anyone may read, whose caching their handlers decide (embedded assets are
+/// cached for a day; open data and published results are the same for everybody).
+fn is_public_path(path: &str) -> bool {
+    ["/open", "/public", "/static"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// Nothing sent to a logged-in person (by session or token) is kept by a browser, a
+/// proxy or a shared computer's disk cache: pages, API answers, downloads and exports
+/// all carry `Cache-Control: no-store`, as does any answer that sets a cookie (a login's
+/// CSRF token, for one). Set here once, after every handler and error page, so none can
+/// forget it. Public paths keep their own caching; when such a page is shown to a
+/// logged-in person (it names them in its header) and sets none, it is marked `private`
+/// so that no shared cache hands it to somebody else.
+pub async fn cache_control(request: Request, next: Next) -> Response {
+    let public = is_public_path(request.uri().path());
+    let mut response = next.run(request).await;
+    let authenticated = matches!(
+        response.extensions().get::<Option<CurrentUser>>(),
+        Some(Some(_))
+    );
+    let headers = response.headers_mut();
+    if public {
+        if authenticated && !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+        }
+    } else if authenticated || headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Gives every error response its body: the JSON error format under `/api`, a page
 /// in the user's language elsewhere (or the login page when not logged in). Errors that
 /// axum's own extractors produce (bad JSON, wrong content type, too large) get the same
@@ -114,7 +181,9 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let meta = request.extensions().get::<RequestMeta>().cloned();
-    let is_api = request.uri().path().starts_with("/api/");
+    // Machines read these: a JSON error, never a redirect to the login page (a scraper
+    // without its token must see 401, not a 303 to a form).
+    let is_api = request.uri().path().starts_with("/api/") || request.uri().path() == "/metrics";
     let original_uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
@@ -190,6 +259,22 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A `Location` value that is always a valid header: every byte a URL may not carry as
+/// it is (controls, white space, non-ASCII) percent-encoded. Redirects after a form are
+/// built from what the request named (a unit code, a period); a line break in one must
+/// neither fail the response (a 500) nor split the header.
+pub fn location(to: &str) -> String {
+    let mut out = String::with_capacity(to.len());
+    for b in to.bytes() {
+        if (0x21..=0x7e).contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A plain HTML response (handlers use askama templates through this).
 pub fn html(body: String) -> Response {
     Html(body).into_response()
@@ -227,12 +312,10 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
+    // No Cache-Control here: every API answer goes to someone logged in, and
+    // `cache_control` makes those `no-store`; the tag serves clients that keep their
+    // own copy (a sync job) and ask with `If-None-Match`.
     parts.headers.insert(header::ETAG, value.clone());
-    // Cached copies must be checked with the server before each use.
-    parts.headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
     let matches = if_none_match.is_some_and(|given| {
         given
             .split(',')

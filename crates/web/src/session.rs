@@ -256,9 +256,10 @@ pub async fn load_session(
 }
 
 async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Request> {
-    // Probes and assets never need to know who asks: spare them the database.
+    // Probes and assets never need to know who asks: spare them the database. (Metrics
+    // do: they are for administrators.)
     let path = request.uri().path();
-    if path == "/healthz" || path == "/metrics" || path.starts_with("/static/") {
+    if path == "/healthz" || path.starts_with("/static/") {
         request.extensions_mut().insert(None::<CurrentUser>);
         return Ok(request);
     }

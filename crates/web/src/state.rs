@@ -33,6 +33,10 @@ pub struct WebConfig {
     pub max_upload_bytes: u64,
     /// The address people reach dxplan at, for links in e-mails (none when unset).
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the
+    /// header is ignored, the client is the connection's peer). Audit rows, sessions and
+    /// the login throttle see the address this gives.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -49,6 +53,7 @@ impl Default for WebConfig {
             body_limit: 4 * 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub async fn bench_state() -> (TestDb, AppState) {
     let config = WebConfig {
         password_cost: PasswordCost::CHEAP_FOR_TESTS,
         throttle: ThrottleConfig {
+            per_pair_burst: 1000,
             per_account_burst: 1000,
             per_addr_burst: 1000,
             ..ThrottleConfig::default()

@@ -39,6 +39,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
         .route("/units", get(list_units).post(create_unit))
         .route("/units/import", post(import_units))
         .route("/units/{code}", get(get_unit).patch(patch_unit))
@@ -206,13 +207,22 @@ pub(crate) struct LoginBody {
 pub(crate) async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
+    MaybeAuth(signed_in): MaybeAuth,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> AppResult<Response> {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let done = service::login(&state, &meta, &body.username, &body.password, ua).await?;
+    let done = service::login(
+        &state,
+        &meta,
+        &body.username,
+        &body.password,
+        ua,
+        signed_in.as_ref(),
+    )
+    .await?;
     let body = LoginDone {
         user: done.user,
         csrf_token: done.csrf,
@@ -257,6 +267,56 @@ pub(crate) async fn me(Auth(user): Auth) -> Json<Me> {
         grants: user.grants.clone(),
         csrf_token: user.csrf.clone(),
     })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct OwnPasswordBody {
+    current: String,
+    new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts",
+    request_body(content = OwnPasswordBody, content_type = "application/json"),
+    responses((status = 200, description = "The password is changed; the account's API tokens are revoked and its other sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
+    security(("session" = [])))]
+/// `POST /api/v1/me/password` `{"current", "new_password"}`: the caller changes their own
+/// password (with a session: a token cannot stand in for the person).
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    ApiJson(body): ApiJson<OwnPasswordBody>,
+) -> AppResult<Json<PasswordDone>> {
+    if user.token.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let changed = service::change_own_password(
+        &state,
+        &caller(&user, &meta),
+        &body.current,
+        &body.new_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(Json(PasswordDone::new(changed, meta.lang)))
+}
+
+/// A password changed, and what ended with the old one.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PasswordDone {
+    #[serde(flatten)]
+    changed: service::PasswordChanged,
+    /// What happened, in the caller's language.
+    message: String,
+}
+
+impl PasswordDone {
+    fn new(changed: service::PasswordChanged, lang: dxplan_domain::Lang) -> PasswordDone {
+        PasswordDone {
+            message: changed.message(lang),
+            changed,
+        }
+    }
 }
 
 /// Who is calling.
@@ -711,7 +771,7 @@ pub(crate) struct PasswordBody {
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = PasswordBody, content_type = "application/json"),
-    responses((status = 204, description = "The new password is set and the account's sessions are ended"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The new password is set; the account's API tokens are revoked and its sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/users/{id}/password` `{"password"}`: an administrator sets a new password.
 pub(crate) async fn reset_password(
@@ -720,9 +780,10 @@ pub(crate) async fn reset_password(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PasswordBody>,
-) -> AppResult<StatusCode> {
-    service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> AppResult<Json<PasswordDone>> {
+    let changed =
+        service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
+    Ok(Json(PasswordDone::new(changed, meta.lang)))
 }
 
 // ---------------------------------------------------------------- audit

@@ -65,6 +65,7 @@ impl Modify for Security {
         super::login,
         super::logout,
         super::me,
+        super::change_password,
         super::list_units,
         super::create_unit,
         super::import_units,

@@ -13,14 +13,38 @@ use crate::error::{AppError, AppResult};
 use crate::service;
 use crate::session::{LANG_COOKIE, clear_session_cookie, set_cookie};
 
-/// Only local paths are followed after login, never another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
+/// The origin `next` is resolved against. Any fixed origin does: only whether the result
+/// stays on it matters, and only its path, query and fragment are kept.
+const OWN_ORIGIN: &str = "http://dxplan.invalid/";
+
+/// Where to go after logging in or switching language: a path on this site, never
+/// another one. Browsers drop tabs and newlines inside a URL and read `\` as `/`, so
+/// `/\t/evil.example` or `/\\evil.example` would become `//evil.example`, another
+/// host: any control character, white space or backslash sends the user home instead.
+/// The rest is resolved against our own origin the way a browser would resolve it
+/// (`/%2e%2e//evil.example` resolves to `//evil.example`), and the result must still be
+/// a path of ours. What comes out is percent-encoded ASCII, safe in a `Location` header.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    next.and_then(same_origin_path)
+        .unwrap_or_else(|| "/".to_string())
+}
+
+fn same_origin_path(next: &str) -> Option<String> {
+    if !next.starts_with('/')
+        || next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return None;
     }
+    let base = url::Url::parse(OWN_ORIGIN).ok()?;
+    let resolved = base.join(next).ok()?;
+    if resolved.origin() != base.origin() {
+        return None;
+    }
+    let path = &resolved[url::Position::BeforePath..];
+    let single_slash = path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\");
+    single_slash.then(|| path.to_string())
 }
 
 #[derive(Template)]
@@ -69,7 +93,15 @@ pub async fn login_submit(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let next = safe_next(form.next.as_deref());
-    match service::login(&ctx.state, &ctx.meta, &form.username, &form.password, ua).await {
+    let login = service::login(
+        &ctx.state,
+        &ctx.meta,
+        &form.username,
+        &form.password,
+        ua,
+        ctx.user.as_ref(),
+    );
+    match login.await {
         Ok(done) => {
             Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response())
         }
@@ -161,11 +193,7 @@ pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppRes
     )
     .await
     {
-        Ok(()) => Ok(ctx.done(
-            "/",
-            ctx.lang()
-                .pick("Đã đổi mật khẩu.", "Your password has been changed."),
-        )),
+        Ok(changed) => Ok(ctx.done("/", &changed.message(ctx.lang()))),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
             ctx.render_invalid(&PasswordPage {
@@ -173,5 +201,57 @@ pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppRes
                 errors,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for (given, expected) in [
+            (
+                "/tasks?plan=2&q=chuy%E1%BB%83n",
+                "/tasks?plan=2&q=chuy%E1%BB%83n",
+            ),
+            ("/units/540#history", "/units/540#history"),
+            ("/tasks?q=chuyển đổi", "/"),
+            ("/tasks?q=chuyển", "/tasks?q=chuy%E1%BB%83n"),
+            ("/%2F/evil.example", "/%2F/evil.example"),
+            ("/a/../b", "/b"),
+        ] {
+            assert_eq!(safe_next(Some(given)), expected, "{given:?}");
+        }
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\u{b}/evil.example",
+            "/\u{c}/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{2028}/evil.example",
+            "/\u{85}/evil.example",
+            "/tasks\n",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "%2F%2Fevil.example",
+            "/%2e%2e//evil.example",
+            "/.//evil.example",
+            "/..//evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -476,7 +476,11 @@ impl Ctx {
             Some(60),
             self.state.config.secure_cookies,
         );
-        ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+        (
+            [(header::SET_COOKIE, cookie)],
+            Redirect::to(&crate::middleware::location(to)),
+        )
+            .into_response()
     }
 }
 
@@ -634,7 +638,25 @@ impl ErrorPage {
 /// A file download; the name is kept in UTF-8 (RFC 6266) with an ASCII fallback.
 pub fn download(content_type: &'static str, filename: &str, bytes: Vec<u8>) -> Response {
     use axum::response::IntoResponse;
-    // RFC 6266: an ASCII fallback name and the UTF-8 name, so Vietnamese names survive.
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                content_disposition(filename),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `attachment` with the name twice (RFC 6266): an ASCII fallback for old clients, then
+/// the name itself as `filename*=UTF-8''…` (RFC 8187). The name may be anything a user
+/// typed — quotes, line breaks, Vietnamese —, so the fallback keeps only letters, digits
+/// and dots and the UTF-8 form percent-encodes every byte outside RFC 8187's `attr-char`:
+/// the value is always plain ASCII, a valid header that cannot be split or cut short.
+pub fn content_disposition(filename: &str) -> String {
     let ascii: String = dxplan_domain::text::fold(filename)
         .chars()
         .map(|c| {
@@ -645,16 +667,23 @@ pub fn download(content_type: &'static str, filename: &str, bytes: Vec<u8>) -> R
             }
         })
         .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::middleware::urlencode(filename).replace('+', "%20")
-    );
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    let ascii = if ascii.trim_matches(['-', '.']).is_empty() {
+        "download".to_string()
+    } else {
+        ascii
+    };
+    let mut encoded = String::with_capacity(filename.len() * 3);
+    for b in filename.bytes() {
+        let attr_char = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            );
+        if attr_char {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

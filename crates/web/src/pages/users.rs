@@ -316,14 +316,10 @@ pub async fn reset_password(
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
     let caller = ctx.caller()?;
-    let result = service::reset_password(&ctx.state, &caller, id, &form.password).await;
-    redirect_or_errors(
-        &ctx,
-        id,
-        result,
-        ("Đã đặt lại mật khẩu.", "Password reset."),
-    )
-    .await
+    match service::reset_password(&ctx.state, &caller, id, &form.password).await {
+        Ok(changed) => Ok(ctx.done(&format!("/users/{id}"), &changed.message(ctx.lang()))),
+        Err(e) => redirect_or_errors(&ctx, id, Err(e), ("", "")).await,
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 use dxplan_domain::auth::{Action, Role, Target};
 use dxplan_domain::unit::{UnitFields, UnitInput, validate_unit};
 use dxplan_domain::unit_import::prepare_import;
-use dxplan_domain::user::{check_password, validate_new_user, validate_profile};
+use dxplan_domain::user::{PasswordOwner, check_password, validate_new_user, validate_profile};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::units::{self, ImportOutcome, Unit};
@@ -392,7 +392,11 @@ pub async fn create_user(
             None
         }
     };
-    check_password("password", &input.password, &mut errors);
+    let owner = PasswordOwner {
+        username: &input.username,
+        display_name: &input.display_name,
+    };
+    check_password("password", &input.password, owner, &mut errors);
     let role = parse_role(input.role.as_deref(), &mut errors);
     // Look-ups on a read connection: the write lock is taken only after the slow hash.
     let mut c = state.db.read().await?;
@@ -533,24 +537,101 @@ pub async fn update_user(
     Ok(after)
 }
 
-/// An admin sets someone's password; their sessions end.
+/// What a new password ended besides the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordChanged {
+    /// The account's API tokens that were live and are now revoked.
+    pub tokens_revoked: u64,
+    /// The account's sessions that ended (all of them on a reset, the others on one's
+    /// own change).
+    pub sessions_ended: u64,
+}
+
+impl PasswordChanged {
+    /// Says what ended, for the page's message and the API's answer.
+    pub fn message(&self, lang: dxplan_domain::Lang) -> String {
+        let n = self.tokens_revoked;
+        lang.pick(
+            format!("Đã đổi mật khẩu. Đã thu hồi {n} mã truy cập API."),
+            match n {
+                1 => "The password has been changed. 1 API token was revoked.".to_string(),
+                n => format!("The password has been changed. {n} API tokens were revoked."),
+            },
+        )
+    }
+}
+
+/// A password that may have leaked is what a change or a reset answers, so everything
+/// that rode on the old one ends with it: the account's live API tokens are revoked
+/// (each audited, a token made while an attacker held the password must not outlive it)
+/// and its sessions end, but `keep_session`.
+async fn end_what_the_old_password_opened(
+    c: &mut Conn,
+    state: &AppState,
+    caller: &Caller<'_>,
+    user_id: i64,
+    keep_session: Option<&str>,
+) -> AppResult<PasswordChanged> {
+    let now = state.now();
+    let live: Vec<_> = dxplan_store::tokens::list(c, Some(user_id))
+        .await?
+        .into_iter()
+        .filter(|t| t.is_live(now))
+        .collect();
+    let mut tokens_revoked = 0;
+    for token in live {
+        if !dxplan_store::tokens::revoke(c, token.id, &caller.actor.name, now).await? {
+            continue;
+        }
+        tokens_revoked += 1;
+        let after = dxplan_store::tokens::get(c, token.id).await?;
+        record(
+            c,
+            state,
+            caller,
+            NewEvent {
+                action: "token.revoke",
+                entity_type: "api_token",
+                entity_id: Some(token.id.to_string()),
+                summary: format!("{} ({}): password changed", token.name, token.username),
+                before: Some(json!(token)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+    }
+    let sessions_ended = sessions::delete_for_user(c, user_id, keep_session).await?;
+    Ok(PasswordChanged {
+        tokens_revoked,
+        sessions_ended,
+    })
+}
+
+/// An admin sets someone's password; their sessions end and their API tokens are revoked.
 pub async fn reset_password(
     state: &AppState,
     caller: &Caller<'_>,
     id: i64,
     new_password: &str,
-) -> AppResult<()> {
+) -> AppResult<PasswordChanged> {
     caller.require(Action::ManageUsers, Target::System)?;
+    let user = {
+        let mut c = state.db.read().await?;
+        users::get(&mut c, id).await?
+    };
     let mut errors = Vec::new();
-    check_password("password", new_password, &mut errors);
+    let owner = PasswordOwner {
+        username: &user.username,
+        display_name: &user.display_name,
+    };
+    check_password("password", new_password, owner, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let hash = password::hash(state.config.password_cost, new_password.to_string()).await?;
     let mut c = state.db.begin().await?;
-    let user = users::get(&mut c, id).await?;
     users::set_password(&mut c, id, &hash, state.now()).await?;
-    sessions::delete_for_user(&mut c, id, None).await?;
+    let ended = end_what_the_old_password_opened(&mut c, state, caller, id, None).await?;
     record(
         &mut c,
         state,
@@ -561,25 +642,30 @@ pub async fn reset_password(
             entity_id: Some(id.to_string()),
             summary: user.username,
             before: None,
-            after: None,
+            after: Some(json!(ended)),
         },
     )
     .await?;
     c.commit().await?;
-    Ok(())
+    Ok(ended)
 }
 
-/// A user changes their own password; their other sessions end.
+/// A user changes their own password; their other sessions end and their API tokens
+/// are revoked.
 pub async fn change_own_password(
     state: &AppState,
     caller: &Caller<'_>,
     current: &str,
     new_password: &str,
     confirm: &str,
-) -> AppResult<()> {
+) -> AppResult<PasswordChanged> {
     let user = caller.user.ok_or(AppError::Unauthorized)?;
     let mut errors = Vec::new();
-    check_password("new_password", new_password, &mut errors);
+    let owner = PasswordOwner {
+        username: &user.username,
+        display_name: &user.display_name,
+    };
+    check_password("new_password", new_password, owner, &mut errors);
     if new_password != confirm {
         errors.push(FieldError::new("confirm", Invalid::Mismatch));
     }
@@ -596,7 +682,9 @@ pub async fn change_own_password(
     let hash = password::hash(state.config.password_cost, new_password.to_string()).await?;
     let mut c = state.db.begin().await?;
     users::set_password(&mut c, user.id, &hash, state.now()).await?;
-    sessions::delete_for_user(&mut c, user.id, Some(&user.session_hash)).await?;
+    let ended =
+        end_what_the_old_password_opened(&mut c, state, caller, user.id, Some(&user.session_hash))
+            .await?;
     record(
         &mut c,
         state,
@@ -607,12 +695,12 @@ pub async fn change_own_password(
             entity_id: Some(user.id.to_string()),
             summary: user.username.clone(),
             before: None,
-            after: None,
+            after: Some(json!(ended)),
         },
     )
     .await?;
     c.commit().await?;
-    Ok(())
+    Ok(ended)
 }
 
 async fn add_grant_in(
@@ -747,14 +835,17 @@ pub struct LoggedIn {
     pub csrf: String,
 }
 
-/// Checks a username and password, throttled per account and per address, and starts
-/// a session. Failures are audited; the answer never says which half was wrong.
+/// Checks a username and password, throttled per account and address, per address and
+/// per account (see [`crate::throttle`]), and starts a session. Failures are audited; the
+/// answer never says which half was wrong. `signed_in` is the session the request
+/// already carries, if any: one of this very account vouches for the requester.
 pub async fn login(
     state: &AppState,
     meta: &crate::session::RequestMeta,
     username: &str,
     password_given: &str,
     user_agent: Option<&str>,
+    signed_in: Option<&CurrentUser>,
 ) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
     if username.is_empty()
@@ -764,9 +855,15 @@ pub async fn login(
     {
         return Err(AppError::BadCredentials);
     }
+    let vouched = match signed_in {
+        Some(user) if user.token.is_none() && user.username == username => {
+            crate::throttle::Vouched::BySession
+        }
+        _ => crate::throttle::Vouched::No,
+    };
     state
         .throttle
-        .attempt(&username, meta.client_addr)
+        .attempt(&username, meta.client_addr, vouched)
         .map_err(|wait| AppError::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0),
         })?;
@@ -796,6 +893,7 @@ pub async fn login(
     let caller = Caller { user: None, actor };
     match found {
         Some((user, _)) if verified && user.active => {
+            state.throttle.succeeded(&username, meta.client_addr);
             let (set_cookie, csrf) =
                 crate::session::start_session(state, user.id, meta, user_agent).await?;
             let mut c = state.db.begin().await?;

@@ -70,8 +70,8 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
 #[tokio::test]
 async fn a_burst_of_parallel_guesses_is_throttled() {
     let mut config = test_config();
-    config.throttle.per_account_burst = 3;
-    config.throttle.per_account_every = std::time::Duration::from_secs(60);
+    config.throttle.per_pair_burst = 3;
+    config.throttle.per_pair_every = std::time::Duration::from_secs(60);
     let app = TestApp::spawn_with(config).await;
     let client = app.client();
     let attempts = (0..12).map(|_| {
@@ -378,4 +378,293 @@ async fn one_address_trying_many_accounts_is_throttled_too() {
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
+}
+
+/// The login throttle at its real settings, with the client address taken from
+/// `X-Forwarded-For` as behind a reverse proxy (the test server sees only 127.0.0.1).
+async fn behind_a_proxy() -> TestApp {
+    let mut config = test_config();
+    config.throttle = dxplan_web::throttle::ThrottleConfig::default();
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    TestApp::spawn_with(config).await
+}
+
+/// A login over the API from `addr`: the status and the Retry-After it carried.
+async fn login_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> (StatusCode, Option<u64>) {
+    let r = client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", addr)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (r.status(), retry)
+}
+
+#[tokio::test]
+async fn an_attacker_guessing_from_one_address_does_not_lock_the_owner_out() {
+    let app = behind_a_proxy().await;
+    let attacker = app.client();
+    let attacker_addr = "203.0.113.66";
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(login_from(&app, &attacker, attacker_addr, "admin", "guess").await);
+    }
+    let refused = statuses
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(
+        refused, 5,
+        "five guesses reach the password check: {statuses:?}"
+    );
+    for (status, retry) in &statuses[5..] {
+        assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(retry.is_some_and(|s| (1..=30).contains(&s)), "{retry:?}");
+    }
+    // The right password from the attacker's address waits too: guessing cost them.
+    let (status, _) = login_from(&app, &attacker, attacker_addr, "admin", "demo").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // The owner, from an address never seen before, logs in at once.
+    let (status, _) = login_from(&app, &app.client(), "198.51.100.10", "admin", "demo").await;
+    assert_eq!(status, StatusCode::OK);
+    // The audit names the address the proxy gave, not the proxy.
+    let mut c = app.state.db.read().await.unwrap();
+    let events = dxplan_store::audit::list(
+        &mut c,
+        &dxplan_store::audit::AuditFilter {
+            action: Some("auth.login".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .events;
+    assert_eq!(events[0].client_addr.as_deref(), Some("198.51.100.10"));
+}
+
+#[tokio::test]
+async fn a_spray_over_many_addresses_slows_the_account_but_not_its_owner() {
+    let app = behind_a_proxy().await;
+    // The owner has logged in from the office before.
+    let office = "192.0.2.10";
+    let (status, _) = login_from(&app, &app.client(), office, "admin", "demo").await;
+    assert_eq!(status, StatusCode::OK);
+    // Later, with a session still open from home.
+    let home = app.client();
+    let (status, _) = login_from(&app, &home, "192.0.2.77", "admin", "demo").await;
+    assert_eq!(status, StatusCode::OK);
+    // One guess from each of 40 addresses.
+    let sprayer = app.client();
+    let mut statuses = Vec::new();
+    for i in 1..=40 {
+        let (status, _) =
+            login_from(&app, &sprayer, &format!("203.0.113.{i}"), "admin", "guess").await;
+        statuses.push(status.as_u16());
+    }
+    let reached = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        (18..=22).contains(&reached) && statuses[35..].iter().all(|s| *s == 429),
+        "the account slows down after about 20: {statuses:?}"
+    );
+    // An unknown address, even with the right password, waits…
+    let (status, retry) = login_from(&app, &app.client(), "198.51.100.10", "admin", "demo").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry.is_some());
+    // …but the owner's known address gets in, and so does a request with the owner's
+    // live session, from wherever.
+    let (status, _) = login_from(&app, &app.client(), office, "admin", "demo").await;
+    assert_eq!(status, StatusCode::OK, "the office logged in before");
+    let (status, _) = login_from(&app, &home, "198.51.100.99", "admin", "demo").await;
+    assert_eq!(status, StatusCode::OK, "a live session of the account");
+    // Another account is untouched.
+    let (status, _) = login_from(&app, &app.client(), "198.51.100.10", "viewer", "demo").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+    // Without a trusted proxy, the header is the client's own say-so: ignored, so
+    // rotating it does not escape the throttle.
+    let mut config = test_config();
+    config.throttle = dxplan_web::throttle::ThrottleConfig::default();
+    let app = TestApp::spawn_with(config).await;
+    let client = app.client();
+    let mut statuses = Vec::new();
+    for i in 1..=7 {
+        let (status, _) =
+            login_from(&app, &client, &format!("203.0.113.{i}"), "admin", "guess").await;
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429]);
+    // Behind a trusted proxy, only the entry the proxy appended counts: a client
+    // prepending addresses of its own choosing still comes from its real address.
+    let app = behind_a_proxy().await;
+    let client = app.client();
+    let mut statuses = Vec::new();
+    for i in 1..=7 {
+        let (status, _) = login_from(
+            &app,
+            &client,
+            &format!("203.0.113.{i}, 198.51.100.5"),
+            "admin",
+            "guess",
+        )
+        .await;
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429]);
+}
+
+#[tokio::test]
+async fn a_guessable_new_password_is_refused_on_the_page_with_its_reason() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    for (new, reason) in [
+        ("Editor-540 mới", "Mật khẩu không được chứa tên đăng nhập."),
+        ("Admin@123", "Mật khẩu này quá phổ biến"),
+        ("matkhau@123", "Mật khẩu này quá phổ biến"),
+        ("abcdefghij", "một dãy liên tiếp"),
+        ("zzzzzzzzzz", "một ký tự lặp lại"),
+        ("ngắn", "Cần ít nhất 8 ký tự."),
+    ] {
+        let r = editor
+            .post_form(
+                "/account/password",
+                &[("current", "demo"), ("new_password", new), ("confirm", new)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{new}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(reason), "{new}: {reason}");
+    }
+    // Nothing changed: the demo password still works (demo accounts are seeded, not typed).
+    app.login_with("editor-540", "demo").await;
+    assert_eq!(app.audit_count("user.password_change").await, 0);
+}
+
+#[tokio::test]
+async fn the_api_refuses_a_guessable_password_for_oneself_and_for_a_new_account() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    let r = editor
+        .client
+        .post(editor.url("/api/v1/me/password"))
+        .header("x-csrf-token", &editor.csrf)
+        .header("accept-language", "en")
+        .json(&json!({"current": "demo", "new_password": "P@ssw0rd123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let detail = &body["error"]["details"][0];
+    assert_eq!(detail["field"], "new_password");
+    assert_eq!(detail["code"], "password_common");
+    assert!(
+        detail["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This password is too common")
+    );
+    let (status, _) = editor
+        .post_json(
+            "/api/v1/me/password",
+            &json!({"current": "demo", "new_password": "hoa phượng đỏ 2026"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.login_with("editor-540", "hoa phượng đỏ 2026").await;
+
+    let admin = app.login("admin").await;
+    for (username, name, password, code) in [
+        (
+            "tran.thi.b",
+            "Trần Thị B",
+            "TranThiB@2026",
+            "password_has_username",
+        ),
+        (
+            "btran",
+            "Trần Thị Bích",
+            "Trần Thị Bích",
+            "password_has_name",
+        ),
+        ("btran", "Trần Thị Bích", "iloveyou123", "password_common"),
+        ("btran", "Trần Thị Bích", "987654321", "password_common"),
+        ("btran", "Trần Thị Bích", "hgfedcba", "password_pattern"),
+    ] {
+        let (status, body) = admin
+            .post_json(
+                "/api/v1/users",
+                &json!({"username": username, "display_name": name, "password": password}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{password}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], "password");
+        assert_eq!(body["error"]["details"][0]["code"], code, "{password}");
+    }
+    // An administrator's reset follows the same policy.
+    let (_, me) = editor.get_json("/api/v1/me").await;
+    let editor_id = me["id"].as_i64().unwrap();
+    let (status, body) = admin
+        .post_json(
+            &format!("/api/v1/users/{editor_id}/password"),
+            &json!({"password": "editor-540!"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["details"][0]["code"], "password_has_username");
+    assert_eq!(
+        app.audit_count("user.create").await,
+        56,
+        "only the demo accounts"
+    );
+    assert_eq!(app.audit_count("user.password_reset").await, 0);
+}
+
+#[tokio::test]
+async fn the_administrators_new_account_page_names_why_a_password_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let r = admin
+        .post_form(
+            "/users/new",
+            &[
+                ("username", "le.van.c"),
+                ("display_name", "Lê Văn C"),
+                ("password", "123456a@"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Mật khẩu này quá phổ biến")
+    );
+    let r = admin
+        .post_form(
+            "/users/new",
+            &[
+                ("username", "le.van.c"),
+                ("display_name", "Lê Văn C"),
+                ("password", "đêm trăng Quy Nhơn"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }

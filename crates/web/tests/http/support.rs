@@ -27,6 +27,7 @@ pub fn test_config() -> WebConfig {
         data_dir,
         password_cost: PasswordCost::CHEAP_FOR_TESTS,
         throttle: ThrottleConfig {
+            per_pair_burst: 50,
             per_account_burst: 50,
             per_addr_burst: 500,
             ..ThrottleConfig::default()

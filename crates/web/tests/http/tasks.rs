@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Session, TestApp, error_code};
 
-async fn new_plan(coordinator: &Session) -> i64 {
+pub(crate) async fn new_plan(coordinator: &Session) -> i64 {
     let (status, plan) = coordinator
         .post_json("/api/v1/plans", &json!({"year": 2025, "title": "Kế hoạch chuyển đổi số năm 2025",
             "legal_basis": "Nghị quyết số 05-NQ/TU", "decision_number": "123/QĐ-UBND", "decision_date": "15/01/2025"}))
@@ -14,7 +14,7 @@ async fn new_plan(coordinator: &Session) -> i64 {
     plan["id"].as_i64().unwrap()
 }
 
-async fn group_id(s: &Session, plan: i64, code: &str) -> i64 {
+pub(crate) async fn group_id(s: &Session, plan: i64, code: &str) -> i64 {
     let (_, groups) = s.get_json(&format!("/api/v1/plans/{plan}/groups")).await;
     groups["items"]
         .as_array()
@@ -26,7 +26,7 @@ async fn group_id(s: &Session, plan: i64, code: &str) -> i64 {
         .unwrap()
 }
 
-fn task_body(code: &str, lead: &str, group: i64) -> Value {
+pub(crate) fn task_body(code: &str, lead: &str, group: i64) -> Value {
     json!({
         "code": code, "title": "Triển khai chữ ký số cho cán bộ, công chức", "group_id": group,
         "lead_unit_code": lead, "coordinating_unit_codes": ["52-STC2"], "partners": ["VNPT Bình Định"],

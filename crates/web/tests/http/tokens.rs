@@ -599,7 +599,10 @@ async fn a_machine_client_reviews_chases_late_units_reads_obstacles_and_resets_p
         Some(json!({"password": "Mật khẩu mới 2026!"})),
     )
     .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, done) = body(r).await;
+    assert_eq!(done["tokens_revoked"], 0);
+    assert_eq!(done["sessions_ended"], 0);
     let r = app
         .client()
         .post(app.url("/api/v1/auth/login"))
@@ -609,4 +612,215 @@ async fn a_machine_client_reviews_chases_late_units_reads_obstacles_and_resets_p
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.login_with("viewer", "Mật khẩu mới 2026!").await;
+}
+
+/// Whether the token still opens the API: the status and error code of `GET /api/v1/me`.
+async fn token_answer(app: &TestApp, secret: &str) -> (StatusCode, String) {
+    let (status, b) =
+        body(with_token(app, reqwest::Method::GET, "/api/v1/me", secret, None).await).await;
+    (status, error_code(&b).to_string())
+}
+
+#[tokio::test]
+async fn changing_ones_password_revokes_ones_api_tokens_and_says_so() {
+    let app = TestApp::spawn().await;
+    let viewer = app.login("viewer").await;
+    let (_, reader) = make(
+        &viewer,
+        json!({"name": "Power BI", "expires_in_days": 30, "access": "read"}),
+    )
+    .await;
+    let (_, writer) = make(
+        &viewer,
+        json!({"name": "Đồng bộ", "expires_in_days": 30, "access": "read_write"}),
+    )
+    .await;
+    let (old_id, _) = make(
+        &viewer,
+        json!({"name": "Cũ", "expires_in_days": 30, "access": "read"}),
+    )
+    .await;
+    let r = viewer
+        .client
+        .delete(viewer.url(&format!("/api/v1/tokens/{old_id}")))
+        .header("x-csrf-token", &viewer.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let other_admin_token = {
+        let admin = app.login("admin").await;
+        make(
+            &admin,
+            json!({"name": "IAM", "expires_in_days": 30, "access": "read"}),
+        )
+        .await
+        .1
+    };
+    for secret in [&reader, &writer] {
+        assert_eq!(
+            token_answer(&app, secret).await.0,
+            StatusCode::OK,
+            "used before"
+        );
+    }
+    let r = viewer
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "demo"),
+                ("new_password", "ban chỉ đạo 2026"),
+                ("confirm", "ban chỉ đạo 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let next = r.headers()["location"].to_str().unwrap().to_string();
+    let page = viewer.get(&next).await.text().await.unwrap();
+    assert!(
+        page.contains("Đã đổi mật khẩu. Đã thu hồi 2 mã truy cập API."),
+        "the page says so"
+    );
+    for secret in [&reader, &writer] {
+        assert_eq!(
+            token_answer(&app, secret).await,
+            (StatusCode::UNAUTHORIZED, "token_revoked".to_string())
+        );
+    }
+    assert_eq!(
+        token_answer(&app, &other_admin_token).await.0,
+        StatusCode::OK,
+        "someone else's stays"
+    );
+    // Audited: each token, and the change with what it ended.
+    assert_eq!(
+        app.audit_count("token.revoke").await,
+        3,
+        "the two, and the one revoked by hand"
+    );
+    let mut c = app.state.db.read().await.unwrap();
+    let change = dxplan_store::audit::list(
+        &mut c,
+        &dxplan_store::audit::AuditFilter {
+            action: Some("user.password_change".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .events;
+    let after: Value = serde_json::from_str(change[0].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after["tokens_revoked"], 2);
+    drop(c);
+    let (_, list) = viewer.get_json("/api/v1/tokens").await;
+    let revoked_by: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["revoked_by"].as_str())
+        .collect();
+    assert_eq!(revoked_by, ["viewer", "viewer", "viewer"]);
+    // A token made with the new password works.
+    let (_, fresh) = make(
+        &viewer,
+        json!({"name": "Mới", "expires_in_days": 30, "access": "read"}),
+    )
+    .await;
+    assert_eq!(token_answer(&app, &fresh).await.0, StatusCode::OK);
+
+    // Over the API the answer counts them, in the caller's language.
+    let r = viewer
+        .client
+        .post(viewer.url("/api/v1/me/password"))
+        .header("x-csrf-token", &viewer.csrf)
+        .header("accept-language", "en")
+        .json(&json!({"current": "ban chỉ đạo 2026", "new_password": "trung tâm điều hành"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, done) = body(r).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["tokens_revoked"], 1);
+    assert_eq!(
+        done["message"],
+        "The password has been changed. 1 API token was revoked."
+    );
+    assert_eq!(
+        token_answer(&app, &fresh).await,
+        (StatusCode::UNAUTHORIZED, "token_revoked".to_string())
+    );
+    // A token cannot change the password it stands in for.
+    let (_, another) = make(
+        &viewer,
+        json!({"name": "Khác", "expires_in_days": 30, "access": "read_write"}),
+    )
+    .await;
+    let r = with_token(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/me/password",
+        &another,
+        Some(json!({"current": "trung tâm điều hành", "new_password": "một mật khẩu khác"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_administrators_reset_revokes_the_accounts_tokens_and_sessions() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-540").await;
+    let (_, secret) = make(
+        &editor,
+        json!({"name": "Excel", "expires_in_days": 30, "access": "read"}),
+    )
+    .await;
+    assert_eq!(token_answer(&app, &secret).await.0, StatusCode::OK);
+    let (_, me) = editor.get_json("/api/v1/me").await;
+    let id = me["id"].as_i64().unwrap();
+    let admin = app.login("admin").await;
+    let r = admin
+        .post_form(
+            &format!("/users/{id}/password"),
+            &[("password", "đặt lại bởi quản trị")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let next = r.headers()["location"].to_str().unwrap().to_string();
+    let page = admin.get(&next).await.text().await.unwrap();
+    assert!(
+        page.contains("Đã thu hồi 1 mã truy cập API."),
+        "the page says so"
+    );
+    assert_eq!(
+        token_answer(&app, &secret).await,
+        (StatusCode::UNAUTHORIZED, "token_revoked".to_string())
+    );
+    assert_eq!(
+        editor.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the session ended"
+    );
+    let (_, list) = admin.get_json("/api/v1/tokens?all=true").await;
+    let excel = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Excel")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(excel["revoked_by"], "admin");
+    let (status, done) = admin
+        .post_json(
+            &format!("/api/v1/users/{id}/password"),
+            &json!({"password": "lần nữa, qua API"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(done["tokens_revoked"], 0);
+    assert_eq!(
+        done["message"],
+        "Đã đổi mật khẩu. Đã thu hồi 0 mã truy cập API."
+    );
 }

@@ -207,6 +207,38 @@ async fn forged_webhook_configurations_are_refused_and_nothing_is_registered() {
     refused(json!({"url": "http://127.0.0.1:9/hook", "events": ["task.submitted"]})).await;
     refused(json!({"url": "http://[::1]:9/hook", "events": ["task.submitted"]})).await;
     refused(json!({"url": "http://10.0.0.5/hook", "events": ["task.submitted"]})).await;
+    // The metadata service and loopback carried inside IPv6 (mapped, translated,
+    // compatible, NAT64, 6to4, Teredo) and the other metadata addresses: judged by the
+    // IPv4 address they lead to.
+    for url in [
+        "http://[::ffff:169.254.169.254]/latest",
+        "http://[::ffff:0:169.254.169.254]/latest",
+        "http://[::169.254.169.254]/latest",
+        "http://[64:ff9b::169.254.169.254]/latest",
+        "http://[64:ff9b:1::a9fe:a9fe]/latest",
+        "http://[2002:a9fe:a9fe::1]/latest",
+        "http://[2001:0:4136:e378:8000:63bf:5601:5601]/latest",
+        "http://169.254.170.2/v2/credentials",
+        "http://[fd00:ec2::254]/latest",
+    ] {
+        let message =
+            refused(json!({"url": url, "events": ["task.submitted"], "allow_private": true})).await;
+        assert!(message.contains("metadata"), "{url}: {message}");
+    }
+    for url in [
+        "http://[64:ff9b::7f00:1]:9/hook",
+        "http://[::127.0.0.1]:9/hook",
+        "http://[::ffff:0:10.0.0.5]/hook",
+        "http://[2002:c0a8:101::1]/hook",
+        "http://100.64.1.1/hook",
+        "http://198.18.0.1/hook",
+        "http://224.0.0.1/hook",
+        "http://255.255.255.255/hook",
+        "http://[fec0::1]/hook",
+        "http://[ff02::1]/hook",
+    ] {
+        refused(json!({"url": url, "events": ["task.submitted"]})).await;
+    }
     refused(json!({"url": "http://127.0.0.1:9/hook", "events": ["task.deleted"], "allow_private": true})).await;
     refused(json!({"url": "http://127.0.0.1:9/hook", "events": [], "allow_private": true})).await;
     // Only a system administrator registers endpoints.
@@ -266,4 +298,74 @@ async fn the_administrator_registers_and_reads_the_log_on_the_page() {
         coordinator.get("/admin/webhooks").await.status(),
         StatusCode::FORBIDDEN
     );
+}
+
+/// Endpoints as stored, bypassing registration's check: what the job must judge for
+/// itself, on the address it is about to connect to (a name re-pointed since, or an
+/// endpoint stored before the check knew an address form).
+async fn stored_endpoint(app: &TestApp, url: &str, allow_private: bool) -> i64 {
+    let mut c = app.state.db.begin().await.unwrap();
+    let id = dxplan_store::webhooks::insert(
+        &mut c,
+        &dxplan_store::webhooks::NewWebhook {
+            url,
+            events: "task.submitted",
+            secret: "s3cret",
+            allow_private,
+            created_by: "test",
+        },
+        app.state.now(),
+    )
+    .await
+    .unwrap();
+    c.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn the_job_connects_only_to_an_address_it_has_judged() {
+    let app = TestApp::spawn().await;
+    let (url, seen) = receiver(0).await;
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/hook")
+        .to_string();
+    let allowed = stored_endpoint(&app, &url, true).await;
+    let mut refused = Vec::new();
+    for host in [
+        "localhost".to_string(),
+        "[::127.0.0.1]".to_string(),
+        "[::ffff:0:127.0.0.1]".to_string(),
+        "[64:ff9b::127.0.0.1]".to_string(),
+        "[::ffff:127.0.0.1]".to_string(),
+    ] {
+        let target = format!("http://{host}:{port}/hook");
+        refused.push((target.clone(), stored_endpoint(&app, &target, false).await));
+    }
+    let mut c = app.state.db.begin().await.unwrap();
+    dxplan_store::webhooks::enqueue(&mut c, "task.submitted", "{}", app.state.now())
+        .await
+        .unwrap();
+    c.commit().await.unwrap();
+    let (delivered, _) = dxplan_jobs::webhooks::deliver_due(&app.state.db, app.state.now())
+        .await
+        .unwrap();
+    assert_eq!(delivered, 1, "only the endpoint allowed a private address");
+    assert_eq!(seen.lock().unwrap().seen.len(), 1);
+    let mut c = app.state.db.read().await.unwrap();
+    let log = dxplan_store::webhooks::deliveries(&mut c, allowed, 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].status, "delivered");
+    for (target, id) in refused {
+        let log = dxplan_store::webhooks::deliveries(&mut c, id, 10)
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 1, "{target}");
+        assert_eq!(
+            log[0].last_error.as_deref(),
+            Some("address not allowed"),
+            "{target}"
+        );
+    }
 }
