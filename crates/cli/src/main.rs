@@ -73,6 +73,10 @@ struct ServeArgs {
     /// Largest evidence file accepted, in MB.
     #[arg(long, env = "DXPLAN_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_upload_mb: u64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (for the login
+    /// throttle and the audit log), comma-separated; off by default.
+    #[arg(long, env = "DXPLAN_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(clap::Args, Clone)]
@@ -363,6 +367,7 @@ async fn serve(
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
+        trusted_proxies: args.trusted_proxy.clone(),
         public_url: args.public_url.clone(),
         demo,
         data_dir: data_dir.clone(),
