@@ -574,8 +574,12 @@ pub(crate) async fn import(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Json<Items<svc::RowResult>>> {
+    // Whoever enters figures nowhere is refused before the file is read; each row's unit
+    // is checked when the figures are saved.
+    user.require_somewhere(dxplan_domain::auth::Action::EditUnitWork)?;
+    let body = crate::upload::body_bytes(body, crate::upload::CSV_BYTES).await?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -694,13 +698,24 @@ pub(crate) async fn list_targets(
 ) -> AppResult<Json<super::openapi::Page<indicators::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
+    user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
-    let unit = units::by_code(&mut c, q.unit.as_deref().unwrap_or("52"), state.today())
-        .await?
-        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-    let lineage = units::lineage(&mut c, unit.id).await?;
-    user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    let ids = units::subtree_ids(&mut c, &[unit.id]).await?;
+    // A unit's subtree, or without one, every unit the reader sees.
+    let roots = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(code) => {
+            let unit = units::by_code(&mut c, code, state.today())
+                .await?
+                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
+            let lineage = units::lineage(&mut c, unit.id).await?;
+            user.require(Action::ViewWork, Target::Unit(&lineage))?;
+            vec![unit.id]
+        }
+        None => match user.scope(Action::ViewWork) {
+            Some(roots) => roots,
+            None => units::roots(&mut c, state.today()).await?,
+        },
+    };
+    let ids = units::subtree_ids(&mut c, &roots).await?;
     Ok(Json(super::paged(
         indicators::targets_of_units(&mut c, &ids, period).await?,
         &page,

@@ -684,6 +684,15 @@ pub async fn undo(
     version: i64,
 ) -> AppResult<Change> {
     may_manage(caller)?;
+    // Rights before state: a change set is not even told apart for someone who could not
+    // apply it.
+    if let Some(user) = caller.user {
+        let change = {
+            let mut c = state.db.read().await?;
+            reorg::get(&mut c, id).await?
+        };
+        reviewed(state, user, change).await?;
+    }
     let now = state.now();
     let mut c = state.db.begin().await?;
     let change = reorg::get(&mut c, id).await?;

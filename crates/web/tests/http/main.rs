@@ -7,6 +7,7 @@ mod accounts;
 mod api_units;
 mod assessment;
 mod authz;
+mod authz_matrix;
 mod browser;
 mod conventions;
 mod dashboard;
