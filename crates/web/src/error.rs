@@ -52,6 +52,9 @@ pub enum AppError {
     /// The body passed a cap (in bytes, when the route knows it); reading stopped there.
     PayloadTooLarge(Option<u64>),
     UnsupportedMediaType,
+    /// The work a request asked for passed its time limit and was stopped (or the request
+    /// itself took too long to arrive).
+    TimedOut,
     Internal(String),
 }
 
@@ -102,6 +105,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TimedOut => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +131,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::TimedOut => "timed_out",
             AppError::Internal(_) => "internal",
         }
     }
@@ -214,6 +219,10 @@ impl AppError {
             AppError::UnsupportedMediaType => lang.pick(
                 "Định dạng dữ liệu không được hỗ trợ (cần application/json).",
                 "Unsupported content type (application/json expected).",
+            ),
+            AppError::TimedOut => lang.pick(
+                "Yêu cầu mất quá nhiều thời gian nên đã dừng; không có gì thay đổi. Với tệp lớn, hãy chia nhỏ rồi gửi lại.",
+                "The request took too long and was stopped; nothing changed. Split a large file and send it again.",
             ),
             AppError::Internal(_) => lang.pick(
                 "Hệ thống gặp lỗi. Vui lòng thử lại sau; nếu lỗi còn, báo cho quản trị viên.",

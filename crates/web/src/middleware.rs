@@ -223,6 +223,7 @@ pub async fn render_errors(
                 StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("method not allowed".into()),
                 StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(None),
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+                StatusCode::REQUEST_TIMEOUT => AppError::TimedOut,
                 s if s.is_client_error() => AppError::BadRequest(detail),
                 _ => AppError::Internal(detail),
             }

@@ -1,5 +1,5 @@
-//! Hostile input: what a user sends can neither take dxplan down nor turn its documents
-//! against their readers.
+//! CSV exports cannot be turned against their readers: a cell a spreadsheet would run as
+//! a formula opens as text.
 
 use reqwest::StatusCode;
 use serde_json::json;
