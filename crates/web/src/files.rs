@@ -8,10 +8,58 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, AppResult};
 
 fn path_of(data_dir: &Path, sha256: &str) -> AppResult<PathBuf> {
+    check_hash(sha256)?;
+    Ok(data_dir.join("attachments").join(&sha256[..2]).join(sha256))
+}
+
+fn check_hash(sha256: &str) -> AppResult<()> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    Ok(data_dir.join("attachments").join(&sha256[..2]).join(sha256))
+    Ok(())
+}
+
+/// How long an uploaded workbook waits, previewed, for its confirmation.
+const PREVIEW_KEPT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Keeps a previewed upload (a plan appendix) for its confirmation, under
+/// `previews/` — not with the evidence files, which backups carry — and removes the
+/// previews older than a day. Returns the token the confirmation names it by.
+pub async fn save_preview(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
+    let dir = data_dir.join("previews");
+    tokio::task::spawn_blocking(move || -> AppResult<String> {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::internal(format!("creating {}: {e}", dir.display())))?;
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > PREVIEW_KEPT);
+                if old {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        std::fs::write(dir.join(&sha), &bytes)
+            .map_err(|e| AppError::internal(format!("writing a preview: {e}")))?;
+        Ok(sha)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("preview task: {e}")))?
+}
+
+/// A previewed upload by its token (gone after a day).
+pub async fn read_preview(data_dir: &Path, token: &str) -> AppResult<Vec<u8>> {
+    check_hash(token)?;
+    let path = data_dir.join("previews").join(token);
+    tokio::fs::read(&path).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => AppError::NotFound,
+        _ => AppError::internal(format!("reading {}: {e}", path.display())),
+    })
 }
 
 /// Stores the bytes (once per content) and returns their SHA-256.

@@ -1397,7 +1397,7 @@ pub async fn import_preview(
     {
         Ok(outcome) => {
             // Kept (by its hash) for the confirmation only once it reads well.
-            let token = crate::files::save(&ctx.state.config.data_dir, bytes).await?;
+            let token = crate::files::save_preview(&ctx.state.config.data_dir, bytes).await?;
             let names = {
                 let mut c = ctx.state.db.read().await?;
                 let ids: Vec<i64> = outcome.tasks.iter().map(|t| t.lead_unit_id).collect();
@@ -1444,7 +1444,7 @@ pub async fn import_confirm(
 ) -> AppResult<Response> {
     let plan = plan_for_import(&ctx, id).await?;
     let caller = ctx.caller()?;
-    let bytes = crate::files::read(&ctx.state.config.data_dir, &form.token).await?;
+    let bytes = crate::files::read_preview(&ctx.state.config.data_dir, &form.token).await?;
     let file = crate::service::Upload::ready(String::new(), bytes);
     match svc::import_plan(&ctx.state, &caller, id, file, false).await {
         Ok(outcome) => Ok(ctx.done(
