@@ -611,11 +611,17 @@ async fn read_file(filename: &str, bytes: &[u8], meta: &ImportMeta) -> AppResult
         serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest(format!("JSON: {e}")))?
     } else {
         let owned = bytes.to_vec();
-        let grid =
-            tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&owned))
-                .await
-                .map_err(|e| AppError::internal(e.to_string()))?
-                .map_err(|_| AppError::field("file", Invalid::BadFormat))?;
+        // Dropping this request (timeout, client gone) stops the parse through the guard.
+        let cancel =
+            dxplan_domain::cancel::Cancel::with_deadline(dxplan_report::sheet::DEFAULT_DEADLINE);
+        let _stop_when_dropped = cancel.drop_guard();
+        let limits = dxplan_report::sheet::SheetLimits::default();
+        let grid = tokio::task::spawn_blocking(move || {
+            dxplan_report::sheet::read_first_sheet(&owned, &limits, &cancel)
+        })
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(|_| AppError::field("file", Invalid::BadFormat))?;
         let rows =
             dxplan_domain::framework_import::read_framework(&grid).map_err(AppError::Validation)?;
         FrameworkInput {

@@ -1077,16 +1077,23 @@ pub async fn upload_form(
         message_vi: vi,
         message_en: en,
     };
-    let grid = tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&bytes))
-        .await
-        .map_err(|e| AppError::internal(format!("read task: {e}")))?
-        .map_err(|_| {
-            AppError::PlanImport(vec![problem(
-                1,
-                "Không đọc được tệp: cần tệp Excel .xlsx không đặt mật khẩu.".into(),
-                "Cannot read the file: an .xlsx workbook without a password is needed.".into(),
-            )])
-        })?;
+    // Dropping this request (timeout, client gone) stops the parse through the guard.
+    let cancel =
+        dxplan_domain::cancel::Cancel::with_deadline(dxplan_report::sheet::DEFAULT_DEADLINE);
+    let _stop_when_dropped = cancel.drop_guard();
+    let limits = dxplan_report::sheet::SheetLimits::default();
+    let grid = tokio::task::spawn_blocking(move || {
+        dxplan_report::sheet::read_first_sheet(&bytes, &limits, &cancel)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("read task: {e}")))?
+    .map_err(|e| {
+        AppError::PlanImport(vec![problem(
+            1,
+            e.message(dxplan_domain::Lang::Vi),
+            e.message(dxplan_domain::Lang::En),
+        )])
+    })?;
     let text = |r: usize, c: usize| -> String {
         match grid.get(r).and_then(|row| row.get(c)) {
             Some(Cell::Text(t)) => t.trim().to_string(),

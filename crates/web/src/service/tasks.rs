@@ -1177,27 +1177,23 @@ pub async fn import_plan(
     } else {
         today
     };
-    // Parsing is CPU work on untrusted input: off the async threads.
+    // Parsing is CPU work on untrusted input: off the async threads. Dropping this
+    // request (timeout, client gone) stops the parse through the guard.
+    let cancel =
+        dxplan_domain::cancel::Cancel::with_deadline(dxplan_report::sheet::DEFAULT_DEADLINE);
+    let _stop_when_dropped = cancel.drop_guard();
+    let limits = dxplan_report::sheet::SheetLimits::default();
     let imported = tokio::task::spawn_blocking(move || {
-        let grid = dxplan_report::sheet::read_first_sheet(&bytes).map_err(|e| {
-            let (vi, en) = match e {
-                dxplan_report::sheet::SheetError::TooLarge => (
-                    "Bảng tính quá lớn.".to_string(),
-                    "The sheet is too large.".to_string(),
-                ),
-                _ => (
-                    "Không đọc được tệp: cần tệp Excel .xlsx không đặt mật khẩu.".to_string(),
-                    "Cannot read the file: an .xlsx workbook without a password is needed."
-                        .to_string(),
-                ),
-            };
-            vec![dxplan_domain::plan_import::ImportProblem {
-                row: 1,
-                column: None,
-                message_vi: vi,
-                message_en: en,
-            }]
-        })?;
+        let grid =
+            dxplan_report::sheet::read_first_sheet(&bytes, &limits, &cancel).map_err(|e| {
+                let (vi, en) = (e.message(Lang::Vi), e.message(Lang::En));
+                vec![dxplan_domain::plan_import::ImportProblem {
+                    row: 1,
+                    column: None,
+                    message_vi: vi,
+                    message_en: en,
+                }]
+            })?;
         let cx = ImportContext {
             units: &units_known,
             groups: &groups,
