@@ -12,6 +12,7 @@ mod conventions;
 mod dashboard;
 mod demo;
 mod dhis2;
+mod hostile_uploads;
 mod index;
 mod indicators;
 mod open_data;
