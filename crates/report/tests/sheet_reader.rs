@@ -104,6 +104,25 @@ fn the_plan_appendix_export_reads_as_calamine_read_it() {
 }
 
 #[test]
+fn a_plan_appendix_of_5000_tasks_reads_whole_within_the_default_limits() {
+    let rows: Vec<_> = (0..5_000).map(task_row).collect();
+    let bytes = dxplan_report::tasks::tasks_xlsx("Kế hoạch chuyển đổi số năm 2026", &rows).unwrap();
+    let started = Instant::now();
+    let grid = read_first_sheet(&bytes, &SheetLimits::default(), &Cancel::new()).unwrap();
+    let took = started.elapsed();
+    println!(
+        "5,000-task appendix: {} KB, read in {:.0} ms",
+        bytes.len() / 1024,
+        took.as_secs_f64() * 1000.0
+    );
+    // The title and header rows, then one row per task, every column read.
+    assert_eq!(grid.len(), 5_003);
+    assert_eq!(grid[5_002][0], Cell::Number(5_000.0));
+    assert_eq!(grid[5_002][1], Cell::Text("6.4999".into()));
+    assert!(grid[3..].iter().all(|row| row.len() >= 13));
+}
+
+#[test]
 fn the_figures_form_reads_as_calamine_read_it() {
     use dxplan_report::data_form::{FormMeta, FormRow, form_xlsx};
     let meta = FormMeta {

@@ -243,6 +243,9 @@ pub(super) fn read_shared_strings(
 pub(super) fn string_item(xml: &mut Xml<'_>, depth: usize) -> Result<String, SheetError> {
     let max_chars = xml.limits.max_cell_chars;
     let mut value = String::new();
+    // Counted run by run: recounting the whole value after each run would make a rich
+    // text of many tiny runs quadratic.
+    let mut chars = 0usize;
     while xml.depth() >= depth {
         let (t_depth, preserve) = match xml.next()? {
             Event::Start(e) if e.local_name().as_ref() == "rPh" => {
@@ -263,11 +266,12 @@ pub(super) fn string_item(xml: &mut Xml<'_>, depth: usize) -> Result<String, She
         } else {
             raw.trim_matches([' ', '\t', '\r', '\n'])
         };
-        value.push_str(&unescape_excel(run));
-        // Characters are at most bytes: count them only once the bytes could be too many.
-        if value.len() > max_chars && value.chars().count() > max_chars {
+        let run = unescape_excel(run);
+        chars += run.chars().count();
+        if chars > max_chars {
             return Err(SheetError::TooLarge(Limit::CellText(max_chars)));
         }
+        value.push_str(&run);
     }
     Ok(value)
 }

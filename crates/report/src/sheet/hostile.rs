@@ -127,6 +127,11 @@ pub fn cases() -> Vec<Case> {
             refused_with: too_large(Limit::CellText(l.max_cell_chars)),
         },
         Case {
+            name: "a shared string of 40,000 one-letter rich-text runs",
+            bytes: many_runs,
+            refused_with: too_large(Limit::CellText(l.max_cell_chars)),
+        },
+        Case {
             name: "an attribute of 10 MB",
             bytes: long_attribute,
             refused_with: too_large(Limit::Markup(l.max_markup_bytes)),
@@ -587,6 +592,21 @@ pub fn long_cell() -> Vec<u8> {
         r#"<row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row>"#,
         "a".repeat(40_000)
     ));
+    book.finish()
+}
+
+/// Two-byte letters, so the text's bytes pass the character limit long before its
+/// characters do: a reader recounting the whole text after each run is quadratic here.
+pub fn many_runs() -> Vec<u8> {
+    let mut book = Book::new();
+    book.streamed(
+        "xl/sharedStrings.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si>"#,
+        "<r><t>ô</t></r>".as_bytes(),
+        40_000,
+        "</si></sst>",
+    );
+    book.sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#);
     book.finish()
 }
 
