@@ -6,6 +6,7 @@
 pub mod assessment;
 pub mod attachment;
 pub mod auth;
+pub mod cancel;
 pub mod dashboard;
 pub mod dhis2;
 pub mod framework_import;

@@ -194,6 +194,8 @@ pub struct ImportContext<'a> {
     pub year: i32,
     /// The tasks the plan already has.
     pub existing: &'a [ExistingTask],
+    /// Stops the reading when the request that asked for it is gone or out of time.
+    pub cancel: &'a crate::cancel::Cancel,
 }
 
 /// A task already in the plan: importing it again is refused, not duplicated.
@@ -370,6 +372,14 @@ pub fn read_plan(
     let mut seen_codes: Vec<String> = cx.existing.iter().map(|t| t.code.clone()).collect();
     for (index, row) in grid.iter().enumerate().skip(data_start) {
         let line = index + 1;
+        if cx.cancel.is_cancelled() {
+            return Err(vec![ImportProblem::new(
+                line,
+                None,
+                "Tệp quá lớn để đọc trong thời gian cho phép; hãy chia nhỏ rồi nhập lại.",
+                "The file is too large to read in the time allowed; split it and import again.",
+            )]);
+        }
         let get = |c: Column| {
             col(c)
                 .and_then(|i| row.get(i))
@@ -732,6 +742,9 @@ fn find_header(grid: &[Vec<Cell>]) -> Option<(usize, Vec<Option<Column>>, usize)
 
 #[cfg(test)]
 mod tests {
+    static NO_CANCEL: std::sync::LazyLock<crate::cancel::Cancel> =
+        std::sync::LazyLock::new(crate::cancel::Cancel::new);
+
     use super::*;
     use crate::unit::UnitKind;
     use time::macros::date;
@@ -793,6 +806,7 @@ mod tests {
             day: date!(2025 - 06 - 01),
             year: 2025,
             existing: &[],
+            cancel: &NO_CANCEL,
         }
     }
 
@@ -1035,7 +1049,7 @@ mod never_panics {
                 valid_from: None, valid_to: None, successors: vec![],
             }];
             let groups = vec![KnownGroup { id: 1, code: "2".into(), name: "Hạ tầng số".into() }];
-            let cx = ImportContext { units: &units, groups: &groups, day: date!(2025 - 06 - 01), year: 2025, existing: &[] };
+            let cx = ImportContext { units: &units, groups: &groups, day: date!(2025 - 06 - 01), year: 2025, existing: &[], cancel: &crate::cancel::Cancel::new() };
             let mut with_header = vec![vec![
                 Cell::Text("Nhiệm vụ".into()), Cell::Text("Đơn vị chủ trì".into()), Cell::Text("Thời hạn hoàn thành".into()),
                 Cell::Text("Kinh phí (triệu đồng)".into()), Cell::Text("Đơn vị phối hợp".into()), Cell::Text("Thời gian bắt đầu".into()),

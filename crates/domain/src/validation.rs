@@ -60,11 +60,17 @@ pub enum Invalid {
     /// A password that is one character repeated, a short pattern repeated or a simple
     /// sequence (`aaaaaaaa`, `12121212`, `12345678`, `abcdefgh`).
     PasswordPattern,
+    /// A file that could not be read, saying why (the limit it passed, or what it is not).
+    UnreadableFile {
+        vi: String,
+        en: String,
+    },
 }
 
 impl Invalid {
     pub fn message(&self, lang: Lang) -> String {
         match self {
+            Invalid::UnreadableFile { vi, en } => lang.pick(vi, en).clone(),
             Invalid::Required => lang.pick("Bắt buộc nhập.", "This is required.").into(),
             Invalid::TooLong { max } => lang.pick(
                 format!("Dài quá {max} ký tự."),

@@ -623,14 +623,22 @@ async fn read_file(filename: &str, bytes: &[u8], meta: &ImportMeta) -> AppResult
     let mut input: FrameworkInput = if is_json {
         serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest(format!("JSON: {e}")))?
     } else {
-        let owned = bytes.to_vec();
-        let grid =
-            tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&owned))
-                .await
-                .map_err(|e| AppError::internal(e.to_string()))?
-                .map_err(|_| AppError::field("file", Invalid::BadFormat))?;
-        let rows =
-            dxplan_domain::framework_import::read_framework(&grid).map_err(AppError::Validation)?;
+        let rows = super::with_workbook(bytes.to_vec(), |grid, _| {
+            dxplan_domain::framework_import::read_framework(grid)
+        })
+        .await?
+        .map_err(|e| {
+            // Which limit, or why the file does not read, in the user's words.
+            AppError::Validation(vec![FieldError::new(
+                "file",
+                Invalid::UnreadableFile {
+                    vi: e.message(dxplan_domain::Lang::Vi),
+                    en: e.message(dxplan_domain::Lang::En),
+                },
+            )])
+        })?
+        .map_err(AppError::Validation)?;
+
         FrameworkInput {
             criteria: rows
                 .into_iter()

@@ -1119,14 +1119,13 @@ pub async fn upload_form(
     )
     .await?;
     let bytes = file.await?.bytes;
-    let grid = tokio::task::spawn_blocking(move || dxplan_report::sheet::read_first_sheet(&bytes))
-        .await
-        .map_err(|e| AppError::internal(format!("read task: {e}")))?
-        .map_err(|_| {
+    let grid = super::with_workbook(bytes, |grid, _| grid.to_vec())
+        .await?
+        .map_err(|e| {
             AppError::PlanImport(vec![problem(
                 1,
-                "Không đọc được tệp: cần tệp Excel .xlsx không đặt mật khẩu.".into(),
-                "Cannot read the file: an .xlsx workbook without a password is needed.".into(),
+                e.message(dxplan_domain::Lang::Vi),
+                e.message(dxplan_domain::Lang::En),
             )])
         })?;
     let text = |r: usize, c: usize| -> String {

@@ -61,6 +61,31 @@ impl Upload {
     }
 }
 
+/// Reads an uploaded workbook and runs `then` on its first sheet, both on a blocking
+/// thread: the reader is bounded (`SheetLimits`) and, with `then`, watches one token that
+/// stops them at the deadline or as soon as this request is dropped (a timeout, a client
+/// gone), so no core keeps burning for nobody.
+pub(crate) async fn with_workbook<T, F>(
+    bytes: Vec<u8>,
+    then: F,
+) -> AppResult<Result<T, dxplan_report::sheet::SheetError>>
+where
+    T: Send + 'static,
+    F: FnOnce(&[Vec<dxplan_domain::plan_import::Cell>], &dxplan_domain::cancel::Cancel) -> T
+        + Send
+        + 'static,
+{
+    use dxplan_report::sheet::{DEFAULT_DEADLINE, SheetLimits, read_first_sheet};
+    let cancel = dxplan_domain::cancel::Cancel::with_deadline(DEFAULT_DEADLINE);
+    let _stop_when_dropped = cancel.drop_guard();
+    tokio::task::spawn_blocking(move || {
+        let grid = read_first_sheet(&bytes, &SheetLimits::default(), &cancel)?;
+        Ok(then(&grid, &cancel))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("workbook task: {e}")))
+}
+
 /// Which units a view of the past is shown in: those that stood then, or today's with
 /// history carried forward along the lineage of reorganisations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1192,38 +1192,26 @@ pub async fn import_plan(
     } else {
         today
     };
-    // Parsing is CPU work on untrusted input: off the async threads.
-    let imported = tokio::task::spawn_blocking(move || {
-        let grid = dxplan_report::sheet::read_first_sheet(&bytes).map_err(|e| {
-            let (vi, en) = match e {
-                dxplan_report::sheet::SheetError::TooLarge => (
-                    "Bảng tính quá lớn.".to_string(),
-                    "The sheet is too large.".to_string(),
-                ),
-                _ => (
-                    "Không đọc được tệp: cần tệp Excel .xlsx không đặt mật khẩu.".to_string(),
-                    "Cannot read the file: an .xlsx workbook without a password is needed."
-                        .to_string(),
-                ),
-            };
-            vec![dxplan_domain::plan_import::ImportProblem {
-                row: 1,
-                column: None,
-                message_vi: vi,
-                message_en: en,
-            }]
-        })?;
+    let imported = super::with_workbook(bytes, move |grid, cancel| {
         let cx = ImportContext {
             units: &units_known,
             groups: &groups,
             day,
             year,
             existing: &existing,
+            cancel,
         };
-        read_plan(&grid, &cx)
+        read_plan(grid, &cx)
     })
-    .await
-    .map_err(|e| AppError::internal(format!("import task: {e}")))?
+    .await?
+    .map_err(|e| {
+        AppError::PlanImport(vec![dxplan_domain::plan_import::ImportProblem {
+            row: 1,
+            column: None,
+            message_vi: e.message(Lang::Vi),
+            message_en: e.message(Lang::En),
+        }])
+    })?
     .map_err(AppError::PlanImport)?;
     if dry_run {
         return Ok(ImportOutcome {
