@@ -194,8 +194,16 @@ enum UnitsCommand {
     Import { file: PathBuf },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Before the runtime starts its threads: the allocator then gives memory back.
+    dxplan_web::memory::give_memory_back();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let is_demo = matches!(cli.command, Command::Demo(_));

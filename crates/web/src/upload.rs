@@ -26,11 +26,12 @@ pub fn with_framing(limit: usize) -> usize {
 /// The first file of a multipart form (the part named `file`, or any part with a file
 /// name), refused with 413 as soon as it passes `limit` bytes.
 pub async fn first_file(mut multipart: Multipart, limit: usize) -> AppResult<Upload> {
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    let failed = |e| multipart_error(e, limit);
+    while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
         if field.file_name().is_some() || field.name() == Some("file") {
             let name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            while let Some(chunk) = field.chunk().await.map_err(failed)? {
                 if bytes.len() + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
@@ -60,9 +61,10 @@ fn too_large(limit: usize) -> AppError {
     AppError::PayloadTooLarge(Some(limit as u64))
 }
 
-pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+/// A broken multipart body, or one past the route's cap (`limit`, the file's bytes).
+pub fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge(None)
+        too_large(limit)
     } else {
         AppError::BadRequest(e.body_text())
     }

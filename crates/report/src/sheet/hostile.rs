@@ -336,6 +336,27 @@ pub fn workbook(sheet_data: &str, shared: &[&str]) -> Vec<u8> {
 
 // ----- the cases -----
 
+/// Within every limit, but slow: 60 MiB of empty rows (no cells, so no row counts) take
+/// the reader seconds. Only the deadline or the request's going away stops it: the case
+/// for cancellation.
+pub fn slow_empty_rows() -> Vec<u8> {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES
+        .get_or_init(|| {
+            let rows = b"<row/>".repeat((1 << 20) / 6);
+            let mut book = Book::new();
+            book.streamed(
+                "xl/worksheets/sheet1.xml",
+                &format!("{SHEET_START}<sheetData>"),
+                &rows,
+                60,
+                "</sheetData></worksheet>",
+            );
+            book.finish()
+        })
+        .clone()
+}
+
 /// A small, valid workbook: shared and inline strings, a date in a built-in and in a
 /// custom format, a number in a quoted-text format, a boolean, a formula's text result,
 /// an error, an empty row, a sparse cell.

@@ -980,7 +980,7 @@ async fn read_import(
             while let Some(chunk) = field
                 .chunk()
                 .await
-                .map_err(crate::upload::multipart_error)?
+                .map_err(|e| crate::upload::multipart_error(e, crate::upload::WORKBOOK_BYTES))?
             {
                 if bytes.len() + chunk.len() > crate::upload::WORKBOOK_BYTES {
                     return Err(AppError::PayloadTooLarge(Some(

@@ -39,6 +39,8 @@ pub const REVIEW: Action = Action::ReviewWork;
 
 /// The pages; `upload_limit` bounds the body of evidence uploads.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
+    // Workbooks (plan appendices, frameworks, figures forms) have their own, smaller cap.
+    let workbook_limit = crate::upload::with_framing(crate::upload::WORKBOOK_BYTES);
     Router::new()
         .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
@@ -98,7 +100,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/plans/{id}/import",
             get(tasks::import_page)
                 .post(tasks::import_preview)
-                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+                .layer(axum::extract::DefaultBodyLimit::max(workbook_limit)),
         )
         .route("/plans/{id}/import/confirm", post(tasks::import_confirm))
         .route(
@@ -151,7 +153,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route(
             "/data/{unit}/upload",
-            post(indicators::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+            post(indicators::upload).layer(axum::extract::DefaultBodyLimit::max(workbook_limit)),
         )
         .route(
             "/targets",
@@ -183,7 +185,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route(
             "/assessments/frameworks/import",
-            post(assessment::import_framework),
+            post(assessment::import_framework)
+                .layer(axum::extract::DefaultBodyLimit::max(workbook_limit)),
         )
         .route("/assessments/frameworks/{id}", get(assessment::framework))
         .route(
@@ -193,7 +196,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route(
             "/assessments/frameworks/{id}/replace",
             post(assessment::replace_framework)
-                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+                .layer(axum::extract::DefaultBodyLimit::max(workbook_limit)),
         )
         .route(
             "/assessments/frameworks/{id}/export.json",

@@ -116,11 +116,21 @@ impl TestApp {
             .await
             .expect("login request");
         assert_eq!(response.status(), StatusCode::OK, "login as {username}");
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("dxplan_session="))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_string();
         let body: Value = response.json().await.expect("login body");
         Session {
             client,
             csrf: body["csrf_token"].as_str().expect("csrf token").to_string(),
             base: self.base.clone(),
+            cookie,
         }
     }
 
@@ -150,6 +160,10 @@ pub struct Session {
     pub client: Client,
     pub csrf: String,
     pub base: String,
+    /// `dxplan_session=…`, for a request made by hand (the hostile suite's, which shares
+    /// this file).
+    #[allow(dead_code)]
+    pub cookie: String,
 }
 
 impl Session {
