@@ -318,6 +318,32 @@ async fn nothing_a_user_sends_takes_dxplan_down() {
         watch.peak_kb() / 1024
     ));
 
+    // The same to an evidence upload (20 MB files), as the multipart form a browser sends.
+    let (_, tasks) = coordinator.get_json("/api/v1/tasks?per_page=1").await;
+    let task = tasks["items"][0]["id"].as_i64().expect("a task");
+    watch.reset();
+    let started = Instant::now();
+    let status = raw_post(
+        &app,
+        &coordinator,
+        &format!("/api/v1/tasks/{task}/attachments"),
+        "multipart/form-data; boundary=XYZ",
+        b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-",
+        b'0',
+        100 << 20,
+    )
+    .await;
+    assert_eq!(status, 413, "a 100 MB evidence file");
+    assert!(started.elapsed() < ANSWER_WITHIN, "{:?}", started.elapsed());
+    assert!(watch.peak_kb() < RSS_CEILING_KB, "{} MB", watch.peak_kb() / 1024);
+    report.push(format!(
+        "{:<55} {:<42} 413 {:>5} ms {:>4} MB",
+        "a 100 MB evidence file",
+        "POST /api/v1/tasks/{id}/attachments",
+        started.elapsed().as_millis(),
+        watch.peak_kb() / 1024
+    ));
+
     // JSON bodies: a 10 MB string field (refused as it arrives), nested 100,000 deep, a
     // 3 MB title.
     watch.reset();
