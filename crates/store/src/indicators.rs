@@ -449,20 +449,10 @@ pub async fn values_of_unit(c: &mut Conn, unit_id: i64, period: Period) -> Resul
 /// reviewer's roots), or everywhere when `None`.
 pub async fn submitted(c: &mut Conn, scope: Option<&[i64]>, limit: i64) -> Result<Vec<DataValue>> {
     let mut params = Params::default();
-    let (with, condition) = match scope {
-        None => (String::new(), String::new()),
-        Some([]) => return Ok(Vec::new()),
-        Some(roots) => (
-            format!(
-                "WITH RECURSIVE {} ",
-                crate::units::subtree_cte("scope", roots, &mut params)
-            ),
-            "AND unit_id IN (SELECT id FROM scope) ".to_string(),
-        ),
-    };
+    let (with, condition) = crate::units::within_scope(scope, "unit_id", &mut params);
     let limit = params.push(Arg::Int(limit));
     let sql = format!(
-        "{with}{}WHERE status = 'submitted' {condition}ORDER BY updated_at, id LIMIT {limit}",
+        "{with}{}WHERE status = 'submitted'{condition} ORDER BY updated_at, id LIMIT {limit}",
         select_values!()
     );
     Ok(q!(c, |x| bind_all!(

@@ -473,17 +473,7 @@ pub async fn pending_extensions(
     }
     let mut params = Params::default();
     // Requests on tasks led within the reviewer's subtrees only, when scoped.
-    let (with, in_scope) = match scope {
-        None => (String::new(), String::new()),
-        Some([]) => return Ok(Vec::new()),
-        Some(roots) => (
-            format!(
-                "WITH RECURSIVE {} ",
-                crate::units::subtree_cte("scope", roots, &mut params)
-            ),
-            " AND t.lead_unit_id IN (SELECT id FROM scope)".to_string(),
-        ),
-    };
+    let (with, in_scope) = crate::units::within_scope(scope, "t.lead_unit_id", &mut params);
     let plan = match plan_id {
         Some(id) => format!(" AND t.plan_id = {}", params.push(Arg::Int(id))),
         None => String::new(),

@@ -671,6 +671,24 @@ pub async fn subtree_ids(c: &mut Conn, roots: &[i64]) -> Result<Vec<i64>> {
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
+/// A query's restriction to the subtrees of `scope` (a caller's roots; `None` is
+/// everywhere): the `WITH RECURSIVE …` to put first and the condition on `column`.
+/// An empty scope selects nothing.
+pub(crate) fn within_scope(
+    scope: Option<&[i64]>,
+    column: &str,
+    params: &mut Params,
+) -> (String, String) {
+    match scope {
+        None => (String::new(), String::new()),
+        Some([]) => (String::new(), " AND 1 = 0".to_string()),
+        Some(roots) => (
+            format!("WITH RECURSIVE {} ", subtree_cte("scope", roots, params)),
+            format!(" AND {column} IN (SELECT id FROM scope)"),
+        ),
+    }
+}
+
 /// A recursive CTE `name (id)` of the roots and every unit below them at any time: their
 /// children, and the units they continue (a unit's history belongs to its successor; the
 /// children of a merged-away parent belong to the parent's successor, unless they were

@@ -335,7 +335,11 @@ async fn nothing_a_user_sends_takes_dxplan_down() {
     .await;
     assert_eq!(status, 413, "a 100 MB evidence file");
     assert!(started.elapsed() < ANSWER_WITHIN, "{:?}", started.elapsed());
-    assert!(watch.peak_kb() < RSS_CEILING_KB, "{} MB", watch.peak_kb() / 1024);
+    assert!(
+        watch.peak_kb() < RSS_CEILING_KB,
+        "{} MB",
+        watch.peak_kb() / 1024
+    );
     report.push(format!(
         "{:<55} {:<42} 413 {:>5} ms {:>4} MB",
         "a 100 MB evidence file",
