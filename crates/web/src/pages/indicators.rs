@@ -928,7 +928,8 @@ pub async fn download_evidence(
 
 pub struct TargetGridRow {
     pub unit_name: String,
-    pub cells: Vec<(String, String)>,
+    /// Each cell's field name, value and label (the indicator, shown on a phone).
+    pub cells: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -942,6 +943,8 @@ struct TargetsPage {
     rows: Vec<TargetGridRow>,
     /// Units whose target can be shared among the reporting units below them.
     split_units: Vec<(String, String)>,
+    /// Copying last year's targets is province-wide.
+    may_copy: bool,
     problem: Option<String>,
 }
 
@@ -1011,12 +1014,19 @@ async fn targets_page(
                             .iter()
                             .find(|t| t.unit_id == u.id && t.indicator_id == i.id)
                             .map(|t| format_number(t.value, 4));
-                        (format!("t|{}|{}", u.code, i.code), v.unwrap_or_default())
+                        (
+                            format!("t|{}|{}", u.code, i.code),
+                            v.unwrap_or_default(),
+                            format!("{} — {}", i.code, i.name),
+                        )
                     })
                     .collect(),
             })
             .collect(),
         split_units,
+        may_copy: rights::Province::today(&mut c, &ctx.state)
+            .await?
+            .allows(user, Action::ManagePlans),
         problem,
     })
 }

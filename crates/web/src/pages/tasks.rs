@@ -1358,7 +1358,8 @@ fn import_view(
         problems,
         preview,
         token,
-        max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+        // A workbook has its own cap, below the evidence files'.
+        max_upload_mb: (crate::upload::WORKBOOK_BYTES / (1024 * 1024)) as u64,
     }
 }
 
