@@ -94,6 +94,9 @@ async fn csv_exports_neutralise_formula_cells_and_import_back_as_they_were() {
         format!("/api/v1/tasks.csv?plan={plan}"),
         "/units.csv".to_string(),
         "/open/datasets/plan-progress.csv".to_string(),
+        "/open/datasets/indicator-values.csv".to_string(),
+        "/open/datasets/index-results.csv".to_string(),
+        "/api/v1/data-values/export?period=2025".to_string(),
     ] {
         let bytes = csv_of(&coordinator, &path).await;
         assert_formula_safe(&path, &bytes);
