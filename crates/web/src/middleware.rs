@@ -140,10 +140,12 @@ pub async fn security_headers(
 /// Paths anyone may read, whose caching their handlers decide (embedded assets are
 /// cached for a day; open data and published results are the same for everybody).
 fn is_public_path(path: &str) -> bool {
-    ["/open", "/public", "/static"].iter().any(|prefix| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
+    ["/open", "/public", "/static", "/favicon.ico"]
+        .iter()
+        .any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
 }
 
 /// Nothing sent to a logged-in person (by session or token) is kept by a browser, a

@@ -259,7 +259,7 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
     // Probes and assets never need to know who asks: spare them the database. (Metrics
     // do: they are for administrators.)
     let path = request.uri().path();
-    if path == "/healthz" || path.starts_with("/static/") {
+    if path == "/healthz" || path == "/favicon.ico" || path.starts_with("/static/") {
         request.extensions_mut().insert(None::<CurrentUser>);
         return Ok(request);
     }

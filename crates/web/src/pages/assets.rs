@@ -30,3 +30,8 @@ pub async fn serve(Path(path): Path<String>) -> Response {
     )
         .into_response()
 }
+
+/// Browsers ask for `/favicon.ico` whatever the page says: the same picture.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_string())).await
+}

@@ -372,3 +372,47 @@ async fn when_the_database_is_gone_users_get_a_friendly_500_and_health_says_so()
     let r = s.get("/healthz").await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn pages_and_json_are_gzipped_and_the_site_has_an_icon() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    for path in ["/dashboard", "/api/v1/tasks?per_page=100"] {
+        let r = coordinator
+            .client
+            .get(app.url(path))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["content-encoding"], "gzip", "{path}");
+        let gz = r.bytes().await.unwrap();
+        let plain = coordinator.get(path).await.bytes().await.unwrap();
+        assert!(
+            gz.len() * 4 < plain.len(),
+            "{path}: {} bytes gzipped, {} plain",
+            gz.len(),
+            plain.len()
+        );
+    }
+    // Documents that are zip files already go out as they are.
+    let r = coordinator
+        .client
+        .get(app.url("/api/v1/tasks.xlsx"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    let r = app
+        .client()
+        .get(app.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let html = coordinator.get("/").await.text().await.unwrap();
+    assert!(html.contains(r#"rel="icon" href="/static/favicon.svg""#));
+}

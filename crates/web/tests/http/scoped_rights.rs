@@ -281,8 +281,14 @@ async fn a_district_coordinator_and_narrowed_tokens_change_nothing_of_the_provin
         "rounds for its communes"
     );
     let html = district.get("/targets").await.text().await.unwrap();
-    assert!(!html.contains("action=\"/targets/copy\""), "no province-wide copy");
-    assert!(html.contains("data-label=\""), "each target cell names its indicator");
+    assert!(
+        !html.contains("action=\"/targets/copy\""),
+        "no province-wide copy"
+    );
+    assert!(
+        html.contains("data-label=\""),
+        "each target cell names its indicator"
+    );
     let html = coordinator.get("/targets").await.text().await.unwrap();
     assert!(html.contains("action=\"/targets/copy\""));
     let r = district
