@@ -145,7 +145,7 @@ async fn remind(db: &Db, config: &JobConfig, now: OffsetDateTime) -> Result<usiz
             let mut c = db.read().await?;
             let list = match kind {
                 NotificationKind::ReportDue => {
-                    tasks::missing_reports(&mut c, &filter, &quarter.to_string()).await?
+                    tasks::missing_reports(&mut c, &filter, &[quarter.to_string()]).await?
                 }
                 _ => tasks::list(&mut c, &filter).await?.tasks,
             };

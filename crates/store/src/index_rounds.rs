@@ -329,6 +329,32 @@ pub async fn next_revision(c: &mut Conn, id: i64, now: OffsetDateTime) -> Result
     Ok(revision)
 }
 
+/// The assessments of open rounds still at work (not yet verified), with their rounds: what
+/// units have to fill in and round coordinators have to verify.
+pub async fn open_assessments(c: &mut Conn) -> Result<Vec<(Assessment, Round)>> {
+    let open: Vec<Assessment> = q!(c, |x| sqlx::query_as::<_, Assessment>(concat!(
+        select_assessments!(),
+        "JOIN index_rounds r ON r.id = a.round_id
+         WHERE r.status = 'open' AND a.status IN ('draft', 'self_assessed', 'verifying')
+         ORDER BY a.id"
+    ))
+    .fetch_all(x)
+    .await)?;
+    let rounds: HashMap<i64, Round> = q!(c, |x| sqlx::query_as::<_, Round>(concat!(
+        select_rounds!(),
+        "WHERE r.status = 'open'"
+    ))
+    .fetch_all(x)
+    .await)?
+    .into_iter()
+    .map(|r| (r.id, r))
+    .collect();
+    Ok(open
+        .into_iter()
+        .filter_map(|a| rounds.get(&a.round_id).cloned().map(|r| (a, r)))
+        .collect())
+}
+
 /// Draft assessments whose round closes between two dates (inclusive): whom to remind.
 pub async fn drafts_due(c: &mut Conn, from: Date, to: Date) -> Result<Vec<(Assessment, Round)>> {
     let due: Vec<Assessment> = q!(c, |x| sqlx::query_as::<_, Assessment>(concat!(

@@ -463,6 +463,38 @@ pub async fn submitted(c: &mut Conn, scope: Option<&[i64]>, limit: i64) -> Resul
     .await)?)
 }
 
+/// Per unit within `scope`'s subtrees (everywhere when `None`): how many figures are in
+/// one of `statuses`, and the earliest of their periods (what the unit's head has to
+/// submit, or its officer to correct).
+pub async fn waiting_by_unit(
+    c: &mut Conn,
+    scope: Option<&[i64]>,
+    statuses: &[&str],
+) -> Result<Vec<(i64, String, i64, String)>> {
+    let mut params = Params::default();
+    let (with, condition) = crate::units::within_scope(scope, "v.unit_id", &mut params);
+    let list: Vec<String> = statuses
+        .iter()
+        .map(|s| params.push(Arg::Text((*s).to_string())))
+        .collect();
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{with}SELECT v.unit_id, u.name, COUNT(*), MIN(v.period) FROM data_values v
+         JOIN org_units u ON u.id = v.unit_id
+         WHERE v.status IN ({}){condition}
+         GROUP BY v.unit_id, u.name ORDER BY MIN(v.period), u.name LIMIT 200",
+        list.join(", ")
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, (i64, String, i64, String)>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
+}
+
 /// The figures to write for one value.
 pub struct ValueWrite<'a> {
     pub indicator_id: i64,

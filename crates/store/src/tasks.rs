@@ -881,16 +881,25 @@ pub async fn units_without_tasks(
     })?)
 }
 
-/// Tasks in progress that have no report for `period` yet (what units still owe).
-pub async fn missing_reports(c: &mut Conn, filter: &TaskFilter, period: &str) -> Result<Vec<Task>> {
+/// Tasks at work with no progress report for any of `periods` (the month and the quarter
+/// it falls in: a quarterly report covers its months).
+pub async fn missing_reports(
+    c: &mut Conn,
+    filter: &TaskFilter,
+    periods: &[String],
+) -> Result<Vec<Task>> {
     let mut params = Params::default();
     let (with, where_) = filter_sql(filter, &mut params);
-    let p = params.push(Arg::Text(period.to_string()));
+    let list: Vec<String> = periods
+        .iter()
+        .map(|p| params.push(Arg::Text(p.clone())))
+        .collect();
     let joiner = if where_.is_empty() { "WHERE" } else { "AND" };
     let sql = format!(
         "{with}{}{where_}{joiner} t.status = 'in_progress' AND NOT EXISTS \
-         (SELECT 1 FROM progress_reports r WHERE r.task_id = t.id AND r.period = {p}) ORDER BY t.due_date, t.id LIMIT 200",
-        select_tasks!()
+         (SELECT 1 FROM progress_reports r WHERE r.task_id = t.id AND r.period IN ({})) ORDER BY t.due_date, t.id LIMIT 200",
+        select_tasks!(),
+        list.join(", ")
     );
     Ok(q!(c, |x| bind_all!(
         sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(sql)),

@@ -751,124 +751,31 @@ pub(crate) async fn decide_extension(
 
 // ---------------------------------------------------------------- my work
 
-/// What waits on a user: tasks to submit, to review, to report on, due soon, overdue.
-pub struct MyWork {
-    pub to_submit: Vec<Task>,
-    pub to_review: Vec<Task>,
-    pub extensions: Vec<(tasks::Extension, String, String)>,
-    pub to_report: Vec<Task>,
-    pub due_soon: Vec<Task>,
-    pub overdue: Vec<Task>,
-    pub report_period: Period,
-}
-
-pub async fn my_work_for(state: &AppState, user: &CurrentUser) -> AppResult<MyWork> {
-    use dxplan_domain::auth::Action;
-    let today = state.today();
-    let scope = svc::task_scope(user);
-    let base = TaskFilter {
-        scope: scope.clone(),
-        today: Some(today),
-        sort: TaskSort::Due,
-        limit: 50,
-        ..Default::default()
-    };
-    // Only the roles that act on a list get it.
-    let submit_scope = roots_with(user, Action::SubmitUnitWork);
-    let review_scope = roots_with(user, Action::ReviewWork);
-    let edit_scope = roots_with(user, Action::EditUnitWork);
-    let report_period = Period::containing(today, false);
-    let mut c = state.db.read().await?;
-    let mut list = async |scope: Option<Option<Vec<i64>>>, f: TaskFilter| -> AppResult<Vec<Task>> {
-        match scope {
-            None => Ok(Vec::new()),
-            Some(scope) => Ok(tasks::list(&mut c, &TaskFilter { scope, ..f }).await?.tasks),
-        }
-    };
-    let to_submit = list(
-        submit_scope.clone(),
-        TaskFilter {
-            statuses: vec![TaskStatus::Draft, TaskStatus::ChangesRequested],
-            ..base.clone()
-        },
-    )
-    .await?;
-    let to_review = list(
-        review_scope.clone(),
-        TaskFilter {
-            statuses: vec![TaskStatus::Submitted],
-            ..base.clone()
-        },
-    )
-    .await?;
-    let due_soon = list(
-        Some(scope.clone()),
-        TaskFilter {
-            due_within_days: Some(14),
-            ..base.clone()
-        },
-    )
-    .await?;
-    let overdue = list(
-        Some(scope),
-        TaskFilter {
-            overdue: true,
-            ..base.clone()
-        },
-    )
-    .await?;
-    let to_report = match &edit_scope {
-        None => Vec::new(),
-        Some(scope) => {
-            tasks::missing_reports(
-                &mut c,
-                &TaskFilter {
-                    scope: scope.clone(),
-                    ..base.clone()
-                },
-                &report_period.to_string(),
-            )
-            .await?
-        }
-    };
-    let extensions = match &review_scope {
-        Some(scope) => tasks::pending_extensions(&mut c, None, scope.as_deref()).await?,
-        None => Vec::new(),
-    };
-    Ok(MyWork {
-        to_submit,
-        to_review,
-        extensions,
-        to_report,
-        due_soon,
-        overdue,
-        report_period,
-    })
-}
-
-/// `None` when the user holds no role allowing `action`; `Some(None)` for system-wide.
-fn roots_with(user: &CurrentUser, action: dxplan_domain::auth::Action) -> Option<Option<Vec<i64>>> {
-    let grants: Vec<_> = user.grants.iter().filter(|g| g.allows(action)).collect();
-    if grants.is_empty() {
-        None
-    } else if grants.iter().any(|g| g.unit.is_none()) {
-        Some(None)
-    } else {
-        Some(Some(grants.iter().filter_map(|g| g.unit).collect()))
-    }
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct MyWorkQuery {
+    /// The plan whose tasks to list; every plan's when absent.
+    #[serde(default)]
+    plan: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/me/work", tag = "tasks",
+    params(MyWorkQuery),
     responses((status = 200, description = "What waits on the caller", body = MyWorkJson), crate::api::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn my_work(
     State(state): State<AppState>,
     Auth(user): Auth,
+    ApiQuery(q): ApiQuery<MyWorkQuery>,
 ) -> AppResult<Json<MyWorkJson>> {
-    let work = my_work_for(&state, &user).await?;
+    use crate::service::work::PlanChoice;
+    // A machine asks for a plan, or gets every plan's tasks (the page opens on this year's).
+    let choice = q.plan.map_or(PlanChoice::Every, PlanChoice::One);
+    let work = crate::service::work::my_work(&state, &user, choice).await?;
     let today = state.today();
     let list = |tasks: &[Task]| tasks.iter().map(|t| task_json(t, today)).collect();
     Ok(Json(MyWorkJson {
+        plan: work.plan,
         to_submit: list(&work.to_submit),
         to_review: list(&work.to_review),
         extensions_to_decide: work.extensions.into_iter().map(|(e, _, _)| e).collect(),
@@ -876,20 +783,27 @@ pub(crate) async fn my_work(
         report_period: work.report_period.to_string(),
         due_within_14_days: list(&work.due_soon),
         overdue: list(&work.overdue),
+        items: work.items,
     }))
 }
 
-/// What waits on the caller, each list at most 50 tasks by deadline.
+/// What waits on the caller: each task once, in its most pressing list (overdue, to
+/// review, to submit, to report on, due within 14 days), each list at most 50 by deadline;
+/// then figures and assessments.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct MyWorkJson {
+    /// The plan the task lists are for (`null`: every plan).
+    plan: Option<i64>,
     to_submit: Vec<TaskJson>,
     to_review: Vec<TaskJson>,
     extensions_to_decide: Vec<tasks::Extension>,
     to_report: Vec<TaskJson>,
-    /// The reporting period now (`2026-Q4`, `2026-11`…).
+    /// The month progress is reported for (`2026-11`; a report for its quarter counts).
     report_period: String,
     due_within_14_days: Vec<TaskJson>,
     overdue: Vec<TaskJson>,
+    /// Figures to enter, submit, correct or review; self-assessments and verifications.
+    items: Vec<crate::service::work::WorkItem>,
 }
 
 // ---------------------------------------------------------------- evidence files

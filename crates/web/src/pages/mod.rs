@@ -559,14 +559,77 @@ impl FormErrors {
 #[template(path = "home.html")]
 struct HomePage {
     page: Page,
+    nothing: bool,
+    /// Task lists with something in them: what, how many, where.
+    counts: Vec<(&'static str, usize, String)>,
+    items: Vec<tasks::WorkLine>,
     roles: Vec<(String, String)>,
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
     let user = ctx.user()?;
+    // A leader, who reads and acts on nothing, lands on the dashboard of their scope.
+    let acts = [
+        Action::EditUnitWork,
+        Action::SubmitUnitWork,
+        Action::ReviewWork,
+        Action::ManagePlans,
+        Action::ManageUnits,
+        Action::ManageUsers,
+        Action::Reorganise,
+    ]
+    .iter()
+    .any(|a| user.holds(*a));
+    if !acts && user.holds(Action::ViewWork) {
+        return Ok(axum::response::Redirect::to("/dashboard").into_response());
+    }
+    let lang = ctx.lang();
+    let today = ctx.state.today();
+    let work = crate::service::work::my_work(&ctx.state, user, Default::default()).await?;
+    let counts = [
+        (
+            lang.pick("Nhiệm vụ chờ bạn thẩm định", "Tasks to review"),
+            work.to_review.len(),
+            "to-review",
+        ),
+        (
+            lang.pick(
+                "Đề nghị gia hạn chờ quyết định",
+                "Extension requests to decide",
+            ),
+            work.extensions.len(),
+            "extensions",
+        ),
+        (
+            lang.pick("Nhiệm vụ chờ bạn gửi", "Tasks to submit"),
+            work.to_submit.len(),
+            "to-submit",
+        ),
+        (
+            lang.pick(
+                "Nhiệm vụ chưa báo cáo tiến độ",
+                "Tasks without this month's report",
+            ),
+            work.to_report.len(),
+            "to-report",
+        ),
+        (
+            lang.pick("Nhiệm vụ quá hạn", "Overdue tasks"),
+            work.overdue.len(),
+            "overdue",
+        ),
+        (
+            lang.pick("Nhiệm vụ đến hạn trong 14 ngày", "Tasks due within 14 days"),
+            work.due_soon.len(),
+            "due-soon",
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, n, _)| *n > 0)
+    .map(|(label, n, anchor)| (label, n, format!("/my-work#{anchor}")))
+    .collect();
     let mut c = ctx.state.db.read().await?;
     let grants = dxplan_store::users::grants(&mut c, user.id).await?;
-    let lang = ctx.lang();
     let roles = grants
         .iter()
         .map(|g| {
@@ -579,6 +642,13 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
         .collect();
     ctx.render(&HomePage {
         page: ctx.page("Trang chủ", "Home"),
+        nothing: work.is_empty(),
+        counts,
+        items: work
+            .items
+            .iter()
+            .map(|i| tasks::WorkLine::new(i, lang, today))
+            .collect(),
         roles,
     })
 }

@@ -18,10 +18,11 @@ use dxplan_store::units;
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::api::tasks::{MyWork, TaskListQuery, my_work_for, outcome_counts};
+use crate::api::tasks::{TaskListQuery, outcome_counts};
 use crate::error::{AppError, AppResult};
 use crate::format;
 use crate::service::tasks as svc;
+use crate::service::work::{MyWork, WorkItem};
 
 /// A task as a list row shows it.
 pub struct TaskRow {
@@ -1224,10 +1225,37 @@ pub async fn obstacles(
 
 // ---------------------------------------------------------------- my work
 
+/// A figure or assessment to do, ready to show.
+pub struct WorkLine {
+    pub label: &'static str,
+    pub about: String,
+    pub count: i64,
+    pub deadline: String,
+    pub late: bool,
+    pub href: String,
+}
+
+impl WorkLine {
+    pub fn new(item: &WorkItem, lang: dxplan_domain::Lang, today: time::Date) -> WorkLine {
+        WorkLine {
+            label: item.kind.label(lang),
+            about: item.about.clone(),
+            count: item.count,
+            deadline: item.deadline.map(format_date).unwrap_or_default(),
+            late: item.deadline.is_some_and(|d| d < today),
+            href: item.href.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "my_work.html")]
 struct MyWorkPage {
     page: Page,
+    /// The open plans (id, "year — title"), offered when there are several.
+    plans: Vec<(i64, String)>,
+    plan: Option<i64>,
+    items: Vec<WorkLine>,
     to_submit: Vec<TaskRow>,
     to_review: Vec<TaskRow>,
     extensions: Vec<(i64, String, String, String)>,
@@ -1238,23 +1266,51 @@ struct MyWorkPage {
     nothing: bool,
 }
 
-pub async fn my_work(ctx: Ctx) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+pub struct MyWorkQuery {
+    #[serde(default)]
+    plan: Option<String>,
+}
+
+pub async fn my_work(ctx: Ctx, Query(q): Query<MyWorkQuery>) -> AppResult<Response> {
     let user = ctx.user()?;
+    use crate::service::work::PlanChoice;
+    // "all" lists every plan's tasks, a number one plan's; nothing the plan of this year.
+    let choice = match q.plan.as_deref().map(str::trim) {
+        None | Some("") => PlanChoice::ThisYear,
+        Some("all") => PlanChoice::Every,
+        Some(p) => p
+            .parse()
+            .map(PlanChoice::One)
+            .map_err(|_| AppError::field("plan", dxplan_domain::Invalid::BadFormat))?,
+    };
+    let work = crate::service::work::my_work(&ctx.state, user, choice).await?;
+    let nothing = work.is_empty();
+    let today = ctx.state.today();
+    let lang = ctx.lang();
     let MyWork {
-        to_submit,
+        plans,
+        plan,
+        overdue,
         to_review,
-        extensions,
+        to_submit,
         to_report,
         due_soon,
-        overdue,
+        extensions,
         report_period,
-    } = my_work_for(&ctx.state, user).await?;
-    let nothing = [&to_submit, &to_review, &to_report, &due_soon, &overdue]
-        .iter()
-        .all(|l| l.is_empty())
-        && extensions.is_empty();
+        items,
+    } = work;
     ctx.render(&MyWorkPage {
         page: ctx.page("Việc của tôi", "My work"),
+        plans: plans
+            .iter()
+            .map(|p| (p.id, format!("{} — {}", p.year, p.title)))
+            .collect(),
+        plan,
+        items: items
+            .iter()
+            .map(|i| WorkLine::new(i, lang, today))
+            .collect(),
         to_submit: rows(&to_submit, &ctx),
         to_review: rows(&to_review, &ctx),
         extensions: extensions
@@ -1271,7 +1327,7 @@ pub async fn my_work(ctx: Ctx) -> AppResult<Response> {
         to_report: rows(&to_report, &ctx),
         due_soon: rows(&due_soon, &ctx),
         overdue: rows(&overdue, &ctx),
-        report_period: report_period.label(ctx.lang()),
+        report_period: report_period.label(lang),
         nothing,
     })
 }

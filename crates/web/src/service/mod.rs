@@ -129,6 +129,7 @@ pub mod rights;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
+pub mod work;
 
 use crate::error::{AppError, AppResult};
 use crate::password;

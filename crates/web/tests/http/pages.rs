@@ -100,14 +100,12 @@ async fn the_language_switch_is_remembered() {
 #[tokio::test]
 async fn navigation_shows_only_what_the_user_may_use() {
     let app = TestApp::spawn().await;
-    let viewer = app
-        .login("viewer")
-        .await
-        .get("/")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let viewer = app.login("viewer").await;
+    // A leader lands on the dashboard of their scope.
+    let r = viewer.get("/").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/dashboard");
+    let viewer = viewer.get("/dashboard").await.text().await.unwrap();
     for item in [
         "Kế hoạch",
         "Nhiệm vụ",

@@ -808,7 +808,12 @@ async fn the_pages_walk_a_task_through_its_workflow() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("tải lại"));
-    let review = coordinator.get("/my-work").await.text().await.unwrap();
+    let review = coordinator
+        .get("/my-work?plan=all")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(review.contains("Chờ bạn thẩm định") && review.contains("Họp trực tuyến đến cấp xã"));
     let r = coordinator
         .post_form(
@@ -1089,4 +1094,185 @@ async fn people_are_notified_of_each_step_and_mark_notices_read() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let page = editor.get("/notifications").await.text().await.unwrap();
     assert!(page.contains("value=\"digest\" checked"));
+}
+
+#[tokio::test]
+async fn home_and_my_work_lead_each_role_to_what_waits_on_them() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let approver = app.login("approver-540").await;
+    let editor = app.login("editor-540").await;
+    // The district's quarterly form is owed for the last quarter that ended (2026Q3 on
+    // the tests' clock, due ten days after it): the editor is sent to its entry page.
+    let today = app.state.today();
+    let owed = {
+        let q = dxplan_domain::period::Period::containing(today, true);
+        dxplan_domain::period::Period::containing(q.start().previous_day().unwrap(), true)
+    };
+    let home = editor.get("/").await.text().await.unwrap();
+    assert!(home.contains("Số liệu cần nhập"), "{home}");
+    assert!(home.contains("/data/540?form=") && home.contains(&format!("period={owed}")));
+    // A draft figure waits on the unit's head; once submitted, on the coordinator.
+    let (_, forms) = coordinator.get_json("/api/v1/forms").await;
+    let codes: Vec<String> = forms["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-HUYEN-QUY")
+        .unwrap()["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let mut indicator = String::new();
+    for code in codes {
+        let (_, i) = coordinator
+            .get_json(&format!("/api/v1/indicators/{code}"))
+            .await;
+        if i["measure"] == "number" {
+            indicator = code;
+            break;
+        }
+    }
+    let (status, saved) = editor
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": owed.to_string(), "rows": [{"indicator": indicator, "value": "3"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let home = approver.get("/").await.text().await.unwrap();
+    assert!(
+        home.contains("Số liệu nháp chờ gửi</strong>: Thành phố Quy Nhơn"),
+        "{home}"
+    );
+    let (_, work) = approver.get_json("/api/v1/me/work").await;
+    assert!(
+        work["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "figures_to_submit"
+                && i["href"] == format!("/data/540?period={owed}")),
+        "{work}"
+    );
+    let (status, _) = approver
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": owed.to_string(), "submit": true, "rows": [{"indicator": indicator, "value": "3"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let home = coordinator.get("/").await.text().await.unwrap();
+    assert!(home.contains("Số liệu chờ bạn duyệt"), "{home}");
+    assert!(home.contains("href=\"/data/review\""));
+
+    // A task the head must submit that is also overdue is listed once, to submit.
+    let (_, plans) = coordinator.get_json("/api/v1/plans").await;
+    let this_year = plans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["year"] == today.year())
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let group = group_id(&coordinator, this_year, "3").await;
+    let mut body = task_body("3.9", "540", group);
+    body["start_date"] = json!(format!("{}-01-01", today.year()));
+    body["due_date"] = json!(format!("{}-01-31", today.year()));
+    body["title"] = json!("Nhiệm vụ trễ hạn của Quy Nhơn");
+    let (status, late) = approver
+        .post_json(&format!("/api/v1/plans/{this_year}/tasks"), &body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{late}");
+    let page = approver.get("/my-work").await.text().await.unwrap();
+    assert_eq!(
+        page.matches("Nhiệm vụ trễ hạn của Quy Nhơn").count(),
+        1,
+        "one task, one line"
+    );
+    assert!(page.contains("id=\"to-submit\""));
+    // The page opens on this year's plan and offers the others.
+    assert!(
+        page.contains("<select id=\"plan\" name=\"plan\">"),
+        "{page}"
+    );
+
+    // A month covered by the quarter's report is not asked for again.
+    let late = late["id"].as_i64().unwrap();
+    act(&approver, late, "submit", None).await;
+    act(&coordinator, late, "approve", None).await;
+    act(&editor, late, "start", None).await;
+    let (_, work) = editor.get_json("/api/v1/me/work").await;
+    let listed = |work: &Value| {
+        work["to_report"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == late)
+    };
+    assert!(listed(&work), "no report yet: {work}");
+    let quarter = dxplan_domain::period::Period::containing(today, true).to_string();
+    let (status, report) = editor
+        .post_json(
+            &format!("/api/v1/tasks/{late}/reports"),
+            &json!({"period": quarter, "progress": 30, "done": "Đang triển khai"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let (_, work) = editor.get_json("/api/v1/me/work").await;
+    assert!(
+        !listed(&work),
+        "the quarter's report covers the month: {work}"
+    );
+
+    // A self-assessment waits on its department; once submitted, the round's coordinator
+    // is asked to verify it.
+    let (status, framework) = coordinator
+        .post_json(
+            "/api/v1/index-frameworks",
+            &crate::index::department_framework(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{framework}");
+    let (status, round) = coordinator
+        .post_json(
+            "/api/v1/index-rounds",
+            &json!({"framework_id": framework["framework"]["id"], "name": "Đánh giá sở năm 2026",
+                "year": 2026, "deadline": "31/12/2026", "units": ["52-STP"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let home = app
+        .login("editor-stp")
+        .await
+        .get("/")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Tự đánh giá chỉ số</strong>: Đánh giá sở năm 2026 — Sở Tư pháp"),
+        "{home}"
+    );
+    let (_, view) = coordinator
+        .get_json(&format!("/api/v1/index-rounds/{}", round["id"]))
+        .await;
+    let assessment = view["assessments"][0]["assessment"]["id"].as_i64().unwrap();
+    let (status, body) = app
+        .login("approver-stp")
+        .await
+        .post_json(
+            &format!("/api/v1/assessments/{assessment}/actions"),
+            &json!({"action": "submit"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let home = coordinator.get("/").await.text().await.unwrap();
+    assert!(
+        home.contains("Thẩm định kết quả tự đánh giá</strong>: Đánh giá sở năm 2026"),
+        "{home}"
+    );
 }
