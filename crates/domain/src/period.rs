@@ -8,6 +8,14 @@ use time::{Date, Month};
 
 use crate::Lang;
 
+/// The kinds of period a list of choices is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Year,
+    Quarter,
+    Month,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Period {
@@ -49,6 +57,68 @@ impl Period {
         (s.len() == 4)
             .then(|| s.parse().ok().map(Period::Year))
             .flatten()
+    }
+
+    /// Reads a period as people write it on a form: the stored forms (`2025Q3`,
+    /// `2025-09`, `2025`) and the Vietnamese ones — `Quý III/2025`, `quý 3 năm 2025`,
+    /// `III/2025`, `Q3/2025`, `Tháng 9/2025`, `9/2025`, `T9/2025`, `Năm 2025` — with or
+    /// without diacritics.
+    pub fn read(s: &str) -> Option<Period> {
+        if let Some(p) = Period::parse(s) {
+            return Some(p);
+        }
+        let folded = crate::text::fold(s).replace(" nam ", "/").replace(' ', "");
+        let (quarter_word, rest) = match folded.strip_prefix("quy") {
+            Some(rest) => (true, rest),
+            None => (false, folded.strip_prefix("thang").unwrap_or(&folded)),
+        };
+        let rest = rest.strip_prefix("nam").unwrap_or(rest);
+        let Some((which, year)) = rest.split_once('/') else {
+            return (rest.len() == 4)
+                .then(|| rest.parse().ok().map(Period::Year))
+                .flatten();
+        };
+        let year: i32 = (year.len() == 4).then(|| year.parse().ok()).flatten()?;
+        let roman = ["i", "ii", "iii", "iv"].iter().position(|r| *r == which);
+        if let Some(q) = roman {
+            return Some(Period::Quarter(year, q as u8 + 1));
+        }
+        if let Some(q) = which.strip_prefix('q') {
+            let q: u8 = q.parse().ok()?;
+            return (1..=4).contains(&q).then_some(Period::Quarter(year, q));
+        }
+        let number: u8 = which.strip_prefix('t').unwrap_or(which).parse().ok()?;
+        if quarter_word {
+            (1..=4)
+                .contains(&number)
+                .then_some(Period::Quarter(year, number))
+        } else {
+            (1..=12)
+                .contains(&number)
+                .then_some(Period::Month(year, number))
+        }
+    }
+
+    /// The periods of a kind around a day, the most recent first: what a form offers to
+    /// choose from (the current one and `back` before it).
+    pub fn recent(kind: PeriodKind, day: Date, back: usize) -> Vec<Period> {
+        let mut out = Vec::with_capacity(back + 1);
+        let mut p = match kind {
+            PeriodKind::Year => Period::Year(day.year()),
+            PeriodKind::Quarter => Period::containing(day, true),
+            PeriodKind::Month => Period::containing(day, false),
+        };
+        for _ in 0..=back {
+            out.push(p);
+            p = match p {
+                Period::Year(y) => Period::Year(y - 1),
+                Period::Quarter(y, 1) => Period::Quarter(y - 1, 4),
+                Period::Quarter(y, q) => Period::Quarter(y, q - 1),
+                Period::Month(y, 1) => Period::Month(y - 1, 12),
+                Period::Month(y, m) => Period::Month(y, m - 1),
+            };
+        }
+        out
     }
 
     pub fn year(self) -> i32 {
@@ -146,6 +216,68 @@ impl From<Period> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn periods_read_as_officers_write_them() {
+        for (text, period) in [
+            ("2025Q3", Period::Quarter(2025, 3)),
+            ("Quý III/2025", Period::Quarter(2025, 3)),
+            ("quy iii/2025", Period::Quarter(2025, 3)),
+            ("Quý 3 năm 2025", Period::Quarter(2025, 3)),
+            ("III/2025", Period::Quarter(2025, 3)),
+            ("Q3/2025", Period::Quarter(2025, 3)),
+            ("Tháng 9/2025", Period::Month(2025, 9)),
+            ("9/2025", Period::Month(2025, 9)),
+            ("09/2025", Period::Month(2025, 9)),
+            ("T9/2025", Period::Month(2025, 9)),
+            ("tháng 12 năm 2025", Period::Month(2025, 12)),
+            ("Năm 2025", Period::Year(2025)),
+            (" 2025 ", Period::Year(2025)),
+        ] {
+            assert_eq!(Period::read(text), Some(period), "{text}");
+        }
+        for bad in [
+            "Quý V/2025",
+            "13/2025",
+            "quý 5/2025",
+            "9/25",
+            "hôm qua",
+            "",
+            "Q0/2025",
+        ] {
+            assert_eq!(Period::read(bad), None, "{bad}");
+        }
+        // Every label reads back as its period.
+        for p in [
+            Period::Quarter(2026, 4),
+            Period::Month(2026, 1),
+            Period::Year(2024),
+        ] {
+            assert_eq!(Period::read(&p.label(Lang::Vi)), Some(p));
+        }
+    }
+
+    #[test]
+    fn recent_periods_go_back_across_years() {
+        let day = time::macros::date!(2026 - 02 - 10);
+        assert_eq!(
+            Period::recent(PeriodKind::Quarter, day, 2),
+            vec![
+                Period::Quarter(2026, 1),
+                Period::Quarter(2025, 4),
+                Period::Quarter(2025, 3)
+            ]
+        );
+        assert_eq!(
+            Period::recent(PeriodKind::Month, day, 2),
+            vec![
+                Period::Month(2026, 2),
+                Period::Month(2026, 1),
+                Period::Month(2025, 12)
+            ]
+        );
+    }
+
     use super::*;
     use time::macros::date;
 

@@ -152,7 +152,14 @@ pub struct ChildRow {
 struct IndicatorPage {
     page: Page,
     indicator: Indicator,
-    unit_code: String,
+    /// The unit shown, by name (what the unit field holds).
+    unit_name: String,
+    /// The names the unit field offers.
+    unit_choices: Vec<String>,
+    /// The periods the period field offers: (stored form, label).
+    periods: Vec<(String, String)>,
+    /// What the form asked for that could not be read, and what is shown instead.
+    problems: Vec<String>,
     period: String,
     period_label: String,
     value: String,
@@ -196,21 +203,27 @@ pub async fn show(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    // A reader scoped to a unit starts on that unit.
-    let default_unit = match user.grants.iter().find_map(|g| g.unit) {
-        Some(u) if !user.grants.iter().any(|g| g.unit.is_none()) => {
-            let mut c = ctx.state.db.read().await?;
-            units::get(&mut c, u).await?.code
-        }
-        _ => "52".to_string(),
+    // What the form asked for, read leniently; what cannot be read is said on the page,
+    // which shows the default instead (never a bare error page).
+    let mut problems = Vec::new();
+    let default_period = Period::Year(today.year() - 1);
+    let parsed = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => default_period,
+        Some(text) => Period::read(text).unwrap_or_else(|| {
+            problems.push(lang.pick(
+                format!(
+                    "Không hiểu kỳ “{text}”: đang xem {}.",
+                    default_period.label(lang)
+                ),
+                format!(
+                    "“{text}” is not a period: showing {}.",
+                    default_period.label(lang)
+                ),
+            ));
+            default_period
+        }),
     };
-    let unit_code = q.unit.filter(|u| !u.is_empty()).unwrap_or(default_unit);
-    let period = q
-        .period
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| (today.year() - 1).to_string());
-    let parsed = Period::parse(&period)
-        .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
+    let period = parsed.to_string();
     // "As it was": the units that stood at the period's end; "as it is now": today's.
     let as_it_was =
         Structure::parse(q.structure.as_deref(), Structure::AsItIsNow)? == Structure::AsItWas;
@@ -219,11 +232,32 @@ pub async fn show(
     } else {
         today
     };
+    // A reader scoped to a unit starts on that unit, anyone else on the province.
+    let default_unit = {
+        let mut c = ctx.state.db.read().await?;
+        let first = match user.scope(Action::ViewWork) {
+            Some(roots) => roots.first().copied(),
+            None => units::roots(&mut c, today).await?.first().copied(),
+        };
+        match first {
+            Some(id) => Some(units::get(&mut c, id).await?),
+            None => None,
+        }
+        .ok_or(AppError::NotFound)?
+    };
+    let unit = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => default_unit,
+        Some(text) => match crate::service::pickers::unit_named(&ctx.state, text, at).await? {
+            Ok(unit) => unit,
+            Err(why) => {
+                problems.push(why.message(text, lang));
+                default_unit
+            }
+        },
+    };
+    let unit_code = unit.code.clone();
     {
         let mut c = ctx.state.db.read().await?;
-        let unit = units::by_code(&mut c, &unit_code, at)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let lineage = units::lineage(&mut c, unit.id).await?;
         user.require(Action::ViewWork, Target::Unit(&lineage))?;
     }
@@ -295,11 +329,24 @@ pub async fn show(
         let mut c = ctx.state.db.read().await?;
         dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
     };
+    let mut periods = crate::service::pickers::period_choices(
+        crate::service::pickers::kind_of(indicator.period_type),
+        today,
+        lang,
+    );
+    if !periods.iter().any(|(p, _)| *p == period) {
+        periods.insert(0, (period.clone(), parsed.label(lang)));
+    }
+    let unit_choices =
+        crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, today).await?;
     ctx.render(&IndicatorPage {
         feeds,
         page: ctx.page(&indicator.name, &indicator.name),
         uom: indicator.unit_of_measure.clone().unwrap_or_default(),
-        unit_code,
+        unit_name: unit.name.clone(),
+        unit_choices: unit_choices.into_iter().map(|u| u.name).collect(),
+        periods,
+        problems,
         period_label: parsed.label(lang),
         period,
         value: number(view.value),

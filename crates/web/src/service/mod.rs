@@ -124,6 +124,7 @@ pub mod exports;
 pub mod index;
 pub mod indicators;
 pub mod open_data;
+pub mod pickers;
 pub mod reorg;
 pub mod rights;
 pub mod tasks;

@@ -458,6 +458,27 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
     assert!(
         indicator_page.contains("Thành phố Quy Nhơn") && indicator_page.contains("chưa báo cáo")
     );
+    // Units are named and periods written as officers write them; what cannot be read is
+    // said on the page, which shows the default instead of failing.
+    let typed = coordinator
+        .get("/indicators/CQ-01?unit=thanh%20pho%20quy%20nhon&period=Qu%C3%BD%20III%2F2025")
+        .await;
+    assert_eq!(typed.status(), StatusCode::OK);
+    let typed = typed.text().await.unwrap();
+    assert!(
+        typed.contains("Thành phố Quy Nhơn — Quý III/2025"),
+        "{typed}"
+    );
+    assert!(typed.contains(r#"<option value="2025Q3" selected>Quý III/2025</option>"#));
+    assert!(typed.contains(r#"<datalist id="unit-options">"#));
+    let unreadable = coordinator
+        .get("/indicators/CQ-01?unit=Nowhere&period=h%C3%B4m%20qua")
+        .await;
+    assert_eq!(unreadable.status(), StatusCode::OK);
+    let unreadable = unreadable.text().await.unwrap();
+    assert!(unreadable.contains("Không tìm thấy đơn vị “Nowhere”"));
+    assert!(unreadable.contains("Không hiểu kỳ “hôm qua”"));
+    assert!(unreadable.contains("error-summary"));
 
     let done = coordinator
         .get(&format!("/forms/{form}/completeness?period=2025Q3"))

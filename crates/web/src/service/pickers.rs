@@ -1,0 +1,132 @@
+//! Choices instead of codes: the units and periods a form offers, and the text a person
+//! typed into one read back as a unit or a period.
+
+use dxplan_domain::Lang;
+use dxplan_domain::auth::Action;
+use dxplan_domain::period::{Period, PeriodKind};
+use dxplan_domain::unit_match::{Named, find_unit};
+use dxplan_store::units::{self, Unit};
+use time::Date;
+
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// A unit as a picker offers it.
+#[derive(Debug, Clone)]
+pub struct UnitChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// The units standing on `day` the user may do `action` on, in Vietnamese order: what a
+/// unit field offers (`<datalist>`), by name.
+pub async fn unit_choices(
+    state: &AppState,
+    user: &CurrentUser,
+    action: Action,
+    day: Date,
+) -> AppResult<Vec<UnitChoice>> {
+    let mut c = state.db.read().await?;
+    let scope = super::rights::scope_units(&mut c, user, action).await?;
+    let standing: Vec<Unit> = units::valid_on(&mut c, day)
+        .await?
+        .into_iter()
+        .filter(|u| scope.as_ref().is_none_or(|s| s.contains(&u.id)))
+        .collect();
+    // Two units of one name (a commune in two former districts) are told apart by their
+    // code, in the form `unit_named` reads back.
+    let mut seen = std::collections::HashMap::<&str, usize>::new();
+    for u in &standing {
+        *seen.entry(u.name.as_str()).or_default() += 1;
+    }
+    let choices = standing
+        .iter()
+        .map(|u| UnitChoice {
+            code: u.code.clone(),
+            name: if seen.get(u.name.as_str()).copied().unwrap_or(0) > 1 {
+                format!("{} ({})", u.name, u.code)
+            } else {
+                u.name.clone()
+            },
+        })
+        .collect();
+    Ok(choices)
+}
+
+/// Why a typed unit was not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAUnit {
+    Unknown,
+    /// Several units carry the name: the code tells them apart.
+    Ambiguous,
+}
+
+impl NotAUnit {
+    pub fn message(&self, text: &str, lang: Lang) -> String {
+        match self {
+            NotAUnit::Unknown => lang.pick(
+                format!("Không tìm thấy đơn vị “{text}”. Hãy chọn trong danh sách."),
+                format!("No unit is called “{text}”. Choose one from the list."),
+            ),
+            NotAUnit::Ambiguous => lang.pick(
+                format!("Có nhiều đơn vị tên “{text}”. Hãy chọn trong danh sách."),
+                format!("Several units are called “{text}”. Choose one from the list."),
+            ),
+        }
+    }
+}
+
+/// The unit standing on `day` that `text` names: its code, or its name as people write it
+/// (with or without diacritics, "UBND …", "Phường …", an abbreviation).
+pub async fn unit_named(
+    state: &AppState,
+    text: &str,
+    day: Date,
+) -> AppResult<Result<Unit, NotAUnit>> {
+    let mut c = state.db.read().await?;
+    let text = text.trim();
+    // "Name (code)", as `unit_choices` writes a name two units share.
+    let code = text
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once(" ("))
+        .map_or(text, |(_, code)| code);
+    if let Some(unit) = units::by_code(&mut c, code, day).await? {
+        return Ok(Ok(unit));
+    }
+    let known = units::known_units(&mut c).await?;
+    match find_unit(&known, text, day) {
+        Named::Unit(id) => Ok(Ok(units::get(&mut c, id).await?)),
+        Named::Ambiguous => Ok(Err(NotAUnit::Ambiguous)),
+        Named::AllOf(_) | Named::Unknown => Ok(Err(NotAUnit::Unknown)),
+    }
+}
+
+/// The periods a figure field offers for an indicator reported by `kind`: this and the
+/// previous periods of its kind, then the years (a year's figure rolls up from them).
+pub fn period_choices(kind: PeriodKind, today: Date, lang: Lang) -> Vec<(String, String)> {
+    let mut periods = match kind {
+        PeriodKind::Year => Vec::new(),
+        PeriodKind::Quarter => Period::recent(PeriodKind::Quarter, today, 11),
+        PeriodKind::Month => Period::recent(PeriodKind::Month, today, 23),
+    };
+    periods.extend(Period::recent(PeriodKind::Year, today, 5));
+    periods
+        .into_iter()
+        .map(|p| (p.to_string(), p.label(lang)))
+        .collect()
+}
+
+/// A period read from a form, or the field's error.
+pub fn period_read(text: &str) -> AppResult<Period> {
+    Period::read(text).ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))
+}
+
+/// The kind of period an indicator reports.
+pub fn kind_of(period_type: dxplan_domain::indicator::PeriodType) -> PeriodKind {
+    match period_type {
+        dxplan_domain::indicator::PeriodType::Year => PeriodKind::Year,
+        dxplan_domain::indicator::PeriodType::Quarter => PeriodKind::Quarter,
+        dxplan_domain::indicator::PeriodType::Month => PeriodKind::Month,
+    }
+}
