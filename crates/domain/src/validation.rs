@@ -20,6 +20,8 @@ pub enum Invalid {
     UnknownRole,
     UnknownParent,
     UnknownUnit,
+    /// Several units carry the name given: the code tells them apart.
+    AmbiguousUnit,
     DuplicateCode,
     Cycle,
     DatesOutOfOrder,
@@ -101,6 +103,12 @@ impl Invalid {
                 .into(),
             Invalid::UnknownUnit => lang
                 .pick("Không tìm thấy đơn vị.", "The unit does not exist.")
+                .into(),
+            Invalid::AmbiguousUnit => lang
+                .pick(
+                    "Có nhiều đơn vị cùng tên này: hãy chọn trong danh sách (tên kèm mã).",
+                    "Several units carry this name: choose one from the list (name with code).",
+                )
                 .into(),
             Invalid::DuplicateCode => lang
                 .pick(

@@ -127,18 +127,26 @@ impl TaskListQuery {
             return Ok(None);
         };
         let mut c = state.db.read().await?;
-        let found = match non_empty(&self.at) {
-            Some(_) => {
-                units::by_code(&mut c, code, super::parse_at(self.at.as_deref(), state)?).await?
-            }
-            None => match units::by_code(&mut c, code, state.today()).await? {
-                Some(u) => Some(u),
-                None => units::all_with_code(&mut c, code).await?.into_iter().next(),
-            },
+        let day = match non_empty(&self.at) {
+            Some(_) => super::parse_at(self.at.as_deref(), state)?,
+            None => state.today(),
         };
-        found
+        let found = match units::by_code(&mut c, code, day).await? {
+            Some(u) => Some(u),
+            // An ended unit's code still names its old work.
+            None if self.at.is_none() => {
+                units::all_with_code(&mut c, code).await?.into_iter().next()
+            }
+            None => None,
+        };
+        if let Some(unit) = found {
+            return Ok(Some(unit));
+        }
+        // Not a code: a name, as people write it.
+        crate::service::pickers::find_named(&mut c, code, day)
+            .await?
             .map(Some)
-            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))
+            .map_err(|why| AppError::field("unit", why.invalid()))
     }
 
     /// The store filter for this query, limited to what the user may read.

@@ -338,7 +338,7 @@ pub async fn show(
         periods.insert(0, (period.clone(), parsed.label(lang)));
     }
     let unit_choices =
-        crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, today).await?;
+        crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
     ctx.render(&IndicatorPage {
         feeds,
         page: ctx.page(&indicator.name, &indicator.name),

@@ -374,25 +374,31 @@ struct TasksPage {
     export_query: String,
     /// When the unit filtered on has ended: (its name, its last day, who continues it).
     ended: Option<(String, String, String)>,
+    /// The unit filtered on, by name, and the names the field offers.
+    unit_field: String,
+    unit_choices: Vec<String>,
+    /// What the filters asked for that could not be read.
+    problems: Vec<String>,
 }
 
 impl TasksPage {
     /// Any filter beyond the plan and the search: the filter panel opens.
     fn filters_active(&self) -> bool {
         let q = &self.query;
-        [
-            &q.group,
-            &q.pillar,
-            &q.unit,
-            &q.status,
-            &q.overdue,
-            &q.due_before,
-            &q.due_after,
-            &q.mode,
-            &q.sort,
-        ]
-        .iter()
-        .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
+        !self.problems.is_empty()
+            || [
+                &q.group,
+                &q.pillar,
+                &q.unit,
+                &q.status,
+                &q.overdue,
+                &q.due_before,
+                &q.due_after,
+                &q.mode,
+                &q.sort,
+            ]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
     }
 
     fn selected(&self, field: &str, value: &str) -> bool {
@@ -419,6 +425,21 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         query.plan = all_plans.first().map(|p| p.id.to_string());
     }
     drop(c);
+    // A unit typed that names none is said on the page, which lists without it.
+    let mut problems = Vec::new();
+    let named = match query.named_unit(&ctx.state).await {
+        Ok(named) => named,
+        Err(AppError::Validation(errors)) => {
+            let typed = query.unit.take().unwrap_or_default();
+            problems.extend(
+                errors
+                    .iter()
+                    .map(|e| format!("{} (“{typed}”)", e.invalid.message(lang))),
+            );
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let filter = query.to_filter(&ctx.state, user).await?;
     let mut c = ctx.state.db.read().await?;
     let page = tasks::list(&mut c, &filter).await?;
@@ -429,10 +450,14 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
     let pillars = plans::pillars(&mut c).await?;
     // Old work of a unit that has since ended says who carries it on today, and so does
     // the list of such a unit.
-    let named = query.named_unit(&ctx.state).await?;
     let mut leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
     leads.extend(named.as_ref().map(|u| u.id));
     let continued = units::continued_in(&mut c, &leads, ctx.state.today()).await?;
+    let unit_field = named
+        .as_ref()
+        .map(|u| u.name.clone())
+        .or_else(|| query.unit.clone())
+        .unwrap_or_default();
     let ended = named.and_then(|u| {
         let last = u.valid_to.filter(|d| *d < ctx.state.today())?;
         let now = continued
@@ -500,6 +525,18 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         export_query: serde_urlencoded::to_string(&export).unwrap_or_default(),
         ended,
         query,
+        unit_field,
+        unit_choices: crate::service::pickers::unit_choices(
+            &ctx.state,
+            user,
+            Action::ViewWork,
+            ctx.state.today(),
+        )
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect(),
+        problems,
     })
 }
 
@@ -517,6 +554,8 @@ struct TaskFormPage {
     modes: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
     deadline_locked: bool,
+    /// The units the lead field offers: those the user may register work for.
+    lead_choices: Vec<String>,
 }
 
 /// The task form's fields as typed.
@@ -534,7 +573,7 @@ pub struct TaskForm {
     group_id: String,
     #[serde(default)]
     lead_unit_code: String,
-    /// Codes separated by commas, semicolons or new lines.
+    /// Units by name (or code), one a line or separated by semicolons.
     #[serde(default)]
     coordinating: String,
     /// One partner per line.
@@ -570,12 +609,7 @@ impl TaskForm {
             deliverable: opt(&self.deliverable),
             group_id: self.group_id.trim().parse().ok(),
             lead_unit_code: self.lead_unit_code.clone(),
-            coordinating_unit_codes: self
-                .coordinating
-                .split([',', ';', '\n'])
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            coordinating_unit_codes: coordinating_units(&self.coordinating),
             partners: self
                 .partners
                 .lines()
@@ -592,6 +626,25 @@ impl TaskForm {
             assigned_doc_signer: opt(&self.assigned_doc_signer),
         }
     }
+}
+
+/// The coordinating units as typed: one a line or separated by semicolons. A unit's name
+/// may hold a comma ("Sở Văn hóa, Thể thao và Du lịch"), so commas separate only a line of
+/// codes ("52-STC, 540").
+fn coordinating_units(typed: &str) -> Vec<String> {
+    typed
+        .split(['\n', ';'])
+        .flat_map(|line| {
+            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+            if parts.len() > 1 && parts.iter().all(|p| !p.contains(char::is_whitespace)) {
+                parts
+            } else {
+                vec![line.trim()]
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 async fn task_form(
@@ -611,6 +664,19 @@ async fn task_form(
     } else {
         ctx.page("Đăng ký nhiệm vụ", "Register a task")
     };
+    drop(c);
+    let user = ctx.user()?;
+    let action = if user.holds(Action::ManagePlans) {
+        Action::ManagePlans
+    } else {
+        Action::EditUnitWork
+    };
+    let lead_choices =
+        crate::service::pickers::unit_choices(&ctx.state, user, action, ctx.state.today())
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
     Ok(TaskFormPage {
         page,
         plan,
@@ -624,6 +690,7 @@ async fn task_form(
             .collect(),
         errors,
         deadline_locked,
+        lead_choices,
     })
 }
 
@@ -654,7 +721,7 @@ pub async fn new_task(ctx: Ctx, Query(q): Query<NewTaskQuery>) -> AppResult<Resp
             let mut c = ctx.state.db.read().await?;
             units::get(&mut c, u)
                 .await
-                .map(|u| u.code)
+                .map(|u| u.name)
                 .unwrap_or_default()
         }
         None => String::new(),
@@ -697,12 +764,12 @@ fn form_of(task: &Task, coordinating: &[units::Unit]) -> TaskForm {
         description: task.description.clone().unwrap_or_default(),
         deliverable: task.deliverable.clone().unwrap_or_default(),
         group_id: task.group_id.map(|g| g.to_string()).unwrap_or_default(),
-        lead_unit_code: task.lead_unit_code.clone(),
+        lead_unit_code: task.lead_unit_name.clone(),
         coordinating: coordinating
             .iter()
-            .map(|u| u.code.as_str())
+            .map(|u| u.name.as_str())
             .collect::<Vec<_>>()
-            .join(", "),
+            .join("\n"),
         partners: task.partner_list().join("\n"),
         start_date: date(task.start_date),
         due_date: format_date(task.due_date),

@@ -5,6 +5,7 @@ use dxplan_domain::Lang;
 use dxplan_domain::auth::Action;
 use dxplan_domain::period::{Period, PeriodKind};
 use dxplan_domain::unit_match::{Named, find_unit};
+use dxplan_store::Conn;
 use dxplan_store::units::{self, Unit};
 use time::Date;
 
@@ -85,20 +86,39 @@ pub async fn unit_named(
     day: Date,
 ) -> AppResult<Result<Unit, NotAUnit>> {
     let mut c = state.db.read().await?;
+    find_named(&mut c, text, day).await
+}
+
+/// [`unit_named`] on a connection the caller holds (inside a write).
+pub async fn find_named(c: &mut Conn, text: &str, day: Date) -> AppResult<Result<Unit, NotAUnit>> {
     let text = text.trim();
     // "Name (code)", as `unit_choices` writes a name two units share.
     let code = text
         .strip_suffix(')')
         .and_then(|t| t.rsplit_once(" ("))
         .map_or(text, |(_, code)| code);
-    if let Some(unit) = units::by_code(&mut c, code, day).await? {
+    if let Some(unit) = units::by_code(c, code, day).await? {
         return Ok(Ok(unit));
     }
-    let known = units::known_units(&mut c).await?;
+    // A code that names no unit on the day is not a name either.
+    if !text.chars().any(char::is_alphabetic) {
+        return Ok(Err(NotAUnit::Unknown));
+    }
+    let known = units::known_units(c).await?;
     match find_unit(&known, text, day) {
-        Named::Unit(id) => Ok(Ok(units::get(&mut c, id).await?)),
+        Named::Unit(id) => Ok(Ok(units::get(c, id).await?)),
         Named::Ambiguous => Ok(Err(NotAUnit::Ambiguous)),
         Named::AllOf(_) | Named::Unknown => Ok(Err(NotAUnit::Unknown)),
+    }
+}
+
+impl NotAUnit {
+    /// The field error a form shows for it.
+    pub fn invalid(&self) -> dxplan_domain::Invalid {
+        match self {
+            NotAUnit::Unknown => dxplan_domain::Invalid::UnknownUnit,
+            NotAUnit::Ambiguous => dxplan_domain::Invalid::AmbiguousUnit,
+        }
     }
 }
 

@@ -438,7 +438,8 @@ const REVIEWERS: [dxplan_domain::auth::Role; 1] = [dxplan_domain::auth::Role::Co
 
 // ---------------------------------------------------------------- tasks
 
-/// Resolves the lead and coordinating unit codes of a task (valid today).
+/// Resolves the lead and coordinating units of a task (valid today), each given by its
+/// code or its name.
 async fn resolve_units(
     c: &mut Conn,
     state: &AppState,
@@ -447,18 +448,18 @@ async fn resolve_units(
 ) -> AppResult<(i64, Vec<i64>)> {
     let today = state.today();
     let mut errors = Vec::new();
-    let lead = units::by_code(c, lead_code, today).await?;
-    if lead.is_none() {
-        errors.push(FieldError::new("lead_unit_code", Invalid::UnknownUnit));
-    }
+    let lead = match super::pickers::find_named(c, lead_code, today).await? {
+        Ok(unit) => Some(unit),
+        Err(why) => {
+            errors.push(FieldError::new("lead_unit_code", why.invalid()));
+            None
+        }
+    };
     let mut coordinating = Vec::new();
     for code in coordinating_codes {
-        match units::by_code(c, code, today).await? {
-            Some(u) => coordinating.push(u.id),
-            None => errors.push(FieldError::new(
-                "coordinating_unit_codes",
-                Invalid::UnknownUnit,
-            )),
+        match super::pickers::find_named(c, code, today).await? {
+            Ok(u) => coordinating.push(u.id),
+            Err(why) => errors.push(FieldError::new("coordinating_unit_codes", why.invalid())),
         }
     }
     match lead {

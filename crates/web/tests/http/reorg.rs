@@ -285,6 +285,22 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         ),
         "{page}"
     );
+    // The unit is chosen by name, as today's structure names it.
+    let by_name = coordinator
+        .get("/tasks?unit=xa%20van%20canh&per_page=100")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(by_name.contains(r#"value="Xã Vân Canh""#), "{by_name}");
+    assert!(by_name.contains("Huyện Vân Canh<br>"), "its old work too");
+    let unknown = coordinator.get("/tasks?unit=Xa%20Khong%20Co").await;
+    assert_eq!(unknown.status(), StatusCode::OK);
+    let unknown = unknown.text().await.unwrap();
+    assert!(
+        unknown.contains("Không tìm thấy đơn vị. (“Xa Khong Co”)"),
+        "{unknown}"
+    );
     assert!(
         !coordinator
             .get("/tasks?unit=21994")
@@ -441,7 +457,14 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
         .text()
         .await
         .unwrap();
-    assert!(then_page.contains("Huyện Vân Canh") && !then_page.contains("Xã Canh Vinh"));
+    // (The unit field offers every unit of the period, Xã Canh Vinh among them.)
+    let then_rows = then_page
+        .split(r#"<datalist id="unit-options">"#)
+        .next()
+        .unwrap()
+        .to_string()
+        + then_page.split("</datalist>").nth(1).unwrap();
+    assert!(then_rows.contains("Huyện Vân Canh") && !then_rows.contains("Xã Canh Vinh"));
     assert!(then_page.contains("value=\"then\" checked"));
 
     // The dashboard too: today's units, or those at the end of the year shown.

@@ -745,6 +745,73 @@ async fn the_filtered_list_exports_to_a_real_workbook_and_csv() {
 }
 
 #[tokio::test]
+async fn the_task_form_takes_units_by_name_and_shows_names() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "9").await;
+    let approver = app.login("approver-540").await;
+    // The form opens on the officer's own unit, by name, and offers only the units they
+    // may register work for.
+    let form = approver
+        .get(&format!("/tasks/new?plan={plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains(r#"value="Thành phố Quy Nhơn""#), "{form}");
+    let offered = form
+        .split(r#"<datalist id="lead-units">"#)
+        .nth(1)
+        .and_then(|s| s.split("</datalist>").next())
+        .unwrap();
+    assert!(offered.contains("Thành phố Quy Nhơn") && !offered.contains("Sở Nội vụ"));
+    let group = group.to_string();
+    let fields = |coordinating| {
+        [
+            ("code", "9.8"),
+            ("title", "Đào tạo kỹ năng số cho cán bộ"),
+            ("group_id", group.as_str()),
+            ("lead_unit_code", "thanh pho quy nhon"),
+            ("coordinating", coordinating),
+            ("due_date", "31/12/2025"),
+        ]
+    };
+    let create = format!("/plans/{plan}/tasks");
+    // An unknown name is refused on its field, with what was typed kept.
+    let r = approver
+        .post_form(
+            &create,
+            &fields("Văn phòng Ủy ban nhân dân tỉnh\nBan Không Có"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Không tìm thấy đơn vị") && page.contains("Ban Không Có"));
+    assert!(page.contains(r#"id="coordinating_unit_codes" name="coordinating" rows="3" aria-describedby="coordinating-hint" aria-invalid="true""#));
+    let r = approver
+        .post_form(&create, &fields("van phong uy ban nhan dan tinh"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location.trim_start_matches("/tasks/").parse().unwrap();
+    let (_, task) = approver.get_json(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(task["lead_unit_code"], "540");
+    // The edit form speaks names, not codes.
+    let edit = approver
+        .get(&format!("/tasks/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(edit.contains(r#"value="Thành phố Quy Nhơn""#));
+    assert!(
+        edit.contains(">Văn phòng Ủy ban nhân dân tỉnh</textarea>"),
+        "{edit}"
+    );
+}
+
+#[tokio::test]
 async fn the_pages_walk_a_task_through_its_workflow() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
