@@ -414,6 +414,8 @@ struct EntryPage {
     rows: Vec<EntryRow>,
     can_submit: bool,
     problem: Option<String>,
+    /// The periods the period field offers: (stored form, label).
+    periods: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -467,15 +469,28 @@ async fn entry_page(
             .ok_or(AppError::NotFound)?,
         None => usable.first().cloned().ok_or(AppError::NotFound)?,
     };
-    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p)
-            .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?,
-        None => match form.period_type {
-            dxplan_domain::indicator::PeriodType::Quarter => Period::containing(today, true),
-            dxplan_domain::indicator::PeriodType::Month => Period::containing(today, false),
-            dxplan_domain::indicator::PeriodType::Year => Period::Year(today.year() - 1),
-        },
+    // The period whose figures are owed now, unless another is asked for; what cannot be
+    // read is said on the page, which opens on the default.
+    let owed = crate::service::pickers::last_ended(form.period_type, today);
+    let mut problem = problem;
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Period::read(p).unwrap_or_else(|| {
+            problem.get_or_insert(lang.pick(
+                format!("Không hiểu kỳ “{p}”: đang mở {}.", owed.label(lang)),
+                format!("“{p}” is not a period: showing {}.", owed.label(lang)),
+            ));
+            owed
+        }),
+        None => owed,
     };
+    let mut periods = crate::service::pickers::period_choices(
+        crate::service::pickers::kind_of(form.period_type),
+        today,
+        lang,
+    );
+    if !periods.iter().any(|(p, _)| *p == period.to_string()) {
+        periods.insert(0, (period.to_string(), period.label(lang)));
+    }
     let inds = indicators::form_indicators(&mut c, form.id).await?;
     let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
     let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
@@ -537,6 +552,7 @@ async fn entry_page(
         can_submit: user.may(Action::SubmitUnitWork, Target::Unit(&lineage)),
         unit,
         problem,
+        periods,
     })
 }
 
@@ -782,6 +798,7 @@ struct CompletenessPage {
     rows: Vec<CompletenessRow>,
     late: usize,
     deadline: String,
+    periods: Vec<(String, String)>,
 }
 
 pub async fn completeness(
@@ -791,6 +808,14 @@ pub async fn completeness(
 ) -> AppResult<Response> {
     let lang = ctx.lang();
     let report = svc::completeness(&ctx.state, ctx.user()?, form_id, q.period.as_deref()).await?;
+    let mut periods = crate::service::pickers::period_choices(
+        crate::service::pickers::kind_of(report.period_type),
+        ctx.state.today(),
+        lang,
+    );
+    if !periods.iter().any(|(p, _)| *p == report.period.to_string()) {
+        periods.insert(0, (report.period.to_string(), report.period.label(lang)));
+    }
     let rows: Vec<CompletenessRow> = report
         .units
         .into_iter()
@@ -811,6 +836,7 @@ pub async fn completeness(
         late: rows.iter().filter(|r| !r.complete).count(),
         rows,
         deadline: dxplan_domain::text::format_date(report.deadline),
+        periods,
     })
 }
 

@@ -961,6 +961,10 @@ pub struct Completeness {
     pub form_id: i64,
     pub form_name: String,
     pub period: Period,
+    /// The kind of period the form reports by.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub period_type: dxplan_domain::indicator::PeriodType,
     /// The period's end plus the form's deadline days.
     pub deadline: Date,
     /// How many indicators the form asks for.
@@ -990,11 +994,9 @@ pub async fn completeness(
     let in_scope = super::rights::scope_units(&mut c, user, Action::ReviewWork).await?;
     let form = indicators::form(&mut c, form_id).await?;
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
-        None => Period::containing(
-            today,
-            form.period_type == dxplan_domain::indicator::PeriodType::Quarter,
-        ),
+        Some(p) => Period::read(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+        // The period whose figures are owed now.
+        None => super::pickers::last_ended(form.period_type, today),
     };
     let total = indicators::form_indicators(&mut c, form_id).await?.len() as i64;
     let kinds = indicators::form_kinds(&mut c, form_id).await?;
@@ -1013,6 +1015,7 @@ pub async fn completeness(
         form_id,
         form_name: form.name,
         period,
+        period_type: form.period_type,
         deadline: period.end() + time::Duration::days(form.deadline_days),
         indicators: total,
         units,

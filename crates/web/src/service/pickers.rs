@@ -3,6 +3,7 @@
 
 use dxplan_domain::Lang;
 use dxplan_domain::auth::Action;
+use dxplan_domain::indicator::PeriodType;
 use dxplan_domain::period::{Period, PeriodKind};
 use dxplan_domain::unit_match::{Named, find_unit};
 use dxplan_store::Conn;
@@ -142,11 +143,25 @@ pub fn period_read(text: &str) -> AppResult<Period> {
     Period::read(text).ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))
 }
 
-/// The kind of period an indicator reports.
-pub fn kind_of(period_type: dxplan_domain::indicator::PeriodType) -> PeriodKind {
+/// The period a form's figures are owed for now: the last one that has ended.
+pub fn last_ended(period_type: PeriodType, today: Date) -> Period {
+    let day_before = |p: Period| p.start().previous_day().unwrap_or(p.start());
     match period_type {
-        dxplan_domain::indicator::PeriodType::Year => PeriodKind::Year,
-        dxplan_domain::indicator::PeriodType::Quarter => PeriodKind::Quarter,
-        dxplan_domain::indicator::PeriodType::Month => PeriodKind::Month,
+        PeriodType::Year => Period::Year(today.year() - 1),
+        PeriodType::Quarter => {
+            Period::containing(day_before(Period::containing(today, true)), true)
+        }
+        PeriodType::Month => {
+            Period::containing(day_before(Period::containing(today, false)), false)
+        }
+    }
+}
+
+/// The kind of period an indicator reports.
+pub fn kind_of(period_type: PeriodType) -> PeriodKind {
+    match period_type {
+        PeriodType::Year => PeriodKind::Year,
+        PeriodType::Quarter => PeriodKind::Quarter,
+        PeriodType::Month => PeriodKind::Month,
     }
 }

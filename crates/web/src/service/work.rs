@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use dxplan_domain::Lang;
 use dxplan_domain::assessment::AssessmentStatus;
 use dxplan_domain::auth::{Action, Target};
-use dxplan_domain::indicator::PeriodType;
 use dxplan_domain::period::Period;
 use dxplan_domain::task::TaskStatus;
 use dxplan_store::plans::{self, Plan};
@@ -101,20 +100,6 @@ impl WorkKind {
 /// The grant roots of `action` (`None`: nobody; `Some(None)`: system-wide).
 fn roots_with(user: &CurrentUser, action: Action) -> Option<Option<Vec<i64>>> {
     user.holds(action).then(|| user.scope(action))
-}
-
-/// The period a form's figures are owed for now: the last one that has ended.
-fn last_ended(period_type: PeriodType, today: Date) -> Period {
-    let day_before = |p: Period| p.start().previous_day().unwrap_or(p.start());
-    match period_type {
-        PeriodType::Year => Period::Year(today.year() - 1),
-        PeriodType::Quarter => {
-            Period::containing(day_before(Period::containing(today, true)), true)
-        }
-        PeriodType::Month => {
-            Period::containing(day_before(Period::containing(today, false)), false)
-        }
-    }
 }
 
 /// Which plan's tasks the lists show.
@@ -291,7 +276,7 @@ async fn figures(state: &AppState, user: &CurrentUser, today: Date) -> AppResult
     let own = own_units(user);
     if !own.is_empty() {
         for form in indicators::forms(&mut c).await? {
-            let period = last_ended(form.period_type, today);
+            let period = super::pickers::last_ended(form.period_type, today);
             let deadline = period.end() + time::Duration::days(form.deadline_days);
             for (unit, code) in indicators::late_units(&mut c, form.id, period, today).await? {
                 if own.contains(&unit) {

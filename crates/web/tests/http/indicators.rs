@@ -369,6 +369,23 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
         !grid.contains("Gửi duyệt"),
         "an editor saves drafts; the head submits"
     );
+    // The period is chosen from a list; one typed as officers write it opens too, and one
+    // that is no period is said on the page, which opens on the period owed now.
+    let typed = editor
+        .get("/data/540?period=qu%C3%BD%203%20n%C4%83m%202025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(typed.contains(r#"<option value="2025Q3" selected>Quý III/2025</option>"#));
+    let unreadable = editor.get("/data/540?period=sáng%20nay").await;
+    assert_eq!(unreadable.status(), StatusCode::OK);
+    let unreadable = unreadable.text().await.unwrap();
+    assert!(
+        unreadable.contains("Không hiểu kỳ “sáng nay”"),
+        "{unreadable}"
+    );
+    assert!(unreadable.contains(" selected>"));
     let (_, forms) = editor.get_json("/api/v1/forms").await;
     let form = forms["items"]
         .as_array()
