@@ -1,4 +1,5 @@
-//! The demo province: the real units and departments of Bình Định, and demo accounts.
+//! The demo province: the real units and departments of Bình Định (the full demo carries
+//! them into today's Gia Lai, see `demo_reform`), and demo accounts.
 
 use crate::error::AppError;
 use crate::password;
@@ -46,17 +47,16 @@ pub async fn seed_with(
     let province = units::by_code(&mut c, "52", today)
         .await?
         .ok_or_else(|| AppError::internal("province 52 missing from the demo data"))?;
-    let stttt = units::all_with_code(&mut c, "52-STTTT")
-        .await?
-        .into_iter()
-        .next();
+    // Since March 2025 digital transformation is the Department of Science and
+    // Technology's (Sở TT&TT merged into it): the coordinator works there.
+    let skhcn = units::by_code(&mut c, "52-SKHCN2", today).await?;
 
     let mut plan = vec![
         Planned::new("admin", "Quản trị hệ thống", None, Role::Admin, None),
         Planned::new(
             "coordinator",
-            "Chuyên viên Sở Thông tin và Truyền thông",
-            stttt.as_ref().map(|u| u.id),
+            "Chuyên viên Sở Khoa học và Công nghệ",
+            skhcn.as_ref().map(|u| u.id),
             Role::Coordinator,
             Some(&province),
         ),
@@ -79,15 +79,7 @@ pub async fn seed_with(
         ));
     }
     let mut list = units::valid_on(&mut c, today).await?;
-    list.retain(|u| {
-        matches!(u.kind, UnitKind::Department | UnitKind::District) || u.code == "52-STTTT"
-    });
-    if let Some(old) = &stttt
-        && !list.iter().any(|u| u.id == old.id)
-    {
-        // Sở TT&TT was merged in 2025, but the coordinator's office still plans in its name.
-        list.push(old.clone());
-    }
+    list.retain(|u| matches!(u.kind, UnitKind::Department | UnitKind::District));
     for unit in &list {
         let slug = unit.code.trim_start_matches("52-").to_lowercase();
         for (prefix, role, title) in [

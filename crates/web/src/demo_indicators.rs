@@ -536,8 +536,25 @@ pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
                         ((size * share).round().max(0.0), None, None)
                     }
                 };
-                // The latest period: a few units late (nothing), a few waiting, one returned.
-                let latest = t + 1 == periods.len();
+                // The quarter under way has not ended: nothing is approved yet, a few units
+                // have begun a draft.
+                let under_way = period.end() >= today;
+                if under_way {
+                    if u_index % 4 == 0 {
+                        seeds.push(indicators::SeedValue {
+                            indicator_id: *id,
+                            unit_id: unit.id,
+                            period: *period,
+                            figure,
+                            status: "draft",
+                            review_comment: None,
+                        });
+                    }
+                    continue;
+                }
+                // The latest period that has ended: a few units late (nothing), a few
+                // waiting, one returned.
+                let latest = periods.get(t + 1).is_none_or(|next| next.end() >= today);
                 let (status, comment) = match (latest, u_index % 6) {
                     (true, 0) => continue,
                     (true, 1) => ("submitted", None),

@@ -668,7 +668,13 @@ pub async fn seed_plan_with(
                 start_date: Some(start),
                 due_date: due,
                 budget_planned: template.budget_million * 1_000_000,
-                funding_source: Some(template.funding.to_string()).filter(|f| !f.is_empty()),
+                // A commune's own budget since the district level ended.
+                funding_source: Some(match template.funding {
+                    "Ngân sách huyện" if lead.kind == UnitKind::Commune => "Ngân sách xã",
+                    f => f,
+                })
+                .filter(|f| !f.is_empty())
+                .map(str::to_string),
                 acquisition_mode: template.mode,
                 assigned_doc_number: Some(format!("{}/KH-UBND", 20 + year % 100)),
                 assigned_doc_date: Some(date(year, 1, 15)),

@@ -82,7 +82,8 @@ fn january_change() -> ChangeInput {
 /// The change of 1 July 2025 for the former Bình Định part, from the shared files: the new
 /// province (code 52 kept, so the province and its departments continue as Gia Lai), the
 /// 58 new communes made from Bình Định ones (`former_province` = 52), the 158 commune
-/// edges with the demo split weights, and each district into the unit in `DISTRICT_SEATS`.
+/// edges with the demo split weights, each district into the unit in `DISTRICT_SEATS`, and
+/// the departments carried on under the new province.
 pub fn july_change() -> AppResult<ChangeInput> {
     let mut units = csv::Writer::from_writer(Vec::new());
     units
@@ -127,6 +128,31 @@ pub fn july_change() -> AppResult<ChangeInput> {
             .map_or("", String::as_str);
         lineage
             .write_record([&row[0], &row[1], &row[2], &row[3], weight])
+            .map_err(bad)?;
+    }
+    // The departments and provincial bodies standing on 30 June 2025 continue under the
+    // new province (same code, so links and accounts keep working): its People's Committee
+    // issues their documents from now on. The two provincial news bodies merged into one.
+    for row in csv::Reader::from_reader(crate::demo::DEPARTMENTS_CSV).records() {
+        let row = row.map_err(bad)?;
+        let (code, name, kind) = (&row[0], &row[1], &row[3]);
+        let ended = !row[6].is_empty();
+        if ended {
+            continue;
+        }
+        let (new_code, new_name) = match code {
+            "52-BAO" | "52-DPTTH" => ("52-BPTTH", "Báo và Phát thanh, Truyền hình Gia Lai"),
+            _ => (code, name),
+        };
+        if new_code == code {
+            units.write_record([code, name, kind, "52"]).map_err(bad)?;
+        } else if code == "52-BAO" {
+            units
+                .write_record([new_code, new_name, kind, "52"])
+                .map_err(bad)?;
+        }
+        lineage
+            .write_record([code, name, new_code, new_name, ""])
             .map_err(bad)?;
     }
     let districts = crate::demo::UNITS_CSV;

@@ -564,6 +564,8 @@ struct HomePage {
     counts: Vec<(&'static str, usize, String)>,
     items: Vec<tasks::WorkLine>,
     roles: Vec<(String, String)>,
+    /// The account's unit has ended: what it says (its name, last day, who continues it).
+    ended_unit: Option<String>,
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
@@ -640,7 +642,40 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
             (g.role.label(lang).to_string(), scope)
         })
         .collect();
+    // An account left on a unit that has ended (one closed without a successor, or one
+    // the reorganisation did not carry) acts for nobody: say so, and what to do.
+    let ended_unit = match user.unit_id {
+        Some(id) => {
+            let unit = dxplan_store::units::get(&mut c, id).await?;
+            match unit.valid_to.filter(|end| *end < today) {
+                Some(end) => {
+                    let next = dxplan_store::units::successors(&mut c, id).await?;
+                    let next = next
+                        .iter()
+                        .map(|u| u.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let last = dxplan_domain::text::format_date(end);
+                    let name = &unit.name;
+                    Some(if next.is_empty() {
+                        lang.pick(
+                            format!("{name} đã kết thúc hoạt động sau ngày {last}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị mới."),
+                            format!("{name} ended after {last}. Ask the administrator to move your account to your new unit."),
+                        )
+                    } else {
+                        lang.pick(
+                            format!("{name} đã kết thúc hoạt động sau ngày {last}; công việc được tiếp tục tại {next}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị đó."),
+                            format!("{name} ended after {last}; its work goes on at {next}. Ask the administrator to move your account there."),
+                        )
+                    })
+                }
+                None => None,
+            }
+        }
+        None => None,
+    };
     ctx.render(&HomePage {
+        ended_unit,
         page: ctx.page("Trang chủ", "Home"),
         nothing: work.is_empty(),
         counts,

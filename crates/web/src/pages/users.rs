@@ -118,6 +118,23 @@ struct NewUserPage {
     form: NewUserForm,
     roles: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
+    /// The units the unit fields offer, by name.
+    unit_choices: Vec<String>,
+}
+
+/// The units an administrator's unit fields offer: every unit standing today, by name.
+async fn unit_names(ctx: &Ctx) -> AppResult<Vec<String>> {
+    let user = ctx.user()?;
+    Ok(crate::service::pickers::unit_choices(
+        &ctx.state,
+        user,
+        Action::ManageUsers,
+        ctx.state.today(),
+    )
+    .await?
+    .into_iter()
+    .map(|u| u.name)
+    .collect())
 }
 
 #[derive(Default, Deserialize)]
@@ -152,6 +169,7 @@ pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
         form: NewUserForm::default(),
         roles: roles(&ctx),
         errors: FormErrors::default(),
+        unit_choices: unit_names(&ctx).await?,
     })
 }
 
@@ -186,6 +204,7 @@ pub async fn create(ctx: Ctx, Form(form): Form<NewUserForm>) -> AppResult<Respon
                 form,
                 roles: roles(&ctx),
                 errors,
+                unit_choices: unit_names(&ctx).await?,
             })
         }
     }
@@ -203,6 +222,7 @@ struct UserPage {
     can_manage: bool,
     errors: FormErrors,
     created: String,
+    unit_choices: Vec<String>,
 }
 
 async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage> {
@@ -224,7 +244,14 @@ async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage
         Some(u) => Some(units::get(&mut c, u).await?),
         None => None,
     };
+    drop(c);
+    let unit_choices = if viewer.holds(Action::ManageUsers) {
+        unit_names(ctx).await?
+    } else {
+        Vec::new()
+    };
     Ok(UserPage {
+        unit_choices,
         page: ctx.page(&account.display_name, &account.display_name),
         unit_code: unit.as_ref().map(|u| u.code.clone()).unwrap_or_default(),
         unit_name: unit.map(|u| u.name).unwrap_or_default(),

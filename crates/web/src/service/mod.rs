@@ -388,11 +388,14 @@ async fn unit_by_optional_code(
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
-    let unit = units::by_code(c, code, state.today()).await?;
-    if unit.is_none() {
-        errors.push(FieldError::new(field, Invalid::UnknownUnit));
+    // By code or by name, as the pickers offer it.
+    match pickers::find_named(c, code, state.today()).await? {
+        Ok(unit) => Ok(Some(unit)),
+        Err(why) => {
+            errors.push(FieldError::new(field, why.invalid()));
+            Ok(None)
+        }
     }
-    Ok(unit)
 }
 
 fn parse_role(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Role> {

@@ -255,7 +255,7 @@ async fn bad_accounts_are_refused_and_nothing_is_written() {
     assert_eq!(count().await, before);
     assert_eq!(
         app.audit_count("user.create").await,
-        56,
+        54,
         "only the demo accounts"
     );
 }
@@ -629,7 +629,7 @@ async fn the_api_refuses_a_guessable_password_for_oneself_and_for_a_new_account(
     assert_eq!(body["error"]["details"][0]["code"], "password_has_username");
     assert_eq!(
         app.audit_count("user.create").await,
-        56,
+        54,
         "only the demo accounts"
     );
     assert_eq!(app.audit_count("user.password_reset").await, 0);

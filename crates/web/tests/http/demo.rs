@@ -72,7 +72,9 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     assert!(
         applied
             .iter()
-            .any(|a| a.contains("167 retired, 59 created, 170 edges")),
+            // 167 communes, districts and the old province, and the 18 provincial bodies of
+            // 30 June carried on under Gia Lai (the two news bodies merged into one).
+            .any(|a| a.contains("185 retired, 76 created, 188 edges")),
         "{applied:?}"
     );
 
@@ -85,13 +87,14 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     assert_eq!(names(&s, "commune", Some("2024-06-01")).await.len(), 159);
     assert_eq!(names(&s, "department", Some("2024-06-01")).await.len(), 20);
     // Today: Tỉnh Gia Lai (the part made from Bình Định), its 58 communes and the 14
-    // departments of March 2025 with the 4 other bodies under it; no district.
-    assert_eq!(tree_root(&s, "").await, "Tỉnh Gia Lai (76)");
+    // departments of March 2025 with the 3 other bodies under it (the two news bodies
+    // merged on 1 July 2025); no district.
+    assert_eq!(tree_root(&s, "").await, "Tỉnh Gia Lai (75)");
     assert_eq!(names(&s, "commune", None).await.len(), 58);
     assert_eq!(names(&s, "department", None).await.len(), 14);
     assert!(names(&s, "district", None).await.is_empty());
     assert_eq!(names(&s, "province", None).await, ["Tỉnh Gia Lai"]);
-    // The departments filed under the old province are the new one's children.
+    // The departments carried on under the new province are its children.
     let (_, under) = s
         .get_json("/api/v1/units?parent=52&kind=department&limit=500")
         .await;
@@ -252,4 +255,58 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
         "{q3}"
     );
     assert_eq!(q3["value"].as_f64(), Some(sum));
+    // The quarter under way has not ended: nothing in it is approved yet.
+    let today = time::OffsetDateTime::now_utc().date();
+    let this_quarter = format!("{}Q{}", today.year(), (u8::from(today.month()) - 1) / 3 + 1);
+    let (_, now) = s
+        .get_json(&format!(
+            "/api/v1/indicators/NL-03/values?unit=52&period={this_quarter}&level=children"
+        ))
+        .await;
+    assert!(
+        now["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["value"].is_null()),
+        "{now}"
+    );
+
+    // Today's accounts speak today's structure: the coordinator works at the Department of
+    // Science and Technology, under the new province, and this year's commune work is
+    // paid from the commune's budget.
+    let (_, me) = s.get_json("/api/v1/me").await;
+    let (_, skhcn) = s.get_json("/api/v1/units/52-SKHCN2").await;
+    assert_eq!(me["unit_id"], skhcn["id"], "{me}");
+    assert_eq!(skhcn["valid_from"], "2025-07-01", "{skhcn}");
+    let (_, gia_lai) = s.get_json("/api/v1/units/52").await;
+    assert_eq!(skhcn["parent_id"], gia_lai["id"], "{skhcn}");
+    let (_, tasks) = s
+        .get_json(&format!(
+            "/api/v1/tasks?q=&limit=200&plan={}",
+            this_year_plan(&s).await
+        ))
+        .await;
+    let funding: Vec<&str> = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["funding_source"].as_str())
+        .collect();
+    assert!(
+        funding.contains(&"Ngân sách xã") && !funding.contains(&"Ngân sách huyện"),
+        "{funding:?}"
+    );
+}
+
+async fn this_year_plan(s: &crate::support::Session) -> i64 {
+    let (_, plans) = s.get_json("/api/v1/plans").await;
+    let year = time::OffsetDateTime::now_utc().year();
+    plans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["year"] == year)
+        .and_then(|p| p["id"].as_i64())
+        .unwrap()
 }

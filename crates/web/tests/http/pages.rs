@@ -200,7 +200,8 @@ async fn an_admin_creates_a_user_and_grants_a_role_through_the_forms() {
                 ("username", "tran.thi.b"),
                 ("display_name", "Trần Thị B"),
                 ("password", "mật khẩu tốt"),
-                ("unit_code", "542"),
+                // Units are chosen by name, as the list offers them.
+                ("unit_code", "huyen an lao"),
             ],
         )
         .await;
@@ -208,11 +209,12 @@ async fn an_admin_creates_a_user_and_grants_a_role_through_the_forms() {
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let page = admin.get(&location).await.text().await.unwrap();
     assert!(page.contains("Đã tạo tài khoản tran.thi.b") && page.contains("Huyện An Lão"));
+    assert!(page.contains(r#"<option value="Huyện An Lão">"#), "the unit fields offer names");
 
     let r = admin
         .post_form(
             &format!("{location}/grants"),
-            &[("role", "unit_approver"), ("unit_code", "542")],
+            &[("role", "unit_approver"), ("unit_code", "Huyện An Lão")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -1164,6 +1164,26 @@ async fn people_are_notified_of_each_step_and_mark_notices_read() {
 }
 
 #[tokio::test]
+async fn an_account_left_on_an_ended_unit_is_told_so_on_its_home_page() {
+    let app = TestApp::spawn().await;
+    let editor = app.login("editor-sct").await;
+    let home = editor.get("/").await.text().await.unwrap();
+    assert!(!home.contains("đã kết thúc hoạt động"));
+    let admin = app.login("admin").await;
+    let (status, body) = admin
+        .patch_json("/api/v1/units/52-SCT", &json!({"valid_to": "2026-01-31"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let home = editor.get("/").await.text().await.unwrap();
+    assert!(
+        home.contains(
+            "Sở Công Thương đã kết thúc hoạt động sau ngày 31/01/2026. Đề nghị quản trị hệ thống chuyển tài khoản"
+        ),
+        "{home}"
+    );
+}
+
+#[tokio::test]
 async fn home_and_my_work_lead_each_role_to_what_waits_on_them() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
