@@ -28,25 +28,26 @@ impl Lang {
         }
     }
 
-    /// Picks the first supported language of an `Accept-Language` header,
-    /// honouring q-values; falls back to Vietnamese.
+    /// The language of an `Accept-Language` header: Vietnamese whenever the browser lists it
+    /// at all (a civil servant's browser often has an English interface with Vietnamese
+    /// added second), English only when English is listed and Vietnamese is not, else
+    /// Vietnamese. The language switch in the page sets a cookie that wins over this.
     pub fn from_accept_language(header: &str) -> Lang {
-        let mut best: Option<(f32, Lang)> = None;
+        let mut english = false;
         for part in header.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or_default();
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
+                .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(lang) = Lang::parse(tag)
-                && q > 0.0
-                && best.is_none_or(|(bq, _)| q > bq)
-            {
-                best = Some((q, lang));
+            match Lang::parse(tag) {
+                Some(Lang::Vi) if q > 0.0 => return Lang::Vi,
+                Some(Lang::En) if q > 0.0 => english = true,
+                _ => {}
             }
         }
-        best.map(|(_, l)| l).unwrap_or_default()
+        if english { Lang::En } else { Lang::Vi }
     }
 
     /// Chooses between the Vietnamese and English form of a text.
@@ -63,11 +64,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_language_prefers_highest_supported() {
+    fn accept_language_is_vietnamese_whenever_vietnamese_is_listed() {
         assert_eq!(
             Lang::from_accept_language("en-US,en;q=0.9,vi;q=0.8"),
-            Lang::En
+            Lang::Vi
         );
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en, vi;q=0"), Lang::En);
         assert_eq!(
             Lang::from_accept_language("fr-FR, vi;q=0.5, en;q=0.4"),
             Lang::Vi

@@ -28,6 +28,17 @@ async fn anonymous_visitors_are_sent_to_a_vietnamese_login_page() {
         .await
         .unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("Username"));
+    // An English browser with Vietnamese added gets Vietnamese.
+    let html = client
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.9,vi;q=0.8")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"vi\">"));
 }
 
 #[tokio::test]
