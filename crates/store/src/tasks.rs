@@ -302,6 +302,8 @@ pub struct TaskEvent {
     pub at: OffsetDateTime,
     pub actor_id: Option<i64>,
     pub actor_name: String,
+    /// The person's name (`actor_name` is their account's), when the account exists.
+    pub actor_display_name: Option<String>,
     pub action: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
@@ -341,8 +343,12 @@ pub async fn add_event(c: &mut Conn, e: &NewTaskEvent<'_>, now: OffsetDateTime) 
 
 pub async fn events(c: &mut Conn, task_id: i64) -> Result<Vec<TaskEvent>> {
     Ok(q!(c, |x| sqlx::query_as::<_, TaskEvent>(
-        "SELECT id, task_id, at, actor_id, actor_name, action, from_status, to_status, comment
-         FROM task_events WHERE task_id = $1 ORDER BY id"
+        "SELECT e.id, e.task_id, e.at, e.actor_id, e.actor_name,
+                COALESCE((SELECT u.display_name FROM users u WHERE u.id = e.actor_id),
+                         (SELECT u.display_name FROM users u WHERE u.username = e.actor_name))
+                    AS actor_display_name,
+                e.action, e.from_status, e.to_status, e.comment
+         FROM task_events e WHERE e.task_id = $1 ORDER BY e.id"
     )
     .bind(task_id)
     .fetch_all(x)
@@ -511,6 +517,8 @@ pub struct Report {
     pub proposals: Option<String>,
     pub disbursed: i64,
     pub author_name: String,
+    /// The author's name (`author_name` is their account's), when the account exists.
+    pub author_display_name: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
@@ -569,12 +577,17 @@ pub async fn upsert_report(c: &mut Conn, w: &ReportWrite<'_>, now: OffsetDateTim
 pub async fn reports(c: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
     Ok(q!(c, |x| {
         sqlx::query_as::<_, Report>(
-        "SELECT id, task_id, period, period_end, progress, done, obstacles, proposals, disbursed, author_name, updated_at
-         FROM progress_reports WHERE task_id = $1 ORDER BY period_end DESC, id DESC"
-    )
-    .bind(task_id)
-    .fetch_all(x)
-    .await
+            "SELECT r.id, r.task_id, r.period, r.period_end, r.progress, r.done, r.obstacles,
+                r.proposals, r.disbursed, r.author_name,
+                COALESCE((SELECT u.display_name FROM users u WHERE u.id = r.author_id),
+                         (SELECT u.display_name FROM users u WHERE u.username = r.author_name))
+                    AS author_display_name,
+                r.updated_at
+         FROM progress_reports r WHERE r.task_id = $1 ORDER BY r.period_end DESC, r.id DESC",
+        )
+        .bind(task_id)
+        .fetch_all(x)
+        .await
     })?)
 }
 

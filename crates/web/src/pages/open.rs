@@ -57,12 +57,13 @@ pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
             id: d.id(),
             title: d.title(lang),
             description: d.description(lang),
+            // The catalogue's stamp is RFC 3339 for machines; people read dd/mm/yyyy.
             modified: entry
                 .modified
                 .as_deref()
                 .and_then(|m| m.get(..10))
-                .unwrap_or("–")
-                .to_string(),
+                .and_then(dxplan_domain::text::parse_date)
+                .map_or_else(|| "–".to_string(), dxplan_domain::text::format_date),
         })
         .collect();
     ctx.render(&OpenPage {

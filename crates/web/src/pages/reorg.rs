@@ -19,7 +19,8 @@ use crate::service::reorg::{self as svc, ChangeInput, Decision, WorkChoice};
 #[template(path = "reorgs.html")]
 struct ListPage {
     page: Page,
-    changes: Vec<(Change, String)>,
+    /// Each change set with its status and effective day, as people read them.
+    changes: Vec<(Change, String, String)>,
     errors: FormErrors,
     problems: Vec<String>,
     name: String,
@@ -47,7 +48,8 @@ async fn list_page(
         .into_iter()
         .map(|c| {
             let label = status_label(&c.status, lang).to_string();
-            (c, label)
+            let effective = format_date(c.effective_on);
+            (c, label, effective)
         })
         .collect();
     Ok(ListPage {

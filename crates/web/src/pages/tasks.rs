@@ -996,7 +996,10 @@ async fn task_page(
             .rev()
             .map(|e| EventRow {
                 at: format::datetime(&e.at),
-                actor: e.actor_name.clone(),
+                actor: e
+                    .actor_display_name
+                    .clone()
+                    .unwrap_or_else(|| e.actor_name.clone()),
                 what: event_label(e, lang),
                 comment: e.comment.clone(),
             })

@@ -220,7 +220,10 @@ async fn an_admin_creates_a_user_and_grants_a_role_through_the_forms() {
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let page = admin.get(&location).await.text().await.unwrap();
     assert!(page.contains("Đã tạo tài khoản tran.thi.b") && page.contains("Huyện An Lão"));
-    assert!(page.contains(r#"<option value="Huyện An Lão">"#), "the unit fields offer names");
+    assert!(
+        page.contains(r#"<option value="Huyện An Lão">"#),
+        "the unit fields offer names"
+    );
 
     let r = admin
         .post_form(

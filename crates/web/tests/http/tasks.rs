@@ -875,6 +875,12 @@ async fn the_pages_walk_a_task_through_its_workflow() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("tải lại"));
+    // The history names people, not their accounts.
+    let history = approver.get(&location).await.text().await.unwrap();
+    assert!(
+        history.contains("· Lãnh đạo Thành phố Quy Nhơn") && !history.contains("· approver-540"),
+        "{history}"
+    );
     let review = coordinator
         .get("/my-work?plan=all")
         .await
