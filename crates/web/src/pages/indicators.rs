@@ -391,6 +391,8 @@ pub struct EntryRow {
     pub files: Vec<(i64, String)>,
     /// The figure is saved, not yet approved, and the user may edit the unit's work.
     pub can_attach: bool,
+    /// A saved ratio as the share it makes ("75%"), so the officer sees what was computed.
+    pub share: Option<String>,
 }
 
 impl EntryRow {
@@ -534,6 +536,11 @@ async fn entry_page(
                     .map(|f| (f.id, f.original_name.clone()))
                     .collect(),
                 can_attach: may_edit && v.is_some() && status != "approved",
+                share: v
+                    .filter(|_| i.measure == Measure::Ratio)
+                    .and_then(|v| v.numerator.zip(v.denominator))
+                    .filter(|(_, d)| *d > 0.0)
+                    .map(|(n, d)| format!("{}%", format_number(n / d * 100.0, 1))),
                 indicator: i,
             }
         })

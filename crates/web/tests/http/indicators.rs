@@ -369,6 +369,10 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
         !grid.contains("Gửi duyệt"),
         "an editor saves drafts; the head submits"
     );
+    assert!(
+        grid.contains("lãnh đạo đơn vị kiểm tra và gửi duyệt"),
+        "who submits is said"
+    );
     // The period is chosen from a list; one typed as officers write it opens too, and one
     // that is no period is said on the page, which opens on the period owed now.
     let typed = editor
@@ -466,6 +470,15 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
         .get_json("/api/v1/indicators/CQ-01/values?unit=540&period=2025Q3")
         .await;
     assert_eq!(rolled["value"], 75.0);
+    // The approved ratio shows the share it makes and warns that a change goes back to review.
+    let approved = editor
+        .get("/data/540?period=2025Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(approved.contains("= 75%"), "{approved}");
+    assert!(approved.contains("Đã duyệt: nếu sửa, số liệu phải gửi duyệt lại."));
     let indicator_page = coordinator
         .get("/indicators/CQ-01?unit=52&period=2025Q3")
         .await
