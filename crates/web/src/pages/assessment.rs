@@ -59,6 +59,8 @@ struct HomePage {
     may_manage_frameworks: bool,
     errors: FormErrors,
     form: HashMap<String, String>,
+    /// The units the round's unit fields offer, by name.
+    unit_choices: Vec<String>,
 }
 
 async fn home_page(
@@ -78,11 +80,27 @@ async fn home_page(
         })
         .collect();
     let frameworks = frameworks::frameworks(&ctx.state, user).await?;
+    let may_open_rounds = user.holds(Action::ManagePlans);
+    let unit_choices = if may_open_rounds {
+        crate::service::pickers::unit_choices(
+            &ctx.state,
+            user,
+            Action::ManagePlans,
+            ctx.state.today(),
+        )
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect()
+    } else {
+        Vec::new()
+    };
     Ok(HomePage {
+        unit_choices,
         page: ctx.page("Đánh giá chỉ số chuyển đổi số", "Index assessment"),
         rounds,
         frameworks,
-        may_open_rounds: user.holds(Action::ManagePlans),
+        may_open_rounds,
         may_manage_frameworks: may_manage_frameworks(ctx).await?,
         errors,
         form,
@@ -119,12 +137,7 @@ pub async fn open_round(
         year: get("year").parse().unwrap_or_default(),
         run_by: Some(get("run_by")).filter(|s| !s.is_empty()),
         deadline: get("deadline"),
-        units: get("units")
-            .split([',', ';', '\n', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        units: crate::service::pickers::unit_list(&get("units")),
     };
     match svc::open_round(&ctx.state, &caller, &input).await {
         Ok(round) => Ok(ctx.done(

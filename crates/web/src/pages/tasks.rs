@@ -609,7 +609,7 @@ impl TaskForm {
             deliverable: opt(&self.deliverable),
             group_id: self.group_id.trim().parse().ok(),
             lead_unit_code: self.lead_unit_code.clone(),
-            coordinating_unit_codes: coordinating_units(&self.coordinating),
+            coordinating_unit_codes: crate::service::pickers::unit_list(&self.coordinating),
             partners: self
                 .partners
                 .lines()
@@ -626,25 +626,6 @@ impl TaskForm {
             assigned_doc_signer: opt(&self.assigned_doc_signer),
         }
     }
-}
-
-/// The coordinating units as typed: one a line or separated by semicolons. A unit's name
-/// may hold a comma ("Sở Văn hóa, Thể thao và Du lịch"), so commas separate only a line of
-/// codes ("52-STC, 540").
-fn coordinating_units(typed: &str) -> Vec<String> {
-    typed
-        .split(['\n', ';'])
-        .flat_map(|line| {
-            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
-            if parts.len() > 1 && parts.iter().all(|p| !p.contains(char::is_whitespace)) {
-                parts
-            } else {
-                vec![line.trim()]
-            }
-        })
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 async fn task_form(

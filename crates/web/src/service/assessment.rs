@@ -135,7 +135,7 @@ pub async fn open_round(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(code) => units::by_code(&mut c, code, at).await?,
+        Some(text) => super::pickers::find_named(&mut c, text, at).await?.ok(),
         None => units::valid_on(&mut c, at)
             .await?
             .into_iter()
@@ -167,7 +167,15 @@ pub async fn open_round(
     } else {
         let mut ids = Vec::new();
         for code in &input.units {
-            match candidates.iter().find(|u| u.code == code.trim()) {
+            // By code, else by name (as the unit of the year assessed).
+            let named = match candidates.iter().find(|u| u.code == code.trim()) {
+                Some(u) => Some(u),
+                None => match super::pickers::find_named(&mut c, code, at).await? {
+                    Ok(found) => candidates.iter().find(|u| u.id == found.id),
+                    Err(_) => None,
+                },
+            };
+            match named {
                 Some(u) if kinds.contains(&u.kind.as_str()) => ids.push(u.id),
                 Some(_) => errors.push(FieldError::new(
                     format!("units.{}", code.trim()),

@@ -123,6 +123,25 @@ impl NotAUnit {
     }
 }
 
+/// Units as typed in a list field: one a line or separated by semicolons, by name or code. A unit's name
+/// may hold a comma ("Sở Văn hóa, Thể thao và Du lịch"), so commas separate only a line of
+/// codes ("52-STC, 540").
+pub fn unit_list(typed: &str) -> Vec<String> {
+    typed
+        .split(['\n', ';'])
+        .flat_map(|line| {
+            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+            if parts.len() > 1 && parts.iter().all(|p| !p.contains(char::is_whitespace)) {
+                parts
+            } else {
+                vec![line.trim()]
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The periods a figure field offers for an indicator reported by `kind`: this and the
 /// previous periods of its kind, then the years (a year's figure rolls up from them).
 pub fn period_choices(kind: PeriodKind, today: Date, lang: Lang) -> Vec<(String, String)> {

@@ -863,7 +863,8 @@ async fn a_round_runs_in_the_browser_from_import_to_published_documents() {
                 ("name", "Đánh giá cấp sở năm 2026"),
                 ("year", "2026"),
                 ("deadline", deadline.as_str()),
-                ("units", "52-STP, 52-STC2"),
+                // Units by name, one a line, as the form asks.
+                ("units", "Sở Tư pháp\nso tai chinh"),
             ],
         )
         .await;
