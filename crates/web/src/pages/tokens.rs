@@ -31,6 +31,8 @@ struct TokensPage {
     form: TokenInput,
     /// The secret of the token just made, shown this once.
     secret: Option<String>,
+    /// The units the narrowing field offers: those the user may see, by name.
+    unit_choices: Vec<String>,
 }
 
 fn rows(ctx: &Ctx, list: Vec<Token>) -> Vec<Row> {
@@ -62,7 +64,18 @@ async fn page(
     } else {
         Vec::new()
     };
+    let unit_choices = crate::service::pickers::unit_choices(
+        &ctx.state,
+        ctx.user()?,
+        dxplan_domain::auth::Action::ViewUnits,
+        ctx.state.today(),
+    )
+    .await?
+    .into_iter()
+    .map(|u| u.name)
+    .collect();
     Ok(TokensPage {
+        unit_choices,
         page: ctx.page("Mã truy cập API", "API tokens"),
         own,
         all,

@@ -29,7 +29,7 @@ pub struct TokenInput {
     /// `read` or `read_write`.
     #[serde(default)]
     pub access: String,
-    /// Code of a unit whose subtree the token is narrowed to.
+    /// The unit (code or name) whose subtree the token is narrowed to.
     #[serde(default)]
     pub unit: Option<String>,
 }
@@ -83,8 +83,11 @@ pub async fn create(
         .filter(|u| !u.is_empty())
     {
         None => None,
-        Some(code) => match units::by_code(&mut c, code, state.today()).await? {
-            // Only within what the owner may already see.
+        // By code or name; only within what the owner may already see.
+        Some(code) => match super::pickers::find_named(&mut c, code, state.today())
+            .await?
+            .ok()
+        {
             Some(u) => {
                 let lineage = units::lineage(&mut c, u.id).await?;
                 if user.may(Action::ViewUnits, Target::Unit(&lineage)) {

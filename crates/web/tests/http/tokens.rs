@@ -95,10 +95,10 @@ async fn a_token_reads_and_writes_within_its_scope_and_writes_are_audited_as_mad
     assert_eq!(event.via, "token");
     assert_eq!(event.actor_name, "coordinator [token Phần mềm Sở]");
 
-    // Narrowed to Quy Nhơn: its tasks, not another district's.
+    // Narrowed to Quy Nhơn (named as people write it): its tasks, not another district's.
     let (_, narrow) = make(
         &coordinator,
-        json!({"name": "Quy Nhơn", "access": "read_write", "unit": "540"}),
+        json!({"name": "Quy Nhơn", "access": "read_write", "unit": "Thành phố Quy Nhơn"}),
     )
     .await;
     let (_, quy_nhon) = coordinator
