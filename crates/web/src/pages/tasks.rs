@@ -427,15 +427,21 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
     drop(c);
     // A unit typed that names none is said on the page, which lists without it.
     let mut problems = Vec::new();
+    let mut unreadable = None;
     let named = match query.named_unit(&ctx.state).await {
         Ok(named) => named,
         Err(AppError::Validation(errors)) => {
             let typed = query.unit.take().unwrap_or_default();
-            problems.extend(
-                errors
-                    .iter()
-                    .map(|e| format!("{} (“{typed}”)", e.invalid.message(lang))),
-            );
+            problems.extend(errors.iter().map(|e| {
+                let why = match e.invalid {
+                    dxplan_domain::Invalid::AmbiguousUnit => {
+                        crate::service::pickers::NotAUnit::Ambiguous
+                    }
+                    _ => crate::service::pickers::NotAUnit::Unknown,
+                };
+                why.message(&typed, lang)
+            }));
+            unreadable = Some(typed);
             None
         }
         Err(e) => return Err(e),
@@ -453,10 +459,11 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
     let mut leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
     leads.extend(named.as_ref().map(|u| u.id));
     let continued = units::continued_in(&mut c, &leads, ctx.state.today()).await?;
+    // The field keeps what was typed when it named no unit, so it can be corrected.
     let unit_field = named
         .as_ref()
         .map(|u| u.name.clone())
-        .or_else(|| query.unit.clone())
+        .or(unreadable)
         .unwrap_or_default();
     let ended = named.and_then(|u| {
         let last = u.valid_to.filter(|d| *d < ctx.state.today())?;

@@ -298,8 +298,12 @@ async fn a_change_set_maps_history_forward_and_keeps_it_readable_as_it_was() {
     assert_eq!(unknown.status(), StatusCode::OK);
     let unknown = unknown.text().await.unwrap();
     assert!(
-        unknown.contains("Không tìm thấy đơn vị. (“Xa Khong Co”)"),
+        unknown.contains("Không tìm thấy đơn vị “Xa Khong Co”. Hãy chọn trong danh sách."),
         "{unknown}"
+    );
+    assert!(
+        unknown.contains(r#"value="Xa Khong Co""#),
+        "what was typed stays to be corrected"
     );
     assert!(
         !coordinator
