@@ -144,16 +144,31 @@ pub async fn seed_with(
     crate::demo_plan::seed_plan_with(state, 2025, districts_end).await?;
     if full {
         crate::demo_reform::seed(state).await?;
-        // The console names where each account's role is now (carried by the change).
-        let mut c = db.read().await?;
+        // The console names where each account's role is now (carried by the change), and
+        // the person's title follows their unit ("Cán bộ Phường Quy Nhơn").
+        let mut c = db.begin().await?;
         for (account, unit) in accounts.iter_mut().zip(&granted_on) {
             let Some(unit) = unit else { continue };
-            if !units::get(&mut c, *unit).await?.is_valid_on(today)
+            let before = units::get(&mut c, *unit).await?;
+            if !before.is_valid_on(today)
                 && let [now] = units::successors(&mut c, *unit).await?.as_slice()
             {
                 account.unit = now.name.clone();
+                if let Some(user) = users::by_username(&mut c, &account.username).await?
+                    && let Some(title) = user.display_name.strip_suffix(before.name.as_str())
+                    && before.name != now.name
+                {
+                    let changes = users::UserChanges {
+                        display_name: format!("{title}{}", now.name),
+                        email: user.email.clone(),
+                        unit_id: user.unit_id,
+                        active: user.active,
+                    };
+                    users::update(&mut c, user.id, &changes, None, state.now()).await?;
+                }
             }
         }
+        c.commit().await?;
     }
     // This year's plan when that is later, made with the units of the year.
     if state.today().year() > 2025 {

@@ -114,6 +114,10 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     let (_, ward) = s.get_json("/api/v1/units/21583").await;
     assert_eq!(ward["name"], "Phường Quy Nhơn");
     assert_eq!(me["unit_id"], ward["id"], "{me}");
+    assert_eq!(
+        me["display_name"], "Cán bộ Phường Quy Nhơn",
+        "the title follows the unit"
+    );
     // A new commune's page shows its predecessors' index rounds as its history, with the
     // way to that round's ranking in today's units, where it carries the district's index.
     let (_, van_canh) = s.get_json("/api/v1/units/21994").await;
