@@ -89,9 +89,6 @@ async fn home_page(
             ctx.state.today(),
         )
         .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect()
     } else {
         Vec::new()
     };

@@ -329,14 +329,12 @@ pub async fn show(
         let mut c = ctx.state.db.read().await?;
         dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
     };
-    let mut periods = crate::service::pickers::period_choices(
+    let periods = crate::service::pickers::period_choices(
         crate::service::pickers::kind_of(indicator.period_type),
         today,
+        parsed,
         lang,
     );
-    if !periods.iter().any(|(p, _)| *p == period) {
-        periods.insert(0, (period.clone(), parsed.label(lang)));
-    }
     let unit_choices =
         crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
     ctx.render(&IndicatorPage {
@@ -344,7 +342,7 @@ pub async fn show(
         page: ctx.page(&indicator.name, &indicator.name),
         uom: indicator.unit_of_measure.clone().unwrap_or_default(),
         unit_name: unit.name.clone(),
-        unit_choices: unit_choices.into_iter().map(|u| u.name).collect(),
+        unit_choices,
         periods,
         problems,
         period_label: parsed.label(lang),
@@ -485,14 +483,12 @@ async fn entry_page(
         }),
         None => owed,
     };
-    let mut periods = crate::service::pickers::period_choices(
+    let periods = crate::service::pickers::period_choices(
         crate::service::pickers::kind_of(form.period_type),
         today,
+        period,
         lang,
     );
-    if !periods.iter().any(|(p, _)| *p == period.to_string()) {
-        periods.insert(0, (period.to_string(), period.label(lang)));
-    }
     let inds = indicators::form_indicators(&mut c, form.id).await?;
     let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
     let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
@@ -815,14 +811,12 @@ pub async fn completeness(
 ) -> AppResult<Response> {
     let lang = ctx.lang();
     let report = svc::completeness(&ctx.state, ctx.user()?, form_id, q.period.as_deref()).await?;
-    let mut periods = crate::service::pickers::period_choices(
+    let periods = crate::service::pickers::period_choices(
         crate::service::pickers::kind_of(report.period_type),
         ctx.state.today(),
+        report.period,
         lang,
     );
-    if !periods.iter().any(|(p, _)| *p == report.period.to_string()) {
-        periods.insert(0, (report.period.to_string(), report.period.label(lang)));
-    }
     let rows: Vec<CompletenessRow> = report
         .units
         .into_iter()

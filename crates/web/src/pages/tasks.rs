@@ -539,10 +539,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
             Action::ViewWork,
             ctx.state.today(),
         )
-        .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect(),
+        .await?,
         problems,
     })
 }
@@ -660,11 +657,7 @@ async fn task_form(
         Action::EditUnitWork
     };
     let lead_choices =
-        crate::service::pickers::unit_choices(&ctx.state, user, action, ctx.state.today())
-            .await?
-            .into_iter()
-            .map(|u| u.name)
-            .collect();
+        crate::service::pickers::unit_choices(&ctx.state, user, action, ctx.state.today()).await?;
     Ok(TaskFormPage {
         page,
         plan,

@@ -70,10 +70,7 @@ async fn page(
         dxplan_domain::auth::Action::ViewUnits,
         ctx.state.today(),
     )
-    .await?
-    .into_iter()
-    .map(|u| u.name)
-    .collect();
+    .await?;
     Ok(TokensPage {
         unit_choices,
         page: ctx.page("Mã truy cập API", "API tokens"),

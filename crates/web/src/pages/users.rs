@@ -125,16 +125,8 @@ struct NewUserPage {
 /// The units an administrator's unit fields offer: every unit standing today, by name.
 async fn unit_names(ctx: &Ctx) -> AppResult<Vec<String>> {
     let user = ctx.user()?;
-    Ok(crate::service::pickers::unit_choices(
-        &ctx.state,
-        user,
-        Action::ManageUsers,
-        ctx.state.today(),
-    )
-    .await?
-    .into_iter()
-    .map(|u| u.name)
-    .collect())
+    crate::service::pickers::unit_choices(&ctx.state, user, Action::ManageUsers, ctx.state.today())
+        .await
 }
 
 #[derive(Default, Deserialize)]

@@ -14,13 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-/// A unit as a picker offers it.
-#[derive(Debug, Clone)]
-pub struct UnitChoice {
-    pub code: String,
-    pub name: String,
-}
-
 /// The units standing on `day` the user may do `action` on, in Vietnamese order: what a
 /// unit field offers (`<datalist>`), by name.
 pub async fn unit_choices(
@@ -28,7 +21,7 @@ pub async fn unit_choices(
     user: &CurrentUser,
     action: Action,
     day: Date,
-) -> AppResult<Vec<UnitChoice>> {
+) -> AppResult<Vec<String>> {
     let mut c = state.db.read().await?;
     let scope = super::rights::scope_units(&mut c, user, action).await?;
     let standing: Vec<Unit> = units::valid_on(&mut c, day)
@@ -44,13 +37,12 @@ pub async fn unit_choices(
     }
     let choices = standing
         .iter()
-        .map(|u| UnitChoice {
-            code: u.code.clone(),
-            name: if seen.get(u.name.as_str()).copied().unwrap_or(0) > 1 {
+        .map(|u| {
+            if seen.get(u.name.as_str()).copied().unwrap_or(0) > 1 {
                 format!("{} ({})", u.name, u.code)
             } else {
                 u.name.clone()
-            },
+            }
         })
         .collect();
     Ok(choices)
@@ -143,14 +135,23 @@ pub fn unit_list(typed: &str) -> Vec<String> {
 }
 
 /// The periods a figure field offers for an indicator reported by `kind`: this and the
-/// previous periods of its kind, then the years (a year's figure rolls up from them).
-pub fn period_choices(kind: PeriodKind, today: Date, lang: Lang) -> Vec<(String, String)> {
+/// previous periods of its kind, then the years (a year's figure rolls up from them), and
+/// `shown` first when it is none of those. Each as (stored form, label).
+pub fn period_choices(
+    kind: PeriodKind,
+    today: Date,
+    shown: Period,
+    lang: Lang,
+) -> Vec<(String, String)> {
     let mut periods = match kind {
         PeriodKind::Year => Vec::new(),
         PeriodKind::Quarter => Period::recent(PeriodKind::Quarter, today, 11),
         PeriodKind::Month => Period::recent(PeriodKind::Month, today, 23),
     };
     periods.extend(Period::recent(PeriodKind::Year, today, 5));
+    if !periods.contains(&shown) {
+        periods.insert(0, shown);
+    }
     periods
         .into_iter()
         .map(|p| (p.to_string(), p.label(lang)))
