@@ -33,6 +33,7 @@ pub struct TaskExportRow {
     pub code: String,
     pub title: String,
     pub group: String,
+    /// The lead's name (with who carries on an ended unit's work, in brackets).
     pub lead_unit: String,
     /// Coordinating units and outside partners, already joined for a cell.
     pub coordinating: String,
@@ -45,6 +46,8 @@ pub struct TaskExportRow {
     pub funding: String,
     /// `Thuê`, `Mua`, `Tự thực hiện` or empty.
     pub mode: String,
+    /// The task's description: the appendix's “Ghi chú”, which the importer reads back
+    /// as the description.
     pub note: String,
     pub status: String,
     pub progress: i64,

@@ -5,7 +5,7 @@ use dxplan_domain::Lang;
 use dxplan_domain::auth::Action;
 use dxplan_domain::indicator::PeriodType;
 use dxplan_domain::period::{Period, PeriodKind};
-use dxplan_domain::unit_match::{Named, find_unit};
+use dxplan_domain::unit_match::{Named, UnitIndex};
 use dxplan_store::Conn;
 use dxplan_store::units::{self, Unit};
 use time::Date;
@@ -98,9 +98,9 @@ pub async fn find_named(c: &mut Conn, text: &str, day: Date) -> AppResult<Result
         return Ok(Err(NotAUnit::Unknown));
     }
     let known = units::known_units(c).await?;
-    match find_unit(&known, text, day) {
+    match UnitIndex::new(&known).find(text, day) {
         Named::Unit(id) => Ok(Ok(units::get(c, id).await?)),
-        Named::Ambiguous => Ok(Err(NotAUnit::Ambiguous)),
+        Named::Ambiguous(_) => Ok(Err(NotAUnit::Ambiguous)),
         Named::AllOf(_) | Named::Unknown => Ok(Err(NotAUnit::Unknown)),
     }
 }

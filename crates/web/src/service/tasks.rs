@@ -1193,6 +1193,9 @@ pub async fn import_plan(
     } else {
         today
     };
+    // A task whose lead is outside the province and that names no coordinating unit is
+    // followed by the importing coordinator's own unit (see `read_plan`).
+    let own_unit = caller.user.and_then(|u| u.unit_id);
     let imported = super::with_workbook(bytes, move |grid, cancel| {
         let cx = ImportContext {
             units: &units_known,
@@ -1201,6 +1204,7 @@ pub async fn import_plan(
             year,
             existing: &existing,
             cancel,
+            own_unit,
         };
         read_plan(grid, &cx)
     })
@@ -1222,6 +1226,12 @@ pub async fn import_plan(
     }
     let now = state.now();
     let mut c = state.db.begin().await?;
+    let followers: Vec<i64> = imported
+        .iter()
+        .filter(|t| t.outside_lead.is_some())
+        .map(|t| t.lead_unit_id)
+        .collect();
+    let followers = units::by_ids(&mut c, &followers).await?;
     for t in &imported {
         let id = tasks::insert(
             &mut c,
@@ -1246,7 +1256,13 @@ pub async fn import_plan(
                 action: "create",
                 from_status: None,
                 to_status: Some(TaskStatus::Draft),
-                comment: Some(&format!("Nhập từ tệp Excel, dòng {}", t.row)),
+                comment: Some(&import_note(
+                    t,
+                    followers
+                        .iter()
+                        .find(|u| u.id == t.lead_unit_id)
+                        .map_or(t.fields.lead_unit_code.as_str(), |u| u.name.as_str()),
+                )),
             },
             now,
         )
@@ -1271,6 +1287,19 @@ pub async fn import_plan(
         tasks: imported,
         committed: true,
     })
+}
+
+/// The history note of an imported task: its row, and when the sheet's lead is outside
+/// the province, that it is kept as a partner and who follows the task instead — so the
+/// choice the importer made stays visible on the task, not only in the preview.
+fn import_note(t: &dxplan_domain::plan_import::ImportedTask, follower: &str) -> String {
+    match &t.outside_lead {
+        None => format!("Nhập từ tệp Excel, dòng {}", t.row),
+        Some(body) => format!(
+            "Nhập từ tệp Excel, dòng {}. Đơn vị chủ trì trong tệp “{body}” không phải đơn vị của tỉnh: ghi là đối tác ngoài; {follower} chủ trì theo dõi.",
+            t.row
+        ),
+    }
 }
 
 /// A task list as a document.
@@ -1364,7 +1393,20 @@ pub async fn export_rows(
                 code: t.code.clone(),
                 title: t.title.clone(),
                 group: t.group_name.clone().unwrap_or_default(),
-                lead_unit: t.lead_unit_name.clone(),
+                // Who carries on an ended unit's work, in brackets as documents write
+                // it; the importer reads the name before them (or the one inside).
+                lead_unit: match continued.get(&t.lead_unit_id) {
+                    Some(us) => {
+                        let names: Vec<&str> = us.iter().map(|u| u.name.as_str()).collect();
+                        format!(
+                            "{} ({}: {})",
+                            t.lead_unit_name,
+                            lang.pick("Nay là", "Now"),
+                            names.join("; ")
+                        )
+                    }
+                    None => t.lead_unit_name.clone(),
+                },
                 coordinating: parties.join("; "),
                 deliverable: t.deliverable.clone().unwrap_or_default(),
                 start: t.start_date.map(format_date).unwrap_or_default(),
@@ -1381,14 +1423,9 @@ pub async fn export_rows(
                     Some(AcquisitionMode::InHouse) => "Tự thực hiện".into(),
                     None => String::new(),
                 },
-                // The layout's note column says who carries on an ended unit's work.
-                note: continued
-                    .get(&t.lead_unit_id)
-                    .map(|us| {
-                        let names: Vec<&str> = us.iter().map(|u| u.name.as_str()).collect();
-                        format!("{}: {}", lang.pick("Nay là", "Now"), names.join("; "))
-                    })
-                    .unwrap_or_default(),
+                // The appendix's note column is the task's description: the importer
+                // reads it back as such, so an exported plan imports unchanged.
+                note: t.description.clone().unwrap_or_default(),
                 status: t.status.label(lang).to_string(),
                 progress: t.progress,
                 outcome: Outcome::of(t.status, t.due_date, t.completed_on, today)
