@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 
 use time::Date;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::text::fold;
 use crate::unit::{UnitKind, valid_on};
@@ -111,6 +113,22 @@ fn canon(text: &str) -> String {
         .replace("& ", "&")
         .replace(" &", "&");
     f.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A word lower-cased with its diacritics, the same wherever the tone mark is placed
+/// (`Hoà` and `Hòa`): its letters, then its marks in a fixed order.
+fn marked(word: &str) -> String {
+    let (mut letters, mut marks) = (String::new(), Vec::new());
+    for c in word.to_lowercase().nfd() {
+        if is_combining_mark(c) {
+            marks.push(c);
+        } else {
+            letters.push(c);
+        }
+    }
+    marks.sort_unstable();
+    letters.extend(marks);
+    letters
 }
 
 /// The proper name without administrative prefixes: `ubnd huyen an lao` → `an lao`.
@@ -441,10 +459,42 @@ impl<'a> UnitIndex<'a> {
             if let Some(found) = map.get(&key)
                 && let Some(named) = self.resolve(found, day)
             {
-                return named;
+                return match named {
+                    Named::Ambiguous(ids) => self.by_marks(text, ids),
+                    named => named,
+                };
             }
         }
         Named::Unknown
+    }
+
+    /// Names are matched without diacritics (documents drop them), so `Xã An Nghĩa` and
+    /// `Xã Ân Nghĩa` fold alike. When the text carries its marks, they tell such units
+    /// apart: the units whose proper name (as many last words as the text's own proper
+    /// name has) carries the same marks are kept. Without marks, or when they do not
+    /// decide, it stays ambiguous, never a pick.
+    fn by_marks(&self, text: &str, ids: Vec<i64>) -> Named {
+        let words = core_name(&canon(text)).split_whitespace().count();
+        let tail = |name: &str| {
+            let all: Vec<String> = name.split_whitespace().map(marked).collect();
+            all[all.len().saturating_sub(words)..].join(" ")
+        };
+        let wanted = tail(text);
+        let kept: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.unit(*id).is_some_and(|u| {
+                    tail(&u.name) == wanted
+                        || u.short_name.as_deref().is_some_and(|s| tail(s) == wanted)
+                })
+            })
+            .collect();
+        match kept.as_slice() {
+            [one] => Named::Unit(*one),
+            [] => Named::Ambiguous(ids),
+            _ => Named::Ambiguous(kept),
+        }
     }
 
     /// The units a reading found, as they stand on `day`; `None` when none does.
@@ -647,6 +697,31 @@ mod tests {
         // Initials never stand for a locality, and two letters say too little.
         assert_eq!(find_unit(&u, "XNM", day), Named::Unknown);
         assert_eq!(find_unit(&u, "CN", day), Named::Unknown);
+    }
+
+    #[test]
+    fn diacritics_tell_apart_names_that_fold_alike() {
+        let mut u = units();
+        u.push(unit(30, "21634", "Xã An Nghĩa", None, UnitKind::Commune));
+        u.push(unit(31, "21727", "Xã Ân Nghĩa", None, UnitKind::Commune));
+        u.push(unit(32, "21700", "Xã Hòa Hội", None, UnitKind::Commune));
+        u.push(unit(33, "21701", "Xã Hoà Hợi", None, UnitKind::Commune));
+        let day = date!(2025 - 06 - 01);
+        for (text, id) in [
+            ("Xã An Nghĩa", 30),
+            ("UBND xã Ân Nghĩa", 31),
+            ("Ân Nghĩa", 31),
+            // The tone mark placed the old way still names the same commune.
+            ("Xã Hoà Hội", 32),
+            ("xã hòa hợi", 33),
+        ] {
+            assert_eq!(find_unit(&u, text, day), Named::Unit(id), "{text}");
+        }
+        assert_eq!(
+            find_unit(&u, "Xa An Nghia", day),
+            Named::Ambiguous(vec![30, 31]),
+            "without marks nothing tells them apart"
+        );
     }
 
     #[test]
