@@ -159,6 +159,15 @@ fn bare(name: &str, tails: &[String]) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_string())
 }
 
+/// The name's words without the joins documents vary: `giao duc - dao tao`,
+/// `giao duc, dao tao` and `giao duc va dao tao` all give `giao duc dao tao`.
+fn plain(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || matches!(c, '&' | '-' | '–' | ',' | '/'))
+        .filter(|t| !t.is_empty() && *t != "va")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Initials of a name, for abbreviations: `so khoa hoc va cong nghe` and `so kh&cn`
 /// both give `skhcn`, `so ld-tb&xh` gives `sldtbxh`. A Vietnamese syllable always has a
 /// vowel, so a token without one is an abbreviation already and counts whole; `và`
@@ -273,6 +282,7 @@ pub struct UnitIndex<'a> {
     by_full: HashMap<String, Vec<usize>>,
     by_core: HashMap<String, Vec<usize>>,
     by_bare: HashMap<String, Vec<usize>>,
+    by_plain: HashMap<String, Vec<usize>>,
     by_initials: HashMap<String, Vec<usize>>,
     by_core_initials: HashMap<String, Vec<usize>>,
     sorts: Vec<Kinds>,
@@ -302,7 +312,12 @@ impl<'a> UnitIndex<'a> {
                     .or_else(|| c.strip_prefix("thanh pho "))
                     .unwrap_or(&c)
                     .to_string();
-                [format!(" tinh {proper}"), format!(" thanh pho {proper}")]
+                // `Đài PTTH Bình Định`, `Báo Gia Lai`: the province's name alone too.
+                [
+                    format!(" tinh {proper}"),
+                    format!(" thanh pho {proper}"),
+                    format!(" {proper}"),
+                ]
             })
             .collect();
         // The longest first, so `… tinh gia lai` loses all of it, not only ` … lai`.
@@ -316,6 +331,7 @@ impl<'a> UnitIndex<'a> {
             by_full: HashMap::new(),
             by_core: HashMap::new(),
             by_bare: HashMap::new(),
+            by_plain: HashMap::new(),
             by_initials: HashMap::new(),
             by_core_initials: HashMap::new(),
             sorts: Vec::with_capacity(units.len()),
@@ -331,7 +347,13 @@ impl<'a> UnitIndex<'a> {
             let by_initials = !matches!(u.kind, UnitKind::District | UnitKind::Commune);
             for full in std::iter::once(name).chain(u.short_name.as_deref().map(canon)) {
                 let core = core_name(&full);
-                if let Some(b) = bare(&core, &index.tails) {
+                let b = bare(&core, &index.tails);
+                push(
+                    &mut index.by_plain,
+                    plain(b.as_deref().unwrap_or(&core)),
+                    at,
+                );
+                if let Some(b) = b {
                     push(&mut index.by_bare, b, at);
                 }
                 push(&mut index.by_bare, core.clone(), at);
@@ -442,6 +464,7 @@ impl<'a> UnitIndex<'a> {
             (&self.by_full, full.clone()),
             (&self.by_core, core),
             (&self.by_bare, core_bare.clone()),
+            (&self.by_plain, plain(&core_bare)),
         ];
         if abbreviated(&full) {
             let whole = bare(&full, &self.tails).unwrap_or_else(|| full.clone());
@@ -689,6 +712,11 @@ mod tests {
             ("BQLKKT", 10),
             // A bracket at the end: the name before it, else the unit it says carries on.
             ("Sở KH&CN (chủ trì)", 4),
+            // The joins written another way, the province's name without `tỉnh`.
+            ("Sở Khoa học - Công nghệ", 4),
+            ("Sở Khoa học, Công nghệ tỉnh", 4),
+            ("Sở Lao động, Thương binh, Xã hội", 11),
+            ("Công an Bình Định", 13),
             ("Sở Ngoại vụ (nay là Sở Khoa học và Công nghệ)", 4),
             ("Huyện An Lão (Nay là: Xã Nhơn Mỹ)", 2),
         ] {
