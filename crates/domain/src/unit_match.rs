@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 
 use time::Date;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::text::fold;
 use crate::unit::{UnitKind, valid_on};
@@ -113,6 +115,22 @@ fn canon(text: &str) -> String {
     f.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A word lower-cased with its diacritics, the same wherever the tone mark is placed
+/// (`Hoà` and `Hòa`): its letters, then its marks in a fixed order.
+fn marked(word: &str) -> String {
+    let (mut letters, mut marks) = (String::new(), Vec::new());
+    for c in word.to_lowercase().nfd() {
+        if is_combining_mark(c) {
+            marks.push(c);
+        } else {
+            letters.push(c);
+        }
+    }
+    marks.sort_unstable();
+    letters.extend(marks);
+    letters
+}
+
 /// The proper name without administrative prefixes: `ubnd huyen an lao` → `an lao`.
 fn core_name(canon: &str) -> String {
     let mut s = canon.trim().trim_end_matches(['.', ',', ';']);
@@ -139,6 +157,15 @@ fn bare(name: &str, tails: &[String]) -> Option<String> {
         .find_map(|t| name.strip_suffix(t.as_str()))
         .map(str::trim_end)?;
     (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// The name's words without the joins documents vary: `giao duc - dao tao`,
+/// `giao duc, dao tao` and `giao duc va dao tao` all give `giao duc dao tao`.
+fn plain(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || matches!(c, '&' | '-' | '–' | ',' | '/'))
+        .filter(|t| !t.is_empty() && *t != "va")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Initials of a name, for abbreviations: `so khoa hoc va cong nghe` and `so kh&cn`
@@ -255,6 +282,7 @@ pub struct UnitIndex<'a> {
     by_full: HashMap<String, Vec<usize>>,
     by_core: HashMap<String, Vec<usize>>,
     by_bare: HashMap<String, Vec<usize>>,
+    by_plain: HashMap<String, Vec<usize>>,
     by_initials: HashMap<String, Vec<usize>>,
     by_core_initials: HashMap<String, Vec<usize>>,
     sorts: Vec<Kinds>,
@@ -284,7 +312,12 @@ impl<'a> UnitIndex<'a> {
                     .or_else(|| c.strip_prefix("thanh pho "))
                     .unwrap_or(&c)
                     .to_string();
-                [format!(" tinh {proper}"), format!(" thanh pho {proper}")]
+                // `Đài PTTH Bình Định`, `Báo Gia Lai`: the province's name alone too.
+                [
+                    format!(" tinh {proper}"),
+                    format!(" thanh pho {proper}"),
+                    format!(" {proper}"),
+                ]
             })
             .collect();
         // The longest first, so `… tinh gia lai` loses all of it, not only ` … lai`.
@@ -298,6 +331,7 @@ impl<'a> UnitIndex<'a> {
             by_full: HashMap::new(),
             by_core: HashMap::new(),
             by_bare: HashMap::new(),
+            by_plain: HashMap::new(),
             by_initials: HashMap::new(),
             by_core_initials: HashMap::new(),
             sorts: Vec::with_capacity(units.len()),
@@ -313,7 +347,13 @@ impl<'a> UnitIndex<'a> {
             let by_initials = !matches!(u.kind, UnitKind::District | UnitKind::Commune);
             for full in std::iter::once(name).chain(u.short_name.as_deref().map(canon)) {
                 let core = core_name(&full);
-                if let Some(b) = bare(&core, &index.tails) {
+                let b = bare(&core, &index.tails);
+                push(
+                    &mut index.by_plain,
+                    plain(b.as_deref().unwrap_or(&core)),
+                    at,
+                );
+                if let Some(b) = b {
                     push(&mut index.by_bare, b, at);
                 }
                 push(&mut index.by_bare, core.clone(), at);
@@ -424,6 +464,7 @@ impl<'a> UnitIndex<'a> {
             (&self.by_full, full.clone()),
             (&self.by_core, core),
             (&self.by_bare, core_bare.clone()),
+            (&self.by_plain, plain(&core_bare)),
         ];
         if abbreviated(&full) {
             let whole = bare(&full, &self.tails).unwrap_or_else(|| full.clone());
@@ -441,10 +482,42 @@ impl<'a> UnitIndex<'a> {
             if let Some(found) = map.get(&key)
                 && let Some(named) = self.resolve(found, day)
             {
-                return named;
+                return match named {
+                    Named::Ambiguous(ids) => self.by_marks(text, ids),
+                    named => named,
+                };
             }
         }
         Named::Unknown
+    }
+
+    /// Names are matched without diacritics (documents drop them), so `Xã An Nghĩa` and
+    /// `Xã Ân Nghĩa` fold alike. When the text carries its marks, they tell such units
+    /// apart: the units whose proper name (as many last words as the text's own proper
+    /// name has) carries the same marks are kept. Without marks, or when they do not
+    /// decide, it stays ambiguous, never a pick.
+    fn by_marks(&self, text: &str, ids: Vec<i64>) -> Named {
+        let words = core_name(&canon(text)).split_whitespace().count();
+        let tail = |name: &str| {
+            let all: Vec<String> = name.split_whitespace().map(marked).collect();
+            all[all.len().saturating_sub(words)..].join(" ")
+        };
+        let wanted = tail(text);
+        let kept: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.unit(*id).is_some_and(|u| {
+                    tail(&u.name) == wanted
+                        || u.short_name.as_deref().is_some_and(|s| tail(s) == wanted)
+                })
+            })
+            .collect();
+        match kept.as_slice() {
+            [one] => Named::Unit(*one),
+            [] => Named::Ambiguous(ids),
+            _ => Named::Ambiguous(kept),
+        }
     }
 
     /// The units a reading found, as they stand on `day`; `None` when none does.
@@ -639,6 +712,11 @@ mod tests {
             ("BQLKKT", 10),
             // A bracket at the end: the name before it, else the unit it says carries on.
             ("Sở KH&CN (chủ trì)", 4),
+            // The joins written another way, the province's name without `tỉnh`.
+            ("Sở Khoa học - Công nghệ", 4),
+            ("Sở Khoa học, Công nghệ tỉnh", 4),
+            ("Sở Lao động, Thương binh, Xã hội", 11),
+            ("Công an Bình Định", 13),
             ("Sở Ngoại vụ (nay là Sở Khoa học và Công nghệ)", 4),
             ("Huyện An Lão (Nay là: Xã Nhơn Mỹ)", 2),
         ] {
@@ -647,6 +725,31 @@ mod tests {
         // Initials never stand for a locality, and two letters say too little.
         assert_eq!(find_unit(&u, "XNM", day), Named::Unknown);
         assert_eq!(find_unit(&u, "CN", day), Named::Unknown);
+    }
+
+    #[test]
+    fn diacritics_tell_apart_names_that_fold_alike() {
+        let mut u = units();
+        u.push(unit(30, "21634", "Xã An Nghĩa", None, UnitKind::Commune));
+        u.push(unit(31, "21727", "Xã Ân Nghĩa", None, UnitKind::Commune));
+        u.push(unit(32, "21700", "Xã Hòa Hội", None, UnitKind::Commune));
+        u.push(unit(33, "21701", "Xã Hoà Hợi", None, UnitKind::Commune));
+        let day = date!(2025 - 06 - 01);
+        for (text, id) in [
+            ("Xã An Nghĩa", 30),
+            ("UBND xã Ân Nghĩa", 31),
+            ("Ân Nghĩa", 31),
+            // The tone mark placed the old way still names the same commune.
+            ("Xã Hoà Hội", 32),
+            ("xã hòa hợi", 33),
+        ] {
+            assert_eq!(find_unit(&u, text, day), Named::Unit(id), "{text}");
+        }
+        assert_eq!(
+            find_unit(&u, "Xa An Nghia", day),
+            Named::Ambiguous(vec![30, 31]),
+            "without marks nothing tells them apart"
+        );
     }
 
     #[test]

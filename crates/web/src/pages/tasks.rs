@@ -1434,9 +1434,17 @@ pub struct PreviewRow {
     pub row: usize,
     pub code: String,
     pub title: String,
+    /// The group's code and name, empty when the row is in none.
+    pub group: String,
+    /// The unit that leads the task here.
     pub lead: String,
+    /// The sheet's lead when it is no unit of the province (kept as the first partner,
+    /// `lead` follows the task instead): the row is flagged so the officer sees the choice.
+    pub outside_lead: Option<String>,
     pub coordinating: usize,
+    /// Outside partners other than the outside lead.
     pub partners: String,
+    pub start: String,
     pub due: String,
     pub budget: String,
 }
@@ -1448,6 +1456,8 @@ struct ImportPage {
     plan: Plan,
     problems: Vec<String>,
     preview: Vec<PreviewRow>,
+    /// How many previewed rows have a lead outside the province (a notice says so).
+    outside_leads: usize,
     token: Option<String>,
     max_upload_mb: u64,
 }
@@ -1463,6 +1473,7 @@ fn import_view(
         page: ctx.page("Nhập kế hoạch từ Excel", "Import a plan from Excel"),
         plan,
         problems,
+        outside_leads: preview.iter().filter(|r| r.outside_lead.is_some()).count(),
         preview,
         token,
         // A workbook has its own cap, below the evidence files'.
@@ -1506,10 +1517,13 @@ pub async fn import_preview(
         Ok(outcome) => {
             // Kept (by its hash) for the confirmation only once it reads well.
             let token = crate::files::save_preview(&ctx.state.config.data_dir, bytes).await?;
-            let names = {
+            let (names, groups) = {
                 let mut c = ctx.state.db.read().await?;
                 let ids: Vec<i64> = outcome.tasks.iter().map(|t| t.lead_unit_id).collect();
-                units::by_ids(&mut c, &ids).await?
+                (
+                    units::by_ids(&mut c, &ids).await?,
+                    plans::groups(&mut c, id).await?,
+                )
             };
             let preview = outcome
                 .tasks
@@ -1518,13 +1532,28 @@ pub async fn import_preview(
                     row: t.row,
                     code: t.fields.code.clone(),
                     title: t.fields.title.clone(),
+                    group: t
+                        .fields
+                        .group_id
+                        .and_then(|g| groups.iter().find(|x| x.id == g))
+                        .map(|g| format!("{}. {}", g.code, g.name))
+                        .unwrap_or_default(),
                     lead: names
                         .iter()
                         .find(|u| u.id == t.lead_unit_id)
                         .map(|u| u.name.clone())
                         .unwrap_or_default(),
+                    outside_lead: t.outside_lead.clone(),
                     coordinating: t.coordinating.len(),
-                    partners: t.fields.partners.join("; "),
+                    partners: t
+                        .fields
+                        .partners
+                        .iter()
+                        .filter(|p| Some(*p) != t.outside_lead.as_ref())
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    start: t.fields.start_date.map(format_date).unwrap_or_default(),
                     due: format_date(t.fields.due_date),
                     budget: format_money(t.fields.budget_planned),
                 })

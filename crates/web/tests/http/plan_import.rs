@@ -376,3 +376,299 @@ async fn the_pages_preview_then_confirm_an_import() {
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["due_date"], "2025-09-30", "Quý III/2025");
 }
+
+/// An appendix the way officers write it: group rows numbered as the plan but worded
+/// their own way, units named with or without “tỉnh”, “Ủy ban nhân dân” in full,
+/// abbreviations, group phrases for whole levels, leads that are no unit of the
+/// province, periods for start dates and notes (one of several lines).
+fn officers_workbook() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write(0, 0, "PHỤ LỤC KẾ HOẠCH CHUYỂN ĐỔI SỐ NĂM 2025")
+        .unwrap();
+    for (c, h) in [
+        "STT",
+        "Nội dung nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Thời gian bắt đầu",
+        "Thời hạn hoàn thành",
+        "Ghi chú",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write(2, c as u16, *h).unwrap();
+    }
+    let rows: [[&str; 7]; 9] = [
+        ["II", "PHÁT TRIỂN HẠ TẦNG SỐ", "", "", "", "", ""],
+        [
+            "1",
+            "Khu công nghiệp số",
+            "Ban Quản lý Khu kinh tế",
+            "Sở KHCN; UBND cấp huyện, cấp xã",
+            "Quý II/2025",
+            "Quý IV/2025",
+            "Ưu tiên Khu kinh tế Nhơn Hội.\nBáo cáo hằng quý.",
+        ],
+        [
+            "XII",
+            "Phát triển không gian trải nghiệm sản phẩm, dịch vụ số",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "1",
+            "Trung tâm trải nghiệm số",
+            "Ủy ban nhân dân thành phố Quy Nhơn",
+            "các sở, ban, ngành",
+            "Tháng 3/2025",
+            "Năm 2025",
+            "",
+        ],
+        ["IX", "Chính quyền số và dữ liệu", "", "", "", "", ""],
+        [
+            "1",
+            "Hoá đơn điện tử",
+            "Cục Thuế tỉnh",
+            "Sở Tài chính; Viettel Bình Định",
+            "",
+            "Quý IV/2025",
+            "Theo Đề án 06",
+        ],
+        [
+            "2",
+            "Thanh toán không dùng tiền mặt",
+            "Kho bạc Nhà nước tỉnh",
+            "",
+            "",
+            "Năm 2025",
+            "",
+        ],
+        [
+            "3",
+            "Số hoá di sản",
+            "Sở VHTTDL tỉnh Bình Định",
+            "UBND các xã, phường",
+            "Năm 2025",
+            "Quý III/2025",
+            "",
+        ],
+        [
+            "4",
+            "Sổ tay an sinh số",
+            "Sở KH&CN (chủ trì)",
+            "Ban Quản lý Khu kinh tế tỉnh Bình Định",
+            "",
+            "Thường xuyên",
+            "",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write(3 + r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn tasks_of(s: &Session, plan: i64) -> Vec<Value> {
+    let (_, list) = s
+        .get_json(&format!("/api/v1/plans/{plan}/tasks?sort=code"))
+        .await;
+    list["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn an_appendix_as_officers_write_it_imports_every_row() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator, "Kế hoạch viết tay").await;
+    let (status, body) = post_workbook(&coordinator, plan, officers_workbook(), false).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["count"], 6);
+    let items = tasks_of(&coordinator, plan).await;
+    let got: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap(),
+                t["lead_unit_code"].as_str().unwrap(),
+                t["group_name"].as_str().unwrap_or(""),
+                t["start_date"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // “Ban Quản lý Khu kinh tế” is the board “… tỉnh”; Quý II starts on 1 April.
+            ("2.1", "52-BQLKKT", "Hạ tầng số", "2025-04-01"),
+            // Cục Thuế: followed by the first coordinating unit of the province.
+            ("9.1", "52-STC2", "Chính quyền số", ""),
+            // Kho bạc, with no coordinating unit: the importer's own unit (Sở TT&TT,
+            // merged into Sở KH&CN on 1 March 2025).
+            ("9.2", "52-SKHCN2", "Chính quyền số", ""),
+            ("9.3", "52-SVHTTDL", "Chính quyền số", "2025-01-01"),
+            ("9.4", "52-SKHCN2", "Chính quyền số", ""),
+            // “XII”, worded its own way: group 12.
+            (
+                "12.1",
+                "540",
+                "Không gian trải nghiệm sản phẩm và dịch vụ số",
+                "2025-03-01"
+            ),
+        ]
+    );
+    let by_code = |code: &str| items.iter().find(|t| t["code"] == code).unwrap();
+    assert_eq!(by_code("2.1")["due_date"], "2025-12-31");
+    assert_eq!(
+        by_code("2.1")["description"],
+        "Ưu tiên Khu kinh tế Nhơn Hội.\nBáo cáo hằng quý."
+    );
+    assert_eq!(
+        by_code("9.1")["partners"],
+        json!(["Cục Thuế tỉnh", "Viettel Bình Định"]),
+        "the outside lead is kept, first among the partners"
+    );
+    assert_eq!(by_code("9.2")["partners"], json!(["Kho bạc Nhà nước tỉnh"]));
+    for code in ["2.1", "12.1", "9.3"] {
+        assert_eq!(
+            by_code(code)["partners"],
+            json!([]),
+            "{code}: a group phrase is units, not a partner named “cấp xã”"
+        );
+    }
+    let coordinator = &coordinator;
+    let coordinating = |code: &str| {
+        let id = by_code(code)["id"].as_i64().unwrap();
+        async move {
+            let (_, task) = coordinator.get_json(&format!("/api/v1/tasks/{id}")).await;
+            task["coordinating_units"].as_array().unwrap().len()
+        }
+    };
+    // Sở KH&CN, the 11 districts and the 159 communes and wards of Bình Định.
+    assert_eq!(coordinating("2.1").await, 1 + 11 + 159);
+    assert_eq!(coordinating("9.3").await, 159, "UBND các xã, phường");
+    assert!(coordinating("12.1").await >= 10, "every department");
+    assert_eq!(
+        coordinating("9.4").await,
+        1,
+        "the board, “tỉnh Bình Định” or not"
+    );
+    // The history says who follows a task led from outside the province.
+    let id = by_code("9.1")["id"].as_i64().unwrap();
+    let (_, events) = coordinator
+        .get_json(&format!("/api/v1/tasks/{id}/events"))
+        .await;
+    assert!(
+        events.to_string().contains("không phải đơn vị của tỉnh"),
+        "{events}"
+    );
+}
+
+#[tokio::test]
+async fn the_preview_shows_start_dates_groups_and_leads_outside_the_province() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator, "Kế hoạch xem trước").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(officers_workbook()).file_name("phu-luc.xlsx"),
+    );
+    let r = coordinator
+        .client
+        .post(coordinator.url(&format!("/plans/{plan}/import?_csrf={}", coordinator.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("6 nhiệm vụ sẽ được tạo"), "{html}");
+    assert!(html.contains("01/04/2025"), "Quý II/2025 starts on 1 April");
+    assert!(
+        !html.contains("30/06/2025"),
+        "not on the quarter's last day"
+    );
+    assert!(html.contains("12. Không gian trải nghiệm sản phẩm và dịch vụ số"));
+    assert!(html.contains("2 nhiệm vụ có đơn vị chủ trì trong tệp không phải đơn vị của tỉnh"));
+    assert!(html.contains("Chủ trì ngoài tỉnh: Cục Thuế tỉnh"));
+    assert!(html.contains("Chủ trì ngoài tỉnh: Kho bạc Nhà nước tỉnh"));
+    assert!(html.contains("Viettel Bình Định"), "outside partners shown");
+    assert_eq!(html.matches("class=\"flagged\"").count(), 2);
+    // A preview writes nothing.
+    assert!(tasks_of(&coordinator, plan).await.is_empty());
+    // A lead that claims to be the province's own but is none stops only its row.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn hoàn thành"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(0, c as u16, *h).unwrap();
+    }
+    for (r, lead) in [(1, "Sở Tài chánh"), (2, "Sở Tài chính")] {
+        sheet.write(r, 0, format!("Việc {r}")).unwrap();
+        sheet.write(r, 1, lead).unwrap();
+        sheet.write(r, 2, "Năm 2025").unwrap();
+    }
+    let (status, body) =
+        post_workbook(&coordinator, plan, book.save_to_buffer().unwrap(), true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = body["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 1, "{body}");
+    assert!(
+        details[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dòng 2, cột “Đơn vị chủ trì”: Không tìm thấy đơn vị “Sở Tài chánh”"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_exported_plan_keeps_its_descriptions_when_imported_into_a_fresh_plan() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let source = new_plan(&coordinator, "Kế hoạch gốc").await;
+    let (status, body) = post_workbook(&coordinator, source, officers_workbook(), false).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let export = coordinator
+        .get(&format!("/tasks.xlsx?plan={source}"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let copy = new_plan(&coordinator, "Kế hoạch chép").await;
+    let (status, body) = post_workbook(&coordinator, copy, export, false).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let fields = |items: Vec<Value>| -> Vec<(Value, Value, Value, Value, Value)> {
+        items
+            .into_iter()
+            .map(|t| {
+                (
+                    t["code"].clone(),
+                    t["description"].clone(),
+                    t["lead_unit_code"].clone(),
+                    t["start_date"].clone(),
+                    t["partners"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (before, after) = (
+        fields(tasks_of(&coordinator, source).await),
+        fields(tasks_of(&coordinator, copy).await),
+    );
+    assert_eq!(before.len(), 6);
+    assert!(before.iter().any(|t| t.1 == "Theo Đề án 06"));
+    assert_eq!(after, before, "descriptions, leads, start dates, partners");
+}
