@@ -30,6 +30,42 @@ fn parse(json: &str) -> AppResult<FrameworkInput> {
     serde_json::from_str(json).map_err(|e| AppError::internal(format!("demo framework: {e}")))
 }
 
+/// A district criterion's text as a commune's (the 2025 commune framework starts as a copy
+/// of the district one): the phrases about the district's communes first, then the level.
+fn for_communes(text: &str) -> String {
+    const PHRASES: &[(&str, &str)] = &[
+        (
+            "xã, phường, thị trấn có Ban chỉ đạo chuyển đổi số do Chủ tịch UBND cấp xã làm Trưởng ban",
+            "thôn, tổ dân phố có Tổ công nghệ số cộng đồng",
+        ),
+        (
+            "tổng số đơn vị hành chính cấp xã",
+            "tổng số thôn, tổ dân phố",
+        ),
+        (
+            "Ban chỉ đạo chuyển đổi số của từng xã, phường, thị trấn",
+            "Tổ công nghệ số cộng đồng của từng thôn, tổ dân phố",
+        ),
+        (
+            "Đài Truyền thanh - Truyền hình và Cổng thông tin điện tử cấp huyện",
+            "Đài truyền thanh và Trang thông tin điện tử của xã",
+        ),
+        ("từ huyện đến cấp xã", "của xã với thôn, tổ dân phố"),
+        ("cấp huyện, cấp xã", "cấp xã"),
+        ("Trung tâm Y tế huyện", "Trạm Y tế xã"),
+        ("cấp huyện", "cấp xã"),
+        ("UBND huyện", "UBND xã"),
+        ("HĐND huyện", "HĐND xã"),
+        ("ngân sách huyện", "ngân sách xã"),
+        ("Công an huyện", "Công an xã"),
+        ("của huyện", "của xã"),
+        ("năm 2024", "năm 2025"),
+    ];
+    PHRASES
+        .iter()
+        .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+}
+
 fn date(y: i32, m: Month, d: u8) -> AppResult<Date> {
     Date::from_calendar_date(y, m, d).map_err(|e| AppError::internal(e.to_string()))
 }
@@ -72,6 +108,13 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
         let top = k.code.split('.').next().unwrap_or_default();
         matches!(top, "1" | "2" | "3" | "4" | "5")
     });
+    // Its wording speaks of the commune and its villages, not of a district and its
+    // communes, and of 2025.
+    for k in &mut xa.criteria {
+        k.name = for_communes(&k.name);
+        k.guidance = k.guidance.as_deref().map(for_communes);
+        k.evidence = k.evidence.as_deref().map(for_communes);
+    }
     let xa_2025 = create_from(state, &caller, &xa, Some(huyen_2024.framework.id)).await?;
 
     let today = state.today();

@@ -585,6 +585,28 @@ async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
     assert_eq!(max_of("DTI-SO-2024").await, 500.0);
     assert_eq!(max_of("DTI-HUYEN-2024").await, 1000.0);
     assert_eq!(max_of("DTI-HUYEN-2025").await, 1000.0);
+    // The commune framework speaks of the commune and its villages, of 2025.
+    let xa = frameworks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DTI-XA-2025")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let xa = viewer
+        .get(&format!("/api/v1/index-frameworks/{xa}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for stale in ["huyện", "thị trấn", "2024"] {
+        assert!(
+            !xa.contains(stale),
+            "{stale} in the commune framework: {xa}"
+        );
+    }
+    assert!(xa.contains("Tổ công nghệ số cộng đồng"));
 
     // 2024: every unit published; the index is points ÷ maximum, ranks follow points.
     let districts_2024 = seeded.published_rounds[1];
