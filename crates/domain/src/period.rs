@@ -7,14 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use crate::Lang;
-
-/// The kinds of period a list of choices is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PeriodKind {
-    Year,
-    Quarter,
-    Month,
-}
+use crate::indicator::PeriodType;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -101,12 +94,12 @@ impl Period {
 
     /// The periods of a kind around a day, the most recent first: what a form offers to
     /// choose from (the current one and `back` before it).
-    pub fn recent(kind: PeriodKind, day: Date, back: usize) -> Vec<Period> {
+    pub fn recent(kind: PeriodType, day: Date, back: usize) -> Vec<Period> {
         let mut out = Vec::with_capacity(back + 1);
         let mut p = match kind {
-            PeriodKind::Year => Period::Year(day.year()),
-            PeriodKind::Quarter => Period::containing(day, true),
-            PeriodKind::Month => Period::containing(day, false),
+            PeriodType::Year => Period::Year(day.year()),
+            PeriodType::Quarter => Period::containing(day, true),
+            PeriodType::Month => Period::containing(day, false),
         };
         for _ in 0..=back {
             out.push(p);
@@ -261,7 +254,7 @@ mod tests {
     fn recent_periods_go_back_across_years() {
         let day = time::macros::date!(2026 - 02 - 10);
         assert_eq!(
-            Period::recent(PeriodKind::Quarter, day, 2),
+            Period::recent(PeriodType::Quarter, day, 2),
             vec![
                 Period::Quarter(2026, 1),
                 Period::Quarter(2025, 4),
@@ -269,7 +262,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            Period::recent(PeriodKind::Month, day, 2),
+            Period::recent(PeriodType::Month, day, 2),
             vec![
                 Period::Month(2026, 2),
                 Period::Month(2026, 1),

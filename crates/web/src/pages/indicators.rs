@@ -329,12 +329,8 @@ pub async fn show(
         let mut c = ctx.state.db.read().await?;
         dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
     };
-    let periods = crate::service::pickers::period_choices(
-        crate::service::pickers::kind_of(indicator.period_type),
-        today,
-        parsed,
-        lang,
-    );
+    let periods =
+        crate::service::pickers::period_choices(indicator.period_type, today, parsed, lang);
     let unit_choices =
         crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
     ctx.render(&IndicatorPage {
@@ -483,12 +479,7 @@ async fn entry_page(
         }),
         None => owed,
     };
-    let periods = crate::service::pickers::period_choices(
-        crate::service::pickers::kind_of(form.period_type),
-        today,
-        period,
-        lang,
-    );
+    let periods = crate::service::pickers::period_choices(form.period_type, today, period, lang);
     let inds = indicators::form_indicators(&mut c, form.id).await?;
     let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
     let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
@@ -812,7 +803,7 @@ pub async fn completeness(
     let lang = ctx.lang();
     let report = svc::completeness(&ctx.state, ctx.user()?, form_id, q.period.as_deref()).await?;
     let periods = crate::service::pickers::period_choices(
-        crate::service::pickers::kind_of(report.period_type),
+        report.period_type,
         ctx.state.today(),
         report.period,
         lang,

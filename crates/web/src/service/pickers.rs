@@ -4,7 +4,7 @@
 use dxplan_domain::Lang;
 use dxplan_domain::auth::Action;
 use dxplan_domain::indicator::PeriodType;
-use dxplan_domain::period::{Period, PeriodKind};
+use dxplan_domain::period::Period;
 use dxplan_domain::unit_match::{Named, UnitIndex};
 use dxplan_store::Conn;
 use dxplan_store::units::{self, Unit};
@@ -57,6 +57,15 @@ pub enum NotAUnit {
 }
 
 impl NotAUnit {
+    /// The field error a form shows for it.
+    pub fn invalid(&self) -> dxplan_domain::Invalid {
+        match self {
+            NotAUnit::Unknown => dxplan_domain::Invalid::UnknownUnit,
+            NotAUnit::Ambiguous => dxplan_domain::Invalid::AmbiguousUnit,
+        }
+    }
+
+    /// What a page says of it, naming what was typed.
     pub fn message(&self, text: &str, lang: Lang) -> String {
         match self {
             NotAUnit::Unknown => lang.pick(
@@ -105,18 +114,8 @@ pub async fn find_named(c: &mut Conn, text: &str, day: Date) -> AppResult<Result
     }
 }
 
-impl NotAUnit {
-    /// The field error a form shows for it.
-    pub fn invalid(&self) -> dxplan_domain::Invalid {
-        match self {
-            NotAUnit::Unknown => dxplan_domain::Invalid::UnknownUnit,
-            NotAUnit::Ambiguous => dxplan_domain::Invalid::AmbiguousUnit,
-        }
-    }
-}
-
-/// Units as typed in a list field: one a line or separated by semicolons, by name or code. A unit's name
-/// may hold a comma ("Sở Văn hóa, Thể thao và Du lịch"), so commas separate only a line of
+/// Units as typed in a list field: one a line or separated by semicolons, by name or code.
+/// A unit's name may hold a comma ("Sở Văn hóa, Thể thao và Du lịch"), so commas separate only a line of
 /// codes ("52-STC, 540").
 pub fn unit_list(typed: &str) -> Vec<String> {
     typed
@@ -138,17 +137,17 @@ pub fn unit_list(typed: &str) -> Vec<String> {
 /// previous periods of its kind, then the years (a year's figure rolls up from them), and
 /// `shown` first when it is none of those. Each as (stored form, label).
 pub fn period_choices(
-    kind: PeriodKind,
+    kind: PeriodType,
     today: Date,
     shown: Period,
     lang: Lang,
 ) -> Vec<(String, String)> {
     let mut periods = match kind {
-        PeriodKind::Year => Vec::new(),
-        PeriodKind::Quarter => Period::recent(PeriodKind::Quarter, today, 11),
-        PeriodKind::Month => Period::recent(PeriodKind::Month, today, 23),
+        PeriodType::Year => Vec::new(),
+        PeriodType::Quarter => Period::recent(PeriodType::Quarter, today, 11),
+        PeriodType::Month => Period::recent(PeriodType::Month, today, 23),
     };
-    periods.extend(Period::recent(PeriodKind::Year, today, 5));
+    periods.extend(Period::recent(PeriodType::Year, today, 5));
     if !periods.contains(&shown) {
         periods.insert(0, shown);
     }
@@ -163,25 +162,9 @@ pub fn period_read(text: &str) -> AppResult<Period> {
     Period::read(text).ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))
 }
 
-/// The period a form's figures are owed for now: the last one that has ended.
+/// The period a form's figures are owed for now: the last one that has ended (the one
+/// before the period under way).
 pub fn last_ended(period_type: PeriodType, today: Date) -> Period {
-    let day_before = |p: Period| p.start().previous_day().unwrap_or(p.start());
-    match period_type {
-        PeriodType::Year => Period::Year(today.year() - 1),
-        PeriodType::Quarter => {
-            Period::containing(day_before(Period::containing(today, true)), true)
-        }
-        PeriodType::Month => {
-            Period::containing(day_before(Period::containing(today, false)), false)
-        }
-    }
-}
-
-/// The kind of period an indicator reports.
-pub fn kind_of(period_type: PeriodType) -> PeriodKind {
-    match period_type {
-        PeriodType::Year => PeriodKind::Year,
-        PeriodType::Quarter => PeriodKind::Quarter,
-        PeriodType::Month => PeriodKind::Month,
-    }
+    let mut recent = Period::recent(period_type, today, 1);
+    recent.pop().unwrap_or(Period::Year(today.year() - 1))
 }
