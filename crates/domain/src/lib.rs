@@ -12,6 +12,7 @@ pub mod dhis2;
 pub mod framework_import;
 pub mod i18n;
 pub mod indicator;
+pub mod issuer;
 pub mod notification;
 pub mod period;
 pub mod plan_import;

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use dxplan_domain::dashboard::{Dashboard, Tally};
 use dxplan_domain::text::{format_date, format_int, format_number};
 use dxplan_report::fonts;
-use dxplan_report::progress::{Block, ChartBlock, ProgressReport, Section, Table};
+use dxplan_report::progress::{Block, ChartBlock, Letterhead, ProgressReport, Section, Table};
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Array, Bytes, Dict, IntoValue, Smart, Value, dict};
 use typst::text::Font;
@@ -193,17 +193,32 @@ fn section_value(s: &Section) -> Value {
 }
 
 fn progress_inputs(r: &ProgressReport) -> Dict {
+    let head = &r.letterhead;
     dict! {
-        "parent_body" => r.parent_body.as_str(),
-        "issuer" => r.issuer.as_str(),
-        "number" => r.number.as_str(),
-        "place_date" => r.place_date.as_str(),
+        "governing_body" => head.governing_body.as_deref().map_or(Value::None, |g| g.into_value()),
+        "agency" => strings(&head.agency),
+        "number" => head.number.as_str(),
+        "place_date" => head.place_date.as_str(),
         "kind" => r.kind.as_str(),
         "subject" => r.subject.as_str(),
         "sections" => r.sections.iter().map(section_value).collect::<Array>(),
-        "recipients" => strings(&r.recipients),
-        "signer_title" => strings(&r.signer_title),
+        "recipients" => strings(&head.recipients),
+        "signer_title" => strings(&head.signer_title),
+        "signer_name" => head.signer_name.as_deref().map_or(Value::None, |n| n.into_value()),
+        "author" => head.author.as_str(),
+        "created" => created_value(head),
     }
+}
+
+/// The day a document was made, as the templates' `datetime` takes it.
+fn created_value(head: &Letterhead) -> Value {
+    let created = head.created.to_offset(time::UtcOffset::UTC);
+    dict! {
+        "year" => i64::from(created.year()),
+        "month" => i64::from(u8::from(created.month())),
+        "day" => i64::from(created.day()),
+    }
+    .into_value()
 }
 
 /// The progress report as PDF, laid out per Decree 30/2020/NĐ-CP: A4, margins 20 mm
@@ -211,7 +226,8 @@ fn progress_inputs(r: &ProgressReport) -> Dict {
 /// missing) 13 pt; the two-column header (issuing body, national title and motto, number,
 /// place and date), title, sections with justified paragraphs, ruled tables whose
 /// header row repeats on each page, charts as vector images with their captions, then
-/// the recipients and the signature block; page numbers at the foot from page 2.
+/// the recipients and the signature block; page numbers at the top centre from page 2;
+/// the issuing agency as the document's author.
 pub fn progress_pdf(report: &ProgressReport) -> Result<Vec<u8>, PdfError> {
     render(PROGRESS_FILE, progress_inputs(report))
 }
@@ -249,7 +265,7 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|v| format!("{} %", format_number(v, 1)))
+    v.map(|v| format!("{}\u{a0}%", format_number(v, 1)))
         .unwrap_or_else(|| "–".into())
 }
 
@@ -270,7 +286,7 @@ fn headline(o: &Tally) -> Array {
     .collect()
 }
 
-fn briefing_inputs(d: &Dashboard) -> Dict {
+fn briefing_inputs(d: &Dashboard, head: &Letterhead) -> Dict {
     let units: Array = d
         .most_behind(BRIEF_UNITS)
         .into_iter()
@@ -345,7 +361,14 @@ fn briefing_inputs(d: &Dashboard) -> Dict {
         .map(|p| p.title.clone())
         .unwrap_or_else(|| format!("Kế hoạch chuyển đổi số năm {}", d.year));
     dict! {
-        "unit" => shorten(&d.unit.name, 120),
+        // The issuing agency heads the page as it heads the report (`ỦY BAN NHÂN DÂN TỈNH
+        // GIA LAI`); the unit's own name when a caller gives no agency.
+        "unit" => shorten(
+            &if head.agency.is_empty() { d.unit.name.clone() } else { head.agency.join(" ") },
+            120,
+        ),
+        "author" => shorten(&head.author, 200),
+        "created" => created_value(head),
         "title" => format!("TÌNH HÌNH CHUYỂN ĐỔI SỐ NĂM {}", d.year),
         "subtitle" => shorten(&subtitle, 160),
         "as_of" => format!("Số liệu đến ngày {}", format_date(d.today)),
@@ -366,8 +389,8 @@ fn briefing_inputs(d: &Dashboard) -> Dict {
 /// figures, the 5 units furthest behind, the 5 indicators furthest below target and the
 /// first 4 reported obstacles. Lists and texts are cut to size and the page is typeset
 /// at the largest text size that fits, so it is one A4 page whatever the data.
-pub fn briefing_pdf(d: &Dashboard) -> Result<Vec<u8>, PdfError> {
-    render(BRIEFING_FILE, briefing_inputs(d))
+pub fn briefing_pdf(d: &Dashboard, head: &Letterhead) -> Result<Vec<u8>, PdfError> {
+    render(BRIEFING_FILE, briefing_inputs(d, head))
 }
 
 #[cfg(test)]

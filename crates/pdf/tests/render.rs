@@ -8,11 +8,12 @@ use dxplan_domain::dashboard::{
     YearFigure, tally,
 };
 use dxplan_domain::indicator::{Attainment, AttainmentStatus};
+use dxplan_domain::issuer::IssuerBlock;
 use dxplan_domain::task::TaskStatus;
 use dxplan_domain::unit::UnitKind;
 use dxplan_pdf::{briefing_pdf, progress_pdf};
 use dxplan_report::progress::{
-    Block, ChartBlock, Issuer, ProgressReport, Section, Table, progress_report,
+    Block, ChartBlock, Letterhead, ProgressReport, Section, Table, progress_report,
 };
 use time::Date;
 use time::macros::date;
@@ -220,13 +221,17 @@ fn dashboard(units: usize, indicators: usize, obstacles: usize, obstacle_len: us
     d
 }
 
-fn issuer() -> Issuer {
-    Issuer {
-        parent_body: "Ủy ban nhân dân tỉnh Bình Định".into(),
-        body: "Sở Khoa học và Công nghệ".into(),
+fn issuer() -> Letterhead {
+    let block = IssuerBlock {
+        governing_body: Some("UBND TỈNH GIA LAI".into()),
+        agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into()],
         symbol: "SKHCN".into(),
-        place: "Bình Định".into(),
-    }
+        place: "Gia Lai".into(),
+        signer_title: vec!["KT. GIÁM ĐỐC".into(), "PHÓ GIÁM ĐỐC".into()],
+        signer_name: Some("Nguyễn Văn An".into()),
+        recipients: vec!["- UBND tỉnh (b/c);".into(), "- Lưu: VT.".into()],
+    };
+    Letterhead::new(&block, "BC", TODAY, TODAY.midnight().assume_utc())
 }
 
 fn write_artifact(name: &str, pdf: &[u8]) {
@@ -237,7 +242,7 @@ fn write_artifact(name: &str, pdf: &[u8]) {
 #[test]
 fn the_progress_report_carries_vietnamese_text_numbers_and_hostile_text_exactly() {
     let d = dashboard(8, 3, 3, 300);
-    let mut report = progress_report(&d, &issuer());
+    let mut report = progress_report(&d, issuer());
     report.sections.push(Section {
         heading: "VII. NỘI DUNG KHÁC".into(),
         blocks: vec![
@@ -263,11 +268,12 @@ fn the_progress_report_carries_vietnamese_text_numbers_and_hostile_text_exactly(
     let pages = pages(&pdf);
     let all = pages.join(" ");
     for needle in [
-        "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH",
+        "UBND TỈNH GIA LAI",
         "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        "Số: /BC-SKHCN",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Bình Định, ngày 28 tháng 11 năm 2026",
+        "Gia Lai, ngày 28 tháng 11 năm 2026",
         "BÁO CÁO",
         "Quý IV/2026",
         "Sở Khoa học và Công nghệ",
@@ -278,6 +284,7 @@ fn the_progress_report_carries_vietnamese_text_numbers_and_hostile_text_exactly(
         "Nơi nhận:",
         "KT. GIÁM ĐỐC",
         "PHÓ GIÁM ĐỐC",
+        "Nguyễn Văn An",
         HOSTILE,
     ] {
         assert_has(&all, needle);
@@ -290,22 +297,35 @@ fn the_progress_report_carries_vietnamese_text_numbers_and_hostile_text_exactly(
     // Hostile text broke nothing: the page is still A4 (a 1 cm page would hold a few
     // letters per page and run to hundreds of pages).
     assert!(pages.len() < 30, "{} pages", pages.len());
-    // Page numbers from page 2: the last page ends with its number.
+    // Page numbers at the top from page 2: the first page has none, the last page
+    // begins with its number.
     let n = pages.len();
     assert!(
-        pages[n - 1].trim_end().ends_with(&n.to_string()),
-        "page {n} ends: {}",
-        &pages[n - 1][pages[n - 1].len().saturating_sub(80)..]
+        pages[n - 1].trim_start().starts_with(&format!("{n} ")),
+        "page {n} begins: {}",
+        pages[n - 1].chars().take(80).collect::<String>()
+    );
+    assert!(
+        pages[0].starts_with("UBND TỈNH GIA LAI"),
+        "{}",
+        pages[0].chars().take(80).collect::<String>()
     );
 }
 
 #[test]
 fn a_hand_built_report_with_odd_tables_and_a_chart_renders() {
     let report = ProgressReport {
-        parent_body: HOSTILE.into(),
-        issuer: "SỞ KHOA HỌC VÀ CÔNG NGHỆ".into(),
-        number: "Số:        /BC-SKHCN".into(),
-        place_date: "Bình Định, ngày 05 tháng 02 năm 2027".into(),
+        letterhead: Letterhead {
+            governing_body: Some(HOSTILE.into()),
+            agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into(), HOSTILE.into()],
+            number: "Số:        /BC-SKHCN".into(),
+            place_date: "Bình Định, ngày 05 tháng 02 năm 2027".into(),
+            recipients: vec![HOSTILE.into()],
+            signer_title: vec!["GIÁM ĐỐC".into()],
+            signer_name: Some(HOSTILE.into()),
+            author: HOSTILE.into(),
+            created: TODAY.midnight().assume_utc(),
+        },
         kind: "BÁO CÁO".into(),
         subject: HOSTILE.into(),
         sections: vec![Section {
@@ -336,8 +356,6 @@ fn a_hand_built_report_with_odd_tables_and_a_chart_renders() {
                 }),
             ],
         }],
-        recipients: vec![HOSTILE.into()],
-        signer_title: vec!["GIÁM ĐỐC".into()],
     };
     let pdf = progress_pdf(&report).expect("renders");
     write_artifact("hand-built.pdf", &pdf);
@@ -363,14 +381,15 @@ fn a_hand_built_report_with_odd_tables_and_a_chart_renders() {
 #[test]
 fn the_briefing_is_one_page_with_the_headline_and_the_laggards() {
     let d = dashboard(8, 6, 3, 150);
-    let pdf = briefing_pdf(&d).expect("the briefing renders");
+    let pdf = briefing_pdf(&d, &issuer()).expect("the briefing renders");
     write_artifact("briefing.pdf", &pdf);
     println!("briefing: {} bytes", pdf.len());
     let pages = pages(&pdf);
     assert_eq!(pages.len(), 1);
     let all = &pages[0];
     for needle in [
-        "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH",
+        // The issuing agency heads the page, as it heads the report.
+        "SỞ KHOA HỌC VÀ CÔNG NGHỆ TÌNH HÌNH CHUYỂN ĐỔI SỐ NĂM 2026",
         "TÌNH HÌNH CHUYỂN ĐỔI SỐ NĂM 2026",
         "Sở Khoa học và Công nghệ",
         "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình",
@@ -386,7 +405,7 @@ fn the_briefing_is_one_page_with_the_headline_and_the_laggards() {
 #[test]
 fn the_briefing_stays_one_page_with_long_lists_and_texts() {
     let d = dashboard(40, 30, 12, 5_000);
-    let pdf = briefing_pdf(&d).expect("renders");
+    let pdf = briefing_pdf(&d, &issuer()).expect("renders");
     write_artifact("briefing-long.pdf", &pdf);
     let pages = pages(&pdf);
     assert_eq!(pages.len(), 1, "one page");
@@ -405,7 +424,7 @@ fn the_briefing_stays_one_page_with_long_lists_and_texts() {
     }
     d.unit.name = "Ủy ban ".repeat(200);
     d.plan.as_mut().unwrap().title = "Kế hoạch ".repeat(100);
-    let pdf = briefing_pdf(&d).expect("renders");
+    let pdf = briefing_pdf(&d, &issuer()).expect("renders");
     write_artifact("briefing-longest.pdf", &pdf);
     assert_eq!(pages_of(&pdf), 1);
 }
@@ -417,12 +436,12 @@ fn pages_of(pdf: &[u8]) -> usize {
 #[test]
 fn an_empty_dashboard_renders_both_documents() {
     let d = empty_dashboard();
-    let report = progress_report(&d, &issuer());
+    let report = progress_report(&d, issuer());
     let pdf = progress_pdf(&report).expect("the report renders");
     let all = text(&pdf);
     assert_has(&all, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
     assert_has(&all, "Không có nhiệm vụ quá hạn.");
-    let pdf = briefing_pdf(&d).expect("the briefing renders");
+    let pdf = briefing_pdf(&d, &issuer()).expect("the briefing renders");
     let pages = pages(&pdf);
     assert_eq!(pages.len(), 1);
     assert_has(&pages[0], "Chưa có đơn vị nào có nhiệm vụ đang theo dõi.");
@@ -431,7 +450,7 @@ fn an_empty_dashboard_renders_both_documents() {
 #[test]
 fn renders_after_the_first_are_fast() {
     let d = dashboard(12, 5, 4, 300);
-    let report = progress_report(&d, &issuer());
+    let report = progress_report(&d, issuer());
     let started = Instant::now();
     progress_pdf(&report).expect("renders");
     let cold = started.elapsed();
@@ -442,10 +461,10 @@ fn renders_after_the_first_are_fast() {
         warm.push(started.elapsed());
     }
     let started = Instant::now();
-    briefing_pdf(&d).expect("renders");
+    briefing_pdf(&d, &issuer()).expect("renders");
     let briefing = started.elapsed();
     let started = Instant::now();
-    briefing_pdf(&d).expect("renders");
+    briefing_pdf(&d, &issuer()).expect("renders");
     let briefing_warm = started.elapsed();
     // "cold" is the first render in this test process only when this test runs first.
     println!(

@@ -243,7 +243,7 @@ pub fn results_report(
     year: i64,
     published: bool,
     results: &[UnitResult],
-    place_date: &str,
+    letterhead: crate::progress::Letterhead,
 ) -> crate::progress::ProgressReport {
     use crate::progress::{Block, ChartBlock, ProgressReport, Section, Table};
     use dxplan_domain::text::format_number;
@@ -356,10 +356,7 @@ pub fn results_report(
         })
         .collect();
     ProgressReport {
-        parent_body: "ỦY BAN NHÂN DÂN TỈNH".into(),
-        issuer: "SỞ KHOA HỌC VÀ CÔNG NGHỆ".into(),
-        number: "Số:      /BC-SKHCN".into(),
-        place_date: place_date.into(),
+        letterhead,
         kind: "BÁO CÁO".into(),
         subject: format!(
             "Kết quả đánh giá {title}{}",
@@ -398,12 +395,6 @@ pub fn results_report(
                 blocks: lost,
             },
         ],
-        recipients: vec![
-            "- UBND tỉnh (b/c);".into(),
-            "- Các sở, ban, ngành, địa phương;".into(),
-            "- Lưu: VT.".into(),
-        ],
-        signer_title: vec!["GIÁM ĐỐC".into()],
     }
 }
 

@@ -5,9 +5,10 @@
 
 use dxplan_domain::Lang;
 use dxplan_domain::dashboard::{Dashboard, Row, Tally};
+use dxplan_domain::issuer::IssuerBlock;
 use dxplan_domain::period::Period;
 use dxplan_domain::text::{format_int, format_number};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::dashboard_charts::{dashboard_charts, indicator_chart};
 
@@ -46,59 +47,66 @@ pub struct Section {
     pub blocks: Vec<Block>,
 }
 
+/// The parts of a Decree 30 document around its body: who issues it, its number and
+/// date, and who receives and signs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letterhead {
+    /// The governing body above the issuer (`UBND TỈNH GIA LAI`), if any.
+    pub governing_body: Option<String>,
+    /// The issuing agency, a line each (`ỦY BAN NHÂN DÂN` / `PHƯỜNG QUY NHƠN`).
+    pub agency: Vec<String>,
+    /// `Số:        /BC-SKHCN` with a blank for the number the clerk writes in.
+    pub number: String,
+    /// `Gia Lai, ngày 28 tháng 11 năm 2026`.
+    pub place_date: String,
+    /// `Nơi nhận:` lines.
+    pub recipients: Vec<String>,
+    /// `KT. GIÁM ĐỐC` / `PHÓ GIÁM ĐỐC`.
+    pub signer_title: Vec<String>,
+    /// Printed under the space for the signature.
+    pub signer_name: Option<String>,
+    /// The document's author in its properties: the issuing agency's name.
+    pub author: String,
+    /// When the document was made, for its properties.
+    pub created: OffsetDateTime,
+}
+
+impl Letterhead {
+    /// The letterhead of a document of `kind` (`BC` for a report) dated `day`, made at
+    /// `created`, by the unit whose block this is.
+    pub fn new(issuer: &IssuerBlock, kind: &str, day: Date, created: OffsetDateTime) -> Letterhead {
+        Letterhead {
+            governing_body: issuer.governing_body.clone(),
+            agency: issuer.agency.clone(),
+            number: format!(
+                "Số:{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}/{kind}-{}",
+                issuer.symbol
+            ),
+            place_date: place_date(&issuer.place, day),
+            recipients: issuer.recipients.clone(),
+            signer_title: issuer.signer_title.clone(),
+            signer_name: issuer.signer_name.clone(),
+            author: issuer.agency.join(" "),
+            created,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressReport {
-    /// The body above the issuer (`ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH`), upper case.
-    pub parent_body: String,
-    /// The issuing body (`SỞ KHOA HỌC VÀ CÔNG NGHỆ`), upper case.
-    pub issuer: String,
-    /// `Số:      /BC-SKHCN` with a blank for the number the clerk writes in.
-    pub number: String,
-    /// `Bình Định, ngày 28 tháng 11 năm 2026`.
-    pub place_date: String,
+    pub letterhead: Letterhead,
     /// `BÁO CÁO`.
     pub kind: String,
     /// `Kết quả thực hiện Kế hoạch chuyển đổi số năm 2026 (Quý IV/2026)`.
     pub subject: String,
     pub sections: Vec<Section>,
-    /// `Nơi nhận:` lines.
-    pub recipients: Vec<String>,
-    /// `KT. GIÁM ĐỐC` / `PHÓ GIÁM ĐỐC`.
-    pub signer_title: Vec<String>,
 }
 
-/// Who issues the report and where: the DX office's own details.
-#[derive(Debug, Clone)]
-pub struct Issuer {
-    pub parent_body: String,
-    pub body: String,
-    /// The body's short symbol for the number (`SKHCN`).
-    pub symbol: String,
-    pub place: String,
-}
-
-/// The symbol of a body for document numbers: the initials of its name without
-/// diacritics and without "và" (`Sở Thông tin và Truyền thông` → `STTTT`).
-pub fn symbol_of(name: &str) -> String {
-    dxplan_domain::text::fold(name)
-        .split_whitespace()
-        .filter(|w| *w != "va")
-        .filter_map(|w| w.chars().next())
-        .collect::<String>()
-        .to_uppercase()
-}
-
-/// A province's short name for the place line (`Tỉnh Bình Định` → `Bình Định`).
-pub fn place_of(province_name: &str) -> String {
-    ["Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "]
-        .iter()
-        .find_map(|p| province_name.strip_prefix(p))
-        .unwrap_or(province_name)
-        .to_string()
-}
+/// A no-break space: keeps `75 %`, `ngày 05` and `Quý IV/2026` whole across lines.
+pub const NBSP: char = '\u{a0}';
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|v| format!("{} %", format_number(v, 1)))
+    v.map(|v| format!("{}{NBSP}%", format_number(v, 1)))
         .unwrap_or_else(|| "–".into())
 }
 
@@ -123,7 +131,8 @@ fn row_label(r: &Row) -> String {
 }
 
 /// `Bình Định, ngày 28 tháng 11 năm 2026` (day and month below 10 with a leading zero,
-/// as Decree 30 asks for days 1–9 and months 1–2 only: "ngày 05 tháng 02").
+/// as Decree 30 asks for days 1–9 and months 1–2 only: "ngày 05 tháng 02"), each number
+/// held to its word so the line breaks only between the parts.
 pub fn place_date(place: &str, day: Date) -> String {
     let month = u8::from(day.month());
     let month = if month <= 2 {
@@ -132,7 +141,7 @@ pub fn place_date(place: &str, day: Date) -> String {
         month.to_string()
     };
     format!(
-        "{place}, ngày {:02} tháng {month} năm {}",
+        "{place}, ngày{NBSP}{:02} tháng{NBSP}{month} năm{NBSP}{}",
         day.day(),
         day.year()
     )
@@ -183,8 +192,14 @@ fn tally_table(first: &str, rows: &[(String, &Tally)]) -> Table {
     }
 }
 
+/// A sentence part that ends a sentence: without its own final full stop, so that
+/// joining parts never writes "..".
+fn clause(text: &str) -> &str {
+    text.trim().trim_end_matches(['.', ';', ' '])
+}
+
 /// The progress report of the dashboard's plan and unit, as of its day.
-pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
+pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport {
     let lang = Lang::Vi;
     let charts = dashboard_charts(d, lang);
     let period = d.period.unwrap_or_else(|| report_period(d.year, d.today));
@@ -285,11 +300,11 @@ pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
                         t.unit.clone(),
                         dxplan_domain::text::format_date(t.due),
                         format_int(t.days_late),
-                        format!("{} %", t.progress),
+                        format!("{}{NBSP}%", t.progress),
                     ]
                 })
                 .collect(),
-            widths: vec![7, 40, 22, 11, 8, 8],
+            widths: vec![8, 38, 22, 13, 8, 9],
             numeric: vec![false, false, false, false, true, true],
         })];
         if d.overdue_total as usize > d.overdue.len() {
@@ -306,9 +321,17 @@ pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
         blocks: overdue,
     });
 
+    // Grouped in the plan's order of groups (the list comes newest first), ungrouped last.
+    let group_rank = |code: &Option<String>| {
+        code.as_ref()
+            .and_then(|c| d.groups.iter().position(|g| &g.code == c))
+            .unwrap_or(usize::MAX)
+    };
+    let mut listed: Vec<_> = d.obstacles.iter().collect();
+    listed.sort_by_key(|r| group_rank(&r.group_code));
     let mut obstacles = Vec::new();
     let mut last_group: Option<String> = None;
-    for r in &d.obstacles {
+    for r in listed {
         let group = match (&r.group_code, &r.group_name) {
             (Some(c), Some(n)) => format!("{c}. {n}"),
             _ => "Chưa phân nhóm".into(),
@@ -317,17 +340,22 @@ pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
             obstacles.push(Block::Labelled(group.clone(), String::new()));
             last_group = Some(group);
         }
+        let period = Period::parse(&r.period)
+            .map(|p| p.label(lang).replace(' ', &NBSP.to_string()))
+            .unwrap_or_else(|| r.period.clone());
         let mut text = format!(
-            "{} {} ({}, {})",
-            r.task_code, r.task_title, r.unit_name, r.period
+            "{} {} ({}, {period})",
+            r.task_code,
+            clause(&r.task_title),
+            r.unit_name
         );
-        if let Some(o) = &r.obstacles {
+        if let Some(o) = r.obstacles.as_deref().map(clause).filter(|o| !o.is_empty()) {
             text.push_str(&format!(". Vướng mắc: {o}"));
         }
-        if let Some(p) = &r.proposals {
+        if let Some(p) = r.proposals.as_deref().map(clause).filter(|p| !p.is_empty()) {
             text.push_str(&format!(". Đề xuất: {p}"));
         }
-        obstacles.push(Block::Paragraph(format!("- {text}")));
+        obstacles.push(Block::Paragraph(format!("- {text}.")));
     }
     if obstacles.is_empty() {
         obstacles.push(Block::Paragraph(
@@ -390,20 +418,14 @@ pub fn progress_report(d: &Dashboard, issuer: &Issuer) -> ProgressReport {
     });
 
     ProgressReport {
-        parent_body: issuer.parent_body.to_uppercase(),
-        issuer: issuer.body.to_uppercase(),
-        number: format!("Số:        /BC-{}", issuer.symbol),
-        place_date: place_date(&issuer.place, d.today),
+        letterhead,
         kind: "BÁO CÁO".into(),
-        subject: format!("Kết quả thực hiện {} ({})", plan_title, period.label(lang)),
+        subject: format!(
+            "Kết quả thực hiện {} ({})",
+            clause(&plan_title),
+            period.label(lang).replace(' ', &NBSP.to_string())
+        ),
         sections,
-        recipients: vec![
-            "- Ban Chỉ đạo chuyển đổi số tỉnh (b/c);".into(),
-            "- UBND tỉnh (b/c);".into(),
-            "- Các sở, ban, ngành; UBND các địa phương;".into(),
-            "- Lưu: VT.".into(),
-        ],
-        signer_title: vec!["KT. GIÁM ĐỐC".into(), "PHÓ GIÁM ĐỐC".into()],
     }
 }
 
@@ -414,22 +436,18 @@ mod tests {
 
     #[test]
     fn the_header_lines_follow_decree_30() {
-        assert_eq!(symbol_of("Sở Thông tin và Truyền thông"), "STTTT");
-        assert_eq!(symbol_of("Sở Khoa học và Công nghệ"), "SKHCN");
-        assert_eq!(place_of("Tỉnh Bình Định"), "Bình Định");
-        assert_eq!(place_of("Thành phố Hồ Chí Minh"), "Hồ Chí Minh");
         assert_eq!(
             place_date("Bình Định", date!(2026 - 11 - 28)),
-            "Bình Định, ngày 28 tháng 11 năm 2026"
+            "Bình Định, ngày\u{a0}28 tháng\u{a0}11 năm\u{a0}2026"
         );
         assert_eq!(
             place_date("Gia Lai", date!(2026 - 02 - 05)),
-            "Gia Lai, ngày 05 tháng 02 năm 2026",
+            "Gia Lai, ngày\u{a0}05 tháng\u{a0}02 năm\u{a0}2026",
             "days below 10 and months 1–2 take a leading zero"
         );
         assert_eq!(
             place_date("Gia Lai", date!(2026 - 03 - 05)),
-            "Gia Lai, ngày 05 tháng 3 năm 2026"
+            "Gia Lai, ngày\u{a0}05 tháng\u{a0}3 năm\u{a0}2026"
         );
         assert_eq!(
             report_period(2025, date!(2026 - 11 - 28)),

@@ -1,14 +1,18 @@
 //! The progress report as a Word document in the layout of Decree 30/2020/NĐ-CP:
 //! A4, margins 20/20/30/15 mm, Times New Roman 13–14 pt, the two-column header of the
-//! issuing body and the national title, numbered sections, recipients and signature.
+//! issuing body and the national title, justified numbered sections, tables whose header
+//! row repeats on every page, recipients and signature, page numbers at the top centre
+//! from the second page, and the issuing agency as the document's author.
+
+use std::io::{Read, Write};
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, LineSpacing, PageMargin, PageNum, Paragraph, Pic, Run,
+    AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph, Pic, Run,
     RunFonts, Shading, SpecialIndentType, Table as DocTable, TableCell, TableLayoutType, TableRow,
     WidthType,
 };
 
-use crate::progress::{Block, ProgressReport, Table};
+use crate::progress::{Block, Letterhead, ProgressReport, Table};
 use crate::raster::svg_to_png;
 
 /// Twentieths of a point per millimetre.
@@ -59,16 +63,23 @@ fn cell(paragraph: Paragraph, width_twips: usize) -> TableCell {
 }
 
 /// The two-column header: issuing body on the left, national title on the right.
-fn header(r: &ProgressReport) -> DocTable {
+fn header(r: &Letterhead) -> DocTable {
     // The national title needs the wider column to stay on one line.
     let (left_w, right_w) = (mm(72.0) as usize, mm(TEXT_WIDTH_MM - 72.0) as usize);
-    let left = TableCell::new()
-        .add_paragraph(centered(&r.parent_body, SMALL, false))
-        .add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(run(&r.issuer).size(SMALL).bold().underline("single")),
-        )
+    let mut left = TableCell::new();
+    if let Some(body) = &r.governing_body {
+        left = left.add_paragraph(centered(body, SMALL, false));
+    }
+    // The agency in bold, the rule under it drawn as its last line's underline.
+    let last = r.agency.len().saturating_sub(1);
+    for (i, line) in r.agency.iter().enumerate() {
+        let mut text = run(line).size(SMALL).bold();
+        if i == last {
+            text = text.underline("single");
+        }
+        left = left.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(text));
+    }
+    let left = left
         .add_paragraph(centered(&r.number, 26, false))
         .width(left_w, WidthType::Dxa);
     let right = TableCell::new()
@@ -108,21 +119,25 @@ fn table(t: &Table) -> DocTable {
             AlignmentType::Left
         }
     };
-    let mut rows = vec![TableRow::new(
-        t.headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                cell(
-                    Paragraph::new()
-                        .align(AlignmentType::Center)
-                        .add_run(run(h).size(TABLE).bold()),
-                    widths.get(i).copied().unwrap_or(1000),
-                )
-                .shading(Shading::new().fill("D9E1F2"))
-            })
-            .collect(),
-    )];
+    // Marked "cannot split" here; `finish_package` makes it the repeating header row.
+    let mut rows = vec![
+        TableRow::new(
+            t.headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    cell(
+                        Paragraph::new()
+                            .align(AlignmentType::Center)
+                            .add_run(run(h).size(TABLE).bold()),
+                        widths.get(i).copied().unwrap_or(1000),
+                    )
+                    .shading(Shading::new().fill("D9E1F2"))
+                })
+                .collect(),
+        )
+        .cant_split(),
+    ];
     for row in &t.rows {
         rows.push(TableRow::new(
             row.iter()
@@ -165,6 +180,7 @@ fn chart(svg: &str, caption: &str) -> Vec<Paragraph> {
 
 /// The report as .docx bytes.
 pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
+    let head = &r.letterhead;
     let fonts = RunFonts::new()
         .ascii("Times New Roman")
         .hi_ansi("Times New Roman")
@@ -181,14 +197,19 @@ pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
         )
         .default_fonts(fonts)
         .default_size(BODY)
-        .footer(
-            Footer::new().add_paragraph(
+        // Decree 30: page numbers at the top centre, from the second page on.
+        .header(
+            Header::new().add_paragraph(
                 Paragraph::new()
                     .align(AlignmentType::Center)
                     .add_page_num(PageNum::new()),
             ),
         )
-        .add_table(header(r))
+        .first_header(Header::new())
+        .title_pg()
+        .created_at(&rfc3339(head))
+        .updated_at(&rfc3339(head))
+        .add_table(header(head))
         .add_paragraph(Paragraph::new())
         .add_paragraph(centered(&r.kind, BODY, true))
         .add_paragraph(centered(&r.subject, BODY, true))
@@ -226,20 +247,24 @@ pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
     let half = (mm(TEXT_WIDTH_MM) / 2) as usize;
     let mut left = TableCell::new()
         .add_paragraph(Paragraph::new().add_run(run("Nơi nhận:").size(SMALL).bold().italic()));
-    for line in &r.recipients {
+    for line in &head.recipients {
         left = left.add_paragraph(Paragraph::new().add_run(run(line).size(TABLE)));
     }
     let mut right = TableCell::new();
-    for line in &r.signer_title {
+    for line in &head.signer_title {
         right = right.add_paragraph(centered(line, BODY, true));
     }
     right = right.add_paragraph(
         Paragraph::new().add_run(
             Run::new()
                 .add_break(BreakType::TextWrapping)
+                .add_break(BreakType::TextWrapping)
                 .add_break(BreakType::TextWrapping),
         ),
     );
+    if let Some(name) = &head.signer_name {
+        right = right.add_paragraph(centered(name, BODY, true));
+    }
     doc = doc.add_paragraph(Paragraph::new()).add_table(
         DocTable::without_borders(vec![TableRow::new(vec![
             left.width(half, WidthType::Dxa),
@@ -249,5 +274,58 @@ pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
     );
     let mut out = std::io::Cursor::new(Vec::new());
     doc.build().pack(&mut out).map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
+    finish_package(
+        &out.into_inner(),
+        head,
+        &format!("{} {}", r.kind, r.subject),
+    )
+}
+
+fn rfc3339(head: &Letterhead) -> String {
+    head.created
+        .to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// What docx-rs cannot write yet, written into its package: header rows that repeat on
+/// every page (`w:tblHeader`, on the rows marked "cannot split"), and document properties
+/// naming the issuing agency as author, with the title and the time of making.
+fn finish_package(docx: &[u8], head: &Letterhead, title: &str) -> Result<Vec<u8>, String> {
+    let mut input = zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| e.to_string())?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let when = rfc3339(head);
+    for i in 0..input.len() {
+        let mut entry = input.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().map_err(|e| e.to_string())?.to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).map_err(|e| e.to_string())?;
+        let content = match name.as_str() {
+            "word/document.xml" => String::from_utf8(content)
+                .map_err(|e| e.to_string())?
+                .replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
+                .replace("<w:cantSplit/>", "<w:cantSplit/><w:tblHeader/>")
+                .into_bytes(),
+            "docProps/core.xml" => format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{title}</dc:title><dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy><dc:language>vi-VN</dc:language><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified></cp:coreProperties>"#,
+                title = xml_escape(title),
+                author = xml_escape(&head.author),
+            )
+            .into_bytes(),
+            _ => content,
+        };
+        out.start_file(name, options).map_err(|e| e.to_string())?;
+        out.write_all(&content).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
 }

@@ -18,6 +18,7 @@ pub mod exports;
 pub mod index_frameworks;
 pub mod index_rounds;
 pub mod indicators;
+pub mod issuers;
 pub mod notifications;
 pub mod open_data;
 pub mod plans;

@@ -563,6 +563,6 @@ async fn results_file(
 ) -> AppResult<Response> {
     let view = rounds::round_results(state, Some(user), id, q).await?;
     let (content_type, filename, bytes) =
-        rounds::results_document(view, ext, meta.lang, state.today()).await?;
+        rounds::results_document(state, view, ext, meta.lang).await?;
     Ok(crate::pages::download(content_type, &filename, bytes))
 }

@@ -22,6 +22,7 @@ pub mod dashboard;
 pub mod dhis2;
 pub mod index;
 pub mod indicators;
+pub mod issuer;
 pub mod openapi;
 pub mod reorg;
 pub mod tasks;
@@ -54,6 +55,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(index::routes(upload_limit))
         .merge(tokens::routes())
+        .merge(issuer::routes())
         .merge(dhis2::routes())
         .merge(webhooks::routes())
         .merge(reorg::routes())

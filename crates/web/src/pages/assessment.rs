@@ -879,7 +879,7 @@ pub async fn results_file(
     let user = if public { None } else { Some(ctx.user()?) };
     let v = svc::round_results(&ctx.state, user, id, &q).await?;
     let (content_type, filename, bytes) =
-        svc::results_document(v, ext, ctx.lang(), ctx.state.today()).await?;
+        svc::results_document(&ctx.state, v, ext, ctx.lang()).await?;
     Ok(super::download(content_type, &filename, bytes))
 }
 

@@ -65,6 +65,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(units::edit_page).post(units::update),
         )
         .route("/units/{id}/retire", post(units::retire))
+        .route(
+            "/units/{id}/documents",
+            get(units::documents).post(units::save_documents),
+        )
         .route("/users", get(users::list))
         .route("/users/new", get(users::new_page).post(users::create))
         .route("/users/{id}", get(users::show).post(users::update))

@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Response};
 use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::issuer::{IssuerBlock, IssuerInput, IssuerSettings};
 use dxplan_domain::text::{fold, format_date};
 use dxplan_domain::unit::{UnitInput, UnitKind};
 use dxplan_store::units::{self, Unit};
@@ -18,6 +19,7 @@ use time::Date;
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, AppResult};
 use crate::service;
+use crate::service::issuer::IssuerView;
 
 /// Order of kinds under a parent: departments before districts before communes.
 fn kind_rank(kind: UnitKind) -> u8 {
@@ -577,4 +579,182 @@ pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<R
         bytes,
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------- letterhead
+
+/// The form's fields as typed (blank: the default).
+#[derive(Default, Deserialize)]
+pub struct IssuerForm {
+    #[serde(default)]
+    governing_body: String,
+    #[serde(default)]
+    no_governing_body: Option<String>,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    abbreviation: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    signer_title: String,
+    #[serde(default)]
+    signer_name: String,
+    #[serde(default)]
+    recipients: String,
+}
+
+/// What the template shows of the form.
+struct IssuerFormValues {
+    governing_body: String,
+    no_governing_body: bool,
+    agency: String,
+    abbreviation: String,
+    place: String,
+    signer_title: String,
+    signer_name: String,
+    recipients: String,
+}
+
+impl IssuerForm {
+    fn input(&self) -> IssuerInput {
+        let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+        IssuerInput {
+            governing_body: opt(&self.governing_body),
+            no_governing_body: self.no_governing_body.is_some(),
+            agency: opt(&self.agency),
+            abbreviation: opt(&self.abbreviation),
+            place: opt(&self.place),
+            signer_title: opt(&self.signer_title),
+            signer_name: opt(&self.signer_name),
+            recipients: opt(&self.recipients),
+        }
+    }
+
+    fn values(self) -> IssuerFormValues {
+        IssuerFormValues {
+            no_governing_body: self.no_governing_body.is_some(),
+            governing_body: self.governing_body,
+            agency: self.agency,
+            abbreviation: self.abbreviation,
+            place: self.place,
+            signer_title: self.signer_title,
+            signer_name: self.signer_name,
+            recipients: self.recipients,
+        }
+    }
+
+    fn from_settings(s: &IssuerSettings) -> IssuerForm {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        IssuerForm {
+            no_governing_body: (s.governing_body.as_deref() == Some("")).then(String::new),
+            governing_body: text(&s.governing_body),
+            agency: text(&s.agency),
+            abbreviation: text(&s.abbreviation),
+            place: text(&s.place),
+            signer_title: text(&s.signer_title),
+            signer_name: text(&s.signer_name),
+            recipients: text(&s.recipients),
+        }
+    }
+}
+
+/// The defaults, written under each field.
+struct IssuerHints {
+    governing_body: String,
+    agency: String,
+    abbreviation: String,
+    place: String,
+    signer_title: String,
+    recipients: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit_documents.html")]
+struct UnitDocumentsPage {
+    page: Page,
+    unit_id: i64,
+    unit_name: String,
+    block: IssuerBlock,
+    place_date: String,
+    can_edit: bool,
+    form: IssuerFormValues,
+    hints: IssuerHints,
+    errors: FormErrors,
+}
+
+fn documents_page(
+    ctx: &Ctx,
+    unit_id: i64,
+    view: IssuerView,
+    can_edit: bool,
+    form: IssuerForm,
+    errors: FormErrors,
+) -> UnitDocumentsPage {
+    let lang = ctx.lang();
+    let default = lang.pick("Mặc định:", "Default:");
+    let d = &view.defaults;
+    let hints = IssuerHints {
+        governing_body: format!(
+            "{default} {}",
+            d.governing_body
+                .clone()
+                .unwrap_or_else(|| lang.pick("không ghi", "none").to_string())
+        ),
+        agency: format!("{default} {}", d.agency.join(" / ")),
+        abbreviation: format!("{default} Số: …/BC-{}", d.symbol),
+        place: format!("{default} {}", d.place),
+        signer_title: format!("{default} {}", d.signer_title.join(" / ")),
+        recipients: format!("{default} {}", d.recipients.join(" ")),
+    };
+    UnitDocumentsPage {
+        page: ctx.page("Thể thức văn bản", "Document letterhead"),
+        unit_id,
+        unit_name: view.unit_name,
+        place_date: dxplan_report::progress::place_date(&view.block.place, ctx.state.today()),
+        block: view.block,
+        can_edit,
+        form: form.values(),
+        hints,
+        errors,
+    }
+}
+
+/// `GET /units/{id}/documents`: the letterhead the unit's documents print, and its form.
+pub async fn documents(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let view = service::issuer::view(&ctx.state, user, id).await?;
+    let lineage = crate::session::unit_lineage(&ctx.state, id).await?;
+    let can_edit = service::issuer::may_edit(user, &lineage);
+    let form = IssuerForm::from_settings(&view.settings);
+    ctx.render(&documents_page(
+        &ctx,
+        id,
+        view,
+        can_edit,
+        form,
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /units/{id}/documents`: saves the unit's letterhead.
+pub async fn save_documents(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<IssuerForm>,
+) -> AppResult<Response> {
+    let caller = ctx.caller()?;
+    match service::issuer::update(&ctx.state, &caller, id, &form.input()).await {
+        Ok(_) => Ok(ctx.done(
+            &format!("/units/{id}/documents"),
+            ctx.lang()
+                .pick("Đã lưu thể thức văn bản.", "Letterhead saved."),
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let user = ctx.user()?;
+            let view = service::issuer::view(&ctx.state, user, id).await?;
+            ctx.render_invalid(&documents_page(&ctx, id, view, true, form, errors))
+        }
+    }
 }

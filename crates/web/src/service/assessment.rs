@@ -2086,10 +2086,10 @@ pub fn date_input(d: Date) -> String {
 
 /// The results as a workbook (`xlsx`) or a report (`pdf`): content type, file name, bytes.
 pub async fn results_document(
+    state: &AppState,
     v: ResultsView,
     ext: &str,
     lang: Lang,
-    today: Date,
 ) -> AppResult<(&'static str, String, Vec<u8>)> {
     // A ranking in today's units says so in its title: its rows are not the round's.
     let title = if v.as_it_is_now {
@@ -2103,15 +2103,10 @@ pub async fn results_document(
     };
     let year = v.round.year;
     let published = v.published;
-    let place_date = {
-        let today = v.round.published_at.map_or(today, |t| t.date());
-        format!(
-            "ngày {} tháng {} năm {}",
-            today.day(),
-            u8::from(today.month()),
-            today.year()
-        )
-    };
+    // Issued by the unit running the round, dated the day the results were published.
+    let day = v.round.published_at.map_or(state.today(), |t| t.date());
+    let letterhead =
+        crate::service::issuer::report_letterhead(state, v.round.run_by_unit_id, day).await?;
     let title_for_file = title.clone();
     let results = v.results;
     match ext {
@@ -2132,11 +2127,7 @@ pub async fn results_document(
         "pdf" => {
             let bytes = tokio::task::spawn_blocking(move || {
                 let report = dxplan_report::index_results::results_report(
-                    &title,
-                    year,
-                    published,
-                    &results,
-                    &place_date,
+                    &title, year, published, &results, letterhead,
                 );
                 dxplan_pdf::progress_pdf(&report).map_err(|e| e.to_string())
             })

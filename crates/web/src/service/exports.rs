@@ -2,10 +2,7 @@
 //! the numbers on paper are the numbers on screen.
 
 use dxplan_domain::Lang;
-use dxplan_domain::dashboard::Dashboard;
-use dxplan_domain::unit::UnitKind;
-use dxplan_report::progress::{Issuer, place_of, progress_report, symbol_of};
-use dxplan_store::units;
+use dxplan_report::progress::progress_report;
 
 use crate::error::{AppError, AppResult};
 use crate::service::dashboard::{DashboardQuery, dashboard_and_filter};
@@ -26,32 +23,6 @@ async fn render(
         .await
         .map_err(|e| AppError::internal(format!("rendering: {e}")))?
         .map_err(|e| AppError::internal(format!("rendering: {e}")))
-}
-
-/// Who signs a report: the reader's own unit under its province's people's committee.
-async fn issuer(state: &AppState, user: &CurrentUser, d: &Dashboard) -> AppResult<Issuer> {
-    let mut c = state.db.read().await?;
-    let body = units::get(&mut c, user.unit_id.unwrap_or(d.unit.id)).await?;
-    let province = if body.kind == UnitKind::Province {
-        body.clone()
-    } else {
-        units::ancestors(&mut c, body.id)
-            .await?
-            .into_iter()
-            .find(|u| u.kind == UnitKind::Province)
-            .unwrap_or_else(|| body.clone())
-    };
-    let province_lower =
-        province
-            .name
-            .replacen("Tỉnh", "tỉnh", 1)
-            .replacen("Thành phố", "thành phố", 1);
-    Ok(Issuer {
-        parent_body: format!("Ủy ban nhân dân {province_lower}"),
-        symbol: symbol_of(&body.name),
-        body: body.name,
-        place: place_of(&province.name),
-    })
 }
 
 // ---------------------------------------------------------------- background jobs
@@ -117,7 +88,9 @@ pub async fn generate(
             (format!("{base}.xlsx"), bytes.await?)
         }
         ExportKind::Word | ExportKind::Pdf => {
-            let report = progress_report(&d, &issuer(state, user, &d).await?);
+            // Issued by the unit the report is about, as it stands on the report's day.
+            let head = crate::service::issuer::report_letterhead(state, d.unit.id, d.today).await?;
+            let report = progress_report(&d, head);
             let bytes = render(move || match kind {
                 ExportKind::Word => dxplan_report::progress_docx::progress_docx(&report),
                 _ => dxplan_pdf::progress_pdf(&report).map_err(|e| e.to_string()),
@@ -131,7 +104,9 @@ pub async fn generate(
         }
         ExportKind::Briefing => {
             let filename = format!("Tóm tắt cho Ban Chỉ đạo {} {}.pdf", d.unit.name, d.year);
-            let bytes = render(move || dxplan_pdf::briefing_pdf(&d).map_err(|e| e.to_string()));
+            let head = crate::service::issuer::report_letterhead(state, d.unit.id, d.today).await?;
+            let bytes =
+                render(move || dxplan_pdf::briefing_pdf(&d, &head).map_err(|e| e.to_string()));
             (filename, bytes.await?)
         }
     };

@@ -123,6 +123,7 @@ pub mod dhis2;
 pub mod exports;
 pub mod index;
 pub mod indicators;
+pub mod issuer;
 pub mod open_data;
 pub mod pickers;
 pub mod reorg;

@@ -459,6 +459,25 @@ fn operations() -> Vec<Op> {
         ),
         op(
             g.clone(),
+            "/api/v1/units/{code}/issuer",
+            Unit(Action::ViewUnits),
+            ALL,
+            |_, pl, _| get(format!("/api/v1/units/{}/issuer", code(pl))),
+        ),
+        op(
+            u.clone(),
+            "/api/v1/units/{code}/issuer",
+            UnitEither(Action::SubmitUnitWork, Action::ManageUnits),
+            ALL,
+            |_, pl, n| {
+                call(
+                    format!("/api/v1/units/{}/issuer", code(pl)),
+                    Body::Json(json!({"signer_name": format!("Người ký {n}")})),
+                )
+            },
+        ),
+        op(
+            g.clone(),
             "/api/v1/units/{code}/indicators",
             Unit(Action::ViewWork),
             ALL,

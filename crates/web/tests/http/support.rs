@@ -242,6 +242,12 @@ impl TestClock {
         Arc::new(TestClock(Mutex::new(time::OffsetDateTime::now_utc())))
     }
 
+    /// A clock standing at `at` (a document of another year).
+    #[allow(dead_code)]
+    pub fn at(at: time::OffsetDateTime) -> Arc<TestClock> {
+        Arc::new(TestClock(Mutex::new(at)))
+    }
+
     pub fn advance(&self, by: time::Duration) {
         let mut now = self.0.lock().expect("clock");
         *now += by;
@@ -261,4 +267,40 @@ impl Drop for TestApp {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// Every text run of a Word document, in order (one a line), read back with docx-rs's
+/// reader.
+#[allow(dead_code)]
+pub fn docx_text(bytes: &[u8]) -> String {
+    fn collect(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("text", Value::String(s)) => out.push(s.clone()),
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let doc = docx_rs::read_docx(bytes).expect("a readable .docx");
+    let json: Value = serde_json::from_str(&doc.json()).expect("the document as JSON");
+    let mut out = Vec::new();
+    collect(&json["document"], &mut out);
+    out.join("\n")
+}
+
+/// One part of a Word package as text (`word/document.xml`, `docProps/core.xml`).
+#[allow(dead_code)]
+pub fn docx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a .docx is a zip");
+    let mut part = zip.by_name(name).expect("the part");
+    let mut text = String::new();
+    part.read_to_string(&mut text).expect("UTF-8 XML");
+    text
 }
