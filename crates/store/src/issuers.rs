@@ -19,16 +19,15 @@ struct Row {
 
 /// The unit's settings; all defaults when it has set nothing.
 pub async fn get(c: &mut Conn, unit_id: i64) -> Result<IssuerSettings> {
-    let row: Option<Row> =
-        q!(c, |x| {
-            sqlx::query_as::<_, Row>(
+    let row: Option<Row> = q!(c, |x| {
+        sqlx::query_as::<_, Row>(
         "SELECT governing_body, agency, abbreviation, place, signer_title, signer_name, recipients
            FROM unit_issuers WHERE unit_id = $1"
     )
     .bind(unit_id)
     .fetch_optional(x)
     .await
-        })?;
+    })?;
     Ok(
         row.map_or_else(IssuerSettings::default, |r| IssuerSettings {
             governing_body: r.governing_body,
