@@ -304,7 +304,7 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                     ]
                 })
                 .collect(),
-            widths: vec![8, 38, 22, 13, 8, 9],
+            widths: vec![8, 35, 22, 13, 11, 9],
             numeric: vec![false, false, false, false, true, true],
         })];
         if d.overdue_total as usize > d.overdue.len() {
