@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::svg::{
-    CLOSE, DASH, GRID, INK, LABEL_CHARS, MUTED, PAD, PALETTE, ROW, WIDTH, empty, esc, finite,
+    DASH, GRID, INK, LABEL_CHARS, MUTED, PAD, PALETTE, ROW, WIDTH, close, empty, esc, finite,
     label, link_close, link_open, n, open, show, target_label, text, text_width, truncate,
 };
 use crate::{Bar, Chart, nice_max, ticks};
@@ -110,8 +110,7 @@ pub fn bar(
             plot_x + plot_w + value_w,
         ));
     }
-    s.push_str(CLOSE);
-    s
+    close(s)
 }
 
 /// The scale's top: the caller's `max` when usable, else a nice maximum of data and target.

@@ -3,7 +3,7 @@
 use std::f64::consts::PI;
 use std::fmt::Write as _;
 
-use crate::svg::{CLOSE, MUTED, PALETTE, empty, esc, finite, n, open, show, target_label, text};
+use crate::svg::{MUTED, PALETTE, close, empty, esc, finite, n, open, show, target_label, text};
 use crate::{Chart, nice_max};
 
 const WIDTH: f64 = 360.0;
@@ -118,8 +118,7 @@ pub fn gauge(chart: &Chart, value: f64, max: f64, target: Option<f64>, suffix: &
         ));
         s.push_str("</g>");
     }
-    s.push_str(CLOSE);
-    s
+    close(s)
 }
 
 /// Unit vector from the centre for a fraction of the half circle: 0 is left, 1 is right,

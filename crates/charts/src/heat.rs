@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use dxplan_domain::text::format_number;
 
 use crate::svg::{
-    CLOSE, DASH, Key, LABEL_CHARS, MISSING_FILL, MUTED, PAD, ROW, WIDTH, empty, esc, finite,
+    DASH, Key, LABEL_CHARS, MISSING_FILL, MUTED, PAD, ROW, WIDTH, close, empty, esc, finite,
     ink_on, label, legend, link_close, link_open, n, open, show, text_width, truncate,
 };
 use crate::{Chart, HeatCell};
@@ -17,6 +17,10 @@ const HEADER_H: f64 = 26.0;
 const MAX_LABEL_W: f64 = 230.0;
 const MIN_CELL_W: f64 = 40.0;
 const MAX_CELL_W: f64 = 80.0;
+/// Below this percentage a cell is outlined: the slow cells are the ones to look at, and
+/// on a light-to-dark scale they are the palest.
+pub(crate) const SLOW_BELOW: f64 = 40.0;
+const SLOW_OUTLINE: &str = "#d4351c";
 
 /// The step colour for a percentage: 0–20, 20–40, 40–60, 60–80, 80–100 (clamped).
 pub(crate) fn heat_colour(v: f64) -> &'static str {
@@ -63,6 +67,13 @@ pub fn heat_map(
         Key::Swatch(MISSING_FILL),
         chart.lang.pick("Không có dữ liệu", "No data").to_string(),
     ));
+    entries.push((
+        Key::Outline(SLOW_OUTLINE),
+        chart
+            .lang
+            .pick("Viền đỏ: dưới 40 %", "Red outline: below 40 %")
+            .to_string(),
+    ));
     let (legend_svg, legend_h) = legend(&entries, PAD, top + grid_h + 8.0, width - 2.0 * PAD);
     let height = top + grid_h + 8.0 + legend_h + PAD;
 
@@ -103,11 +114,23 @@ pub fn heat_map(
                 n(ROW),
                 esc(&tip)
             );
+            let slow = value.is_some_and(|v| v < SLOW_BELOW);
+            if slow {
+                let _ = write!(
+                    s,
+                    r#"<rect class="slow" x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{SLOW_OUTLINE}" stroke-width="3"/>"#,
+                    n(x + 2.5),
+                    n(y + 2.5),
+                    n(cell_w - 5.0),
+                    n(ROW - 5.0)
+                );
+            }
             // One decimal keeps "100" and "72,5" inside a 40-unit cell.
             let shown = value.map_or(DASH.to_string(), |v| format_number(v, 1));
+            let weight = if slow { r#" font-weight="bold""# } else { "" };
             let _ = write!(
                 s,
-                r#"<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{ink}">{}</text>"#,
+                r#"<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{ink}"{weight}>{}</text>"#,
                 n(x + cell_w / 2.0),
                 n(y + ROW / 2.0 + 4.0),
                 esc(&shown)
@@ -116,6 +139,5 @@ pub fn heat_map(
         }
     }
     s.push_str(&legend_svg);
-    s.push_str(CLOSE);
-    s
+    close(s)
 }

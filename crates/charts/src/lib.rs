@@ -2,7 +2,8 @@
 //!
 //! Every function returns a standalone `<svg>` string that:
 //! - scales with its container (`viewBox` only, no pixel width; style `.chart { width: 100% }`),
-//! - is announced as one image (`role="img"`) named by its `<title>` and `<desc>`,
+//! - is announced as one image (`role="img"`) named by its `<title>` and `<desc>` — or as a
+//!   named group when its marks are links, which an image would hide,
 //! - uses the Okabe–Ito palette and never relies on colour alone (values printed as text,
 //!   different marker shapes and dash patterns per series),
 //! - shows each value on hover through a `<title>` child of its mark,

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::svg::{
-    CLOSE, GRID, Key, MUTED, PAD, PALETTE, WIDTH, empty, esc, finite, label, legend, marker, n,
+    GRID, Key, MUTED, PAD, PALETTE, WIDTH, close, empty, esc, finite, label, legend, marker, n,
     open, show, target_label, text, text_width, truncate,
 };
 use crate::{Chart, Series, nice_max, round_tick};
@@ -38,9 +38,12 @@ pub fn line(
         return empty(chart);
     }
 
+    // Counts (every value whole: communes, systems, people) get whole-number ticks.
+    let whole = all_values.iter().all(|v| v.fract() == 0.0);
     let (lo, hi, step) = y_range(
         all_values.iter().copied().fold(0.0, f64::min),
         all_values.iter().copied().fold(0.0, f64::max),
+        whole,
     );
     let tick_values: Vec<f64> = {
         let steps = ((hi - lo) / step + 1e-9).round() as usize;
@@ -145,6 +148,30 @@ pub fn line(
     }
     s.push_str("</g>");
 
+    let label_points = series.len() == 1 && count <= MAX_LABELLED_POINTS;
+    // Where the target's name goes: over its last point, or under it when a value label
+    // would sit there (a value at or near the target), so the two never overlap.
+    let target_name_at = target.and_then(|t| {
+        let last = (0..count).rev().find(|&i| point(t, i).is_some())?;
+        let y = y_of(point(t, last)?);
+        let value_label_y = series
+            .first()
+            .filter(|_| label_points)
+            .and_then(|ser| point(ser, last))
+            .map(|v| y_of(v) - 10.0);
+        let above = y - 8.0;
+        let y = match value_label_y {
+            Some(vy) if (vy - above).abs() < LABEL_CLEARANCE => {
+                if y + 17.0 <= top + PLOT_H {
+                    y + 17.0
+                } else {
+                    vy.min(above) - LABEL_CLEARANCE
+                }
+            }
+            _ => above,
+        };
+        Some((last, y))
+    });
     if let Some(t) = target {
         let name = target_name(t, chart.lang);
         s.push_str(r#"<g class="target">"#);
@@ -170,12 +197,16 @@ pub fn line(
             }
         }
         // The name next to the last target point, so the dashed line is labelled in print too.
-        if let Some(last) = (0..count).rev().find(|&i| point(t, i).is_some()) {
-            let v = point(t, last).unwrap_or(0.0);
-            let anchor = if count > 1 { "end" } else { "middle" };
+        if let Some((last, y)) = target_name_at {
+            // Left of the last point's marker, clear of it.
+            let (anchor, x) = if count > 1 {
+                ("end", x_of(last) - 6.0)
+            } else {
+                ("middle", x_of(last))
+            };
             s.push_str(&text(
-                x_of(last),
-                y_of(v) - 8.0,
+                x,
+                y,
                 anchor,
                 &format!(r#"font-size="11" font-weight="bold" fill="{TARGET_COLOUR}""#),
                 &truncate(&name, LABEL_NAME_CHARS),
@@ -184,7 +215,6 @@ pub fn line(
         s.push_str("</g>");
     }
 
-    let label_points = series.len() == 1 && count <= MAX_LABELLED_POINTS;
     for (si, ser) in series.iter().enumerate() {
         let colour = PALETTE[si % PALETTE.len()];
         s.push_str(r#"<g class="series">"#);
@@ -209,11 +239,12 @@ pub fn line(
         }
         s.push_str("</g>");
     }
-    s.push_str(CLOSE);
-    s
+    close(s)
 }
 
 const LABEL_NAME_CHARS: usize = 24;
+/// How far apart two 11-unit labels' baselines must be not to touch.
+const LABEL_CLEARANCE: f64 = 13.0;
 
 fn target_name(t: &Series, lang: dxplan_domain::Lang) -> String {
     if t.name.trim().is_empty() {
@@ -266,8 +297,9 @@ fn polyline(
     )
 }
 
-/// A y range covering `min..max` and 0, in nice steps: (low, high, step).
-fn y_range(min: f64, max: f64) -> (f64, f64, f64) {
+/// A y range covering `min..max` and 0, in nice steps: (low, high, step); steps of at least
+/// one when `whole` (counts have no fractions to show).
+fn y_range(min: f64, max: f64, whole: bool) -> (f64, f64, f64) {
     let min = min.min(0.0);
     // All zeros: show 0..1 rather than a degenerate axis.
     let max = if max.max(0.0) > min {
@@ -276,7 +308,10 @@ fn y_range(min: f64, max: f64) -> (f64, f64, f64) {
         min + 1.0
     };
     let span = max - min;
-    let step = nice_max(span / 5.0);
+    let mut step = nice_max(span / 5.0);
+    if whole {
+        step = step.max(1.0).round();
+    }
     let lo = (min / step + 1e-9).floor() * step;
     let mut hi = (max / step - 1e-9).ceil() * step;
     if hi - lo <= 0.0 {
@@ -292,9 +327,18 @@ mod tests {
 
     #[test]
     fn y_range_includes_zero() {
-        assert_eq!(y_range(0.0, 100.0), (0.0, 100.0, 20.0));
-        assert_eq!(y_range(0.0, 72.5), (0.0, 80.0, 20.0));
-        assert_eq!(y_range(0.0, 0.0), (0.0, 1.0, 0.2));
-        assert_eq!(y_range(-10.0, 30.0), (-10.0, 30.0, 10.0));
+        assert_eq!(y_range(0.0, 100.0, false), (0.0, 100.0, 20.0));
+        assert_eq!(y_range(0.0, 72.5, false), (0.0, 80.0, 20.0));
+        assert_eq!(y_range(0.0, 0.0, false), (0.0, 1.0, 0.2));
+        assert_eq!(y_range(-10.0, 30.0, false), (-10.0, 30.0, 10.0));
+    }
+
+    #[test]
+    fn counts_get_whole_number_steps() {
+        assert_eq!(y_range(0.0, 3.0, true), (0.0, 3.0, 1.0));
+        assert_eq!(y_range(0.0, 0.0, true), (0.0, 1.0, 1.0));
+        assert_eq!(y_range(0.0, 3.0, false).2, 1.0);
+        assert_eq!(y_range(0.0, 2.0, false).2, 0.5);
+        assert_eq!(y_range(0.0, 2.0, true).2, 1.0);
     }
 }

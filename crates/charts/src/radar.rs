@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 use std::fmt::Write as _;
 
 use crate::svg::{
-    CLOSE, DASHES, GRID, Key, MUTED, PAD, PALETTE, empty, finite, label, legend, marker, n, open,
+    DASHES, GRID, Key, MUTED, PAD, PALETTE, close, empty, finite, label, legend, marker, n, open,
     show, text,
 };
 use crate::{Bar, Chart, Series, bar, nice_max};
@@ -184,6 +184,5 @@ pub fn radar(chart: &Chart, axes: &[String], series: &[Series], max: f64) -> Str
         }
         s.push_str("</g>");
     }
-    s.push_str(CLOSE);
-    s
+    close(s)
 }

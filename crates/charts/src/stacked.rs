@@ -6,7 +6,7 @@ use dxplan_domain::text::format_number;
 
 use crate::bar::x_axis;
 use crate::svg::{
-    CLOSE, INK, Key, LABEL_CHARS, PAD, PALETTE, ROW, WIDTH, empty, esc, finite, ink_on, label,
+    INK, Key, LABEL_CHARS, PAD, PALETTE, ROW, WIDTH, close, empty, esc, finite, ink_on, label,
     legend, link_close, link_open, n, open, show, text, text_width, truncate,
 };
 use crate::{Chart, Segment, StackedRow, nice_max, ticks};
@@ -167,6 +167,5 @@ pub fn stacked_bar(
         s.push_str("</g>");
         s.push_str(link_close(href));
     }
-    s.push_str(CLOSE);
-    s
+    close(s)
 }

@@ -160,6 +160,16 @@ pub(crate) fn open(chart: &Chart, width: f64, height: f64) -> String {
 
 pub(crate) const CLOSE: &str = "</svg>";
 
+/// Closes a chart. One whose marks are links is a group, not an image: an image's
+/// content is hidden from assistive technology, and the links with it.
+pub(crate) fn close(mut s: String) -> String {
+    if s.contains("<a ") {
+        s = s.replacen(r#"role="img""#, r#"role="group""#, 1);
+    }
+    s.push_str(CLOSE);
+    s
+}
+
 /// The chart frame with a centred "Chưa có dữ liệu", for charts without data.
 pub(crate) fn empty(chart: &Chart) -> String {
     let height = 120.0;
@@ -304,6 +314,8 @@ pub(crate) fn marker(
 pub(crate) enum Key<'a> {
     /// A filled square (bars, segments, heat-map steps).
     Swatch(&'a str),
+    /// An outlined square (the heat map's slow cells).
+    Outline(&'a str),
     /// A line sample with the series' dash and marker (line and radar charts).
     Line {
         colour: &'a str,
@@ -333,6 +345,14 @@ pub(crate) fn legend(entries: &[(Key<'_>, String)], x0: f64, y0: f64, width: f64
                     r#"<rect x="{}" y="{}" width="14" height="14" fill="{fill}" stroke="{MUTED}" stroke-width="0.5"/>"#,
                     n(x + 4.0),
                     n(mid - 7.0)
+                );
+            }
+            Key::Outline(stroke) => {
+                let _ = write!(
+                    out,
+                    r#"<rect x="{}" y="{}" width="13" height="13" fill="none" stroke="{stroke}" stroke-width="3"/>"#,
+                    n(x + 4.5),
+                    n(mid - 6.5)
                 );
             }
             Key::Line {

@@ -215,7 +215,10 @@ fn check_svg(svg: &str) -> El {
     let root = parse(svg);
     assert_eq!(root.name, "svg");
     assert_eq!(root.attr("xmlns"), Some("http://www.w3.org/2000/svg"));
-    assert_eq!(root.attr("role"), Some("img"));
+    // An image, unless its marks are links: an image hides its content (and links) from
+    // assistive technology.
+    let expected = if svg.contains("<a ") { "group" } else { "img" };
+    assert_eq!(root.attr("role"), Some(expected));
     assert!(root.attr("class").is_some(), "class for CSS width");
     assert!(
         root.attr("width").is_none() && root.attr("height").is_none(),
@@ -1188,4 +1191,116 @@ fn the_words_a_chart_writes_follow_its_language() {
     assert!(with_target.contains("Target: 50 %"), "{with_target}");
     let vietnamese = bar(&chart("c-vi"), &[], " %", None, None);
     assert!(vietnamese.contains("Chưa có dữ liệu"));
+}
+
+/// The y of every `<text>` whose words are `words`.
+fn text_ys(root: &El, words: &str) -> Vec<f64> {
+    root.all()
+        .into_iter()
+        .filter(|e| e.name == "text" && e.text().trim() == words)
+        .map(|e| e.num("y"))
+        .collect()
+}
+
+#[test]
+fn the_target_name_never_sits_on_a_value_label() {
+    // The last value is the target itself: the two labels would share a line.
+    for (last, target) in [
+        (80.0, 80.0),
+        (78.0, 80.0),
+        (83.0, 80.0),
+        (0.0, 0.0),
+        (100.0, 100.0),
+    ] {
+        let svg = line(
+            &chart("c-t"),
+            &strings(&["2024", "2025", "2026"]),
+            &[series("Tỷ lệ", &[Some(40.0), Some(60.0), Some(last)])],
+            Some(&series("", &[None, None, Some(target)])),
+            "",
+        );
+        let root = check_svg(&svg);
+        let name_y = text_ys(&root, "Mục tiêu")[0];
+        let value = dxplan_domain::text::format_number(last, 1);
+        let value_y = *text_ys(&root, value.trim())
+            .last()
+            .unwrap_or_else(|| panic!("a label {value}"));
+        assert!(
+            (name_y - value_y).abs() >= 13.0,
+            "{last} vs {target}: name at {name_y}, value at {value_y}"
+        );
+    }
+}
+
+#[test]
+fn counts_are_read_on_whole_number_ticks() {
+    let svg = line(
+        &chart("c-c"),
+        &strings(&["2024", "2025", "2026"]),
+        &[series("Số xã", &[Some(1.0), Some(2.0), Some(3.0)])],
+        None,
+        "",
+    );
+    let root = check_svg(&svg);
+    let axis = &root.with_class("axis")[0];
+    let ticks: Vec<String> = axis
+        .all()
+        .into_iter()
+        .filter(|e| e.name == "text" && e.attr("text-anchor") == Some("end"))
+        .map(|e| e.text())
+        .collect();
+    assert!(!ticks.is_empty());
+    assert!(
+        ticks.iter().all(|t| !t.contains(',')),
+        "no fractional ticks for a count: {ticks:?}"
+    );
+}
+
+#[test]
+fn the_heat_map_outlines_its_slow_cells() {
+    let cells = |values: &[f64]| {
+        values
+            .iter()
+            .map(|v| HeatCell {
+                value: Some(*v),
+                href: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let svg = heat_map(
+        &chart("c-s"),
+        &strings(&["Xã A", "Xã B"]),
+        &strings(&["1", "2"]),
+        &[cells(&[10.0, 90.0]), cells(&[39.9, 40.0])],
+    );
+    let root = check_svg(&svg);
+    assert_eq!(
+        root.with_class("slow").len(),
+        2,
+        "10 and 39,9 are slow; 40 is not"
+    );
+    assert!(
+        root.visible_text().contains("dưới 40 %"),
+        "the legend says so"
+    );
+}
+
+#[test]
+fn a_chart_whose_marks_are_links_is_a_named_group() {
+    let linked = bar(
+        &chart("c-g"),
+        &[Bar {
+            label: "Xã A".into(),
+            value: 3.0,
+            href: Some("/tasks?unit=1".into()),
+        }],
+        "",
+        None,
+        None,
+    );
+    let root = check_svg(&linked);
+    assert_eq!(root.attr("role"), Some("group"));
+    assert!(root.attr("aria-labelledby").is_some());
+    let plain = bar(&chart("c-p"), &[item("Xã A", 3.0)], "", None, None);
+    assert_eq!(check_svg(&plain).attr("role"), Some("img"));
 }
