@@ -44,7 +44,7 @@ impl Role {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Role::Admin => lang.pick("Quản trị hệ thống", "Administrator"),
-            Role::Coordinator => lang.pick("Điều phối (Sở TT&TT)", "Coordinator"),
+            Role::Coordinator => lang.pick("Điều phối chuyển đổi số", "DX coordinator"),
             Role::UnitApprover => lang.pick("Lãnh đạo đơn vị (duyệt)", "Unit approver"),
             Role::UnitEditor => lang.pick("Cán bộ đơn vị (nhập liệu)", "Unit editor"),
             Role::Viewer => lang.pick("Theo dõi (chỉ xem)", "Viewer"),

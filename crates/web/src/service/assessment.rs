@@ -166,11 +166,12 @@ pub async fn open_round(
             .collect()
     } else {
         let mut ids = Vec::new();
+        let mut names = super::pickers::UnitNames::default();
         for code in &input.units {
             // By code, else by name (as the unit of the year assessed).
             let named = match candidates.iter().find(|u| u.code == code.trim()) {
                 Some(u) => Some(u),
-                None => match super::pickers::find_named(&mut c, code, at).await? {
+                None => match names.find(&mut c, code, at).await? {
                     Ok(found) => candidates.iter().find(|u| u.id == found.id),
                     Err(_) => None,
                 },

@@ -93,24 +93,46 @@ pub async fn unit_named(
 
 /// [`unit_named`] on a connection the caller holds (inside a write).
 pub async fn find_named(c: &mut Conn, text: &str, day: Date) -> AppResult<Result<Unit, NotAUnit>> {
-    let text = text.trim();
-    // "Name (code)", as `unit_choices` writes a name two units share.
-    let code = text
-        .strip_suffix(')')
-        .and_then(|t| t.rsplit_once(" ("))
-        .map_or(text, |(_, code)| code);
-    if let Some(unit) = units::by_code(c, code, day).await? {
-        return Ok(Ok(unit));
-    }
-    // A code that names no unit on the day is not a name either.
-    if !text.chars().any(char::is_alphabetic) {
-        return Ok(Err(NotAUnit::Unknown));
-    }
-    let known = units::known_units(c).await?;
-    match UnitIndex::new(&known).find(text, day) {
-        Named::Unit(id) => Ok(Ok(units::get(c, id).await?)),
-        Named::Ambiguous(_) => Ok(Err(NotAUnit::Ambiguous)),
-        Named::AllOf(_) | Named::Unknown => Ok(Err(NotAUnit::Unknown)),
+    UnitNames::default().find(c, text, day).await
+}
+
+/// Reads the units a form names, many at a time (a task's partners, a round's communes): the
+/// index of every unit's names is built once, at the first text that is not a code.
+#[derive(Default)]
+pub struct UnitNames {
+    known: Option<Vec<dxplan_domain::unit_match::KnownUnit>>,
+}
+
+impl UnitNames {
+    /// The unit standing on `day` that `text` names, as [`unit_named`] reads it.
+    pub async fn find(
+        &mut self,
+        c: &mut Conn,
+        text: &str,
+        day: Date,
+    ) -> AppResult<Result<Unit, NotAUnit>> {
+        let text = text.trim();
+        // "Name (code)", as `unit_choices` writes a name two units share.
+        let code = text
+            .strip_suffix(')')
+            .and_then(|t| t.rsplit_once(" ("))
+            .map_or(text, |(_, code)| code);
+        if let Some(unit) = units::by_code(c, code, day).await? {
+            return Ok(Ok(unit));
+        }
+        // A code that names no unit on the day is not a name either.
+        if !text.chars().any(char::is_alphabetic) {
+            return Ok(Err(NotAUnit::Unknown));
+        }
+        let known = match &mut self.known {
+            Some(known) => known,
+            none => none.insert(units::known_units(c).await?),
+        };
+        match UnitIndex::new(known).find(text, day) {
+            Named::Unit(id) => Ok(Ok(units::get(c, id).await?)),
+            Named::Ambiguous(_) => Ok(Err(NotAUnit::Ambiguous)),
+            Named::AllOf(_) | Named::Unknown => Ok(Err(NotAUnit::Unknown)),
+        }
     }
 }
 

@@ -448,7 +448,8 @@ async fn resolve_units(
 ) -> AppResult<(i64, Vec<i64>)> {
     let today = state.today();
     let mut errors = Vec::new();
-    let lead = match super::pickers::find_named(c, lead_code, today).await? {
+    let mut names = super::pickers::UnitNames::default();
+    let lead = match names.find(c, lead_code, today).await? {
         Ok(unit) => Some(unit),
         Err(why) => {
             errors.push(FieldError::new("lead_unit_code", why.invalid()));
@@ -457,7 +458,7 @@ async fn resolve_units(
     };
     let mut coordinating = Vec::new();
     for code in coordinating_codes {
-        match super::pickers::find_named(c, code, today).await? {
+        match names.find(c, code, today).await? {
             Ok(u) => coordinating.push(u.id),
             Err(why) => errors.push(FieldError::new("coordinating_unit_codes", why.invalid())),
         }
