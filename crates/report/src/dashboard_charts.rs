@@ -189,62 +189,7 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
         format!("/dashboard?plan={plan}&unit={code}")
     };
     let heat_units: Vec<_> = d.units.iter().filter(|u| u.tally.total > 0).collect();
-    let columns: Vec<String> = d.groups.iter().map(|g| g.code.clone()).collect();
-    let heat = Figure {
-        title: t(
-            "Tiến độ bình quân (%) theo đơn vị và nhóm nhiệm vụ",
-            "Mean progress (%) by unit and task group",
-        ),
-        svg: charts::heat_map(
-            &chart(
-                "c-heat",
-                &t(
-                    "Tiến độ bình quân theo đơn vị và nhóm nhiệm vụ",
-                    "Mean progress by unit and task group",
-                ),
-                t(
-                    "Mỗi ô là tiến độ bình quân (%) các nhiệm vụ của đơn vị trong nhóm; ô trống: không có nhiệm vụ.",
-                    "Each cell is the mean progress (%) of the unit's tasks in the group; blank: no task.",
-                ),
-            ),
-            &heat_units
-                .iter()
-                .map(|u| u.unit.name.clone())
-                .collect::<Vec<_>>(),
-            &columns,
-            &heat_units
-                .iter()
-                .map(|u| {
-                    u.by_group
-                        .iter()
-                        .zip(&d.groups)
-                        .map(|(v, g)| HeatCell {
-                            value: *v,
-                            href: v.and((!g.key.is_empty()).then(|| {
-                                format!(
-                                    "/tasks?plan={}&unit={}&group={}",
-                                    d.plan.as_ref().map(|p| p.id).unwrap_or_default(),
-                                    u.unit.code,
-                                    g.key
-                                )
-                            })),
-                        })
-                        .collect()
-                })
-                .collect::<Vec<_>>(),
-        ),
-        table: charts::table(
-            &t("Tiến độ bình quân (%)", "Mean progress (%)"),
-            &std::iter::once(t("Đơn vị", "Unit"))
-                .chain(d.groups.iter().map(|g| row_name(g, lang)))
-                .collect::<Vec<_>>(),
-            &heat_units
-                .iter()
-                .map(|u| (u.unit.name.clone(), u.by_group.clone()))
-                .collect::<Vec<_>>(),
-            "",
-        ),
-    };
+    let heat = heat_figure(d, lang, "c-heat", &heat_units);
 
     let ranking = |id: &str, title: String, rows: Vec<&UnitRow>| {
         let bars: Vec<Bar> = rows
@@ -424,6 +369,84 @@ pub fn dashboard_charts(d: &Dashboard, lang: Lang) -> DashboardCharts {
         peers,
         budget,
         modes,
+    }
+}
+
+/// Units with tasks on a wall page of the heat map: as many rows as are readable across a
+/// room at 1080p.
+pub const HEAT_ROWS_PER_PAGE: usize = 9;
+
+/// The heat map in pages of [`HEAT_ROWS_PER_PAGE`] units, for the wall screen (the page
+/// shows it whole).
+pub fn heat_pages(d: &Dashboard, lang: Lang) -> Vec<Figure> {
+    let heat_units: Vec<_> = d.units.iter().filter(|u| u.tally.total > 0).collect();
+    heat_units
+        .chunks(HEAT_ROWS_PER_PAGE)
+        .enumerate()
+        .map(|(i, rows)| heat_figure(d, lang, &format!("c-heat-{}", i + 1), rows))
+        .collect()
+}
+
+/// Mean progress by unit (rows) and task group (columns).
+fn heat_figure(d: &Dashboard, lang: Lang, id: &str, heat_units: &[&UnitRow]) -> Figure {
+    let chart =
+        |id: &str, title: &str, description: String| make_chart(id, title, description, lang);
+    let t = |vi: &str, en: &str| lang.pick(vi, en).to_string();
+    let columns: Vec<String> = d.groups.iter().map(|g| g.code.clone()).collect();
+    Figure {
+        title: t(
+            "Tiến độ bình quân (%) theo đơn vị và nhóm nhiệm vụ",
+            "Mean progress (%) by unit and task group",
+        ),
+        svg: charts::heat_map(
+            &chart(
+                id,
+                &t(
+                    "Tiến độ bình quân theo đơn vị và nhóm nhiệm vụ",
+                    "Mean progress by unit and task group",
+                ),
+                t(
+                    "Mỗi ô là tiến độ bình quân (%) các nhiệm vụ của đơn vị trong nhóm; ô trống: không có nhiệm vụ.",
+                    "Each cell is the mean progress (%) of the unit's tasks in the group; blank: no task.",
+                ),
+            ),
+            &heat_units
+                .iter()
+                .map(|u| u.unit.name.clone())
+                .collect::<Vec<_>>(),
+            &columns,
+            &heat_units
+                .iter()
+                .map(|u| {
+                    u.by_group
+                        .iter()
+                        .zip(&d.groups)
+                        .map(|(v, g)| HeatCell {
+                            value: *v,
+                            href: v.and((!g.key.is_empty()).then(|| {
+                                format!(
+                                    "/tasks?plan={}&unit={}&group={}",
+                                    d.plan.as_ref().map(|p| p.id).unwrap_or_default(),
+                                    u.unit.code,
+                                    g.key
+                                )
+                            })),
+                        })
+                        .collect()
+                })
+                .collect::<Vec<_>>(),
+        ),
+        table: charts::table(
+            &t("Tiến độ bình quân (%)", "Mean progress (%)"),
+            &std::iter::once(t("Đơn vị", "Unit"))
+                .chain(d.groups.iter().map(|g| row_name(g, lang)))
+                .collect::<Vec<_>>(),
+            &heat_units
+                .iter()
+                .map(|u| (u.unit.name.clone(), u.by_group.clone()))
+                .collect::<Vec<_>>(),
+            "",
+        ),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod dhis2;
+pub mod displays;
 pub mod exports;
 pub mod index_frameworks;
 pub mod index_rounds;

@@ -522,7 +522,7 @@ pub async fn remove_coordinator(c: &mut Conn, task_id: i64, unit_id: i64) -> Res
 }
 
 /// Whether anything other than the change set itself refers to a unit (tasks, figures,
-/// targets, grants, accounts, assessments, child units): such a unit cannot be removed
+/// targets, grants, accounts, assessments, letterheads, wall displays, child units): such a unit cannot be removed
 /// by an undo.
 pub async fn is_referenced(c: &mut Conn, unit_id: i64) -> Result<bool> {
     let (n,): (i64,) = q!(c, |x| sqlx::query_as(
@@ -537,6 +537,8 @@ pub async fn is_referenced(c: &mut Conn, unit_id: i64) -> Result<bool> {
               + (SELECT COUNT(*) FROM index_criteria WHERE verifier_unit_id = $1)
               + (SELECT COUNT(*) FROM indicators WHERE owner_unit_id = $1)
               + (SELECT COUNT(*) FROM api_tokens WHERE unit_id = $1)
+              + (SELECT COUNT(*) FROM unit_issuers WHERE unit_id = $1)
+              + (SELECT COUNT(*) FROM wall_displays WHERE unit_id = $1)
               + (SELECT COUNT(*) FROM org_units WHERE parent_id = $1)"
     )
     .bind(unit_id)

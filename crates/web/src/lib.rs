@@ -96,7 +96,9 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                    // A wall link's path is its secret: the log names the route only.
+                    let uri = if req.uri().path().starts_with("/wall/") { "/wall/…".to_string() } else { req.uri().to_string() };
+                    tracing::info_span!("request", method = %req.method(), uri = %uri, request_id = %id)
                 })
                 // One line per request, carrying the span's request id.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

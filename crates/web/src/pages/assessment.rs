@@ -256,6 +256,8 @@ struct AssessmentPage {
     adjusted_codes: Vec<(String, String)>,
     error: Option<String>,
     max_upload_mb: u64,
+    /// Criterion groups: a contents list from two on.
+    groups: usize,
 }
 
 fn leaf_form(row: &ScoreRow, lang: Lang) -> Option<LeafForm> {
@@ -310,7 +312,7 @@ async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<As
     let v = svc::assessment_view(&ctx.state, user, id).await?;
     let status = v.assessment.status;
     let editing = v.rights.edit && status.is_editable_by_unit();
-    let rows = v
+    let rows: Vec<RowView> = v
         .rows
         .iter()
         .map(|r| {
@@ -429,6 +431,7 @@ async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<As
         adjusted_codes,
         error,
         max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+        groups: rows.iter().filter(|r| !r.row.is_leaf).count(),
         rows,
         page,
         v,

@@ -9,13 +9,15 @@ use dxplan_domain::dashboard::Dashboard;
 use dxplan_domain::indicator::AttainmentStatus;
 use dxplan_domain::text::format_number;
 use dxplan_report::dashboard_charts::{
-    DashboardCharts, IndicatorCard, dashboard_charts, indicator_chart, pct, task_link,
+    DashboardCharts, Figure, IndicatorCard, dashboard_charts, heat_pages, indicator_chart, pct,
+    task_link,
 };
 
 use super::{Ctx, Page};
 use crate::error::{AppError, AppResult};
 use crate::service::dashboard::{self as svc, DashboardQuery};
-use crate::service::exports;
+use crate::service::{displays, exports};
+use crate::session::CurrentUser;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -24,36 +26,85 @@ struct DashboardPage<'a> {
     d: &'a Dashboard,
     charts: DashboardCharts,
     cards: Vec<IndicatorCard<'a>>,
-    wall: bool,
     query: String,
+    /// The units furthest behind, slowest first: the heat map's message, as a phone's list.
+    slowest: Vec<&'a dxplan_domain::dashboard::UnitRow>,
+    /// Whether the user may give a wall screen its own link.
+    may_issue_displays: bool,
 }
 
+/// The dashboard on the operations centre's wall: one panel a screen, in turn; long panels
+/// in pages; type read from across the room; no filters, links to documents or way out.
+#[derive(Template)]
+#[template(path = "wall.html")]
+struct WallPage<'a> {
+    page: Page,
+    d: &'a Dashboard,
+    charts: DashboardCharts,
+    heat: Vec<Figure>,
+    /// Key indicators, six a screen.
+    card_pages: Vec<Vec<IndicatorCard<'a>>>,
+    /// Latest obstacles, six a screen.
+    obstacle_pages: Vec<&'a [dxplan_domain::dashboard::Obstacle]>,
+    /// When these figures were read, local time.
+    updated: String,
+    /// The clock as the page was made (the script keeps it going).
+    clock: String,
+}
+
+/// Indicator cards a wall screen holds (two rows of three).
+const CARDS_PER_WALL_PAGE: usize = 6;
+/// Obstacle reports a wall screen holds (three rows of two).
+const OBSTACLES_PER_WALL_PAGE: usize = 6;
+
+macro_rules! dashboard_helpers {
+    ($page:ident) => {
+        impl $page<'_> {
+            // Templates pass fields by reference and method results by value: take both.
+            fn pct(&self, v: impl std::borrow::Borrow<Option<f64>>) -> String {
+                pct(*v.borrow())
+            }
+
+            fn num(&self, v: impl std::borrow::Borrow<Option<f64>>) -> String {
+                v.borrow()
+                    .map(|v| format_number(v, 2))
+                    .unwrap_or_else(|| "–".into())
+            }
+
+            /// What the indicators are read for: the chosen quarter or month, else the year.
+            fn indicator_period(&self) -> String {
+                self.d
+                    .period
+                    .unwrap_or(dxplan_domain::period::Period::Year(self.d.year))
+                    .label(self.page.lang)
+            }
+
+            /// A reporting period as people write it ("Quý IV/2026"), from its stored form.
+            fn period_label(&self, stored: &str) -> String {
+                dxplan_domain::period::Period::parse(stored)
+                    .map_or_else(|| stored.to_string(), |p| p.label(self.page.lang))
+            }
+
+            fn attainment_label(&self, status: &AttainmentStatus) -> &'static str {
+                status.label(self.page.lang)
+            }
+        }
+    };
+}
+dashboard_helpers!(DashboardPage);
+dashboard_helpers!(WallPage);
+
 impl DashboardPage<'_> {
-    // Templates pass fields by reference and method results by value: take both.
-    fn pct(&self, v: impl std::borrow::Borrow<Option<f64>>) -> String {
-        pct(*v.borrow())
-    }
-
-    fn num(&self, v: impl std::borrow::Borrow<Option<f64>>) -> String {
-        v.borrow()
-            .map(|v| format_number(v, 2))
-            .unwrap_or_else(|| "–".into())
-    }
-
-    /// What the indicators are read for: the chosen quarter or month, else the year.
-    fn indicator_period(&self) -> String {
-        self.d
-            .period
-            .unwrap_or(dxplan_domain::period::Period::Year(self.d.year))
-            .label(self.page.lang)
-    }
-
-    fn attainment_label(&self, status: &AttainmentStatus) -> &'static str {
-        status.label(self.page.lang)
-    }
-
     fn tasks_link(&self, extra: &str) -> String {
         task_link(self.d, extra)
+    }
+}
+
+impl WallPage<'_> {
+    /// How many screens the wall turns through.
+    fn screens(&self) -> usize {
+        // Overview, groups, rankings, overdue, budget; then the paged panels.
+        5 + self.heat.len() + self.card_pages.len().max(1) + self.obstacle_pages.len().max(1)
     }
 }
 
@@ -68,17 +119,11 @@ pub struct WallQuery {
 /// `GET /dashboard`: the operations centre (`?wall=1` for the wall screen).
 pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
     let user = ctx.user()?;
+    if matches!(q.wall.as_deref(), Some("1" | "true" | "on")) {
+        return wall(&ctx, user, &q.filters, None).await;
+    }
     let d = svc::dashboard(&ctx.state, user, &q.filters).await?;
     let lang = ctx.lang();
-    let charts = dashboard_charts(&d, lang);
-    let cards = d
-        .indicators
-        .iter()
-        .map(|i| IndicatorCard {
-            indicator: i,
-            chart: indicator_chart(i, lang),
-        })
-        .collect();
     let query = format!(
         "plan={}&year={}&unit={}{}",
         d.plan.as_ref().map(|p| p.id).unwrap_or_default(),
@@ -88,11 +133,97 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
     );
     ctx.render(&DashboardPage {
         page: ctx.page("Bảng điều hành", "Operations dashboard"),
+        charts: dashboard_charts(&d, lang),
+        cards: cards(&d, lang),
+        slowest: slowest(&d),
         d: &d,
-        charts,
-        cards,
-        wall: matches!(q.wall.as_deref(), Some("1" | "true" | "on")),
         query,
+        may_issue_displays: user.token.is_none()
+            && user.holds(dxplan_domain::auth::Action::ManageUsers),
+    })
+}
+
+/// `GET /wall/{secret}`: the wall screen of the display the link was made for, without a
+/// login. The secret never reaches the log (see `lib.rs`).
+pub async fn display(ctx: Ctx, Path(secret): Path<String>) -> AppResult<Response> {
+    let (display, reader) = displays::open(&ctx.state, &secret).await?;
+    let filters = DashboardQuery {
+        unit: Some(display.unit_code.clone()),
+        ..DashboardQuery::default()
+    };
+    let mut response = wall(&ctx, &reader, &filters, Some(display.name)).await?;
+    // The address is the key: no cache keeps the page, no link followed from it sends it on.
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(
+        axum::http::header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+/// Units a phone lists in place of the heat map.
+const SLOWEST_SHOWN: usize = 8;
+
+fn slowest(d: &Dashboard) -> Vec<&dxplan_domain::dashboard::UnitRow> {
+    let mut rows: Vec<_> = d
+        .units
+        .iter()
+        .filter_map(|u| u.tally.average_progress().map(|p| (p, u)))
+        .collect();
+    rows.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(b.1.tally.overdue.cmp(&a.1.tally.overdue))
+    });
+    rows.into_iter()
+        .take(SLOWEST_SHOWN)
+        .map(|(_, u)| u)
+        .collect()
+}
+
+fn cards(d: &Dashboard, lang: dxplan_domain::Lang) -> Vec<IndicatorCard<'_>> {
+    d.indicators
+        .iter()
+        .map(|i| IndicatorCard {
+            indicator: i,
+            chart: indicator_chart(i, lang),
+        })
+        .collect()
+}
+
+async fn wall(
+    ctx: &Ctx,
+    reader: &CurrentUser,
+    filters: &DashboardQuery,
+    display: Option<String>,
+) -> AppResult<Response> {
+    let d = svc::dashboard(&ctx.state, reader, filters).await?;
+    let lang = ctx.lang();
+    let mut card_pages = Vec::new();
+    let mut all_cards = cards(&d, lang).into_iter().peekable();
+    while all_cards.peek().is_some() {
+        card_pages.push(all_cards.by_ref().take(CARDS_PER_WALL_PAGE).collect());
+    }
+    let now = ctx.state.now().to_offset(crate::format::VIETNAM);
+    let mut page = ctx.page("Màn hình điều hành", "Operations wall");
+    // The screen's own name in the title bar, for whoever looks after the machine.
+    if let Some(name) = display {
+        page.title = format!("{name} — {}", page.title);
+    }
+    // A wall shows no menu: nobody there is to use it, and a display link has no account.
+    page.nav.clear();
+    ctx.render(&WallPage {
+        page,
+        charts: dashboard_charts(&d, lang),
+        heat: heat_pages(&d, lang),
+        card_pages,
+        obstacle_pages: d.obstacles.chunks(OBSTACLES_PER_WALL_PAGE).collect(),
+        updated: crate::format::datetime(&now),
+        clock: format!("{:02}:{:02}", now.hour(), now.minute()),
+        d: &d,
     })
 }
 

@@ -5,6 +5,7 @@ mod assessment;
 pub mod assets;
 mod auth;
 mod dashboard;
+mod displays;
 mod indicators;
 pub(crate) mod open;
 mod reorg;
@@ -80,6 +81,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/admin/webhooks",
             get(webhooks::list).post(webhooks::register),
         )
+        .route(
+            "/admin/displays",
+            get(displays::list).post(displays::create),
+        )
+        .route("/admin/displays/{id}/revoke", post(displays::revoke))
+        .route("/wall/{secret}", get(dashboard::display))
         .route("/admin/webhooks/{id}", get(webhooks::show))
         .route("/admin/webhooks/{id}/remove", post(webhooks::remove))
         .route(

@@ -120,6 +120,7 @@ impl Structure {
 pub mod assessment;
 pub mod dashboard;
 pub mod dhis2;
+pub mod displays;
 pub mod exports;
 pub mod index;
 pub mod indicators;

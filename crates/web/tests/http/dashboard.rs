@@ -385,9 +385,13 @@ async fn the_dashboard_page_draws_accessible_charts_and_a_wall_mode() {
     let charts = html.matches("<svg").count();
     assert!(charts >= 7, "{charts} charts");
     assert_eq!(
-        html.matches("role=\"img\"").count(),
+        html.matches("role=\"img\"").count() + html.matches("role=\"group\"").count(),
         charts,
-        "every chart is an image with a name"
+        "every chart is named: an image, or a group when its marks are links"
+    );
+    assert!(
+        html.matches("role=\"group\"").count() >= 3,
+        "the heat map and the rankings link their cells: groups, so the links are heard"
     );
     assert!(
         html.matches("<details>").count() >= 7,
@@ -407,6 +411,10 @@ async fn the_dashboard_page_draws_accessible_charts_and_a_wall_mode() {
     assert!(wall.contains("data-rotate"));
     assert!(wall.contains("http-equiv=\"refresh\""));
     assert!(wall.contains("class=\"wall\""));
+    assert!(
+        !wall.contains("/dashboard.pdf") && !wall.contains("name=\"period\""),
+        "no documents or filters on the wall"
+    );
     let english = coordinator.get("/lang/en").await;
     assert!(english.status().is_redirection());
     let html = coordinator.get("/dashboard").await.text().await.unwrap();

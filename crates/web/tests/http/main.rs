@@ -14,6 +14,7 @@ mod csv_safety;
 mod dashboard;
 mod demo;
 mod dhis2;
+mod displays;
 mod documents;
 mod hostile_uploads;
 mod index;
