@@ -295,7 +295,25 @@ async fn changing_a_password_ends_the_other_sessions_and_disabling_ends_all() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("Không khớp"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Không khớp"));
+    // The field itself says so to a screen reader; the others do not.
+    let tag = |id: &str| {
+        let at = page
+            .find(&format!("<input id=\"{id}\""))
+            .expect("the field");
+        page[at..at + page[at..].find('>').unwrap()].to_string()
+    };
+    assert!(
+        tag("current").contains("aria-invalid=\"true\""),
+        "{}",
+        tag("current")
+    );
+    assert!(
+        !tag("confirm").contains("aria-invalid"),
+        "{}",
+        tag("confirm")
+    );
 
     let admin = app.login("admin").await;
     let (_, me) = again.get_json("/api/v1/me").await;

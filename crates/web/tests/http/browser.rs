@@ -484,3 +484,55 @@ async fn an_administrator_reviews_a_reorganisation_on_a_phone() {
         .await;
     assert!(button.as_f64().unwrap() > 0.0);
 }
+
+#[tokio::test]
+async fn every_role_lands_on_a_page_that_fits_a_phone_and_a_desk() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    let admin = app.login("admin").await;
+    let (_, ward) = admin.get_json("/api/v1/units/21583").await;
+    let ward = ward["id"].as_i64().expect("the ward's id");
+    let letterhead = format!("/units/{ward}/documents");
+    // Who lands where, and a page of their daily work.
+    let visits = [
+        ("coordinator", vec!["/", "/my-work", "/tasks"]),
+        ("viewer", vec!["/", "/dashboard"]),
+        ("approver-540", vec!["/", "/my-work", &letterhead]),
+        ("editor-540", vec!["/", "/my-work", "/indicators"]),
+    ];
+    for (user, paths) in &visits {
+        browser
+            .call(reqwest::Method::DELETE, "/cookie", Value::Null)
+            .await;
+        browser.window(1920, 1080).await;
+        browser.log_in(&app, user).await;
+        for (width, height) in [(360, 740), (1920, 1080)] {
+            browser.window(width, height).await;
+            for path in paths {
+                browser.go(&app.url(path)).await;
+                let facts = browser
+                    .script(
+                        "const h1 = document.querySelector('main h1');
+                         return {overflow: document.documentElement.scrollWidth - window.innerWidth,
+                                 header: document.querySelector('.site-header').getBoundingClientRect().height,
+                                 title: h1 ? h1.getBoundingClientRect().bottom : 1e9,
+                                 screen: window.innerHeight,
+                                 status: performance.getEntriesByType('navigation')[0].responseStatus}",
+                    )
+                    .await;
+                let at = format!("{user} {path} at {width} px: {facts}");
+                assert!(facts["overflow"].as_f64().unwrap() <= 1.0, "{at}");
+                assert!(
+                    facts["title"].as_f64().unwrap() < facts["screen"].as_f64().unwrap() / 2.0,
+                    "the page says what it is in the top half: {at}"
+                );
+                if width == 360 {
+                    assert!(facts["header"].as_f64().unwrap() <= 64.0, "{at}");
+                }
+                assert_eq!(facts["status"].as_u64(), Some(200), "{at}");
+            }
+        }
+    }
+}
