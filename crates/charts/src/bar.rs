@@ -6,7 +6,7 @@ use crate::svg::{
     DASH, GRID, INK, LABEL_CHARS, MUTED, PAD, PALETTE, ROW, WIDTH, close, empty, esc, finite,
     label, link_close, link_open, n, open, show, target_label, text, text_width, truncate,
 };
-use crate::{Bar, Chart, nice_max, ticks};
+use crate::{Bar, Chart, count_ticks, nice_max};
 
 /// Space reserved under the rows for the axis labels.
 const AXIS: f64 = 26.0;
@@ -56,7 +56,8 @@ pub fn bar(
     let x_of = |v: f64| plot_x + v.clamp(0.0, scale_max) / scale_max * plot_w;
 
     let mut s = open(chart, width, height);
-    s.push_str(&x_axis(&ticks(scale_max, 5), &x_of, top, rows_h, ""));
+    let axis = count_ticks(scale_max, 5, values.iter().flatten().copied());
+    s.push_str(&x_axis(&axis, &x_of, top, rows_h, ""));
 
     for (i, (item, value)) in items.iter().zip(&values).enumerate() {
         let y = top + i as f64 * ROW;

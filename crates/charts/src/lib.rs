@@ -108,6 +108,21 @@ pub fn ticks(max: f64, count: usize) -> Vec<f64> {
     (0..=steps).map(|i| round_tick(i as f64 * step)).collect()
 }
 
+/// [`ticks`] for an axis of counts (every value whole): the whole ones only, since "0,5
+/// nhiệm vụ" means nothing.
+pub(crate) fn count_ticks(
+    max: f64,
+    count: usize,
+    values: impl IntoIterator<Item = f64>,
+) -> Vec<f64> {
+    let all = ticks(max, count);
+    if values.into_iter().all(|v| v.fract() == 0.0) {
+        all.into_iter().filter(|t| t.fract() == 0.0).collect()
+    } else {
+        all
+    }
+}
+
 /// Removes floating-point dust such as 0.30000000000000004.
 pub(crate) fn round_tick(v: f64) -> f64 {
     (v * 1e9).round() / 1e9

@@ -9,7 +9,7 @@ use crate::svg::{
     INK, Key, LABEL_CHARS, PAD, PALETTE, ROW, WIDTH, close, empty, esc, finite, ink_on, label,
     legend, link_close, link_open, n, open, show, text, text_width, truncate,
 };
-use crate::{Chart, Segment, StackedRow, nice_max, ticks};
+use crate::{Chart, Segment, StackedRow, count_ticks, nice_max};
 
 const AXIS: f64 = 26.0;
 const MAX_LABEL_W: f64 = 230.0;
@@ -79,7 +79,7 @@ pub fn stacked_bar(
     s.push_str(&legend_svg);
     let x_of = |v: f64| plot_x + v.clamp(0.0, scale_max) / scale_max * plot_w;
     s.push_str(&x_axis(
-        &ticks(scale_max, 5),
+        &count_ticks(scale_max, 5, values.iter().flatten().flatten().copied()),
         &x_of,
         top,
         rows_h,

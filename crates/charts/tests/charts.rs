@@ -1254,6 +1254,26 @@ fn counts_are_read_on_whole_number_ticks() {
         ticks.iter().all(|t| !t.contains(',')),
         "no fractional ticks for a count: {ticks:?}"
     );
+    // Bars of two tasks and one: 0, 1, 2 on the axis, not 0, 0,5, 1 …
+    let svg = bar(
+        &chart("c-b"),
+        &[item("Xã A", 2.0), item("Xã B", 1.0)],
+        "",
+        None,
+        None,
+    );
+    let root = check_svg(&svg);
+    let axis: Vec<String> = root
+        .all()
+        .into_iter()
+        .filter(|e| e.name == "text" && e.attr("text-anchor") == Some("middle"))
+        .map(|e| e.text())
+        .collect();
+    assert!(axis.contains(&"1".to_string()), "{axis:?}");
+    assert!(axis.iter().all(|t| !t.contains(',')), "{axis:?}");
+    // Fractions keep their ticks.
+    let svg = bar(&chart("c-f"), &[item("Xã A", 1.5)], "", None, None);
+    assert!(check_svg(&svg).visible_text().contains("0,5"), "{svg}");
 }
 
 #[test]

@@ -146,12 +146,12 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
 /// `GET /wall/{secret}`: the wall screen of the display the link was made for, without a
 /// login. The secret never reaches the log (see `lib.rs`).
 pub async fn display(ctx: Ctx, Path(secret): Path<String>) -> AppResult<Response> {
-    let (display, reader) = displays::open(&ctx.state, &secret).await?;
+    let opened = displays::open(&ctx.state, &secret).await?;
     let filters = DashboardQuery {
-        unit: Some(display.unit_code.clone()),
+        unit: Some(opened.unit_code),
         ..DashboardQuery::default()
     };
-    let mut response = wall(&ctx, &reader, &filters, Some(display.name)).await?;
+    let mut response = wall(&ctx, &opened.reader, &filters, Some(opened.display.name)).await?;
     // The address is the key: no cache keeps the page, no link followed from it sends it on.
     let headers = response.headers_mut();
     headers.insert(

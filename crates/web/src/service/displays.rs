@@ -165,16 +165,25 @@ pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult
     Ok(after)
 }
 
-/// The display a link's secret opens and the reader it acts as: a read-only viewer of the
-/// display's unit, which may read that unit's dashboard and nothing outside it. An unknown
-/// or revoked secret is not found, alike, so a link cannot be probed.
-pub async fn open(state: &AppState, secret: &str) -> AppResult<(Display, CurrentUser)> {
+/// What a wall link opens: the display, the unit it shows today and the reader it acts as.
+pub struct Opened {
+    pub display: Display,
+    /// The display's unit, or the one unit that carries it on once a reorganisation ended
+    /// it: a screen keeps running through a merger.
+    pub unit_code: String,
+    /// A read-only viewer of that unit, who may read its dashboard and nothing outside it.
+    pub reader: CurrentUser,
+}
+
+/// The display a link's secret opens. An unknown or revoked secret is not found, alike, so
+/// a link cannot be probed.
+pub async fn open(state: &AppState, secret: &str) -> AppResult<Opened> {
     // A secret is 43 URL-safe characters; anything else is not worth a query.
-    if secret.len() != 43
-        || !secret
+    let well_formed = secret.len() == 43
+        && secret
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
         return Err(AppError::NotFound);
     }
     let mut c = state.db.read().await?;
@@ -182,6 +191,8 @@ pub async fn open(state: &AppState, secret: &str) -> AppResult<(Display, Current
         .await?
         .filter(|d| d.revoked_at.is_none())
         .ok_or(AppError::NotFound)?;
+    let unit = units::get(&mut c, display.unit_id).await?;
+    let unit = super::issuer::issuing_unit(&mut c, unit, state.today()).await?;
     drop(c);
     let now = state.now();
     // "Last seen" to the minute is enough, and spares a write per refresh of every screen.
@@ -197,10 +208,10 @@ pub async fn open(state: &AppState, secret: &str) -> AppResult<(Display, Current
         id: 0,
         username: format!("display:{}", display.id),
         display_name: display.name.clone(),
-        unit_id: Some(display.unit_id),
+        unit_id: Some(unit.id),
         grants: vec![Grant {
             role: Role::Viewer,
-            unit: Some(display.unit_id),
+            unit: Some(unit.id),
             read_only: true,
         }],
         csrf: String::new(),
@@ -211,5 +222,9 @@ pub async fn open(state: &AppState, secret: &str) -> AppResult<(Display, Current
             read_only: true,
         }),
     };
-    Ok((display, reader))
+    Ok(Opened {
+        display,
+        unit_code: unit.code,
+        reader,
+    })
 }

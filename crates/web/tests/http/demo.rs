@@ -304,6 +304,7 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
 
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;
+    crate::displays::a_wall_link_follows_its_unit_through_a_merger(&app).await;
 }
 
 async fn this_year_plan(s: &crate::support::Session) -> i64 {

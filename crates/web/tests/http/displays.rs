@@ -269,3 +269,46 @@ async fn only_an_administrator_of_the_unit_gives_out_or_revokes_a_wall_link() {
     assert_eq!(displays(&app).await.len(), before);
     assert_eq!(app.audit_count("display.create").await, 2);
 }
+
+/// (Called from the demo test, which has the reorganisations of 2025.) A screen set up for
+/// Tỉnh Bình Định before the merger goes on showing the province that carries it on.
+pub async fn a_wall_link_follows_its_unit_through_a_merger(app: &TestApp) {
+    let (secret, hash) = {
+        let secret = "S".repeat(43);
+        let hash = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+        };
+        (secret, hash)
+    };
+    let mut c = app.state.db.begin().await.unwrap();
+    let before = time::macros::date!(2024 - 06 - 01);
+    let binh_dinh = dxplan_store::units::by_code(&mut c, "52", before)
+        .await
+        .unwrap()
+        .expect("the province of 2024");
+    assert_eq!(binh_dinh.name, "Tỉnh Bình Định");
+    dxplan_store::displays::insert(
+        &mut c,
+        &dxplan_store::displays::NewDisplay {
+            name: "Phòng họp (2024)",
+            unit_id: binh_dinh.id,
+            token_hash: &hash,
+            prefix: "SSSSSSSS",
+            created_by: "Quản trị",
+        },
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    c.commit().await.unwrap();
+    let wall = app
+        .client()
+        .get(app.url(&format!("/wall/{secret}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wall.status(), StatusCode::OK);
+    let wall = wall.text().await.unwrap();
+    assert!(wall.contains("<h1>Tỉnh Gia Lai"), "today's province");
+}
