@@ -5,6 +5,13 @@ use time::{Date, Month};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// Vietnam's time zone (UTC+7, no daylight saving): the one every date and time a user reads
+/// is told in, whatever the server's clock is set to.
+pub const VIETNAM: time::UtcOffset = match time::UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => time::UtcOffset::UTC,
+};
+
 /// Returns the text in Unicode NFC, the form dxplan stores and exchanges.
 pub fn nfc(s: &str) -> String {
     s.nfc().collect()

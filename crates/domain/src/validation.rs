@@ -20,6 +20,8 @@ pub enum Invalid {
     UnknownRole,
     UnknownParent,
     UnknownUnit,
+    /// No indicator of the catalogue has the code given.
+    UnknownIndicator,
     /// Several units carry the name given: the code tells them apart.
     AmbiguousUnit,
     DuplicateCode,
@@ -103,6 +105,12 @@ impl Invalid {
                 .into(),
             Invalid::UnknownUnit => lang
                 .pick("Không tìm thấy đơn vị.", "The unit does not exist.")
+                .into(),
+            Invalid::UnknownIndicator => lang
+                .pick(
+                    "Không có chỉ tiêu mang mã này trong danh mục.",
+                    "No indicator of the catalogue has this code.",
+                )
                 .into(),
             Invalid::AmbiguousUnit => lang
                 .pick(

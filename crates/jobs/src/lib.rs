@@ -11,11 +11,12 @@ use dxplan_domain::auth::Role;
 use dxplan_domain::notification::{MAX_ATTEMPTS, NotificationKind, retry_delay_minutes};
 use dxplan_domain::period::Period;
 use dxplan_domain::task::TaskStatus;
+use dxplan_domain::text::VIETNAM;
 use dxplan_domain::text::format_date;
 use dxplan_store::notifications::{self, Notice};
 use dxplan_store::tasks::{self, TaskFilter};
 use dxplan_store::{Db, StoreError, exports, sessions, units};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use crate::mail::{Mail, Mailer};
 
@@ -59,11 +60,6 @@ impl std::fmt::Debug for JobConfig {
             .finish()
     }
 }
-
-const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
 
 const UNIT_STAFF: [Role; 2] = [Role::UnitEditor, Role::UnitApprover];
 

@@ -1,12 +1,8 @@
 //! Formatting helpers for templates: dates and numbers the Vietnamese way.
 
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
-/// Vietnam's time zone (no daylight saving).
-pub const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+pub use dxplan_domain::text::VIETNAM;
 
 /// `dd/mm/yyyy HH:MM` in Vietnam time.
 pub fn datetime(t: &OffsetDateTime) -> String {

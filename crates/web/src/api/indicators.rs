@@ -300,7 +300,7 @@ pub(crate) async fn set_targets(
         for row in &rows {
             let ind = indicators::by_code(&mut c, &row.indicator)
                 .await?
-                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownUnit))?;
+                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownIndicator))?;
             let unit = units::by_code(&mut c, &row.unit, today)
                 .await?
                 .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;

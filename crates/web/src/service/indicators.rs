@@ -268,7 +268,7 @@ pub async fn save_many(
             );
             let mut ok_row = None;
             match (&indicator, period) {
-                (None, _) => errors.push(FieldError::new("indicator", Invalid::UnknownUnit)),
+                (None, _) => errors.push(FieldError::new("indicator", Invalid::UnknownIndicator)),
                 (Some(ind), Some(p)) if PeriodType::of(p) != ind.period_type => {
                     errors.push(FieldError::new("period", Invalid::BadPeriod))
                 }

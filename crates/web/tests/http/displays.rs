@@ -50,6 +50,11 @@ async fn an_administrator_gives_a_screen_a_link_that_shows_one_dashboard_until_r
         "not kept in the table"
     );
     assert_eq!(app.audit_count("display.create").await, 1);
+    let audit = admin.get("/audit").await.text().await.unwrap();
+    assert!(
+        audit.contains("Tạo đường dẫn màn hình") && audit.contains("Màn hình"),
+        "the audit log says it in words"
+    );
 
     // The screen needs no login: a browser with no cookie at all.
     let screen = app.client();

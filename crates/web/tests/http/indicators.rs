@@ -70,6 +70,34 @@ async fn figures_are_entered_reviewed_and_rolled_up_by_each_rule() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    // An indicator the catalogue lacks is said to be that, not "the unit does not exist".
+    let (status, body) = coordinator
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/targets",
+            &json!([{"indicator": "NO-SUCH", "unit": "52", "period": "2025Q2", "value": 1.0}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "indicator", "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["code"], "unknown_indicator",
+        "{body}"
+    );
+    let (status, body) = save(
+        &app.login("approver-540").await,
+        "540",
+        "2025Q2",
+        json!([{"indicator": "NO-SUCH", "value": "1"}]),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["errors"][0]["message"],
+        "Không có chỉ tiêu mang mã này trong danh mục.",
+        "{body}"
+    );
 
     // Quy Nhơn reports for itself; An Lão for one of its communes only.
     let qn = app.login("approver-540").await;
