@@ -11,6 +11,7 @@ pub mod demo_scale;
 pub mod error;
 pub mod files;
 pub mod format;
+pub mod http;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;

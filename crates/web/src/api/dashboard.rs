@@ -60,7 +60,7 @@ async fn download(
     kind: ExportKind,
 ) -> AppResult<Response> {
     let doc = exports::generate(&state, &user, kind, &q).await?;
-    Ok(crate::pages::download(
+    Ok(crate::http::download(
         kind.content_type(),
         &doc.filename,
         doc.bytes,
@@ -167,7 +167,7 @@ pub(crate) async fn export_file(
     let job = exports::job_for(&state, &user, id).await?;
     let kind = exports::ExportKind::parse(&job.kind).ok_or(crate::error::AppError::NotFound)?;
     let doc = exports::job_file(&state, &user, id).await?;
-    Ok(crate::pages::download(
+    Ok(crate::http::download(
         kind.content_type(),
         &doc.filename,
         doc.bytes,

@@ -195,7 +195,7 @@ pub(crate) async fn export_xlsx(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (filename, bytes) = svc::framework_xlsx(&state, &user, id).await?;
-    Ok(crate::pages::download(
+    Ok(crate::http::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &filename,
         bytes,
@@ -516,7 +516,7 @@ pub(crate) async fn download_evidence(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (evidence, bytes) = rounds::evidence_file(&state, &user, id).await?;
-    Ok(super::tasks::stored_file_response(
+    Ok(crate::http::stored_file_response(
         evidence.kind.as_deref().unwrap_or_default(),
         &evidence.original_name,
         bytes,
@@ -564,5 +564,5 @@ async fn results_file(
     let view = rounds::round_results(state, Some(user), id, q).await?;
     let (content_type, filename, bytes) =
         rounds::results_document(state, view, ext, meta.lang).await?;
-    Ok(crate::pages::download(content_type, &filename, bytes))
+    Ok(crate::http::download(content_type, &filename, bytes))
 }

@@ -456,7 +456,7 @@ pub(crate) async fn download_value_file(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (file, bytes) = svc::value_file_for(&state, &user, id).await?;
-    Ok(super::tasks::stored_file_response(
+    Ok(crate::http::stored_file_response(
         &file.kind,
         &file.original_name,
         bytes,

@@ -186,13 +186,7 @@ pub(crate) fn paged<T>(items: Vec<T>, q: &PageQuery) -> AppResult<openapi::Page<
     })
 }
 
-/// The date a request asks about (`dd/mm/yyyy` or `yyyy-mm-dd`), today when absent.
-pub(crate) fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
-    match at.map(str::trim).filter(|a| !a.is_empty()) {
-        None => Ok(state.today()),
-        Some(a) => parse_date(a).ok_or_else(|| AppError::field("at", Invalid::BadDate)),
-    }
-}
+pub(crate) use crate::http::parse_at;
 
 // ---------------------------------------------------------------- auth
 

@@ -508,7 +508,7 @@ async fn export_list(
 ) -> AppResult<Response> {
     let filter = query.to_filter(state, user).await?;
     let (name, bytes) = svc::export_list(state, meta.lang, filter, format).await?;
-    Ok(crate::pages::download(format.content_type(), &name, bytes))
+    Ok(crate::http::download(format.content_type(), &name, bytes))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks.csv", tag = "tasks",
@@ -861,22 +861,7 @@ pub(crate) async fn download(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (attachment, bytes) = svc::attachment_for(&state, &user, id).await?;
-    Ok(file_response(&attachment, bytes))
-}
-
-/// A stored evidence file as a download with its type and its (Vietnamese) name.
-pub fn file_response(
-    attachment: &dxplan_store::attachments::Attachment,
-    bytes: Vec<u8>,
-) -> Response {
-    stored_file_response(&attachment.kind, &attachment.original_name, bytes)
-}
-
-/// Any stored file (a task's or a figure's) as a download of its checked type.
-pub fn stored_file_response(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
-    let kind = dxplan_domain::attachment::FileKind::parse(kind);
-    let content_type = kind.map_or("application/octet-stream", |k| k.content_type());
-    crate::pages::download(content_type, name, bytes)
+    Ok(crate::http::file_response(&attachment, bytes))
 }
 
 // ---------------------------------------------------------------- plan import

@@ -582,7 +582,7 @@ pub async fn upload(
 /// `GET /assessments/evidence/{id}`: an evidence file.
 pub async fn evidence_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (evidence, bytes) = svc::evidence_file(&ctx.state, ctx.user()?, id).await?;
-    Ok(crate::api::tasks::stored_file_response(
+    Ok(crate::http::stored_file_response(
         evidence.kind.as_deref().unwrap_or_default(),
         &evidence.original_name,
         bytes,
@@ -883,7 +883,7 @@ pub async fn results_file(
     let v = svc::round_results(&ctx.state, user, id, &q).await?;
     let (content_type, filename, bytes) =
         svc::results_document(&ctx.state, v, ext, ctx.lang()).await?;
-    Ok(super::download(content_type, &filename, bytes))
+    Ok(crate::http::download(content_type, &filename, bytes))
 }
 
 // ---------------------------------------------------------------- frameworks
@@ -1091,11 +1091,11 @@ pub async fn export_framework(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> AppRe
             let name = format!("{}.json", value["code"].as_str().unwrap_or("bo-chi-so"));
             let body =
                 serde_json::to_vec_pretty(&value).map_err(|e| AppError::internal(e.to_string()))?;
-            Ok(super::download("application/json", &name, body))
+            Ok(crate::http::download("application/json", &name, body))
         }
         "xlsx" => {
             let (name, bytes) = frameworks::framework_xlsx(&ctx.state, user, id).await?;
-            Ok(super::download(
+            Ok(crate::http::download(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &name,
                 bytes,

@@ -235,7 +235,7 @@ pub async fn download(
     kind: exports::ExportKind,
 ) -> AppResult<Response> {
     let doc = exports::generate(&ctx.state, ctx.user()?, kind, &q).await?;
-    Ok(super::download(
+    Ok(crate::http::download(
         kind.content_type(),
         &doc.filename,
         doc.bytes,
@@ -284,7 +284,7 @@ pub async fn export_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let job = exports::job_for(&ctx.state, ctx.user()?, id).await?;
     let kind = exports::ExportKind::parse(&job.kind).ok_or(AppError::NotFound)?;
     let doc = exports::job_file(&ctx.state, ctx.user()?, id).await?;
-    Ok(super::download(
+    Ok(crate::http::download(
         kind.content_type(),
         &doc.filename,
         doc.bytes,

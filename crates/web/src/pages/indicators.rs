@@ -904,7 +904,7 @@ pub async fn form_xlsx(
     };
     let bytes = dxplan_report::data_form::form_xlsx(&meta, &rows)
         .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
-    Ok(super::download(
+    Ok(crate::http::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("Biểu số liệu {} {}.xlsx", view.unit.code, view.period),
         bytes,
@@ -982,7 +982,7 @@ pub async fn download_evidence(
     Path((_unit, file_id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let (file, bytes) = svc::value_file_for(&ctx.state, ctx.user()?, file_id).await?;
-    Ok(crate::api::tasks::stored_file_response(
+    Ok(crate::http::stored_file_response(
         &file.kind,
         &file.original_name,
         bytes,

@@ -1394,7 +1394,7 @@ async fn export_list(
     let user = require_view(ctx)?;
     let filter = query.to_filter(&ctx.state, user).await?;
     let (name, bytes) = svc::export_list(&ctx.state, ctx.lang(), filter, format).await?;
-    Ok(super::download(format.content_type(), &name, bytes))
+    Ok(crate::http::download(format.content_type(), &name, bytes))
 }
 
 pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
@@ -1425,7 +1425,7 @@ pub async fn upload(
 
 pub async fn download_attachment(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (attachment, bytes) = svc::attachment_for(&ctx.state, ctx.user()?, id).await?;
-    Ok(crate::api::tasks::file_response(&attachment, bytes))
+    Ok(crate::http::file_response(&attachment, bytes))
 }
 
 // ---------------------------------------------------------------- plan import
@@ -1634,7 +1634,7 @@ pub async fn import_template(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Respons
             .await
             .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
             .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
-    Ok(super::download(
+    Ok(crate::http::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("Mẫu phụ lục - {}.xlsx", plan.title),
         bytes,

@@ -68,7 +68,7 @@ pub struct TreeQuery {
 
 /// The units valid on the asked date (today by default), in Vietnamese order.
 async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> AppResult<(Date, Vec<Unit>)> {
-    let at = crate::api::parse_at(at, &ctx.state)?;
+    let at = crate::http::parse_at(at, &ctx.state)?;
     let mut c = ctx.state.db.read().await?;
     Ok((at, units::valid_on(&mut c, at).await?))
 }
