@@ -15,6 +15,7 @@ pub mod http;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod pages;
 pub mod password;
 pub mod service;

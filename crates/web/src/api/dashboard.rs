@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
     params(crate::service::dashboard::DashboardQuery),
-    responses((status = 200, description = "Plan progress, units behind, key indicators against targets, budget by mode, obstacles", body = Dashboard), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Plan progress, units behind, key indicators against targets, budget by mode, obstacles", body = Dashboard), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
 /// indicators against targets, budget by mode and the latest obstacles.
@@ -106,7 +106,7 @@ impl ExportRequest {
 
 #[utoipa::path(post, path = "/api/v1/exports", tag = "dashboard",
     request_body(content = ExportRequest, content_type = "application/json"),
-    responses((status = 202, description = "The job to poll", body = ExportJobJson), crate::api::openapi::Refusals),
+    responses((status = 202, description = "The job to poll", body = ExportJobJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/exports` `{"kind": "xlsx"|"docx"|"pdf"|"briefing", "plan", "year", "unit"}`:
 /// starts making a document; `202` with the job to poll.
@@ -143,7 +143,7 @@ fn job_json(job: dxplan_store::exports::ExportJob) -> ExportJobJson {
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The job: running, done (with its download) or failed", body = ExportJobJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The job: running, done (with its download) or failed", body = ExportJobJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}`: a job's status (`running`, `done`, `failed`).
 pub(crate) async fn export_status(
@@ -156,7 +156,7 @@ pub(crate) async fn export_status(
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/file", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The finished document"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The finished document"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/exports/{id}/file`: the finished document.
 pub(crate) async fn export_file(
@@ -181,7 +181,7 @@ macro_rules! download_doc {
         #[utoipa::path(get, path = $path, tag = "dashboard",
             params(("plan" = Option<i64>, Query), ("year" = Option<i32>, Query),
                 ("unit" = Option<String>, Query), ("period" = Option<String>, Query)),
-            responses((status = 200, description = $what, content_type = $content_type), crate::api::openapi::Refusals),
+            responses((status = 200, description = $what, content_type = $content_type), crate::openapi::Refusals),
             security(("bearer" = []), ("session" = [])))]
         #[allow(dead_code)]
         pub(crate) fn $name() {}

@@ -20,7 +20,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(crate::service::dhis2::ExportQuery),
-    responses((status = 200, description = "Approved figures as a dataValueSet", body = DataValueSet), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Approved figures as a dataValueSet", body = DataValueSet), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/dataValueSets?period=&orgUnit=&dataElement=`: approved figures.
 pub(crate) async fn export(
     State(state): State<AppState>,
@@ -40,7 +40,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
     params(ImportQuery),
     request_body(content = DataValueSet, description = "A DHIS2 dataValueSet"),
-    responses((status = 200, description = "An import summary and the row results", body = ImportSummary), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "An import summary and the row results", body = ImportSummary), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/dhis2/dataValueSets?submit=true`: figures in, all or none, answered with
 /// DHIS2's import summary and dxplan's row results.
 pub(crate) async fn import(
@@ -83,13 +83,13 @@ pub(crate) struct ImportCount {
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
-    responses((status = 200, description = "Every identifier mapping", body = super::openapi::Page<dxplan_store::dhis2::Mapping>), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Every identifier mapping", body = crate::openapi::Page<dxplan_store::dhis2::Mapping>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/mappings`.
 pub(crate) async fn mappings(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::dhis2::Mapping>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::dhis2::Mapping>>> {
     Ok(Json(super::paged(
         svc::mappings(&state, &user).await?,
         &page,
@@ -104,7 +104,7 @@ pub(crate) struct MappingsBody {
 
 #[utoipa::path(put, path = "/api/v1/dhis2/mappings", tag = "dhis2",
     request_body(content = MappingsBody, description = "Replaces every mapping"),
-    responses((status = 200, description = "The mappings now", body = super::openapi::MappingList), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The mappings now", body = crate::openapi::MappingList), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/dhis2/mappings` `{"items": [{"kind": "data_element" | "org_unit", "code",
 /// "dhis2_id"}]}`: replaces every mapping.
 pub(crate) async fn set_mappings(
@@ -112,7 +112,7 @@ pub(crate) async fn set_mappings(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<MappingsBody>,
-) -> AppResult<Json<super::openapi::MappingList>> {
+) -> AppResult<Json<crate::openapi::MappingList>> {
     let items = svc::set_mappings(&state, &caller(&user, &meta), &body.items).await?;
-    Ok(Json(super::openapi::MappingList { items }))
+    Ok(Json(crate::openapi::MappingList { items }))
 }

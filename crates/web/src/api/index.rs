@@ -8,9 +8,9 @@ use axum::{Json, Router};
 use dxplan_store::index_rounds::LinkedCriterion;
 use serde_json::Value;
 
-use super::openapi::Items;
 use super::{ApiJson, ApiQuery, caller};
 use crate::error::AppResult;
+use crate::openapi::Items;
 use crate::service::assessment::{
     self as rounds, ActInput, AnswerInput, AssessmentView, CorrectionInput, CriterionRef,
     ResponseInput, RoundInput, VerifyInput,
@@ -52,14 +52,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks", tag = "index",
-    responses((status = 200, description = "Every framework, the newest year first", body = super::openapi::Page<dxplan_store::index_frameworks::Framework>), super::openapi::Refusals),
+    responses((status = 200, description = "Every framework, the newest year first", body = crate::openapi::Page<dxplan_store::index_frameworks::Framework>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
     Ok(Json(super::paged(
         svc::frameworks(&state, &user).await?,
         &page,
@@ -68,7 +68,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 201, description = "The framework with computed maxima and any warnings", body = FrameworkView), super::openapi::Refusals),
+    responses((status = 201, description = "The framework with computed maxima and any warnings", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
 pub(crate) async fn create(
@@ -84,7 +84,7 @@ pub(crate) async fn create(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/import", tag = "index",
     params(("code" = Option<String>, Query), ("name" = Option<String>, Query), ("year" = Option<i64>, Query), ("unit_kinds" = Option<String>, Query, description = "Comma-separated: department, district, commune")),
     request_body(content = Vec<u8>, description = "The JSON export or the annex workbook (.xlsx)", content_type = "application/octet-stream"),
-    responses((status = 201, description = "The framework", body = FrameworkView), super::openapi::Refusals),
+    responses((status = 201, description = "The framework", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/import?code=&name=&year=&unit_kinds=`: a framework from
 /// its JSON export or annex workbook sent as the body (`Content-Type` says which).
@@ -115,7 +115,7 @@ pub(crate) async fn import(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The tree with computed maxima", body = FrameworkView), super::openapi::Refusals),
+    responses((status = 200, description = "The tree with computed maxima", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}`: the tree with computed maxima.
 pub(crate) async fn get_one(
@@ -136,7 +136,7 @@ pub(crate) struct VersionQuery {
 #[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(VersionQuery, ("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::FrameworkInput,
-    responses((status = 200, description = "The framework now", body = FrameworkView), super::openapi::Refusals),
+    responses((status = 200, description = "The framework now", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
 /// shape; refused once a round uses it.
@@ -155,7 +155,7 @@ pub(crate) async fn replace(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.json", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The framework in the shape POST reads", body = FrameworkInput), super::openapi::Refusals),
+    responses((status = 200, description = "The framework in the shape POST reads", body = FrameworkInput), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.json`: the framework as `POST` reads it.
 pub(crate) async fn export(
@@ -169,7 +169,7 @@ pub(crate) async fn export(
 #[utoipa::path(post, path = "/api/v1/index-frameworks/{id}/copy", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::index::CopyInput,
-    responses((status = 201, description = "The copy", body = FrameworkView), super::openapi::Refusals),
+    responses((status = 201, description = "The copy", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
 /// as the start of a new framework.
@@ -186,7 +186,7 @@ pub(crate) async fn copy(
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks/{id}/export.xlsx", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The annex workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::Refusals),
+    responses((status = 200, description = "The annex workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks/{id}/export.xlsx`: the framework as a published annex.
 pub(crate) async fn export_xlsx(
@@ -203,14 +203,14 @@ pub(crate) async fn export_xlsx(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds", tag = "index",
-    responses((status = 200, description = "Every round, the newest year first", body = super::openapi::Page<dxplan_store::index_rounds::Round>), super::openapi::Refusals),
+    responses((status = 200, description = "Every round, the newest year first", body = crate::openapi::Page<dxplan_store::index_rounds::Round>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds`: every round, the newest year first.
 pub(crate) async fn list_rounds(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::index_rounds::Round>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::index_rounds::Round>>> {
     Ok(Json(super::paged(
         rounds::round_list(&state, &user).await?,
         &page,
@@ -219,7 +219,7 @@ pub(crate) async fn list_rounds(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
     request_body = crate::service::assessment::RoundInput,
-    responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_store::index_rounds::Round), super::openapi::Refusals),
+    responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_store::index_rounds::Round), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
 /// "units"?}`: opens a round with a draft assessment per unit.
@@ -235,7 +235,7 @@ pub(crate) async fn open_round(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The round and the assessments the caller may see", body = rounds::RoundView), super::openapi::Refusals),
+    responses((status = 200, description = "The round and the assessments the caller may see", body = rounds::RoundView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}`: the round and the assessments the caller may see.
 pub(crate) async fn get_round(
@@ -248,7 +248,7 @@ pub(crate) async fn get_round(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds/{id}/publish", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The published round", body = dxplan_store::index_rounds::Round), super::openapi::Refusals),
+    responses((status = 200, description = "The published round", body = dxplan_store::index_rounds::Round), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds/{id}/publish`: publishes every verified assessment.
 pub(crate) async fn publish(
@@ -264,7 +264,7 @@ pub(crate) async fn publish(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results", tag = "index",
     params(("id" = i64, Path, description = "The record's id"), rounds::ResultsQuery),
-    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = rounds::ResultsView), super::openapi::Refusals),
+    responses((status = 200, description = "Ranking, pillars, 0–1 index values, change since last year, points lost", body = rounds::ResultsView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results`: ranking, pillars, index values, change since
 /// last year and lost points (provisional before publication, for the round's staff).
@@ -281,7 +281,7 @@ pub(crate) async fn results(
 
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "Criterion by criterion, with live points and the caller's rights", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessments/{id}`: criterion by criterion, with live points and rights.
 pub(crate) async fn get_assessment(
@@ -301,7 +301,7 @@ pub(crate) struct ScoresBody {
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/scores", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = ScoresBody, description = "`{\"answers\": [AnswerInput]}`"),
-    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/assessments/{id}/scores` `{"answers": [{"criterion", "points" | "yes" |
 /// "value" | "numerator"+"denominator" | "choice" | "target", "explanation"}]}`.
@@ -330,7 +330,7 @@ pub(crate) struct LinkBody {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = LinkBody, description = "`{\"criterion\", \"url\", \"title\"}`"),
-    responses((status = 201, description = "The evidence link", body = dxplan_store::index_rounds::Evidence), super::openapi::Refusals),
+    responses((status = 201, description = "The evidence link", body = dxplan_store::index_rounds::Evidence), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
 /// published document as evidence (files go to `…/evidence/files`).
@@ -356,7 +356,7 @@ pub(crate) async fn add_link(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::ActInput,
-    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/actions` `{"action": "submit" | "reopen" | "finalize",
 /// "comment"?, "until"?, "version"?}`.
@@ -375,7 +375,7 @@ pub(crate) async fn act(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/verifications", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::VerifyInput,
-    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/verifications` `{"criterion", "decision": "accepted" |
 /// "adjusted", "points"?, "comment"?}`.
@@ -400,7 +400,7 @@ pub(crate) struct ResponsesBody {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/responses", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = ResponsesBody, description = "`{\"responses\": [ResponseInput]}`"),
-    responses((status = 200, description = "The assessment now", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/responses` `{"responses": [{"criterion", "response"}]}`:
 /// the unit's one response to the adjustments.
@@ -419,7 +419,7 @@ pub(crate) async fn respond(
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/corrections", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body = crate::service::assessment::CorrectionInput,
-    responses((status = 200, description = "The assessment with its new revision", body = AssessmentView), super::openapi::Refusals),
+    responses((status = 200, description = "The assessment with its new revision", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/corrections` `{"criterion", "points", "comment"}`: a
 /// published result corrected as a new revision.
@@ -437,7 +437,7 @@ pub(crate) async fn correct(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(super::PageQuery, ("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The criteria the task aims to improve", body = super::openapi::Page<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
+    responses((status = 200, description = "The criteria the task aims to improve", body = crate::openapi::Page<dxplan_store::index_rounds::LinkedCriterion>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
 pub(crate) async fn task_criteria(
@@ -445,7 +445,7 @@ pub(crate) async fn task_criteria(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<LinkedCriterion>>> {
+) -> AppResult<Json<crate::openapi::Page<LinkedCriterion>>> {
     crate::service::tasks::readable_task(&state, &user, id).await?;
     Ok(Json(super::paged(
         rounds::task_criteria(&state, id).await?,
@@ -462,7 +462,7 @@ pub(crate) struct TaskCriteriaBody {
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = TaskCriteriaBody, description = "`{\"criteria\": [CriterionRef]}`"),
-    responses((status = 200, description = "The criteria now", body = super::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), super::openapi::Refusals),
+    responses((status = 200, description = "The criteria now", body = crate::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/tasks/{id}/criteria` `{"criteria": [{"framework_id", "code"}]}`.
 pub(crate) async fn set_task_criteria(
@@ -486,9 +486,9 @@ pub(crate) struct CriterionQuery {
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence/files", tag = "assessments",
     params(("id" = i64, Path), CriterionQuery),
-    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
     responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::index_rounds::Evidence),
-        (status = 422, description = "A file of a type not accepted", body = super::openapi::ErrorBody), super::openapi::Refusals),
+        (status = 422, description = "A file of a type not accepted", body = crate::openapi::ErrorBody), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence/files?criterion=…`: an evidence file.
 pub(crate) async fn upload_evidence(
@@ -507,7 +507,7 @@ pub(crate) async fn upload_evidence(
 
 #[utoipa::path(get, path = "/api/v1/assessment-evidence/{id}", tag = "assessments",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The evidence file", content_type = "application/octet-stream"), super::openapi::Refusals),
+    responses((status = 200, description = "The evidence file", content_type = "application/octet-stream"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/assessment-evidence/{id}`: an evidence file, for whoever may see its assessment.
 pub(crate) async fn download_evidence(
@@ -525,7 +525,7 @@ pub(crate) async fn download_evidence(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.xlsx", tag = "index",
     params(("id" = i64, Path), rounds::ResultsQuery),
-    responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), super::openapi::Refusals),
+    responses((status = 200, description = "Ranking, main indices, change and points lost as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.xlsx`.
 pub(crate) async fn results_xlsx(
@@ -540,7 +540,7 @@ pub(crate) async fn results_xlsx(
 
 #[utoipa::path(get, path = "/api/v1/index-rounds/{id}/results.pdf", tag = "index",
     params(("id" = i64, Path), rounds::ResultsQuery),
-    responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), super::openapi::Refusals),
+    responses((status = 200, description = "The results report (Decree 30 layout)", content_type = "application/pdf"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds/{id}/results.pdf`.
 pub(crate) async fn results_pdf(

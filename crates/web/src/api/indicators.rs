@@ -13,9 +13,9 @@ use dxplan_store::indicators;
 use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::openapi::Items;
 use super::{ApiJson, ApiQuery, caller, parse_at};
 use crate::error::{AppError, AppResult};
+use crate::openapi::Items;
 use crate::service::indicators as svc;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
@@ -56,14 +56,14 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
     params(super::PageQuery, ListQuery),
-    responses((status = 200, description = "The indicators, by code", body = super::openapi::Page<indicators::Indicator>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The indicators, by code", body = crate::openapi::Page<indicators::Indicator>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<indicators::Indicator>>> {
+) -> AppResult<Json<crate::openapi::Page<indicators::Indicator>>> {
     // The catalogue is read alike by every member.
     user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -73,7 +73,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
     request_body(content = IndicatorInput, content_type = "application/json"),
-    responses((status = 201, description = "The indicator", body = indicators::Indicator), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The indicator", body = indicators::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -99,7 +99,7 @@ pub(crate) struct IndicatorUpdate {
 #[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
     request_body(content = IndicatorUpdate, content_type = "application/json"),
-    responses((status = 200, description = "The indicator now", body = indicators::Indicator), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The indicator now", body = indicators::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
 /// edit (409).
@@ -123,7 +123,7 @@ pub(crate) async fn update(
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
-    responses((status = 200, description = "The indicator", body = indicators::Indicator), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The indicator", body = indicators::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_one(
     State(state): State<AppState>,
@@ -152,7 +152,7 @@ pub(crate) struct RollupQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}/values", tag = "indicators",
     params(RollupQuery, ("code" = String, Path)),
-    responses((status = 200, description = "The figure rolled up over the unit's subtree, with its children when asked", body = svc::RollupView), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure rolled up over the unit's subtree, with its children when asked", body = svc::RollupView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /indicators/{code}/values?unit=…&period=…&level=children|subtree&at=…`
 pub(crate) async fn rollup(
@@ -201,13 +201,13 @@ pub(crate) async fn rollup(
 
 #[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
     params(super::PageQuery),
-    responses((status = 200, description = "The data collection forms", body = super::openapi::Page<FormJson>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The data collection forms", body = crate::openapi::Page<FormJson>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_forms(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<FormJson>>> {
+) -> AppResult<Json<crate::openapi::Page<FormJson>>> {
     // The catalogue is read alike by every member.
     user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -248,7 +248,7 @@ pub(crate) struct FormBody {
 
 #[utoipa::path(post, path = "/api/v1/forms", tag = "indicators",
     request_body(content = FormBody, content_type = "application/json"),
-    responses((status = 201, description = "The form", body = indicators::Form), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The form", body = indicators::Form), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_form(
     State(state): State<AppState>,
@@ -282,7 +282,7 @@ pub(crate) struct TargetRow {
 
 #[utoipa::path(put, path = "/api/v1/targets", tag = "indicators",
     request_body(content = Vec<TargetRow>, content_type = "application/json"),
-    responses((status = 204, description = "Saved, all or none"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "Saved, all or none"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_targets(
     State(state): State<AppState>,
@@ -328,14 +328,14 @@ pub(crate) struct UnitValuesQuery {
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
     params(super::PageQuery, UnitValuesQuery),
-    responses((status = 200, description = "The unit's figures for the period", body = super::openapi::Page<indicators::DataValue>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The unit's figures for the period", body = crate::openapi::Page<indicators::DataValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn unit_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<indicators::DataValue>>> {
+) -> AppResult<Json<crate::openapi::Page<indicators::DataValue>>> {
     let unit_code = query
         .unit
         .as_deref()
@@ -365,7 +365,7 @@ pub(crate) struct SaveBody {
 
 #[utoipa::path(post, path = "/api/v1/data-values", tag = "indicators",
     request_body(content = SaveBody, content_type = "application/json"),
-    responses((status = 200, description = "Row by row, what was saved", body = super::openapi::Items<svc::RowResult>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Row by row, what was saved", body = crate::openapi::Items<svc::RowResult>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn save_values(
     State(state): State<AppState>,
@@ -395,7 +395,7 @@ pub(crate) struct ReviewBody {
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/review", tag = "indicators",
     params(("id" = i64, Path)),
     request_body(content = ReviewBody, content_type = "application/json"),
-    responses((status = 204, description = "Reviewed"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "Reviewed"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn review(
     State(state): State<AppState>,
@@ -417,22 +417,22 @@ pub(crate) async fn review(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The figure's evidence files", body = super::openapi::Page<dxplan_store::attachments::ValueFile>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure's evidence files", body = crate::openapi::Page<dxplan_store::attachments::ValueFile>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn value_files(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::attachments::ValueFile>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::attachments::ValueFile>>> {
     let files = svc::files_of_value(&state, &user, id).await?;
     Ok(Json(super::paged(files, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
-    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::ValueFile), crate::api::openapi::Refusals),
+    request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::ValueFile), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload_value_file(
     State(state): State<AppState>,
@@ -448,7 +448,7 @@ pub(crate) async fn upload_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-value-files/{id}", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The file, as its checked type"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The file, as its checked type"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download_value_file(
     State(state): State<AppState>,
@@ -465,7 +465,7 @@ pub(crate) async fn download_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/history", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The figure and every change to it", body = ValueHistory), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figure and every change to it", body = ValueHistory), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn history(
     State(state): State<AppState>,
@@ -508,7 +508,7 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
 
 #[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
     params(ExportQuery),
-    responses((status = 200, description = "The figures in the long exchange format (CSV unless format=json)", body = super::openapi::Items<indicators::ExchangeValue>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The figures in the long exchange format (CSV unless format=json)", body = crate::openapi::Items<indicators::ExchangeValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// The long exchange format: one row per figure, as CSV or JSON.
 pub(crate) async fn export(
@@ -565,7 +565,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/data-values/import", tag = "indicators",
     params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "Row by row, what was saved (all or none)", body = super::openapi::Items<svc::RowResult>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Row by row, what was saved (all or none)", body = crate::openapi::Items<svc::RowResult>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports figures in the exchange format (CSV or a JSON array), all or none.
 pub(crate) async fn import(
@@ -648,7 +648,7 @@ pub(crate) struct DashboardQuery {
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "indicators",
     params(super::PageQuery, DashboardQuery, ("code" = String, Path)),
-    responses((status = 200, description = "Every indicator rolled up over the unit's subtree", body = super::openapi::Page<svc::RollupView>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every indicator rolled up over the unit's subtree", body = crate::openapi::Page<svc::RollupView>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Every indicator rolled up over one unit's subtree for a period.
 pub(crate) async fn unit_dashboard(
@@ -657,7 +657,7 @@ pub(crate) async fn unit_dashboard(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<DashboardQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<svc::RollupView>>> {
+) -> AppResult<Json<crate::openapi::Page<svc::RollupView>>> {
     let at = parse_at(q.at.as_deref(), &state)?;
     {
         let mut c = state.db.read().await?;
@@ -687,7 +687,7 @@ pub(crate) struct TargetsQuery {
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
     params(super::PageQuery, TargetsQuery),
-    responses((status = 200, description = "Targets of the unit and the units below it", body = super::openapi::Page<indicators::Target>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Targets of the unit and the units below it", body = crate::openapi::Page<indicators::Target>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
 pub(crate) async fn list_targets(
@@ -695,7 +695,7 @@ pub(crate) async fn list_targets(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<indicators::Target>>> {
+) -> AppResult<Json<crate::openapi::Page<indicators::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     user.require_somewhere(Action::ViewWork)?;
@@ -730,7 +730,7 @@ pub(crate) struct CopyBody {
 
 #[utoipa::path(post, path = "/api/v1/targets/copy", tag = "indicators",
     request_body(content = CopyBody, content_type = "application/json"),
-    responses((status = 200, description = "How many targets were copied", body = TargetsCopied), crate::api::openapi::Refusals),
+    responses((status = 200, description = "How many targets were copied", body = TargetsCopied), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn copy_targets(
     State(state): State<AppState>,
@@ -758,7 +758,7 @@ pub(crate) struct SplitBody {
 
 #[utoipa::path(post, path = "/api/v1/targets/split", tag = "indicators",
     request_body(content = SplitBody, content_type = "application/json"),
-    responses((status = 200, description = "The target each unit below receives", body = super::openapi::Items<TargetShare>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The target each unit below receives", body = crate::openapi::Items<TargetShare>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn split_target(
     State(state): State<AppState>,
@@ -794,14 +794,14 @@ pub(crate) struct TargetShare {
 
 #[utoipa::path(get, path = "/api/v1/data-values/pending", tag = "indicators",
     params(super::PageQuery),
-    responses((status = 200, description = "Figures waiting for review, the oldest first", body = super::openapi::Page<indicators::DataValue>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Figures waiting for review, the oldest first", body = crate::openapi::Page<indicators::DataValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/data-values/pending`: the review queue (a reviewer's).
 pub(crate) async fn pending_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<indicators::DataValue>>> {
+) -> AppResult<Json<crate::openapi::Page<indicators::DataValue>>> {
     let waiting = svc::review_queue(&state, &user, 5_000).await?;
     Ok(Json(super::paged(waiting, &page)?))
 }
@@ -815,7 +815,7 @@ pub(crate) struct PeriodQuery {
 
 #[utoipa::path(get, path = "/api/v1/forms/{id}/completeness", tag = "indicators",
     params(("id" = i64, Path), PeriodQuery),
-    responses((status = 200, description = "Every unit that fills in the form, with how much it has reported", body = svc::Completeness), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every unit that fills in the form, with how much it has reported", body = svc::Completeness), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/forms/{id}/completeness?period=`: who has reported.
 pub(crate) async fn form_completeness(
@@ -843,7 +843,7 @@ pub(crate) struct Reminded {
 #[utoipa::path(post, path = "/api/v1/forms/{id}/reminders", tag = "indicators",
     params(("id" = i64, Path)),
     request_body(content = RemindBody, content_type = "application/json"),
-    responses((status = 200, description = "The units that have not reported were reminded", body = Reminded), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The units that have not reported were reminded", body = Reminded), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/forms/{id}/reminders` `{"period"}`: reminds every unit still late.
 pub(crate) async fn remind_late(

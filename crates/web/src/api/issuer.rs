@@ -28,7 +28,7 @@ async fn unit_id(state: &AppState, code: &str) -> AppResult<i64> {
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/issuer", tag = "accounts",
     params(("code" = String, Path, description = "The unit's code (the unit holding it today)")),
-    responses((status = 200, description = "What the unit set of its letterhead, what a report dated today prints, and the defaults", body = IssuerView), super::openapi::Refusals),
+    responses((status = 200, description = "What the unit set of its letterhead, what a report dated today prints, and the defaults", body = IssuerView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_issuer(
     State(state): State<AppState>,
@@ -43,7 +43,7 @@ pub(crate) async fn get_issuer(
     params(("code" = String, Path, description = "The unit's code (the unit holding it today)")),
     request_body(content = IssuerInput, content_type = "application/json",
         description = "Every field: absent, null or blank keeps the default. `governing_body: \"\"` prints no governing body line. Lines are separated by line breaks."),
-    responses((status = 200, description = "The letterhead now", body = IssuerView), super::openapi::Refusals),
+    responses((status = 200, description = "The letterhead now", body = IssuerView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn put_issuer(
     State(state): State<AppState>,

@@ -5,17 +5,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::{Action, Target};
-use dxplan_domain::text::parse_date;
 use dxplan_domain::unit::{UnitInput, UnitKind};
-use dxplan_store::audit::{self, AuditFilter};
+use dxplan_store::audit;
 use dxplan_store::units::{self, Unit, UnitFilter};
 use dxplan_store::users::{self, GrantRow, User, UserFilter};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Date;
 
 pub mod dashboard;
@@ -23,13 +20,17 @@ pub mod dhis2;
 pub mod index;
 pub mod indicators;
 pub mod issuer;
-pub mod openapi;
 pub mod reorg;
 pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
+use crate::http::audit_query::{AuditQuery, audit_filter};
+use crate::http::paging::{
+    cursor_position, decode_cursor, encode_cursor, position_cursor, position_cursor_of_id,
+};
+use crate::openapi;
 use crate::service::{self, Caller, NewUserInput, UserPatch};
 use crate::session::{Auth, CurrentUser, MaybeAuth, RequestMeta, clear_session_cookie};
 use crate::state::AppState;
@@ -126,22 +127,6 @@ pub(crate) fn caller<'a>(user: &'a CurrentUser, meta: &RequestMeta) -> Caller<'a
     }
 }
 
-fn encode_cursor(key: &str, id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!([key, id]).to_string())
-}
-
-fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<(String, i64)>> {
-    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(String, i64)>(&bytes).ok())
-        .map(Some)
-        .ok_or_else(|| AppError::field("cursor", Invalid::BadFormat))
-}
-
 /// The page asked for on a list: at most `limit` items after the opaque `cursor` a
 /// previous page answered with.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -151,25 +136,6 @@ pub struct PageQuery {
     pub limit: Option<u32>,
     #[serde(default)]
     pub cursor: Option<String>,
-}
-
-/// The audit log pages by event id (newest first): its cursor carries the id to go below.
-fn position_cursor_of_id(id: i64) -> String {
-    encode_cursor("before", id)
-}
-
-/// An opaque cursor for a position in a list.
-pub(crate) fn position_cursor(position: usize) -> String {
-    encode_cursor("@", position as i64)
-}
-
-/// The position a cursor from [`position_cursor`] points at.
-pub(crate) fn cursor_position(cursor: Option<&str>) -> AppResult<usize> {
-    match decode_cursor(cursor)? {
-        None => Ok(0),
-        Some((key, n)) if key == "@" && n >= 0 => Ok(n as usize),
-        Some(_) => Err(AppError::field("cursor", Invalid::BadFormat)),
-    }
 }
 
 /// One page of a list already in memory, as every list answers:
@@ -198,7 +164,7 @@ pub(crate) struct LoginBody {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
     request_body(content = LoginBody, content_type = "application/json"),
-    responses((status = 200, description = "The account and the CSRF token its session's changes send", body = LoginDone), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The account and the CSRF token its session's changes send", body = LoginDone), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -234,7 +200,7 @@ pub(crate) struct LoginDone {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 204, description = "The session is over"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "The session is over"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
@@ -252,7 +218,7 @@ pub(crate) async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, description = "The caller: account, roles (a token's narrowed ones), CSRF token", body = Me), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The caller: account, roles (a token's narrowed ones), CSRF token", body = Me), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn me(Auth(user): Auth) -> Json<Me> {
     Json(Me {
@@ -273,7 +239,7 @@ pub(crate) struct OwnPasswordBody {
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts",
     request_body(content = OwnPasswordBody, content_type = "application/json"),
-    responses((status = 200, description = "The password is changed; the account's API tokens are revoked and its other sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The password is changed; the account's API tokens are revoked and its other sessions ended", body = PasswordDone), crate::openapi::Refusals),
     security(("session" = [])))]
 /// `POST /api/v1/me/password` `{"current", "new_password"}`: the caller changes their own
 /// password (with a session: a token cannot stand in for the person).
@@ -387,7 +353,7 @@ pub(crate) struct UnitListQuery {
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "accounts",
     params(UnitListQuery),
-    responses((status = 200, description = "Units valid on the date, by code", body = openapi::Page<UnitJson>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Units valid on the date, by code", body = openapi::Page<UnitJson>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_units(
     State(state): State<AppState>,
@@ -444,7 +410,7 @@ async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Un
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
-    responses((status = 200, description = "The unit holding the code on the date", body = UnitDetail), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The unit holding the code on the date", body = UnitDetail), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_unit(
     State(state): State<AppState>,
@@ -467,7 +433,7 @@ pub(crate) async fn get_unit(
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "accounts",
     request_body(content = UnitInput, content_type = "application/json"),
-    responses((status = 201, description = "The unit", body = UnitJson), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The unit", body = UnitJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
@@ -505,7 +471,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 #[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "accounts",
     params(AtQuery, ("code" = String, Path)),
     request_body(content = UnitPatch, content_type = "application/json"),
-    responses((status = 200, description = "The unit now", body = UnitJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The unit now", body = UnitJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_unit(
     State(state): State<AppState>,
@@ -549,7 +515,7 @@ pub(crate) async fn patch_unit(
 
 #[utoipa::path(post, path = "/api/v1/units/import", tag = "accounts",
     request_body(content = String, content_type = "text/csv", description = "The units as CSV: code, name, short_name, kind, parent_code, valid_from, valid_to, successors"),
-    responses((status = 200, description = "What the file created and changed", body = units::ImportOutcome), crate::api::openapi::Refusals),
+    responses((status = 200, description = "What the file created and changed", body = units::ImportOutcome), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn import_units(
     State(state): State<AppState>,
@@ -602,7 +568,7 @@ pub(crate) struct UserListQuery {
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
     params(UserListQuery),
-    responses((status = 200, description = "The accounts the caller may see", body = openapi::Page<UserJson>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The accounts the caller may see", body = openapi::Page<UserJson>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_users(
     State(state): State<AppState>,
@@ -654,7 +620,7 @@ async fn visible_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The account with its roles", body = UserJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The account with its roles", body = UserJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_user(
     State(state): State<AppState>,
@@ -667,7 +633,7 @@ pub(crate) async fn get_user(
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts",
     request_body(content = NewUserInput, content_type = "application/json"),
-    responses((status = 201, description = "The account with its roles", body = UserJson), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The account with its roles", body = UserJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_user(
     State(state): State<AppState>,
@@ -688,7 +654,7 @@ pub(crate) async fn create_user(
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = UserPatch, content_type = "application/json"),
-    responses((status = 200, description = "The account now", body = User), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The account now", body = User), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_user(
     State(state): State<AppState>,
@@ -703,7 +669,7 @@ pub(crate) async fn patch_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The roles the account holds", body = openapi::Page<GrantRow>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The roles the account holds", body = openapi::Page<GrantRow>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_grants(
     State(state): State<AppState>,
@@ -725,7 +691,7 @@ pub(crate) struct GrantBody {
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = GrantBody, content_type = "application/json"),
-    responses((status = 201, description = "The role granted", body = GrantRow), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The role granted", body = GrantRow), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn add_grant(
     State(state): State<AppState>,
@@ -747,7 +713,7 @@ pub(crate) async fn add_grant(
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
     params(("id" = i64, Path), ("grant_id" = i64, Path)),
-    responses((status = 204, description = "The role is withdrawn"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "The role is withdrawn"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn remove_grant(
     State(state): State<AppState>,
@@ -767,7 +733,7 @@ pub(crate) struct PasswordBody {
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "accounts",
     params(("id" = i64, Path)),
     request_body(content = PasswordBody, content_type = "application/json"),
-    responses((status = 200, description = "The new password is set; the account's API tokens are revoked and its sessions ended", body = PasswordDone), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The new password is set; the account's API tokens are revoked and its sessions ended", body = PasswordDone), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/users/{id}/password` `{"password"}`: an administrator sets a new password.
 pub(crate) async fn reset_password(
@@ -784,78 +750,9 @@ pub(crate) async fn reset_password(
 
 // ---------------------------------------------------------------- audit
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub before: Option<i64>,
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page (the same as `before`).
-    #[serde(default)]
-    pub cursor: Option<String>,
-}
-
-/// Turns the audit query into a store filter; dates are whole days in Vietnam time.
-pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<AuditFilter> {
-    let non_empty = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let day_start = |field: &str,
-                     s: &Option<String>,
-                     plus_days: i64|
-     -> AppResult<Option<time::OffsetDateTime>> {
-        match non_empty(s) {
-            None => Ok(None),
-            Some(s) => {
-                let d = parse_date(&s).ok_or_else(|| AppError::field(field, Invalid::BadDate))?;
-                Ok(Some(
-                    d.with_hms(0, 0, 0)
-                        .map_err(|e| AppError::internal(e.to_string()))?
-                        .assume_offset(crate::format::VIETNAM)
-                        + time::Duration::days(plus_days),
-                ))
-            }
-        }
-    };
-    let actor_id = match non_empty(&query.actor) {
-        None => None,
-        Some(name) => {
-            let mut c = state.db.read().await?;
-            // An unknown actor matches nothing rather than everything.
-            Some(
-                users::by_username(&mut c, &name)
-                    .await?
-                    .map_or(-1, |u| u.id),
-            )
-        }
-    };
-    Ok(AuditFilter {
-        actor_id,
-        action: non_empty(&query.action),
-        entity_type: non_empty(&query.entity_type),
-        entity_id: non_empty(&query.entity_id),
-        from: day_start("from", &query.from, 0)?,
-        until: day_start("to", &query.to, 1)?,
-        before_id: match decode_cursor(query.cursor.as_deref())? {
-            Some((key, id)) if key == "before" => Some(id),
-            Some(_) => return Err(AppError::field("cursor", Invalid::BadFormat)),
-            None => query.before,
-        },
-        limit: query.limit.unwrap_or(50).clamp(1, 500),
-    })
-}
-
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
     params(AuditQuery),
-    responses((status = 200, description = "Audit events, newest first", body = AuditPageJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Audit events, newest first", body = AuditPageJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_audit(
     State(state): State<AppState>,

@@ -10,8 +10,9 @@ use dxplan_domain::reorg_plan::Preview;
 use dxplan_store::reorg::Change;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, PageQuery, caller, openapi};
+use super::{ApiJson, ApiQuery, PageQuery, caller};
 use crate::error::AppResult;
+use crate::openapi;
 use crate::service::reorg::{self as svc, ChangeInput, Decision};
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;

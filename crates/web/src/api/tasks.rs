@@ -8,15 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use dxplan_domain::Invalid;
 use dxplan_domain::period::Period;
-use dxplan_domain::task::{AcquisitionMode, Outcome, ReportInput, TaskInput, TaskStatus};
-use dxplan_domain::text::parse_date;
+use dxplan_domain::task::{AcquisitionMode, Outcome, ReportInput, TaskInput};
 use dxplan_store::plans;
-use dxplan_store::tasks::{self, Task, TaskFilter, TaskSort};
+use dxplan_store::tasks::{self, Task, TaskFilter};
 use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller};
 use crate::error::{AppError, AppResult};
+use crate::http::task_query::TaskListQuery;
 use crate::service::tasks as svc;
 use crate::session::{Auth, CurrentUser, RequestMeta};
 use crate::state::AppState;
@@ -59,158 +59,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
                 crate::upload::WORKBOOK_BYTES,
             )),
         )
-}
-
-/// The query string of a task list, shared by the API and the pages.
-#[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TaskListQuery {
-    #[serde(default)]
-    pub plan: Option<String>,
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub pillar: Option<String>,
-    /// Unit code: tasks led by this unit or one below it (or one it continues).
-    #[serde(default)]
-    pub unit: Option<String>,
-    /// The day whose units `unit` names (`yyyy-mm-dd`). When absent: the unit holding the
-    /// code today, or for a code no unit holds today, the last unit that held it (a
-    /// district retired since still names its own tasks).
-    #[serde(default)]
-    pub at: Option<String>,
-    /// One status or several separated by commas.
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub overdue: Option<String>,
-    #[serde(default)]
-    pub due_before: Option<String>,
-    #[serde(default)]
-    pub due_after: Option<String>,
-    #[serde(default)]
-    pub mode: Option<String>,
-    #[serde(default)]
-    pub q: Option<String>,
-    #[serde(default)]
-    pub sort: Option<String>,
-    #[serde(default)]
-    pub page: Option<String>,
-    #[serde(default)]
-    pub per_page: Option<String>,
-    /// As on every list: at most `limit` tasks after the `next_cursor` of the previous
-    /// page (the same as `per_page` and `page`).
-    #[serde(default)]
-    pub limit: Option<String>,
-    #[serde(default)]
-    pub cursor: Option<String>,
-}
-
-fn non_empty(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
-    non_empty(v)
-        .map(|s| {
-            s.parse::<i64>()
-                .map_err(|_| AppError::field(field, Invalid::BadFormat))
-        })
-        .transpose()
-}
-
-impl TaskListQuery {
-    /// The unit `unit` names: on `at` when given; else the one holding the code today, or
-    /// for a code no unit holds today, the last unit that held it.
-    pub async fn named_unit(&self, state: &AppState) -> AppResult<Option<units::Unit>> {
-        let Some(code) = non_empty(&self.unit) else {
-            return Ok(None);
-        };
-        let mut c = state.db.read().await?;
-        let day = match non_empty(&self.at) {
-            Some(_) => super::parse_at(self.at.as_deref(), state)?,
-            None => state.today(),
-        };
-        let found = match units::by_code(&mut c, code, day).await? {
-            Some(u) => Some(u),
-            // An ended unit's code still names its old work.
-            None if self.at.is_none() => {
-                units::all_with_code(&mut c, code).await?.into_iter().next()
-            }
-            None => None,
-        };
-        if let Some(unit) = found {
-            return Ok(Some(unit));
-        }
-        // Not a code: a name, as people write it.
-        crate::service::pickers::find_named(&mut c, code, day)
-            .await?
-            .map(Some)
-            .map_err(|why| AppError::field("unit", why.invalid()))
-    }
-
-    /// The store filter for this query, limited to what the user may read.
-    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
-        let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
-            non_empty(v)
-                .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
-                .transpose()
-        };
-        let statuses = match non_empty(&self.status) {
-            None => Vec::new(),
-            Some(list) => list
-                .split(',')
-                .map(|s| {
-                    TaskStatus::parse(s)
-                        .ok_or_else(|| AppError::field("status", Invalid::BadFormat))
-                })
-                .collect::<AppResult<Vec<_>>>()?,
-        };
-        let unit_subtree = self.named_unit(state).await?.map(|u| u.id);
-        let acquisition_mode = non_empty(&self.mode)
-            .map(|m| {
-                AcquisitionMode::parse(m)
-                    .map(|m| m.as_str().to_string())
-                    .ok_or_else(|| AppError::field("mode", Invalid::BadFormat))
-            })
-            .transpose()?;
-        let sort = match non_empty(&self.sort) {
-            None => TaskSort::default(),
-            Some(s) => {
-                TaskSort::parse(s).ok_or_else(|| AppError::field("sort", Invalid::BadFormat))?
-            }
-        };
-        let per_page = match parse_id("limit", &self.limit)? {
-            Some(limit) => limit,
-            None => parse_id("per_page", &self.per_page)?.unwrap_or(25),
-        }
-        .clamp(1, 200) as u32;
-        let page = parse_id("page", &self.page)?.unwrap_or(1).clamp(1, 100_000) as u32;
-        let offset = match non_empty(&self.cursor) {
-            Some(cursor) => u32::try_from(super::cursor_position(Some(cursor))?)
-                .map_err(|_| AppError::field("cursor", Invalid::BadFormat))?,
-            None => (page - 1) * per_page,
-        };
-        let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
-        Ok(TaskFilter {
-            plan_id: parse_id("plan", &self.plan)?,
-            group_id: parse_id("group", &self.group)?,
-            pillar: non_empty(&self.pillar).map(str::to_string),
-            unit_subtree,
-            scope: svc::task_scope(user),
-            statuses,
-            overdue,
-            due_within_days: None,
-            today: Some(state.today()),
-            due_before: date("due_before", &self.due_before)?,
-            due_after: date("due_after", &self.due_after)?,
-            acquisition_mode,
-            search: non_empty(&self.q).map(str::to_string),
-            sort,
-            offset,
-            limit: per_page,
-        })
-    }
 }
 
 /// A task as the API shows it: stored fields plus what is derived from them.
@@ -277,13 +125,13 @@ pub(crate) struct PlanDetail {
 
 #[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
     params(super::PageQuery),
-    responses((status = 200, description = "Every plan, the newest first", body = super::openapi::Page<plans::Plan>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every plan, the newest first", body = crate::openapi::Page<plans::Plan>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<plans::Plan>>> {
+) -> AppResult<Json<crate::openapi::Page<plans::Plan>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -292,7 +140,7 @@ pub(crate) async fn list_plans(
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
     request_body(content = svc::PlanInput, content_type = "application/json"),
-    responses((status = 201, description = "The plan", body = plans::Plan), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The plan", body = plans::Plan), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_plan(
     State(state): State<AppState>,
@@ -304,31 +152,9 @@ pub(crate) async fn create_plan(
     Ok((StatusCode::CREATED, Json(plan)).into_response())
 }
 
-/// Counts of the plan's tasks (those the user may read) by the Decision 42 outcomes.
-pub async fn outcome_counts(
-    state: &AppState,
-    filter: &TaskFilter,
-) -> AppResult<Vec<(Outcome, usize)>> {
-    let today = state.today();
-    let mut c = state.db.read().await?;
-    let facts = tasks::facts(&mut c, filter).await?;
-    Ok(Outcome::ALL
-        .iter()
-        .map(|o| {
-            (
-                *o,
-                facts
-                    .iter()
-                    .filter(|f| Outcome::of(f.status, f.due, f.completed_on, today) == *o)
-                    .count(),
-            )
-        })
-        .collect())
-}
-
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The plan, its task groups and its tasks counted by outcome", body = PlanDetail), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The plan, its task groups and its tasks counted by outcome", body = PlanDetail), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_plan(
     State(state): State<AppState>,
@@ -349,7 +175,7 @@ pub(crate) async fn get_plan(
         scope: svc::task_scope(&user),
         ..Default::default()
     };
-    let outcomes = outcome_counts(&state, &filter)
+    let outcomes = svc::outcome_counts(&state, &filter)
         .await?
         .into_iter()
         .map(|(o, n)| {
@@ -382,7 +208,7 @@ pub(crate) struct PlanPatch {
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = PlanPatch, content_type = "application/json"),
-    responses((status = 200, description = "The plan now", body = plans::Plan), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The plan now", body = plans::Plan), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_plan(
     State(state): State<AppState>,
@@ -398,14 +224,14 @@ pub(crate) async fn patch_plan(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The plan's task groups", body = super::openapi::Page<plans::TaskGroup>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The plan's task groups", body = crate::openapi::Page<plans::TaskGroup>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_groups(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<plans::TaskGroup>>> {
+) -> AppResult<Json<crate::openapi::Page<plans::TaskGroup>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -416,7 +242,7 @@ pub(crate) async fn list_groups(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::GroupInput, content_type = "application/json"),
-    responses((status = 201, description = "The group", body = plans::TaskGroup), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The group", body = plans::TaskGroup), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_group(
     State(state): State<AppState>,
@@ -432,7 +258,7 @@ pub(crate) async fn create_group(
 #[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::GroupInput, content_type = "application/json"),
-    responses((status = 200, description = "The group now", body = plans::TaskGroup), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The group now", body = plans::TaskGroup), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_group(
     State(state): State<AppState>,
@@ -482,13 +308,13 @@ async fn task_list(
         page: filter.offset / filter.limit + 1,
         per_page: filter.limit,
         next_cursor: (i64::from(filter.offset + filter.limit) < page.total)
-            .then(|| super::position_cursor((filter.offset + filter.limit) as usize)),
+            .then(|| crate::http::paging::position_cursor((filter.offset + filter.limit) as usize)),
     }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
     params(TaskListQuery),
-    responses((status = 200, description = "One page of the tasks the caller may read", body = TaskPage), crate::api::openapi::Refusals),
+    responses((status = 200, description = "One page of the tasks the caller may read", body = TaskPage), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_tasks(
     State(state): State<AppState>,
@@ -513,7 +339,7 @@ async fn export_list(
 
 #[utoipa::path(get, path = "/api/v1/tasks.csv", tag = "tasks",
     params(TaskListQuery),
-    responses((status = 200, description = "Every task the filters select, as CSV (UTF-8)", content_type = "text/csv"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every task the filters select, as CSV (UTF-8)", content_type = "text/csv"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
@@ -526,7 +352,7 @@ pub(crate) async fn export_csv(
 
 #[utoipa::path(get, path = "/api/v1/tasks.xlsx", tag = "tasks",
     params(TaskListQuery),
-    responses((status = 200, description = "Every task the filters select, as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "Every task the filters select, as a workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn export_xlsx(
     State(state): State<AppState>,
@@ -539,7 +365,7 @@ pub(crate) async fn export_xlsx(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(TaskListQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "One page of the plan's tasks the caller may read", body = TaskPage), crate::api::openapi::Refusals),
+    responses((status = 200, description = "One page of the plan's tasks the caller may read", body = TaskPage), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plan_tasks(
     State(state): State<AppState>,
@@ -558,7 +384,7 @@ pub(crate) async fn list_plan_tasks(
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = TaskInput, content_type = "application/json"),
-    responses((status = 201, description = "The task", body = TaskJson), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The task", body = TaskJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_task(
     State(state): State<AppState>,
@@ -573,7 +399,7 @@ pub(crate) async fn create_task(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The task, its coordinating units and the moves open to it", body = TaskDetail), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task, its coordinating units and the moves open to it", body = TaskDetail), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_task(
     State(state): State<AppState>,
@@ -610,7 +436,7 @@ pub(crate) struct TaskPatch {
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = TaskPatch, content_type = "application/json"),
-    responses((status = 200, description = "The task now", body = TaskJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task now", body = TaskJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_task(
     State(state): State<AppState>,
@@ -636,7 +462,7 @@ pub(crate) struct TransitionBody {
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/transitions", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = TransitionBody, content_type = "application/json"),
-    responses((status = 200, description = "The task after the move", body = TaskJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task after the move", body = TaskJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn transition(
     State(state): State<AppState>,
@@ -659,14 +485,14 @@ pub(crate) async fn transition(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's history, oldest first", body = super::openapi::Page<tasks::TaskEvent>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's history, oldest first", body = crate::openapi::Page<tasks::TaskEvent>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_events(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<tasks::TaskEvent>>> {
+) -> AppResult<Json<crate::openapi::Page<tasks::TaskEvent>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(tasks::events(&mut c, id).await?, &page)?))
@@ -674,14 +500,14 @@ pub(crate) async fn task_events(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's progress reports", body = super::openapi::Page<tasks::Report>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's progress reports", body = crate::openapi::Page<tasks::Report>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_reports(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<tasks::Report>>> {
+) -> AppResult<Json<crate::openapi::Page<tasks::Report>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -693,7 +519,7 @@ pub(crate) async fn task_reports(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = ReportInput, content_type = "application/json"),
-    responses((status = 201, description = "The report for the period", body = tasks::Report), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The report for the period", body = tasks::Report), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn file_report(
     State(state): State<AppState>,
@@ -708,14 +534,14 @@ pub(crate) async fn file_report(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's deadline extension requests", body = super::openapi::Page<tasks::Extension>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's deadline extension requests", body = crate::openapi::Page<tasks::Extension>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_extensions(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<tasks::Extension>>> {
+) -> AppResult<Json<crate::openapi::Page<tasks::Extension>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -727,7 +553,7 @@ pub(crate) async fn task_extensions(
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::ExtensionInput, content_type = "application/json"),
-    responses((status = 201, description = "The request", body = tasks::Extension), crate::api::openapi::Refusals),
+    responses((status = 201, description = "The request", body = tasks::Extension), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn request_extension(
     State(state): State<AppState>,
@@ -743,7 +569,7 @@ pub(crate) async fn request_extension(
 #[utoipa::path(post, path = "/api/v1/extensions/{id}/decision", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::DecisionInput, content_type = "application/json"),
-    responses((status = 200, description = "The decided request", body = tasks::Extension), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The decided request", body = tasks::Extension), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn decide_extension(
     State(state): State<AppState>,
@@ -769,7 +595,7 @@ pub(crate) struct MyWorkQuery {
 
 #[utoipa::path(get, path = "/api/v1/me/work", tag = "tasks",
     params(MyWorkQuery),
-    responses((status = 200, description = "What waits on the caller", body = MyWorkJson), crate::api::openapi::Refusals),
+    responses((status = 200, description = "What waits on the caller", body = MyWorkJson), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn my_work(
     State(state): State<AppState>,
@@ -818,14 +644,14 @@ pub(crate) struct MyWorkJson {
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's evidence files", body = super::openapi::Page<dxplan_store::attachments::Attachment>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The task's evidence files", body = crate::openapi::Page<dxplan_store::attachments::Attachment>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_attachments(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::attachments::Attachment>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::attachments::Attachment>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -836,8 +662,8 @@ pub(crate) async fn task_attachments(
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
-    request_body(content = super::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::Attachment), crate::api::openapi::Refusals),
+    request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::Attachment), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -853,7 +679,7 @@ pub(crate) async fn upload(
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The file, as its checked type"), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The file, as its checked type"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn download(
     State(state): State<AppState>,
@@ -876,7 +702,7 @@ pub(crate) struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/plans/{id}/import", tag = "tasks",
     params(ImportQuery, ("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as the body"),
-    responses((status = 200, description = "What the workbook would create (dry run)", body = PlanImport), (status = 201, description = "What the workbook created", body = PlanImport), crate::api::openapi::Refusals),
+    responses((status = 200, description = "What the workbook would create (dry run)", body = PlanImport), (status = 201, description = "What the workbook created", body = PlanImport), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Imports a plan appendix workbook sent as the request body; `?dry_run=true` only
 /// previews what would be created.
@@ -960,7 +786,7 @@ pub(crate) struct ImportedTask {
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
     params(super::PageQuery),
-    responses((status = 200, description = "The caller's latest notifications and how many are unread", body = NotificationList), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The caller's latest notifications and how many are unread", body = NotificationList), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_notifications(
     State(state): State<AppState>,
@@ -988,7 +814,7 @@ pub(crate) struct NotificationList {
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "tasks",
     params(("id" = i64, Path)),
-    responses((status = 204, description = "Marked read"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "Marked read"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_notification(
     State(state): State<AppState>,
@@ -1004,7 +830,7 @@ pub(crate) async fn read_notification(
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "tasks",
-    responses((status = 204, description = "All marked read"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "All marked read"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn read_all_notifications(
     State(state): State<AppState>,
@@ -1023,7 +849,7 @@ pub(crate) struct PrefBody {
 
 #[utoipa::path(put, path = "/api/v1/me/email-preference", tag = "tasks",
     request_body(content = PrefBody, content_type = "application/json"),
-    responses((status = 204, description = "Saved"), crate::api::openapi::Refusals),
+    responses((status = 204, description = "Saved"), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn set_email_pref(
     State(state): State<AppState>,
@@ -1045,7 +871,7 @@ pub(crate) struct ObstacleQuery {
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/obstacles", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path), ObstacleQuery),
-    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = super::openapi::Page<tasks::PeriodReport>), crate::api::openapi::Refusals),
+    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = crate::openapi::Page<tasks::PeriodReport>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/plans/{id}/obstacles?period=`: what units say holds them back.
 pub(crate) async fn plan_obstacles(
@@ -1054,7 +880,7 @@ pub(crate) async fn plan_obstacles(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ObstacleQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<tasks::PeriodReport>>> {
+) -> AppResult<Json<crate::openapi::Page<tasks::PeriodReport>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {

@@ -32,13 +32,13 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     params(ListQuery),
-    responses((status = 200, description = "The tokens, newest first; never their secrets", body = super::openapi::Page<dxplan_store::tokens::Token>), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The tokens, newest first; never their secrets", body = crate::openapi::Page<dxplan_store::tokens::Token>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tokens` (`?all=true` for an administrator: everyone's).
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::tokens::Token>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::tokens::Token>>> {
     let items = svc::list(&state, &user, q.all.unwrap_or(false)).await?;
     let page = super::PageQuery {
         limit: q.limit,
@@ -49,7 +49,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
     request_body = crate::service::tokens::TokenInput,
-    responses((status = 201, description = "The token and its secret, shown this once", body = super::openapi::TokenCreated), super::openapi::Refusals), security(("session" = [])))]
+    responses((status = 201, description = "The token and its secret, shown this once", body = crate::openapi::TokenCreated), crate::openapi::Refusals), security(("session" = [])))]
 /// `POST /api/v1/tokens` `{"name", "expires_in_days", "access": "read" | "read_write",
 /// "unit"?}`: the answer carries the secret, shown this once.
 pub(crate) async fn create(
@@ -68,7 +68,7 @@ pub(crate) async fn create(
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
     params(("id" = i64, Path, description = "The token")),
-    responses((status = 200, description = "The revoked token", body = dxplan_store::tokens::Token), super::openapi::Refusals),
+    responses((status = 200, description = "The revoked token", body = dxplan_store::tokens::Token), crate::openapi::Refusals),
     security(("session" = [])))]
 /// `DELETE /api/v1/tokens/{id}`: revokes the token.
 pub(crate) async fn revoke(

@@ -21,21 +21,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
-    responses((status = 200, description = "The endpoints", body = super::openapi::Page<dxplan_store::webhooks::Webhook>), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The endpoints", body = crate::openapi::Page<dxplan_store::webhooks::Webhook>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/webhooks`.
 pub(crate) async fn list(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::Page<dxplan_store::webhooks::Webhook>>> {
+) -> AppResult<Json<crate::openapi::Page<dxplan_store::webhooks::Webhook>>> {
     let items = svc::list(&state, &caller(&user, &meta)).await?;
     Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
     request_body = crate::service::webhooks::WebhookInput,
-    responses((status = 201, description = "The endpoint and its signing secret, shown this once", body = super::openapi::WebhookCreated), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, description = "The endpoint and its signing secret, shown this once", body = crate::openapi::WebhookCreated), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/webhooks` `{"url", "events": [...], "allow_private"?}`: the answer carries
 /// the signing secret, shown this once.
 pub(crate) async fn register(
@@ -54,7 +54,7 @@ pub(crate) async fn register(
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
     params(("id" = i64, Path, description = "The endpoint")),
-    responses((status = 200, description = "The latest deliveries with status, attempts and response code", body = super::openapi::DeliveryLog), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The latest deliveries with status, attempts and response code", body = crate::openapi::DeliveryLog), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/webhooks/{id}/deliveries`: the latest deliveries, newest first.
 pub(crate) async fn deliveries(
     State(state): State<AppState>,
@@ -62,10 +62,10 @@ pub(crate) async fn deliveries(
     Auth(user): Auth,
     Path(id): Path<i64>,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<super::openapi::DeliveryLog>> {
+) -> AppResult<Json<crate::openapi::DeliveryLog>> {
     let (webhook, items) = svc::deliveries(&state, &caller(&user, &meta), id).await?;
     let page = super::paged(items, &page)?;
-    Ok(Json(super::openapi::DeliveryLog {
+    Ok(Json(crate::openapi::DeliveryLog {
         webhook,
         items: page.items,
         next_cursor: page.next_cursor,
@@ -74,7 +74,7 @@ pub(crate) async fn deliveries(
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
     params(("id" = i64, Path, description = "The endpoint")),
-    responses((status = 200, description = "The endpoint, no longer active", body = dxplan_store::webhooks::Webhook), super::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The endpoint, no longer active", body = dxplan_store::webhooks::Webhook), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `DELETE /api/v1/webhooks/{id}`: nothing more is sent to the endpoint.
 pub(crate) async fn remove(
     State(state): State<AppState>,

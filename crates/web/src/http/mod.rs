@@ -1,6 +1,10 @@
 //! What both front doors (the pages and the API) answer with alike. Neither door imports
 //! the other: what they share lives here (`.ci/run` checks).
 
+pub mod audit_query;
+pub mod paging;
+pub mod task_query;
+
 use axum::response::Response;
 use dxplan_domain::Invalid;
 use dxplan_domain::text::parse_date;

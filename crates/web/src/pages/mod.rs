@@ -229,7 +229,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/assessments/{id}/verify", post(assessment::verify))
         .route("/assessments/{id}/respond", post(assessment::respond))
         .route("/assessments/{id}/correct", post(assessment::correct))
-        .route("/api/openapi.json", get(crate::api::openapi::document))
+        .route("/api/openapi.json", get(crate::openapi::document))
         .route("/api/docs", get(open::api_docs))
         .route("/open", get(open::home))
         .route("/open/catalog.json", get(open::catalog))

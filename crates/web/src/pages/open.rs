@@ -84,7 +84,7 @@ pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
 #[utoipa::path(get, path = "/open/datasets/{file}", tag = "open",
     params(("file" = String, Path, description = "`plan-progress`, `indicator-values` or `index-results`, then `.csv` or `.json`")),
     responses((status = 200, description = "The dataset (indicator figures stream page by page)", content((String = "text/csv"), (Object = "application/json"))),
-        (status = 404, description = "No such dataset or format", body = crate::api::openapi::ErrorBody)))]
+        (status = 404, description = "No such dataset or format", body = crate::openapi::ErrorBody)))]
 /// `GET /open/datasets/{id}.{csv|json}`.
 pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
     let (id, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
@@ -120,13 +120,13 @@ pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> 
 #[template(path = "api_docs.html")]
 struct ApiDocsPage {
     page: Page,
-    groups: Vec<(String, String, Vec<crate::api::openapi::Operation>)>,
+    groups: Vec<(String, String, Vec<crate::openapi::Operation>)>,
 }
 
 /// `GET /api/docs`: the API reference, rendered here from the OpenAPI document.
 pub async fn api_docs(ctx: Ctx) -> AppResult<Response> {
     ctx.render(&ApiDocsPage {
         page: ctx.page("Tài liệu API", "API reference"),
-        groups: crate::api::openapi::reference(),
+        groups: crate::openapi::reference(),
     })
 }

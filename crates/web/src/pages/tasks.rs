@@ -18,10 +18,11 @@ use dxplan_store::units;
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::api::tasks::{TaskListQuery, outcome_counts};
 use crate::error::{AppError, AppResult};
 use crate::format;
+use crate::http::task_query::TaskListQuery;
 use crate::service::tasks as svc;
+use crate::service::tasks::outcome_counts;
 use crate::service::work::{MyWork, WorkItem};
 
 /// A task as a list row shows it.

@@ -12,9 +12,9 @@ use dxplan_store::users::{self, GrantRow, User, UserFilter};
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::api::{AuditQuery, audit_filter};
 use crate::error::{AppError, AppResult};
 use crate::format;
+use crate::http::audit_query::{AuditQuery, audit_filter};
 use crate::middleware::urlencode;
 use crate::service::{self, NewUserInput, UserPatch};
 

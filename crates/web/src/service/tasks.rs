@@ -1438,3 +1438,25 @@ pub async fn export_rows(
         .collect();
     Ok(rows)
 }
+
+/// Counts of the plan's tasks (those the user may read) by the Decision 42 outcomes.
+pub async fn outcome_counts(
+    state: &AppState,
+    filter: &TaskFilter,
+) -> AppResult<Vec<(Outcome, usize)>> {
+    let today = state.today();
+    let mut c = state.db.read().await?;
+    let facts = tasks::facts(&mut c, filter).await?;
+    Ok(Outcome::ALL
+        .iter()
+        .map(|o| {
+            (
+                *o,
+                facts
+                    .iter()
+                    .filter(|f| Outcome::of(f.status, f.due, f.completed_on, today) == *o)
+                    .count(),
+            )
+        })
+        .collect())
+}

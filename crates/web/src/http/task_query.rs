@@ -1,0 +1,165 @@
+//! A task list's query string, as the API and the task pages read it.
+
+use dxplan_domain::Invalid;
+use dxplan_domain::task::{AcquisitionMode, TaskStatus};
+use dxplan_domain::text::parse_date;
+use dxplan_store::tasks::{TaskFilter, TaskSort};
+use dxplan_store::units;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::service::tasks as svc;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// The query string of a task list, shared by the API and the pages.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListQuery {
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub pillar: Option<String>,
+    /// Unit code: tasks led by this unit or one below it (or one it continues).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The day whose units `unit` names (`yyyy-mm-dd`). When absent: the unit holding the
+    /// code today, or for a code no unit holds today, the last unit that held it (a
+    /// district retired since still names its own tasks).
+    #[serde(default)]
+    pub at: Option<String>,
+    /// One status or several separated by commas.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<String>,
+    #[serde(default)]
+    pub due_before: Option<String>,
+    #[serde(default)]
+    pub due_after: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub per_page: Option<String>,
+    /// As on every list: at most `limit` tasks after the `next_cursor` of the previous
+    /// page (the same as `per_page` and `page`).
+    #[serde(default)]
+    pub limit: Option<String>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
+    non_empty(v)
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| AppError::field(field, Invalid::BadFormat))
+        })
+        .transpose()
+}
+
+impl TaskListQuery {
+    /// The unit `unit` names: on `at` when given; else the one holding the code today, or
+    /// for a code no unit holds today, the last unit that held it.
+    pub async fn named_unit(&self, state: &AppState) -> AppResult<Option<units::Unit>> {
+        let Some(code) = non_empty(&self.unit) else {
+            return Ok(None);
+        };
+        let mut c = state.db.read().await?;
+        let day = match non_empty(&self.at) {
+            Some(_) => super::parse_at(self.at.as_deref(), state)?,
+            None => state.today(),
+        };
+        let found = match units::by_code(&mut c, code, day).await? {
+            Some(u) => Some(u),
+            // An ended unit's code still names its old work.
+            None if self.at.is_none() => {
+                units::all_with_code(&mut c, code).await?.into_iter().next()
+            }
+            None => None,
+        };
+        if let Some(unit) = found {
+            return Ok(Some(unit));
+        }
+        // Not a code: a name, as people write it.
+        crate::service::pickers::find_named(&mut c, code, day)
+            .await?
+            .map(Some)
+            .map_err(|why| AppError::field("unit", why.invalid()))
+    }
+
+    /// The store filter for this query, limited to what the user may read.
+    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
+        let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
+            non_empty(v)
+                .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
+                .transpose()
+        };
+        let statuses = match non_empty(&self.status) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|s| {
+                    TaskStatus::parse(s)
+                        .ok_or_else(|| AppError::field("status", Invalid::BadFormat))
+                })
+                .collect::<AppResult<Vec<_>>>()?,
+        };
+        let unit_subtree = self.named_unit(state).await?.map(|u| u.id);
+        let acquisition_mode = non_empty(&self.mode)
+            .map(|m| {
+                AcquisitionMode::parse(m)
+                    .map(|m| m.as_str().to_string())
+                    .ok_or_else(|| AppError::field("mode", Invalid::BadFormat))
+            })
+            .transpose()?;
+        let sort = match non_empty(&self.sort) {
+            None => TaskSort::default(),
+            Some(s) => {
+                TaskSort::parse(s).ok_or_else(|| AppError::field("sort", Invalid::BadFormat))?
+            }
+        };
+        let per_page = match parse_id("limit", &self.limit)? {
+            Some(limit) => limit,
+            None => parse_id("per_page", &self.per_page)?.unwrap_or(25),
+        }
+        .clamp(1, 200) as u32;
+        let page = parse_id("page", &self.page)?.unwrap_or(1).clamp(1, 100_000) as u32;
+        let offset = match non_empty(&self.cursor) {
+            Some(cursor) => u32::try_from(super::paging::cursor_position(Some(cursor))?)
+                .map_err(|_| AppError::field("cursor", Invalid::BadFormat))?,
+            None => (page - 1) * per_page,
+        };
+        let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
+        Ok(TaskFilter {
+            plan_id: parse_id("plan", &self.plan)?,
+            group_id: parse_id("group", &self.group)?,
+            pillar: non_empty(&self.pillar).map(str::to_string),
+            unit_subtree,
+            scope: svc::task_scope(user),
+            statuses,
+            overdue,
+            due_within_days: None,
+            today: Some(state.today()),
+            due_before: date("due_before", &self.due_before)?,
+            due_after: date("due_after", &self.due_after)?,
+            acquisition_mode,
+            search: non_empty(&self.q).map(str::to_string),
+            sort,
+            offset,
+            limit: per_page,
+        })
+    }
+}
