@@ -440,4 +440,156 @@ mod tests {
         let narrowed = narrow_grants(&mixed, false, Some(DISTRICT), lineage_of);
         assert_eq!(narrowed, vec![Grant::new(Role::UnitEditor, Some(3))]);
     }
+
+    /// Properties of the policy over every combination of grants, actions and targets in a
+    /// small tree: what a reviewer assumes of `authorize` and `narrow_grants`, checked.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        // 1 province → 2, 3 districts; 2 → 4, 5 communes; 3 → 6; 7 another root.
+        const UNITS: [i64; 7] = [1, 2, 3, 4, 5, 6, 7];
+
+        fn lineage(unit: i64) -> Vec<i64> {
+            match unit {
+                1 => vec![1],
+                2 => vec![2, 1],
+                3 => vec![3, 1],
+                4 => vec![4, 2, 1],
+                5 => vec![5, 2, 1],
+                6 => vec![6, 3, 1],
+                _ => vec![unit],
+            }
+        }
+
+        const ACTIONS: [Action; 11] = [
+            Action::ViewUnits,
+            Action::ManageUnits,
+            Action::ViewUsers,
+            Action::ManageUsers,
+            Action::ViewAudit,
+            Action::ViewWork,
+            Action::ManagePlans,
+            Action::ReviewWork,
+            Action::EditUnitWork,
+            Action::SubmitUnitWork,
+            Action::Reorganise,
+        ];
+
+        /// Fails to compile when an action is added and not listed above.
+        #[allow(dead_code)]
+        fn every_action_is_listed(a: Action) -> usize {
+            match a {
+                Action::ViewUnits => 0,
+                Action::ManageUnits => 1,
+                Action::ViewUsers => 2,
+                Action::ManageUsers => 3,
+                Action::ViewAudit => 4,
+                Action::ViewWork => 5,
+                Action::ManagePlans => 6,
+                Action::ReviewWork => 7,
+                Action::EditUnitWork => 8,
+                Action::SubmitUnitWork => 9,
+                Action::Reorganise => 10,
+            }
+        }
+
+        fn grant() -> impl Strategy<Value = Grant> {
+            (
+                0..Role::ALL.len(),
+                proptest::option::weighted(0.8, proptest::sample::select(UNITS.to_vec())),
+                any::<bool>(),
+            )
+                .prop_map(|(r, unit, read_only)| Grant {
+                    role: Role::ALL[r],
+                    unit,
+                    read_only,
+                })
+        }
+
+        fn grants() -> impl Strategy<Value = Vec<Grant>> {
+            proptest::collection::vec(grant(), 0..4)
+        }
+
+        fn action() -> impl Strategy<Value = Action> {
+            proptest::sample::select(ACTIONS.to_vec())
+        }
+
+        fn unit() -> impl Strategy<Value = i64> {
+            proptest::sample::select(UNITS.to_vec())
+        }
+
+        fn on_unit(g: &[Grant], a: Action, u: i64) -> bool {
+            authorize(g, a, Target::Unit(&lineage(u)))
+        }
+
+        proptest! {
+            #[test]
+            fn no_unit_grant_reaches_the_system(g in grants(), a in action()) {
+                let scoped: Vec<Grant> = g.into_iter().filter(|g| g.unit.is_some()).collect();
+                prop_assert!(!authorize(&scoped, a, Target::System));
+            }
+
+            #[test]
+            fn read_only_grants_change_nothing(g in grants(), a in action(), u in unit()) {
+                let read_only: Vec<Grant> =
+                    g.into_iter().map(|g| Grant { read_only: true, ..g }).collect();
+                if !a.is_read() {
+                    prop_assert!(!on_unit(&read_only, a, u));
+                    prop_assert!(!authorize(&read_only, a, Target::System));
+                }
+            }
+
+            #[test]
+            fn another_grant_never_takes_a_right_away(
+                g in grants(), extra in grant(), a in action(), u in unit()
+            ) {
+                let mut more = g.clone();
+                more.push(extra);
+                prop_assert!(!on_unit(&g, a, u) || on_unit(&more, a, u));
+                prop_assert!(!authorize(&g, a, Target::System) || authorize(&more, a, Target::System));
+            }
+
+            #[test]
+            fn a_right_on_a_unit_reaches_down_and_not_up_or_across(
+                g in grants(), a in action(), u in unit(), v in unit()
+            ) {
+                let below = lineage(v).contains(&u);
+                if below && on_unit(&g, a, u) {
+                    prop_assert!(on_unit(&g, a, v), "{a:?} on {u} but not on {v} below it");
+                }
+                // Every right on a unit comes from a grant on it, above it, or system-wide.
+                if on_unit(&g, a, v) {
+                    prop_assert!(g.iter().any(|g| g.allows(a)
+                        && g.unit.is_none_or(|s| lineage(v).contains(&s))));
+                }
+            }
+
+            #[test]
+            fn holding_an_action_means_it_is_allowed_somewhere(g in grants(), a in action()) {
+                let somewhere = authorize(&g, a, Target::System)
+                    || UNITS.iter().any(|u| on_unit(&g, a, *u));
+                prop_assert_eq!(holds(&g, a), somewhere);
+            }
+
+            #[test]
+            fn a_narrowed_token_never_widens_its_owner(
+                g in grants(), read_only in any::<bool>(), to in proptest::option::of(unit()),
+                a in action(), u in unit()
+            ) {
+                let to_lineage = to.map(lineage);
+                let narrowed = narrow_grants(&g, read_only, to_lineage.as_deref(), lineage);
+                if on_unit(&narrowed, a, u) {
+                    prop_assert!(on_unit(&g, a, u), "the owner may not {a:?} on {u}");
+                    if let Some(to) = to {
+                        prop_assert!(lineage(u).contains(&to), "{u} is outside the token's {to}");
+                    }
+                    prop_assert!(!read_only || a.is_read());
+                }
+                if authorize(&narrowed, a, Target::System) {
+                    prop_assert!(to.is_none() && authorize(&g, a, Target::System));
+                }
+            }
+        }
+    }
 }
