@@ -42,8 +42,8 @@ struct WallPage<'a> {
     d: &'a Dashboard,
     charts: DashboardCharts,
     heat: Vec<Figure>,
-    /// Key indicators, six a screen.
-    card_pages: Vec<Vec<IndicatorCard<'a>>>,
+    /// Key indicators, six a screen (figures only: no trend chart is read across a room).
+    card_pages: Vec<&'a [dxplan_domain::dashboard::KeyIndicator]>,
     /// Latest obstacles, six a screen.
     obstacle_pages: Vec<&'a [dxplan_domain::dashboard::Obstacle]>,
     /// When these figures were read, local time.
@@ -202,11 +202,6 @@ async fn wall(
 ) -> AppResult<Response> {
     let d = svc::dashboard(&ctx.state, reader, filters).await?;
     let lang = ctx.lang();
-    let mut card_pages = Vec::new();
-    let mut all_cards = cards(&d, lang).into_iter().peekable();
-    while all_cards.peek().is_some() {
-        card_pages.push(all_cards.by_ref().take(CARDS_PER_WALL_PAGE).collect());
-    }
     let now = ctx.state.now().to_offset(crate::format::VIETNAM);
     let mut page = ctx.page("Màn hình điều hành", "Operations wall");
     // The screen's own name in the title bar, for whoever looks after the machine.
@@ -219,7 +214,7 @@ async fn wall(
         page,
         charts: dashboard_charts(&d, lang),
         heat: heat_pages(&d, lang),
-        card_pages,
+        card_pages: d.indicators.chunks(CARDS_PER_WALL_PAGE).collect(),
         obstacle_pages: d.obstacles.chunks(OBSTACLES_PER_WALL_PAGE).collect(),
         updated: crate::format::datetime(&now),
         clock: format!("{:02}:{:02}", now.hour(), now.minute()),
