@@ -31,6 +31,8 @@ struct DashboardPage<'a> {
     slowest: Vec<&'a dxplan_domain::dashboard::UnitRow>,
     /// Whether the user may give a wall screen its own link.
     may_issue_displays: bool,
+    /// The periods of the year the filter offers (stored form, label): quarters, then months.
+    period_choices: Vec<(String, String)>,
 }
 
 /// The dashboard on the operations centre's wall: one panel a screen, in turn; long panels
@@ -138,6 +140,7 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
         slowest: slowest(&d),
         d: &d,
         query,
+        period_choices: period_choices(d.year, ctx.lang()),
         may_issue_displays: user.token.is_none()
             && user.holds(dxplan_domain::auth::Action::ManageUsers),
     })
@@ -163,6 +166,16 @@ pub async fn display(ctx: Ctx, Path(secret): Path<String>) -> AppResult<Response
         axum::http::HeaderValue::from_static("no-referrer"),
     );
     Ok(response)
+}
+
+/// The quarters and months of `year`, chosen from a list rather than typed as codes.
+fn period_choices(year: i32, lang: dxplan_domain::Lang) -> Vec<(String, String)> {
+    use dxplan_domain::period::Period;
+    (1..=4)
+        .map(|q| Period::Quarter(year, q))
+        .chain((1..=12).map(|m| Period::Month(year, m)))
+        .map(|p| (p.to_string(), p.label(lang)))
+        .collect()
 }
 
 /// Units a phone lists in place of the heat map.

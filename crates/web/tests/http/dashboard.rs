@@ -402,6 +402,20 @@ async fn the_dashboard_page_draws_accessible_charts_and_a_wall_mode() {
         "numbers link to the lists behind them"
     );
     assert!(!html.contains("data-rotate"));
+    assert!(
+        html.contains("<select id=\"period\"") && html.contains(">Quý III/"),
+        "the period is chosen from a list, not typed as a code"
+    );
+    let chosen = coordinator
+        .get(&format!("{}&period=2026Q3", "/dashboard?structure=now"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        chosen.contains("value=\"2026Q3\" selected"),
+        "the chosen period stays chosen"
+    );
     let wall = coordinator
         .get("/dashboard?wall=1")
         .await
