@@ -42,12 +42,8 @@ pub fn may_issue(caller: &Caller<'_>) -> AppResult<()> {
     person(caller).map(|_| ())
 }
 
-fn person<'a>(caller: &Caller<'a>) -> AppResult<&'a CurrentUser> {
-    let user = caller.user.ok_or(AppError::Unauthorized)?;
-    // An API token never hands out standing access: it could only widen what it was given.
-    if user.token.is_some() {
-        return Err(AppError::Forbidden);
-    }
+fn person<'a>(caller: &'a Caller<'a>) -> AppResult<&'a CurrentUser> {
+    let user = caller.person()?;
     user.require_somewhere(MANAGE)?;
     Ok(user)
 }

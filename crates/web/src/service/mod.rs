@@ -160,6 +160,16 @@ impl Caller<'_> {
         }
     }
 
+    /// The person acting, in their own session: an API token never hands out standing
+    /// access (another token, a wall link), since it could only widen what it was given.
+    fn person(&self) -> AppResult<&CurrentUser> {
+        let user = self.user.ok_or(AppError::Unauthorized)?;
+        if user.token.is_some() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(user)
+    }
+
     fn require(&self, action: Action, target: Target<'_>) -> AppResult<()> {
         match self.user {
             Some(user) => user.require(action, target),

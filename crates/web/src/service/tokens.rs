@@ -40,21 +40,12 @@ pub struct Created {
     pub secret: String,
 }
 
-fn person<'a>(caller: &Caller<'a>) -> AppResult<&'a CurrentUser> {
-    let user = caller.user.ok_or(AppError::Unauthorized)?;
-    // A token never mints or revokes tokens: it could only widen what it was given.
-    if user.token.is_some() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(user)
-}
-
 pub async fn create(
     state: &AppState,
     caller: &Caller<'_>,
     input: &TokenInput,
 ) -> AppResult<Created> {
-    let user = person(caller)?;
+    let user = caller.person()?;
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, 100, &mut errors);
     let days = input.expires_in_days.unwrap_or(90);
@@ -152,7 +143,7 @@ pub async fn list(state: &AppState, user: &CurrentUser, all: bool) -> AppResult<
 
 /// Revokes a token: its owner's, or any for a system administrator.
 pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult<Token> {
-    let user = person(caller)?;
+    let user = caller.person()?;
     let mut c = state.db.begin().await?;
     let token = tokens::get(&mut c, id).await?;
     if token.user_id != user.id && !user.is_system_admin() {
