@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use dxplan_app::{self as service, App, Caller, NewUserInput, Settings, demo};
 use dxplan_domain::auth::Role;
 use dxplan_store::{Db, DbOptions, units, users};
-use dxplan_web::service::{self, Caller, NewUserInput};
-use dxplan_web::{AppState, WebConfig, demo};
+use dxplan_web::{AppState, WebConfig};
 use rand::Rng;
 
 mod backup;
@@ -317,13 +317,14 @@ async fn open(data_dir: &Path, url: &str) -> anyhow::Result<Db> {
         .context("opening the database")
 }
 
-async fn cli_state(data_dir: &Path, url: &str) -> anyhow::Result<AppState> {
+/// The use cases, for a subcommand run at the command line (no web server).
+async fn cli_state(data_dir: &Path, url: &str) -> anyhow::Result<App> {
     let db = open(data_dir, url).await?;
-    Ok(AppState::new(
+    Ok(App::new(
         db,
-        WebConfig {
+        Settings {
             data_dir: data_dir.to_path_buf(),
-            ..WebConfig::default()
+            ..Settings::default()
         },
     ))
 }
@@ -374,11 +375,14 @@ async fn serve(
     let db = open(&data_dir, &url).await?;
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
-        max_upload_bytes: args.max_upload_mb * 1024 * 1024,
         trusted_proxies: args.trusted_proxy.clone(),
-        public_url: args.public_url.clone(),
         demo,
-        data_dir: data_dir.clone(),
+        app: Settings {
+            max_upload_bytes: args.max_upload_mb * 1024 * 1024,
+            public_url: args.public_url.clone(),
+            data_dir: data_dir.clone(),
+            ..Settings::default()
+        },
         ..WebConfig::default()
     };
     let state = AppState::new(db.clone(), config);
@@ -391,9 +395,9 @@ async fn serve(
         if let Mode::Demo { scale: Some(scale) } = &mode {
             println!("Đang tạo dữ liệu quy mô {scale} / generating {scale}-scale data…");
             let report = if scale == "national" {
-                dxplan_web::demo_scale::seed_national(&state, 240, 5, 100).await?
+                demo::scale::seed_national(&state, 240, 5, 100).await?
             } else {
-                dxplan_web::demo_scale::seed(&state, 200, 5).await?
+                demo::scale::seed(&state, 200, 5).await?
             };
             println!(
                 "  {} chỉ tiêu × {} xã × 60 tháng = {} số liệu",
@@ -440,7 +444,7 @@ async fn serve(
     let jobs = dxplan_jobs::spawn(
         db.clone(),
         dxplan_jobs::JobConfig {
-            session_idle: state.config.session_idle,
+            session_idle: state.settings.session_idle,
             every: Duration::from_secs(60),
             public_url: args.public_url.clone(),
             digest_hour: 7,
@@ -455,7 +459,7 @@ async fn serve(
 }
 
 /// On first start there is nobody to log in as: create `admin` with a one-time password.
-async fn ensure_admin(state: &AppState) -> anyhow::Result<()> {
+async fn ensure_admin(state: &App) -> anyhow::Result<()> {
     let mut c = state.db.read().await?;
     if users::admin_exists(&mut c).await? {
         return Ok(());

@@ -15,8 +15,8 @@ use common::{bench_state, ms, percentile, serve_logged_in};
 #[tokio::main]
 async fn main() {
     let (_db, state) = bench_state().await;
-    dxplan_web::demo::seed(&state).await.expect("demo");
-    let scale = dxplan_web::demo_scale::seed(&state, 200, 5)
+    dxplan_app::demo::seed(&state).await.expect("demo");
+    let scale = dxplan_app::demo::scale::seed(&state, 200, 5)
         .await
         .expect("scale");
     state.db.refresh_statistics().await.expect("statistics");

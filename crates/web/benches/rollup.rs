@@ -29,15 +29,18 @@ fn report(name: &str, mut times: Vec<Duration>) {
 #[tokio::main]
 async fn main() {
     let (_db, state) = bench_state().await;
-    dxplan_web::demo::seed_with(&state, dxplan_web::demo_indicators::DemoData::CatalogueOnly)
-        .await
-        .expect("demo");
+    dxplan_app::demo::seed_with(
+        &state,
+        dxplan_app::demo::indicators::DemoData::CatalogueOnly,
+    )
+    .await
+    .expect("demo");
     let national = std::env::var("DXPLAN_BENCH_SCALE").as_deref() == Ok("national");
     let start = Instant::now();
     let scale = if national {
-        dxplan_web::demo_scale::seed_national(&state, 240, 5, 100).await
+        dxplan_app::demo::scale::seed_national(&state, 240, 5, 100).await
     } else {
-        dxplan_web::demo_scale::seed(&state, 200, 5).await
+        dxplan_app::demo::scale::seed(&state, 200, 5).await
     }
     .expect("scale");
     state.db.refresh_statistics().await.expect("statistics");
@@ -53,7 +56,7 @@ async fn main() {
     let today = state.today();
     let year = (today.year() - 1).to_string();
     let roots: &[&str] = if national {
-        &[dxplan_web::demo_scale::NATIONAL_ROOT, "52"]
+        &[dxplan_app::demo::scale::NATIONAL_ROOT, "52"]
     } else {
         &["52"]
     };
@@ -62,11 +65,10 @@ async fn main() {
             let mut times = Vec::new();
             for _ in 0..30 {
                 let t = Instant::now();
-                let view = dxplan_web::service::indicators::rollup(
-                    &state, code, root, &year, today, true, false,
-                )
-                .await
-                .expect("rollup");
+                let view =
+                    dxplan_app::indicators::rollup(&state, code, root, &year, today, true, false)
+                        .await
+                        .expect("rollup");
                 std::hint::black_box(view.value);
                 times.push(t.elapsed());
             }
@@ -77,7 +79,7 @@ async fn main() {
         }
     }
     let subtrees: &[&str] = if national {
-        &["52", "01", dxplan_web::demo_scale::NATIONAL_ROOT]
+        &["52", "01", dxplan_app::demo::scale::NATIONAL_ROOT]
     } else {
         &["540", "52"]
     };
@@ -85,7 +87,7 @@ async fn main() {
         let mut times = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
-            let views = dxplan_web::service::indicators::rollup_all(&state, unit, &year, today)
+            let views = dxplan_app::indicators::rollup_all(&state, unit, &year, today)
                 .await
                 .expect("rollup_all");
             std::hint::black_box(views.len());
@@ -109,7 +111,7 @@ async fn main() {
 /// figures up to today stand, and read on that day: every figure of last year is mapped
 /// forward onto the new communes. DESIGN.md asks for at most twice the plain roll-up.
 async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
-    use dxplan_web::service::reorg;
+    use dxplan_app::reorg;
     let effective = state.today() + time::Duration::days(1);
     let mut new_units = String::from("code,name,level,parent_code\n");
     for line in include_str!("../../../data/gia-lai-2025-communes.csv")
@@ -147,7 +149,7 @@ async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
             .unwrap_or("");
         lineage.push_str(&format!("{line},{weight}\n"));
     }
-    let caller = dxplan_web::service::Caller::cli();
+    let caller = dxplan_app::Caller::cli();
     let id = reorg::create(
         state,
         &caller,
@@ -169,11 +171,9 @@ async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
             let mut times = Vec::new();
             for _ in 0..30 {
                 let t = Instant::now();
-                let view = dxplan_web::service::indicators::rollup(
-                    state, code, "52", year, at, true, false,
-                )
-                .await
-                .expect("rollup");
+                let view = dxplan_app::indicators::rollup(state, code, "52", year, at, true, false)
+                    .await
+                    .expect("rollup");
                 std::hint::black_box(view.value);
                 times.push(t.elapsed());
             }

@@ -20,7 +20,7 @@ const TASKS: usize = 3_000;
 #[tokio::main]
 async fn main() {
     let (_db, state) = bench_state().await;
-    dxplan_web::demo::seed(&state).await.expect("demo");
+    dxplan_app::demo::seed(&state).await.expect("demo");
     let plan_id = fill_plan(&state).await;
     state.db.refresh_statistics().await.expect("statistics");
 

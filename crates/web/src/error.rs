@@ -1,280 +1,100 @@
-//! The web layer's one error type, and the one place that turns errors into HTTP
-//! responses: JSON under `/api`, a friendly page elsewhere, in the user's language.
+//! The one place that turns the use cases' errors into HTTP responses: the status each
+//! kind of error becomes, and (with [`crate::middleware::render_errors`]) JSON under
+//! `/api`, a friendly page elsewhere, in the user's language.
 
 use std::sync::Arc;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dxplan_domain::unit_import::RowError;
-use dxplan_domain::{FieldError, Lang};
-use dxplan_store::StoreError;
+use dxplan_domain::Lang;
 use serde_json::json;
 
+pub use dxplan_app::error::AppError;
+
+/// An error on its way out as a response. A thin wrapper: the use cases' [`AppError`]
+/// knows nothing of HTTP, so the web layer carries it in a type of its own to answer with.
 #[derive(Debug, Clone)]
-pub enum AppError {
-    /// Fields were refused; nothing was written.
-    Validation(Vec<FieldError>),
-    /// An uploaded file was refused as a whole; nothing was written.
-    ImportRejected(Vec<RowError>),
-    /// A plan workbook was refused; nothing was written.
-    PlanImport(Vec<dxplan_domain::plan_import::ImportProblem>),
-    /// A reorganisation's change set was refused; nothing was applied.
-    ChangeRefused(Vec<dxplan_domain::reorg_plan::ChangeProblem>),
-    /// Some rows of a bulk write were refused; nothing was written.
-    ValueRows(Vec<crate::service::indicators::RowResult>),
-    /// An evidence file was refused.
-    File(dxplan_domain::attachment::FileProblem),
-    /// Not logged in (or the session ended).
-    Unauthorized,
-    /// Logged in, but this is not yours to do.
-    Forbidden,
-    /// The CSRF token or the request's origin did not check out.
-    CsrfFailed,
-    NotFound,
-    /// Someone else changed the record since it was read.
-    VersionConflict,
-    /// `If-Match` named a representation the resource no longer has.
-    PreconditionFailed,
-    /// The request does not fit the record's state (an illegal workflow move, say).
-    Conflict {
-        code: &'static str,
-        vi: String,
-        en: String,
-    },
-    /// Wrong username or password.
-    BadCredentials,
-    /// An API token that is unknown, expired or revoked.
-    InvalidToken(TokenProblem),
-    TooManyRequests {
-        retry_after_secs: u64,
-    },
-    BadRequest(String),
-    /// The body passed a cap (in bytes, when the route knows it); reading stopped there.
-    PayloadTooLarge(Option<u64>),
-    UnsupportedMediaType,
-    /// The work a request asked for passed its time limit and was stopped (or the request
-    /// itself took too long to arrive).
-    TimedOut,
-    Internal(String),
+pub struct WebError(pub AppError);
+
+pub type WebResult<T> = Result<T, WebError>;
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        WebError(e)
+    }
 }
 
-/// Why an API token was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    Unknown,
-    Expired,
-    Revoked,
+impl From<dxplan_store::StoreError> for WebError {
+    fn from(e: dxplan_store::StoreError) -> Self {
+        WebError(e.into())
+    }
 }
 
-impl AppError {
-    pub fn conflict(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> AppError {
-        AppError::Conflict {
-            code,
-            vi: vi.into(),
-            en: en.into(),
-        }
-    }
-
-    pub fn internal(detail: impl Into<String>) -> AppError {
-        AppError::Internal(detail.into())
-    }
-
-    pub fn field(field: &str, invalid: dxplan_domain::Invalid) -> AppError {
-        AppError::Validation(vec![FieldError::new(field, invalid)])
-    }
-
+impl WebError {
     pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Validation(_) | AppError::BadRequest(_) | AppError::ValueRows(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            AppError::File(dxplan_domain::attachment::FileProblem::TooLarge { .. }) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            AppError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::ImportRejected(_) | AppError::PlanImport(_) | AppError::ChangeRefused(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            AppError::Unauthorized | AppError::BadCredentials | AppError::InvalidToken(_) => {
-                StatusCode::UNAUTHORIZED
-            }
-            AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::TimedOut => StatusCode::REQUEST_TIMEOUT,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Validation(_) | AppError::ValueRows(_) => "validation_failed",
-            AppError::ImportRejected(_) | AppError::PlanImport(_) => "import_rejected",
-            AppError::ChangeRefused(_) => "change_refused",
-            AppError::File(_) => "file_rejected",
-            AppError::Unauthorized => "unauthorized",
-            AppError::BadCredentials => "bad_credentials",
-            AppError::InvalidToken(TokenProblem::Unknown) => "invalid_token",
-            AppError::InvalidToken(TokenProblem::Expired) => "token_expired",
-            AppError::InvalidToken(TokenProblem::Revoked) => "token_revoked",
-            AppError::Forbidden => "forbidden",
-            AppError::CsrfFailed => "csrf_failed",
-            AppError::NotFound => "not_found",
-            AppError::VersionConflict => "version_conflict",
-            AppError::PreconditionFailed => "precondition_failed",
-            AppError::Conflict { code, .. } => code,
-            AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::BadRequest(_) => "bad_request",
-            AppError::PayloadTooLarge(_) => "payload_too_large",
-            AppError::UnsupportedMediaType => "unsupported_media_type",
-            AppError::TimedOut => "timed_out",
-            AppError::Internal(_) => "internal",
-        }
-    }
-
-    /// What the user reads. Internal details never reach the client.
-    pub fn message(&self, lang: Lang) -> String {
-        let text = match self {
-            AppError::Validation(_) | AppError::ValueRows(_) => lang.pick(
-                "Dữ liệu chưa hợp lệ. Vui lòng sửa các mục được đánh dấu.",
-                "Some values are not valid. Please correct the marked fields.",
-            ),
-            AppError::ImportRejected(_) | AppError::PlanImport(_) => lang.pick(
-                "Tệp có dòng không hợp lệ nên chưa nhập dòng nào. Sửa các dòng được liệt kê rồi tải lên lại.",
-                "The file has invalid rows, so nothing was imported. Fix the listed rows and upload it again.",
-            ),
-            AppError::ChangeRefused(_) => lang.pick(
-                "Phương án sắp xếp chưa hợp lệ nên chưa áp dụng gì. Sửa các mục được liệt kê rồi tải lên lại.",
-                "The reorganisation is not valid, so nothing was applied. Fix the listed problems and upload it again.",
-            ),
-            AppError::Unauthorized => lang.pick(
-                "Vui lòng đăng nhập để tiếp tục.",
-                "Please log in to continue.",
-            ),
-            AppError::BadCredentials => lang.pick(
-                "Tên đăng nhập hoặc mật khẩu không đúng.",
-                "The username or password is not correct.",
-            ),
-            AppError::InvalidToken(TokenProblem::Unknown) => lang.pick(
-                "Mã truy cập API không đúng.",
-                "The API token is not valid.",
-            ),
-            AppError::InvalidToken(TokenProblem::Expired) => lang.pick(
-                "Mã truy cập API đã hết hạn; hãy tạo mã mới.",
-                "The API token has expired; create a new one.",
-            ),
-            AppError::InvalidToken(TokenProblem::Revoked) => lang.pick(
-                "Mã truy cập API đã bị thu hồi.",
-                "The API token has been revoked.",
-            ),
-            AppError::Forbidden => lang.pick(
-                "Bạn không có quyền thực hiện việc này.",
-                "You do not have permission to do this.",
-            ),
-            AppError::CsrfFailed => lang.pick(
-                "Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.",
-                "This form has expired. Please reload the page and try again.",
-            ),
-            AppError::NotFound => lang.pick(
-                "Không tìm thấy nội dung bạn cần.",
-                "We could not find what you were looking for.",
-            ),
-            AppError::VersionConflict => lang.pick(
-                "Bản ghi vừa được người khác thay đổi. Vui lòng tải lại và thực hiện lại.",
-                "Someone else changed this record. Please reload it and try again.",
-            ),
-            AppError::PreconditionFailed => lang.pick(
-                "Dữ liệu đã thay đổi kể từ lần đọc (If-Match không khớp); không có gì được ghi.",
-                "The record changed since it was read (If-Match did not match); nothing was written.",
-            ),
-            AppError::Conflict { vi, en, .. } => return lang.pick(vi.clone(), en.clone()),
-            AppError::File(problem) => return problem.message(lang),
-            AppError::TooManyRequests { retry_after_secs } => {
-                return lang.pick(
-                    format!("Thử quá nhiều lần. Vui lòng đợi {retry_after_secs} giây rồi thử lại."),
-                    format!("Too many attempts. Please wait {retry_after_secs} seconds and try again."),
-                );
-            }
-            AppError::BadRequest(detail) => {
-                return lang.pick(
-                    format!("Yêu cầu không hợp lệ: {detail}"),
-                    format!("The request is not valid: {detail}"),
-                );
-            }
-            AppError::PayloadTooLarge(None) => lang.pick(
-                "Dữ liệu gửi lên quá lớn.",
-                "What you sent is too large.",
-            ),
-            AppError::PayloadTooLarge(Some(limit)) => {
-                let mb = dxplan_domain::text::format_number(*limit as f64 / (1024.0 * 1024.0), 1);
-                return lang.pick(
-                    format!("Dữ liệu gửi lên quá lớn: tối đa {mb} MB."),
-                    format!("What you sent is too large: at most {mb} MB."),
-                );
-            }
-            AppError::UnsupportedMediaType => lang.pick(
-                "Định dạng dữ liệu không được hỗ trợ (cần application/json).",
-                "Unsupported content type (application/json expected).",
-            ),
-            AppError::TimedOut => lang.pick(
-                "Yêu cầu mất quá nhiều thời gian nên đã dừng; không có gì thay đổi. Với tệp lớn, hãy chia nhỏ rồi gửi lại.",
-                "The request took too long and was stopped; nothing changed. Split a large file and send it again.",
-            ),
-            AppError::Internal(_) => lang.pick(
-                "Hệ thống gặp lỗi. Vui lòng thử lại sau; nếu lỗi còn, báo cho quản trị viên.",
-                "Something went wrong on our side. Please try again later; if it persists, tell the administrator.",
-            ),
-        };
-        text.to_string()
-    }
-
-    fn details(&self, lang: Lang) -> serde_json::Value {
-        match self {
-            AppError::Validation(errors) => json!(errors
-                .iter()
-                .map(|e| {
-                    // {"field", "code", any parameters such as "max"} plus the message.
-                    let mut v = json!(e);
-                    v["message"] = json!(e.invalid.message(lang));
-                    v
-                })
-                .collect::<Vec<_>>()),
-            AppError::ImportRejected(rows) => json!(rows
-                .iter()
-                .map(|r| json!({"line": r.line, "field": r.field, "reason": r.reason, "message": r.message(lang)}))
-                .collect::<Vec<_>>()),
-            AppError::ValueRows(rows) => json!(rows),
-            AppError::PlanImport(problems) => json!(problems
-                .iter()
-                .map(|p| json!({"row": p.row, "column": p.column, "message": p.message(lang)}))
-                .collect::<Vec<_>>()),
-            AppError::ChangeRefused(problems) => json!(problems
-                .iter()
-                .map(|p| json!({"problem": p, "message": p.message(lang)}))
-                .collect::<Vec<_>>()),
-            _ => json!([]),
-        }
-    }
-
-    /// The API error body of DESIGN.md §5.
-    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
-        json!({"error": {"code": self.code(), "message": self.message(lang), "details": self.details(lang)}})
+        status(&self.0)
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::VersionConflict => AppError::VersionConflict,
-            StoreError::Duplicate => AppError::field("code", dxplan_domain::Invalid::Taken),
-            other => AppError::Internal(other.to_string()),
+/// The HTTP status each kind of error answers with.
+pub fn status(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation(_) | AppError::BadRequest(_) | AppError::ValueRows(_) => {
+            StatusCode::BAD_REQUEST
         }
+        AppError::File(dxplan_domain::attachment::FileProblem::TooLarge { .. }) => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
+        AppError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::ImportRejected(_) | AppError::PlanImport(_) | AppError::ChangeRefused(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        AppError::Unauthorized | AppError::BadCredentials | AppError::InvalidToken(_) => {
+            StatusCode::UNAUTHORIZED
+        }
+        AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::VersionConflict | AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+fn details(e: &AppError, lang: Lang) -> serde_json::Value {
+    match e {
+        AppError::Validation(errors) => json!(errors
+            .iter()
+            .map(|e| {
+                // {"field", "code", any parameters such as "max"} plus the message.
+                let mut v = json!(e);
+                v["message"] = json!(e.invalid.message(lang));
+                v
+            })
+            .collect::<Vec<_>>()),
+        AppError::ImportRejected(rows) => json!(rows
+            .iter()
+            .map(|r| json!({"line": r.line, "field": r.field, "reason": r.reason, "message": r.message(lang)}))
+            .collect::<Vec<_>>()),
+        AppError::ValueRows(rows) => json!(rows),
+        AppError::PlanImport(problems) => json!(problems
+            .iter()
+            .map(|p| json!({"row": p.row, "column": p.column, "message": p.message(lang)}))
+            .collect::<Vec<_>>()),
+        AppError::ChangeRefused(problems) => json!(problems
+            .iter()
+            .map(|p| json!({"problem": p, "message": p.message(lang)}))
+            .collect::<Vec<_>>()),
+        _ => json!([]),
+    }
+}
+
+/// The API error body of DESIGN.md §5.
+pub fn to_json(e: &AppError, lang: Lang) -> serde_json::Value {
+    json!({"error": {"code": e.code(), "message": e.message(lang), "details": details(e, lang)}})
 }
 
 /// Marks a response as an unrendered error; [`crate::middleware::render_errors`]
@@ -282,58 +102,19 @@ impl From<StoreError> for AppError {
 #[derive(Clone)]
 pub struct ErrorMarker(pub Arc<AppError>);
 
-impl IntoResponse for AppError {
+impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
+        let WebError(e) = self;
+        if let AppError::Internal(detail) = &e {
             tracing::error!(%detail, "internal error");
         }
-        let mut response = self.status().into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = &self
+        let mut response = status(&e).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = &e
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        response
-            .extensions_mut()
-            .insert(ErrorMarker(Arc::new(self)));
+        response.extensions_mut().insert(ErrorMarker(Arc::new(e)));
         response
     }
 }
-
-pub type AppResult<T> = Result<T, AppError>;
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AppError::Internal(detail) => write!(f, "internal error: {detail}"),
-            AppError::Validation(fields) => {
-                write!(f, "{}", self.message(Lang::En))?;
-                for e in fields {
-                    write!(f, " {}: {}", e.field, e.invalid.message(Lang::En))?;
-                }
-                Ok(())
-            }
-            AppError::PlanImport(problems) => {
-                for p in problems {
-                    writeln!(f, "{}", p.message(Lang::Vi))?;
-                }
-                write!(f, "{} problems; nothing was imported", problems.len())
-            }
-            AppError::ChangeRefused(problems) => {
-                for p in problems {
-                    writeln!(f, "{}", p.message(Lang::Vi))?;
-                }
-                write!(f, "{} problems; nothing was applied", problems.len())
-            }
-            AppError::ImportRejected(rows) => {
-                for r in rows {
-                    writeln!(f, "{}", r.message(Lang::Vi))?;
-                }
-                write!(f, "{} bad rows; nothing was imported", rows.len())
-            }
-            other => write!(f, "{}", other.message(Lang::En)),
-        }
-    }
-}
-
-impl std::error::Error for AppError {}

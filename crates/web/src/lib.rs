@@ -2,14 +2,7 @@
 //! and the JSON API under `/api/v1`, over one service layer.
 
 pub mod api;
-pub mod demo;
-pub mod demo_index;
-pub mod demo_indicators;
-pub mod demo_plan;
-pub mod demo_reform;
-pub mod demo_scale;
 pub mod error;
-pub mod files;
 pub mod format;
 pub mod http;
 pub mod memory;
@@ -17,11 +10,8 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
-pub mod password;
-pub mod service;
 pub mod session;
 pub mod state;
-pub mod throttle;
 pub mod upload;
 
 use std::net::SocketAddr;
@@ -46,7 +36,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_limit = state.config.body_limit;
     // Room for the multipart framing around the largest accepted file.
-    let upload_limit = usize::try_from(state.config.max_upload_bytes)
+    let upload_limit = usize::try_from(state.settings.max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     Router::new()
@@ -57,7 +47,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::IfMatchLayer)
                 .service(
                     api::routes(upload_limit)
-                        .fallback(|| async { error::AppError::NotFound })
+                        .fallback(|| async { error::WebError(error::AppError::NotFound) })
                         .with_state(state.clone()),
                 ),
         )
@@ -110,8 +100,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn fallback() -> error::AppError {
-    error::AppError::NotFound
+async fn fallback() -> error::WebError {
+    error::WebError(error::AppError::NotFound)
 }
 
 /// Answers 200 when the database answers.

@@ -88,7 +88,7 @@ pub async fn track(request: Request, next: Next) -> Response {
 pub async fn endpoint(
     State(state): State<AppState>,
     MaybeAuth(user): MaybeAuth,
-) -> Result<Response, AppError> {
+) -> Result<Response, crate::error::WebError> {
     let user = user.ok_or(AppError::Unauthorized)?;
     // A system-wide administrator grant, read-only (a scraping token) or not; an
     // administrator of one unit's subtree, or a token narrowed to one, is not enough.
@@ -97,7 +97,7 @@ pub async fn endpoint(
         .iter()
         .any(|g| g.role == Role::Admin && g.unit.is_none());
     if !system_admin {
-        return Err(AppError::Forbidden);
+        return Err(crate::error::WebError(AppError::Forbidden));
     }
     let pool = state.db.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));

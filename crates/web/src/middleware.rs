@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use dxplan_domain::Lang;
 
-use crate::error::{AppError, ErrorMarker};
+use crate::error::{AppError, ErrorMarker, WebError};
 use crate::pages::ErrorPage;
 use crate::session::{CurrentUser, LANG_COOKIE, RequestMeta, cookie_value};
 use crate::state::AppState;
@@ -96,7 +96,7 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
                 host.is_none_or(|h| h != origin_host)
             });
         if cross_site || foreign_origin {
-            return AppError::CsrfFailed.into_response();
+            return WebError(AppError::CsrfFailed).into_response();
         }
     }
     next.run(request).await
@@ -237,7 +237,7 @@ pub async fn render_errors(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let body = Body::from(error.to_json(lang).to_string());
+        let body = Body::from(crate::error::to_json(&error, lang).to_string());
         return (status, Response::from_parts(parts, body)).into_response();
     }
     if matches!(error, AppError::Unauthorized) {
@@ -414,7 +414,7 @@ where
                             .any(|given| given == "*" || given == tag)
                     });
                 if !matches {
-                    return Ok(AppError::PreconditionFailed.into_response());
+                    return Ok(WebError(AppError::PreconditionFailed).into_response());
                 }
             }
             inner.call(request).await

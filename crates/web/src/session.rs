@@ -7,16 +7,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use cookie::{Cookie, SameSite};
+use dxplan_app::Origin;
 use dxplan_domain::Lang;
-use dxplan_domain::auth::{Action, Grant, Target, authorize, holds};
-use dxplan_store::audit::Actor;
-use dxplan_store::{sessions, units, users};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use crate::error::{AppError, AppResult};
+pub use dxplan_app::principal::{CurrentUser, TokenUse, hash_token, random_token};
+
+use crate::error::{AppError, WebError, WebResult};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "dxplan_session";
@@ -34,106 +31,24 @@ pub struct RequestMeta {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> AppResult<Self> {
-        parts
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> WebResult<Self> {
+        (parts
             .extensions
             .get::<RequestMeta>()
             .cloned()
-            .ok_or_else(|| AppError::internal("request meta missing"))
+            .ok_or_else(|| AppError::internal("request meta missing")))
+        .map_err(WebError::from)
     }
 }
 
-/// The logged-in user of this request.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub unit_id: Option<i64>,
-    pub grants: Vec<Grant>,
-    pub csrf: String,
-    pub session_hash: String,
-    /// Set when the request came with an API token rather than a session.
-    pub token: Option<TokenUse>,
-}
-
-/// The API token a request was made with.
-#[derive(Debug, Clone)]
-pub struct TokenUse {
-    pub id: i64,
-    pub name: String,
-    /// Made for reading only: it changes nothing, not even its owner's own settings.
-    pub read_only: bool,
-}
-
-impl CurrentUser {
-    pub fn may(&self, action: Action, target: Target<'_>) -> bool {
-        authorize(&self.grants, action, target)
-    }
-
-    /// Whether the user may do `action` on at least one unit: for what to offer and for
-    /// what every member reads alike, never as the decision for a change (see
-    /// [`dxplan_domain::auth::holds`]).
-    pub fn holds(&self, action: Action) -> bool {
-        holds(&self.grants, action)
-    }
-
-    /// Refuses with 403 a user who may do `action` nowhere: checked before a request's
-    /// body is read, ahead of the full check on the target the body names.
-    pub fn require_somewhere(&self, action: Action) -> AppResult<()> {
-        if self.holds(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
+impl RequestMeta {
+    /// Where the request came from, for the audit log and the login throttle.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            client_addr: self.client_addr,
+            request_id: self.request_id.clone(),
         }
-    }
-
-    /// The units whose subtrees the user may act on with `action`: `None` when a
-    /// system-wide grant allows it everywhere.
-    pub fn scope(&self, action: Action) -> Option<Vec<i64>> {
-        if self
-            .grants
-            .iter()
-            .any(|g| g.unit.is_none() && g.allows(action))
-        {
-            return None;
-        }
-        Some(
-            self.grants
-                .iter()
-                .filter(|g| g.allows(action))
-                .filter_map(|g| g.unit)
-                .collect(),
-        )
-    }
-
-    /// Refuses with 403 unless the policy allows it.
-    pub fn require(&self, action: Action, target: Target<'_>) -> AppResult<()> {
-        if self.may(action, target) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    pub fn actor(&self, meta: &RequestMeta, via: &'static str) -> Actor {
-        // A write made with a token is audited as such, naming the token.
-        let (name, via) = match &self.token {
-            Some(t) => (format!("{} [token {}]", self.username, t.name), "token"),
-            None => (self.username.clone(), via),
-        };
-        Actor {
-            user_id: Some(self.id),
-            name,
-            via,
-            client_addr: meta.client_addr.map(|a| a.to_string()),
-            request_id: meta.request_id.clone(),
-        }
-    }
-
-    pub fn is_system_admin(&self) -> bool {
-        self.may(Action::ManageUsers, Target::System)
     }
 }
 
@@ -141,11 +56,11 @@ impl CurrentUser {
 pub struct Auth(pub CurrentUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> AppResult<Self> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> WebResult<Self> {
         match parts.extensions.get::<Option<CurrentUser>>() {
             Some(Some(user)) => Ok(Auth(user.clone())),
-            _ => Err(AppError::Unauthorized),
+            _ => Err(WebError(AppError::Unauthorized)),
         }
     }
 }
@@ -154,8 +69,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 pub struct MaybeAuth(pub Option<CurrentUser>);
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> AppResult<Self> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> WebResult<Self> {
         Ok(MaybeAuth(
             parts
                 .extensions
@@ -177,16 +92,6 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Builds a `Set-Cookie` value with dxplan's defaults (HttpOnly, SameSite=Lax, path /).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> String {
     let mut c = Cookie::build((name.to_string(), value.to_string()))
@@ -200,34 +105,9 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bo
     c.build().to_string()
 }
 
-/// Starts a session for a user who just proved who they are; returns the Set-Cookie value and CSRF token.
-pub async fn start_session(
-    state: &AppState,
-    user_id: i64,
-    meta: &RequestMeta,
-    user_agent: Option<&str>,
-) -> AppResult<(String, String)> {
-    let token = random_token();
-    let csrf = random_token();
-    let now = state.now();
-    let absolute = state.config.session_absolute;
-    let mut c = state.db.begin().await?;
-    sessions::create(
-        &mut c,
-        &sessions::NewSession {
-            id_hash: &hash_token(&token),
-            user_id,
-            csrf_token: &csrf,
-            now,
-            expires_at: now + absolute,
-            client_addr: meta.client_addr.map(|a| a.to_string()).as_deref(),
-            user_agent,
-        },
-    )
-    .await?;
-    c.commit().await?;
-    let cookie = set_cookie(SESSION_COOKIE, &token, None, state.config.secure_cookies);
-    Ok((cookie, csrf))
+/// The cookie that carries a session begun by [`dxplan_app::sessions::login`].
+pub fn session_cookie(state: &AppState, secret: &str) -> String {
+    set_cookie(SESSION_COOKIE, secret, None, state.config.secure_cookies)
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {
@@ -255,7 +135,7 @@ pub async fn load_session(
     }
 }
 
-async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Request> {
+async fn authenticate(state: &AppState, mut request: Request) -> WebResult<Request> {
     // Probes and assets never need to know who asks: spare them the database. (Metrics
     // do: they are for administrators.)
     let path = request.uri().path();
@@ -266,17 +146,19 @@ async fn authenticate(state: &AppState, mut request: Request) -> AppResult<Reque
     // A machine client sends `Authorization: Bearer <token>`; it carries no cookie, so
     // there is nothing for a forged cross-site request to ride on: no CSRF check.
     if let Some(secret) = bearer(request.headers()) {
-        let user = load_token_user(state, &secret).await?;
+        let user = dxplan_app::sessions::user_of_token(state, &secret).await?;
         // A read-only token changes nothing, not even its owner's own settings
         // (notifications read, e-mail preference): refused before any body is read.
         if user.token.as_ref().is_some_and(|t| t.read_only) && !is_safe(request.method()) {
-            return Err(AppError::Forbidden);
+            return Err(WebError(AppError::Forbidden));
         }
         request.extensions_mut().insert(Some(user));
         return Ok(request);
     }
     let user = match cookie_value(request.headers(), SESSION_COOKIE) {
-        Some(token) if !token.is_empty() => load_user(state, &hash_token(token)).await?,
+        Some(token) if !token.is_empty() => {
+            dxplan_app::sessions::user_of_session(state, &hash_token(token)).await?
+        }
         _ => None,
     };
     let unsafe_method = !is_safe(request.method());
@@ -304,113 +186,9 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .then(|| secret.trim().to_string())
 }
 
-/// The owner of a live API token, with the token's narrower rights; refuses unknown,
-/// expired and revoked tokens, and a token used faster than its rate allows.
-async fn load_token_user(state: &AppState, secret: &str) -> AppResult<CurrentUser> {
-    use crate::error::TokenProblem;
-    use dxplan_store::tokens;
-    let now = state.now();
-    let mut c = state.db.read().await?;
-    let Some(token) = tokens::by_hash(&mut c, &hash_token(secret)).await? else {
-        return Err(AppError::InvalidToken(TokenProblem::Unknown));
-    };
-    if token.revoked_at.is_some() {
-        return Err(AppError::InvalidToken(TokenProblem::Revoked));
-    }
-    if token.expires_at <= now {
-        return Err(AppError::InvalidToken(TokenProblem::Expired));
-    }
-    if let Err(wait) = state.token_limiter.attempt(token.id) {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let user = users::get(&mut c, token.user_id).await?;
-    if !user.active {
-        return Err(AppError::InvalidToken(TokenProblem::Revoked));
-    }
-    let own: Vec<Grant> = users::grants(&mut c, user.id)
-        .await?
-        .iter()
-        .map(|g| g.grant())
-        .collect();
-    let token_lineage = match token.unit_id {
-        Some(u) => Some(units::lineage(&mut c, u).await?),
-        None => None,
-    };
-    let mut lineages = std::collections::HashMap::new();
-    if token_lineage.is_some() {
-        for unit in own.iter().filter_map(|g| g.unit) {
-            lineages.insert(unit, units::lineage(&mut c, unit).await?);
-        }
-    }
-    let grants = dxplan_domain::auth::narrow_grants(
-        &own,
-        token.access == "read",
-        token_lineage.as_deref(),
-        |u| lineages.get(&u).cloned().unwrap_or_default(),
-    );
-    // Last use, written at most once a minute to spare the disk.
-    if token
-        .last_used_at
-        .is_none_or(|at| now - at > time::Duration::minutes(1))
-    {
-        drop(c);
-        let mut w = state.db.begin().await?;
-        tokens::touch(&mut w, token.id, now).await?;
-        w.commit().await?;
-    }
-    Ok(CurrentUser {
-        id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        unit_id: user.unit_id,
-        grants,
-        csrf: String::new(),
-        session_hash: String::new(),
-        token: Some(TokenUse {
-            id: token.id,
-            name: token.name,
-            read_only: token.access == "read",
-        }),
-    })
-}
-
-async fn load_user(state: &AppState, id_hash: &str) -> AppResult<Option<CurrentUser>> {
-    let now = state.now();
-    let idle_since = now - state.config.session_idle;
-    let mut c = state.db.read().await?;
-    let Some(session) = sessions::find(&mut c, id_hash, now, idle_since).await? else {
-        return Ok(None);
-    };
-    let user = users::get(&mut c, session.user_id).await?;
-    let grants = users::grants(&mut c, user.id)
-        .await?
-        .iter()
-        .map(|g| g.grant())
-        .collect();
-    // Sliding idle expiry, written at most once a minute to spare the disk.
-    if now - session.last_seen_at > time::Duration::minutes(1) {
-        drop(c);
-        let mut w = state.db.begin().await?;
-        sessions::touch(&mut w, id_hash, now).await?;
-        w.commit().await?;
-    }
-    Ok(Some(CurrentUser {
-        id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        unit_id: user.unit_id,
-        grants,
-        csrf: session.csrf_token,
-        session_hash: id_hash.to_string(),
-        token: None,
-    }))
-}
-
 /// The token may come as a header (JSON calls), a query parameter (file uploads) or a
 /// form field (plain HTML forms, read from the buffered body).
-async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppResult<Request> {
+async fn check_csrf(state: &AppState, request: Request, expected: &str) -> WebResult<Request> {
     let matches = |given: &str| constant_time_eq(given.as_bytes(), expected.as_bytes());
     if let Some(given) = request
         .headers()
@@ -420,7 +198,7 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         return if matches(given) {
             Ok(request)
         } else {
-            Err(AppError::CsrfFailed)
+            Err(WebError(AppError::CsrfFailed))
         };
     }
     let from_query = request
@@ -432,7 +210,7 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         return if matches(&given) {
             Ok(request)
         } else {
-            Err(AppError::CsrfFailed)
+            Err(WebError(AppError::CsrfFailed))
         };
     }
     let is_form = request
@@ -441,7 +219,7 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(AppError::CsrfFailed);
+        return Err(WebError(AppError::CsrfFailed));
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, state.config.body_limit)
@@ -454,7 +232,7 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> AppRe
         Some(given) if matches(&given) => {
             Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
         }
-        _ => Err(AppError::CsrfFailed),
+        _ => Err(WebError(AppError::CsrfFailed)),
     }
 }
 
@@ -466,10 +244,4 @@ fn form_urlencoded_pairs(s: &str) -> impl Iterator<Item = (String, String)> {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Loads the ancestry of a unit for the policy, or 404.
-pub async fn unit_lineage(state: &AppState, unit_id: i64) -> AppResult<Vec<i64>> {
-    let mut c = state.db.read().await?;
-    Ok(units::lineage(&mut c, unit_id).await?)
 }

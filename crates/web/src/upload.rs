@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use dxplan_domain::Invalid;
 use futures_util::StreamExt;
 
-use crate::error::{AppError, AppResult};
-use crate::service::Upload;
+use dxplan_app::Upload;
+use dxplan_app::{AppError, AppResult};
 
 /// The largest workbook accepted (a plan appendix, a framework annex, a figures form):
 /// a 5,000-task appendix is well under 1 MB; what it unpacks to is capped by the reader.

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use dxplan_app::password::PasswordCost;
+use dxplan_app::throttle::ThrottleConfig;
 use dxplan_store::TestDb;
-use dxplan_web::password::PasswordCost;
-use dxplan_web::throttle::ThrottleConfig;
 use dxplan_web::{AppState, WebConfig};
 
 /// The state over a fresh database (SQLite, or PostgreSQL with `DXPLAN_TEST_DATABASE_URL`),
@@ -15,12 +15,15 @@ use dxplan_web::{AppState, WebConfig};
 pub async fn bench_state() -> (TestDb, AppState) {
     let test_db = TestDb::new().await.expect("database");
     let config = WebConfig {
-        password_cost: PasswordCost::CHEAP_FOR_TESTS,
-        throttle: ThrottleConfig {
-            per_pair_burst: 1000,
-            per_account_burst: 1000,
-            per_addr_burst: 1000,
-            ..ThrottleConfig::default()
+        app: dxplan_app::Settings {
+            password_cost: PasswordCost::CHEAP_FOR_TESTS,
+            throttle: ThrottleConfig {
+                per_pair_burst: 1000,
+                per_account_burst: 1000,
+                per_addr_burst: 1000,
+                ..ThrottleConfig::default()
+            },
+            ..dxplan_app::Settings::default()
         },
         ..WebConfig::default()
     };

@@ -9,11 +9,11 @@ use axum::{Json, Router};
 use dxplan_domain::dashboard::Dashboard;
 
 use super::ApiQuery;
-use crate::error::AppResult;
-use crate::service::dashboard::{self as svc, DashboardQuery};
-use crate::service::exports::{self, ExportKind};
+use crate::error::WebResult;
 use crate::session::{Auth, CurrentUser};
 use crate::state::AppState;
+use dxplan_app::dashboard::{self as svc, DashboardQuery};
+use dxplan_app::exports::{self, ExportKind};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
-    params(crate::service::dashboard::DashboardQuery),
+    params(dxplan_app::dashboard::DashboardQuery),
     responses((status = 200, description = "Plan progress, units behind, key indicators against targets, budget by mode, obstacles", body = Dashboard), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dashboard?plan=&year=&unit=`: plan progress, units behind, key
@@ -37,7 +37,7 @@ pub(crate) async fn dashboard(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> AppResult<Json<Dashboard>> {
+) -> WebResult<Json<Dashboard>> {
     Ok(Json(svc::dashboard(&state, &user, &q).await?))
 }
 
@@ -58,7 +58,7 @@ async fn download(
     user: CurrentUser,
     q: DashboardQuery,
     kind: ExportKind,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let doc = exports::generate(&state, &user, kind, &q).await?;
     Ok(crate::http::download(
         kind.content_type(),
@@ -114,7 +114,7 @@ pub(crate) async fn start_export(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiJson(req): super::ApiJson<ExportRequest>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let kind = exports::ExportKind::parse(&req.kind)
         .ok_or_else(|| crate::error::AppError::field("kind", dxplan_domain::Invalid::BadFormat))?;
     let id = exports::start_job(&state, &user, kind, req.filters()).await?;
@@ -150,7 +150,7 @@ pub(crate) async fn export_status(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<ExportJobJson>> {
+) -> WebResult<Json<ExportJobJson>> {
     Ok(Json(job_json(exports::job_for(&state, &user, id).await?)))
 }
 
@@ -163,7 +163,7 @@ pub(crate) async fn export_file(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let job = exports::job_for(&state, &user, id).await?;
     let kind = exports::ExportKind::parse(&job.kind).ok_or(crate::error::AppError::NotFound)?;
     let doc = exports::job_file(&state, &user, id).await?;

@@ -7,10 +7,10 @@ use axum::{Json, Router};
 use dxplan_domain::dhis2::DataValueSet;
 
 use super::{ApiJson, ApiQuery, caller};
-use crate::error::AppResult;
-use crate::service::dhis2::{self as svc, ExportQuery, MappingInput};
+use crate::error::WebResult;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::dhis2::{self as svc, ExportQuery, MappingInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,14 +19,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/dataValueSets", tag = "dhis2",
-    params(crate::service::dhis2::ExportQuery),
+    params(dxplan_app::dhis2::ExportQuery),
     responses((status = 200, description = "Approved figures as a dataValueSet", body = DataValueSet), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/dataValueSets?period=&orgUnit=&dataElement=`: approved figures.
 pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
-) -> AppResult<Json<DataValueSet>> {
+) -> WebResult<Json<DataValueSet>> {
     Ok(Json(svc::export(&state, &user, &q).await?))
 }
 
@@ -49,7 +49,7 @@ pub(crate) async fn import(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ImportQuery>,
     ApiJson(set): ApiJson<DataValueSet>,
-) -> AppResult<Json<ImportSummary>> {
+) -> WebResult<Json<ImportSummary>> {
     let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
     let items = svc::import(&state, &caller(&user, &meta), &set, submit).await?;
     Ok(Json(ImportSummary {
@@ -71,7 +71,7 @@ pub(crate) async fn import(
 pub(crate) struct ImportSummary {
     status: &'static str,
     import_count: ImportCount,
-    items: Vec<crate::service::indicators::RowResult>,
+    items: Vec<dxplan_app::indicators::RowResult>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -89,7 +89,7 @@ pub(crate) async fn mappings(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::dhis2::Mapping>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::dhis2::Mapping>>> {
     Ok(Json(super::paged(
         svc::mappings(&state, &user).await?,
         &page,
@@ -112,7 +112,7 @@ pub(crate) async fn set_mappings(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<MappingsBody>,
-) -> AppResult<Json<crate::openapi::MappingList>> {
+) -> WebResult<Json<crate::openapi::MappingList>> {
     let items = svc::set_mappings(&state, &caller(&user, &meta), &body.items).await?;
     Ok(Json(crate::openapi::MappingList { items }))
 }

@@ -9,15 +9,15 @@ use dxplan_store::index_rounds::LinkedCriterion;
 use serde_json::Value;
 
 use super::{ApiJson, ApiQuery, caller};
-use crate::error::AppResult;
+use crate::error::WebResult;
 use crate::openapi::Items;
-use crate::service::assessment::{
+use crate::session::{Auth, RequestMeta};
+use crate::state::AppState;
+use dxplan_app::assessment::{
     self as rounds, ActInput, AnswerInput, AssessmentView, CorrectionInput, CriterionRef,
     ResponseInput, RoundInput, VerifyInput,
 };
-use crate::service::index::{self as svc, CopyInput, FrameworkInput, FrameworkView};
-use crate::session::{Auth, RequestMeta};
-use crate::state::AppState;
+use dxplan_app::index::{self as svc, CopyInput, FrameworkInput, FrameworkView};
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -59,7 +59,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
     Ok(Json(super::paged(
         svc::frameworks(&state, &user).await?,
         &page,
@@ -67,7 +67,7 @@ pub(crate) async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks", tag = "index",
-    request_body = crate::service::index::FrameworkInput,
+    request_body = dxplan_app::index::FrameworkInput,
     responses((status = 201, description = "The framework with computed maxima and any warnings", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks`: a framework and its criteria tree, all or nothing.
@@ -76,7 +76,7 @@ pub(crate) async fn create(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<FrameworkInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let view = svc::create_framework(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
@@ -95,7 +95,7 @@ pub(crate) async fn import(
     axum::extract::Query(names): axum::extract::Query<svc::ImportMeta>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = caller(&user, &meta);
     // Rights first: a refused caller's file is not read at all.
     svc::require_frameworks(&state, &caller).await?;
@@ -122,7 +122,7 @@ pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<FrameworkView>> {
+) -> WebResult<Json<FrameworkView>> {
     Ok(Json(svc::framework(&state, &user, id).await?))
 }
 
@@ -135,7 +135,7 @@ pub(crate) struct VersionQuery {
 
 #[utoipa::path(put, path = "/api/v1/index-frameworks/{id}", tag = "index",
     params(VersionQuery, ("id" = i64, Path, description = "The record's id")),
-    request_body = crate::service::index::FrameworkInput,
+    request_body = dxplan_app::index::FrameworkInput,
     responses((status = 200, description = "The framework now", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/index-frameworks/{id}?version=`: the whole framework again, in the `POST`
@@ -147,7 +147,7 @@ pub(crate) async fn replace(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<VersionQuery>,
     ApiJson(input): ApiJson<FrameworkInput>,
-) -> AppResult<Json<FrameworkView>> {
+) -> WebResult<Json<FrameworkView>> {
     Ok(Json(
         svc::replace_framework(&state, &caller(&user, &meta), id, &input, q.version).await?,
     ))
@@ -162,13 +162,13 @@ pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> WebResult<Json<Value>> {
     Ok(Json(svc::export_framework(&state, &user, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/index-frameworks/{id}/copy", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body = crate::service::index::CopyInput,
+    request_body = dxplan_app::index::CopyInput,
     responses((status = 201, description = "The copy", body = FrameworkView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-frameworks/{id}/copy` `{"code", "name", "year"}`: last year's tree
@@ -179,7 +179,7 @@ pub(crate) async fn copy(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CopyInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let view = svc::copy_framework(&state, &caller(&user, &meta), id, &input).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
@@ -193,7 +193,7 @@ pub(crate) async fn export_xlsx(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let (filename, bytes) = svc::framework_xlsx(&state, &user, id).await?;
     Ok(crate::http::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -210,7 +210,7 @@ pub(crate) async fn list_rounds(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::index_rounds::Round>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::index_rounds::Round>>> {
     Ok(Json(super::paged(
         rounds::round_list(&state, &user).await?,
         &page,
@@ -218,7 +218,7 @@ pub(crate) async fn list_rounds(
 }
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
-    request_body = crate::service::assessment::RoundInput,
+    request_body = dxplan_app::assessment::RoundInput,
     responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_store::index_rounds::Round), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
@@ -228,7 +228,7 @@ pub(crate) async fn open_round(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<RoundInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let round = rounds::open_round(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(round)).into_response())
 }
@@ -242,7 +242,7 @@ pub(crate) async fn get_round(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<rounds::RoundView>> {
+) -> WebResult<Json<rounds::RoundView>> {
     Ok(Json(rounds::round_view(&state, &user, id).await?))
 }
 
@@ -256,7 +256,7 @@ pub(crate) async fn publish(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<dxplan_store::index_rounds::Round>> {
+) -> WebResult<Json<dxplan_store::index_rounds::Round>> {
     Ok(Json(
         rounds::publish(&state, &caller(&user, &meta), id).await?,
     ))
@@ -273,7 +273,7 @@ pub(crate) async fn results(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
-) -> AppResult<Json<rounds::ResultsView>> {
+) -> WebResult<Json<rounds::ResultsView>> {
     Ok(Json(
         rounds::round_results(&state, Some(&user), id, &q).await?,
     ))
@@ -288,7 +288,7 @@ pub(crate) async fn get_assessment(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(rounds::assessment_view(&state, &user, id).await?))
 }
 
@@ -311,7 +311,7 @@ pub(crate) async fn save_scores(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ScoresBody>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(
         rounds::save_answers(&state, &caller(&user, &meta), id, &body.answers).await?,
     ))
@@ -340,7 +340,7 @@ pub(crate) async fn add_link(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<LinkBody>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let evidence = rounds::add_link(
         &state,
         &caller(&user, &meta),
@@ -355,7 +355,7 @@ pub(crate) async fn add_link(
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body = crate::service::assessment::ActInput,
+    request_body = dxplan_app::assessment::ActInput,
     responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/actions` `{"action": "submit" | "reopen" | "finalize",
@@ -366,7 +366,7 @@ pub(crate) async fn act(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ActInput>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(
         rounds::act(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -374,7 +374,7 @@ pub(crate) async fn act(
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/verifications", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body = crate::service::assessment::VerifyInput,
+    request_body = dxplan_app::assessment::VerifyInput,
     responses((status = 200, description = "The assessment now", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/verifications` `{"criterion", "decision": "accepted" |
@@ -385,7 +385,7 @@ pub(crate) async fn verify(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<VerifyInput>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(
         rounds::verify(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -410,7 +410,7 @@ pub(crate) async fn respond(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ResponsesBody>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(
         rounds::respond(&state, &caller(&user, &meta), id, &body.responses).await?,
     ))
@@ -418,7 +418,7 @@ pub(crate) async fn respond(
 
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/corrections", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
-    request_body = crate::service::assessment::CorrectionInput,
+    request_body = dxplan_app::assessment::CorrectionInput,
     responses((status = 200, description = "The assessment with its new revision", body = AssessmentView), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/corrections` `{"criterion", "points", "comment"}`: a
@@ -429,7 +429,7 @@ pub(crate) async fn correct(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CorrectionInput>,
-) -> AppResult<Json<AssessmentView>> {
+) -> WebResult<Json<AssessmentView>> {
     Ok(Json(
         rounds::correct(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -445,8 +445,8 @@ pub(crate) async fn task_criteria(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<LinkedCriterion>>> {
-    crate::service::tasks::readable_task(&state, &user, id).await?;
+) -> WebResult<Json<crate::openapi::Page<LinkedCriterion>>> {
+    dxplan_app::tasks::readable_task(&state, &user, id).await?;
     Ok(Json(super::paged(
         rounds::task_criteria(&state, id).await?,
         &page,
@@ -471,7 +471,7 @@ pub(crate) async fn set_task_criteria(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TaskCriteriaBody>,
-) -> AppResult<Json<Items<LinkedCriterion>>> {
+) -> WebResult<Json<Items<LinkedCriterion>>> {
     let items = rounds::link_task(&state, &caller(&user, &meta), id, &body.criteria).await?;
     Ok(Json(Items { items }))
 }
@@ -498,7 +498,7 @@ pub(crate) async fn upload_evidence(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<CriterionQuery>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let file = crate::upload::first_file(multipart, state.upload_limit());
     let evidence =
         rounds::attach_file(&state, &caller(&user, &meta), id, &q.criterion, file).await?;
@@ -514,7 +514,7 @@ pub(crate) async fn download_evidence(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let (evidence, bytes) = rounds::evidence_file(&state, &user, id).await?;
     Ok(crate::http::stored_file_response(
         evidence.kind.as_deref().unwrap_or_default(),
@@ -534,7 +534,7 @@ pub(crate) async fn results_xlsx(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     results_file(&state, &meta, &user, id, &q, "xlsx").await
 }
 
@@ -549,7 +549,7 @@ pub(crate) async fn results_pdf(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<rounds::ResultsQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     results_file(&state, &meta, &user, id, &q, "pdf").await
 }
 
@@ -560,7 +560,7 @@ async fn results_file(
     id: i64,
     q: &rounds::ResultsQuery,
     ext: &str,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let view = rounds::round_results(state, Some(user), id, q).await?;
     let (content_type, filename, bytes) =
         rounds::results_document(state, view, ext, meta.lang).await?;

@@ -14,11 +14,11 @@ use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller, parse_at};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::openapi::Items;
-use crate::service::indicators as svc;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::indicators as svc;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -63,7 +63,7 @@ pub(crate) async fn list(
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<indicators::Indicator>>> {
+) -> WebResult<Json<crate::openapi::Page<indicators::Indicator>>> {
     // The catalogue is read alike by every member.
     user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -80,7 +80,7 @@ pub(crate) async fn create(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<IndicatorInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let indicator = svc::create_indicator(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(indicator)).into_response())
 }
@@ -93,7 +93,7 @@ pub(crate) struct IndicatorUpdate {
     version: Option<i64>,
     #[serde(flatten, default)]
     #[schema(ignore)]
-    pub(crate) _others: crate::service::NoOtherFields,
+    pub(crate) _others: dxplan_app::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
@@ -109,7 +109,7 @@ pub(crate) async fn update(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<IndicatorUpdate>,
-) -> AppResult<Json<indicators::Indicator>> {
+) -> WebResult<Json<indicators::Indicator>> {
     let indicator = svc::update_indicator(
         &state,
         &caller(&user, &meta),
@@ -129,7 +129,7 @@ pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
-) -> AppResult<Json<indicators::Indicator>> {
+) -> WebResult<Json<indicators::Indicator>> {
     // The catalogue is read alike by every member.
     user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -160,7 +160,7 @@ pub(crate) async fn rollup(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<RollupQuery>,
-) -> AppResult<Json<svc::RollupView>> {
+) -> WebResult<Json<svc::RollupView>> {
     let unit = query
         .unit
         .as_deref()
@@ -183,7 +183,7 @@ pub(crate) async fn rollup(
     let with_children = match query.level.as_deref() {
         None | Some("subtree") => false,
         Some("children") => true,
-        Some(_) => return Err(AppError::field("level", Invalid::BadFormat)),
+        Some(_) => return Err(WebError(AppError::field("level", Invalid::BadFormat))),
     };
     let include_pending = matches!(query.include_pending.as_deref(), Some("1" | "true"));
     let view = svc::rollup(
@@ -207,7 +207,7 @@ pub(crate) async fn list_forms(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<FormJson>>> {
+) -> WebResult<Json<crate::openapi::Page<FormJson>>> {
     // The catalogue is read alike by every member.
     user.require_somewhere(Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -255,7 +255,7 @@ pub(crate) async fn create_form(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<FormBody>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let form = svc::create_form(
         &state,
         &caller(&user, &meta),
@@ -289,7 +289,7 @@ pub(crate) async fn set_targets(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(rows): ApiJson<Vec<TargetRow>>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     // Refuse whoever sets targets nowhere before resolving anything; each unit's own
     // check follows in the use case.
     user.require_somewhere(Action::ManagePlans)?;
@@ -335,7 +335,7 @@ pub(crate) async fn unit_values(
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<indicators::DataValue>>> {
+) -> WebResult<Json<crate::openapi::Page<indicators::DataValue>>> {
     let unit_code = query
         .unit
         .as_deref()
@@ -372,7 +372,7 @@ pub(crate) async fn save_values(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<SaveBody>,
-) -> AppResult<Json<Items<svc::RowResult>>> {
+) -> WebResult<Json<Items<svc::RowResult>>> {
     let results = svc::save_values(
         &state,
         &caller(&user, &meta),
@@ -403,7 +403,7 @@ pub(crate) async fn review(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReviewBody>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     svc::review_value(
         &state,
         &caller(&user, &meta),
@@ -424,7 +424,7 @@ pub(crate) async fn value_files(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::attachments::ValueFile>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::attachments::ValueFile>>> {
     let files = svc::files_of_value(&state, &user, id).await?;
     Ok(Json(super::paged(files, &page)?))
 }
@@ -440,7 +440,7 @@ pub(crate) async fn upload_value_file(
     Auth(user): Auth,
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let upload = crate::upload::first_file(multipart, state.upload_limit());
     let file = svc::attach_to_value(&state, &caller(&user, &meta), id, upload).await?;
     Ok((StatusCode::CREATED, Json(file)).into_response())
@@ -454,7 +454,7 @@ pub(crate) async fn download_value_file(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let (file, bytes) = svc::value_file_for(&state, &user, id).await?;
     Ok(crate::http::stored_file_response(
         &file.kind,
@@ -471,7 +471,7 @@ pub(crate) async fn history(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<ValueHistory>> {
+) -> WebResult<Json<ValueHistory>> {
     let mut c = state.db.read().await?;
     let value = indicators::value_by_id(&mut c, id).await?;
     let lineage = units::lineage(&mut c, value.unit_id).await?;
@@ -515,7 +515,7 @@ pub(crate) async fn export(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     // Within the reader's scope (or the named unit's subtree, checked in the use case).
     user.require_somewhere(Action::ViewWork)?;
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
@@ -575,7 +575,7 @@ pub(crate) async fn import(
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
-) -> AppResult<Json<Items<svc::RowResult>>> {
+) -> WebResult<Json<Items<svc::RowResult>>> {
     // Whoever enters figures nowhere is refused before the file is read; each row's unit
     // is checked when the figures are saved.
     user.require_somewhere(dxplan_domain::auth::Action::EditUnitWork)?;
@@ -598,9 +598,9 @@ pub(crate) async fn import(
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(i), Some(u), Some(p)) = (col("indicator_code"), col("unit_code"), col("period"))
         else {
-            return Err(AppError::BadRequest(
+            return Err(WebError(AppError::BadRequest(
                 "columns indicator_code, unit_code and period are required".into(),
-            ));
+            )));
         };
         let (v, n, d) = (col("value"), col("numerator"), col("denominator"));
         let mut items = Vec::new();
@@ -629,10 +629,10 @@ pub(crate) async fn import(
         }
         items
     } else {
-        return Err(AppError::UnsupportedMediaType);
+        return Err(WebError(AppError::UnsupportedMediaType));
     };
     if items.is_empty() {
-        return Err(AppError::BadRequest("no rows".into()));
+        return Err(WebError(AppError::BadRequest("no rows".into())));
     }
     let submit = matches!(q.submit.as_deref(), Some("1" | "true"));
     let results = svc::save_many(&state, &caller(&user, &meta), &items, submit).await?;
@@ -657,7 +657,7 @@ pub(crate) async fn unit_dashboard(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<DashboardQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<svc::RollupView>>> {
+) -> WebResult<Json<crate::openapi::Page<svc::RollupView>>> {
     let at = parse_at(q.at.as_deref(), &state)?;
     {
         let mut c = state.db.read().await?;
@@ -695,7 +695,7 @@ pub(crate) async fn list_targets(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<indicators::Target>>> {
+) -> WebResult<Json<crate::openapi::Page<indicators::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     user.require_somewhere(Action::ViewWork)?;
@@ -737,7 +737,7 @@ pub(crate) async fn copy_targets(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(b): ApiJson<CopyBody>,
-) -> AppResult<Json<TargetsCopied>> {
+) -> WebResult<Json<TargetsCopied>> {
     let copied = svc::copy_targets(&state, &caller(&user, &meta), b.from_year, b.to_year).await?;
     Ok(Json(TargetsCopied { copied }))
 }
@@ -765,7 +765,7 @@ pub(crate) async fn split_target(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(b): ApiJson<SplitBody>,
-) -> AppResult<Json<Items<TargetShare>>> {
+) -> WebResult<Json<Items<TargetShare>>> {
     let shares = svc::split_target(
         &state,
         &caller(&user, &meta),
@@ -801,7 +801,7 @@ pub(crate) async fn pending_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<indicators::DataValue>>> {
+) -> WebResult<Json<crate::openapi::Page<indicators::DataValue>>> {
     let waiting = svc::review_queue(&state, &user, 5_000).await?;
     Ok(Json(super::paged(waiting, &page)?))
 }
@@ -823,7 +823,7 @@ pub(crate) async fn form_completeness(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
-) -> AppResult<Json<svc::Completeness>> {
+) -> WebResult<Json<svc::Completeness>> {
     Ok(Json(
         svc::completeness(&state, &user, id, q.period.as_deref()).await?,
     ))
@@ -852,7 +852,7 @@ pub(crate) async fn remind_late(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RemindBody>,
-) -> AppResult<Json<Reminded>> {
+) -> WebResult<Json<Reminded>> {
     let period =
         Period::parse(&body.period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     let reminded = svc::remind_late(&state, &caller(&user, &meta), id, period).await?;

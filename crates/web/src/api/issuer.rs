@@ -8,22 +8,22 @@ use dxplan_domain::issuer::IssuerInput;
 use dxplan_store::units;
 
 use super::{ApiJson, caller};
-use crate::error::{AppError, AppResult};
-use crate::service::issuer::{self as svc, IssuerView};
+use crate::error::{AppError, WebError, WebResult};
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::issuer::{self as svc, IssuerView};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/units/{code}/issuer", get(get_issuer).put(put_issuer))
 }
 
 /// The unit holding `code` today.
-async fn unit_id(state: &AppState, code: &str) -> AppResult<i64> {
+async fn unit_id(state: &AppState, code: &str) -> WebResult<i64> {
     let mut c = state.db.read().await?;
     units::by_code(&mut c, code, state.today())
         .await?
         .map(|u| u.id)
-        .ok_or(AppError::NotFound)
+        .ok_or(WebError(AppError::NotFound))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/issuer", tag = "accounts",
@@ -34,7 +34,7 @@ pub(crate) async fn get_issuer(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
-) -> AppResult<Json<IssuerView>> {
+) -> WebResult<Json<IssuerView>> {
     let id = unit_id(&state, &code).await?;
     Ok(Json(svc::view(&state, &user, id).await?))
 }
@@ -51,7 +51,7 @@ pub(crate) async fn put_issuer(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<IssuerInput>,
-) -> AppResult<Json<IssuerView>> {
+) -> WebResult<Json<IssuerView>> {
     svc::require_editor_somewhere(&user)?;
     let id = unit_id(&state, &code).await?;
     Ok(Json(

@@ -25,15 +25,15 @@ pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::http::audit_query::{AuditQuery, audit_filter};
 use crate::http::paging::{
     cursor_position, decode_cursor, encode_cursor, position_cursor, position_cursor_of_id,
 };
 use crate::openapi;
-use crate::service::{self, Caller, NewUserInput, UserPatch};
 use crate::session::{Auth, CurrentUser, MaybeAuth, RequestMeta, clear_session_cookie};
 use crate::state::AppState;
+use dxplan_app::{self as service, Caller, NewUserInput, UserPatch};
 
 /// The API; `upload_limit` bounds the body of evidence uploads.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
@@ -72,8 +72,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> AppResult<Self> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> WebResult<Self> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -82,7 +82,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .map(|v| v.trim().to_ascii_lowercase())
             .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
         if !is_json {
-            return Err(AppError::UnsupportedMediaType);
+            return Err(WebError(AppError::UnsupportedMediaType));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
@@ -92,7 +92,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// Reads a JSON body as `T`, refusing bad JSON, wrong types and fields `T` does not know.
-fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> WebResult<T> {
     let mut unknown = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()))
@@ -100,7 +100,9 @@ fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     de.end().map_err(|e| AppError::BadRequest(e.to_string()))?;
     match unknown.first() {
         None => Ok(value),
-        Some(field) => Err(AppError::BadRequest(format!("unknown field `{field}`"))),
+        Some(field) => Err(WebError(AppError::BadRequest(format!(
+            "unknown field `{field}`"
+        )))),
     }
 }
 
@@ -108,22 +110,23 @@ fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = AppError;
+    type Rejection = WebError;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &S,
-    ) -> AppResult<Self> {
-        Query::<T>::from_request_parts(parts, state)
+    ) -> WebResult<Self> {
+        (Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| AppError::BadRequest(e.body_text()))
+            .map_err(|e| AppError::BadRequest(e.body_text())))
+        .map_err(WebError::from)
     }
 }
 
 pub(crate) fn caller<'a>(user: &'a CurrentUser, meta: &RequestMeta) -> Caller<'a> {
     Caller {
         user: Some(user),
-        actor: user.actor(meta, "api"),
+        actor: user.actor(&meta.origin(), "api"),
     }
 }
 
@@ -140,7 +143,7 @@ pub struct PageQuery {
 
 /// One page of a list already in memory, as every list answers:
 /// `{"items": [...], "next_cursor": "..." | null}`.
-pub(crate) fn paged<T>(items: Vec<T>, q: &PageQuery) -> AppResult<openapi::Page<T>> {
+pub(crate) fn paged<T>(items: Vec<T>, q: &PageQuery) -> WebResult<openapi::Page<T>> {
     let start = cursor_position(q.cursor.as_deref())?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let total = items.len();
@@ -172,13 +175,13 @@ pub(crate) async fn login(
     MaybeAuth(signed_in): MaybeAuth,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let done = service::login(
         &state,
-        &meta,
+        &meta.origin(),
         &body.username,
         &body.password,
         ua,
@@ -189,7 +192,8 @@ pub(crate) async fn login(
         user: done.user,
         csrf_token: done.csrf,
     };
-    Ok(([(header::SET_COOKIE, done.set_cookie)], Json(body)).into_response())
+    let cookie = crate::session::session_cookie(&state, &done.session_secret);
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// A session begun: the account, and the token its changes send as `X-CSRF-Token`.
@@ -206,7 +210,7 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     meta: RequestMeta,
     MaybeAuth(user): MaybeAuth,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     if let Some(user) = &user {
         service::logout(&state, &caller(user, &meta)).await?;
     }
@@ -248,9 +252,9 @@ pub(crate) async fn change_password(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<OwnPasswordBody>,
-) -> AppResult<Json<PasswordDone>> {
+) -> WebResult<Json<PasswordDone>> {
     if user.token.is_some() {
-        return Err(AppError::Forbidden);
+        return Err(WebError(AppError::Forbidden));
     }
     let changed = service::change_own_password(
         &state,
@@ -311,13 +315,15 @@ pub(crate) struct UnitDetail {
     predecessors: Vec<String>,
 }
 
-async fn unit_json(state: &AppState, unit: Unit) -> AppResult<UnitJson> {
+async fn unit_json(state: &AppState, unit: Unit) -> WebResult<UnitJson> {
     let mut list = units_json(state, std::slice::from_ref(&unit)).await?;
-    list.pop()
-        .ok_or_else(|| AppError::internal("a unit vanished while read"))
+    (list
+        .pop()
+        .ok_or_else(|| AppError::internal("a unit vanished while read")))
+    .map_err(WebError::from)
 }
 
-async fn units_json(state: &AppState, list: &[Unit]) -> AppResult<Vec<UnitJson>> {
+async fn units_json(state: &AppState, list: &[Unit]) -> WebResult<Vec<UnitJson>> {
     let mut parent_ids: Vec<i64> = list.iter().filter_map(|u| u.parent_id).collect();
     parent_ids.sort_unstable();
     parent_ids.dedup();
@@ -359,7 +365,7 @@ pub(crate) async fn list_units(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitListQuery>,
-) -> AppResult<Json<openapi::Page<UnitJson>>> {
+) -> WebResult<Json<openapi::Page<UnitJson>>> {
     user.require_somewhere(Action::ViewUnits)?;
     let at = parse_at(query.at.as_deref(), &state)?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -400,12 +406,12 @@ pub(crate) struct AtQuery {
     at: Option<String>,
 }
 
-async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> AppResult<Unit> {
+async fn unit_at(state: &AppState, code: &str, at: Option<&str>) -> WebResult<Unit> {
     let at = parse_at(at, state)?;
     let mut c = state.db.read().await?;
     units::by_code(&mut c, code, at)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(WebError(AppError::NotFound))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "accounts",
@@ -417,7 +423,7 @@ pub(crate) async fn get_unit(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<AtQuery>,
-) -> AppResult<Json<UnitDetail>> {
+) -> WebResult<Json<UnitDetail>> {
     user.require_somewhere(Action::ViewUnits)?;
     let unit = unit_at(&state, &code, query.at.as_deref()).await?;
     let mut c = state.db.read().await?;
@@ -440,7 +446,7 @@ pub(crate) async fn create_unit(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<UnitInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let unit = service::create_unit(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(unit_json(&state, unit).await?)).into_response())
 }
@@ -480,7 +486,7 @@ pub(crate) async fn patch_unit(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<AtQuery>,
     ApiJson(patch): ApiJson<UnitPatch>,
-) -> AppResult<Json<UnitJson>> {
+) -> WebResult<Json<UnitJson>> {
     user.require_somewhere(Action::ManageUnits)?;
     let current = unit_at(&state, &code, query.at.as_deref()).await?;
     let parent_code = match current.parent_id {
@@ -523,14 +529,14 @@ pub(crate) async fn import_units(
     Auth(user): Auth,
     headers: HeaderMap,
     body: axum::body::Body,
-) -> AppResult<Json<units::ImportOutcome>> {
+) -> WebResult<Json<units::ImportOutcome>> {
     user.require(Action::ManageUnits, Target::System)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with("text/csv") && !content_type.starts_with("text/plain") {
-        return Err(AppError::UnsupportedMediaType);
+        return Err(WebError(AppError::UnsupportedMediaType));
     }
     let body = crate::upload::body_bytes(body, crate::upload::CSV_BYTES).await?;
     let outcome = service::import_units(&state, &caller(&user, &meta), &body, "api").await?;
@@ -574,7 +580,7 @@ pub(crate) async fn list_users(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UserListQuery>,
-) -> AppResult<Json<openapi::Page<UserJson>>> {
+) -> WebResult<Json<openapi::Page<UserJson>>> {
     let scope = service::visible_user_units(&state, &user).await?;
     let filter = UserFilter {
         search: query.q,
@@ -601,7 +607,7 @@ async fn visible_user(
     state: &AppState,
     viewer: &CurrentUser,
     id: i64,
-) -> AppResult<(User, Vec<GrantRow>)> {
+) -> WebResult<(User, Vec<GrantRow>)> {
     let scope = service::visible_user_units(state, viewer).await?;
     let mut c = state.db.read().await?;
     let user = users::get(&mut c, id).await?;
@@ -612,7 +618,7 @@ async fn visible_user(
                 .iter()
                 .any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
         if !in_scope {
-            return Err(AppError::Forbidden);
+            return Err(WebError(AppError::Forbidden));
         }
     }
     Ok((user, grants))
@@ -626,7 +632,7 @@ pub(crate) async fn get_user(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<UserJson>> {
+) -> WebResult<Json<UserJson>> {
     let (user, grants) = visible_user(&state, &viewer, id).await?;
     Ok(Json(user_with_grants(&user, &grants)))
 }
@@ -640,7 +646,7 @@ pub(crate) async fn create_user(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<NewUserInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let created = service::create_user(&state, &caller(&user, &meta), &input).await?;
     let mut c = state.db.read().await?;
     let grants = users::grants(&mut c, created.id).await?;
@@ -662,7 +668,7 @@ pub(crate) async fn patch_user(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
-) -> AppResult<Json<User>> {
+) -> WebResult<Json<User>> {
     let updated = service::update_user(&state, &caller(&user, &meta), id, &patch).await?;
     Ok(Json(updated))
 }
@@ -676,7 +682,7 @@ pub(crate) async fn list_grants(
     Auth(viewer): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<PageQuery>,
-) -> AppResult<Json<openapi::Page<GrantRow>>> {
+) -> WebResult<Json<openapi::Page<GrantRow>>> {
     let (_, grants) = visible_user(&state, &viewer, id).await?;
     Ok(Json(paged(grants, &page)?))
 }
@@ -699,7 +705,7 @@ pub(crate) async fn add_grant(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<GrantBody>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let grant = service::grant_role(
         &state,
         &caller(&user, &meta),
@@ -720,7 +726,7 @@ pub(crate) async fn remove_grant(
     meta: RequestMeta,
     Auth(user): Auth,
     Path((id, grant_id)): Path<(i64, i64)>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     service::revoke_role(&state, &caller(&user, &meta), id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -742,7 +748,7 @@ pub(crate) async fn reset_password(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PasswordBody>,
-) -> AppResult<Json<PasswordDone>> {
+) -> WebResult<Json<PasswordDone>> {
     let changed =
         service::reset_password(&state, &caller(&user, &meta), id, &body.password).await?;
     Ok(Json(PasswordDone::new(changed, meta.lang)))
@@ -758,7 +764,7 @@ pub(crate) async fn list_audit(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> AppResult<Json<AuditPageJson>> {
+) -> WebResult<Json<AuditPageJson>> {
     user.require(Action::ViewAudit, Target::System)?;
     let filter = audit_filter(&state, &query).await?;
     let mut c = state.db.read().await?;

@@ -11,11 +11,11 @@ use dxplan_store::reorg::Change;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, PageQuery, caller};
-use crate::error::AppResult;
+use crate::error::WebResult;
 use crate::openapi;
-use crate::service::reorg::{self as svc, ChangeInput, Decision};
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::reorg::{self as svc, ChangeInput, Decision};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -112,7 +112,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<PageQuery>,
-) -> AppResult<Json<openapi::Page<Change>>> {
+) -> WebResult<Json<openapi::Page<Change>>> {
     Ok(Json(super::paged(svc::list(&state, &user).await?, &page)?))
 }
 
@@ -128,7 +128,7 @@ pub(crate) async fn create(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<ChangeBody>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let id = svc::create(
         &state,
         &caller(&user, &meta),
@@ -153,7 +153,7 @@ pub(crate) async fn get_one(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<ChangeReview>> {
+) -> WebResult<Json<ChangeReview>> {
     let review = svc::review(&state, &user, id).await?;
     Ok(Json(review_json(review, meta.lang)))
 }
@@ -181,7 +181,7 @@ pub(crate) async fn apply(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ApplyBody>,
-) -> AppResult<Json<Change>> {
+) -> WebResult<Json<Change>> {
     Ok(Json(
         svc::apply(
             &state,
@@ -211,7 +211,7 @@ pub(crate) async fn undo(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<UndoBody>,
-) -> AppResult<Json<Change>> {
+) -> WebResult<Json<Change>> {
     Ok(Json(
         svc::undo(&state, &caller(&user, &meta), id, body.version).await?,
     ))

@@ -15,11 +15,11 @@ use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::http::task_query::TaskListQuery;
-use crate::service::tasks as svc;
 use crate::session::{Auth, CurrentUser, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::tasks as svc;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -131,7 +131,7 @@ pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<plans::Plan>>> {
+) -> WebResult<Json<crate::openapi::Page<plans::Plan>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -147,7 +147,7 @@ pub(crate) async fn create_plan(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<svc::PlanInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let plan = svc::create_plan(&state, &caller(&user, &meta), &input).await?;
     Ok((StatusCode::CREATED, Json(plan)).into_response())
 }
@@ -160,7 +160,7 @@ pub(crate) async fn get_plan(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<PlanDetail>> {
+) -> WebResult<Json<PlanDetail>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let (plan, groups) = {
@@ -202,7 +202,7 @@ pub(crate) struct PlanPatch {
     version: Option<i64>,
     #[serde(flatten, default)]
     #[schema(ignore)]
-    pub(crate) _others: crate::service::NoOtherFields,
+    pub(crate) _others: dxplan_app::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
@@ -216,7 +216,7 @@ pub(crate) async fn patch_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PlanPatch>,
-) -> AppResult<Json<plans::Plan>> {
+) -> WebResult<Json<plans::Plan>> {
     let plan =
         svc::update_plan(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
     Ok(Json(plan))
@@ -231,7 +231,7 @@ pub(crate) async fn list_groups(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<plans::TaskGroup>>> {
+) -> WebResult<Json<crate::openapi::Page<plans::TaskGroup>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let mut c = state.db.read().await?;
@@ -250,7 +250,7 @@ pub(crate) async fn create_group(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::GroupInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let group = svc::create_group(&state, &caller(&user, &meta), id, &input).await?;
     Ok((StatusCode::CREATED, Json(group)).into_response())
 }
@@ -266,7 +266,7 @@ pub(crate) async fn patch_group(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::GroupInput>,
-) -> AppResult<Json<plans::TaskGroup>> {
+) -> WebResult<Json<plans::TaskGroup>> {
     Ok(Json(
         svc::update_group(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -278,7 +278,7 @@ async fn task_list(
     state: &AppState,
     user: &CurrentUser,
     query: &TaskListQuery,
-) -> AppResult<Json<TaskPage>> {
+) -> WebResult<Json<TaskPage>> {
     let filter = query.to_filter(state, user).await?;
     let mut c = state.db.read().await?;
     let page = tasks::list(&mut c, &filter).await?;
@@ -320,7 +320,7 @@ pub(crate) async fn list_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
-) -> AppResult<Json<TaskPage>> {
+) -> WebResult<Json<TaskPage>> {
     task_list(&state, &user, &query).await
 }
 
@@ -331,7 +331,7 @@ async fn export_list(
     meta: &RequestMeta,
     query: &TaskListQuery,
     format: svc::ListFormat,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let filter = query.to_filter(state, user).await?;
     let (name, bytes) = svc::export_list(state, meta.lang, filter, format).await?;
     Ok(crate::http::download(format.content_type(), &name, bytes))
@@ -346,7 +346,7 @@ pub(crate) async fn export_csv(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     export_list(&state, &user, &meta, &query, svc::ListFormat::Csv).await
 }
 
@@ -359,7 +359,7 @@ pub(crate) async fn export_xlsx(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     export_list(&state, &user, &meta, &query, svc::ListFormat::Xlsx).await
 }
 
@@ -372,7 +372,7 @@ pub(crate) async fn list_plan_tasks(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(mut query): ApiQuery<TaskListQuery>,
-) -> AppResult<Json<TaskPage>> {
+) -> WebResult<Json<TaskPage>> {
     {
         let mut c = state.db.read().await?;
         plans::get(&mut c, id).await?;
@@ -392,7 +392,7 @@ pub(crate) async fn create_task(
     Auth(user): Auth,
     Path(plan_id): Path<i64>,
     ApiJson(input): ApiJson<TaskInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let task = svc::create_task(&state, &caller(&user, &meta), plan_id, &input).await?;
     Ok((StatusCode::CREATED, Json(task_json(&task, state.today()))).into_response())
 }
@@ -405,7 +405,7 @@ pub(crate) async fn get_task(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<TaskDetail>> {
+) -> WebResult<Json<TaskDetail>> {
     let task = svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     let ids = tasks::coordinating_units(&mut c, id).await?;
@@ -430,7 +430,7 @@ pub(crate) struct TaskPatch {
     version: Option<i64>,
     #[serde(flatten, default)]
     #[schema(ignore)]
-    pub(crate) _others: crate::service::NoOtherFields,
+    pub(crate) _others: dxplan_app::NoOtherFields,
 }
 
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
@@ -444,7 +444,7 @@ pub(crate) async fn patch_task(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TaskPatch>,
-) -> AppResult<Json<TaskJson>> {
+) -> WebResult<Json<TaskJson>> {
     let task =
         svc::update_task(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
     Ok(Json(task_json(&task, state.today())))
@@ -470,7 +470,7 @@ pub(crate) async fn transition(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TransitionBody>,
-) -> AppResult<Json<TaskJson>> {
+) -> WebResult<Json<TaskJson>> {
     let task = svc::transition(
         &state,
         &caller(&user, &meta),
@@ -492,7 +492,7 @@ pub(crate) async fn task_events(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<tasks::TaskEvent>>> {
+) -> WebResult<Json<crate::openapi::Page<tasks::TaskEvent>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(tasks::events(&mut c, id).await?, &page)?))
@@ -507,7 +507,7 @@ pub(crate) async fn task_reports(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<tasks::Report>>> {
+) -> WebResult<Json<crate::openapi::Page<tasks::Report>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -527,7 +527,7 @@ pub(crate) async fn file_report(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ReportInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let report = svc::file_report(&state, &caller(&user, &meta), id, &input).await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
 }
@@ -541,7 +541,7 @@ pub(crate) async fn task_extensions(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<tasks::Extension>>> {
+) -> WebResult<Json<crate::openapi::Page<tasks::Extension>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -561,7 +561,7 @@ pub(crate) async fn request_extension(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::ExtensionInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let ext = svc::request_extension(&state, &caller(&user, &meta), id, &input).await?;
     Ok((StatusCode::CREATED, Json(ext)).into_response())
 }
@@ -577,7 +577,7 @@ pub(crate) async fn decide_extension(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::DecisionInput>,
-) -> AppResult<Json<tasks::Extension>> {
+) -> WebResult<Json<tasks::Extension>> {
     Ok(Json(
         svc::decide_extension(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -601,11 +601,11 @@ pub(crate) async fn my_work(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<MyWorkQuery>,
-) -> AppResult<Json<MyWorkJson>> {
-    use crate::service::work::PlanChoice;
+) -> WebResult<Json<MyWorkJson>> {
+    use dxplan_app::work::PlanChoice;
     // A machine asks for a plan, or gets every plan's tasks (the page opens on this year's).
     let choice = q.plan.map_or(PlanChoice::Every, PlanChoice::One);
-    let work = crate::service::work::my_work(&state, &user, choice).await?;
+    let work = dxplan_app::work::my_work(&state, &user, choice).await?;
     let today = state.today();
     let list = |tasks: &[Task]| tasks.iter().map(|t| task_json(t, today)).collect();
     Ok(Json(MyWorkJson {
@@ -637,7 +637,7 @@ pub(crate) struct MyWorkJson {
     due_within_14_days: Vec<TaskJson>,
     overdue: Vec<TaskJson>,
     /// Figures to enter, submit, correct or review; self-assessments and verifications.
-    items: Vec<crate::service::work::WorkItem>,
+    items: Vec<dxplan_app::work::WorkItem>,
 }
 
 // ---------------------------------------------------------------- evidence files
@@ -651,7 +651,7 @@ pub(crate) async fn task_attachments(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::attachments::Attachment>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::attachments::Attachment>>> {
     svc::readable_task(&state, &user, id).await?;
     let mut c = state.db.read().await?;
     Ok(Json(super::paged(
@@ -671,7 +671,7 @@ pub(crate) async fn upload(
     Auth(user): Auth,
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let file = crate::upload::first_file(multipart, state.upload_limit());
     let attachment = svc::attach(&state, &caller(&user, &meta), id, file).await?;
     Ok((StatusCode::CREATED, Json(attachment)).into_response())
@@ -685,7 +685,7 @@ pub(crate) async fn download(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let (attachment, bytes) = svc::attachment_for(&state, &user, id).await?;
     Ok(crate::http::file_response(&attachment, bytes))
 }
@@ -713,11 +713,11 @@ pub(crate) async fn import_plan(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ImportQuery>,
     body: axum::body::Body,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let dry_run = matches!(query.dry_run.as_deref(), Some("1" | "true" | "yes"));
     let file = async {
         let bytes = crate::upload::body_bytes(body, crate::upload::WORKBOOK_BYTES).await?;
-        Ok(crate::service::Upload {
+        Ok(dxplan_app::Upload {
             name: String::new(),
             bytes,
         })
@@ -792,7 +792,7 @@ pub(crate) async fn list_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<NotificationList>> {
+) -> WebResult<Json<NotificationList>> {
     let mut c = state.db.read().await?;
     let items = dxplan_store::notifications::list(&mut c, user.id, 1_000).await?;
     let unread = dxplan_store::notifications::unread_count(&mut c, user.id).await?;
@@ -820,10 +820,10 @@ pub(crate) async fn read_notification(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     let mut c = state.db.begin().await?;
     if !dxplan_store::notifications::mark_read(&mut c, user.id, id, state.now()).await? {
-        return Err(AppError::NotFound);
+        return Err(WebError(AppError::NotFound));
     }
     c.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -835,7 +835,7 @@ pub(crate) async fn read_notification(
 pub(crate) async fn read_all_notifications(
     State(state): State<AppState>,
     Auth(user): Auth,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     let mut c = state.db.begin().await?;
     dxplan_store::notifications::mark_all_read(&mut c, user.id, state.now()).await?;
     c.commit().await?;
@@ -856,8 +856,8 @@ pub(crate) async fn set_email_pref(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(body): ApiJson<PrefBody>,
-) -> AppResult<StatusCode> {
-    crate::service::set_email_pref(&state, &caller(&user, &meta), &body.email_pref).await?;
+) -> WebResult<StatusCode> {
+    dxplan_app::set_email_pref(&state, &caller(&user, &meta), &body.email_pref).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -880,7 +880,7 @@ pub(crate) async fn plan_obstacles(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ObstacleQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<tasks::PeriodReport>>> {
+) -> WebResult<Json<crate::openapi::Page<tasks::PeriodReport>>> {
     // The plan is read by every member alike; its tasks stay scoped.
     user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {

@@ -8,10 +8,10 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{ApiJson, caller};
-use crate::error::AppResult;
-use crate::service::tokens::{self as svc, TokenInput};
+use crate::error::WebResult;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::tokens::{self as svc, TokenInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,7 +38,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::tokens::Token>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::tokens::Token>>> {
     let items = svc::list(&state, &user, q.all.unwrap_or(false)).await?;
     let page = super::PageQuery {
         limit: q.limit,
@@ -48,7 +48,7 @@ pub(crate) async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
-    request_body = crate::service::tokens::TokenInput,
+    request_body = dxplan_app::tokens::TokenInput,
     responses((status = 201, description = "The token and its secret, shown this once", body = crate::openapi::TokenCreated), crate::openapi::Refusals), security(("session" = [])))]
 /// `POST /api/v1/tokens` `{"name", "expires_in_days", "access": "read" | "read_write",
 /// "unit"?}`: the answer carries the secret, shown this once.
@@ -57,7 +57,7 @@ pub(crate) async fn create(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<TokenInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let created = svc::create(&state, &caller(&user, &meta), &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -76,7 +76,7 @@ pub(crate) async fn revoke(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> WebResult<Json<Value>> {
     let token = svc::revoke(&state, &caller(&user, &meta), id).await?;
     Ok(Json(json!(token)))
 }

@@ -8,10 +8,10 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{ApiJson, caller};
-use crate::error::AppResult;
-use crate::service::webhooks::{self as svc, WebhookInput};
+use crate::error::WebResult;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
+use dxplan_app::webhooks::{self as svc, WebhookInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,13 +28,13 @@ pub(crate) async fn list(
     meta: RequestMeta,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::Page<dxplan_store::webhooks::Webhook>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_store::webhooks::Webhook>>> {
     let items = svc::list(&state, &caller(&user, &meta)).await?;
     Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks",
-    request_body = crate::service::webhooks::WebhookInput,
+    request_body = dxplan_app::webhooks::WebhookInput,
     responses((status = 201, description = "The endpoint and its signing secret, shown this once", body = crate::openapi::WebhookCreated), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/webhooks` `{"url", "events": [...], "allow_private"?}`: the answer carries
 /// the signing secret, shown this once.
@@ -43,7 +43,7 @@ pub(crate) async fn register(
     meta: RequestMeta,
     Auth(user): Auth,
     ApiJson(input): ApiJson<WebhookInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let made = svc::register(&state, &caller(&user, &meta), &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -62,7 +62,7 @@ pub(crate) async fn deliveries(
     Auth(user): Auth,
     Path(id): Path<i64>,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> AppResult<Json<crate::openapi::DeliveryLog>> {
+) -> WebResult<Json<crate::openapi::DeliveryLog>> {
     let (webhook, items) = svc::deliveries(&state, &caller(&user, &meta), id).await?;
     let page = super::paged(items, &page)?;
     Ok(Json(crate::openapi::DeliveryLog {
@@ -81,7 +81,7 @@ pub(crate) async fn remove(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> WebResult<Json<Value>> {
     let webhook = svc::remove(&state, &caller(&user, &meta), id).await?;
     Ok(Json(json!(webhook)))
 }

@@ -18,13 +18,13 @@ use dxplan_store::index_frameworks::Framework;
 use dxplan_store::index_rounds::Round;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
-use crate::service::Structure;
-use crate::service::assessment::{
+use crate::error::{AppError, WebError, WebResult};
+use dxplan_app::Structure;
+use dxplan_app::assessment::{
     self as svc, ActInput, AnswerInput, AssessmentView, CorrectionInput, ResponseInput,
     ResultsView, RoundInput, RoundView, ScoreRow, VerifyInput,
 };
-use crate::service::index as frameworks;
+use dxplan_app::index as frameworks;
 
 fn num(v: f64) -> String {
     format_number(v, 2)
@@ -67,7 +67,7 @@ async fn home_page(
     ctx: &Ctx,
     errors: FormErrors,
     form: HashMap<String, String>,
-) -> AppResult<HomePage> {
+) -> WebResult<HomePage> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let rounds = svc::round_list(&ctx.state, user)
@@ -82,13 +82,8 @@ async fn home_page(
     let frameworks = frameworks::frameworks(&ctx.state, user).await?;
     let may_open_rounds = user.holds(Action::ManagePlans);
     let unit_choices = if may_open_rounds {
-        crate::service::pickers::unit_choices(
-            &ctx.state,
-            user,
-            Action::ManagePlans,
-            ctx.state.today(),
-        )
-        .await?
+        dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ManagePlans, ctx.state.today())
+            .await?
     } else {
         Vec::new()
     };
@@ -105,14 +100,14 @@ async fn home_page(
 }
 
 /// Whether the page offers to change frameworks (the province's objects).
-async fn may_manage_frameworks(ctx: &Ctx) -> AppResult<bool> {
+async fn may_manage_frameworks(ctx: &Ctx) -> WebResult<bool> {
     Ok(frameworks::require_frameworks(&ctx.state, &ctx.caller()?)
         .await
         .is_ok())
 }
 
 /// `GET /assessments`: rounds and frameworks; coordinators open rounds here.
-pub async fn home(ctx: Ctx) -> AppResult<Response> {
+pub async fn home(ctx: Ctx) -> WebResult<Response> {
     let view = home_page(&ctx, FormErrors::default(), HashMap::new()).await?;
     ctx.render(&view)
 }
@@ -121,7 +116,7 @@ pub async fn home(ctx: Ctx) -> AppResult<Response> {
 pub async fn open_round(
     ctx: Ctx,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let get = |k: &str| {
         form.get(k)
@@ -134,7 +129,7 @@ pub async fn open_round(
         year: get("year").parse().unwrap_or_default(),
         run_by: Some(get("run_by")).filter(|s| !s.is_empty()),
         deadline: get("deadline"),
-        units: crate::service::pickers::unit_list(&get("units")),
+        units: dxplan_app::pickers::unit_list(&get("units")),
     };
     match svc::open_round(&ctx.state, &caller, &input).await {
         Ok(round) => Ok(ctx.done(
@@ -164,7 +159,7 @@ struct RoundPage {
 }
 
 /// `GET /assessments/rounds/{id}`.
-pub async fn round(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn round(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let v = svc::round_view(&ctx.state, user, id).await?;
@@ -193,7 +188,7 @@ pub async fn round(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 }
 
 /// `POST /assessments/rounds/{id}/publish`.
-pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match svc::publish(&ctx.state, &caller, id).await {
         Ok(round) => Ok(ctx.done(
@@ -306,7 +301,7 @@ fn leaf_form(row: &ScoreRow, lang: Lang) -> Option<LeafForm> {
     })
 }
 
-async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<AssessmentPage> {
+async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<AssessmentPage> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let v = svc::assessment_view(&ctx.state, user, id).await?;
@@ -430,7 +425,7 @@ async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<As
         editing,
         adjusted_codes,
         error,
-        max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+        max_upload_mb: ctx.state.settings.max_upload_bytes / (1024 * 1024),
         groups: rows.iter().filter(|r| !r.row.is_leaf).count(),
         rows,
         page,
@@ -439,7 +434,7 @@ async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<As
 }
 
 /// `GET /assessments/{id}`: the self-assessment, verification and response.
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let view = assessment_page(&ctx, id, FormErrors::default()).await?;
     ctx.render(&view)
 }
@@ -447,16 +442,16 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 async fn after(
     ctx: &Ctx,
     id: i64,
-    result: AppResult<impl Sized>,
+    result: WebResult<impl Sized>,
     done: (&str, &str),
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     match result {
         Ok(_) => Ok(ctx.done(
             &format!("/assessments/{id}"),
             ctx.lang().pick(done.0, done.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
             let view = assessment_page(ctx, id, errors).await?;
             ctx.render_invalid(&view)
         }
@@ -475,7 +470,7 @@ pub async fn save(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let mut codes: Vec<String> = form
         .iter()
@@ -522,7 +517,7 @@ pub async fn save(
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã lưu bản tự đánh giá.", "Self-assessment saved."),
     )
     .await
@@ -533,7 +528,7 @@ pub async fn add_link(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let result = svc::add_link(
@@ -548,7 +543,7 @@ pub async fn add_link(
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã thêm liên kết minh chứng.", "Evidence link added."),
     )
     .await
@@ -566,21 +561,21 @@ pub async fn upload(
     Path(id): Path<i64>,
     Query(q): Query<CriterionQuery>,
     multipart: Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
     let result = svc::attach_file(&ctx.state, &caller, id, &q.criterion, file).await;
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã đính kèm tệp minh chứng.", "Evidence file attached."),
     )
     .await
 }
 
 /// `GET /assessments/evidence/{id}`: an evidence file.
-pub async fn evidence_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn evidence_file(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let (evidence, bytes) = svc::evidence_file(&ctx.state, ctx.user()?, id).await?;
     Ok(crate::http::stored_file_response(
         evidence.kind.as_deref().unwrap_or_default(),
@@ -594,7 +589,7 @@ pub async fn act(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let input = ActInput {
         action: form.get("action").cloned().unwrap_or_default(),
@@ -606,7 +601,7 @@ pub async fn act(
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã cập nhật bản đánh giá.", "Assessment updated."),
     )
     .await
@@ -617,7 +612,7 @@ pub async fn verify(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let points = form
         .get("points")
@@ -663,7 +658,7 @@ pub async fn verify(
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã ghi kết quả thẩm định.", "Verification recorded."),
     )
     .await
@@ -674,7 +669,7 @@ pub async fn respond(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let responses: Vec<ResponseInput> = form
         .iter()
@@ -688,7 +683,13 @@ pub async fn respond(
         })
         .collect();
     let result = svc::respond(&ctx.state, &caller, id, &responses).await;
-    after(&ctx, id, result, ("Đã gửi giải trình.", "Response sent.")).await
+    after(
+        &ctx,
+        id,
+        (result).map_err(WebError::from),
+        ("Đã gửi giải trình.", "Response sent."),
+    )
+    .await
 }
 
 /// `POST /assessments/{id}/correct`: a correction after publication.
@@ -696,7 +697,7 @@ pub async fn correct(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let input = CorrectionInput {
         criterion: form.get("criterion").cloned().unwrap_or_default(),
@@ -707,7 +708,7 @@ pub async fn correct(
     after(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã đính chính kết quả.", "Result corrected."),
     )
     .await
@@ -826,7 +827,7 @@ pub async fn results(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<svc::ResultsQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let v = svc::round_results(&ctx.state, Some(ctx.user()?), id, &q).await?;
     ctx.render(&results_page(&ctx, v, false))
 }
@@ -836,7 +837,7 @@ pub async fn public_results(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<svc::ResultsQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let v = svc::round_results(&ctx.state, None, id, &q).await?;
     ctx.render(&results_page(&ctx, v, true))
 }
@@ -849,7 +850,7 @@ struct PublicPage {
 }
 
 /// `GET /public/index`: every published round.
-pub async fn public_list(ctx: Ctx) -> AppResult<Response> {
+pub async fn public_list(ctx: Ctx) -> WebResult<Response> {
     let rounds = svc::published_rounds(&ctx.state)
         .await?
         .into_iter()
@@ -878,7 +879,7 @@ pub async fn results_file(
     q: svc::ResultsQuery,
     ext: &str,
     public: bool,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let user = if public { None } else { Some(ctx.user()?) };
     let v = svc::round_results(&ctx.state, user, id, &q).await?;
     let (content_type, filename, bytes) =
@@ -900,7 +901,7 @@ struct FrameworkPage {
 }
 
 /// `GET /assessments/frameworks/{id}`: the tree with computed maxima and each rule.
-pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
     let v = frameworks::framework(&ctx.state, user, id).await?;
     let depth = |code: &str| {
@@ -947,14 +948,14 @@ pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 }
 
 /// `POST /assessments/frameworks/import`: a framework from its JSON or annex workbook.
-pub async fn import_framework(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+pub async fn import_framework(ctx: Ctx, multipart: Multipart) -> WebResult<Response> {
     let caller = ctx.caller()?;
     frameworks::require_frameworks(&ctx.state, &caller).await?;
     let result = match read_import(multipart).await {
         Ok((name, bytes, meta)) => {
             frameworks::import_framework(&ctx.state, &caller, &name, &bytes, &meta).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.0),
     };
     match result {
         Ok(view) => Ok(ctx.done(
@@ -978,7 +979,7 @@ pub async fn import_framework(ctx: Ctx, multipart: Multipart) -> AppResult<Respo
 /// The file and the code, name, year and unit kinds typed beside it.
 async fn read_import(
     mut multipart: Multipart,
-) -> AppResult<(String, Vec<u8>, frameworks::ImportMeta)> {
+) -> WebResult<(String, Vec<u8>, frameworks::ImportMeta)> {
     let mut meta = frameworks::ImportMeta::default();
     let mut file = None;
     while let Some(mut field) = multipart
@@ -996,9 +997,9 @@ async fn read_import(
                 .map_err(|e| crate::upload::multipart_error(e, crate::upload::WORKBOOK_BYTES))?
             {
                 if bytes.len() + chunk.len() > crate::upload::WORKBOOK_BYTES {
-                    return Err(AppError::PayloadTooLarge(Some(
+                    return Err(WebError(AppError::PayloadTooLarge(Some(
                         crate::upload::WORKBOOK_BYTES as u64,
-                    )));
+                    ))));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -1019,7 +1020,10 @@ async fn read_import(
         }
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(AppError::field("file", dxplan_domain::Invalid::Required));
+        return Err(WebError(AppError::field(
+            "file",
+            dxplan_domain::Invalid::Required,
+        )));
     };
     Ok((name, bytes, meta))
 }
@@ -1030,14 +1034,14 @@ pub async fn replace_framework(
     ctx: Ctx,
     Path(id): Path<i64>,
     multipart: Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     frameworks::require_frameworks(&ctx.state, &caller).await?;
     let result = match read_import(multipart).await {
         Ok((name, bytes, meta)) => {
             frameworks::replace_from_file(&ctx.state, &caller, id, &name, &bytes, &meta).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.0),
     };
     match result {
         Ok(view) => Ok(ctx.done(
@@ -1059,7 +1063,7 @@ pub async fn copy_framework(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let input = frameworks::CopyInput {
         code: form.get("code").cloned().unwrap_or_default(),
@@ -1083,9 +1087,9 @@ pub async fn copy_framework(
 }
 
 /// `GET /assessments/frameworks/{id}/export.{json,xlsx}`.
-pub async fn export_framework(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> AppResult<Response> {
+pub async fn export_framework(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> WebResult<Response> {
     let user = ctx.user()?;
-    match ext {
+    (match ext {
         "json" => {
             let value = frameworks::export_framework(&ctx.state, user, id).await?;
             let name = format!("{}.json", value["code"].as_str().unwrap_or("bo-chi-so"));
@@ -1103,5 +1107,6 @@ pub async fn export_framework(ctx: Ctx, Path(id): Path<i64>, ext: &str) -> AppRe
         }
         _ => Err(AppError::NotFound),
     }
-    .map(IntoResponse::into_response)
+    .map(IntoResponse::into_response))
+    .map_err(WebError::from)
 }

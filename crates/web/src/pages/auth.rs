@@ -9,9 +9,9 @@ use dxplan_domain::Lang;
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
-use crate::service;
+use crate::error::{AppError, WebError, WebResult};
 use crate::session::{LANG_COOKIE, clear_session_cookie, set_cookie};
+use dxplan_app as service;
 
 /// The origin `next` is resolved against. Any fixed origin does: only whether the result
 /// stays on it matters, and only its path, query and fragment are kept.
@@ -62,7 +62,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> WebResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
@@ -88,14 +88,15 @@ pub async fn login_submit(
     ctx: Ctx,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let next = safe_next(form.next.as_deref());
+    let origin = ctx.meta.origin();
     let login = service::login(
         &ctx.state,
-        &ctx.meta,
+        &origin,
         &form.username,
         &form.password,
         ua,
@@ -103,10 +104,11 @@ pub async fn login_submit(
     );
     match login.await {
         Ok(done) => {
-            Ok(([(header::SET_COOKIE, done.set_cookie)], Redirect::to(&next)).into_response())
+            let cookie = crate::session::session_cookie(&ctx.state, &done.session_secret);
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         Err(e @ (AppError::BadCredentials | AppError::TooManyRequests { .. })) => {
-            let status = e.status();
+            let status = crate::error::status(&e);
             let mut response = ctx.render(&LoginPage {
                 page: ctx.page("Đăng nhập", "Log in"),
                 username: form.username.trim().to_string(),
@@ -122,11 +124,11 @@ pub async fn login_submit(
             }
             Ok(response)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
-pub async fn logout(ctx: Ctx) -> AppResult<Response> {
+pub async fn logout(ctx: Ctx) -> WebResult<Response> {
     if ctx.user.is_some() {
         service::logout(&ctx.state, &ctx.caller()?).await?;
     }
@@ -142,7 +144,7 @@ pub async fn switch_lang(
     ctx: Ctx,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
     let cookie = set_cookie(
         LANG_COOKIE,
@@ -164,7 +166,7 @@ struct PasswordPage {
     errors: FormErrors,
 }
 
-pub async fn password_page(ctx: Ctx) -> AppResult<Response> {
+pub async fn password_page(ctx: Ctx) -> WebResult<Response> {
     ctx.user()?;
     ctx.render(&PasswordPage {
         page: ctx.page("Đổi mật khẩu", "Change password"),
@@ -182,7 +184,7 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+pub async fn password_submit(ctx: Ctx, Form(form): Form<PasswordForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match service::change_own_password(
         &ctx.state,

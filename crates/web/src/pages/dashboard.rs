@@ -14,10 +14,10 @@ use dxplan_report::dashboard_charts::{
 };
 
 use super::{Ctx, Page};
-use crate::error::{AppError, AppResult};
-use crate::service::dashboard::{self as svc, DashboardQuery};
-use crate::service::{displays, exports};
+use crate::error::{AppError, WebResult};
 use crate::session::CurrentUser;
+use dxplan_app::dashboard::{self as svc, DashboardQuery};
+use dxplan_app::{displays, exports};
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -119,7 +119,7 @@ pub struct WallQuery {
 }
 
 /// `GET /dashboard`: the operations centre (`?wall=1` for the wall screen).
-pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
+pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> WebResult<Response> {
     let user = ctx.user()?;
     if matches!(q.wall.as_deref(), Some("1" | "true" | "on")) {
         return wall(&ctx, user, &q.filters, None).await;
@@ -148,7 +148,7 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> AppResult<Response> {
 
 /// `GET /wall/{secret}`: the wall screen of the display the link was made for, without a
 /// login. The secret never reaches the log (see `lib.rs`).
-pub async fn display(ctx: Ctx, Path(secret): Path<String>) -> AppResult<Response> {
+pub async fn display(ctx: Ctx, Path(secret): Path<String>) -> WebResult<Response> {
     let opened = displays::open(&ctx.state, &secret).await?;
     let filters = DashboardQuery {
         unit: Some(opened.unit_code),
@@ -212,7 +212,7 @@ async fn wall(
     reader: &CurrentUser,
     filters: &DashboardQuery,
     display: Option<String>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let d = svc::dashboard(&ctx.state, reader, filters).await?;
     let lang = ctx.lang();
     let now = ctx.state.now().to_offset(crate::format::VIETNAM);
@@ -241,7 +241,7 @@ pub async fn download(
     ctx: Ctx,
     q: DashboardQuery,
     kind: exports::ExportKind,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let doc = exports::generate(&ctx.state, ctx.user()?, kind, &q).await?;
     Ok(crate::http::download(
         kind.content_type(),
@@ -262,7 +262,7 @@ pub struct ExportForm {
 pub async fn start_export(
     ctx: Ctx,
     axum::Form(form): axum::Form<ExportForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let kind = exports::ExportKind::parse(&form.kind)
         .ok_or_else(|| AppError::field("kind", dxplan_domain::Invalid::BadFormat))?;
     let id = exports::start_job(&ctx.state, ctx.user()?, kind, form.filters).await?;
@@ -278,7 +278,7 @@ struct ExportPage {
 }
 
 /// `GET /exports/{id}`: a document being made, then its download link.
-pub async fn export_status(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn export_status(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let job = exports::job_for(&ctx.state, ctx.user()?, id).await?;
     ctx.render(&ExportPage {
         page: ctx.page("Tạo báo cáo", "Making a report"),
@@ -288,7 +288,7 @@ pub async fn export_status(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response>
 }
 
 /// `GET /exports/{id}/file`: the finished document.
-pub async fn export_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn export_file(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let job = exports::job_for(&ctx.state, ctx.user()?, id).await?;
     let kind = exports::ExportKind::parse(&job.kind).ok_or(AppError::NotFound)?;
     let doc = exports::job_file(&ctx.state, ctx.user()?, id).await?;

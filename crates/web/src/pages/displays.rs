@@ -10,8 +10,8 @@ use dxplan_domain::auth::Action;
 use dxplan_store::displays::Display;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::AppResult;
-use crate::service::displays::{self as svc, DisplayInput};
+use crate::error::WebResult;
+use dxplan_app::displays::{self as svc, DisplayInput};
 
 struct Row {
     display: Display,
@@ -36,7 +36,7 @@ async fn page(
     errors: FormErrors,
     form: DisplayInput,
     link: Option<String>,
-) -> AppResult<DisplaysPage> {
+) -> WebResult<DisplaysPage> {
     let user = ctx.user()?;
     let rows = svc::list(&ctx.state, user)
         .await?
@@ -50,13 +50,9 @@ async fn page(
             display: d,
         })
         .collect();
-    let unit_choices = crate::service::pickers::unit_choices(
-        &ctx.state,
-        user,
-        Action::ManageUsers,
-        ctx.state.today(),
-    )
-    .await?;
+    let unit_choices =
+        dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ManageUsers, ctx.state.today())
+            .await?;
     Ok(DisplaysPage {
         page: ctx.page("Màn hình trung tâm điều hành", "Operations centre screens"),
         rows,
@@ -68,13 +64,13 @@ async fn page(
 }
 
 /// `GET /admin/displays`.
-pub async fn list(ctx: Ctx) -> AppResult<Response> {
+pub async fn list(ctx: Ctx) -> WebResult<Response> {
     let view = page(&ctx, FormErrors::default(), DisplayInput::default(), None).await?;
     ctx.render(&view)
 }
 
 /// `POST /admin/displays`: the new link is on the page that answers, once.
-pub async fn create(ctx: Ctx, request: Request) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, request: Request) -> WebResult<Response> {
     let caller = ctx.caller()?;
     // Nobody who may give out no link gets their form read.
     svc::may_issue(&caller)?;
@@ -85,7 +81,7 @@ pub async fn create(ctx: Ctx, request: Request) -> AppResult<Response> {
         Ok(created) => {
             let base = ctx
                 .state
-                .config
+                .settings
                 .public_url
                 .as_deref()
                 .unwrap_or_default()
@@ -109,7 +105,7 @@ pub async fn create(ctx: Ctx, request: Request) -> AppResult<Response> {
 }
 
 /// `POST /admin/displays/{id}/revoke`.
-pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let display = svc::revoke(&ctx.state, &caller, id).await?;
     Ok(ctx.done(

@@ -18,15 +18,15 @@ use dxplan_store::{plans, units};
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
-use crate::service::indicators as svc;
-use crate::service::{Structure, rights};
+use crate::error::{AppError, WebError, WebResult};
+use dxplan_app::indicators as svc;
+use dxplan_app::{Structure, rights};
 
 fn number(v: Option<f64>) -> String {
     v.map(|v| format_number(v, 2)).unwrap_or_else(|| "—".into())
 }
 
-fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
+fn require_view(ctx: &Ctx) -> WebResult<&crate::session::CurrentUser> {
     let user = ctx.user()?;
     // The catalogue and the roll-ups are read by every member; figures stay scoped.
     user.require_somewhere(Action::ViewWork)?;
@@ -60,7 +60,7 @@ pub struct CatalogQuery {
     q: Option<String>,
 }
 
-async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> AppResult<CatalogPage> {
+async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> WebResult<CatalogPage> {
     let user = require_view(ctx)?;
     let lang = ctx.lang();
     let mut c = ctx.state.db.read().await?;
@@ -118,12 +118,12 @@ async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> AppResult<
     })
 }
 
-pub async fn list(ctx: Ctx, Query(q): Query<CatalogQuery>) -> AppResult<Response> {
+pub async fn list(ctx: Ctx, Query(q): Query<CatalogQuery>) -> WebResult<Response> {
     let view = catalog(&ctx, q.q, FormErrors::default()).await?;
     ctx.render(&view)
 }
 
-pub async fn create(ctx: Ctx, Form(input): Form<IndicatorInput>) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, Form(input): Form<IndicatorInput>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match svc::create_indicator(&ctx.state, &caller, &input).await {
         Ok(i) => Ok(ctx.done(
@@ -193,7 +193,7 @@ pub async fn show(
     ctx: Ctx,
     Path(code): Path<String>,
     Query(q): Query<RollupQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let user = require_view(&ctx)?;
     let lang = ctx.lang();
     let today = ctx.state.today();
@@ -247,7 +247,7 @@ pub async fn show(
     };
     let unit = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         None => default_unit,
-        Some(text) => match crate::service::pickers::unit_named(&ctx.state, text, at).await? {
+        Some(text) => match dxplan_app::pickers::unit_named(&ctx.state, text, at).await? {
             Ok(unit) => unit,
             Err(why) => {
                 problems.push(why.message(text, lang));
@@ -329,10 +329,9 @@ pub async fn show(
         let mut c = ctx.state.db.read().await?;
         dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
     };
-    let periods =
-        crate::service::pickers::period_choices(indicator.period_type, today, parsed, lang);
+    let periods = dxplan_app::pickers::period_choices(indicator.period_type, today, parsed, lang);
     let unit_choices =
-        crate::service::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
+        dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
     ctx.render(&IndicatorPage {
         feeds,
         page: ctx.page(&indicator.name, &indicator.name),
@@ -437,7 +436,7 @@ async fn entry_page(
     typed: Option<&HashMap<String, String>>,
     row_errors: &HashMap<String, Vec<String>>,
     problem: Option<String>,
-) -> AppResult<EntryPage> {
+) -> WebResult<EntryPage> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let today = ctx.state.today();
@@ -467,7 +466,7 @@ async fn entry_page(
     };
     // The period whose figures are owed now, unless another is asked for; what cannot be
     // read is said on the page, which opens on the default.
-    let owed = crate::service::pickers::last_ended(form.period_type, today);
+    let owed = dxplan_app::pickers::last_ended(form.period_type, today);
     let mut problem = problem;
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Period::read(p).unwrap_or_else(|| {
@@ -479,7 +478,7 @@ async fn entry_page(
         }),
         None => owed,
     };
-    let periods = crate::service::pickers::period_choices(form.period_type, today, period, lang);
+    let periods = dxplan_app::pickers::period_choices(form.period_type, today, period, lang);
     let inds = indicators::form_indicators(&mut c, form.id).await?;
     let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
     let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
@@ -554,7 +553,7 @@ pub async fn entry(
     ctx: Ctx,
     Path(unit_code): Path<String>,
     Query(q): Query<EntryQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let view = entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), None).await?;
     ctx.render(&view)
 }
@@ -564,7 +563,7 @@ pub async fn save(
     ctx: Ctx,
     Path(unit_code): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let form_id: Option<i64> = fields.get("form").and_then(|f| f.parse().ok());
     let period = fields.get("period").cloned().unwrap_or_default();
@@ -649,7 +648,7 @@ pub async fn save(
                 entry_page(&ctx, &unit_code, &q, Some(&fields), &errors, Some(message)).await?;
             ctx.render_invalid(&view)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
@@ -673,7 +672,7 @@ struct ReviewPage {
     forms: Vec<(i64, String, String)>,
 }
 
-pub async fn review_queue(ctx: Ctx) -> AppResult<Response> {
+pub async fn review_queue(ctx: Ctx) -> WebResult<Response> {
     let waiting = svc::review_queue(&ctx.state, ctx.user()?, 200).await?;
     let mut c = ctx.state.db.read().await?;
     let all = indicators::list(&mut c, None, None).await?;
@@ -756,7 +755,7 @@ pub async fn review(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ReviewForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let approve = form.decision == "approve";
     svc::review_value(&ctx.state, &caller, id, approve, Some(&form.comment)).await?;
@@ -799,10 +798,10 @@ pub async fn completeness(
     ctx: Ctx,
     Path(form_id): Path<i64>,
     Query(q): Query<EntryQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let lang = ctx.lang();
     let report = svc::completeness(&ctx.state, ctx.user()?, form_id, q.period.as_deref()).await?;
-    let periods = crate::service::pickers::period_choices(
+    let periods = dxplan_app::pickers::period_choices(
         report.period_type,
         ctx.state.today(),
         report.period,
@@ -842,7 +841,7 @@ pub async fn remind(
     ctx: Ctx,
     Path(form_id): Path<i64>,
     Form(form): Form<RemindForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let period = Period::parse(&form.period)
         .ok_or_else(|| AppError::field("period", dxplan_domain::Invalid::BadPeriod))?;
@@ -861,7 +860,7 @@ pub async fn form_xlsx(
     ctx: Ctx,
     Path(unit_code): Path<String>,
     Query(q): Query<EntryQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let view = entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), None).await?;
     let form_name = view
         .forms
@@ -917,7 +916,7 @@ pub async fn upload(
     Path(unit_code): Path<String>,
     Query(q): Query<EntryQuery>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let period = q.period.clone().unwrap_or_default();
     let file = crate::upload::first_file(multipart, crate::upload::WORKBOOK_BYTES);
@@ -942,7 +941,7 @@ pub async fn upload(
                 entry_page(&ctx, &unit_code, &q, None, &HashMap::new(), Some(message)).await?;
             ctx.render_invalid(&view)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
@@ -952,7 +951,7 @@ pub async fn upload_evidence(
     Path((unit_code, value_id)): Path<(String, i64)>,
     Query(q): Query<EntryQuery>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
     let result = svc::attach_to_value(&ctx.state, &caller, value_id, file).await;
@@ -980,7 +979,7 @@ pub async fn upload_evidence(
 pub async fn download_evidence(
     ctx: Ctx,
     Path((_unit, file_id)): Path<(String, i64)>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let (file, bytes) = svc::value_file_for(&ctx.state, ctx.user()?, file_id).await?;
     Ok(crate::http::stored_file_response(
         &file.kind,
@@ -1023,7 +1022,7 @@ async fn targets_page(
     ctx: &Ctx,
     q: &TargetsQuery,
     problem: Option<String>,
-) -> AppResult<TargetsPage> {
+) -> WebResult<TargetsPage> {
     let user = ctx.user()?;
     user.require_somewhere(Action::ManagePlans)?;
     let today = ctx.state.today();
@@ -1096,7 +1095,7 @@ async fn targets_page(
     })
 }
 
-pub async fn targets(ctx: Ctx, Query(q): Query<TargetsQuery>) -> AppResult<Response> {
+pub async fn targets(ctx: Ctx, Query(q): Query<TargetsQuery>) -> WebResult<Response> {
     let view = targets_page(&ctx, &q, None).await?;
     ctx.render(&view)
 }
@@ -1105,7 +1104,7 @@ pub async fn targets(ctx: Ctx, Query(q): Query<TargetsQuery>) -> AppResult<Respo
 pub async fn save_targets(
     ctx: Ctx,
     Form(fields): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     caller.require_somewhere(Action::ManagePlans)?;
     let year: i32 = fields
@@ -1188,7 +1187,7 @@ pub struct CopyForm {
     form: Option<i64>,
 }
 
-pub async fn copy_targets(ctx: Ctx, Form(f): Form<CopyForm>) -> AppResult<Response> {
+pub async fn copy_targets(ctx: Ctx, Form(f): Form<CopyForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let n = svc::copy_targets(&ctx.state, &caller, f.year - 1, f.year).await?;
     Ok(ctx.done(
@@ -1221,7 +1220,7 @@ pub struct SplitForm {
 }
 
 /// Shares one unit's target among the reporting units below it; errors show on the grid page.
-pub async fn split_targets(ctx: Ctx, Form(f): Form<SplitForm>) -> AppResult<Response> {
+pub async fn split_targets(ctx: Ctx, Form(f): Form<SplitForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let lang = ctx.lang();
     let method = if f.method == "by_last_year" {

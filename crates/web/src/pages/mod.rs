@@ -25,13 +25,13 @@ use axum::routing::{get, post};
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::{FieldError, Lang};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::middleware::{html, urlencode};
-use crate::service::Caller;
-use crate::service::dashboard::DashboardQuery;
-use crate::service::exports::ExportKind;
 use crate::session::{CurrentUser, RequestMeta, cookie_value, set_cookie};
 use crate::state::AppState;
+use dxplan_app::Caller;
+use dxplan_app::dashboard::DashboardQuery;
+use dxplan_app::exports::ExportKind;
 
 pub const FLASH_COOKIE: &str = "dxplan_flash";
 
@@ -398,8 +398,8 @@ pub struct Ctx {
 }
 
 impl FromRequestParts<AppState> for Ctx {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> WebResult<Self> {
         let meta = RequestMeta::from_request_parts(parts, state).await?;
         let user = parts
             .extensions
@@ -448,20 +448,20 @@ impl Ctx {
     }
 
     /// The logged-in user, or the login page.
-    pub fn user(&self) -> AppResult<&CurrentUser> {
-        self.user.as_ref().ok_or(AppError::Unauthorized)
+    pub fn user(&self) -> WebResult<&CurrentUser> {
+        self.user.as_ref().ok_or(WebError(AppError::Unauthorized))
     }
 
-    pub fn caller(&self) -> AppResult<Caller<'_>> {
+    pub fn caller(&self) -> WebResult<Caller<'_>> {
         let user = self.user()?;
         Ok(Caller {
             user: Some(user),
-            actor: user.actor(&self.meta, "web"),
+            actor: user.actor(&self.meta.origin(), "web"),
         })
     }
 
     /// Renders a page, clearing a flash message once it has been shown.
-    pub fn render(&self, template: &impl Template) -> AppResult<Response> {
+    pub fn render(&self, template: &impl Template) -> WebResult<Response> {
         let body = template
             .render()
             .map_err(|e| AppError::internal(format!("template: {e}")))?;
@@ -476,7 +476,7 @@ impl Ctx {
     }
 
     /// Re-renders a form with its errors, answering 400 so scripts and tests can tell.
-    pub fn render_invalid(&self, template: &impl Template) -> AppResult<Response> {
+    pub fn render_invalid(&self, template: &impl Template) -> WebResult<Response> {
         let mut response = self.render(template)?;
         *response.status_mut() = StatusCode::BAD_REQUEST;
         Ok(response)
@@ -542,7 +542,7 @@ impl FormErrors {
 
     /// Turns a service error into form errors when the form can show it; other errors
     /// go on to the error page.
-    pub fn from_error(lang: Lang, e: AppError) -> AppResult<Self> {
+    pub fn from_error(lang: Lang, e: AppError) -> WebResult<Self> {
         match e {
             AppError::Validation(fields) => Ok(FormErrors::from_fields(lang, &fields)),
             AppError::VersionConflict
@@ -550,7 +550,7 @@ impl FormErrors {
             | AppError::BadRequest(_)
             | AppError::File(_)
             | AppError::PayloadTooLarge(_) => Ok(FormErrors::general(e.message(lang))),
-            other => Err(other),
+            other => Err(WebError(other)),
         }
     }
 
@@ -579,7 +579,7 @@ struct HomePage {
     ended_unit: Option<String>,
 }
 
-async fn home(ctx: Ctx) -> AppResult<Response> {
+async fn home(ctx: Ctx) -> WebResult<Response> {
     let user = ctx.user()?;
     // A leader, who reads and acts on nothing, lands on the dashboard of their scope.
     let acts = [
@@ -598,7 +598,7 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
     }
     let lang = ctx.lang();
     let today = ctx.state.today();
-    let work = crate::service::work::my_work(&ctx.state, user, Default::default()).await?;
+    let work = dxplan_app::work::my_work(&ctx.state, user, Default::default()).await?;
     let counts = [
         (
             lang.pick("Nhiệm vụ chờ bạn thẩm định", "Tasks to review"),

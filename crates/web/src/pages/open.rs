@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Ctx, Page};
-use crate::error::{AppError, AppResult};
-use crate::service::open_data::{self as svc, Dataset};
+use crate::error::{AppError, WebResult};
+use dxplan_app::open_data::{self as svc, Dataset};
 
 struct Entry {
     id: &'static str,
@@ -27,7 +27,7 @@ struct OpenPage {
 
 /// Where links in the catalogue point: the configured public address, else this host.
 fn base(ctx: &Ctx, headers: &HeaderMap) -> String {
-    if let Some(url) = &ctx.state.config.public_url {
+    if let Some(url) = &ctx.state.settings.public_url {
         return url.trim_end_matches('/').to_string();
     }
     let host = headers
@@ -47,7 +47,7 @@ fn base(ctx: &Ctx, headers: &HeaderMap) -> String {
 }
 
 /// `GET /open`: what can be downloaded, in plain words.
-pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+pub async fn home(ctx: Ctx, headers: HeaderMap) -> WebResult<Response> {
     let lang = ctx.lang();
     let catalog = svc::catalog(&ctx.state, &base(&ctx, &headers), lang).await?;
     let datasets = Dataset::ALL
@@ -76,7 +76,7 @@ pub async fn home(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
 #[utoipa::path(get, path = "/open/catalog.json", tag = "open",
     responses((status = 200, description = "The DCAT-style catalogue of the open datasets", body = svc::Catalog)))]
 /// `GET /open/catalog.json`: the DCAT-style catalogue.
-pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> WebResult<Response> {
     let value = svc::catalog(&ctx.state, &base(&ctx, &headers), ctx.lang()).await?;
     Ok(Json(value).into_response())
 }
@@ -86,13 +86,14 @@ pub async fn catalog(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     responses((status = 200, description = "The dataset (indicator figures stream page by page)", content((String = "text/csv"), (Object = "application/json"))),
         (status = 404, description = "No such dataset or format", body = crate::openapi::ErrorBody)))]
 /// `GET /open/datasets/{id}.{csv|json}`.
-pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
+pub async fn dataset(ctx: Ctx, Path(file): Path<String>) -> WebResult<Response> {
     let (id, format) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let dataset = Dataset::parse(id).ok_or(AppError::NotFound)?;
     let disposition = format!("inline; filename=\"{id}.{format}\"");
     match dataset {
         Dataset::IndicatorValues => {
-            let (content_type, body) = svc::indicator_values_body(ctx.state.clone(), format)?;
+            let (content_type, chunks) = svc::indicator_values_body(ctx.state.app.clone(), format)?;
+            let body = axum::body::Body::from_stream(chunks);
             Ok((
                 [
                     (header::CONTENT_TYPE, content_type.to_string()),
@@ -124,7 +125,7 @@ struct ApiDocsPage {
 }
 
 /// `GET /api/docs`: the API reference, rendered here from the OpenAPI document.
-pub async fn api_docs(ctx: Ctx) -> AppResult<Response> {
+pub async fn api_docs(ctx: Ctx) -> WebResult<Response> {
     ctx.render(&ApiDocsPage {
         page: ctx.page("Tài liệu API", "API reference"),
         groups: crate::openapi::reference(),

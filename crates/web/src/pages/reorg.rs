@@ -12,8 +12,8 @@ use dxplan_domain::text::format_date;
 use dxplan_store::reorg::Change;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
-use crate::service::reorg::{self as svc, ChangeInput, Decision, WorkChoice};
+use crate::error::{AppError, WebResult};
+use dxplan_app::reorg::{self as svc, ChangeInput, Decision, WorkChoice};
 
 #[derive(Template)]
 #[template(path = "reorgs.html")]
@@ -41,7 +41,7 @@ async fn list_page(
     problems: Vec<String>,
     name: String,
     effective_on: String,
-) -> AppResult<ListPage> {
+) -> WebResult<ListPage> {
     let lang = ctx.lang();
     let changes = svc::list(&ctx.state, ctx.user()?)
         .await?
@@ -63,7 +63,7 @@ async fn list_page(
 }
 
 /// `GET /admin/reorganisations`.
-pub async fn list(ctx: Ctx) -> AppResult<Response> {
+pub async fn list(ctx: Ctx) -> WebResult<Response> {
     let view = list_page(
         &ctx,
         FormErrors::default(),
@@ -76,7 +76,7 @@ pub async fn list(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// `POST /admin/reorganisations` (multipart: name, effective_on, new_units, lineage).
-pub async fn create(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, mut multipart: Multipart) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let mut input = ChangeInput::default();
     while let Some(field) = multipart
@@ -242,7 +242,7 @@ fn rows(preview: &Preview, lang: Lang) -> (Vec<RetiredRow>, Vec<(String, String,
     (retired, created)
 }
 
-async fn review_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<ReviewPage> {
+async fn review_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<ReviewPage> {
     let lang = ctx.lang();
     let review = svc::review(&ctx.state, ctx.user()?, id).await?;
     let today = ctx.state.today();
@@ -322,7 +322,7 @@ async fn review_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<Review
 }
 
 /// `GET /admin/reorganisations/{id}`.
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let view = review_page(&ctx, id, FormErrors::default()).await?;
     ctx.render(&view)
 }
@@ -333,7 +333,7 @@ pub async fn apply(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let lang = ctx.lang();
     let get = |k: &str| {
@@ -402,7 +402,7 @@ pub async fn undo(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let version = form
         .iter()

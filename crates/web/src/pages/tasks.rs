@@ -18,12 +18,12 @@ use dxplan_store::units;
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::format;
 use crate::http::task_query::TaskListQuery;
-use crate::service::tasks as svc;
-use crate::service::tasks::outcome_counts;
-use crate::service::work::{MyWork, WorkItem};
+use dxplan_app::tasks as svc;
+use dxplan_app::tasks::outcome_counts;
+use dxplan_app::work::{MyWork, WorkItem};
 
 /// A task as a list row shows it.
 pub struct TaskRow {
@@ -68,7 +68,7 @@ fn rows(tasks: &[Task], ctx: &Ctx) -> Vec<TaskRow> {
         .collect()
 }
 
-fn require_view(ctx: &Ctx) -> AppResult<&crate::session::CurrentUser> {
+fn require_view(ctx: &Ctx) -> WebResult<&crate::session::CurrentUser> {
     let user = ctx.user()?;
     // Plans are read by every member alike; their tasks stay scoped.
     user.require_somewhere(Action::ViewWork)?;
@@ -80,8 +80,8 @@ async fn manages_plans(
     c: &mut dxplan_store::Conn,
     ctx: &Ctx,
     user: &crate::session::CurrentUser,
-) -> AppResult<bool> {
-    Ok(crate::service::rights::Province::today(c, &ctx.state)
+) -> WebResult<bool> {
+    Ok(dxplan_app::rights::Province::today(c, &ctx.state)
         .await?
         .allows(user, Action::ManagePlans))
 }
@@ -112,7 +112,7 @@ pub struct PlanForm {
     decision_date: String,
 }
 
-async fn plans_page(ctx: &Ctx, form: PlanForm, errors: FormErrors) -> AppResult<PlansPage> {
+async fn plans_page(ctx: &Ctx, form: PlanForm, errors: FormErrors) -> WebResult<PlansPage> {
     let user = require_view(ctx)?;
     let mut c = ctx.state.db.read().await?;
     Ok(PlansPage {
@@ -124,7 +124,7 @@ async fn plans_page(ctx: &Ctx, form: PlanForm, errors: FormErrors) -> AppResult<
     })
 }
 
-pub async fn plans(ctx: Ctx) -> AppResult<Response> {
+pub async fn plans(ctx: Ctx) -> WebResult<Response> {
     let year = ctx.state.today().year().to_string();
     let form = PlanForm {
         title: format!("Kế hoạch chuyển đổi số năm {year}"),
@@ -135,7 +135,7 @@ pub async fn plans(ctx: Ctx) -> AppResult<Response> {
     ctx.render(&view)
 }
 
-pub async fn create_plan(ctx: Ctx, Form(form): Form<PlanForm>) -> AppResult<Response> {
+pub async fn create_plan(ctx: Ctx, Form(form): Form<PlanForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
     let input = svc::PlanInput {
@@ -184,12 +184,12 @@ struct PlanPage {
     errors: FormErrors,
 }
 
-pub async fn plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn plan(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let view = plan_page(&ctx, id, FormErrors::default()).await?;
     ctx.render(&view)
 }
 
-async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<PlanPage> {
+async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<PlanPage> {
     let user = require_view(ctx)?;
     let lang = ctx.lang();
     let today = ctx.state.today();
@@ -318,7 +318,7 @@ pub async fn save_group(
     ctx: Ctx,
     Path(plan_id): Path<i64>,
     Form(form): Form<GroupForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let input = svc::GroupInput {
         code: form.code,
@@ -330,7 +330,7 @@ pub async fn save_group(
         Some(id) => {
             let mut c = ctx.state.db.read().await?;
             if plans::group(&mut c, id).await?.plan_id != plan_id {
-                return Err(AppError::NotFound);
+                return Err(WebError(AppError::NotFound));
             }
             drop(c);
             svc::update_group(&ctx.state, &caller, id, &input).await
@@ -416,7 +416,7 @@ impl TasksPage {
     }
 }
 
-pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult<Response> {
+pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> WebResult<Response> {
     let user = require_view(&ctx)?;
     let lang = ctx.lang();
     let mut c = ctx.state.db.read().await?;
@@ -431,14 +431,14 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
     let mut unreadable = None;
     let named = match query.named_unit(&ctx.state).await {
         Ok(named) => named,
-        Err(AppError::Validation(errors)) => {
+        Err(WebError(AppError::Validation(errors))) => {
             let typed = query.unit.take().unwrap_or_default();
             problems.extend(errors.iter().map(|e| {
                 let why = match e.invalid {
                     dxplan_domain::Invalid::AmbiguousUnit => {
-                        crate::service::pickers::NotAUnit::Ambiguous
+                        dxplan_app::pickers::NotAUnit::Ambiguous
                     }
-                    _ => crate::service::pickers::NotAUnit::Unknown,
+                    _ => dxplan_app::pickers::NotAUnit::Unknown,
                 };
                 why.message(&typed, lang)
             }));
@@ -534,7 +534,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> AppResult
         ended,
         query,
         unit_field,
-        unit_choices: crate::service::pickers::unit_choices(
+        unit_choices: dxplan_app::pickers::unit_choices(
             &ctx.state,
             user,
             Action::ViewWork,
@@ -614,7 +614,7 @@ impl TaskForm {
             deliverable: opt(&self.deliverable),
             group_id: self.group_id.trim().parse().ok(),
             lead_unit_code: self.lead_unit_code.clone(),
-            coordinating_unit_codes: crate::service::pickers::unit_list(&self.coordinating),
+            coordinating_unit_codes: dxplan_app::pickers::unit_list(&self.coordinating),
             partners: self
                 .partners
                 .lines()
@@ -641,7 +641,7 @@ async fn task_form(
     form: TaskForm,
     errors: FormErrors,
     deadline_locked: bool,
-) -> AppResult<TaskFormPage> {
+) -> WebResult<TaskFormPage> {
     let mut c = ctx.state.db.read().await?;
     let plan = plans::get(&mut c, plan_id).await?;
     let groups = plans::groups(&mut c, plan_id).await?;
@@ -658,7 +658,7 @@ async fn task_form(
         Action::EditUnitWork
     };
     let lead_choices =
-        crate::service::pickers::unit_choices(&ctx.state, user, action, ctx.state.today()).await?;
+        dxplan_app::pickers::unit_choices(&ctx.state, user, action, ctx.state.today()).await?;
     Ok(TaskFormPage {
         page,
         plan,
@@ -681,10 +681,10 @@ pub struct NewTaskQuery {
     plan: Option<i64>,
 }
 
-pub async fn new_task(ctx: Ctx, Query(q): Query<NewTaskQuery>) -> AppResult<Response> {
+pub async fn new_task(ctx: Ctx, Query(q): Query<NewTaskQuery>) -> WebResult<Response> {
     let user = ctx.user()?;
     if !user.holds(Action::EditUnitWork) && !user.holds(Action::ManagePlans) {
-        return Err(AppError::Forbidden);
+        return Err(WebError(AppError::Forbidden));
     }
     let plan_id = match q.plan {
         Some(p) => p,
@@ -720,7 +720,7 @@ pub async fn create_task(
     ctx: Ctx,
     Path(plan_id): Path<i64>,
     Form(form): Form<TaskForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match svc::create_task(&ctx.state, &caller, plan_id, &form.input()).await {
         Ok(task) => Ok(ctx.done(
@@ -769,7 +769,7 @@ fn form_of(task: &Task, coordinating: &[units::Unit]) -> TaskForm {
     }
 }
 
-pub async fn edit_task(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn edit_task(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
     let task = svc::readable_task(&ctx.state, user, id).await?;
     let mut c = ctx.state.db.read().await?;
@@ -778,7 +778,7 @@ pub async fn edit_task(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         || (user.may(Action::EditUnitWork, Target::Unit(&lineage))
             && task.status.is_editable_by_unit());
     if !may_edit || task.status.is_closed() {
-        return Err(AppError::Forbidden);
+        return Err(WebError(AppError::Forbidden));
     }
     let ids = tasks::coordinating_units(&mut c, id).await?;
     let coordinating = units::by_ids(&mut c, &ids).await?;
@@ -800,7 +800,7 @@ pub async fn update_task(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<TaskForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match svc::update_task(&ctx.state, &caller, id, &form.input(), form.version).await {
         Ok(task) => Ok(ctx.done(
@@ -907,7 +907,7 @@ async fn task_page(
     id: i64,
     errors: FormErrors,
     report_form: ReportInput,
-) -> AppResult<TaskPage> {
+) -> WebResult<TaskPage> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let task = svc::readable_task(&ctx.state, user, id).await?;
@@ -1026,7 +1026,7 @@ async fn task_page(
             })
             .collect(),
         can_attach: task.status != TaskStatus::Cancelled && user.may(Action::EditUnitWork, target),
-        max_upload_mb: ctx.state.config.max_upload_bytes / (1024 * 1024),
+        max_upload_mb: ctx.state.settings.max_upload_bytes / (1024 * 1024),
         criteria,
         criterion_choices,
         coordinating,
@@ -1037,7 +1037,7 @@ async fn task_page(
     })
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let view = task_page(&ctx, id, FormErrors::default(), ReportInput::default()).await?;
     ctx.render(&view)
 }
@@ -1047,26 +1047,24 @@ pub async fn set_criteria(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
-    let refs: Vec<crate::service::assessment::CriterionRef> = form
+    let refs: Vec<dxplan_app::assessment::CriterionRef> = form
         .iter()
         .filter(|(k, _)| k == "criterion")
         .filter_map(|(_, v)| v.split_once(':'))
-        .map(
-            |(framework, code)| crate::service::assessment::CriterionRef {
-                framework_id: framework.parse().unwrap_or_default(),
-                code: code.to_string(),
-            },
-        )
+        .map(|(framework, code)| dxplan_app::assessment::CriterionRef {
+            framework_id: framework.parse().unwrap_or_default(),
+            code: code.to_string(),
+        })
         .collect();
-    let result = crate::service::assessment::link_task(&ctx.state, &caller, id, &refs)
+    let result = dxplan_app::assessment::link_task(&ctx.state, &caller, id, &refs)
         .await
         .map(|_| ());
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         (
             "Đã cập nhật các tiêu chí chỉ số mà nhiệm vụ hướng tới.",
             "Index criteria updated.",
@@ -1079,17 +1077,17 @@ pub async fn set_criteria(
 async fn back_to_task(
     ctx: &Ctx,
     id: i64,
-    result: AppResult<()>,
+    result: WebResult<()>,
     message: (&str, &str),
     report: ReportInput,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     match result {
         Ok(()) => Ok(ctx.done(
             &format!("/tasks/{id}"),
             ctx.lang().pick(message.0, message.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
             let view = task_page(ctx, id, errors, report).await?;
             ctx.render_invalid(&view)
         }
@@ -1109,7 +1107,7 @@ pub async fn transition(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<TransitionForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let result = svc::transition(
         &ctx.state,
@@ -1128,7 +1126,7 @@ pub async fn transition(
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         (&message.0, &message.1),
         ReportInput::default(),
     )
@@ -1139,7 +1137,7 @@ pub async fn report(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ReportInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let result = svc::file_report(&ctx.state, &caller, id, &form)
         .await
@@ -1147,7 +1145,7 @@ pub async fn report(
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã gửi báo cáo tiến độ.", "Progress report filed."),
         form,
     )
@@ -1158,7 +1156,7 @@ pub async fn request_extension(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<svc::ExtensionInput>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let result = svc::request_extension(&ctx.state, &caller, id, &form)
         .await
@@ -1166,7 +1164,7 @@ pub async fn request_extension(
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã gửi đề nghị gia hạn.", "Extension requested."),
         ReportInput::default(),
     )
@@ -1185,11 +1183,11 @@ pub async fn decide_extension(
     ctx: Ctx,
     Path((id, ext_id)): Path<(i64, i64)>,
     Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let mut c = ctx.state.db.read().await?;
     if tasks::extension(&mut c, ext_id).await?.task_id != id {
-        return Err(AppError::NotFound);
+        return Err(WebError(AppError::NotFound));
     }
     drop(c);
     let input = svc::DecisionInput {
@@ -1202,7 +1200,7 @@ pub async fn decide_extension(
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã xem xét đề nghị gia hạn.", "Extension decided."),
         ReportInput::default(),
     )
@@ -1237,7 +1235,7 @@ pub async fn obstacles(
     ctx: Ctx,
     Path(plan_id): Path<i64>,
     Query(q): Query<PeriodQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let user = require_view(&ctx)?;
     let lang = ctx.lang();
     let today = ctx.state.today();
@@ -1324,9 +1322,9 @@ pub struct MyWorkQuery {
     plan: Option<String>,
 }
 
-pub async fn my_work(ctx: Ctx, Query(q): Query<MyWorkQuery>) -> AppResult<Response> {
+pub async fn my_work(ctx: Ctx, Query(q): Query<MyWorkQuery>) -> WebResult<Response> {
     let user = ctx.user()?;
-    use crate::service::work::PlanChoice;
+    use dxplan_app::work::PlanChoice;
     // "all" lists every plan's tasks, a number one plan's; nothing the plan of this year.
     let choice = match q.plan.as_deref().map(str::trim) {
         None | Some("") => PlanChoice::ThisYear,
@@ -1336,7 +1334,7 @@ pub async fn my_work(ctx: Ctx, Query(q): Query<MyWorkQuery>) -> AppResult<Respon
             .map(PlanChoice::One)
             .map_err(|_| AppError::field("plan", dxplan_domain::Invalid::BadFormat))?,
     };
-    let work = crate::service::work::my_work(&ctx.state, user, choice).await?;
+    let work = dxplan_app::work::my_work(&ctx.state, user, choice).await?;
     let nothing = work.is_empty();
     let today = ctx.state.today();
     let lang = ctx.lang();
@@ -1391,18 +1389,18 @@ async fn export_list(
     ctx: &Ctx,
     query: &TaskListQuery,
     format: svc::ListFormat,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let user = require_view(ctx)?;
     let filter = query.to_filter(&ctx.state, user).await?;
     let (name, bytes) = svc::export_list(&ctx.state, ctx.lang(), filter, format).await?;
     Ok(crate::http::download(format.content_type(), &name, bytes))
 }
 
-pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
+pub async fn export_csv(ctx: Ctx, Query(query): Query<TaskListQuery>) -> WebResult<Response> {
     export_list(&ctx, &query, svc::ListFormat::Csv).await
 }
 
-pub async fn export_xlsx(ctx: Ctx, Query(query): Query<TaskListQuery>) -> AppResult<Response> {
+pub async fn export_xlsx(ctx: Ctx, Query(query): Query<TaskListQuery>) -> WebResult<Response> {
     export_list(&ctx, &query, svc::ListFormat::Xlsx).await
 }
 
@@ -1410,21 +1408,21 @@ pub async fn upload(
     ctx: Ctx,
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let file = crate::upload::first_file(multipart, ctx.state.upload_limit());
     let result = svc::attach(&ctx.state, &caller, id, file).await.map(|_| ());
     back_to_task(
         &ctx,
         id,
-        result,
+        (result).map_err(WebError::from),
         ("Đã tải lên tệp minh chứng.", "Evidence file uploaded."),
         ReportInput::default(),
     )
     .await
 }
 
-pub async fn download_attachment(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn download_attachment(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let (attachment, bytes) = svc::attachment_for(&ctx.state, ctx.user()?, id).await?;
     Ok(crate::http::file_response(&attachment, bytes))
 }
@@ -1482,13 +1480,13 @@ fn import_view(
     }
 }
 
-async fn plan_for_import(ctx: &Ctx, id: i64) -> AppResult<Plan> {
+async fn plan_for_import(ctx: &Ctx, id: i64) -> WebResult<Plan> {
     svc::authorize_plan_import(&ctx.state, &ctx.caller()?).await?;
     let mut c = ctx.state.db.read().await?;
     Ok(plans::get(&mut c, id).await?)
 }
 
-pub async fn import_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn import_page(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let plan = plan_for_import(&ctx, id).await?;
     ctx.render(&import_view(&ctx, plan, Vec::new(), Vec::new(), None))
 }
@@ -1499,7 +1497,7 @@ pub async fn import_preview(
     ctx: Ctx,
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let plan = plan_for_import(&ctx, id).await?;
     let caller = ctx.caller()?;
     let lang = ctx.lang();
@@ -1517,7 +1515,8 @@ pub async fn import_preview(
     {
         Ok(outcome) => {
             // Kept (by its hash) for the confirmation only once it reads well.
-            let token = crate::files::save_preview(&ctx.state.config.data_dir, bytes).await?;
+            let token =
+                dxplan_app::files::save_preview(&ctx.state.settings.data_dir, bytes).await?;
             let (names, groups) = {
                 let mut c = ctx.state.db.read().await?;
                 let ids: Vec<i64> = outcome.tasks.iter().map(|t| t.lead_unit_id).collect();
@@ -1565,7 +1564,7 @@ pub async fn import_preview(
             let problems = problems.iter().map(|p| p.message(lang)).collect();
             ctx.render_invalid(&import_view(&ctx, plan, problems, Vec::new(), None))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
@@ -1579,11 +1578,11 @@ pub async fn import_confirm(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ConfirmForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let plan = plan_for_import(&ctx, id).await?;
     let caller = ctx.caller()?;
-    let bytes = crate::files::read_preview(&ctx.state.config.data_dir, &form.token).await?;
-    let file = crate::service::Upload::ready(String::new(), bytes);
+    let bytes = dxplan_app::files::read_preview(&ctx.state.settings.data_dir, &form.token).await?;
+    let file = dxplan_app::Upload::ready(String::new(), bytes);
     match svc::import_plan(&ctx.state, &caller, id, file, false).await {
         Ok(outcome) => Ok(ctx.done(
             &format!("/tasks?plan={id}"),
@@ -1604,12 +1603,12 @@ pub async fn import_confirm(
             let problems = problems.iter().map(|p| p.message(ctx.lang())).collect();
             ctx.render_invalid(&import_view(&ctx, plan, problems, Vec::new(), None))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
 /// The appendix template: the columns the importer reads, with one example row.
-pub async fn import_template(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn import_template(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let plan = plan_for_import(&ctx, id).await?;
     let example = dxplan_report::tasks::TaskExportRow {
         code: "2.1".into(),
@@ -1660,7 +1659,7 @@ struct NotificationsPage {
     has_email: bool,
 }
 
-pub async fn notifications(ctx: Ctx) -> AppResult<Response> {
+pub async fn notifications(ctx: Ctx) -> WebResult<Response> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let mut c = ctx.state.db.read().await?;
@@ -1687,12 +1686,12 @@ pub async fn notifications(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// Marks a notification read and goes to its task.
-pub async fn open_notification(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn open_notification(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     use axum::response::{IntoResponse, Redirect};
     let user = ctx.user()?;
     let mut c = ctx.state.db.begin().await?;
     if !dxplan_store::notifications::mark_read(&mut c, user.id, id, ctx.state.now()).await? {
-        return Err(AppError::NotFound);
+        return Err(WebError(AppError::NotFound));
     }
     c.commit().await?;
     let mut c = ctx.state.db.read().await?;
@@ -1705,7 +1704,7 @@ pub async fn open_notification(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Respo
     Ok(Redirect::to(&target).into_response())
 }
 
-pub async fn read_all(ctx: Ctx) -> AppResult<Response> {
+pub async fn read_all(ctx: Ctx) -> WebResult<Response> {
     let user = ctx.user()?;
     let mut c = ctx.state.db.begin().await?;
     dxplan_store::notifications::mark_all_read(&mut c, user.id, ctx.state.now()).await?;
@@ -1723,9 +1722,9 @@ pub struct PrefForm {
     email_pref: String,
 }
 
-pub async fn email_preference(ctx: Ctx, Form(form): Form<PrefForm>) -> AppResult<Response> {
+pub async fn email_preference(ctx: Ctx, Form(form): Form<PrefForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
-    crate::service::set_email_pref(&ctx.state, &caller, &form.email_pref).await?;
+    dxplan_app::set_email_pref(&ctx.state, &caller, &form.email_pref).await?;
     Ok(ctx.done(
         "/notifications",
         ctx.lang()

@@ -10,8 +10,8 @@ use dxplan_domain::text::format_date;
 use dxplan_store::tokens::Token;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::AppResult;
-use crate::service::tokens::{self as svc, TokenInput};
+use crate::error::WebResult;
+use dxplan_app::tokens::{self as svc, TokenInput};
 
 struct Row {
     token: Token,
@@ -55,7 +55,7 @@ async fn page(
     errors: FormErrors,
     form: TokenInput,
     secret: Option<String>,
-) -> AppResult<TokensPage> {
+) -> WebResult<TokensPage> {
     let user = ctx.user()?;
     let own = rows(ctx, svc::list(&ctx.state, user, false).await?);
     let is_admin = user.is_system_admin();
@@ -64,7 +64,7 @@ async fn page(
     } else {
         Vec::new()
     };
-    let unit_choices = crate::service::pickers::unit_choices(
+    let unit_choices = dxplan_app::pickers::unit_choices(
         &ctx.state,
         ctx.user()?,
         dxplan_domain::auth::Action::ViewUnits,
@@ -84,13 +84,13 @@ async fn page(
 }
 
 /// `GET /account/tokens`.
-pub async fn list(ctx: Ctx) -> AppResult<Response> {
+pub async fn list(ctx: Ctx) -> WebResult<Response> {
     let view = page(&ctx, FormErrors::default(), TokenInput::default(), None).await?;
     ctx.render(&view)
 }
 
 /// `POST /account/tokens`: the new token's secret is on the page that answers, once.
-pub async fn create(ctx: Ctx, Form(form): Form<TokenInput>) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, Form(form): Form<TokenInput>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match svc::create(&ctx.state, &caller, &form).await {
         Ok(created) => {
@@ -112,7 +112,7 @@ pub async fn create(ctx: Ctx, Form(form): Form<TokenInput>) -> AppResult<Respons
 }
 
 /// `POST /account/tokens/{id}/revoke`.
-pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let token = svc::revoke(&ctx.state, &caller, id).await?;
     Ok(ctx.done(

@@ -17,9 +17,9 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
-use crate::service;
-use crate::service::issuer::IssuerView;
+use crate::error::{AppError, WebError, WebResult};
+use dxplan_app as service;
+use dxplan_app::issuer::IssuerView;
 
 /// Order of kinds under a parent: departments before districts before communes.
 fn kind_rank(kind: UnitKind) -> u8 {
@@ -67,13 +67,13 @@ pub struct TreeQuery {
 }
 
 /// The units valid on the asked date (today by default), in Vietnamese order.
-async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> AppResult<(Date, Vec<Unit>)> {
+async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> WebResult<(Date, Vec<Unit>)> {
     let at = crate::http::parse_at(at, &ctx.state)?;
     let mut c = ctx.state.db.read().await?;
     Ok((at, units::valid_on(&mut c, at).await?))
 }
 
-pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
+pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> WebResult<Response> {
     ctx.user()?.require_somewhere(Action::ViewUnits)?;
     let lang = ctx.lang();
     let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
@@ -199,7 +199,7 @@ struct UnitPage {
     fed: Vec<(String, String, String)>,
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
     user.require_somewhere(Action::ViewUnits)?;
     let mut c = ctx.state.db.read().await?;
@@ -224,7 +224,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     drop(c);
     let lang = ctx.lang();
     let (assessments, linked, fed) = if user.may(Action::ViewWork, Target::Unit(&lineage)) {
-        let index = crate::service::assessment::unit_index(&ctx.state, user, id).await?;
+        let index = dxplan_app::assessment::unit_index(&ctx.state, user, id).await?;
         let assessments = index
             .assessments
             .into_iter()
@@ -354,7 +354,7 @@ pub struct NewUnitQuery {
     parent: Option<String>,
 }
 
-pub async fn new_page(ctx: Ctx, Query(q): Query<NewUnitQuery>) -> AppResult<Response> {
+pub async fn new_page(ctx: Ctx, Query(q): Query<NewUnitQuery>) -> WebResult<Response> {
     ctx.user()?.require_somewhere(Action::ManageUnits)?;
     let form = UnitFormValues {
         parent_code: q.parent.unwrap_or_default(),
@@ -364,7 +364,7 @@ pub async fn new_page(ctx: Ctx, Query(q): Query<NewUnitQuery>) -> AppResult<Resp
     ctx.render(&unit_form(&ctx, None, 0, form, FormErrors::default()))
 }
 
-pub async fn create(ctx: Ctx, Form(form): Form<UnitFormValues>) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, Form(form): Form<UnitFormValues>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match service::create_unit(&ctx.state, &caller, &form.input()).await {
         Ok(unit) => Ok(ctx.done(
@@ -381,7 +381,7 @@ pub async fn create(ctx: Ctx, Form(form): Form<UnitFormValues>) -> AppResult<Res
     }
 }
 
-async fn current_values(ctx: &Ctx, id: i64) -> AppResult<(Unit, UnitFormValues)> {
+async fn current_values(ctx: &Ctx, id: i64) -> WebResult<(Unit, UnitFormValues)> {
     let mut c = ctx.state.db.read().await?;
     let unit = units::get(&mut c, id).await?;
     let parent_code = match unit.parent_id {
@@ -402,9 +402,9 @@ async fn current_values(ctx: &Ctx, id: i64) -> AppResult<(Unit, UnitFormValues)>
     Ok((unit, values))
 }
 
-pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
-    let lineage = crate::session::unit_lineage(&ctx.state, id).await?;
+    let lineage = dxplan_app::sessions::unit_lineage(&ctx.state, id).await?;
     user.require(Action::ManageUnits, Target::Unit(&lineage))?;
     let (unit, values) = current_values(&ctx, id).await?;
     ctx.render(&unit_form(
@@ -420,7 +420,7 @@ pub async fn update(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<UnitFormValues>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match service::update_unit(&ctx.state, &caller, id, &form.input(), form.version).await {
         Ok(unit) => Ok(ctx.done(
@@ -449,15 +449,15 @@ pub async fn retire(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<RetireForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let (unit, mut values) = current_values(&ctx, id).await?;
     values.valid_to = form.valid_to;
     if values.valid_to.trim().is_empty() {
-        return Err(AppError::field(
+        return Err(WebError(AppError::field(
             "valid_to",
             dxplan_domain::Invalid::Required,
-        ));
+        )));
     }
     let unit =
         service::update_unit(&ctx.state, &caller, id, &values.input(), Some(unit.version)).await?;
@@ -486,7 +486,7 @@ struct ImportPage {
     summary: Option<String>,
 }
 
-pub async fn import_page(ctx: Ctx) -> AppResult<Response> {
+pub async fn import_page(ctx: Ctx) -> WebResult<Response> {
     ctx.user()?.require(Action::ManageUnits, Target::System)?;
     ctx.render(&ImportPage {
         page: ctx.page("Nhập đơn vị từ tệp CSV", "Import units from CSV"),
@@ -495,7 +495,7 @@ pub async fn import_page(ctx: Ctx) -> AppResult<Response> {
     })
 }
 
-pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
+pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> WebResult<Response> {
     let caller = ctx.caller()?;
     caller
         .user
@@ -547,12 +547,12 @@ pub async fn import_submit(ctx: Ctx, mut multipart: Multipart) -> AppResult<Resp
             summary: Some(AppError::ImportRejected(Vec::new()).message(lang)),
             errors: rows.iter().map(|r| r.message(lang)).collect(),
         }),
-        Err(e) => Err(e),
+        Err(e) => Err(WebError(e)),
     }
 }
 
 /// The units valid on a date as CSV, in the columns the import reads.
-pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> AppResult<Response> {
+pub async fn export_csv(ctx: Ctx, Query(query): Query<TreeQuery>) -> WebResult<Response> {
     ctx.user()?.require_somewhere(Action::ViewUnits)?;
     let (at, all) = units_valid_on(&ctx, query.at.as_deref()).await?;
     let code_of: HashMap<i64, &str> = all.iter().map(|u| (u.id, u.code.as_str())).collect();
@@ -721,10 +721,10 @@ fn documents_page(
 }
 
 /// `GET /units/{id}/documents`: the letterhead the unit's documents print, and its form.
-pub async fn documents(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn documents(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
     let view = service::issuer::view(&ctx.state, user, id).await?;
-    let lineage = crate::session::unit_lineage(&ctx.state, id).await?;
+    let lineage = dxplan_app::sessions::unit_lineage(&ctx.state, id).await?;
     let can_edit = service::issuer::may_edit(user, &lineage);
     let form = IssuerForm::from_settings(&view.settings);
     ctx.render(&documents_page(
@@ -742,7 +742,7 @@ pub async fn save_documents(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<IssuerForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match service::issuer::update(&ctx.state, &caller, id, &form.input()).await {
         Ok(_) => Ok(ctx.done(

@@ -12,11 +12,11 @@ use dxplan_store::users::{self, GrantRow, User, UserFilter};
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, WebError, WebResult};
 use crate::format;
 use crate::http::audit_query::{AuditQuery, audit_filter};
 use crate::middleware::urlencode;
-use crate::service::{self, NewUserInput, UserPatch};
+use dxplan_app::{self as service, NewUserInput, UserPatch};
 
 pub struct UserRow {
     pub user: User,
@@ -61,7 +61,7 @@ fn role_label(ctx: &Ctx, g: &GrantRow) -> String {
     format!("{} — {scope}", g.role.label(ctx.lang()))
 }
 
-pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> WebResult<Response> {
     let user = ctx.user()?;
     let scope = service::visible_user_units(&ctx.state, user).await?;
     let filter = UserFilter {
@@ -123,10 +123,11 @@ struct NewUserPage {
 }
 
 /// The units an administrator's unit fields offer: every unit standing today, by name.
-async fn unit_names(ctx: &Ctx) -> AppResult<Vec<String>> {
+async fn unit_names(ctx: &Ctx) -> WebResult<Vec<String>> {
     let user = ctx.user()?;
-    crate::service::pickers::unit_choices(&ctx.state, user, Action::ManageUsers, ctx.state.today())
-        .await
+    (dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ManageUsers, ctx.state.today())
+        .await)
+        .map_err(WebError::from)
 }
 
 #[derive(Default, Deserialize)]
@@ -154,7 +155,7 @@ fn roles(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
+pub async fn new_page(ctx: Ctx) -> WebResult<Response> {
     ctx.user()?.require(Action::ManageUsers, Target::System)?;
     ctx.render(&NewUserPage {
         page: ctx.page("Thêm người dùng", "New user"),
@@ -165,7 +166,7 @@ pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
     })
 }
 
-pub async fn create(ctx: Ctx, Form(form): Form<NewUserForm>) -> AppResult<Response> {
+pub async fn create(ctx: Ctx, Form(form): Form<NewUserForm>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
     let input = NewUserInput {
@@ -217,7 +218,7 @@ struct UserPage {
     unit_choices: Vec<String>,
 }
 
-async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage> {
+async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<UserPage> {
     let viewer = ctx.user()?;
     let scope = service::visible_user_units(&ctx.state, viewer).await?;
     let mut c = ctx.state.db.read().await?;
@@ -229,7 +230,7 @@ async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage
                 .iter()
                 .any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
         if !visible {
-            return Err(AppError::Forbidden);
+            return Err(WebError(AppError::Forbidden));
         }
     }
     let unit = match account.unit_id {
@@ -262,7 +263,7 @@ async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<UserPage
     })
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let view = user_page(&ctx, id, FormErrors::default()).await?;
     ctx.render(&view)
 }
@@ -284,7 +285,7 @@ pub async fn update(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ProfileForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let patch = UserPatch {
         display_name: Some(form.display_name),
@@ -296,9 +297,10 @@ pub async fn update(
     redirect_or_errors(
         &ctx,
         id,
-        service::update_user(&ctx.state, &caller, id, &patch)
+        (service::update_user(&ctx.state, &caller, id, &patch)
             .await
-            .map(|_| ()),
+            .map(|_| ()))
+        .map_err(WebError::from),
         ("Đã lưu tài khoản.", "Account saved."),
     )
     .await
@@ -307,16 +309,16 @@ pub async fn update(
 async fn redirect_or_errors(
     ctx: &Ctx,
     id: i64,
-    result: AppResult<()>,
+    result: WebResult<()>,
     message: (&str, &str),
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     match result {
         Ok(()) => Ok(ctx.done(
             &format!("/users/{id}"),
             ctx.lang().pick(message.0, message.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), e)?;
+            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
             let view = user_page(ctx, id, errors).await?;
             ctx.render_invalid(&view)
         }
@@ -333,11 +335,11 @@ pub async fn reset_password(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     match service::reset_password(&ctx.state, &caller, id, &form.password).await {
         Ok(changed) => Ok(ctx.done(&format!("/users/{id}"), &changed.message(ctx.lang()))),
-        Err(e) => redirect_or_errors(&ctx, id, Err(e), ("", "")).await,
+        Err(e) => redirect_or_errors(&ctx, id, Err(WebError(e)), ("", "")).await,
     }
 }
 
@@ -353,19 +355,31 @@ pub async fn grant(
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<GrantForm>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let unit = Some(form.unit_code.as_str()).filter(|c| !c.trim().is_empty());
     let result = service::grant_role(&ctx.state, &caller, id, &form.role, unit)
         .await
         .map(|_| ());
-    redirect_or_errors(&ctx, id, result, ("Đã cấp quyền.", "Role granted.")).await
+    redirect_or_errors(
+        &ctx,
+        id,
+        (result).map_err(WebError::from),
+        ("Đã cấp quyền.", "Role granted."),
+    )
+    .await
 }
 
-pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> AppResult<Response> {
+pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let result = service::revoke_role(&ctx.state, &caller, id, grant_id).await;
-    redirect_or_errors(&ctx, id, result, ("Đã thu hồi quyền.", "Role revoked.")).await
+    redirect_or_errors(
+        &ctx,
+        id,
+        (result).map_err(WebError::from),
+        ("Đã thu hồi quyền.", "Role revoked."),
+    )
+    .await
 }
 
 pub struct AuditRow {
@@ -506,7 +520,7 @@ pub struct AuditQueryView {
     to: String,
 }
 
-pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Response> {
+pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> WebResult<Response> {
     ctx.user()?.require(Action::ViewAudit, Target::System)?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let view = AuditQueryView {
@@ -519,7 +533,7 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> AppResult<Respo
     };
     let (filter, error) = match audit_filter(&ctx.state, &query).await {
         Ok(f) => (Some(f), None),
-        Err(AppError::Validation(fields)) => (
+        Err(WebError(AppError::Validation(fields))) => (
             None,
             fields
                 .first()

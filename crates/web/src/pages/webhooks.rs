@@ -10,9 +10,9 @@ use dxplan_domain::webhook::EventType;
 use dxplan_store::webhooks::{Delivery, Webhook};
 
 use super::{Ctx, FormErrors, Page};
-use crate::error::AppResult;
+use crate::error::WebResult;
 use crate::format;
-use crate::service::webhooks::{self as svc, WebhookInput};
+use dxplan_app::webhooks::{self as svc, WebhookInput};
 
 #[derive(Template)]
 #[template(path = "webhooks.html")]
@@ -30,7 +30,7 @@ async fn page(
     errors: FormErrors,
     url: String,
     secret: Option<String>,
-) -> AppResult<WebhooksPage> {
+) -> WebResult<WebhooksPage> {
     let caller = ctx.caller()?;
     Ok(WebhooksPage {
         page: ctx.page("Kết nối webhook", "Webhooks"),
@@ -43,13 +43,13 @@ async fn page(
 }
 
 /// `GET /admin/webhooks`.
-pub async fn list(ctx: Ctx) -> AppResult<Response> {
+pub async fn list(ctx: Ctx) -> WebResult<Response> {
     let view = page(&ctx, FormErrors::default(), String::new(), None).await?;
     ctx.render(&view)
 }
 
 /// `POST /admin/webhooks`: the secret is on the page that answers, once.
-pub async fn register(ctx: Ctx, Form(form): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn register(ctx: Ctx, Form(form): Form<Vec<(String, String)>>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let get = |k: &str| {
         form.iter()
@@ -94,7 +94,7 @@ struct WebhookPage {
 }
 
 /// `GET /admin/webhooks/{id}`: the delivery log.
-pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let (hook, deliveries) = svc::deliveries(&ctx.state, &caller, id).await?;
     let deliveries = deliveries
@@ -114,7 +114,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 }
 
 /// `POST /admin/webhooks/{id}/remove`.
-pub async fn remove(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn remove(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let hook = svc::remove(&ctx.state, &caller, id).await?;
     Ok(ctx.done(

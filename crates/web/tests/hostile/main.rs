@@ -172,7 +172,7 @@ async fn written(app: &TestApp, coordinator: &Session) -> (usize, usize, usize, 
     let (_, tasks) = coordinator.get_json("/api/v1/tasks?per_page=100").await;
     let (_, frameworks) = coordinator.get_json("/api/v1/index-frameworks").await;
     let previews =
-        std::fs::read_dir(app.state.config.data_dir.join("previews")).map_or(0, |d| d.count());
+        std::fs::read_dir(app.state.settings.data_dir.join("previews")).map_or(0, |d| d.count());
     let audit = {
         let mut c = app.state.db.read().await.expect("conn");
         dxplan_store::audit::list(

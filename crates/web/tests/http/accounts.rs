@@ -70,8 +70,8 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
 #[tokio::test]
 async fn a_burst_of_parallel_guesses_is_throttled() {
     let mut config = test_config();
-    config.throttle.per_pair_burst = 3;
-    config.throttle.per_pair_every = std::time::Duration::from_secs(60);
+    config.app.throttle.per_pair_burst = 3;
+    config.app.throttle.per_pair_every = std::time::Duration::from_secs(60);
     let app = TestApp::spawn_with(config).await;
     let client = app.client();
     let attempts = (0..12).map(|_| {
@@ -381,8 +381,8 @@ async fn sessions_end_after_idle_time_and_after_their_absolute_lifetime() {
 #[tokio::test]
 async fn one_address_trying_many_accounts_is_throttled_too() {
     let mut config = test_config();
-    config.throttle.per_addr_burst = 4;
-    config.throttle.per_addr_every = std::time::Duration::from_secs(60);
+    config.app.throttle.per_addr_burst = 4;
+    config.app.throttle.per_addr_every = std::time::Duration::from_secs(60);
     let app = TestApp::spawn_with(config).await;
     let client = app.client();
     let mut statuses = Vec::new();
@@ -402,7 +402,7 @@ async fn one_address_trying_many_accounts_is_throttled_too() {
 /// `X-Forwarded-For` as behind a reverse proxy (the test server sees only 127.0.0.1).
 async fn behind_a_proxy() -> TestApp {
     let mut config = test_config();
-    config.throttle = dxplan_web::throttle::ThrottleConfig::default();
+    config.app.throttle = dxplan_app::throttle::ThrottleConfig::default();
     config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     TestApp::spawn_with(config).await
 }
@@ -517,7 +517,7 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
     // Without a trusted proxy, the header is the client's own say-so: ignored, so
     // rotating it does not escape the throttle.
     let mut config = test_config();
-    config.throttle = dxplan_web::throttle::ThrottleConfig::default();
+    config.app.throttle = dxplan_app::throttle::ThrottleConfig::default();
     let app = TestApp::spawn_with(config).await;
     let client = app.client();
     let mut statuses = Vec::new();

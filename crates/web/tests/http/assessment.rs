@@ -563,7 +563,7 @@ async fn impossible_answers_and_wrong_units_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn the_demo_has_a_published_2024_round_and_2025_rounds_in_progress() {
     let app = TestApp::spawn().await;
-    let seeded = dxplan_web::demo_index::seed(&app.state).await.unwrap();
+    let seeded = dxplan_app::demo::index::seed(&app.state).await.unwrap();
     assert_eq!(seeded.published_rounds.len(), 2);
     assert_eq!(seeded.open_rounds.len(), 3);
     let viewer = app.login("viewer").await;

@@ -1819,7 +1819,7 @@ async fn token(s: &Session, access: &str, unit: Option<&str>) -> String {
 async fn every_operation_answers_every_caller_as_the_policy_says() {
     // Tokens make hundreds of calls here: their rate limit is not what is tested.
     let mut config = crate::support::test_config();
-    config.token_rate.burst = 100_000;
+    config.app.token_rate.burst = 100_000;
     let app = TestApp::spawn_with(config).await;
     let admin = app.login("admin").await;
     let coordinator = app.login("coordinator").await;

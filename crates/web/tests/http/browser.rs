@@ -380,7 +380,7 @@ async fn a_commune_officer_fills_in_a_self_assessment_on_a_phone() {
     let Some(browser) = Driver::start().await else {
         return;
     };
-    let seeded = dxplan_web::demo_index::seed(&app.state).await.unwrap();
+    let seeded = dxplan_app::demo::index::seed(&app.state).await.unwrap();
     let districts_2025 = seeded.open_rounds[1];
     let assessment = {
         let mut c = app.state.db.read().await.unwrap();

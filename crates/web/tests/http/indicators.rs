@@ -1411,7 +1411,7 @@ fn close(a: f64, b: f64) -> bool {
 #[tokio::test]
 async fn generated_scale_figures_are_valid_and_roll_up_to_their_sum() {
     let app = TestApp::spawn().await;
-    let report = dxplan_web::demo_scale::seed(&app.state, 3, 1)
+    let report = dxplan_app::demo::scale::seed(&app.state, 3, 1)
         .await
         .unwrap();
     assert_eq!(report.values, report.units as u64 * 12 * 3);
@@ -1451,10 +1451,10 @@ async fn generated_scale_figures_are_valid_and_roll_up_to_their_sum() {
 #[tokio::test]
 async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only() {
     let app = TestApp::spawn().await;
-    let result = dxplan_web::demo_scale::seed_national(&app.state, 1, 1, 2).await;
+    let result = dxplan_app::demo::scale::seed_national(&app.state, 1, 1, 2).await;
     if app.state.db.backend() == dxplan_store::Backend::Sqlite {
         assert!(
-            matches!(result, Err(dxplan_web::error::AppError::BadRequest(_))),
+            matches!(result, Err(dxplan_app::AppError::BadRequest(_))),
             "refused on the embedded database"
         );
         return;
@@ -1463,7 +1463,7 @@ async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only(
     let year = (app.state.today().year() - 1).to_string();
     let admin = app.login("admin").await;
     let home = scale_figures(&admin, "52", &year).await;
-    let nation = scale_figures(&admin, dxplan_web::demo_scale::NATIONAL_ROOT, &year).await;
+    let nation = scale_figures(&admin, dxplan_app::demo::scale::NATIONAL_ROOT, &year).await;
     assert_eq!(nation.len() as u64, report.values);
     assert_eq!(
         nation.len(),
@@ -1473,7 +1473,7 @@ async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only(
     let sum: f64 = nation.iter().map(|f| f["value"].as_f64().unwrap()).sum();
     let rolled = dashboard_value(
         &admin,
-        dxplan_web::demo_scale::NATIONAL_ROOT,
+        dxplan_app::demo::scale::NATIONAL_ROOT,
         &year,
         "SC-001",
     )

@@ -101,7 +101,7 @@ async fn only_approved_figures_and_committed_tasks_are_published_as_open_data() 
     let (_, index) = anonymous(&app, "/open/datasets/index-results.json").await;
     let index: Value = serde_json::from_str(&index).unwrap();
     assert!(index["items"].as_array().unwrap().is_empty());
-    let seeded = dxplan_web::demo_index::seed(&app.state).await.unwrap();
+    let seeded = dxplan_app::demo::index::seed(&app.state).await.unwrap();
     assert!(!seeded.open_rounds.is_empty());
     let (_, index) = anonymous(&app, "/open/datasets/index-results.json").await;
     let index: Value = serde_json::from_str(&index).unwrap();

@@ -445,7 +445,7 @@ async fn a_line_break_in_a_redirect_or_a_file_name_is_never_a_server_error() {
     // A downloaded file keeps its name however it was written: quotes, line breaks (a
     // name that came in before names were checked, or through an import), Vietnamese.
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
-    let sha = dxplan_web::files::save(&app.state.config.data_dir, pdf.clone())
+    let sha = dxplan_app::files::save(&app.state.settings.data_dir, pdf.clone())
         .await
         .unwrap();
     let names = [

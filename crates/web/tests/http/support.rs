@@ -1,10 +1,10 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use dxplan_app::demo::indicators::DemoData;
+use dxplan_app::password::PasswordCost;
+use dxplan_app::throttle::ThrottleConfig;
 use dxplan_store::TestDb;
-use dxplan_web::demo_indicators::DemoData;
-use dxplan_web::password::PasswordCost;
-use dxplan_web::throttle::ThrottleConfig;
 use dxplan_web::{AppState, WebConfig};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -24,13 +24,16 @@ pub fn test_config() -> WebConfig {
         N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     WebConfig {
-        data_dir,
-        password_cost: PasswordCost::CHEAP_FOR_TESTS,
-        throttle: ThrottleConfig {
-            per_pair_burst: 50,
-            per_account_burst: 50,
-            per_addr_burst: 500,
-            ..ThrottleConfig::default()
+        app: dxplan_app::Settings {
+            data_dir,
+            password_cost: PasswordCost::CHEAP_FOR_TESTS,
+            throttle: ThrottleConfig {
+                per_pair_burst: 50,
+                per_account_burst: 50,
+                per_addr_burst: 500,
+                ..ThrottleConfig::default()
+            },
+            ..dxplan_app::Settings::default()
         },
         ..WebConfig::default()
     }
@@ -65,9 +68,9 @@ impl TestApp {
         let test_db = TestDb::new().await.expect("test database");
         let mut state = AppState::new(test_db.db.clone(), config);
         if let Some(clock) = clock {
-            state.clock = clock;
+            state.app.clock = clock;
         }
-        dxplan_web::demo::seed_with(&state, data)
+        dxplan_app::demo::seed_with(&state, data)
             .await
             .expect("demo seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -254,7 +257,7 @@ impl TestClock {
     }
 }
 
-impl dxplan_web::state::Clock for TestClock {
+impl dxplan_app::Clock for TestClock {
     fn now(&self) -> time::OffsetDateTime {
         *self.0.lock().expect("clock")
     }
@@ -262,7 +265,7 @@ impl dxplan_web::state::Clock for TestClock {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let dir = &self.state.config.data_dir;
+        let dir = &self.state.settings.data_dir;
         if dir.starts_with(std::env::temp_dir()) {
             let _ = std::fs::remove_dir_all(dir);
         }

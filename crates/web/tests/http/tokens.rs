@@ -262,7 +262,7 @@ async fn expired_revoked_unknown_and_self_minting_tokens_are_refused() {
 #[tokio::test]
 async fn a_token_used_too_fast_is_told_when_to_come_back() {
     let mut config = test_config();
-    config.token_rate = dxplan_web::throttle::TokenRateConfig {
+    config.app.token_rate = dxplan_app::throttle::TokenRateConfig {
         burst: 3,
         every: std::time::Duration::from_secs(60),
     };

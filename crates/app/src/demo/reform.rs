@@ -11,14 +11,14 @@ use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskFilter};
 use dxplan_store::{plans, reorg, units};
 use time::{Date, Month};
 
+use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
-use crate::service::Caller;
-use crate::service::reorg::{ChangeInput, apply, create};
-use crate::state::AppState;
+use crate::reorg::{ChangeInput, apply, create};
 
-const COMMUNES_CSV: &str = include_str!("../../../data/gia-lai-2025-communes.csv");
-const LINEAGE_CSV: &str = include_str!("../../../data/binh-dinh-2025-lineage.csv");
-const WEIGHTS_CSV: &str = include_str!("../../../data/binh-dinh-2025-split-weights.csv");
+const COMMUNES_CSV: &str = include_str!("../../../../data/gia-lai-2025-communes.csv");
+const LINEAGE_CSV: &str = include_str!("../../../../data/binh-dinh-2025-lineage.csv");
+const WEIGHTS_CSV: &str = include_str!("../../../../data/binh-dinh-2025-split-weights.csv");
 
 /// The day the new communes and the new Gia Lai start.
 pub fn july_2025() -> Date {
@@ -183,10 +183,10 @@ pub fn july_change() -> AppResult<ChangeInput> {
 /// The carried work goes on: each task of the 2025 plan still under way that the July
 /// change carried to a new commune reports for the quarters since (those ended by today),
 /// from where the district left it, in the name of the commune's editor.
-async fn report_carried_work(state: &AppState) -> AppResult<()> {
-    let today = state.today();
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+async fn report_carried_work(app: &App) -> AppResult<()> {
+    let today = app.today();
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let Some(plan) = plans::list(&mut c)
         .await?
         .into_iter()
@@ -273,18 +273,18 @@ async fn report_carried_work(state: &AppState) -> AppResult<()> {
 }
 
 /// Plans and applies both changes, open work carried to the proposed successors.
-pub async fn seed(state: &AppState) -> AppResult<()> {
+pub async fn seed(app: &App) -> AppResult<()> {
     let caller = Caller {
         user: None,
         actor: Actor::system("demo"),
     };
     for change in [january_change(), july_change()?] {
-        let id = create(state, &caller, &change).await?;
+        let id = create(app, &caller, &change).await?;
         let version = {
-            let mut c = state.db.read().await?;
+            let mut c = app.db.read().await?;
             reorg::get(&mut c, id).await?.version
         };
-        apply(state, &caller, id, version, &[]).await?;
+        apply(app, &caller, id, version, &[]).await?;
     }
-    report_carried_work(state).await
+    report_carried_work(app).await
 }

@@ -8,8 +8,8 @@ use dxplan_domain::unit::{UnitFields, UnitKind};
 use dxplan_store::indicators::{self, ScaleShape};
 use dxplan_store::{Backend, units};
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ScaleReport {
@@ -60,34 +60,34 @@ pub const NATIONAL_ROOT: &str = "BKHCN";
 
 /// `count` monthly indicators (every aggregation rule in turn) with figures for every
 /// commune of the demo province for the `years` years before this one.
-pub async fn seed(state: &AppState, count: usize, years: i32) -> AppResult<ScaleReport> {
-    let indicators = scale_indicators(state, count).await?;
-    generate(state, &indicators, years).await
+pub async fn seed(app: &App, count: usize, years: i32) -> AppResult<ScaleReport> {
+    let indicators = scale_indicators(app, count).await?;
+    generate(app, &indicators, years).await
 }
 
 /// National scale: the ministry at the root, the demo province and 33 other provinces of
 /// `communes_each` communes each, then `count` indicators for every commune. PostgreSQL
 /// only: tens of millions of figures are no job for the embedded database.
 pub async fn seed_national(
-    state: &AppState,
+    app: &App,
     count: usize,
     years: i32,
     communes_each: usize,
 ) -> AppResult<ScaleReport> {
-    if state.db.backend() != Backend::Postgres {
+    if app.db.backend() != Backend::Postgres {
         return Err(AppError::BadRequest(
             "national scale needs PostgreSQL (--database postgres://…)".into(),
         ));
     }
-    national_units(state, communes_each).await?;
-    let indicators = scale_indicators(state, count).await?;
-    generate(state, &indicators, years).await
+    national_units(app, communes_each).await?;
+    let indicators = scale_indicators(app, count).await?;
+    generate(app, &indicators, years).await
 }
 
-async fn national_units(state: &AppState, communes_each: usize) -> AppResult<()> {
-    let now = state.now();
-    let today = state.today();
-    let mut c = state.db.begin().await?;
+async fn national_units(app: &App, communes_each: usize) -> AppResult<()> {
+    let now = app.now();
+    let today = app.today();
+    let mut c = app.db.begin().await?;
     let unit = |code: String, name: String, kind| UnitFields {
         code,
         name,
@@ -148,7 +148,7 @@ async fn national_units(state: &AppState, communes_each: usize) -> AppResult<()>
 }
 
 /// Creates `count` monthly indicators `SC-001`…, cycling through the aggregation rules.
-async fn scale_indicators(state: &AppState, count: usize) -> AppResult<Vec<(i64, ScaleShape)>> {
+async fn scale_indicators(app: &App, count: usize) -> AppResult<Vec<(i64, ScaleShape)>> {
     let rules = [
         ("sum", "number", ScaleShape::Count),
         ("ratio_of_sums", "ratio", ScaleShape::Ratio),
@@ -157,8 +157,8 @@ async fn scale_indicators(state: &AppState, count: usize) -> AppResult<Vec<(i64,
         ("max", "number", ScaleShape::Count),
         ("min", "number", ScaleShape::Count),
     ];
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
         let (aggregation, measure, shape) = rules[i % rules.len()];
@@ -181,14 +181,14 @@ async fn scale_indicators(state: &AppState, count: usize) -> AppResult<Vec<(i64,
 
 /// Figures for every commune valid today, every month of the `years` years before this one.
 async fn generate(
-    state: &AppState,
+    app: &App,
     indicators: &[(i64, ScaleShape)],
     years: i32,
 ) -> AppResult<ScaleReport> {
-    let now = state.now();
-    let today = state.today();
+    let now = app.now();
+    let today = app.today();
     let communes: Vec<i64> = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         units::valid_on(&mut c, today)
             .await?
             .iter()
@@ -202,7 +202,7 @@ async fn generate(
     let mut values = 0;
     for (seed, (id, shape)) in indicators.iter().enumerate() {
         // One transaction per indicator keeps each commit small and the writer lock short.
-        let mut c = state.db.begin().await?;
+        let mut c = app.db.begin().await?;
         values += indicators::generate_approved(
             &mut c,
             *id,

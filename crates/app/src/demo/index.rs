@@ -17,14 +17,14 @@ use dxplan_store::index_rounds::{
 };
 use dxplan_store::{Conn, units};
 
-use crate::demo_indicators::noise;
+use crate::App;
+use crate::Caller;
+use crate::demo::indicators::noise;
 use crate::error::{AppError, AppResult};
-use crate::service::Caller;
-use crate::service::index::{FrameworkInput, FrameworkView, create_from};
-use crate::state::AppState;
+use crate::index::{FrameworkInput, FrameworkView, create_from};
 
-const DEPARTMENTS_2024: &str = include_str!("../demo/index/dti-so-2024.json");
-const DISTRICTS_2024: &str = include_str!("../demo/index/dti-huyen-2024.json");
+const DEPARTMENTS_2024: &str = include_str!("../../demo/index/dti-so-2024.json");
+const DISTRICTS_2024: &str = include_str!("../../demo/index/dti-huyen-2024.json");
 
 fn parse(json: &str) -> AppResult<FrameworkInput> {
     serde_json::from_str(json).map_err(|e| AppError::internal(format!("demo framework: {e}")))
@@ -80,24 +80,24 @@ pub struct SeededIndex {
     pub open_rounds: Vec<i64>,
 }
 
-pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
+pub async fn seed(app: &App) -> AppResult<SeededIndex> {
     let caller = Caller {
         user: None,
         actor: Actor::system("demo"),
     };
-    let so_2024 = create_from(state, &caller, &parse(DEPARTMENTS_2024)?, None).await?;
-    let huyen_2024 = create_from(state, &caller, &parse(DISTRICTS_2024)?, None).await?;
+    let so_2024 = create_from(app, &caller, &parse(DEPARTMENTS_2024)?, None).await?;
+    let huyen_2024 = create_from(app, &caller, &parse(DISTRICTS_2024)?, None).await?;
     // This year's sets start as copies of last year's, as provinces do.
     let mut so = parse(DEPARTMENTS_2024)?;
     so.code = "DTI-SO-2025".into();
     so.name = so.name.replace("2024", "2025");
     so.year = 2025;
-    let so_2025 = create_from(state, &caller, &so, Some(so_2024.framework.id)).await?;
+    let so_2025 = create_from(app, &caller, &so, Some(so_2024.framework.id)).await?;
     let mut huyen = parse(DISTRICTS_2024)?;
     huyen.code = "DTI-HUYEN-2025".into();
     huyen.name = huyen.name.replace("2024", "2025");
     huyen.year = 2025;
-    let huyen_2025 = create_from(state, &caller, &huyen, Some(huyen_2024.framework.id)).await?;
+    let huyen_2025 = create_from(app, &caller, &huyen, Some(huyen_2024.framework.id)).await?;
     // Communes are scored on the foundation group only (main indices 1–5).
     let mut xa = parse(DISTRICTS_2024)?;
     xa.code = "DTI-XA-2025".into();
@@ -115,9 +115,9 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
         k.guidance = k.guidance.as_deref().map(for_communes);
         k.evidence = k.evidence.as_deref().map(for_communes);
     }
-    let xa_2025 = create_from(state, &caller, &xa, Some(huyen_2024.framework.id)).await?;
+    let xa_2025 = create_from(app, &caller, &xa, Some(huyen_2024.framework.id)).await?;
 
-    let today = state.today();
+    let today = app.today();
     let end_2024 = date(2024, Month::December, 31)?;
     let end_2025 = date(2025, Month::December, 31)?.min(today);
     let published_at = date(2025, Month::April, 20)?
@@ -125,7 +125,7 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
         .assume_utc();
     let deadline = today + time::Duration::days(20);
 
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let province = units::by_code(&mut c, "52", today)
         .await?
         .ok_or_else(|| AppError::internal("province 52 missing"))?;
@@ -194,7 +194,7 @@ pub async fn seed(state: &AppState) -> AppResult<SeededIndex> {
     ];
     // No district round for a year whose end has no districts.
     plan.retain(|(_, _, _, _, units, _)| !units.is_empty());
-    let now = state.now();
+    let now = app.now();
     for (framework, name, year, run_by, units, published) in plan {
         let round_id = rounds::insert_round(
             &mut c,

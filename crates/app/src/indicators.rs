@@ -18,29 +18,29 @@ use serde_json::json;
 use time::Date;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// The indicator catalogue, its forms and province-wide targets belong to the whole
 /// province: managed only with a grant at the top of today's tree.
 async fn require_catalogue(
     c: &mut dxplan_store::Conn,
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
 ) -> AppResult<()> {
-    caller.require_province(c, state, Action::ManagePlans).await
+    caller.require_province(c, app, Action::ManagePlans).await
 }
 
 async fn owner_id(
     c: &mut dxplan_store::Conn,
-    state: &AppState,
+    app: &App,
     code: Option<&str>,
 ) -> AppResult<Option<i64>> {
     match code {
         None => Ok(None),
         Some(code) => Ok(Some(
-            units::by_code(c, code, state.today())
+            units::by_code(c, code, app.today())
                 .await?
                 .ok_or_else(|| AppError::field("owner_unit_code", Invalid::UnknownUnit))?
                 .id,
@@ -49,22 +49,22 @@ async fn owner_id(
 }
 
 pub async fn create_indicator(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &IndicatorInput,
 ) -> AppResult<Indicator> {
-    let mut c = state.db.begin().await?;
-    require_catalogue(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_catalogue(&mut c, app, caller).await?;
     let fields = validate_indicator(input).map_err(AppError::Validation)?;
-    let owner = owner_id(&mut c, state, fields.owner_unit_code.as_deref()).await?;
-    let id = match indicators::insert(&mut c, &fields, owner, state.now()).await {
+    let owner = owner_id(&mut c, app, fields.owner_unit_code.as_deref()).await?;
+    let id = match indicators::insert(&mut c, &fields, owner, app.now()).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
         other => other?,
     };
     let indicator = indicators::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "indicator.create",
@@ -82,27 +82,27 @@ pub async fn create_indicator(
 
 /// Rewrites an indicator of the catalogue (`version`: refuse if someone changed it since).
 pub async fn update_indicator(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     code: &str,
     input: &IndicatorInput,
     version: Option<i64>,
 ) -> AppResult<Indicator> {
-    let mut c = state.db.begin().await?;
-    require_catalogue(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_catalogue(&mut c, app, caller).await?;
     let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let before = indicators::by_code(&mut c, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let owner = owner_id(&mut c, state, fields.owner_unit_code.as_deref()).await?;
-    match indicators::update(&mut c, before.id, &fields, owner, version, state.now()).await {
+    let owner = owner_id(&mut c, app, fields.owner_unit_code.as_deref()).await?;
+    match indicators::update(&mut c, before.id, &fields, owner, version, app.now()).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("code", Invalid::Taken)),
         other => other?,
     }
     let after = indicators::get(&mut c, before.id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "indicator.update",
@@ -122,14 +122,14 @@ pub async fn update_indicator(
 /// on `day` (a figure's period end, so a retired unit still takes late figures for its
 /// own periods), else today.
 async fn unit_for(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     code: &str,
     day: Date,
     action: Action,
 ) -> AppResult<units::Unit> {
-    let mut c = state.db.read().await?;
-    let unit = units::by_code_for(&mut c, code, day, state.today())
+    let mut c = app.db.read().await?;
+    let unit = units::by_code_for(&mut c, code, day, app.today())
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
     let lineage = units::lineage(&mut c, unit.id).await?;
@@ -138,7 +138,8 @@ async fn unit_for(
 }
 
 /// One row of a bulk write.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValueRow {
     #[serde(default)]
     pub indicator: String,
@@ -149,26 +150,27 @@ pub struct ValueRow {
     #[serde(default)]
     pub version: Option<i64>,
     #[serde(flatten, default)]
-    #[schema(ignore)]
-    pub(crate) _others: super::NoOtherFields,
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub _others: crate::NoOtherFields,
 }
 
 /// The outcome of one row.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowResult {
     pub row: usize,
     pub indicator: String,
     pub ok: bool,
     pub id: Option<i64>,
     /// The row's refusals: `{"field", "message"}`.
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub errors: Vec<serde_json::Value>,
 }
 
 /// Saves (or submits) a unit's figures for a period — every row or none. Each row is
 /// checked by its indicator's measure; the answer says, row by row, what happened.
 pub async fn save_values(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     unit_code: &str,
     period: &str,
@@ -183,7 +185,7 @@ pub async fn save_values(
     };
     let parsed =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    unit_for(state, caller, unit_code, parsed.end(), action).await?;
+    unit_for(app, caller, unit_code, parsed.end(), action).await?;
     let items: Vec<ExchangeRow> = rows
         .iter()
         .map(|row| ExchangeRow {
@@ -192,11 +194,12 @@ pub async fn save_values(
             row: row.clone(),
         })
         .collect();
-    save_many(state, caller, &items, submit).await
+    save_many(app, caller, &items, submit).await
 }
 
 /// A row of the long exchange format: which unit, which period, which figure.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExchangeRow {
     #[serde(default)]
     pub unit: String,
@@ -209,7 +212,7 @@ pub struct ExchangeRow {
 /// Saves figures for any units and periods in the caller's scope, all or none. A unit
 /// outside the scope refuses the whole request.
 pub async fn save_many(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     items: &[ExchangeRow],
     submit: bool,
@@ -220,7 +223,7 @@ pub async fn save_many(
         Action::EditUnitWork
     };
     let lang = dxplan_domain::Lang::Vi;
-    let today = state.today();
+    let today = app.today();
     let mut results = Vec::new();
     let mut checked = Vec::new();
     let mut seen: Vec<(String, String, String)> = Vec::new();
@@ -228,7 +231,7 @@ pub async fn save_many(
     // unit that held it in the period the figure is for.
     let mut unit_cache: HashMap<(String, Option<Date>), Option<i64>> = HashMap::new();
     {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         // The whole catalogue in one query rather than one per row.
         let all = indicators::list(&mut c, None, None).await?;
         let catalogue: HashMap<&str, &Indicator> =
@@ -315,8 +318,8 @@ pub async fn save_many(
     if results.iter().any(|r| !r.ok) {
         return Err(AppError::ValueRows(results));
     }
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     for (i, (indicator_id, v), unit_id, period, row) in checked {
         let id = indicators::write_value(
             &mut c,
@@ -353,7 +356,7 @@ pub async fn save_many(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: if submit { "data.submit" } else { "data.save" },
@@ -371,14 +374,14 @@ pub async fn save_many(
 
 /// The coordinator approves or rejects (with a reason) a submitted figure.
 pub async fn review_value(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     approve: bool,
     comment: Option<&str>,
 ) -> AppResult<()> {
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let value = indicators::value_by_id(&mut c, id).await?;
     let lineage = units::lineage(&mut c, value.unit_id).await?;
     caller.require(Action::ReviewWork, Target::Unit(&lineage))?;
@@ -392,7 +395,7 @@ pub async fn review_value(
         comment,
         caller.actor.user_id,
         &caller.actor.name,
-        state.now(),
+        app.now(),
     )
     .await
     .map_err(|e| match e {
@@ -412,13 +415,13 @@ pub async fn review_value(
                 "period": value.period, "value": value.value, "numerator": value.numerator,
                 "denominator": value.denominator,
             }}),
-            state.now(),
+            app.now(),
         )
         .await?;
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: if approve {
@@ -439,7 +442,8 @@ pub async fn review_value(
 }
 
 /// A roll-up as the API and pages show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RollupView {
     pub indicator: String,
     pub unit: String,
@@ -454,7 +458,7 @@ pub struct RollupView {
     /// Part of the figure is a split unit's share, estimated by the split's weight (a
     /// population share, say): history mapped onto units that did not exist then.
     pub estimated: bool,
-    #[schema(no_recursion)]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Vec<RollupView>,
 }
 
@@ -469,8 +473,8 @@ struct Tree {
 }
 
 impl Tree {
-    async fn load(state: &AppState, at: Date) -> AppResult<Tree> {
-        let mut c = state.db.read().await?;
+    async fn load(app: &App, at: Date) -> AppResult<Tree> {
+        let mut c = app.db.read().await?;
         let all = units::known_units(&mut c).await?;
         let valid_units = units::valid_on(&mut c, at).await?;
         let valid: std::collections::HashSet<i64> = valid_units.iter().map(|u| u.id).collect();
@@ -665,7 +669,7 @@ fn view_of(
 /// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
 /// stood on `at`: figures of units merged away count for their successor.
 pub async fn rollup(
-    state: &AppState,
+    app: &App,
     indicator_code: &str,
     unit_code: &str,
     period: &str,
@@ -675,9 +679,9 @@ pub async fn rollup(
 ) -> AppResult<RollupView> {
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let tree = Tree::load(state, at).await?;
+    let tree = Tree::load(app, at).await?;
     let (indicator, root, figures, target, expected) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let indicator = indicators::by_code(&mut c, indicator_code)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -720,28 +724,28 @@ pub async fn rollup(
 /// Every indicator rolled up over one unit's subtree for a period: the tree and the
 /// figures are read once, so a unit's whole dashboard costs one query of figures.
 pub async fn rollup_all(
-    state: &AppState,
+    app: &App,
     unit_code: &str,
     period: &str,
     at: Date,
 ) -> AppResult<Vec<RollupView>> {
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let mut views = rollup_periods(state, unit_code, &[period], at, None).await?;
+    let mut views = rollup_periods(app, unit_code, &[period], at, None).await?;
     Ok(views.pop().unwrap_or_default())
 }
 
 /// Some indicators (`only`; all when `None`) rolled up over one unit's subtree for each
 /// of several periods (a trend), with the tree read once: one list of views per period.
 pub async fn rollup_periods(
-    state: &AppState,
+    app: &App,
     unit_code: &str,
     periods: &[Period],
     at: Date,
     only: Option<&[i64]>,
 ) -> AppResult<Vec<Vec<RollupView>>> {
-    let tree = Tree::load(state, at).await?;
-    let mut c = state.db.read().await?;
+    let tree = Tree::load(app, at).await?;
+    let mut c = app.db.read().await?;
     let root = units::by_code(&mut c, unit_code, at)
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
@@ -900,13 +904,13 @@ pub struct ExchangeQuery<'a> {
 /// named unit's subtree (the unit that held the code in the period — a code reused since
 /// names another) or the reader's whole scope. Shared by the dxplan and DHIS2 exports.
 pub async fn exchange_rows(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     q: &ExchangeQuery<'_>,
 ) -> AppResult<Vec<indicators::ExchangeValue>> {
     // A read within the reader's scope (or the named unit's subtree, checked below).
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let indicator_id = match q.indicator.filter(|(code, _)| !code.is_empty()) {
         Some((code, field)) => Some(
             indicators::by_code(&mut c, code)
@@ -918,7 +922,7 @@ pub async fn exchange_rows(
     };
     let roots = match q.unit.filter(|(code, _)| !code.is_empty()) {
         Some((code, field)) => {
-            let unit = units::by_code_for(&mut c, code, q.period.end(), state.today())
+            let unit = units::by_code_for(&mut c, code, q.period.end(), app.today())
                 .await?
                 .ok_or_else(|| AppError::field(field, Invalid::UnknownUnit))?;
             let lineage = units::lineage(&mut c, unit.id).await?;
@@ -944,26 +948,27 @@ pub async fn exchange_rows(
 /// The figures awaiting the reviewer's decision, the oldest first: those of the units in
 /// the reviewer's scope only.
 pub async fn review_queue(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     limit: i64,
 ) -> AppResult<Vec<indicators::DataValue>> {
     user.require_somewhere(Action::ReviewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let scope = user.scope(Action::ReviewWork);
     Ok(indicators::submitted(&mut c, scope.as_deref(), limit).await?)
 }
 
 /// Who has reported a form's figures for a period: every unit of the form's kinds with
 /// how many of its indicators it has submitted or had approved.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completeness {
     pub form_id: i64,
     pub form_name: String,
     pub period: Period,
     /// The kind of period the form reports by.
     #[serde(skip)]
-    #[schema(ignore)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub period_type: dxplan_domain::indicator::PeriodType,
     /// The period's end plus the form's deadline days.
     pub deadline: Date,
@@ -972,7 +977,8 @@ pub struct Completeness {
     pub units: Vec<UnitCompleteness>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitCompleteness {
     pub code: String,
     pub name: String,
@@ -982,15 +988,15 @@ pub struct UnitCompleteness {
 
 /// The completeness of a form for a period (the current one when none is given).
 pub async fn completeness(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     form_id: i64,
     period: Option<&str>,
 ) -> AppResult<Completeness> {
     // A reviewer sees the units of their own scope only.
     user.require_somewhere(Action::ReviewWork)?;
-    let today = state.today();
-    let mut c = state.db.read().await?;
+    let today = app.today();
+    let mut c = app.db.read().await?;
     let in_scope = super::rights::scope_units(&mut c, user, Action::ReviewWork).await?;
     let form = indicators::form(&mut c, form_id).await?;
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
@@ -1025,7 +1031,7 @@ pub async fn completeness(
 /// Reminds the units that have not sent a form's figures for a period (once a day per
 /// unit, whatever the number of clicks). Returns how many units were reminded.
 pub async fn remind_late(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     form_id: i64,
     period: Period,
@@ -1034,8 +1040,8 @@ pub async fn remind_late(
     use dxplan_domain::notification::NotificationKind;
     use dxplan_store::notifications::{self, Notice};
     caller.require_somewhere(Action::ReviewWork)?;
-    let today = state.today();
-    let mut c = state.db.begin().await?;
+    let today = app.today();
+    let mut c = app.db.begin().await?;
     let form = indicators::form(&mut c, form_id).await?;
     if PeriodType::of(period) != form.period_type {
         return Err(AppError::field("period", Invalid::BadPeriod));
@@ -1068,7 +1074,7 @@ pub async fn remind_late(
                 dedup_key: Some(&key),
                 link: None,
             },
-            state.now(),
+            app.now(),
         )
         .await?;
         tracing::debug!(unit = %code, made, "data reminder");
@@ -1076,7 +1082,7 @@ pub async fn remind_late(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "data.remind",
@@ -1095,7 +1101,7 @@ pub async fn remind_late(
 /// Reads a unit's filled-in form workbook and saves its figures as a draft, all or
 /// none. The workbook must be the one for this unit and period.
 pub async fn upload_form(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     unit_code: &str,
     period: &str,
@@ -1114,7 +1120,7 @@ pub async fn upload_form(
     let parsed_period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     unit_for(
-        state,
+        app,
         caller,
         unit_code,
         parsed_period.end(),
@@ -1189,7 +1195,7 @@ pub async fn upload_form(
             "The form has no figures.".into(),
         )]));
     }
-    match save_values(state, caller, unit_code, period, &rows, false).await {
+    match save_values(app, caller, unit_code, period, &rows, false).await {
         Ok(results) => Ok(results.len()),
         Err(AppError::ValueRows(results)) => {
             let mut problems = Vec::new();
@@ -1237,7 +1243,7 @@ pub struct TargetCell {
 /// Sets targets, all or none: each for a unit within the caller's scope (a district's
 /// coordinator sets its district's, not a sibling's or the province's).
 pub async fn set_targets(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     cells: &[TargetCell],
     summary: String,
@@ -1246,7 +1252,7 @@ pub async fn set_targets(
     if cells.iter().any(|t| !t.value.is_finite() || t.value < 0.0) {
         return Err(AppError::field("value", Invalid::Negative));
     }
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     if let Some(user) = caller.user {
         // One read of the scope, whatever the number of cells.
         let scope = super::rights::scope_units(&mut c, user, Action::ManagePlans).await?;
@@ -1264,13 +1270,13 @@ pub async fn set_targets(
             t.period,
             t.value,
             &caller.actor.name,
-            state.now(),
+            app.now(),
         )
         .await?;
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "target.set",
@@ -1299,12 +1305,12 @@ pub struct FormInput<'a> {
 
 /// Creates a reporting form of the catalogue (a province-wide object).
 pub async fn create_form(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &FormInput<'_>,
 ) -> AppResult<indicators::Form> {
-    let mut c = state.db.begin().await?;
-    require_catalogue(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_catalogue(&mut c, app, caller).await?;
     let period_type = PeriodType::parse(input.period_type)
         .ok_or_else(|| AppError::field("period_type", Invalid::BadFormat))?;
     let mut ids = Vec::new();
@@ -1334,7 +1340,7 @@ pub async fn create_form(
             indicator_ids: &ids,
             unit_kinds: input.unit_kinds,
         },
-        state.now(),
+        app.now(),
     )
     .await
     .map_err(|e| match e {
@@ -1344,7 +1350,7 @@ pub async fn create_form(
     let form = indicators::form(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "form.create",
@@ -1362,13 +1368,13 @@ pub async fn create_form(
 
 /// Copies last year's targets (every indicator and unit) to another year.
 pub async fn copy_targets(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     from_year: i32,
     to_year: i32,
 ) -> AppResult<u64> {
-    let mut c = state.db.begin().await?;
-    require_catalogue(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_catalogue(&mut c, app, caller).await?;
     if from_year == to_year
         || !(2000..=2100).contains(&from_year)
         || !(2000..=2100).contains(&to_year)
@@ -1386,12 +1392,12 @@ pub async fn copy_targets(
         Period::Year(from_year),
         Period::Year(to_year),
         &caller.actor.name,
-        state.now(),
+        app.now(),
     )
     .await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "target.copy",
@@ -1410,7 +1416,7 @@ pub async fn copy_targets(
 /// How a unit's target is shared among the units below it.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[derive(utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SplitMethod {
     /// Equal parts (counts and money); the same figure for each (shares and yes/no).
     Equal,
@@ -1421,7 +1427,7 @@ pub enum SplitMethod {
 /// Splits a target set for a unit across the units below it that report the indicator.
 /// Returns each child's new target.
 pub async fn split_target(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     indicator_code: &str,
     unit_code: &str,
@@ -1434,9 +1440,9 @@ pub async fn split_target(
     if !value.is_finite() || value < 0.0 {
         return Err(AppError::field("value", Invalid::Negative));
     }
-    let today = state.today();
+    let today = app.today();
     let (indicator, parent, expected) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let parent = units::by_code(&mut c, unit_code, today)
             .await?
             .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
@@ -1450,7 +1456,7 @@ pub async fn split_target(
         let expected = indicators::expected_kinds(&mut c, indicator.id).await?;
         (indicator, parent, expected)
     };
-    let tree = Tree::load(state, today).await?;
+    let tree = Tree::load(app, today).await?;
     let children = tree
         .pruned(&expected)
         .get(&parent.id)
@@ -1467,7 +1473,7 @@ pub async fn split_target(
         (SplitMethod::ByLastYear, true) => {
             // One roll-up of the parent gives every child's figure, in the same order.
             let last = rollup(
-                state,
+                app,
                 indicator_code,
                 unit_code,
                 &(year - 1).to_string(),
@@ -1490,8 +1496,8 @@ pub async fn split_target(
         _ => vec![1.0; children.len()],
     };
     let total: f64 = weights.iter().sum();
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let mut out = Vec::new();
     for (child, w) in children.iter().zip(&weights) {
         let share = if additive {
@@ -1523,7 +1529,7 @@ pub async fn split_target(
     .await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "target.split",
@@ -1564,13 +1570,13 @@ async fn has_evidence(
 /// Attaches an evidence file to a saved figure. The unit's editors may add files until
 /// the figure is approved; the file's type is checked by name and content.
 pub async fn attach_to_value(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     value_id: i64,
     file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<ValueFile> {
     let value = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let value = indicators::value_by_id(&mut c, value_id).await?;
         let lineage = units::lineage(&mut c, value.unit_id).await?;
         caller.require(Action::EditUnitWork, Target::Unit(&lineage))?;
@@ -1590,13 +1596,13 @@ pub async fn attach_to_value(
         size,
         sha256,
     } = crate::files::accept(
-        &state.config.data_dir,
-        state.config.max_upload_bytes,
+        &app.settings.data_dir,
+        app.settings.max_upload_bytes,
         &name,
         bytes,
     )
     .await?;
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let id = attachments::insert_value_file(
         &mut c,
         value_id,
@@ -1608,7 +1614,7 @@ pub async fn attach_to_value(
             uploaded_by: caller.actor.user_id,
             uploader_name: &caller.actor.name,
         },
-        state.now(),
+        app.now(),
     )
     .await?;
     let file = attachments::value_file(&mut c, id)
@@ -1616,7 +1622,7 @@ pub async fn attach_to_value(
         .ok_or(AppError::NotFound)?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "data.attach",
@@ -1634,11 +1640,11 @@ pub async fn attach_to_value(
 
 /// The files behind one figure, for someone who may read the unit's work.
 pub async fn files_of_value(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     value_id: i64,
 ) -> AppResult<Vec<ValueFile>> {
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let value = indicators::value_by_id(&mut c, value_id).await?;
     let lineage = units::lineage(&mut c, value.unit_id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
@@ -1647,12 +1653,12 @@ pub async fn files_of_value(
 
 /// One file behind a figure and its bytes, for someone who may read the unit's work.
 pub async fn value_file_for(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     file_id: i64,
 ) -> AppResult<(ValueFile, Vec<u8>)> {
     let file = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let file = attachments::value_file(&mut c, file_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1661,6 +1667,6 @@ pub async fn value_file_for(
         user.require(Action::ViewWork, Target::Unit(&lineage))?;
         file
     };
-    let bytes = crate::files::read(&state.config.data_dir, &file.sha256).await?;
+    let bytes = crate::files::read(&app.settings.data_dir, &file.sha256).await?;
     Ok((file, bytes))
 }

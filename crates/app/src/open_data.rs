@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::{Body, Bytes};
+use futures_util::Stream;
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -15,8 +15,8 @@ use dxplan_domain::task::{Outcome, TaskStatus};
 use dxplan_store::open_data::{self, OpenValue};
 use dxplan_store::{index_rounds, units};
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 /// The datasets, in the order the catalogue lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,12 +109,12 @@ pub struct ProgressRow {
     pub mean_progress: f64,
 }
 
-pub async fn plan_progress(state: &AppState) -> AppResult<Vec<ProgressRow>> {
+pub async fn plan_progress(app: &App) -> AppResult<Vec<ProgressRow>> {
     let tasks = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         open_data::committed_tasks(&mut c).await?
     };
-    let today = state.today();
+    let today = app.today();
     let mut rows: BTreeMap<(i64, String, String, String), (ProgressRow, i64)> = BTreeMap::new();
     for t in tasks {
         let key = (
@@ -177,11 +177,11 @@ pub struct IndexRow {
     pub pillars: BTreeMap<String, (f64, Option<f64>)>,
 }
 
-pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
+pub async fn index_results(app: &App) -> AppResult<Vec<IndexRow>> {
     let mut out = Vec::new();
-    for round in super::assessment::published_rounds(state).await? {
+    for round in super::assessment::published_rounds(app).await? {
         let view = super::assessment::round_results(
-            state,
+            app,
             None,
             round.id,
             &super::assessment::ResultsQuery::default(),
@@ -212,7 +212,7 @@ pub async fn index_results(state: &AppState) -> AppResult<Vec<IndexRow>> {
     unit_ids.sort_unstable();
     unit_ids.dedup();
     let codes: std::collections::HashMap<i64, String> = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         dxplan_store::units::by_ids(&mut c, &unit_ids)
             .await?
             .into_iter()
@@ -244,13 +244,13 @@ fn num(v: Option<f64>) -> String {
 
 /// A small dataset as a whole document: CSV (with header) or JSON.
 pub async fn small_dataset(
-    state: &AppState,
+    app: &App,
     dataset: Dataset,
     format: &str,
 ) -> AppResult<(&'static str, Vec<u8>)> {
     let (header, rows, json): (Vec<String>, Vec<Vec<String>>, Value) = match dataset {
         Dataset::PlanProgress => {
-            let rows = plan_progress(state).await?;
+            let rows = plan_progress(app).await?;
             let header = [
                 "year",
                 "plan",
@@ -289,7 +289,7 @@ pub async fn small_dataset(
             (header, cells, json!(rows))
         }
         Dataset::IndexResults => {
-            let rows = index_results(state).await?;
+            let rows = index_results(app).await?;
             let header = [
                 "round",
                 "year",
@@ -371,9 +371,12 @@ fn value_cells(v: &OpenValue) -> Vec<String> {
 /// Rows read from the database per page of a streamed download.
 const PAGE: i64 = 5_000;
 
+/// The chunks of a download streamed as it is read; an error cuts the download short.
+pub type Chunks = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Vec<u8>>> + Send>>;
+
 /// The approved figures, streamed page by page as CSV or JSON: millions of rows in
-/// constant memory.
-pub fn indicator_values_body(state: AppState, format: &str) -> AppResult<(&'static str, Body)> {
+/// constant memory. Gives the content type and the chunks.
+pub fn indicator_values_body(app: App, format: &str) -> AppResult<(&'static str, Chunks)> {
     let json = match format {
         "csv" => false,
         "json" => true,
@@ -383,12 +386,12 @@ pub fn indicator_values_body(state: AppState, format: &str) -> AppResult<(&'stat
     // any item after the first page's first follows another: a comma before it.
     let stream =
         futures_util::stream::unfold((0i64, true, false), move |(after, first, finished)| {
-            let state = state.clone();
+            let app = app.clone();
             async move {
                 if finished {
                     return None;
                 }
-                let page = match state.db.read().await {
+                let page = match app.db.read().await {
                     Ok(mut c) => open_data::approved_values(&mut c, after, PAGE).await,
                     Err(e) => Err(e),
                 };
@@ -433,7 +436,7 @@ pub fn indicator_values_body(state: AppState, format: &str) -> AppResult<(&'stat
                         }
                     }
                 }
-                Some((Ok(Bytes::from(chunk)), (last, false, done)))
+                Some((Ok(chunk), (last, false, done)))
             }
         });
     let content_type = if json {
@@ -441,13 +444,14 @@ pub fn indicator_values_body(state: AppState, format: &str) -> AppResult<(&'stat
     } else {
         "text/csv; charset=utf-8"
     };
-    Ok((content_type, Body::from_stream(stream)))
+    Ok((content_type, Box::pin(stream)))
 }
 
 // ---------------------------------------------------------------- the catalogue
 
 /// The DCAT-style catalogue (JSON-LD with the DCAT vocabulary).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalog {
     #[serde(rename = "@context")]
     pub context: &'static str,
@@ -461,7 +465,8 @@ pub struct Catalog {
     pub dataset: Vec<CatalogDataset>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     #[serde(rename = "@type")]
     pub kind: &'static str,
@@ -469,7 +474,8 @@ pub struct Organization {
 }
 
 /// One dataset of the catalogue and its two distributions.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogDataset {
     #[serde(rename = "@type")]
@@ -486,7 +492,8 @@ pub struct CatalogDataset {
     pub distribution: Vec<Distribution>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Distribution {
     #[serde(rename = "@type")]
     pub kind: &'static str,
@@ -500,11 +507,11 @@ pub struct Distribution {
 
 /// The DCAT-style catalogue: title, description, publisher, licence, when each dataset
 /// last changed, and its distributions (CSV and JSON) at `base`.
-pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Catalog> {
+pub async fn catalog(app: &App, base: &str, lang: Lang) -> AppResult<Catalog> {
     let (values_modified, tasks_modified, publisher) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let (v, t) = open_data::modified(&mut c).await?;
-        let root = units::valid_on(&mut c, state.today())
+        let root = units::valid_on(&mut c, app.today())
             .await?
             .into_iter()
             .find(|u| u.parent_id.is_none())
@@ -513,7 +520,7 @@ pub async fn catalog(state: &AppState, base: &str, lang: Lang) -> AppResult<Cata
         (v, t, root)
     };
     let index_modified = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         index_rounds::rounds(&mut c)
             .await?
             .into_iter()

@@ -4,10 +4,10 @@
 use dxplan_domain::Lang;
 use dxplan_report::progress::progress_report;
 
+use crate::App;
+use crate::dashboard::{DashboardQuery, dashboard_and_filter};
 use crate::error::{AppError, AppResult};
-use crate::service::dashboard::{DashboardQuery, dashboard_and_filter};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// A generated file: its name and bytes.
 pub struct Document {
@@ -72,16 +72,16 @@ impl ExportKind {
 /// Generates one document now, from the dashboard of the query: the workbook, the
 /// progress report (Word or PDF, one model) or the one-page briefing.
 pub async fn generate(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     kind: ExportKind,
     q: &DashboardQuery,
 ) -> AppResult<Document> {
-    let (d, filter) = dashboard_and_filter(state, user, q).await?;
+    let (d, filter) = dashboard_and_filter(app, user, q).await?;
     let base = format!("Báo cáo chuyển đổi số {} {}", d.unit.name, d.year);
     let (filename, bytes) = match kind {
         ExportKind::Workbook => {
-            let tasks = crate::service::tasks::export_rows(state, Lang::Vi, filter).await?;
+            let tasks = crate::tasks::export_rows(app, Lang::Vi, filter).await?;
             let bytes = render(move || {
                 dxplan_report::dashboard_xlsx::dashboard_xlsx(&d, &tasks).map_err(|e| e.to_string())
             });
@@ -89,7 +89,7 @@ pub async fn generate(
         }
         ExportKind::Word | ExportKind::Pdf => {
             // Issued by the unit the report is about, as it stands on the report's day.
-            let head = crate::service::issuer::report_letterhead(state, d.unit.id, d.today).await?;
+            let head = crate::issuer::report_letterhead(app, d.unit.id, d.today).await?;
             let report = progress_report(&d, head);
             let bytes = render(move || match kind {
                 ExportKind::Word => dxplan_report::progress_docx::progress_docx(&report),
@@ -104,7 +104,7 @@ pub async fn generate(
         }
         ExportKind::Briefing => {
             let filename = format!("Tóm tắt cho Ban Chỉ đạo {} {}.pdf", d.unit.name, d.year);
-            let head = crate::service::issuer::report_letterhead(state, d.unit.id, d.today).await?;
+            let head = crate::issuer::report_letterhead(app, d.unit.id, d.today).await?;
             let bytes =
                 render(move || dxplan_pdf::briefing_pdf(&d, &head).map_err(|e| e.to_string()));
             (filename, bytes.await?)
@@ -117,26 +117,26 @@ pub async fn generate(
 /// the reader follows it on its progress page. Authorisation and bad filters are
 /// checked before the job starts, so a refusal is an answer, not a failed job.
 pub async fn start_job(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     kind: ExportKind,
     q: DashboardQuery,
 ) -> AppResult<i64> {
-    let q = crate::service::dashboard::check_query(state, user, &q).await?;
+    let q = crate::dashboard::check_query(app, user, &q).await?;
     let query = serde_urlencoded::to_string(&q).map_err(|e| AppError::internal(e.to_string()))?;
     let id = {
-        let mut c = state.db.begin().await?;
-        let id = dxplan_store::exports::start(&mut c, user.id, kind.as_str(), &query, state.now())
-            .await?;
+        let mut c = app.db.begin().await?;
+        let id =
+            dxplan_store::exports::start(&mut c, user.id, kind.as_str(), &query, app.now()).await?;
         c.commit().await?;
         id
     };
-    let (state, user) = (state.clone(), user.clone());
+    let (app, user) = (app.clone(), user.clone());
     tokio::spawn(async move {
-        let outcome = generate(&state, &user, kind, &q).await;
-        let now = state.now();
+        let outcome = generate(&app, &user, kind, &q).await;
+        let now = app.now();
         let written = async {
-            let mut c = state.db.begin().await?;
+            let mut c = app.db.begin().await?;
             match &outcome {
                 Ok(doc) => {
                     dxplan_store::exports::finish(&mut c, id, &doc.filename, &doc.bytes, now)
@@ -155,11 +155,11 @@ pub async fn start_job(
 
 /// A job its owner (or an administrator) may see; anyone else is told it does not exist.
 pub async fn job_for(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<dxplan_store::exports::ExportJob> {
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let job = dxplan_store::exports::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -175,14 +175,14 @@ pub async fn job_for(
     // token narrowed to a commune does not fetch its owner's province-wide report.
     let q: DashboardQuery = serde_urlencoded::from_str(&job.query)
         .map_err(|e| AppError::internal(format!("export job query: {e}")))?;
-    crate::service::dashboard::check_query(state, user, &q).await?;
+    crate::dashboard::check_query(app, user, &q).await?;
     Ok(job)
 }
 
 /// The finished document of a job.
-pub async fn job_file(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Document> {
-    let job = job_for(state, user, id).await?;
-    let mut c = state.db.read().await?;
+pub async fn job_file(app: &App, user: &CurrentUser, id: i64) -> AppResult<Document> {
+    let job = job_for(app, user, id).await?;
+    let mut c = app.db.read().await?;
     let bytes = dxplan_store::exports::content(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;

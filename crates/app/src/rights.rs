@@ -9,9 +9,9 @@ use dxplan_domain::auth::{Action, Target};
 use dxplan_store::{Conn, units};
 
 use super::Caller;
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// The units at the top of today's tree: the objects of the whole programme — plans and
 /// their groups, the indicator catalogue and forms, province-wide targets, frameworks,
@@ -22,9 +22,9 @@ pub struct Province {
 }
 
 impl Province {
-    pub async fn today(c: &mut Conn, state: &AppState) -> AppResult<Province> {
+    pub async fn today(c: &mut Conn, app: &App) -> AppResult<Province> {
         Ok(Province {
-            roots: units::roots(c, state.today()).await?,
+            roots: units::roots(c, app.today()).await?,
         })
     }
 
@@ -51,14 +51,9 @@ impl Province {
 impl Caller<'_> {
     /// Refuses unless the caller may do `action` over the whole province (the operator at
     /// the command line may).
-    pub async fn require_province(
-        &self,
-        c: &mut Conn,
-        state: &AppState,
-        action: Action,
-    ) -> AppResult<()> {
+    pub async fn require_province(&self, c: &mut Conn, app: &App, action: Action) -> AppResult<()> {
         match self.user {
-            Some(user) => Province::today(c, state).await?.require(user, action),
+            Some(user) => Province::today(c, app).await?.require(user, action),
             None => Ok(()),
         }
     }

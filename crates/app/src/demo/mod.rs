@@ -1,18 +1,24 @@
 //! The demo province: the real units and departments of Bình Định (the full demo carries
 //! them into today's Gia Lai, see `demo_reform`), and demo accounts.
 
+pub mod index;
+pub mod indicators;
+pub mod plan;
+pub mod reform;
+pub mod scale;
+
+use crate::App;
+use crate::Caller;
 use crate::error::AppError;
 use crate::password;
-use crate::service::{self, Caller};
-use crate::state::AppState;
 use dxplan_domain::auth::Role;
 use dxplan_domain::unit::UnitKind;
 use dxplan_domain::user::NewUser;
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::{Db, units, users};
 
-pub const UNITS_CSV: &[u8] = include_bytes!("../../../data/binh-dinh-units.csv");
-pub const DEPARTMENTS_CSV: &[u8] = include_bytes!("../../../data/binh-dinh-departments.csv");
+pub const UNITS_CSV: &[u8] = include_bytes!("../../../../data/binh-dinh-units.csv");
+pub const DEPARTMENTS_CSV: &[u8] = include_bytes!("../../../../data/binh-dinh-departments.csv");
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// One demo account, as printed on the console.
@@ -24,25 +30,25 @@ pub struct DemoAccount {
 
 /// Loads the province and creates the demo accounts. Returns the accounts.
 /// The whole demo: units, accounts, plans, and (with `data`) five years of figures.
-pub async fn seed(state: &AppState) -> Result<Vec<DemoAccount>, AppError> {
-    seed_with(state, crate::demo_indicators::DemoData::Full).await
+pub async fn seed(app: &App) -> Result<Vec<DemoAccount>, AppError> {
+    seed_with(app, crate::demo::indicators::DemoData::Full).await
 }
 
 pub async fn seed_with(
-    state: &AppState,
-    data: crate::demo_indicators::DemoData,
+    app: &App,
+    data: crate::demo::indicators::DemoData,
 ) -> Result<Vec<DemoAccount>, AppError> {
     let caller = Caller {
         user: None,
         actor: Actor::system("demo"),
     };
-    service::import_units(state, &caller, UNITS_CSV, "binh-dinh-units.csv").await?;
-    service::import_units(state, &caller, DEPARTMENTS_CSV, "binh-dinh-departments.csv").await?;
+    crate::import_units(app, &caller, UNITS_CSV, "binh-dinh-units.csv").await?;
+    crate::import_units(app, &caller, DEPARTMENTS_CSV, "binh-dinh-departments.csv").await?;
     // All demo accounts share one hash of "demo": hashing it once keeps start-up fast.
-    let hash = password::hash(state.config.password_cost, DEMO_PASSWORD.into()).await?;
-    let db: &Db = &state.db;
-    let now = state.now();
-    let today = state.today();
+    let hash = password::hash(app.settings.password_cost, DEMO_PASSWORD.into()).await?;
+    let db: &Db = &app.db;
+    let now = app.now();
+    let today = app.today();
     let mut c = db.begin().await?;
     let province = units::by_code(&mut c, "52", today)
         .await?
@@ -135,15 +141,15 @@ pub async fn seed_with(
         granted_on.push(grant_on);
     }
     c.commit().await?;
-    let full = matches!(data, crate::demo_indicators::DemoData::Full);
+    let full = matches!(data, crate::demo::indicators::DemoData::Full);
     // The full demo lives through the 2025 reorganisation (see `demo_reform`): districts
     // work until 30 June 2025, the new communes from 1 July.
-    let districts_end = full.then(crate::demo_reform::july_2025);
+    let districts_end = full.then(crate::demo::reform::july_2025);
     // The plan the steering committee asked for, made in January 2025 with the districts;
     // the reorganisation then carries their open tasks and accounts to the new communes.
-    crate::demo_plan::seed_plan_with(state, 2025, districts_end).await?;
+    crate::demo::plan::seed_plan_with(app, 2025, districts_end).await?;
     if full {
-        crate::demo_reform::seed(state).await?;
+        crate::demo::reform::seed(app).await?;
         // The console names where each account's role is now (carried by the change), and
         // the person's title follows their unit ("Cán bộ Phường Quy Nhơn").
         let mut c = db.begin().await?;
@@ -164,19 +170,19 @@ pub async fn seed_with(
                         unit_id: user.unit_id,
                         active: user.active,
                     };
-                    users::update(&mut c, user.id, &changes, None, state.now()).await?;
+                    users::update(&mut c, user.id, &changes, None, app.now()).await?;
                 }
             }
         }
         c.commit().await?;
     }
     // This year's plan when that is later, made with the units of the year.
-    if state.today().year() > 2025 {
-        crate::demo_plan::seed_plan(state, state.today().year()).await?;
+    if app.today().year() > 2025 {
+        crate::demo::plan::seed_plan(app, app.today().year()).await?;
     }
-    crate::demo_indicators::seed(state, data).await?;
+    crate::demo::indicators::seed(app, data).await?;
     if full {
-        crate::demo_index::seed(state).await?;
+        crate::demo::index::seed(app).await?;
     }
     Ok(accounts)
 }

@@ -16,9 +16,9 @@ use serde_json::json;
 use time::Date;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// The unit that issues, on `day`, a document about `unit`: the unit itself while it
 /// stands, else the one unit that carries it on then (the province that took over an
@@ -63,16 +63,17 @@ pub async fn block(c: &mut Conn, unit: &Unit, day: Date) -> AppResult<IssuerBloc
 }
 
 /// The letterhead of a report (`BC`) about the unit `unit_id`, dated `day` and made now.
-pub async fn report_letterhead(state: &AppState, unit_id: i64, day: Date) -> AppResult<Letterhead> {
-    let mut c = state.db.read().await?;
+pub async fn report_letterhead(app: &App, unit_id: i64, day: Date) -> AppResult<Letterhead> {
+    let mut c = app.db.read().await?;
     let unit = units::get(&mut c, unit_id).await?;
     let unit = issuing_unit(&mut c, unit, day).await?;
     let block = block(&mut c, &unit, day).await?;
-    Ok(Letterhead::new(&block, "BC", day, state.now()))
+    Ok(Letterhead::new(&block, "BC", day, app.now()))
 }
 
 /// A unit's letterhead as it stands today: what it set, and what its documents print.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuerView {
     pub unit_code: String,
     pub unit_name: String,
@@ -84,10 +85,10 @@ pub struct IssuerView {
     pub defaults: IssuerBlock,
 }
 
-async fn view_of(c: &mut Conn, state: &AppState, unit: &Unit) -> AppResult<IssuerView> {
+async fn view_of(c: &mut Conn, app: &App, unit: &Unit) -> AppResult<IssuerView> {
     let ancestors = units::ancestors(c, unit.id).await?;
     let settings = issuers::get(c, unit.id).await?;
-    let here = standing(unit, &ancestors, state.today());
+    let here = standing(unit, &ancestors, app.today());
     Ok(IssuerView {
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
@@ -113,23 +114,23 @@ pub fn require_editor_somewhere(user: &CurrentUser) -> AppResult<()> {
 }
 
 /// The letterhead of a unit, for those who may see the unit.
-pub async fn view(state: &AppState, user: &CurrentUser, unit_id: i64) -> AppResult<IssuerView> {
+pub async fn view(app: &App, user: &CurrentUser, unit_id: i64) -> AppResult<IssuerView> {
     user.require_somewhere(Action::ViewUnits)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let unit = units::get(&mut c, unit_id).await?;
     let lineage = units::lineage(&mut c, unit_id).await?;
     user.require(Action::ViewUnits, Target::Unit(&lineage))?;
-    view_of(&mut c, state, &unit).await
+    view_of(&mut c, app, &unit).await
 }
 
 /// Sets what the unit prints on its documents (blank fields back to the default).
 pub async fn update(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     unit_id: i64,
     input: &IssuerInput,
 ) -> AppResult<IssuerView> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let unit = units::get(&mut c, unit_id).await?;
     if let Some(user) = caller.user {
         let lineage = units::lineage(&mut c, unit_id).await?;
@@ -139,11 +140,11 @@ pub async fn update(
     }
     let settings = issuer::validate(input).map_err(AppError::Validation)?;
     let before = issuers::get(&mut c, unit_id).await?;
-    issuers::put(&mut c, unit_id, &settings, &caller.actor.name, state.now()).await?;
+    issuers::put(&mut c, unit_id, &settings, &caller.actor.name, app.now()).await?;
     if before != settings {
         record(
             &mut c,
-            state,
+            app,
             caller,
             NewEvent {
                 action: "unit.issuer",
@@ -156,7 +157,7 @@ pub async fn update(
         )
         .await?;
     }
-    let view = view_of(&mut c, state, &unit).await?;
+    let view = view_of(&mut c, app, &unit).await?;
     c.commit().await?;
     Ok(view)
 }

@@ -21,9 +21,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// The twelve task groups of the provincial DX plan, under their pillars.
 pub const DEFAULT_GROUPS: [(&str, &str, &str); 12] = [
@@ -77,7 +77,8 @@ async fn note_on_task(
 
 // ---------------------------------------------------------------- plans
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanInput {
     #[serde(default)]
     pub year: Option<i64>,
@@ -161,27 +162,23 @@ fn validate_plan(input: &PlanInput) -> Result<PlanFields, Vec<FieldError>> {
 /// Plans and their groups belong to the whole province: managed only with a grant at the
 /// top of today's tree (a commune's coordinator registers and reviews work, but does not
 /// rewrite the province's plan).
-async fn require_plans(c: &mut Conn, state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
-    caller.require_province(c, state, Action::ManagePlans).await
+async fn require_plans(c: &mut Conn, app: &App, caller: &Caller<'_>) -> AppResult<()> {
+    caller.require_province(c, app, Action::ManagePlans).await
 }
 
 /// Whether the caller may import a plan appendix: checked before the workbook is read.
-pub async fn authorize_plan_import(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
+pub async fn authorize_plan_import(app: &App, caller: &Caller<'_>) -> AppResult<()> {
     caller.require_somewhere(Action::ManagePlans)?;
-    let mut c = state.db.read().await?;
-    require_plans(&mut c, state, caller).await
+    let mut c = app.db.read().await?;
+    require_plans(&mut c, app, caller).await
 }
 
 /// Creates a plan with the twelve default task groups.
-pub async fn create_plan(
-    state: &AppState,
-    caller: &Caller<'_>,
-    input: &PlanInput,
-) -> AppResult<Plan> {
-    let mut c = state.db.begin().await?;
-    require_plans(&mut c, state, caller).await?;
+pub async fn create_plan(app: &App, caller: &Caller<'_>, input: &PlanInput) -> AppResult<Plan> {
+    let mut c = app.db.begin().await?;
+    require_plans(&mut c, app, caller).await?;
     let fields = validate_plan(input).map_err(AppError::Validation)?;
-    let now = state.now();
+    let now = app.now();
     let id = plans::insert(&mut c, &fields, now).await?;
     for (position, (code, name, pillar)) in DEFAULT_GROUPS.iter().enumerate() {
         plans::insert_group(&mut c, id, code, name, pillar, position as i64 + 1).await?;
@@ -189,7 +186,7 @@ pub async fn create_plan(
     let plan = plans::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "plan.create",
@@ -206,21 +203,21 @@ pub async fn create_plan(
 }
 
 pub async fn update_plan(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &PlanInput,
     version: Option<i64>,
 ) -> AppResult<Plan> {
-    let mut c = state.db.begin().await?;
-    require_plans(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_plans(&mut c, app, caller).await?;
     let fields = validate_plan(input).map_err(AppError::Validation)?;
     let before = plans::get(&mut c, id).await?;
-    plans::update(&mut c, id, &fields, version, state.now()).await?;
+    plans::update(&mut c, id, &fields, version, app.now()).await?;
     let after = plans::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "plan.update",
@@ -236,7 +233,8 @@ pub async fn update_plan(
     Ok(after)
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupInput {
     #[serde(default)]
     pub code: String,
@@ -271,13 +269,13 @@ fn duplicate_code(e: StoreError) -> AppError {
 }
 
 pub async fn create_group(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     plan_id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    let mut c = state.db.begin().await?;
-    require_plans(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_plans(&mut c, app, caller).await?;
     plans::get(&mut c, plan_id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
     let position = match input.position {
@@ -290,7 +288,7 @@ pub async fn create_group(
     let group = plans::group(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "group.create",
@@ -307,13 +305,13 @@ pub async fn create_group(
 }
 
 pub async fn update_group(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    let mut c = state.db.begin().await?;
-    require_plans(&mut c, state, caller).await?;
+    let mut c = app.db.begin().await?;
+    require_plans(&mut c, app, caller).await?;
     let before = plans::group(&mut c, id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
     plans::update_group(
@@ -329,7 +327,7 @@ pub async fn update_group(
     let after = plans::group(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "group.update",
@@ -363,8 +361,8 @@ async fn task_lineages(c: &mut Conn, task: &Task) -> AppResult<(Vec<i64>, Vec<Ve
 }
 
 /// Loads a task the user may read, or refuses.
-pub async fn readable_task(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Task> {
-    let mut c = state.db.read().await?;
+pub async fn readable_task(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task> {
+    let mut c = app.db.read().await?;
     let task = tasks::get(&mut c, id).await?;
     let (lead, coordinating) = task_lineages(&mut c, &task).await?;
     let readable = user.may(Action::ViewWork, Target::Unit(&lead))
@@ -396,7 +394,7 @@ async fn require_on_lead(
 /// transaction as the change (queuing e-mail for those who want it at once).
 async fn notify_task(
     c: &mut Conn,
-    state: &AppState,
+    app: &App,
     task: &Task,
     kind: dxplan_domain::notification::NotificationKind,
     roles: &[dxplan_domain::auth::Role],
@@ -408,8 +406,8 @@ async fn notify_task(
     let mut recipients = notifications::holders(c, &lineage, roles).await?;
     recipients.retain(|r| Some(r.user_id) != except_user);
     let (vi, en) = kind.titles(&task.code, &task.title, extra);
-    let link = state
-        .config
+    let link = app
+        .settings
         .public_url
         .as_deref()
         .map(|base| format!("{}/tasks/{}", base.trim_end_matches('/'), task.id));
@@ -424,7 +422,7 @@ async fn notify_task(
             dedup_key: None,
             link: link.as_deref(),
         },
-        state.now(),
+        app.now(),
     )
     .await?;
     Ok(())
@@ -442,11 +440,11 @@ const REVIEWERS: [dxplan_domain::auth::Role; 1] = [dxplan_domain::auth::Role::Co
 /// code or its name.
 async fn resolve_units(
     c: &mut Conn,
-    state: &AppState,
+    app: &App,
     lead_code: &str,
     coordinating_codes: &[String],
 ) -> AppResult<(i64, Vec<i64>)> {
-    let today = state.today();
+    let today = app.today();
     let mut errors = Vec::new();
     let mut names = super::pickers::UnitNames::default();
     let lead = match names.find(c, lead_code, today).await? {
@@ -495,7 +493,7 @@ fn plan_open(plan: &Plan) -> AppResult<()> {
 
 /// Registers a task (as a draft): coordinators for any unit, unit staff for their own.
 pub async fn create_task(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     plan_id: i64,
     input: &TaskInput,
@@ -508,13 +506,13 @@ pub async fn create_task(
         return Err(AppError::Forbidden);
     }
     let fields = validate_task(input).map_err(AppError::Validation)?;
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let plan = plans::get(&mut c, plan_id).await?;
     plan_open(&plan)?;
     check_group_in_plan(&mut c, plan_id, fields.group_id).await?;
     let (lead, coordinating) = resolve_units(
         &mut c,
-        state,
+        app,
         &fields.lead_unit_code,
         &fields.coordinating_unit_codes,
     )
@@ -526,7 +524,7 @@ pub async fn create_task(
     }) {
         return Err(AppError::Forbidden);
     }
-    let now = state.now();
+    let now = app.now();
     let write = TaskWrite {
         fields: &fields,
         plan_id,
@@ -559,7 +557,7 @@ pub async fn create_task(
         use dxplan_domain::notification::NotificationKind;
         notify_task(
             &mut c,
-            state,
+            app,
             &task,
             NotificationKind::TaskAssigned,
             &UNIT_STAFF,
@@ -570,7 +568,7 @@ pub async fn create_task(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.create",
@@ -589,13 +587,13 @@ pub async fn create_task(
 /// Edits a task's content. Units edit their drafts and returned tasks; coordinators
 /// may correct any open task. Once agreed, the deadline moves only by extension.
 pub async fn update_task(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &TaskInput,
     version: Option<i64>,
 ) -> AppResult<Task> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let before = tasks::get(&mut c, id).await?;
     let lineage = units::lineage(&mut c, before.lead_unit_id).await?;
     let target = Target::Unit(&lineage);
@@ -630,7 +628,7 @@ pub async fn update_task(
     check_group_in_plan(&mut c, before.plan_id, fields.group_id).await?;
     let (lead, coordinating) = resolve_units(
         &mut c,
-        state,
+        app,
         &fields.lead_unit_code,
         &fields.coordinating_unit_codes,
     )
@@ -650,7 +648,7 @@ pub async fn update_task(
         lead_unit_id: lead,
         coordinating: &coordinating,
     };
-    let now = state.now();
+    let now = app.now();
     tasks::update(
         &mut c,
         id,
@@ -665,7 +663,7 @@ pub async fn update_task(
     let after = tasks::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.update",
@@ -683,7 +681,7 @@ pub async fn update_task(
 
 /// Moves a task through its workflow.
 pub async fn transition(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     action: &str,
@@ -694,7 +692,7 @@ pub async fn transition(
         return Err(AppError::field("action", Invalid::BadFormat));
     };
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let before = tasks::get(&mut c, id).await?;
     require_on_lead(&mut c, caller, &before, action.permission()).await?;
     // The user acted on a page that is out of date: say so before anything else.
@@ -722,8 +720,8 @@ pub async fn transition(
     if comment.is_some_and(|c| c.chars().count() > 5000) {
         return Err(AppError::field("comment", Invalid::TooLong { max: 5000 }));
     }
-    let now = state.now();
-    let completed_on = (to == TaskStatus::Completed).then(|| state.today());
+    let now = app.now();
+    let completed_on = (to == TaskStatus::Completed).then(|| app.today());
     tasks::set_status(&mut c, id, to, completed_on, version, now).await?;
     tasks::add_event(
         &mut c,
@@ -752,7 +750,7 @@ pub async fn transition(
         if let Some(kind) = kind {
             notify_task(
                 &mut c,
-                state,
+                app,
                 &after,
                 kind,
                 roles,
@@ -783,7 +781,7 @@ pub async fn transition(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: &format!("task.{}", action.as_str()),
@@ -809,7 +807,8 @@ pub async fn transition(
 
 // ---------------------------------------------------------------- extensions
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExtensionInput {
     #[serde(default)]
     pub new_due_date: String,
@@ -819,12 +818,12 @@ pub struct ExtensionInput {
 
 /// A unit asks to move an agreed deadline.
 pub async fn request_extension(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     task_id: i64,
     input: &ExtensionInput,
 ) -> AppResult<Extension> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
     let mut errors = Vec::new();
@@ -861,7 +860,7 @@ pub async fn request_extension(
             "This task already has an extension request awaiting a decision.",
         ));
     }
-    let now = state.now();
+    let now = app.now();
     let id = tasks::add_extension(
         &mut c,
         task_id,
@@ -885,7 +884,7 @@ pub async fn request_extension(
     let ext = tasks::extension(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.extension_request",
@@ -901,7 +900,8 @@ pub async fn request_extension(
     Ok(ext)
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionInput {
     #[serde(default)]
     pub approve: bool,
@@ -911,12 +911,12 @@ pub struct DecisionInput {
 
 /// The coordinator approves (the deadline moves) or refuses an extension.
 pub async fn decide_extension(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     extension_id: i64,
     input: &DecisionInput,
 ) -> AppResult<Extension> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let ext = tasks::extension(&mut c, extension_id).await?;
     let task = tasks::get(&mut c, ext.task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::ReviewWork).await?;
@@ -928,7 +928,7 @@ pub async fn decide_extension(
     if !input.approve && comment.is_none() {
         return Err(AppError::field("comment", Invalid::Required));
     }
-    let now = state.now();
+    let now = app.now();
     tasks::decide_extension(
         &mut c,
         extension_id,
@@ -966,7 +966,7 @@ pub async fn decide_extension(
     let after = tasks::extension(&mut c, extension_id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: if input.approve {
@@ -990,12 +990,12 @@ pub async fn decide_extension(
 
 /// Files (or replaces) the progress report of a period for a task in progress.
 pub async fn file_report(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     task_id: i64,
     input: &ReportInput,
 ) -> AppResult<Report> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
     let fields = validate_report(input).map_err(AppError::Validation)?;
@@ -1006,7 +1006,7 @@ pub async fn file_report(
             "Progress is reported while the task is in progress.",
         ));
     }
-    let now = state.now();
+    let now = app.now();
     let id = tasks::upsert_report(
         &mut c,
         &ReportWrite {
@@ -1034,7 +1034,7 @@ pub async fn file_report(
         .ok_or(AppError::NotFound)?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.report",
@@ -1055,14 +1055,14 @@ pub async fn file_report(
 /// Attaches an evidence file to a task: its type is checked by name and content, the
 /// bytes are stored once by their hash, the record and its audit event together.
 pub async fn attach(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     task_id: i64,
     file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<dxplan_store::attachments::Attachment> {
     use dxplan_store::attachments::{self, NewAttachment};
     let task = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let task = tasks::get(&mut c, task_id).await?;
         require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
         task
@@ -1081,14 +1081,14 @@ pub async fn attach(
         size,
         sha256: sha,
     } = crate::files::accept(
-        &state.config.data_dir,
-        state.config.max_upload_bytes,
+        &app.settings.data_dir,
+        app.settings.max_upload_bytes,
         &name,
         bytes,
     )
     .await?;
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let id = attachments::insert(
         &mut c,
         task_id,
@@ -1107,7 +1107,7 @@ pub async fn attach(
     let attachment = attachments::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.attach",
@@ -1125,16 +1125,16 @@ pub async fn attach(
 
 /// An evidence file and its bytes, for someone who may read its task.
 pub async fn attachment_for(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<(dxplan_store::attachments::Attachment, Vec<u8>)> {
     let attachment = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         dxplan_store::attachments::get(&mut c, id).await?
     };
-    readable_task(state, user, attachment.task_id).await?;
-    let bytes = crate::files::read(&state.config.data_dir, &attachment.sha256).await?;
+    readable_task(app, user, attachment.task_id).await?;
+    let bytes = crate::files::read(&app.settings.data_dir, &attachment.sha256).await?;
     Ok((attachment, bytes))
 }
 
@@ -1149,7 +1149,7 @@ pub struct ImportOutcome {
 /// Reads a plan appendix workbook and, unless `dry_run`, creates every task in one
 /// transaction — all or nothing.
 pub async fn import_plan(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     plan_id: i64,
     file: impl Future<Output = AppResult<super::Upload>>,
@@ -1157,15 +1157,15 @@ pub async fn import_plan(
 ) -> AppResult<ImportOutcome> {
     use dxplan_domain::plan_import::{ImportContext, KnownGroup, read_plan};
     let plan = {
-        let mut c = state.db.read().await?;
-        require_plans(&mut c, state, caller).await?;
+        let mut c = app.db.read().await?;
+        require_plans(&mut c, app, caller).await?;
         plans::get(&mut c, plan_id).await?
     };
     plan_open(&plan)?;
     // Only now is the workbook read (no connection held while it arrives).
     let bytes = file.await?.bytes;
     let (units_known, groups, existing) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let units_known = units::known_units(&mut c).await?;
         let groups: Vec<KnownGroup> = plans::groups(&mut c, plan_id)
             .await?
@@ -1182,7 +1182,7 @@ pub async fn import_plan(
             tasks::existing_of_plan(&mut c, plan_id).await?,
         )
     };
-    let today = state.today();
+    let today = app.today();
     let year = i32::try_from(plan.year).unwrap_or(today.year());
     // The units the document names: a past year's plan names those of its time (its
     // decision date, else its last day), so a reused code or an old name finds the unit
@@ -1225,8 +1225,8 @@ pub async fn import_plan(
             committed: false,
         });
     }
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let followers: Vec<i64> = imported
         .iter()
         .filter(|t| t.outside_lead.is_some())
@@ -1271,7 +1271,7 @@ pub async fn import_plan(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "plan.import",
@@ -1322,19 +1322,19 @@ impl ListFormat {
 /// Every task a filter selects, as a CSV file or a workbook named after its plan:
 /// (file name, bytes).
 pub async fn export_list(
-    state: &AppState,
+    app: &App,
     lang: Lang,
     filter: TaskFilter,
     format: ListFormat,
 ) -> AppResult<(String, Vec<u8>)> {
     let title = match filter.plan_id {
         Some(p) => {
-            let mut c = state.db.read().await?;
+            let mut c = app.db.read().await?;
             plans::get(&mut c, p).await?.title
         }
         None => lang.pick("Danh sách nhiệm vụ", "Tasks").to_string(),
     };
-    let rows = export_rows(state, lang, filter).await?;
+    let rows = export_rows(app, lang, filter).await?;
     match format {
         ListFormat::Csv => {
             let bytes = dxplan_report::tasks::tasks_csv(&rows)
@@ -1357,14 +1357,14 @@ pub async fn export_list(
 
 /// Every task a filter selects (not just one page, at most 50,000), as export rows.
 pub async fn export_rows(
-    state: &AppState,
+    app: &App,
     lang: Lang,
     mut filter: TaskFilter,
 ) -> AppResult<Vec<TaskExportRow>> {
-    let today = state.today();
+    let today = app.today();
     filter.offset = 0;
     filter.limit = 1000;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let mut all = Vec::new();
     loop {
         let page = tasks::list(&mut c, &filter).await?;
@@ -1440,12 +1440,9 @@ pub async fn export_rows(
 }
 
 /// Counts of the plan's tasks (those the user may read) by the Decision 42 outcomes.
-pub async fn outcome_counts(
-    state: &AppState,
-    filter: &TaskFilter,
-) -> AppResult<Vec<(Outcome, usize)>> {
-    let today = state.today();
-    let mut c = state.db.read().await?;
+pub async fn outcome_counts(app: &App, filter: &TaskFilter) -> AppResult<Vec<(Outcome, usize)>> {
+    let today = app.today();
+    let mut c = app.db.read().await?;
     let facts = tasks::facts(&mut c, filter).await?;
     Ok(Outcome::ALL
         .iter()

@@ -17,14 +17,14 @@ use dxplan_store::{indicators, units};
 
 use super::indicators::{ExchangeRow, RowResult, ValueRow, save_many};
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 const KINDS: [&str; 2] = ["data_element", "org_unit"];
 
-async fn maps(state: &AppState) -> AppResult<(CodeMap, CodeMap)> {
-    let mut c = state.db.read().await?;
+async fn maps(app: &App) -> AppResult<(CodeMap, CodeMap)> {
+    let mut c = app.db.read().await?;
     let all = dhis2::all(&mut c).await?;
     let of = |kind: &str| {
         CodeMap::new(
@@ -36,14 +36,15 @@ async fn maps(state: &AppState) -> AppResult<(CodeMap, CodeMap)> {
     Ok((of("data_element"), of("org_unit")))
 }
 
-pub async fn mappings(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Mapping>> {
+pub async fn mappings(app: &App, user: &CurrentUser) -> AppResult<Vec<Mapping>> {
     // Identifier mappings are shared reference data, read by every member alike.
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(dhis2::all(&mut c).await?)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MappingInput {
     #[serde(default)]
@@ -56,14 +57,14 @@ pub struct MappingInput {
 
 /// Replaces the mappings (coordinators): every code must exist, every DHIS2 id be unique.
 pub async fn set_mappings(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &[MappingInput],
 ) -> AppResult<Vec<Mapping>> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     // The mappings serve the whole province's exchange.
     caller
-        .require_province(&mut c, state, Action::ManagePlans)
+        .require_province(&mut c, app, Action::ManagePlans)
         .await?;
     let mut errors = Vec::new();
     let mut list = Vec::new();
@@ -78,7 +79,7 @@ pub async fn set_mappings(
         }
         let exists = match kind {
             "data_element" => indicators::by_code(&mut c, code).await?.is_some(),
-            _ => units::by_code(&mut c, code, state.today()).await?.is_some(),
+            _ => units::by_code(&mut c, code, app.today()).await?.is_some(),
         };
         if !exists {
             errors.push(FieldError::new(format!("{i}.code"), Invalid::UnknownUnit));
@@ -103,7 +104,7 @@ pub async fn set_mappings(
     dhis2::replace(&mut c, &list).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "dhis2.mappings",
@@ -119,8 +120,9 @@ pub async fn set_mappings(
     Ok(list)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ExportQuery {
     /// DHIS2 (`202508`) or dxplan (`2025-08`) notation.
     #[serde(default)]
@@ -132,18 +134,14 @@ pub struct ExportQuery {
 }
 
 /// Approved figures of a period, in the reader's scope, as a data value set.
-pub async fn export(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &ExportQuery,
-) -> AppResult<DataValueSet> {
+pub async fn export(app: &App, user: &CurrentUser, q: &ExportQuery) -> AppResult<DataValueSet> {
     // Within the reader's scope (see `exchange_rows`).
     user.require_somewhere(Action::ViewWork)?;
     let raw = q.period.as_deref().unwrap_or_default();
     let period = from_dhis2_period(raw)
         .or_else(|| Period::parse(raw))
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let (elements, org_units) = maps(state).await?;
+    let (elements, org_units) = maps(app).await?;
     let element = q
         .data_element
         .as_deref()
@@ -153,7 +151,7 @@ pub async fn export(
         .as_deref()
         .map(|o| org_units.from_dhis2(o).to_string());
     let rows = super::indicators::exchange_rows(
-        state,
+        app,
         user,
         &super::indicators::ExchangeQuery {
             period,
@@ -185,7 +183,7 @@ pub async fn export(
 
 /// Figures from a data value set, all or none, saved as drafts or submitted for review.
 pub async fn import(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     set: &DataValueSet,
     submit: bool,
@@ -196,7 +194,7 @@ pub async fn import(
     if set.data_values.is_empty() {
         return Err(AppError::field("dataValues", Invalid::Required));
     }
-    let (elements, org_units) = maps(state).await?;
+    let (elements, org_units) = maps(app).await?;
     let mut errors = Vec::new();
     let mut items = Vec::new();
     for (i, v) in set.data_values.iter().enumerate() {
@@ -241,5 +239,5 @@ pub async fn import(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    save_many(state, caller, &items, submit).await
+    save_many(app, caller, &items, submit).await
 }

@@ -7,8 +7,8 @@ use dxplan_domain::unit::UnitKind;
 use dxplan_store::indicators::{self, FormWrite};
 use dxplan_store::units;
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 /// (code, name, measure, unit of measure, direction, aggregation, period, pillar)
 type Def = (
@@ -364,10 +364,10 @@ pub(crate) fn noise(a: i64, b: i64, c: i64) -> f64 {
     (x % 10_000) as f64 / 10_000.0
 }
 
-pub async fn seed(state: &AppState, data: DemoData) -> AppResult<()> {
-    let now = state.now();
-    let today = state.today();
-    let mut c = state.db.begin().await?;
+pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
+    let now = app.now();
+    let today = app.today();
+    let mut c = app.db.begin().await?;
     let mut ids = Vec::new();
     for (code, name, measure, uom, direction, aggregation, period, pillar) in CATALOGUE {
         let fields = validate_indicator(&IndicatorInput {

@@ -12,14 +12,15 @@ use dxplan_store::tokens::{self, NewToken, Token};
 use dxplan_store::units;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::{CurrentUser, hash_token, random_token};
-use crate::state::AppState;
+use crate::principal::{CurrentUser, hash_token, random_token};
 
 /// The longest a token lives: a year, then its owner makes a new one.
 pub const MAX_DAYS: i64 = 366;
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInput {
     #[serde(default)]
     pub name: String,
@@ -40,11 +41,7 @@ pub struct Created {
     pub secret: String,
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller<'_>,
-    input: &TokenInput,
-) -> AppResult<Created> {
+pub async fn create(app: &App, caller: &Caller<'_>, input: &TokenInput) -> AppResult<Created> {
     let user = caller.person()?;
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, 100, &mut errors);
@@ -66,7 +63,7 @@ pub async fn create(
             "read"
         }
     };
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let unit = match input
         .unit
         .as_deref()
@@ -75,7 +72,7 @@ pub async fn create(
     {
         None => None,
         // By code or name; only within what the owner may already see.
-        Some(code) => match super::pickers::find_named(&mut c, code, state.today())
+        Some(code) => match super::pickers::find_named(&mut c, code, app.today())
             .await?
             .ok()
         {
@@ -98,7 +95,7 @@ pub async fn create(
         return Err(AppError::Validation(errors));
     }
     let secret = format!("dxp_{}", random_token());
-    let now = state.now();
+    let now = app.now();
     let id = tokens::insert(
         &mut c,
         &NewToken {
@@ -116,7 +113,7 @@ pub async fn create(
     let token = tokens::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "token.create",
@@ -133,24 +130,24 @@ pub async fn create(
 }
 
 /// The caller's own tokens, or everyone's for a system administrator who asks.
-pub async fn list(state: &AppState, user: &CurrentUser, all: bool) -> AppResult<Vec<Token>> {
+pub async fn list(app: &App, user: &CurrentUser, all: bool) -> AppResult<Vec<Token>> {
     if all && !user.is_system_admin() {
         return Err(AppError::Forbidden);
     }
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(tokens::list(&mut c, (!all).then_some(user.id)).await?)
 }
 
 /// Revokes a token: its owner's, or any for a system administrator.
-pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult<Token> {
+pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Token> {
     let user = caller.person()?;
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let token = tokens::get(&mut c, id).await?;
     if token.user_id != user.id && !user.is_system_admin() {
         // Someone else's token is none of the caller's business: as if it did not exist.
         return Err(AppError::NotFound);
     }
-    if !tokens::revoke(&mut c, id, &user.username, state.now()).await? {
+    if !tokens::revoke(&mut c, id, &user.username, app.now()).await? {
         return Err(AppError::conflict(
             "already_revoked",
             "Mã truy cập đã bị thu hồi trước đó.",
@@ -160,7 +157,7 @@ pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult
     let after = tokens::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "token.revoke",

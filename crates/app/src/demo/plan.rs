@@ -11,9 +11,9 @@ use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskWrite};
 use dxplan_store::units;
 use time::{Date, Duration, Month};
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::service::tasks::DEFAULT_GROUPS;
-use crate::state::AppState;
+use crate::tasks::DEFAULT_GROUPS;
 
 /// Where a template task goes: one department, or each of several districts.
 enum Lead {
@@ -556,22 +556,18 @@ fn date(y: i32, m: u8, d: u8) -> Date {
 /// Seeds one plan of the given year: for the current year deadlines spread around
 /// today, for a past year they fall in that year and most work is done. A district named
 /// by a template that no longer exists is replaced by the unit that carries its work.
-pub async fn seed_plan(state: &AppState, year: i32) -> AppResult<i64> {
-    seed_plan_with(state, year, None).await
+pub async fn seed_plan(app: &App, year: i32) -> AppResult<i64> {
+    seed_plan_with(app, year, None).await
 }
 
 /// As [`seed_plan`]; with `districts_end` (the day the district level ends), a district's
 /// finished or cancelled task is due, done and reported before that day, and work still
 /// open is reported only for the quarters before it (the reorganisation carries it on).
-pub async fn seed_plan_with(
-    state: &AppState,
-    year: i32,
-    districts_end: Option<Date>,
-) -> AppResult<i64> {
-    let today = state.today();
-    let now = state.now();
+pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -> AppResult<i64> {
+    let today = app.today();
+    let now = app.now();
     let past = year < today.year();
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let plan_id = plans::insert(&mut c, &PlanFields {
         year: i64::from(year),
         title: format!("Kế hoạch chuyển đổi số năm {year}"),

@@ -14,9 +14,9 @@ use dxplan_store::webhooks::{self, Delivery, NewWebhook, Webhook};
 use dxplan_store::{Conn, StoreError};
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::random_token;
-use crate::state::AppState;
+use crate::principal::random_token;
 
 /// Queues `event` with `data` for every subscribed endpoint, in the caller's transaction.
 pub async fn emit(
@@ -33,7 +33,8 @@ pub async fn emit(
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     #[serde(default)]
@@ -64,7 +65,7 @@ fn require_admin(caller: &Caller<'_>) -> AppResult<()> {
 /// resolves to allowed (never a metadata service; private ranges only when allowed).
 async fn check_url(url: &str, allow_private: bool) -> Result<String, Invalid> {
     let url = url.trim();
-    let uri: axum::http::Uri = url.parse().map_err(|_| Invalid::BadFormat)?;
+    let uri: http::Uri = url.parse().map_err(|_| Invalid::BadFormat)?;
     let scheme = uri.scheme_str().unwrap_or_default();
     if !matches!(scheme, "http" | "https") || url.chars().count() > 2000 {
         return Err(Invalid::BadFormat);
@@ -99,7 +100,7 @@ async fn check_url(url: &str, allow_private: bool) -> Result<String, Invalid> {
 }
 
 pub async fn register(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &WebhookInput,
 ) -> AppResult<Registered> {
@@ -127,8 +128,8 @@ pub async fn register(
         return Err(AppError::Validation(errors));
     }
     let secret = format!("whsec_{}", random_token());
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let id = webhooks::insert(
         &mut c,
         &NewWebhook {
@@ -144,7 +145,7 @@ pub async fn register(
     let webhook = webhooks::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "webhook.create",
@@ -160,35 +161,35 @@ pub async fn register(
     Ok(Registered { webhook, secret })
 }
 
-pub async fn list(state: &AppState, caller: &Caller<'_>) -> AppResult<Vec<Webhook>> {
+pub async fn list(app: &App, caller: &Caller<'_>) -> AppResult<Vec<Webhook>> {
     require_admin(caller)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(webhooks::list(&mut c).await?)
 }
 
 /// An endpoint and its latest deliveries (status, response code, attempts).
 pub async fn deliveries(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
 ) -> AppResult<(Webhook, Vec<Delivery>)> {
     require_admin(caller)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let hook = webhooks::get(&mut c, id).await?;
     let list = webhooks::deliveries(&mut c, id, 200).await?;
     Ok((hook, list))
 }
 
 /// Removes an endpoint: nothing more is sent to it.
-pub async fn remove(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult<Webhook> {
+pub async fn remove(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Webhook> {
     require_admin(caller)?;
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let before = webhooks::get(&mut c, id).await?;
-    webhooks::deactivate(&mut c, id, state.now()).await?;
+    webhooks::deactivate(&mut c, id, app.now()).await?;
     let after = webhooks::get(&mut c, id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "webhook.remove",

@@ -15,9 +15,9 @@ use dxplan_store::tasks::{self, Task, TaskFilter, TaskSort};
 use dxplan_store::{index_rounds, indicators, units};
 use time::Date;
 
+use crate::App;
 use crate::error::AppResult;
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// Everything waiting on one user. Each task appears once: in the list of what the user
 /// must do with it (review, submit, report on), else among the overdue or due soon.
@@ -51,7 +51,8 @@ impl MyWork {
 }
 
 /// One thing to do that is not a task: figures or an assessment.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkItem {
     pub kind: WorkKind,
     /// The unit, form or round it is about, by name.
@@ -62,7 +63,8 @@ pub struct WorkItem {
     pub href: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkKind {
     FiguresToEnter,
@@ -113,13 +115,9 @@ pub enum PlanChoice {
 }
 
 /// What waits on `user`, the task lists for the plan chosen.
-pub async fn my_work(
-    state: &AppState,
-    user: &CurrentUser,
-    choice: PlanChoice,
-) -> AppResult<MyWork> {
-    let today = state.today();
-    let mut c = state.db.read().await?;
+pub async fn my_work(app: &App, user: &CurrentUser, choice: PlanChoice) -> AppResult<MyWork> {
+    let today = app.today();
+    let mut c = app.db.read().await?;
     let plans: Vec<Plan> = plans::list(&mut c)
         .await?
         .into_iter()
@@ -211,8 +209,8 @@ pub async fn my_work(
         None => Vec::new(),
     };
     drop(c);
-    let mut items = figures(state, user, today).await?;
-    items.extend(assessments(state, user).await?);
+    let mut items = figures(app, user, today).await?;
+    items.extend(assessments(app, user).await?);
     Ok(MyWork {
         plans,
         plan,
@@ -228,8 +226,8 @@ pub async fn my_work(
 }
 
 /// Figures: to enter (for the units the user works for), to submit, to correct, to review.
-async fn figures(state: &AppState, user: &CurrentUser, today: Date) -> AppResult<Vec<WorkItem>> {
-    let mut c = state.db.read().await?;
+async fn figures(app: &App, user: &CurrentUser, today: Date) -> AppResult<Vec<WorkItem>> {
+    let mut c = app.db.read().await?;
     let mut items = Vec::new();
     let entry = |unit: &str, period: &str| format!("/data/{unit}?period={period}");
     let code_of = async |c: &mut dxplan_store::Conn, id: i64| -> AppResult<String> {
@@ -311,8 +309,8 @@ fn own_units_for(user: &CurrentUser, action: Action) -> Vec<i64> {
 
 /// Assessments: self-assessments of the user's own units in open rounds, and the rounds the
 /// user coordinates with self-assessments to verify.
-async fn assessments(state: &AppState, user: &CurrentUser) -> AppResult<Vec<WorkItem>> {
-    let mut c = state.db.read().await?;
+async fn assessments(app: &App, user: &CurrentUser) -> AppResult<Vec<WorkItem>> {
+    let mut c = app.db.read().await?;
     let open = index_rounds::open_assessments(&mut c).await?;
     if open.is_empty() {
         return Ok(Vec::new());

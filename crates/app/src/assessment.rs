@@ -29,9 +29,9 @@ use dxplan_store::{Conn, index_frameworks, units};
 
 use super::index::{CriterionView, FrameworkView};
 use super::{Caller, Structure, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 const UNIT_STAFF: [Role; 2] = [Role::UnitEditor, Role::UnitApprover];
 const MAX_TEXT: usize = 5000;
@@ -75,7 +75,8 @@ async fn notify(
 
 // ---------------------------------------------------------------- opening a round
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoundInput {
     #[serde(default)]
@@ -97,12 +98,8 @@ pub struct RoundInput {
 }
 
 /// Opens a round: a draft assessment for each unit, and a notice to each unit's staff.
-pub async fn open_round(
-    state: &AppState,
-    caller: &Caller<'_>,
-    input: &RoundInput,
-) -> AppResult<Round> {
-    let today = state.today();
+pub async fn open_round(app: &App, caller: &Caller<'_>, input: &RoundInput) -> AppResult<Round> {
+    let today = app.today();
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, 300, &mut errors);
     if !(2000..=2100).contains(&input.year) {
@@ -118,7 +115,7 @@ pub async fn open_round(
     if deadline.is_none() {
         errors.push(FieldError::new("deadline", Invalid::BadDate));
     }
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let framework = index_frameworks::get(&mut c, input.framework_id).await?;
     if framework.is_none() {
         errors.push(FieldError::new("framework_id", Invalid::Required));
@@ -199,7 +196,7 @@ pub async fn open_round(
         return Err(AppError::Validation(errors));
     }
     let deadline = deadline.unwrap_or(today);
-    let now = state.now();
+    let now = app.now();
     let id = rounds::insert_round(
         &mut c,
         &RoundWrite {
@@ -233,7 +230,7 @@ pub async fn open_round(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "index_round.open",
@@ -256,7 +253,8 @@ pub async fn open_round(
 // ---------------------------------------------------------------- who may do what
 
 /// What the caller may do with one assessment.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rights {
     /// Coordinate the round: verify any criterion, reopen, close verification, publish.
     pub manage: bool,
@@ -360,7 +358,8 @@ async fn load(c: &mut Conn, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
 // ---------------------------------------------------------------- reading
 
 /// A round as its page shows it: the assessments the user may see with their totals.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundView {
     pub round: Round,
     pub max_points: f64,
@@ -370,7 +369,8 @@ pub struct RoundView {
     pub may_publish: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssessmentLine {
     pub assessment: Assessment,
     pub self_points: f64,
@@ -380,8 +380,8 @@ pub struct AssessmentLine {
     pub leaves: usize,
 }
 
-pub async fn round_view(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<RoundView> {
-    let mut c = state.db.read().await?;
+pub async fn round_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<RoundView> {
+    let mut c = app.db.read().await?;
     let round = rounds::round(&mut c, id).await?;
     let framework = framework_view(&mut c, round.framework_id).await?;
     let run_lineage = units::lineage(&mut c, round.run_by_unit_id).await?;
@@ -461,14 +461,15 @@ pub async fn round_view(state: &AppState, user: &CurrentUser, id: i64) -> AppRes
 }
 
 /// The rounds a user can open (all, for anyone who reads work; each round's page narrows).
-pub async fn round_list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Round>> {
+pub async fn round_list(app: &App, user: &CurrentUser) -> AppResult<Vec<Round>> {
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(rounds::rounds(&mut c).await?)
 }
 
 /// What an indicator already reported in dxplan says for a criterion.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fed {
     pub indicator: String,
     pub value: Option<f64>,
@@ -478,7 +479,8 @@ pub struct Fed {
 }
 
 /// One criterion of an assessment, as the form shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreRow {
     pub criterion: CriterionView,
     pub depth: usize,
@@ -495,7 +497,8 @@ pub struct ScoreRow {
     pub may_verify: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssessmentView {
     pub round: Round,
     pub assessment: Assessment,
@@ -531,7 +534,7 @@ fn depth_of(criteria: &[CriterionView], code: &str) -> usize {
 /// The figures of the indicators feeding an assessment's criteria, for the unit's subtree
 /// and the round's year: one roll-up for all of them.
 async fn fed_values(
-    state: &AppState,
+    app: &App,
     framework: &FrameworkView,
     unit_code: &str,
     year: i64,
@@ -547,7 +550,7 @@ async fn fed_values(
         return Ok(HashMap::new());
     }
     let codes: HashMap<String, i64> = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         dxplan_store::indicators::list(&mut c, None, None)
             .await?
             .into_iter()
@@ -560,11 +563,11 @@ async fn fed_values(
     };
     // The units as they stood at the end of the assessed year: a 2024 round assesses
     // 2024's units, some of which a later reorganisation ended.
-    let today = state.today();
+    let today = app.today();
     let at = time::Date::from_calendar_date(year, time::Month::December, 31)
         .map_or(today, |end| end.min(today));
     let views =
-        super::indicators::rollup_periods(state, unit_code, &[Period::Year(year)], at, Some(&ids))
+        super::indicators::rollup_periods(app, unit_code, &[Period::Year(year)], at, Some(&ids))
             .await?;
     Ok(views
         .into_iter()
@@ -615,13 +618,9 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-pub async fn assessment_view(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<AssessmentView> {
+pub async fn assessment_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<AssessmentView> {
     let (loaded, scores, evidence, events) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let loaded = load(&mut c, user, id).await?;
         let scores = rounds::scores(&mut c, id).await?;
         let evidence = rounds::evidence_of(&mut c, id).await?;
@@ -634,7 +633,7 @@ pub async fn assessment_view(
         framework,
         rights,
     } = loaded;
-    let fed = fed_values(state, &framework, &assessment.unit_code, round.year).await?;
+    let fed = fed_values(app, &framework, &assessment.unit_code, round.year).await?;
     let by_code: HashMap<&str, &Score> = scores
         .iter()
         .map(|s| (s.criterion_code.as_str(), s))
@@ -735,7 +734,7 @@ pub async fn assessment_view(
                 .sum(),
         )
     });
-    let open = submission_open(state.today(), round.deadline, assessment.reopened_until);
+    let open = submission_open(app.today(), round.deadline, assessment.reopened_until);
     Ok(AssessmentView {
         framework_code: String::new(),
         max_points: framework.max_points,
@@ -755,7 +754,8 @@ pub async fn assessment_view(
 
 // ---------------------------------------------------------------- the unit's answers
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     #[serde(default)]
@@ -804,14 +804,14 @@ fn locked_error(status: AssessmentStatus) -> AppError {
 /// Saves the unit's answers, criterion by criterion, all or nothing: points are computed
 /// by the criterion's rule (and the feeding indicator), never typed over a rule.
 pub async fn save_answers(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     answers: &[AnswerInput],
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
     let (round, assessment, framework) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let l = load(&mut c, user, id).await?;
         if !l.rights.edit {
             return Err(AppError::Forbidden);
@@ -824,7 +824,7 @@ pub async fn save_answers(
     if answers.is_empty() {
         return Err(AppError::field("answers", Invalid::Required));
     }
-    let fed = fed_values(state, &framework, &assessment.unit_code, round.year).await?;
+    let fed = fed_values(app, &framework, &assessment.unit_code, round.year).await?;
     let mut errors = Vec::new();
     let mut writes = Vec::new();
     for a in answers {
@@ -878,8 +878,8 @@ pub async fn save_answers(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     // Re-read inside the transaction: a submission in between locks the answers.
     let current = rounds::assessment(&mut c, id).await?;
     if !current.status.is_editable_by_unit() {
@@ -899,7 +899,7 @@ pub async fn save_answers(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "assessment.save",
@@ -922,12 +922,12 @@ pub async fn save_answers(
     )
     .await?;
     c.commit().await?;
-    assessment_view(state, user, id).await
+    assessment_view(app, user, id).await
 }
 
 /// A link to a published document as evidence of a criterion.
 pub async fn add_link(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     criterion: &str,
@@ -947,29 +947,29 @@ pub async fn add_link(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    add_evidence(state, caller, id, criterion, Some(url), None, &title).await
+    add_evidence(app, caller, id, criterion, Some(url), None, &title).await
 }
 
 /// An evidence file: its type checked by name and content, stored once by its hash.
 pub async fn attach_file(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     criterion: &str,
     file: impl Future<Output = AppResult<super::Upload>>,
 ) -> AppResult<Evidence> {
     // Refuse before reading or storing anything when the caller may not add evidence here.
-    check_evidence_allowed(state, caller, id, criterion).await?;
+    check_evidence_allowed(app, caller, id, criterion).await?;
     let super::Upload { name, bytes } = file.await?;
     let accepted = crate::files::accept(
-        &state.config.data_dir,
-        state.config.max_upload_bytes,
+        &app.settings.data_dir,
+        app.settings.max_upload_bytes,
         &name,
         bytes,
     )
     .await?;
     add_evidence(
-        state,
+        app,
         caller,
         id,
         criterion,
@@ -981,13 +981,13 @@ pub async fn attach_file(
 }
 
 async fn check_evidence_allowed(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     criterion: &str,
 ) -> AppResult<(Round, Assessment, String)> {
     let user = user_of(caller)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let l = load(&mut c, user, id).await?;
     if !l.rights.edit {
         return Err(AppError::Forbidden);
@@ -1000,7 +1000,7 @@ async fn check_evidence_allowed(
 }
 
 async fn add_evidence(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     criterion: &str,
@@ -1008,9 +1008,9 @@ async fn add_evidence(
     file: Option<&crate::files::Accepted>,
     name: &str,
 ) -> AppResult<Evidence> {
-    let (round, assessment, code) = check_evidence_allowed(state, caller, id, criterion).await?;
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let (round, assessment, code) = check_evidence_allowed(app, caller, id, criterion).await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let evidence_id = rounds::add_evidence(
         &mut c,
         id,
@@ -1030,7 +1030,7 @@ async fn add_evidence(
     let evidence = rounds::evidence(&mut c, evidence_id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "assessment.evidence",
@@ -1048,12 +1048,12 @@ async fn add_evidence(
 
 /// An evidence file and its bytes, for someone who may see its assessment.
 pub async fn evidence_file(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     evidence_id: i64,
 ) -> AppResult<(Evidence, Vec<u8>)> {
     let evidence = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         let evidence = rounds::evidence(&mut c, evidence_id).await?;
         load(&mut c, user, evidence.assessment_id).await?;
         evidence
@@ -1061,13 +1061,14 @@ pub async fn evidence_file(
     let Some(sha) = evidence.sha256.as_deref() else {
         return Err(AppError::NotFound);
     };
-    let bytes = crate::files::read(&state.config.data_dir, sha).await?;
+    let bytes = crate::files::read(&app.settings.data_dir, sha).await?;
     Ok((evidence, bytes))
 }
 
 // ---------------------------------------------------------------- the workflow
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActInput {
     #[serde(default)]
@@ -1083,7 +1084,7 @@ pub struct ActInput {
 
 /// Submit (the unit's head), reopen or close verification (the round's coordinator).
 pub async fn act(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &ActInput,
@@ -1106,9 +1107,9 @@ pub async fn act(
             Invalid::TooLong { max: MAX_TEXT },
         ));
     }
-    let today = state.today();
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let today = app.today();
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let l = load(&mut c, user, id).await?;
     let allowed = match action {
         AssessmentAction::Submit => l.rights.submit,
@@ -1153,8 +1154,8 @@ pub async fn act(
             }
             // What is submitted is what dxplan's figures say today: freeze them.
             drop(c);
-            refresh_fed_points(state, &l).await?;
-            c = state.db.begin().await?;
+            refresh_fed_points(app, &l).await?;
+            c = app.db.begin().await?;
             // Someone may have moved it meanwhile: submit only what is still a draft.
             let current = rounds::assessment(&mut c, id).await?;
             if current.status != AssessmentStatus::Draft {
@@ -1232,7 +1233,7 @@ pub async fn act(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: &format!("assessment.{}", action.as_str()),
@@ -1254,16 +1255,16 @@ pub async fn act(
     )
     .await?;
     c.commit().await?;
-    assessment_view(state, user, id).await
+    assessment_view(app, user, id).await
 }
 
 /// Recomputes the points of indicator-fed criteria from today's figures (at submission).
-async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
-    let fed = fed_values(state, &l.framework, &l.assessment.unit_code, l.round.year).await?;
+async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
+    let fed = fed_values(app, &l.framework, &l.assessment.unit_code, l.round.year).await?;
     if fed.is_empty() {
         return Ok(());
     }
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     if !rounds::assessment(&mut c, l.assessment.id)
         .await?
         .status
@@ -1273,7 +1274,7 @@ async fn refresh_fed_points(state: &AppState, l: &Loaded) -> AppResult<()> {
         return Ok(());
     }
     let scores = rounds::scores(&mut c, l.assessment.id).await?;
-    let now = state.now();
+    let now = app.now();
     for k in &l.framework.criteria {
         let (Some(rule), Some(indicator)) = (&k.rule, k.indicator_id) else {
             continue;
@@ -1315,7 +1316,8 @@ fn check_points(points: Option<f64>, max: f64, errors: &mut Vec<FieldError>) {
     errors.push(FieldError::new("points", invalid));
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyInput {
     #[serde(default)]
@@ -1333,14 +1335,14 @@ pub struct VerifyInput {
 /// a reason. The coordinator decides on any criterion; a sector department only on the
 /// criteria assigned to it.
 pub async fn verify(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &VerifyInput,
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let l = load(&mut c, user, id).await?;
     let (k, _) = leaf(&l.framework, &input.criterion)?;
     if !l.rights.verify_codes.contains(&k.code) {
@@ -1448,7 +1450,7 @@ pub async fn verify(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: &format!("assessment.verify.{}", decision.as_str()),
@@ -1468,10 +1470,11 @@ pub async fn verify(
     )
     .await?;
     c.commit().await?;
-    assessment_view(state, user, id).await
+    assessment_view(app, user, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     #[serde(default)]
@@ -1483,14 +1486,14 @@ pub struct ResponseInput {
 /// The unit's one response (giải trình) to the verifier's adjustments, before the result
 /// is final: the unit's head sends it once, on adjusted criteria only.
 pub async fn respond(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     responses: &[ResponseInput],
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let l = load(&mut c, user, id).await?;
     if !l.rights.submit {
         return Err(AppError::Forbidden);
@@ -1553,7 +1556,7 @@ pub async fn respond(
     }
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "assessment.respond",
@@ -1571,13 +1574,13 @@ pub async fn respond(
     )
     .await?;
     c.commit().await?;
-    assessment_view(state, user, id).await
+    assessment_view(app, user, id).await
 }
 
 /// Publishes a round: every assessment verified, all published at once.
-pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> AppResult<Round> {
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+pub async fn publish(app: &App, caller: &Caller<'_>, round_id: i64) -> AppResult<Round> {
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let round = rounds::round(&mut c, round_id).await?;
     let lineage = units::lineage(&mut c, round.run_by_unit_id).await?;
     caller.require(Action::ReviewWork, Target::Unit(&lineage))?;
@@ -1648,7 +1651,7 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
     .await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "index_round.publish",
@@ -1664,7 +1667,8 @@ pub async fn publish(state: &AppState, caller: &Caller<'_>, round_id: i64) -> Ap
     Ok(after)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     #[serde(default)]
@@ -1678,14 +1682,14 @@ pub struct CorrectionInput {
 /// A correction of a published result: a new revision, with its reason, audited. The
 /// published record is otherwise locked.
 pub async fn correct(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &CorrectionInput,
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let l = load(&mut c, user, id).await?;
     if !l.rights.manage {
         return Err(AppError::Forbidden);
@@ -1731,7 +1735,7 @@ pub async fn correct(
     .await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "assessment.correct",
@@ -1747,14 +1751,15 @@ pub async fn correct(
     )
     .await?;
     c.commit().await?;
-    assessment_view(state, user, id).await
+    assessment_view(app, user, id).await
 }
 
 // ---------------------------------------------------------------- results
 
 /// A round's results: the ranking with pillars, index values, change since last year and
 /// where each unit lost the most points, with the tasks linked to those criteria.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultsView {
     pub round: Round,
     pub pillars: Vec<(String, String, f64)>,
@@ -1771,8 +1776,9 @@ pub struct ResultsView {
 }
 
 /// Which structure a round's results are shown in.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ResultsQuery {
     /// `then` (the default): the units assessed in the round; `now`: today's units, each
     /// unit that continues units of the round (a merger, a split) with the average of
@@ -1827,13 +1833,13 @@ async fn short_names(c: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, Option
 /// Results of a round. The public (no user) sees only published rounds; coordinators of
 /// the round see the provisional standing before publication.
 pub async fn round_results(
-    state: &AppState,
+    app: &App,
     user: Option<&CurrentUser>,
     round_id: i64,
     q: &ResultsQuery,
 ) -> AppResult<ResultsView> {
     let structure = Structure::parse(q.structure.as_deref(), Structure::AsItWas)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let round = rounds::round(&mut c, round_id).await?;
     if !round.is_published() {
         let Some(user) = user else {
@@ -1893,7 +1899,7 @@ pub async fn round_results(
     }
     let mut out = results(&criteria, &units_points, &previous);
     if structure == Structure::AsItIsNow {
-        let now: Vec<(i64, String)> = units::valid_on(&mut c, state.today())
+        let now: Vec<(i64, String)> = units::valid_on(&mut c, app.today())
             .await?
             .into_iter()
             .map(|u| (u.id, u.name))
@@ -1946,8 +1952,8 @@ pub async fn round_results(
 }
 
 /// Published rounds, for the public results page.
-pub async fn published_rounds(state: &AppState) -> AppResult<Vec<Round>> {
-    let mut c = state.db.read().await?;
+pub async fn published_rounds(app: &App) -> AppResult<Vec<Round>> {
+    let mut c = app.db.read().await?;
     Ok(rounds::rounds(&mut c)
         .await?
         .into_iter()
@@ -1957,7 +1963,8 @@ pub async fn published_rounds(state: &AppState) -> AppResult<Vec<Round>> {
 
 // ---------------------------------------------------------------- tasks ↔ criteria
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CriterionRef {
     #[serde(default)]
@@ -1968,12 +1975,12 @@ pub struct CriterionRef {
 
 /// Names the criteria a task aims to improve (replacing the previous list).
 pub async fn link_task(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     task_id: i64,
     criteria: &[CriterionRef],
 ) -> AppResult<Vec<rounds::LinkedCriterion>> {
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let task = dxplan_store::tasks::get(&mut c, task_id).await?;
     let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
     caller.require(Action::EditUnitWork, Target::Unit(&lineage))?;
@@ -1993,7 +2000,7 @@ pub async fn link_task(
     let after = rounds::criteria_of_task(&mut c, task_id).await?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "task.criteria",
@@ -2019,11 +2026,8 @@ pub async fn link_task(
     Ok(after)
 }
 
-pub async fn task_criteria(
-    state: &AppState,
-    task_id: i64,
-) -> AppResult<Vec<rounds::LinkedCriterion>> {
-    let mut c = state.db.read().await?;
+pub async fn task_criteria(app: &App, task_id: i64) -> AppResult<Vec<rounds::LinkedCriterion>> {
+    let mut c = app.db.read().await?;
     Ok(rounds::criteria_of_task(&mut c, task_id).await?)
 }
 
@@ -2037,12 +2041,8 @@ pub struct UnitIndex {
     pub fed: Vec<(String, String, String)>,
 }
 
-pub async fn unit_index(
-    state: &AppState,
-    user: &CurrentUser,
-    unit_id: i64,
-) -> AppResult<UnitIndex> {
-    let mut c = state.db.read().await?;
+pub async fn unit_index(app: &App, user: &CurrentUser, unit_id: i64) -> AppResult<UnitIndex> {
+    let mut c = app.db.read().await?;
     let lineage = units::lineage(&mut c, unit_id).await?;
     user.require(Action::ViewWork, Target::Unit(&lineage))?;
     // Rounds are few: one read of them all rather than one per assessment.
@@ -2087,7 +2087,7 @@ pub fn date_input(d: Date) -> String {
 
 /// The results as a workbook (`xlsx`) or a report (`pdf`): content type, file name, bytes.
 pub async fn results_document(
-    state: &AppState,
+    app: &App,
     v: ResultsView,
     ext: &str,
     lang: Lang,
@@ -2105,9 +2105,8 @@ pub async fn results_document(
     let year = v.round.year;
     let published = v.published;
     // Issued by the unit running the round, dated the day the results were published.
-    let day = v.round.published_at.map_or(state.today(), |t| t.date());
-    let letterhead =
-        crate::service::issuer::report_letterhead(state, v.round.run_by_unit_id, day).await?;
+    let day = v.round.published_at.map_or(app.today(), |t| t.date());
+    let letterhead = crate::issuer::report_letterhead(app, v.round.run_by_unit_id, day).await?;
     let title_for_file = title.clone();
     let results = v.results;
     match ext {

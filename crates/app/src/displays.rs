@@ -14,9 +14,9 @@ use dxplan_store::displays::{self, Display, NewDisplay};
 use dxplan_store::units;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::{CurrentUser, TokenUse, hash_token, random_token};
-use crate::state::AppState;
+use crate::principal::{CurrentUser, TokenUse, hash_token, random_token};
 
 /// Who may give out and take back wall links: an administrator of the unit shown.
 const MANAGE: Action = Action::ManageUsers;
@@ -48,21 +48,17 @@ fn person<'a>(caller: &'a Caller<'a>) -> AppResult<&'a CurrentUser> {
     Ok(user)
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller<'_>,
-    input: &DisplayInput,
-) -> AppResult<Created> {
+pub async fn create(app: &App, caller: &Caller<'_>, input: &DisplayInput) -> AppResult<Created> {
     let user = person(caller)?;
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, 100, &mut errors);
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let unit = match input.unit.trim() {
         "" => {
             errors.push(FieldError::new("unit", Invalid::Required));
             None
         }
-        text => match super::pickers::find_named(&mut c, text, state.today()).await? {
+        text => match super::pickers::find_named(&mut c, text, app.today()).await? {
             Ok(u) => {
                 let lineage = units::lineage(&mut c, u.id).await?;
                 if user.may(MANAGE, Target::Unit(&lineage)) {
@@ -92,13 +88,13 @@ pub async fn create(
             prefix: &secret[..8],
             created_by: &user.display_name,
         },
-        state.now(),
+        app.now(),
     )
     .await?;
     let display = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "display.create",
@@ -115,9 +111,9 @@ pub async fn create(
 }
 
 /// The displays of the units the user administers, newest first.
-pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Display>> {
+pub async fn list(app: &App, user: &CurrentUser) -> AppResult<Vec<Display>> {
     user.require_somewhere(MANAGE)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let scope = super::rights::scope_units(&mut c, user, MANAGE).await?;
     Ok(displays::list(&mut c)
         .await?
@@ -126,16 +122,16 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Display
         .collect())
 }
 
-pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult<Display> {
+pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Display> {
     let user = person(caller)?;
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let display = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     let lineage = units::lineage(&mut c, display.unit_id).await?;
     if !user.may(MANAGE, Target::Unit(&lineage)) {
         // Another unit's screen is none of the caller's business: as if it did not exist.
         return Err(AppError::NotFound);
     }
-    if !displays::revoke(&mut c, id, &user.display_name, state.now()).await? {
+    if !displays::revoke(&mut c, id, &user.display_name, app.now()).await? {
         return Err(AppError::conflict(
             "already_revoked",
             "Đường dẫn màn hình này đã bị thu hồi trước đó.",
@@ -145,7 +141,7 @@ pub async fn revoke(state: &AppState, caller: &Caller<'_>, id: i64) -> AppResult
     let after = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: "display.revoke",
@@ -173,7 +169,7 @@ pub struct Opened {
 
 /// The display a link's secret opens. An unknown or revoked secret is not found, alike, so
 /// a link cannot be probed.
-pub async fn open(state: &AppState, secret: &str) -> AppResult<Opened> {
+pub async fn open(app: &App, secret: &str) -> AppResult<Opened> {
     // A secret is 43 URL-safe characters; anything else is not worth a query.
     let well_formed = secret.len() == 43
         && secret
@@ -182,21 +178,21 @@ pub async fn open(state: &AppState, secret: &str) -> AppResult<Opened> {
     if !well_formed {
         return Err(AppError::NotFound);
     }
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let display = displays::by_hash(&mut c, &hash_token(secret))
         .await?
         .filter(|d| d.revoked_at.is_none())
         .ok_or(AppError::NotFound)?;
     let unit = units::get(&mut c, display.unit_id).await?;
-    let unit = super::issuer::issuing_unit(&mut c, unit, state.today()).await?;
+    let unit = super::issuer::issuing_unit(&mut c, unit, app.today()).await?;
     drop(c);
-    let now = state.now();
+    let now = app.now();
     // "Last seen" to the minute is enough, and spares a write per refresh of every screen.
     if display
         .last_used_at
         .is_none_or(|at| now - at > time::Duration::minutes(1))
     {
-        let mut w = state.db.begin().await?;
+        let mut w = app.db.begin().await?;
         displays::touch(&mut w, display.id, now).await?;
         w.commit().await?;
     }

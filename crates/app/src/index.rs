@@ -17,14 +17,15 @@ use dxplan_store::index_frameworks::{self, CriterionWrite, Framework, FrameworkW
 use dxplan_store::{indicators, units};
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// Unit kinds a framework may assess.
 const ASSESSED_KINDS: [UnitKind; 3] = [UnitKind::Department, UnitKind::District, UnitKind::Commune];
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriterionInput {
     #[serde(default)]
     pub code: String,
@@ -37,7 +38,7 @@ pub struct CriterionInput {
     /// A leaf's scoring rule (`{"rule": "manual" | "yes_no" | "ratio" | "linear" | "steps" |
     /// "choice" | "target_share", …}`); none on a group.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub rule: Option<Rule>,
     #[serde(default)]
     pub guidance: Option<String>,
@@ -51,7 +52,8 @@ pub struct CriterionInput {
     pub indicator: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkInput {
     #[serde(default)]
     pub code: String,
@@ -65,7 +67,8 @@ pub struct FrameworkInput {
     pub criteria: Vec<CriterionInput>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriterionView {
     pub code: String,
     pub parent: Option<String>,
@@ -79,7 +82,8 @@ pub struct CriterionView {
     pub indicator_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkView {
     pub framework: Framework,
     pub criteria: Vec<CriterionView>,
@@ -111,21 +115,21 @@ fn domain_criteria(input: &[CriterionInput]) -> Vec<Criterion> {
 /// every reason; accepts (and returns) warnings such as a group whose stated maximum is
 /// not what its criteria add up to.
 pub async fn create_framework(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &FrameworkInput,
 ) -> AppResult<FrameworkView> {
-    create_from(state, caller, input, None).await
+    create_from(app, caller, input, None).await
 }
 
 /// Creates a framework remembering the one it was copied from.
 pub(crate) async fn create_from(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &FrameworkInput,
     copied_from: Option<i64>,
 ) -> AppResult<FrameworkView> {
-    save(state, caller, input, Save::New { copied_from }).await
+    save(app, caller, input, Save::New { copied_from }).await
 }
 
 /// Where a checked framework goes: a new one, or over an existing one not yet in use.
@@ -137,33 +141,33 @@ enum Save {
 /// Changes a framework that no round uses yet (a round's scores name its criteria): the
 /// same checks as a new one; criteria keep their links to tasks by code.
 pub async fn replace_framework(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     input: &FrameworkInput,
     version: Option<i64>,
 ) -> AppResult<FrameworkView> {
-    save(state, caller, input, Save::Replace { id, version }).await
+    save(app, caller, input, Save::Replace { id, version }).await
 }
 
 /// Frameworks are the whole province's (a district's own round uses one of them): made,
 /// copied, imported and replaced only with a grant at the top of today's tree. Checked
 /// before a framework file is read.
-pub async fn require_frameworks(state: &AppState, caller: &Caller<'_>) -> AppResult<()> {
+pub async fn require_frameworks(app: &App, caller: &Caller<'_>) -> AppResult<()> {
     caller.require_somewhere(Action::ManagePlans)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     caller
-        .require_province(&mut c, state, Action::ManagePlans)
+        .require_province(&mut c, app, Action::ManagePlans)
         .await
 }
 
 async fn save(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     input: &FrameworkInput,
     target: Save,
 ) -> AppResult<FrameworkView> {
-    require_frameworks(state, caller).await?;
+    require_frameworks(app, caller).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     let code = required_text("code", &input.code, 40, &mut errors);
     let name = required_text("name", &input.name, 300, &mut errors);
@@ -212,9 +216,9 @@ async fn save(
         ..e
     }));
 
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     // Verifiers and feeding indicators are named by code; resolve them once each.
-    let today = state.today();
+    let today = app.today();
     let mut verifiers: HashMap<String, i64> = HashMap::new();
     let mut feeds: HashMap<String, i64> = HashMap::new();
     for k in &input.criteria {
@@ -303,7 +307,7 @@ async fn save(
     };
     let (id, before) = match target {
         Save::New { .. } => (
-            index_frameworks::insert(&mut c, &write, &writes, state.now()).await,
+            index_frameworks::insert(&mut c, &write, &writes, app.now()).await,
             None,
         ),
         Save::Replace { id, version } => {
@@ -316,7 +320,7 @@ async fn save(
                 ));
             }
             (
-                index_frameworks::replace(&mut c, id, &write, &writes, version, state.now())
+                index_frameworks::replace(&mut c, id, &write, &writes, version, app.now())
                     .await
                     .map(|()| id),
                 Some(before),
@@ -331,7 +335,7 @@ async fn save(
     view.warnings = check.warnings;
     record(
         &mut c,
-        state,
+        app,
         caller,
         NewEvent {
             action: if before.is_some() {
@@ -399,28 +403,28 @@ pub(crate) async fn view_of(c: &mut dxplan_store::Conn, id: i64) -> AppResult<Fr
 }
 
 /// A framework with its criteria and computed maxima, for anyone who reads work.
-pub async fn framework(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<FrameworkView> {
+pub async fn framework(app: &App, user: &CurrentUser, id: i64) -> AppResult<FrameworkView> {
     // Frameworks are read by every member alike (a unit reads what it is scored on).
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     view_of(&mut c, id).await
 }
 
-pub async fn frameworks(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Framework>> {
+pub async fn frameworks(app: &App, user: &CurrentUser) -> AppResult<Vec<Framework>> {
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(index_frameworks::list(&mut c).await?)
 }
 
 /// A framework in the shape `create_framework` reads (units and indicators by code): its
 /// JSON export, which imports back as it is.
 pub async fn export_framework(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<serde_json::Value> {
     user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let framework = index_frameworks::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -464,7 +468,8 @@ pub async fn export_framework(
     }))
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CopyInput {
     #[serde(default)]
@@ -478,31 +483,31 @@ pub struct CopyInput {
 /// Last year's framework as the start of this year's: the same tree under a new code,
 /// name and year, remembering where it came from.
 pub async fn copy_framework(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     from: i64,
     input: &CopyInput,
 ) -> AppResult<FrameworkView> {
     let user = caller.user.ok_or(AppError::Unauthorized)?;
-    require_frameworks(state, caller).await?;
-    let exported = export_framework(state, user, from).await?;
+    require_frameworks(app, caller).await?;
+    let exported = export_framework(app, user, from).await?;
     let mut copy: FrameworkInput =
         serde_json::from_value(exported).map_err(|e| AppError::internal(e.to_string()))?;
     copy.code = input.code.clone();
     copy.name = input.name.clone();
     copy.year = input.year;
-    create_from(state, caller, &copy, Some(from)).await
+    create_from(app, caller, &copy, Some(from)).await
 }
 
 /// The framework as the annex workbook provinces publish, with computed maxima and each
 /// rule described in words.
 pub async fn framework_xlsx(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<(String, Vec<u8>)> {
-    let view = framework(state, user, id).await?;
-    let exported = export_framework(state, user, id).await?;
+    let view = framework(app, user, id).await?;
+    let exported = export_framework(app, user, id).await?;
     let depth_of = |code: &str| {
         let mut depth = 0;
         let mut at = view.criteria.iter().find(|c| c.code == code);
@@ -572,30 +577,30 @@ pub struct ImportMeta {
 /// `meta` names or overrides the code, name, year and unit kinds. All or nothing, with the
 /// same checks as [`create_framework`].
 pub async fn import_framework(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     filename: &str,
     bytes: &[u8],
     meta: &ImportMeta,
 ) -> AppResult<FrameworkView> {
-    require_frameworks(state, caller).await?;
+    require_frameworks(app, caller).await?;
     let input = read_file(filename, bytes, meta).await?;
-    create_framework(state, caller, &input).await
+    create_framework(app, caller, &input).await
 }
 
 /// Changes a framework not yet in use from an edited copy of its workbook or JSON; what
 /// the file and `meta` leave out (code, name, year, kinds) stays as it was.
 pub async fn replace_from_file(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     filename: &str,
     bytes: &[u8],
     meta: &ImportMeta,
 ) -> AppResult<FrameworkView> {
-    require_frameworks(state, caller).await?;
+    require_frameworks(app, caller).await?;
     let current = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         index_frameworks::get(&mut c, id)
             .await?
             .ok_or(AppError::NotFound)?
@@ -613,7 +618,7 @@ pub async fn replace_from_file(
     if input.unit_kinds.is_empty() {
         input.unit_kinds = current.unit_kinds.split(',').map(str::to_string).collect();
     }
-    replace_framework(state, caller, id, &input, None).await
+    replace_framework(app, caller, id, &input, None).await
 }
 
 /// A framework as a JSON export or an annex workbook says it, with `meta` over it.

@@ -10,19 +10,19 @@ use dxplan_store::Conn;
 use dxplan_store::units::{self, Unit};
 use time::Date;
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// The units standing on `day` the user may do `action` on, in Vietnamese order: what a
 /// unit field offers (`<datalist>`), by name.
 pub async fn unit_choices(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     action: Action,
     day: Date,
 ) -> AppResult<Vec<String>> {
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let scope = super::rights::scope_units(&mut c, user, action).await?;
     let standing: Vec<Unit> = units::valid_on(&mut c, day)
         .await?
@@ -82,12 +82,8 @@ impl NotAUnit {
 
 /// The unit standing on `day` that `text` names: its code, or its name as people write it
 /// (with or without diacritics, "UBND …", "Phường …", an abbreviation).
-pub async fn unit_named(
-    state: &AppState,
-    text: &str,
-    day: Date,
-) -> AppResult<Result<Unit, NotAUnit>> {
-    let mut c = state.db.read().await?;
+pub async fn unit_named(app: &App, text: &str, day: Date) -> AppResult<Result<Unit, NotAUnit>> {
+    let mut c = app.db.read().await?;
     find_named(&mut c, text, day).await
 }
 

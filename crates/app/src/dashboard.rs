@@ -20,17 +20,18 @@ use dxplan_domain::unit::UnitKind;
 use dxplan_store::tasks::{PeriodReport, TaskFilter, TaskSort};
 use dxplan_store::{indicators, plans, tasks, units};
 
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// Overdue tasks listed by name (the rest behind a link).
 const OVERDUE_SHOWN: u32 = 10;
 /// Latest obstacles listed.
 const OBSTACLES_SHOWN: u32 = 12;
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct DashboardQuery {
     #[serde(default)]
     pub plan: Option<String>,
@@ -57,10 +58,10 @@ fn unit_ref(u: &units::Unit) -> UnitRef {
 }
 
 /// The unit a user sees by default: the root of their own scope, or the province.
-async fn default_unit(state: &AppState, user: &CurrentUser) -> AppResult<units::Unit> {
-    let today = state.today();
-    let mut c = state.db.read().await?;
-    if let Some(first) = crate::service::tasks::task_scope(user)
+async fn default_unit(app: &App, user: &CurrentUser) -> AppResult<units::Unit> {
+    let today = app.today();
+    let mut c = app.db.read().await?;
+    if let Some(first) = crate::tasks::task_scope(user)
         .as_deref()
         .and_then(|roots| roots.first())
     {
@@ -85,12 +86,8 @@ fn parse_number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> AppRes
 }
 
 /// Everything the dashboard shows for a query, within what the user may read.
-pub async fn dashboard(
-    state: &AppState,
-    user: &CurrentUser,
-    q: &DashboardQuery,
-) -> AppResult<Dashboard> {
-    Ok(dashboard_and_filter(state, user, q).await?.0)
+pub async fn dashboard(app: &App, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Dashboard> {
+    Ok(dashboard_and_filter(app, user, q).await?.0)
 }
 
 /// What a query names, checked: the unit (which the user may read), the plan and the year.
@@ -106,10 +103,10 @@ struct Resolved {
     as_it_was: bool,
 }
 
-async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
+async fn resolve(app: &App, user: &CurrentUser, q: &DashboardQuery) -> AppResult<Resolved> {
     // The dashboard of a unit is checked below; this refuses whoever reads nothing.
     user.require_somewhere(Action::ViewWork)?;
-    let today = state.today();
+    let today = app.today();
     let plan_id: Option<i64> = parse_number("plan", &q.plan)?;
     let year: Option<i32> = parse_number("year", &q.year)?;
     if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
@@ -138,14 +135,14 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
     };
     let root = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
-            let mut c = state.db.read().await?;
+            let mut c = app.db.read().await?;
             units::by_code(&mut c, code, at)
                 .await?
                 .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?
         }
-        None => default_unit(state, user).await?,
+        None => default_unit(app, user).await?,
     };
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     let lineage = units::lineage(&mut c, root.id).await?;
     user.require(Action::ViewWork, AuthTarget::Unit(&lineage))?;
 
@@ -192,11 +189,11 @@ async fn resolve(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Ap
 /// user lands on when none was named, so that it means the same for anyone later (an
 /// export job is read back with the rights of whoever asks for it then).
 pub async fn check_query(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     q: &DashboardQuery,
 ) -> AppResult<DashboardQuery> {
-    let resolved = resolve(state, user, q).await?;
+    let resolved = resolve(app, user, q).await?;
     Ok(DashboardQuery {
         unit: Some(resolved.root.code),
         ..q.clone()
@@ -205,7 +202,7 @@ pub async fn check_query(
 
 /// The dashboard and the task filter behind its numbers (what its task sheet lists).
 pub async fn dashboard_and_filter(
-    state: &AppState,
+    app: &App,
     user: &CurrentUser,
     q: &DashboardQuery,
 ) -> AppResult<(Dashboard, TaskFilter)> {
@@ -217,16 +214,16 @@ pub async fn dashboard_and_filter(
         period,
         at,
         as_it_was,
-    } = resolve(state, user, q).await?;
+    } = resolve(app, user, q).await?;
     let plan = plan.map(|i| &all_plans[i]);
-    let today = state.today();
-    let mut c = state.db.read().await?;
+    let today = app.today();
+    let mut c = app.db.read().await?;
 
     let filter = TaskFilter {
         // No plan yet: an id no plan has, so nothing is counted.
         plan_id: Some(plan.map_or(-1, |p| p.id)),
         unit_subtree: Some(root.id),
-        scope: crate::service::tasks::task_scope(user),
+        scope: crate::tasks::task_scope(user),
         today: Some(today),
         ..TaskFilter::default()
     };
@@ -437,14 +434,8 @@ pub async fn dashboard_and_filter(
         let periods: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
         let mut asked = periods.clone();
         asked.extend(period);
-        let mut per_period = crate::service::indicators::rollup_periods(
-            state,
-            &root.code,
-            &asked,
-            at,
-            Some(&key_ids),
-        )
-        .await?;
+        let mut per_period =
+            crate::indicators::rollup_periods(app, &root.code, &asked, at, Some(&key_ids)).await?;
         let of_period = if period.is_some() {
             per_period.pop()
         } else {
@@ -455,7 +446,7 @@ pub async fn dashboard_and_filter(
             .iter()
             .filter(|i| key_ids.contains(&i.id))
             .map(|i| {
-                let of_year = |views: &Vec<crate::service::indicators::RollupView>| {
+                let of_year = |views: &Vec<crate::indicators::RollupView>| {
                     views.iter().find(|v| v.indicator == i.code).cloned()
                 };
                 let trend: Vec<YearFigure> = periods

@@ -19,9 +19,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Caller, record};
+use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::principal::CurrentUser;
 
 /// A change set as entered: a name, the effective date and the two CSV uploads.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +33,8 @@ pub struct ChangeInput {
 }
 
 /// What happens to a retired unit's open tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkChoice {
     /// Open tasks and open index assessments go to the successor (the proposed one unless
@@ -48,7 +49,8 @@ pub enum WorkChoice {
 }
 
 /// The coordinator's decision for one retired unit (by the retired unit's code).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub unit: String,
@@ -70,15 +72,15 @@ fn may_manage(caller: &Caller<'_>) -> AppResult<()> {
 /// The caller may reorganise every unit a change retires and every place it creates one:
 /// a province's coordinator its communes, a district's its own; a new unit at the top
 /// (a new province) only someone system-wide.
-async fn authorize_over(state: &AppState, caller: &Caller<'_>, preview: &Preview) -> AppResult<()> {
+async fn authorize_over(app: &App, caller: &Caller<'_>, preview: &Preview) -> AppResult<()> {
     match caller.user {
-        Some(user) => user_over(state, user, preview).await,
+        Some(user) => user_over(app, user, preview).await,
         None => Ok(()),
     }
 }
 
-async fn user_over(state: &AppState, user: &CurrentUser, preview: &Preview) -> AppResult<()> {
-    let mut c = state.db.read().await?;
+async fn user_over(app: &App, user: &CurrentUser, preview: &Preview) -> AppResult<()> {
+    let mut c = app.db.read().await?;
     let mut places: Vec<i64> = preview.retired.iter().map(|r| r.id).collect();
     for created in &preview.created {
         match created.parent {
@@ -117,13 +119,13 @@ fn utf8(field: &str, bytes: &[u8]) -> AppResult<String> {
 
 /// Plans a change set against the units and live work stored now.
 async fn plan(
-    state: &AppState,
+    app: &App,
     effective: time::Date,
     new_units_csv: &str,
     lineage_csv: &str,
 ) -> AppResult<Result<Preview, Vec<ChangeProblem>>> {
     let (existing, work, forms) = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         (
             reorg::stored_units(&mut c).await?,
             reorg::work_counts(&mut c, effective).await?,
@@ -142,7 +144,7 @@ async fn plan(
     };
     let mut plan = reorg_plan::prepare_change_set(
         effective,
-        state.today(),
+        app.today(),
         new_units_csv.as_bytes(),
         lineage_csv.as_bytes(),
         &existing,
@@ -164,7 +166,7 @@ async fn plan(
 /// Audits a step of a change set's life.
 async fn audit(
     c: &mut dxplan_store::Conn,
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     (action, id): (&'static str, i64),
     summary: String,
@@ -172,7 +174,7 @@ async fn audit(
 ) -> AppResult<()> {
     record(
         c,
-        state,
+        app,
         caller,
         NewEvent {
             action,
@@ -187,7 +189,7 @@ async fn audit(
 }
 
 /// Stores a change set as a draft once it plans without a problem.
-pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) -> AppResult<i64> {
+pub async fn create(app: &App, caller: &Caller<'_>, input: &ChangeInput) -> AppResult<i64> {
     may_manage(caller)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let name = required_text("name", &input.name, 200, &mut errors);
@@ -203,11 +205,11 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
     let Some(effective) = effective.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let preview = plan(state, effective, &new_units, &lineage)
+    let preview = plan(app, effective, &new_units, &lineage)
         .await?
         .map_err(AppError::ChangeRefused)?;
-    authorize_over(state, caller, &preview).await?;
-    let mut c = state.db.begin().await?;
+    authorize_over(app, caller, &preview).await?;
+    let mut c = app.db.begin().await?;
     let id = reorg::insert(
         &mut c,
         &NewChange {
@@ -217,12 +219,12 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
             lineage_csv: &lineage,
             created_by: &caller.actor.name,
         },
-        state.now(),
+        app.now(),
     )
     .await?;
     audit(
         &mut c,
-        state,
+        app,
         caller,
         ("reorg.create", id),
         format!("{name} ({effective})"),
@@ -236,10 +238,10 @@ pub async fn create(state: &AppState, caller: &Caller<'_>, input: &ChangeInput) 
 /// The change sets the user may review: all of them system-wide, else those the user may
 /// apply (or has applied) over units of their own scope — a change set lists other units'
 /// live work, which is not a sibling's to read.
-pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>> {
+pub async fn list(app: &App, user: &CurrentUser) -> AppResult<Vec<Change>> {
     user.require_somewhere(Action::Reorganise)?;
     let all = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         reorg::list(&mut c).await?
     };
     if user.scope(Action::Reorganise).is_none() {
@@ -248,7 +250,7 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Change>
     // Change sets are few (a handful a year): each is judged as `review` would.
     let mut mine = Vec::new();
     for change in all {
-        if reviewed(state, user, change.clone()).await.is_ok() {
+        if reviewed(app, user, change.clone()).await.is_ok() {
             mine.push(change);
         }
     }
@@ -264,7 +266,8 @@ pub struct Review {
 }
 
 /// What applying a change set did.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Done {
     /// `code name` of each unit created and retired.
     pub created: Vec<String>,
@@ -280,18 +283,18 @@ pub struct Done {
 /// creates units must all be in the user's scope (for one applied, the units it did
 /// retire and create). A draft that does not plan shows its problems to its author and to
 /// those who reorganise system-wide.
-pub async fn review(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Review> {
+pub async fn review(app: &App, user: &CurrentUser, id: i64) -> AppResult<Review> {
     user.require_somewhere(Action::Reorganise)?;
     let change = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         reorg::get(&mut c, id).await?
     };
-    reviewed(state, user, change).await
+    reviewed(app, user, change).await
 }
 
-async fn reviewed(state: &AppState, user: &CurrentUser, change: Change) -> AppResult<Review> {
+async fn reviewed(app: &App, user: &CurrentUser, change: Change) -> AppResult<Review> {
     let system_wide = user.scope(Action::Reorganise).is_none();
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     if change.status != "draft" {
         let steps = reorg::steps(&mut c, change.id).await?;
         let ids = |kind| {
@@ -329,7 +332,7 @@ async fn reviewed(state: &AppState, user: &CurrentUser, change: Change) -> AppRe
     }
     drop(c);
     let plan = plan(
-        state,
+        app,
         change.effective_on,
         &change.new_units_csv,
         &change.lineage_csv,
@@ -337,7 +340,7 @@ async fn reviewed(state: &AppState, user: &CurrentUser, change: Change) -> AppRe
     .await?;
     if !system_wide {
         match &plan {
-            Ok(preview) => user_over(state, user, preview).await?,
+            Ok(preview) => user_over(app, user, preview).await?,
             // Nothing planned to judge by: the author sees what to mend.
             Err(_) if change.created_by == user.username => {}
             Err(_) => return Err(AppError::Forbidden),
@@ -364,7 +367,7 @@ fn resolve(new_ids: &[Option<i64>], id: UnitId) -> AppResult<i64> {
 
 /// Applies a draft: all of it in one transaction, or nothing.
 pub async fn apply(
-    state: &AppState,
+    app: &App,
     caller: &Caller<'_>,
     id: i64,
     version: i64,
@@ -372,7 +375,7 @@ pub async fn apply(
 ) -> AppResult<Change> {
     may_manage(caller)?;
     let change = {
-        let mut c = state.db.read().await?;
+        let mut c = app.db.read().await?;
         reorg::get(&mut c, id).await?
     };
     if change.status != "draft" {
@@ -383,21 +386,21 @@ pub async fn apply(
         ));
     }
     let preview = plan(
-        state,
+        app,
         change.effective_on,
         &change.new_units_csv,
         &change.lineage_csv,
     )
     .await?
     .map_err(AppError::ChangeRefused)?;
-    authorize_over(state, caller, &preview).await?;
+    authorize_over(app, caller, &preview).await?;
     let decisions = check_decisions(&preview, decisions)?;
-    let now = state.now();
+    let now = app.now();
     let last_day = change
         .effective_on
         .previous_day()
         .unwrap_or(change.effective_on);
-    let mut c = state.db.begin().await?;
+    let mut c = app.db.begin().await?;
     let step = |kind, entity_id, from, to| Step {
         kind,
         entity_id,
@@ -586,7 +589,7 @@ pub async fn apply(
     .await?;
     audit(
         &mut c,
-        state,
+        app,
         caller,
         ("reorg.apply", id),
         format!(
@@ -604,7 +607,7 @@ pub async fn apply(
     )
     .await?;
     c.commit().await?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(reorg::get(&mut c, id).await?)
 }
 
@@ -677,24 +680,19 @@ fn check_decisions(preview: &Preview, decisions: &[Decision]) -> AppResult<Decis
 /// Undoes an applied change set before its effective date: work goes back, retired
 /// units carry on, new units and the lineage disappear. Refused once the date has come
 /// (the new structure is in use) or when something now refers to a new unit.
-pub async fn undo(
-    state: &AppState,
-    caller: &Caller<'_>,
-    id: i64,
-    version: i64,
-) -> AppResult<Change> {
+pub async fn undo(app: &App, caller: &Caller<'_>, id: i64, version: i64) -> AppResult<Change> {
     may_manage(caller)?;
     // Rights before state: a change set is not even told apart for someone who could not
     // apply it.
     if let Some(user) = caller.user {
         let change = {
-            let mut c = state.db.read().await?;
+            let mut c = app.db.read().await?;
             reorg::get(&mut c, id).await?
         };
-        reviewed(state, user, change).await?;
+        reviewed(app, user, change).await?;
     }
-    let now = state.now();
-    let mut c = state.db.begin().await?;
+    let now = app.now();
+    let mut c = app.db.begin().await?;
     let change = reorg::get(&mut c, id).await?;
     if change.status != "applied" {
         return Err(AppError::conflict(
@@ -703,7 +701,7 @@ pub async fn undo(
             "Only an applied change set can be undone.",
         ));
     }
-    if state.today() >= change.effective_on {
+    if app.today() >= change.effective_on {
         return Err(AppError::conflict(
             "already_in_effect",
             format!(
@@ -785,7 +783,7 @@ pub async fn undo(
     .await?;
     audit(
         &mut c,
-        state,
+        app,
         caller,
         ("reorg.undo", id),
         change.name.clone(),
@@ -793,6 +791,6 @@ pub async fn undo(
     )
     .await?;
     c.commit().await?;
-    let mut c = state.db.read().await?;
+    let mut c = app.db.read().await?;
     Ok(reorg::get(&mut c, id).await?)
 }

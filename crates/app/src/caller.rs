@@ -1,0 +1,58 @@
+//! Who is acting, and the audit record every write leaves behind.
+
+use dxplan_domain::auth::{Action, Target};
+use dxplan_store::Conn;
+use dxplan_store::audit::{self, Actor, NewEvent};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
+
+/// Who is acting: a logged-in user (checked against the policy) or the operator at the
+/// command line (trusted: they own the server).
+pub struct Caller<'a> {
+    pub user: Option<&'a CurrentUser>,
+    pub actor: Actor,
+}
+
+impl Caller<'_> {
+    pub fn cli() -> Caller<'static> {
+        Caller {
+            user: None,
+            actor: Actor {
+                user_id: None,
+                name: "cli".into(),
+                via: "cli",
+                client_addr: None,
+                request_id: None,
+            },
+        }
+    }
+
+    /// The person acting, in their own session: an API token never hands out standing
+    /// access (another token, a wall link), since it could only widen what it was given.
+    pub fn person(&self) -> AppResult<&CurrentUser> {
+        let user = self.user.ok_or(AppError::Unauthorized)?;
+        if user.token.is_some() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(user)
+    }
+
+    pub fn require(&self, action: Action, target: Target<'_>) -> AppResult<()> {
+        match self.user {
+            Some(user) => user.require(action, target),
+            None => Ok(()),
+        }
+    }
+}
+
+pub async fn record(
+    c: &mut Conn,
+    app: &App,
+    caller: &Caller<'_>,
+    event: NewEvent<'_>,
+) -> AppResult<()> {
+    audit::record(c, &caller.actor, event, app.now()).await?;
+    Ok(())
+}

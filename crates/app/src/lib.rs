@@ -1,0 +1,137 @@
+//! dxplan's use cases: every read model and every write, each taking a caller and
+//! checking it. The HTML pages, the JSON API, the command line and the jobs all call these,
+//! so a rule lives once. A write is authorised, validated, stored and audited in one
+//! transaction; nothing here knows HTTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dxplan_store::Db;
+use time::OffsetDateTime;
+
+pub mod caller;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod input;
+pub mod password;
+pub mod principal;
+pub mod sessions;
+pub mod throttle;
+pub mod units;
+pub mod users;
+
+pub mod assessment;
+pub mod dashboard;
+pub mod dhis2;
+pub mod displays;
+pub mod exports;
+pub mod index;
+pub mod indicators;
+pub mod issuer;
+pub mod open_data;
+pub mod pickers;
+pub mod reorg;
+pub mod rights;
+pub mod tasks;
+pub mod tokens;
+pub mod webhooks;
+pub mod work;
+
+pub use caller::{Caller, record};
+pub use error::{AppError, AppResult};
+pub use input::{NoOtherFields, Structure, Upload, with_workbook};
+pub use principal::{CurrentUser, Origin};
+pub use sessions::{LoggedIn, login, logout};
+pub use units::{create_unit, import_units, update_unit};
+pub use users::{
+    NewUserInput, PasswordChanged, UserPatch, change_own_password, create_user, grant_role,
+    reset_password, revoke_role, set_email_pref, update_user, visible_user_units,
+};
+
+use password::PasswordCost;
+use throttle::{LoginThrottle, ThrottleConfig, TokenLimiter, TokenRateConfig};
+
+/// The use cases' settings, passed down from the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and in any case this long after logging in.
+    pub session_absolute: Duration,
+    pub throttle: ThrottleConfig,
+    pub token_rate: TokenRateConfig,
+    pub password_cost: PasswordCost,
+    /// Where attachments and other files live.
+    pub data_dir: PathBuf,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// The address people reach dxplan at, for links in e-mails (none when unset).
+    pub public_url: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: Duration::from_secs(2 * 3600),
+            session_absolute: Duration::from_secs(12 * 3600),
+            throttle: ThrottleConfig::default(),
+            token_rate: TokenRateConfig::default(),
+            password_cost: PasswordCost::default(),
+            data_dir: PathBuf::from("./dxplan-data"),
+            max_upload_bytes: 20 * 1024 * 1024,
+            public_url: None,
+        }
+    }
+}
+
+/// A source of the current time, replaceable in tests.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// What every use case works with: the database, the clock, the settings and the
+/// throttles that guard logins and API tokens. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<LoginThrottle>,
+    pub token_limiter: Arc<TokenLimiter>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(db: Db, settings: Settings) -> App {
+        App {
+            throttle: Arc::new(LoginThrottle::new(&settings.throttle)),
+            token_limiter: Arc::new(TokenLimiter::new(&settings.token_rate)),
+            settings: Arc::new(settings),
+            db,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today in Vietnam (UTC+7), the date codes and validity periods are read at.
+    pub fn today(&self) -> time::Date {
+        self.now().to_offset(dxplan_domain::text::VIETNAM).date()
+    }
+
+    /// The largest evidence file, as a byte count for readers.
+    pub fn upload_limit(&self) -> usize {
+        usize::try_from(self.settings.max_upload_bytes).unwrap_or(usize::MAX)
+    }
+}
