@@ -30,12 +30,6 @@ impl From<dxplan_store::StoreError> for WebError {
     }
 }
 
-impl WebError {
-    pub fn status(&self) -> StatusCode {
-        status(&self.0)
-    }
-}
-
 /// The HTTP status each kind of error answers with.
 pub fn status(e: &AppError) -> StatusCode {
     match e {

@@ -7,8 +7,8 @@ use dxplan_store::users;
 use serde::Deserialize;
 
 use super::paging::decode_cursor;
-use crate::error::{AppError, WebError, WebResult};
 use crate::state::AppState;
+use dxplan_app::{AppError, AppResult};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -27,7 +27,7 @@ pub struct AuditQuery {
 }
 
 /// Turns the audit query into a store filter; dates are whole days in Vietnam time.
-pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> WebResult<AuditFilter> {
+pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> AppResult<AuditFilter> {
     let non_empty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
@@ -37,7 +37,7 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> WebResult<Aud
     let day_start = |field: &str,
                      s: &Option<String>,
                      plus_days: i64|
-     -> WebResult<Option<time::OffsetDateTime>> {
+     -> AppResult<Option<time::OffsetDateTime>> {
         match non_empty(s) {
             None => Ok(None),
             Some(s) => {
@@ -72,7 +72,7 @@ pub async fn audit_filter(state: &AppState, query: &AuditQuery) -> WebResult<Aud
         until: day_start("to", &query.to, 1)?,
         before_id: match decode_cursor(query.cursor.as_deref())? {
             Some((key, id)) if key == "before" => Some(id),
-            Some(_) => return Err(WebError(AppError::field("cursor", Invalid::BadFormat))),
+            Some(_) => return Err(AppError::field("cursor", Invalid::BadFormat)),
             None => query.before,
         },
         limit: query.limit.unwrap_or(50).clamp(1, 500),

@@ -10,15 +10,14 @@ use dxplan_domain::Invalid;
 use dxplan_domain::text::parse_date;
 use time::Date;
 
-use crate::error::{AppError, WebError, WebResult};
 use crate::state::AppState;
+use dxplan_app::{AppError, AppResult};
 
 /// The date a request asks about (`dd/mm/yyyy` or `yyyy-mm-dd`), today when absent.
-pub fn parse_at(at: Option<&str>, state: &AppState) -> WebResult<Date> {
+pub fn parse_at(at: Option<&str>, state: &AppState) -> AppResult<Date> {
     match at.map(str::trim).filter(|a| !a.is_empty()) {
         None => Ok(state.today()),
-        Some(a) => (parse_date(a).ok_or_else(|| AppError::field("at", Invalid::BadDate)))
-            .map_err(WebError::from),
+        Some(a) => parse_date(a).ok_or_else(|| AppError::field("at", Invalid::BadDate)),
     }
 }
 

@@ -7,10 +7,10 @@ use dxplan_store::tasks::{TaskFilter, TaskSort};
 use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, WebError, WebResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use dxplan_app::tasks as svc;
+use dxplan_app::{AppError, AppResult};
 
 /// The query string of a task list, shared by the API and the pages.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, utoipa::IntoParams)]
@@ -61,20 +61,19 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_id(field: &str, v: &Option<String>) -> WebResult<Option<i64>> {
-    (non_empty(v)
+fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
+    non_empty(v)
         .map(|s| {
             s.parse::<i64>()
                 .map_err(|_| AppError::field(field, Invalid::BadFormat))
         })
-        .transpose())
-    .map_err(WebError::from)
+        .transpose()
 }
 
 impl TaskListQuery {
     /// The unit `unit` names: on `at` when given; else the one holding the code today, or
     /// for a code no unit holds today, the last unit that held it.
-    pub async fn named_unit(&self, state: &AppState) -> WebResult<Option<units::Unit>> {
+    pub async fn named_unit(&self, state: &AppState) -> AppResult<Option<units::Unit>> {
         let Some(code) = non_empty(&self.unit) else {
             return Ok(None);
         };
@@ -95,20 +94,18 @@ impl TaskListQuery {
             return Ok(Some(unit));
         }
         // Not a code: a name, as people write it.
-        (dxplan_app::pickers::find_named(&mut c, code, day)
+        dxplan_app::pickers::find_named(&mut c, code, day)
             .await?
             .map(Some)
-            .map_err(|why| AppError::field("unit", why.invalid())))
-        .map_err(WebError::from)
+            .map_err(|why| AppError::field("unit", why.invalid()))
     }
 
     /// The store filter for this query, limited to what the user may read.
-    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> WebResult<TaskFilter> {
-        let date = |field: &str, v: &Option<String>| -> WebResult<Option<time::Date>> {
-            (non_empty(v)
+    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
+        let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
+            non_empty(v)
                 .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
-                .transpose())
-            .map_err(WebError::from)
+                .transpose()
         };
         let statuses = match non_empty(&self.status) {
             None => Vec::new(),

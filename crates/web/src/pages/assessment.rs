@@ -19,6 +19,7 @@ use dxplan_store::index_rounds::Round;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebError, WebResult};
+use dxplan_app::AppResult;
 use dxplan_app::Structure;
 use dxplan_app::assessment::{
     self as svc, ActInput, AnswerInput, AssessmentView, CorrectionInput, ResponseInput,
@@ -442,7 +443,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
 async fn after(
     ctx: &Ctx,
     id: i64,
-    result: WebResult<impl Sized>,
+    result: AppResult<impl Sized>,
     done: (&str, &str),
 ) -> WebResult<Response> {
     match result {
@@ -451,7 +452,7 @@ async fn after(
             ctx.lang().pick(done.0, done.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
             let view = assessment_page(ctx, id, errors).await?;
             ctx.render_invalid(&view)
         }
@@ -517,7 +518,7 @@ pub async fn save(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã lưu bản tự đánh giá.", "Self-assessment saved."),
     )
     .await
@@ -543,7 +544,7 @@ pub async fn add_link(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã thêm liên kết minh chứng.", "Evidence link added."),
     )
     .await
@@ -568,7 +569,7 @@ pub async fn upload(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã đính kèm tệp minh chứng.", "Evidence file attached."),
     )
     .await
@@ -601,7 +602,7 @@ pub async fn act(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã cập nhật bản đánh giá.", "Assessment updated."),
     )
     .await
@@ -658,7 +659,7 @@ pub async fn verify(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã ghi kết quả thẩm định.", "Verification recorded."),
     )
     .await
@@ -683,13 +684,7 @@ pub async fn respond(
         })
         .collect();
     let result = svc::respond(&ctx.state, &caller, id, &responses).await;
-    after(
-        &ctx,
-        id,
-        (result).map_err(WebError::from),
-        ("Đã gửi giải trình.", "Response sent."),
-    )
-    .await
+    after(&ctx, id, result, ("Đã gửi giải trình.", "Response sent.")).await
 }
 
 /// `POST /assessments/{id}/correct`: a correction after publication.
@@ -708,7 +703,7 @@ pub async fn correct(
     after(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã đính chính kết quả.", "Result corrected."),
     )
     .await

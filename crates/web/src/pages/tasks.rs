@@ -21,6 +21,7 @@ use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebError, WebResult};
 use crate::format;
 use crate::http::task_query::TaskListQuery;
+use dxplan_app::AppResult;
 use dxplan_app::tasks as svc;
 use dxplan_app::tasks::outcome_counts;
 use dxplan_app::work::{MyWork, WorkItem};
@@ -431,7 +432,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> WebResult
     let mut unreadable = None;
     let named = match query.named_unit(&ctx.state).await {
         Ok(named) => named,
-        Err(WebError(AppError::Validation(errors))) => {
+        Err(AppError::Validation(errors)) => {
             let typed = query.unit.take().unwrap_or_default();
             problems.extend(errors.iter().map(|e| {
                 let why = match e.invalid {
@@ -445,7 +446,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> WebResult
             unreadable = Some(typed);
             None
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let filter = query.to_filter(&ctx.state, user).await?;
     let mut c = ctx.state.db.read().await?;
@@ -1064,7 +1065,7 @@ pub async fn set_criteria(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         (
             "Đã cập nhật các tiêu chí chỉ số mà nhiệm vụ hướng tới.",
             "Index criteria updated.",
@@ -1077,7 +1078,7 @@ pub async fn set_criteria(
 async fn back_to_task(
     ctx: &Ctx,
     id: i64,
-    result: WebResult<()>,
+    result: AppResult<()>,
     message: (&str, &str),
     report: ReportInput,
 ) -> WebResult<Response> {
@@ -1087,7 +1088,7 @@ async fn back_to_task(
             ctx.lang().pick(message.0, message.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
             let view = task_page(ctx, id, errors, report).await?;
             ctx.render_invalid(&view)
         }
@@ -1126,7 +1127,7 @@ pub async fn transition(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         (&message.0, &message.1),
         ReportInput::default(),
     )
@@ -1145,7 +1146,7 @@ pub async fn report(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã gửi báo cáo tiến độ.", "Progress report filed."),
         form,
     )
@@ -1164,7 +1165,7 @@ pub async fn request_extension(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã gửi đề nghị gia hạn.", "Extension requested."),
         ReportInput::default(),
     )
@@ -1200,7 +1201,7 @@ pub async fn decide_extension(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã xem xét đề nghị gia hạn.", "Extension decided."),
         ReportInput::default(),
     )
@@ -1415,7 +1416,7 @@ pub async fn upload(
     back_to_task(
         &ctx,
         id,
-        (result).map_err(WebError::from),
+        result,
         ("Đã tải lên tệp minh chứng.", "Evidence file uploaded."),
         ReportInput::default(),
     )

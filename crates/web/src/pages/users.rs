@@ -16,6 +16,7 @@ use crate::error::{AppError, WebError, WebResult};
 use crate::format;
 use crate::http::audit_query::{AuditQuery, audit_filter};
 use crate::middleware::urlencode;
+use dxplan_app::AppResult;
 use dxplan_app::{self as service, NewUserInput, UserPatch};
 
 pub struct UserRow {
@@ -297,10 +298,9 @@ pub async fn update(
     redirect_or_errors(
         &ctx,
         id,
-        (service::update_user(&ctx.state, &caller, id, &patch)
+        service::update_user(&ctx.state, &caller, id, &patch)
             .await
-            .map(|_| ()))
-        .map_err(WebError::from),
+            .map(|_| ()),
         ("Đã lưu tài khoản.", "Account saved."),
     )
     .await
@@ -309,7 +309,7 @@ pub async fn update(
 async fn redirect_or_errors(
     ctx: &Ctx,
     id: i64,
-    result: WebResult<()>,
+    result: AppResult<()>,
     message: (&str, &str),
 ) -> WebResult<Response> {
     match result {
@@ -318,7 +318,7 @@ async fn redirect_or_errors(
             ctx.lang().pick(message.0, message.1),
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(ctx.lang(), (e).0)?;
+            let errors = FormErrors::from_error(ctx.lang(), e)?;
             let view = user_page(ctx, id, errors).await?;
             ctx.render_invalid(&view)
         }
@@ -339,7 +339,7 @@ pub async fn reset_password(
     let caller = ctx.caller()?;
     match service::reset_password(&ctx.state, &caller, id, &form.password).await {
         Ok(changed) => Ok(ctx.done(&format!("/users/{id}"), &changed.message(ctx.lang()))),
-        Err(e) => redirect_or_errors(&ctx, id, Err(WebError(e)), ("", "")).await,
+        Err(e) => redirect_or_errors(&ctx, id, Err(e), ("", "")).await,
     }
 }
 
@@ -361,25 +361,13 @@ pub async fn grant(
     let result = service::grant_role(&ctx.state, &caller, id, &form.role, unit)
         .await
         .map(|_| ());
-    redirect_or_errors(
-        &ctx,
-        id,
-        (result).map_err(WebError::from),
-        ("Đã cấp quyền.", "Role granted."),
-    )
-    .await
+    redirect_or_errors(&ctx, id, result, ("Đã cấp quyền.", "Role granted.")).await
 }
 
 pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> WebResult<Response> {
     let caller = ctx.caller()?;
     let result = service::revoke_role(&ctx.state, &caller, id, grant_id).await;
-    redirect_or_errors(
-        &ctx,
-        id,
-        (result).map_err(WebError::from),
-        ("Đã thu hồi quyền.", "Role revoked."),
-    )
-    .await
+    redirect_or_errors(&ctx, id, result, ("Đã thu hồi quyền.", "Role revoked.")).await
 }
 
 pub struct AuditRow {
@@ -533,13 +521,13 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> WebResult<Respo
     };
     let (filter, error) = match audit_filter(&ctx.state, &query).await {
         Ok(f) => (Some(f), None),
-        Err(WebError(AppError::Validation(fields))) => (
+        Err(AppError::Validation(fields)) => (
             None,
             fields
                 .first()
                 .map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
         ),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let mut c = ctx.state.db.read().await?;
     let actions = audit::actions(&mut c)
