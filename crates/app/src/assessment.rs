@@ -22,10 +22,12 @@ use dxplan_domain::validation::{optional_text, required_text};
 use dxplan_domain::{FieldError, Invalid, Lang};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::index_rounds::{
-    self as rounds, Assessment, Evidence, NewEvidence, Round, RoundWrite, Score, VerificationWrite,
+    self as rounds, Assessment, NewEvidence, RoundWrite, Score, VerificationWrite,
 };
 use dxplan_store::notifications::{self, Notice};
 use dxplan_store::{Conn, index_frameworks, units};
+
+pub use dxplan_store::index_rounds::{CriterionChoice, Evidence, LinkedCriterion, Round};
 
 use super::index::{CriterionView, FrameworkView};
 use super::{Caller, Structure, record};

@@ -8,11 +8,13 @@ use serde_json::json;
 
 use dxplan_domain::auth::Action;
 use dxplan_domain::dhis2::{CodeMap, DataValue, DataValueSet, from_dhis2_period, to_dhis2_period};
-use dxplan_domain::indicator::ValueInput;
+use dxplan_domain::indicator::{ValueInput, ValueStatus};
 use dxplan_domain::period::Period;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::dhis2::{self, Mapping};
+use dxplan_store::dhis2;
+
+pub use dxplan_store::dhis2::Mapping;
 use dxplan_store::{indicators, units};
 
 use super::indicators::{ExchangeRow, RowResult, ValueRow, save_many};
@@ -166,7 +168,7 @@ pub async fn export(app: &App, user: &CurrentUser, q: &ExportQuery) -> AppResult
         org_unit: None,
         data_values: rows
             .into_iter()
-            .filter(|r| r.status == "approved")
+            .filter(|r| r.status == ValueStatus::Approved)
             .map(|r| DataValue {
                 data_element: elements.to_dhis2(&r.indicator_code),
                 period: Period::parse(&r.period)

@@ -10,7 +10,9 @@ use dxplan_domain::auth::{Action, Grant, Role, Target};
 use dxplan_domain::validation::required_text;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::displays::{self, Display, NewDisplay};
+use dxplan_store::displays::{self, NewDisplay};
+
+pub use dxplan_store::displays::Display;
 use dxplan_store::units;
 
 use super::{Caller, record};

@@ -5,9 +5,11 @@ use dxplan_domain::Lang;
 use dxplan_report::progress::progress_report;
 
 use crate::App;
+
 use crate::dashboard::{DashboardQuery, dashboard_and_filter};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
+pub use dxplan_store::exports::ExportJob;
 
 /// A generated file: its name and bytes.
 pub struct Document {
@@ -153,12 +155,17 @@ pub async fn start_job(
     Ok(id)
 }
 
+/// Marks the documents a previous process was making as failed: they will never be
+/// finished, and their owners should be told rather than left waiting.
+pub async fn fail_interrupted(app: &App) -> AppResult<()> {
+    let mut c = app.db.begin().await?;
+    dxplan_store::exports::fail_interrupted(&mut c, app.now()).await?;
+    c.commit().await?;
+    Ok(())
+}
+
 /// A job its owner (or an administrator) may see; anyone else is told it does not exist.
-pub async fn job_for(
-    app: &App,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<dxplan_store::exports::ExportJob> {
+pub async fn job_for(app: &App, user: &CurrentUser, id: i64) -> AppResult<ExportJob> {
     let mut c = app.db.read().await?;
     let job = dxplan_store::exports::get(&mut c, id)
         .await?

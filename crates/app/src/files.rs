@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use dxplan_store::attachments::{Attachment, ValueFile};
+
 use crate::error::{AppError, AppResult};
 
 fn path_of(data_dir: &Path, sha256: &str) -> AppResult<PathBuf> {

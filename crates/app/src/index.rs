@@ -13,7 +13,9 @@ use dxplan_domain::validation::{optional_text, required_text};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::StoreError;
 use dxplan_store::audit::NewEvent;
-use dxplan_store::index_frameworks::{self, CriterionWrite, Framework, FrameworkWrite};
+use dxplan_store::index_frameworks::{self, CriterionWrite, FrameworkWrite};
+
+pub use dxplan_store::index_frameworks::Framework;
 use dxplan_store::{indicators, units};
 
 use super::{Caller, record};
@@ -408,6 +410,13 @@ pub async fn framework(app: &App, user: &CurrentUser, id: i64) -> AppResult<Fram
     user.require_somewhere(Action::ViewWork)?;
     let mut c = app.db.read().await?;
     view_of(&mut c, id).await
+}
+
+/// Whether a round scores units on the framework: then its criteria are no longer edited.
+pub async fn framework_in_use(app: &App, user: &CurrentUser, id: i64) -> AppResult<bool> {
+    user.require_somewhere(Action::ViewWork)?;
+    let mut c = app.db.read().await?;
+    Ok(index_frameworks::rounds_using(&mut c, id).await? > 0)
 }
 
 pub async fn frameworks(app: &App, user: &CurrentUser) -> AppResult<Vec<Framework>> {

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dxplan_store::Db;
+pub use dxplan_store::Db;
+pub use dxplan_store::PoolStats;
 use time::OffsetDateTime;
 
 pub mod caller;
@@ -23,6 +24,7 @@ pub mod units;
 pub mod users;
 
 pub mod assessment;
+pub mod audit;
 pub mod dashboard;
 pub mod dhis2;
 pub mod displays;
@@ -38,6 +40,7 @@ pub mod tasks;
 pub mod tokens;
 pub mod webhooks;
 pub mod work;
+pub mod write;
 
 pub use caller::{Caller, record};
 pub use error::{AppError, AppResult};
@@ -49,6 +52,7 @@ pub use users::{
     NewUserInput, PasswordChanged, UserPatch, change_own_password, create_user, grant_role,
     reset_password, revoke_role, set_email_pref, update_user, visible_user_units,
 };
+pub use write::Write;
 
 use password::PasswordCost;
 use throttle::{LoginThrottle, ThrottleConfig, TokenLimiter, TokenRateConfig};
@@ -133,5 +137,15 @@ impl App {
     /// The largest evidence file, as a byte count for readers.
     pub fn upload_limit(&self) -> usize {
         usize::try_from(self.settings.max_upload_bytes).unwrap_or(usize::MAX)
+    }
+
+    /// Whether the database answers a query: the health check.
+    pub async fn database_answers(&self) -> AppResult<()> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// The connections the pool holds and how many of them are idle, for the metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        self.db.pool_stats()
     }
 }

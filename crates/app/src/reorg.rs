@@ -12,7 +12,9 @@ use dxplan_domain::unit::{UnitFields, UnitKind};
 use dxplan_domain::validation::required_text;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::reorg::{self, Change, NewChange, Step, StepKind};
+use dxplan_store::reorg::{self, NewChange, Step, StepKind};
+
+pub use dxplan_store::reorg::Change;
 use dxplan_store::tasks::{self, NewTaskEvent};
 use dxplan_store::units;
 use serde::Deserialize;

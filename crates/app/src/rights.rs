@@ -111,3 +111,37 @@ pub async fn scope_units(
         )),
     }
 }
+
+/// How a unit code that names no unit is told: as a missing thing (the code is in the
+/// path) or as a field of the input that is wrong.
+#[derive(Debug, Clone, Copy)]
+pub enum Absent {
+    NotFound,
+    Field(&'static str),
+}
+
+impl Absent {
+    fn error(self) -> AppError {
+        match self {
+            Absent::NotFound => AppError::NotFound,
+            Absent::Field(field) => AppError::field(field, dxplan_domain::Invalid::UnknownUnit),
+        }
+    }
+}
+
+/// The unit holding `code` on `at`, once the user may do `action` on it: the one way a
+/// door's unit code becomes a unit, so no read forgets the check.
+pub async fn unit_by_code_for(
+    c: &mut Conn,
+    user: &CurrentUser,
+    action: Action,
+    code: &str,
+    at: time::Date,
+    absent: Absent,
+) -> AppResult<units::Unit> {
+    let unit = units::by_code(c, code, at)
+        .await?
+        .ok_or_else(|| absent.error())?;
+    require_on(c, user, action, unit.id).await?;
+    Ok(unit)
+}

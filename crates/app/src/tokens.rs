@@ -8,7 +8,9 @@ use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::validation::required_text;
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::tokens::{self, NewToken, Token};
+use dxplan_store::tokens::{self, NewToken};
+
+pub use dxplan_store::tokens::Token;
 use dxplan_store::units;
 
 use super::{Caller, record};

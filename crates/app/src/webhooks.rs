@@ -10,7 +10,9 @@ use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::webhook::{AddressClass, EventType, classify};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::webhooks::{self, Delivery, NewWebhook, Webhook};
+use dxplan_store::webhooks::{self, NewWebhook};
+
+pub use dxplan_store::webhooks::{Delivery, Webhook};
 use dxplan_store::{Conn, StoreError};
 
 use super::{Caller, record};

@@ -376,6 +376,70 @@ pub fn check_value(rules: &ValueRules, input: &ValueInput) -> Result<Checked, Ve
     }
 }
 
+/// Where a unit's figure stands in review: entered, sent to the reviewers, accepted, or
+/// sent back with a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ValueStatus {
+    #[default]
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+impl ValueStatus {
+    pub const ALL: [ValueStatus; 4] = [
+        ValueStatus::Draft,
+        ValueStatus::Submitted,
+        ValueStatus::Approved,
+        ValueStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueStatus::Draft => "draft",
+            ValueStatus::Submitted => "submitted",
+            ValueStatus::Approved => "approved",
+            ValueStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ValueStatus> {
+        ValueStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ValueStatus::Draft => lang.pick("Nháp", "Draft"),
+            ValueStatus::Submitted => lang.pick("Chờ duyệt", "Submitted"),
+            ValueStatus::Approved => lang.pick("Đã duyệt", "Approved"),
+            ValueStatus::Rejected => lang.pick("Bị trả lại", "Rejected"),
+        }
+    }
+
+    /// Whether the figure counts as reported (sent, or accepted).
+    pub fn is_reported(self) -> bool {
+        matches!(self, ValueStatus::Submitted | ValueStatus::Approved)
+    }
+}
+
+impl std::fmt::Display for ValueStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for ValueStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        ValueStatus::parse(&s).ok_or_else(|| format!("unknown value status {s:?}"))
+    }
+}
+
 /// How a figure stands against its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,6 +18,7 @@ pub mod period;
 pub mod plan_import;
 pub mod reorg;
 pub mod reorg_plan;
+pub mod rollup;
 pub mod scoring;
 pub mod task;
 pub mod text;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use dxplan_domain::indicator::{Aggregation, Direction, IndicatorFields, Measure, PeriodType};
+use dxplan_domain::indicator::{
+    Aggregation, Direction, IndicatorFields, Measure, PeriodType, ValueStatus,
+};
 use dxplan_domain::period::Period;
 use dxplan_domain::text::fold;
 
@@ -388,7 +390,8 @@ pub struct DataValue {
     pub value: f64,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ValueStatus,
     pub approved_value: Option<f64>,
     pub comment: Option<String>,
     pub review_comment: Option<String>,
@@ -503,7 +506,7 @@ pub struct ValueWrite<'a> {
     pub value: f64,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
-    pub status: &'a str,
+    pub status: ValueStatus,
     pub comment: Option<&'a str>,
     pub actor_id: Option<i64>,
     pub actor_name: &'a str,
@@ -533,7 +536,7 @@ pub async fn write_value(
             .bind(w.value)
             .bind(w.numerator)
             .bind(w.denominator)
-            .bind(w.status)
+            .bind(w.status.as_str())
             .bind(w.comment)
             .bind(w.actor_name)
             .bind(now)
@@ -555,7 +558,7 @@ pub async fn write_value(
             .bind(w.value)
             .bind(w.numerator)
             .bind(w.denominator)
-            .bind(w.status)
+            .bind(w.status.as_str())
             .bind(w.comment)
             .bind(w.actor_name)
             .bind(now)
@@ -571,7 +574,7 @@ pub async fn write_value(
         id,
         w.actor_id,
         w.actor_name,
-        if w.status == "submitted" {
+        if w.status == ValueStatus::Submitted {
             "submit"
         } else {
             "save"
@@ -661,7 +664,8 @@ pub struct HistoryRow {
     pub at: OffsetDateTime,
     pub actor_name: String,
     pub action: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ValueStatus,
     pub value: f64,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
@@ -744,7 +748,7 @@ pub struct SeedValue<'a> {
     pub period: Period,
     /// Value, numerator, denominator.
     pub figure: (f64, Option<f64>, Option<f64>),
-    pub status: &'a str,
+    pub status: ValueStatus,
     pub review_comment: Option<&'a str>,
 }
 
@@ -758,7 +762,7 @@ pub async fn seed_values(
     now: OffsetDateTime,
 ) -> Result<()> {
     for row in rows {
-        let approved = row.status == "approved";
+        let approved = row.status == ValueStatus::Approved;
         let (value, numerator, denominator) = row.figure;
         q!(c, |x| {
             sqlx::query(
@@ -774,7 +778,7 @@ pub async fn seed_values(
         .bind(value)
         .bind(numerator)
         .bind(denominator)
-        .bind(row.status)
+        .bind(row.status.as_str())
         .bind(approved.then_some(value))
         .bind(if approved { numerator } else { None })
         .bind(if approved { denominator } else { None })
@@ -870,7 +874,8 @@ pub struct ExchangeValue {
     pub value: f64,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ValueStatus,
 }
 
 /// Figures inside `[from, to]`, optionally of one indicator and of some units.

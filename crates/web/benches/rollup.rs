@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{bench_state, percentile};
+use common::{bench_state, percentile, system_reader};
 
 fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -54,6 +54,7 @@ async fn main() {
         start.elapsed().as_secs_f64()
     );
     let today = state.today();
+    let reader = system_reader();
     let year = (today.year() - 1).to_string();
     let roots: &[&str] = if national {
         &[dxplan_app::demo::scale::NATIONAL_ROOT, "52"]
@@ -65,10 +66,17 @@ async fn main() {
             let mut times = Vec::new();
             for _ in 0..30 {
                 let t = Instant::now();
-                let view =
-                    dxplan_app::indicators::rollup(&state, code, root, &year, today, true, false)
-                        .await
-                        .expect("rollup");
+                let ask = dxplan_app::indicators::RollupAsk {
+                    indicator: code,
+                    unit: root,
+                    period: &year,
+                    at: today,
+                    with_children: true,
+                    include_pending: false,
+                };
+                let view = dxplan_app::indicators::rollup(&state, &reader, &ask)
+                    .await
+                    .expect("rollup");
                 std::hint::black_box(view.value);
                 times.push(t.elapsed());
             }
@@ -87,7 +95,7 @@ async fn main() {
         let mut times = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
-            let views = dxplan_app::indicators::rollup_all(&state, unit, &year, today)
+            let views = dxplan_app::indicators::rollup_all(&state, &reader, unit, &year, today)
                 .await
                 .expect("rollup_all");
             std::hint::black_box(views.len());
@@ -111,6 +119,7 @@ async fn main() {
 /// figures up to today stand, and read on that day: every figure of last year is mapped
 /// forward onto the new communes. DESIGN.md asks for at most twice the plain roll-up.
 async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
+    let reader = system_reader();
     use dxplan_app::reorg;
     let effective = state.today() + time::Duration::days(1);
     let mut new_units = String::from("code,name,level,parent_code\n");
@@ -171,7 +180,15 @@ async fn as_it_is_now(state: &dxplan_web::AppState, year: &str) {
             let mut times = Vec::new();
             for _ in 0..30 {
                 let t = Instant::now();
-                let view = dxplan_app::indicators::rollup(state, code, "52", year, at, true, false)
+                let ask = dxplan_app::indicators::RollupAsk {
+                    indicator: code,
+                    unit: "52",
+                    period: year,
+                    at,
+                    with_children: true,
+                    include_pending: false,
+                };
+                let view = dxplan_app::indicators::rollup(state, &reader, &ask)
                     .await
                     .expect("rollup");
                 std::hint::black_box(view.value);

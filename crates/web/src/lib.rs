@@ -106,7 +106,7 @@ async fn fallback() -> error::WebError {
 
 /// Answers 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
+    match state.database_answers().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -122,19 +122,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Documents a previous process was making will never be finished: say so.
-    match state.db.begin().await {
-        Ok(mut c) => {
-            let marked = dxplan_store::exports::fail_interrupted(&mut c, state.now()).await;
-            if let Err(e) = async {
-                marked?;
-                c.commit().await
-            }
-            .await
-            {
-                tracing::warn!(error = %e, "could not mark interrupted export jobs");
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not mark interrupted export jobs"),
+    if let Err(e) = dxplan_app::exports::fail_interrupted(&state).await {
+        tracing::warn!(error = %e, "could not mark interrupted export jobs");
     }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

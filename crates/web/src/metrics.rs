@@ -99,7 +99,7 @@ pub async fn endpoint(
     if !system_admin {
         return Err(crate::error::WebError(AppError::Forbidden));
     }
-    let pool = state.db.pool_stats();
+    let pool = state.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(pool.idle as f64);
     Ok((

@@ -62,26 +62,26 @@ impl Modify for Security {
         description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304; `PUT`, `PATCH` and `DELETE` honour `If-Match` (412 when stale). A JSON body's field the operation does not define is refused (400), never silently dropped.",
     ),
     paths(
-        crate::api::login,
-        crate::api::logout,
-        crate::api::me,
-        crate::api::change_password,
-        crate::api::list_units,
-        crate::api::create_unit,
-        crate::api::import_units,
-        crate::api::get_unit,
-        crate::api::patch_unit,
+        crate::api::auth::login,
+        crate::api::auth::logout,
+        crate::api::auth::me,
+        crate::api::auth::change_password,
+        crate::api::units::list,
+        crate::api::units::create,
+        crate::api::units::import,
+        crate::api::units::get_one,
+        crate::api::units::patch,
         crate::api::issuer::get_issuer,
         crate::api::issuer::put_issuer,
-        crate::api::list_users,
-        crate::api::create_user,
-        crate::api::get_user,
-        crate::api::patch_user,
-        crate::api::reset_password,
-        crate::api::list_grants,
-        crate::api::add_grant,
-        crate::api::remove_grant,
-        crate::api::list_audit,
+        crate::api::users::list,
+        crate::api::users::create,
+        crate::api::users::get_one,
+        crate::api::users::patch,
+        crate::api::users::reset_password,
+        crate::api::users::list_grants,
+        crate::api::users::add_grant,
+        crate::api::users::remove_grant,
+        crate::api::audit::list,
         crate::api::reorg::list,
         crate::api::reorg::create,
         crate::api::reorg::get_one,
@@ -355,27 +355,27 @@ pub struct Items<T> {
 /// A new API token and its secret, shown this once.
 #[derive(Serialize, ToSchema)]
 pub struct TokenCreated {
-    pub token: dxplan_store::tokens::Token,
+    pub token: dxplan_app::tokens::Token,
     pub secret: String,
 }
 
 /// A new webhook endpoint and its signing secret, shown this once.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookCreated {
-    pub webhook: dxplan_store::webhooks::Webhook,
+    pub webhook: dxplan_app::webhooks::Webhook,
     pub secret: String,
 }
 
 /// An endpoint's delivery log, newest first.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryLog {
-    pub webhook: dxplan_store::webhooks::Webhook,
-    pub items: Vec<dxplan_store::webhooks::Delivery>,
+    pub webhook: dxplan_app::webhooks::Webhook,
+    pub items: Vec<dxplan_app::webhooks::Delivery>,
     pub next_cursor: Option<String>,
 }
 
 /// Every DHIS2 identifier mapping.
 #[derive(Serialize, ToSchema)]
 pub struct MappingList {
-    pub items: Vec<dxplan_store::dhis2::Mapping>,
+    pub items: Vec<dxplan_app::dhis2::Mapping>,
 }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use dxplan_app::Db;
 use dxplan_app::{App, Settings};
-use dxplan_store::Db;
 
 /// Settings of the web layer, passed down from the command line.
 #[derive(Debug, Clone)]

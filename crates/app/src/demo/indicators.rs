@@ -1,7 +1,7 @@
 //! The demo's indicator catalogue (about 30 real DX indicators), its reporting forms,
 //! targets and five years of deterministic, plausible figures for every unit.
 
-use dxplan_domain::indicator::{IndicatorInput, PeriodType, validate_indicator};
+use dxplan_domain::indicator::{IndicatorInput, PeriodType, ValueStatus, validate_indicator};
 use dxplan_domain::period::Period;
 use dxplan_domain::unit::UnitKind;
 use dxplan_store::indicators::{self, FormWrite};
@@ -546,7 +546,7 @@ pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
                             unit_id: unit.id,
                             period: *period,
                             figure,
-                            status: "draft",
+                            status: ValueStatus::Draft,
                             review_comment: None,
                         });
                     }
@@ -557,12 +557,12 @@ pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
                 let latest = periods.get(t + 1).is_none_or(|next| next.end() >= today);
                 let (status, comment) = match (latest, u_index % 6) {
                     (true, 0) => continue,
-                    (true, 1) => ("submitted", None),
+                    (true, 1) => (ValueStatus::Submitted, None),
                     (true, 2) if *id % 5 == 0 => (
-                        "rejected",
+                        ValueStatus::Rejected,
                         Some("Số liệu chưa khớp với báo cáo của ngành; đề nghị rà soát."),
                     ),
-                    _ => ("approved", None),
+                    _ => (ValueStatus::Approved, None),
                 };
                 seeds.push(indicators::SeedValue {
                     indicator_id: *id,

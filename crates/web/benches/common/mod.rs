@@ -64,3 +64,21 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
+
+/// A reader of the whole system, for benchmarks that call the use cases directly.
+pub fn system_reader() -> dxplan_app::CurrentUser {
+    dxplan_app::CurrentUser {
+        id: 0,
+        username: "bench".into(),
+        display_name: "bench".into(),
+        unit_id: None,
+        grants: vec![dxplan_domain::auth::Grant {
+            role: dxplan_domain::auth::Role::Viewer,
+            unit: None,
+            read_only: true,
+        }],
+        csrf: String::new(),
+        session_hash: String::new(),
+        token: None,
+    }
+}

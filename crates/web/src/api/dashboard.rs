@@ -126,14 +126,14 @@ pub(crate) async fn start_export(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct ExportJobJson {
     #[serde(flatten)]
-    job: dxplan_store::exports::ExportJob,
+    job: dxplan_app::exports::ExportJob,
     status_url: String,
     /// Once the document is made.
     #[serde(skip_serializing_if = "Option::is_none")]
     download_url: Option<String>,
 }
 
-fn job_json(job: dxplan_store::exports::ExportJob) -> ExportJobJson {
+fn job_json(job: dxplan_app::exports::ExportJob) -> ExportJobJson {
     ExportJobJson {
         status_url: format!("/api/v1/exports/{}", job.id),
         download_url: (job.status == "done").then(|| format!("/api/v1/exports/{}/file", job.id)),

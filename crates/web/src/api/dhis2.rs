@@ -83,13 +83,13 @@ pub(crate) struct ImportCount {
 }
 
 #[utoipa::path(get, path = "/api/v1/dhis2/mappings", tag = "dhis2",
-    responses((status = 200, description = "Every identifier mapping", body = crate::openapi::Page<dxplan_store::dhis2::Mapping>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "Every identifier mapping", body = crate::openapi::Page<dxplan_app::dhis2::Mapping>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/dhis2/mappings`.
 pub(crate) async fn mappings(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::dhis2::Mapping>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_app::dhis2::Mapping>>> {
     Ok(Json(super::paged(
         svc::mappings(&state, &user).await?,
         &page,

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dxplan_store::index_rounds::LinkedCriterion;
+use dxplan_app::assessment::LinkedCriterion;
 use serde_json::Value;
 
 use super::{ApiJson, ApiQuery, caller};
@@ -52,14 +52,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/index-frameworks", tag = "index",
-    responses((status = 200, description = "Every framework, the newest year first", body = crate::openapi::Page<dxplan_store::index_frameworks::Framework>), crate::openapi::Refusals),
+    responses((status = 200, description = "Every framework, the newest year first", body = crate::openapi::Page<dxplan_app::index::Framework>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-frameworks`: every framework, the newest year first.
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::index_frameworks::Framework>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_app::index::Framework>>> {
     Ok(Json(super::paged(
         svc::frameworks(&state, &user).await?,
         &page,
@@ -203,14 +203,14 @@ pub(crate) async fn export_xlsx(
 }
 
 #[utoipa::path(get, path = "/api/v1/index-rounds", tag = "index",
-    responses((status = 200, description = "Every round, the newest year first", body = crate::openapi::Page<dxplan_store::index_rounds::Round>), crate::openapi::Refusals),
+    responses((status = 200, description = "Every round, the newest year first", body = crate::openapi::Page<dxplan_app::assessment::Round>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/index-rounds`: every round, the newest year first.
 pub(crate) async fn list_rounds(
     State(state): State<AppState>,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::index_rounds::Round>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_app::assessment::Round>>> {
     Ok(Json(super::paged(
         rounds::round_list(&state, &user).await?,
         &page,
@@ -219,7 +219,7 @@ pub(crate) async fn list_rounds(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds", tag = "index",
     request_body = dxplan_app::assessment::RoundInput,
-    responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_store::index_rounds::Round), crate::openapi::Refusals),
+    responses((status = 201, description = "The round, with a draft assessment per unit", body = dxplan_app::assessment::Round), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds` `{"framework_id", "name", "year", "deadline", "run_by"?,
 /// "units"?}`: opens a round with a draft assessment per unit.
@@ -248,7 +248,7 @@ pub(crate) async fn get_round(
 
 #[utoipa::path(post, path = "/api/v1/index-rounds/{id}/publish", tag = "index",
     params(("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The published round", body = dxplan_store::index_rounds::Round), crate::openapi::Refusals),
+    responses((status = 200, description = "The published round", body = dxplan_app::assessment::Round), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/index-rounds/{id}/publish`: publishes every verified assessment.
 pub(crate) async fn publish(
@@ -256,7 +256,7 @@ pub(crate) async fn publish(
     meta: RequestMeta,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> WebResult<Json<dxplan_store::index_rounds::Round>> {
+) -> WebResult<Json<dxplan_app::assessment::Round>> {
     Ok(Json(
         rounds::publish(&state, &caller(&user, &meta), id).await?,
     ))
@@ -330,7 +330,7 @@ pub(crate) struct LinkBody {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = LinkBody, description = "`{\"criterion\", \"url\", \"title\"}`"),
-    responses((status = 201, description = "The evidence link", body = dxplan_store::index_rounds::Evidence), crate::openapi::Refusals),
+    responses((status = 201, description = "The evidence link", body = dxplan_app::assessment::Evidence), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence` `{"criterion", "url", "title"}`: a link to a
 /// published document as evidence (files go to `…/evidence/files`).
@@ -437,7 +437,7 @@ pub(crate) async fn correct(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(super::PageQuery, ("id" = i64, Path, description = "The record's id")),
-    responses((status = 200, description = "The criteria the task aims to improve", body = crate::openapi::Page<dxplan_store::index_rounds::LinkedCriterion>), crate::openapi::Refusals),
+    responses((status = 200, description = "The criteria the task aims to improve", body = crate::openapi::Page<dxplan_app::assessment::LinkedCriterion>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tasks/{id}/criteria`: the index criteria a task aims to improve.
 pub(crate) async fn task_criteria(
@@ -462,7 +462,7 @@ pub(crate) struct TaskCriteriaBody {
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/criteria", tag = "assessments",
     params(("id" = i64, Path, description = "The record's id")),
     request_body(content = TaskCriteriaBody, description = "`{\"criteria\": [CriterionRef]}`"),
-    responses((status = 200, description = "The criteria now", body = crate::openapi::Items<dxplan_store::index_rounds::LinkedCriterion>), crate::openapi::Refusals),
+    responses((status = 200, description = "The criteria now", body = crate::openapi::Items<dxplan_app::assessment::LinkedCriterion>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PUT /api/v1/tasks/{id}/criteria` `{"criteria": [{"framework_id", "code"}]}`.
 pub(crate) async fn set_task_criteria(
@@ -487,7 +487,7 @@ pub(crate) struct CriterionQuery {
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/evidence/files", tag = "assessments",
     params(("id" = i64, Path), CriterionQuery),
     request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::index_rounds::Evidence),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_app::assessment::Evidence),
         (status = 422, description = "A file of a type not accepted", body = crate::openapi::ErrorBody), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `POST /api/v1/assessments/{id}/evidence/files?criterion=…`: an evidence file.

@@ -6,11 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use dxplan_domain::Invalid;
-use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::auth::Action;
 use dxplan_domain::indicator::IndicatorInput;
 use dxplan_domain::period::Period;
-use dxplan_store::indicators;
-use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller, parse_at};
@@ -56,24 +54,21 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators",
     params(super::PageQuery, ListQuery),
-    responses((status = 200, description = "The indicators, by code", body = crate::openapi::Page<indicators::Indicator>), crate::openapi::Refusals),
+    responses((status = 200, description = "The indicators, by code", body = crate::openapi::Page<svc::Indicator>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<indicators::Indicator>>> {
-    // The catalogue is read alike by every member.
-    user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    let items = indicators::list(&mut c, query.q.as_deref(), query.pillar.as_deref()).await?;
+) -> WebResult<Json<crate::openapi::Page<svc::Indicator>>> {
+    let items = svc::catalogue(&state, &user, query.q.as_deref(), query.pillar.as_deref()).await?;
     Ok(Json(super::paged(items, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/indicators", tag = "indicators",
     request_body(content = IndicatorInput, content_type = "application/json"),
-    responses((status = 201, description = "The indicator", body = indicators::Indicator), crate::openapi::Refusals),
+    responses((status = 201, description = "The indicator", body = svc::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -99,7 +94,7 @@ pub(crate) struct IndicatorUpdate {
 #[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
     request_body(content = IndicatorUpdate, content_type = "application/json"),
-    responses((status = 200, description = "The indicator now", body = indicators::Indicator), crate::openapi::Refusals),
+    responses((status = 200, description = "The indicator now", body = svc::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `PATCH /api/v1/indicators/{code}`: every field again, with `version` to refuse a stale
 /// edit (409).
@@ -109,7 +104,7 @@ pub(crate) async fn update(
     Auth(user): Auth,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<IndicatorUpdate>,
-) -> WebResult<Json<indicators::Indicator>> {
+) -> WebResult<Json<svc::Indicator>> {
     let indicator = svc::update_indicator(
         &state,
         &caller(&user, &meta),
@@ -123,21 +118,14 @@ pub(crate) async fn update(
 
 #[utoipa::path(get, path = "/api/v1/indicators/{code}", tag = "indicators",
     params(("code" = String, Path)),
-    responses((status = 200, description = "The indicator", body = indicators::Indicator), crate::openapi::Refusals),
+    responses((status = 200, description = "The indicator", body = svc::Indicator), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn get_one(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(code): Path<String>,
-) -> WebResult<Json<indicators::Indicator>> {
-    // The catalogue is read alike by every member.
-    user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    Ok(Json(
-        indicators::by_code(&mut c, &code)
-            .await?
-            .ok_or(AppError::NotFound)?,
-    ))
+) -> WebResult<Json<svc::Indicator>> {
+    Ok(Json(svc::indicator(&state, &user, &code).await?))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -172,67 +160,35 @@ pub(crate) async fn rollup(
         .filter(|p| !p.is_empty())
         .ok_or_else(|| AppError::field("period", Invalid::Required))?;
     let at = parse_at(query.at.as_deref(), &state)?;
-    {
-        let mut c = state.db.read().await?;
-        let target = units::by_code(&mut c, unit, at)
-            .await?
-            .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-        let lineage = units::lineage(&mut c, target.id).await?;
-        user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    }
     let with_children = match query.level.as_deref() {
         None | Some("subtree") => false,
         Some("children") => true,
         Some(_) => return Err(WebError(AppError::field("level", Invalid::BadFormat))),
     };
     let include_pending = matches!(query.include_pending.as_deref(), Some("1" | "true"));
-    let view = svc::rollup(
-        &state,
-        &code,
+    let ask = svc::RollupAsk {
+        indicator: &code,
         unit,
         period,
         at,
         with_children,
         include_pending,
-    )
-    .await?;
+    };
+    let view = svc::rollup(&state, &user, &ask).await?;
     Ok(Json(view))
 }
 
 #[utoipa::path(get, path = "/api/v1/forms", tag = "indicators",
     params(super::PageQuery),
-    responses((status = 200, description = "The data collection forms", body = crate::openapi::Page<FormJson>), crate::openapi::Refusals),
+    responses((status = 200, description = "The data collection forms", body = crate::openapi::Page<svc::FormSummary>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_forms(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<FormJson>>> {
-    // The catalogue is read alike by every member.
-    user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    // Three reads whatever the number of forms.
-    let mut codes = indicators::indicator_codes_by_form(&mut c).await?;
-    let mut kinds = indicators::kinds_by_form(&mut c).await?;
-    let items = indicators::forms(&mut c)
-        .await?
-        .into_iter()
-        .map(|f| FormJson {
-            indicators: codes.remove(&f.id).unwrap_or_default(),
-            unit_kinds: kinds.remove(&f.id).unwrap_or_default(),
-            form: f,
-        })
-        .collect();
+) -> WebResult<Json<crate::openapi::Page<svc::FormSummary>>> {
+    let items = svc::forms(&state, &user).await?;
     Ok(Json(super::paged(items, &page)?))
-}
-
-/// A data collection form with its indicators and the kinds of unit that fill it in.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct FormJson {
-    #[serde(flatten)]
-    form: indicators::Form,
-    indicators: Vec<String>,
-    unit_kinds: Vec<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -248,7 +204,7 @@ pub(crate) struct FormBody {
 
 #[utoipa::path(post, path = "/api/v1/forms", tag = "indicators",
     request_body(content = FormBody, content_type = "application/json"),
-    responses((status = 201, description = "The form", body = indicators::Form), crate::openapi::Refusals),
+    responses((status = 201, description = "The form", body = svc::Form), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_form(
     State(state): State<AppState>,
@@ -290,29 +246,15 @@ pub(crate) async fn set_targets(
     Auth(user): Auth,
     ApiJson(rows): ApiJson<Vec<TargetRow>>,
 ) -> WebResult<StatusCode> {
-    // Refuse whoever sets targets nowhere before resolving anything; each unit's own
-    // check follows in the use case.
-    user.require_somewhere(Action::ManagePlans)?;
-    let today = state.today();
     let mut cells = Vec::with_capacity(rows.len());
-    {
-        let mut c = state.db.read().await?;
-        for row in &rows {
-            let ind = indicators::by_code(&mut c, &row.indicator)
-                .await?
-                .ok_or_else(|| AppError::field("indicator", Invalid::UnknownIndicator))?;
-            let unit = units::by_code(&mut c, &row.unit, today)
-                .await?
-                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-            let period = Period::parse(&row.period)
-                .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-            cells.push(svc::TargetCell {
-                indicator_id: ind.id,
-                unit_id: unit.id,
-                period,
-                value: row.value,
-            });
-        }
+    for row in &rows {
+        cells.push(svc::TargetCell {
+            indicator: row.indicator.clone(),
+            unit: row.unit.clone(),
+            period: Period::parse(&row.period)
+                .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+            value: row.value,
+        });
     }
     let summary = format!("{} targets", rows.len());
     svc::set_targets(&state, &caller(&user, &meta), &cells, summary).await?;
@@ -328,28 +270,22 @@ pub(crate) struct UnitValuesQuery {
 
 #[utoipa::path(get, path = "/api/v1/data-values", tag = "indicators",
     params(super::PageQuery, UnitValuesQuery),
-    responses((status = 200, description = "The unit's figures for the period", body = crate::openapi::Page<indicators::DataValue>), crate::openapi::Refusals),
+    responses((status = 200, description = "The unit's figures for the period", body = crate::openapi::Page<svc::DataValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn unit_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<UnitValuesQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<indicators::DataValue>>> {
+) -> WebResult<Json<crate::openapi::Page<svc::DataValue>>> {
     let unit_code = query
         .unit
         .as_deref()
         .ok_or_else(|| AppError::field("unit", Invalid::Required))?;
     let period = Period::parse(query.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let mut c = state.db.read().await?;
-    let unit = units::by_code_for(&mut c, unit_code, period.end(), state.today())
-        .await?
-        .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-    let lineage = units::lineage(&mut c, unit.id).await?;
-    user.require(Action::ViewWork, Target::Unit(&lineage))?;
     Ok(Json(super::paged(
-        indicators::values_of_unit(&mut c, unit.id, period).await?,
+        svc::unit_values(&state, &user, unit_code, period).await?,
         &page,
     )?))
 }
@@ -417,14 +353,14 @@ pub(crate) async fn review(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The figure's evidence files", body = crate::openapi::Page<dxplan_store::attachments::ValueFile>), crate::openapi::Refusals),
+    responses((status = 200, description = "The figure's evidence files", body = crate::openapi::Page<svc::ValueFile>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn value_files(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::attachments::ValueFile>>> {
+) -> WebResult<Json<crate::openapi::Page<svc::ValueFile>>> {
     let files = svc::files_of_value(&state, &user, id).await?;
     Ok(Json(super::paged(files, &page)?))
 }
@@ -432,7 +368,7 @@ pub(crate) async fn value_files(
 #[utoipa::path(post, path = "/api/v1/data-values/{id}/files", tag = "indicators",
     params(("id" = i64, Path)),
     request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::ValueFile), crate::openapi::Refusals),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = svc::ValueFile), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload_value_file(
     State(state): State<AppState>,
@@ -465,26 +401,14 @@ pub(crate) async fn download_value_file(
 
 #[utoipa::path(get, path = "/api/v1/data-values/{id}/history", tag = "indicators",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "The figure and every change to it", body = ValueHistory), crate::openapi::Refusals),
+    responses((status = 200, description = "The figure and every change to it", body = svc::ValueHistory), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn history(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-) -> WebResult<Json<ValueHistory>> {
-    let mut c = state.db.read().await?;
-    let value = indicators::value_by_id(&mut c, id).await?;
-    let lineage = units::lineage(&mut c, value.unit_id).await?;
-    user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    let history = indicators::value_history(&mut c, id).await?;
-    Ok(Json(ValueHistory { value, history }))
-}
-
-/// A figure and every change made to it, oldest first.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct ValueHistory {
-    value: indicators::DataValue,
-    history: Vec<indicators::HistoryRow>,
+) -> WebResult<Json<svc::ValueHistory>> {
+    Ok(Json(svc::value_history(&state, &user, id).await?))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -508,7 +432,7 @@ const EXCHANGE_COLUMNS: [&str; 7] = [
 
 #[utoipa::path(get, path = "/api/v1/data-values/export", tag = "indicators",
     params(ExportQuery),
-    responses((status = 200, description = "The figures in the long exchange format (CSV unless format=json)", body = crate::openapi::Items<indicators::ExchangeValue>), crate::openapi::Refusals),
+    responses((status = 200, description = "The figures in the long exchange format (CSV unless format=json)", body = crate::openapi::Items<svc::ExchangeValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// The long exchange format: one row per figure, as CSV or JSON.
 pub(crate) async fn export(
@@ -544,7 +468,7 @@ pub(crate) async fn export(
             r.value.to_string(),
             opt(r.numerator),
             opt(r.denominator),
-            r.status.clone(),
+            r.status.as_str().to_string(),
         ]
     });
     let out = dxplan_report::csv_out::write(false, std::iter::once(header).chain(body))
@@ -659,21 +583,13 @@ pub(crate) async fn unit_dashboard(
     ApiQuery(page): ApiQuery<super::PageQuery>,
 ) -> WebResult<Json<crate::openapi::Page<svc::RollupView>>> {
     let at = parse_at(q.at.as_deref(), &state)?;
-    {
-        let mut c = state.db.read().await?;
-        let unit = units::by_code(&mut c, &code, at)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let lineage = units::lineage(&mut c, unit.id).await?;
-        user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    }
     let period = q
         .period
         .as_deref()
         .filter(|p| !p.is_empty())
         .ok_or_else(|| AppError::field("period", Invalid::Required))?;
     Ok(Json(super::paged(
-        svc::rollup_all(&state, &code, period, at).await?,
+        svc::rollup_all(&state, &user, &code, period, at).await?,
         &page,
     )?))
 }
@@ -687,7 +603,7 @@ pub(crate) struct TargetsQuery {
 
 #[utoipa::path(get, path = "/api/v1/targets", tag = "indicators",
     params(super::PageQuery, TargetsQuery),
-    responses((status = 200, description = "Targets of the unit and the units below it", body = crate::openapi::Page<indicators::Target>), crate::openapi::Refusals),
+    responses((status = 200, description = "Targets of the unit and the units below it", body = crate::openapi::Page<svc::Target>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// Targets of a period for a unit and the units below it.
 pub(crate) async fn list_targets(
@@ -695,29 +611,11 @@ pub(crate) async fn list_targets(
     Auth(user): Auth,
     ApiQuery(q): ApiQuery<TargetsQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<indicators::Target>>> {
+) -> WebResult<Json<crate::openapi::Page<svc::Target>>> {
     let period = Period::parse(q.period.as_deref().unwrap_or_default())
         .ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    user.require_somewhere(Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    // A unit's subtree, or without one, every unit the reader sees.
-    let roots = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some(code) => {
-            let unit = units::by_code(&mut c, code, state.today())
-                .await?
-                .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-            let lineage = units::lineage(&mut c, unit.id).await?;
-            user.require(Action::ViewWork, Target::Unit(&lineage))?;
-            vec![unit.id]
-        }
-        None => match user.scope(Action::ViewWork) {
-            Some(roots) => roots,
-            None => units::roots(&mut c, state.today()).await?,
-        },
-    };
-    let ids = units::subtree_ids(&mut c, &roots).await?;
     Ok(Json(super::paged(
-        indicators::targets_of_units(&mut c, &ids, period).await?,
+        svc::targets(&state, &user, period, q.unit.as_deref()).await?,
         &page,
     )?))
 }
@@ -794,14 +692,14 @@ pub(crate) struct TargetShare {
 
 #[utoipa::path(get, path = "/api/v1/data-values/pending", tag = "indicators",
     params(super::PageQuery),
-    responses((status = 200, description = "Figures waiting for review, the oldest first", body = crate::openapi::Page<indicators::DataValue>), crate::openapi::Refusals),
+    responses((status = 200, description = "Figures waiting for review, the oldest first", body = crate::openapi::Page<svc::DataValue>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/data-values/pending`: the review queue (a reviewer's).
 pub(crate) async fn pending_values(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<indicators::DataValue>>> {
+) -> WebResult<Json<crate::openapi::Page<svc::DataValue>>> {
     let waiting = svc::review_queue(&state, &user, 5_000).await?;
     Ok(Json(super::paged(waiting, &page)?))
 }

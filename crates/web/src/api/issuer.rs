@@ -5,11 +5,10 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use dxplan_domain::issuer::IssuerInput;
-use dxplan_store::units;
 
 use super::{ApiJson, caller};
-use crate::error::{AppError, WebError, WebResult};
-use crate::session::{Auth, RequestMeta};
+use crate::error::WebResult;
+use crate::session::{Auth, CurrentUser, RequestMeta};
 use crate::state::AppState;
 use dxplan_app::issuer::{self as svc, IssuerView};
 
@@ -18,12 +17,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The unit holding `code` today.
-async fn unit_id(state: &AppState, code: &str) -> WebResult<i64> {
-    let mut c = state.db.read().await?;
-    units::by_code(&mut c, code, state.today())
-        .await?
-        .map(|u| u.id)
-        .ok_or(WebError(AppError::NotFound))
+async fn unit_id(state: &AppState, user: &CurrentUser, code: &str) -> WebResult<i64> {
+    let unit = dxplan_app::units::unit_by_code(state, user, code, state.today()).await?;
+    Ok(unit.unit.id)
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/issuer", tag = "accounts",
@@ -35,7 +31,7 @@ pub(crate) async fn get_issuer(
     Auth(user): Auth,
     Path(code): Path<String>,
 ) -> WebResult<Json<IssuerView>> {
-    let id = unit_id(&state, &code).await?;
+    let id = unit_id(&state, &user, &code).await?;
     Ok(Json(svc::view(&state, &user, id).await?))
 }
 
@@ -53,7 +49,7 @@ pub(crate) async fn put_issuer(
     ApiJson(input): ApiJson<IssuerInput>,
 ) -> WebResult<Json<IssuerView>> {
     svc::require_editor_somewhere(&user)?;
-    let id = unit_id(&state, &code).await?;
+    let id = unit_id(&state, &user, &code).await?;
     Ok(Json(
         svc::update(&state, &caller(&user, &meta), id, &input).await?,
     ))

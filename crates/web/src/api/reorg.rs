@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dxplan_app::reorg::Change;
 use dxplan_domain::Lang;
 use dxplan_domain::reorg_plan::Preview;
-use dxplan_store::reorg::Change;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, PageQuery, caller};

@@ -32,13 +32,13 @@ pub(crate) struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     params(ListQuery),
-    responses((status = 200, description = "The tokens, newest first; never their secrets", body = crate::openapi::Page<dxplan_store::tokens::Token>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The tokens, newest first; never their secrets", body = crate::openapi::Page<dxplan_app::tokens::Token>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/tokens` (`?all=true` for an administrator: everyone's).
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(user): Auth,
     Query(q): Query<ListQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::tokens::Token>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_app::tokens::Token>>> {
     let items = svc::list(&state, &user, q.all.unwrap_or(false)).await?;
     let page = super::PageQuery {
         limit: q.limit,
@@ -68,7 +68,7 @@ pub(crate) async fn create(
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
     params(("id" = i64, Path, description = "The token")),
-    responses((status = 200, description = "The revoked token", body = dxplan_store::tokens::Token), crate::openapi::Refusals),
+    responses((status = 200, description = "The revoked token", body = dxplan_app::tokens::Token), crate::openapi::Refusals),
     security(("session" = [])))]
 /// `DELETE /api/v1/tokens/{id}`: revokes the token.
 pub(crate) async fn revoke(

@@ -21,14 +21,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
-    responses((status = 200, description = "The endpoints", body = crate::openapi::Page<dxplan_store::webhooks::Webhook>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The endpoints", body = crate::openapi::Page<dxplan_app::webhooks::Webhook>), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/webhooks`.
 pub(crate) async fn list(
     State(state): State<AppState>,
     meta: RequestMeta,
     Auth(user): Auth,
     super::ApiQuery(page): super::ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::webhooks::Webhook>>> {
+) -> WebResult<Json<crate::openapi::Page<dxplan_app::webhooks::Webhook>>> {
     let items = svc::list(&state, &caller(&user, &meta)).await?;
     Ok(Json(super::paged(items, &page)?))
 }
@@ -74,7 +74,7 @@ pub(crate) async fn deliveries(
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
     params(("id" = i64, Path, description = "The endpoint")),
-    responses((status = 200, description = "The endpoint, no longer active", body = dxplan_store::webhooks::Webhook), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "The endpoint, no longer active", body = dxplan_app::webhooks::Webhook), crate::openapi::Refusals), security(("bearer" = []), ("session" = [])))]
 /// `DELETE /api/v1/webhooks/{id}`: nothing more is sent to the endpoint.
 pub(crate) async fn remove(
     State(state): State<AppState>,

@@ -75,10 +75,7 @@ pub fn content_disposition(filename: &str) -> String {
 }
 
 /// A stored evidence file as a download with its type and its (Vietnamese) name.
-pub fn file_response(
-    attachment: &dxplan_store::attachments::Attachment,
-    bytes: Vec<u8>,
-) -> Response {
+pub fn file_response(attachment: &dxplan_app::files::Attachment, bytes: Vec<u8>) -> Response {
     stored_file_response(&attachment.kind, &attachment.original_name, bytes)
 }
 

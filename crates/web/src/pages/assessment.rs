@@ -8,14 +8,14 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Response};
 
+use dxplan_app::assessment::Round;
+use dxplan_app::index::Framework;
 use dxplan_domain::Lang;
 use dxplan_domain::assessment::{AssessmentAction, AssessmentStatus};
 use dxplan_domain::auth::Action;
 use dxplan_domain::scoring::Rule;
 use dxplan_domain::text::{format_date, format_number, parse_number_vi};
 use dxplan_report::dashboard_charts::Figure;
-use dxplan_store::index_frameworks::Framework;
-use dxplan_store::index_rounds::Round;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebError, WebResult};
@@ -928,10 +928,7 @@ pub async fn framework(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
         .collect();
     let mut page = ctx.page("Bộ chỉ số", "Framework");
     page.title = v.framework.name.clone();
-    let in_use = {
-        let mut c = ctx.state.db.read().await?;
-        dxplan_store::index_frameworks::rounds_using(&mut c, id).await? > 0
-    };
+    let in_use = frameworks::framework_in_use(&ctx.state, user, id).await?;
     ctx.render(&FrameworkPage {
         in_use,
         page,

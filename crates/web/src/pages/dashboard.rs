@@ -273,7 +273,7 @@ pub async fn start_export(
 #[template(path = "export.html")]
 struct ExportPage {
     page: Page,
-    job: dxplan_store::exports::ExportJob,
+    job: dxplan_app::exports::ExportJob,
     back: String,
 }
 

@@ -6,8 +6,8 @@ use axum::Form;
 use axum::extract::{FromRequest, Path, Request};
 use axum::response::Response;
 
+use dxplan_app::displays::Display;
 use dxplan_domain::auth::Action;
-use dxplan_store::displays::Display;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::WebResult;

@@ -7,20 +7,19 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use dxplan_domain::auth::{Action, Target};
+use dxplan_app::indicators::Indicator;
+use dxplan_domain::auth::Action;
 use dxplan_domain::dashboard::{KeyIndicator, TREND_YEARS, YearFigure};
-use dxplan_domain::indicator::{IndicatorInput, Measure, ValueInput};
+use dxplan_domain::indicator::{IndicatorInput, Measure, ValueInput, ValueStatus};
 use dxplan_domain::period::Period;
 use dxplan_domain::text::format_number;
 use dxplan_report::dashboard_charts::{Figure, indicator_chart, ranking_chart};
-use dxplan_store::indicators::{self, DataValue, Indicator};
-use dxplan_store::{plans, units};
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebError, WebResult};
+use dxplan_app::Structure;
 use dxplan_app::indicators as svc;
-use dxplan_app::{Structure, rights};
 
 fn number(v: Option<f64>) -> String {
     v.map(|v| format_number(v, 2)).unwrap_or_else(|| "—".into())
@@ -63,18 +62,13 @@ pub struct CatalogQuery {
 async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> WebResult<CatalogPage> {
     let user = require_view(ctx)?;
     let lang = ctx.lang();
-    let mut c = ctx.state.db.read().await?;
-    let list = indicators::list(&mut c, q.as_deref(), None).await?;
-    let pillars = plans::pillars(&mut c).await?;
-    let my_unit = match user.unit_id {
-        Some(u) if rights::may_on(&mut c, user, Action::EditUnitWork, u).await? => {
-            Some(units::get(&mut c, u).await?.code)
-        }
-        _ => None,
-    };
-    let can_manage = rights::Province::today(&mut c, &ctx.state)
-        .await?
-        .allows(user, Action::ManagePlans);
+    let svc::CataloguePage {
+        indicators: list,
+        pillars,
+        my_unit,
+        can_manage,
+    } = svc::catalogue_page(&ctx.state, user, q.as_deref()).await?;
+    let my_unit = my_unit.map(|u| u.code);
     let pillar_name = |code: &Option<String>| {
         pillars
             .iter()
@@ -177,7 +171,7 @@ struct IndicatorPage {
     trend: Figure,
     ranking: Option<Figure>,
     /// Index criteria this indicator feeds.
-    feeds: Vec<dxplan_store::index_rounds::CriterionChoice>,
+    feeds: Vec<dxplan_app::assessment::CriterionChoice>,
 }
 
 #[derive(Deserialize, Default)]
@@ -197,12 +191,7 @@ pub async fn show(
     let user = require_view(&ctx)?;
     let lang = ctx.lang();
     let today = ctx.state.today();
-    let indicator = {
-        let mut c = ctx.state.db.read().await?;
-        indicators::by_code(&mut c, &code)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
+    let indicator = svc::indicator(&ctx.state, user, &code).await?;
     // What the form asked for, read leniently; what cannot be read is said on the page,
     // which shows the default instead (never a bare error page).
     let mut problems = Vec::new();
@@ -233,18 +222,7 @@ pub async fn show(
         today
     };
     // A reader scoped to a unit starts on that unit, anyone else on the province.
-    let default_unit = {
-        let mut c = ctx.state.db.read().await?;
-        let first = match user.scope(Action::ViewWork) {
-            Some(roots) => roots.first().copied(),
-            None => units::roots(&mut c, today).await?.first().copied(),
-        };
-        match first {
-            Some(id) => Some(units::get(&mut c, id).await?),
-            None => None,
-        }
-        .ok_or(AppError::NotFound)?
-    };
+    let default_unit = dxplan_app::units::home_unit(&ctx.state, user, Action::ViewWork).await?;
     let unit = match q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         None => default_unit,
         Some(text) => match dxplan_app::pickers::unit_named(&ctx.state, text, at).await? {
@@ -256,12 +234,15 @@ pub async fn show(
         },
     };
     let unit_code = unit.code.clone();
-    {
-        let mut c = ctx.state.db.read().await?;
-        let lineage = units::lineage(&mut c, unit.id).await?;
-        user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    }
-    let view = svc::rollup(&ctx.state, &code, &unit_code, &period, at, true, false).await?;
+    let ask = svc::RollupAsk {
+        indicator: &code,
+        unit: &unit_code,
+        period: &period,
+        at,
+        with_children: true,
+        include_pending: false,
+    };
+    let view = svc::rollup(&ctx.state, user, &ask).await?;
     // Five years of the same unit for the trend, and the units below ranked.
     let year = parsed.start().year();
     let years: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
@@ -325,10 +306,7 @@ pub async fn show(
             "none",
         ),
     };
-    let feeds = {
-        let mut c = ctx.state.db.read().await?;
-        dxplan_store::index_rounds::criteria_fed_by(&mut c, indicator.id).await?
-    };
+    let feeds = svc::criteria_fed_by(&ctx.state, user, indicator.id).await?;
     let periods = dxplan_app::pickers::period_choices(indicator.period_type, today, parsed, lang);
     let unit_choices =
         dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
@@ -401,7 +379,7 @@ struct EntryPage {
     page: Page,
     /// Some row offers an evidence upload.
     evidence_uploads: bool,
-    unit: units::Unit,
+    unit: dxplan_app::units::Unit,
     period: String,
     period_label: String,
     form_id: i64,
@@ -419,16 +397,6 @@ pub struct EntryQuery {
     period: Option<String>,
 }
 
-fn status_label(status: &str, lang: dxplan_domain::Lang) -> &'static str {
-    match status {
-        "draft" => lang.pick("Nháp", "Draft"),
-        "submitted" => lang.pick("Chờ duyệt", "Submitted"),
-        "approved" => lang.pick("Đã duyệt", "Approved"),
-        "rejected" => lang.pick("Bị trả lại", "Rejected"),
-        _ => "",
-    }
-}
-
 async fn entry_page(
     ctx: &Ctx,
     unit_code: &str,
@@ -440,22 +408,12 @@ async fn entry_page(
     let user = ctx.user()?;
     let lang = ctx.lang();
     let today = ctx.state.today();
-    let mut c = ctx.state.db.read().await?;
-    let unit = units::by_code(&mut c, unit_code, today)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lineage = units::lineage(&mut c, unit.id).await?;
-    user.require(Action::ViewWork, Target::Unit(&lineage))?;
-    let kinds = indicators::kinds_by_form(&mut c).await?;
-    let usable: Vec<indicators::Form> = indicators::forms(&mut c)
-        .await?
-        .into_iter()
-        .filter(|f| {
-            kinds
-                .get(&f.id)
-                .is_some_and(|ks| ks.iter().any(|k| k == unit.kind.as_str()))
-        })
-        .collect();
+    let svc::EntryPlace {
+        unit,
+        forms: usable,
+        may_edit,
+        may_submit,
+    } = svc::entry_place(&ctx.state, user, unit_code).await?;
     let form = match q.form {
         Some(id) => usable
             .iter()
@@ -479,12 +437,15 @@ async fn entry_page(
         None => owed,
     };
     let periods = dxplan_app::pickers::period_choices(form.period_type, today, period, lang);
-    let inds = indicators::form_indicators(&mut c, form.id).await?;
-    let values: Vec<DataValue> = indicators::values_of_unit(&mut c, unit.id, period).await?;
-    let targets = indicators::targets_of_unit(&mut c, unit.id, Period::Year(period.year())).await?;
-    let value_ids: Vec<i64> = values.iter().map(|v| v.id).collect();
-    let files = dxplan_store::attachments::files_of_values(&mut c, &value_ids).await?;
-    let may_edit = user.may(Action::EditUnitWork, Target::Unit(&lineage));
+    let svc::EntrySheet {
+        indicators: inds,
+        figures:
+            svc::UnitFigures {
+                values,
+                targets,
+                files,
+            },
+    } = svc::entry_sheet(&ctx.state, user, unit.id, form.id, period).await?;
     let rows = inds
         .into_iter()
         .map(|i| {
@@ -494,7 +455,7 @@ async fn entry_page(
                     .and_then(|t| t.get(&format!("{prefix}_{}", i.code)).cloned())
                     .unwrap_or_else(|| stored.map(|x| format_number(x, 4)).unwrap_or_default())
             };
-            let status = v.map(|v| v.status.clone()).unwrap_or_default();
+            let status = v.map(|v| v.status);
             EntryRow {
                 value: typed_or(
                     "v",
@@ -502,18 +463,21 @@ async fn entry_page(
                 ),
                 numerator: typed_or("n", v.and_then(|v| v.numerator)),
                 denominator: typed_or("d", v.and_then(|v| v.denominator)),
-                status: status_label(&status, lang).to_string(),
-                status_class: status.clone(),
+                status: status
+                    .map(|s| s.label(lang))
+                    .unwrap_or_default()
+                    .to_string(),
+                status_class: status.map(|s| s.as_str()).unwrap_or_default().to_string(),
                 target: number(
                     targets
                         .iter()
                         .find(|t| t.indicator_id == i.id)
                         .map(|t| t.value),
                 ),
-                locked: status == "submitted",
+                locked: status == Some(ValueStatus::Submitted),
                 review_comment: v
                     .and_then(|v| v.review_comment.clone())
-                    .filter(|_| status == "rejected"),
+                    .filter(|_| status == Some(ValueStatus::Rejected)),
                 errors: row_errors.get(&i.code).cloned().unwrap_or_default(),
                 value_id: v.map(|v| v.id),
                 files: files
@@ -521,7 +485,7 @@ async fn entry_page(
                     .filter(|f| v.is_some_and(|v| v.id == f.data_value_id))
                     .map(|f| (f.id, f.original_name.clone()))
                     .collect(),
-                can_attach: may_edit && v.is_some() && status != "approved",
+                can_attach: may_edit && v.is_some() && status != Some(ValueStatus::Approved),
                 share: v
                     .filter(|_| i.measure == Measure::Ratio)
                     .and_then(|v| v.numerator.zip(v.denominator))
@@ -542,7 +506,7 @@ async fn entry_page(
         form_id: form.id,
         forms: usable.iter().map(|f| (f.id, f.name.clone())).collect(),
         rows,
-        can_submit: user.may(Action::SubmitUnitWork, Target::Unit(&lineage)),
+        can_submit: may_submit,
         unit,
         problem,
         periods,
@@ -673,16 +637,13 @@ struct ReviewPage {
 }
 
 pub async fn review_queue(ctx: Ctx) -> WebResult<Response> {
-    let waiting = svc::review_queue(&ctx.state, ctx.user()?, 200).await?;
-    let mut c = ctx.state.db.read().await?;
-    let all = indicators::list(&mut c, None, None).await?;
-    let mut unit_ids: Vec<i64> = waiting.iter().map(|v| v.unit_id).collect();
-    unit_ids.sort_unstable();
-    unit_ids.dedup();
-    let names = units::by_ids(&mut c, &unit_ids).await?;
-    let waiting_ids: Vec<i64> = waiting.iter().map(|v| v.id).collect();
-    let files = dxplan_store::attachments::files_of_values(&mut c, &waiting_ids).await?;
-    let forms = indicators::forms(&mut c).await?;
+    let svc::ReviewPage {
+        waiting,
+        indicators: all,
+        units: names,
+        files,
+        forms,
+    } = svc::review_page(&ctx.state, ctx.user()?, 200).await?;
     let lang = ctx.lang();
     ctx.render(&ReviewPage {
         page: ctx.page("Duyệt số liệu", "Review figures"),
@@ -869,11 +830,10 @@ pub async fn form_xlsx(
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
     let rows: Vec<dxplan_report::data_form::FormRow> = {
-        let mut c = ctx.state.db.read().await?;
         let period = Period::parse(&view.period).ok_or(AppError::NotFound)?;
-        let values = indicators::values_of_unit(&mut c, view.unit.id, period).await?;
-        let targets =
-            indicators::targets_of_unit(&mut c, view.unit.id, Period::Year(period.year())).await?;
+        let svc::UnitFigures {
+            values, targets, ..
+        } = svc::unit_figures(&ctx.state, ctx.user()?, view.unit.id, period).await?;
         view.rows
             .iter()
             .map(|r| {
@@ -1024,40 +984,16 @@ async fn targets_page(
     problem: Option<String>,
 ) -> WebResult<TargetsPage> {
     let user = ctx.user()?;
-    user.require_somewhere(Action::ManagePlans)?;
-    let today = ctx.state.today();
-    let year = q.year.unwrap_or(today.year());
-    let mut c = ctx.state.db.read().await?;
-    // The grid offers the units whose targets the user sets.
-    let scope = rights::scope_units(&mut c, user, Action::ManagePlans).await?;
-    let in_scope = |id: i64| scope.as_ref().is_none_or(|s| s.contains(&id));
-    let forms = indicators::forms(&mut c).await?;
-    let form = match q.form {
-        Some(id) => forms
-            .iter()
-            .find(|f| f.id == id)
-            .cloned()
-            .ok_or(AppError::NotFound)?,
-        None => forms.first().cloned().ok_or(AppError::NotFound)?,
-    };
-    let inds = indicators::form_indicators(&mut c, form.id).await?;
-    let kinds = indicators::form_kinds(&mut c, form.id).await?;
-    let all = units::valid_on(&mut c, today).await?;
-    let reporters: Vec<&units::Unit> = all
-        .iter()
-        .filter(|u| kinds.iter().any(|k| k == u.kind.as_str()) && in_scope(u.id))
-        .collect();
-    let ids: Vec<i64> = reporters.iter().map(|u| u.id).collect();
-    let targets = indicators::targets_of_units(&mut c, &ids, Period::Year(year)).await?;
-    // The top of the tree, and every unit directly above a reporting unit.
-    let split_units = all
-        .iter()
-        .filter(|u| {
-            in_scope(u.id)
-                && (u.parent_id.is_none() || reporters.iter().any(|r| r.parent_id == Some(u.id)))
-        })
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
+    let year = q.year.unwrap_or(ctx.state.today().year());
+    let svc::TargetGrid {
+        forms,
+        form,
+        indicators: inds,
+        reporters,
+        targets,
+        split_units,
+        may_copy,
+    } = svc::target_grid(&ctx.state, user, q.form, year).await?;
     Ok(TargetsPage {
         page: ctx.page("Giao chỉ tiêu", "Targets"),
         year,
@@ -1087,10 +1023,8 @@ async fn targets_page(
                     .collect(),
             })
             .collect(),
-        split_units,
-        may_copy: rights::Province::today(&mut c, &ctx.state)
-            .await?
-            .allows(user, Action::ManagePlans),
+        split_units: split_units.into_iter().map(|u| (u.code, u.name)).collect(),
+        may_copy,
         problem,
     })
 }
@@ -1116,33 +1050,24 @@ pub async fn save_targets(
         form,
         year: Some(year),
     };
-    let today = ctx.state.today();
     let mut cells = Vec::new();
     let mut problems = Vec::new();
+    // Cells are named `t|UNIT|INDICATOR`: neither code contains a bar.
+    for (key, value) in fields
+        .iter()
+        .filter(|(k, v)| k.starts_with("t|") && !v.trim().is_empty())
     {
-        let mut c = ctx.state.db.read().await?;
-        // Units and the catalogue read once, not once per cell.
-        let all_units = units::valid_on(&mut c, today).await?;
-        let unit_ids: HashMap<&str, i64> =
-            all_units.iter().map(|u| (u.code.as_str(), u.id)).collect();
-        let all_indicators = indicators::list(&mut c, None, None).await?;
-        let indicator_ids: HashMap<&str, i64> = all_indicators
-            .iter()
-            .map(|i| (i.code.as_str(), i.id))
-            .collect();
-        // Cells are named `t|UNIT|INDICATOR`: neither code contains a bar.
-        for (key, value) in fields
-            .iter()
-            .filter(|(k, v)| k.starts_with("t|") && !v.trim().is_empty())
-        {
-            let Some((unit, indicator)) = key.trim_start_matches("t|").split_once('|') else {
-                continue;
-            };
-            let parsed = dxplan_domain::text::parse_number_vi(value).filter(|v| *v >= 0.0);
-            match (parsed, indicator_ids.get(indicator), unit_ids.get(unit)) {
-                (Some(v), Some(i), Some(u)) => cells.push((*i, *u, v)),
-                _ => problems.push(format!("{unit} / {indicator}: “{value}”")),
-            }
+        let Some((unit, indicator)) = key.trim_start_matches("t|").split_once('|') else {
+            continue;
+        };
+        match dxplan_domain::text::parse_number_vi(value).filter(|v| *v >= 0.0) {
+            Some(value) => cells.push(svc::TargetCell {
+                indicator: indicator.to_string(),
+                unit: unit.to_string(),
+                period: Period::Year(year),
+                value,
+            }),
+            None => problems.push(format!("{unit} / {indicator}: “{value}”")),
         }
     }
     if !problems.is_empty() {
@@ -1154,15 +1079,6 @@ pub async fn save_targets(
         return ctx.render_invalid(&view);
     }
     let count = cells.len();
-    let cells: Vec<svc::TargetCell> = cells
-        .into_iter()
-        .map(|(indicator_id, unit_id, value)| svc::TargetCell {
-            indicator_id,
-            unit_id,
-            period: Period::Year(year),
-            value,
-        })
-        .collect();
     svc::set_targets(
         &ctx.state,
         &caller,

@@ -641,9 +641,9 @@ async fn home(ctx: Ctx) -> WebResult<Response> {
     .filter(|(_, n, _)| *n > 0)
     .map(|(label, n, anchor)| (label, n, format!("/my-work#{anchor}")))
     .collect();
-    let mut c = ctx.state.db.read().await?;
-    let grants = dxplan_store::users::grants(&mut c, user.id).await?;
-    let roles = grants
+    let account = dxplan_app::users::my_account(&ctx.state, user).await?;
+    let roles = account
+        .grants
         .iter()
         .map(|g| {
             let scope = g
@@ -655,36 +655,27 @@ async fn home(ctx: Ctx) -> WebResult<Response> {
         .collect();
     // An account left on a unit that has ended (one closed without a successor, or one
     // the reorganisation did not carry) acts for nobody: say so, and what to do.
-    let ended_unit = match user.unit_id {
-        Some(id) => {
-            let unit = dxplan_store::units::get(&mut c, id).await?;
-            match unit.valid_to.filter(|end| *end < today) {
-                Some(end) => {
-                    let next = dxplan_store::units::successors(&mut c, id).await?;
-                    let next = next
-                        .iter()
-                        .map(|u| u.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let last = dxplan_domain::text::format_date(end);
-                    let name = &unit.name;
-                    Some(if next.is_empty() {
-                        lang.pick(
-                            format!("{name} đã kết thúc hoạt động sau ngày {last}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị mới."),
-                            format!("{name} ended after {last}. Ask the administrator to move your account to your new unit."),
-                        )
-                    } else {
-                        lang.pick(
-                            format!("{name} đã kết thúc hoạt động sau ngày {last}; công việc được tiếp tục tại {next}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị đó."),
-                            format!("{name} ended after {last}; its work goes on at {next}. Ask the administrator to move your account there."),
-                        )
-                    })
-                }
-                None => None,
-            }
-        }
-        None => None,
-    };
+    let ended_unit = account.ended_unit.and_then(|(unit, next)| {
+        let end = unit.valid_to?;
+        let next = next
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let last = dxplan_domain::text::format_date(end);
+        let name = &unit.name;
+        Some(if next.is_empty() {
+            lang.pick(
+                format!("{name} đã kết thúc hoạt động sau ngày {last}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị mới."),
+                format!("{name} ended after {last}. Ask the administrator to move your account to your new unit."),
+            )
+        } else {
+            lang.pick(
+                format!("{name} đã kết thúc hoạt động sau ngày {last}; công việc được tiếp tục tại {next}. Đề nghị quản trị hệ thống chuyển tài khoản của bạn sang đơn vị đó."),
+                format!("{name} ended after {last}; its work goes on at {next}. Ask the administrator to move your account there."),
+            )
+        })
+    });
     ctx.render(&HomePage {
         ended_unit,
         page: ctx.page("Trang chủ", "Home"),

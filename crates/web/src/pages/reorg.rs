@@ -6,10 +6,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path};
 use axum::response::Response;
+use dxplan_app::reorg::Change;
 use dxplan_domain::Lang;
 use dxplan_domain::reorg_plan::{Preview, UnitId};
 use dxplan_domain::text::format_date;
-use dxplan_store::reorg::Change;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebResult};

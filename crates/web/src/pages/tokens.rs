@@ -6,8 +6,8 @@ use axum::Form;
 use axum::extract::Path;
 use axum::response::Response;
 
+use dxplan_app::tokens::Token;
 use dxplan_domain::text::format_date;
-use dxplan_store::tokens::Token;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::WebResult;

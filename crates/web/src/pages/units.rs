@@ -7,12 +7,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Response};
+use dxplan_app::units::{Unit, UnitHistory, UnitWithParent};
+use dxplan_app::users::User;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::issuer::{IssuerBlock, IssuerInput, IssuerSettings};
 use dxplan_domain::text::{fold, format_date};
 use dxplan_domain::unit::{UnitInput, UnitKind};
-use dxplan_store::units::{self, Unit};
-use dxplan_store::users::{self, User, UserFilter};
 use serde::Deserialize;
 use time::Date;
 
@@ -69,8 +69,10 @@ pub struct TreeQuery {
 /// The units valid on the asked date (today by default), in Vietnamese order.
 async fn units_valid_on(ctx: &Ctx, at: Option<&str>) -> WebResult<(Date, Vec<Unit>)> {
     let at = crate::http::parse_at(at, &ctx.state)?;
-    let mut c = ctx.state.db.read().await?;
-    Ok((at, units::valid_on(&mut c, at).await?))
+    Ok((
+        at,
+        service::units::valid_on(&ctx.state, ctx.user()?, at).await?,
+    ))
 }
 
 pub async fn tree(ctx: Ctx, Query(query): Query<TreeQuery>) -> WebResult<Response> {
@@ -195,33 +197,21 @@ struct UnitPage {
     last_year: i32,
     /// For a retired unit: the last whole year it stood, for its dashboard as it was.
     last_full_year: Option<i32>,
-    linked: Vec<dxplan_store::index_rounds::LinkedCriterion>,
+    linked: Vec<dxplan_app::assessment::LinkedCriterion>,
     fed: Vec<(String, String, String)>,
 }
 
 pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let user = ctx.user()?;
-    user.require_somewhere(Action::ViewUnits)?;
-    let mut c = ctx.state.db.read().await?;
-    let unit = units::get(&mut c, id).await?;
-    let lineage = units::lineage(&mut c, id).await?;
-    let ancestors = units::ancestors(&mut c, id).await?;
-    // A retired unit shows the children it had on its last day.
-    let day = unit.valid_to.unwrap_or_else(|| ctx.state.today());
-    let children = units::children(&mut c, id, day).await?;
-    let predecessors = units::predecessors(&mut c, id).await?;
-    let successors = units::successors(&mut c, id).await?;
-    let users = if user.may(Action::ViewUsers, Target::Unit(&lineage)) {
-        let filter = UserFilter {
-            units: Some(vec![id]),
-            limit: 100,
-            ..Default::default()
-        };
-        Some(users::list(&mut c, &filter).await?.users)
-    } else {
-        None
-    };
-    drop(c);
+    let UnitHistory {
+        unit,
+        lineage,
+        ancestors,
+        children,
+        predecessors,
+        successors,
+        users,
+    } = service::units::unit_history(&ctx.state, user, id).await?;
     let lang = ctx.lang();
     let (assessments, linked, fed) = if user.may(Action::ViewWork, Target::Unit(&lineage)) {
         let index = dxplan_app::assessment::unit_index(&ctx.state, user, id).await?;
@@ -382,12 +372,9 @@ pub async fn create(ctx: Ctx, Form(form): Form<UnitFormValues>) -> WebResult<Res
 }
 
 async fn current_values(ctx: &Ctx, id: i64) -> WebResult<(Unit, UnitFormValues)> {
-    let mut c = ctx.state.db.read().await?;
-    let unit = units::get(&mut c, id).await?;
-    let parent_code = match unit.parent_id {
-        Some(p) => units::get(&mut c, p).await?.code,
-        None => String::new(),
-    };
+    let UnitWithParent { unit, parent_code } =
+        service::units::unit_with_parent(&ctx.state, ctx.user()?, id).await?;
+    let parent_code = parent_code.unwrap_or_default();
     let date = |d: Option<Date>| d.map(format_date).unwrap_or_default();
     let values = UnitFormValues {
         code: unit.code.clone(),

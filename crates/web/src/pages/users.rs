@@ -5,16 +5,15 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use base64::Engine;
+use dxplan_app::audit::{AuditEvent, AuditSearch};
+use dxplan_app::users::{GrantRow, User};
 use dxplan_domain::auth::{Action, Role, Target};
-use dxplan_store::audit::{self, AuditEvent};
-use dxplan_store::units;
-use dxplan_store::users::{self, GrantRow, User, UserFilter};
 use serde::Deserialize;
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::{AppError, WebError, WebResult};
 use crate::format;
-use crate::http::audit_query::{AuditQuery, audit_filter};
+use crate::http::audit_query::AuditQuery;
 use crate::middleware::urlencode;
 use dxplan_app::AppResult;
 use dxplan_app::{self as service, NewUserInput, UserPatch};
@@ -64,36 +63,21 @@ fn role_label(ctx: &Ctx, g: &GrantRow) -> String {
 
 pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> WebResult<Response> {
     let user = ctx.user()?;
-    let scope = service::visible_user_units(&ctx.state, user).await?;
-    let filter = UserFilter {
-        search: q.q.clone(),
-        units: scope,
-        after: q.after.as_deref().and_then(cursor_decode),
-        limit: 25,
-    };
-    let mut c = ctx.state.db.read().await?;
-    let page = users::list(&mut c, &filter).await?;
-    let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
-    let grants = users::grants_of(&mut c, &ids).await?;
-    let mut unit_ids: Vec<i64> = page.users.iter().filter_map(|u| u.unit_id).collect();
-    unit_ids.sort_unstable();
-    unit_ids.dedup();
-    let unit_names = units::by_ids(&mut c, &unit_ids).await?;
+    let page = service::users::list_users(
+        &ctx.state,
+        user,
+        q.q.clone(),
+        q.after.as_deref().and_then(cursor_decode),
+        25,
+    )
+    .await?;
     let rows = page
         .users
-        .into_iter()
+        .iter()
         .map(|u| UserRow {
-            unit: u
-                .unit_id
-                .and_then(|id| unit_names.iter().find(|n| n.id == id))
-                .map(|n| n.name.clone())
-                .unwrap_or_default(),
-            roles: grants
-                .iter()
-                .filter(|g| g.user_id == u.id)
-                .map(|g| role_label(&ctx, g))
-                .collect(),
-            user: u,
+            unit: page.unit_name(&u.user).unwrap_or_default().to_string(),
+            roles: u.grants.iter().map(|g| role_label(&ctx, g)).collect(),
+            user: u.user.clone(),
         })
         .collect();
     let next = page.next.map(|(k, id)| {
@@ -221,24 +205,11 @@ struct UserPage {
 
 async fn user_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<UserPage> {
     let viewer = ctx.user()?;
-    let scope = service::visible_user_units(&ctx.state, viewer).await?;
-    let mut c = ctx.state.db.read().await?;
-    let account = users::get(&mut c, id).await?;
-    let grants = users::grants(&mut c, id).await?;
-    if let Some(scope) = scope {
-        let visible = account.unit_id.is_some_and(|u| scope.contains(&u))
-            || grants
-                .iter()
-                .any(|g| g.unit_id.is_some_and(|u| scope.contains(&u)));
-        if !visible {
-            return Err(WebError(AppError::Forbidden));
-        }
-    }
-    let unit = match account.unit_id {
-        Some(u) => Some(units::get(&mut c, u).await?),
-        None => None,
-    };
-    drop(c);
+    let service::users::Account {
+        user: account,
+        grants,
+        unit,
+    } = service::users::visible_user(&ctx.state, viewer, id).await?;
     let unit_choices = if viewer.holds(Action::ManageUsers) {
         unit_names(ctx).await?
     } else {
@@ -519,18 +490,8 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> WebResult<Respo
         from: s(&query.from),
         to: s(&query.to),
     };
-    let (filter, error) = match audit_filter(&ctx.state, &query).await {
-        Ok(f) => (Some(f), None),
-        Err(AppError::Validation(fields)) => (
-            None,
-            fields
-                .first()
-                .map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    let mut c = ctx.state.db.read().await?;
-    let actions = audit::actions(&mut c)
+    let user = ctx.user()?;
+    let actions = service::audit::actions(&ctx.state, user)
         .await?
         .into_iter()
         .map(|a| {
@@ -545,10 +506,28 @@ pub async fn audit(ctx: Ctx, Query(query): Query<AuditQuery>) -> WebResult<Respo
             )
         })
         .collect();
-    let (rows, next) = match filter {
-        Some(mut filter) => {
-            filter.limit = 50;
-            let page = audit::list(&mut c, &filter).await?;
+    let found = match query.search() {
+        Ok(search) => {
+            let search = AuditSearch {
+                limit: 50,
+                ..search
+            };
+            service::audit::search(&ctx.state, user, &search).await
+        }
+        Err(e) => Err(e),
+    };
+    let (page, error) = match found {
+        Ok(page) => (Some(page), None),
+        Err(AppError::Validation(fields)) => (
+            None,
+            fields
+                .first()
+                .map(|f| format!("{}: {}", f.field, f.invalid.message(ctx.lang()))),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let (rows, next) = match page {
+        Some(page) => {
             let next = page.next_before_id.map(|before| {
                 let pairs = [
                     ("actor", view.actor.as_str()),

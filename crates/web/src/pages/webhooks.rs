@@ -6,8 +6,8 @@ use axum::Form;
 use axum::extract::Path;
 use axum::response::Response;
 
+use dxplan_app::webhooks::{Delivery, Webhook};
 use dxplan_domain::webhook::EventType;
-use dxplan_store::webhooks::{Delivery, Webhook};
 
 use super::{Ctx, FormErrors, Page};
 use crate::error::WebResult;

@@ -797,7 +797,7 @@ async fn merged_departments_roll_their_history_into_their_successor() {
                 unit_id: unit,
                 period: dxplan_domain::period::Period::Year(2024),
                 figure: (value, None, None),
-                status: "approved",
+                status: dxplan_domain::indicator::ValueStatus::Approved,
                 review_comment: None,
             }],
             "test",

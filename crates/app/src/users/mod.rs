@@ -5,7 +5,7 @@ use dxplan_domain::user::{PasswordOwner, check_password, validate_new_user, vali
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::units::{self, Unit};
-use dxplan_store::users::{self, GrantRow, User, UserChanges};
+use dxplan_store::users::{self, UserChanges};
 use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
 use serde_json::json;
@@ -14,6 +14,13 @@ use crate::error::{AppError, AppResult};
 use crate::password;
 use crate::principal::CurrentUser;
 use crate::{App, Caller, record};
+
+mod views;
+
+pub use views::{
+    Account, GrantRow, MyAccount, User, UserListing, UserWithGrants, list_users, my_account,
+    visible_user,
+};
 
 /// A new account as entered on the form or sent to the API.
 #[derive(Debug, Default, Deserialize)]

@@ -6,8 +6,16 @@ use dxplan_domain::unit::{UnitFields, UnitInput, validate_unit};
 use dxplan_domain::unit_import::prepare_import;
 use dxplan_store::Conn;
 use dxplan_store::audit::NewEvent;
-use dxplan_store::units::{self, ImportOutcome, Unit};
+use dxplan_store::units;
 use serde_json::json;
+
+mod views;
+
+pub use dxplan_store::units::ImportOutcome;
+pub use views::{
+    Unit, UnitDetail, UnitHistory, UnitListing, UnitSearch, UnitWithParent, home_unit, list_units,
+    unit_by_code, unit_detail, unit_history, unit_with_parent, valid_on, with_parent,
+};
 
 use crate::error::{AppError, AppResult};
 use crate::{App, Caller, record};

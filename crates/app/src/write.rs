@@ -1,0 +1,72 @@
+//! The one way a change of record reaches the database: a transaction that commits only
+//! together with the audit event saying who changed what. There is no commit without
+//! audit, because `Write` has no commit that does not take an event.
+//!
+//! Bookkeeping that is no change of record (a session seen, a job's progress, a
+//! notification read, demo seeding) takes [`App::housekeeping`] instead, by name, so a
+//! reader sees at once which writes leave no trace.
+
+use std::ops::{Deref, DerefMut};
+
+use dxplan_store::Conn;
+use dxplan_store::audit::{self, NewEvent};
+
+use crate::error::AppResult;
+use crate::{App, Caller};
+
+/// A change in progress. Store functions take it where they take a connection (it
+/// dereferences to one); dropped without [`Write::commit`], it rolls back.
+pub struct Write<'w> {
+    conn: Conn,
+    app: &'w App,
+    caller: &'w Caller<'w>,
+}
+
+impl App {
+    /// Begins a change made by `caller`.
+    pub async fn write<'w>(&'w self, caller: &'w Caller<'w>) -> AppResult<Write<'w>> {
+        Ok(Write {
+            conn: self.db.begin().await?,
+            app: self,
+            caller,
+        })
+    }
+
+    /// Begins a write that is no change of record and leaves no audit event.
+    pub async fn housekeeping(&self) -> AppResult<Conn> {
+        Ok(self.db.begin().await?)
+    }
+}
+
+impl Write<'_> {
+    /// Records one more event of this change (an import records one per row, say).
+    pub async fn record(&mut self, event: NewEvent<'_>) -> AppResult<()> {
+        audit::record(&mut self.conn, &self.caller.actor, event, self.app.now()).await?;
+        Ok(())
+    }
+
+    /// Records the change's event and commits it with the change.
+    pub async fn commit(mut self, event: NewEvent<'_>) -> AppResult<()> {
+        self.record(event).await?;
+        self.conn.commit().await?;
+        Ok(())
+    }
+
+    /// Who makes the change.
+    pub fn caller(&self) -> &Caller<'_> {
+        self.caller
+    }
+}
+
+impl Deref for Write<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl DerefMut for Write<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
