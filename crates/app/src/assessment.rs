@@ -30,7 +30,7 @@ use dxplan_store::{Conn, index_frameworks, units};
 pub use dxplan_store::index_rounds::{CriterionChoice, Evidence, LinkedCriterion, Round};
 
 use super::index::{CriterionView, FrameworkView};
-use super::{Caller, Structure, record};
+use super::{Caller, Structure};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
@@ -117,7 +117,7 @@ pub async fn open_round(app: &App, caller: &Caller<'_>, input: &RoundInput) -> A
     if deadline.is_none() {
         errors.push(FieldError::new("deadline", Invalid::BadDate));
     }
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let framework = index_frameworks::get(&mut c, input.framework_id).await?;
     if framework.is_none() {
         errors.push(FieldError::new("framework_id", Invalid::Required));
@@ -230,25 +230,19 @@ pub async fn open_round(app: &App, caller: &Caller<'_>, input: &RoundInput) -> A
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "index_round.open",
-            entity_type: "index_round",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{name}: {} đơn vị, hạn {}",
-                assessed.len(),
-                format_date(deadline)
-            ),
-            before: None,
-            after: Some(json!({"round": round, "units": assessed})),
-        },
-    )
+    c.commit(NewEvent {
+        action: "index_round.open",
+        entity_type: "index_round",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{name}: {} đơn vị, hạn {}",
+            assessed.len(),
+            format_date(deadline)
+        ),
+        before: None,
+        after: Some(json!({"round": round, "units": assessed})),
+    })
     .await?;
-    c.commit().await?;
     Ok(round)
 }
 
@@ -881,7 +875,7 @@ pub async fn save_answers(
         return Err(AppError::Validation(errors));
     }
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // Re-read inside the transaction: a submission in between locks the answers.
     let current = rounds::assessment(&mut c, id).await?;
     if !current.status.is_editable_by_unit() {
@@ -899,31 +893,25 @@ pub async fn save_answers(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "assessment.save",
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} — {}: {} tiêu chí",
-                round.name,
-                assessment.unit_name,
-                writes.len()
-            ),
-            before: None,
-            after: Some(json!(
-                writes
-                    .iter()
-                    .map(|(code, answer, points, _)| json!({"criterion": code, "answer": answer, "points": points}))
-                    .collect::<Vec<_>>()
-            )),
-        },
-    )
+    c.commit(NewEvent {
+        action: "assessment.save",
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} — {}: {} tiêu chí",
+            round.name,
+            assessment.unit_name,
+            writes.len()
+        ),
+        before: None,
+        after: Some(json!(
+            writes
+                .iter()
+                .map(|(code, answer, points, _)| json!({"criterion": code, "answer": answer, "points": points}))
+                .collect::<Vec<_>>()
+        )),
+    })
     .await?;
-    c.commit().await?;
     assessment_view(app, user, id).await
 }
 
@@ -1012,7 +1000,7 @@ async fn add_evidence(
 ) -> AppResult<Evidence> {
     let (round, assessment, code) = check_evidence_allowed(app, caller, id, criterion).await?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let evidence_id = rounds::add_evidence(
         &mut c,
         id,
@@ -1030,21 +1018,15 @@ async fn add_evidence(
     )
     .await?;
     let evidence = rounds::evidence(&mut c, evidence_id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "assessment.evidence",
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} — {} — {code}: {name}", round.name, assessment.unit_name),
-            before: None,
-            after: Some(json!(evidence)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "assessment.evidence",
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} — {} — {code}: {name}", round.name, assessment.unit_name),
+        before: None,
+        after: Some(json!(evidence)),
+    })
     .await?;
-    c.commit().await?;
     Ok(evidence)
 }
 
@@ -1111,7 +1093,7 @@ pub async fn act(
     }
     let today = app.today();
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let l = load(&mut c, user, id).await?;
     let allowed = match action {
         AssessmentAction::Submit => l.rights.submit,
@@ -1157,7 +1139,7 @@ pub async fn act(
             // What is submitted is what dxplan's figures say today: freeze them.
             drop(c);
             refresh_fed_points(app, &l).await?;
-            c = app.db.begin().await?;
+            c = app.write(caller).await?;
             // Someone may have moved it meanwhile: submit only what is still a draft.
             let current = rounds::assessment(&mut c, id).await?;
             if current.status != AssessmentStatus::Draft {
@@ -1233,30 +1215,24 @@ pub async fn act(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: &format!("assessment.{}", action.as_str()),
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} — {}: {} → {}",
-                l.round.name,
-                after.unit_name,
-                before.as_str(),
-                to.as_str()
-            ),
-            before: Some(json!({"status": before, "version": l.assessment.version})),
-            after: Some(
-                json!({"status": to, "version": after.version, "comment": comment,
-                "reopened_until": after.reopened_until}),
-            ),
-        },
-    )
+    c.commit(NewEvent {
+        action: &format!("assessment.{}", action.as_str()),
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} — {}: {} → {}",
+            l.round.name,
+            after.unit_name,
+            before.as_str(),
+            to.as_str()
+        ),
+        before: Some(json!({"status": before, "version": l.assessment.version})),
+        after: Some(
+            json!({"status": to, "version": after.version, "comment": comment,
+            "reopened_until": after.reopened_until}),
+        ),
+    })
     .await?;
-    c.commit().await?;
     assessment_view(app, user, id).await
 }
 
@@ -1266,7 +1242,9 @@ async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
     if fed.is_empty() {
         return Ok(());
     }
-    let mut c = app.db.begin().await?;
+    // Part of the submission the caller is making, which records its event; the refresh
+    // itself is no separate change of record.
+    let mut c = app.housekeeping().await?;
     if !rounds::assessment(&mut c, l.assessment.id)
         .await?
         .status
@@ -1344,7 +1322,7 @@ pub async fn verify(
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let l = load(&mut c, user, id).await?;
     let (k, _) = leaf(&l.framework, &input.criterion)?;
     if !l.rights.verify_codes.contains(&k.code) {
@@ -1450,28 +1428,22 @@ pub async fn verify(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: &format!("assessment.verify.{}", decision.as_str()),
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} — {} — {}: {} → {}",
-                l.round.name,
-                l.assessment.unit_name,
-                k.code,
-                self_points.map_or("–".into(), |p| p.to_string()),
-                points
-            ),
-            before: Some(json!({"self_points": self_points})),
-            after: Some(json!({"decision": decision, "points": points, "comment": comment})),
-        },
-    )
+    c.commit(NewEvent {
+        action: &format!("assessment.verify.{}", decision.as_str()),
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} — {} — {}: {} → {}",
+            l.round.name,
+            l.assessment.unit_name,
+            k.code,
+            self_points.map_or("–".into(), |p| p.to_string()),
+            points
+        ),
+        before: Some(json!({"self_points": self_points})),
+        after: Some(json!({"decision": decision, "points": points, "comment": comment})),
+    })
     .await?;
-    c.commit().await?;
     assessment_view(app, user, id).await
 }
 
@@ -1495,7 +1467,7 @@ pub async fn respond(
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let l = load(&mut c, user, id).await?;
     if !l.rights.submit {
         return Err(AppError::Forbidden);
@@ -1556,33 +1528,27 @@ pub async fn respond(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "assessment.respond",
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} — {}: giải trình {} tiêu chí",
-                l.round.name,
-                l.assessment.unit_name,
-                writes.len()
-            ),
-            before: None,
-            after: Some(json!(writes)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "assessment.respond",
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} — {}: giải trình {} tiêu chí",
+            l.round.name,
+            l.assessment.unit_name,
+            writes.len()
+        ),
+        before: None,
+        after: Some(json!(writes)),
+    })
     .await?;
-    c.commit().await?;
     assessment_view(app, user, id).await
 }
 
 /// Publishes a round: every assessment verified, all published at once.
 pub async fn publish(app: &App, caller: &Caller<'_>, round_id: i64) -> AppResult<Round> {
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let round = rounds::round(&mut c, round_id).await?;
     let lineage = units::lineage(&mut c, round.run_by_unit_id).await?;
     caller.require(Action::ReviewWork, Target::Unit(&lineage))?;
@@ -1651,21 +1617,15 @@ pub async fn publish(app: &App, caller: &Caller<'_>, round_id: i64) -> AppResult
         now,
     )
     .await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "index_round.publish",
-            entity_type: "index_round",
-            entity_id: Some(round_id.to_string()),
-            summary: format!("{}: {} đơn vị", round.name, assessments.len()),
-            before: Some(json!({"status": round.status})),
-            after: Some(json!({"status": after.status, "published_at": after.published_at})),
-        },
-    )
+    c.commit(NewEvent {
+        action: "index_round.publish",
+        entity_type: "index_round",
+        entity_id: Some(round_id.to_string()),
+        summary: format!("{}: {} đơn vị", round.name, assessments.len()),
+        before: Some(json!({"status": round.status})),
+        after: Some(json!({"status": after.status, "published_at": after.published_at})),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -1691,7 +1651,7 @@ pub async fn correct(
 ) -> AppResult<AssessmentView> {
     let user = user_of(caller)?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let l = load(&mut c, user, id).await?;
     if !l.rights.manage {
         return Err(AppError::Forbidden);
@@ -1735,24 +1695,18 @@ pub async fn correct(
         now,
     )
     .await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "assessment.correct",
-            entity_type: "index_assessment",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} — {} — {}: lần đính chính {revision}",
-                l.round.name, l.assessment.unit_name, k.code
-            ),
-            before: Some(json!({"final_points": before})),
-            after: Some(json!({"final_points": points, "revision": revision, "comment": comment})),
-        },
-    )
+    c.commit(NewEvent {
+        action: "assessment.correct",
+        entity_type: "index_assessment",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} — {} — {}: lần đính chính {revision}",
+            l.round.name, l.assessment.unit_name, k.code
+        ),
+        before: Some(json!({"final_points": before})),
+        after: Some(json!({"final_points": points, "revision": revision, "comment": comment})),
+    })
     .await?;
-    c.commit().await?;
     assessment_view(app, user, id).await
 }
 
@@ -1982,7 +1936,7 @@ pub async fn link_task(
     task_id: i64,
     criteria: &[CriterionRef],
 ) -> AppResult<Vec<rounds::LinkedCriterion>> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let task = dxplan_store::tasks::get(&mut c, task_id).await?;
     let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
     caller.require(Action::EditUnitWork, Target::Unit(&lineage))?;
@@ -2000,31 +1954,25 @@ pub async fn link_task(
     let before = rounds::criteria_of_task(&mut c, task_id).await?;
     rounds::set_task_criteria(&mut c, task_id, &ids).await?;
     let after = rounds::criteria_of_task(&mut c, task_id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.criteria",
-            entity_type: "task",
-            entity_id: Some(task_id.to_string()),
-            summary: format!("{}: {} tiêu chí chỉ số", task.code, after.len()),
-            before: Some(json!(
-                before
-                    .iter()
-                    .map(|l| (&l.framework_code, &l.criterion_code))
-                    .collect::<Vec<_>>()
-            )),
-            after: Some(json!(
-                after
-                    .iter()
-                    .map(|l| (&l.framework_code, &l.criterion_code))
-                    .collect::<Vec<_>>()
-            )),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.criteria",
+        entity_type: "task",
+        entity_id: Some(task_id.to_string()),
+        summary: format!("{}: {} tiêu chí chỉ số", task.code, after.len()),
+        before: Some(json!(
+            before
+                .iter()
+                .map(|l| (&l.framework_code, &l.criterion_code))
+                .collect::<Vec<_>>()
+        )),
+        after: Some(json!(
+            after
+                .iter()
+                .map(|l| (&l.framework_code, &l.criterion_code))
+                .collect::<Vec<_>>()
+        )),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 

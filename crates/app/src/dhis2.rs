@@ -17,8 +17,8 @@ use dxplan_store::dhis2;
 pub use dxplan_store::dhis2::Mapping;
 use dxplan_store::{indicators, units};
 
+use super::Caller;
 use super::indicators::{ExchangeRow, RowResult, ValueRow, save_many};
-use super::{Caller, record};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
@@ -63,7 +63,7 @@ pub async fn set_mappings(
     caller: &Caller<'_>,
     input: &[MappingInput],
 ) -> AppResult<Vec<Mapping>> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // The mappings serve the whole province's exchange.
     caller
         .require_province(&mut c, app, Action::ManagePlans)
@@ -104,21 +104,15 @@ pub async fn set_mappings(
     }
     let before = dhis2::all(&mut c).await?;
     dhis2::replace(&mut c, &list).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "dhis2.mappings",
-            entity_type: "dhis2_mapping",
-            entity_id: None,
-            summary: format!("{} mappings", list.len()),
-            before: Some(json!(before)),
-            after: Some(json!(list)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "dhis2.mappings",
+        entity_type: "dhis2_mapping",
+        entity_id: None,
+        summary: format!("{} mappings", list.len()),
+        before: Some(json!(before)),
+        after: Some(json!(list)),
+    })
     .await?;
-    c.commit().await?;
     Ok(list)
 }
 

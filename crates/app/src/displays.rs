@@ -15,7 +15,7 @@ use dxplan_store::displays::{self, NewDisplay};
 pub use dxplan_store::displays::Display;
 use dxplan_store::units;
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::{CurrentUser, TokenUse, hash_token, random_token};
@@ -54,7 +54,7 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &DisplayInput) -> App
     let user = person(caller)?;
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, 100, &mut errors);
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let unit = match input.unit.trim() {
         "" => {
             errors.push(FieldError::new("unit", Invalid::Required));
@@ -94,21 +94,15 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &DisplayInput) -> App
     )
     .await?;
     let display = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "display.create",
-            entity_type: "wall_display",
-            entity_id: Some(id.to_string()),
-            summary: format!("{name} — {}", unit.name),
-            before: None,
-            after: Some(json!(display)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "display.create",
+        entity_type: "wall_display",
+        entity_id: Some(id.to_string()),
+        summary: format!("{name} — {}", unit.name),
+        before: None,
+        after: Some(json!(display)),
+    })
     .await?;
-    c.commit().await?;
     Ok(Created { display, secret })
 }
 
@@ -126,7 +120,7 @@ pub async fn list(app: &App, user: &CurrentUser) -> AppResult<Vec<Display>> {
 
 pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Display> {
     let user = person(caller)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let display = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     let lineage = units::lineage(&mut c, display.unit_id).await?;
     if !user.may(MANAGE, Target::Unit(&lineage)) {
@@ -141,21 +135,15 @@ pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Displa
         ));
     }
     let after = displays::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "display.revoke",
-            entity_type: "wall_display",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} — {}", display.name, display.unit_name),
-            before: Some(json!(display)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "display.revoke",
+        entity_type: "wall_display",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} — {}", display.name, display.unit_name),
+        before: Some(json!(display)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -194,7 +182,7 @@ pub async fn open(app: &App, secret: &str) -> AppResult<Opened> {
         .last_used_at
         .is_none_or(|at| now - at > time::Duration::minutes(1))
     {
-        let mut w = app.db.begin().await?;
+        let mut w = app.housekeeping().await?;
         displays::touch(&mut w, display.id, now).await?;
         w.commit().await?;
     }

@@ -127,7 +127,7 @@ pub async fn start_job(
     let q = crate::dashboard::check_query(app, user, &q).await?;
     let query = serde_urlencoded::to_string(&q).map_err(|e| AppError::internal(e.to_string()))?;
     let id = {
-        let mut c = app.db.begin().await?;
+        let mut c = app.housekeeping().await?;
         let id =
             dxplan_store::exports::start(&mut c, user.id, kind.as_str(), &query, app.now()).await?;
         c.commit().await?;
@@ -138,7 +138,7 @@ pub async fn start_job(
         let outcome = generate(&app, &user, kind, &q).await;
         let now = app.now();
         let written = async {
-            let mut c = app.db.begin().await?;
+            let mut c = app.housekeeping().await?;
             match &outcome {
                 Ok(doc) => {
                     dxplan_store::exports::finish(&mut c, id, &doc.filename, &doc.bytes, now)
@@ -146,7 +146,8 @@ pub async fn start_job(
                 }
                 Err(e) => dxplan_store::exports::fail(&mut c, id, &e.to_string(), now).await?,
             }
-            c.commit().await
+            c.commit().await?;
+            Ok::<(), AppError>(())
         };
         if let Err(e) = written.await {
             tracing::error!(job = id, error = %e, "export job could not be recorded");
@@ -158,7 +159,7 @@ pub async fn start_job(
 /// Marks the documents a previous process was making as failed: they will never be
 /// finished, and their owners should be told rather than left waiting.
 pub async fn fail_interrupted(app: &App) -> AppResult<()> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     dxplan_store::exports::fail_interrupted(&mut c, app.now()).await?;
     c.commit().await?;
     Ok(())

@@ -18,7 +18,7 @@ use dxplan_store::index_frameworks::{self, CriterionWrite, FrameworkWrite};
 pub use dxplan_store::index_frameworks::Framework;
 use dxplan_store::{indicators, units};
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
@@ -218,7 +218,7 @@ async fn save(
         ..e
     }));
 
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // Verifiers and feeding indicators are named by code; resolve them once each.
     let today = app.today();
     let mut verifiers: HashMap<String, i64> = HashMap::new();
@@ -335,25 +335,19 @@ async fn save(
     };
     let mut view = view_of(&mut c, id).await?;
     view.warnings = check.warnings;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: if before.is_some() {
-                "index_framework.update"
-            } else {
-                "index_framework.create"
-            },
-            entity_type: "index_framework",
-            entity_id: Some(id.to_string()),
-            summary: format!("{code} {name} ({} tiêu chí)", view.criteria.len()),
-            before: before.map(|b| json!(b)),
-            after: Some(json!(view)),
+    c.commit(NewEvent {
+        action: if before.is_some() {
+            "index_framework.update"
+        } else {
+            "index_framework.create"
         },
-    )
+        entity_type: "index_framework",
+        entity_id: Some(id.to_string()),
+        summary: format!("{code} {name} ({} tiêu chí)", view.criteria.len()),
+        before: before.map(|b| json!(b)),
+        after: Some(json!(view)),
+    })
     .await?;
-    c.commit().await?;
     Ok(view)
 }
 

@@ -15,7 +15,7 @@ use dxplan_store::{Conn, issuers, units};
 use serde_json::json;
 use time::Date;
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
@@ -130,7 +130,7 @@ pub async fn update(
     unit_id: i64,
     input: &IssuerInput,
 ) -> AppResult<IssuerView> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let unit = units::get(&mut c, unit_id).await?;
     if let Some(user) = caller.user {
         let lineage = units::lineage(&mut c, unit_id).await?;
@@ -140,24 +140,23 @@ pub async fn update(
     }
     let settings = issuer::validate(input).map_err(AppError::Validation)?;
     let before = issuers::get(&mut c, unit_id).await?;
-    issuers::put(&mut c, unit_id, &settings, &caller.actor.name, app.now()).await?;
-    if before != settings {
-        record(
-            &mut c,
-            app,
-            caller,
-            NewEvent {
-                action: "unit.issuer",
-                entity_type: "unit",
-                entity_id: Some(unit_id.to_string()),
-                summary: format!("{} ({})", unit.name, unit.code),
-                before: Some(json!(before)),
-                after: Some(json!(settings)),
-            },
-        )
+    // Saving what is already there is no change: nothing is written or recorded.
+    let changed = before != settings;
+    if changed {
+        issuers::put(&mut c, unit_id, &settings, &caller.actor.name, app.now()).await?;
+        c.record(NewEvent {
+            action: "unit.issuer",
+            entity_type: "unit",
+            entity_id: Some(unit_id.to_string()),
+            summary: format!("{} ({})", unit.name, unit.code),
+            before: Some(json!(before)),
+            after: Some(json!(settings)),
+        })
         .await?;
     }
     let view = view_of(&mut c, app, &unit).await?;
-    c.commit().await?;
+    if changed {
+        c.commit_recorded().await?;
+    }
     Ok(view)
 }

@@ -20,7 +20,7 @@ use dxplan_store::units;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
@@ -166,28 +166,20 @@ async fn plan(
 }
 
 /// Audits a step of a change set's life.
-async fn audit(
-    c: &mut dxplan_store::Conn,
-    app: &App,
-    caller: &Caller<'_>,
+/// The event of a change to a change set.
+fn event(
     (action, id): (&'static str, i64),
     summary: String,
     after: Option<serde_json::Value>,
-) -> AppResult<()> {
-    record(
-        c,
-        app,
-        caller,
-        NewEvent {
-            action,
-            entity_type: "reorg_change",
-            entity_id: Some(id.to_string()),
-            summary,
-            before: None,
-            after,
-        },
-    )
-    .await
+) -> NewEvent<'static> {
+    NewEvent {
+        action,
+        entity_type: "reorg_change",
+        entity_id: Some(id.to_string()),
+        summary,
+        before: None,
+        after,
+    }
 }
 
 /// Stores a change set as a draft once it plans without a problem.
@@ -211,7 +203,7 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &ChangeInput) -> AppR
         .await?
         .map_err(AppError::ChangeRefused)?;
     authorize_over(app, caller, &preview).await?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let id = reorg::insert(
         &mut c,
         &NewChange {
@@ -224,16 +216,12 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &ChangeInput) -> AppR
         app.now(),
     )
     .await?;
-    audit(
-        &mut c,
-        app,
-        caller,
+    c.commit(event(
         ("reorg.create", id),
         format!("{name} ({effective})"),
         None,
-    )
+    ))
     .await?;
-    c.commit().await?;
     Ok(id)
 }
 
@@ -402,7 +390,7 @@ pub async fn apply(
         .effective_on
         .previous_day()
         .unwrap_or(change.effective_on);
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let step = |kind, entity_id, from, to| Step {
         kind,
         entity_id,
@@ -589,10 +577,7 @@ pub async fn apply(
         now,
     )
     .await?;
-    audit(
-        &mut c,
-        app,
-        caller,
+    c.commit(event(
         ("reorg.apply", id),
         format!(
             "{}: {} retired, {} created, {} edges, {carried} tasks carried, {closed} closed",
@@ -606,9 +591,8 @@ pub async fn apply(
             "retired": preview.retired.iter().map(|r| &r.unit.code).collect::<Vec<_>>(),
             "created": preview.created.iter().map(|u| &u.unit.code).collect::<Vec<_>>(),
         })),
-    )
+    ))
     .await?;
-    c.commit().await?;
     let mut c = app.db.read().await?;
     Ok(reorg::get(&mut c, id).await?)
 }
@@ -694,7 +678,7 @@ pub async fn undo(app: &App, caller: &Caller<'_>, id: i64, version: i64) -> AppR
         reviewed(app, user, change).await?;
     }
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let change = reorg::get(&mut c, id).await?;
     if change.status != "applied" {
         return Err(AppError::conflict(
@@ -783,16 +767,8 @@ pub async fn undo(app: &App, caller: &Caller<'_>, id: i64, version: i64) -> AppR
         now,
     )
     .await?;
-    audit(
-        &mut c,
-        app,
-        caller,
-        ("reorg.undo", id),
-        change.name.clone(),
-        None,
-    )
-    .await?;
-    c.commit().await?;
+    c.commit(event(("reorg.undo", id), change.name.clone(), None))
+        .await?;
     let mut c = app.db.read().await?;
     Ok(reorg::get(&mut c, id).await?)
 }

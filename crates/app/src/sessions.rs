@@ -1,14 +1,14 @@
 //! Logging in and out, and finding who a request comes from: its session or API token.
 
 use dxplan_store::audit::{Actor, NewEvent};
-use dxplan_store::sessions;
 use dxplan_store::units::{self};
 use dxplan_store::users::{self, User};
+use dxplan_store::{Conn, sessions};
 
 use crate::error::{AppError, AppResult};
 use crate::password;
 use crate::principal::{CurrentUser, Origin, TokenUse, hash_token, random_token};
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 pub struct LoggedIn {
     pub user: User,
@@ -75,23 +75,19 @@ pub async fn login(
     match found {
         Some((user, _)) if verified && user.active => {
             app.throttle.succeeded(&username, origin.client_addr);
-            let (session_secret, csrf) = start_session(app, user.id, origin, user_agent).await?;
-            let mut c = app.db.begin().await?;
-            record(
-                &mut c,
-                app,
-                &caller,
-                NewEvent {
-                    action: "auth.login",
-                    entity_type: "user",
-                    entity_id: Some(user.id.to_string()),
-                    summary: user.username.clone(),
-                    before: None,
-                    after: None,
-                },
-            )
+            // The session and the record of the login are one change.
+            let mut c = app.write(&caller).await?;
+            let (session_secret, csrf) =
+                start_session(&mut c, app, user.id, origin, user_agent).await?;
+            c.commit(NewEvent {
+                action: "auth.login",
+                entity_type: "user",
+                entity_id: Some(user.id.to_string()),
+                summary: user.username.clone(),
+                before: None,
+                after: None,
+            })
             .await?;
-            c.commit().await?;
             Ok(LoggedIn {
                 user,
                 session_secret,
@@ -99,22 +95,16 @@ pub async fn login(
             })
         }
         _ => {
-            let mut c = app.db.begin().await?;
-            record(
-                &mut c,
-                app,
-                &caller,
-                NewEvent {
-                    action: "auth.login_failed",
-                    entity_type: "user",
-                    entity_id: caller.actor.user_id.map(|id| id.to_string()),
-                    summary: username,
-                    before: None,
-                    after: None,
-                },
-            )
+            let c = app.write(&caller).await?;
+            c.commit(NewEvent {
+                action: "auth.login_failed",
+                entity_type: "user",
+                entity_id: caller.actor.user_id.map(|id| id.to_string()),
+                summary: username,
+                before: None,
+                after: None,
+            })
             .await?;
-            c.commit().await?;
             Err(AppError::BadCredentials)
         }
     }
@@ -133,29 +123,24 @@ pub async fn logout(app: &App, caller: &Caller<'_>) -> AppResult<()> {
     let Some(user) = caller.user else {
         return Ok(());
     };
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     sessions::delete(&mut c, &user.session_hash).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "auth.logout",
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            summary: user.username.clone(),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "auth.logout",
+        entity_type: "user",
+        entity_id: Some(user.id.to_string()),
+        summary: user.username.clone(),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(())
 }
 
 /// Starts a session for a user who just proved who they are; returns the session's
 /// secret (for the cookie) and its CSRF token.
 async fn start_session(
+    c: &mut Conn,
     app: &App,
     user_id: i64,
     origin: &Origin,
@@ -165,9 +150,8 @@ async fn start_session(
     let csrf = random_token();
     let now = app.now();
     let absolute = app.settings.session_absolute;
-    let mut c = app.db.begin().await?;
     sessions::create(
-        &mut c,
+        c,
         &sessions::NewSession {
             id_hash: &hash_token(&token),
             user_id,
@@ -179,7 +163,6 @@ async fn start_session(
         },
     )
     .await?;
-    c.commit().await?;
     Ok((token, csrf))
 }
 
@@ -235,7 +218,7 @@ pub async fn user_of_token(app: &App, secret: &str) -> AppResult<CurrentUser> {
         .is_none_or(|at| now - at > time::Duration::minutes(1))
     {
         drop(c);
-        let mut w = app.db.begin().await?;
+        let mut w = app.housekeeping().await?;
         tokens::touch(&mut w, token.id, now).await?;
         w.commit().await?;
     }
@@ -271,7 +254,7 @@ pub async fn user_of_session(app: &App, id_hash: &str) -> AppResult<Option<Curre
     // Sliding idle expiry, written at most once a minute to spare the disk.
     if now - session.last_seen_at > time::Duration::minutes(1) {
         drop(c);
-        let mut w = app.db.begin().await?;
+        let mut w = app.housekeeping().await?;
         sessions::touch(&mut w, id_hash, now).await?;
         w.commit().await?;
     }

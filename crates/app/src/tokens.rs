@@ -13,7 +13,7 @@ use dxplan_store::tokens::{self, NewToken};
 pub use dxplan_store::tokens::Token;
 use dxplan_store::units;
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::{CurrentUser, hash_token, random_token};
@@ -65,7 +65,7 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &TokenInput) -> AppRe
             "read"
         }
     };
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let unit = match input
         .unit
         .as_deref()
@@ -113,21 +113,15 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &TokenInput) -> AppRe
     )
     .await?;
     let token = tokens::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "token.create",
-            entity_type: "api_token",
-            entity_id: Some(id.to_string()),
-            summary: format!("{name} ({access}), {} ngày", days),
-            before: None,
-            after: Some(json!(token)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "token.create",
+        entity_type: "api_token",
+        entity_id: Some(id.to_string()),
+        summary: format!("{name} ({access}), {} ngày", days),
+        before: None,
+        after: Some(json!(token)),
+    })
     .await?;
-    c.commit().await?;
     Ok(Created { token, secret })
 }
 
@@ -143,7 +137,7 @@ pub async fn list(app: &App, user: &CurrentUser, all: bool) -> AppResult<Vec<Tok
 /// Revokes a token: its owner's, or any for a system administrator.
 pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Token> {
     let user = caller.person()?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let token = tokens::get(&mut c, id).await?;
     if token.user_id != user.id && !user.is_system_admin() {
         // Someone else's token is none of the caller's business: as if it did not exist.
@@ -157,20 +151,14 @@ pub async fn revoke(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Token>
         ));
     }
     let after = tokens::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "token.revoke",
-            entity_type: "api_token",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} ({})", token.name, token.username),
-            before: Some(json!(token)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "token.revoke",
+        entity_type: "api_token",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} ({})", token.name, token.username),
+        before: Some(json!(token)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }

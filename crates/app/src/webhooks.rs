@@ -15,7 +15,7 @@ use dxplan_store::webhooks::{self, NewWebhook};
 pub use dxplan_store::webhooks::{Delivery, Webhook};
 use dxplan_store::{Conn, StoreError};
 
-use super::{Caller, record};
+use super::Caller;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::random_token;
@@ -131,7 +131,7 @@ pub async fn register(
     }
     let secret = format!("whsec_{}", random_token());
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let id = webhooks::insert(
         &mut c,
         &NewWebhook {
@@ -145,21 +145,15 @@ pub async fn register(
     )
     .await?;
     let webhook = webhooks::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "webhook.create",
-            entity_type: "webhook",
-            entity_id: Some(id.to_string()),
-            summary: format!("{url}: {}", events.join(", ")),
-            before: None,
-            after: Some(json!(webhook)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "webhook.create",
+        entity_type: "webhook",
+        entity_id: Some(id.to_string()),
+        summary: format!("{url}: {}", events.join(", ")),
+        before: None,
+        after: Some(json!(webhook)),
+    })
     .await?;
-    c.commit().await?;
     Ok(Registered { webhook, secret })
 }
 
@@ -185,24 +179,18 @@ pub async fn deliveries(
 /// Removes an endpoint: nothing more is sent to it.
 pub async fn remove(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Webhook> {
     require_admin(caller)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let before = webhooks::get(&mut c, id).await?;
     webhooks::deactivate(&mut c, id, app.now()).await?;
     let after = webhooks::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "webhook.remove",
-            entity_type: "webhook",
-            entity_id: Some(id.to_string()),
-            summary: before.url.clone(),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "webhook.remove",
+        entity_type: "webhook",
+        entity_id: Some(id.to_string()),
+        summary: before.url.clone(),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }

@@ -11,7 +11,7 @@ use std::ops::{Deref, DerefMut};
 use dxplan_store::Conn;
 use dxplan_store::audit::{self, NewEvent};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::{App, Caller};
 
 /// A change in progress. Store functions take it where they take a connection (it
@@ -20,6 +20,8 @@ pub struct Write<'w> {
     conn: Conn,
     app: &'w App,
     caller: &'w Caller<'w>,
+    /// Events recorded so far: a change commits only once it has one.
+    recorded: usize,
 }
 
 impl App {
@@ -29,6 +31,7 @@ impl App {
             conn: self.db.begin().await?,
             app: self,
             caller,
+            recorded: 0,
         })
     }
 
@@ -42,12 +45,23 @@ impl Write<'_> {
     /// Records one more event of this change (an import records one per row, say).
     pub async fn record(&mut self, event: NewEvent<'_>) -> AppResult<()> {
         audit::record(&mut self.conn, &self.caller.actor, event, self.app.now()).await?;
+        self.recorded += 1;
         Ok(())
     }
 
     /// Records the change's event and commits it with the change.
     pub async fn commit(mut self, event: NewEvent<'_>) -> AppResult<()> {
         self.record(event).await?;
+        self.conn.commit().await?;
+        Ok(())
+    }
+
+    /// Commits a change whose events are already recorded (several steps, each with its
+    /// own). A change that recorded none is refused and rolled back: it is a bug.
+    pub async fn commit_recorded(self) -> AppResult<()> {
+        if self.recorded == 0 {
+            return Err(AppError::internal("a change without its audit event"));
+        }
         self.conn.commit().await?;
         Ok(())
     }

@@ -125,7 +125,7 @@ pub async fn seed(app: &App) -> AppResult<SeededIndex> {
         .assume_utc();
     let deadline = today + time::Duration::days(20);
 
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let province = units::by_code(&mut c, "52", today)
         .await?
         .ok_or_else(|| AppError::internal("province 52 missing"))?;

@@ -367,7 +367,7 @@ pub(crate) fn noise(a: i64, b: i64, c: i64) -> f64 {
 pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
     let now = app.now();
     let today = app.today();
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let mut ids = Vec::new();
     for (code, name, measure, uom, direction, aggregation, period, pillar) in CATALOGUE {
         let fields = validate_indicator(&IndicatorInput {

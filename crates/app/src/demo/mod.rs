@@ -15,7 +15,7 @@ use dxplan_domain::auth::Role;
 use dxplan_domain::unit::UnitKind;
 use dxplan_domain::user::NewUser;
 use dxplan_store::audit::{self, Actor, NewEvent};
-use dxplan_store::{Db, units, users};
+use dxplan_store::{units, users};
 
 pub const UNITS_CSV: &[u8] = include_bytes!("../../../../data/binh-dinh-units.csv");
 pub const DEPARTMENTS_CSV: &[u8] = include_bytes!("../../../../data/binh-dinh-departments.csv");
@@ -46,10 +46,9 @@ pub async fn seed_with(
     crate::import_units(app, &caller, DEPARTMENTS_CSV, "binh-dinh-departments.csv").await?;
     // All demo accounts share one hash of "demo": hashing it once keeps start-up fast.
     let hash = password::hash(app.settings.password_cost, DEMO_PASSWORD.into()).await?;
-    let db: &Db = &app.db;
     let now = app.now();
     let today = app.today();
-    let mut c = db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let province = units::by_code(&mut c, "52", today)
         .await?
         .ok_or_else(|| AppError::internal("province 52 missing from the demo data"))?;
@@ -152,7 +151,7 @@ pub async fn seed_with(
         crate::demo::reform::seed(app).await?;
         // The console names where each account's role is now (carried by the change), and
         // the person's title follows their unit ("Cán bộ Phường Quy Nhơn").
-        let mut c = db.begin().await?;
+        let mut c = app.housekeeping().await?;
         for (account, unit) in accounts.iter_mut().zip(&granted_on) {
             let Some(unit) = unit else { continue };
             let before = units::get(&mut c, *unit).await?;

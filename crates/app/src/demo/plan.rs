@@ -567,7 +567,7 @@ pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -
     let today = app.today();
     let now = app.now();
     let past = year < today.year();
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let plan_id = plans::insert(&mut c, &PlanFields {
         year: i64::from(year),
         title: format!("Kế hoạch chuyển đổi số năm {year}"),

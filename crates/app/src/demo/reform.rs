@@ -186,7 +186,7 @@ pub fn july_change() -> AppResult<ChangeInput> {
 async fn report_carried_work(app: &App) -> AppResult<()> {
     let today = app.today();
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let Some(plan) = plans::list(&mut c)
         .await?
         .into_iter()

@@ -87,7 +87,7 @@ pub async fn seed_national(
 async fn national_units(app: &App, communes_each: usize) -> AppResult<()> {
     let now = app.now();
     let today = app.today();
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let unit = |code: String, name: String, kind| UnitFields {
         code,
         name,
@@ -158,7 +158,7 @@ async fn scale_indicators(app: &App, count: usize) -> AppResult<Vec<(i64, ScaleS
         ("min", "number", ScaleShape::Count),
     ];
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
         let (aggregation, measure, shape) = rules[i % rules.len()];
@@ -202,7 +202,7 @@ async fn generate(
     let mut values = 0;
     for (seed, (id, shape)) in indicators.iter().enumerate() {
         // One transaction per indicator keeps each commit small and the writer lock short.
-        let mut c = app.db.begin().await?;
+        let mut c = app.housekeeping().await?;
         values += indicators::generate_approved(
             &mut c,
             *id,

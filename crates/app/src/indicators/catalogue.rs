@@ -11,9 +11,9 @@ use serde_json::json;
 
 use super::{Form, Pillar};
 use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{Caller, record};
 
 /// The indicator catalogue, its forms and province-wide targets belong to the whole
 /// province: managed only with a grant at the top of today's tree.
@@ -46,7 +46,7 @@ pub async fn create_indicator(
     caller: &Caller<'_>,
     input: &IndicatorInput,
 ) -> AppResult<Indicator> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_catalogue(&mut c, app, caller).await?;
     let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let owner = owner_id(&mut c, app, fields.owner_unit_code.as_deref()).await?;
@@ -55,21 +55,15 @@ pub async fn create_indicator(
         other => other?,
     };
     let indicator = indicators::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "indicator.create",
-            entity_type: "indicator",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", indicator.code, indicator.name),
-            before: None,
-            after: Some(json!(indicator)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "indicator.create",
+        entity_type: "indicator",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", indicator.code, indicator.name),
+        before: None,
+        after: Some(json!(indicator)),
+    })
     .await?;
-    c.commit().await?;
     Ok(indicator)
 }
 
@@ -81,7 +75,7 @@ pub async fn update_indicator(
     input: &IndicatorInput,
     version: Option<i64>,
 ) -> AppResult<Indicator> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_catalogue(&mut c, app, caller).await?;
     let fields = validate_indicator(input).map_err(AppError::Validation)?;
     let before = indicators::by_code(&mut c, code)
@@ -93,21 +87,15 @@ pub async fn update_indicator(
         other => other?,
     }
     let after = indicators::get(&mut c, before.id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "indicator.update",
-            entity_type: "indicator",
-            entity_id: Some(before.id.to_string()),
-            summary: format!("{} {}", after.code, after.name),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "indicator.update",
+        entity_type: "indicator",
+        entity_id: Some(before.id.to_string()),
+        summary: format!("{} {}", after.code, after.name),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -128,7 +116,7 @@ pub async fn create_form(
     caller: &Caller<'_>,
     input: &FormInput<'_>,
 ) -> AppResult<indicators::Form> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_catalogue(&mut c, app, caller).await?;
     let period_type = PeriodType::parse(input.period_type)
         .ok_or_else(|| AppError::field("period_type", Invalid::BadFormat))?;
@@ -167,21 +155,15 @@ pub async fn create_form(
         other => other.into(),
     })?;
     let form = indicators::form(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "form.create",
-            entity_type: "form",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", form.code, form.name),
-            before: None,
-            after: Some(json!(form)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "form.create",
+        entity_type: "form",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", form.code, form.name),
+        before: None,
+        after: Some(json!(form)),
+    })
     .await?;
-    c.commit().await?;
     Ok(form)
 }
 

@@ -11,9 +11,9 @@ use serde::Serialize;
 use time::Date;
 
 use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{Caller, record};
 
 /// Who has reported a form's figures for a period: every unit of the form's kinds with
 /// how many of its indicators it has submitted or had approved.
@@ -98,7 +98,7 @@ pub async fn remind_late(
     use dxplan_store::notifications::{self, Notice};
     caller.require_somewhere(Action::ReviewWork)?;
     let today = app.today();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let form = indicators::form(&mut c, form_id).await?;
     if PeriodType::of(period) != form.period_type {
         return Err(AppError::field("period", Invalid::BadPeriod));
@@ -137,20 +137,14 @@ pub async fn remind_late(
         tracing::debug!(unit = %code, made, "data reminder");
         reminded += 1;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "data.remind",
-            entity_type: "form",
-            entity_id: Some(form_id.to_string()),
-            summary: format!("{} {period}: {reminded} units", form.code),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "data.remind",
+        entity_type: "form",
+        entity_id: Some(form_id.to_string()),
+        summary: format!("{} {period}: {reminded} units", form.code),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(reminded)
 }

@@ -10,9 +10,9 @@ use dxplan_store::{StoreError, units};
 use serde_json::json;
 
 use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{Caller, record};
 
 /// Whether a saved figure has at least one evidence file.
 pub(super) async fn has_evidence(
@@ -64,7 +64,7 @@ pub async fn attach_to_value(
         bytes,
     )
     .await?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let id = attachments::insert_value_file(
         &mut c,
         value_id,
@@ -82,21 +82,15 @@ pub async fn attach_to_value(
     let file = attachments::value_file(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "data.attach",
-            entity_type: "data_value",
-            entity_id: Some(value_id.to_string()),
-            summary: format!("#{value_id} {}: {name} ({size} B)", value.period),
-            before: None,
-            after: Some(json!(file)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "data.attach",
+        entity_type: "data_value",
+        entity_id: Some(value_id.to_string()),
+        summary: format!("#{value_id} {}: {name} ({size} B)", value.period),
+        before: None,
+        after: Some(json!(file)),
+    })
     .await?;
-    c.commit().await?;
     Ok(file)
 }
 

@@ -14,9 +14,9 @@ use serde_json::json;
 
 use super::catalogue::require_catalogue;
 use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{Caller, record};
 
 /// One target as the grid page and the API name it: the indicator and the unit (valid
 /// today) by code.
@@ -42,7 +42,7 @@ pub async fn set_targets(
     if cells.iter().any(|t| !t.value.is_finite() || t.value < 0.0) {
         return Err(AppError::field("value", Invalid::Negative));
     }
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // Units and the catalogue read once, not once per cell.
     let all_units = units::valid_on(&mut c, app.today()).await?;
     let unit_ids: HashMap<&str, i64> = all_units.iter().map(|u| (u.code.as_str(), u.id)).collect();
@@ -80,21 +80,15 @@ pub async fn set_targets(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "target.set",
-            entity_type: "target",
-            entity_id: None,
-            summary,
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "target.set",
+        entity_type: "target",
+        entity_id: None,
+        summary,
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(())
 }
 
@@ -105,7 +99,7 @@ pub async fn copy_targets(
     from_year: i32,
     to_year: i32,
 ) -> AppResult<u64> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_catalogue(&mut c, app, caller).await?;
     if from_year == to_year
         || !(2000..=2100).contains(&from_year)
@@ -127,21 +121,15 @@ pub async fn copy_targets(
         app.now(),
     )
     .await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "target.copy",
-            entity_type: "target",
-            entity_id: None,
-            summary: format!("{from_year} → {to_year}: {n} targets"),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "target.copy",
+        entity_type: "target",
+        entity_id: None,
+        summary: format!("{from_year} → {to_year}: {n} targets"),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(n)
 }
 
@@ -229,7 +217,7 @@ pub async fn split_target(
     };
     let total: f64 = weights.iter().sum();
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let mut out = Vec::new();
     for (child, w) in children.iter().zip(&weights) {
         let share = if additive {
@@ -259,26 +247,20 @@ pub async fn split_target(
         now,
     )
     .await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "target.split",
-            entity_type: "target",
-            entity_id: None,
-            summary: format!(
-                "{} {} {year}: {value} across {} units",
-                indicator.code,
-                parent.code,
-                out.len()
-            ),
-            before: None,
-            after: Some(json!(out)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "target.split",
+        entity_type: "target",
+        entity_id: None,
+        summary: format!(
+            "{} {} {year}: {value} across {} units",
+            indicator.code,
+            parent.code,
+            out.len()
+        ),
+        before: None,
+        after: Some(json!(out)),
+    })
     .await?;
-    c.commit().await?;
     Ok(out)
 }
 

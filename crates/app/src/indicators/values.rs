@@ -19,9 +19,9 @@ use time::Date;
 use super::evidence::has_evidence;
 use super::{DataValue, Form, HistoryRow};
 use crate::App;
+use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{Caller, record};
 
 /// Resolves a unit code the caller may act on with `action`: the unit holding the code
 /// on `day` (a figure's period end, so a retired unit still takes late figures for its
@@ -224,7 +224,7 @@ pub async fn save_many(
         return Err(AppError::ValueRows(results));
     }
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     for (i, (indicator_id, v), unit_id, period, row) in checked {
         let id = indicators::write_value(
             &mut c,
@@ -263,21 +263,15 @@ pub async fn save_many(
             .await?;
         }
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: if submit { "data.submit" } else { "data.save" },
-            entity_type: "data_value",
-            entity_id: None,
-            summary: format!("{} values", results.len()),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: if submit { "data.submit" } else { "data.save" },
+        entity_type: "data_value",
+        entity_id: None,
+        summary: format!("{} values", results.len()),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(results)
 }
 
@@ -290,7 +284,7 @@ pub async fn review_value(
     comment: Option<&str>,
 ) -> AppResult<()> {
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let value = indicators::value_by_id(&mut c, id).await?;
     let lineage = units::lineage(&mut c, value.unit_id).await?;
     caller.require(Action::ReviewWork, Target::Unit(&lineage))?;
@@ -328,25 +322,19 @@ pub async fn review_value(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: if approve {
-                "data.approve"
-            } else {
-                "data.reject"
-            },
-            entity_type: "data_value",
-            entity_id: Some(id.to_string()),
-            summary: format!("{}: {}", value.period, value.value),
-            before: Some(json!(value)),
-            after: None,
+    c.commit(NewEvent {
+        action: if approve {
+            "data.approve"
+        } else {
+            "data.reject"
         },
-    )
+        entity_type: "data_value",
+        entity_id: Some(id.to_string()),
+        summary: format!("{}: {}", value.period, value.value),
+        before: Some(json!(value)),
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ pub use views::{
 };
 
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// Resolves an optional parent code (valid on the child's start date, or today).
 async fn resolve_parent(c: &mut Conn, app: &App, fields: &UnitFields) -> AppResult<Option<Unit>> {
@@ -52,7 +52,7 @@ pub async fn create_unit(app: &App, caller: &Caller<'_>, input: &UnitInput) -> A
         return Err(AppError::Forbidden);
     }
     let fields = validate_unit(input).map_err(AppError::Validation)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let parent = resolve_parent(&mut c, app, &fields).await?;
     authorize_unit_place(&mut c, caller, parent.as_ref()).await?;
     if units::code_taken(
@@ -68,21 +68,15 @@ pub async fn create_unit(app: &App, caller: &Caller<'_>, input: &UnitInput) -> A
     }
     let id = units::insert(&mut c, &fields, parent.map(|p| p.id), app.now()).await?;
     let unit = units::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "unit.create",
-            entity_type: "unit",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} ({})", unit.name, unit.code),
-            before: None,
-            after: Some(json!(unit)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "unit.create",
+        entity_type: "unit",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} ({})", unit.name, unit.code),
+        before: None,
+        after: Some(json!(unit)),
+    })
     .await?;
-    c.commit().await?;
     Ok(unit)
 }
 
@@ -97,7 +91,7 @@ pub async fn update_unit(
     if caller.user.is_some_and(|u| !u.holds(Action::ManageUnits)) {
         return Err(AppError::Forbidden);
     }
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let before = units::get(&mut c, id).await?;
     let lineage = units::lineage(&mut c, id).await?;
     caller.require(Action::ManageUnits, Target::Unit(&lineage))?;
@@ -141,21 +135,15 @@ pub async fn update_unit(
     } else {
         "unit.update"
     };
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action,
-            entity_type: "unit",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} ({})", after.name, after.code),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action,
+        entity_type: "unit",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} ({})", after.name, after.code),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -167,27 +155,21 @@ pub async fn import_units(
     source: &str,
 ) -> AppResult<ImportOutcome> {
     caller.require(Action::ManageUnits, Target::System)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let existing = units::existing_for_import(&mut c).await?;
     let plan = prepare_import(bytes, &existing).map_err(AppError::ImportRejected)?;
     let outcome = units::apply_import(&mut c, &plan, app.now()).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "unit.import",
-            entity_type: "unit",
-            entity_id: None,
-            summary: format!(
-                "{source}: {} created, {} updated, {} lineage links",
-                outcome.created, outcome.updated, outcome.lineage
-            ),
-            before: None,
-            after: Some(json!(outcome)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "unit.import",
+        entity_type: "unit",
+        entity_id: None,
+        summary: format!(
+            "{source}: {} created, {} updated, {} lineage links",
+            outcome.created, outcome.updated, outcome.lineage
+        ),
+        before: None,
+        after: Some(json!(outcome)),
+    })
     .await?;
-    c.commit().await?;
     Ok(outcome)
 }

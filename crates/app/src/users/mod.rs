@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::error::{AppError, AppResult};
 use crate::password;
 use crate::principal::CurrentUser;
-use crate::{App, Caller, record};
+use crate::{App, Caller, Write};
 
 mod views;
 
@@ -116,31 +116,26 @@ pub async fn create_user(app: &App, caller: &Caller<'_>, input: &NewUserInput) -
     drop(c);
     let hash = password::hash(app.settings.password_cost, input.password.clone()).await?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // A name taken meanwhile is caught by the unique constraint.
     let id = match users::insert(&mut c, &new, unit.as_ref().map(|u| u.id), &hash, now).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("username", Invalid::Taken)),
         other => other?,
     };
     let user = users::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} ({})", user.display_name, user.username),
-            before: None,
-            after: Some(json!(user)),
-        },
-    )
+    c.record(NewEvent {
+        action: "user.create",
+        entity_type: "user",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} ({})", user.display_name, user.username),
+        before: None,
+        after: Some(json!(user)),
+    })
     .await?;
     if let Some(role) = role {
-        add_grant_in(&mut c, app, caller, &user, role, role_unit.as_ref()).await?;
+        add_grant_in(&mut c, app, &user, role, role_unit.as_ref()).await?;
     }
-    c.commit().await?;
+    c.commit_recorded().await?;
     Ok(user)
 }
 
@@ -162,7 +157,7 @@ pub async fn update_user(
     patch: &UserPatch,
 ) -> AppResult<User> {
     caller.require(Action::ManageUsers, Target::System)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let before = users::get(&mut c, id).await?;
     let mut errors = Vec::new();
     let (display_name, email) = match validate_profile(
@@ -209,21 +204,15 @@ pub async fn update_user(
         (false, true) => "user.enable",
         _ => "user.update",
     };
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action,
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} ({})", after.display_name, after.username),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action,
+        entity_type: "user",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} ({})", after.display_name, after.username),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -257,9 +246,8 @@ impl PasswordChanged {
 /// (each audited, a token made while an attacker held the password must not outlive it)
 /// and its sessions end, but `keep_session`.
 async fn end_what_the_old_password_opened(
-    c: &mut Conn,
+    c: &mut Write<'_>,
     app: &App,
-    caller: &Caller<'_>,
     user_id: i64,
     keep_session: Option<&str>,
 ) -> AppResult<PasswordChanged> {
@@ -271,24 +259,20 @@ async fn end_what_the_old_password_opened(
         .collect();
     let mut tokens_revoked = 0;
     for token in live {
-        if !dxplan_store::tokens::revoke(c, token.id, &caller.actor.name, now).await? {
+        let by = c.caller().actor.name.clone();
+        if !dxplan_store::tokens::revoke(c, token.id, &by, now).await? {
             continue;
         }
         tokens_revoked += 1;
         let after = dxplan_store::tokens::get(c, token.id).await?;
-        record(
-            c,
-            app,
-            caller,
-            NewEvent {
-                action: "token.revoke",
-                entity_type: "api_token",
-                entity_id: Some(token.id.to_string()),
-                summary: format!("{} ({}): password changed", token.name, token.username),
-                before: Some(json!(token)),
-                after: Some(json!(after)),
-            },
-        )
+        c.record(NewEvent {
+            action: "token.revoke",
+            entity_type: "api_token",
+            entity_id: Some(token.id.to_string()),
+            summary: format!("{} ({}): password changed", token.name, token.username),
+            before: Some(json!(token)),
+            after: Some(json!(after)),
+        })
         .await?;
     }
     let sessions_ended = sessions::delete_for_user(c, user_id, keep_session).await?;
@@ -320,24 +304,18 @@ pub async fn reset_password(
         return Err(AppError::Validation(errors));
     }
     let hash = password::hash(app.settings.password_cost, new_password.to_string()).await?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     users::set_password(&mut c, id, &hash, app.now()).await?;
-    let ended = end_what_the_old_password_opened(&mut c, app, caller, id, None).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.password_reset",
-            entity_type: "user",
-            entity_id: Some(id.to_string()),
-            summary: user.username,
-            before: None,
-            after: Some(json!(ended)),
-        },
-    )
+    let ended = end_what_the_old_password_opened(&mut c, app, id, None).await?;
+    c.commit(NewEvent {
+        action: "user.password_reset",
+        entity_type: "user",
+        entity_id: Some(id.to_string()),
+        summary: user.username,
+        before: None,
+        after: Some(json!(ended)),
+    })
     .await?;
-    c.commit().await?;
     Ok(ended)
 }
 
@@ -371,56 +349,43 @@ pub async fn change_own_password(
         return Err(AppError::Validation(errors));
     }
     let hash = password::hash(app.settings.password_cost, new_password.to_string()).await?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     users::set_password(&mut c, user.id, &hash, app.now()).await?;
     let ended =
-        end_what_the_old_password_opened(&mut c, app, caller, user.id, Some(&user.session_hash))
-            .await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.password_change",
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            summary: user.username.clone(),
-            before: None,
-            after: Some(json!(ended)),
-        },
-    )
+        end_what_the_old_password_opened(&mut c, app, user.id, Some(&user.session_hash)).await?;
+    c.commit(NewEvent {
+        action: "user.password_change",
+        entity_type: "user",
+        entity_id: Some(user.id.to_string()),
+        summary: user.username.clone(),
+        before: None,
+        after: Some(json!(ended)),
+    })
     .await?;
-    c.commit().await?;
     Ok(ended)
 }
 
 async fn add_grant_in(
-    c: &mut Conn,
+    w: &mut Write<'_>,
     app: &App,
-    caller: &Caller<'_>,
     user: &User,
     role: Role,
     unit: Option<&Unit>,
 ) -> AppResult<GrantRow> {
-    let id = match users::add_grant(c, user.id, role, unit.map(|u| u.id), app.now()).await {
+    let id = match users::add_grant(w, user.id, role, unit.map(|u| u.id), app.now()).await {
         Err(StoreError::Duplicate) => return Err(AppError::field("role", Invalid::Taken)),
         other => other?,
     };
-    let grant = users::grant(c, id).await?;
+    let grant = users::grant(w, id).await?;
     let scope = unit.map_or_else(|| "*".to_string(), |u| format!("{} ({})", u.name, u.code));
-    record(
-        c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.grant",
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            summary: format!("{}: {} @ {scope}", user.username, role.as_str()),
-            before: None,
-            after: Some(json!(grant)),
-        },
-    )
+    w.record(NewEvent {
+        action: "user.grant",
+        entity_type: "user",
+        entity_id: Some(user.id.to_string()),
+        summary: format!("{}: {} @ {scope}", user.username, role.as_str()),
+        before: None,
+        after: Some(json!(grant)),
+    })
     .await?;
     Ok(grant)
 }
@@ -439,14 +404,14 @@ pub async fn grant_role(
     if role.is_none() && errors.is_empty() {
         errors.push(FieldError::new("role", Invalid::Required));
     }
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let user = users::get(&mut c, user_id).await?;
     let unit = unit_by_optional_code(&mut c, app, "unit_code", unit_code, &mut errors).await?;
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let grant = add_grant_in(&mut c, app, caller, &user, role, unit.as_ref()).await?;
-    c.commit().await?;
+    let grant = add_grant_in(&mut c, app, &user, role, unit.as_ref()).await?;
+    c.commit_recorded().await?;
     Ok(grant)
 }
 
@@ -457,7 +422,7 @@ pub async fn revoke_role(
     grant_id: i64,
 ) -> AppResult<()> {
     caller.require(Action::ManageUsers, Target::System)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let grant = users::grant(&mut c, grant_id).await?;
     if grant.user_id != user_id {
         return Err(AppError::NotFound);
@@ -474,26 +439,20 @@ pub async fn revoke_role(
         users::remove_grant(&mut c, grant_id).await?;
     }
     let user = users::get(&mut c, user_id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.revoke",
-            entity_type: "user",
-            entity_id: Some(user_id.to_string()),
-            summary: format!(
-                "{}: {} @ {}",
-                user.username,
-                grant.role.as_str(),
-                grant.unit_code.as_deref().unwrap_or("*")
-            ),
-            before: Some(json!(grant)),
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "user.revoke",
+        entity_type: "user",
+        entity_id: Some(user_id.to_string()),
+        summary: format!(
+            "{}: {} @ {}",
+            user.username,
+            grant.role.as_str(),
+            grant.unit_code.as_deref().unwrap_or("*")
+        ),
+        before: Some(json!(grant)),
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(())
 }
 
@@ -520,22 +479,16 @@ pub async fn set_email_pref(app: &App, caller: &Caller<'_>, pref: &str) -> AppRe
     let user = caller.user.ok_or(AppError::Unauthorized)?;
     let pref = dxplan_domain::notification::EmailPref::parse(pref)
         .ok_or_else(|| AppError::field("email_pref", Invalid::BadFormat))?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     dxplan_store::notifications::set_email_pref(&mut c, user.id, pref.as_str()).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "user.email_pref",
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            summary: format!("{}: {}", user.username, pref.as_str()),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "user.email_pref",
+        entity_type: "user",
+        entity_id: Some(user.id.to_string()),
+        summary: format!("{}: {}", user.username, pref.as_str()),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(())
 }
