@@ -6,7 +6,7 @@ use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self};
 use serde_json::json;
 
-use super::*;
+use super::{actor_id, note_on_task, readable_task, require_on_lead};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 use crate::{App, Caller, record};

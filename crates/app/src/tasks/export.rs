@@ -1,6 +1,7 @@
 //! A task list as a CSV file or a workbook.
 
 use dxplan_domain::Lang;
+use dxplan_domain::auth::Action;
 use dxplan_domain::task::{AcquisitionMode, Outcome};
 use dxplan_domain::text::format_date;
 use dxplan_report::tasks::TaskExportRow;
@@ -8,8 +9,10 @@ use dxplan_store::plans::{self};
 use dxplan_store::tasks::{self, TaskFilter};
 use dxplan_store::units;
 
+use super::{TaskQuery, filter_for};
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
 
 /// A task list as a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +30,17 @@ impl ListFormat {
     }
 }
 
-/// Every task a filter selects, as a CSV file or a workbook named after its plan:
-/// (file name, bytes).
+/// Every task a query selects that the user may read (not just one page), as a CSV file
+/// or a workbook named after its plan: (file name, bytes).
 pub async fn export_list(
     app: &App,
+    user: &CurrentUser,
     lang: Lang,
-    filter: TaskFilter,
+    query: TaskQuery,
     format: ListFormat,
 ) -> AppResult<(String, Vec<u8>)> {
+    user.require_somewhere(Action::ViewWork)?;
+    let filter = filter_for(app, user, query).await?;
     let title = match filter.plan_id {
         Some(p) => {
             let mut c = app.db.read().await?;

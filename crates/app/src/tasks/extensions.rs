@@ -11,7 +11,7 @@ use dxplan_store::tasks::{self, Extension};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::*;
+use super::{actor_id, note_on_task, require_on_lead};
 use crate::error::{AppError, AppResult};
 use crate::{App, Caller, record};
 
@@ -124,8 +124,33 @@ pub async fn decide_extension(
     extension_id: i64,
     input: &DecisionInput,
 ) -> AppResult<Extension> {
+    decide(app, caller, None, extension_id, input).await
+}
+
+/// [`decide_extension`] reached through its task (the task's page): a request of
+/// another task is not found there.
+pub async fn decide_task_extension(
+    app: &App,
+    caller: &Caller<'_>,
+    task_id: i64,
+    extension_id: i64,
+    input: &DecisionInput,
+) -> AppResult<Extension> {
+    decide(app, caller, Some(task_id), extension_id, input).await
+}
+
+async fn decide(
+    app: &App,
+    caller: &Caller<'_>,
+    task_id: Option<i64>,
+    extension_id: i64,
+    input: &DecisionInput,
+) -> AppResult<Extension> {
     let mut c = app.db.begin().await?;
     let ext = tasks::extension(&mut c, extension_id).await?;
+    if task_id.is_some_and(|t| t != ext.task_id) {
+        return Err(AppError::NotFound);
+    }
     let task = tasks::get(&mut c, ext.task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::ReviewWork).await?;
     let comment = input

@@ -8,21 +8,33 @@ use dxplan_store::plans::{self};
 use dxplan_store::tasks::{self, NewTaskEvent, TaskWrite};
 use dxplan_store::units;
 
-use super::*;
+use std::collections::HashMap;
+
+use super::{Plan, actor_id, duplicate_code, plan_open, require_plans};
 use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
+use crate::rights::Province;
 use crate::{App, Caller, record};
 
-/// Whether the caller may import a plan appendix: checked before the workbook is read.
-pub async fn authorize_plan_import(app: &App, caller: &Caller<'_>) -> AppResult<()> {
-    caller.require_somewhere(Action::ManagePlans)?;
+/// The plan an import is for, to a user who may import into it (plans are the
+/// province's: a grant at the top of today's tree). Checked before any workbook is read.
+pub async fn import_form(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<Plan> {
+    user.require_somewhere(Action::ManagePlans)?;
     let mut c = app.db.read().await?;
-    require_plans(&mut c, app, caller).await
+    Province::today(&mut c, app)
+        .await?
+        .require(user, Action::ManagePlans)?;
+    Ok(plans::get(&mut c, plan_id).await?)
 }
 
 /// What an import found: the tasks it creates (or would create).
 pub struct ImportOutcome {
     pub tasks: Vec<dxplan_domain::plan_import::ImportedTask>,
     pub committed: bool,
+    /// The plan's groups the rows may name.
+    pub groups: Vec<dxplan_domain::plan_import::KnownGroup>,
+    /// The name of each unit that leads an imported task, by id.
+    pub lead_names: HashMap<i64, String>,
 }
 
 /// Reads a plan appendix workbook and, unless `dry_run`, creates every task in one
@@ -76,6 +88,7 @@ pub async fn import_plan(
     // A task whose lead is outside the province and that names no coordinating unit is
     // followed by the importing coordinator's own unit (see `read_plan`).
     let own_unit = caller.user.and_then(|u| u.unit_id);
+    let known_groups = groups.clone();
     let imported = crate::with_workbook(bytes, move |grid, cancel| {
         let cx = ImportContext {
             units: &units_known,
@@ -98,10 +111,21 @@ pub async fn import_plan(
         }])
     })?
     .map_err(AppError::PlanImport)?;
+    let lead_names: HashMap<i64, String> = {
+        let leads: Vec<i64> = imported.iter().map(|t| t.lead_unit_id).collect();
+        let mut c = app.db.read().await?;
+        units::by_ids(&mut c, &leads)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
     if dry_run {
         return Ok(ImportOutcome {
             tasks: imported,
             committed: false,
+            groups: known_groups,
+            lead_names,
         });
     }
     let now = app.now();
@@ -166,6 +190,8 @@ pub async fn import_plan(
     Ok(ImportOutcome {
         tasks: imported,
         committed: true,
+        groups: known_groups,
+        lead_names,
     })
 }
 
@@ -180,4 +206,40 @@ fn import_note(t: &dxplan_domain::plan_import::ImportedTask, follower: &str) -> 
             t.row
         ),
     }
+}
+
+/// The appendix template: the columns the importer reads, with one example row dated in
+/// the plan's year — (file name, bytes).
+pub async fn import_template(
+    app: &App,
+    user: &CurrentUser,
+    plan_id: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let plan = import_form(app, user, plan_id).await?;
+    let example = dxplan_report::tasks::TaskExportRow {
+        code: "2.1".into(),
+        title: "Phủ sóng di động 4G các thôn còn lõm sóng".into(),
+        group: "Hạ tầng số".into(),
+        lead_unit: "UBND huyện An Lão".into(),
+        coordinating: "Sở Khoa học và Công nghệ; Viettel Bình Định".into(),
+        deliverable: "Không còn thôn lõm sóng".into(),
+        start: format!("01/02/{}", plan.year),
+        due: format!("Quý III/{}", plan.year),
+        budget: 1_250_500_000,
+        funding: "Ngân sách tỉnh".into(),
+        mode: "Thuê".into(),
+        note: String::new(),
+        status: String::new(),
+        progress: 0,
+        outcome: String::new(),
+        disbursed: 0,
+    };
+    let title = plan.title.clone();
+    // Writing a workbook is CPU work: keep it off the async threads.
+    let bytes =
+        tokio::task::spawn_blocking(move || dxplan_report::tasks::tasks_xlsx(&title, &[example]))
+            .await
+            .map_err(|e| AppError::internal(format!("xlsx task: {e}")))?
+            .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+    Ok((format!("Mẫu phụ lục - {}.xlsx", plan.title), bytes))
 }

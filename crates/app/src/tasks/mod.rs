@@ -10,6 +10,7 @@ mod list;
 mod plans;
 mod register;
 mod reports;
+mod views;
 mod workflow;
 
 pub use evidence::*;
@@ -20,10 +21,20 @@ pub use list::*;
 pub use plans::*;
 pub use register::*;
 pub use reports::*;
+pub use views::*;
 pub use workflow::*;
 
+// The rows the read models hand out, so the front doors name no store path.
+pub use dxplan_store::attachments::Attachment;
+pub use dxplan_store::index_rounds::{CriterionChoice, LinkedCriterion};
+pub use dxplan_store::plans::{Pillar, Plan, TaskGroup};
+pub use dxplan_store::tasks::{
+    Extension, PeriodReport, Report, Task, TaskEvent, TaskFilter, TaskPage, TaskSort,
+};
+pub use dxplan_store::units::Unit;
+
 use dxplan_domain::auth::{Action, Target};
-use dxplan_store::tasks::{self, NewTaskEvent, Task};
+use dxplan_store::tasks::{self, NewTaskEvent};
 use dxplan_store::{Conn, units};
 
 use crate::App;
@@ -31,12 +42,12 @@ use crate::Caller;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 
-pub(super) fn actor_id(caller: &Caller<'_>) -> Option<i64> {
+fn actor_id(caller: &Caller<'_>) -> Option<i64> {
     caller.actor.user_id
 }
 
 /// A line on the task's timeline by the caller that leaves its status as it is.
-pub(super) async fn note_on_task(
+async fn note_on_task(
     c: &mut dxplan_store::Conn,
     caller: &Caller<'_>,
     task_id: i64,
@@ -81,8 +92,13 @@ async fn task_lineages(c: &mut Conn, task: &Task) -> AppResult<(Vec<i64>, Vec<Ve
 /// Loads a task the user may read, or refuses.
 pub async fn readable_task(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task> {
     let mut c = app.db.read().await?;
-    let task = tasks::get(&mut c, id).await?;
-    let (lead, coordinating) = task_lineages(&mut c, &task).await?;
+    readable_on(&mut c, user, id).await
+}
+
+/// [`readable_task`] on a connection a read model already holds.
+async fn readable_on(c: &mut Conn, user: &CurrentUser, id: i64) -> AppResult<Task> {
+    let task = tasks::get(c, id).await?;
+    let (lead, coordinating) = task_lineages(c, &task).await?;
     let readable = user.may(Action::ViewWork, Target::Unit(&lead))
         || coordinating
             .iter()
@@ -95,7 +111,7 @@ pub async fn readable_task(app: &App, user: &CurrentUser, id: i64) -> AppResult<
 }
 
 /// Refuses unless the caller may do `action` on the task's lead unit.
-pub(super) async fn require_on_lead(
+async fn require_on_lead(
     c: &mut Conn,
     caller: &Caller<'_>,
     task: &Task,
@@ -110,7 +126,7 @@ pub(super) async fn require_on_lead(
 
 /// Tells the holders of `roles` over the task's lead unit about it, in the same
 /// transaction as the change (queuing e-mail for those who want it at once).
-pub(super) async fn notify_task(
+async fn notify_task(
     c: &mut Conn,
     app: &App,
     task: &Task,
@@ -146,9 +162,8 @@ pub(super) async fn notify_task(
     Ok(())
 }
 
-pub(super) const UNIT_STAFF: [dxplan_domain::auth::Role; 2] = [
+const UNIT_STAFF: [dxplan_domain::auth::Role; 2] = [
     dxplan_domain::auth::Role::UnitEditor,
     dxplan_domain::auth::Role::UnitApprover,
 ];
-pub(super) const REVIEWERS: [dxplan_domain::auth::Role; 1] =
-    [dxplan_domain::auth::Role::Coordinator];
+const REVIEWERS: [dxplan_domain::auth::Role; 1] = [dxplan_domain::auth::Role::Coordinator];

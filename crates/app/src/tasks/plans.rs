@@ -2,16 +2,20 @@
 //! of today's tree.
 
 use dxplan_domain::auth::Action;
+use dxplan_domain::task::{Outcome, TaskStatus};
 use dxplan_domain::text::parse_date;
 use dxplan_domain::validation::{optional_text, required_text};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::plans::{self, Plan, PlanFields, TaskGroup};
-use dxplan_store::{Conn, StoreError};
+use dxplan_store::plans::{self, PlanFields};
+use dxplan_store::{Conn, StoreError, tasks};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::{Pillar, Plan, TaskFilter, TaskGroup, Unit, outcome_counts, task_scope};
 use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
+use crate::rights::Province;
 use crate::{App, Caller, record};
 
 /// The twelve task groups of the provincial DX plan, under their pillars.
@@ -260,7 +264,36 @@ pub async fn update_group(
     id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
+    change_group(app, caller, None, id, input).await
+}
+
+/// Edits a group reached through its plan (a plan's page): a group of another plan is
+/// not found there.
+pub async fn update_plan_group(
+    app: &App,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    id: i64,
+    input: &GroupInput,
+) -> AppResult<TaskGroup> {
+    change_group(app, caller, Some(plan_id), id, input).await
+}
+
+async fn change_group(
+    app: &App,
+    caller: &Caller<'_>,
+    plan_id: Option<i64>,
+    id: i64,
+    input: &GroupInput,
+) -> AppResult<TaskGroup> {
     let mut c = app.db.begin().await?;
+    // Through its plan, a group of another plan is not there for anyone; alone, a group
+    // is nobody's business but the plan managers'.
+    if let Some(plan_id) = plan_id
+        && plans::group(&mut c, id).await?.plan_id != plan_id
+    {
+        return Err(AppError::NotFound);
+    }
     require_plans(&mut c, app, caller).await?;
     let before = plans::group(&mut c, id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
@@ -291,4 +324,114 @@ pub async fn update_group(
     .await?;
     c.commit().await?;
     Ok(after)
+}
+
+// ---------------------------------------------------------------- read models
+
+/// Every plan, the newest first, and whether the user may change plans and their
+/// groups (province-wide objects).
+pub struct PlanList {
+    pub plans: Vec<Plan>,
+    pub can_manage: bool,
+}
+
+/// Plans are read by every member alike; their tasks stay scoped.
+pub async fn plan_list(app: &App, user: &CurrentUser) -> AppResult<PlanList> {
+    user.require_somewhere(Action::ViewWork)?;
+    let mut c = app.db.read().await?;
+    Ok(PlanList {
+        plans: plans::list(&mut c).await?,
+        can_manage: Province::today(&mut c, app)
+            .await?
+            .allows(user, Action::ManagePlans),
+    })
+}
+
+/// A plan's page: the plan, its groups with their tasks counted, its tasks by outcome,
+/// how many await review, and the units that registered nothing. Counts are of the tasks
+/// the user may read.
+pub struct PlanOverview {
+    pub plan: Plan,
+    /// Each group with how many of its tasks the user may read.
+    pub groups: Vec<(TaskGroup, i64)>,
+    pub pillars: Vec<Pillar>,
+    pub outcomes: Vec<(Outcome, usize)>,
+    pub awaiting_review: i64,
+    pub silent_units: Vec<Unit>,
+    pub can_manage: bool,
+}
+
+pub async fn plan_overview(app: &App, user: &CurrentUser, id: i64) -> AppResult<PlanOverview> {
+    user.require_somewhere(Action::ViewWork)?;
+    let filter = TaskFilter {
+        plan_id: Some(id),
+        scope: task_scope(user),
+        ..Default::default()
+    };
+    let mut c = app.db.read().await?;
+    let plan = plans::get(&mut c, id).await?;
+    let outcomes = outcome_counts(&mut c, app, &filter).await?;
+    let by_group = tasks::counts_by_group(&mut c, &filter).await?;
+    let groups = plans::groups(&mut c, id)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let n = by_group
+                .iter()
+                .find(|(gid, _)| *gid == Some(g.id))
+                .map_or(0, |(_, n)| *n);
+            (g, n)
+        })
+        .collect();
+    let awaiting_review = tasks::list(
+        &mut c,
+        &TaskFilter {
+            statuses: vec![TaskStatus::Submitted],
+            limit: 1,
+            ..filter.clone()
+        },
+    )
+    .await?
+    .total;
+    Ok(PlanOverview {
+        groups,
+        pillars: plans::pillars(&mut c).await?,
+        outcomes,
+        awaiting_review,
+        silent_units: tasks::units_without_tasks(&mut c, id, app.today()).await?,
+        can_manage: Province::today(&mut c, app)
+            .await?
+            .allows(user, Action::ManagePlans),
+        plan,
+    })
+}
+
+/// A plan, its groups, and the tasks the user may read counted by outcome.
+pub struct PlanSummary {
+    pub plan: Plan,
+    pub groups: Vec<TaskGroup>,
+    pub outcomes: Vec<(Outcome, usize)>,
+}
+
+pub async fn plan_summary(app: &App, user: &CurrentUser, id: i64) -> AppResult<PlanSummary> {
+    user.require_somewhere(Action::ViewWork)?;
+    let filter = TaskFilter {
+        plan_id: Some(id),
+        scope: task_scope(user),
+        ..Default::default()
+    };
+    let mut c = app.db.read().await?;
+    Ok(PlanSummary {
+        plan: plans::get(&mut c, id).await?,
+        groups: plans::groups(&mut c, id).await?,
+        outcomes: outcome_counts(&mut c, app, &filter).await?,
+    })
+}
+
+/// A plan's task groups (an unknown plan is not found).
+pub async fn plan_groups(app: &App, user: &CurrentUser, id: i64) -> AppResult<Vec<TaskGroup>> {
+    user.require_somewhere(Action::ViewWork)?;
+    let mut c = app.db.read().await?;
+    plans::get(&mut c, id).await?;
+    Ok(plans::groups(&mut c, id).await?)
 }

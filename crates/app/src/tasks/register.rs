@@ -9,7 +9,7 @@ use dxplan_store::tasks::{self, NewTaskEvent, Task, TaskWrite};
 use dxplan_store::{Conn, StoreError, units};
 use serde_json::json;
 
-use super::*;
+use super::{UNIT_STAFF, actor_id, duplicate_code, note_on_task, notify_task};
 use crate::error::{AppError, AppResult};
 use crate::{App, Caller, record};
 

@@ -1,13 +1,16 @@
 //! Progress reports, and the obstacles and proposals they carry.
 
+use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
+use dxplan_domain::period::Period;
 use dxplan_domain::task::{ReportInput, TaskStatus, validate_report};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self, Report, ReportWrite};
 use serde_json::json;
 
-use super::*;
+use super::{PeriodReport, Plan, actor_id, note_on_task, require_on_lead, task_scope};
 use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
 use crate::{App, Caller, record};
 
 /// Files (or replaces) the progress report of a period for a task in progress.
@@ -70,4 +73,38 @@ pub async fn file_report(
     .await?;
     c.commit().await?;
     Ok(report)
+}
+
+/// What units say holds them back in a period: the reports of a plan's tasks (those the
+/// user may read) that name obstacles or proposals, by task group.
+pub struct Obstacles {
+    pub plan: Plan,
+    pub period: Period,
+    pub reports: Vec<PeriodReport>,
+}
+
+/// The obstacles of `period` as typed (`2025Q2`, a month or a year; the current quarter
+/// when empty).
+pub async fn obstacles(
+    app: &App,
+    user: &CurrentUser,
+    plan_id: i64,
+    period: Option<&str>,
+) -> AppResult<Obstacles> {
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(Action::ViewWork)?;
+    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Period::containing(app.today(), true),
+        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+    };
+    let scope = task_scope(user);
+    let mut c = app.db.read().await?;
+    let plan = dxplan_store::plans::get(&mut c, plan_id).await?;
+    let reports =
+        tasks::period_reports(&mut c, plan_id, &period.to_string(), scope.as_deref()).await?;
+    Ok(Obstacles {
+        plan,
+        period,
+        reports,
+    })
 }

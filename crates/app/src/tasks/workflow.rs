@@ -6,7 +6,7 @@ use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self, NewTaskEvent, Task};
 use serde_json::json;
 
-use super::*;
+use super::{REVIEWERS, UNIT_STAFF, actor_id, notify_task, require_on_lead};
 use crate::error::{AppError, AppResult};
 use crate::{App, Caller, record};
 

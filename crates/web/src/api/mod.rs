@@ -20,6 +20,7 @@ pub mod dhis2;
 pub mod index;
 pub mod indicators;
 pub mod issuer;
+pub mod notifications;
 pub mod reorg;
 pub mod tasks;
 pub mod tokens;
@@ -52,6 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants/{grant_id}", delete(remove_grant))
         .route("/audit", get(list_audit))
         .merge(tasks::routes(upload_limit))
+        .merge(notifications::routes())
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
         .merge(index::routes(upload_limit))
