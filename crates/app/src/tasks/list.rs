@@ -18,8 +18,8 @@ use crate::principal::CurrentUser;
 
 /// A task list as asked for: the filters as read from a query string, and the unit still
 /// as typed (a code or a name), since finding it needs the unit tree. Whatever
-/// `filter.scope` and `filter.unit_subtree` say is replaced: the scope is always the
-/// user's, the subtree that of `unit`.
+/// `filter.scope`, `filter.unit_subtree` and `filter.today` say is replaced: the scope is
+/// always the user's, the subtree that of `unit`, the day today.
 #[derive(Debug, Clone, Default)]
 pub struct TaskQuery {
     pub filter: TaskFilter,
@@ -62,10 +62,17 @@ impl TaskQuery {
     }
 }
 
-/// The store filter: the user's scope, and the subtree of the unit named.
-fn scoped(user: &CurrentUser, mut filter: TaskFilter, unit: Option<&Unit>) -> TaskFilter {
+/// The store filter: the user's scope, the subtree of the unit named, and today (what
+/// "overdue" is judged against).
+fn scoped(
+    app: &App,
+    user: &CurrentUser,
+    mut filter: TaskFilter,
+    unit: Option<&Unit>,
+) -> TaskFilter {
     filter.scope = task_scope(user);
     filter.unit_subtree = unit.map(|u| u.id);
+    filter.today = Some(app.today());
     filter
 }
 
@@ -81,7 +88,7 @@ async fn filter_on(
         Some(Ok(unit)) => Some(unit),
         Some(Err(why)) => return Err(AppError::field("unit", why.invalid())),
     };
-    Ok(scoped(user, query.filter, unit.as_ref()))
+    Ok(scoped(app, user, query.filter, unit.as_ref()))
 }
 
 /// The filter of a query for this user, for a reader that selects more than a page (an
@@ -188,7 +195,7 @@ pub async fn task_list_view(
         ),
         Err(e) => return Err(e),
     };
-    let filter = scoped(user, query.filter, unit.as_ref());
+    let filter = scoped(app, user, query.filter, unit.as_ref());
     // The list of a unit that has since ended says who carries its work on today.
     let list = list_on(&mut c, app, &filter, unit.as_ref().map(|u| u.id)).await?;
     let groups = match filter.plan_id {

@@ -97,6 +97,15 @@ pub async fn readable_task(app: &App, user: &CurrentUser, id: i64) -> AppResult<
 
 /// [`readable_task`] on a connection a read model already holds.
 async fn readable_on(c: &mut Conn, user: &CurrentUser, id: i64) -> AppResult<Task> {
+    Ok(readable_with_lead(c, user, id).await?.0)
+}
+
+/// A readable task and the lineage of its lead unit, which the rights on it are judged by.
+async fn readable_with_lead(
+    c: &mut Conn,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(Task, Vec<i64>)> {
     let task = tasks::get(c, id).await?;
     let (lead, coordinating) = task_lineages(c, &task).await?;
     let readable = user.may(Action::ViewWork, Target::Unit(&lead))
@@ -104,7 +113,7 @@ async fn readable_on(c: &mut Conn, user: &CurrentUser, id: i64) -> AppResult<Tas
             .iter()
             .any(|l| user.may(Action::ViewWork, Target::Unit(l)));
     if readable {
-        Ok(task)
+        Ok((task, lead))
     } else {
         Err(AppError::Forbidden)
     }

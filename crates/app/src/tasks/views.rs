@@ -8,7 +8,7 @@ use dxplan_store::{Conn, attachments, index_rounds, plans, tasks, units};
 
 use super::{
     Attachment, CriterionChoice, Extension, LinkedCriterion, Plan, Report, Task, TaskEvent,
-    TaskGroup, Unit, readable_on,
+    TaskGroup, Unit, readable_on, readable_with_lead,
 };
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -78,9 +78,8 @@ pub struct TaskView {
 /// A task's page for a user who may read the task.
 pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<TaskView> {
     let mut c = app.db.read().await?;
-    let task = readable_on(&mut c, user, id).await?;
+    let (task, lead) = readable_with_lead(&mut c, user, id).await?;
     let plan = plans::get(&mut c, task.plan_id).await?;
-    let lead = units::lineage(&mut c, task.lead_unit_id).await?;
     let coordinating = coordinating_of(&mut c, id).await?;
     let events = tasks::events(&mut c, id).await?;
     let reports = tasks::reports(&mut c, id).await?;
@@ -231,8 +230,7 @@ pub struct TaskEdit {
 pub async fn task_edit(app: &App, user: &CurrentUser, id: i64) -> AppResult<TaskEdit> {
     let (task, coordinating) = {
         let mut c = app.db.read().await?;
-        let task = readable_on(&mut c, user, id).await?;
-        let lead = units::lineage(&mut c, task.lead_unit_id).await?;
+        let (task, lead) = readable_with_lead(&mut c, user, id).await?;
         if !may_edit(user, &task, &lead) {
             return Err(AppError::Forbidden);
         }

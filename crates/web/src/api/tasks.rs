@@ -294,7 +294,7 @@ pub(crate) async fn list_tasks(
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
-    let list = svc::list_tasks(&state, &user, query.to_query(&state)?).await?;
+    let list = svc::list_tasks(&state, &user, query.to_query()?).await?;
     Ok(Json(task_page(list, state.today())))
 }
 
@@ -306,7 +306,7 @@ async fn export_list(
     query: &TaskListQuery,
     format: svc::ListFormat,
 ) -> WebResult<Response> {
-    let query = query.to_query(state)?;
+    let query = query.to_query()?;
     let (name, bytes) = svc::export_list(state, user, meta.lang, query, format).await?;
     Ok(crate::http::download(format.content_type(), &name, bytes))
 }
@@ -347,7 +347,7 @@ pub(crate) async fn list_plan_tasks(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
-    let list = svc::plan_tasks(&state, &user, id, query.to_query(&state)?).await?;
+    let list = svc::plan_tasks(&state, &user, id, query.to_query()?).await?;
     Ok(Json(task_page(list, state.today())))
 }
 

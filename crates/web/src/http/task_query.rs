@@ -5,7 +5,6 @@ use dxplan_domain::task::{AcquisitionMode, TaskStatus};
 use dxplan_domain::text::parse_date;
 use serde::{Deserialize, Serialize};
 
-use crate::state::AppState;
 use dxplan_app::tasks::{TaskFilter, TaskQuery, TaskSort};
 use dxplan_app::{AppError, AppResult};
 
@@ -71,7 +70,7 @@ impl TaskListQuery {
     /// The list this query asks for, read without the database: the unit stays as typed
     /// for the use case to find (and the use case limits the list to what the user may
     /// read).
-    pub fn to_query(&self, state: &AppState) -> AppResult<TaskQuery> {
+    pub fn to_query(&self) -> AppResult<TaskQuery> {
         let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
             non_empty(v)
                 .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
@@ -120,7 +119,6 @@ impl TaskListQuery {
                 statuses,
                 overdue,
                 due_within_days: None,
-                today: Some(state.today()),
                 due_before: date("due_before", &self.due_before)?,
                 due_after: date("due_after", &self.due_after)?,
                 acquisition_mode,
@@ -128,7 +126,7 @@ impl TaskListQuery {
                 sort,
                 offset,
                 limit: per_page,
-                // The use case sets whose tasks and which unit's subtree.
+                // The use case sets whose tasks, which unit's subtree, and today.
                 ..Default::default()
             },
             unit: self.unit.clone(),

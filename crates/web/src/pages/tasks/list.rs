@@ -88,8 +88,7 @@ pub async fn list(ctx: Ctx, Query(mut query): Query<TaskListQuery>) -> WebResult
     let today = ctx.state.today();
     // The newest plan when none is asked for, so the list opens on what matters now.
     let newest_plan = query.plan.is_none();
-    let view =
-        svc::task_list_view(&ctx.state, user, query.to_query(&ctx.state)?, newest_plan).await?;
+    let view = svc::task_list_view(&ctx.state, user, query.to_query()?, newest_plan).await?;
     if newest_plan {
         query.plan = view.plan.map(|p| p.to_string());
     }
@@ -168,7 +167,7 @@ async fn export_list(
     query: &TaskListQuery,
     format: svc::ListFormat,
 ) -> WebResult<Response> {
-    let query = query.to_query(&ctx.state)?;
+    let query = query.to_query()?;
     let (name, bytes) =
         svc::export_list(&ctx.state, ctx.user()?, ctx.lang(), query, format).await?;
     Ok(crate::http::download(format.content_type(), &name, bytes))
