@@ -32,6 +32,7 @@ pub mod exports;
 pub mod index;
 pub mod indicators;
 pub mod issuer;
+pub mod notifications;
 pub mod open_data;
 pub mod pickers;
 pub mod reorg;

@@ -13,6 +13,7 @@ mod extract;
 pub mod index;
 pub mod indicators;
 pub mod issuer;
+pub mod notifications;
 pub mod reorg;
 pub mod tasks;
 pub mod tokens;
@@ -44,6 +45,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/users/{id}/grants/{grant_id}", delete(users::remove_grant))
         .route("/audit", get(audit::list))
         .merge(tasks::routes(upload_limit))
+        .merge(notifications::routes())
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
         .merge(index::routes(upload_limit))

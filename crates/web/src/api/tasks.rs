@@ -6,20 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use dxplan_domain::Invalid;
-use dxplan_domain::period::Period;
 use dxplan_domain::task::{AcquisitionMode, Outcome, ReportInput, TaskInput};
-use dxplan_store::plans;
-use dxplan_store::tasks::{self, Task, TaskFilter};
-use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller};
-use crate::error::{AppError, WebError, WebResult};
+use crate::error::WebResult;
 use crate::http::task_query::TaskListQuery;
-use crate::session::{Auth, CurrentUser, RequestMeta};
+use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
-use dxplan_app::tasks as svc;
+use dxplan_app::tasks::{self as svc, Task};
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -42,10 +37,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/extensions/{id}/decision", post(decide_extension))
         .route("/me/work", get(my_work))
-        .route("/notifications", get(list_notifications))
-        .route("/notifications/read-all", post(read_all_notifications))
-        .route("/notifications/{id}/read", post(read_notification))
-        .route("/me/email-preference", axum::routing::put(set_email_pref))
         .route(
             "/tasks/{id}/attachments",
             get(task_attachments)
@@ -115,8 +106,8 @@ pub(crate) struct TaskPage {
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct PlanDetail {
     #[serde(flatten)]
-    plan: plans::Plan,
-    groups: Vec<plans::TaskGroup>,
+    plan: svc::Plan,
+    groups: Vec<svc::TaskGroup>,
     /// Tasks the caller may read, by outcome (`completed_on_time`, …).
     outcomes: std::collections::BTreeMap<String, usize>,
 }
@@ -125,22 +116,20 @@ pub(crate) struct PlanDetail {
 
 #[utoipa::path(get, path = "/api/v1/plans", tag = "tasks",
     params(super::PageQuery),
-    responses((status = 200, description = "Every plan, the newest first", body = crate::openapi::Page<plans::Plan>), crate::openapi::Refusals),
+    responses((status = 200, description = "Every plan, the newest first", body = crate::openapi::Page<svc::Plan>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Auth(user): Auth,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<plans::Plan>>> {
-    // The plan is read by every member alike; its tasks stay scoped.
-    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    Ok(Json(super::paged(plans::list(&mut c).await?, &page)?))
+) -> WebResult<Json<crate::openapi::Page<svc::Plan>>> {
+    let plans = svc::plan_list(&state, &user).await?.plans;
+    Ok(Json(super::paged(plans, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans", tag = "tasks",
     request_body(content = svc::PlanInput, content_type = "application/json"),
-    responses((status = 201, description = "The plan", body = plans::Plan), crate::openapi::Refusals),
+    responses((status = 201, description = "The plan", body = svc::Plan), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_plan(
     State(state): State<AppState>,
@@ -161,22 +150,12 @@ pub(crate) async fn get_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
 ) -> WebResult<Json<PlanDetail>> {
-    // The plan is read by every member alike; its tasks stay scoped.
-    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
-    let (plan, groups) = {
-        let mut c = state.db.read().await?;
-        (
-            plans::get(&mut c, id).await?,
-            plans::groups(&mut c, id).await?,
-        )
-    };
-    let filter = TaskFilter {
-        plan_id: Some(id),
-        scope: svc::task_scope(&user),
-        ..Default::default()
-    };
-    let outcomes = svc::outcome_counts(&state, &filter)
-        .await?
+    let svc::PlanSummary {
+        plan,
+        groups,
+        outcomes,
+    } = svc::plan_summary(&state, &user, id).await?;
+    let outcomes = outcomes
         .into_iter()
         .map(|(o, n)| {
             (
@@ -208,7 +187,7 @@ pub(crate) struct PlanPatch {
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = PlanPatch, content_type = "application/json"),
-    responses((status = 200, description = "The plan now", body = plans::Plan), crate::openapi::Refusals),
+    responses((status = 200, description = "The plan now", body = svc::Plan), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_plan(
     State(state): State<AppState>,
@@ -216,7 +195,7 @@ pub(crate) async fn patch_plan(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PlanPatch>,
-) -> WebResult<Json<plans::Plan>> {
+) -> WebResult<Json<svc::Plan>> {
     let plan =
         svc::update_plan(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
     Ok(Json(plan))
@@ -224,25 +203,22 @@ pub(crate) async fn patch_plan(
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The plan's task groups", body = crate::openapi::Page<plans::TaskGroup>), crate::openapi::Refusals),
+    responses((status = 200, description = "The plan's task groups", body = crate::openapi::Page<svc::TaskGroup>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn list_groups(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<plans::TaskGroup>>> {
-    // The plan is read by every member alike; its tasks stay scoped.
-    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
-    let mut c = state.db.read().await?;
-    plans::get(&mut c, id).await?;
-    Ok(Json(super::paged(plans::groups(&mut c, id).await?, &page)?))
+) -> WebResult<Json<crate::openapi::Page<svc::TaskGroup>>> {
+    let groups = svc::plan_groups(&state, &user, id).await?;
+    Ok(Json(super::paged(groups, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::GroupInput, content_type = "application/json"),
-    responses((status = 201, description = "The group", body = plans::TaskGroup), crate::openapi::Refusals),
+    responses((status = 201, description = "The group", body = svc::TaskGroup), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create_group(
     State(state): State<AppState>,
@@ -258,7 +234,7 @@ pub(crate) async fn create_group(
 #[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::GroupInput, content_type = "application/json"),
-    responses((status = 200, description = "The group now", body = plans::TaskGroup), crate::openapi::Refusals),
+    responses((status = 200, description = "The group now", body = svc::TaskGroup), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn patch_group(
     State(state): State<AppState>,
@@ -266,7 +242,7 @@ pub(crate) async fn patch_group(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::GroupInput>,
-) -> WebResult<Json<plans::TaskGroup>> {
+) -> WebResult<Json<svc::TaskGroup>> {
     Ok(Json(
         svc::update_group(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -274,23 +250,20 @@ pub(crate) async fn patch_group(
 
 // ---------------------------------------------------------------- tasks
 
-async fn task_list(
-    state: &AppState,
-    user: &CurrentUser,
-    query: &TaskListQuery,
-) -> WebResult<Json<TaskPage>> {
-    let filter = query.to_filter(state, user).await?;
-    let mut c = state.db.read().await?;
-    let page = tasks::list(&mut c, &filter).await?;
-    let today = state.today();
-    let leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
-    let now = units::continued_in(&mut c, &leads, today).await?;
-    Ok(Json(TaskPage {
+/// A page of tasks as the API shows it.
+fn task_page(list: svc::TaskList, today: time::Date) -> TaskPage {
+    let svc::TaskList {
+        page,
+        continued,
+        offset,
+        limit,
+    } = list;
+    TaskPage {
         items: page
             .tasks
             .iter()
             .map(|t| TaskJson {
-                lead_unit_now: now
+                lead_unit_now: continued
                     .get(&t.lead_unit_id)
                     .map(|us| {
                         us.iter()
@@ -305,11 +278,11 @@ async fn task_list(
             })
             .collect(),
         total: page.total,
-        page: filter.offset / filter.limit + 1,
-        per_page: filter.limit,
-        next_cursor: (i64::from(filter.offset + filter.limit) < page.total)
-            .then(|| crate::http::paging::position_cursor((filter.offset + filter.limit) as usize)),
-    }))
+        page: offset / limit + 1,
+        per_page: limit,
+        next_cursor: (i64::from(offset + limit) < page.total)
+            .then(|| crate::http::paging::position_cursor((offset + limit) as usize)),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
@@ -321,19 +294,20 @@ pub(crate) async fn list_tasks(
     Auth(user): Auth,
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
-    task_list(&state, &user, &query).await
+    let list = svc::list_tasks(&state, &user, query.to_query()?).await?;
+    Ok(Json(task_page(list, state.today())))
 }
 
 /// Every task the filters select (not one page) as a document.
 async fn export_list(
     state: &AppState,
-    user: &CurrentUser,
+    user: &dxplan_app::CurrentUser,
     meta: &RequestMeta,
     query: &TaskListQuery,
     format: svc::ListFormat,
 ) -> WebResult<Response> {
-    let filter = query.to_filter(state, user).await?;
-    let (name, bytes) = svc::export_list(state, meta.lang, filter, format).await?;
+    let query = query.to_query()?;
+    let (name, bytes) = svc::export_list(state, user, meta.lang, query, format).await?;
     Ok(crate::http::download(format.content_type(), &name, bytes))
 }
 
@@ -371,14 +345,10 @@ pub(crate) async fn list_plan_tasks(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
-    ApiQuery(mut query): ApiQuery<TaskListQuery>,
+    ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
-    {
-        let mut c = state.db.read().await?;
-        plans::get(&mut c, id).await?;
-    }
-    query.plan = Some(id.to_string());
-    task_list(&state, &user, &query).await
+    let list = svc::plan_tasks(&state, &user, id, query.to_query()?).await?;
+    Ok(Json(task_page(list, state.today())))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
@@ -406,10 +376,7 @@ pub(crate) async fn get_task(
     Auth(user): Auth,
     Path(id): Path<i64>,
 ) -> WebResult<Json<TaskDetail>> {
-    let task = svc::readable_task(&state, &user, id).await?;
-    let mut c = state.db.read().await?;
-    let ids = tasks::coordinating_units(&mut c, id).await?;
-    let coordinating = units::by_ids(&mut c, &ids).await?;
+    let svc::TaskDetail { task, coordinating } = svc::task_detail(&state, &user, id).await?;
     Ok(Json(TaskDetail {
         task: task_json(&task, state.today()),
         coordinating_units: coordinating
@@ -485,41 +452,36 @@ pub(crate) async fn transition(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's history, oldest first", body = crate::openapi::Page<tasks::TaskEvent>), crate::openapi::Refusals),
+    responses((status = 200, description = "The task's history, oldest first", body = crate::openapi::Page<svc::TaskEvent>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_events(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<tasks::TaskEvent>>> {
-    svc::readable_task(&state, &user, id).await?;
-    let mut c = state.db.read().await?;
-    Ok(Json(super::paged(tasks::events(&mut c, id).await?, &page)?))
+) -> WebResult<Json<crate::openapi::Page<svc::TaskEvent>>> {
+    let events = svc::task_events(&state, &user, id).await?;
+    Ok(Json(super::paged(events, &page)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's progress reports", body = crate::openapi::Page<tasks::Report>), crate::openapi::Refusals),
+    responses((status = 200, description = "The task's progress reports", body = crate::openapi::Page<svc::Report>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_reports(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<tasks::Report>>> {
-    svc::readable_task(&state, &user, id).await?;
-    let mut c = state.db.read().await?;
-    Ok(Json(super::paged(
-        tasks::reports(&mut c, id).await?,
-        &page,
-    )?))
+) -> WebResult<Json<crate::openapi::Page<svc::Report>>> {
+    let reports = svc::task_reports(&state, &user, id).await?;
+    Ok(Json(super::paged(reports, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = ReportInput, content_type = "application/json"),
-    responses((status = 201, description = "The report for the period", body = tasks::Report), crate::openapi::Refusals),
+    responses((status = 201, description = "The report for the period", body = svc::Report), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn file_report(
     State(state): State<AppState>,
@@ -534,26 +496,22 @@ pub(crate) async fn file_report(
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's deadline extension requests", body = crate::openapi::Page<tasks::Extension>), crate::openapi::Refusals),
+    responses((status = 200, description = "The task's deadline extension requests", body = crate::openapi::Page<svc::Extension>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_extensions(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<tasks::Extension>>> {
-    svc::readable_task(&state, &user, id).await?;
-    let mut c = state.db.read().await?;
-    Ok(Json(super::paged(
-        tasks::extensions(&mut c, id).await?,
-        &page,
-    )?))
+) -> WebResult<Json<crate::openapi::Page<svc::Extension>>> {
+    let extensions = svc::task_extensions(&state, &user, id).await?;
+    Ok(Json(super::paged(extensions, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::ExtensionInput, content_type = "application/json"),
-    responses((status = 201, description = "The request", body = tasks::Extension), crate::openapi::Refusals),
+    responses((status = 201, description = "The request", body = svc::Extension), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn request_extension(
     State(state): State<AppState>,
@@ -569,7 +527,7 @@ pub(crate) async fn request_extension(
 #[utoipa::path(post, path = "/api/v1/extensions/{id}/decision", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = svc::DecisionInput, content_type = "application/json"),
-    responses((status = 200, description = "The decided request", body = tasks::Extension), crate::openapi::Refusals),
+    responses((status = 200, description = "The decided request", body = svc::Extension), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn decide_extension(
     State(state): State<AppState>,
@@ -577,7 +535,7 @@ pub(crate) async fn decide_extension(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<svc::DecisionInput>,
-) -> WebResult<Json<tasks::Extension>> {
+) -> WebResult<Json<svc::Extension>> {
     Ok(Json(
         svc::decide_extension(&state, &caller(&user, &meta), id, &input).await?,
     ))
@@ -630,7 +588,7 @@ pub(crate) struct MyWorkJson {
     plan: Option<i64>,
     to_submit: Vec<TaskJson>,
     to_review: Vec<TaskJson>,
-    extensions_to_decide: Vec<tasks::Extension>,
+    extensions_to_decide: Vec<svc::Extension>,
     to_report: Vec<TaskJson>,
     /// The month progress is reported for (`2026-11`; a report for its quarter counts).
     report_period: String,
@@ -644,26 +602,22 @@ pub(crate) struct MyWorkJson {
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "The task's evidence files", body = crate::openapi::Page<dxplan_store::attachments::Attachment>), crate::openapi::Refusals),
+    responses((status = 200, description = "The task's evidence files", body = crate::openapi::Page<svc::Attachment>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn task_attachments(
     State(state): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<dxplan_store::attachments::Attachment>>> {
-    svc::readable_task(&state, &user, id).await?;
-    let mut c = state.db.read().await?;
-    Ok(Json(super::paged(
-        dxplan_store::attachments::of_task(&mut c, id).await?,
-        &page,
-    )?))
+) -> WebResult<Json<crate::openapi::Page<svc::Attachment>>> {
+    let files = svc::task_attachments(&state, &user, id).await?;
+    Ok(Json(super::paged(files, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/attachments", tag = "tasks",
     params(("id" = i64, Path)),
     request_body(content = crate::openapi::FileUpload, content_type = "multipart/form-data", description = "The file in the part named `file`"),
-    responses((status = 201, description = "The evidence file (type checked by its content)", body = dxplan_store::attachments::Attachment), crate::openapi::Refusals),
+    responses((status = 201, description = "The evidence file (type checked by its content)", body = svc::Attachment), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -782,84 +736,7 @@ pub(crate) struct ImportedTask {
     acquisition_mode: Option<AcquisitionMode>,
 }
 
-// ---------------------------------------------------------------- notifications
-
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "tasks",
-    params(super::PageQuery),
-    responses((status = 200, description = "The caller's latest notifications and how many are unread", body = NotificationList), crate::openapi::Refusals),
-    security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn list_notifications(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<NotificationList>> {
-    let mut c = state.db.read().await?;
-    let items = dxplan_store::notifications::list(&mut c, user.id, 1_000).await?;
-    let unread = dxplan_store::notifications::unread_count(&mut c, user.id).await?;
-    let page = super::paged(items, &page)?;
-    Ok(Json(NotificationList {
-        items: page.items,
-        next_cursor: page.next_cursor,
-        unread,
-    }))
-}
-
-/// The caller's notifications (the latest thousand), newest first.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct NotificationList {
-    items: Vec<dxplan_store::notifications::Notification>,
-    next_cursor: Option<String>,
-    unread: i64,
-}
-
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "tasks",
-    params(("id" = i64, Path)),
-    responses((status = 204, description = "Marked read"), crate::openapi::Refusals),
-    security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn read_notification(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-    Path(id): Path<i64>,
-) -> WebResult<StatusCode> {
-    let mut c = state.db.begin().await?;
-    if !dxplan_store::notifications::mark_read(&mut c, user.id, id, state.now()).await? {
-        return Err(WebError(AppError::NotFound));
-    }
-    c.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "tasks",
-    responses((status = 204, description = "All marked read"), crate::openapi::Refusals),
-    security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn read_all_notifications(
-    State(state): State<AppState>,
-    Auth(user): Auth,
-) -> WebResult<StatusCode> {
-    let mut c = state.db.begin().await?;
-    dxplan_store::notifications::mark_all_read(&mut c, user.id, state.now()).await?;
-    c.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub(crate) struct PrefBody {
-    email_pref: String,
-}
-
-#[utoipa::path(put, path = "/api/v1/me/email-preference", tag = "tasks",
-    request_body(content = PrefBody, content_type = "application/json"),
-    responses((status = 204, description = "Saved"), crate::openapi::Refusals),
-    security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn set_email_pref(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    Auth(user): Auth,
-    ApiJson(body): ApiJson<PrefBody>,
-) -> WebResult<StatusCode> {
-    dxplan_app::set_email_pref(&state, &caller(&user, &meta), &body.email_pref).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
+// ---------------------------------------------------------------- obstacles
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -871,7 +748,7 @@ pub(crate) struct ObstacleQuery {
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/obstacles", tag = "tasks",
     params(super::PageQuery, ("id" = i64, Path), ObstacleQuery),
-    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = crate::openapi::Page<tasks::PeriodReport>), crate::openapi::Refusals),
+    responses((status = 200, description = "The period's reports that name obstacles or proposals, by task group", body = crate::openapi::Page<svc::PeriodReport>), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 /// `GET /api/v1/plans/{id}/obstacles?period=`: what units say holds them back.
 pub(crate) async fn plan_obstacles(
@@ -880,16 +757,9 @@ pub(crate) async fn plan_obstacles(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ObstacleQuery>,
     ApiQuery(page): ApiQuery<super::PageQuery>,
-) -> WebResult<Json<crate::openapi::Page<tasks::PeriodReport>>> {
-    // The plan is read by every member alike; its tasks stay scoped.
-    user.require_somewhere(dxplan_domain::auth::Action::ViewWork)?;
-    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => Period::containing(state.today(), true),
-        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
-    };
-    let scope = svc::task_scope(&user);
-    let mut c = state.db.read().await?;
-    plans::get(&mut c, id).await?;
-    let items = tasks::period_reports(&mut c, id, &period.to_string(), scope.as_deref()).await?;
+) -> WebResult<Json<crate::openapi::Page<svc::PeriodReport>>> {
+    let items = svc::obstacles(&state, &user, id, q.period.as_deref())
+        .await?
+        .reports;
     Ok(Json(super::paged(items, &page)?))
 }

@@ -3,13 +3,9 @@
 use dxplan_domain::Invalid;
 use dxplan_domain::task::{AcquisitionMode, TaskStatus};
 use dxplan_domain::text::parse_date;
-use dxplan_store::tasks::{TaskFilter, TaskSort};
-use dxplan_store::units;
 use serde::{Deserialize, Serialize};
 
-use crate::session::CurrentUser;
-use crate::state::AppState;
-use dxplan_app::tasks as svc;
+use dxplan_app::tasks::{TaskFilter, TaskQuery, TaskSort};
 use dxplan_app::{AppError, AppResult};
 
 /// The query string of a task list, shared by the API and the pages.
@@ -71,37 +67,10 @@ fn parse_id(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
 }
 
 impl TaskListQuery {
-    /// The unit `unit` names: on `at` when given; else the one holding the code today, or
-    /// for a code no unit holds today, the last unit that held it.
-    pub async fn named_unit(&self, state: &AppState) -> AppResult<Option<units::Unit>> {
-        let Some(code) = non_empty(&self.unit) else {
-            return Ok(None);
-        };
-        let mut c = state.db.read().await?;
-        let day = match non_empty(&self.at) {
-            Some(_) => super::parse_at(self.at.as_deref(), state)?,
-            None => state.today(),
-        };
-        let found = match units::by_code(&mut c, code, day).await? {
-            Some(u) => Some(u),
-            // An ended unit's code still names its old work.
-            None if self.at.is_none() => {
-                units::all_with_code(&mut c, code).await?.into_iter().next()
-            }
-            None => None,
-        };
-        if let Some(unit) = found {
-            return Ok(Some(unit));
-        }
-        // Not a code: a name, as people write it.
-        dxplan_app::pickers::find_named(&mut c, code, day)
-            .await?
-            .map(Some)
-            .map_err(|why| AppError::field("unit", why.invalid()))
-    }
-
-    /// The store filter for this query, limited to what the user may read.
-    pub async fn to_filter(&self, state: &AppState, user: &CurrentUser) -> AppResult<TaskFilter> {
+    /// The list this query asks for, read without the database: the unit stays as typed
+    /// for the use case to find (and the use case limits the list to what the user may
+    /// read).
+    pub fn to_query(&self) -> AppResult<TaskQuery> {
         let date = |field: &str, v: &Option<String>| -> AppResult<Option<time::Date>> {
             non_empty(v)
                 .map(|s| parse_date(s).ok_or_else(|| AppError::field(field, Invalid::BadDate)))
@@ -117,7 +86,6 @@ impl TaskListQuery {
                 })
                 .collect::<Result<Vec<_>, AppError>>()?,
         };
-        let unit_subtree = self.named_unit(state).await?.map(|u| u.id);
         let acquisition_mode = non_empty(&self.mode)
             .map(|m| {
                 AcquisitionMode::parse(m)
@@ -143,23 +111,26 @@ impl TaskListQuery {
             None => (page - 1) * per_page,
         };
         let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
-        Ok(TaskFilter {
-            plan_id: parse_id("plan", &self.plan)?,
-            group_id: parse_id("group", &self.group)?,
-            pillar: non_empty(&self.pillar).map(str::to_string),
-            unit_subtree,
-            scope: svc::task_scope(user),
-            statuses,
-            overdue,
-            due_within_days: None,
-            today: Some(state.today()),
-            due_before: date("due_before", &self.due_before)?,
-            due_after: date("due_after", &self.due_after)?,
-            acquisition_mode,
-            search: non_empty(&self.q).map(str::to_string),
-            sort,
-            offset,
-            limit: per_page,
+        Ok(TaskQuery {
+            filter: TaskFilter {
+                plan_id: parse_id("plan", &self.plan)?,
+                group_id: parse_id("group", &self.group)?,
+                pillar: non_empty(&self.pillar).map(str::to_string),
+                statuses,
+                overdue,
+                due_within_days: None,
+                due_before: date("due_before", &self.due_before)?,
+                due_after: date("due_after", &self.due_after)?,
+                acquisition_mode,
+                search: non_empty(&self.q).map(str::to_string),
+                sort,
+                offset,
+                limit: per_page,
+                // The use case sets whose tasks, which unit's subtree, and today.
+                ..Default::default()
+            },
+            unit: self.unit.clone(),
+            at: self.at.clone(),
         })
     }
 }

@@ -7,6 +7,7 @@ mod auth;
 mod dashboard;
 mod displays;
 mod indicators;
+mod notifications;
 pub(crate) mod open;
 mod reorg;
 mod tasks;
@@ -99,10 +100,16 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/admin/reorganisations/{id}/apply", post(reorg::apply))
         .route("/admin/reorganisations/{id}/undo", post(reorg::undo))
         .route("/my-work", get(tasks::my_work))
-        .route("/notifications", get(tasks::notifications))
-        .route("/notifications/read-all", post(tasks::read_all))
-        .route("/notifications/preference", post(tasks::email_preference))
-        .route("/notifications/{id}/open", post(tasks::open_notification))
+        .route("/notifications", get(notifications::notifications))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route(
+            "/notifications/preference",
+            post(notifications::email_preference),
+        )
+        .route(
+            "/notifications/{id}/open",
+            post(notifications::open_notification),
+        )
         .route("/plans", get(tasks::plans).post(tasks::create_plan))
         .route("/plans/{id}", get(tasks::plan))
         .route("/plans/{id}/groups", post(tasks::save_group))
@@ -414,10 +421,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(|(_, m)| m)
             .filter(|m| !m.is_empty());
         let unread = match &user {
-            Some(u) => {
-                let mut c = state.db.read().await?;
-                dxplan_store::notifications::unread_count(&mut c, u.id).await?
-            }
+            Some(u) => dxplan_app::notifications::unread_count(state, u).await?,
             None => 0,
         };
         Ok(Ctx {

@@ -1,0 +1,110 @@
+//! Progress reports, and the obstacles and proposals they carry.
+
+use dxplan_domain::Invalid;
+use dxplan_domain::auth::Action;
+use dxplan_domain::period::Period;
+use dxplan_domain::task::{ReportInput, TaskStatus, validate_report};
+use dxplan_store::audit::NewEvent;
+use dxplan_store::tasks::{self, Report, ReportWrite};
+use serde_json::json;
+
+use super::{PeriodReport, Plan, actor_id, note_on_task, require_on_lead, task_scope};
+use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
+use crate::{App, Caller, record};
+
+/// Files (or replaces) the progress report of a period for a task in progress.
+pub async fn file_report(
+    app: &App,
+    caller: &Caller<'_>,
+    task_id: i64,
+    input: &ReportInput,
+) -> AppResult<Report> {
+    let mut c = app.db.begin().await?;
+    let task = tasks::get(&mut c, task_id).await?;
+    require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+    let fields = validate_report(input).map_err(AppError::Validation)?;
+    if task.status != TaskStatus::InProgress {
+        return Err(AppError::conflict(
+            "not_in_progress",
+            "Chỉ báo cáo tiến độ khi nhiệm vụ đang thực hiện.",
+            "Progress is reported while the task is in progress.",
+        ));
+    }
+    let now = app.now();
+    let id = tasks::upsert_report(
+        &mut c,
+        &ReportWrite {
+            task_id,
+            fields: &fields,
+            author_id: actor_id(caller),
+            author_name: &caller.actor.name,
+        },
+        now,
+    )
+    .await?;
+    note_on_task(
+        &mut c,
+        caller,
+        task_id,
+        "report",
+        Some(&format!("{}: {}%", fields.period, fields.progress)),
+        now,
+    )
+    .await?;
+    let report = tasks::reports(&mut c, task_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        app,
+        caller,
+        NewEvent {
+            action: "task.report",
+            entity_type: "task",
+            entity_id: Some(task_id.to_string()),
+            summary: format!("{} {}: {}%", task.code, report.period, report.progress),
+            before: None,
+            after: Some(json!(report)),
+        },
+    )
+    .await?;
+    c.commit().await?;
+    Ok(report)
+}
+
+/// What units say holds them back in a period: the reports of a plan's tasks (those the
+/// user may read) that name obstacles or proposals, by task group.
+pub struct Obstacles {
+    pub plan: Plan,
+    pub period: Period,
+    pub reports: Vec<PeriodReport>,
+}
+
+/// The obstacles of `period` as typed (`2025Q2`, a month or a year; the current quarter
+/// when empty).
+pub async fn obstacles(
+    app: &App,
+    user: &CurrentUser,
+    plan_id: i64,
+    period: Option<&str>,
+) -> AppResult<Obstacles> {
+    // The plan is read by every member alike; its tasks stay scoped.
+    user.require_somewhere(Action::ViewWork)?;
+    let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Period::containing(app.today(), true),
+        Some(p) => Period::parse(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
+    };
+    let scope = task_scope(user);
+    let mut c = app.db.read().await?;
+    let plan = dxplan_store::plans::get(&mut c, plan_id).await?;
+    let reports =
+        tasks::period_reports(&mut c, plan_id, &period.to_string(), scope.as_deref()).await?;
+    Ok(Obstacles {
+        plan,
+        period,
+        reports,
+    })
+}
