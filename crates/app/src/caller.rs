@@ -1,10 +1,9 @@
-//! Who is acting, and the audit record every write leaves behind.
+//! Who is acting: a person (checked against the policy) or the operator at the command
+//! line. Their changes are recorded through [`crate::Write`].
 
 use dxplan_domain::auth::{Action, Target};
-use dxplan_store::Conn;
-use dxplan_store::audit::{self, Actor, NewEvent};
+use dxplan_store::audit::Actor;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 
@@ -45,14 +44,4 @@ impl Caller<'_> {
             None => Ok(()),
         }
     }
-}
-
-pub async fn record(
-    c: &mut Conn,
-    app: &App,
-    caller: &Caller<'_>,
-    event: NewEvent<'_>,
-) -> AppResult<()> {
-    audit::record(c, &caller.actor, event, app.now()).await?;
-    Ok(())
 }

@@ -43,7 +43,7 @@ pub mod webhooks;
 pub mod work;
 pub mod write;
 
-pub use caller::{Caller, record};
+pub use caller::Caller;
 pub use error::{AppError, AppResult};
 pub use input::{NoOtherFields, Structure, Upload, with_workbook};
 pub use principal::{CurrentUser, Origin};

@@ -54,7 +54,7 @@ pub async fn overview(app: &App, user: &CurrentUser) -> AppResult<NotificationsV
 
 /// Marks one of the user's notifications read; another person's is not found.
 pub async fn mark_read(app: &App, user: &CurrentUser, id: i64) -> AppResult<()> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     if !notifications::mark_read(&mut c, user.id, id, app.now()).await? {
         return Err(AppError::NotFound);
     }
@@ -65,7 +65,7 @@ pub async fn mark_read(app: &App, user: &CurrentUser, id: i64) -> AppResult<()> 
 /// Marks a notification read and says which task it is about (none: it names no task, or
 /// it is too old to be among the latest the user can see).
 pub async fn open(app: &App, user: &CurrentUser, id: i64) -> AppResult<Option<i64>> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     if !notifications::mark_read(&mut c, user.id, id, app.now()).await? {
         return Err(AppError::NotFound);
     }
@@ -80,7 +80,7 @@ pub async fn open(app: &App, user: &CurrentUser, id: i64) -> AppResult<Option<i6
 
 /// Marks every notification of the user read.
 pub async fn mark_all_read(app: &App, user: &CurrentUser) -> AppResult<()> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.housekeeping().await?;
     notifications::mark_all_read(&mut c, user.id, app.now()).await?;
     c.commit().await?;
     Ok(())

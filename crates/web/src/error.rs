@@ -24,12 +24,6 @@ impl From<AppError> for WebError {
     }
 }
 
-impl From<dxplan_store::StoreError> for WebError {
-    fn from(e: dxplan_store::StoreError) -> Self {
-        WebError(e.into())
-    }
-}
-
 /// The HTTP status each kind of error answers with.
 pub fn status(e: &AppError) -> StatusCode {
     match e {

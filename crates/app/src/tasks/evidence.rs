@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{actor_id, note_on_task, readable_task, require_on_lead};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// Attaches an evidence file to a task: its type is checked by name and content, the
 /// bytes are stored once by their hash, the record and its audit event together.
@@ -47,7 +47,7 @@ pub async fn attach(
     )
     .await?;
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let id = attachments::insert(
         &mut c,
         task_id,
@@ -64,21 +64,15 @@ pub async fn attach(
     .await?;
     note_on_task(&mut c, caller, task_id, "attach", Some(&name), now).await?;
     let attachment = attachments::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.attach",
-            entity_type: "task",
-            entity_id: Some(task_id.to_string()),
-            summary: format!("{}: {name} ({size} B)", task.code),
-            before: None,
-            after: Some(json!(attachment)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.attach",
+        entity_type: "task",
+        entity_id: Some(task_id.to_string()),
+        summary: format!("{}: {name} ({size} B)", task.code),
+        before: None,
+        after: Some(json!(attachment)),
+    })
     .await?;
-    c.commit().await?;
     Ok(attachment)
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{actor_id, note_on_task, require_on_lead};
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -31,7 +31,7 @@ pub async fn request_extension(
     task_id: i64,
     input: &ExtensionInput,
 ) -> AppResult<Extension> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
     let mut errors = Vec::new();
@@ -90,21 +90,15 @@ pub async fn request_extension(
     )
     .await?;
     let ext = tasks::extension(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.extension_request",
-            entity_type: "task",
-            entity_id: Some(task_id.to_string()),
-            summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
-            before: None,
-            after: Some(json!(ext)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.extension_request",
+        entity_type: "task",
+        entity_id: Some(task_id.to_string()),
+        summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
+        before: None,
+        after: Some(json!(ext)),
+    })
     .await?;
-    c.commit().await?;
     Ok(ext)
 }
 
@@ -146,7 +140,7 @@ async fn decide(
     extension_id: i64,
     input: &DecisionInput,
 ) -> AppResult<Extension> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let ext = tasks::extension(&mut c, extension_id).await?;
     if task_id.is_some_and(|t| t != ext.task_id) {
         return Err(AppError::NotFound);
@@ -197,24 +191,18 @@ async fn decide(
     )
     .await?;
     let after = tasks::extension(&mut c, extension_id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: if input.approve {
-                "task.extension_approve"
-            } else {
-                "task.extension_refuse"
-            },
-            entity_type: "task",
-            entity_id: Some(task.id.to_string()),
-            summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
-            before: Some(json!(ext)),
-            after: Some(json!(after)),
+    c.commit(NewEvent {
+        action: if input.approve {
+            "task.extension_approve"
+        } else {
+            "task.extension_refuse"
         },
-    )
+        entity_type: "task",
+        entity_id: Some(task.id.to_string()),
+        summary: format!("{}: {} → {}", task.code, ext.old_due, ext.new_due),
+        before: Some(json!(ext)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }

@@ -14,7 +14,7 @@ use super::{Plan, actor_id, duplicate_code, plan_open, require_plans};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// The plan an import is for, to a user who may import into it (plans are the
 /// province's: a grant at the top of today's tree). Checked before any workbook is read.
@@ -129,7 +129,7 @@ pub async fn import_plan(
         });
     }
     let now = app.now();
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let followers: Vec<i64> = imported
         .iter()
         .filter(|t| t.outside_lead.is_some())
@@ -172,21 +172,15 @@ pub async fn import_plan(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "plan.import",
-            entity_type: "plan",
-            entity_id: Some(plan_id.to_string()),
-            summary: format!("{}: {} tasks", plan.title, imported.len()),
-            before: None,
-            after: None,
-        },
-    )
+    c.commit(NewEvent {
+        action: "plan.import",
+        entity_type: "plan",
+        entity_id: Some(plan_id.to_string()),
+        summary: format!("{}: {} tasks", plan.title, imported.len()),
+        before: None,
+        after: None,
+    })
     .await?;
-    c.commit().await?;
     Ok(ImportOutcome {
         tasks: imported,
         committed: true,

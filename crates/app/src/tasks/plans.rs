@@ -16,7 +16,7 @@ use super::{Pillar, Plan, TaskFilter, TaskGroup, Unit, outcome_counts, task_scop
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// The twelve task groups of the provincial DX plan, under their pillars.
 pub const DEFAULT_GROUPS: [(&str, &str, &str); 12] = [
@@ -129,7 +129,7 @@ pub(super) async fn require_plans(c: &mut Conn, app: &App, caller: &Caller<'_>) 
 
 /// Creates a plan with the twelve default task groups.
 pub async fn create_plan(app: &App, caller: &Caller<'_>, input: &PlanInput) -> AppResult<Plan> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_plans(&mut c, app, caller).await?;
     let fields = validate_plan(input).map_err(AppError::Validation)?;
     let now = app.now();
@@ -138,21 +138,15 @@ pub async fn create_plan(app: &App, caller: &Caller<'_>, input: &PlanInput) -> A
         plans::insert_group(&mut c, id, code, name, pillar, position as i64 + 1).await?;
     }
     let plan = plans::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "plan.create",
-            entity_type: "plan",
-            entity_id: Some(id.to_string()),
-            summary: plan.title.clone(),
-            before: None,
-            after: Some(json!(plan)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "plan.create",
+        entity_type: "plan",
+        entity_id: Some(id.to_string()),
+        summary: plan.title.clone(),
+        before: None,
+        after: Some(json!(plan)),
+    })
     .await?;
-    c.commit().await?;
     Ok(plan)
 }
 
@@ -163,27 +157,21 @@ pub async fn update_plan(
     input: &PlanInput,
     version: Option<i64>,
 ) -> AppResult<Plan> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_plans(&mut c, app, caller).await?;
     let fields = validate_plan(input).map_err(AppError::Validation)?;
     let before = plans::get(&mut c, id).await?;
     plans::update(&mut c, id, &fields, version, app.now()).await?;
     let after = plans::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "plan.update",
-            entity_type: "plan",
-            entity_id: Some(id.to_string()),
-            summary: after.title.clone(),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "plan.update",
+        entity_type: "plan",
+        entity_id: Some(id.to_string()),
+        summary: after.title.clone(),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 
@@ -228,7 +216,7 @@ pub async fn create_group(
     plan_id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     require_plans(&mut c, app, caller).await?;
     plans::get(&mut c, plan_id).await?;
     let (code, name, pillar) = check_group(&mut c, input).await?;
@@ -240,21 +228,15 @@ pub async fn create_group(
         .await
         .map_err(duplicate_code)?;
     let group = plans::group(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "group.create",
-            entity_type: "task_group",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", group.code, group.name),
-            before: None,
-            after: Some(json!(group)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "group.create",
+        entity_type: "task_group",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", group.code, group.name),
+        before: None,
+        after: Some(json!(group)),
+    })
     .await?;
-    c.commit().await?;
     Ok(group)
 }
 
@@ -286,7 +268,7 @@ async fn change_group(
     id: i64,
     input: &GroupInput,
 ) -> AppResult<TaskGroup> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     // Through its plan, a group of another plan is not there for anyone; alone, a group
     // is nobody's business but the plan managers'.
     if let Some(plan_id) = plan_id
@@ -308,21 +290,15 @@ async fn change_group(
     .await
     .map_err(duplicate_code)?;
     let after = plans::group(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "group.update",
-            entity_type: "task_group",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", after.code, after.name),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "group.update",
+        entity_type: "task_group",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", after.code, after.name),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
 

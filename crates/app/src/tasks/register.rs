@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{UNIT_STAFF, actor_id, duplicate_code, note_on_task, notify_task};
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// Resolves the lead and coordinating units of a task (valid today), each given by its
 /// code or its name.
@@ -83,7 +83,7 @@ pub async fn create_task(
         return Err(AppError::Forbidden);
     }
     let fields = validate_task(input).map_err(AppError::Validation)?;
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let plan = plans::get(&mut c, plan_id).await?;
     plan_open(&plan)?;
     check_group_in_plan(&mut c, plan_id, fields.group_id).await?;
@@ -143,21 +143,15 @@ pub async fn create_task(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.create",
-            entity_type: "task",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", task.code, task.title),
-            before: None,
-            after: Some(json!(task)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.create",
+        entity_type: "task",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", task.code, task.title),
+        before: None,
+        after: Some(json!(task)),
+    })
     .await?;
-    c.commit().await?;
     Ok(task)
 }
 
@@ -170,7 +164,7 @@ pub async fn update_task(
     input: &TaskInput,
     version: Option<i64>,
 ) -> AppResult<Task> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let before = tasks::get(&mut c, id).await?;
     let lineage = units::lineage(&mut c, before.lead_unit_id).await?;
     let target = Target::Unit(&lineage);
@@ -238,20 +232,14 @@ pub async fn update_task(
     .map_err(duplicate_code)?;
     note_on_task(&mut c, caller, id, "edit", None, now).await?;
     let after = tasks::get(&mut c, id).await?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.update",
-            entity_type: "task",
-            entity_id: Some(id.to_string()),
-            summary: format!("{} {}", after.code, after.title),
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.update",
+        entity_type: "task",
+        entity_id: Some(id.to_string()),
+        summary: format!("{} {}", after.code, after.title),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }

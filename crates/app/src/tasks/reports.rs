@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{PeriodReport, Plan, actor_id, note_on_task, require_on_lead, task_scope};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// Files (or replaces) the progress report of a period for a task in progress.
 pub async fn file_report(
@@ -20,7 +20,7 @@ pub async fn file_report(
     task_id: i64,
     input: &ReportInput,
 ) -> AppResult<Report> {
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
     let fields = validate_report(input).map_err(AppError::Validation)?;
@@ -57,21 +57,15 @@ pub async fn file_report(
         .into_iter()
         .find(|r| r.id == id)
         .ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: "task.report",
-            entity_type: "task",
-            entity_id: Some(task_id.to_string()),
-            summary: format!("{} {}: {}%", task.code, report.period, report.progress),
-            before: None,
-            after: Some(json!(report)),
-        },
-    )
+    c.commit(NewEvent {
+        action: "task.report",
+        entity_type: "task",
+        entity_id: Some(task_id.to_string()),
+        summary: format!("{} {}: {}%", task.code, report.period, report.progress),
+        before: None,
+        after: Some(json!(report)),
+    })
     .await?;
-    c.commit().await?;
     Ok(report)
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{REVIEWERS, UNIT_STAFF, actor_id, notify_task, require_on_lead};
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller, record};
+use crate::{App, Caller};
 
 /// Moves a task through its workflow.
 pub async fn transition(
@@ -23,7 +23,7 @@ pub async fn transition(
         return Err(AppError::field("action", Invalid::BadFormat));
     };
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    let mut c = app.db.begin().await?;
+    let mut c = app.write(caller).await?;
     let before = tasks::get(&mut c, id).await?;
     require_on_lead(&mut c, caller, &before, action.permission()).await?;
     // The user acted on a page that is out of date: say so before anything else.
@@ -110,28 +110,20 @@ pub async fn transition(
         )
         .await?;
     }
-    record(
-        &mut c,
-        app,
-        caller,
-        NewEvent {
-            action: &format!("task.{}", action.as_str()),
-            entity_type: "task",
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{} {}: {} → {}",
-                after.code,
-                after.title,
-                before.status.as_str(),
-                to.as_str()
-            ),
-            before: Some(json!({"status": before.status, "version": before.version})),
-            after: Some(
-                json!({"status": after.status, "version": after.version, "comment": comment}),
-            ),
-        },
-    )
+    c.commit(NewEvent {
+        action: &format!("task.{}", action.as_str()),
+        entity_type: "task",
+        entity_id: Some(id.to_string()),
+        summary: format!(
+            "{} {}: {} → {}",
+            after.code,
+            after.title,
+            before.status.as_str(),
+            to.as_str()
+        ),
+        before: Some(json!({"status": before.status, "version": before.version})),
+        after: Some(json!({"status": after.status, "version": after.version, "comment": comment})),
+    })
     .await?;
-    c.commit().await?;
     Ok(after)
 }
