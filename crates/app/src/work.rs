@@ -9,6 +9,7 @@ use dxplan_domain::Lang;
 use dxplan_domain::assessment::AssessmentStatus;
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::period::Period;
+use dxplan_domain::task::PlanStatus;
 use dxplan_domain::task::TaskStatus;
 use dxplan_store::plans::{self, Plan};
 use dxplan_store::tasks::{self, Task, TaskFilter, TaskSort};
@@ -121,7 +122,7 @@ pub async fn my_work(app: &App, user: &CurrentUser, choice: PlanChoice) -> AppRe
     let plans: Vec<Plan> = plans::list(&mut c)
         .await?
         .into_iter()
-        .filter(|p| p.status == "active")
+        .filter(|p| p.status == PlanStatus::Active)
         .collect();
     let plan = match choice {
         PlanChoice::One(id) => Some(id),

@@ -78,6 +78,135 @@ impl TaskStatus {
     pub fn is_editable_by_unit(self) -> bool {
         matches!(self, TaskStatus::Draft | TaskStatus::ChangesRequested)
     }
+
+    /// Whether the task's content can be edited now: a coordinator corrects any open
+    /// task, a unit its drafts and returned tasks.
+    pub fn is_editable(self, as_coordinator: bool) -> bool {
+        !self.is_closed() && (as_coordinator || self.is_editable_by_unit())
+    }
+
+    /// Progress is reported while the task is in progress.
+    pub fn takes_reports(self) -> bool {
+        self == TaskStatus::InProgress
+    }
+
+    /// A deadline moves by extension only once agreed and while unfinished (a draft's
+    /// deadline is edited directly).
+    pub fn takes_extension_requests(self) -> bool {
+        matches!(self, TaskStatus::Approved | TaskStatus::InProgress)
+    }
+
+    /// Evidence files are added until the task is cancelled.
+    pub fn takes_evidence(self) -> bool {
+        self != TaskStatus::Cancelled
+    }
+}
+
+/// Declares a status kept in the database as its snake_case name: parsing, the stored
+/// form, serde and the row conversion all from one list.
+macro_rules! stored_status {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal, $vi:literal, $en:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+            }
+
+            pub fn label(self, lang: Lang) -> &'static str {
+                match self {
+                    $($name::$variant => lang.pick($vi, $en),)+
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $name::parse(&s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", stringify!($name)))
+            }
+        }
+    };
+}
+
+stored_status! {
+    /// Where a plan stands: being drafted, in force, or closed (no new or changed tasks).
+    PlanStatus {
+        Draft => "draft", "Dự thảo", "Draft";
+        Active => "active", "Đang thực hiện", "Active";
+        Closed => "closed", "Đã đóng", "Closed";
+    }
+}
+
+stored_status! {
+    /// A request to move a task's deadline: awaiting a decision, approved or refused.
+    ExtensionStatus {
+        Pending => "pending", "Chờ xem xét", "Pending";
+        Approved => "approved", "Đã đồng ý", "Approved";
+        Refused => "refused", "Không đồng ý", "Refused";
+    }
+}
+
+/// The rights a person holds on a task's lead unit, as the policy answers them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadRights {
+    /// Coordinates plans there (corrects any open task).
+    pub manage_plans: bool,
+    /// Does the unit's work there (drafts, reports, extensions, evidence).
+    pub unit_work: bool,
+    /// Reviews the unit's work (decides extensions).
+    pub review: bool,
+}
+
+impl LeadRights {
+    /// The operator at the command line, who owns the server.
+    pub const OPERATOR: LeadRights = LeadRights {
+        manage_plans: true,
+        unit_work: true,
+        review: true,
+    };
+}
+
+/// What a person may do with a task now, from its status and their rights on its lead
+/// unit. The task page offers exactly these and the use cases refuse the rest: the one
+/// place the rule is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskPowers {
+    pub edit: bool,
+    pub report: bool,
+    pub request_extension: bool,
+    pub decide_extension: bool,
+    pub attach: bool,
+    /// Name the index criteria the task aims to improve.
+    pub link_criteria: bool,
+}
+
+pub fn task_powers(status: TaskStatus, rights: LeadRights, extension_pending: bool) -> TaskPowers {
+    TaskPowers {
+        edit: (rights.manage_plans || rights.unit_work) && status.is_editable(rights.manage_plans),
+        report: rights.unit_work && status.takes_reports(),
+        request_extension: rights.unit_work
+            && status.takes_extension_requests()
+            && !extension_pending,
+        decide_extension: rights.review && extension_pending,
+        attach: rights.unit_work && status.takes_evidence(),
+        link_criteria: rights.unit_work,
+    }
 }
 
 impl TryFrom<String> for TaskStatus {
@@ -775,5 +904,66 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(errors, ["period", "progress"]);
+    }
+}
+
+#[cfg(test)]
+mod powers_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn rights() -> impl Strategy<Value = LeadRights> {
+        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(m, u, r)| LeadRights {
+            manage_plans: m,
+            unit_work: u,
+            review: r,
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn no_power_without_its_right_and_none_on_a_closed_task_but_evidence(
+            status in proptest::sample::select(TaskStatus::ALL.to_vec()),
+            rights in rights(),
+            pending in any::<bool>(),
+        ) {
+            let p = task_powers(status, rights, pending);
+            if !rights.unit_work {
+                prop_assert!(!p.report && !p.request_extension && !p.attach && !p.link_criteria);
+            }
+            if !rights.unit_work && !rights.manage_plans {
+                prop_assert!(!p.edit);
+            }
+            if !rights.review {
+                prop_assert!(!p.decide_extension);
+            }
+            if status.is_closed() {
+                prop_assert!(!p.edit && !p.report && !p.request_extension);
+            }
+            // A second request never stacks on one awaiting a decision.
+            prop_assert!(!(pending && p.request_extension));
+            // More rights never take a power away.
+            let all = task_powers(status, LeadRights::OPERATOR, pending);
+            prop_assert!(!p.edit || all.edit);
+            prop_assert!(!p.report || all.report);
+            prop_assert!(!p.attach || all.attach);
+        }
+    }
+
+    #[test]
+    fn a_unit_edits_its_draft_but_not_an_agreed_task_which_a_coordinator_still_corrects() {
+        let unit = LeadRights {
+            unit_work: true,
+            ..LeadRights::default()
+        };
+        let coordinator = LeadRights {
+            manage_plans: true,
+            ..LeadRights::default()
+        };
+        assert!(task_powers(TaskStatus::Draft, unit, false).edit);
+        assert!(!task_powers(TaskStatus::Approved, unit, false).edit);
+        assert!(task_powers(TaskStatus::Approved, coordinator, false).edit);
+        assert!(!task_powers(TaskStatus::Completed, coordinator, false).edit);
     }
 }

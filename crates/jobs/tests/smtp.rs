@@ -249,7 +249,7 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
             legal_basis: None,
             decision_number: None,
             decision_date: None,
-            status: "active".into(),
+            status: dxplan_domain::task::PlanStatus::Active,
         },
         now,
     )

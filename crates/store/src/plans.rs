@@ -1,5 +1,6 @@
 //! Plans, pillars and task groups.
 
+use dxplan_domain::task::PlanStatus;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -15,7 +16,8 @@ pub struct Plan {
     pub legal_basis: Option<String>,
     pub decision_number: Option<String>,
     pub decision_date: Option<Date>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PlanStatus,
     pub version: i64,
 }
 
@@ -47,7 +49,7 @@ pub struct PlanFields {
     pub legal_basis: Option<String>,
     pub decision_number: Option<String>,
     pub decision_date: Option<Date>,
-    pub status: String,
+    pub status: PlanStatus,
 }
 
 macro_rules! select_plans {
@@ -86,7 +88,7 @@ pub async fn insert(c: &mut Conn, f: &PlanFields, now: OffsetDateTime) -> Result
     .bind(&f.legal_basis)
     .bind(&f.decision_number)
     .bind(f.decision_date)
-    .bind(&f.status)
+    .bind(f.status.as_str())
     .bind(now)
     .fetch_one(x)
     .await
@@ -113,7 +115,7 @@ pub async fn update(
     .bind(&f.legal_basis)
     .bind(&f.decision_number)
     .bind(f.decision_date)
-    .bind(&f.status)
+    .bind(f.status.as_str())
     .bind(now)
     .bind(version)
     .execute(x)

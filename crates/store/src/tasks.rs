@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use dxplan_domain::task::{TaskFields, TaskStatus, code_sort_key};
+use dxplan_domain::task::{ExtensionStatus, TaskFields, TaskStatus, code_sort_key};
 use dxplan_domain::text::fold;
 
 use crate::db::{Arg, Params};
@@ -369,7 +369,8 @@ pub struct Extension {
     pub reason: String,
     pub old_due: Date,
     pub new_due: Date,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ExtensionStatus,
     pub decided_name: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,

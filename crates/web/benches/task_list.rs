@@ -162,7 +162,7 @@ async fn fill_plan(state: &AppState) -> i64 {
             legal_basis: None,
             decision_number: None,
             decision_date: None,
-            status: "active".into(),
+            status: dxplan_domain::task::PlanStatus::Active,
         },
         now,
     )

@@ -577,7 +577,7 @@ pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -
         ),
         decision_number: Some(format!("{}/KH-UBND", 20 + year % 100)),
         decision_date: Some(date(year, 1, 15)),
-        status: "active".into(),
+        status: dxplan_domain::task::PlanStatus::Active,
     }, now)
     .await?;
     for (position, (code, name, pillar)) in DEFAULT_GROUPS.iter().enumerate() {

@@ -1,7 +1,6 @@
 //! Evidence files attached to a task.
 
 use dxplan_domain::auth::Action;
-use dxplan_domain::task::TaskStatus;
 use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self};
 use serde_json::json;
@@ -26,7 +25,7 @@ pub async fn attach(
         require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
         task
     };
-    if task.status == TaskStatus::Cancelled {
+    if !task.status.takes_evidence() {
         return Err(AppError::conflict(
             "task_cancelled",
             "Nhiệm vụ đã huỷ, không nhận thêm tệp minh chứng.",

@@ -1,7 +1,7 @@
 //! Deadline extensions (gia hạn): a unit asks, the coordinator decides.
 
 use dxplan_domain::auth::Action;
-use dxplan_domain::task::TaskStatus;
+use dxplan_domain::task::ExtensionStatus;
 use dxplan_domain::text::parse_date;
 use dxplan_domain::validation::required_text;
 use dxplan_domain::{FieldError, Invalid};
@@ -50,7 +50,7 @@ pub async fn request_extension(
     let Some(new_due) = new_due.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    if !matches!(task.status, TaskStatus::Approved | TaskStatus::InProgress) {
+    if !task.status.takes_extension_requests() {
         return Err(AppError::conflict(
             "extension_not_needed",
             "Chỉ đề nghị gia hạn cho nhiệm vụ đã thống nhất và chưa hoàn thành; khi còn dự thảo, hãy sửa trực tiếp thời hạn.",
@@ -60,7 +60,7 @@ pub async fn request_extension(
     if tasks::extensions(&mut c, task_id)
         .await?
         .iter()
-        .any(|e| e.status == "pending")
+        .any(|e| e.status == ExtensionStatus::Pending)
     {
         return Err(AppError::conflict(
             "extension_pending",

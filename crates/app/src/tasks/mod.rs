@@ -34,6 +34,7 @@ pub use dxplan_store::tasks::{
 pub use dxplan_store::units::Unit;
 
 use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::task::LeadRights;
 use dxplan_store::tasks::{self, NewTaskEvent};
 use dxplan_store::{Conn, units};
 
@@ -120,6 +121,16 @@ async fn readable_with_lead(
 }
 
 /// Refuses unless the caller may do `action` on the task's lead unit.
+/// What a person may do on a task's lead unit (`lead` its lineage).
+pub(crate) fn lead_rights(user: &CurrentUser, lead: &[i64]) -> LeadRights {
+    let target = Target::Unit(lead);
+    LeadRights {
+        manage_plans: user.may(Action::ManagePlans, target),
+        unit_work: user.may(Action::EditUnitWork, target),
+        review: user.may(Action::ReviewWork, target),
+    }
+}
+
 async fn require_on_lead(
     c: &mut Conn,
     caller: &Caller<'_>,

@@ -2,6 +2,7 @@
 //! of today's tree.
 
 use dxplan_domain::auth::Action;
+use dxplan_domain::task::PlanStatus;
 use dxplan_domain::task::{Outcome, TaskStatus};
 use dxplan_domain::text::parse_date;
 use dxplan_domain::validation::{optional_text, required_text};
@@ -102,10 +103,13 @@ fn validate_plan(input: &PlanInput) -> Result<PlanFields, Vec<FieldError>> {
             parsed
         }
     };
-    let status = input.status.clone().unwrap_or_else(|| "active".into());
-    if !["draft", "active", "closed"].contains(&status.as_str()) {
-        errors.push(FieldError::new("status", Invalid::BadFormat));
-    }
+    let status = match input.status.as_deref() {
+        None => PlanStatus::Active,
+        Some(s) => PlanStatus::parse(s).unwrap_or_else(|| {
+            errors.push(FieldError::new("status", Invalid::BadFormat));
+            PlanStatus::Active
+        }),
+    };
     if errors.is_empty() {
         Ok(PlanFields {
             year,

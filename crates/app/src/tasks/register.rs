@@ -1,6 +1,7 @@
 //! Registering a task and editing its content.
 
 use dxplan_domain::auth::{Action, Target};
+use dxplan_domain::task::PlanStatus;
 use dxplan_domain::task::{TaskInput, TaskStatus, validate_task};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
@@ -58,7 +59,7 @@ async fn check_group_in_plan(c: &mut Conn, plan_id: i64, group_id: Option<i64>) 
 }
 
 pub(super) fn plan_open(plan: &Plan) -> AppResult<()> {
-    if plan.status == "closed" {
+    if plan.status == PlanStatus::Closed {
         return Err(AppError::conflict(
             "plan_closed",
             "Kế hoạch đã kết thúc, không thể thêm hoặc sửa nhiệm vụ.",
@@ -177,7 +178,7 @@ pub async fn update_task(
     if !as_coordinator && !as_unit {
         return Err(AppError::Forbidden);
     }
-    if before.status.is_closed() || (!as_coordinator && !before.status.is_editable_by_unit()) {
+    if !before.status.is_editable(as_coordinator) {
         return Err(AppError::conflict(
             "task_locked",
             format!(

@@ -3,7 +3,7 @@
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
 use dxplan_domain::period::Period;
-use dxplan_domain::task::{ReportInput, TaskStatus, validate_report};
+use dxplan_domain::task::{ReportInput, validate_report};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self, Report, ReportWrite};
 use serde_json::json;
@@ -24,7 +24,7 @@ pub async fn file_report(
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
     let fields = validate_report(input).map_err(AppError::Validation)?;
-    if task.status != TaskStatus::InProgress {
+    if !task.status.takes_reports() {
         return Err(AppError::conflict(
             "not_in_progress",
             "Chỉ báo cáo tiến độ khi nhiệm vụ đang thực hiện.",

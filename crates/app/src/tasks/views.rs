@@ -3,12 +3,13 @@
 //! reports, extensions, evidence) one by one.
 
 use dxplan_domain::auth::{Action, Target};
-use dxplan_domain::task::{TaskAction, TaskStatus};
+use dxplan_domain::task::ExtensionStatus;
+use dxplan_domain::task::{TaskAction, task_powers};
 use dxplan_store::{Conn, attachments, index_rounds, plans, tasks, units};
 
 use super::{
     Attachment, CriterionChoice, Extension, LinkedCriterion, Plan, Report, Task, TaskEvent,
-    TaskGroup, Unit, readable_on, readable_with_lead,
+    TaskGroup, Unit, lead_rights, readable_on, readable_with_lead,
 };
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -31,30 +32,20 @@ pub struct TaskRights {
 impl TaskRights {
     fn of(user: &CurrentUser, task: &Task, lead: &[i64], extension_pending: bool) -> TaskRights {
         let target = Target::Unit(lead);
-        let unit_work = user.may(Action::EditUnitWork, target);
+        let powers = task_powers(task.status, lead_rights(user, lead), extension_pending);
         TaskRights {
             actions: TaskAction::available(task.status)
                 .into_iter()
                 .filter(|a| user.may(a.permission(), target))
                 .collect(),
-            edit: may_edit(user, task, lead),
-            report: task.status == TaskStatus::InProgress && unit_work,
-            request_extension: matches!(task.status, TaskStatus::Approved | TaskStatus::InProgress)
-                && !extension_pending
-                && unit_work,
-            decide_extension: extension_pending && user.may(Action::ReviewWork, target),
-            attach: task.status != TaskStatus::Cancelled && unit_work,
-            link_criteria: unit_work,
+            edit: powers.edit,
+            report: powers.report,
+            request_extension: powers.request_extension,
+            decide_extension: powers.decide_extension,
+            attach: powers.attach,
+            link_criteria: powers.link_criteria,
         }
     }
-}
-
-/// Coordinators correct any open task; units edit their drafts and returned tasks.
-fn may_edit(user: &CurrentUser, task: &Task, lead: &[i64]) -> bool {
-    let target = Target::Unit(lead);
-    !task.status.is_closed()
-        && (user.may(Action::ManagePlans, target)
-            || (user.may(Action::EditUnitWork, target) && task.status.is_editable_by_unit()))
 }
 
 /// A task's page: the task, its plan and units, its history, and what the user may do.
@@ -86,7 +77,9 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
     let extensions = tasks::extensions(&mut c, id).await?;
     let attachments = attachments::of_task(&mut c, id).await?;
     let criteria = index_rounds::criteria_of_task(&mut c, id).await?;
-    let pending = extensions.iter().any(|e| e.status == "pending");
+    let pending = extensions
+        .iter()
+        .any(|e| e.status == ExtensionStatus::Pending);
     let may = TaskRights::of(user, &task, &lead, pending);
     let criterion_choices = if may.link_criteria {
         let kind = units::get(&mut c, task.lead_unit_id).await?.kind;
@@ -231,7 +224,7 @@ pub async fn task_edit(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
     let (task, coordinating) = {
         let mut c = app.db.read().await?;
         let (task, lead) = readable_with_lead(&mut c, user, id).await?;
-        if !may_edit(user, &task, &lead) {
+        if !task_powers(task.status, lead_rights(user, &lead), false).edit {
             return Err(AppError::Forbidden);
         }
         (task, coordinating_of(&mut c, id).await?)

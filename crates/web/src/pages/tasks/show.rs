@@ -178,11 +178,7 @@ async fn task_page(
             .map(|e| ExtensionRow {
                 old_due: format_date(e.old_due),
                 new_due: format_date(e.new_due),
-                status: match e.status.as_str() {
-                    "approved" => lang.pick("Đã đồng ý", "Approved"),
-                    "refused" => lang.pick("Không đồng ý", "Refused"),
-                    _ => lang.pick("Chờ xem xét", "Pending"),
-                },
+                status: e.status.label(lang),
                 ext: e,
             })
             .collect(),
