@@ -1,7 +1,21 @@
 //! dxplan's use cases: every read model and every write, each taking a caller and
-//! checking it. The HTML pages, the JSON API, the command line and the jobs all call these,
-//! so a rule lives once. A write is authorised, validated, stored and audited in one
-//! transaction; nothing here knows HTTP.
+//! checking it. The HTML pages, the JSON API and the command line all call these, so a
+//! rule lives once; nothing here knows HTTP.
+//!
+//! How a use case is written here:
+//! - **A read** takes `(&App, &CurrentUser, …)`, checks the person first (a unit's data
+//!   through [`rights::unit_by_code_for`] or [`rights::require_on`], the province's objects
+//!   through [`rights::Province`]), then reads everything its page or answer needs on one
+//!   connection and returns one struct (a read model). The doors only format it.
+//! - **A write** takes `(&App, &Caller, input)`, checks, validates, and changes the
+//!   database inside [`App::write`]; the transaction commits only with its audit event
+//!   ([`Write::commit`]). [`App::housekeeping`] is for the few writes that are no change of
+//!   record, by name.
+//! - **Rules** (what a status allows, how figures roll up) live in `dxplan_domain` as pure
+//!   functions, so the page that offers an action and the use case that performs it ask
+//!   the same question (`task_powers`, `domain::rollup`).
+//! - **Row types** reach the doors as re-exports of the subject's module
+//!   (`dxplan_app::tasks::Task`); the store's functions never do.
 
 use std::path::PathBuf;
 use std::sync::Arc;

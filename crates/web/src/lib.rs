@@ -1,5 +1,7 @@
 //! dxplan's HTTP front doors: server-rendered pages (Vietnamese first, English second)
-//! and the JSON API under `/api/v1`, over one service layer.
+//! and the JSON API under `/api/v1`, both over the use cases of `dxplan_app`. A handler
+//! reads its request, calls one use case and renders what it answers; it never reaches
+//! the store (the crate does not depend on it), and `api/` and `pages/` share only `http/`.
 
 pub mod api;
 pub mod error;
