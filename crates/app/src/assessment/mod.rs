@@ -30,20 +30,20 @@ pub use task_links::*;
 pub use views::*;
 pub use workflow::*;
 
-pub(super) const UNIT_STAFF: [Role; 2] = [Role::UnitEditor, Role::UnitApprover];
-pub(super) const MAX_TEXT: usize = 5000;
+const UNIT_STAFF: [Role; 2] = [Role::UnitEditor, Role::UnitApprover];
+const MAX_TEXT: usize = 5000;
 
-pub(super) fn actor_id(caller: &Caller<'_>) -> Option<i64> {
+fn actor_id(caller: &Caller<'_>) -> Option<i64> {
     caller.actor.user_id
 }
 
-pub(super) fn user_of<'a>(caller: &'a Caller<'_>) -> AppResult<&'a CurrentUser> {
+fn user_of<'a>(caller: &'a Caller<'_>) -> AppResult<&'a CurrentUser> {
     caller.user.ok_or(AppError::Unauthorized)
 }
 
 /// A notice about an assessment to some people: its titles from the kind, `subject` (the
 /// round and the unit or framework) and `extra`; once per `key` when one is given.
-pub(super) async fn notify(
+async fn notify(
     c: &mut Conn,
     recipients: &[notifications::Recipient],
     kind: NotificationKind,

@@ -27,19 +27,19 @@ pub use framework::*;
 pub use results::*;
 pub use sheet::*;
 
-pub(super) fn num(v: f64) -> String {
+fn num(v: f64) -> String {
     format_number(v, 2)
 }
 
-pub(super) fn opt(v: Option<f64>) -> String {
+fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_else(|| "–".into())
 }
 
-pub(super) fn index(v: Option<f64>) -> String {
+fn index(v: Option<f64>) -> String {
     v.map(|v| format_number(v, 4)).unwrap_or_else(|| "–".into())
 }
 
-pub(super) fn status_label(lang: Lang, status: &str) -> &'static str {
+fn status_label(lang: Lang, status: &str) -> &'static str {
     match status {
         "published" => lang.pick("Đã công bố", "Published"),
         _ => lang.pick("Đang đánh giá", "In progress"),
@@ -50,7 +50,7 @@ pub(super) fn status_label(lang: Lang, status: &str) -> &'static str {
 
 #[derive(Template)]
 #[template(path = "assessments.html")]
-pub(super) struct HomePage {
+struct HomePage {
     page: Page,
     rounds: Vec<(Round, &'static str, String)>,
     frameworks: Vec<Framework>,
@@ -64,7 +64,7 @@ pub(super) struct HomePage {
     unit_choices: Vec<String>,
 }
 
-pub(super) async fn home_page(
+async fn home_page(
     ctx: &Ctx,
     errors: FormErrors,
     form: HashMap<String, String>,
@@ -101,7 +101,7 @@ pub(super) async fn home_page(
 }
 
 /// Whether the page offers to change frameworks (the province's objects).
-pub(super) async fn may_manage_frameworks(ctx: &Ctx) -> WebResult<bool> {
+async fn may_manage_frameworks(ctx: &Ctx) -> WebResult<bool> {
     Ok(frameworks::require_frameworks(&ctx.state, &ctx.caller()?)
         .await
         .is_ok())
@@ -152,7 +152,7 @@ pub async fn open_round(
 
 #[derive(Template)]
 #[template(path = "round.html")]
-pub(super) struct RoundPage {
+struct RoundPage {
     page: Page,
     v: RoundView,
     deadline: String,

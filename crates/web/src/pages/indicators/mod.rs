@@ -27,11 +27,11 @@ pub use entry::*;
 pub use review::*;
 pub use targets::*;
 
-pub(super) fn number(v: Option<f64>) -> String {
+fn number(v: Option<f64>) -> String {
     v.map(|v| format_number(v, 2)).unwrap_or_else(|| "—".into())
 }
 
-pub(super) fn require_view(ctx: &Ctx) -> WebResult<&crate::session::CurrentUser> {
+fn require_view(ctx: &Ctx) -> WebResult<&crate::session::CurrentUser> {
     let user = ctx.user()?;
     // The catalogue and the roll-ups are read by every member; figures stay scoped.
     user.require_somewhere(Action::ViewWork)?;
@@ -49,7 +49,7 @@ pub struct IndicatorRow {
 
 #[derive(Template)]
 #[template(path = "indicators.html")]
-pub(super) struct CatalogPage {
+struct CatalogPage {
     page: Page,
     rows: Vec<IndicatorRow>,
     q: String,
@@ -65,11 +65,7 @@ pub struct CatalogQuery {
     q: Option<String>,
 }
 
-pub(super) async fn catalog(
-    ctx: &Ctx,
-    q: Option<String>,
-    errors: FormErrors,
-) -> WebResult<CatalogPage> {
+async fn catalog(ctx: &Ctx, q: Option<String>, errors: FormErrors) -> WebResult<CatalogPage> {
     let user = require_view(ctx)?;
     let lang = ctx.lang();
     let svc::CataloguePage {
@@ -153,7 +149,7 @@ pub struct ChildRow {
 
 #[derive(Template)]
 #[template(path = "indicator.html")]
-pub(super) struct IndicatorPage {
+struct IndicatorPage {
     page: Page,
     indicator: Indicator,
     /// The unit shown, by name (what the unit field holds).
