@@ -246,7 +246,7 @@ pub async fn attach_file(
     .await
 }
 
-pub(super) async fn check_evidence_allowed(
+async fn check_evidence_allowed(
     app: &App,
     caller: &Caller<'_>,
     id: i64,
@@ -265,7 +265,7 @@ pub(super) async fn check_evidence_allowed(
     Ok((l.round, l.assessment, k.code.clone()))
 }
 
-pub(super) async fn add_evidence(
+async fn add_evidence(
     app: &App,
     caller: &Caller<'_>,
     id: i64,

@@ -57,7 +57,7 @@ pub struct ResultsQuery {
     pub structure: Option<String>,
 }
 
-pub(super) fn final_points_of(scores: &[Score], assessments: &[Assessment]) -> Vec<UnitPoints> {
+fn final_points_of(scores: &[Score], assessments: &[Assessment]) -> Vec<UnitPoints> {
     let mut by_assessment: HashMap<i64, HashMap<String, f64>> = HashMap::new();
     for s in scores {
         if let Some(p) = s.final_points {
@@ -77,7 +77,7 @@ pub(super) fn final_points_of(scores: &[Score], assessments: &[Assessment]) -> V
         .collect()
 }
 
-pub(super) fn domain_criteria(framework: &FrameworkView) -> Vec<Criterion> {
+fn domain_criteria(framework: &FrameworkView) -> Vec<Criterion> {
     framework
         .criteria
         .iter()
@@ -92,10 +92,7 @@ pub(super) fn domain_criteria(framework: &FrameworkView) -> Vec<Criterion> {
 }
 
 /// Units' short names, which label an average of several ("Sở KH&CN và Sở TT&TT").
-pub(super) async fn short_names(
-    c: &mut Conn,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Option<String>>> {
+async fn short_names(c: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, Option<String>>> {
     Ok(units::by_ids(c, ids)
         .await?
         .into_iter()

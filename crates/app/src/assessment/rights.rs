@@ -41,7 +41,7 @@ pub(super) async fn framework_view(c: &mut Conn, id: i64) -> AppResult<Framework
     crate::index::view_of(c, id).await
 }
 
-pub(super) fn rights_of(
+fn rights_of(
     user: &CurrentUser,
     run_lineage: &[i64],
     unit_lineage: &[i64],

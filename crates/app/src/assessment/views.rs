@@ -182,7 +182,7 @@ pub struct AssessmentView {
     pub adjusted: usize,
 }
 
-pub(super) fn depth_of(criteria: &[CriterionView], code: &str) -> usize {
+fn depth_of(criteria: &[CriterionView], code: &str) -> usize {
     let mut depth = 0;
     let mut at = criteria.iter().find(|c| c.code == code);
     while let Some(parent) = at.and_then(|c| c.parent.as_deref()) {

@@ -218,7 +218,7 @@ pub async fn act(
 }
 
 /// Recomputes the points of indicator-fed criteria from today's figures (at submission).
-pub(super) async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
+async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
     let fed = fed_values(app, &l.framework, &l.assessment.unit_code, l.round.year).await?;
     if fed.is_empty() {
         return Ok(());
@@ -264,7 +264,7 @@ pub(super) async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
 
 /// Points a verifier or a correction sets: given, a number, not negative, within the
 /// criterion's maximum.
-pub(super) fn check_points(points: Option<f64>, max: f64, errors: &mut Vec<FieldError>) {
+fn check_points(points: Option<f64>, max: f64, errors: &mut Vec<FieldError>) {
     let invalid = match points {
         None => Invalid::Required,
         Some(p) if !p.is_finite() => Invalid::BadNumber,

@@ -135,7 +135,7 @@ pub async fn upload_form(
 }
 
 /// A number as a spreadsheet shows it, without Vietnamese grouping (read back as typed).
-pub(super) fn format_number_plain(n: f64) -> String {
+fn format_number_plain(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {

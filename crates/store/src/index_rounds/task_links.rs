@@ -161,7 +161,7 @@ pub async fn criteria_for(c: &mut Conn, year: i64, kind: &str) -> Result<Vec<Cri
         .collect())
 }
 
-pub(super) async fn frameworks_of_kind(c: &mut Conn, year: i64, kind: &str) -> Result<Vec<i64>> {
+async fn frameworks_of_kind(c: &mut Conn, year: i64, kind: &str) -> Result<Vec<i64>> {
     let rows: Vec<(i64, String)> = q!(c, |x| sqlx::query_as(
         "SELECT id, unit_kinds FROM index_frameworks WHERE year = $1"
     )

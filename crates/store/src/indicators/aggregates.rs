@@ -67,7 +67,7 @@ pub async fn aggregates_of_units(
 }
 
 /// ` AND indicator_id IN (…)` when the caller wants some indicators only.
-pub(super) fn only_indicators(indicator_ids: Option<&[i64]>, params: &mut Params) -> String {
+fn only_indicators(indicator_ids: Option<&[i64]>, params: &mut Params) -> String {
     match indicator_ids {
         None => String::new(),
         Some([]) => " AND 1 = 0".to_owned(),
@@ -86,14 +86,14 @@ pub(super) fn only_indicators(indicator_ids: Option<&[i64]>, params: &mut Params
 // transaction, so a roll-up read from it is never stale.
 
 /// The columns computed from approved figures, shared by every refresh.
-pub(super) const AGGREGATE_COLUMNS: &str =
+const AGGREGATE_COLUMNS: &str =
     "COUNT(*), SUM(approved_value), SUM(approved_numerator), SUM(approved_denominator),
      MIN(approved_value), MAX(approved_value), MAX(period_end)";
-pub(super) const AGGREGATE_INSERT: &str =
+const AGGREGATE_INSERT: &str =
     "INSERT INTO value_aggregates (indicator_id, unit_id, bucket, n, total, total_numerator,
      total_denominator, smallest, largest, last_end)";
 /// Copies the last period's figure next to each aggregate matching `condition`.
-pub(super) const SET_LAST_FIGURE: &str = "UPDATE value_aggregates SET
+const SET_LAST_FIGURE: &str = "UPDATE value_aggregates SET
      last_value = (SELECT d.approved_value FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
          AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end),
      last_numerator = (SELECT d.approved_numerator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
@@ -101,7 +101,7 @@ pub(super) const SET_LAST_FIGURE: &str = "UPDATE value_aggregates SET
      last_denominator = (SELECT d.approved_denominator FROM data_values d WHERE d.indicator_id = value_aggregates.indicator_id
          AND d.unit_id = value_aggregates.unit_id AND d.period_end = value_aggregates.last_end)";
 /// The quarter a month's or quarter's period text falls in (`2025-08` → `2025Q3`).
-pub(super) const QUARTER_OF_PERIOD: &str = "CASE WHEN LENGTH(period) = 6 THEN period
+const QUARTER_OF_PERIOD: &str = "CASE WHEN LENGTH(period) = 6 THEN period
      ELSE SUBSTR(period, 1, 4) || 'Q' || CAST((CAST(SUBSTR(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) END";
 
 /// Recomputes the year and quarter rows of one indicator and unit around a period.

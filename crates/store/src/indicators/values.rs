@@ -219,7 +219,7 @@ pub async fn write_value(
     Ok(id)
 }
 
-pub(super) async fn history(
+async fn history(
     c: &mut Conn,
     id: i64,
     actor_id: Option<i64>,

@@ -16,7 +16,7 @@ use dxplan_app::index as frameworks;
 
 #[derive(Template)]
 #[template(path = "framework.html")]
-pub(super) struct FrameworkPage {
+struct FrameworkPage {
     page: Page,
     v: frameworks::FrameworkView,
     rows: Vec<(usize, frameworks::CriterionView, String, String)>,
@@ -99,7 +99,7 @@ pub async fn import_framework(ctx: Ctx, multipart: Multipart) -> WebResult<Respo
 }
 
 /// The file and the code, name, year and unit kinds typed beside it.
-pub(super) async fn read_import(
+async fn read_import(
     mut multipart: Multipart,
 ) -> WebResult<(String, Vec<u8>, frameworks::ImportMeta)> {
     let mut meta = frameworks::ImportMeta::default();

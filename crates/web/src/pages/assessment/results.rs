@@ -17,9 +17,9 @@ use dxplan_app::assessment::{self as svc, ResultsView};
 // ---------------------------------------------------------------- results
 
 /// A criterion where a unit lost points: its name, the points lost, the linked tasks.
-pub(super) type LostLine = (String, String, Vec<(i64, String)>);
+type LostLine = (String, String, Vec<(i64, String)>);
 
-pub(super) struct ResultRow {
+struct ResultRow {
     rank: usize,
     unit: String,
     points: String,
@@ -39,7 +39,7 @@ pub(super) struct ResultRow {
 
 #[derive(Template)]
 #[template(path = "index_results.html")]
-pub(super) struct ResultsPage {
+struct ResultsPage {
     page: Page,
     v: ResultsView,
     public: bool,
@@ -52,7 +52,7 @@ pub(super) struct ResultsPage {
     structure: &'static str,
 }
 
-pub(super) fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
+fn results_page(ctx: &Ctx, v: ResultsView, public: bool) -> ResultsPage {
     let lang = ctx.lang();
     let charts = dxplan_report::index_results::charts(&v.results, lang);
     let rows = v
@@ -144,7 +144,7 @@ pub async fn public_results(
 
 #[derive(Template)]
 #[template(path = "public_index.html")]
-pub(super) struct PublicPage {
+struct PublicPage {
     page: Page,
     rounds: Vec<(Round, String)>,
 }

@@ -24,7 +24,7 @@ use dxplan_app::assessment::{
 // ---------------------------------------------------------------- an assessment
 
 /// A leaf's inputs, as the form draws them.
-pub(super) struct LeafForm {
+struct LeafForm {
     kind: &'static str,
     options: Vec<(String, String, bool)>,
     points: String,
@@ -36,7 +36,7 @@ pub(super) struct LeafForm {
     explanation: String,
 }
 
-pub(super) struct RowView {
+struct RowView {
     row: ScoreRow,
     max: String,
     rule_text: String,
@@ -52,7 +52,7 @@ pub(super) struct RowView {
 
 #[derive(Template)]
 #[template(path = "assessment.html")]
-pub(super) struct AssessmentPage {
+struct AssessmentPage {
     page: Page,
     v: AssessmentView,
     rows: Vec<RowView>,
@@ -71,7 +71,7 @@ pub(super) struct AssessmentPage {
     groups: usize,
 }
 
-pub(super) fn leaf_form(row: &ScoreRow, lang: Lang) -> Option<LeafForm> {
+fn leaf_form(row: &ScoreRow, lang: Lang) -> Option<LeafForm> {
     let rule = row.criterion.rule.as_ref()?;
     let a = &row.answer;
     let n = |v: Option<f64>| v.map(num).unwrap_or_default();
@@ -117,11 +117,7 @@ pub(super) fn leaf_form(row: &ScoreRow, lang: Lang) -> Option<LeafForm> {
     })
 }
 
-pub(super) async fn assessment_page(
-    ctx: &Ctx,
-    id: i64,
-    errors: FormErrors,
-) -> WebResult<AssessmentPage> {
+async fn assessment_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<AssessmentPage> {
     let user = ctx.user()?;
     let lang = ctx.lang();
     let v = svc::assessment_view(&ctx.state, user, id).await?;
@@ -259,7 +255,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     ctx.render(&view)
 }
 
-pub(super) async fn after(
+async fn after(
     ctx: &Ctx,
     id: i64,
     result: AppResult<impl Sized>,
@@ -278,7 +274,7 @@ pub(super) async fn after(
     }
 }
 
-pub(super) fn number(form: &[(String, String)], key: &str) -> Result<Option<f64>, ()> {
+fn number(form: &[(String, String)], key: &str) -> Result<Option<f64>, ()> {
     match form.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim()) {
         None | Some("") => Ok(None),
         Some(v) => parse_number_vi(v).map(Some).ok_or(()),

@@ -49,7 +49,7 @@ impl EntryRow {
 
 #[derive(Template)]
 #[template(path = "data_entry.html")]
-pub(super) struct EntryPage {
+struct EntryPage {
     page: Page,
     /// Some row offers an evidence upload.
     evidence_uploads: bool,
@@ -71,7 +71,7 @@ pub struct EntryQuery {
     pub(super) period: Option<String>,
 }
 
-pub(super) async fn entry_page(
+async fn entry_page(
     ctx: &Ctx,
     unit_code: &str,
     q: &EntryQuery,

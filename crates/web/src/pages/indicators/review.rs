@@ -27,7 +27,7 @@ pub struct ReviewRow {
 
 #[derive(Template)]
 #[template(path = "data_review.html")]
-pub(super) struct ReviewPage {
+struct ReviewPage {
     page: Page,
     rows: Vec<ReviewRow>,
     forms: Vec<(i64, String, String)>,
@@ -139,7 +139,7 @@ pub struct CompletenessRow {
 
 #[derive(Template)]
 #[template(path = "completeness.html")]
-pub(super) struct CompletenessPage {
+struct CompletenessPage {
     page: Page,
     form_id: i64,
     form_name: String,

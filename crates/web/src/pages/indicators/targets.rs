@@ -25,7 +25,7 @@ pub struct TargetGridRow {
 
 #[derive(Template)]
 #[template(path = "targets.html")]
-pub(super) struct TargetsPage {
+struct TargetsPage {
     page: Page,
     year: i32,
     form_id: i64,
@@ -45,7 +45,7 @@ pub struct TargetsQuery {
     year: Option<i32>,
 }
 
-pub(super) async fn targets_page(
+async fn targets_page(
     ctx: &Ctx,
     q: &TargetsQuery,
     problem: Option<String>,
