@@ -124,7 +124,7 @@ pub async fn create_form(
     for code in input.indicators {
         let ind = indicators::by_code(&mut c, code)
             .await?
-            .ok_or_else(|| AppError::field("indicators", Invalid::UnknownUnit))?;
+            .ok_or_else(|| AppError::field("indicators", Invalid::UnknownIndicator))?;
         if ind.period_type != period_type {
             return Err(AppError::field("indicators", Invalid::BadPeriod));
         }

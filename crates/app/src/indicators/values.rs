@@ -361,7 +361,7 @@ pub async fn exchange_rows(
         Some((code, field)) => Some(
             indicators::by_code(&mut c, code)
                 .await?
-                .ok_or_else(|| AppError::field(field, Invalid::BadFormat))?
+                .ok_or_else(|| AppError::field(field, Invalid::UnknownIndicator))?
                 .id,
         ),
         None => None,

@@ -84,6 +84,29 @@ async fn figures_are_entered_reviewed_and_rolled_up_by_each_rule() {
         body["error"]["details"][0]["code"], "unknown_indicator",
         "{body}"
     );
+    // So does a new form naming it, and an export asking for it.
+    let (status, body) = coordinator
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/forms",
+            &json!({"code": "F-X", "name": "Biểu thử", "period_type": "quarter",
+                    "indicators": ["NO-SUCH"], "unit_kinds": ["commune"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "indicators", "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["code"], "unknown_indicator",
+        "{body}"
+    );
+    let (status, body) = coordinator
+        .get_json("/api/v1/data-values/export?period=2025Q2&indicator=NO-SUCH&format=json")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["code"], "unknown_indicator",
+        "{body}"
+    );
     let (status, body) = save(
         &app.login("approver-540").await,
         "540",
