@@ -21,6 +21,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The store itself, for the suites that seed and inspect the database (never the doors).
+#[cfg(feature = "test-support")]
+pub use dxplan_store as store;
 pub use dxplan_store::Db;
 pub use dxplan_store::PoolStats;
 use time::OffsetDateTime;

@@ -32,7 +32,7 @@ async fn main() {
     // 2024's departments and districts, 4 is 2025's districts).
     let quy_nhon_2025 = {
         let mut c = state.db.read().await.expect("conn");
-        dxplan_store::index_rounds::assessments_of_round(&mut c, 4)
+        dxplan_app::store::index_rounds::assessments_of_round(&mut c, 4)
             .await
             .expect("round 4")
             .into_iter()

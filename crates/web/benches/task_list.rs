@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
+use dxplan_app::store::tasks::{self, TaskFilter, TaskSort, TaskWrite};
+use dxplan_app::store::{plans, units};
 use dxplan_domain::task::{AcquisitionMode, TaskFields, TaskStatus};
-use dxplan_store::tasks::{self, TaskFilter, TaskSort, TaskWrite};
-use dxplan_store::{plans, units};
 use dxplan_web::AppState;
 use time::{Date, Duration as Days};
 

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use dxplan_app::password::PasswordCost;
+use dxplan_app::store::TestDb;
 use dxplan_app::throttle::ThrottleConfig;
-use dxplan_store::TestDb;
 use dxplan_web::{AppState, WebConfig};
 
 /// The state over a fresh database (SQLite, or PostgreSQL with `DXPLAN_TEST_DATABASE_URL`),

@@ -175,9 +175,9 @@ async fn written(app: &TestApp, coordinator: &Session) -> (usize, usize, usize, 
         std::fs::read_dir(app.state.settings.data_dir.join("previews")).map_or(0, |d| d.count());
     let audit = {
         let mut c = app.state.db.read().await.expect("conn");
-        dxplan_store::audit::list(
+        dxplan_app::store::audit::list(
             &mut c,
-            &dxplan_store::audit::AuditFilter {
+            &dxplan_app::store::audit::AuditFilter {
                 limit: 10_000,
                 ..Default::default()
             },

@@ -205,7 +205,7 @@ async fn bad_accounts_are_refused_and_nothing_is_written() {
     let admin = app.login("admin").await;
     let count = || async {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::users::count(&mut c).await.unwrap()
+        dxplan_app::store::users::count(&mut c).await.unwrap()
     };
     let before = count().await;
     let (status, body) = admin
@@ -459,9 +459,9 @@ async fn an_attacker_guessing_from_one_address_does_not_lock_the_owner_out() {
     assert_eq!(status, StatusCode::OK);
     // The audit names the address the proxy gave, not the proxy.
     let mut c = app.state.db.read().await.unwrap();
-    let events = dxplan_store::audit::list(
+    let events = dxplan_app::store::audit::list(
         &mut c,
-        &dxplan_store::audit::AuditFilter {
+        &dxplan_app::store::audit::AuditFilter {
             action: Some("auth.login".into()),
             limit: 10,
             ..Default::default()

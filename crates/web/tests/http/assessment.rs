@@ -1132,7 +1132,7 @@ async fn a_task_names_the_criteria_it_improves_and_the_unit_and_indicator_pages_
     // A 2025 task led by a department with demo accounts.
     let candidates = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::index_rounds::tasks_of_year(&mut c, 2025)
+        dxplan_app::store::index_rounds::tasks_of_year(&mut c, 2025)
             .await
             .unwrap()
     };
@@ -1228,7 +1228,7 @@ async fn a_framework_changes_until_a_round_uses_it_and_keeps_its_task_links() {
     let id = framework(&coordinator).await;
     let task_id = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::index_rounds::tasks_of_year(&mut c, 2025)
+        dxplan_app::store::index_rounds::tasks_of_year(&mut c, 2025)
             .await
             .unwrap()[0]
             .0

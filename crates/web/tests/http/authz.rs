@@ -8,7 +8,7 @@ use crate::support::{TestApp, error_code};
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
     let mut c = app.state.db.read().await.unwrap();
-    dxplan_store::users::by_username(&mut c, username)
+    dxplan_app::store::users::by_username(&mut c, username)
         .await
         .unwrap()
         .unwrap()
@@ -103,7 +103,7 @@ async fn admin_only_actions_are_refused_to_every_other_role() {
     let app = TestApp::spawn().await;
     let users_before = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::users::count(&mut c).await.unwrap()
+        dxplan_app::store::users::count(&mut c).await.unwrap()
     };
     let units_before = app.unit_count().await;
     let target = user_id(&app, "editor-542").await;
@@ -174,7 +174,7 @@ async fn admin_only_actions_are_refused_to_every_other_role() {
     }
     let users_after = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::users::count(&mut c).await.unwrap()
+        dxplan_app::store::users::count(&mut c).await.unwrap()
     };
     assert_eq!(users_after, users_before);
     assert_eq!(app.unit_count().await, units_before);
@@ -200,7 +200,7 @@ async fn nobody_logged_in_gets_401_from_the_api() {
 
 async fn unit_id(app: &TestApp, code: &str) -> i64 {
     let mut c = app.state.db.read().await.unwrap();
-    dxplan_store::units::by_code(&mut c, code, app.state.today())
+    dxplan_app::store::units::by_code(&mut c, code, app.state.today())
         .await
         .unwrap()
         .unwrap()

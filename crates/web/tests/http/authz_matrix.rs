@@ -1629,7 +1629,7 @@ async fn fixtures(app: &TestApp, admin: &Session, coordinator: &Session) -> Fixt
     let mut c = app.state.db.read().await.unwrap();
     let unit_id = |code: &'static str| async move {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::units::by_code(&mut c, code, app.state.today())
+        dxplan_app::store::units::by_code(&mut c, code, app.state.today())
             .await
             .unwrap()
             .unwrap()
@@ -1639,13 +1639,15 @@ async fn fixtures(app: &TestApp, admin: &Session, coordinator: &Session) -> Fixt
         let unit = unit_id(code).await;
         lineage.insert(
             code,
-            dxplan_store::units::lineage(&mut c, unit.id).await.unwrap(),
+            dxplan_app::store::units::lineage(&mut c, unit.id)
+                .await
+                .unwrap(),
         );
         let runner = if place == Place::Child { "540" } else { "52" };
         let runner_id = unit_id(runner).await.id;
         runner_lineage.insert(
             code,
-            dxplan_store::units::lineage(&mut c, runner_id)
+            dxplan_app::store::units::lineage(&mut c, runner_id)
                 .await
                 .unwrap(),
         );

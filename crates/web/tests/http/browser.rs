@@ -384,7 +384,7 @@ async fn a_commune_officer_fills_in_a_self_assessment_on_a_phone() {
     let districts_2025 = seeded.open_rounds[1];
     let assessment = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::index_rounds::assessments_of_round(&mut c, districts_2025)
+        dxplan_app::store::index_rounds::assessments_of_round(&mut c, districts_2025)
             .await
             .unwrap()
             .into_iter()

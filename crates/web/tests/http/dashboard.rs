@@ -823,7 +823,7 @@ async fn a_restart_marks_unfinished_reports_as_interrupted() {
     let user_id = me["id"].as_i64().unwrap();
     let id = {
         let mut c = app.state.db.begin().await.unwrap();
-        let id = dxplan_store::exports::start(&mut c, user_id, "pdf", "", app.state.now())
+        let id = dxplan_app::store::exports::start(&mut c, user_id, "pdf", "", app.state.now())
             .await
             .unwrap();
         c.commit().await.unwrap();

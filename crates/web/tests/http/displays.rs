@@ -16,9 +16,9 @@ fn secret_on(page: &str) -> String {
         .collect()
 }
 
-async fn displays(app: &TestApp) -> Vec<dxplan_store::displays::Display> {
+async fn displays(app: &TestApp) -> Vec<dxplan_app::store::displays::Display> {
     let mut c = app.state.db.read().await.unwrap();
-    dxplan_store::displays::list(&mut c).await.unwrap()
+    dxplan_app::store::displays::list(&mut c).await.unwrap()
 }
 
 #[tokio::test]
@@ -288,14 +288,14 @@ pub async fn a_wall_link_follows_its_unit_through_a_merger(app: &TestApp) {
     };
     let mut c = app.state.db.begin().await.unwrap();
     let before = time::macros::date!(2024 - 06 - 01);
-    let binh_dinh = dxplan_store::units::by_code(&mut c, "52", before)
+    let binh_dinh = dxplan_app::store::units::by_code(&mut c, "52", before)
         .await
         .unwrap()
         .expect("the province of 2024");
     assert_eq!(binh_dinh.name, "Tỉnh Bình Định");
-    dxplan_store::displays::insert(
+    dxplan_app::store::displays::insert(
         &mut c,
-        &dxplan_store::displays::NewDisplay {
+        &dxplan_app::store::displays::NewDisplay {
             name: "Phòng họp (2024)",
             unit_id: binh_dinh.id,
             token_hash: &hash,

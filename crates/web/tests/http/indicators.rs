@@ -803,19 +803,19 @@ async fn merged_departments_roll_their_history_into_their_successor() {
     // Figures of 2024, before Sở TT&TT and Sở KH&CN merged on 1 March 2025.
     let state = &app.state;
     let mut c = state.db.begin().await.unwrap();
-    let ind = dxplan_store::indicators::by_code(&mut c, "L-SYS")
+    let ind = dxplan_app::store::indicators::by_code(&mut c, "L-SYS")
         .await
         .unwrap()
         .unwrap()
         .id;
     for (code, value) in [("52-STTTT", 7.0), ("52-SKHCN", 3.0)] {
-        let unit = dxplan_store::units::all_with_code(&mut c, code)
+        let unit = dxplan_app::store::units::all_with_code(&mut c, code)
             .await
             .unwrap()[0]
             .id;
-        dxplan_store::indicators::seed_values(
+        dxplan_app::store::indicators::seed_values(
             &mut c,
-            &[dxplan_store::indicators::SeedValue {
+            &[dxplan_app::store::indicators::SeedValue {
                 indicator_id: ind,
                 unit_id: unit,
                 period: dxplan_domain::period::Period::Year(2024),
@@ -1475,7 +1475,7 @@ async fn generated_scale_figures_are_valid_and_roll_up_to_their_sum() {
 async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only() {
     let app = TestApp::spawn().await;
     let result = dxplan_app::demo::scale::seed_national(&app.state, 1, 1, 2).await;
-    if app.state.db.backend() == dxplan_store::Backend::Sqlite {
+    if app.state.db.backend() == dxplan_app::store::Backend::Sqlite {
         assert!(
             matches!(result, Err(dxplan_app::AppError::BadRequest(_))),
             "refused on the embedded database"

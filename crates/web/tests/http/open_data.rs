@@ -75,7 +75,7 @@ async fn only_approved_figures_and_committed_tasks_are_published_as_open_data() 
         .sum();
     let (committed, all) = {
         let mut c = app.state.db.read().await.unwrap();
-        let committed = dxplan_store::open_data::committed_tasks(&mut c)
+        let committed = dxplan_app::store::open_data::committed_tasks(&mut c)
             .await
             .unwrap()
             .len() as u64;
@@ -169,11 +169,11 @@ async fn the_catalogue_describes_every_dataset_and_large_downloads_stream() {
     crate::indicators::indicator(&coordinator, "OD-MANY", "number", "sum", "higher").await;
     let written = {
         let mut c = app.state.db.begin().await.unwrap();
-        let indicator = dxplan_store::indicators::by_code(&mut c, "OD-MANY")
+        let indicator = dxplan_app::store::indicators::by_code(&mut c, "OD-MANY")
             .await
             .unwrap()
             .unwrap();
-        let communes: Vec<i64> = dxplan_store::units::valid_on(&mut c, app.state.today())
+        let communes: Vec<i64> = dxplan_app::store::units::valid_on(&mut c, app.state.today())
             .await
             .unwrap()
             .into_iter()
@@ -183,10 +183,10 @@ async fn the_catalogue_describes_every_dataset_and_large_downloads_stream() {
         let months: Vec<dxplan_domain::period::Period> = (2023..2026)
             .flat_map(|y| (1..=12).map(move |m| dxplan_domain::period::Period::Month(y, m)))
             .collect();
-        let n = dxplan_store::indicators::generate_approved(
+        let n = dxplan_app::store::indicators::generate_approved(
             &mut c,
             indicator.id,
-            dxplan_store::indicators::ScaleShape::Count,
+            dxplan_app::store::indicators::ScaleShape::Count,
             1,
             &communes,
             &months,

@@ -239,7 +239,7 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
     let (update, delete) = match db {
-        dxplan_store::Db::Sqlite(p) => (
+        dxplan_app::store::Db::Sqlite(p) => (
             sqlx::query("UPDATE audit_events SET summary = 'x'")
                 .execute(p)
                 .await
@@ -249,7 +249,7 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
                 .await
                 .map(|_| ()),
         ),
-        dxplan_store::Db::Postgres(p) => (
+        dxplan_app::store::Db::Postgres(p) => (
             sqlx::query("UPDATE audit_events SET summary = 'x'")
                 .execute(p)
                 .await
@@ -469,10 +469,10 @@ async fn a_line_break_in_a_redirect_or_a_file_name_is_never_a_server_error() {
     for (name, ascii, encoded) in names {
         let id = {
             let mut c = app.state.db.begin().await.unwrap();
-            let id = dxplan_store::attachments::insert(
+            let id = dxplan_app::store::attachments::insert(
                 &mut c,
                 task_id,
-                &dxplan_store::attachments::NewAttachment {
+                &dxplan_app::store::attachments::NewAttachment {
                     sha256: &sha,
                     size: pdf.len() as i64,
                     kind: "pdf",

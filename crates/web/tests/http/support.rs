@@ -3,8 +3,8 @@ use std::sync::{Arc, Mutex};
 
 use dxplan_app::demo::indicators::DemoData;
 use dxplan_app::password::PasswordCost;
+use dxplan_app::store::TestDb;
 use dxplan_app::throttle::ThrottleConfig;
-use dxplan_store::TestDb;
 use dxplan_web::{AppState, WebConfig};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -140,12 +140,12 @@ impl TestApp {
     /// The number of audit events with this action.
     pub async fn audit_count(&self, action: &str) -> usize {
         let mut c = self.state.db.read().await.expect("conn");
-        let filter = dxplan_store::audit::AuditFilter {
+        let filter = dxplan_app::store::audit::AuditFilter {
             action: Some(action.into()),
             limit: 500,
             ..Default::default()
         };
-        dxplan_store::audit::list(&mut c, &filter)
+        dxplan_app::store::audit::list(&mut c, &filter)
             .await
             .expect("audit")
             .events
@@ -154,7 +154,9 @@ impl TestApp {
 
     pub async fn unit_count(&self) -> i64 {
         let mut c = self.state.db.read().await.expect("conn");
-        dxplan_store::units::count(&mut c).await.expect("count")
+        dxplan_app::store::units::count(&mut c)
+            .await
+            .expect("count")
     }
 }
 

@@ -79,9 +79,9 @@ async fn a_token_reads_and_writes_within_its_scope_and_writes_are_audited_as_mad
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let event = {
         let mut c = app.state.db.read().await.unwrap();
-        dxplan_store::audit::list(
+        dxplan_app::store::audit::list(
             &mut c,
-            &dxplan_store::audit::AuditFilter {
+            &dxplan_app::store::audit::AuditFilter {
                 action: Some("plan.create".into()),
                 limit: 10,
                 ..Default::default()
@@ -705,9 +705,9 @@ async fn changing_ones_password_revokes_ones_api_tokens_and_says_so() {
         "the two, and the one revoked by hand"
     );
     let mut c = app.state.db.read().await.unwrap();
-    let change = dxplan_store::audit::list(
+    let change = dxplan_app::store::audit::list(
         &mut c,
-        &dxplan_store::audit::AuditFilter {
+        &dxplan_app::store::audit::AuditFilter {
             action: Some("user.password_change".into()),
             limit: 5,
             ..Default::default()

@@ -305,9 +305,9 @@ async fn the_administrator_registers_and_reads_the_log_on_the_page() {
 /// endpoint stored before the check knew an address form).
 async fn stored_endpoint(app: &TestApp, url: &str, allow_private: bool) -> i64 {
     let mut c = app.state.db.begin().await.unwrap();
-    let id = dxplan_store::webhooks::insert(
+    let id = dxplan_app::store::webhooks::insert(
         &mut c,
-        &dxplan_store::webhooks::NewWebhook {
+        &dxplan_app::store::webhooks::NewWebhook {
             url,
             events: "task.submitted",
             secret: "s3cret",
@@ -343,7 +343,7 @@ async fn the_job_connects_only_to_an_address_it_has_judged() {
         refused.push((target.clone(), stored_endpoint(&app, &target, false).await));
     }
     let mut c = app.state.db.begin().await.unwrap();
-    dxplan_store::webhooks::enqueue(&mut c, "task.submitted", "{}", app.state.now())
+    dxplan_app::store::webhooks::enqueue(&mut c, "task.submitted", "{}", app.state.now())
         .await
         .unwrap();
     c.commit().await.unwrap();
@@ -353,12 +353,12 @@ async fn the_job_connects_only_to_an_address_it_has_judged() {
     assert_eq!(delivered, 1, "only the endpoint allowed a private address");
     assert_eq!(seen.lock().unwrap().seen.len(), 1);
     let mut c = app.state.db.read().await.unwrap();
-    let log = dxplan_store::webhooks::deliveries(&mut c, allowed, 10)
+    let log = dxplan_app::store::webhooks::deliveries(&mut c, allowed, 10)
         .await
         .unwrap();
     assert_eq!(log[0].status, "delivered");
     for (target, id) in refused {
-        let log = dxplan_store::webhooks::deliveries(&mut c, id, 10)
+        let log = dxplan_app::store::webhooks::deliveries(&mut c, id, 10)
             .await
             .unwrap();
         assert_eq!(log.len(), 1, "{target}");
