@@ -49,6 +49,7 @@ pub mod exports;
 pub mod index;
 pub mod indicators;
 pub mod issuer;
+pub mod jobs;
 pub mod notifications;
 pub mod open_data;
 pub mod pickers;

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dxplan_app::{self as service, App, Caller, NewUserInput, Settings, demo};
 use dxplan_domain::auth::Role;
-use dxplan_store::{Db, DbOptions, units, users};
+use dxplan_store::{Db, DbOptions};
 use dxplan_web::{AppState, WebConfig};
 use rand::Rng;
 
@@ -442,11 +442,9 @@ async fn serve(
         None => None,
     };
     let jobs = dxplan_jobs::spawn(
-        db.clone(),
+        state.app.clone(),
         dxplan_jobs::JobConfig {
-            session_idle: state.settings.session_idle,
             every: Duration::from_secs(60),
-            public_url: args.public_url.clone(),
             digest_hour: 7,
             mailer,
         },
@@ -460,36 +458,15 @@ async fn serve(
 
 /// On first start there is nobody to log in as: create `admin` with a one-time password.
 async fn ensure_admin(state: &App) -> anyhow::Result<()> {
-    let mut c = state.db.read().await?;
-    if users::admin_exists(&mut c).await? {
+    let password = random_password();
+    if !service::users::ensure_first_admin(state, &Caller::cli(), &password).await? {
         return Ok(());
     }
-    drop(c);
-    let password = random_password();
-    let input = NewUserInput {
-        username: "admin".into(),
-        display_name: "Quản trị hệ thống".into(),
-        password: password.clone(),
-        role: Some("admin".into()),
-        ..Default::default()
-    };
-    let existing = {
-        let mut c = state.db.read().await?;
-        users::by_username(&mut c, "admin").await?
-    };
-    match existing {
-        None => {
-            service::create_user(state, &Caller::cli(), &input).await?;
-        }
-        Some(user) => {
-            service::reset_password(state, &Caller::cli(), user.id, &password).await?;
-            service::grant_role(state, &Caller::cli(), user.id, "admin", None)
-                .await
-                .ok();
-        }
-    }
     println!("\n  Tài khoản quản trị đầu tiên / first administrator account:");
-    println!("    tên đăng nhập / username: admin");
+    println!(
+        "    tên đăng nhập / username: {}",
+        service::users::FIRST_ADMIN
+    );
     println!("    mật khẩu / password:      {password}");
     println!("  Mật khẩu chỉ hiện một lần; hãy đổi ngay sau khi đăng nhập.");
     println!("  This password is shown once; change it after logging in.\n");
@@ -547,11 +524,7 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
             }
         }
         UserCommand::Passwd { username } => {
-            let mut c = state.db.read().await?;
-            let user = users::by_username(&mut c, &username)
-                .await?
-                .context("no such user")?;
-            drop(c);
+            let user = named(&state, &caller, &username).await?;
             let (password, generated) = password_from_env();
             service::reset_password(&state, &caller, user.id, &password).await?;
             println!("password changed for {}", user.username);
@@ -564,11 +537,7 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
             role,
             unit,
         } => {
-            let mut c = state.db.read().await?;
-            let user = users::by_username(&mut c, &username)
-                .await?
-                .context("no such user")?;
-            drop(c);
+            let user = named(&state, &caller, &username).await?;
             if Role::parse(&role).is_none() {
                 bail!(
                     "unknown role {role}: use admin, coordinator, unit_approver, unit_editor or viewer"
@@ -581,24 +550,13 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
             );
         }
         UserCommand::List => {
-            let mut c = state.db.read().await?;
             let mut after = None;
             loop {
-                let page = users::list(
-                    &mut c,
-                    &users::UserFilter {
-                        after: after.clone(),
-                        limit: 500,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
-                let grants = users::grants_of(&mut c, &ids).await?;
-                for u in &page.users {
-                    let roles: Vec<String> = grants
+                let page = service::users::all_accounts(&state, &caller, after, 500).await?;
+                for account in &page.users {
+                    let roles: Vec<String> = account
+                        .grants
                         .iter()
-                        .filter(|g| g.user_id == u.id)
                         .map(|g| {
                             format!(
                                 "{}@{}",
@@ -607,6 +565,7 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
                             )
                         })
                         .collect();
+                    let u = &account.user;
                     println!(
                         "{:<24} {:<40} {}{}",
                         u.username,
@@ -620,11 +579,21 @@ async fn user_command(command: UserCommand, data_dir: &Path, url: &str) -> anyho
                     None => break,
                 }
             }
-            let total = units::count(&mut c).await?;
-            eprintln!("({total} units in the database)");
         }
     }
     Ok(())
+}
+
+/// The account `username`, or an error that says there is none.
+async fn named(
+    state: &App,
+    caller: &Caller<'_>,
+    username: &str,
+) -> anyhow::Result<service::users::User> {
+    match service::users::account_named(state, caller, username).await {
+        Err(service::AppError::NotFound) => bail!("no such user: {username}"),
+        other => Ok(other?),
+    }
 }
 
 /// Is this the old form `dxplan backup FILE.db`: one SQLite file, no evidence files?

@@ -6,16 +6,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use dxplan_domain::notification::{MAX_ATTEMPTS, retry_delay_minutes};
+use dxplan_app::App;
+use dxplan_app::error::AppError;
+use dxplan_app::jobs::{self, Delivery, DeliveryOutcome, Webhook};
 use dxplan_domain::webhook::allowed;
-use dxplan_store::webhooks::{self, Delivery, Webhook};
-use dxplan_store::{Db, StoreError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-/// Deliveries tried per run.
-const BATCH: i64 = 50;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Makes ring the process's TLS crypto provider (reqwest is built without one, so that
@@ -37,43 +35,19 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 }
 
 /// Tries every due delivery once: (delivered, given up).
-pub async fn deliver_due(db: &Db, now: OffsetDateTime) -> Result<(usize, usize), StoreError> {
-    let due = {
-        let mut c = db.read().await?;
-        webhooks::due(&mut c, now, BATCH).await?
-    };
+pub async fn deliver_due(app: &App, now: OffsetDateTime) -> Result<(usize, usize), AppError> {
     let (mut delivered, mut failed) = (0, 0);
-    for d in due {
-        let hook = {
-            let mut c = db.read().await?;
-            webhooks::get(&mut c, d.webhook_id).await?
-        };
-        let outcome = if hook.active {
-            send(&hook, &d, now).await
+    for (delivery, hook) in jobs::due_deliveries(app, now).await? {
+        let result = if hook.active {
+            send(&hook, &delivery, now).await
         } else {
             Err((None, "endpoint removed".to_string()))
         };
-        let attempts = d.attempts + 1;
-        let (status, code, error, next) = match outcome {
-            Ok(code) => ("delivered", Some(code), None, now),
-            Err((code, error)) if attempts >= MAX_ATTEMPTS || !hook.active => {
-                ("failed", code, Some(error), now)
-            }
-            Err((code, error)) => (
-                "pending",
-                code,
-                Some(error),
-                now + time::Duration::minutes(retry_delay_minutes(attempts - 1)),
-            ),
-        };
-        match status {
-            "delivered" => delivered += 1,
-            "failed" => failed += 1,
-            _ => {}
+        match jobs::record_delivery(app, &delivery, hook.active, result, now).await? {
+            DeliveryOutcome::Delivered => delivered += 1,
+            DeliveryOutcome::GaveUp => failed += 1,
+            DeliveryOutcome::Retry => {}
         }
-        let mut c = db.begin().await?;
-        webhooks::record_attempt(&mut c, d.id, status, code, error.as_deref(), next, now).await?;
-        c.commit().await?;
     }
     Ok((delivered, failed))
 }

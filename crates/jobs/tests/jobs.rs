@@ -1,9 +1,9 @@
 use std::time::Duration;
 
+use dxplan_app::store::sessions::{self, NewSession};
+use dxplan_app::store::{TestDb, users};
 use dxplan_domain::user::NewUser;
 use dxplan_jobs::{JobConfig, run_due};
-use dxplan_store::sessions::{self, NewSession};
-use dxplan_store::{TestDb, users};
 use time::macros::datetime;
 
 #[tokio::test]
@@ -39,15 +39,20 @@ async fn expired_and_idle_sessions_are_swept_and_live_ones_kept() {
         .unwrap();
     }
     c.commit().await.unwrap();
+    let app = app_with(db, None);
     let config = JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(600),
-        public_url: None,
         digest_hour: 7,
         mailer: None,
     };
-    assert_eq!(run_due(db, &config, now).await.unwrap().sessions_purged, 2);
-    assert_eq!(run_due(db, &config, now).await.unwrap().sessions_purged, 0);
+    assert_eq!(
+        run_due(&app, &config, now).await.unwrap().sessions_purged,
+        2
+    );
+    assert_eq!(
+        run_due(&app, &config, now).await.unwrap().sessions_purged,
+        0
+    );
     let mut c = db.read().await.unwrap();
     let idle_since = now - time::Duration::hours(2);
     assert!(
@@ -66,9 +71,9 @@ async fn expired_and_idle_sessions_are_swept_and_live_ones_kept() {
 
 #[tokio::test]
 async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
+    use dxplan_app::store::{indicators, notifications, units};
     use dxplan_domain::auth::Role;
     use dxplan_domain::indicator::{IndicatorInput, PeriodType, validate_indicator};
-    use dxplan_store::{indicators, notifications, units};
     let test = TestDb::new().await.unwrap();
     let db = &test.db;
     let start = datetime!(2025-07-01 02:00 UTC);
@@ -118,24 +123,23 @@ async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
     .await
     .unwrap();
     c.commit().await.unwrap();
+    let app = app_with(db, Some("https://dxplan.example".into()));
     let config = JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(60),
-        public_url: Some("https://dxplan.example".into()),
         digest_hour: 7,
         mailer: None,
     };
     // Q2 2025 is due on 10 July. Nothing on 1 July; a reminder on 8 July; another after the deadline.
-    assert_eq!(run_due(db, &config, start).await.unwrap().reminders, 0);
+    assert_eq!(run_due(&app, &config, start).await.unwrap().reminders, 0);
     assert_eq!(
-        run_due(db, &config, datetime!(2025-07-08 02:00 UTC))
+        run_due(&app, &config, datetime!(2025-07-08 02:00 UTC))
             .await
             .unwrap()
             .reminders,
         1
     );
     assert_eq!(
-        run_due(db, &config, datetime!(2025-07-09 02:00 UTC))
+        run_due(&app, &config, datetime!(2025-07-09 02:00 UTC))
             .await
             .unwrap()
             .reminders,
@@ -143,14 +147,14 @@ async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
         "once"
     );
     assert_eq!(
-        run_due(db, &config, datetime!(2025-07-11 02:00 UTC))
+        run_due(&app, &config, datetime!(2025-07-11 02:00 UTC))
             .await
             .unwrap()
             .reminders,
         1
     );
     assert_eq!(
-        run_due(db, &config, datetime!(2025-07-12 02:00 UTC))
+        run_due(&app, &config, datetime!(2025-07-12 02:00 UTC))
             .await
             .unwrap()
             .reminders,
@@ -183,30 +187,31 @@ async fn generated_documents_are_kept_a_week_then_swept() {
     let id = users::insert(&mut c, &user, None, "hash", now)
         .await
         .unwrap();
-    let old = dxplan_store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(8))
-        .await
-        .unwrap();
-    let fresh = dxplan_store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(6))
-        .await
-        .unwrap();
+    let old =
+        dxplan_app::store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(8))
+            .await
+            .unwrap();
+    let fresh =
+        dxplan_app::store::exports::start(&mut c, id, "pdf", "", now - time::Duration::days(6))
+            .await
+            .unwrap();
     c.commit().await.unwrap();
+    let app = app_with(db, None);
     let config = JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(600),
-        public_url: None,
         digest_hour: 7,
         mailer: None,
     };
-    assert_eq!(run_due(db, &config, now).await.unwrap().exports_swept, 1);
+    assert_eq!(run_due(&app, &config, now).await.unwrap().exports_swept, 1);
     let mut c = db.read().await.unwrap();
     assert!(
-        dxplan_store::exports::get(&mut c, old)
+        dxplan_app::store::exports::get(&mut c, old)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        dxplan_store::exports::get(&mut c, fresh)
+        dxplan_app::store::exports::get(&mut c, fresh)
             .await
             .unwrap()
             .is_some()
@@ -215,10 +220,10 @@ async fn generated_documents_are_kept_a_week_then_swept() {
 
 #[tokio::test]
 async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_the_outbox() {
+    use dxplan_app::store::index_frameworks::{self, CriterionWrite, FrameworkWrite};
+    use dxplan_app::store::index_rounds::{self, RoundWrite};
+    use dxplan_app::store::{notifications, units};
     use dxplan_domain::auth::Role;
-    use dxplan_store::index_frameworks::{self, CriterionWrite, FrameworkWrite};
-    use dxplan_store::index_rounds::{self, RoundWrite};
-    use dxplan_store::{notifications, units};
     let test = TestDb::new().await.unwrap();
     let db = &test.db;
     let start = datetime!(2025-12-01 02:00 UTC);
@@ -281,14 +286,13 @@ async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_th
     .await
     .unwrap();
     c.commit().await.unwrap();
+    let app = app_with(db, Some("https://dxplan.example".into()));
     let config = JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(60),
-        public_url: Some("https://dxplan.example".into()),
         digest_hour: 7,
         mailer: None,
     };
-    let reminders = async |at| run_due(db, &config, at).await.unwrap().reminders;
+    let reminders = async |at| run_due(&app, &config, at).await.unwrap().reminders;
     assert_eq!(reminders(start).await, 0, "two weeks ahead: nothing");
     assert_eq!(reminders(datetime!(2025-12-12 02:00 UTC)).await, 1);
     assert_eq!(reminders(datetime!(2025-12-13 02:00 UTC)).await, 0, "once");
@@ -302,4 +306,16 @@ async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_th
     let mail = notifications::outbox_all(&mut c).await.unwrap();
     assert_eq!(mail.len(), 1);
     assert!(mail[0].body.contains("https://dxplan.example/assessments/"));
+}
+
+/// The use cases over the test database, with the public address links in reminders use.
+fn app_with(db: &dxplan_app::Db, public_url: Option<String>) -> dxplan_app::App {
+    dxplan_app::App::new(
+        db.clone(),
+        dxplan_app::Settings {
+            session_idle: Duration::from_secs(7200),
+            public_url,
+            ..Default::default()
+        },
+    )
 }

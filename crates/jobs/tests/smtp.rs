@@ -3,14 +3,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use dxplan_app::store::notifications;
+use dxplan_app::store::tasks::{self, TaskWrite};
+use dxplan_app::store::{TestDb, plans, units, users};
 use dxplan_domain::auth::Role;
 use dxplan_domain::task::{TaskFields, TaskStatus};
 use dxplan_domain::user::NewUser;
 use dxplan_jobs::mail::{SmtpConfig, SmtpMailer};
 use dxplan_jobs::{JobConfig, deliver, run_due};
-use dxplan_store::notifications;
-use dxplan_store::tasks::{self, TaskWrite};
-use dxplan_store::{TestDb, plans, units, users};
 use time::macros::{date, datetime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -136,21 +136,28 @@ async fn queued_mail_is_sent_once_and_failures_are_retried_with_backoff() {
     c.commit().await.unwrap();
 
     // The sink refuses the first message once: one sent, one waits for a later try.
-    assert_eq!(deliver(db, &mailer, now).await.unwrap(), (1, 1));
+    assert_eq!(
+        deliver(&app_with(db, None), &mailer, now).await.unwrap(),
+        (1, 1)
+    );
     assert_eq!(sink.received.lock().unwrap().len(), 1);
     assert_eq!(
-        deliver(db, &mailer, now).await.unwrap(),
+        deliver(&app_with(db, None), &mailer, now).await.unwrap(),
         (0, 0),
         "nothing is due before the back-off"
     );
     assert_eq!(
-        deliver(db, &mailer, now + time::Duration::minutes(2))
-            .await
-            .unwrap(),
+        deliver(
+            &app_with(db, None),
+            &mailer,
+            now + time::Duration::minutes(2)
+        )
+        .await
+        .unwrap(),
         (1, 0)
     );
     assert_eq!(
-        deliver(db, &mailer, now + time::Duration::hours(1))
+        deliver(&app_with(db, None), &mailer, now + time::Duration::hours(1))
             .await
             .unwrap(),
         (0, 0),
@@ -188,15 +195,23 @@ async fn a_message_left_sending_by_a_crash_is_sent_after_restart() {
     );
     c.commit().await.unwrap();
     assert_eq!(
-        deliver(db, &mailer(sink.port), now + time::Duration::minutes(5))
-            .await
-            .unwrap(),
+        deliver(
+            &app_with(db, None),
+            &mailer(sink.port),
+            now + time::Duration::minutes(5)
+        )
+        .await
+        .unwrap(),
         (0, 0)
     );
     assert_eq!(
-        deliver(db, &mailer(sink.port), now + time::Duration::minutes(11))
-            .await
-            .unwrap(),
+        deliver(
+            &app_with(db, None),
+            &mailer(sink.port),
+            now + time::Duration::minutes(11)
+        )
+        .await
+        .unwrap(),
         (1, 0)
     );
     assert_eq!(sink.received.lock().unwrap().len(), 1);
@@ -299,19 +314,18 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
     }
     c.commit().await.unwrap();
 
+    let app = app_with(db, Some("https://cds.binhdinh.gov.vn".into()));
     let config = JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(60),
-        public_url: Some("https://cds.binhdinh.gov.vn".into()),
         digest_hour: 7,
         mailer: Some(Arc::new(mailer(sink.port))),
     };
-    let first = run_due(db, &config, now).await.unwrap();
+    let first = run_due(&app, &config, now).await.unwrap();
     // Task 1 is due within 7 days, task 2 is overdue, and all three owe their Q2 report:
     // five notices for each of the two unit staff; the viewer is not told.
     assert_eq!(first.reminders, 10);
     assert_eq!(first.digests, 1, "the head of unit chose a daily digest");
-    let again = run_due(db, &config, now + time::Duration::hours(1))
+    let again = run_due(&app, &config, now + time::Duration::hours(1))
         .await
         .unwrap();
     assert_eq!(
@@ -346,4 +360,16 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
             .count(),
         1
     );
+}
+
+/// The use cases over the test database, with the public address links in reminders use.
+fn app_with(db: &dxplan_app::Db, public_url: Option<String>) -> dxplan_app::App {
+    dxplan_app::App::new(
+        db.clone(),
+        dxplan_app::Settings {
+            session_idle: Duration::from_secs(7200),
+            public_url,
+            ..Default::default()
+        },
+    )
 }

@@ -18,8 +18,8 @@ use crate::{App, Caller, Write};
 mod views;
 
 pub use views::{
-    Account, GrantRow, MyAccount, User, UserListing, UserWithGrants, list_users, my_account,
-    visible_user,
+    Account, GrantRow, MyAccount, User, UserListing, UserWithGrants, account_named, all_accounts,
+    list_users, my_account, visible_user,
 };
 
 /// A new account as entered on the form or sent to the API.
@@ -281,6 +281,44 @@ async fn end_what_the_old_password_opened(
         sessions_ended,
     })
 }
+
+/// On first start nobody can log in: when no active administrator exists, makes the
+/// account `admin` (or restores it) with `password` and the system-wide admin role.
+/// Returns whether it did.
+pub async fn ensure_first_admin(app: &App, caller: &Caller<'_>, password: &str) -> AppResult<bool> {
+    caller.require(Action::ManageUsers, Target::System)?;
+    let existing = {
+        let mut c = app.db.read().await?;
+        if users::admin_exists(&mut c).await? {
+            return Ok(false);
+        }
+        users::by_username(&mut c, FIRST_ADMIN).await?
+    };
+    match existing {
+        None => {
+            let input = NewUserInput {
+                username: FIRST_ADMIN.into(),
+                display_name: "Quản trị hệ thống".into(),
+                password: password.into(),
+                role: Some(Role::Admin.as_str().into()),
+                ..Default::default()
+            };
+            create_user(app, caller, &input).await?;
+        }
+        Some(user) => {
+            reset_password(app, caller, user.id, password).await?;
+            match grant_role(app, caller, user.id, Role::Admin.as_str(), None).await {
+                // Held already: nothing more to grant.
+                Ok(_) | Err(AppError::Validation(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The account [`ensure_first_admin`] makes.
+pub const FIRST_ADMIN: &str = "admin";
 
 /// An admin sets someone's password; their sessions end and their API tokens are revoked.
 pub async fn reset_password(

@@ -7,10 +7,12 @@ use serde::Serialize;
 
 pub use dxplan_store::users::{GrantRow, User};
 
+use dxplan_domain::auth::{Action, Target};
+
 use super::visible_user_units;
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
+use crate::{App, Caller};
 
 /// An account with the roles it holds, as the API shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -48,15 +50,45 @@ pub async fn list_users(
     after: Option<(String, i64)>,
     limit: u32,
 ) -> AppResult<UserListing> {
-    let scope = visible_user_units(app, viewer).await?;
     let filter = UserFilter {
         search,
-        units: scope,
+        units: visible_user_units(app, viewer).await?,
         after,
         limit,
     };
+    listing(app, &filter).await
+}
+
+/// Every account, one page at a time, for a caller who may see them all (the operator at
+/// the command line, or a system-wide reader).
+pub async fn all_accounts(
+    app: &App,
+    caller: &Caller<'_>,
+    after: Option<(String, i64)>,
+    limit: u32,
+) -> AppResult<UserListing> {
+    caller.require(Action::ViewUsers, Target::System)?;
+    let filter = UserFilter {
+        after,
+        limit,
+        ..Default::default()
+    };
+    listing(app, &filter).await
+}
+
+/// The account named `username`, for a caller who manages accounts (the command line
+/// names people; the doors use ids within the caller's view).
+pub async fn account_named(app: &App, caller: &Caller<'_>, username: &str) -> AppResult<User> {
+    caller.require(Action::ManageUsers, Target::System)?;
     let mut c = app.db.read().await?;
-    let page = users::list(&mut c, &filter).await?;
+    users::by_username(&mut c, username)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn listing(app: &App, filter: &UserFilter) -> AppResult<UserListing> {
+    let mut c = app.db.read().await?;
+    let page = users::list(&mut c, filter).await?;
     let ids: Vec<i64> = page.users.iter().map(|u| u.id).collect();
     let grants = users::grants_of(&mut c, &ids).await?;
     let mut unit_ids: Vec<i64> = page.users.iter().filter_map(|u| u.unit_id).collect();

@@ -51,9 +51,7 @@ async fn receiver(refuse_first: usize) -> (String, Arc<Mutex<Receiver>>) {
 
 fn jobs_config() -> dxplan_jobs::JobConfig {
     dxplan_jobs::JobConfig {
-        session_idle: Duration::from_secs(7200),
         every: Duration::from_secs(60),
-        public_url: None,
         digest_hour: 7,
         mailer: None,
     }
@@ -100,8 +98,8 @@ async fn a_submitted_task_reaches_a_real_receiver_signed_after_one_retry() {
     assert_eq!(status, StatusCode::OK, "{body}");
     // A figure approved is not among the endpoint's events: nothing for it.
     let now = app.state.now();
-    let db = app.state.db.clone();
-    let report = dxplan_jobs::run_due(&db, &jobs_config(), now)
+    let jobs = app.state.app.clone();
+    let report = dxplan_jobs::run_due(&jobs, &jobs_config(), now)
         .await
         .unwrap();
     assert_eq!(
@@ -116,17 +114,20 @@ async fn a_submitted_task_reaches_a_real_receiver_signed_after_one_retry() {
     assert_eq!(log["items"][0]["response_code"], 500);
     // The jobs restart: nothing is kept in memory, so a new connection pool on the same
     // database carries on where the old one stopped.
-    drop(db);
-    let db = app.test_db.reconnect().await.unwrap();
+    drop(jobs);
+    let jobs = dxplan_app::App::new(
+        app.test_db.reconnect().await.unwrap(),
+        dxplan_app::Settings::default(),
+    );
     // Not again before its backoff…
-    let report = dxplan_jobs::run_due(&db, &jobs_config(), now)
+    let report = dxplan_jobs::run_due(&jobs, &jobs_config(), now)
         .await
         .unwrap();
     assert_eq!(report.webhooks_delivered, 0);
     assert_eq!(seen.lock().unwrap().seen.len(), 1);
     // …then delivered from the database on the next run.
     let later = now + time::Duration::minutes(2);
-    let report = dxplan_jobs::run_due(&db, &jobs_config(), later)
+    let report = dxplan_jobs::run_due(&jobs, &jobs_config(), later)
         .await
         .unwrap();
     assert_eq!(report.webhooks_delivered, 1);
@@ -347,7 +348,7 @@ async fn the_job_connects_only_to_an_address_it_has_judged() {
         .await
         .unwrap();
     c.commit().await.unwrap();
-    let (delivered, _) = dxplan_jobs::webhooks::deliver_due(&app.state.db, app.state.now())
+    let (delivered, _) = dxplan_jobs::webhooks::deliver_due(&app.state.app, app.state.now())
         .await
         .unwrap();
     assert_eq!(delivered, 1, "only the endpoint allowed a private address");
