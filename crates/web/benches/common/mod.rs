@@ -42,19 +42,33 @@ pub async fn serve_logged_in(state: &AppState) -> (String, reqwest::Client) {
     tokio::spawn(async move {
         let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
     });
+    let client = login(&base, "coordinator").await;
+    (base, client)
+}
+
+/// A client logged in as `username` (password `demo`), asking for compressed answers as
+/// browsers do.
+pub async fn login(base: &str, username: &str) -> reqwest::Client {
     dxplan_jobs::webhooks::install_crypto();
+    let mut headers = reqwest::header::HeaderMap::new();
+    // The client keeps the bytes as sent: the sizes printed are what crosses the wire.
+    headers.insert(
+        reqwest::header::ACCEPT_ENCODING,
+        reqwest::header::HeaderValue::from_static("gzip, deflate, br"),
+    );
     let client = reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(headers)
         .build()
         .expect("client");
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "coordinator", "password": "demo"}))
+        .json(&serde_json::json!({"username": username, "password": "demo"}))
         .send()
         .await
         .expect("login");
-    assert!(login.status().is_success());
-    (base, client)
+    assert!(login.status().is_success(), "{username}: {}", login.status());
+    client
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
