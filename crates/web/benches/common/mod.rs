@@ -42,13 +42,12 @@ pub async fn serve_logged_in(state: &AppState) -> (String, reqwest::Client) {
     tokio::spawn(async move {
         let _ = dxplan_web::serve(listener, server_state, std::future::pending()).await;
     });
-    let client = login(&base, "coordinator").await;
+    let client = login(&base, "coordinator", "demo").await;
     (base, client)
 }
 
-/// A client logged in as `username` (password `demo`), asking for compressed answers as
-/// browsers do.
-pub async fn login(base: &str, username: &str) -> reqwest::Client {
+/// A client logged in as `username`, asking for compressed answers as browsers do.
+pub async fn login(base: &str, username: &str, password: &str) -> reqwest::Client {
     dxplan_jobs::webhooks::install_crypto();
     let mut headers = reqwest::header::HeaderMap::new();
     // The client keeps the bytes as sent: the sizes printed are what crosses the wire.
@@ -63,7 +62,7 @@ pub async fn login(base: &str, username: &str) -> reqwest::Client {
         .expect("client");
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": username, "password": "demo"}))
+        .json(&serde_json::json!({"username": username, "password": password}))
         .send()
         .await
         .expect("login");
