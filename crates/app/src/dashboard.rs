@@ -393,9 +393,11 @@ pub async fn dashboard_and_filter(
             progress: t.progress,
         })
         .collect();
-    let inside: std::collections::HashSet<i64> = units::subtree_ids(&mut c, &[root.id])
+    let inside: std::collections::HashSet<i64> = app
+        .subtree(&mut c, &[root.id])
         .await?
-        .into_iter()
+        .iter()
+        .copied()
         .collect();
     let silent_units = match plan {
         Some(p) => tasks::units_without_tasks(&mut c, p.id, today)

@@ -110,7 +110,7 @@ pub async fn create(app: &App, caller: &Caller<'_>, input: &DisplayInput) -> App
 pub async fn list(app: &App, user: &CurrentUser) -> AppResult<Vec<Display>> {
     user.require_somewhere(MANAGE)?;
     let mut c = app.db.read().await?;
-    let scope = super::rights::scope_units(&mut c, user, MANAGE).await?;
+    let scope = super::rights::scope_units(app, &mut c, user, MANAGE).await?;
     Ok(displays::list(&mut c)
         .await?
         .into_iter()

@@ -24,6 +24,7 @@ use std::time::Duration;
 /// The store itself, for the suites that seed and inspect the database (never the doors).
 #[cfg(feature = "test-support")]
 pub use dxplan_store as store;
+use dxplan_store::Conn;
 pub use dxplan_store::Db;
 pub use dxplan_store::PoolStats;
 use time::OffsetDateTime;
@@ -50,6 +51,7 @@ pub mod index;
 pub mod indicators;
 pub mod issuer;
 pub mod jobs;
+pub mod memo;
 pub mod notifications;
 pub mod open_data;
 pub mod pickers;
@@ -131,6 +133,8 @@ pub struct App {
     pub throttle: Arc<LoginThrottle>,
     pub token_limiter: Arc<TokenLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// What nearly every request reads again, kept a few seconds (see [`memo`]).
+    pub memo: Arc<memo::Memo>,
 }
 
 impl App {
@@ -141,7 +145,72 @@ impl App {
             settings: Arc::new(settings),
             db,
             clock: Arc::new(SystemClock),
+            memo: Arc::default(),
         }
+    }
+
+    /// The units below `roots` at any time (children and the units that continue them),
+    /// sorted: the subtree a grant covers. Kept a few seconds, forgotten on any change.
+    pub async fn subtree(&self, c: &mut Conn, roots: &[i64]) -> AppResult<Arc<[i64]>> {
+        let mut key = roots.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if let Some(ids) = self.memo.subtrees.get(&self.memo, &key) {
+            return Ok(ids);
+        }
+        let generation = self.memo.generation();
+        let mut ids = dxplan_store::units::subtree_ids(c, &key).await?;
+        ids.sort_unstable();
+        ids.dedup();
+        let ids: Arc<[i64]> = ids.into();
+        self.memo
+            .subtrees
+            .keep(&self.memo, generation, key, ids.clone());
+        Ok(ids)
+    }
+
+    /// The units standing on `day`, in the tree's order (what a unit picker offers). Kept
+    /// a few seconds, forgotten on any change.
+    pub async fn standing_units(
+        &self,
+        c: &mut Conn,
+        day: time::Date,
+    ) -> AppResult<Arc<[dxplan_store::units::Unit]>> {
+        if let Some(units) = self.memo.standing.get(&self.memo, &day) {
+            return Ok(units);
+        }
+        let generation = self.memo.generation();
+        let units: Arc<[dxplan_store::units::Unit]> =
+            dxplan_store::units::valid_on(c, day).await?.into();
+        self.memo
+            .standing
+            .keep(&self.memo, generation, day, units.clone());
+        Ok(units)
+    }
+
+    /// Whether the subtrees of `roots` hold every unit there is: a scope that narrows
+    /// nothing, which a query can leave out.
+    pub async fn covers_every_unit(&self, c: &mut Conn, roots: &[i64]) -> AppResult<bool> {
+        let covered = self.subtree(c, roots).await?.len();
+        let all = match self.memo.unit_count.get(&self.memo, &()) {
+            Some(n) => n,
+            None => {
+                let generation = self.memo.generation();
+                let n = usize::try_from(dxplan_store::units::count(c).await?).unwrap_or(usize::MAX);
+                self.memo.unit_count.keep(&self.memo, generation, (), n);
+                n
+            }
+        };
+        Ok(covered >= all)
+    }
+
+    /// A link into dxplan at `path` (`/tasks/7`) for an e-mail or a notification, when the
+    /// address people reach it at is configured.
+    pub fn public_link(&self, path: &str) -> Option<String> {
+        self.settings
+            .public_url
+            .as_deref()
+            .map(|base| format!("{}{path}", base.trim_end_matches('/')))
     }
 
     pub fn now(&self) -> OffsetDateTime {

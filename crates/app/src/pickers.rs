@@ -23,10 +23,10 @@ pub async fn unit_choices(
     day: Date,
 ) -> AppResult<Vec<String>> {
     let mut c = app.db.read().await?;
-    let scope = super::rights::scope_units(&mut c, user, action).await?;
-    let standing: Vec<Unit> = units::valid_on(&mut c, day)
-        .await?
-        .into_iter()
+    let scope = super::rights::scope_units(app, &mut c, user, action).await?;
+    let all = app.standing_units(&mut c, day).await?;
+    let standing: Vec<&Unit> = all
+        .iter()
         .filter(|u| scope.as_ref().is_none_or(|s| s.contains(&u.id)))
         .collect();
     // Two units of one name (a commune in two former districts) are told apart by their

@@ -100,6 +100,7 @@ pub async fn may_on(
 /// The units the user may do `action` on, subtrees and lineage included: `None` when a
 /// system-wide grant allows it everywhere.
 pub async fn scope_units(
+    app: &App,
     c: &mut Conn,
     user: &CurrentUser,
     action: Action,
@@ -107,7 +108,7 @@ pub async fn scope_units(
     match user.scope(action) {
         None => Ok(None),
         Some(roots) => Ok(Some(
-            units::subtree_ids(c, &roots).await?.into_iter().collect(),
+            app.subtree(c, &roots).await?.iter().copied().collect(),
         )),
     }
 }

@@ -238,9 +238,24 @@ pub async fn user_of_token(app: &App, secret: &str) -> AppResult<CurrentUser> {
     })
 }
 
+/// How often a session's last use is written: its idle limit slides by this step.
+const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
+
+/// The person a session cookie belongs to, while the session holds (not past its expiry,
+/// not idle too long). Remembered a few seconds ([`crate::memo`]): a page reads it first.
 pub async fn user_of_session(app: &App, id_hash: &str) -> AppResult<Option<CurrentUser>> {
     let now = app.now();
     let idle_since = now - app.settings.session_idle;
+    if let Some(seen) = app.memo.sessions.get(&app.memo, id_hash) {
+        // Served from memory only while no touch is due (below), so the idle limit
+        // keeps sliding as the person works.
+        let fresh = seen.last_seen_at > idle_since && now - seen.last_seen_at <= TOUCH_EVERY;
+        if seen.expires_at > now && fresh {
+            return Ok(Some(seen.user));
+        }
+        app.memo.forget_session(id_hash);
+    }
+    let generation = app.memo.generation();
     let mut c = app.db.read().await?;
     let Some(session) = sessions::find(&mut c, id_hash, now, idle_since).await? else {
         return Ok(None);
@@ -252,13 +267,15 @@ pub async fn user_of_session(app: &App, id_hash: &str) -> AppResult<Option<Curre
         .map(|g| g.grant())
         .collect();
     // Sliding idle expiry, written at most once a minute to spare the disk.
-    if now - session.last_seen_at > time::Duration::minutes(1) {
+    let mut last_seen_at = session.last_seen_at;
+    if now - session.last_seen_at > TOUCH_EVERY {
         drop(c);
         let mut w = app.housekeeping().await?;
         sessions::touch(&mut w, id_hash, now).await?;
         w.commit().await?;
+        last_seen_at = now;
     }
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: user.id,
         username: user.username,
         display_name: user.display_name,
@@ -267,7 +284,18 @@ pub async fn user_of_session(app: &App, id_hash: &str) -> AppResult<Option<Curre
         csrf: session.csrf_token,
         session_hash: id_hash.to_string(),
         token: None,
-    }))
+    };
+    app.memo.sessions.keep(
+        &app.memo,
+        generation,
+        id_hash.to_string(),
+        crate::memo::SeenSession {
+            user: user.clone(),
+            expires_at: session.expires_at,
+            last_seen_at,
+        },
+    );
+    Ok(Some(user))
 }
 
 /// Loads the ancestry of a unit for the policy, or 404.

@@ -53,6 +53,8 @@ impl Write<'_> {
     pub async fn commit(mut self, event: NewEvent<'_>) -> AppResult<()> {
         self.record(event).await?;
         self.conn.commit().await?;
+        // What requests remember (sessions, grants, subtrees) may be untrue now.
+        self.app.memo.forget_all();
         Ok(())
     }
 
@@ -63,6 +65,7 @@ impl Write<'_> {
             return Err(AppError::internal("a change without its audit event"));
         }
         self.conn.commit().await?;
+        self.app.memo.forget_all();
         Ok(())
     }
 

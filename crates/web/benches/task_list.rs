@@ -118,6 +118,10 @@ async fn main() {
         ("viewer", "demo"),
         (commune.as_str(), BENCH_PASSWORD),
     ] {
+        // `DXPLAN_BENCH_ONLY=viewer` measures one reader (to profile one shape, say).
+        if std::env::var("DXPLAN_BENCH_ONLY").is_ok_and(|only| !who.starts_with(&only)) {
+            continue;
+        }
         let client = login(&base, who, password).await;
         for (shape, query) in &shapes {
             for (door, path) in [("html", "/tasks"), ("json", "/api/v1/tasks")] {

@@ -60,12 +60,7 @@ pub async fn round_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Rou
     // Someone who sees only part of the round: the units below their grants, read once.
     let readable: Option<HashSet<i64>> = match (sees_all, crate::tasks::task_scope(user)) {
         (true, _) | (false, None) => None,
-        (false, Some(roots)) => Some(
-            units::subtree_ids(&mut c, &roots)
-                .await?
-                .into_iter()
-                .collect(),
-        ),
+        (false, Some(roots)) => Some(app.subtree(&mut c, &roots).await?.iter().copied().collect()),
     };
     let visible: Vec<Assessment> = all
         .into_iter()

@@ -54,7 +54,7 @@ pub async fn completeness(
     user.require_somewhere(Action::ReviewWork)?;
     let today = app.today();
     let mut c = app.db.read().await?;
-    let in_scope = crate::rights::scope_units(&mut c, user, Action::ReviewWork).await?;
+    let in_scope = crate::rights::scope_units(app, &mut c, user, Action::ReviewWork).await?;
     let form = indicators::form(&mut c, form_id).await?;
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Period::read(p).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?,
@@ -105,7 +105,7 @@ pub async fn remind_late(
     }
     // Reminders reach only the late units the reviewer looks after.
     let in_scope = match caller.user {
-        Some(user) => crate::rights::scope_units(&mut c, user, Action::ReviewWork).await?,
+        Some(user) => crate::rights::scope_units(app, &mut c, user, Action::ReviewWork).await?,
         None => None,
     };
     let mut late = indicators::late_units(&mut c, form_id, period, today).await?;

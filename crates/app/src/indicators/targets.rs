@@ -61,7 +61,7 @@ pub async fn set_targets(
     }
     if let Some(user) = caller.user {
         // One read of the scope, whatever the number of cells.
-        let scope = crate::rights::scope_units(&mut c, user, Action::ManagePlans).await?;
+        let scope = crate::rights::scope_units(app, &mut c, user, Action::ManagePlans).await?;
         if let Some(scope) = scope
             && resolved.iter().any(|(_, unit, _)| !scope.contains(unit))
         {
@@ -290,7 +290,7 @@ pub async fn targets(
             None => units::roots(&mut c, app.today()).await?,
         },
     };
-    let ids = units::subtree_ids(&mut c, &roots).await?;
+    let ids = app.subtree(&mut c, &roots).await?;
     Ok(indicators::targets_of_units(&mut c, &ids, period).await?)
 }
 
@@ -317,7 +317,7 @@ pub async fn target_grid(
     user.require_somewhere(Action::ManagePlans)?;
     let today = app.today();
     let mut c = app.db.read().await?;
-    let scope = crate::rights::scope_units(&mut c, user, Action::ManagePlans).await?;
+    let scope = crate::rights::scope_units(app, &mut c, user, Action::ManagePlans).await?;
     let in_scope = |id: i64| scope.as_ref().is_none_or(|s| s.contains(&id));
     let forms = indicators::forms(&mut c).await?;
     let form = match form_id {

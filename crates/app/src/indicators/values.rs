@@ -378,7 +378,7 @@ pub async fn exchange_rows(
         None => crate::tasks::task_scope(user),
     };
     let unit_ids = match roots {
-        Some(r) => Some(units::subtree_ids(&mut c, &r).await?),
+        Some(r) => Some(app.subtree(&mut c, &r).await?.to_vec()),
         None => None,
     };
     Ok(indicators::export_values(

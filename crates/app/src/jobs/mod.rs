@@ -49,11 +49,3 @@ pub async fn sweep(app: &App, now: OffsetDateTime) -> AppResult<Swept> {
     c.commit().await?;
     Ok(Swept { sessions, exports })
 }
-
-/// A link into dxplan for an e-mail, when the public address is known.
-fn link(app: &App, path: &str) -> Option<String> {
-    app.settings
-        .public_url
-        .as_deref()
-        .map(|base| format!("{}{path}", base.trim_end_matches('/')))
-}

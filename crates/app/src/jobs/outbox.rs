@@ -11,7 +11,6 @@ use time::OffsetDateTime;
 pub use dxplan_store::notifications::OutboxMessage;
 pub use dxplan_store::webhooks::{Delivery, Webhook};
 
-use super::link;
 use crate::App;
 use crate::error::AppResult;
 
@@ -42,7 +41,7 @@ pub async fn digests(app: &App, digest_hour: u8, now: OffsetDateTime) -> AppResu
         for n in &list {
             body.push_str(&format!("- {}\n  {}\n", n.title_vi, n.title_en));
         }
-        if let Some(all) = link(app, "/notifications") {
+        if let Some(all) = app.public_link("/notifications") {
             body.push_str(&format!("\n{all}\n"));
         }
         let subject = format!("[dxplan] {} thông báo mới / new notifications", list.len());

@@ -14,7 +14,7 @@ use dxplan_store::tasks::{self, TaskFilter};
 use dxplan_store::{index_rounds, indicators, units, webhooks};
 use time::OffsetDateTime;
 
-use super::{UNIT_STAFF, link};
+use super::UNIT_STAFF;
 use crate::App;
 use crate::error::AppResult;
 
@@ -98,7 +98,7 @@ pub async fn remind_tasks(app: &App, now: OffsetDateTime) -> AppResult<usize> {
                 continue;
             }
             let (vi, en) = kind.titles(&task.code, &task.title, &extra);
-            let link = link(app, &format!("/tasks/{}", task.id));
+            let link = app.public_link(&format!("/tasks/{}", task.id));
             let mut c = app.housekeeping().await?;
             let lineage = units::lineage(&mut c, task.lead_unit_id).await?;
             let recipients = notifications::holders(&mut c, &lineage, &UNIT_STAFF).await?;
@@ -197,10 +197,7 @@ pub async fn remind_figures(app: &App, now: OffsetDateTime) -> AppResult<usize> 
             let recipients = staff.get(&unit).map(Vec::as_slice).unwrap_or_default();
             let key = format!("data-{stage}:{}:{period}:{unit}", form.id);
             // Straight to the unit's entry page for this form and period.
-            let link = link(
-                app,
-                &format!("/data/{unit}?form={}&period={period}", form.id),
-            );
+            let link = app.public_link(&format!("/data/{unit}?form={}&period={period}", form.id));
             made += notifications::notify(
                 &mut c,
                 recipients,
@@ -238,7 +235,7 @@ pub async fn remind_assessments(app: &App, now: OffsetDateTime) -> AppResult<usi
             &format_date(deadline),
         );
         let key = format!("assessment-due:{}:{deadline}", assessment.id);
-        let link = link(app, &format!("/assessments/{}", assessment.id));
+        let link = app.public_link(&format!("/assessments/{}", assessment.id));
         let recipients = staff
             .get(&assessment.unit_id)
             .map(Vec::as_slice)

@@ -63,17 +63,25 @@ impl TaskQuery {
 }
 
 /// The store filter: the user's scope, the subtree of the unit named, and today (what
-/// "overdue" is judged against).
-fn scoped(
+/// "overdue" is judged against). A scope or subtree that holds every unit narrows nothing
+/// and is left out, so the province's readers get the plain indexed query.
+async fn scoped(
+    c: &mut Conn,
     app: &App,
     user: &CurrentUser,
     mut filter: TaskFilter,
     unit: Option<&Unit>,
-) -> TaskFilter {
-    filter.scope = task_scope(user);
-    filter.unit_subtree = unit.map(|u| u.id);
+) -> AppResult<TaskFilter> {
+    filter.scope = match task_scope(user) {
+        Some(roots) if app.covers_every_unit(c, &roots).await? => None,
+        scope => scope,
+    };
+    filter.unit_subtree = match unit {
+        Some(u) if app.covers_every_unit(c, &[u.id]).await? => None,
+        unit => unit.map(|u| u.id),
+    };
     filter.today = Some(app.today());
-    filter
+    Ok(filter)
 }
 
 /// The filter a query comes to for this user: a unit that names none is refused.
@@ -88,7 +96,7 @@ async fn filter_on(
         Some(Ok(unit)) => Some(unit),
         Some(Err(why)) => return Err(AppError::field("unit", why.invalid())),
     };
-    Ok(scoped(app, user, query.filter, unit.as_ref()))
+    scoped(c, app, user, query.filter, unit.as_ref()).await
 }
 
 /// The filter of a query for this user, for a reader that selects more than a page (an
@@ -195,7 +203,7 @@ pub async fn task_list_view(
         ),
         Err(e) => return Err(e),
     };
-    let filter = scoped(app, user, query.filter, unit.as_ref());
+    let filter = scoped(&mut c, app, user, query.filter, unit.as_ref()).await?;
     // The list of a unit that has since ended says who carries its work on today.
     let list = list_on(&mut c, app, &filter, unit.as_ref().map(|u| u.id)).await?;
     let groups = match filter.plan_id {

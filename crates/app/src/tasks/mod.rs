@@ -160,11 +160,7 @@ async fn notify_task(
     let mut recipients = notifications::holders(c, &lineage, roles).await?;
     recipients.retain(|r| Some(r.user_id) != except_user);
     let (vi, en) = kind.titles(&task.code, &task.title, extra);
-    let link = app
-        .settings
-        .public_url
-        .as_deref()
-        .map(|base| format!("{}/tasks/{}", base.trim_end_matches('/'), task.id));
+    let link = app.public_link(&format!("/tasks/{}", task.id));
     notifications::notify(
         c,
         &recipients,

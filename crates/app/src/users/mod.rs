@@ -4,7 +4,7 @@ use dxplan_domain::auth::{Action, Role, Target};
 use dxplan_domain::user::{PasswordOwner, check_password, validate_new_user, validate_profile};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
-use dxplan_store::units::{self, Unit};
+use dxplan_store::units::Unit;
 use dxplan_store::users::{self, UserChanges};
 use dxplan_store::{Conn, StoreError, sessions};
 use serde::Deserialize;
@@ -509,7 +509,7 @@ pub async fn visible_user_units(app: &App, user: &CurrentUser) -> AppResult<Opti
         return Err(AppError::Forbidden);
     }
     let mut c = app.db.read().await?;
-    Ok(Some(units::subtree_ids(&mut c, &roots).await?))
+    Ok(Some(app.subtree(&mut c, &roots).await?.to_vec()))
 }
 
 /// How often the caller wants e-mail: `immediate`, `digest` or `off`.

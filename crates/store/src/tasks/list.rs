@@ -166,9 +166,14 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
     let mut params = Params::default();
     let (with, where_) = filter_sql(filter, &mut params);
     let order = filter.sort.order_by();
-    let count_sql = format!(
-        "{with}SELECT COUNT(*) FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}"
-    );
+    // The groups are joined only when a condition needs them (the pillar): a count
+    // over the whole plan then reads the plan's index alone, not one group per task.
+    let groups = if filter.pillar.is_some() {
+        "LEFT JOIN task_groups g ON g.id = t.group_id "
+    } else {
+        ""
+    };
+    let count_sql = format!("{with}SELECT COUNT(*) FROM tasks t {groups}{where_}");
     // A search or a subtree is costly to test: then the page and the number of all
     // matches come from one pass, on narrow rows, and only the page's tasks are read in
     // full. A cheap filter is faster as an index count and an index-ordered page.
@@ -196,8 +201,7 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
     }
     let page = format!(
         "SELECT t.id AS page_id, COUNT(*) OVER () AS total_matching \
-         FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}\
-         ORDER BY {order} LIMIT {} OFFSET {}",
+         FROM tasks t {groups}{where_}ORDER BY {order} LIMIT {} OFFSET {}",
         filter.limit.clamp(1, 1000),
         filter.offset
     );

@@ -66,7 +66,11 @@ pub async fn login(base: &str, username: &str, password: &str) -> reqwest::Clien
         .send()
         .await
         .expect("login");
-    assert!(login.status().is_success(), "{username}: {}", login.status());
+    assert!(
+        login.status().is_success(),
+        "{username}: {}",
+        login.status()
+    );
     client
 }
 

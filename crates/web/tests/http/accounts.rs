@@ -197,6 +197,15 @@ async fn admin_creates_an_account_grants_a_role_and_everything_is_audited() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.audit_count("user.revoke").await, 1);
+    // The person's very next request knows it: the few seconds a session is remembered
+    // end with any change.
+    let (_, me) = a.get_json("/api/v1/me").await;
+    assert_eq!(me["grants"], json!([]), "{me}");
+    assert_eq!(
+        a.get("/api/v1/tasks").await.status(),
+        StatusCode::FORBIDDEN,
+        "no role, no tasks"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,176 @@
+//! A few seconds' memory of what nearly every request reads again: whose session a cookie
+//! is (with the person's grants) and which units a scope's roots cover. Without it, every
+//! page of the task list began with four queries and a walk of the whole unit tree.
+//!
+//! It never serves what a change has made untrue: every committed change of record
+//! ([`crate::Write`]) forgets everything at once, and an answer read while a change was
+//! committing is not kept (the generation it was read under has passed). A change made by
+//! another process (the command line beside a running server) is seen within [`TTL`].
+//! Time limits that belong to the record — a session's expiry and idle limit — are checked
+//! on every hit against the record's own times, not against the memory's.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::principal::CurrentUser;
+
+/// How long an answer is kept at most.
+pub const TTL: Duration = Duration::from_secs(5);
+/// Entries per shelf before it is emptied: a bound on memory, not a policy (a full shelf
+/// starts again; the next requests read the database).
+const MAX_ENTRIES: usize = 10_000;
+
+/// A session as last read: its person and the times that decide whether it still holds.
+#[derive(Debug, Clone)]
+pub struct SeenSession {
+    pub user: CurrentUser,
+    pub expires_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// The memory of one process, shared by every clone of the [`crate::App`].
+#[derive(Default)]
+pub struct Memo {
+    generation: AtomicU64,
+    pub(crate) sessions: Shelf<String, SeenSession>,
+    /// Sorted unit ids of each set of roots' subtrees.
+    pub(crate) subtrees: Shelf<Vec<i64>, Arc<[i64]>>,
+    /// How many units there are (of any time): a subtree this large is everything.
+    pub(crate) unit_count: Shelf<(), usize>,
+    /// The units standing on a day, in the tree's order: what every unit picker offers.
+    pub(crate) standing: Shelf<time::Date, Arc<[dxplan_store::units::Unit]>>,
+}
+
+impl Memo {
+    /// The generation an answer about to be read belongs to: pass it to [`Shelf::keep`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Forgets everything: a change of record was committed.
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.sessions.clear();
+        self.subtrees.clear();
+        self.unit_count.clear();
+        self.standing.clear();
+    }
+
+    /// Forgets one session (it ended, or was seen past its limits).
+    pub fn forget_session(&self, id_hash: &str) {
+        self.sessions.remove(id_hash);
+    }
+}
+
+/// One kind of answer, by key.
+pub struct Shelf<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
+}
+
+struct Entry<V> {
+    value: V,
+    kept_at: Instant,
+    generation: u64,
+}
+
+impl<K, V> Default for Shelf<K, V> {
+    fn default() -> Self {
+        Shelf {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
+    /// The answer kept for `key`, if it is young and no change has passed since.
+    pub fn get<Q>(&self, memo: &Memo, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let generation = memo.generation();
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = entries.get(key)?;
+        (entry.generation == generation && entry.kept_at.elapsed() < TTL)
+            .then(|| entry.value.clone())
+    }
+
+    /// Keeps `value`, read under `generation`, unless a change has been committed since.
+    pub fn keep(&self, memo: &Memo, generation: u64, key: K, value: V) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.generation() != generation {
+            return;
+        }
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            Entry {
+                value,
+                kept_at: Instant::now(),
+                generation,
+            },
+        );
+    }
+
+    fn remove<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+
+    fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_read_before_a_change_is_neither_served_nor_kept() {
+        let memo = Memo::default();
+        let before = memo.generation();
+        memo.subtrees
+            .keep(&memo, before, vec![1], Arc::from([1, 2]));
+        assert_eq!(
+            memo.subtrees.get(&memo, &vec![1]).as_deref(),
+            Some(&[1, 2][..])
+        );
+        // A change commits while another request is reading under the old generation.
+        let reading = memo.generation();
+        memo.forget_all();
+        assert!(memo.subtrees.get(&memo, &vec![1]).is_none());
+        memo.subtrees.keep(&memo, reading, vec![1], Arc::from([1]));
+        assert!(
+            memo.subtrees.get(&memo, &vec![1]).is_none(),
+            "read before the change: not kept"
+        );
+    }
+
+    #[test]
+    fn a_full_shelf_starts_again_instead_of_growing() {
+        let memo = Memo::default();
+        let g = memo.generation();
+        for i in 0..(MAX_ENTRIES as i64 + 5) {
+            memo.subtrees.keep(&memo, g, vec![i], Arc::from([i]));
+        }
+        let kept = memo.subtrees.entries.lock().unwrap().len();
+        assert!(kept <= MAX_ENTRIES, "{kept}");
+    }
+}
