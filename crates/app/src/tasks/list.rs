@@ -62,6 +62,9 @@ impl TaskQuery {
     }
 }
 
+/// Most units a task query names one by one (see [`scoped`]).
+const MAX_LISTED_SCOPE: usize = 500;
+
 /// The store filter: the user's scope, the subtree of the unit named, and today (what
 /// "overdue" is judged against). A scope or subtree that holds every unit narrows nothing
 /// and is left out, so the province's readers get the plain indexed query.
@@ -72,10 +75,21 @@ async fn scoped(
     mut filter: TaskFilter,
     unit: Option<&Unit>,
 ) -> AppResult<TaskFilter> {
-    filter.scope = match task_scope(user) {
-        Some(roots) if app.covers_every_unit(c, &roots).await? => None,
-        scope => scope,
-    };
+    match task_scope(user) {
+        Some(roots) if app.covers_every_unit(c, &roots).await? => filter.scope = None,
+        Some(roots) => {
+            let units = app.subtree(c, &roots).await?;
+            // A commune's or a department's few units are probed in the indexes; a scope
+            // of thousands stays a walk in the query (and within the engines' bind limits).
+            if units.len() <= MAX_LISTED_SCOPE {
+                filter.scope = None;
+                filter.scope_units = Some(units);
+            } else {
+                filter.scope = Some(roots);
+            }
+        }
+        None => filter.scope = None,
+    }
     filter.unit_subtree = match unit {
         Some(u) if app.covers_every_unit(c, &[u.id]).await? => None,
         unit => unit.map(|u| u.id),

@@ -55,6 +55,9 @@ pub struct TaskFilter {
     /// What the reader may see: tasks led or coordinated by units below these roots
     /// (`None`: everything).
     pub scope: Option<Vec<i64>>,
+    /// The same, as the units themselves when the caller has them at hand (a remembered
+    /// subtree): probed in the indexes instead of walking the tree in the query.
+    pub scope_units: Option<std::sync::Arc<[i64]>>,
     pub statuses: Vec<TaskStatus>,
     /// Only tasks past their deadline and not finished, as of `today`.
     pub overdue: bool,
@@ -89,6 +92,21 @@ pub(super) fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, S
                  JOIN scope ON scope.id = tu.unit_id))"
                     .to_string(),
             );
+        }
+    }
+    if let Some(units) = &filter.scope_units {
+        if units.is_empty() {
+            conditions.push("1 = 0".to_string());
+        } else {
+            let lead: Vec<String> = units.iter().map(|u| params.push(Arg::Int(*u))).collect();
+            let lead = lead.join(", ");
+            let coordinating: Vec<String> =
+                units.iter().map(|u| params.push(Arg::Int(*u))).collect();
+            conditions.push(format!(
+                "(t.lead_unit_id IN ({lead}) OR t.id IN (SELECT tu.task_id FROM task_units tu \
+                 WHERE tu.unit_id IN ({})))",
+                coordinating.join(", ")
+            ));
         }
     }
     if let Some(root) = filter.unit_subtree {
