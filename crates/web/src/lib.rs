@@ -71,7 +71,8 @@ pub fn router(state: AppState) -> Router {
         // any parse it started) and told so with a 4xx: the input, not the server, is at fault.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(axum::middleware::from_fn(metrics::track))
-        // Pages and JSON go out gzipped (the dashboard: 251 kB → 22 kB); documents that are
+        // Pages and JSON go out gzipped (the dashboard page 259 kB → 35 kB, its JSON 58 → 12 kB,
+        // 100 tasks as JSON 93 → 12 kB: measured 4 December 2026); documents that are
         // zip files already (xlsx, docx) or PDFs are left as they are.
         .layer(
             // The fastest level: most of the gain at a fraction of the CPU, for the list
