@@ -3,6 +3,8 @@ use std::time::Duration;
 use dxplan_app::store::sessions::{self, NewSession};
 use dxplan_app::store::{TestDb, users};
 use dxplan_domain::user::NewUser;
+mod common;
+use common::app_with;
 use dxplan_jobs::{JobConfig, run_due};
 use time::macros::datetime;
 
@@ -306,16 +308,4 @@ async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_th
     let mail = notifications::outbox_all(&mut c).await.unwrap();
     assert_eq!(mail.len(), 1);
     assert!(mail[0].body.contains("https://dxplan.example/assessments/"));
-}
-
-/// The use cases over the test database, with the public address links in reminders use.
-fn app_with(db: &dxplan_app::Db, public_url: Option<String>) -> dxplan_app::App {
-    dxplan_app::App::new(
-        db.clone(),
-        dxplan_app::Settings {
-            session_idle: Duration::from_secs(7200),
-            public_url,
-            ..Default::default()
-        },
-    )
 }

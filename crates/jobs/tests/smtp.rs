@@ -9,6 +9,8 @@ use dxplan_app::store::{TestDb, plans, units, users};
 use dxplan_domain::auth::Role;
 use dxplan_domain::task::{TaskFields, TaskStatus};
 use dxplan_domain::user::NewUser;
+mod common;
+use common::app_with;
 use dxplan_jobs::mail::{SmtpConfig, SmtpMailer};
 use dxplan_jobs::{JobConfig, deliver, run_due};
 use time::macros::{date, datetime};
@@ -360,16 +362,4 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
             .count(),
         1
     );
-}
-
-/// The use cases over the test database, with the public address links in reminders use.
-fn app_with(db: &dxplan_app::Db, public_url: Option<String>) -> dxplan_app::App {
-    dxplan_app::App::new(
-        db.clone(),
-        dxplan_app::Settings {
-            session_idle: Duration::from_secs(7200),
-            public_url,
-            ..Default::default()
-        },
-    )
 }
