@@ -105,8 +105,8 @@ fn workbook(rows: usize, names: &[String], year: i32) -> Vec<u8> {
     {
         put(sheet, 2, c as u16, h);
     }
-    let mut r = 3;
-    for i in 0..rows {
+    // Tasks from the fourth row on, under the title and the header.
+    for (r, i) in (3..).zip(0..rows) {
         put(sheet, r, 0, &(i + 1).to_string());
         put(
             sheet,
@@ -120,7 +120,6 @@ fn workbook(rows: usize, names: &[String], year: i32) -> Vec<u8> {
         put(sheet, r, 2, &names[i % names.len()]);
         put(sheet, r, 3, &names[(i * 7 + 3) % names.len()]);
         put(sheet, r, 4, &format!("Quý {}/{year}", i % 4 + 1));
-        r += 1;
     }
     book.save_to_buffer().expect("workbook")
 }
