@@ -102,9 +102,11 @@ pub(super) fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, S
             let lead = lead.join(", ");
             let coordinating: Vec<String> =
                 units.iter().map(|u| params.push(Arg::Int(*u))).collect();
+            // One set of the tasks led and the tasks coordinated, each found in its own
+            // index: an `OR` of the two made PostgreSQL read every task of the plan.
             conditions.push(format!(
-                "(t.lead_unit_id IN ({lead}) OR t.id IN (SELECT tu.task_id FROM task_units tu \
-                 WHERE tu.unit_id IN ({})))",
+                "t.id IN (SELECT l.id FROM tasks l WHERE l.lead_unit_id IN ({lead}) \
+                 UNION SELECT tu.task_id FROM task_units tu WHERE tu.unit_id IN ({}))",
                 coordinating.join(", ")
             ));
         }
