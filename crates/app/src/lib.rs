@@ -155,18 +155,16 @@ impl App {
         let mut key = roots.to_vec();
         key.sort_unstable();
         key.dedup();
-        if let Some(ids) = self.memo.subtrees.get(&self.memo, &key) {
-            return Ok(ids);
-        }
-        let generation = self.memo.generation();
-        let mut ids = dxplan_store::units::subtree_ids(c, &key).await?;
-        ids.sort_unstable();
-        ids.dedup();
-        let ids: Arc<[i64]> = ids.into();
+        let roots = key.clone();
         self.memo
             .subtrees
-            .keep(&self.memo, generation, key, ids.clone());
-        Ok(ids)
+            .get_or_read(&self.memo, key, || async move {
+                let mut ids = dxplan_store::units::subtree_ids(c, &roots).await?;
+                ids.sort_unstable();
+                ids.dedup();
+                AppResult::Ok(Arc::from(ids))
+            })
+            .await
     }
 
     /// The units standing on `day`, in the tree's order (what a unit picker offers). Kept
@@ -176,31 +174,26 @@ impl App {
         c: &mut Conn,
         day: time::Date,
     ) -> AppResult<Arc<[dxplan_store::units::Unit]>> {
-        if let Some(units) = self.memo.standing.get(&self.memo, &day) {
-            return Ok(units);
-        }
-        let generation = self.memo.generation();
-        let units: Arc<[dxplan_store::units::Unit]> =
-            dxplan_store::units::valid_on(c, day).await?.into();
         self.memo
             .standing
-            .keep(&self.memo, generation, day, units.clone());
-        Ok(units)
+            .get_or_read(&self.memo, day, || async {
+                AppResult::Ok(Arc::from(dxplan_store::units::valid_on(c, day).await?))
+            })
+            .await
     }
 
     /// Whether the subtrees of `roots` hold every unit there is: a scope that narrows
     /// nothing, which a query can leave out.
     pub async fn covers_every_unit(&self, c: &mut Conn, roots: &[i64]) -> AppResult<bool> {
         let covered = self.subtree(c, roots).await?.len();
-        let all = match self.memo.unit_count.get(&self.memo, &()) {
-            Some(n) => n,
-            None => {
-                let generation = self.memo.generation();
-                let n = usize::try_from(dxplan_store::units::count(c).await?).unwrap_or(usize::MAX);
-                self.memo.unit_count.keep(&self.memo, generation, (), n);
-                n
-            }
-        };
+        let all = self
+            .memo
+            .unit_count
+            .get_or_read(&self.memo, (), || async {
+                let n = dxplan_store::units::count(c).await?;
+                AppResult::Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            })
+            .await?;
         Ok(covered >= all)
     }
 

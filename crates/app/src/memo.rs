@@ -100,6 +100,26 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
             .then(|| entry.value.clone())
     }
 
+    /// The answer for `key`: remembered, or read by `read` and kept (unless a change was
+    /// committed while it was being read).
+    pub async fn get_or_read<E, Fut>(
+        &self,
+        memo: &Memo,
+        key: K,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(memo, &key) {
+            return Ok(value);
+        }
+        let generation = memo.generation();
+        let value = read().await?;
+        self.keep(memo, generation, key, value.clone());
+        Ok(value)
+    }
+
     /// Keeps `value`, read under `generation`, unless a change has been committed since.
     pub fn keep(&self, memo: &Memo, generation: u64, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);

@@ -197,8 +197,8 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
     // A search or a subtree is costly to test: then the page and the number of all
     // matches come from one pass, on narrow rows, and only the page's tasks are read in
     // full. A cheap filter is faster as an index count and an index-ordered page.
-    // A scope named unit by unit is a narrow selection too: its rows are found in the
-    // (plan, lead unit) index and only those are ordered.
+    // A scope named unit by unit is a narrow selection too: its rows are found by the
+    // two index probes of its `UNION` and only those are ordered.
     let costly = filter.search.is_some() || !with.is_empty() || filter.scope_units.is_some();
     if !costly {
         let (total,): (i64,) = q!(c, |x| bind_all!(
