@@ -3,6 +3,7 @@
 //! the generated reports all render this same struct, so their numbers cannot disagree.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use time::Date;
@@ -67,10 +68,11 @@ async fn default_unit(app: &App, user: &CurrentUser) -> AppResult<units::Unit> {
     {
         return Ok(units::get(&mut c, *first).await?);
     }
-    let all = units::valid_on(&mut c, today).await?;
+    let all = app.standing_units(&mut c, today).await?;
     let valid: std::collections::HashSet<i64> = all.iter().map(|u| u.id).collect();
-    all.into_iter()
+    all.iter()
         .find(|u| u.parent_id.is_none_or(|p| !valid.contains(&p)))
+        .cloned()
         .ok_or(AppError::NotFound)
 }
 
@@ -200,11 +202,57 @@ pub async fn check_query(
     })
 }
 
+/// What a dashboard is computed from: the reader's scope and the query as resolved. Two
+/// readers with the same scope asking the same thing on the same day see the same numbers,
+/// so one computation serves both until a change is committed (or a few seconds pass).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct DashboardKey {
+    scope: Option<Vec<i64>>,
+    root: i64,
+    plan: Option<i64>,
+    year: i32,
+    period: Option<Period>,
+    at: Date,
+    as_it_was: bool,
+    today: Date,
+}
+
 /// The dashboard and the task filter behind its numbers (what its task sheet lists).
 pub async fn dashboard_and_filter(
     app: &App,
     user: &CurrentUser,
     q: &DashboardQuery,
+) -> AppResult<(Dashboard, TaskFilter)> {
+    // Checked for every request: the rights on the unit are never remembered.
+    let resolved = resolve(app, user, q).await?;
+    let key = DashboardKey {
+        scope: crate::tasks::task_scope(user).map(|mut roots| {
+            roots.sort_unstable();
+            roots.dedup();
+            roots
+        }),
+        root: resolved.root.id,
+        plan: resolved.plan.map(|i| resolved.plans[i].id),
+        year: resolved.year,
+        period: resolved.period,
+        at: resolved.at,
+        as_it_was: resolved.as_it_was,
+        today: app.today(),
+    };
+    let computed = app
+        .memo
+        .dashboards
+        .get_or_read_alone(&app.memo, key, || async {
+            compute(app, user, resolved).await.map(Arc::new)
+        })
+        .await?;
+    Ok((computed.0.clone(), computed.1.clone()))
+}
+
+async fn compute(
+    app: &App,
+    user: &CurrentUser,
+    resolved: Resolved,
 ) -> AppResult<(Dashboard, TaskFilter)> {
     let Resolved {
         root,
@@ -214,19 +262,24 @@ pub async fn dashboard_and_filter(
         period,
         at,
         as_it_was,
-    } = resolve(app, user, q).await?;
+    } = resolved;
     let plan = plan.map(|i| &all_plans[i]);
     let today = app.today();
     let mut c = app.db.read().await?;
 
-    let filter = TaskFilter {
-        // No plan yet: an id no plan has, so nothing is counted.
-        plan_id: Some(plan.map_or(-1, |p| p.id)),
-        unit_subtree: Some(root.id),
-        scope: crate::tasks::task_scope(user),
-        today: Some(today),
-        ..TaskFilter::default()
-    };
+    // The user's scope and the unit's subtree, each left out where it holds every unit.
+    let filter = crate::tasks::list::scoped(
+        &mut c,
+        app,
+        user,
+        TaskFilter {
+            // No plan yet: an id no plan has, so nothing is counted.
+            plan_id: Some(plan.map_or(-1, |p| p.id)),
+            ..TaskFilter::default()
+        },
+        Some(&root),
+    )
+    .await?;
     let facts = tasks::facts(&mut c, &filter).await?;
     let overall = dashboard::tally(&facts, today);
     let statuses = {
@@ -303,7 +356,7 @@ pub async fn dashboard_and_filter(
     // Each task counts for the unit directly below the root that it falls under, in the
     // structure shown: a task of a unit merged away since counts for its successor (the
     // one taking the largest share of a split unit).
-    let valid = units::valid_on(&mut c, at).await?;
+    let valid = app.standing_units(&mut c, at).await?;
     let parent: HashMap<i64, Option<i64>> = valid.iter().map(|u| (u.id, u.parent_id)).collect();
     let lineage = dxplan_domain::reorg::Lineage::new(&units::lineage_edges(&mut c).await?);
     let mut carried: HashMap<i64, i64> = HashMap::new();
@@ -427,7 +480,7 @@ pub async fn dashboard_and_filter(
         .iter()
         .map(|t| t.indicator_id)
         .collect();
-    let catalogue = indicators::list(&mut c, None, None).await?;
+    let catalogue = app.catalogue(&mut c).await?;
     drop(c);
     let key_indicators = if key_ids.is_empty() {
         Vec::new()

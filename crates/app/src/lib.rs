@@ -182,6 +182,21 @@ impl App {
             .await
     }
 
+    /// The indicator catalogue, in its order. Kept a few seconds, forgotten on any change.
+    pub async fn catalogue(
+        &self,
+        c: &mut Conn,
+    ) -> AppResult<Arc<[dxplan_store::indicators::Indicator]>> {
+        self.memo
+            .catalogue
+            .get_or_read(&self.memo, (), || async {
+                AppResult::Ok(Arc::from(
+                    dxplan_store::indicators::list(c, None, None).await?,
+                ))
+            })
+            .await
+    }
+
     /// Whether the subtrees of `roots` hold every unit there is: a scope that narrows
     /// nothing, which a query can leave out.
     pub async fn covers_every_unit(&self, c: &mut Conn, roots: &[i64]) -> AppResult<bool> {

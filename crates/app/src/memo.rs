@@ -1,6 +1,8 @@
 //! A few seconds' memory of what nearly every request reads again: whose session a cookie
-//! is (with the person's grants) and which units a scope's roots cover. Without it, every
-//! page of the task list began with four queries and a walk of the whole unit tree.
+//! is (with the person's grants), which units a scope's roots cover, the indicator
+//! catalogue, and the dashboards. Without it, every page of the task list began with four
+//! queries and a walk of the whole unit tree, and every refresh of a wall screen
+//! recombined five years of figures.
 //!
 //! It never serves what a change has made untrue: every committed change of record
 //! ([`crate::Write`]) forgets everything at once, and an answer read while a change was
@@ -44,6 +46,17 @@ pub struct Memo {
     pub(crate) unit_count: Shelf<(), usize>,
     /// The units standing on a day, in the tree's order: what every unit picker offers.
     pub(crate) standing: Shelf<time::Date, Arc<[dxplan_store::units::Unit]>>,
+    /// The whole indicator catalogue, in its order.
+    pub(crate) catalogue: Shelf<(), Arc<[dxplan_store::indicators::Indicator]>>,
+    /// Dashboards as computed, by what they were computed for: the wall screens and the
+    /// steering committee read the same few again and again.
+    pub(crate) dashboards: Shelf<
+        crate::dashboard::DashboardKey,
+        Arc<(
+            dxplan_domain::dashboard::Dashboard,
+            dxplan_store::tasks::TaskFilter,
+        )>,
+    >,
 }
 
 impl Memo {
@@ -59,6 +72,8 @@ impl Memo {
         self.subtrees.clear();
         self.unit_count.clear();
         self.standing.clear();
+        self.catalogue.clear();
+        self.dashboards.clear();
     }
 
     /// Forgets one session (it ended, or was seen past its limits).
@@ -70,6 +85,9 @@ impl Memo {
 /// One kind of answer, by key.
 pub struct Shelf<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
+    /// The keys whose costly answer is being read, each with the lock its readers queue on:
+    /// see [`Shelf::get_or_read_alone`].
+    reading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct Entry<V> {
@@ -82,6 +100,7 @@ impl<K, V> Default for Shelf<K, V> {
     fn default() -> Self {
         Shelf {
             entries: Mutex::new(HashMap::new()),
+            reading: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -118,6 +137,43 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
         let value = read().await?;
         self.keep(memo, generation, key, value.clone());
         Ok(value)
+    }
+
+    /// [`Shelf::get_or_read`] for an answer that costs tens of milliseconds: one request
+    /// reads a key at a time and those waiting for it take what it kept. When eight wall
+    /// screens' answer expires at once, one of them recomputes it instead of all eight,
+    /// each slowed by the seven others.
+    pub async fn get_or_read_alone<E, Fut>(
+        &self,
+        memo: &Memo,
+        key: K,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
+    where
+        K: Clone,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(memo, &key) {
+            return Ok(value);
+        }
+        let queue = Arc::clone(
+            self.reading
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key.clone())
+                .or_default(),
+        );
+        let answer = {
+            let _turn = queue.lock().await;
+            self.get_or_read(memo, key.clone(), read).await
+        };
+        // The last reader out takes the queue away; one arriving later finds the answer
+        // kept (or, after an error, reads again).
+        let mut reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+        if Arc::strong_count(&queue) == 2 {
+            reading.remove(&key);
+        }
+        answer
     }
 
     /// Keeps `value`, read under `generation`, unless a change has been committed since.
@@ -180,6 +236,31 @@ mod tests {
         assert!(
             memo.subtrees.get(&memo, &vec![1]).is_none(),
             "read before the change: not kept"
+        );
+    }
+
+    #[tokio::test]
+    async fn readers_of_one_key_wait_for_one_read_instead_of_each_reading() {
+        let memo = Memo::default();
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let read = || async {
+            reads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok::<_, ()>(Arc::from([7]))
+        };
+        let (a, b, c) = tokio::join!(
+            memo.subtrees.get_or_read_alone(&memo, vec![1], read),
+            memo.subtrees.get_or_read_alone(&memo, vec![1], read),
+            memo.subtrees.get_or_read_alone(&memo, vec![1], read),
+        );
+        assert_eq!(
+            (a, b, c),
+            (Ok(Arc::from([7])), Ok(Arc::from([7])), Ok(Arc::from([7])))
+        );
+        assert_eq!(reads.load(Ordering::SeqCst), 1, "one read served all three");
+        assert!(
+            memo.subtrees.reading.lock().unwrap().is_empty(),
+            "no queue left behind"
         );
     }
 

@@ -36,8 +36,48 @@ impl App {
     }
 
     /// Begins a write that is no change of record and leaves no audit event.
-    pub async fn housekeeping(&self) -> AppResult<Conn> {
-        Ok(self.db.begin().await?)
+    pub async fn housekeeping(&self) -> AppResult<Housekeeping<'_>> {
+        Ok(Housekeeping {
+            conn: self.db.begin().await?,
+            app: self,
+        })
+    }
+}
+
+/// Bookkeeping in progress: a connection in a transaction, like [`Write`] but without an
+/// audit event.
+pub struct Housekeeping<'w> {
+    conn: Conn,
+    app: &'w App,
+}
+
+impl Housekeeping<'_> {
+    /// Commits bookkeeping that pages do not show (a session seen, a job's progress), so
+    /// what requests remember still holds: a thousand sessions touched once a minute
+    /// must not empty it many times a second.
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.conn.commit().await?)
+    }
+
+    /// Commits bookkeeping that changes what pages show (demo data, points recomputed
+    /// from figures) and forgets what requests remember, as a change of record does.
+    pub async fn commit_shown(self) -> AppResult<()> {
+        self.conn.commit().await?;
+        self.app.memo.forget_all();
+        Ok(())
+    }
+}
+
+impl Deref for Housekeeping<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl DerefMut for Housekeeping<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
     }
 }
 

@@ -58,15 +58,24 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// A geometry number: at most 2 decimals, '.' separator, no trailing zeros, never "-0" or NaN.
 pub(crate) fn n(v: f64) -> String {
-    if !v.is_finite() {
-        return "0".into();
+    // Whole hundredths in integers: `format!("{v:.2}")` takes the exact (and slow) path of
+    // float printing, and a heat map of a province prints ten thousand of these.
+    let hundredths = (v * 100.0).round();
+    if !hundredths.is_finite() || hundredths.abs() >= 1e15 {
+        return if v.is_finite() {
+            format!("{v:.0}")
+        } else {
+            "0".into()
+        };
     }
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() {
-        "0".into()
-    } else {
-        s.to_string()
+    let h = hundredths as i64;
+    let sign = if h < 0 { "-" } else { "" };
+    let (whole, part) = (h.unsigned_abs() / 100, h.unsigned_abs() % 100);
+    match part {
+        0 if whole == 0 => "0".into(),
+        0 => format!("{sign}{whole}"),
+        p if p % 10 == 0 => format!("{sign}{whole}.{}", p / 10),
+        p => format!("{sign}{whole}.{p:02}"),
     }
 }
 
@@ -413,6 +422,11 @@ mod tests {
         assert_eq!(n(-0.001), "0");
         assert_eq!(n(f64::NAN), "0");
         assert_eq!(n(120.50), "120.5");
+        assert_eq!(n(-3.04), "-3.04");
+        assert_eq!(n(0.999), "1");
+        assert_eq!(n(-0.5), "-0.5");
+        assert_eq!(n(f64::INFINITY), "0");
+        assert_eq!(n(1e20), "100000000000000000000");
     }
 
     #[test]

@@ -258,7 +258,7 @@ async fn refresh_fed_points(app: &App, l: &Loaded) -> AppResult<()> {
         )
         .await?;
     }
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(())
 }
 

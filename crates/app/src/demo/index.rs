@@ -228,7 +228,7 @@ pub async fn seed(app: &App) -> AppResult<SeededIndex> {
         }
     }
     link_tasks(&mut c, &so_2025, &huyen_2025).await?;
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(seeded)
 }
 

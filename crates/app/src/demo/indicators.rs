@@ -435,7 +435,7 @@ pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
     )
     .await?;
     if data == DemoData::CatalogueOnly {
-        c.commit().await?;
+        c.commit_shown().await?;
         return Ok(());
     }
     let all = units::valid_on(&mut c, today).await?;
@@ -637,6 +637,6 @@ pub async fn seed(app: &App, data: DemoData) -> AppResult<()> {
         }
     }
     indicators::seed_values(&mut c, &seeds, "demo", now).await?;
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(())
 }

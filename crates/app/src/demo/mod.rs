@@ -139,7 +139,7 @@ pub async fn seed_with(
         });
         granted_on.push(grant_on);
     }
-    c.commit().await?;
+    c.commit_shown().await?;
     let full = matches!(data, crate::demo::indicators::DemoData::Full);
     // The full demo lives through the 2025 reorganisation (see `demo_reform`): districts
     // work until 30 June 2025, the new communes from 1 July.
@@ -173,7 +173,7 @@ pub async fn seed_with(
                 }
             }
         }
-        c.commit().await?;
+        c.commit_shown().await?;
     }
     // This year's plan when that is later, made with the units of the year.
     if app.today().year() > 2025 {

@@ -268,7 +268,7 @@ async fn report_carried_work(app: &App) -> AppResult<()> {
             .await?;
         }
     }
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(())
 }
 

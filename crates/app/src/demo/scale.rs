@@ -143,7 +143,7 @@ async fn national_units(app: &App, communes_each: usize) -> AppResult<()> {
             .await?;
         }
     }
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(())
 }
 
@@ -175,7 +175,7 @@ async fn scale_indicators(app: &App, count: usize) -> AppResult<Vec<(i64, ScaleS
         .map_err(AppError::Validation)?;
         ids.push((indicators::insert(&mut c, &fields, None, now).await?, shape));
     }
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(ids)
 }
 
@@ -213,7 +213,7 @@ async fn generate(
             now,
         )
         .await?;
-        c.commit().await?;
+        c.commit_shown().await?;
         if (seed + 1) % 20 == 0 {
             tracing::info!(
                 indicators = seed + 1,

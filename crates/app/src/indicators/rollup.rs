@@ -46,7 +46,7 @@ pub struct RollupView {
 pub(super) async fn load_tree(app: &App, at: Date) -> AppResult<Tree> {
     let mut c = app.db.read().await?;
     let all = units::known_units(&mut c).await?;
-    let valid_units = units::valid_on(&mut c, at).await?;
+    let valid_units = app.standing_units(&mut c, at).await?;
     let parents: HashMap<i64, Option<i64>> =
         valid_units.iter().map(|u| (u.id, u.parent_id)).collect();
     let lineage = dxplan_domain::reorg::Lineage::new(&units::lineage_edges(&mut c).await?);
@@ -227,10 +227,13 @@ pub async fn rollup_periods(
     let root = units::by_code(&mut c, unit_code, at)
         .await?
         .ok_or_else(|| AppError::field("unit", Invalid::UnknownUnit))?;
-    let mut all = indicators::list(&mut c, None, None).await?;
-    if let Some(only) = only {
-        all.retain(|i| only.contains(&i.id));
-    }
+    let all: Vec<Indicator> = app
+        .catalogue(&mut c)
+        .await?
+        .iter()
+        .filter(|i| only.is_none_or(|only| only.contains(&i.id)))
+        .cloned()
+        .collect();
     let expected_pairs = indicators::all_expected_kinds(&mut c).await?;
     let sources = tree.sources_within(root.id);
     // The tree pruned to the reporting kinds, once per distinct set of kinds.

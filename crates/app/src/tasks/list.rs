@@ -68,7 +68,7 @@ const MAX_LISTED_SCOPE: usize = 500;
 /// The store filter: the user's scope, the subtree of the unit named, and today (what
 /// "overdue" is judged against). A scope or subtree that holds every unit narrows nothing
 /// and is left out, so the province's readers get the plain indexed query.
-async fn scoped(
+pub(crate) async fn scoped(
     c: &mut Conn,
     app: &App,
     user: &CurrentUser,

@@ -6,7 +6,7 @@ mod evidence;
 mod export;
 mod extensions;
 mod import;
-mod list;
+pub(crate) mod list;
 mod plans;
 mod register;
 mod reports;

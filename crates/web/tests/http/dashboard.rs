@@ -862,3 +862,35 @@ async fn a_restart_marks_unfinished_reports_as_interrupted() {
     let _ = tx.send(());
     let _ = server.await;
 }
+
+#[tokio::test]
+async fn a_change_shows_on_the_dashboard_at_once_though_dashboards_are_kept() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let viewer = app.login("viewer").await;
+    let before = dashboard(&viewer, "").await;
+    // Read again: the same answer, now from what the server keeps.
+    assert_eq!(dashboard(&viewer, "").await, before);
+    let plan = before["plan"]["id"].as_i64().unwrap();
+    let group = before["groups"][0]["key"].as_str().unwrap().to_string();
+    let (status, task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &json!({"code": "MEMO.1", "title": "Nhiệm vụ mới của Sở", "group_id": group.parse::<i64>().unwrap(),
+                    "lead_unit_code": "540", "due_date": "2020-01-31"}),
+        )
+        .await;
+    assert!(status.is_success(), "{task}");
+    let after = dashboard(&viewer, "").await;
+    assert_eq!(
+        after["overall"]["total"].as_u64().unwrap(),
+        before["overall"]["total"].as_u64().unwrap() + 1,
+        "the new task is counted on the next read"
+    );
+    // And the page, which renders the same numbers.
+    let page = viewer.get("/dashboard").await.text().await.unwrap();
+    assert!(
+        page.contains(&after["overall"]["total"].to_string()),
+        "the page shows the new total"
+    );
+}

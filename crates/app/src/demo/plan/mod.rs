@@ -197,7 +197,7 @@ pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -
         now,
     )
     .await?;
-    c.commit().await?;
+    c.commit_shown().await?;
     Ok(plan_id)
 }
 
