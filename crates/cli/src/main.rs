@@ -83,8 +83,8 @@ struct ServeArgs {
 struct DemoArgs {
     #[command(flatten)]
     serve: ServeArgs,
-    /// Add scale data: `province` (200 monthly indicators for every commune over five
-    /// years, about 1.9 million figures; takes a minute or two) or `national` (the
+    /// Add scale data: `province` (200 monthly indicators for each of the 58 communes over
+    /// five years, about 0.7 million figures; takes half a minute) or `national` (the
     /// ministry over 34 provinces of about 100 communes, 240 indicators, about 50 million
     /// figures; PostgreSQL only, takes about half an hour and 20 GB of disk).
     #[arg(long, value_parser = ["province", "national"])]

@@ -1,6 +1,6 @@
 //! The operations centre's quality bar of DESIGN.md §6 at province scale: the demo
 //! province (two plans of 80 tasks, 31 indicators with five years of figures) plus 200
-//! monthly indicators for every commune (≈1.9 M figures). Measures the dashboard's JSON
+//! monthly indicators for each of its 58 communes over five years (≈0.7 M figures). Measures the dashboard's JSON
 //! and HTML over real HTTP on loopback as the steering committee's viewer and a district's
 //! officer get them (their default plan and year): computed afresh (the first reader after
 //! a change), one client in turn, then eight at once (throughput and their waits), with
@@ -31,23 +31,23 @@ async fn main() {
 
     let (base, client) = serve_logged_in(&state).await;
     // The index assessment's pages: the demo's rounds are made in order (1 and 2 are
-    // 2024's departments and districts, 4 is 2025's districts).
-    let quy_nhon_2025 = {
+    // 2024's departments and districts, 4 is 2025's communes).
+    let commune_2025 = {
         let mut c = state.db.read().await.expect("conn");
         dxplan_app::store::index_rounds::assessments_of_round(&mut c, 4)
             .await
             .expect("round 4")
-            .into_iter()
-            .find(|a| a.unit_code == "540")
-            .expect("Quy Nhơn's assessment")
+            .first()
+            .expect("a commune's 2025 assessment")
             .id
     };
-    let assessment_page = format!("/assessments/{quy_nhon_2025}");
+    let assessment_page = format!("/assessments/{commune_2025}");
 
     // What a member of the steering committee gets (the province, its default plan and
-    // year), what a district's officer lands on, and the other pages of the centre.
+    // year), a ward's page (Phường Quy Nhơn, 21583) and what its officer lands on, and the
+    // other pages of the centre.
     let viewer = login(&base, "viewer", "demo").await;
-    let district_editor = login(&base, "editor-540", "demo").await;
+    let ward_editor = login(&base, "editor-540", "demo").await;
     println!(
         "  {:<40} {:>8} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>5}",
         "(one client; eight at once)", "afresh", "p50", "p95", "req/s", "p95", "p99", "kB"
@@ -57,11 +57,11 @@ async fn main() {
         ("viewer GET /api/v1/dashboard", &viewer, "/api/v1/dashboard"),
         ("viewer GET /dashboard?wall=1", &viewer, "/dashboard?wall=1"),
         (
-            "viewer GET /dashboard?unit=540",
+            "viewer GET /dashboard?unit=21583",
             &viewer,
-            "/dashboard?unit=540",
+            "/dashboard?unit=21583",
         ),
-        ("editor-540 GET /dashboard", &district_editor, "/dashboard"),
+        ("ward officer GET /dashboard", &ward_editor, "/dashboard"),
         (
             "GET /assessments/{id} (53 criteria)",
             &client,
