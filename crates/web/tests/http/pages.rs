@@ -388,27 +388,57 @@ async fn when_the_database_is_gone_users_get_a_friendly_500_and_health_says_so()
 }
 
 #[tokio::test]
-async fn pages_and_json_are_gzipped_and_the_site_has_an_icon() {
+async fn pages_and_json_are_compressed_and_the_site_has_an_icon() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
-    for path in ["/dashboard", "/api/v1/tasks?per_page=100"] {
-        let r = coordinator
-            .client
-            .get(app.url(path))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        assert_eq!(r.headers()["content-encoding"], "gzip", "{path}");
-        let gz = r.bytes().await.unwrap();
+    for path in [
+        "/dashboard",
+        "/api/v1/tasks?per_page=100",
+        "/api/v1/tasks.csv",
+    ] {
         let plain = coordinator.get(path).await.bytes().await.unwrap();
+        let fetch = |encoding: &'static str| {
+            let client = coordinator.client.clone();
+            let url = app.url(path);
+            async move {
+                let r = client
+                    .get(url)
+                    .header("accept-encoding", encoding)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "{path}");
+                let how = r.headers()["content-encoding"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                (how, r.bytes().await.unwrap())
+            }
+        };
+        let (how, gz) = fetch("gzip").await;
+        assert_eq!(how, "gzip", "{path}");
         assert!(
             gz.len() * 4 < plain.len(),
             "{path}: {} bytes gzipped, {} plain",
             gz.len(),
             plain.len()
         );
+        // What browsers ask for: brotli, as small, and the same bytes once read.
+        let (how, br) = fetch("gzip, deflate, br").await;
+        assert_eq!(how, "br", "{path}");
+        assert!(
+            br.len() * 4 < plain.len(),
+            "{path}: {} in br, {} plain",
+            br.len(),
+            plain.len()
+        );
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(
+            &mut brotli_decompressor::Decompressor::new(&br[..], 4096),
+            &mut read,
+        )
+        .unwrap();
+        assert_eq!(read, plain, "{path}");
     }
     // Documents that are zip files already go out as they are.
     let r = coordinator
