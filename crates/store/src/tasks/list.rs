@@ -194,12 +194,14 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
         ""
     };
     let count_sql = format!("{with}SELECT COUNT(*) FROM tasks t {groups}{where_}");
-    // A search or a subtree is costly to test: then the page and the number of all
-    // matches come from one pass, on narrow rows, and only the page's tasks are read in
-    // full. A cheap filter is faster as an index count and an index-ordered page.
-    // A scope named unit by unit is a narrow selection too: its rows are found by the
-    // two index probes of its `UNION` and only those are ordered.
-    let costly = filter.search.is_some() || !with.is_empty() || filter.scope_units.is_some();
+    // A subtree is costly to test: then the page and the number of all matches come from
+    // one pass, on narrow rows, and only the page's tasks are read in full. A cheap filter
+    // is faster as an index count and an index-ordered page. A scope named unit by unit is
+    // a narrow selection too: its rows are found by the two index probes of its `UNION`
+    // and only those are ordered. A search is not: the count scans the plan once, and the
+    // page, read in the index's order, stops at its 25th match, where numbering every
+    // match in one pass sorted a third of the plan (0.3 against 0.8 ms at 3,000 tasks).
+    let costly = !with.is_empty() || filter.scope_units.is_some();
     if !costly {
         let (total,): (i64,) = q!(c, |x| bind_all!(
             sqlx::query_as(sqlx::AssertSqlSafe(count_sql.clone())),
@@ -207,11 +209,21 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
         )
         .fetch_one(x)
         .await)?;
+        // The page's ids first, from the index where it holds the filter's columns (a
+        // plan's overdue tasks), then only those 25 tasks in full: reading every match in
+        // full to order them by code took twice as long.
         let sql = format!(
-            "{}{where_}ORDER BY {order} LIMIT {} OFFSET {}",
-            select_tasks!(),
-            filter.limit.clamp(1, 1000),
-            filter.offset
+            "{}ORDER BY {order}",
+            select_tasks!().replacen(
+                " FROM tasks t ",
+                &format!(
+                    " FROM (SELECT t.id AS page_id FROM tasks t {groups}{where_}\
+                     ORDER BY {order} LIMIT {} OFFSET {}) p JOIN tasks t ON t.id = p.page_id ",
+                    filter.limit.clamp(1, 1000),
+                    filter.offset
+                ),
+                1
+            ),
         );
         let tasks: Vec<Task> = q!(c, |x| bind_all!(
             sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(sql)),
