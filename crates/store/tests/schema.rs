@@ -142,5 +142,15 @@ async fn both_engines_migrate_to_the_same_schema() {
             "{table}: the same columns, types and nullability (SQLite left, PostgreSQL right)"
         );
     }
-    assert_eq!(s.indexes, p.indexes, "the same named indexes");
+    // The one index each engine builds its own way: SQLite adds the folded words to the
+    // newest-plan index, which PostgreSQL's bounded index entries cannot hold (0019).
+    let sqlite_indexes: BTreeSet<(String, String)> = s
+        .indexes
+        .iter()
+        .map(|(i, t)| match i.as_str() {
+            "tasks_newest_plan_code_search" => ("tasks_newest_plan_code".to_string(), t.clone()),
+            _ => (i.clone(), t.clone()),
+        })
+        .collect();
+    assert_eq!(sqlite_indexes, p.indexes, "the same named indexes");
 }
