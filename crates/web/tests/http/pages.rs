@@ -423,22 +423,9 @@ async fn pages_and_json_are_compressed_and_the_site_has_an_icon() {
             gz.len(),
             plain.len()
         );
-        // What browsers ask for: brotli, as small, and the same bytes once read.
-        let (how, br) = fetch("gzip, deflate, br").await;
-        assert_eq!(how, "br", "{path}");
-        assert!(
-            br.len() * 4 < plain.len(),
-            "{path}: {} in br, {} plain",
-            br.len(),
-            plain.len()
-        );
-        let mut read = Vec::new();
-        std::io::Read::read_to_end(
-            &mut brotli_decompressor::Decompressor::new(&br[..], 4096),
-            &mut read,
-        )
-        .unwrap();
-        assert_eq!(read, plain, "{path}");
+        // What browsers ask for: gzip, for it costs a tenth of brotli's CPU here.
+        let (how, _) = fetch("gzip, deflate, br").await;
+        assert_eq!(how, "gzip", "{path}");
     }
     // Documents that are zip files already go out as they are.
     let r = coordinator
