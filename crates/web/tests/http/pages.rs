@@ -423,7 +423,7 @@ async fn pages_and_json_are_compressed_and_the_site_has_an_icon() {
             gz.len(),
             plain.len()
         );
-        // What browsers ask for: gzip, for it costs a tenth of brotli's CPU here.
+        // What browsers ask for: gzip (brotli cost five times the CPU here).
         let (how, _) = fetch("gzip, deflate, br").await;
         assert_eq!(how, "gzip", "{path}");
     }
