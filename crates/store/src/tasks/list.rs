@@ -212,19 +212,12 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
         // The page's ids first, from the index where it holds the filter's columns (a
         // plan's overdue tasks), then only those 25 tasks in full: reading every match in
         // full to order them by code took twice as long.
-        let sql = format!(
-            "{}ORDER BY {order}",
-            select_tasks!().replacen(
-                " FROM tasks t ",
-                &format!(
-                    " FROM (SELECT t.id AS page_id FROM tasks t {groups}{where_}\
-                     ORDER BY {order} LIMIT {} OFFSET {}) p JOIN tasks t ON t.id = p.page_id ",
-                    filter.limit.clamp(1, 1000),
-                    filter.offset
-                ),
-                1
-            ),
+        let page = format!(
+            "SELECT t.id AS page_id FROM tasks t {groups}{where_}ORDER BY {order} LIMIT {} OFFSET {}",
+            filter.limit.clamp(1, 1000),
+            filter.offset
         );
+        let sql = format!("{}ORDER BY {order}", tasks_of_page(&page, ""));
         let tasks: Vec<Task> = q!(c, |x| bind_all!(
             sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(sql)),
             params.args
@@ -241,14 +234,10 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
     );
     let sql = format!(
         "{with}{}ORDER BY {order}",
-        select_tasks!().replacen(
-            " FROM tasks t ",
-            &format!(
-                ", CAST(p.total_matching AS BIGINT) AS total_matching \
-                 FROM ({page}) p JOIN tasks t ON t.id = p.page_id "
-            ),
-            1
-        ),
+        tasks_of_page(
+            &page,
+            ", CAST(p.total_matching AS BIGINT) AS total_matching"
+        )
     );
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -280,6 +269,16 @@ pub async fn list(c: &mut Conn, filter: &TaskFilter) -> Result<TaskPage> {
         tasks: rows.into_iter().map(|r| r.task).collect(),
         total,
     })
+}
+
+/// The tasks in full of a page whose ids `page` selects as `page_id`, with `extra` columns
+/// of the page beside them.
+fn tasks_of_page(page: &str, extra: &str) -> String {
+    select_tasks!().replacen(
+        " FROM tasks t ",
+        &format!("{extra} FROM ({page}) p JOIN tasks t ON t.id = p.page_id "),
+        1,
+    )
 }
 
 /// What the dashboard counts of every task a filter selects, in one query.
