@@ -5,7 +5,8 @@
 //! recombined five years of figures.
 //!
 //! It never serves what a change has made untrue: every committed change of record
-//! ([`crate::Write`]) forgets everything at once, and an answer read while a change was
+//! ([`crate::Write`]), and housekeeping that changes what pages show
+//! ([`crate::write::Housekeeping::commit_shown`]), forgets everything at once; an answer read while a change was
 //! committing is not kept (the generation it was read under has passed). A change made by
 //! another process (the command line beside a running server) is seen within [`TTL`].
 //! Time limits that belong to the record — a session's expiry and idle limit — are checked
@@ -90,6 +91,24 @@ pub struct Shelf<K, V> {
     reading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
+/// Takes a key's queue away when its last reader leaves; one arriving later finds the
+/// answer kept (or, after an error, reads again).
+struct LeaveQueue<'a, K: Eq + Hash, Q> {
+    reading: &'a Mutex<HashMap<K, Arc<Q>>>,
+    key: &'a K,
+    queue: &'a Arc<Q>,
+}
+
+impl<K: Eq + Hash, Q> Drop for LeaveQueue<'_, K, Q> {
+    fn drop(&mut self) {
+        let mut reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+        // The map's handle and this reader's: nobody else waits.
+        if Arc::strong_count(self.queue) == 2 {
+            reading.remove(self.key);
+        }
+    }
+}
+
 struct Entry<V> {
     value: V,
     kept_at: Instant,
@@ -163,17 +182,15 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
                 .entry(key.clone())
                 .or_default(),
         );
-        let answer = {
-            let _turn = queue.lock().await;
-            self.get_or_read(memo, key.clone(), read).await
+        // Dropped however this ends, a reader cancelled mid-read included (its client gone,
+        // its time up): the last one out takes the queue away.
+        let _leave = LeaveQueue {
+            reading: &self.reading,
+            key: &key,
+            queue: &queue,
         };
-        // The last reader out takes the queue away; one arriving later finds the answer
-        // kept (or, after an error, reads again).
-        let mut reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
-        if Arc::strong_count(&queue) == 2 {
-            reading.remove(&key);
-        }
-        answer
+        let _turn = queue.lock().await;
+        self.get_or_read(memo, key.clone(), read).await
     }
 
     /// Keeps `value`, read under `generation`, unless a change has been committed since.
@@ -262,6 +279,21 @@ mod tests {
             memo.subtrees.reading.lock().unwrap().is_empty(),
             "no queue left behind"
         );
+    }
+
+    #[tokio::test]
+    async fn a_reader_cancelled_mid_read_leaves_no_queue_behind() {
+        let memo = Memo::default();
+        let never = memo.subtrees.get_or_read_alone(&memo, vec![1], || async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok::<_, ()>(Arc::from([1]))
+        });
+        assert!(
+            tokio::time::timeout(Duration::from_millis(10), never)
+                .await
+                .is_err()
+        );
+        assert!(memo.subtrees.reading.lock().unwrap().is_empty());
     }
 
     #[test]
