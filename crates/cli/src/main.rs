@@ -45,6 +45,11 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "DXPLAN_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// A PostgreSQL streaming replica of `--database` for reads (`postgres://…`): lists,
+    /// dashboards and open data read there once it has replayed this server's commits,
+    /// and from the primary while it lags.
+    #[arg(long, env = "DXPLAN_DATABASE_REPLICA")]
+    database_replica: Option<String>,
     /// Mark cookies Secure and send Strict-Transport-Security (use behind HTTPS).
     #[arg(long, env = "DXPLAN_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -308,13 +313,21 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn open(data_dir: &Path, url: &str) -> anyhow::Result<Db> {
+    open_with_replica(data_dir, url, None).await
+}
+
+async fn open_with_replica(
+    data_dir: &Path,
+    url: &str,
+    replica: Option<&str>,
+) -> anyhow::Result<Db> {
     if !url.starts_with("postgres") {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
     }
-    Db::connect(&DbOptions::new(url))
-        .await
-        .context("opening the database")
+    let mut options = DbOptions::new(url);
+    options.replica_url = replica.map(str::to_owned);
+    Db::connect(&options).await.context("opening the database")
 }
 
 /// The use cases, for a subcommand run at the command line (no web server).
@@ -372,7 +385,7 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let demo = matches!(mode, Mode::Demo { .. });
     let started = std::time::Instant::now();
-    let db = open(&data_dir, &url).await?;
+    let db = open_with_replica(&data_dir, &url, args.database_replica.as_deref()).await?;
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         trusted_proxies: args.trusted_proxy.clone(),

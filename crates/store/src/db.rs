@@ -1,5 +1,6 @@
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -7,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
+use crate::replica::{Replica, ReplicaStats};
 use crate::{Result, StoreError};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -26,6 +28,9 @@ pub struct DbOptions {
     /// PostgreSQL only: the schema to work in (tests give each run its own).
     pub pg_schema: Option<String>,
     pub max_connections: u32,
+    /// PostgreSQL only: `postgres://…` of a streaming replica that serves reads once it
+    /// has replayed this server's commits (see `replica.rs`).
+    pub replica_url: Option<String>,
 }
 
 impl DbOptions {
@@ -34,15 +39,20 @@ impl DbOptions {
             url: url.into(),
             pg_schema: None,
             max_connections: 8,
+            replica_url: None,
         }
     }
 }
 
-/// The database: a pool on one of the two engines.
+/// The database: a pool on one of the two engines; on PostgreSQL, perhaps a read replica
+/// beside the primary.
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        replica: Option<Arc<Replica>>,
+    },
 }
 
 /// Connection-pool figures for `/metrics`.
@@ -50,6 +60,27 @@ pub enum Db {
 pub struct PoolStats {
     pub size: u32,
     pub idle: usize,
+    /// Where reads went, when there is a replica.
+    pub replica: Option<ReplicaStats>,
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// A pool on PostgreSQL at `url`, in `schema` when one is given, that waits at most
+/// `wait` for a connection.
+async fn pg_pool(url: &str, options: &DbOptions, wait: Duration) -> Result<PgPool> {
+    let mut connect =
+        PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+    if let Some(schema) = &options.pg_schema {
+        connect = connect.options([("search_path", schema.as_str())]);
+    }
+    Ok(PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(wait)
+        .connect_with(connect)
+        .await?)
 }
 
 impl Db {
@@ -63,18 +94,35 @@ impl Db {
     /// Connects without migrating.
     pub async fn open(options: &DbOptions) -> Result<Db> {
         let url = options.url.trim();
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut connect =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
-            if let Some(schema) = &options.pg_schema {
-                connect = connect.options([("search_path", schema.as_str())]);
-            }
-            let pool = PgPoolOptions::new()
-                .max_connections(options.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(connect)
-                .await?;
-            return Ok(Db::Postgres(pool));
+        let replica_url = options
+            .replica_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        if is_postgres(url) {
+            let pool = pg_pool(url, options, Duration::from_secs(10)).await?;
+            let replica = match replica_url {
+                // A replica that does not answer soon is not waited for: the primary reads.
+                Some(r) if is_postgres(r) => Some(Arc::new(
+                    Replica::new(
+                        pg_pool(r, options, Duration::from_secs(2)).await?,
+                        pool.clone(),
+                    )
+                    .await?,
+                )),
+                Some(_) => {
+                    return Err(StoreError::Config(
+                        "the read replica must be a PostgreSQL URL (postgres://…)".into(),
+                    ));
+                }
+                None => None,
+            };
+            return Ok(Db::Postgres { pool, replica });
+        }
+        if replica_url.is_some() {
+            return Err(StoreError::Config(
+                "a read replica needs PostgreSQL: the embedded database has none".into(),
+            ));
         }
         let path = url
             .strip_prefix("sqlite://")
@@ -122,7 +170,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
-            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+            Db::Postgres { pool, .. } => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
@@ -130,15 +178,25 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres { .. } => Backend::Postgres,
         }
     }
 
-    /// A pooled connection for reads.
+    /// A pooled connection for reads: on the replica when there is one that has replayed
+    /// every commit of this server, else on the primary.
     pub async fn read(&self) -> Result<Conn> {
         Ok(match self {
             Db::Sqlite(p) => Conn::SqlitePool(p.acquire().await?),
-            Db::Postgres(p) => Conn::PgPool(p.acquire().await?),
+            Db::Postgres { pool, replica } => {
+                let on_replica = match replica {
+                    Some(r) => r.caught_up().await,
+                    None => None,
+                };
+                match on_replica {
+                    Some(c) => Conn::PgPool(c),
+                    None => Conn::PgPool(pool.acquire().await?),
+                }
+            }
         })
     }
 
@@ -148,17 +206,17 @@ impl Db {
             // IMMEDIATE takes the write lock at once, so two writers queue on the busy
             // timeout instead of one failing when it upgrades from a read lock.
             Db::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Conn::PgTx(p.begin().await?),
+            Db::Postgres { pool, replica } => Conn::PgTx(pool.begin().await?, replica.clone()),
         })
     }
 
-    /// Is the database answering?
+    /// Is the database answering? The primary, where writes go: a replica that fails
+    /// only sends reads back to the primary.
     pub async fn ping(&self) -> Result<()> {
-        let mut c = self.read().await?;
-        crate::macros::q!(c, |x| sqlx::query("SELECT 1")
-            .execute(x)
-            .await
-            .map(|r| r.rows_affected()))?;
+        match self {
+            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+            Db::Postgres { pool, .. } => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+        }
         Ok(())
     }
 
@@ -168,8 +226,8 @@ impl Db {
     /// SQLite plans by fixed rules the indexes are made for: nothing to do.
     pub async fn refresh_statistics(&self) -> Result<()> {
         match self {
-            Db::Postgres(p) => {
-                sqlx::query("ANALYZE").execute(p).await?;
+            Db::Postgres { pool, .. } => {
+                sqlx::query("ANALYZE").execute(pool).await?;
                 Ok(())
             }
             Db::Sqlite(_) => Ok(()),
@@ -181,10 +239,12 @@ impl Db {
             Db::Sqlite(p) => PoolStats {
                 size: p.size(),
                 idle: p.num_idle(),
+                replica: None,
             },
-            Db::Postgres(p) => PoolStats {
-                size: p.size(),
-                idle: p.num_idle(),
+            Db::Postgres { pool, replica } => PoolStats {
+                size: pool.size(),
+                idle: pool.num_idle(),
+                replica: replica.as_ref().map(|r| r.stats()),
             },
         }
     }
@@ -203,7 +263,7 @@ impl Db {
                     .await?;
                 Ok(())
             }
-            Db::Postgres(_) => Err(StoreError::Config(
+            Db::Postgres { .. } => Err(StoreError::Config(
                 "PostgreSQL: use pg_dump (for example `pg_dump -Fc -f dxplan.dump DATABASE_URL`)"
                     .into(),
             )),
@@ -213,17 +273,23 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres { pool, replica } => {
+                pool.close().await;
+                if let Some(r) = replica {
+                    r.close().await;
+                }
+            }
         }
     }
 }
 
-/// A connection to run repository functions on: pooled (reads) or in a transaction (writes).
+/// A connection to run repository functions on: pooled (reads) or in a transaction
+/// (writes; on PostgreSQL with the replica whose reads must wait for its commit).
 pub enum Conn {
     SqlitePool(PoolConnection<Sqlite>),
     SqliteTx(Transaction<'static, Sqlite>),
     PgPool(PoolConnection<Postgres>),
-    PgTx(Transaction<'static, Postgres>),
+    PgTx(Transaction<'static, Postgres>, Option<Arc<Replica>>),
 }
 
 /// The engine-specific connection behind a [`Conn`].
@@ -238,14 +304,14 @@ impl Conn {
             Conn::SqlitePool(c) => Raw::Sqlite(c),
             Conn::SqliteTx(t) => Raw::Sqlite(t),
             Conn::PgPool(c) => Raw::Postgres(c),
-            Conn::PgTx(t) => Raw::Postgres(t),
+            Conn::PgTx(t, _) => Raw::Postgres(t),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
             Conn::SqlitePool(_) | Conn::SqliteTx(_) => Backend::Sqlite,
-            Conn::PgPool(_) | Conn::PgTx(_) => Backend::Postgres,
+            Conn::PgPool(_) | Conn::PgTx(..) => Backend::Postgres,
         }
     }
 
@@ -253,7 +319,12 @@ impl Conn {
     pub async fn commit(self) -> Result<()> {
         match self {
             Conn::SqliteTx(t) => t.commit().await?,
-            Conn::PgTx(t) => t.commit().await?,
+            Conn::PgTx(t, replica) => {
+                t.commit().await?;
+                if let Some(r) = replica {
+                    r.note_commit().await;
+                }
+            }
             Conn::SqlitePool(_) | Conn::PgPool(_) => {}
         }
         Ok(())

@@ -9,6 +9,7 @@
 mod db;
 mod error;
 mod macros;
+mod replica;
 
 pub mod attachments;
 pub mod audit;
@@ -32,8 +33,9 @@ pub mod units;
 pub mod users;
 pub mod webhooks;
 
-pub use db::{Backend, Conn, Db, DbOptions, PoolStats};
+pub use db::{Backend, Conn, Db, DbOptions, PoolStats, Raw};
 pub use error::StoreError;
+pub use replica::ReplicaStats;
 pub use testing::TestDb;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

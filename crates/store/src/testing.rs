@@ -6,7 +6,10 @@ use crate::{Db, DbOptions, Result};
 
 /// A throw-away database for tests: an SQLite file in the temporary folder, or, when
 /// `DXPLAN_TEST_DATABASE_URL` names a PostgreSQL server, a fresh schema on it — so test
-/// runs never see each other's data.
+/// runs never see each other's data. When `DXPLAN_TEST_REPLICA_URL` also names a streaming
+/// replica of that server (`scripts/pg-test-replica`), reads go there as in production
+/// with `--database-replica`, so the whole suite checks that every read sees the commits
+/// before it.
 pub struct TestDb {
     pub db: Db,
     options: DbOptions,
@@ -41,6 +44,9 @@ impl TestDb {
                 let mut options = DbOptions::new(url);
                 options.pg_schema = Some(schema);
                 options.max_connections = 4;
+                options.replica_url = std::env::var("DXPLAN_TEST_REPLICA_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty());
                 Ok(TestDb {
                     db: Db::connect(&options).await?,
                     options,

@@ -77,7 +77,7 @@ async fn sqlite_schema(db: &Db) -> Schema {
 }
 
 async fn postgres_schema(db: &Db) -> Schema {
-    let Db::Postgres(pool) = db else {
+    let Db::Postgres { pool, .. } = db else {
         unreachable!("a PostgreSQL database")
     };
     let rows = sqlx::query(

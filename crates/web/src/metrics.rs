@@ -102,6 +102,11 @@ pub async fn endpoint(
     let pool = state.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections").set(pool.idle as f64);
+    if let Some(replica) = pool.replica {
+        // Reads the replica served, and reads kept on the primary while it lagged.
+        metrics::counter!("db_reads_total", "to" => "replica").absolute(replica.replica_reads);
+        metrics::counter!("db_reads_total", "to" => "primary").absolute(replica.primary_reads);
+    }
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,

@@ -171,7 +171,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 fn engine_name(db: &Db) -> &'static str {
     match db {
         Db::Sqlite(_) => "sqlite",
-        Db::Postgres(_) => "postgres",
+        Db::Postgres { .. } => "postgres",
     }
 }
 
@@ -274,7 +274,7 @@ async fn write_partial(
             let (hashes, version) = read?;
             (SQLITE_FILE, hashes, version)
         }
-        Db::Postgres(_) => {
+        Db::Postgres { .. } => {
             let dump = partial.join(PG_DUMP_FILE);
             let url = url.to_string();
             blocking(move || pg_dump(&url, &dump)).await?;

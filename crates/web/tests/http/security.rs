@@ -249,7 +249,7 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
                 .await
                 .map(|_| ()),
         ),
-        dxplan_app::store::Db::Postgres(p) => (
+        dxplan_app::store::Db::Postgres { pool: p, .. } => (
             sqlx::query("UPDATE audit_events SET summary = 'x'")
                 .execute(p)
                 .await
