@@ -94,6 +94,10 @@ struct DemoArgs {
     /// figures; PostgreSQL only, takes about half an hour and 20 GB of disk).
     #[arg(long, value_parser = ["province", "national"])]
     scale: Option<String>,
+    /// Add a plan of this year with this many tasks over the units, in every status, as a
+    /// comparison with another tracker loads (`scripts/bench-vs-redmine` asks for 3,000).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    tasks: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -239,7 +243,10 @@ async fn run() -> anyhow::Result<()> {
             if !url.starts_with("postgres") {
                 fresh_sqlite(&data_dir)?;
             }
-            let mode = Mode::Demo { scale: args.scale };
+            let mode = Mode::Demo {
+                scale: args.scale,
+                tasks: args.tasks,
+            };
             serve(args.serve, data_dir, url, mode, lock).await
         }
         Command::Migrate => {
@@ -372,7 +379,10 @@ fn password_from_env() -> (String, bool) {
 /// How `serve` starts: on the configured database, or on a fresh demo.
 enum Mode {
     Serve,
-    Demo { scale: Option<String> },
+    Demo {
+        scale: Option<String>,
+        tasks: Option<u32>,
+    },
 }
 
 /// Runs the server; `_lock` is the data directory's lock, held until the server stops.
@@ -405,7 +415,10 @@ async fn serve(
     let url_shown = format!("http://{}", args.listen);
     if demo {
         let accounts = demo::seed(&state).await?;
-        if let Mode::Demo { scale: Some(scale) } = &mode {
+        if let Mode::Demo {
+            scale: Some(scale), ..
+        } = &mode
+        {
             println!("Đang tạo dữ liệu quy mô {scale} / generating {scale}-scale data…");
             let report = if scale == "national" {
                 demo::scale::seed_national(&state, 240, 5, 100).await?
@@ -416,6 +429,14 @@ async fn serve(
                 "  {} chỉ tiêu × {} xã × 60 tháng = {} số liệu",
                 report.indicators, report.units, report.values
             );
+        }
+        if let Mode::Demo {
+            tasks: Some(count), ..
+        } = &mode
+        {
+            println!("Đang tạo kế hoạch {count} nhiệm vụ / generating a plan of {count} tasks…");
+            let title = format!("Kế hoạch {count} nhiệm vụ (dữ liệu so sánh)");
+            demo::scale::seed_tasks(&state, &title, *count as usize).await?;
         }
         // The demo is one bulk load: its first pages should not wait for autovacuum.
         db.refresh_statistics().await?;

@@ -2,29 +2,50 @@
 //! tasks in the newest plan, server time (p50/p95) of its store query, and throughput over
 //! real HTTP on loopback for the shapes people hit — the default page (no filter), a
 //! broad search matching a third of the plan, a unit subtree, overdue, sorted by due date
-//! — as the province coordinator, a viewer and a commune editor, HTML and JSON.
+//! — as the province coordinator, a viewer and a commune editor, HTML and JSON. The same
+//! shapes are then measured on a second, older plan of 30,000 tasks, named in the query
+//! (`plan=`), as a province that keeps several years of work in one database has.
 //!
 //! Run: `cargo bench -p dxplan-web --bench task_list` (SQLite; set
-//! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL; `DXPLAN_BENCH_SECONDS` per shape, 3 by default).
+//! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL; `DXPLAN_BENCH_SECONDS` per shape, 3 by default;
+//! `DXPLAN_BENCH_ONLY=viewer` for one reader; `DXPLAN_BENCH_LARGE=0` leaves out the large plan).
 
 use std::time::{Duration, Instant};
 
-use dxplan_app::store::tasks::{self, TaskFilter, TaskSort, TaskWrite};
-use dxplan_app::store::{plans, units};
-use dxplan_domain::task::{AcquisitionMode, TaskFields, TaskStatus};
+use dxplan_app::demo::scale::seed_tasks;
+use dxplan_app::store::tasks::{self, TaskFilter, TaskSort};
+use dxplan_app::store::units;
+use dxplan_domain::task::TaskStatus;
 use dxplan_web::AppState;
-use time::{Date, Duration as Days};
 
 mod common;
 use common::{bench_state, login, percentile, serve_logged_in};
 
 const TASKS: usize = 3_000;
+const LARGE_PLAN_TASKS: usize = 30_000;
 
 #[tokio::main]
 async fn main() {
     let (_db, state) = bench_state().await;
     dxplan_app::demo::seed(&state).await.expect("demo");
-    let plan_id = fill_plan(&state).await;
+    let large = std::env::var("DXPLAN_BENCH_LARGE").map_or(true, |v| v != "0");
+    // The large plan first, so the 3,000-task plan stays the newest: the default page.
+    let large_plan_id = if large {
+        let start = Instant::now();
+        let id = seed_tasks(&state, "Kế hoạch lớn đo hiệu năng", LARGE_PLAN_TASKS)
+            .await
+            .expect("large plan");
+        println!(
+            "filled a plan of {LARGE_PLAN_TASKS} tasks in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        Some(id)
+    } else {
+        None
+    };
+    let plan_id = seed_tasks(&state, "Kế hoạch đo hiệu năng", TASKS)
+        .await
+        .expect("plan");
     state.db.refresh_statistics().await.expect("statistics");
 
     // Server time: the store query behind one page of the list, with filters.
@@ -113,24 +134,35 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3u64);
     println!("  http: 8 connections, {seconds} s each, the client on the same 2 cores");
-    for (who, password) in [
-        ("coordinator", "demo"),
-        ("viewer", "demo"),
-        (commune.as_str(), BENCH_PASSWORD),
-    ] {
-        // `DXPLAN_BENCH_ONLY=viewer` measures one reader (to profile one shape, say).
-        if std::env::var("DXPLAN_BENCH_ONLY").is_ok_and(|only| !who.starts_with(&only)) {
-            continue;
-        }
-        let client = login(&base, who, password).await;
-        for (shape, query) in &shapes {
-            for (door, path) in [("html", "/tasks"), ("json", "/api/v1/tasks")] {
-                let url = format!("{base}{path}?{query}");
-                let (rate, p50, p99, bytes) = load(&client, &url, seconds).await;
-                println!(
-                    "  http   {who:<18} {shape:<26} {door:<4} {rate:>6.0} req/s  p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  {:>5.1} kB",
-                    bytes as f64 / 1024.0
-                );
+    let plans = [(TASKS, None)]
+        .into_iter()
+        .chain(large_plan_id.map(|id| (LARGE_PLAN_TASKS, Some(id))));
+    for (size, plan) in plans {
+        println!("  http: the plan of {size} tasks");
+        for (who, password) in [
+            ("coordinator", "demo"),
+            ("viewer", "demo"),
+            (commune.as_str(), BENCH_PASSWORD),
+        ] {
+            // `DXPLAN_BENCH_ONLY=viewer` measures one reader (to profile one shape, say).
+            if std::env::var("DXPLAN_BENCH_ONLY").is_ok_and(|only| !who.starts_with(&only)) {
+                continue;
+            }
+            let client = login(&base, who, password).await;
+            for (shape, query) in &shapes {
+                // The newest plan is the default; an older one is named as its link names it.
+                let query = match plan {
+                    Some(id) => format!("plan={id}&{query}"),
+                    None => query.clone(),
+                };
+                for (door, path) in [("html", "/tasks"), ("json", "/api/v1/tasks")] {
+                    let url = format!("{base}{path}?{query}");
+                    let (rate, p50, p99, bytes) = load(&client, &url, seconds).await;
+                    println!(
+                        "  http   {who:<18} {shape:<26} {door:<4} {rate:>6.0} req/s  p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  {:>5.1} kB",
+                        bytes as f64 / 1024.0
+                    );
+                }
             }
         }
     }
@@ -204,80 +236,3 @@ async fn commune_editor(state: &AppState) -> String {
 
 /// The password of the bench's own account (the demo's `demo` is too short for a new one).
 const BENCH_PASSWORD: &str = "do-hieu-nang-2026";
-
-/// A plan of 3,000 tasks spread over the province's units, statuses and dates.
-async fn fill_plan(state: &AppState) -> i64 {
-    let now = state.now();
-    let today = state.today();
-    let mut c = state.db.begin().await.expect("tx");
-    let plan_id = plans::insert(
-        &mut c,
-        &plans::PlanFields {
-            year: i64::from(today.year()),
-            title: "Kế hoạch đo hiệu năng".into(),
-            legal_basis: None,
-            decision_number: None,
-            decision_date: None,
-            status: dxplan_domain::task::PlanStatus::Active,
-        },
-        now,
-    )
-    .await
-    .expect("plan");
-    let all_units = units::valid_on(&mut c, today).await.expect("units");
-    // Two words in six mention "chuyển": a search for it matches a third of the plan.
-    let words = [
-        "chuyển đổi số",
-        "dữ liệu",
-        "hạ tầng",
-        "chuyển giao chữ ký số",
-        "dịch vụ công",
-        "an toàn thông tin",
-    ];
-    let statuses = TaskStatus::ALL;
-    for i in 0..TASKS {
-        let unit = &all_units[i % all_units.len()];
-        let fields = TaskFields {
-            code: format!("{}.{}", i % 12 + 1, i / 12 + 1),
-            title: format!(
-                "Nhiệm vụ {} số {i} của {}",
-                words[i % words.len()],
-                unit.name
-            ),
-            description: None,
-            deliverable: Some("Sản phẩm".into()),
-            group_id: None,
-            lead_unit_code: unit.code.clone(),
-            coordinating_unit_codes: Vec::new(),
-            partners: Vec::new(),
-            start_date: None,
-            due_date: today + Days::days((i as i64 * 13) % 400 - 200),
-            budget_planned: (i as i64 % 50) * 10_000_000,
-            funding_source: None,
-            acquisition_mode: Some(AcquisitionMode::ALL[i % 3]),
-            assigned_doc_number: None,
-            assigned_doc_date: None::<Date>,
-            assigned_doc_signer: None,
-        };
-        let coordinating = [all_units[(i * 7) % all_units.len()].id];
-        let id = tasks::insert(
-            &mut c,
-            &TaskWrite {
-                fields: &fields,
-                plan_id,
-                lead_unit_id: unit.id,
-                coordinating: &coordinating,
-            },
-            TaskStatus::Draft,
-            None,
-            now,
-        )
-        .await
-        .expect("task");
-        tasks::set_status(&mut c, id, statuses[i % statuses.len()], None, None, now)
-            .await
-            .expect("status");
-    }
-    c.commit().await.expect("commit");
-    plan_id
-}

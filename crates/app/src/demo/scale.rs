@@ -1,12 +1,16 @@
 //! Scale data for benchmarks and `dxplan demo --scale`: many monthly indicators with
 //! figures for every commune over five years, for the demo province (`province`) or
-//! for 34 provinces under the ministry (`national`, PostgreSQL only).
+//! for 34 provinces under the ministry (`national`, PostgreSQL only); and for
+//! `dxplan demo --tasks`, a plan of many tasks, as a comparison with a tracker loads.
 
 use dxplan_domain::indicator::{IndicatorInput, validate_indicator};
 use dxplan_domain::period::Period;
+use dxplan_domain::task::{AcquisitionMode, PlanStatus, TaskFields, TaskStatus};
 use dxplan_domain::unit::{UnitFields, UnitKind};
 use dxplan_store::indicators::{self, ScaleShape};
-use dxplan_store::{Backend, units};
+use dxplan_store::tasks::{self, TaskWrite};
+use dxplan_store::{Backend, plans, units};
+use time::Duration;
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -54,6 +58,91 @@ const OTHER_PROVINCES: [(&str, &str); 33] = [
     ("92", "Thành phố Cần Thơ"),
     ("96", "Tỉnh Cà Mau"),
 ];
+
+/// The words of the tasks `seed_tasks` writes. Two in six mention "chuyển": a search for
+/// it matches a third of the plan.
+const TASK_WORDS: [&str; 6] = [
+    "chuyển đổi số",
+    "dữ liệu",
+    "hạ tầng",
+    "chuyển giao chữ ký số",
+    "dịch vụ công",
+    "an toàn thông tin",
+];
+
+/// The title of task `i` of `seed_tasks`, led by `unit`.
+fn task_title(i: usize, unit: &str) -> String {
+    format!(
+        "Nhiệm vụ {} số {i} của {unit}",
+        TASK_WORDS[i % TASK_WORDS.len()]
+    )
+}
+
+/// A plan of this year named `title` with `count` tasks spread over the units standing
+/// today, every status in turn, deadlines from 200 days ago to 200 days ahead (so about
+/// half the open ones are overdue), a coordinating unit each. One transaction; returns
+/// the plan's id.
+pub async fn seed_tasks(app: &App, title: &str, count: usize) -> AppResult<i64> {
+    let now = app.now();
+    let today = app.today();
+    let mut c = app.housekeeping().await?;
+    let plan_id = plans::insert(
+        &mut c,
+        &plans::PlanFields {
+            year: i64::from(today.year()),
+            title: title.into(),
+            legal_basis: None,
+            decision_number: None,
+            decision_date: None,
+            status: PlanStatus::Active,
+        },
+        now,
+    )
+    .await?;
+    let all_units = units::valid_on(&mut c, today).await?;
+    if all_units.is_empty() {
+        return Err(AppError::BadRequest("no unit stands today".into()));
+    }
+    for i in 0..count {
+        let unit = &all_units[i % all_units.len()];
+        let fields = TaskFields {
+            code: format!("{}.{}", i % 12 + 1, i / 12 + 1),
+            title: task_title(i, &unit.name),
+            description: None,
+            deliverable: Some("Sản phẩm".into()),
+            group_id: None,
+            lead_unit_code: unit.code.clone(),
+            coordinating_unit_codes: Vec::new(),
+            partners: Vec::new(),
+            start_date: None,
+            due_date: today + Duration::days((i as i64 * 13) % 400 - 200),
+            budget_planned: (i as i64 % 50) * 10_000_000,
+            funding_source: None,
+            acquisition_mode: Some(AcquisitionMode::ALL[i % 3]),
+            assigned_doc_number: None,
+            assigned_doc_date: None,
+            assigned_doc_signer: None,
+        };
+        let coordinating = [all_units[(i * 7) % all_units.len()].id];
+        let id = tasks::insert(
+            &mut c,
+            &TaskWrite {
+                fields: &fields,
+                plan_id,
+                lead_unit_id: unit.id,
+                coordinating: &coordinating,
+            },
+            TaskStatus::Draft,
+            None,
+            now,
+        )
+        .await?;
+        let status = TaskStatus::ALL[i % TaskStatus::ALL.len()];
+        tasks::set_status(&mut c, id, status, None, None, now).await?;
+    }
+    c.commit_shown().await?;
+    Ok(plan_id)
+}
 
 /// Code of the national root the provinces report to at national scale.
 pub const NATIONAL_ROOT: &str = "BKHCN";
