@@ -1,6 +1,6 @@
 //! A few seconds' memory of what nearly every request reads again: whose session a cookie
 //! is (with the person's grants), which units a scope's roots cover, the indicator
-//! catalogue, and the dashboards. Without it, every page of the task list began with four
+//! catalogue, the number of tasks a list query selects, and the dashboards. Without it, every page of the task list began with four
 //! queries and a walk of the whole unit tree, and every refresh of a wall screen
 //! recombined five years of figures.
 //!
@@ -51,6 +51,9 @@ pub struct Memo {
     pub(crate) catalogue: Shelf<(), Arc<[dxplan_store::indicators::Indicator]>>,
     /// Dashboards as computed, by what they were computed for: the wall screens and the
     /// steering committee read the same few again and again.
+    /// How many tasks each task-list query selects (by the query without its page and
+    /// order): a count of a third of a plan of 30,000 tasks is what a page costs most.
+    pub(crate) task_counts: Shelf<String, i64>,
     pub(crate) dashboards: Shelf<
         crate::dashboard::DashboardKey,
         Arc<(

@@ -137,7 +137,25 @@ async fn list_on(
     filter: &TaskFilter,
     also: Option<i64>,
 ) -> AppResult<TaskList> {
-    let page = tasks::list(c, filter).await?;
+    // The number of all matches is kept a few seconds, by the query without its page and
+    // order: the next page, a refresh, another reader of the same scope count nothing.
+    let count_key = format!(
+        "{:?}",
+        TaskFilter {
+            offset: 0,
+            limit: 0,
+            sort: Default::default(),
+            ..filter.clone()
+        }
+    );
+    let generation = app.memo.generation();
+    let known_total = app.memo.task_counts.get(&app.memo, &count_key);
+    let page = tasks::list_counted(c, filter, known_total).await?;
+    if known_total.is_none() {
+        app.memo
+            .task_counts
+            .keep(&app.memo, generation, count_key, page.total);
+    }
     let mut leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
     leads.extend(also);
     let continued = units::continued_in(c, &leads, app.today()).await?;

@@ -1369,3 +1369,42 @@ async fn home_and_my_work_lead_each_role_to_what_waits_on_them() {
         "{home}"
     );
 }
+
+/// The number of tasks a list query selects is kept a few seconds (issue #18), but a new
+/// task is counted on the very next read, on every page of the query and as HTML too.
+#[tokio::test]
+async fn a_new_task_is_counted_at_once_though_list_counts_are_kept() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let viewer = app.login("viewer").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "1").await;
+    let total = |page: Value| page["total"].as_i64().unwrap();
+    let query = format!("/api/v1/tasks?plan={plan}&q=chuyen");
+    let (_, before) = viewer.get_json(&query).await;
+    // Read again (from what the server keeps) and with another page of the same query.
+    let (_, again) = viewer.get_json(&query).await;
+    let (_, second_page) = viewer.get_json(&format!("{query}&page=2")).await;
+    assert_eq!(total(again), total(before.clone()));
+    assert_eq!(total(second_page), total(before.clone()));
+    let (status, task) = coordinator
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &json!({"code": "DEM.1", "title": "Chuyển đổi số bến xe", "group_id": group,
+                    "lead_unit_code": "540", "due_date": "31/12/2025"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let (_, after) = viewer.get_json(&query).await;
+    assert_eq!(total(after), total(before) + 1, "the new task is counted");
+    let page = viewer
+        .get(&format!("/tasks?plan={plan}&q=chuyen"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Chuyển đổi số bến xe"),
+        "and listed on the page"
+    );
+}
