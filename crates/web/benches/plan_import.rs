@@ -1,14 +1,20 @@
 //! Issue #18's plan-import bar: a workbook of 5,000 task rows, its units named as officers
 //! write them (full names, in a province of today's communes and departments), checked
-//! (a dry run) in under 1 s and imported in under 3 s, all or nothing.
+//! (a dry run) in under 1 s and imported in under 3 s, all or nothing. Then figures
+//! likewise: 5,000 rows of the exchange format (every commune, the demo's indicators of
+//! one period type) saved as drafts in one request, all or nothing.
 //!
 //! Run: `cargo bench -p dxplan-web --bench plan_import` (SQLite; set
 //! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL; `DXPLAN_BENCH_ROWS` for another size).
 
 use std::time::Instant;
 
-use dxplan_app::store::{plans, units};
+use dxplan_app::indicators::{ExchangeRow, ValueRow, save_many};
+use dxplan_app::store::{indicators, plans, units};
 use dxplan_app::{Caller, Upload};
+use dxplan_domain::indicator::{Measure, PeriodType, ValueInput};
+use dxplan_domain::period::Period;
+use dxplan_domain::unit::UnitKind;
 use rust_xlsxwriter::Workbook;
 
 mod common;
@@ -77,6 +83,84 @@ async fn main() {
             started.elapsed().as_secs_f64() * 1e3
         );
     }
+
+    let figures = exchange_rows(&state, rows).await;
+    let started = Instant::now();
+    let saved = save_many(&state, &Caller::cli(), &figures, false)
+        .await
+        .expect("figures");
+    assert!(saved.iter().all(|r| r.ok) && saved.len() == rows);
+    println!(
+        "  {:<28} {:>7.0} ms",
+        format!("{rows} figures saved"),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+}
+
+/// `rows` figures as a province's statistics office sends them: every commune standing
+/// today, the demo's quarterly indicators in turn, five quarters (of a year to come, which
+/// the demo has no figures for), each value within its indicator's bounds.
+async fn exchange_rows(state: &dxplan_web::AppState, rows: usize) -> Vec<ExchangeRow> {
+    let today = state.today();
+    let mut c = state.db.read().await.expect("conn");
+    let communes: Vec<String> = units::valid_on(&mut c, today)
+        .await
+        .expect("units")
+        .into_iter()
+        .filter(|u| u.kind == UnitKind::Commune)
+        .map(|u| u.code)
+        .collect();
+    let quarterly: Vec<indicators::Indicator> = indicators::list(&mut c, None, None)
+        .await
+        .expect("indicators")
+        .into_iter()
+        .filter(|i| i.period_type == PeriodType::Quarter && !i.evidence_required)
+        .collect();
+    let quarters = Period::recent(PeriodType::Quarter, today + time::Duration::days(900), 4);
+    let pairs = communes.len() * quarterly.len();
+    assert!(
+        pairs * quarters.len() >= rows,
+        "{} communes × {} quarterly indicators × 5 quarters is fewer than {rows} figures",
+        communes.len(),
+        quarterly.len()
+    );
+    (0..rows)
+        .map(|i| {
+            let indicator = &quarterly[i % quarterly.len()];
+            let unit = &communes[(i / quarterly.len()) % communes.len()];
+            let period = quarters[i / pairs].to_string();
+            let within = |v: f64| {
+                let v = indicator.min_value.map_or(v, |min| v.max(min));
+                indicator.max_value.map_or(v, |max| v.min(max))
+            };
+            let input = match indicator.measure {
+                Measure::Ratio => ValueInput {
+                    numerator: Some("3".into()),
+                    denominator: Some("4".into()),
+                    ..Default::default()
+                },
+                Measure::YesNo => ValueInput {
+                    value: Some("1".into()),
+                    ..Default::default()
+                },
+                _ => ValueInput {
+                    value: Some(within((i % 90 + 1) as f64).to_string()),
+                    ..Default::default()
+                },
+            };
+            ExchangeRow {
+                unit: unit.clone(),
+                period,
+                row: ValueRow {
+                    indicator: indicator.code.clone(),
+                    input,
+                    comment: None,
+                    version: None,
+                    _others: Default::default(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// A plan workbook as a department writes one: a title, the header row, and each task

@@ -1,7 +1,7 @@
 //! Figures: saving them one by one or in bulk, reviewing them, and the exchange rows
 //! the exports and imports read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::indicator::ValueStatus;
@@ -131,7 +131,8 @@ pub async fn save_many(
     let today = app.today();
     let mut results = Vec::new();
     let mut checked = Vec::new();
-    let mut seen: Vec<(String, String, String)> = Vec::new();
+    // Each (unit, period, indicator) once: a set, so a workbook of many rows stays linear.
+    let mut seen: HashSet<(String, String, String)> = HashSet::new();
     // By code and the period's last day: a code reused after a reorganisation names the
     // unit that held it in the period the figure is for.
     let mut unit_cache: HashMap<(String, Option<Date>), Option<i64>> = HashMap::new();
@@ -202,7 +203,7 @@ pub async fn save_many(
             {
                 errors.push(FieldError::new("evidence", Invalid::EvidenceRequired));
             }
-            seen.push(key);
+            seen.insert(key);
             results.push(RowResult {
                 row: i + 1,
                 indicator: row.indicator.clone(),
