@@ -1,6 +1,6 @@
 //! A PostgreSQL streaming replica for reads, kept consistent with this server's writes.
 //!
-//! After every commit the server notes how far the primary's write-ahead log has come.
+//! After every commit the process notes how far the primary's write-ahead log has come.
 //! A read goes to the replica only when the replica has replayed at least that far, so
 //! every read sees every change this server has committed, the reader's own among them,
 //! and what the memo keeps is never older than what the primary holds. While the
@@ -21,8 +21,14 @@ use sqlx::postgres::Postgres;
 
 use crate::{Result, StoreError};
 
-/// `written` when the position after a commit could not be read.
+/// `WRITTEN` when the position after a commit could not be read.
 const UNKNOWN: u64 = u64::MAX;
+
+/// The primary's WAL position after this process's newest commit, through any pool: a
+/// second pool on the same database (background jobs restarted, a test's second server)
+/// commits where the first one's readers must see it. One process has one primary; were
+/// there two, the larger position only keeps more reads on the primaries.
+static WRITTEN: AtomicU64 = AtomicU64::new(0);
 
 /// How long a replica that failed is left alone before it is tried again.
 const REST_AFTER_FAILURE: Duration = Duration::from_secs(10);
@@ -43,8 +49,6 @@ pub struct ReplicaStats {
 pub struct Replica {
     pool: PgPool,
     primary: PgPool,
-    /// The primary's WAL position after this server's newest commit.
-    written: AtomicU64,
     /// The furthest position the replica was seen to have replayed (it only grows).
     replayed: AtomicU64,
     /// Until when a failed replica is left alone.
@@ -68,15 +72,18 @@ impl Replica {
                     .into(),
             ));
         };
-        Ok(Replica {
+        let replica = Replica {
             pool,
             primary,
-            written: AtomicU64::new(0),
             replayed: AtomicU64::new(position(replayed)),
             resting_until: Mutex::new(None),
             replica_reads: AtomicU64::new(0),
             primary_reads: AtomicU64::new(0),
-        })
+        };
+        // What was committed before this start (an earlier run's last changes) must be
+        // replayed too before the replica answers.
+        replica.note_commit().await;
+        Ok(replica)
     }
 
     /// Notes how far the primary's log has come after a commit. The position is read
@@ -87,7 +94,7 @@ impl Replica {
             // Without the position no read may trust the replica until it is found again.
             Err(e) => {
                 tracing::warn!(error = %e, "reading the primary's WAL position after a commit");
-                self.written.store(UNKNOWN, Ordering::Release);
+                WRITTEN.store(UNKNOWN, Ordering::Release);
             }
         }
     }
@@ -100,11 +107,9 @@ impl Replica {
     }
 
     fn note_written(&self, at: u64) {
-        let _ = self
-            .written
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |was| {
-                Some(if was == UNKNOWN { at } else { was.max(at) })
-            });
+        let _ = WRITTEN.fetch_update(Ordering::AcqRel, Ordering::Acquire, |was| {
+            Some(if was == UNKNOWN { at } else { was.max(at) })
+        });
     }
 
     /// A connection to the replica when it has replayed every commit of this server;
@@ -123,7 +128,7 @@ impl Replica {
         if self.resting() {
             return None;
         }
-        let mut written = self.written.load(Ordering::Acquire);
+        let mut written = WRITTEN.load(Ordering::Acquire);
         if written == UNKNOWN {
             // Read now, the primary's position is past the commit whose position was lost.
             match self.primary_position().await {
