@@ -36,7 +36,11 @@ const REST_AFTER_FAILURE: Duration = Duration::from_secs(10);
 /// The primary's WAL position now, in bytes (`pg_lsn` as a number).
 const PRIMARY_POSITION: &str = "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint";
 /// How far a standby has replayed, in bytes; NULL on a server that is no standby.
-const REPLAYED_POSITION: &str = "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint";
+/// `pg_last_wal_replay_lsn()` alone is no test: a primary that went through crash recovery
+/// at start (a power cut, a killed container) keeps reporting where its recovery ended, and
+/// a promoted standby keeps its last replayed position.
+const REPLAYED_POSITION: &str = "SELECT CASE WHEN pg_is_in_recovery() \
+     THEN (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint END";
 
 /// Reads sent to the replica and reads kept on the primary, for `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
