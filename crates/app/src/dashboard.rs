@@ -11,12 +11,12 @@ use time::Date;
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::{Action, Target as AuthTarget};
 use dxplan_domain::dashboard::{
-    self, Dashboard, KeyIndicator, Obstacle, OverdueTask, PlanRef, Row, StatusCount, TREND_YEARS,
-    Tally, TaskFact, UnitRef, UnitRow, YearFigure,
+    self, Dashboard, DueSoonTask, KeyIndicator, Obstacle, OverdueTask, PlanRef, Row, StatusCount,
+    TREND_YEARS, Tally, TaskFact, UnitRef, UnitRow, YearFigure,
 };
 use dxplan_domain::indicator::attainment;
 use dxplan_domain::period::Period;
-use dxplan_domain::task::{AcquisitionMode, TaskStatus};
+use dxplan_domain::task::{AcquisitionMode, DeadlineState, TaskStatus};
 use dxplan_domain::unit::UnitKind;
 use dxplan_store::tasks::{PeriodReport, TaskFilter, TaskSort};
 use dxplan_store::{indicators, plans, tasks, units};
@@ -446,6 +446,40 @@ async fn compute(
             progress: t.progress,
         })
         .collect();
+    let due_soon_days = app.settings.due_soon_days;
+    let due_soon_total = facts
+        .iter()
+        .filter(|f| {
+            DeadlineState::of(f.status, f.due, today, due_soon_days) == DeadlineState::DueSoon
+        })
+        .count() as u32;
+    let due_soon = if due_soon_total == 0 {
+        Vec::new()
+    } else {
+        tasks::list_counted(
+            &mut c,
+            &TaskFilter {
+                due_within_days: Some(i64::from(due_soon_days)),
+                sort: TaskSort::Due,
+                limit: OVERDUE_SHOWN,
+                ..filter.clone()
+            },
+            Some(i64::from(due_soon_total)),
+        )
+        .await?
+        .tasks
+        .into_iter()
+        .map(|t| DueSoonTask {
+            days_left: (t.due_date - today).whole_days(),
+            id: t.id,
+            code: t.code,
+            title: t.title,
+            unit: t.lead_unit_name,
+            due: t.due_date,
+            progress: t.progress,
+        })
+        .collect()
+    };
     let inside: std::collections::HashSet<i64> = app
         .subtree(&mut c, &[root.id])
         .await?
@@ -558,6 +592,8 @@ async fn compute(
         locality_ranking,
         overdue,
         overdue_total,
+        due_soon,
+        due_soon_total,
         silent_units,
         indicators: key_indicators,
         modes,

@@ -94,6 +94,8 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// The address people reach dxplan at, for links in e-mails (none when unset).
     pub public_url: Option<String>,
+    /// Days before its deadline from which an open task shows as about to be overdue.
+    pub due_soon_days: u8,
 }
 
 impl Default for Settings {
@@ -107,6 +109,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./dxplan-data"),
             max_upload_bytes: 20 * 1024 * 1024,
             public_url: None,
+            due_soon_days: dxplan_domain::task::DUE_SOON_DAYS,
         }
     }
 }

@@ -56,6 +56,11 @@ struct ServeArgs {
     /// The address people use to reach dxplan (for links in e-mails), e.g. https://cds.binhdinh.gov.vn
     #[arg(long, env = "DXPLAN_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Days before its deadline from which an open task is shown in orange as about to
+    /// be overdue (0 to 30).
+    #[arg(long, env = "DXPLAN_DUE_SOON_DAYS", default_value_t = dxplan_domain::task::DUE_SOON_DAYS,
+          value_parser = clap::value_parser!(u8).range(0..=30))]
+    due_soon_days: u8,
     /// SMTP server for e-mail notifications; e-mail is off when unset.
     #[arg(long, env = "DXPLAN_SMTP_HOST")]
     smtp_host: Option<String>,
@@ -403,6 +408,7 @@ async fn serve(
         app: Settings {
             max_upload_bytes: args.max_upload_mb * 1024 * 1024,
             public_url: args.public_url.clone(),
+            due_soon_days: args.due_soon_days,
             data_dir: data_dir.clone(),
             ..Settings::default()
         },

@@ -10,7 +10,7 @@ use time::Date;
 
 use crate::indicator::Attainment;
 use crate::period::Period;
-use crate::task::{Outcome, TaskStatus};
+use crate::task::{NationalBucket, Outcome, TaskStatus};
 use crate::unit::UnitKind;
 
 /// The facts of one task that every count needs.
@@ -25,6 +25,7 @@ pub struct TaskFact {
     pub budget_planned: i64,
     pub budget_disbursed: i64,
     pub acquisition_mode: Option<String>,
+    pub key_task: bool,
 }
 
 /// Counts over a set of tasks. Cancelled tasks are counted but left out of the rates.
@@ -40,6 +41,13 @@ pub struct Tally {
     pub cancelled: u32,
     /// Tasks not yet approved to start (draft, submitted, returned).
     pub not_started: u32,
+    /// Unfinished regular tasks (no deadline): within the deadline by Decision 42, a
+    /// bucket of their own in the national reports.
+    pub regular: u32,
+    /// Key tasks, all but the cancelled, and of those the completed and the overdue.
+    pub key_tasks: u32,
+    pub key_completed: u32,
+    pub key_overdue: u32,
     pub budget_planned: i64,
     pub budget_disbursed: i64,
     progress_sum: i64,
@@ -71,6 +79,28 @@ impl Tally {
         }
         if !fact.status.is_committed() && fact.status != TaskStatus::Cancelled {
             self.not_started += 1;
+        }
+        let bucket = NationalBucket::of(fact.status, fact.due, today);
+        if bucket == Some(NationalBucket::Regular) {
+            self.regular += 1;
+        }
+        if fact.key_task && bucket.is_some() {
+            self.key_tasks += 1;
+            match bucket {
+                Some(NationalBucket::Completed) => self.key_completed += 1,
+                Some(NationalBucket::Overdue) => self.key_overdue += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// How many tasks fall in a bucket of the national reports.
+    pub fn national(&self, bucket: NationalBucket) -> u32 {
+        match bucket {
+            NationalBucket::Completed => self.completed,
+            NationalBucket::WithinDeadline => self.within_deadline - self.regular,
+            NationalBucket::Overdue => self.overdue,
+            NationalBucket::Regular => self.regular,
         }
     }
 
@@ -122,12 +152,29 @@ struct TallyJson {
     overdue: u32,
     cancelled: u32,
     not_started: u32,
+    /// Unfinished regular tasks (also counted in `within_deadline`).
+    regular: u32,
+    /// The buckets of the national reports: completed, within the deadline (regular
+    /// tasks left out), overdue, regular.
+    national: NationalJson,
+    key_tasks: u32,
+    key_completed: u32,
+    key_overdue: u32,
     budget_planned: i64,
     budget_disbursed: i64,
     completion_rate: Option<f64>,
     on_time_rate: Option<f64>,
     average_progress: Option<f64>,
     disbursement_rate: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct NationalJson {
+    completed: u32,
+    within_deadline: u32,
+    overdue: u32,
+    regular: u32,
 }
 
 // A tally is shown with its rates, so its schema is that of what it serialises into.
@@ -156,6 +203,16 @@ impl From<Tally> for TallyJson {
             overdue: t.overdue,
             cancelled: t.cancelled,
             not_started: t.not_started,
+            regular: t.regular,
+            national: NationalJson {
+                completed: t.national(NationalBucket::Completed),
+                within_deadline: t.national(NationalBucket::WithinDeadline),
+                overdue: t.national(NationalBucket::Overdue),
+                regular: t.national(NationalBucket::Regular),
+            },
+            key_tasks: t.key_tasks,
+            key_completed: t.key_completed,
+            key_overdue: t.key_overdue,
             budget_planned: t.budget_planned,
             budget_disbursed: t.budget_disbursed,
         }
@@ -278,6 +335,20 @@ pub struct OverdueTask {
     pub progress: i64,
 }
 
+/// An unfinished task whose deadline is a few days off (orange on pages and the wall).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DueSoonTask {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub due: Date,
+    /// 0 when due today.
+    pub days_left: i64,
+    pub progress: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearFigure {
@@ -334,6 +405,10 @@ pub struct Dashboard {
     pub locality_ranking: Vec<usize>,
     pub overdue: Vec<OverdueTask>,
     pub overdue_total: u32,
+    /// Unfinished tasks due within the server's `--due-soon-days`, soonest first…
+    pub due_soon: Vec<DueSoonTask>,
+    /// …and how many there are.
+    pub due_soon_total: u32,
     /// Departments and districts that lead no task of the plan.
     pub silent_units: Vec<UnitRef>,
     pub indicators: Vec<KeyIndicator>,
@@ -404,6 +479,7 @@ mod tests {
             budget_planned: 100,
             budget_disbursed: 40,
             acquisition_mode: None,
+            key_task: false,
         }
     }
 

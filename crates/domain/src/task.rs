@@ -162,6 +162,182 @@ stored_status! {
     }
 }
 
+stored_status! {
+    /// The kind of document a task comes from, as the national follow-up systems count
+    /// them (the Government Office's system, the Resolution 57 monitoring system).
+    SourceDocType {
+        Resolution => "resolution", "Nghị quyết", "Resolution";
+        Directive => "directive", "Chỉ thị", "Directive";
+        ConclusionNotice => "conclusion_notice", "Thông báo kết luận", "Conclusion notice";
+        Decision => "decision", "Quyết định", "Decision";
+        Plan => "plan", "Kế hoạch", "Plan";
+        OfficialLetter => "official_letter", "Công văn", "Official letter";
+        Other => "other", "Văn bản khác", "Other document";
+    }
+}
+
+impl SourceDocType {
+    /// Reads the code or the Vietnamese name (`Nghị quyết`, `thông báo kết luận`, `CV`…).
+    pub fn read(s: &str) -> Option<SourceDocType> {
+        if let Some(t) = SourceDocType::parse(s) {
+            return Some(t);
+        }
+        let folded = crate::text::fold(s);
+        SourceDocType::ALL.iter().copied().find(|t| {
+            crate::text::fold(t.label(Lang::Vi)) == folded
+                || crate::text::fold(t.label(Lang::En)) == folded
+                || t.abbreviation()
+                    .is_some_and(|a| crate::text::fold(a) == folded)
+        })
+    }
+
+    /// The abbreviation in document numbers (`45/NQ-CP`, `05/CT-TTg`, `12/TB-VPCP`).
+    pub fn abbreviation(self) -> Option<&'static str> {
+        match self {
+            SourceDocType::Resolution => Some("NQ"),
+            SourceDocType::Directive => Some("CT"),
+            SourceDocType::ConclusionNotice => Some("TB"),
+            SourceDocType::Decision => Some("QĐ"),
+            SourceDocType::Plan => Some("KH"),
+            SourceDocType::OfficialLetter => Some("CV"),
+            SourceDocType::Other => None,
+        }
+    }
+}
+
+/// The deadline kept for a regular task (nhiệm vụ thường xuyên), which has none: it is
+/// reported each period and never falls overdue. A far date rather than NULL because the
+/// deadline is NOT NULL in a table SQLite cannot alter without rebuilding it, and because
+/// every overdue and due-soon query and the deadline indexes are then right for regular
+/// tasks without a branch; the store shows it to the API as no deadline.
+pub const NO_DEADLINE: Date = match Date::from_calendar_date(9999, time::Month::December, 31) {
+    Ok(d) => d,
+    Err(_) => panic!("9999-12-31 is a date"),
+};
+
+/// Whether a stored deadline is the mark of a regular task.
+pub fn is_regular(due: Date) -> bool {
+    due == NO_DEADLINE
+}
+
+/// A deadline as people read it: `dd/mm/yyyy`, or "Thường xuyên" for a regular task (which
+/// the plan importer reads back as one).
+pub fn deadline_text(due: Date, lang: Lang) -> String {
+    if is_regular(due) {
+        lang.pick("Thường xuyên", "Regular").to_string()
+    } else {
+        crate::text::format_date(due)
+    }
+}
+
+/// Days before its deadline from which an open task is shown as about to be overdue,
+/// unless the server is told otherwise.
+pub const DUE_SOON_DAYS: u8 = 3;
+
+/// Where an unfinished task stands against its deadline, as lists, the dashboard and the
+/// wall colour it: red overdue, orange about to be, neutral without a deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DeadlineState {
+    /// Finished or cancelled: the deadline no longer presses.
+    Closed,
+    /// A regular task: no deadline.
+    Regular,
+    OnTrack,
+    DueSoon,
+    Overdue,
+}
+
+impl DeadlineState {
+    pub fn of(status: TaskStatus, due: Date, today: Date, due_soon_days: u8) -> DeadlineState {
+        if status.is_closed() {
+            DeadlineState::Closed
+        } else if is_regular(due) {
+            DeadlineState::Regular
+        } else if today > due {
+            DeadlineState::Overdue
+        } else if (due - today).whole_days() <= i64::from(due_soon_days) {
+            DeadlineState::DueSoon
+        } else {
+            DeadlineState::OnTrack
+        }
+    }
+
+    /// The class pages colour it with (`deadline-overdue`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineState::Closed => "closed",
+            DeadlineState::Regular => "regular",
+            DeadlineState::OnTrack => "on_track",
+            DeadlineState::DueSoon => "due_soon",
+            DeadlineState::Overdue => "overdue",
+        }
+    }
+
+    /// Words said with the colour, so that it is never the colour alone that tells.
+    pub fn label(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            DeadlineState::DueSoon => Some(lang.pick("Sắp đến hạn", "Due soon")),
+            DeadlineState::Overdue => Some(lang.pick("Quá hạn", "Overdue")),
+            DeadlineState::Regular => Some(lang.pick("Thường xuyên", "Regular")),
+            DeadlineState::Closed | DeadlineState::OnTrack => None,
+        }
+    }
+}
+
+/// The buckets of the national task reports (the Government Office's follow-up system,
+/// the Resolution 57 monitoring system): completed, within the deadline, overdue, and
+/// regular tasks counted on their own, never as overdue. Cancelled tasks are in none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NationalBucket {
+    Completed,
+    WithinDeadline,
+    Overdue,
+    Regular,
+}
+
+impl NationalBucket {
+    pub const ALL: [NationalBucket; 4] = [
+        NationalBucket::Completed,
+        NationalBucket::WithinDeadline,
+        NationalBucket::Overdue,
+        NationalBucket::Regular,
+    ];
+
+    pub fn of(status: TaskStatus, due: Date, today: Date) -> Option<NationalBucket> {
+        match status {
+            TaskStatus::Cancelled => None,
+            TaskStatus::Completed => Some(NationalBucket::Completed),
+            _ if is_regular(due) => Some(NationalBucket::Regular),
+            _ if today > due => Some(NationalBucket::Overdue),
+            _ => Some(NationalBucket::WithinDeadline),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NationalBucket::Completed => "completed",
+            NationalBucket::WithinDeadline => "within_deadline",
+            NationalBucket::Overdue => "overdue",
+            NationalBucket::Regular => "regular",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            NationalBucket::Completed => lang.pick("Đã hoàn thành", "Completed"),
+            NationalBucket::WithinDeadline => {
+                lang.pick("Đang thực hiện trong hạn", "In progress, within deadline")
+            }
+            NationalBucket::Overdue => lang.pick("Quá hạn", "Overdue"),
+            NationalBucket::Regular => lang.pick("Thường xuyên", "Regular"),
+        }
+    }
+}
+
 /// The rights a person holds on a task's lead unit, as the policy answers them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LeadRights {
@@ -196,12 +372,19 @@ pub struct TaskPowers {
     pub link_criteria: bool,
 }
 
-pub fn task_powers(status: TaskStatus, rights: LeadRights, extension_pending: bool) -> TaskPowers {
+/// `regular`: the task has no deadline (so none to extend).
+pub fn task_powers(
+    status: TaskStatus,
+    regular: bool,
+    rights: LeadRights,
+    extension_pending: bool,
+) -> TaskPowers {
     TaskPowers {
         edit: (rights.manage_plans || rights.unit_work) && status.is_editable(rights.manage_plans),
         report: rights.unit_work && status.takes_reports(),
         request_extension: rights.unit_work
             && status.takes_extension_requests()
+            && !regular
             && !extension_pending,
         decide_extension: rights.review && extension_pending,
         attach: rights.unit_work && status.takes_evidence(),
@@ -443,8 +626,16 @@ pub struct TaskInput {
     pub partners: Vec<String>,
     #[serde(default)]
     pub start_date: Option<String>,
-    #[serde(default)]
+    /// `null` or absent for a regular task, as the API shows one.
+    #[serde(default, deserialize_with = "text_or_null")]
     pub due_date: String,
+    /// A regular task (nhiệm vụ thường xuyên): no deadline, reported each period. Any
+    /// `due_date` sent with it is ignored.
+    #[serde(default, deserialize_with = "flag")]
+    pub regular: bool,
+    /// A key task (nhiệm vụ trọng tâm), flagged by the plan's coordinator.
+    #[serde(default, deserialize_with = "flag")]
+    pub key_task: bool,
     /// Planned budget in đồng; text such as `1.250.000.000` is accepted.
     #[serde(default, deserialize_with = "number_or_text")]
     pub budget_planned: Option<String>,
@@ -458,6 +649,34 @@ pub struct TaskInput {
     pub assigned_doc_date: Option<String>,
     #[serde(default)]
     pub assigned_doc_signer: Option<String>,
+    /// The kind of the source document: `resolution`, `directive`, `conclusion_notice`,
+    /// `decision`, `plan`, `official_letter`, `other` (or the Vietnamese name).
+    #[serde(default)]
+    pub assigned_doc_type: Option<String>,
+    /// The numbered item of the source document the task comes from (`2.3`, `mục III.1`).
+    #[serde(default)]
+    pub assigned_doc_item: Option<String>,
+}
+
+/// Reads a yes/no field from JSON (`true`) or a form (a ticked box sends `on`, and a
+/// hidden companion field may send `false` before it).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum BoolOrText {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Option::<BoolOrText>::deserialize(d)? {
+        None => false,
+        Some(BoolOrText::Bool(b)) => b,
+        Some(BoolOrText::Text(t)) => matches!(t.trim(), "on" | "true" | "1" | "yes"),
+    })
+}
+
+/// Reads a text that may be `null` (as empty).
+fn text_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Accepts a JSON number or string for money fields.
@@ -488,13 +707,23 @@ pub struct TaskFields {
     pub coordinating_unit_codes: Vec<String>,
     pub partners: Vec<String>,
     pub start_date: Option<Date>,
+    /// [`NO_DEADLINE`] for a regular task.
     pub due_date: Date,
+    pub key_task: bool,
     pub budget_planned: i64,
     pub funding_source: Option<String>,
     pub acquisition_mode: Option<AcquisitionMode>,
     pub assigned_doc_number: Option<String>,
     pub assigned_doc_date: Option<Date>,
     pub assigned_doc_signer: Option<String>,
+    pub assigned_doc_type: Option<SourceDocType>,
+    pub assigned_doc_item: Option<String>,
+}
+
+impl TaskFields {
+    pub fn is_regular(&self) -> bool {
+        is_regular(self.due_date)
+    }
 }
 
 /// Largest budget accepted for one task: 10 000 billion đồng.
@@ -540,6 +769,15 @@ fn check_date_field(
     d
 }
 
+/// What plans write in the deadline column of a regular task: `Thường xuyên`, `Hằng năm`,
+/// `Hàng quý`…
+pub fn is_regular_word(s: &str) -> bool {
+    matches!(
+        crate::text::fold(s).as_str(),
+        "thuong xuyen" | "hang nam" | "hang quy" | "hang thang" | "regular"
+    )
+}
+
 pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
     let mut errors = Vec::new();
     let code = required_text("code", &input.code, 20, &mut errors);
@@ -579,13 +817,22 @@ pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
         }
     }
     let start_date = check_date_field("start_date", input.start_date.as_deref(), &mut errors);
-    let due_date = match check_date_field("due_date", Some(&input.due_date), &mut errors) {
-        Some(d) => Some(d),
-        None => {
-            if input.due_date.trim().is_empty() {
-                errors.push(FieldError::new("due_date", Invalid::Required));
+    let regular = input.regular || is_regular_word(&input.due_date);
+    let due_date = if regular {
+        Some(NO_DEADLINE)
+    } else {
+        match check_date_field("due_date", Some(&input.due_date), &mut errors) {
+            Some(d) if is_regular(d) || d.year() > 2200 => {
+                errors.push(FieldError::new("due_date", Invalid::BadDate));
+                None
             }
-            None
+            Some(d) => Some(d),
+            None => {
+                if input.due_date.trim().is_empty() {
+                    errors.push(FieldError::new("due_date", Invalid::Required));
+                }
+                None
+            }
         }
     };
     if let (Some(s), Some(d)) = (start_date, due_date)
@@ -636,6 +883,27 @@ pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
         200,
         &mut errors,
     );
+    let assigned_doc_type = match input
+        .assigned_doc_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(t) => {
+            let kind = SourceDocType::read(t);
+            if kind.is_none() {
+                errors.push(FieldError::new("assigned_doc_type", Invalid::UnknownChoice));
+            }
+            kind
+        }
+    };
+    let assigned_doc_item = optional_text(
+        "assigned_doc_item",
+        input.assigned_doc_item.as_deref(),
+        50,
+        &mut errors,
+    );
     match (errors.is_empty(), due_date) {
         (true, Some(due_date)) => Ok(TaskFields {
             code,
@@ -648,12 +916,15 @@ pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
             partners,
             start_date,
             due_date,
+            key_task: input.key_task,
             budget_planned,
             funding_source,
             acquisition_mode,
             assigned_doc_number,
             assigned_doc_date,
             assigned_doc_signer,
+            assigned_doc_type,
+            assigned_doc_item,
         }),
         _ => Err(errors),
     }
@@ -928,7 +1199,7 @@ mod powers_tests {
             rights in rights(),
             pending in any::<bool>(),
         ) {
-            let p = task_powers(status, rights, pending);
+            let p = task_powers(status, false, rights, pending);
             if !rights.unit_work {
                 prop_assert!(!p.report && !p.request_extension && !p.attach && !p.link_criteria);
             }
@@ -944,7 +1215,7 @@ mod powers_tests {
             // A second request never stacks on one awaiting a decision.
             prop_assert!(!(pending && p.request_extension));
             // More rights never take a power away.
-            let all = task_powers(status, LeadRights::OPERATOR, pending);
+            let all = task_powers(status, false, LeadRights::OPERATOR, pending);
             prop_assert!(!p.edit || all.edit);
             prop_assert!(!p.report || all.report);
             prop_assert!(!p.attach || all.attach);
@@ -961,9 +1232,110 @@ mod powers_tests {
             manage_plans: true,
             ..LeadRights::default()
         };
-        assert!(task_powers(TaskStatus::Draft, unit, false).edit);
-        assert!(!task_powers(TaskStatus::Approved, unit, false).edit);
-        assert!(task_powers(TaskStatus::Approved, coordinator, false).edit);
-        assert!(!task_powers(TaskStatus::Completed, coordinator, false).edit);
+        assert!(task_powers(TaskStatus::Draft, false, unit, false).edit);
+        assert!(!task_powers(TaskStatus::Approved, false, unit, false).edit);
+        assert!(task_powers(TaskStatus::Approved, false, coordinator, false).edit);
+        assert!(!task_powers(TaskStatus::Completed, false, coordinator, false).edit);
+    }
+
+    fn day(s: &str) -> Date {
+        crate::text::parse_date(s).expect("a date")
+    }
+
+    #[test]
+    fn a_regular_task_has_no_deadline_to_miss_nor_to_extend() {
+        let input = TaskInput {
+            code: "1".into(),
+            title: "Duy trì cổng dịch vụ công".into(),
+            lead_unit_code: "STTTT".into(),
+            due_date: "Thường xuyên".into(),
+            ..TaskInput::default()
+        };
+        let fields = validate_task(&input).expect("valid");
+        assert!(fields.is_regular());
+        let ticked = TaskInput {
+            regular: true,
+            due_date: "31/12/2026".into(),
+            ..input.clone()
+        };
+        assert_eq!(validate_task(&ticked).expect("valid").due_date, NO_DEADLINE);
+        let far = TaskInput {
+            due_date: "9999-12-31".into(),
+            ..input
+        };
+        assert!(
+            validate_task(&far).is_err(),
+            "the mark cannot be typed as a date"
+        );
+
+        let today = day("2026-12-07");
+        assert_eq!(
+            Outcome::of(TaskStatus::InProgress, NO_DEADLINE, None, today),
+            Outcome::NotCompletedWithinDeadline
+        );
+        assert_eq!(
+            NationalBucket::of(TaskStatus::InProgress, NO_DEADLINE, today),
+            Some(NationalBucket::Regular)
+        );
+        assert_eq!(
+            DeadlineState::of(TaskStatus::InProgress, NO_DEADLINE, today, 3),
+            DeadlineState::Regular
+        );
+        let unit = LeadRights {
+            unit_work: true,
+            ..LeadRights::default()
+        };
+        assert!(task_powers(TaskStatus::InProgress, false, unit, false).request_extension);
+        assert!(!task_powers(TaskStatus::InProgress, true, unit, false).request_extension);
+    }
+
+    #[test]
+    fn deadlines_turn_orange_within_the_days_set_then_red() {
+        let due = day("2026-12-10");
+        let state = |today: &str| DeadlineState::of(TaskStatus::InProgress, due, day(today), 3);
+        assert_eq!(state("2026-12-06"), DeadlineState::OnTrack);
+        assert_eq!(state("2026-12-07"), DeadlineState::DueSoon);
+        assert_eq!(state("2026-12-10"), DeadlineState::DueSoon);
+        assert_eq!(state("2026-12-11"), DeadlineState::Overdue);
+        assert_eq!(
+            DeadlineState::of(TaskStatus::Completed, due, day("2027-01-01"), 3),
+            DeadlineState::Closed
+        );
+        assert_eq!(
+            NationalBucket::of(TaskStatus::Approved, due, day("2026-12-11")),
+            Some(NationalBucket::Overdue)
+        );
+        assert_eq!(
+            NationalBucket::of(TaskStatus::Cancelled, due, day("2026-12-11")),
+            None
+        );
+    }
+
+    #[test]
+    fn source_documents_are_read_by_code_name_or_abbreviation() {
+        assert_eq!(
+            SourceDocType::read("conclusion_notice"),
+            Some(SourceDocType::ConclusionNotice)
+        );
+        assert_eq!(
+            SourceDocType::read("Thông báo kết luận"),
+            Some(SourceDocType::ConclusionNotice)
+        );
+        assert_eq!(
+            SourceDocType::read("nghi quyet"),
+            Some(SourceDocType::Resolution)
+        );
+        assert_eq!(SourceDocType::read("CT"), Some(SourceDocType::Directive));
+        assert_eq!(SourceDocType::read("thư"), None);
+        let input = TaskInput {
+            code: "1".into(),
+            title: "t".into(),
+            lead_unit_code: "U".into(),
+            due_date: "2026-12-31".into(),
+            assigned_doc_type: Some("sắc lệnh".into()),
+            ..TaskInput::default()
+        };
+        let errors = validate_task(&input).expect_err("unknown type");
+        assert_eq!(errors[0].field, "assigned_doc_type");
     }
 }

@@ -40,6 +40,9 @@ pub enum Invalid {
     },
     UnknownGroup,
     DeadlineLocked,
+    /// A choice that belongs to the assigner (the plan's coordinator), such as marking a
+    /// task as a key task.
+    CoordinatorOnly,
     NotAfterDue,
     NumeratorAboveDenominator,
     /// The indicator asks for an evidence file before a figure is submitted.
@@ -160,6 +163,12 @@ impl Invalid {
                 .pick(
                     "Nhiệm vụ đã được thống nhất: thời hạn chỉ thay đổi qua đề nghị gia hạn.",
                     "The task is agreed: its deadline changes only through an extension request.",
+                )
+                .into(),
+            Invalid::CoordinatorOnly => lang
+                .pick(
+                    "Chỉ đơn vị điều phối kế hoạch (đơn vị giao nhiệm vụ) được thay đổi mục này.",
+                    "Only the plan's coordinator (who assigns the task) may change this.",
                 )
                 .into(),
             Invalid::NotAfterDue => lang

@@ -289,6 +289,9 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
         assigned_doc_number: None,
         assigned_doc_date: None,
         assigned_doc_signer: None,
+        key_task: false,
+        assigned_doc_type: None,
+        assigned_doc_item: None,
     };
     for (code, due) in [
         ("1", date!(2025 - 06 - 30)),

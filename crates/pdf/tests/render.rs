@@ -53,6 +53,7 @@ fn fact(status: TaskStatus, due: Date, progress: i64, budget: i64) -> TaskFact {
         budget_planned: budget,
         budget_disbursed: budget / 2,
         acquisition_mode: None,
+        key_task: false,
     }
 }
 
@@ -111,6 +112,8 @@ fn empty_dashboard() -> Dashboard {
         locality_ranking: vec![],
         overdue: vec![],
         overdue_total: 0,
+        due_soon: vec![],
+        due_soon_total: 0,
         silent_units: vec![],
         indicators: vec![],
         modes: vec![],

@@ -119,9 +119,12 @@ pub async fn seed_tasks(app: &App, title: &str, count: usize) -> AppResult<i64> 
             budget_planned: (i as i64 % 50) * 10_000_000,
             funding_source: None,
             acquisition_mode: Some(AcquisitionMode::ALL[i % 3]),
+            key_task: i.is_multiple_of(10),
             assigned_doc_number: None,
             assigned_doc_date: None,
             assigned_doc_signer: None,
+            assigned_doc_type: None,
+            assigned_doc_item: None,
         };
         let coordinating = [all_units[(i * 7) % all_units.len()].id];
         let id = tasks::insert(

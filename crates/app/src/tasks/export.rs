@@ -2,7 +2,7 @@
 
 use dxplan_domain::Lang;
 use dxplan_domain::auth::Action;
-use dxplan_domain::task::{AcquisitionMode, Outcome};
+use dxplan_domain::task::{AcquisitionMode, Outcome, deadline_text};
 use dxplan_domain::text::format_date;
 use dxplan_report::tasks::TaskExportRow;
 use dxplan_store::plans::{self};
@@ -125,7 +125,8 @@ pub async fn export_rows(
                 coordinating: parties.join("; "),
                 deliverable: t.deliverable.clone().unwrap_or_default(),
                 start: t.start_date.map(format_date).unwrap_or_default(),
-                due: format_date(t.due_date),
+                // Vietnamese whatever the reader's language: the importer reads it back.
+                due: deadline_text(t.due_date, dxplan_domain::Lang::Vi),
                 budget: t.budget_planned,
                 funding: t.funding_source.clone().unwrap_or_default(),
                 mode: match t

@@ -102,6 +102,14 @@ pub async fn create_task(
     }) {
         return Err(AppError::Forbidden);
     }
+    // Which tasks are key is the assigner's call, not the unit's about its own work.
+    if fields.key_task
+        && caller
+            .user
+            .is_some_and(|u| !u.may(Action::ManagePlans, target))
+    {
+        return Err(AppError::field("key_task", Invalid::CoordinatorOnly));
+    }
     let now = app.now();
     let write = TaskWrite {
         fields: &fields,
@@ -192,6 +200,9 @@ pub async fn update_task(
         ));
     }
     let fields = validate_task(input).map_err(AppError::Validation)?;
+    if fields.key_task != before.key_task && !as_coordinator {
+        return Err(AppError::field("key_task", Invalid::CoordinatorOnly));
+    }
     if before.status.is_committed() && fields.due_date != before.due_date {
         return Err(AppError::field("due_date", Invalid::DeadlineLocked));
     }

@@ -32,7 +32,12 @@ pub struct TaskRights {
 impl TaskRights {
     fn of(user: &CurrentUser, task: &Task, lead: &[i64], extension_pending: bool) -> TaskRights {
         let target = Target::Unit(lead);
-        let powers = task_powers(task.status, lead_rights(user, lead), extension_pending);
+        let powers = task_powers(
+            task.status,
+            task.regular,
+            lead_rights(user, lead),
+            extension_pending,
+        );
         TaskRights {
             actions: TaskAction::available(task.status)
                 .into_iter()
@@ -168,6 +173,8 @@ pub struct TaskFormView {
     pub lead_choices: Vec<String>,
     /// The user's own unit, by name: a unit's officer registers for it by default.
     pub own_unit: Option<String>,
+    /// Whether the form offers to mark the task as a key task: the assigner's choice.
+    pub marks_key_tasks: bool,
 }
 
 /// The task form for a plan (the newest when none is named), for a user who registers
@@ -210,6 +217,7 @@ pub async fn task_form(
         groups,
         lead_choices,
         own_unit,
+        marks_key_tasks: user.holds(Action::ManagePlans),
     })
 }
 
@@ -221,15 +229,17 @@ pub struct TaskEdit {
 }
 
 pub async fn task_edit(app: &App, user: &CurrentUser, id: i64) -> AppResult<TaskEdit> {
-    let (task, coordinating) = {
+    let (task, coordinating, rights) = {
         let mut c = app.db.read().await?;
         let (task, lead) = readable_with_lead(&mut c, user, id).await?;
-        if !task_powers(task.status, lead_rights(user, &lead), false).edit {
+        let rights = lead_rights(user, &lead);
+        if !task_powers(task.status, task.regular, rights, false).edit {
             return Err(AppError::Forbidden);
         }
-        (task, coordinating_of(&mut c, id).await?)
+        (task, coordinating_of(&mut c, id).await?, rights)
     };
-    let form = task_form(app, user, Some(task.plan_id)).await?;
+    let mut form = task_form(app, user, Some(task.plan_id)).await?;
+    form.marks_key_tasks = rights.manage_plans;
     Ok(TaskEdit {
         task,
         coordinating,

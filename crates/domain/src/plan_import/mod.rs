@@ -86,7 +86,7 @@ pub struct ImportContext<'a> {
     pub groups: &'a [KnownGroup],
     /// Units are matched as they stood on this day.
     pub day: Date,
-    /// The plan's year: `Thường xuyên` (ongoing) means its last day.
+    /// The plan's year: `Thường xuyên` (ongoing) starts on its first day.
     pub year: i32,
     /// The tasks the plan already has.
     pub existing: &'a [ExistingTask],
@@ -545,9 +545,12 @@ pub fn read_plan(
                 budget_planned: budget,
                 funding_source: text_of(Column::Funding, 200),
                 acquisition_mode: mode,
+                key_task: false,
                 assigned_doc_number: None,
                 assigned_doc_date: None,
                 assigned_doc_signer: None,
+                assigned_doc_type: None,
+                assigned_doc_item: None,
             },
             lead_unit_id: lead,
             coordinating,

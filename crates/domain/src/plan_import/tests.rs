@@ -147,10 +147,9 @@ fn a_messy_real_world_sheet_is_read() {
     );
     assert_eq!(b.coordinating, vec![3, 4], "every district");
     assert_eq!(b.fields.start_date, Some(date!(2025 - 01 - 01)));
-    assert_eq!(
-        b.fields.due_date,
-        date!(2025 - 12 - 31),
-        "ongoing: the plan's last day"
+    assert!(
+        b.fields.is_regular(),
+        "ongoing: a regular task, no deadline"
     );
     assert_eq!(b.fields.budget_planned, 0);
 }
@@ -243,7 +242,11 @@ fn deadlines_in_every_form() {
     );
     assert_eq!(
         parse_deadline(&t("Thường xuyên"), y),
-        Ok(Some(date!(2025 - 12 - 31)))
+        Ok(Some(crate::task::NO_DEADLINE))
+    );
+    assert_eq!(
+        parse_deadline(&t("Hằng quý"), y),
+        Ok(Some(crate::task::NO_DEADLINE))
     );
     assert_eq!(
         parse_deadline(&Cell::Date(45838.0), y),

@@ -16,7 +16,8 @@ pub(super) enum Edge {
 }
 
 /// Reads a period or date: dates, `Quý II/2025`, `Tháng 6/2025`, `Năm 2025`, `2025`,
-/// `Thường xuyên` (the plan's year), as the `edge` of that period.
+/// `Thường xuyên` (from the plan's year on, without a deadline), as the `edge` of that
+/// period.
 pub(super) fn parse_when(cell: &Cell, year: i32, edge: Edge) -> Result<Option<Date>, ()> {
     use crate::period::Period;
     let of = |p: Period| {
@@ -47,8 +48,15 @@ pub(super) fn parse_when(cell: &Cell, year: i32, edge: Edge) -> Result<Option<Da
                 return Ok(Some(d));
             }
             let f = fold(&t).replace(' ', "");
-            if f.starts_with("thuongxuyen") || f == "hangnam" {
-                return Ok(of(Period::Year(year)));
+            // Ongoing work (nhiệm vụ thường xuyên) starts with the plan's year and has no
+            // deadline: a regular task, reported each period.
+            if f.starts_with("thuongxuyen")
+                || ["hangnam", "hangquy", "hangthang"].contains(&f.as_str())
+            {
+                return Ok(match edge {
+                    Edge::First => of(Period::Year(year)),
+                    Edge::Last => Some(crate::task::NO_DEADLINE),
+                });
             }
             let roman = |s: &str| match s {
                 "i" | "1" => Some(1u8),

@@ -1,6 +1,7 @@
 //! Lists of tasks: the filter every door uses, pages with their count, and the
 //! counts and facts the dashboard and plan pages read.
 
+use serde::Serialize;
 use time::Date;
 
 use dxplan_domain::task::TaskStatus;
@@ -13,6 +14,9 @@ use crate::units::escape_like;
 use crate::{Conn, Result};
 
 // ---------------------------------------------------------------- lists
+
+/// [`dxplan_domain::task::NO_DEADLINE`] in SQL, which both engines compare with a date.
+const NO_DEADLINE_SQL: &str = "'9999-12-31'";
 
 /// How a task list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,11 +65,20 @@ pub struct TaskFilter {
     pub statuses: Vec<TaskStatus>,
     /// Only tasks past their deadline and not finished, as of `today`.
     pub overdue: bool,
+    /// Only unfinished tasks whose deadline has not passed, as of `today` (regular tasks
+    /// left out): the national reports' "within the deadline".
+    pub within_deadline: bool,
     pub due_within_days: Option<i64>,
     pub today: Option<Date>,
     pub due_before: Option<Date>,
     pub due_after: Option<Date>,
     pub acquisition_mode: Option<String>,
+    /// Only key tasks.
+    pub key_task: bool,
+    /// Only regular tasks (`Some(true)`) or only tasks with a deadline (`Some(false)`).
+    pub regular: Option<bool>,
+    /// Only tasks from the source document with this number.
+    pub source_doc: Option<String>,
     pub search: Option<String>,
     pub sort: TaskSort,
     pub offset: u32,
@@ -142,6 +155,12 @@ pub(super) fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, S
                 params.push(Arg::Date(today))
             ));
         }
+        if filter.within_deadline {
+            conditions.push(format!(
+                "t.due_date >= {} AND t.due_date < {NO_DEADLINE_SQL} AND t.status NOT IN ('completed', 'cancelled')",
+                params.push(Arg::Date(today))
+            ));
+        }
         if let Some(days) = filter.due_within_days {
             let from = params.push(Arg::Date(today));
             let to = params.push(Arg::Date(today + time::Duration::days(days)));
@@ -154,7 +173,26 @@ pub(super) fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, S
         conditions.push(format!("t.due_date <= {}", params.push(Arg::Date(d))));
     }
     if let Some(d) = filter.due_after {
-        conditions.push(format!("t.due_date >= {}", params.push(Arg::Date(d))));
+        // A regular task has no deadline to fall after anything.
+        conditions.push(format!(
+            "t.due_date >= {} AND t.due_date < {NO_DEADLINE_SQL}",
+            params.push(Arg::Date(d))
+        ));
+    }
+    if filter.key_task {
+        // Written as the partial index's condition, so that the engines use it.
+        conditions.push("t.key_task".to_string());
+    }
+    match filter.regular {
+        Some(true) => conditions.push(format!("t.due_date >= {NO_DEADLINE_SQL}")),
+        Some(false) => conditions.push(format!("t.due_date < {NO_DEADLINE_SQL}")),
+        None => {}
+    }
+    if let Some(doc) = &filter.source_doc {
+        conditions.push(format!(
+            "t.assigned_doc_number = {}",
+            params.push(Arg::Text(doc.clone()))
+        ));
     }
     if let Some(mode) = &filter.acquisition_mode {
         conditions.push(format!(
@@ -312,12 +350,13 @@ pub async fn facts(
         i64,
         i64,
         Option<String>,
+        bool,
     );
     let mut params = Params::default();
     let (with, where_) = filter_sql(filter, &mut params);
     let sql = format!(
         "{with}SELECT t.group_id, t.lead_unit_id, t.status, t.due_date, t.completed_on, t.progress,
-                t.budget_planned, t.budget_disbursed, t.acquisition_mode
+                t.budget_planned, t.budget_disbursed, t.acquisition_mode, t.key_task
          FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}"
     );
     let rows: Vec<Row> = q!(c, |x| bind_all!(
@@ -329,7 +368,7 @@ pub async fn facts(
     Ok(rows
         .into_iter()
         .filter_map(
-            |(group_id, lead, status, due, done, progress, planned, disbursed, mode)| {
+            |(group_id, lead, status, due, done, progress, planned, disbursed, mode, key_task)| {
                 Some(dxplan_domain::dashboard::TaskFact {
                     group_id,
                     lead_unit_id: lead,
@@ -340,10 +379,59 @@ pub async fn facts(
                     budget_planned: planned,
                     budget_disbursed: disbursed,
                     acquisition_mode: mode,
+                    key_task,
                 })
             },
         )
         .collect())
+}
+
+/// A document tasks come from, with how far its tasks have come.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceDocument {
+    pub number: String,
+    /// `resolution`, `directive`, `conclusion_notice`, …
+    pub doc_type: Option<String>,
+    pub date: Option<Date>,
+    pub signer: Option<String>,
+    /// Its tasks, the cancelled left out.
+    pub tasks: i64,
+    pub completed: i64,
+    pub overdue: i64,
+    pub regular: i64,
+}
+
+/// The source documents of the tasks a filter selects, newest first, with their counts.
+pub async fn source_documents(
+    c: &mut Conn,
+    filter: &TaskFilter,
+    today: Date,
+) -> Result<Vec<SourceDocument>> {
+    let mut params = Params::default();
+    let (with, where_) = filter_sql(filter, &mut params);
+    let today = params.push(Arg::Date(today));
+    let and_numbered = if where_.is_empty() { "WHERE" } else { "AND" };
+    let sql = format!(
+        "{with}SELECT t.assigned_doc_number AS number, MAX(t.assigned_doc_type) AS doc_type,
+                MAX(t.assigned_doc_date) AS date, MAX(t.assigned_doc_signer) AS signer,
+                COALESCE(SUM(CASE WHEN t.status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS tasks,
+                COALESCE(SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END), 0) AS completed,
+                COALESCE(SUM(CASE WHEN t.status NOT IN ('completed', 'cancelled') AND t.due_date < {today}
+                    THEN 1 ELSE 0 END), 0) AS overdue,
+                COALESCE(SUM(CASE WHEN t.status NOT IN ('completed', 'cancelled')
+                    AND t.due_date >= {NO_DEADLINE_SQL} THEN 1 ELSE 0 END), 0) AS regular
+         FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id {where_}
+         {and_numbered} t.assigned_doc_number IS NOT NULL
+         GROUP BY t.assigned_doc_number
+         ORDER BY date DESC NULLS LAST, number"
+    );
+    Ok(q!(c, |x| bind_all!(
+        sqlx::query_as::<_, SourceDocument>(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?)
 }
 
 /// Departments and districts valid on `day` that lead no task of the plan.

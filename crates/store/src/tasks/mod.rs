@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use dxplan_domain::task::{TaskFields, TaskStatus, code_sort_key};
+use dxplan_domain::task::{SourceDocType, TaskFields, TaskStatus, code_sort_key, is_regular};
 use dxplan_domain::text::fold;
 
 use crate::macros::q;
@@ -31,8 +31,17 @@ pub struct Task {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub partners: Option<String>,
     pub start_date: Option<Date>,
+    /// None for a regular task, which has no deadline.
+    #[serde(serialize_with = "deadline")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Date>))]
     pub due_date: Date,
+    #[serde(serialize_with = "deadline")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Date>))]
     pub original_due_date: Date,
+    /// A regular task (nhiệm vụ thường xuyên): no deadline, reported each period.
+    pub regular: bool,
+    /// A key task (nhiệm vụ trọng tâm).
+    pub key_task: bool,
     pub budget_planned: i64,
     pub budget_disbursed: i64,
     pub funding_source: Option<String>,
@@ -44,12 +53,31 @@ pub struct Task {
     pub assigned_doc_number: Option<String>,
     pub assigned_doc_date: Option<Date>,
     pub assigned_doc_signer: Option<String>,
+    /// `resolution`, `directive`, `conclusion_notice`, `decision`, `plan`,
+    /// `official_letter` or `other`.
+    pub assigned_doc_type: Option<String>,
+    /// The numbered item of the source document the task comes from.
+    pub assigned_doc_item: Option<String>,
     pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
+fn deadline<S: serde::Serializer>(due: &Date, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if is_regular(*due) {
+        s.serialize_none()
+    } else {
+        s.serialize_some(due)
+    }
+}
+
 impl Task {
+    pub fn source_doc_type(&self) -> Option<SourceDocType> {
+        self.assigned_doc_type
+            .as_deref()
+            .and_then(SourceDocType::parse)
+    }
+
     pub fn partner_list(&self) -> Vec<&str> {
         self.partners
             .as_deref()
@@ -65,9 +93,9 @@ macro_rules! select_tasks {
         "SELECT t.id, t.plan_id, t.group_id, g.code AS group_code, g.name AS group_name, g.pillar_code,
                 t.code, t.title, t.description, t.deliverable, t.lead_unit_id, u.code AS lead_unit_code,
                 u.name AS lead_unit_name, t.partners, t.start_date, t.due_date, t.original_due_date,
-                t.budget_planned, t.budget_disbursed, t.funding_source, t.acquisition_mode, t.progress, t.status,
-                t.completed_on, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer, t.version,
-                t.updated_at
+                (t.due_date >= '9999-12-31') AS regular, t.key_task, t.budget_planned, t.budget_disbursed, t.funding_source, t.acquisition_mode, t.progress, t.status,
+                t.completed_on, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer,
+                t.assigned_doc_type, t.assigned_doc_item, t.version, t.updated_at
          FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id LEFT JOIN task_groups g ON g.id = t.group_id "
     };
 }
@@ -123,8 +151,9 @@ pub async fn insert(
         "INSERT INTO tasks (plan_id, group_id, code, code_sort, title, description, deliverable, search_folded,
              lead_unit_id, partners, start_date, due_date, original_due_date, budget_planned, funding_source,
              acquisition_mode, status, assigned_doc_number, assigned_doc_date, assigned_doc_signer, created_by,
-             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+             created_at, updated_at, key_task, assigned_doc_type, assigned_doc_item)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21,
+             $22, $23, $24)
          RETURNING id"
     )
     .bind(w.plan_id)
@@ -148,6 +177,9 @@ pub async fn insert(
     .bind(&f.assigned_doc_signer)
     .bind(created_by)
     .bind(now)
+    .bind(f.key_task)
+    .bind(f.assigned_doc_type.map(|t| t.as_str()))
+    .bind(&f.assigned_doc_item)
     .fetch_one(x)
     .await
     })?;
@@ -210,7 +242,8 @@ pub async fn update(
              search_folded = $8, lead_unit_id = $9, partners = $10, start_date = $11, due_date = $12,
              original_due_date = CASE WHEN $13 THEN $12 ELSE original_due_date END,
              budget_planned = $14, funding_source = $15, acquisition_mode = $16, assigned_doc_number = $17,
-             assigned_doc_date = $18, assigned_doc_signer = $19, updated_at = $20, version = version + 1
+             assigned_doc_date = $18, assigned_doc_signer = $19, updated_at = $20, key_task = $22,
+             assigned_doc_type = $23, assigned_doc_item = $24, version = version + 1
          WHERE id = $1 AND ($21 IS NULL OR version = $21)"
     )
     .bind(id)
@@ -234,6 +267,9 @@ pub async fn update(
     .bind(&f.assigned_doc_signer)
     .bind(now)
     .bind(expected_version)
+    .bind(f.key_task)
+    .bind(f.assigned_doc_type.map(|t| t.as_str()))
+    .bind(&f.assigned_doc_item)
     .execute(x)
     .await
     .map(|r| r.rows_affected())

@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use dxplan_domain::task::{AcquisitionMode, Outcome, ReportInput, TaskInput};
+use dxplan_domain::task::{
+    AcquisitionMode, DeadlineState, NationalBucket, Outcome, ReportInput, TaskInput,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, caller};
@@ -60,18 +62,25 @@ pub struct TaskJson {
     /// Where the task stands against its deadline (Decision 42/2014/QĐ-TTg).
     outcome: Outcome,
     overdue: bool,
+    /// How the deadline presses, as pages colour it: `overdue` red, `due_soon` orange
+    /// (within the server's `--due-soon-days`), `regular` and `closed` neutral.
+    deadline_state: DeadlineState,
+    /// The bucket of the national task reports; none for a cancelled task.
+    national_bucket: Option<NationalBucket>,
     /// In lists, when the lead unit has ended in a reorganisation: the units standing
     /// today that continue it (absent while it stands).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     lead_unit_now: Vec<UnitName>,
 }
 
-pub fn task_json(task: &Task, today: time::Date) -> TaskJson {
+pub fn task_json(task: &Task, today: time::Date, due_soon_days: u8) -> TaskJson {
     let outcome = Outcome::of(task.status, task.due_date, task.completed_on, today);
     TaskJson {
         task: task.clone(),
         outcome,
         overdue: outcome == Outcome::NotCompletedOverdue,
+        deadline_state: DeadlineState::of(task.status, task.due_date, today, due_soon_days),
+        national_bucket: NationalBucket::of(task.status, task.due_date, today),
         lead_unit_now: Vec::new(),
     }
 }
@@ -251,7 +260,7 @@ pub(crate) async fn patch_group(
 // ---------------------------------------------------------------- tasks
 
 /// A page of tasks as the API shows it.
-fn task_page(list: svc::TaskList, today: time::Date) -> TaskPage {
+fn task_page(list: svc::TaskList, today: time::Date, due_soon_days: u8) -> TaskPage {
     let svc::TaskList {
         page,
         continued,
@@ -274,7 +283,7 @@ fn task_page(list: svc::TaskList, today: time::Date) -> TaskPage {
                             .collect()
                     })
                     .unwrap_or_default(),
-                ..task_json(t, today)
+                ..task_json(t, today, due_soon_days)
             })
             .collect(),
         total: page.total,
@@ -295,7 +304,11 @@ pub(crate) async fn list_tasks(
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
     let list = svc::list_tasks(&state, &user, query.to_query()?).await?;
-    Ok(Json(task_page(list, state.today())))
+    Ok(Json(task_page(
+        list,
+        state.today(),
+        state.app.settings.due_soon_days,
+    )))
 }
 
 /// Every task the filters select (not one page) as a document.
@@ -348,7 +361,11 @@ pub(crate) async fn list_plan_tasks(
     ApiQuery(query): ApiQuery<TaskListQuery>,
 ) -> WebResult<Json<TaskPage>> {
     let list = svc::plan_tasks(&state, &user, id, query.to_query()?).await?;
-    Ok(Json(task_page(list, state.today())))
+    Ok(Json(task_page(
+        list,
+        state.today(),
+        state.app.settings.due_soon_days,
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks", tag = "tasks",
@@ -364,7 +381,15 @@ pub(crate) async fn create_task(
     ApiJson(input): ApiJson<TaskInput>,
 ) -> WebResult<Response> {
     let task = svc::create_task(&state, &caller(&user, &meta), plan_id, &input).await?;
-    Ok((StatusCode::CREATED, Json(task_json(&task, state.today()))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(task_json(
+            &task,
+            state.today(),
+            state.app.settings.due_soon_days,
+        )),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
@@ -378,7 +403,7 @@ pub(crate) async fn get_task(
 ) -> WebResult<Json<TaskDetail>> {
     let svc::TaskDetail { task, coordinating } = svc::task_detail(&state, &user, id).await?;
     Ok(Json(TaskDetail {
-        task: task_json(&task, state.today()),
+        task: task_json(&task, state.today(), state.app.settings.due_soon_days),
         coordinating_units: coordinating
             .into_iter()
             .map(|u| UnitName {
@@ -414,7 +439,11 @@ pub(crate) async fn patch_task(
 ) -> WebResult<Json<TaskJson>> {
     let task =
         svc::update_task(&state, &caller(&user, &meta), id, &body.input, body.version).await?;
-    Ok(Json(task_json(&task, state.today())))
+    Ok(Json(task_json(
+        &task,
+        state.today(),
+        state.app.settings.due_soon_days,
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -447,7 +476,11 @@ pub(crate) async fn transition(
         body.version,
     )
     .await?;
-    Ok(Json(task_json(&task, state.today())))
+    Ok(Json(task_json(
+        &task,
+        state.today(),
+        state.app.settings.due_soon_days,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/events", tag = "tasks",
@@ -565,7 +598,12 @@ pub(crate) async fn my_work(
     let choice = q.plan.map_or(PlanChoice::Every, PlanChoice::One);
     let work = dxplan_app::work::my_work(&state, &user, choice).await?;
     let today = state.today();
-    let list = |tasks: &[Task]| tasks.iter().map(|t| task_json(t, today)).collect();
+    let list = |tasks: &[Task]| {
+        tasks
+            .iter()
+            .map(|t| task_json(t, today, state.app.settings.due_soon_days))
+            .collect()
+    };
     Ok(Json(MyWorkJson {
         plan: work.plan,
         to_submit: list(&work.to_submit),

@@ -31,12 +31,28 @@ pub struct TaskListQuery {
     pub status: Option<String>,
     #[serde(default)]
     pub overdue: Option<String>,
+    /// `1`: only unfinished tasks whose deadline has not passed (regular tasks left out),
+    /// as the national reports count "within the deadline".
+    #[serde(default)]
+    pub within: Option<String>,
+    /// Only unfinished tasks due between today and this many days from now (0–366).
+    #[serde(default)]
+    pub due_within: Option<String>,
     #[serde(default)]
     pub due_before: Option<String>,
     #[serde(default)]
     pub due_after: Option<String>,
     #[serde(default)]
     pub mode: Option<String>,
+    /// `1`: only key tasks (nhiệm vụ trọng tâm).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// `1`: only regular tasks (no deadline); `0`: only tasks with a deadline.
+    #[serde(default)]
+    pub regular: Option<String>,
+    /// Only tasks from the source document with this number (`45/KH-UBND`).
+    #[serde(default)]
+    pub doc: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
     #[serde(default)]
@@ -110,7 +126,22 @@ impl TaskListQuery {
                 .map_err(|_| AppError::field("cursor", Invalid::BadFormat))?,
             None => (page - 1) * per_page,
         };
+        let yes_or_no = |field: &str, v: &Option<String>| -> AppResult<Option<bool>> {
+            match non_empty(v) {
+                None => Ok(None),
+                Some("1" | "true" | "on" | "yes") => Ok(Some(true)),
+                Some("0" | "false" | "off" | "no") => Ok(Some(false)),
+                Some(_) => Err(AppError::field(field, Invalid::BadFormat)),
+            }
+        };
         let overdue = matches!(non_empty(&self.overdue), Some("1" | "true" | "on" | "yes"));
+        let doc = non_empty(&self.doc)
+            .map(|d| {
+                (d.chars().count() <= 100)
+                    .then(|| d.to_string())
+                    .ok_or_else(|| AppError::field("doc", Invalid::TooLong { max: 100 }))
+            })
+            .transpose()?;
         Ok(TaskQuery {
             filter: TaskFilter {
                 plan_id: parse_id("plan", &self.plan)?,
@@ -118,10 +149,23 @@ impl TaskListQuery {
                 pillar: non_empty(&self.pillar).map(str::to_string),
                 statuses,
                 overdue,
-                due_within_days: None,
+                within_deadline: yes_or_no("within", &self.within)? == Some(true),
+                due_within_days: match parse_id("due_within", &self.due_within)? {
+                    Some(days) if (0..=366).contains(&days) => Some(days),
+                    Some(_) => {
+                        return Err(AppError::field(
+                            "due_within",
+                            Invalid::OutOfRange { min: 0, max: 366 },
+                        ));
+                    }
+                    None => None,
+                },
                 due_before: date("due_before", &self.due_before)?,
                 due_after: date("due_after", &self.due_after)?,
                 acquisition_mode,
+                key_task: yes_or_no("key", &self.key)? == Some(true),
+                regular: yes_or_no("regular", &self.regular)?,
+                source_doc: doc,
                 search: non_empty(&self.q).map(str::to_string),
                 sort,
                 offset,

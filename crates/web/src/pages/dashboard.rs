@@ -33,6 +33,8 @@ struct DashboardPage<'a> {
     may_issue_displays: bool,
     /// The periods of the year the filter offers (stored form, label): quarters, then months.
     period_choices: Vec<(String, String)>,
+    /// Days before a deadline from which a task shows as due soon.
+    due_soon_days: u8,
 }
 
 /// The dashboard on the operations centre's wall: one panel a screen, in turn; long panels
@@ -96,17 +98,76 @@ macro_rules! dashboard_helpers {
 dashboard_helpers!(DashboardPage);
 dashboard_helpers!(WallPage);
 
+/// Every status but the cancelled, and every unfinished one, as a task list's filter.
+const LIVE_STATUSES: &str = "draft,submitted,changes_requested,approved,in_progress,completed";
+const OPEN_STATUSES: &str = "draft,submitted,changes_requested,approved,in_progress";
+
+/// A tile of counts: the number, its words, the list behind it and its colour.
+struct Tile {
+    number: u32,
+    label: String,
+    link: String,
+    class: &'static str,
+}
+
 impl DashboardPage<'_> {
     fn tasks_link(&self, extra: &str) -> String {
         task_link(self.d, extra)
+    }
+
+    /// The buckets of the national task reports, then the key tasks, each a link to the
+    /// list it counts.
+    fn national_tiles(&self) -> Vec<Tile> {
+        use dxplan_domain::task::NationalBucket;
+        let lang = self.page.lang;
+        let t = &self.d.overall;
+        let mut tiles: Vec<Tile> = NationalBucket::ALL
+            .iter()
+            .map(|&bucket| Tile {
+                number: t.national(bucket),
+                label: bucket.label(lang).to_lowercase(),
+                link: self.tasks_link(&match bucket {
+                    NationalBucket::Completed => "&status=completed".to_string(),
+                    NationalBucket::WithinDeadline => "&within=1".to_string(),
+                    NationalBucket::Overdue => "&overdue=1".to_string(),
+                    NationalBucket::Regular => format!("&regular=1&status={OPEN_STATUSES}"),
+                }),
+                class: match bucket {
+                    NationalBucket::Completed => "tile-on_time",
+                    NationalBucket::Overdue => "tile-overdue",
+                    NationalBucket::Regular => "tile-regular",
+                    NationalBucket::WithinDeadline => "",
+                },
+            })
+            .collect();
+        tiles.push(Tile {
+            number: t.key_tasks,
+            label: lang.pick(
+                format!(
+                    "nhiệm vụ trọng tâm: {} hoàn thành, {} quá hạn",
+                    t.key_completed, t.key_overdue
+                ),
+                format!(
+                    "key tasks: {} completed, {} overdue",
+                    t.key_completed, t.key_overdue
+                ),
+            ),
+            link: self.tasks_link(&format!("&key=1&status={LIVE_STATUSES}")),
+            class: "tile-key",
+        });
+        tiles
+    }
+
+    fn due_soon_link(&self) -> String {
+        self.tasks_link(&format!("&due_within={}&sort=due", self.due_soon_days))
     }
 }
 
 impl WallPage<'_> {
     /// How many screens the wall turns through.
     fn screens(&self) -> usize {
-        // Overview, groups, rankings, overdue, budget; then the paged panels.
-        5 + self.heat.len() + self.card_pages.len().max(1) + self.obstacle_pages.len().max(1)
+        // Overview, groups, rankings, overdue, due soon, budget; then the paged panels.
+        6 + self.heat.len() + self.card_pages.len().max(1) + self.obstacle_pages.len().max(1)
     }
 }
 
@@ -141,6 +202,7 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> WebResult<Response> {
         d: &d,
         query,
         period_choices: period_choices(d.year, ctx.lang()),
+        due_soon_days: ctx.state.app.settings.due_soon_days,
         may_issue_displays: user.token.is_none()
             && user.holds(dxplan_domain::auth::Action::ManageUsers),
     })

@@ -26,6 +26,7 @@ mod plan_import;
 mod reorg;
 mod scoped_rights;
 mod security;
+mod task_taxonomy;
 mod tasks;
 mod tokens;
 mod webhooks;

@@ -3,7 +3,7 @@
 //! progress reports, obstacles, proposals and extensions.
 
 use dxplan_domain::period::Period;
-use dxplan_domain::task::{ReportFields, TaskFields, TaskStatus};
+use dxplan_domain::task::{NO_DEADLINE, ReportFields, SourceDocType, TaskFields, TaskStatus};
 use dxplan_domain::unit::UnitKind;
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::plans::{self, PlanFields};
@@ -116,6 +116,15 @@ pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -
                 .map(|g| g.id);
             let (start, mut due) = schedule(index, year, today, past);
             let status = status_for(index, past);
+            // Some of this year's ongoing work has no deadline: regular tasks, reported
+            // each period (never one that asks for more time, which a deadline needs).
+            if !past
+                && status == TaskStatus::InProgress
+                && index.is_multiple_of(3)
+                && index % 4 != 1
+            {
+                due = NO_DEADLINE;
+            }
             // Until the district level ends: the last day a district still worked.
             let district_until = districts_end
                 .filter(|_| lead.kind == UnitKind::District)
@@ -148,6 +157,10 @@ pub async fn seed_plan_with(app: &App, year: i32, districts_end: Option<Date>) -
                 assigned_doc_number: Some(format!("{}/KH-UBND", 20 + year % 100)),
                 assigned_doc_date: Some(date(year, 1, 15)),
                 assigned_doc_signer: Some("Phó Chủ tịch UBND tỉnh".into()),
+                assigned_doc_type: Some(SourceDocType::Plan),
+                assigned_doc_item: Some(format!("Mục {}", template.group)),
+                // One task in five is a key task of the year.
+                key_task: index.is_multiple_of(5),
             };
             let id = tasks::insert(
                 &mut c,

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use dxplan_domain::task::{AcquisitionMode, TaskInput};
+use dxplan_domain::task::{AcquisitionMode, SourceDocType, TaskInput};
 use dxplan_domain::text::format_date;
 use serde::Deserialize;
 
@@ -26,6 +26,8 @@ struct TaskFormPage {
     deadline_locked: bool,
     /// The units the lead field offers: those the user may register work for.
     lead_choices: Vec<String>,
+    marks_key_tasks: bool,
+    doc_types: Vec<(&'static str, &'static str)>,
 }
 
 /// The task form's fields as typed.
@@ -53,6 +55,11 @@ pub struct TaskForm {
     start_date: String,
     #[serde(default)]
     due_date: String,
+    /// A ticked box sends `on`.
+    #[serde(default)]
+    regular: Option<String>,
+    #[serde(default)]
+    key_task: Option<String>,
     #[serde(default)]
     budget_planned: String,
     #[serde(default)]
@@ -66,7 +73,15 @@ pub struct TaskForm {
     #[serde(default)]
     assigned_doc_signer: String,
     #[serde(default)]
+    assigned_doc_type: String,
+    #[serde(default)]
+    assigned_doc_item: String,
+    #[serde(default)]
     version: Option<i64>,
+}
+
+fn ticked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty() && v != "false")
 }
 
 impl TaskForm {
@@ -88,13 +103,25 @@ impl TaskForm {
                 .collect(),
             start_date: opt(&self.start_date),
             due_date: self.due_date.clone(),
+            regular: self.is_regular(),
+            key_task: self.is_key(),
             budget_planned: opt(&self.budget_planned),
             funding_source: opt(&self.funding_source),
             acquisition_mode: opt(&self.acquisition_mode),
             assigned_doc_number: opt(&self.assigned_doc_number),
             assigned_doc_date: opt(&self.assigned_doc_date),
             assigned_doc_signer: opt(&self.assigned_doc_signer),
+            assigned_doc_type: opt(&self.assigned_doc_type),
+            assigned_doc_item: opt(&self.assigned_doc_item),
         }
+    }
+
+    fn is_regular(&self) -> bool {
+        ticked(&self.regular)
+    }
+
+    fn is_key(&self) -> bool {
+        ticked(&self.key_task)
     }
 }
 
@@ -127,6 +154,11 @@ fn task_form(
         errors,
         deadline_locked,
         lead_choices: view.lead_choices,
+        marks_key_tasks: view.marks_key_tasks,
+        doc_types: SourceDocType::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.label(ctx.lang())))
+            .collect(),
     }
 }
 
@@ -185,7 +217,13 @@ fn form_of(task: &Task, coordinating: &[Unit]) -> TaskForm {
             .join("\n"),
         partners: task.partner_list().join("\n"),
         start_date: date(task.start_date),
-        due_date: format_date(task.due_date),
+        due_date: if task.regular {
+            String::new()
+        } else {
+            format_date(task.due_date)
+        },
+        regular: task.regular.then(|| "on".into()),
+        key_task: task.key_task.then(|| "on".into()),
         budget_planned: if task.budget_planned > 0 {
             dxplan_domain::text::format_int(task.budget_planned)
         } else {
@@ -196,6 +234,8 @@ fn form_of(task: &Task, coordinating: &[Unit]) -> TaskForm {
         assigned_doc_number: task.assigned_doc_number.clone().unwrap_or_default(),
         assigned_doc_date: date(task.assigned_doc_date),
         assigned_doc_signer: task.assigned_doc_signer.clone().unwrap_or_default(),
+        assigned_doc_type: task.assigned_doc_type.clone().unwrap_or_default(),
+        assigned_doc_item: task.assigned_doc_item.clone().unwrap_or_default(),
         version: Some(task.version),
     }
 }

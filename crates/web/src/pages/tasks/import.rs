@@ -5,6 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::Path;
 use axum::response::Response;
+use dxplan_domain::task::deadline_text;
 use dxplan_domain::text::{format_date, format_money};
 use serde::Deserialize;
 
@@ -124,7 +125,7 @@ pub async fn import_preview(
                         .collect::<Vec<_>>()
                         .join("; "),
                     start: t.fields.start_date.map(format_date).unwrap_or_default(),
-                    due: format_date(t.fields.due_date),
+                    due: deadline_text(t.fields.due_date, ctx.lang()),
                     budget: format_money(t.fields.budget_planned),
                 })
                 .collect();

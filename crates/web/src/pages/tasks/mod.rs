@@ -18,8 +18,7 @@ pub use work::*;
 
 use dxplan_domain::Lang;
 use dxplan_domain::period::Period;
-use dxplan_domain::task::Outcome;
-use dxplan_domain::text::format_date;
+use dxplan_domain::task::{DeadlineState, Outcome, deadline_text};
 
 use super::Ctx;
 use dxplan_app::tasks::Task;
@@ -30,29 +29,40 @@ pub struct TaskRow {
     pub code: String,
     pub title: String,
     pub unit: String,
+    /// The deadline, or "Thường xuyên" for a regular task.
     pub due: String,
     pub status: &'static str,
     pub status_class: &'static str,
     pub outcome: &'static str,
-    pub overdue: bool,
+    /// How the deadline presses (`overdue`, `due_soon`, `regular`…), for the colour…
+    pub deadline: &'static str,
+    /// …and the words said with it.
+    pub deadline_label: Option<&'static str>,
+    pub key_task: bool,
     pub progress: i64,
     /// When the lead unit has ended in a reorganisation: the units that continue it today.
     pub now: Option<String>,
 }
 
 impl TaskRow {
-    pub fn new(t: &Task, lang: Lang, today: time::Date) -> TaskRow {
+    pub fn new(t: &Task, lang: Lang, today: time::Date, due_soon_days: u8) -> TaskRow {
         let outcome = Outcome::of(t.status, t.due_date, t.completed_on, today);
+        let deadline = DeadlineState::of(t.status, t.due_date, today, due_soon_days);
         TaskRow {
             id: t.id,
             code: t.code.clone(),
             title: t.title.clone(),
             unit: t.lead_unit_name.clone(),
-            due: format_date(t.due_date),
+            due: deadline_text(t.due_date, lang),
             status: t.status.label(lang),
             status_class: t.status.as_str(),
             outcome: outcome.label(lang),
-            overdue: outcome == Outcome::NotCompletedOverdue,
+            // A regular task's word is its deadline column already.
+            deadline: deadline.as_str(),
+            deadline_label: deadline
+                .label(lang)
+                .filter(|_| deadline != DeadlineState::Regular),
+            key_task: t.key_task,
             progress: t.progress,
             now: None,
         }
@@ -63,7 +73,7 @@ fn rows(tasks: &[Task], ctx: &Ctx) -> Vec<TaskRow> {
     let today = ctx.state.today();
     tasks
         .iter()
-        .map(|t| TaskRow::new(t, ctx.lang(), today))
+        .map(|t| TaskRow::new(t, ctx.lang(), today, ctx.state.app.settings.due_soon_days))
         .collect()
 }
 

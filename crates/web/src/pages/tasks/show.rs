@@ -55,6 +55,8 @@ struct TaskPage {
     budget_disbursed: String,
     mode: String,
     doc_date: String,
+    /// The kind of the source document, in words.
+    doc_type: String,
     actions: Vec<(&'static str, &'static str, bool)>,
     can_edit: bool,
     can_report: bool,
@@ -137,12 +139,25 @@ async fn task_page(
             &format!("{} {}", task.code, task.title),
             &format!("{} {}", task.code, task.title),
         ),
-        row: TaskRow::new(&task, lang, ctx.state.today()),
+        row: TaskRow::new(
+            &task,
+            lang,
+            ctx.state.today(),
+            ctx.state.app.settings.due_soon_days,
+        ),
         start: task.start_date.map(format_date).unwrap_or_default(),
-        original_due: format_date(task.original_due_date),
+        original_due: if task.regular {
+            String::new()
+        } else {
+            format_date(task.original_due_date)
+        },
         budget_planned: format_money(task.budget_planned),
         budget_disbursed: format_money(task.budget_disbursed),
         doc_date: task.assigned_doc_date.map(format_date).unwrap_or_default(),
+        doc_type: task
+            .source_doc_type()
+            .map(|t| t.label(lang).to_string())
+            .unwrap_or_default(),
         mode,
         actions,
         can_edit: may.edit,
