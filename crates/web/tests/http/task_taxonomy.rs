@@ -191,6 +191,19 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         "due soon in orange, in words"
     );
     assert!(html.contains("tag tag-overdue\">Quá hạn"));
+    // A dashboard tile's list says what it holds, and keeps it through the filter form.
+    let within = coordinator
+        .get(&format!("/tasks?plan={plan}&within=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(within.contains("còn trong hạn (không tính nhiệm vụ thường xuyên)"));
+    assert!(within.contains("<input type=\"hidden\" name=\"within\" value=\"1\">"));
+    assert!(
+        within.contains(&format!("href=\"/tasks?plan={plan}\"")),
+        "a way back"
+    );
     let dashboard = coordinator
         .get(&format!("/dashboard?plan={plan}"))
         .await

@@ -54,9 +54,65 @@ impl TasksPage {
                 &q.due_after,
                 &q.mode,
                 &q.sort,
+                &q.key,
+                &q.regular,
+                &q.within,
+                &q.due_within,
             ]
             .iter()
             .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
+    }
+
+    /// Conditions the filter form does not show (the dashboard's and the task page's
+    /// links set them), each said in words with a link to the list without it.
+    fn narrowed(&self) -> Vec<(String, String)> {
+        let lang = self.page.lang;
+        let without = |clear: fn(&mut TaskListQuery)| {
+            let mut q = self.query.clone();
+            clear(&mut q);
+            q.page = None;
+            q.cursor = None;
+            format!(
+                "/tasks?{}",
+                serde_urlencoded::to_string(&q).unwrap_or_default()
+            )
+        };
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let mut out = Vec::new();
+        if let Some(doc) = given(&self.query.doc) {
+            out.push((
+                lang.pick(
+                    format!("Các nhiệm vụ của văn bản số {doc}."),
+                    format!("The tasks of document {doc}."),
+                ),
+                without(|q| q.doc = None),
+            ));
+        }
+        if given(&self.query.within).is_some() {
+            out.push((
+                lang.pick(
+                    "Nhiệm vụ chưa hoàn thành, còn trong hạn (không tính nhiệm vụ thường xuyên).",
+                    "Unfinished tasks within their deadline (regular tasks left out).",
+                )
+                .to_string(),
+                without(|q| q.within = None),
+            ));
+        }
+        if let Some(days) = given(&self.query.due_within) {
+            out.push((
+                lang.pick(
+                    format!("Nhiệm vụ chưa hoàn thành, đến hạn trong {days} ngày tới."),
+                    format!("Unfinished tasks due within {days} days."),
+                ),
+                without(|q| q.due_within = None),
+            ));
+        }
+        out
     }
 
     fn selected(&self, field: &str, value: &str) -> bool {
@@ -67,6 +123,7 @@ impl TasksPage {
             "status" => &self.query.status,
             "mode" => &self.query.mode,
             "sort" => &self.query.sort,
+            "regular" => &self.query.regular,
             _ => &None,
         };
         current.as_deref() == Some(value)
