@@ -161,12 +161,28 @@ pub async fn my_work(app: &App, user: &CurrentUser, choice: PlanChoice) -> AppRe
             .tasks),
         }
     };
-    let to_review = listed(Action::ReviewWork, vec![TaskStatus::Submitted]).await?;
+    let mut to_review = listed(Action::ReviewWork, vec![TaskStatus::Submitted]).await?;
     let to_submit = listed(
         Action::SubmitUnitWork,
         vec![TaskStatus::Draft, TaskStatus::ChangesRequested],
     )
     .await?;
+    // What the units await from the assigner: completions to confirm, hand-backs to decide.
+    if let Some(scope) = roots_with(user, Action::ReviewWork) {
+        to_review.extend(
+            tasks::list(
+                &mut c,
+                &TaskFilter {
+                    scope,
+                    awaiting_assigner: true,
+                    ..base.clone()
+                },
+            )
+            .await?
+            .tasks,
+        );
+        to_review.sort_by_key(|t| (t.due_date, t.id));
+    }
     let (to_review, to_submit) = (fresh(to_review), fresh(to_submit));
     let report_period = Period::containing(today, false);
     let quarter = Period::containing(today, true);

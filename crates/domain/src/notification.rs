@@ -10,6 +10,15 @@ pub enum NotificationKind {
     TaskApproved,
     TaskReturned,
     TaskCancelled,
+    /// The unit reported a task completed: the assigner confirms it.
+    CompletionReported,
+    CompletionConfirmed,
+    /// The assigner did not accept the product: to redo.
+    CompletionRefused,
+    /// The unit asks to hand a task back.
+    DeclineRequested,
+    /// The assigner did not take the task back: the unit carries on.
+    DeclineRejected,
     ReportDue,
     DueSoon,
     Overdue,
@@ -29,6 +38,11 @@ impl NotificationKind {
             NotificationKind::TaskApproved => "task_approved",
             NotificationKind::TaskReturned => "task_returned",
             NotificationKind::TaskCancelled => "task_cancelled",
+            NotificationKind::CompletionReported => "completion_reported",
+            NotificationKind::CompletionConfirmed => "completion_confirmed",
+            NotificationKind::CompletionRefused => "completion_refused",
+            NotificationKind::DeclineRequested => "decline_requested",
+            NotificationKind::DeclineRejected => "decline_rejected",
             NotificationKind::ReportDue => "report_due",
             NotificationKind::DueSoon => "due_soon",
             NotificationKind::Overdue => "overdue",
@@ -63,6 +77,28 @@ impl NotificationKind {
             NotificationKind::TaskCancelled => (
                 format!("Nhiệm vụ đã bị huỷ: {t}. Lý do: {extra}"),
                 format!("Task cancelled: {t}. Reason: {extra}"),
+            ),
+            NotificationKind::CompletionReported => (
+                format!("Đơn vị báo cáo hoàn thành, chờ xác nhận: {t}. Sản phẩm: {extra}"),
+                format!("Completion reported, awaiting confirmation: {t}. Product: {extra}"),
+            ),
+            NotificationKind::CompletionConfirmed => (
+                format!("Đã xác nhận hoàn thành: {t}"),
+                format!("Completion confirmed: {t}"),
+            ),
+            NotificationKind::CompletionRefused => (
+                format!("Chưa xác nhận hoàn thành, cần làm lại: {t}. Lý do: {extra}"),
+                format!("Completion not confirmed, to redo: {t}. Reason: {extra}"),
+            ),
+            NotificationKind::DeclineRequested => (
+                format!("Đơn vị đề nghị trả lại nhiệm vụ: {t}. Lý do: {extra}"),
+                format!("The unit asks to hand back: {t}. Reason: {extra}"),
+            ),
+            NotificationKind::DeclineRejected => (
+                format!(
+                    "Không đồng ý trả lại nhiệm vụ, đơn vị tiếp tục thực hiện: {t}. Ý kiến: {extra}"
+                ),
+                format!("Hand-back refused, the unit carries on: {t}. Comment: {extra}"),
             ),
             NotificationKind::ReportDue => (
                 format!("Đến kỳ báo cáo tiến độ {extra}: {t}"),

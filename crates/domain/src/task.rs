@@ -399,6 +399,47 @@ impl TryFrom<String> for TaskStatus {
     }
 }
 
+/// A task's standing in its workflow: its status, and what waits on the assigner — a
+/// completion the unit reported, which the assigner confirms or refuses, or the unit's
+/// request to hand the task back, which the assigner accepts (giving the task to another
+/// unit) or rejects. While either waits, the unit makes no other move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskState {
+    pub status: TaskStatus,
+    pub completion_reported: bool,
+    pub decline_pending: bool,
+}
+
+impl TaskState {
+    /// A task with nothing waiting on the assigner.
+    pub fn plain(status: TaskStatus) -> TaskState {
+        TaskState {
+            status,
+            completion_reported: false,
+            decline_pending: false,
+        }
+    }
+
+    /// Something waits on the assigner's decision.
+    pub fn awaits_assigner(self) -> bool {
+        self.completion_reported || self.decline_pending
+    }
+
+    /// The words a list shows for it: the status, or what waits on the assigner.
+    pub fn label(self, lang: Lang) -> &'static str {
+        if self.completion_reported {
+            lang.pick(
+                "Chờ xác nhận hoàn thành",
+                "Completion awaiting confirmation",
+            )
+        } else if self.decline_pending {
+            lang.pick("Đơn vị đề nghị trả lại", "The unit asks to hand it back")
+        } else {
+            self.status.label(lang)
+        }
+    }
+}
+
 /// The moves of the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -408,17 +449,32 @@ pub enum TaskAction {
     Approve,
     RequestChanges,
     Start,
+    /// The unit reports the task completed, with its product; the assigner confirms it.
     Complete,
+    ConfirmCompletion,
+    /// The assigner does not accept the product: the unit redoes it.
+    RefuseCompletion,
+    /// The unit asks to hand back a task assigned to it, saying why.
+    Decline,
+    /// The assigner agrees and gives the task to another unit.
+    AcceptDecline,
+    /// The assigner does not agree: the unit carries on.
+    RejectDecline,
     Cancel,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 6] = [
+    pub const ALL: [TaskAction; 11] = [
         TaskAction::Submit,
         TaskAction::Approve,
         TaskAction::RequestChanges,
         TaskAction::Start,
         TaskAction::Complete,
+        TaskAction::ConfirmCompletion,
+        TaskAction::RefuseCompletion,
+        TaskAction::AcceptDecline,
+        TaskAction::RejectDecline,
+        TaskAction::Decline,
         TaskAction::Cancel,
     ];
 
@@ -429,6 +485,11 @@ impl TaskAction {
             TaskAction::RequestChanges => "request_changes",
             TaskAction::Start => "start",
             TaskAction::Complete => "complete",
+            TaskAction::ConfirmCompletion => "confirm_completion",
+            TaskAction::RefuseCompletion => "refuse_completion",
+            TaskAction::Decline => "decline",
+            TaskAction::AcceptDecline => "accept_decline",
+            TaskAction::RejectDecline => "reject_decline",
             TaskAction::Cancel => "cancel",
         }
     }
@@ -443,7 +504,20 @@ impl TaskAction {
             TaskAction::Approve => lang.pick("Thống nhất", "Approve"),
             TaskAction::RequestChanges => lang.pick("Yêu cầu chỉnh sửa", "Request changes"),
             TaskAction::Start => lang.pick("Bắt đầu thực hiện", "Start work"),
-            TaskAction::Complete => lang.pick("Báo cáo hoàn thành", "Mark completed"),
+            TaskAction::Complete => lang.pick("Báo cáo hoàn thành", "Report completion"),
+            TaskAction::ConfirmCompletion => lang.pick("Xác nhận hoàn thành", "Confirm completion"),
+            TaskAction::RefuseCompletion => lang.pick(
+                "Không xác nhận, yêu cầu làm lại",
+                "Refuse: ask for it to be redone",
+            ),
+            TaskAction::Decline => lang.pick("Đề nghị trả lại nhiệm vụ", "Ask to hand it back"),
+            TaskAction::AcceptDecline => lang.pick(
+                "Đồng ý, giao cho đơn vị khác",
+                "Agree and give it to another unit",
+            ),
+            TaskAction::RejectDecline => {
+                lang.pick("Không đồng ý trả lại", "Refuse to take it back")
+            }
             TaskAction::Cancel => lang.pick("Huỷ nhiệm vụ", "Cancel task"),
         }
     }
@@ -451,39 +525,81 @@ impl TaskAction {
     /// What the policy must allow on the task's lead unit.
     pub fn permission(self) -> Action {
         match self {
-            TaskAction::Submit => Action::SubmitUnitWork,
-            TaskAction::Approve | TaskAction::RequestChanges | TaskAction::Cancel => {
-                Action::ReviewWork
-            }
+            // Handing work back is the unit head's word, like submitting it.
+            TaskAction::Submit | TaskAction::Decline => Action::SubmitUnitWork,
+            TaskAction::Approve
+            | TaskAction::RequestChanges
+            | TaskAction::ConfirmCompletion
+            | TaskAction::RefuseCompletion
+            | TaskAction::RejectDecline
+            | TaskAction::Cancel => Action::ReviewWork,
+            // Giving the task to another unit changes who leads it: the plan's coordinator.
+            TaskAction::AcceptDecline => Action::ManagePlans,
             TaskAction::Start | TaskAction::Complete => Action::EditUnitWork,
         }
     }
 
     /// A comment is part of the move: why changes are needed, why the task is
-    /// cancelled, what was delivered.
+    /// cancelled, what was delivered, why the product is refused, why the unit hands the
+    /// task back and why it may not.
     pub fn needs_comment(self) -> bool {
         matches!(
             self,
-            TaskAction::RequestChanges | TaskAction::Cancel | TaskAction::Complete
+            TaskAction::RequestChanges
+                | TaskAction::Cancel
+                | TaskAction::Complete
+                | TaskAction::RefuseCompletion
+                | TaskAction::Decline
+                | TaskAction::RejectDecline
         )
     }
 
-    /// The status this move leads to from `from`, or `None` when it is not allowed there.
-    pub fn apply(self, from: TaskStatus) -> Option<TaskStatus> {
+    /// The move names the unit that takes the task over.
+    pub fn needs_new_lead(self) -> bool {
+        self == TaskAction::AcceptDecline
+    }
+
+    /// The state this move leads to from `from`, or `None` when it is not allowed there.
+    pub fn apply(self, from: TaskState) -> Option<TaskState> {
         use TaskStatus::*;
-        match (self, from) {
-            (TaskAction::Submit, Draft | ChangesRequested) => Some(Submitted),
-            (TaskAction::Approve, Submitted) => Some(Approved),
-            (TaskAction::RequestChanges, Submitted) => Some(ChangesRequested),
-            (TaskAction::Start, Approved) => Some(InProgress),
-            (TaskAction::Complete, InProgress) => Some(Completed),
-            (TaskAction::Cancel, s) if !s.is_closed() => Some(Cancelled),
+        let status = |to: TaskStatus| Some(TaskState::plain(to));
+        let waiting = from.awaits_assigner();
+        match (self, from.status) {
+            (TaskAction::Cancel, s) if !s.is_closed() => status(Cancelled),
+            (TaskAction::ConfirmCompletion, InProgress) if from.completion_reported => {
+                status(Completed)
+            }
+            (TaskAction::RefuseCompletion, InProgress) if from.completion_reported => {
+                status(InProgress)
+            }
+            (TaskAction::AcceptDecline | TaskAction::RejectDecline, _) if from.decline_pending => {
+                Some(TaskState {
+                    decline_pending: false,
+                    ..from
+                })
+            }
+            _ if waiting => None,
+            (TaskAction::Submit, Draft | ChangesRequested) => status(Submitted),
+            (TaskAction::Approve, Submitted) => status(Approved),
+            (TaskAction::RequestChanges, Submitted) => status(ChangesRequested),
+            (TaskAction::Start, Approved) => status(InProgress),
+            (TaskAction::Complete, InProgress) => Some(TaskState {
+                completion_reported: true,
+                ..from
+            }),
+            // Not while its own submission awaits review: the unit withdraws nothing there.
+            (TaskAction::Decline, Draft | ChangesRequested | Approved | InProgress) => {
+                Some(TaskState {
+                    decline_pending: true,
+                    ..from
+                })
+            }
             _ => None,
         }
     }
 
-    /// The moves possible from a status, in the order a page offers them.
-    pub fn available(from: TaskStatus) -> Vec<TaskAction> {
+    /// The moves possible from a state, in the order a page offers them.
+    pub fn available(from: TaskState) -> Vec<TaskAction> {
         TaskAction::ALL
             .into_iter()
             .filter(|a| a.apply(from).is_some())
@@ -1017,29 +1133,73 @@ mod tests {
 
     #[test]
     fn the_workflow_allows_only_its_own_moves() {
-        assert_eq!(Submit.apply(Draft), Some(Submitted));
-        assert_eq!(Submit.apply(ChangesRequested), Some(Submitted));
-        assert_eq!(RequestChanges.apply(Submitted), Some(ChangesRequested));
-        assert_eq!(Approve.apply(Submitted), Some(Approved));
-        assert_eq!(Start.apply(Approved), Some(InProgress));
-        assert_eq!(Complete.apply(InProgress), Some(Completed));
+        let to = |action: TaskAction, from: TaskStatus| {
+            action.apply(TaskState::plain(from)).map(|s| s.status)
+        };
+        assert_eq!(to(Submit, Draft), Some(Submitted));
+        assert_eq!(to(Submit, ChangesRequested), Some(Submitted));
+        assert_eq!(to(RequestChanges, Submitted), Some(ChangesRequested));
+        assert_eq!(to(Approve, Submitted), Some(Approved));
+        assert_eq!(to(Start, Approved), Some(InProgress));
         for s in [Draft, Submitted, ChangesRequested, Approved, InProgress] {
-            assert_eq!(Cancel.apply(s), Some(Cancelled));
+            assert_eq!(to(Cancel, s), Some(Cancelled));
         }
-        assert_eq!(Approve.apply(Draft), None, "no approval without submission");
+        assert_eq!(to(Approve, Draft), None, "no approval without submission");
         assert_eq!(
-            Complete.apply(Approved),
+            to(Complete, Approved),
             None,
             "work starts before it completes"
         );
-        assert_eq!(Start.apply(Submitted), None);
-        assert_eq!(Cancel.apply(Completed), None);
-        assert_eq!(Submit.apply(Cancelled), None);
+        assert_eq!(to(Start, Submitted), None);
+        assert_eq!(to(Cancel, Completed), None);
+        assert_eq!(to(Submit, Cancelled), None);
         assert_eq!(
-            TaskAction::available(Submitted),
+            TaskAction::available(TaskState::plain(Submitted)),
             vec![Approve, RequestChanges, Cancel]
         );
-        assert!(TaskAction::available(Completed).is_empty());
+        assert!(TaskAction::available(TaskState::plain(Completed)).is_empty());
+    }
+
+    #[test]
+    fn a_reported_completion_waits_for_the_assigner_who_confirms_or_sends_it_back() {
+        let working = TaskState::plain(InProgress);
+        let reported = Complete.apply(working).expect("the unit reports");
+        assert_eq!(reported.status, InProgress, "not completed until confirmed");
+        assert!(reported.completion_reported && reported.awaits_assigner());
+        assert_eq!(
+            TaskAction::available(reported),
+            vec![ConfirmCompletion, RefuseCompletion, Cancel],
+            "the unit makes no other move meanwhile"
+        );
+        assert_eq!(
+            ConfirmCompletion.apply(reported),
+            Some(TaskState::plain(Completed))
+        );
+        assert_eq!(RefuseCompletion.apply(reported), Some(working), "redo");
+        assert_eq!(ConfirmCompletion.apply(working), None, "nothing to confirm");
+        assert_eq!(Complete.apply(reported), None, "reported once");
+    }
+
+    #[test]
+    fn a_unit_asks_to_hand_a_task_back_and_the_assigner_decides() {
+        for status in [Draft, ChangesRequested, Approved, InProgress] {
+            let asked = Decline.apply(TaskState::plain(status)).expect("may ask");
+            assert_eq!(asked.status, status, "the task stays as it was");
+            assert!(asked.decline_pending);
+            assert_eq!(
+                TaskAction::available(asked),
+                vec![AcceptDecline, RejectDecline, Cancel]
+            );
+            assert_eq!(RejectDecline.apply(asked), Some(TaskState::plain(status)));
+            assert_eq!(AcceptDecline.apply(asked), Some(TaskState::plain(status)));
+        }
+        for status in [Submitted, Completed, Cancelled] {
+            assert_eq!(Decline.apply(TaskState::plain(status)), None, "{status:?}");
+        }
+        assert_eq!(AcceptDecline.apply(TaskState::plain(Approved)), None);
+        assert!(AcceptDecline.needs_new_lead());
+        assert!(Decline.needs_comment() && RejectDecline.needs_comment());
+        assert!(RefuseCompletion.needs_comment());
     }
 
     #[test]

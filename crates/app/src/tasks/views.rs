@@ -39,7 +39,7 @@ impl TaskRights {
             extension_pending,
         );
         TaskRights {
-            actions: TaskAction::available(task.status)
+            actions: TaskAction::available(task.state())
                 .into_iter()
                 .filter(|a| user.may(a.permission(), target))
                 .collect(),
@@ -69,6 +69,8 @@ pub struct TaskView {
     /// may change the list.
     pub criterion_choices: Vec<(CriterionChoice, bool)>,
     pub may: TaskRights,
+    /// The units a task handed back may go to, by name: only for the user who decides.
+    pub handover_choices: Vec<String>,
 }
 
 /// A task's page for a user who may read the task.
@@ -99,6 +101,12 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
     } else {
         Vec::new()
     };
+    drop(c);
+    let handover_choices = if may.actions.contains(&TaskAction::AcceptDecline) {
+        crate::pickers::unit_choices(app, user, Action::ManagePlans, app.today()).await?
+    } else {
+        Vec::new()
+    };
     Ok(TaskView {
         task,
         plan,
@@ -110,6 +118,7 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
         criteria,
         criterion_choices,
         may,
+        handover_choices,
     })
 }
 

@@ -75,6 +75,8 @@ pub struct TaskFilter {
     pub acquisition_mode: Option<String>,
     /// Only key tasks.
     pub key_task: bool,
+    /// Only tasks waiting on the assigner: a completion to confirm, a hand-back to decide.
+    pub awaiting_assigner: bool,
     /// Only regular tasks (`Some(true)`) or only tasks with a deadline (`Some(false)`).
     pub regular: Option<bool>,
     /// Only tasks from the source document with this number.
@@ -178,6 +180,12 @@ pub(super) fn filter_sql(filter: &TaskFilter, params: &mut Params) -> (String, S
             "t.due_date >= {} AND t.due_date < {NO_DEADLINE_SQL}",
             params.push(Arg::Date(d))
         ));
+    }
+    if filter.awaiting_assigner {
+        // Written as the partial index's condition, so that the engines use it.
+        conditions.push(
+            "(t.completion_reported_on IS NOT NULL OR t.decline_requested_on IS NOT NULL)".into(),
+        );
     }
     if filter.key_task {
         // Written as the partial index's condition, so that the engines use it.

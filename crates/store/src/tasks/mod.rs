@@ -4,7 +4,9 @@
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use dxplan_domain::task::{SourceDocType, TaskFields, TaskStatus, code_sort_key, is_regular};
+use dxplan_domain::task::{
+    SourceDocType, TaskFields, TaskState, TaskStatus, code_sort_key, is_regular,
+};
 use dxplan_domain::text::fold;
 
 use crate::macros::q;
@@ -50,6 +52,10 @@ pub struct Task {
     #[sqlx(try_from = "String")]
     pub status: TaskStatus,
     pub completed_on: Option<Date>,
+    /// The day the unit reported it completed, while the assigner has yet to confirm.
+    pub completion_reported_on: Option<Date>,
+    /// The day the unit asked to hand it back, while the assigner has yet to decide.
+    pub decline_requested_on: Option<Date>,
     pub assigned_doc_number: Option<String>,
     pub assigned_doc_date: Option<Date>,
     pub assigned_doc_signer: Option<String>,
@@ -72,6 +78,15 @@ fn deadline<S: serde::Serializer>(due: &Date, s: S) -> std::result::Result<S::Ok
 }
 
 impl Task {
+    /// Its standing in the workflow, with what waits on the assigner.
+    pub fn state(&self) -> TaskState {
+        TaskState {
+            status: self.status,
+            completion_reported: self.completion_reported_on.is_some(),
+            decline_pending: self.decline_requested_on.is_some(),
+        }
+    }
+
     pub fn source_doc_type(&self) -> Option<SourceDocType> {
         self.assigned_doc_type
             .as_deref()
@@ -94,7 +109,7 @@ macro_rules! select_tasks {
                 t.code, t.title, t.description, t.deliverable, t.lead_unit_id, u.code AS lead_unit_code,
                 u.name AS lead_unit_name, t.partners, t.start_date, t.due_date, t.original_due_date,
                 (t.due_date >= '9999-12-31') AS regular, t.key_task, t.budget_planned, t.budget_disbursed, t.funding_source, t.acquisition_mode, t.progress, t.status,
-                t.completed_on, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer,
+                t.completed_on, t.completion_reported_on, t.decline_requested_on, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer,
                 t.assigned_doc_type, t.assigned_doc_item, t.version, t.updated_at
          FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id LEFT JOIN task_groups g ON g.id = t.group_id "
     };
@@ -281,7 +296,8 @@ pub async fn update(
     set_coordinating(c, id, w.coordinating).await
 }
 
-/// Moves a task to a new status if it still has the version the caller saw.
+/// Moves a task to a new status (nothing left waiting on the assigner) if it still has
+/// the version the caller saw.
 pub async fn set_status(
     c: &mut Conn,
     id: i64,
@@ -290,10 +306,32 @@ pub async fn set_status(
     expected_version: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<()> {
+    let waiting = Waiting::default();
+    set_state(c, id, status, completed_on, waiting, expected_version, now).await
+}
+
+/// What waits on the assigner, with the day it was asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    pub completion_reported_on: Option<Date>,
+    pub decline_requested_on: Option<Date>,
+}
+
+/// Moves a task to a new status and sets what waits on the assigner, if it still has the
+/// version the caller saw.
+pub async fn set_state(
+    c: &mut Conn,
+    id: i64,
+    status: TaskStatus,
+    completed_on: Option<Date>,
+    waiting: Waiting,
+    expected_version: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<()> {
     let done = q!(c, |x| {
         sqlx::query(
         "UPDATE tasks SET status = $2, completed_on = $3, progress = CASE WHEN $2 = 'completed' THEN 100 ELSE progress END,
-             updated_at = $4, version = version + 1
+             updated_at = $4, version = version + 1, completion_reported_on = $6, decline_requested_on = $7
          WHERE id = $1 AND ($5 IS NULL OR version = $5)"
     )
     .bind(id)
@@ -301,6 +339,8 @@ pub async fn set_status(
     .bind(completed_on)
     .bind(now)
     .bind(expected_version)
+    .bind(waiting.completion_reported_on)
+    .bind(waiting.decline_requested_on)
     .execute(x)
     .await
     .map(|r| r.rows_affected())
@@ -309,6 +349,28 @@ pub async fn set_status(
         get(c, id).await?;
         return Err(StoreError::VersionConflict);
     }
+    Ok(())
+}
+
+/// Gives a task to another lead unit (which leaves the coordinating units if it was one).
+pub async fn set_lead_unit(c: &mut Conn, id: i64, lead: i64, now: OffsetDateTime) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "UPDATE tasks SET lead_unit_id = $2, updated_at = $3, version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(lead)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    q!(c, |x| sqlx::query(
+        "DELETE FROM task_units WHERE task_id = $1 AND unit_id = $2"
+    )
+    .bind(id)
+    .bind(lead)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 

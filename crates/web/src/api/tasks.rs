@@ -411,7 +411,7 @@ pub(crate) async fn get_task(
                 name: u.name,
             })
             .collect(),
-        available_actions: dxplan_domain::task::TaskAction::available(task.status),
+        available_actions: dxplan_domain::task::TaskAction::available(task.state()),
     }))
 }
 
@@ -451,6 +451,9 @@ pub(crate) struct TransitionBody {
     action: String,
     #[serde(default)]
     comment: Option<String>,
+    /// For `accept_decline`: the unit (name or code) that takes the task over.
+    #[serde(default)]
+    new_lead: Option<String>,
     #[serde(default)]
     version: Option<i64>,
 }
@@ -473,6 +476,7 @@ pub(crate) async fn transition(
         id,
         &body.action,
         body.comment.as_deref(),
+        body.new_lead.as_deref(),
         body.version,
     )
     .await?;

@@ -711,6 +711,45 @@ fn operations() -> Vec<Op> {
                 )
             },
         ),
+        // The assigner's decisions, each on its own right. Permitted callers are told
+        // there is nothing to decide, or that a reason is missing: nothing changes.
+        op(
+            p.clone(),
+            "/api/v1/tasks/{id}/transitions",
+            Unit(Action::ReviewWork),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/tasks/{}/transitions", f.at(pl).task),
+                    Body::Json(json!({"action": "confirm_completion"})),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/tasks/{id}/transitions",
+            Unit(Action::ManagePlans),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/tasks/{}/transitions", f.at(pl).task),
+                    Body::Json(json!({"action": "accept_decline", "new_lead": "540"})),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/tasks/{id}/transitions",
+            Unit(Action::SubmitUnitWork),
+            ALL,
+            |f, pl, _| {
+                // Handing back without a reason: a permitted caller is asked for one.
+                call(
+                    format!("/api/v1/tasks/{}/transitions", f.at(pl).task),
+                    Body::Json(json!({"action": "decline"})),
+                )
+            },
+        ),
         op(
             g.clone(),
             "/api/v1/tasks/{id}/events",

@@ -302,6 +302,26 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
         "{funding:?}"
     );
 
+    // This year's plan speaks the national taxonomy: regular and key tasks, completions
+    // awaiting the assigner's confirmation, a task a unit asks to hand back.
+    let items = tasks["items"].as_array().unwrap();
+    let count =
+        |what: &dyn Fn(&serde_json::Value) -> bool| items.iter().filter(|t| what(t)).count();
+    assert!(count(&|t| t["regular"] == true) >= 2, "regular tasks");
+    assert!(count(&|t| t["key_task"] == true) >= 5, "key tasks");
+    assert!(
+        count(&|t| t["completion_reported_on"].is_string()) >= 2,
+        "completions to confirm"
+    );
+    assert!(
+        count(&|t| t["decline_requested_on"].is_string()) >= 1,
+        "a hand-back to decide"
+    );
+    assert!(
+        count(&|t| t["assigned_doc_type"] == "plan") == items.len(),
+        "every task's source"
+    );
+
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;
     crate::displays::a_wall_link_follows_its_unit_through_a_merger(&app).await;

@@ -1,5 +1,6 @@
 //! The national task taxonomy (issue #19): regular tasks without a deadline, key tasks
-//! flagged by the coordinator, the source document, and deadlines coloured as they near.
+//! flagged by the coordinator, the source document, deadlines coloured as they near, and
+//! the assigner's decisions (completion confirmed or refused, a task handed back).
 //! Every count is checked against the list behind it.
 
 use reqwest::StatusCode;
@@ -157,6 +158,8 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         "overdue",
         "deadline_state",
         "national_bucket",
+        "completion_reported_on",
+        "decline_requested_on",
     ] {
         back.as_object_mut().unwrap().remove(derived);
     }
@@ -380,5 +383,210 @@ async fn the_form_registers_a_regular_task_and_a_unit_sees_the_key_flag_it_canno
     assert!(
         show.contains("doc=25%2FKH-UBND"),
         "a link to the document's tasks"
+    );
+}
+
+async fn act(s: &Session, task: i64, body: Value) -> (StatusCode, Value) {
+    s.post_json(&format!("/api/v1/tasks/{task}/transitions"), &body)
+        .await
+}
+
+/// A task of Quy Nhơn agreed and at work, due on 30 June 2026.
+async fn at_work(app: &TestApp, coordinator: &Session, plan: i64, code: &str) -> i64 {
+    let group = group_id(coordinator, plan, "9").await;
+    let mut body = task_body(code, "540", group);
+    body["start_date"] = json!("2026-01-15");
+    body["due_date"] = json!("2026-06-30");
+    let id = create(coordinator, plan, &body).await["id"]
+        .as_i64()
+        .unwrap();
+    let approver = app.login("approver-540").await;
+    let editor = app.login("editor-540").await;
+    for (who, action) in [
+        (&approver, "submit"),
+        (coordinator, "approve"),
+        (&editor, "start"),
+    ] {
+        let (status, body) = act(who, id, json!({"action": action})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_completion_counts_on_the_day_the_unit_reported_it_once_the_assigner_confirms() {
+    let clock = TestClock::at(datetime!(2026-06-29 09:00 +7));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let coordinator = app.login("coordinator").await;
+    let plan = plan_of_2026(&coordinator).await;
+    let id = at_work(&app, &coordinator, plan, "9.1").await;
+    let editor = app.login("editor-540").await;
+    let (status, task) = act(
+        &editor,
+        id,
+        json!({"action": "complete", "comment": "Đã cấp 1.200 chứng thư số"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["completion_reported_on"], "2026-06-29");
+    // The coordinator sees it waiting on them, in words.
+    let (_, work) = coordinator
+        .get_json(&format!("/api/v1/me/work?plan={plan}"))
+        .await;
+    let waiting: Vec<i64> = work["to_review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(waiting, [id], "{work}");
+    let page = coordinator
+        .get(&format!("/tasks/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("chờ đơn vị giao nhiệm vụ xác nhận"));
+    assert!(page.contains("value=\"confirm_completion\""));
+    let list = coordinator
+        .get(&format!("/tasks?plan={plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Chờ xác nhận hoàn thành"));
+    let (_, notices) = coordinator.get_json("/api/v1/notifications").await;
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .contains("chờ xác nhận"),
+        "{notices}"
+    );
+
+    // Read after the deadline, the product still came on time.
+    clock.advance(time::Duration::days(3));
+    let coordinator = app.login("coordinator").await;
+    let (status, task) = act(&coordinator, id, json!({"action": "confirm_completion"})).await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["status"], "completed");
+    assert_eq!(task["completed_on"], "2026-06-29");
+    assert_eq!(task["outcome"], "completed_on_time");
+    assert_eq!(task["completion_reported_on"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_unit_hands_a_task_back_and_the_assigner_rejects_or_gives_it_to_another_unit() {
+    let app = TestApp::spawn_with_clock(TestClock::at(datetime!(2026-06-01 09:00 +7))).await;
+    let coordinator = app.login("coordinator").await;
+    let plan = plan_of_2026(&coordinator).await;
+    let id = at_work(&app, &coordinator, plan, "9.1").await;
+    let editor = app.login("editor-540").await;
+    let approver = app.login("approver-540").await;
+    let other = app.login("approver-542").await;
+    let reason =
+        json!({"action": "decline", "comment": "Nhiệm vụ thuộc thẩm quyền của Sở Tài chính"});
+
+    // Only the unit's head hands its work back, and only with a reason.
+    let (status, _) = act(&editor, id, reason.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an officer cannot");
+    let (status, _) = act(&other, id, reason.clone()).await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "another unit's head cannot: {status}"
+    );
+    let (status, body) = act(&approver, id, json!({"action": "decline"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "comment");
+    let (status, task) = act(&approver, id, reason.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["status"], "in_progress", "the task stays as it was");
+    assert_eq!(task["decline_requested_on"], "2026-06-01");
+    // Meanwhile the unit makes no other move.
+    let (status, body) = act(&editor, id, json!({"action": "complete", "comment": "x"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // The assigner says no, with a word, and the unit carries on.
+    let (status, _) = act(&coordinator, id, json!({"action": "reject_decline"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, task) = act(
+        &coordinator,
+        id,
+        json!({"action": "reject_decline", "comment": "Sở KH&CN đã thống nhất giao đơn vị"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["decline_requested_on"], Value::Null);
+    let (_, notices) = approver.get_json("/api/v1/notifications").await;
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Không đồng ý trả lại")
+    );
+
+    // Asked again, the assigner gives it to another unit: named, standing, not the same.
+    act(&approver, id, reason).await;
+    for (lead, field_problem) in [
+        (json!(null), "new_lead"),
+        (json!("540"), "new_lead"),
+        (json!("Phường Không Có"), "new_lead"),
+    ] {
+        let (status, body) = act(
+            &coordinator,
+            id,
+            json!({"action": "accept_decline", "new_lead": lead}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{lead}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field_problem);
+    }
+    let (status, body) = act(
+        &approver,
+        id,
+        json!({"action": "accept_decline", "new_lead": "542"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the unit does not choose: {body}"
+    );
+    let (status, task) = act(
+        &coordinator,
+        id,
+        json!({"action": "accept_decline", "new_lead": "542", "comment": "Phù hợp chức năng"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["lead_unit_code"], "542");
+    assert_eq!(task["decline_requested_on"], Value::Null);
+    let (_, notices) = other.get_json("/api/v1/notifications").await;
+    assert!(
+        notices["items"][0]["title_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Nhiệm vụ mới được giao"),
+        "the unit that takes it over is told: {notices}"
+    );
+    let (_, events) = coordinator
+        .get_json(&format!("/api/v1/tasks/{id}/events"))
+        .await;
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "accept_decline");
+    assert!(
+        last["comment"].as_str().unwrap().contains("Giao cho"),
+        "{last}"
+    );
+    // The unit that handed it back no longer leads it.
+    let (status, _) = editor
+        .post_json(
+            &format!("/api/v1/tasks/{id}/reports"),
+            &json!({"period": "2026-06", "progress": 50}),
+        )
+        .await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{status}"
     );
 }

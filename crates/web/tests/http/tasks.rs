@@ -179,15 +179,56 @@ async fn a_task_is_registered_reviewed_worked_on_and_completed() {
     assert_eq!(reports["items"].as_array().unwrap().len(), 1);
     assert_eq!(reports["items"][0]["progress"], 55);
 
-    // Completion needs a word on the deliverable.
+    // Completion needs a word on the deliverable, and the assigner's confirmation: a
+    // refused product is redone and reported again.
     let (status, _) = act(&editor, id, "complete", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, task) = act(&editor, id, "complete", Some("Đã cấp 1.200 chứng thư số")).await;
+    let (status, task) = act(&editor, id, "complete", Some("Đã cấp 900 chứng thư số")).await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("in_progress")),
+        "not completed until the assigner confirms: {task}"
+    );
+    assert!(task["completion_reported_on"].is_string());
+    let (status, body) = act(&editor, id, "confirm_completion", None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a unit confirms nothing: {body}"
+    );
+    let (status, body) = act(&editor, id, "complete", Some("again")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "reported once: {body}");
+    let (status, body) = act(&coordinator, id, "refuse_completion", None).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a refusal says why: {body}"
+    );
+    let (status, task) = act(
+        &coordinator,
+        id,
+        "refuse_completion",
+        Some("Chưa đủ 1.200 chứng thư theo kế hoạch"),
+    )
+    .await;
+    assert_eq!(
+        (status, task["status"].as_str()),
+        (StatusCode::OK, Some("in_progress"))
+    );
+    assert_eq!(task["completion_reported_on"], Value::Null);
+    let (status, _) = act(&editor, id, "complete", Some("Đã cấp 1.200 chứng thư số")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, task) = act(&coordinator, id, "confirm_completion", None).await;
     assert_eq!(
         (status, task["status"].as_str()),
         (StatusCode::OK, Some("completed"))
     );
     assert_eq!(task["progress"], 100);
+    assert_eq!(
+        task["completed_on"],
+        task["updated_at"].as_str().unwrap()[..10],
+        "delivered the day the unit reported it"
+    );
 
     // The timeline holds every step, with actor and comment.
     let (_, events) = editor.get_json(&format!("/api/v1/tasks/{id}/events")).await;
@@ -209,7 +250,10 @@ async fn a_task_is_registered_reviewed_worked_on_and_completed() {
             "start",
             "report",
             "report",
-            "complete"
+            "complete",
+            "refuse_completion",
+            "complete",
+            "confirm_completion"
         ]
     );
     assert_eq!(events["items"][2]["comment"], "Bổ sung chỉ tiêu cụ thể");

@@ -7,7 +7,7 @@ use dxplan_domain::task::{NO_DEADLINE, ReportFields, SourceDocType, TaskFields, 
 use dxplan_domain::unit::UnitKind;
 use dxplan_store::audit::{self, Actor, NewEvent};
 use dxplan_store::plans::{self, PlanFields};
-use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskWrite};
+use dxplan_store::tasks::{self, NewTaskEvent, ReportWrite, TaskWrite, Waiting};
 use dxplan_store::units;
 use time::{Date, Duration, Month};
 
@@ -420,6 +420,53 @@ async fn walk(
             ));
         }
     }
+    // This year's plan shows what waits on the assigner: completions reported and not
+    // yet confirmed (one of them refused once already), and tasks a unit asks to hand back.
+    let current = year == today.year() && until.is_none();
+    let mut waiting = Waiting::default();
+    if current && target == InProgress && i % 6 == 5 {
+        let delivered = format!(
+            "Đã hoàn thành: {}.",
+            fields
+                .deliverable
+                .as_deref()
+                .unwrap_or("sản phẩm theo kế hoạch")
+        );
+        if i % 12 == 11 {
+            steps.push(event(
+                "complete",
+                editor.clone(),
+                Some(InProgress),
+                Some(InProgress),
+                Some(delivered.clone()),
+            ));
+            steps.push(event(
+                "refuse_completion",
+                "coordinator".into(),
+                Some(InProgress),
+                Some(InProgress),
+                Some("Chưa kèm biên bản nghiệm thu; đề nghị bổ sung.".into()),
+            ));
+        }
+        steps.push(event(
+            "complete",
+            editor.clone(),
+            Some(InProgress),
+            Some(InProgress),
+            Some(delivered),
+        ));
+        waiting.completion_reported_on = Some(today - Duration::days((i % 4) as i64 + 1));
+    }
+    if current && target == Approved && i % 4 == 3 {
+        steps.push(event(
+            "decline",
+            approver.clone(),
+            Some(Approved),
+            Some(Approved),
+            Some("Nội dung thuộc chức năng của đơn vị khác; đề nghị giao lại.".into()),
+        ));
+        waiting.decline_requested_on = Some(today - Duration::days(3));
+    }
     for (action, actor, from, to, comment) in &steps {
         tasks::add_event(
             c,
@@ -447,7 +494,7 @@ async fn walk(
             .min(today)
             .min(until.unwrap_or(today))
         });
-        tasks::set_status(c, id, target, completed_on, None, now)
+        tasks::set_state(c, id, target, completed_on, waiting, None, now)
             .await
             .map_err(AppError::from)?;
     }

@@ -54,8 +54,12 @@ impl TaskRow {
             title: t.title.clone(),
             unit: t.lead_unit_name.clone(),
             due: deadline_text(t.due_date, lang),
-            status: t.status.label(lang),
-            status_class: t.status.as_str(),
+            status: t.state().label(lang),
+            status_class: if t.state().awaits_assigner() {
+                "awaiting"
+            } else {
+                t.status.as_str()
+            },
             outcome: outcome.label(lang),
             // A regular task's word is its deadline column already.
             deadline: deadline.as_str(),

@@ -58,6 +58,8 @@ struct TaskPage {
     /// The kind of the source document, in words.
     doc_type: String,
     actions: Vec<(&'static str, &'static str, bool)>,
+    /// The units a task handed back may go to.
+    lead_choices: Vec<String>,
     can_edit: bool,
     can_report: bool,
     can_extend: bool,
@@ -112,6 +114,7 @@ async fn task_page(
         criteria,
         criterion_choices,
         may,
+        handover_choices,
     } = svc::task_view(&ctx.state, ctx.user()?, id).await?;
     let criterion_choices = criterion_choices
         .into_iter()
@@ -160,6 +163,7 @@ async fn task_page(
             .unwrap_or_default(),
         mode,
         actions,
+        lead_choices: handover_choices,
         can_edit: may.edit,
         can_report: may.report,
         can_extend: may.request_extension,
@@ -287,6 +291,9 @@ pub struct TransitionForm {
     action: String,
     #[serde(default)]
     comment: String,
+    /// The unit that takes over a task handed back.
+    #[serde(default)]
+    new_lead: String,
     version: Option<i64>,
 }
 
@@ -302,6 +309,7 @@ pub async fn transition(
         id,
         &form.action,
         Some(&form.comment),
+        Some(&form.new_lead),
         form.version,
     )
     .await
