@@ -91,6 +91,7 @@ impl Modify for Security {
         crate::api::tasks::create_plan,
         crate::api::tasks::get_plan,
         crate::api::tasks::patch_plan,
+        crate::api::tasks::list_source_documents,
         crate::api::tasks::list_groups,
         crate::api::tasks::plan_obstacles,
         crate::api::tasks::create_group,

@@ -29,7 +29,8 @@ pub use dxplan_store::attachments::Attachment;
 pub use dxplan_store::index_rounds::{CriterionChoice, LinkedCriterion};
 pub use dxplan_store::plans::{Pillar, Plan, TaskGroup};
 pub use dxplan_store::tasks::{
-    Extension, PeriodReport, Report, Task, TaskEvent, TaskFilter, TaskPage, TaskSort,
+    Extension, PeriodReport, Report, SourceDocument, Task, TaskEvent, TaskFilter, TaskPage,
+    TaskSort,
 };
 pub use dxplan_store::units::Unit;
 

@@ -13,7 +13,9 @@ use dxplan_store::{Conn, StoreError, tasks};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Pillar, Plan, TaskFilter, TaskGroup, Unit, outcome_counts, task_scope};
+use super::{
+    Pillar, Plan, SourceDocument, TaskFilter, TaskGroup, Unit, outcome_counts, task_scope,
+};
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
@@ -338,6 +340,8 @@ pub struct PlanOverview {
     pub outcomes: Vec<(Outcome, usize)>,
     pub awaiting_review: i64,
     pub silent_units: Vec<Unit>,
+    /// The documents its tasks come from, with their tasks' progress.
+    pub documents: Vec<SourceDocument>,
     pub can_manage: bool,
 }
 
@@ -379,6 +383,7 @@ pub async fn plan_overview(app: &App, user: &CurrentUser, id: i64) -> AppResult<
         outcomes,
         awaiting_review,
         silent_units: tasks::units_without_tasks(&mut c, id, app.today()).await?,
+        documents: tasks::source_documents(&mut c, &filter, app.today()).await?,
         can_manage: Province::today(&mut c, app)
             .await?
             .allows(user, Action::ManagePlans),
@@ -406,6 +411,24 @@ pub async fn plan_summary(app: &App, user: &CurrentUser, id: i64) -> AppResult<P
         groups: plans::groups(&mut c, id).await?,
         outcomes: outcome_counts(&mut c, app, &filter).await?,
     })
+}
+
+/// The documents a plan's tasks come from, with how far their tasks have come: the tasks
+/// the user may read, newest document first (an unknown plan is not found).
+pub async fn plan_documents(
+    app: &App,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<Vec<SourceDocument>> {
+    user.require_somewhere(Action::ViewWork)?;
+    let mut c = app.db.read().await?;
+    plans::get(&mut c, id).await?;
+    let filter = TaskFilter {
+        plan_id: Some(id),
+        scope: task_scope(user),
+        ..Default::default()
+    };
+    Ok(tasks::source_documents(&mut c, &filter, app.today()).await?)
 }
 
 /// A plan's task groups (an unknown plan is not found).

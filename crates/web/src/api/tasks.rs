@@ -23,6 +23,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/plans", get(list_plans).post(create_plan))
         .route("/plans/{id}", get(get_plan).patch(patch_plan))
         .route("/plans/{id}/groups", get(list_groups).post(create_group))
+        .route("/plans/{id}/source-documents", get(list_source_documents))
         .route("/plans/{id}/obstacles", get(plan_obstacles))
         .route("/groups/{id}", patch(patch_group))
         .route("/plans/{id}/tasks", get(list_plan_tasks).post(create_task))
@@ -222,6 +223,20 @@ pub(crate) async fn list_groups(
 ) -> WebResult<Json<crate::openapi::Page<svc::TaskGroup>>> {
     let groups = svc::plan_groups(&state, &user, id).await?;
     Ok(Json(super::paged(groups, &page)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/source-documents", tag = "tasks",
+    params(super::PageQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "The documents the plan's tasks come from (resolutions, directives, conclusion notices…), newest first, each with its tasks counted: all but the cancelled, completed, overdue, regular. Counts are of the tasks the caller may read; `/tasks?plan=&doc=` lists them", body = crate::openapi::Page<svc::SourceDocument>), crate::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn list_source_documents(
+    State(state): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiQuery(page): ApiQuery<super::PageQuery>,
+) -> WebResult<Json<crate::openapi::Page<svc::SourceDocument>>> {
+    let documents = svc::plan_documents(&state, &user, id).await?;
+    Ok(Json(super::paged(documents, &page)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/groups", tag = "tasks",

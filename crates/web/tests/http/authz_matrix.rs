@@ -589,6 +589,13 @@ fn operations() -> Vec<Op> {
             |f, _, _| get(format!("/api/v1/plans/{}/groups", f.plan)),
         ),
         op(
+            g.clone(),
+            "/api/v1/plans/{id}/source-documents",
+            Somewhere(Action::ViewWork),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/plans/{}/source-documents", f.plan)),
+        ),
+        op(
             p.clone(),
             "/api/v1/plans/{id}/groups",
             Province(Action::ManagePlans),

@@ -98,6 +98,44 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         total(&coordinator, &format!("{p}&doc=12%2FTB-UBND")).await,
         1
     );
+    // The plan's source documents, each with its tasks counted as the list shows them.
+    let (status, docs) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/source-documents"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{docs}");
+    let doc = &docs["items"][0];
+    assert_eq!(doc["number"], "12/TB-UBND");
+    assert_eq!(doc["doc_type"], "conclusion_notice");
+    assert_eq!(
+        (doc["tasks"].as_u64(), doc["regular"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        docs["items"].as_array().unwrap().len(),
+        1,
+        "tasks without a number are in none"
+    );
+    let (status, _) = coordinator
+        .get_json("/api/v1/plans/999999/source-documents")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let other = app.login("editor-542").await;
+    let (_, theirs) = other
+        .get_json(&format!("/api/v1/plans/{plan}/source-documents"))
+        .await;
+    assert_eq!(
+        theirs["items"],
+        json!([]),
+        "another unit counts none of Quy Nhơn's tasks"
+    );
+    let plan_page = coordinator
+        .get(&format!("/plans/{plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(plan_page.contains("Thông báo kết luận số"));
+    assert!(plan_page.contains("doc=12%2FTB-UBND"));
     assert_eq!(
         total(&coordinator, &format!("{p}&due_after=2026-01-01")).await,
         4,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use dxplan_domain::task::Outcome;
+use dxplan_domain::task::{Outcome, SourceDocType};
 use dxplan_domain::text::format_date;
 use serde::Deserialize;
 
@@ -104,9 +104,24 @@ struct PlanPage {
     awaiting_review: i64,
     groups: Vec<GroupRow>,
     silent_units: Vec<Unit>,
+    documents: Vec<DocumentRow>,
     pillars: Vec<(String, String)>,
     can_manage: bool,
     errors: FormErrors,
+}
+
+/// A source document as the plan page lists it.
+struct DocumentRow {
+    kind: String,
+    number: String,
+    date: String,
+    signer: String,
+    tasks: i64,
+    completed: i64,
+    /// The share completed, as read ("40 %").
+    completion: String,
+    overdue: i64,
+    regular: i64,
 }
 
 pub async fn plan(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
@@ -152,6 +167,28 @@ async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<PlanPage
             .map(|(o, n)| (outcome_key(*o), o.label(lang), *n, link(*o)))
             .collect(),
         awaiting_review: view.awaiting_review,
+        documents: view
+            .documents
+            .iter()
+            .map(|d| DocumentRow {
+                kind: d
+                    .doc_type
+                    .as_deref()
+                    .and_then(SourceDocType::parse)
+                    .map(|t| t.label(lang).to_string())
+                    .unwrap_or_default(),
+                number: d.number.clone(),
+                date: d.date.map(format_date).unwrap_or_default(),
+                signer: d.signer.clone().unwrap_or_default(),
+                tasks: d.tasks,
+                completed: d.completed,
+                completion: dxplan_report::dashboard_charts::pct(
+                    (d.tasks > 0).then(|| d.completed as f64 * 100.0 / d.tasks as f64),
+                ),
+                overdue: d.overdue,
+                regular: d.regular,
+            })
+            .collect(),
         groups: view
             .groups
             .into_iter()
