@@ -198,6 +198,34 @@ fn clause(text: &str) -> &str {
     text.trim().trim_end_matches(['.', ';', ' '])
 }
 
+/// The counts as the national follow-up systems report them: completed, within the
+/// deadline (regular tasks apart), overdue, regular; then the key tasks and what is due soon.
+fn national_counts(o: &Tally, due_soon: u32) -> String {
+    use dxplan_domain::task::NationalBucket::*;
+    let mut text = format!(
+        "Theo cách phân loại của hệ thống theo dõi nhiệm vụ quốc gia: {} nhiệm vụ đã hoàn thành, {} nhiệm vụ đang thực hiện trong hạn, {} nhiệm vụ quá hạn, {} nhiệm vụ thường xuyên.",
+        count(o.national(Completed)),
+        count(o.national(WithinDeadline)),
+        count(o.national(Overdue)),
+        count(o.national(Regular)),
+    );
+    if o.key_tasks > 0 {
+        text.push_str(&format!(
+            " Trong {} nhiệm vụ trọng tâm, đã hoàn thành {}, quá hạn {}.",
+            count(o.key_tasks),
+            count(o.key_completed),
+            count(o.key_overdue),
+        ));
+    }
+    if due_soon > 0 {
+        text.push_str(&format!(
+            " {} nhiệm vụ sắp đến hạn cần tập trung hoàn thành.",
+            count(due_soon)
+        ));
+    }
+    text
+}
+
 /// The progress report of the dashboard's plan and unit, as of its day.
 pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport {
     let lang = Lang::Vi;
@@ -229,6 +257,7 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                 count(o.not_started),
                 count(o.cancelled),
             )),
+            Block::Paragraph(national_counts(o, d.due_soon_total)),
             Block::Paragraph(format!(
                 "Tiến độ bình quân các nhiệm vụ đạt {}. Tổng kinh phí kế hoạch {} triệu đồng, đã giải ngân {} triệu đồng ({}).",
                 pct(o.average_progress()),

@@ -252,6 +252,21 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         .await
         .unwrap();
     assert!(dashboard.contains("Theo cách đếm của báo cáo quốc gia"));
+    // The progress report leaders sign counts the same way.
+    let word = crate::support::docx_text(
+        &coordinator
+            .get(&format!("/dashboard.docx?plan={plan}"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        word.contains(
+            "hệ thống theo dõi nhiệm vụ quốc gia: 0 nhiệm vụ đã hoàn thành, 2 nhiệm vụ đang thực hiện trong hạn, 2 nhiệm vụ quá hạn, 2 nhiệm vụ thường xuyên. Trong 2 nhiệm vụ trọng tâm, đã hoàn thành 0, quá hạn 1. 1 nhiệm vụ sắp đến hạn"
+        ),
+        "{word}"
+    );
     assert!(dashboard.contains("id=\"due-soon\""));
 }
 
