@@ -219,7 +219,7 @@ fn national_counts(o: &Tally, due_soon: u32) -> String {
     }
     if due_soon > 0 {
         text.push_str(&format!(
-            " {} nhiệm vụ sắp đến hạn cần tập trung hoàn thành.",
+            " Có {} nhiệm vụ sắp đến hạn, cần tập trung hoàn thành.",
             count(due_soon)
         ));
     }

@@ -263,7 +263,7 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
     );
     assert!(
         word.contains(
-            "hệ thống theo dõi nhiệm vụ quốc gia: 0 nhiệm vụ đã hoàn thành, 2 nhiệm vụ đang thực hiện trong hạn, 2 nhiệm vụ quá hạn, 2 nhiệm vụ thường xuyên. Trong 2 nhiệm vụ trọng tâm, đã hoàn thành 0, quá hạn 1. 1 nhiệm vụ sắp đến hạn"
+            "hệ thống theo dõi nhiệm vụ quốc gia: 0 nhiệm vụ đã hoàn thành, 2 nhiệm vụ đang thực hiện trong hạn, 2 nhiệm vụ quá hạn, 2 nhiệm vụ thường xuyên. Trong 2 nhiệm vụ trọng tâm, đã hoàn thành 0, quá hạn 1. Có 1 nhiệm vụ sắp đến hạn"
         ),
         "{word}"
     );
@@ -500,6 +500,10 @@ async fn a_completion_counts_on_the_day_the_unit_reported_it_once_the_assigner_c
         .await
         .unwrap();
     assert!(page.contains("chờ đơn vị giao nhiệm vụ xác nhận"));
+    assert!(
+        page.contains("Sản phẩm:</strong> Đã cấp 1.200 chứng thư số"),
+        "the product reported, where the decision is made"
+    );
     assert!(page.contains("value=\"confirm_completion\""));
     let list = coordinator
         .get(&format!("/tasks?plan={plan}"))

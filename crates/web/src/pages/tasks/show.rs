@@ -65,6 +65,9 @@ struct TaskPage {
     can_extend: bool,
     can_decide: bool,
     events: Vec<EventRow>,
+    /// What the unit said when it asked the assigner (its product, or why it hands the
+    /// task back), while that waits.
+    waiting_words: Option<String>,
     reports: Vec<ReportRow>,
     extensions: Vec<ExtensionRow>,
     periods: Vec<(String, String)>,
@@ -168,6 +171,22 @@ async fn task_page(
         can_report: may.report,
         can_extend: may.request_extension,
         can_decide: may.decide_extension,
+        waiting_words: task
+            .state()
+            .awaits_assigner()
+            .then(|| {
+                let asked = if task.completion_reported_on.is_some() {
+                    "complete"
+                } else {
+                    "decline"
+                };
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action == asked)
+                    .and_then(|e| e.comment.clone())
+            })
+            .flatten(),
         events: events
             .iter()
             .rev()
