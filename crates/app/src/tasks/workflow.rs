@@ -59,6 +59,9 @@ pub async fn transition(
     }
     let taker = match (action.needs_new_lead(), new_lead) {
         (true, None) => return Err(AppError::field("new_lead", Invalid::Required)),
+        (true, Some(name)) if name.chars().count() > 200 => {
+            return Err(AppError::field("new_lead", Invalid::TooLong { max: 200 }));
+        }
         (true, Some(name)) => Some(new_lead_unit(&mut c, app, caller, &before, name).await?),
         (false, _) => None,
     };

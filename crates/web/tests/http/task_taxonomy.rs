@@ -588,6 +588,7 @@ async fn a_unit_hands_a_task_back_and_the_assigner_rejects_or_gives_it_to_anothe
         (json!(null), "new_lead"),
         (json!("540"), "new_lead"),
         (json!("Phường Không Có"), "new_lead"),
+        (json!("Phường ".repeat(5_000)), "new_lead"),
     ] {
         let (status, body) = act(
             &coordinator,
