@@ -46,6 +46,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod dhis2;
 pub mod displays;
+pub mod evaluation;
 pub mod exports;
 pub mod index;
 pub mod indicators;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cancel;
 pub mod dashboard;
 pub mod dhis2;
+pub mod evaluation;
 pub mod framework_import;
 pub mod i18n;
 pub mod indicator;

@@ -1009,7 +1009,7 @@ pub fn validate_task(input: &TaskInput) -> Result<TaskFields, Vec<FieldError>> {
         Some(t) => {
             let kind = SourceDocType::read(t);
             if kind.is_none() {
-                errors.push(FieldError::new("assigned_doc_type", Invalid::UnknownChoice));
+                errors.push(FieldError::new("assigned_doc_type", Invalid::NotOffered));
             }
             kind
         }

@@ -53,6 +53,8 @@ pub enum Invalid {
     },
     /// An answer that is not one of the criterion's options.
     UnknownChoice,
+    /// A value that is not one of those the field offers.
+    NotOffered,
     /// A host name that does not resolve.
     UnknownHost,
     /// An address a webhook may not be sent to (a metadata service, or a private network
@@ -190,6 +192,12 @@ impl Invalid {
                 format!("Không được quá {max} điểm."),
                 format!("Cannot be more than {max} points."),
             ),
+            Invalid::NotOffered => lang
+                .pick(
+                    "Không có trong danh sách để chọn.",
+                    "Not one of the choices offered.",
+                )
+                .into(),
             Invalid::UnknownChoice => lang
                 .pick("Không có trong các lựa chọn của tiêu chí.", "Not one of the criterion's options.")
                 .into(),

@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod dashboard_charts;
 pub mod dashboard_xlsx;
 pub mod data_form;
+pub mod evaluation_xlsx;
 pub mod fonts;
 pub mod framework_xlsx;
 pub mod index_results;

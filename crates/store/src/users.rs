@@ -357,3 +357,20 @@ pub async fn count(c: &mut Conn) -> Result<i64> {
         .await)?;
     Ok(n)
 }
+
+/// The active people with a unit role (officer or head) granted on the unit itself: who
+/// may answer for its tasks. Id, username and name, by name.
+pub async fn staff_of(c: &mut Conn, unit_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(q!(c, |x| sqlx::query_as(
+        "SELECT DISTINCT u.id, u.username, u.display_name, u.sort_key FROM users u
+         JOIN role_grants g ON g.user_id = u.id
+         WHERE g.unit_id = $1 AND g.role IN ('unit_editor', 'unit_approver') AND u.active
+         ORDER BY u.sort_key, u.id"
+    )
+    .bind(unit_id)
+    .fetch_all(x)
+    .await)?
+    .into_iter()
+    .map(|(id, username, name, _sort): (i64, String, String, String)| (id, username, name))
+    .collect())
+}

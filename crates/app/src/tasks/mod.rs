@@ -49,7 +49,7 @@ fn actor_id(caller: &Caller<'_>) -> Option<i64> {
 }
 
 /// A line on the task's timeline by the caller that leaves its status as it is.
-async fn note_on_task(
+pub(crate) async fn note_on_task(
     c: &mut dxplan_store::Conn,
     caller: &Caller<'_>,
     task_id: i64,

@@ -27,10 +27,20 @@ pub struct TaskRights {
     pub attach: bool,
     /// Name the index criteria the task aims to improve.
     pub link_criteria: bool,
+    /// Name the officer who answers for it (the unit's head, the coordinator).
+    pub set_officer: bool,
+    /// Exempt its delay for an objective cause (a reviewer, while it is late).
+    pub exempt_delay: bool,
 }
 
 impl TaskRights {
-    fn of(user: &CurrentUser, task: &Task, lead: &[i64], extension_pending: bool) -> TaskRights {
+    fn of(
+        user: &CurrentUser,
+        task: &Task,
+        lead: &[i64],
+        extension_pending: bool,
+        today: time::Date,
+    ) -> TaskRights {
         let target = Target::Unit(lead);
         let powers = task_powers(
             task.status,
@@ -49,6 +59,13 @@ impl TaskRights {
             decide_extension: powers.decide_extension,
             attach: powers.attach,
             link_criteria: powers.link_criteria,
+            set_officer: !task.status.is_closed()
+                && (user.may(Action::SubmitUnitWork, target)
+                    || user.may(Action::ManagePlans, target)),
+            exempt_delay: user.may(Action::ReviewWork, target)
+                && task.delay_exempt_reason.is_none()
+                && task.status != dxplan_domain::task::TaskStatus::Cancelled
+                && task.completed_on.unwrap_or(today) > task.due_date,
         }
     }
 }
@@ -71,6 +88,8 @@ pub struct TaskView {
     pub may: TaskRights,
     /// The units a task handed back may go to, by name: only for the user who decides.
     pub handover_choices: Vec<String>,
+    /// The lead unit's staff, by name: only for the user who names the officer.
+    pub officer_choices: Vec<String>,
 }
 
 /// A task's page for a user who may read the task.
@@ -87,7 +106,7 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
     let pending = extensions
         .iter()
         .any(|e| e.status == ExtensionStatus::Pending);
-    let may = TaskRights::of(user, &task, &lead, pending);
+    let may = TaskRights::of(user, &task, &lead, pending, app.today());
     let criterion_choices = if may.link_criteria {
         let kind = units::get(&mut c, task.lead_unit_id).await?.kind;
         index_rounds::criteria_for(&mut c, plan.year, kind.as_str())
@@ -107,6 +126,11 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
     } else {
         Vec::new()
     };
+    let officer_choices = if may.set_officer {
+        crate::evaluation::officer_choices(app, &task).await?
+    } else {
+        Vec::new()
+    };
     Ok(TaskView {
         task,
         plan,
@@ -119,6 +143,7 @@ pub async fn task_view(app: &App, user: &CurrentUser, id: i64) -> AppResult<Task
         criterion_choices,
         may,
         handover_choices,
+        officer_choices,
     })
 }
 

@@ -442,6 +442,64 @@ pub async fn source_documents(
     .await)?)
 }
 
+/// A product for the Decree 335 figures: who leads it, which officer answers for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationFact {
+    pub lead_unit_id: i64,
+    pub officer_id: Option<i64>,
+    pub officer_name: Option<String>,
+    pub product: dxplan_domain::evaluation::ProductFact,
+}
+
+/// The products a filter selects (give it the period as `due_after`/`due_before`), with
+/// how often each was refused on quality: one query.
+pub async fn evaluation_facts(c: &mut Conn, filter: &TaskFilter) -> Result<Vec<EvaluationFact>> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<String>,
+        Date,
+        String,
+        Option<Date>,
+        i64,
+        bool,
+    );
+    let mut params = Params::default();
+    let (with, where_) = filter_sql(filter, &mut params);
+    let sql = format!(
+        "{with}SELECT t.lead_unit_id, t.officer_id, o.display_name, t.due_date, t.status, t.completed_on,
+                (SELECT COUNT(*) FROM task_events e WHERE e.task_id = t.id AND e.action = 'refuse_completion'),
+                t.delay_exempt_reason IS NOT NULL
+         FROM tasks t LEFT JOIN task_groups g ON g.id = t.group_id LEFT JOIN users o ON o.id = t.officer_id
+         {where_}"
+    );
+    let rows: Vec<Row> = q!(c, |x| bind_all!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        params.args
+    )
+    .fetch_all(x)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(lead, officer_id, officer_name, due, status, done, refusals, exempted)| {
+                Some(EvaluationFact {
+                    lead_unit_id: lead,
+                    officer_id,
+                    officer_name,
+                    product: dxplan_domain::evaluation::ProductFact {
+                        due,
+                        status: TaskStatus::parse(&status)?,
+                        completed_on: done,
+                        refusals: u32::try_from(refusals).unwrap_or(u32::MAX),
+                        exempted,
+                    },
+                })
+            },
+        )
+        .collect())
+}
+
 /// Departments and districts valid on `day` that lead no task of the plan.
 pub async fn units_without_tasks(
     c: &mut Conn,

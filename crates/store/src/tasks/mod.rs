@@ -56,6 +56,12 @@ pub struct Task {
     pub completion_reported_on: Option<Date>,
     /// The day the unit asked to hand it back, while the assigner has yet to decide.
     pub decline_requested_on: Option<Date>,
+    /// The officer responsible for it (Decree 335 scores them on it).
+    pub officer_id: Option<i64>,
+    pub officer_name: Option<String>,
+    /// Why its delay does not count against the unit, as the coordinator confirmed it.
+    pub delay_exempt_reason: Option<String>,
+    pub delay_exempted_by: Option<String>,
     pub assigned_doc_number: Option<String>,
     pub assigned_doc_date: Option<Date>,
     pub assigned_doc_signer: Option<String>,
@@ -109,7 +115,9 @@ macro_rules! select_tasks {
                 t.code, t.title, t.description, t.deliverable, t.lead_unit_id, u.code AS lead_unit_code,
                 u.name AS lead_unit_name, t.partners, t.start_date, t.due_date, t.original_due_date,
                 (t.due_date >= '9999-12-31') AS regular, t.key_task, t.budget_planned, t.budget_disbursed, t.funding_source, t.acquisition_mode, t.progress, t.status,
-                t.completed_on, t.completion_reported_on, t.decline_requested_on, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer,
+                t.completed_on, t.completion_reported_on, t.decline_requested_on, t.officer_id,
+                (SELECT o.display_name FROM users o WHERE o.id = t.officer_id) AS officer_name,
+                t.delay_exempt_reason, t.delay_exempted_by, t.assigned_doc_number, t.assigned_doc_date, t.assigned_doc_signer,
                 t.assigned_doc_type, t.assigned_doc_item, t.version, t.updated_at
          FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id LEFT JOIN task_groups g ON g.id = t.group_id "
     };
@@ -368,6 +376,47 @@ pub async fn set_lead_unit(c: &mut Conn, id: i64, lead: i64, now: OffsetDateTime
     )
     .bind(id)
     .bind(lead)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Names the officer responsible for a task (none: `None`).
+pub async fn set_officer(
+    c: &mut Conn,
+    id: i64,
+    officer: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "UPDATE tasks SET officer_id = $2, updated_at = $3, version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(officer)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Records that a task's delay is exempted, with the reason and who confirmed it (`None`
+/// takes the exemption back).
+pub async fn set_delay_exemption(
+    c: &mut Conn,
+    id: i64,
+    exemption: Option<(&str, &str)>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    q!(c, |x| sqlx::query(
+        "UPDATE tasks SET delay_exempt_reason = $2, delay_exempted_by = $3, updated_at = $4,
+             version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(exemption.map(|(reason, _)| reason))
+    .bind(exemption.map(|(_, by)| by))
+    .bind(now)
     .execute(x)
     .await
     .map(|_| ()))?;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod dhis2;
+pub mod evaluation;
 mod extract;
 pub mod index;
 pub mod indicators;
@@ -48,6 +49,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(notifications::routes())
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
+        .merge(evaluation::routes())
         .merge(index::routes(upload_limit))
         .merge(tokens::routes())
         .merge(issuer::routes())

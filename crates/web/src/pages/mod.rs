@@ -6,6 +6,7 @@ pub mod assets;
 mod auth;
 mod dashboard;
 mod displays;
+mod evaluation;
 mod indicators;
 mod notifications;
 pub(crate) mod open;
@@ -136,6 +137,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(tasks::edit_task).post(tasks::update_task),
         )
         .route("/tasks/{id}/transitions", post(tasks::transition))
+        .route("/tasks/{id}/officer", post(tasks::set_officer))
+        .route("/tasks/{id}/delay-exemption", post(tasks::exempt_delay))
         .route(
             "/tasks/{id}/attachments",
             post(tasks::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
@@ -256,6 +259,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             }),
         )
         .route("/dashboard", get(dashboard::home))
+        .route("/evaluation", get(evaluation::page))
+        .route("/evaluation.xlsx", get(evaluation::workbook))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
         .route("/dashboard.docx", direct_download(ExportKind::Word))
         .route("/dashboard.pdf", direct_download(ExportKind::Pdf))

@@ -590,6 +590,39 @@ fn operations() -> Vec<Op> {
         ),
         op(
             g.clone(),
+            "/api/v1/evaluation/figures",
+            Somewhere(Action::ViewWork),
+            ONCE,
+            |_, _, _| get("/api/v1/evaluation/figures?period=2026Q4".to_string()),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/tasks/{id}/delay-exemption",
+            Unit(Action::ReviewWork),
+            ALL,
+            |f, pl, _| {
+                // The fixtures are on time: a permitted caller is told there is no delay.
+                call(
+                    format!("/api/v1/tasks/{}/delay-exemption", f.at(pl).task),
+                    Body::Json(json!({"reason": "Thiên tai"})),
+                )
+            },
+        ),
+        op(
+            u.clone(),
+            "/api/v1/tasks/{id}/officer",
+            UnitEither(Action::SubmitUnitWork, Action::ManagePlans),
+            ALL,
+            |f, pl, _| {
+                // Nobody of that name: a permitted caller is asked to choose one.
+                call(
+                    format!("/api/v1/tasks/{}/officer", f.at(pl).task),
+                    Body::Json(json!({"officer": "Không Có Ai"})),
+                )
+            },
+        ),
+        op(
+            g.clone(),
             "/api/v1/plans/{id}/source-documents",
             Somewhere(Action::ViewWork),
             ONCE,

@@ -16,6 +16,7 @@ mod demo;
 mod dhis2;
 mod displays;
 mod documents;
+mod evaluation;
 mod hostile_uploads;
 mod index;
 mod indicators;

@@ -198,6 +198,10 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         "national_bucket",
         "completion_reported_on",
         "decline_requested_on",
+        "officer_id",
+        "officer_name",
+        "delay_exempt_reason",
+        "delay_exempted_by",
     ] {
         back.as_object_mut().unwrap().remove(derived);
     }

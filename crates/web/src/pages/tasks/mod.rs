@@ -82,7 +82,7 @@ fn rows(tasks: &[Task], ctx: &Ctx) -> Vec<TaskRow> {
 }
 
 /// The last few months and quarters, newest first, for period pickers.
-fn recent_periods(today: time::Date, lang: Lang) -> Vec<(String, String)> {
+pub(crate) fn recent_periods(today: time::Date, lang: Lang) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut day = today;
     for _ in 0..6 {

@@ -60,6 +60,10 @@ struct TaskPage {
     actions: Vec<(&'static str, &'static str, bool)>,
     /// The units a task handed back may go to.
     lead_choices: Vec<String>,
+    can_set_officer: bool,
+    can_exempt: bool,
+    /// The lead unit's staff, by name.
+    officer_choices: Vec<String>,
     can_edit: bool,
     can_report: bool,
     can_extend: bool,
@@ -118,6 +122,7 @@ async fn task_page(
         criterion_choices,
         may,
         handover_choices,
+        officer_choices,
     } = svc::task_view(&ctx.state, ctx.user()?, id).await?;
     let criterion_choices = criterion_choices
         .into_iter()
@@ -170,6 +175,9 @@ async fn task_page(
         can_edit: may.edit,
         can_report: may.report,
         can_extend: may.request_extension,
+        can_set_officer: may.set_officer,
+        can_exempt: may.exempt_delay,
+        officer_choices,
         can_decide: may.decide_extension,
         waiting_words: task
             .state()
@@ -302,6 +310,47 @@ async fn back_to_task(
             ctx.render_invalid(&view)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct OfficerForm {
+    #[serde(default)]
+    officer: String,
+}
+
+pub async fn set_officer(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<OfficerForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let result = dxplan_app::evaluation::set_officer(&ctx.state, &caller, id, Some(&form.officer))
+        .await
+        .map(|_| ());
+    let message = ("Đã cập nhật cán bộ phụ trách.", "Officer saved.");
+    back_to_task(&ctx, id, result, message, ReportInput::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct ExemptionForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn exempt_delay(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ExemptionForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let result = dxplan_app::evaluation::exempt_delay(&ctx.state, &caller, id, &form.reason)
+        .await
+        .map(|_| ());
+    let message = (
+        "Đã ghi nhận miễn trừ chậm tiến độ.",
+        "The delay is recorded as exempted.",
+    );
+    back_to_task(&ctx, id, result, message, ReportInput::default()).await
 }
 
 #[derive(Deserialize)]
