@@ -321,6 +321,18 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
         count(&|t| t["assigned_doc_type"] == "plan") == items.len(),
         "every task's source"
     );
+    assert!(
+        count(&|t| t["officer_name"].is_string()) >= 10,
+        "officers named"
+    );
+    assert!(
+        count(&|t| t["delay_exempt_reason"].is_string()) >= 1,
+        "a delay exempted"
+    );
+    let (status, e) = s.get_json("/api/v1/evaluation/figures").await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert!(!e["units"].as_array().unwrap().is_empty(), "{e}");
+    assert!(!e["officers"].as_array().unwrap().is_empty(), "{e}");
 
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;

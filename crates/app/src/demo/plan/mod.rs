@@ -497,6 +497,19 @@ async fn walk(
         tasks::set_state(c, id, target, completed_on, waiting, None, now)
             .await
             .map_err(AppError::from)?;
+        // This year's work names the officer who answers for it (Decree 335 scores them),
+        // and a few late tasks had an objective cause the coordinator confirmed.
+        if current {
+            if i.is_multiple_of(2)
+                && let Some(officer) = dxplan_store::users::by_username(c, &editor).await?
+            {
+                tasks::set_officer(c, id, Some(officer.id), now).await?;
+            }
+            if i % 5 == 2 && target != Completed && due < today {
+                let reason = "Ảnh hưởng của mưa bão, nhà thầu không thể thi công đúng tiến độ.";
+                tasks::set_delay_exemption(c, id, Some((reason, "coordinator")), now).await?;
+            }
+        }
     }
     Ok(())
 }
