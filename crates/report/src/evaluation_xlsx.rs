@@ -94,7 +94,12 @@ pub fn evaluation_xlsx(
         if with_unit {
             sheet.set_column_width(1, 30)?;
         }
-        sheet.set_row_height(2, 48)?;
+        sheet.set_column_range_width(offset, offset + HEADERS.len() as u16 - 1, 12)?;
+        sheet.set_row_height(2, 64)?;
+        // Printed as the leaders read it: one page wide, landscape, the header on each page.
+        sheet.set_landscape();
+        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(2, 2)?;
     }
     book.save_to_buffer()
 }

@@ -19,6 +19,8 @@ struct EvaluationPage {
     /// The periods offered (stored form, label): recent quarters, then months.
     periods: Vec<(String, String)>,
     export_query: String,
+    /// The units the unit field offers, by name.
+    unit_choices: Vec<String>,
 }
 
 impl EvaluationPage {
@@ -32,8 +34,17 @@ impl EvaluationPage {
 }
 
 pub async fn page(ctx: Ctx, Query(q): Query<EvaluationQuery>) -> WebResult<Response> {
-    let e = svc::evaluation(&ctx.state, ctx.user()?, &q).await?;
+    let user = ctx.user()?;
+    let e = svc::evaluation(&ctx.state, user, &q).await?;
+    let unit_choices = dxplan_app::pickers::unit_choices(
+        &ctx.state,
+        user,
+        dxplan_domain::auth::Action::ViewWork,
+        ctx.state.today(),
+    )
+    .await?;
     let view = EvaluationPage {
+        unit_choices,
         page: ctx.page(
             "Kết quả thực hiện nhiệm vụ (Nghị định 335)",
             "Task results (Decree 335)",
