@@ -1452,3 +1452,54 @@ async fn a_new_task_is_counted_at_once_though_list_counts_are_kept() {
         "and listed on the page"
     );
 }
+
+/// Kept counts are per reader's scope: a commune's officer never sees the count of the
+/// province's list nor of another commune's, whichever asked first (issue #18).
+#[tokio::test]
+async fn kept_list_counts_never_cross_from_one_scope_to_another() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let plan = new_plan(&coordinator).await;
+    let group = group_id(&coordinator, plan, "1").await;
+    for (i, lead) in ["540", "540", "540", "542"].iter().enumerate() {
+        let (status, task) = coordinator
+            .post_json(
+                &format!("/api/v1/plans/{plan}/tasks"),
+                &json!({"code": format!("K.{i}"), "title": "Số hoá hồ sơ", "group_id": group,
+                        "lead_unit_code": lead, "due_date": "31/12/2025"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{task}");
+    }
+    let readers = [
+        (app.login("viewer").await, 4),
+        (app.login("editor-540").await, 3),
+        (app.login("editor-542").await, 1),
+    ];
+    let query = format!("/api/v1/tasks?plan={plan}&q=so%20hoa&per_page=50");
+    // Twice round, each reader after another has the count kept for the same query.
+    for round in 0..2 {
+        for (reader, expected) in &readers {
+            let (status, page) = reader.get_json(&query).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert_eq!(
+                (
+                    page["total"].as_i64(),
+                    page["items"].as_array().unwrap().len()
+                ),
+                (Some(*expected), *expected as usize),
+                "round {round}: the count is of what this reader may see"
+            );
+            let html = reader
+                .get(&format!("/tasks?plan={plan}&q=so%20hoa"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                html.contains(&format!("<span class=\"muted\">({expected})</span>")),
+                "round {round}: the page's count too"
+            );
+        }
+    }
+}
