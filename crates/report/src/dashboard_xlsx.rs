@@ -35,14 +35,7 @@ impl Formats {
                 .set_font_size(14)
                 .set_font_name(FONT),
             subtitle: Format::new().set_italic().set_font_name(FONT),
-            header: Format::new()
-                .set_bold()
-                .set_font_name(FONT)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_border(FormatBorder::Thin)
-                .set_background_color("#D9E1F2"),
+            header: crate::header_format().set_font_name(FONT),
             count: text.clone().set_num_format("#,##0"),
             money: text.clone().set_num_format("#,##0.0"),
             percent: text.clone().set_num_format("0.0%"),

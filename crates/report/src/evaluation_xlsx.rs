@@ -3,7 +3,7 @@
 //! evaluation of each agency and civil servant.
 
 use dxplan_domain::evaluation::Figures;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 
 /// One line of the workbook: a unit, or an officer with their unit.
 pub struct EvaluationRow<'a> {
@@ -32,12 +32,7 @@ pub fn evaluation_xlsx(
     officers: &[EvaluationRow<'_>],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#D9E1F2");
+    let header = crate::header_format();
     let cell = Format::new().set_border(FormatBorder::Thin);
     let rate = cell.clone().set_num_format("0.0");
     let bold = Format::new().set_bold().set_font_size(14);

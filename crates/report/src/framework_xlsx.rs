@@ -41,14 +41,7 @@ pub fn framework_xlsx(title: &str, rows: &[FrameworkRow]) -> Result<Vec<u8>, Xls
     let group = cell.clone().set_bold();
     let points = cell.clone().set_num_format("#,##0.##");
     let group_points = points.clone().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_font_name(font)
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#D9E1F2");
+    let header = crate::header_format().set_font_name(font);
     sheet.write_with_format(
         0,
         0,

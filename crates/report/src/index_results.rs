@@ -4,7 +4,7 @@
 use dxplan_charts::{self as charts, Bar, Chart, Series};
 use dxplan_domain::Lang;
 use dxplan_domain::assessment::{PreviousBasis, UnitResult};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 
 use crate::dashboard_charts::Figure;
 
@@ -140,12 +140,7 @@ pub fn charts(results: &[UnitResult], lang: Lang) -> ResultsCharts {
 pub fn results_xlsx(title: &str, results: &[UnitResult], lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let t = |vi: &'static str, en: &'static str| lang.pick(vi, en);
     let mut book = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#D9E1F2");
+    let header = crate::header_format();
     let cell = Format::new().set_border(FormatBorder::Thin);
     let points = cell.clone().set_num_format("#,##0.00");
     let index = cell.clone().set_num_format("0.0000");

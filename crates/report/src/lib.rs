@@ -15,6 +15,19 @@ pub mod raster;
 pub mod sheet;
 pub mod tasks;
 
+/// The header cells of every workbook dxplan writes: bold, wrapped, centred, framed, on
+/// the same pale blue.
+pub(crate) fn header_format() -> rust_xlsxwriter::Format {
+    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder};
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#D9E1F2")
+}
+
 /// One unit as exported; the columns are those the unit import reads, so an export
 /// can be edited in a spreadsheet and imported back.
 pub struct UnitRow<'a> {

@@ -126,14 +126,7 @@ pub fn write_tasks_sheet(
         .set_bold()
         .set_font_size(14)
         .set_font_name(font);
-    let header = Format::new()
-        .set_bold()
-        .set_font_name(font)
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#D9E1F2");
+    let header = crate::header_format().set_font_name(font);
     let cell = Format::new()
         .set_font_name(font)
         .set_text_wrap()
