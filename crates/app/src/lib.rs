@@ -60,6 +60,7 @@ pub mod reorg;
 pub mod rights;
 pub mod tasks;
 pub mod tokens;
+pub mod urging;
 pub mod webhooks;
 pub mod work;
 pub mod write;

@@ -322,6 +322,7 @@ fn a_hand_built_report_with_odd_tables_and_a_chart_renders() {
             governing_body: Some(HOSTILE.into()),
             agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into(), HOSTILE.into()],
             number: "Số:        /BC-SKHCN".into(),
+            excerpt: None,
             place_date: "Bình Định, ngày 05 tháng 02 năm 2027".into(),
             recipients: vec![HOSTILE.into()],
             signer_title: vec!["GIÁM ĐỐC".into()],
@@ -331,6 +332,7 @@ fn a_hand_built_report_with_odd_tables_and_a_chart_renders() {
         },
         kind: "BÁO CÁO".into(),
         subject: HOSTILE.into(),
+        addressees: Vec::new(),
         sections: vec![Section {
             heading: HOSTILE.into(),
             blocks: vec![

@@ -351,6 +351,7 @@ pub fn results_report(
         })
         .collect();
     ProgressReport {
+        addressees: Vec::new(),
         letterhead,
         kind: "BÁO CÁO".into(),
         subject: format!(

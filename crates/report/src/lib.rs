@@ -14,6 +14,7 @@ pub mod progress_docx;
 pub mod raster;
 pub mod sheet;
 pub mod tasks;
+pub mod urging;
 
 /// The header cells of every workbook dxplan writes: bold, wrapped, centred, framed, on
 /// the same pale blue.

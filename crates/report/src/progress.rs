@@ -57,6 +57,8 @@ pub struct Letterhead {
     pub agency: Vec<String>,
     /// `Số:        /BC-SKHCN` with a blank for the number the clerk writes in.
     pub number: String,
+    /// An official letter's summary under its number (`V/v đôn đốc …`).
+    pub excerpt: Option<String>,
     /// `Gia Lai, ngày 28 tháng 11 năm 2026`.
     pub place_date: String,
     /// `Nơi nhận:` lines.
@@ -82,6 +84,7 @@ impl Letterhead {
                 "Số:{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}{NBSP}/{kind}-{}",
                 issuer.symbol
             ),
+            excerpt: None,
             place_date: place_date(&issuer.place, day),
             recipients: issuer.recipients.clone(),
             signer_title: issuer.signer_title.clone(),
@@ -99,6 +102,8 @@ pub struct ProgressReport {
     pub kind: String,
     /// `Kết quả thực hiện Kế hoạch chuyển đổi số năm 2026 (Quý IV/2026)`.
     pub subject: String,
+    /// An official letter's `Kính gửi:` lines (empty for a report).
+    pub addressees: Vec<String>,
     pub sections: Vec<Section>,
 }
 
@@ -447,6 +452,7 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
     });
 
     ProgressReport {
+        addressees: Vec::new(),
         letterhead,
         kind: "BÁO CÁO".into(),
         subject: format!(

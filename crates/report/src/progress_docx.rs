@@ -79,9 +79,11 @@ fn header(r: &Letterhead) -> DocTable {
         }
         left = left.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(text));
     }
-    let left = left
-        .add_paragraph(centered(&r.number, 26, false))
-        .width(left_w, WidthType::Dxa);
+    let mut left = left.add_paragraph(centered(&r.number, 26, false));
+    if let Some(excerpt) = &r.excerpt {
+        left = left.add_paragraph(centered(excerpt, 24, false));
+    }
+    let left = left.width(left_w, WidthType::Dxa);
     let right = TableCell::new()
         .add_paragraph(centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 24, true))
         .add_paragraph(
@@ -210,17 +212,34 @@ pub fn progress_docx(r: &ProgressReport) -> Result<Vec<u8>, String> {
         .created_at(&rfc3339(head))
         .updated_at(&rfc3339(head))
         .add_table(header(head))
-        .add_paragraph(Paragraph::new())
-        .add_paragraph(centered(&r.kind, BODY, true))
-        .add_paragraph(centered(&r.subject, BODY, true))
         .add_paragraph(Paragraph::new());
+    // A report names its kind and subject; an official letter has them in its summary
+    // under the number, and is addressed instead.
+    for line in [&r.kind, &r.subject] {
+        if !line.is_empty() {
+            doc = doc.add_paragraph(centered(line, BODY, true));
+        }
+    }
+    match r.addressees.as_slice() {
+        [] => {}
+        [one] => doc = doc.add_paragraph(centered(&format!("Kính gửi: {one}"), BODY, false)),
+        many => {
+            doc = doc.add_paragraph(centered("Kính gửi:", BODY, false));
+            for a in many {
+                doc = doc.add_paragraph(centered(&format!("- {a};"), BODY, false));
+            }
+        }
+    }
+    doc = doc.add_paragraph(Paragraph::new());
     for section in &r.sections {
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .keep_next(true)
-                .line_spacing(LineSpacing::new().before(120).after(120))
-                .add_run(run(&section.heading).size(BODY).bold()),
-        );
+        if !section.heading.is_empty() {
+            doc = doc.add_paragraph(
+                Paragraph::new()
+                    .keep_next(true)
+                    .line_spacing(LineSpacing::new().before(120).after(120))
+                    .add_run(run(&section.heading).size(BODY).bold()),
+            );
+        }
         for block in &section.blocks {
             match block {
                 Block::Paragraph(text) => {

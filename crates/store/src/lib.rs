@@ -30,6 +30,7 @@ pub mod tasks;
 pub mod testing;
 pub mod tokens;
 pub mod units;
+pub mod urging;
 pub mod users;
 pub mod webhooks;
 

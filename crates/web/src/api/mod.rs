@@ -19,6 +19,7 @@ pub mod reorg;
 pub mod tasks;
 pub mod tokens;
 pub mod units;
+pub mod urging;
 pub mod users;
 pub mod webhooks;
 
@@ -50,6 +51,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(indicators::routes(upload_limit))
         .merge(dashboard::routes())
         .merge(evaluation::routes())
+        .merge(urging::routes())
         .merge(index::routes(upload_limit))
         .merge(tokens::routes())
         .merge(issuer::routes())

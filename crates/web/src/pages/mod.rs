@@ -14,6 +14,7 @@ mod reorg;
 mod tasks;
 mod tokens;
 mod units;
+mod urging;
 mod users;
 mod webhooks;
 
@@ -260,6 +261,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/dashboard", get(dashboard::home))
         .route("/evaluation", get(evaluation::page))
+        .route("/plans/{id}/urging", get(urging::page))
+        .route("/plans/{id}/urging-letters", post(urging::draft))
+        .route("/urging-letters/{id}/document.docx", get(urging::document))
+        .route("/urging-letters/{id}/sent", post(urging::sent))
         .route("/evaluation.xlsx", get(evaluation::workbook))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
         .route("/dashboard.docx", direct_download(ExportKind::Word))

@@ -590,6 +590,45 @@ fn operations() -> Vec<Op> {
         ),
         op(
             g.clone(),
+            "/api/v1/plans/{id}/urging",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/plans/{}/urging", f.plan)),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/plans/{id}/urging-letters",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| {
+                call(
+                    format!("/api/v1/plans/{}/urging-letters", f.plan),
+                    Body::None,
+                )
+            },
+        ),
+        gone(op(
+            g.clone(),
+            "/api/v1/urging-letters/{id}/document.docx",
+            Province(Action::ManagePlans),
+            ONCE,
+            // No letter of that number: a permitted caller is told so.
+            |_, _, _| get("/api/v1/urging-letters/999999/document.docx".to_string()),
+        )),
+        gone(op(
+            p.clone(),
+            "/api/v1/urging-letters/{id}/sent",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/urging-letters/999999/sent".to_string(),
+                    Body::Json(json!({"number": "1/SKHCN-CĐS"})),
+                )
+            },
+        )),
+        op(
+            g.clone(),
             "/api/v1/evaluation/figures",
             Somewhere(Action::ViewWork),
             ONCE,

@@ -30,4 +30,5 @@ mod security;
 mod task_taxonomy;
 mod tasks;
 mod tokens;
+mod urging;
 mod webhooks;

@@ -1,0 +1,260 @@
+//! Urging letters (công văn đôn đốc) to the units late on a plan's tasks: who is late and
+//! how often they were urged, the letter drafted in Word in the Decree 30 layout, and the
+//! letter marked sent with its number, which the next letter counts as a reminder.
+
+use std::collections::{BTreeMap, HashMap};
+
+use dxplan_domain::Invalid;
+use dxplan_domain::auth::Action;
+use dxplan_domain::text::parse_date;
+use dxplan_report::progress::NBSP;
+use dxplan_report::urging::{LateUnit, OwedTask, urging_letter};
+use dxplan_store::audit::NewEvent;
+use dxplan_store::tasks::{self, TaskFilter, TaskSort};
+use dxplan_store::urging;
+// The rows the read models hand out, so the front doors name no store path.
+pub use dxplan_store::urging::{UrgedUnit, UrgingLetter};
+use dxplan_store::{Conn, StoreError, plans, units};
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+use crate::principal::CurrentUser;
+use crate::rights::Province;
+use crate::{App, Caller};
+
+/// Most overdue tasks a letter lists.
+const TASKS_LISTED: u32 = 500;
+
+/// A unit late on the plan: its overdue tasks and the letters it was sent already.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LateUnitView {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub overdue: i64,
+    pub letters_sent: i64,
+}
+
+/// The plan's urging: who is late now, and the letters so far with their units.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Urging {
+    pub late_units: Vec<LateUnitView>,
+    pub letters: Vec<LetterView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LetterView {
+    #[serde(flatten)]
+    pub letter: UrgingLetter,
+    pub units: Vec<UrgedUnit>,
+}
+
+async fn require(c: &mut Conn, app: &App, user: &CurrentUser) -> AppResult<()> {
+    Province::today(c, app)
+        .await?
+        .require(user, Action::ManagePlans)
+}
+
+/// The overdue tasks of the plan by lead unit (in name order).
+async fn overdue_by_unit(
+    c: &mut Conn,
+    app: &App,
+    plan_id: i64,
+) -> AppResult<BTreeMap<(String, i64), Vec<OwedTask>>> {
+    let today = app.today();
+    let page = tasks::list(
+        c,
+        &TaskFilter {
+            plan_id: Some(plan_id),
+            overdue: true,
+            today: Some(today),
+            sort: TaskSort::Due,
+            limit: TASKS_LISTED,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut by_unit: BTreeMap<(String, i64), Vec<OwedTask>> = BTreeMap::new();
+    for t in page.tasks {
+        by_unit
+            .entry((t.lead_unit_name.clone(), t.lead_unit_id))
+            .or_default()
+            .push(OwedTask {
+                days_late: (today - t.due_date).whole_days(),
+                code: t.code,
+                title: t.title,
+                due: t.due_date,
+            });
+    }
+    Ok(by_unit)
+}
+
+/// Who is late on the plan now and the letters so far: for the plan's coordinators.
+pub async fn urging(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<Urging> {
+    let mut c = app.db.read().await?;
+    require(&mut c, app, user).await?;
+    plans::get(&mut c, plan_id).await?;
+    let sent: HashMap<i64, i64> = urging::sent_counts(&mut c, plan_id)
+        .await?
+        .into_iter()
+        .collect();
+    let late_units = overdue_by_unit(&mut c, app, plan_id)
+        .await?
+        .into_iter()
+        .map(|((name, id), tasks)| LateUnitView {
+            unit_id: id,
+            unit_name: name,
+            overdue: tasks.len() as i64,
+            letters_sent: sent.get(&id).copied().unwrap_or(0),
+        })
+        .collect();
+    let mut letters = Vec::new();
+    for letter in urging::of_plan(&mut c, plan_id).await? {
+        let units = urging::units_of(&mut c, letter.id).await?;
+        letters.push(LetterView { letter, units });
+    }
+    Ok(Urging {
+        late_units,
+        letters,
+    })
+}
+
+/// Drafts a letter to every unit late on the plan now, each at its next reminder.
+pub async fn draft_letter(app: &App, caller: &Caller<'_>, plan_id: i64) -> AppResult<LetterView> {
+    let mut c = app.write(caller).await?;
+    caller
+        .require_province(&mut c, app, Action::ManagePlans)
+        .await?;
+    let plan = plans::get(&mut c, plan_id).await?;
+    let late = overdue_by_unit(&mut c, app, plan_id).await?;
+    if late.is_empty() {
+        return Err(AppError::conflict(
+            "nobody_late",
+            "Không có đơn vị nào có nhiệm vụ quá hạn: không cần đôn đốc.",
+            "No unit has an overdue task: there is nobody to urge.",
+        ));
+    }
+    let sent: HashMap<i64, i64> = urging::sent_counts(&mut c, plan_id)
+        .await?
+        .into_iter()
+        .collect();
+    let units: Vec<(i64, i64, i64)> = late
+        .iter()
+        .map(|((_, id), tasks)| {
+            (
+                *id,
+                sent.get(id).copied().unwrap_or(0) + 1,
+                tasks.len() as i64,
+            )
+        })
+        .collect();
+    let id = urging::insert(&mut c, plan_id, &caller.actor.name, &units, app.now()).await?;
+    let letter = urging::get(&mut c, id).await?;
+    let units = urging::units_of(&mut c, id).await?;
+    c.commit(NewEvent {
+        action: "urging.draft",
+        entity_type: "urging_letter",
+        entity_id: Some(id.to_string()),
+        summary: format!("{}: {} đơn vị", plan.title, units.len()),
+        before: None,
+        after: Some(json!({"plan_id": plan_id, "units": units})),
+    })
+    .await?;
+    Ok(LetterView { letter, units })
+}
+
+/// The letter as Word, drafted now with the units' tasks still overdue, for the
+/// coordinator to edit, number and sign.
+pub async fn letter_document(
+    app: &App,
+    user: &CurrentUser,
+    letter_id: i64,
+) -> AppResult<(UrgingLetter, Vec<u8>)> {
+    let mut c = app.db.read().await?;
+    require(&mut c, app, user).await?;
+    let letter = urging::get(&mut c, letter_id).await?;
+    let plan = plans::get(&mut c, letter.plan_id).await?;
+    let addressed = urging::units_of(&mut c, letter_id).await?;
+    let mut late = overdue_by_unit(&mut c, app, letter.plan_id).await?;
+    let today = app.today();
+    let units: Vec<LateUnit> = addressed
+        .iter()
+        .map(|u| LateUnit {
+            name: u.unit_name.clone(),
+            reminder: u32::try_from(u.reminder).unwrap_or(1),
+            tasks: late
+                .remove(&(u.unit_name.clone(), u.unit_id))
+                .unwrap_or_default(),
+        })
+        .collect();
+    // Issued by the coordinator's own unit (the department in charge of DX).
+    let issuer_unit = match user.unit_id {
+        Some(id) => units::get(&mut c, id).await?,
+        None => {
+            let all = app.standing_units(&mut c, today).await?;
+            all.iter()
+                .find(|u| u.parent_id.is_none())
+                .cloned()
+                .ok_or(AppError::NotFound)?
+        }
+    };
+    let issuer_unit = crate::issuer::issuing_unit(&mut c, issuer_unit, today).await?;
+    let block = crate::issuer::block(&mut c, &issuer_unit, today).await?;
+    let mut head = dxplan_report::progress::Letterhead::new(&block, "CV", today, app.now());
+    head.number = format!("Số:{}/{}-CĐS", NBSP.to_string().repeat(8), block.symbol);
+    let report = urging_letter(head, &issuer_unit.name, &plan.title, &units, today);
+    let bytes = dxplan_report::progress_docx::progress_docx(&report).map_err(AppError::internal)?;
+    Ok((letter, bytes))
+}
+
+/// Records that a letter was sent, with the number the clerk gave it and its date: each
+/// unit's next letter is then one reminder further.
+pub async fn mark_sent(
+    app: &App,
+    caller: &Caller<'_>,
+    letter_id: i64,
+    number: &str,
+    sent_on: Option<&str>,
+) -> AppResult<UrgingLetter> {
+    let mut c = app.write(caller).await?;
+    caller
+        .require_province(&mut c, app, Action::ManagePlans)
+        .await?;
+    let number = number.trim();
+    if number.is_empty() {
+        return Err(AppError::field("number", Invalid::Required));
+    }
+    if number.chars().count() > 50 {
+        return Err(AppError::field("number", Invalid::TooLong { max: 50 }));
+    }
+    let day = match sent_on.map(str::trim).filter(|s| !s.is_empty()) {
+        None => app.today(),
+        Some(text) => {
+            parse_date(text).ok_or_else(|| AppError::field("sent_on", Invalid::BadDate))?
+        }
+    };
+    match urging::mark_sent(&mut c, letter_id, number, day).await {
+        Ok(()) => {}
+        Err(StoreError::VersionConflict) => {
+            return Err(AppError::conflict(
+                "already_sent",
+                "Công văn này đã được ghi nhận là đã gửi.",
+                "This letter is recorded as sent already.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let letter = urging::get(&mut c, letter_id).await?;
+    c.commit(NewEvent {
+        action: "urging.sent",
+        entity_type: "urging_letter",
+        entity_id: Some(letter_id.to_string()),
+        summary: format!("{number} ({day})"),
+        before: None,
+        after: Some(json!(letter)),
+    })
+    .await?;
+    Ok(letter)
+}

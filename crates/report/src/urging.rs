@@ -1,0 +1,193 @@
+//! The urging letter (công văn đôn đốc) to the units late on a plan's tasks, in the
+//! Decree 30 layout: the summary under its number, the late units addressed, what each
+//! owes and by when in a table, and a tone that hardens with each reminder a unit has had.
+
+use time::{Date, Duration};
+
+use crate::progress::{Block, Letterhead, NBSP, ProgressReport, Section, Table};
+
+/// One late task of a unit.
+pub struct OwedTask {
+    pub code: String,
+    pub title: String,
+    pub due: Date,
+    pub days_late: i64,
+}
+
+/// A unit the letter is sent to, with how many urging letters it was sent before this one.
+pub struct LateUnit {
+    pub name: String,
+    pub reminder: u32,
+    pub tasks: Vec<OwedTask>,
+}
+
+/// The firmest reminder among the units: the letter is written in its tone.
+fn tone(units: &[LateUnit]) -> u32 {
+    units.iter().map(|u| u.reminder).max().unwrap_or(1)
+}
+
+fn date(d: Date) -> String {
+    dxplan_domain::text::format_date(d)
+}
+
+/// The letter, as a document for `progress_docx`.
+pub fn urging_letter(
+    mut letterhead: Letterhead,
+    agency: &str,
+    plan_title: &str,
+    units: &[LateUnit],
+    today: Date,
+) -> ProgressReport {
+    let reminder = tone(units);
+    letterhead.excerpt = Some(format!(
+        "V/v đôn đốc thực hiện nhiệm vụ quá hạn{}",
+        if reminder > 1 {
+            format!(" (lần{NBSP}{reminder})")
+        } else {
+            String::new()
+        }
+    ));
+    let task_count: usize = units.iter().map(|u| u.tasks.len()).sum();
+    let opening = format!(
+        "Thực hiện {plan_title}, qua theo dõi trên hệ thống, đến ngày {} còn {task_count} nhiệm vụ quá hạn chưa hoàn thành của {} đơn vị (chi tiết tại bảng dưới đây).",
+        date(today),
+        units.len()
+    );
+    let ask = match reminder {
+        1 => format!(
+            "Để bảo đảm tiến độ chung, {agency} đề nghị Thủ trưởng các đơn vị chỉ đạo tập trung hoàn thành các nhiệm vụ nêu trên, cập nhật kết quả và sản phẩm trên hệ thống trước ngày {}.",
+            date(today + Duration::days(10))
+        ),
+        2 => format!(
+            "{agency} đã có văn bản đôn đốc nhưng đến nay các nhiệm vụ nêu trên vẫn chưa hoàn thành. Đề nghị Thủ trưởng các đơn vị khẩn trương chỉ đạo hoàn thành, báo cáo kết quả trên hệ thống trước ngày {}; trường hợp có khó khăn, vướng mắc, báo cáo rõ nguyên nhân và đề xuất giải pháp.",
+            date(today + Duration::days(7))
+        ),
+        n => format!(
+            "{agency} đã {} lần đôn đốc nhưng các nhiệm vụ nêu trên vẫn chưa hoàn thành. Yêu cầu Thủ trưởng các đơn vị báo cáo giải trình bằng văn bản về nguyên nhân chậm trễ, trách nhiệm của tập thể, cá nhân liên quan và hoàn thành trước ngày {}. Kết quả thực hiện được tính vào đánh giá, xếp loại cơ quan, đơn vị và cán bộ, công chức theo Nghị định số 335/2025/NĐ-CP.",
+            n - 1,
+            date(today + Duration::days(5))
+        ),
+    };
+    let mut rows = Vec::new();
+    let mut n = 0;
+    for unit in units {
+        for t in &unit.tasks {
+            n += 1;
+            rows.push(vec![
+                n.to_string(),
+                unit.name.clone(),
+                format!("{} {}", t.code, t.title),
+                date(t.due),
+                t.days_late.to_string(),
+                unit.reminder.to_string(),
+            ]);
+        }
+    }
+    ProgressReport {
+        letterhead,
+        kind: String::new(),
+        subject: String::new(),
+        addressees: units.iter().map(|u| u.name.clone()).collect(),
+        sections: vec![Section {
+            heading: String::new(),
+            blocks: vec![
+                Block::Paragraph(opening),
+                Block::Table(Table {
+                    headers: vec![
+                        "TT".into(),
+                        "Đơn vị chủ trì".into(),
+                        "Nhiệm vụ".into(),
+                        "Thời hạn".into(),
+                        "Số ngày quá hạn".into(),
+                        "Lần đôn đốc".into(),
+                    ],
+                    rows,
+                    widths: vec![5, 22, 43, 12, 10, 8],
+                    numeric: vec![true, false, false, false, true, true],
+                }),
+                Block::Paragraph(ask),
+                Block::Paragraph(format!(
+                    "{agency} đề nghị các đơn vị quan tâm, thực hiện./."
+                )),
+            ],
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn unit(name: &str, reminder: u32) -> LateUnit {
+        LateUnit {
+            name: name.into(),
+            reminder,
+            tasks: vec![OwedTask {
+                code: "2.1".into(),
+                title: "Phủ sóng 4G".into(),
+                due: date!(2026 - 11 - 30),
+                days_late: 7,
+            }],
+        }
+    }
+
+    fn text(r: &ProgressReport) -> String {
+        r.sections[0]
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph(p) => Some(p.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn the_tone_hardens_with_the_reminders_a_unit_has_had() {
+        let head = || Letterhead {
+            governing_body: None,
+            agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into()],
+            number: "Số: /SKHCN-CĐS".into(),
+            excerpt: None,
+            place_date: String::new(),
+            recipients: Vec::new(),
+            signer_title: Vec::new(),
+            signer_name: None,
+            author: String::new(),
+            created: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let today = date!(2026 - 12 - 07);
+        let first = urging_letter(
+            head(),
+            "Sở KH&CN",
+            "Kế hoạch 2026",
+            &[unit("Xã An Lão", 1)],
+            today,
+        );
+        assert!(text(&first).contains("đề nghị Thủ trưởng") && text(&first).contains("17/12/2026"));
+        assert_eq!(
+            first.letterhead.excerpt.as_deref(),
+            Some("V/v đôn đốc thực hiện nhiệm vụ quá hạn")
+        );
+        assert_eq!(first.addressees, ["Xã An Lão"]);
+        let second = urging_letter(
+            head(),
+            "Sở KH&CN",
+            "Kế hoạch 2026",
+            &[unit("Xã An Lão", 2), unit("Sở Y tế", 1)],
+            today,
+        );
+        assert!(text(&second).contains("khẩn trương"));
+        assert!(second.letterhead.excerpt.unwrap().ends_with("(lần\u{a0}2)"));
+        let third = urging_letter(
+            head(),
+            "Sở KH&CN",
+            "Kế hoạch 2026",
+            &[unit("Xã An Lão", 3)],
+            today,
+        );
+        assert!(text(&third).contains("giải trình") && text(&third).contains("335/2025/NĐ-CP"));
+    }
+}
