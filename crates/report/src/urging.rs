@@ -21,6 +21,9 @@ pub struct LateUnit {
     pub tasks: Vec<OwedTask>,
 }
 
+/// Most units a letter names after "Kính gửi".
+const ADDRESSED_BY_NAME: usize = 5;
+
 /// The firmest reminder among the units: the letter is written in its tone.
 fn tone(units: &[LateUnit]) -> u32 {
     units.iter().map(|u| u.reminder).max().unwrap_or(1)
@@ -87,7 +90,12 @@ pub fn urging_letter(
         letterhead,
         kind: String::new(),
         subject: String::new(),
-        addressees: units.iter().map(|u| u.name.clone()).collect(),
+        // A few units are named one by one; many are addressed through the table.
+        addressees: if units.len() <= ADDRESSED_BY_NAME {
+            units.iter().map(|u| u.name.clone()).collect()
+        } else {
+            vec!["Thủ trưởng các đơn vị có tên trong bảng dưới đây".into()]
+        },
         sections: vec![Section {
             heading: String::new(),
             blocks: vec![
@@ -102,7 +110,7 @@ pub fn urging_letter(
                         "Lần đôn đốc".into(),
                     ],
                     rows,
-                    widths: vec![5, 22, 43, 12, 10, 8],
+                    widths: vec![7, 22, 37, 15, 10, 9],
                     numeric: vec![true, false, false, false, true, true],
                 }),
                 Block::Paragraph(ask),
@@ -181,6 +189,13 @@ mod tests {
         );
         assert!(text(&second).contains("khẩn trương"));
         assert!(second.letterhead.excerpt.unwrap().ends_with("(lần\u{a0}2)"));
+        let many: Vec<LateUnit> = (0..6).map(|i| unit(&format!("Xã {i}"), 1)).collect();
+        let to_many = urging_letter(head(), "Sở KH&CN", "Kế hoạch 2026", &many, today);
+        assert_eq!(
+            to_many.addressees,
+            ["Thủ trưởng các đơn vị có tên trong bảng dưới đây"],
+            "many units are addressed through the table"
+        );
         let third = urging_letter(
             head(),
             "Sở KH&CN",
