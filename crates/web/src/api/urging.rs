@@ -57,26 +57,11 @@ pub(crate) async fn letter_document(
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
     let (letter, bytes) = svc::letter_document(&state, &user, id).await?;
-    Ok(word(letter.id, bytes))
-}
-
-/// A letter's Word file as a download.
-pub(crate) fn word(id: i64, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"cong-van-don-doc-{id}.docx\""),
-            ),
-        ],
+    Ok(crate::http::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("cong-van-don-doc-{}.docx", letter.id),
         bytes,
-    )
-        .into_response()
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

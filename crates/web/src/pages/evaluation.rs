@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::Query;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::{Ctx, Page};
 use crate::error::{AppError, WebResult};
@@ -84,21 +84,9 @@ pub async fn workbook(ctx: Ctx, Query(q): Query<EvaluationQuery>) -> WebResult<R
     );
     let bytes = evaluation_xlsx(&title, &units, &officers)
         .map_err(|err| AppError::internal(format!("xlsx: {err}")))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"ket-qua-nhiem-vu-{}.xlsx\"",
-                    e.period
-                ),
-            ),
-        ],
+    Ok(crate::http::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("ket-qua-nhiem-vu-{}.xlsx", e.period),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -67,7 +67,11 @@ pub async fn draft(ctx: Ctx, Path(plan_id): Path<i64>) -> WebResult<Response> {
 
 pub async fn document(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
     let (letter, bytes) = svc::letter_document(&ctx.state, ctx.user()?, id).await?;
-    Ok(crate::api::urging::word(letter.id, bytes))
+    Ok(crate::http::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("cong-van-don-doc-{}.docx", letter.id),
+        bytes,
+    ))
 }
 
 #[derive(Deserialize)]
