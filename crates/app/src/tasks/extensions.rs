@@ -34,6 +34,13 @@ pub async fn request_extension(
     let mut c = app.write(caller).await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+    if task.regular {
+        return Err(AppError::conflict(
+            "no_deadline",
+            "Nhiệm vụ thường xuyên không có thời hạn nên không cần gia hạn.",
+            "A regular task has no deadline to extend.",
+        ));
+    }
     let mut errors = Vec::new();
     let reason = required_text("reason", &input.reason, 2000, &mut errors);
     let new_due = parse_date(&input.new_due_date);

@@ -173,6 +173,27 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
     assert_eq!(d["due_soon"][0]["code"], "9.4");
     assert_eq!(d["due_soon"][0]["days_left"], 2);
 
+    // A regular task has no deadline to extend, even asked through the API.
+    let (status, body) = coordinator
+        .post_json(
+            &format!("/api/v1/tasks/{}/extensions", task["id"]),
+            &json!({"new_due_date": "31/12/2026", "reason": "Cần thêm thời gian"}),
+        )
+        .await;
+    assert!(
+        matches!(status, StatusCode::CONFLICT | StatusCode::FORBIDDEN),
+        "{status}: {body}"
+    );
+    let editor = app.login("editor-540").await;
+    let (status, body) = editor
+        .post_json(
+            &format!("/api/v1/tasks/{}/extensions", task["id"]),
+            &json!({"new_due_date": "31/12/2026", "reason": "Cần thêm thời gian"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "no_deadline");
+
     // A task read from the API goes back as it came: its null deadline included.
     let id = task["id"].as_i64().unwrap();
     let mut back = task.clone();
