@@ -355,6 +355,8 @@ async fn a_plan_appendix_imports_from_the_command_line() {
             progress: 0,
             outcome: String::new(),
             disbursed: 0,
+            key_task: false,
+            source: String::new(),
         }],
     )
     .unwrap();

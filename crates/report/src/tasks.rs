@@ -21,11 +21,13 @@ pub const APPENDIX_HEADERS: [&str; 13] = [
 ];
 
 /// Follow-up columns after the appendix.
-pub const FOLLOW_UP_HEADERS: [&str; 4] = [
+pub const FOLLOW_UP_HEADERS: [&str; 6] = [
     "Trạng thái",
     "Tiến độ (%)",
     "Kết quả theo dõi",
     "Đã giải ngân (triệu đồng)",
+    "Nhiệm vụ trọng tâm",
+    "Văn bản giao nhiệm vụ",
 ];
 
 /// One task, ready to write.
@@ -53,6 +55,9 @@ pub struct TaskExportRow {
     pub progress: i64,
     pub outcome: String,
     pub disbursed: i64,
+    pub key_task: bool,
+    /// The source document as read (`Kế hoạch số 25/KH-UBND, 15/01/2026 — Mục 2`).
+    pub source: String,
 }
 
 fn millions(vnd: i64) -> f64 {
@@ -92,6 +97,12 @@ pub fn tasks_csv(rows: &[TaskExportRow]) -> Result<Vec<u8>, csv::Error> {
             r.progress.to_string(),
             r.outcome.clone(),
             money(r.disbursed),
+            if r.key_task {
+                "x".into()
+            } else {
+                String::new()
+            },
+            r.source.clone(),
         ]
     });
     crate::csv_out::write(true, std::iter::once(header).chain(body))
@@ -144,7 +155,7 @@ pub fn write_tasks_sheet(
     }
     let widths = [
         5.0, 9.0, 45.0, 20.0, 24.0, 28.0, 30.0, 12.0, 12.0, 12.0, 18.0, 14.0, 16.0, 16.0, 9.0,
-        22.0, 14.0,
+        22.0, 14.0, 10.0, 30.0,
     ];
     for (col, w) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *w)?;
@@ -181,6 +192,8 @@ pub fn write_tasks_sheet(
         } else {
             sheet.write_with_format(row, 16, "", &cell)?;
         }
+        sheet.write_with_format(row, 17, if r.key_task { "x" } else { "" }, &cell)?;
+        sheet.write_with_format(row, 18, r.source.as_str(), &cell)?;
     }
     sheet.set_freeze_panes(3, 3)?;
     sheet.autofilter(2, 0, 2 + rows.len() as u32, headers.len() as u16 - 1)?;
@@ -210,6 +223,8 @@ mod tests {
             progress: 40,
             outcome: "Chưa hoàn thành, trong hạn".into(),
             disbursed: 300_000_000,
+            key_task: true,
+            source: "Kế hoạch số 25/KH-UBND".into(),
         }
     }
 
@@ -228,6 +243,11 @@ mod tests {
         );
         assert_eq!(range.get_value((3, 1)), Some(&Data::String("6.3".into())));
         assert_eq!(range.get_value((3, 9)), Some(&Data::Float(1250.5)));
+        assert_eq!(range.get_value((3, 17)), Some(&Data::String("x".into())));
+        assert_eq!(
+            range.get_value((3, 18)),
+            Some(&Data::String("Kế hoạch số 25/KH-UBND".into()))
+        );
         assert_eq!(
             range.get_value((3, 5)),
             Some(&Data::String(

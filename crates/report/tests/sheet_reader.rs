@@ -91,6 +91,8 @@ fn task_row(i: usize) -> dxplan_report::tasks::TaskExportRow {
         progress: (i * 7 % 100) as i64,
         outcome: String::new(),
         disbursed: if i.is_multiple_of(2) { 300_000_000 } else { 0 },
+        key_task: false,
+        source: String::new(),
     }
 }
 

@@ -148,8 +148,29 @@ pub async fn export_rows(
                     .label(lang)
                     .to_string(),
                 disbursed: t.budget_disbursed,
+                key_task: t.key_task,
+                source: source_text(t),
             }
         })
         .collect();
     Ok(rows)
+}
+
+/// A task's source document as a cell reads it (Vietnamese, as the appendix is):
+/// `Kế hoạch số 25/KH-UBND, 15/01/2026 — Mục 2`.
+fn source_text(t: &tasks::Task) -> String {
+    let Some(number) = t.assigned_doc_number.as_deref() else {
+        return String::new();
+    };
+    let mut text = match t.source_doc_type() {
+        Some(kind) => format!("{} số {number}", kind.label(Lang::Vi)),
+        None => number.to_string(),
+    };
+    if let Some(day) = t.assigned_doc_date {
+        text.push_str(&format!(", {}", format_date(day)));
+    }
+    if let Some(item) = t.assigned_doc_item.as_deref() {
+        text.push_str(&format!(" — {item}"));
+    }
+    text
 }

@@ -227,6 +227,8 @@ pub async fn import_template(
         progress: 0,
         outcome: String::new(),
         disbursed: 0,
+        key_task: false,
+        source: String::new(),
     };
     let title = plan.title.clone();
     // Writing a workbook is CPU work: keep it off the async threads.

@@ -242,6 +242,10 @@ async fn regular_and_key_tasks_are_counted_as_the_national_reports_count_them() 
         .unwrap();
     assert_eq!(csv.matches("Thường xuyên").count(), 2, "{csv}");
     assert!(!csv.contains("9999"), "{csv}");
+    assert!(
+        csv.contains(",x,\"Thông báo kết luận số 12/TB-UBND, 10/01/2026 — Mục 3\""),
+        "the key flag and the source document are exported too: {csv}"
+    );
 
     // The pages say it in words: the deadline column, the key tag, the orange tag.
     let html = coordinator
