@@ -110,11 +110,18 @@ pub async fn urging(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<Ur
             letters_sent: sent.get(&id).copied().unwrap_or(0),
         })
         .collect();
-    let mut letters = Vec::new();
-    for letter in urging::of_plan(&mut c, plan_id).await? {
-        let units = urging::units_of(&mut c, letter.id).await?;
-        letters.push(LetterView { letter, units });
+    let mut units_of: HashMap<i64, Vec<UrgedUnit>> = HashMap::new();
+    for (letter, unit) in urging::units_of_plan(&mut c, plan_id).await? {
+        units_of.entry(letter).or_default().push(unit);
     }
+    let letters = urging::of_plan(&mut c, plan_id)
+        .await?
+        .into_iter()
+        .map(|letter| LetterView {
+            units: units_of.remove(&letter.id).unwrap_or_default(),
+            letter,
+        })
+        .collect();
     Ok(Urging {
         late_units,
         letters,

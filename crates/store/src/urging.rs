@@ -98,6 +98,27 @@ pub async fn units_of(c: &mut Conn, letter_id: i64) -> Result<Vec<UrgedUnit>> {
     .await)?)
 }
 
+/// The units of every letter of a plan, with their letter's id: one query for the
+/// plan's list of letters.
+pub async fn units_of_plan(c: &mut Conn, plan_id: i64) -> Result<Vec<(i64, UrgedUnit)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        letter_id: i64,
+        #[sqlx(flatten)]
+        unit: UrgedUnit,
+    }
+    let rows: Vec<Row> = q!(c, |x| sqlx::query_as::<_, Row>(
+        "SELECT l.letter_id, l.unit_id, u.name AS unit_name, l.reminder, l.overdue
+         FROM urging_letter_units l JOIN urging_letters m ON m.id = l.letter_id
+         JOIN org_units u ON u.id = l.unit_id
+         WHERE m.plan_id = $1 ORDER BY l.letter_id, u.sort_key, u.id"
+    )
+    .bind(plan_id)
+    .fetch_all(x)
+    .await)?;
+    Ok(rows.into_iter().map(|r| (r.letter_id, r.unit)).collect())
+}
+
 /// How many letters of the plan were sent to each unit that had one: one query.
 pub async fn sent_counts(c: &mut Conn, plan_id: i64) -> Result<Vec<(i64, i64)>> {
     Ok(q!(c, |x| {
