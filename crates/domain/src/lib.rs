@@ -21,6 +21,7 @@ pub mod reorg;
 pub mod reorg_plan;
 pub mod rollup;
 pub mod scoring;
+pub mod steering;
 pub mod task;
 pub mod text;
 pub mod unit;

@@ -26,6 +26,7 @@ pub mod open_data;
 pub mod plans;
 pub mod reorg;
 pub mod sessions;
+pub mod steering;
 pub mod tasks;
 pub mod testing;
 pub mod tokens;
