@@ -62,6 +62,31 @@ pub async fn block(c: &mut Conn, unit: &Unit, day: Date) -> AppResult<IssuerBloc
     Ok(issuer::derive(&standing(unit, &ancestors, day), &settings))
 }
 
+/// The province at the top of today's tree (the People's Committee that issues the
+/// province's own documents).
+pub async fn province_unit(c: &mut Conn, app: &App, day: Date) -> AppResult<Unit> {
+    let all = app.standing_units(c, day).await?;
+    all.iter()
+        .find(|u| u.parent_id.is_none())
+        .cloned()
+        .ok_or(AppError::NotFound)
+}
+
+/// The unit that issues a coordinator's document on `day`: their own unit (the
+/// department in charge of DX), or the province for an account tied to no unit.
+pub async fn coordinator_unit(
+    c: &mut Conn,
+    app: &App,
+    user: &CurrentUser,
+    day: Date,
+) -> AppResult<Unit> {
+    let unit = match user.unit_id {
+        Some(id) => units::get(c, id).await?,
+        None => province_unit(c, app, day).await?,
+    };
+    issuing_unit(c, unit, day).await
+}
+
 /// The letterhead of a report (`BC`) about the unit `unit_id`, dated `day` and made now.
 pub async fn report_letterhead(app: &App, unit_id: i64, day: Date) -> AppResult<Letterhead> {
     let mut c = app.db.read().await?;

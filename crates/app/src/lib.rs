@@ -58,6 +58,7 @@ pub mod open_data;
 pub mod pickers;
 pub mod reorg;
 pub mod rights;
+pub mod steering;
 pub mod tasks;
 pub mod tokens;
 pub mod urging;

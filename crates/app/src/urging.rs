@@ -14,7 +14,7 @@ use dxplan_store::tasks::{self, TaskFilter, TaskSort};
 use dxplan_store::urging;
 // The rows the read models hand out, so the front doors name no store path.
 pub use dxplan_store::urging::{UrgedUnit, UrgingLetter};
-use dxplan_store::{Conn, StoreError, plans, units};
+use dxplan_store::{Conn, StoreError, plans};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult};
@@ -197,17 +197,7 @@ pub async fn letter_document(
         })
         .collect();
     // Issued by the coordinator's own unit (the department in charge of DX).
-    let issuer_unit = match user.unit_id {
-        Some(id) => units::get(&mut c, id).await?,
-        None => {
-            let all = app.standing_units(&mut c, today).await?;
-            all.iter()
-                .find(|u| u.parent_id.is_none())
-                .cloned()
-                .ok_or(AppError::NotFound)?
-        }
-    };
-    let issuer_unit = crate::issuer::issuing_unit(&mut c, issuer_unit, today).await?;
+    let issuer_unit = crate::issuer::coordinator_unit(&mut c, app, user, today).await?;
     let block = crate::issuer::block(&mut c, &issuer_unit, today).await?;
     let mut head = dxplan_report::progress::Letterhead::new(&block, "CV", today, app.now());
     head.number = format!("Số:{}/{}-CĐS", NBSP.to_string().repeat(8), block.symbol);

@@ -144,7 +144,7 @@ pub fn validate_session(input: &SessionInput) -> Result<SessionFields, Vec<Field
     if given.len() > MAX_CONCLUSIONS {
         errors.push(FieldError::new(
             "conclusions",
-            Invalid::TooLong {
+            Invalid::TooMany {
                 max: MAX_CONCLUSIONS,
             },
         ));
@@ -211,7 +211,9 @@ mod tests {
     #[test]
     fn typed_conclusions_lose_their_numbers_and_blank_lines() {
         assert_eq!(
-            conclusions_from_lines("1. Sở KH&CN tham mưu\n\n 2) Các xã hoàn thành\nGiao Sở TC\n2026 là năm"),
+            conclusions_from_lines(
+                "1. Sở KH&CN tham mưu\n\n 2) Các xã hoàn thành\nGiao Sở TC\n2026 là năm"
+            ),
             vec![
                 "Sở KH&CN tham mưu",
                 "Các xã hoàn thành",

@@ -69,6 +69,12 @@ pub enum Invalid {
     /// A password that is one character repeated, a short pattern repeated or a simple
     /// sequence (`aaaaaaaa`, `12121212`, `12345678`, `abcdefgh`).
     PasswordPattern,
+    /// More items than a list takes (a session's conclusions).
+    TooMany {
+        max: usize,
+    },
+    /// A date before the meeting it follows from (a conclusion notice's).
+    BeforeMeeting,
     /// A file that could not be read, saying why (the limit it passed, or what it is not).
     UnreadableFile {
         vi: String,
@@ -85,6 +91,13 @@ impl Invalid {
                 format!("Dài quá {max} ký tự."),
                 format!("Longer than {max} characters."),
             ),
+            Invalid::TooMany { max } => lang.pick(
+                format!("Không được quá {max} mục."),
+                format!("No more than {max} items."),
+            ),
+            Invalid::BeforeMeeting => lang
+                .pick("Không được trước ngày họp.", "Cannot be before the meeting.")
+                .into(),
             Invalid::TooShort { min } => lang.pick(
                 format!("Cần ít nhất {min} ký tự."),
                 format!("Needs at least {min} characters."),

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod progress_docx;
 pub mod raster;
 pub mod sheet;
+pub mod steering;
 pub mod tasks;
 pub mod urging;
 

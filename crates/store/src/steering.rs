@@ -15,6 +15,8 @@ const SESSIONS_LISTED: i64 = 200;
 pub struct SteeringSession {
     pub id: i64,
     pub plan_id: i64,
+    /// Phiên họp thứ N of the plan, in the order recorded.
+    pub number: i64,
     pub held_on: Date,
     pub title: String,
     pub chair: String,
@@ -67,9 +69,12 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>, now: OffsetDateTime) -> Result<i64> {
-    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
-        "INSERT INTO steering_sessions (plan_id, held_on, title, chair, attendees, created_by_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
+        "INSERT INTO steering_sessions (plan_id, number, held_on, title, chair, attendees, created_by_name, created_at)
+         VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM steering_sessions WHERE plan_id = $1),
+                 $2, $3, $4, $5, $6, $7)
+         RETURNING id"
     )
     .bind(s.plan_id)
     .bind(s.held_on)
@@ -79,32 +84,33 @@ pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>, now: OffsetDateTim
     .bind(s.created_by)
     .bind(now)
     .fetch_one(x)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 pub async fn get_session(c: &mut Conn, id: i64) -> Result<SteeringSession> {
     Ok(q!(c, |x| sqlx::query_as::<_, SteeringSession>(
-        "SELECT id, plan_id, held_on, title, chair, attendees, notice_number, notice_date,
+        "SELECT id, plan_id, number, held_on, title, chair, attendees, notice_number, notice_date,
                 created_by_name, created_at
          FROM steering_sessions WHERE id = $1"
     )
-        .bind(id)
-        .fetch_one(x)
-        .await)?)
+    .bind(id)
+    .fetch_one(x)
+    .await)?)
 }
 
 /// A plan's sessions in the order they were held.
 pub async fn sessions_of_plan(c: &mut Conn, plan_id: i64) -> Result<Vec<SteeringSession>> {
     Ok(q!(c, |x| sqlx::query_as::<_, SteeringSession>(
-        "SELECT id, plan_id, held_on, title, chair, attendees, notice_number, notice_date,
+        "SELECT id, plan_id, number, held_on, title, chair, attendees, notice_number, notice_date,
                 created_by_name, created_at
          FROM steering_sessions WHERE plan_id = $1 ORDER BY held_on, id LIMIT $2"
     )
-        .bind(plan_id)
-        .bind(SESSIONS_LISTED)
-        .fetch_all(x)
-        .await)?)
+    .bind(plan_id)
+    .bind(SESSIONS_LISTED)
+    .fetch_all(x)
+    .await)?)
 }
 
 /// Adds a conclusion after the session's last one; returns its id and number.
@@ -115,24 +121,38 @@ pub async fn add_conclusion(c: &mut Conn, session_id: i64, text: &str) -> Result
     .bind(session_id)
     .fetch_one(x)
     .await)?;
-    let (id,): (i64,) = q!(c, |x| sqlx::query_as(
+    let (id,): (i64,) = q!(c, |x| {
+        sqlx::query_as(
         "INSERT INTO steering_conclusions (session_id, number, text) VALUES ($1, $2, $3) RETURNING id"
     )
     .bind(session_id)
     .bind(next)
     .bind(text)
     .fetch_one(x)
-    .await)?;
+    .await
+    })?;
     Ok((id, next))
 }
 
+pub async fn conclusion_count(c: &mut Conn, session_id: i64) -> Result<i64> {
+    let (n,): (i64,) = q!(c, |x| sqlx::query_as(
+        "SELECT COUNT(*) FROM steering_conclusions WHERE session_id = $1"
+    )
+    .bind(session_id)
+    .fetch_one(x)
+    .await)?;
+    Ok(n)
+}
+
 pub async fn get_conclusion(c: &mut Conn, id: i64) -> Result<Conclusion> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Conclusion>(
+    Ok(q!(c, |x| {
+        sqlx::query_as::<_, Conclusion>(
         "SELECT id, session_id, number, text, closed_on, closed_note FROM steering_conclusions WHERE id = $1"
     )
     .bind(id)
     .fetch_one(x)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Every conclusion of the plan's sessions, session by session in number order: the
@@ -174,18 +194,21 @@ pub async fn task_count(c: &mut Conn, conclusion_id: i64) -> Result<i64> {
 }
 
 pub async fn link_task(c: &mut Conn, task_id: i64, conclusion_id: i64) -> Result<()> {
-    q!(c, |x| sqlx::query("UPDATE tasks SET conclusion_id = $2 WHERE id = $1")
-        .bind(task_id)
-        .bind(conclusion_id)
-        .execute(x)
-        .await
-        .map(|_| ()))?;
+    q!(c, |x| sqlx::query(
+        "UPDATE tasks SET conclusion_id = $2 WHERE id = $1"
+    )
+    .bind(task_id)
+    .bind(conclusion_id)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
 /// Closes a conclusion with a note (once).
 pub async fn close_conclusion(c: &mut Conn, id: i64, day: Date, note: &str) -> Result<()> {
-    let done = q!(c, |x| sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE steering_conclusions SET closed_on = $2, closed_note = $3 WHERE id = $1 AND closed_on IS NULL"
     )
     .bind(id)
@@ -193,7 +216,8 @@ pub async fn close_conclusion(c: &mut Conn, id: i64, day: Date, note: &str) -> R
     .bind(note)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         get_conclusion(c, id).await?;
         return Err(StoreError::VersionConflict);
@@ -204,7 +228,8 @@ pub async fn close_conclusion(c: &mut Conn, id: i64, day: Date, note: &str) -> R
 /// Records the conclusion notice as issued (once), and gives its number and date to the
 /// session's tasks that were assigned before it had them.
 pub async fn issue_notice(c: &mut Conn, session_id: i64, number: &str, day: Date) -> Result<u64> {
-    let done = q!(c, |x| sqlx::query(
+    let done = q!(c, |x| {
+        sqlx::query(
         "UPDATE steering_sessions SET notice_number = $2, notice_date = $3 WHERE id = $1 AND notice_number IS NULL"
     )
     .bind(session_id)
@@ -212,7 +237,8 @@ pub async fn issue_notice(c: &mut Conn, session_id: i64, number: &str, day: Date
     .bind(day)
     .execute(x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done == 0 {
         get_session(c, session_id).await?;
         return Err(StoreError::VersionConflict);

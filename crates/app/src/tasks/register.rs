@@ -2,7 +2,7 @@
 
 use dxplan_domain::auth::{Action, Target};
 use dxplan_domain::task::PlanStatus;
-use dxplan_domain::task::{TaskInput, TaskStatus, validate_task};
+use dxplan_domain::task::{TaskFields, TaskInput, TaskStatus, validate_task};
 use dxplan_domain::{FieldError, Invalid};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::plans::{self, Plan};
@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::{UNIT_STAFF, actor_id, duplicate_code, note_on_task, notify_task};
 use crate::error::{AppError, AppResult};
+use crate::write::Write;
 use crate::{App, Caller};
 
 /// Resolves the lead and coordinating units of a task (valid today), each given by its
@@ -58,7 +59,7 @@ async fn check_group_in_plan(c: &mut Conn, plan_id: i64, group_id: Option<i64>) 
     Ok(())
 }
 
-pub(super) fn plan_open(plan: &Plan) -> AppResult<()> {
+pub(crate) fn plan_open(plan: &Plan) -> AppResult<()> {
     if plan.status == PlanStatus::Closed {
         return Err(AppError::conflict(
             "plan_closed",
@@ -85,17 +86,40 @@ pub async fn create_task(
     }
     let fields = validate_task(input).map_err(AppError::Validation)?;
     let mut c = app.write(caller).await?;
-    let plan = plans::get(&mut c, plan_id).await?;
+    let task = register_checked(&mut c, app, caller, plan_id, &fields).await?;
+    c.commit(NewEvent {
+        action: "task.create",
+        entity_type: "task",
+        entity_id: Some(task.id.to_string()),
+        summary: format!("{} {}", task.code, task.title),
+        before: None,
+        after: Some(json!(task)),
+    })
+    .await?;
+    Ok(task)
+}
+
+/// Registers a checked task within a change, with its history and the unit's notice;
+/// the caller commits (a steering conclusion's assignment links it first).
+pub(crate) async fn register_checked(
+    c: &mut Write<'_>,
+    app: &App,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    fields: &TaskFields,
+) -> AppResult<Task> {
+    let c: &mut Conn = c;
+    let plan = plans::get(c, plan_id).await?;
     plan_open(&plan)?;
-    check_group_in_plan(&mut c, plan_id, fields.group_id).await?;
+    check_group_in_plan(c, plan_id, fields.group_id).await?;
     let (lead, coordinating) = resolve_units(
-        &mut c,
+        c,
         app,
         &fields.lead_unit_code,
         &fields.coordinating_unit_codes,
     )
     .await?;
-    let lineage = units::lineage(&mut c, lead).await?;
+    let lineage = units::lineage(c, lead).await?;
     let target = Target::Unit(&lineage);
     if caller.user.is_some_and(|u| {
         !u.may(Action::EditUnitWork, target) && !u.may(Action::ManagePlans, target)
@@ -112,16 +136,16 @@ pub async fn create_task(
     }
     let now = app.now();
     let write = TaskWrite {
-        fields: &fields,
+        fields,
         plan_id,
         lead_unit_id: lead,
         coordinating: &coordinating,
     };
-    let id = tasks::insert(&mut c, &write, TaskStatus::Draft, actor_id(caller), now)
+    let id = tasks::insert(c, &write, TaskStatus::Draft, actor_id(caller), now)
         .await
         .map_err(duplicate_code)?;
     tasks::add_event(
-        &mut c,
+        c,
         &NewTaskEvent {
             task_id: id,
             actor_id: actor_id(caller),
@@ -134,7 +158,7 @@ pub async fn create_task(
         now,
     )
     .await?;
-    let task = tasks::get(&mut c, id).await?;
+    let task = tasks::get(c, id).await?;
     // A task the coordinator assigns is news to the unit; a unit's own draft is not.
     if caller
         .user
@@ -142,7 +166,7 @@ pub async fn create_task(
     {
         use dxplan_domain::notification::NotificationKind;
         notify_task(
-            &mut c,
+            c,
             app,
             &task,
             NotificationKind::TaskAssigned,
@@ -152,15 +176,6 @@ pub async fn create_task(
         )
         .await?;
     }
-    c.commit(NewEvent {
-        action: "task.create",
-        entity_type: "task",
-        entity_id: Some(id.to_string()),
-        summary: format!("{} {}", task.code, task.title),
-        before: None,
-        after: Some(json!(task)),
-    })
-    .await?;
     Ok(task)
 }
 

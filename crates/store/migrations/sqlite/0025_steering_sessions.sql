@@ -5,6 +5,9 @@
 CREATE TABLE steering_sessions (
     id              INTEGER PRIMARY KEY,
     plan_id         INTEGER NOT NULL REFERENCES plans (id),
+    -- Phiên họp thứ N of the plan, in the order recorded: its conclusions' task codes
+    -- (KL2.3) name it, so it never changes.
+    number          INTEGER NOT NULL,
     held_on         DATE NOT NULL,
     title           TEXT NOT NULL,
     chair           TEXT NOT NULL,
@@ -12,7 +15,8 @@ CREATE TABLE steering_sessions (
     notice_number   TEXT,
     notice_date     DATE,
     created_by_name TEXT NOT NULL,
-    created_at      TEXT NOT NULL
+    created_at      TEXT NOT NULL,
+    UNIQUE (plan_id, number)
 );
 CREATE INDEX steering_sessions_plan ON steering_sessions (plan_id, held_on, id);
 

@@ -75,7 +75,10 @@ pub struct Task {
     pub updated_at: OffsetDateTime,
 }
 
-pub(crate) fn deadline<S: serde::Serializer>(due: &Date, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn deadline<S: serde::Serializer>(
+    due: &Date,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     if is_regular(*due) {
         s.serialize_none()
     } else {

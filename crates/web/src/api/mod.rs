@@ -16,6 +16,7 @@ pub mod indicators;
 pub mod issuer;
 pub mod notifications;
 pub mod reorg;
+pub mod steering;
 pub mod tasks;
 pub mod tokens;
 pub mod units;
@@ -52,6 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(evaluation::routes())
         .merge(urging::routes())
+        .merge(steering::routes())
         .merge(index::routes(upload_limit))
         .merge(tokens::routes())
         .merge(issuer::routes())

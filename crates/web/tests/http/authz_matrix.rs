@@ -629,6 +629,100 @@ fn operations() -> Vec<Op> {
         )),
         op(
             g.clone(),
+            "/api/v1/plans/{id}/steering-sessions",
+            Province(Action::ViewWork),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/plans/{}/steering-sessions", f.plan)),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/plans/{id}/steering-sessions",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| {
+                call(
+                    format!("/api/v1/plans/{}/steering-sessions", f.plan),
+                    Body::Json(json!({
+                        "held_on": "2026-03-15",
+                        "title": "Phiên họp thứ nhất năm 2026",
+                        "chair": "Chủ tịch UBND tỉnh",
+                        "attendees": "Các thành viên Ban Chỉ đạo",
+                        "conclusions": ["Giao Sở KH&CN tham mưu"]
+                    })),
+                )
+            },
+        ),
+        op(
+            g.clone(),
+            "/api/v1/plans/{id}/steering-briefing.docx",
+            Province(Action::ViewWork),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/plans/{}/steering-briefing.docx", f.plan)),
+        ),
+        gone(op(
+            g.clone(),
+            "/api/v1/steering-sessions/{id}",
+            Province(Action::ViewWork),
+            ONCE,
+            |_, _, _| get("/api/v1/steering-sessions/999999".to_string()),
+        )),
+        gone(op(
+            g.clone(),
+            "/api/v1/steering-sessions/{id}/notice.docx",
+            Province(Action::ViewWork),
+            ONCE,
+            |_, _, _| get("/api/v1/steering-sessions/999999/notice.docx".to_string()),
+        )),
+        gone(op(
+            p.clone(),
+            "/api/v1/steering-sessions/{id}/conclusions",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-sessions/999999/conclusions".to_string(),
+                    Body::Json(json!({"text": "Giao các xã"})),
+                )
+            },
+        )),
+        gone(op(
+            p.clone(),
+            "/api/v1/steering-sessions/{id}/notice",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-sessions/999999/notice".to_string(),
+                    Body::Json(json!({"number": "12/TB-UBND"})),
+                )
+            },
+        )),
+        gone(op(
+            p.clone(),
+            "/api/v1/steering-conclusions/{id}/tasks",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-conclusions/999999/tasks".to_string(),
+                    Body::Json(json!({"lead_unit_code": "540", "due_date": "2026-12-31"})),
+                )
+            },
+        )),
+        gone(op(
+            p.clone(),
+            "/api/v1/steering-conclusions/{id}/close",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-conclusions/999999/close".to_string(),
+                    Body::Json(json!({"note": "Đã thực hiện trong kế hoạch"})),
+                )
+            },
+        )),
+        op(
+            g.clone(),
             "/api/v1/evaluation/figures",
             Somewhere(Action::ViewWork),
             ONCE,

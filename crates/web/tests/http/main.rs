@@ -27,6 +27,7 @@ mod plan_import;
 mod reorg;
 mod scoped_rights;
 mod security;
+mod steering;
 mod task_taxonomy;
 mod tasks;
 mod tokens;

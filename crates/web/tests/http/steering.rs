@@ -1,0 +1,392 @@
+//! Steering committee sessions (issue #19): a session's conclusions become tasks or are
+//! closed, the notice gives its number to their tasks, and what is still open is carried
+//! into the next session's briefing.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+use crate::support::{Session, TestApp, TestClock, docx_text};
+
+fn session_body(held_on: &str, title: &str, conclusions: &[&str]) -> Value {
+    json!({
+        "held_on": held_on,
+        "title": title,
+        "chair": "đồng chí Chủ tịch UBND tỉnh, Trưởng Ban Chỉ đạo",
+        "attendees": "các thành viên Ban Chỉ đạo chuyển đổi số tỉnh",
+        "conclusions": conclusions,
+    })
+}
+
+async fn record(s: &Session, plan: i64, body: &Value) -> Value {
+    let (status, view) = s
+        .post_json(&format!("/api/v1/plans/{plan}/steering-sessions"), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    view
+}
+
+fn statuses(list: &Value) -> Vec<(i64, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["number"].as_i64().unwrap(),
+                k["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn assign(s: &Session, k: i64, lead: &str, due: &str) -> (StatusCode, Value) {
+    let body = json!({"lead_unit_code": lead, "due_date": due, "key_task": true});
+    s.post_json(&format!("/api/v1/steering-conclusions/{k}/tasks"), &body)
+        .await
+}
+
+fn field_of(body: &Value) -> Value {
+    body["error"]["details"][0]["field"].clone()
+}
+
+#[tokio::test]
+async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_session() {
+    let clock = TestClock::at(datetime!(2026-03-16 09:00 +7));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let coordinator = app.login("coordinator").await;
+    let (_, plan) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
+        )
+        .await;
+    let plan = plan["id"].as_i64().unwrap();
+    let first = record(
+        &coordinator,
+        plan,
+        &session_body(
+            "15/03/2026",
+            "Phiên họp thứ nhất năm 2026 của Ban Chỉ đạo",
+            &[
+                "Giao Sở Khoa học và Công nghệ triển khai nền tảng số dùng chung",
+                "Các xã rà soát thủ tục hành chính trực tuyến",
+                "Giao Sở Tài chính bố trí kinh phí",
+            ],
+        ),
+    )
+    .await;
+    let session1 = first["session"]["id"].as_i64().unwrap();
+    assert_eq!(first["session"]["number"], 1);
+    let conclusions = first["conclusions"].as_array().unwrap();
+    assert_eq!(
+        statuses(&first["conclusions"]),
+        [
+            (1, "unassigned".into()),
+            (2, "unassigned".into()),
+            (3, "unassigned".into())
+        ]
+    );
+    let k1 = conclusions[0]["id"].as_i64().unwrap();
+    let k2 = conclusions[1]["id"].as_i64().unwrap();
+
+    // Conclusion 1 becomes two tasks: the code and title follow it when left blank.
+    let (status, task) = assign(&coordinator, k1, "540", "30/04/2026").await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    assert_eq!(task["code"], "KL1.1");
+    assert_eq!(
+        task["title"],
+        "Giao Sở Khoa học và Công nghệ triển khai nền tảng số dùng chung"
+    );
+    assert_eq!(task["assigned_doc_type"], "conclusion_notice");
+    assert_eq!(task["assigned_doc_item"], "1");
+    assert_eq!(task["key_task"], true);
+    let first_task = task["id"].as_i64().unwrap();
+    let lead = task["lead_unit_name"].as_str().unwrap().to_string();
+    let (status, task) = assign(&coordinator, k1, "542", "31/12/2026").await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    assert_eq!(task["code"], "KL1.1.2");
+    // A unit that does not exist is refused in words, and nothing is assigned.
+    let (status, body) = assign(&coordinator, k1, "Xã không có", "31/12/2026").await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (StatusCode::BAD_REQUEST, json!("lead_unit_code")),
+        "{body}"
+    );
+
+    // Conclusion 2 needs no task: closed with a reason, once; a closed one takes no task.
+    let close = format!("/api/v1/steering-conclusions/{k2}/close");
+    let (status, body) = coordinator.post_json(&close, &json!({"note": "  "})).await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (StatusCode::BAD_REQUEST, json!("note"))
+    );
+    let note = "Đã có trong Kế hoạch số 12/KH-UBND";
+    let (status, body) = coordinator.post_json(&close, &json!({"note": note})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["closed_note"], note);
+    let (status, _) = coordinator.post_json(&close, &json!({"note": note})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = assign(&coordinator, k2, "540", "31/12/2026").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The notice is numbered once, not before the meeting; its tasks take the number.
+    let notice = format!("/api/v1/steering-sessions/{session1}/notice");
+    let (status, body) = coordinator
+        .post_json(
+            &notice,
+            &json!({"number": "45/TB-UBND", "issued_on": "14/03/2026"}),
+        )
+        .await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (StatusCode::BAD_REQUEST, json!("issued_on"))
+    );
+    let (status, body) = coordinator
+        .post_json(
+            &notice,
+            &json!({"number": "45/TB-UBND", "issued_on": "18/03/2026"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = coordinator
+        .post_json(&notice, &json!({"number": "46/TB-UBND"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, task) = coordinator
+        .get_json(&format!("/api/v1/tasks/{first_task}"))
+        .await;
+    let task = if task["task"].is_object() {
+        &task["task"]
+    } else {
+        &task
+    };
+    assert_eq!(task["assigned_doc_number"], "45/TB-UBND");
+    assert_eq!(task["assigned_doc_date"], "2026-03-18");
+
+    // The notice in Word: the session, its numbered conclusions, who leads each task.
+    let r = coordinator
+        .get(&format!("/api/v1/steering-sessions/{session1}/notice.docx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let word = docx_text(&r.bytes().await.unwrap());
+    for words in [
+        "THÔNG BÁO",
+        "45/TB-UBND",
+        "Kết luận của đồng chí Chủ tịch UBND tỉnh",
+        "Ngày 15/03/2026",
+        "2. Các xã rà soát thủ tục hành chính trực tuyến",
+        lead.as_str(),
+        "thông báo để các cơ quan, đơn vị biết, thực hiện",
+    ] {
+        assert!(word.contains(words), "{words} in {word}");
+    }
+
+    // May: the first task is late. The second session is briefed on the first's.
+    clock.advance(time::Duration::days(60));
+    let coordinator = app.login("coordinator").await;
+    let second = record(
+        &coordinator,
+        plan,
+        &session_body(
+            "2026-05-15",
+            "Phiên họp thứ hai năm 2026 của Ban Chỉ đạo",
+            &["Đôn đốc các đơn vị chậm tiến độ"],
+        ),
+    )
+    .await;
+    assert_eq!(second["session"]["number"], 2);
+    assert_eq!(second["briefing"]["previous"]["id"], session1);
+    assert_eq!(
+        statuses(&second["briefing"]["previous_conclusions"]),
+        [
+            (1, "overdue".into()),
+            (2, "closed".into()),
+            (3, "unassigned".into())
+        ]
+    );
+    assert_eq!(second["briefing"]["earlier_open"], json!([]));
+    let (_, task) = assign(
+        &coordinator,
+        second["conclusions"][0]["id"].as_i64().unwrap(),
+        "540",
+        "30/06/2026",
+    )
+    .await;
+    assert_eq!(task["code"], "KL2.1", "{task}");
+    // No notice number yet: the task waits for it.
+    assert_eq!(task["assigned_doc_number"], Value::Null);
+
+    // The third session: the second's conclusion is previous, the first's open ones
+    // are carried forward; the closed one is not.
+    let third = record(
+        &coordinator,
+        plan,
+        &session_body("2026-06-15", "Phiên họp thứ ba", &[]),
+    )
+    .await;
+    assert_eq!(
+        statuses(&third["briefing"]["previous_conclusions"]),
+        [(1, "in_progress".into())]
+    );
+    assert_eq!(
+        statuses(&third["briefing"]["earlier_open"]),
+        [(1, "overdue".into()), (3, "unassigned".into())]
+    );
+
+    // The plan's list counts what the sessions' pages show.
+    let (status, list) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/steering-sessions"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let counts: Vec<(i64, i64, i64)> = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["conclusions"].as_i64().unwrap(),
+                s["open"].as_i64().unwrap(),
+                s["overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(3, 2, 1), (1, 1, 0), (0, 0, 0)]);
+    assert_eq!(list["briefing"]["previous"]["number"], 3);
+
+    // The briefing for the next session, in Word.
+    let r = coordinator
+        .get(&format!("/api/v1/plans/{plan}/steering-briefing.docx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let word = docx_text(&r.bytes().await.unwrap());
+    for words in [
+        "BÁO CÁO",
+        "Tình hình thực hiện các kết luận của Ban Chỉ đạo",
+        "Còn 3 kết luận của các phiên họp trước chưa hoàn thành",
+        "Có nhiệm vụ quá hạn",
+        "KL1.1",
+        "thực hiện 3 kết luận còn mở",
+    ] {
+        assert!(word.contains(words), "{words} in {word}");
+    }
+    assert_eq!(app.audit_count("steering.session.create").await, 3);
+    assert_eq!(app.audit_count("steering.conclusion.assign").await, 3);
+}
+
+#[tokio::test]
+async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, plan) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
+        )
+        .await;
+    let plan = plan["id"].as_i64().unwrap();
+    let list = format!("/api/v1/plans/{plan}/steering-sessions");
+    let good = session_body("2026-03-15", "Phiên họp thứ nhất", &["Giao Sở KH&CN"]);
+    let view = record(&coordinator, plan, &good).await;
+    let session = view["session"]["id"].as_i64().unwrap();
+    let conclusion = view["conclusions"][0]["id"].as_i64().unwrap();
+
+    // The province's viewer reads; units and the viewer write nothing.
+    let viewer = app.login("viewer").await;
+    assert_eq!(viewer.get_json(&list).await.0, StatusCode::OK);
+    for who in ["viewer", "approver-540", "editor-542"] {
+        let s = app.login(who).await;
+        assert_eq!(
+            s.post_json(&list, &good).await.0,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        let (status, _) = s
+            .post_json(
+                &format!("/api/v1/steering-conclusions/{conclusion}/tasks"),
+                &json!({"lead_unit_code": "540", "due_date": "2026-12-31"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        let (status, _) = s
+            .post_json(
+                &format!("/api/v1/steering-conclusions/{conclusion}/close"),
+                &json!({"note": "x"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+    for who in ["approver-540", "editor-542"] {
+        let s = app.login(who).await;
+        assert_eq!(s.get_json(&list).await.0, StatusCode::FORBIDDEN, "{who}");
+        let r = s
+            .get(&format!("/api/v1/steering-sessions/{session}/notice.docx"))
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+
+    // Bad sessions are refused field by field, in Vietnamese, and record nothing.
+    let too_many: Vec<String> = (0..61).map(|i| format!("Kết luận {i}")).collect();
+    for (body, field) in [
+        (session_body("31/02/2026", "Phiên", &["x"]), "held_on"),
+        (session_body("2026-03-15", " ", &["x"]), "title"),
+        (
+            json!({"held_on": "2026-03-15", "title": "P", "chair": "C", "attendees": "A", "conclusions": too_many}),
+            "conclusions",
+        ),
+        (
+            session_body("2026-03-15", "Phiên", &["x".repeat(2001).as_str()]),
+            "conclusions",
+        ),
+    ] {
+        let (status, answer) = coordinator.post_json(&list, &body).await;
+        assert_eq!(
+            (status, field_of(&answer)),
+            (StatusCode::BAD_REQUEST, json!(field)),
+            "{answer}"
+        );
+        let message = answer["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            !message.is_empty() && !message.is_ascii(),
+            "in Vietnamese: {answer}"
+        );
+    }
+    let (status, _) = coordinator
+        .post_json(&list, &json!({"held_on": "2026-03-15", "agenda": "?"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an unknown field is refused"
+    );
+    let (status, _) = coordinator
+        .post_json(
+            &format!("/api/v1/steering-sessions/{session}/conclusions"),
+            &json!({"text": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, after) = coordinator.get_json(&list).await;
+    assert_eq!(after["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(after["sessions"][0]["conclusions"], 1);
+    assert_eq!(
+        coordinator
+            .get_json("/api/v1/steering-sessions/999999")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // A conclusion added later is numbered after the last.
+    let (status, added) = coordinator
+        .post_json(
+            &format!("/api/v1/steering-sessions/{session}/conclusions"),
+            &json!({"text": "Giao các xã hoàn thành trước 30/6"}),
+        )
+        .await;
+    assert_eq!(
+        (status, added["number"].clone()),
+        (StatusCode::CREATED, json!(2))
+    );
+}
