@@ -75,6 +75,8 @@ pub struct PlanSteering {
     pub plan_title: String,
     pub sessions: Vec<SessionSummary>,
     pub briefing: Briefing,
+    /// Whether the caller records sessions and assigns from them.
+    pub can_manage: bool,
 }
 
 /// What a session is briefed on: the conclusions of the session before it, and the
@@ -95,6 +97,8 @@ pub struct SessionView {
     pub plan_title: String,
     pub conclusions: Vec<ConclusionView>,
     pub briefing: Briefing,
+    /// Whether the caller records sessions and assigns from them.
+    pub can_manage: bool,
 }
 
 /// Everything of a plan's sessions, read in three queries and put together here.
@@ -177,16 +181,17 @@ impl PlanRecord {
     }
 }
 
-async fn require_reader(c: &mut Conn, app: &App, user: &CurrentUser) -> AppResult<()> {
-    Province::today(c, app)
-        .await?
-        .require(user, Action::ViewWork)
+/// Refuses who does not see the whole programme; tells whether the reader also manages it.
+async fn require_reader(c: &mut Conn, app: &App, user: &CurrentUser) -> AppResult<bool> {
+    let province = Province::today(c, app).await?;
+    province.require(user, Action::ViewWork)?;
+    Ok(province.allows(user, Action::ManagePlans))
 }
 
 /// A plan's sessions and the briefing for its next one: for whoever sees the programme.
 pub async fn plan_sessions(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<PlanSteering> {
     let mut c = app.db.read().await?;
-    require_reader(&mut c, app, user).await?;
+    let can_manage = require_reader(&mut c, app, user).await?;
     let plan = plans::get(&mut c, plan_id).await?;
     let record = PlanRecord::read(&mut c, plan_id, app.today()).await?;
     let sessions = record
@@ -214,10 +219,16 @@ pub async fn plan_sessions(app: &App, user: &CurrentUser, plan_id: i64) -> AppRe
         plan_title: plan.title,
         briefing: record.briefing(record.sessions.len()),
         sessions,
+        can_manage,
     })
 }
 
-async fn session_view(c: &mut Conn, app: &App, session_id: i64) -> AppResult<SessionView> {
+async fn session_view(
+    c: &mut Conn,
+    app: &App,
+    session_id: i64,
+    can_manage: bool,
+) -> AppResult<SessionView> {
     let session = steering::get_session(c, session_id).await?;
     let plan = plans::get(c, session.plan_id).await?;
     let record = PlanRecord::read(c, session.plan_id, app.today()).await?;
@@ -231,14 +242,15 @@ async fn session_view(c: &mut Conn, app: &App, session_id: i64) -> AppResult<Ses
         briefing: record.briefing(position),
         plan_title: plan.title,
         session,
+        can_manage,
     })
 }
 
 /// One session with its conclusions and what it was briefed on.
 pub async fn session(app: &App, user: &CurrentUser, session_id: i64) -> AppResult<SessionView> {
     let mut c = app.db.read().await?;
-    require_reader(&mut c, app, user).await?;
-    session_view(&mut c, app, session_id).await
+    let can_manage = require_reader(&mut c, app, user).await?;
+    session_view(&mut c, app, session_id, can_manage).await
 }
 
 /// Records a session held on the plan, with its conclusions numbered in the order given.
@@ -272,7 +284,7 @@ pub async fn create_session(
     for text in &fields.conclusions {
         steering::add_conclusion(&mut c, id, text).await?;
     }
-    let view = session_view(&mut c, app, id).await?;
+    let view = session_view(&mut c, app, id, true).await?;
     c.commit(NewEvent {
         action: "steering.session.create",
         entity_type: "steering_session",
@@ -400,6 +412,40 @@ fn default_code(session: i64, conclusion: i64, k: i64) -> String {
     } else {
         format!("KL{session}.{conclusion}.{k}")
     }
+}
+
+/// What the form assigning a task from a conclusion shows.
+#[derive(Debug, Clone)]
+pub struct AssignForm {
+    pub session: SteeringSession,
+    pub conclusion: Conclusion,
+    /// The code the task takes when the field is left blank.
+    pub code: String,
+    /// The units the coordinator may assign to, by name.
+    pub lead_choices: Vec<String>,
+}
+
+pub async fn assign_form(
+    app: &App,
+    user: &CurrentUser,
+    conclusion_id: i64,
+) -> AppResult<AssignForm> {
+    let mut c = app.db.read().await?;
+    Province::today(&mut c, app)
+        .await?
+        .require(user, Action::ManagePlans)?;
+    let conclusion = steering::get_conclusion(&mut c, conclusion_id).await?;
+    let session = steering::get_session(&mut c, conclusion.session_id).await?;
+    let k = steering::task_count(&mut c, conclusion_id).await? + 1;
+    drop(c);
+    let lead_choices =
+        crate::pickers::unit_choices(app, user, Action::ManagePlans, app.today()).await?;
+    Ok(AssignForm {
+        code: default_code(session.number, conclusion.number, k),
+        session,
+        conclusion,
+        lead_choices,
+    })
 }
 
 /// Assigns a task from a conclusion: a task of the session's plan whose source is the
@@ -567,8 +613,8 @@ pub async fn notice_document(
     session_id: i64,
 ) -> AppResult<(SteeringSession, Vec<u8>)> {
     let mut c = app.db.read().await?;
-    require_reader(&mut c, app, user).await?;
-    let view = session_view(&mut c, app, session_id).await?;
+    let can_manage = require_reader(&mut c, app, user).await?;
+    let view = session_view(&mut c, app, session_id, can_manage).await?;
     let day = view.session.notice_date.unwrap_or_else(|| app.today());
     let issuer = crate::issuer::province_unit(&mut c, app, day).await?;
     let block = crate::issuer::block(&mut c, &issuer, day).await?;
@@ -577,7 +623,7 @@ pub async fn notice_document(
     let s = &view.session;
     let report = conclusion_notice(
         head,
-        &issuer.name,
+        &dxplan_domain::issuer::issuer_in_text(issuer.kind, &issuer.name),
         &NoticeSession {
             held_on: s.held_on,
             title: &s.title,

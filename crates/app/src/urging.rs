@@ -201,7 +201,8 @@ pub async fn letter_document(
     let block = crate::issuer::block(&mut c, &issuer_unit, today).await?;
     let mut head = dxplan_report::progress::Letterhead::new(&block, "CV", today, app.now());
     head.number = format!("Số:{}/{}-CĐS", NBSP.to_string().repeat(8), block.symbol);
-    let report = urging_letter(head, &issuer_unit.name, &plan.title, &units, today);
+    let agency = dxplan_domain::issuer::issuer_in_text(issuer_unit.kind, &issuer_unit.name);
+    let report = urging_letter(head, &agency, &plan.title, &units, today);
     let bytes = dxplan_report::progress_docx::progress_docx(&report).map_err(AppError::internal)?;
     Ok((letter, bytes))
 }

@@ -112,6 +112,20 @@ fn is_people_committee(kind: UnitKind) -> bool {
     )
 }
 
+/// How a document names its issuer in a sentence: a locality speaks through its People's
+/// Committee (`Ủy ban nhân dân tỉnh Gia Lai thông báo…`), an agency by its name.
+pub fn issuer_in_text(kind: UnitKind, name: &str) -> String {
+    if !is_people_committee(kind) {
+        return name.to_string();
+    }
+    let mut chars = name.chars();
+    let lowered: String = match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    format!("Ủy ban nhân dân {lowered}")
+}
+
 /// Vietnamese upper case (`ỦY BAN NHÂN DÂN PHƯỜNG QUY NHƠN`).
 fn upper(s: &str) -> String {
     nfc(s).to_uppercase()
@@ -714,6 +728,18 @@ mod tests {
         assert_eq!(
             fields,
             ["abbreviation", "place", "signer_title", "recipients"]
+        );
+    }
+
+    #[test]
+    fn a_locality_speaks_through_its_peoples_committee() {
+        assert_eq!(
+            issuer_in_text(UnitKind::Province, "Tỉnh Gia Lai"),
+            "Ủy ban nhân dân tỉnh Gia Lai"
+        );
+        assert_eq!(
+            issuer_in_text(UnitKind::Department, "Sở Khoa học và Công nghệ"),
+            "Sở Khoa học và Công nghệ"
         );
     }
 }

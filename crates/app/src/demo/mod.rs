@@ -6,6 +6,7 @@ pub mod indicators;
 pub mod plan;
 pub mod reform;
 pub mod scale;
+pub mod steering;
 
 use crate::App;
 use crate::Caller;
@@ -177,7 +178,9 @@ pub async fn seed_with(
     }
     // This year's plan when that is later, made with the units of the year.
     if app.today().year() > 2025 {
-        crate::demo::plan::seed_plan(app, app.today().year()).await?;
+        let year = app.today().year();
+        let plan = crate::demo::plan::seed_plan(app, year).await?;
+        crate::demo::steering::seed(app, plan, year).await?;
     }
     crate::demo::indicators::seed(app, data).await?;
     if full {

@@ -343,6 +343,8 @@ pub struct PlanOverview {
     /// The documents its tasks come from, with their tasks' progress.
     pub documents: Vec<SourceDocument>,
     pub can_manage: bool,
+    /// Sees the whole programme (its steering sessions): the province's readers.
+    pub sees_programme: bool,
 }
 
 pub async fn plan_overview(app: &App, user: &CurrentUser, id: i64) -> AppResult<PlanOverview> {
@@ -354,6 +356,7 @@ pub async fn plan_overview(app: &App, user: &CurrentUser, id: i64) -> AppResult<
     };
     let mut c = app.db.read().await?;
     let plan = plans::get(&mut c, id).await?;
+    let province = Province::today(&mut c, app).await?;
     let outcomes = outcome_counts(&mut c, app, &filter).await?;
     let by_group = tasks::counts_by_group(&mut c, &filter).await?;
     let groups = plans::groups(&mut c, id)
@@ -384,9 +387,8 @@ pub async fn plan_overview(app: &App, user: &CurrentUser, id: i64) -> AppResult<
         awaiting_review,
         silent_units: tasks::units_without_tasks(&mut c, id, app.today()).await?,
         documents: tasks::source_documents(&mut c, &filter, app.today()).await?,
-        can_manage: Province::today(&mut c, app)
-            .await?
-            .allows(user, Action::ManagePlans),
+        can_manage: province.allows(user, Action::ManagePlans),
+        sees_programme: province.allows(user, Action::ViewWork),
         plan,
     })
 }

@@ -11,6 +11,7 @@ mod indicators;
 mod notifications;
 pub(crate) mod open;
 mod reorg;
+mod steering;
 mod tasks;
 mod tokens;
 mod units;
@@ -265,6 +266,27 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/plans/{id}/urging-letters", post(urging::draft))
         .route("/urging-letters/{id}/document.docx", get(urging::document))
         .route("/urging-letters/{id}/sent", post(urging::sent))
+        .route(
+            "/plans/{id}/steering",
+            get(steering::plan).post(steering::create),
+        )
+        .route(
+            "/plans/{id}/steering-briefing.docx",
+            get(steering::briefing_document),
+        )
+        .route("/steering/{id}", get(steering::session))
+        .route("/steering/{id}/conclusions", post(steering::add_conclusion))
+        .route("/steering/{id}/notice", post(steering::issue_notice))
+        .route("/steering/{id}/notice.docx", get(steering::notice_document))
+        .route("/steering-conclusions/{id}/assign", get(steering::assign))
+        .route(
+            "/steering-conclusions/{id}/tasks",
+            post(steering::assign_task),
+        )
+        .route(
+            "/steering-conclusions/{id}/close",
+            post(steering::close_conclusion),
+        )
         .route("/evaluation.xlsx", get(evaluation::workbook))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
         .route("/dashboard.docx", direct_download(ExportKind::Word))

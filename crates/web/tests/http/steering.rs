@@ -45,6 +45,13 @@ async fn assign(s: &Session, k: i64, lead: &str, due: &str) -> (StatusCode, Valu
         .await
 }
 
+/// Where a form sent the browser after it was done, as the browser then sees it.
+async fn follow(s: &Session, r: reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    s.get(&to).await.text().await.unwrap()
+}
+
 fn field_of(body: &Value) -> Value {
     body["error"]["details"][0]["field"].clone()
 }
@@ -53,6 +60,9 @@ fn field_of(body: &Value) -> Value {
 async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_session() {
     let clock = TestClock::at(datetime!(2026-03-16 09:00 +7));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
+    // The demo's own sessions, if its year has any, are not this test's.
+    let sessions_before = app.audit_count("steering.session.create").await;
+    let assigned_before = app.audit_count("steering.conclusion.assign").await;
     let coordinator = app.login("coordinator").await;
     let (_, plan) = coordinator
         .post_json(
@@ -269,8 +279,14 @@ async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_ses
     ] {
         assert!(word.contains(words), "{words} in {word}");
     }
-    assert_eq!(app.audit_count("steering.session.create").await, 3);
-    assert_eq!(app.audit_count("steering.conclusion.assign").await, 3);
+    assert_eq!(
+        app.audit_count("steering.session.create").await - sessions_before,
+        3
+    );
+    assert_eq!(
+        app.audit_count("steering.conclusion.assign").await - assigned_before,
+        3
+    );
 }
 
 #[tokio::test]
@@ -388,5 +404,147 @@ async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
     assert_eq!(
         (status, added["number"].clone()),
         (StatusCode::CREATED, json!(2))
+    );
+}
+
+#[tokio::test]
+async fn the_coordinator_records_a_session_and_assigns_from_it_on_the_pages() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (_, plan) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
+        )
+        .await;
+    let plan = plan["id"].as_i64().unwrap();
+    let html = coordinator
+        .get(&format!("/plans/{plan}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/plans/{plan}/steering")),
+        "linked from the plan"
+    );
+
+    // A bad day keeps what was typed and says what is wrong.
+    let typed = "1. Giao Sở Khoa học triển khai nền tảng\n\n2) Các xã số hóa hồ sơ\n";
+    let fields = |held_on: &'static str| {
+        vec![
+            ("held_on", held_on),
+            ("title", "Phiên họp thứ nhất năm 2026"),
+            ("chair", "đồng chí Chủ tịch UBND tỉnh"),
+            ("attendees", "các thành viên Ban Chỉ đạo"),
+            ("conclusions", typed),
+        ]
+    };
+    let r = coordinator
+        .post_form(&format!("/plans/{plan}/steering"), &fields("32/01/2026"))
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Có lỗi cần sửa") && html.contains("Ngày không hợp lệ"));
+    assert!(html.contains("Các xã số hóa hồ sơ"), "what was typed stays");
+
+    let r = coordinator
+        .post_form(&format!("/plans/{plan}/steering"), &fields("15/01/2026"))
+        .await;
+    let html = follow(&coordinator, r).await;
+    assert!(
+        html.contains("Đã ghi nhận phiên họp với 2 kết luận"),
+        "{html}"
+    );
+    assert!(html.contains("Kết luận 1.1") && html.contains("Kết luận 1.2"));
+    assert!(
+        html.contains("<p class=\"prewrap\">Giao Sở Khoa học triển khai nền tảng</p>"),
+        "the typed number is dropped"
+    );
+    assert!(html.contains("Chưa giao nhiệm vụ"));
+    let (_, list) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/steering-sessions"))
+        .await;
+    let session = list["sessions"][0]["id"].as_i64().unwrap();
+    let (_, view) = coordinator
+        .get_json(&format!("/api/v1/steering-sessions/{session}"))
+        .await;
+    let k1 = view["conclusions"][0]["id"].as_i64().unwrap();
+    let k2 = view["conclusions"][1]["id"].as_i64().unwrap();
+
+    // The assignment form starts from the conclusion; a unit nobody knows is refused.
+    let html = coordinator
+        .get(&format!("/steering-conclusions/{k1}/assign"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("KL1.1") && html.contains("<datalist id=\"lead-units\">"));
+    let r = coordinator
+        .post_form(
+            &format!("/steering-conclusions/{k1}/tasks"),
+            &[
+                ("title", "Triển khai nền tảng số dùng chung"),
+                ("lead_unit_code", "Sở không có"),
+                ("due_date", "30/06/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Triển khai nền tảng số dùng chung")
+    );
+    let r = coordinator
+        .post_form(
+            &format!("/steering-conclusions/{k1}/tasks"),
+            &[
+                ("title", "Triển khai nền tảng số dùng chung"),
+                ("lead_unit_code", "540"),
+                ("due_date", "30/06/2026"),
+                ("key_task", "on"),
+            ],
+        )
+        .await;
+    let html = follow(&coordinator, r).await;
+    assert!(html.contains("Đã giao nhiệm vụ KL1.1"), "{html}");
+
+    // Closing needs a reason; with one, the conclusion reads closed.
+    let r = coordinator
+        .post_form(
+            &format!("/steering-conclusions/{k2}/close"),
+            &[("note", ""), ("session", &session.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = coordinator
+        .post_form(
+            &format!("/steering-conclusions/{k2}/close"),
+            &[
+                ("note", "Đã giao trong kế hoạch khác"),
+                ("session", &session.to_string()),
+            ],
+        )
+        .await;
+    let html = follow(&coordinator, r).await;
+    assert!(html.contains("Đã đóng") && html.contains("Đã giao trong kế hoạch khác"));
+    assert!(html.contains("KL1.1 Triển khai nền tảng số dùng chung"));
+
+    // The viewer reads the page but is offered no form; a unit is refused it.
+    let viewer = app.login("viewer").await;
+    let html = viewer
+        .get(&format!("/steering/{session}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Kết luận 1.1") && !html.contains("Giao thêm nhiệm vụ"));
+    assert!(!html.contains("/close\""));
+    let editor = app.login("editor-542").await;
+    assert_eq!(
+        editor.get(&format!("/steering/{session}")).await.status(),
+        StatusCode::FORBIDDEN
     );
 }

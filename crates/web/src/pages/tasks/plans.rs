@@ -107,6 +107,7 @@ struct PlanPage {
     documents: Vec<DocumentRow>,
     pillars: Vec<(String, String)>,
     can_manage: bool,
+    sees_programme: bool,
     errors: FormErrors,
 }
 
@@ -200,6 +201,7 @@ async fn plan_page(ctx: &Ctx, id: i64, errors: FormErrors) -> WebResult<PlanPage
             .collect(),
         silent_units: view.silent_units,
         can_manage: view.can_manage,
+        sees_programme: view.sees_programme,
         pillars,
         errors,
         plan: view.plan,
