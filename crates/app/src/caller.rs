@@ -38,6 +38,15 @@ impl Caller<'_> {
         Ok(user)
     }
 
+    /// How a record names who made it for readers: the person's name (`Nguyễn Văn A`),
+    /// not their login; the operator by what the command line gave.
+    pub fn display_name(&self) -> &str {
+        match self.user {
+            Some(user) if !user.display_name.trim().is_empty() => &user.display_name,
+            _ => &self.actor.name,
+        }
+    }
+
     pub fn require(&self, action: Action, target: Target<'_>) -> AppResult<()> {
         match self.user {
             Some(user) => user.require(action, target),

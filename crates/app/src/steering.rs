@@ -273,7 +273,7 @@ pub async fn create_session(
         title: &fields.title,
         chair: &fields.chair,
         attendees: &fields.attendees,
-        created_by: &caller.actor.name,
+        created_by: caller.display_name(),
     };
     let id = match steering::insert_session(&mut c, &new, app.now()).await {
         Ok(id) => id,

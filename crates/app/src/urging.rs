@@ -157,7 +157,7 @@ pub async fn draft_letter(app: &App, caller: &Caller<'_>, plan_id: i64) -> AppRe
             )
         })
         .collect();
-    let id = urging::insert(&mut c, plan_id, &caller.actor.name, &units, app.now()).await?;
+    let id = urging::insert(&mut c, plan_id, caller.display_name(), &units, app.now()).await?;
     let letter = urging::get(&mut c, id).await?;
     let units = urging::units_of(&mut c, id).await?;
     c.commit(NewEvent {

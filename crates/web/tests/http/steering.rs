@@ -86,6 +86,10 @@ async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_ses
     )
     .await;
     let session1 = first["session"]["id"].as_i64().unwrap();
+    // Recorded under the person's name, as the page shows it, not their login.
+    let (_, me) = coordinator.get_json("/api/v1/me").await;
+    assert_eq!(first["session"]["created_by_name"], me["display_name"]);
+    assert_ne!(first["session"]["created_by_name"], "coordinator");
     assert_eq!(first["session"]["number"], 1);
     let conclusions = first["conclusions"].as_array().unwrap();
     assert_eq!(

@@ -83,6 +83,11 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
             .all(|u| u["reminder"] == 1)
     );
     let id = letter["id"].as_i64().unwrap();
+    let (_, me) = coordinator.get_json("/api/v1/me").await;
+    assert_eq!(
+        letter["created_by_name"], me["display_name"],
+        "drafted by the person, not the login"
+    );
     let word = |id: i64| {
         let coordinator = &coordinator;
         async move {
