@@ -34,6 +34,8 @@ pub async fn login(
         || password_given.is_empty()
         || username.len() > 200
         || password_given.len() > 1024
+        // No account's name holds a NUL, and PostgreSQL would refuse the look-up.
+        || username.contains('\0')
     {
         return Err(AppError::BadCredentials);
     }

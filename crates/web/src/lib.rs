@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
         .layer(axum::middleware::from_fn(middleware::same_origin))
+        .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_meta))
         .layer(axum::middleware::from_fn(middleware::cache_control))

@@ -76,6 +76,25 @@ pub async fn request_meta(
     next.run(request).await
 }
 
+/// What a NUL character in a request is told: no text holds one, and PostgreSQL refuses
+/// to store one (which would otherwise surface as a server error).
+pub fn nul_refused() -> WebError {
+    WebError(AppError::BadRequest(
+        "có ký tự NUL (\\0) — văn bản không được chứa ký tự này / a NUL character (\\0) is not allowed in text".into(),
+    ))
+}
+
+/// Refuses a request whose path or query carries a NUL character (`%00`), before any
+/// handler reads it. Bodies are checked where they are read (forms, JSON).
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let carries_nul = |s: &str| s.contains("%00");
+    if carries_nul(uri.path()) || uri.query().is_some_and(carries_nul) {
+        return nul_refused().into_response();
+    }
+    next.run(request).await
+}
+
 /// Refuses state-changing requests that a browser says come from another site.
 pub async fn same_origin(request: Request, next: Next) -> Response {
     if !matches!(

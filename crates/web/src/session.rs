@@ -225,6 +225,9 @@ async fn check_csrf(state: &AppState, request: Request, expected: &str) -> WebRe
     let bytes = axum::body::to_bytes(body, state.config.body_limit)
         .await
         .map_err(|_| AppError::PayloadTooLarge(None))?;
+    if bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00") {
+        return Err(crate::middleware::nul_refused());
+    }
     let given = form_urlencoded_pairs(std::str::from_utf8(&bytes).unwrap_or_default())
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v);

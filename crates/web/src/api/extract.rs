@@ -41,6 +41,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Reads a JSON body as `T`, refusing bad JSON, wrong types and fields `T` does not know.
 fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> WebResult<T> {
+    // JSON writes a NUL only escaped; no text of ours holds one (see `nul_refused`).
+    if bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Err(crate::middleware::nul_refused());
+    }
     let mut unknown = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_ignored::deserialize(&mut de, |path| unknown.push(path.to_string()))

@@ -153,12 +153,13 @@ async fn a_wall_link_is_refused_alike_when_unknown_malformed_or_hostile() {
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            r.status(),
-            StatusCode::NOT_FOUND,
-            "{}",
-            &secret[..secret.len().min(40)]
-        );
+        // A NUL is refused as bad input before any look-up, whatever the link.
+        let expected = if secret.contains("%00") {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(r.status(), expected, "{}", &secret[..secret.len().min(40)]);
     }
 }
 

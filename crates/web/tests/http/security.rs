@@ -310,6 +310,11 @@ async fn the_language_switch_goes_back_only_to_a_page_of_this_site() {
             .send()
             .await
             .unwrap();
+        if next.contains("%00") {
+            // A NUL in the address is refused outright: it goes nowhere.
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{next}");
+            continue;
+        }
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
         assert_eq!(location(&r), "/", "{next}");
     }
@@ -334,12 +339,18 @@ async fn logging_in_goes_on_only_to_a_page_of_this_site() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{next}");
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains(r#"name="next" value="/""#) && !html.contains("evil.example"),
-            "{next}"
-        );
+        let refused = next.contains("%00");
+        if refused {
+            // A NUL in the address is refused outright: it goes nowhere.
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{next}");
+        } else {
+            assert_eq!(r.status(), StatusCode::OK, "{next}");
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains(r#"name="next" value="/""#) && !html.contains("evil.example"),
+                "{next}"
+            );
+        }
         // Posting the form with the hostile value lands at home.
         let r = anonymous
             .post(app.url("/login"))
@@ -356,8 +367,12 @@ async fn logging_in_goes_on_only_to_a_page_of_this_site() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
-        assert_eq!(location(&r), "/", "{next}");
+        if refused {
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{next}");
+        } else {
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+            assert_eq!(location(&r), "/", "{next}");
+        }
     }
     let r = app
         .client()
@@ -651,4 +666,57 @@ async fn nothing_sent_to_a_logged_in_person_is_stored_by_a_cache() {
     // Anonymous pages are not marked.
     let r = anonymous.get(app.url("/login")).send().await.unwrap();
     assert_eq!(cache_control(&r), None);
+}
+
+/// PostgreSQL stores no NUL character: one in a name, a form or a search must be refused
+/// as bad input (and change nothing), never reach the database as a server error.
+#[tokio::test]
+async fn a_nul_character_anywhere_is_refused_as_bad_input() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    let (status, body) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": 2026, "title": "Kế hoạch\u{0}chuyển đổi số"}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("NUL"));
+    let r = coordinator
+        .post_form("/plans", &[("year", "2026"), ("title", "Kế hoạch\0")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    for path in [
+        "/api/v1/tasks?q=chuy%00en",
+        "/tasks?q=%00",
+        "/api/v1/units/540%00",
+        "/units?q=a%00b",
+    ] {
+        let r = coordinator.get(path).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    // Before anyone is logged in as well: a login's name is text too.
+    let r = app
+        .client()
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=viewer%00&password=demo")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "viewer\u{0}", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (_, plans) = coordinator.get_json("/api/v1/plans").await;
+    let titles = plans.to_string();
+    assert!(!titles.contains("\\u0000"), "nothing was written: {titles}");
 }
