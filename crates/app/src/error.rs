@@ -62,6 +62,20 @@ pub enum TokenProblem {
     Revoked,
 }
 
+/// A write the store makes only once (a letter sent, a notice numbered, a conclusion
+/// closed): its refusal, when it was made already, in the user's words.
+pub(crate) fn done_once<T>(
+    result: Result<T, StoreError>,
+    code: &'static str,
+    vi: &str,
+    en: &str,
+) -> AppResult<T> {
+    match result {
+        Err(StoreError::VersionConflict) => Err(AppError::conflict(code, vi, en)),
+        other => Ok(other?),
+    }
+}
+
 impl AppError {
     pub fn conflict(code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::Conflict {

@@ -28,7 +28,7 @@ use dxplan_store::{Conn, StoreError, plans};
 use serde_json::json;
 use time::Date;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, done_once};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
 use crate::tasks::plan_open;
@@ -380,17 +380,12 @@ pub async fn close_conclusion(
         return Err(AppError::Validation(errors));
     }
     let before = steering::get_conclusion(&mut c, conclusion_id).await?;
-    match steering::close_conclusion(&mut c, conclusion_id, app.today(), &note).await {
-        Ok(()) => {}
-        Err(StoreError::VersionConflict) => {
-            return Err(AppError::conflict(
-                "already_closed",
-                "Kết luận này đã được đóng.",
-                "This conclusion is closed already.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    done_once(
+        steering::close_conclusion(&mut c, conclusion_id, app.today(), &note).await,
+        "already_closed",
+        "Kết luận này đã được đóng.",
+        "This conclusion is closed already.",
+    )?;
     let after = steering::get_conclusion(&mut c, conclusion_id).await?;
     c.commit(NewEvent {
         action: "steering.conclusion.close",
@@ -551,17 +546,12 @@ pub async fn issue_notice(
     if day < session.held_on {
         return Err(AppError::field("issued_on", Invalid::BeforeMeeting));
     }
-    let tasks = match steering::issue_notice(&mut c, session_id, &number, day).await {
-        Ok(n) => n,
-        Err(StoreError::VersionConflict) => {
-            return Err(AppError::conflict(
-                "already_issued",
-                "Thông báo kết luận của phiên họp này đã được ghi số.",
-                "This session's conclusion notice has its number already.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let tasks = done_once(
+        steering::issue_notice(&mut c, session_id, &number, day).await,
+        "already_issued",
+        "Thông báo kết luận của phiên họp này đã được ghi số.",
+        "This session's conclusion notice has its number already.",
+    )?;
     let after = steering::get_session(&mut c, session_id).await?;
     c.commit(NewEvent {
         action: "steering.notice",

@@ -14,10 +14,10 @@ use dxplan_store::tasks::{self, TaskFilter, TaskSort};
 use dxplan_store::urging;
 // The rows the read models hand out, so the front doors name no store path.
 pub use dxplan_store::urging::{UrgedUnit, UrgingLetter};
-use dxplan_store::{Conn, StoreError, plans};
+use dxplan_store::{Conn, plans};
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, done_once};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
 use crate::{App, Caller};
@@ -233,17 +233,12 @@ pub async fn mark_sent(
             parse_date(text).ok_or_else(|| AppError::field("sent_on", Invalid::BadDate))?
         }
     };
-    match urging::mark_sent(&mut c, letter_id, number, day).await {
-        Ok(()) => {}
-        Err(StoreError::VersionConflict) => {
-            return Err(AppError::conflict(
-                "already_sent",
-                "Công văn này đã được ghi nhận là đã gửi.",
-                "This letter is recorded as sent already.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    done_once(
+        urging::mark_sent(&mut c, letter_id, number, day).await,
+        "already_sent",
+        "Công văn này đã được ghi nhận là đã gửi.",
+        "This letter is recorded as sent already.",
+    )?;
     let letter = urging::get(&mut c, letter_id).await?;
     c.commit(NewEvent {
         action: "urging.sent",
