@@ -69,6 +69,9 @@ pub enum Invalid {
     /// A password that is one character repeated, a short pattern repeated or a simple
     /// sequence (`aaaaaaaa`, `12121212`, `12345678`, `abcdefgh`).
     PasswordPattern,
+    /// A NUL character, which no text holds (and PostgreSQL will not store): what an
+    /// uploaded file's cell can carry where a form cannot.
+    NulCharacter,
     /// More items than a list takes (a session's conclusions).
     TooMany {
         max: usize,
@@ -95,6 +98,12 @@ impl Invalid {
                 format!("Không được quá {max} mục."),
                 format!("No more than {max} items."),
             ),
+            Invalid::NulCharacter => lang
+                .pick(
+                    "Có ký tự NUL (\\0) không hợp lệ.",
+                    "Contains a NUL character (\\0), which is not allowed.",
+                )
+                .into(),
             Invalid::BeforeMeeting => lang
                 .pick("Không được trước ngày họp.", "Cannot be before the meeting.")
                 .into(),
@@ -275,6 +284,8 @@ pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<Fiel
         errors.push(FieldError::new(field, Invalid::Required));
     } else if value.chars().count() > max {
         errors.push(FieldError::new(field, Invalid::TooLong { max }));
+    } else if value.contains('\0') {
+        errors.push(FieldError::new(field, Invalid::NulCharacter));
     }
     value
 }
@@ -292,6 +303,32 @@ pub fn optional_text(
     }
     if value.chars().count() > max {
         errors.push(FieldError::new(field, Invalid::TooLong { max }));
+    } else if value.contains('\0') {
+        errors.push(FieldError::new(field, Invalid::NulCharacter));
     }
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_text_holds_a_nul_character() {
+        let mut errors = Vec::new();
+        required_text("name", "Xã\0Một", 100, &mut errors);
+        optional_text("note", Some("a\0"), 100, &mut errors);
+        required_text("title", "Xã Một", 100, &mut errors);
+        let found: Vec<(&str, &Invalid)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), &e.invalid))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("name", &Invalid::NulCharacter),
+                ("note", &Invalid::NulCharacter)
+            ]
+        );
+    }
 }

@@ -716,6 +716,22 @@ async fn a_nul_character_anywhere_is_refused_as_bad_input() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // A file carries what a form cannot: a NUL in a CSV cell is refused on its line.
+    let admin = app.login("admin").await;
+    let before = app.unit_count().await;
+    let r = admin
+        .client
+        .post(admin.url("/api/v1/units/import"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "text/csv")
+        .body("code,name,level,parent_code\n99201,Xã\0Một,commune,540\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert!(body.to_string().contains("NUL"), "{body}");
+    assert_eq!(app.unit_count().await, before, "nothing written");
     let (_, plans) = coordinator.get_json("/api/v1/plans").await;
     let titles = plans.to_string();
     assert!(!titles.contains("\\u0000"), "nothing was written: {titles}");
