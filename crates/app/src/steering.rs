@@ -354,6 +354,37 @@ pub async fn add_conclusion(
     Ok(conclusion)
 }
 
+/// Corrects a conclusion's text as the notice words it; its number, tasks and status stay.
+pub async fn edit_conclusion(
+    app: &App,
+    caller: &Caller<'_>,
+    conclusion_id: i64,
+    text: &str,
+) -> AppResult<Conclusion> {
+    let mut c = app.write(caller).await?;
+    caller
+        .require_province(&mut c, app, Action::ManagePlans)
+        .await?;
+    let mut errors = Vec::new();
+    let text = rules::conclusion_text("text", text, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let before = steering::get_conclusion(&mut c, conclusion_id).await?;
+    steering::set_conclusion_text(&mut c, conclusion_id, &text).await?;
+    let after = steering::get_conclusion(&mut c, conclusion_id).await?;
+    c.commit(NewEvent {
+        action: "steering.conclusion.edit",
+        entity_type: "steering_conclusion",
+        entity_id: Some(conclusion_id.to_string()),
+        summary: short(&text),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
+    .await?;
+    Ok(after)
+}
+
 /// The first words of a long text, for an audit line.
 fn short(text: &str) -> String {
     let mut out: String = text.chars().take(80).collect();

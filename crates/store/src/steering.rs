@@ -205,6 +205,22 @@ pub async fn link_task(c: &mut Conn, task_id: i64, conclusion_id: i64) -> Result
     Ok(())
 }
 
+/// Corrects a conclusion's text (its number and what became of it stay).
+pub async fn set_conclusion_text(c: &mut Conn, id: i64, text: &str) -> Result<()> {
+    let done = q!(c, |x| sqlx::query(
+        "UPDATE steering_conclusions SET text = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(text)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Closes a conclusion with a note (once).
 pub async fn close_conclusion(c: &mut Conn, id: i64, day: Date, note: &str) -> Result<()> {
     let done = q!(c, |x| {

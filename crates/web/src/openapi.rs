@@ -152,6 +152,7 @@ impl Modify for Security {
         crate::api::steering::create_session,
         crate::api::steering::session,
         crate::api::steering::add_conclusion,
+        crate::api::steering::edit_conclusion,
         crate::api::steering::assign_task,
         crate::api::steering::close_conclusion,
         crate::api::steering::issue_notice,

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/steering-sessions/{id}/conclusions", post(add_conclusion))
         .route("/steering-sessions/{id}/notice", post(issue_notice))
         .route("/steering-sessions/{id}/notice.docx", get(notice_document))
+        .route("/steering-conclusions/{id}", patch(edit_conclusion))
         .route("/steering-conclusions/{id}/tasks", post(assign_task))
         .route("/steering-conclusions/{id}/close", post(close_conclusion))
 }
@@ -93,6 +94,23 @@ pub(crate) async fn add_conclusion(
 ) -> WebResult<Response> {
     let k = svc::add_conclusion(&state, &caller(&user, &meta), id, &body.text).await?;
     Ok((StatusCode::CREATED, Json(k)).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/steering-conclusions/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = ConclusionBody, content_type = "application/json"),
+    responses((status = 200, description = "The conclusion with its text corrected; its number, tasks and status stay", body = Conclusion), crate::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn edit_conclusion(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ConclusionBody>,
+) -> WebResult<Json<Conclusion>> {
+    Ok(Json(
+        svc::edit_conclusion(&state, &caller(&user, &meta), id, &body.text).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/steering-conclusions/{id}/tasks", tag = "tasks",

@@ -287,6 +287,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/steering-conclusions/{id}/close",
             post(steering::close_conclusion),
         )
+        .route(
+            "/steering-conclusions/{id}/text",
+            post(steering::edit_conclusion),
+        )
         .route("/evaluation.xlsx", get(evaluation::workbook))
         .route("/dashboard.xlsx", direct_download(ExportKind::Workbook))
         .route("/dashboard.docx", direct_download(ExportKind::Word))

@@ -181,6 +181,34 @@ pub async fn add_conclusion(
 }
 
 #[derive(Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    session: i64,
+}
+
+pub async fn edit_conclusion(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<TextForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let done = svc::edit_conclusion(&ctx.state, &caller, id, &form.text).await;
+    let session = match &done {
+        Ok(k) => k.session_id,
+        Err(_) => form.session,
+    };
+    back_to_session(
+        &ctx,
+        session,
+        done,
+        ("Đã sửa nội dung kết luận.", "The conclusion is corrected."),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
 pub struct NoticeForm {
     #[serde(default)]
     number: String,

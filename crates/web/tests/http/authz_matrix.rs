@@ -698,6 +698,18 @@ fn operations() -> Vec<Op> {
             },
         )),
         gone(op(
+            pa.clone(),
+            "/api/v1/steering-conclusions/{id}",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-conclusions/999999".to_string(),
+                    Body::Json(json!({"text": "Giao các xã, phường"})),
+                )
+            },
+        )),
+        gone(op(
             p.clone(),
             "/api/v1/steering-conclusions/{id}/tasks",
             Province(Action::ManagePlans),

@@ -398,6 +398,26 @@ async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
         StatusCode::NOT_FOUND
     );
 
+    // A conclusion's text is corrected in place; an empty one is refused.
+    let edit = format!("/api/v1/steering-conclusions/{conclusion}");
+    let (status, body) = coordinator.patch_json(&edit, &json!({"text": " "})).await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (StatusCode::BAD_REQUEST, json!("text"))
+    );
+    let (status, body) = coordinator
+        .patch_json(&edit, &json!({"text": "Giao Sở Khoa học và Công nghệ"}))
+        .await;
+    assert_eq!(
+        (status, body["number"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    assert_eq!(body["text"], "Giao Sở Khoa học và Công nghệ");
+    let viewer = app.login("viewer").await;
+    let (status, _) = viewer.patch_json(&edit, &json!({"text": "x"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // A conclusion added later is numbered after the last.
     let (status, added) = coordinator
         .post_json(
@@ -535,6 +555,23 @@ async fn the_coordinator_records_a_session_and_assigns_from_it_on_the_pages() {
     let html = follow(&coordinator, r).await;
     assert!(html.contains("Đã đóng") && html.contains("Đã giao trong kế hoạch khác"));
     assert!(html.contains("KL1.1 Triển khai nền tảng số dùng chung"));
+
+    // A typo in a conclusion is corrected where it stands.
+    let r = coordinator
+        .post_form(
+            &format!("/steering-conclusions/{k1}/text"),
+            &[
+                (
+                    "text",
+                    "Giao Sở Khoa học và Công nghệ triển khai nền tảng số",
+                ),
+                ("session", &session.to_string()),
+            ],
+        )
+        .await;
+    let html = follow(&coordinator, r).await;
+    assert!(html.contains("Đã sửa nội dung kết luận"));
+    assert!(html.contains("Giao Sở Khoa học và Công nghệ triển khai nền tảng số"));
 
     // The viewer reads the page but is offered no form; a unit is refused it.
     let viewer = app.login("viewer").await;
