@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult, done_once};
 use crate::principal::CurrentUser;
 use crate::rights::Province;
 use crate::tasks::plan_open;
-use crate::{App, Caller};
+use crate::{App, Caller, Write};
 
 /// A conclusion with where it stands and the tasks assigned from it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -181,6 +181,26 @@ impl PlanRecord {
     }
 }
 
+/// A change to the steering record: only who manages the province's plans makes one.
+async fn coordinators_change<'w>(app: &'w App, caller: &'w Caller<'w>) -> AppResult<Write<'w>> {
+    let mut c = app.write(caller).await?;
+    caller
+        .require_province(&mut c, app, Action::ManagePlans)
+        .await?;
+    Ok(c)
+}
+
+/// One field checked on its own: its value, or its refusal in words.
+fn checked(check: impl FnOnce(&mut Vec<FieldError>) -> String) -> AppResult<String> {
+    let mut errors = Vec::new();
+    let value = check(&mut errors);
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
 /// Refuses who does not see the whole programme; tells whether the reader also manages it.
 async fn require_reader(c: &mut Conn, app: &App, user: &CurrentUser) -> AppResult<bool> {
     let province = Province::today(c, app).await?;
@@ -260,10 +280,7 @@ pub async fn create_session(
     plan_id: i64,
     input: &SessionInput,
 ) -> AppResult<SessionView> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
+    let mut c = coordinators_change(app, caller).await?;
     let fields: SessionFields = rules::validate_session(input).map_err(AppError::Validation)?;
     let plan = plans::get(&mut c, plan_id).await?;
     plan_open(&plan)?;
@@ -316,15 +333,8 @@ pub async fn add_conclusion(
     session_id: i64,
     text: &str,
 ) -> AppResult<Conclusion> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
-    let mut errors = Vec::new();
-    let text = rules::conclusion_text("text", text, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let mut c = coordinators_change(app, caller).await?;
+    let text = checked(|errors| rules::conclusion_text("text", text, errors))?;
     let session = steering::get_session(&mut c, session_id).await?;
     plan_open(&plans::get(&mut c, session.plan_id).await?)?;
     let count = steering::conclusion_count(&mut c, session_id).await?;
@@ -361,15 +371,8 @@ pub async fn edit_conclusion(
     conclusion_id: i64,
     text: &str,
 ) -> AppResult<Conclusion> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
-    let mut errors = Vec::new();
-    let text = rules::conclusion_text("text", text, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let mut c = coordinators_change(app, caller).await?;
+    let text = checked(|errors| rules::conclusion_text("text", text, errors))?;
     let before = steering::get_conclusion(&mut c, conclusion_id).await?;
     steering::set_conclusion_text(&mut c, conclusion_id, &text).await?;
     let after = steering::get_conclusion(&mut c, conclusion_id).await?;
@@ -401,15 +404,9 @@ pub async fn close_conclusion(
     conclusion_id: i64,
     note: &str,
 ) -> AppResult<Conclusion> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
-    let mut errors = Vec::new();
-    let note = dxplan_domain::validation::required_text("note", note, 1000, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let mut c = coordinators_change(app, caller).await?;
+    let note =
+        checked(|errors| dxplan_domain::validation::required_text("note", note, 1000, errors))?;
     let before = steering::get_conclusion(&mut c, conclusion_id).await?;
     done_once(
         steering::close_conclusion(&mut c, conclusion_id, app.today(), &note).await,
@@ -483,10 +480,7 @@ pub async fn assign_task(
     conclusion_id: i64,
     input: &TaskInput,
 ) -> AppResult<Task> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
+    let mut c = coordinators_change(app, caller).await?;
     let conclusion = steering::get_conclusion(&mut c, conclusion_id).await?;
     if conclusion.closed_on.is_some() {
         return Err(AppError::conflict(
@@ -554,10 +548,7 @@ pub async fn issue_notice(
     number: &str,
     issued_on: Option<&str>,
 ) -> AppResult<SteeringSession> {
-    let mut c = app.write(caller).await?;
-    caller
-        .require_province(&mut c, app, Action::ManagePlans)
-        .await?;
+    let mut c = coordinators_change(app, caller).await?;
     let mut errors = Vec::new();
     let number = dxplan_domain::validation::required_text("number", number, 50, &mut errors);
     let day = match issued_on.map(str::trim).filter(|s| !s.is_empty()) {
