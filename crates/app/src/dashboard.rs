@@ -23,6 +23,7 @@ use dxplan_store::{indicators, plans, tasks, units};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::indicators::ForecastAsk;
 use crate::principal::CurrentUser;
 
 /// Overdue tasks listed by name (the rest behind a link).
@@ -531,9 +532,34 @@ async fn compute(
             per_period.last().cloned()
         };
         let per_year = per_period;
-        catalogue
+        let key: Vec<&crate::indicators::Indicator> = catalogue
             .iter()
             .filter(|i| key_ids.contains(&i.id))
+            .collect();
+        let year_of = |i: &crate::indicators::Indicator,
+                       views: &Vec<crate::indicators::RollupView>| {
+            views.iter().find(|v| v.indicator == i.code).cloned()
+        };
+        let asks: Vec<ForecastAsk<'_>> = key
+            .iter()
+            .map(|i| {
+                let years: Vec<Option<crate::indicators::RollupView>> =
+                    per_year.iter().map(|views| year_of(i, views)).collect();
+                let (this_year, past) = years.split_last().unwrap_or((&None, &[]));
+                ForecastAsk {
+                    indicator: i,
+                    target: this_year.as_ref().and_then(|v| v.target),
+                    past_years: past
+                        .iter()
+                        .map(|v| v.as_ref().and_then(|v| v.value))
+                        .collect(),
+                    this_year: this_year.as_ref().and_then(|v| v.value),
+                }
+            })
+            .collect();
+        let forecasts = crate::indicators::year_forecasts(app, &root.code, year, at, &asks).await?;
+        let mut cards: Vec<KeyIndicator> = key
+            .iter()
             .map(|i| {
                 let of_year = |views: &Vec<crate::indicators::RollupView>| {
                     views.iter().find(|v| v.indicator == i.code).cloned()
@@ -561,6 +587,7 @@ async fn compute(
                     code: i.code.clone(),
                     name: i.name.clone(),
                     unit_of_measure: i.unit_of_measure.clone(),
+                    period_type: i.period_type,
                     value,
                     target,
                     attainment: value
@@ -569,9 +596,16 @@ async fn compute(
                     reported_units: now.as_ref().map_or(0, |v| v.reported_units),
                     missing_units: now.as_ref().map_or(0, |v| v.missing.len()),
                     trend,
+                    forecast: forecasts
+                        .get(&i.id)
+                        .copied()
+                        .unwrap_or_else(dxplan_domain::forecast::Forecast::unknown),
                 }
             })
-            .collect()
+            .collect();
+        // Those heading for a miss first; the catalogue's order within a colour.
+        cards.sort_by_key(|c| c.forecast.outlook.rank());
+        cards
     };
 
     let overdue_total = overall.overdue;

@@ -363,6 +363,8 @@ pub struct KeyIndicator {
     pub code: String,
     pub name: String,
     pub unit_of_measure: Option<String>,
+    /// How often it is reported: the forecast's periods.
+    pub period_type: crate::indicator::PeriodType,
     pub value: Option<f64>,
     pub target: Option<f64>,
     pub attainment: Option<Attainment>,
@@ -370,6 +372,8 @@ pub struct KeyIndicator {
     pub missing_units: usize,
     /// The last `TREND_YEARS` years, oldest first.
     pub trend: Vec<YearFigure>,
+    /// Where the year is expected to end against its target.
+    pub forecast: crate::forecast::Forecast,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -411,6 +415,7 @@ pub struct Dashboard {
     pub due_soon_total: u32,
     /// Departments and districts that lead no task of the plan.
     pub silent_units: Vec<UnitRef>,
+    /// Those expected to miss their target first (red, orange, green, grey).
     pub indicators: Vec<KeyIndicator>,
     pub modes: Vec<Row>,
     pub obstacles: Vec<Obstacle>,

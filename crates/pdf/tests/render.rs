@@ -72,6 +72,8 @@ fn indicator(i: usize, name: &str, value: f64, target: f64) -> KeyIndicator {
         code: format!("CT{i:02}"),
         name: name.into(),
         unit_of_measure: Some("%".into()),
+        period_type: dxplan_domain::indicator::PeriodType::Quarter,
+        forecast: dxplan_domain::forecast::Forecast::unknown(),
         value: Some(value),
         target: Some(target),
         attainment: Some(Attainment {

@@ -3,6 +3,7 @@
 mod catalogue;
 mod completeness;
 mod evidence;
+mod forecast;
 mod rollup;
 mod targets;
 mod upload;
@@ -15,6 +16,7 @@ pub use dxplan_store::plans::Pillar;
 pub use catalogue::*;
 pub use completeness::*;
 pub use evidence::*;
+pub use forecast::*;
 pub use rollup::*;
 pub use targets::*;
 pub use upload::*;

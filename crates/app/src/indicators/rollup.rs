@@ -256,12 +256,32 @@ pub async fn rollup_periods(
         .map(|i| i.id)
         .collect();
     let by_id: HashMap<i64, &Indicator> = all.iter().map(|i| (i.id, i)).collect();
+    // Several months (a year's, for a forecast) are read in one go.
+    let months: Vec<Period> = periods
+        .iter()
+        .copied()
+        .filter(|p| matches!(p, Period::Month(..)))
+        .collect();
+    let mut by_month: HashMap<Period, Vec<indicators::UnitAggregate>> = HashMap::new();
+    if months.len() > 1 {
+        for (month, aggregate) in
+            indicators::aggregates_by_month(&mut c, &sources, &months, only).await?
+        {
+            by_month.entry(month).or_default().push(aggregate);
+        }
+        for month in &months {
+            by_month.entry(*month).or_default();
+        }
+    }
     let mut out = Vec::with_capacity(periods.len());
     for &period in periods {
         // Sums, extremes, counts and the last period's figure come combined from the
         // database (pre-combined per year and quarter; a month is small enough to combine on
         // the fly, and only then do `latest` indicators need one more look).
         let aggregates = match period {
+            Period::Month(..) if by_month.contains_key(&period) => {
+                by_month.remove(&period).unwrap_or_default()
+            }
             Period::Month(..) => {
                 indicators::aggregates_of_units(
                     &mut c,

@@ -66,6 +66,66 @@ pub async fn aggregates_of_units(
     Ok(out)
 }
 
+/// [`aggregates_of_units`] for several months in one read (a year's months for a
+/// forecast), each month's aggregates under its period. A month holds one figure per
+/// indicator and unit, so the grouping is by the period's name.
+pub async fn aggregates_by_month(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    months: &[Period],
+    indicator_ids: Option<&[i64]>,
+) -> Result<Vec<(Period, UnitAggregate)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        period: String,
+        #[sqlx(flatten)]
+        aggregate: UnitAggregate,
+    }
+    let (Some(from), Some(to)) = (
+        months.iter().map(|p| p.start()).min(),
+        months.iter().map(|p| p.end()).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for chunk in unit_ids.chunks(500) {
+        let mut params = Params::default();
+        let f = params.push(Arg::Date(from));
+        let t = params.push(Arg::Date(to));
+        let names: Vec<String> = months
+            .iter()
+            .map(|p| params.push(Arg::Text(p.to_string())))
+            .collect();
+        let list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
+        let sql = format!(
+            "SELECT period, indicator_id, unit_id, COUNT(*) AS n, SUM(approved_value) AS total,
+                    SUM(approved_numerator) AS total_numerator, SUM(approved_denominator) AS total_denominator,
+                    MIN(approved_value) AS smallest, MAX(approved_value) AS largest, MAX(period_end) AS last_end,
+                    MAX(approved_value) AS last_value, MAX(approved_numerator) AS last_numerator,
+                    MAX(approved_denominator) AS last_denominator
+             FROM data_values
+             WHERE unit_id IN ({}) AND period_start >= {f} AND period_end <= {t} AND period IN ({})
+               AND approved_value IS NOT NULL{}
+             GROUP BY period, indicator_id, unit_id",
+            list.join(", "),
+            names.join(", "),
+            only_indicators(indicator_ids, &mut params)
+        );
+        let rows: Vec<Row> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        for row in rows {
+            if let Some(p) = Period::parse(&row.period) {
+                out.push((p, row.aggregate));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// ` AND indicator_id IN (…)` when the caller wants some indicators only.
 fn only_indicators(indicator_ids: Option<&[i64]>, params: &mut Params) -> String {
     match indicator_ids {

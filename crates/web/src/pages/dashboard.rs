@@ -92,6 +92,14 @@ macro_rules! dashboard_helpers {
             fn attainment_label(&self, status: &AttainmentStatus) -> &'static str {
                 status.label(self.page.lang)
             }
+
+            fn forecast_label(&self, i: &dxplan_domain::dashboard::KeyIndicator) -> &'static str {
+                i.forecast.label(self.page.lang)
+            }
+
+            fn forecast_explain(&self, i: &dxplan_domain::dashboard::KeyIndicator) -> String {
+                i.forecast.explain(self.page.lang, i.period_type)
+            }
         }
     };
 }

@@ -147,6 +147,14 @@ pub struct ChildRow {
     pub missing: bool,
 }
 
+/// A forecast as the indicator page words it.
+struct ForecastLine {
+    css: &'static str,
+    label: &'static str,
+    value: Option<String>,
+    how: String,
+}
+
 #[derive(Template)]
 #[template(path = "indicator.html")]
 struct IndicatorPage {
@@ -175,6 +183,8 @@ struct IndicatorPage {
     estimated: bool,
     uom: String,
     trend: Figure,
+    /// Where the year is heading: outlook colour, its words, the projected figure and how.
+    forecast: ForecastLine,
     ranking: Option<Figure>,
     /// Index criteria this indicator feeds.
     feeds: Vec<dxplan_app::assessment::CriterionChoice>,
@@ -254,10 +264,24 @@ pub async fn show(
     let years: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
     let per_year =
         svc::rollup_periods(&ctx.state, &unit_code, &years, at, Some(&[indicator.id])).await?;
+    // Where the year shown is heading for the unit, against the unit's target for it.
+    let years_seen: Vec<Option<&svc::RollupView>> = per_year.iter().map(|v| v.first()).collect();
+    let (this_year, past) = years_seen.split_last().unwrap_or((&None, &[]));
+    let ask = svc::ForecastAsk {
+        indicator: &indicator,
+        target: this_year.and_then(|v| v.target),
+        past_years: past.iter().map(|v| v.and_then(|v| v.value)).collect(),
+        this_year: this_year.and_then(|v| v.value),
+    };
+    let forecast = svc::year_forecasts(&ctx.state, &unit_code, year, at, &[ask])
+        .await?
+        .remove(&indicator.id);
     let trend = KeyIndicator {
         code: indicator.code.clone(),
         name: indicator.name.clone(),
         unit_of_measure: indicator.unit_of_measure.clone(),
+        period_type: indicator.period_type,
+        forecast: forecast.unwrap_or_else(dxplan_domain::forecast::Forecast::unknown),
         value: view.value,
         target: view.target,
         attainment: view.attainment,
@@ -343,6 +367,15 @@ pub async fn show(
                 missing: c.value.is_none(),
             })
             .collect(),
+        forecast: ForecastLine {
+            css: trend.forecast.outlook.css(),
+            label: trend.forecast.label(lang),
+            value: trend
+                .forecast
+                .is_projection()
+                .then(|| number(trend.forecast.value)),
+            how: trend.forecast.explain(lang, indicator.period_type),
+        },
         trend: indicator_chart(&trend, lang),
         ranking,
         indicator,
