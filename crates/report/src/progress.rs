@@ -417,6 +417,7 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                 "Mục tiêu".into(),
                 "Mức đạt".into(),
                 "Đánh giá".into(),
+                "Dự báo cả năm".into(),
             ],
             rows: d
                 .indicators
@@ -432,11 +433,20 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                         i.attainment
                             .map(|a| a.status.label(lang).to_string())
                             .unwrap_or_default(),
+                        // The projected figure, then the outlook in words.
+                        match i.forecast.is_projection() {
+                            true => format!(
+                                "{}: {}",
+                                num(i.forecast.value),
+                                i.forecast.label(lang)
+                            ),
+                            false => i.forecast.label(lang).to_string(),
+                        },
                     ]
                 })
                 .collect(),
-            widths: vec![8, 40, 10, 10, 10, 10, 12],
-            numeric: vec![false, false, false, true, true, true, false],
+            widths: vec![7, 31, 9, 9, 9, 9, 11, 15],
+            numeric: vec![false, false, false, true, true, true, false, false],
         }));
         for i in &d.indicators {
             let figure = indicator_chart(i, lang);

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use time::macros::datetime;
 
 use crate::indicators::{approve_all, indicator, save};
-use crate::support::{TestApp, TestClock};
+use crate::support::{TestApp, TestClock, docx_text};
 
 #[tokio::test]
 async fn key_indicators_are_forecast_from_the_quarters_so_far_and_the_worst_come_first() {
@@ -107,6 +107,13 @@ async fn key_indicators_are_forecast_from_the_quarters_so_far_and_the_worst_come
         .await
         .unwrap();
     assert!(wall.find("Dự báo không đạt").unwrap() < wall.find("Đúng hướng").unwrap());
+
+    // The Word progress report carries the forecast beside the year's figure.
+    let r = coordinator.get("/dashboard.docx?year=2026").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = docx_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Dự báo cả năm"), "{text}");
+    assert!(text.contains("40: Dự báo không đạt"), "{text}");
 
     // The indicator's own page, for the province and for the district that reported.
     let page = coordinator
