@@ -199,37 +199,34 @@ pub fn within_year(
         return Forecast::cannot_judge(Method::NotEnough, seen.len(), periods, target);
     }
     let bounds = Bounds::of(nature.value, seen.iter().map(|(_, f)| f.value));
-    let filled: Vec<Figure> = if nature.rule == Aggregation::RatioOfSums {
-        // A ratio of sums adds numerators and denominators: each has its own line.
-        let nums = Line::fit(seen.iter().map(|(t, f)| (*t, f.numerator.unwrap_or(0.0))));
-        let dens = Line::fit(seen.iter().map(|(t, f)| (*t, f.denominator.unwrap_or(0.0))));
-        (0..periods)
-            .map(
-                |t| match slots.get(t).copied().flatten().filter(|_| t < elapsed) {
-                    Some(f) => f,
-                    None => {
-                        let num = nums.at(t).max(0.0);
-                        let den = dens.at(t).max(0.0);
-                        Figure {
-                            value: 0.0,
-                            numerator: Some(num.min(den)),
-                            denominator: Some(den),
-                        }
-                    }
-                },
-            )
-            .collect()
-    } else {
-        let line = Line::fit(seen.iter().map(|(t, f)| (*t, f.value)));
-        (0..periods)
-            .map(
-                |t| match slots.get(t).copied().flatten().filter(|_| t < elapsed) {
-                    Some(f) => f,
-                    None => Figure::plain(bounds.clamp(line.at(t))),
-                },
-            )
-            .collect()
+    let line = |of: fn(&Figure) -> f64| Line::fit(seen.iter().map(move |(t, f)| (*t, of(f))));
+    let values = line(|f| f.value);
+    // A ratio of sums adds numerators and denominators: each has its own line.
+    let numerators = line(|f| f.numerator.unwrap_or(0.0));
+    let denominators = line(|f| f.denominator.unwrap_or(0.0));
+    let projected = |t: usize| -> Figure {
+        if nature.rule == Aggregation::RatioOfSums {
+            let den = denominators.at(t).max(0.0);
+            Figure {
+                value: 0.0,
+                numerator: Some(numerators.at(t).clamp(0.0, den)),
+                denominator: Some(den),
+            }
+        } else {
+            Figure::plain(bounds.clamp(values.at(t)))
+        }
     };
+    // The figures of ended periods as they are, the rest from the line.
+    let filled: Vec<Figure> = (0..periods)
+        .map(|t| {
+            slots
+                .get(t)
+                .copied()
+                .flatten()
+                .filter(|_| t < elapsed)
+                .unwrap_or_else(|| projected(t))
+        })
+        .collect();
     let value = combine(nature.rule, &filled).map(|f| f.value);
     judged(
         nature.direction,

@@ -435,11 +435,9 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                             .unwrap_or_default(),
                         // The projected figure, then the outlook in words.
                         match i.forecast.is_projection() {
-                            true => format!(
-                                "{}: {}",
-                                num(i.forecast.value),
-                                i.forecast.label(lang)
-                            ),
+                            true => {
+                                format!("{}: {}", num(i.forecast.value), i.forecast.label(lang))
+                            }
                             false => i.forecast.label(lang).to_string(),
                         },
                     ]
