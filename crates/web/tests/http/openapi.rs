@@ -79,6 +79,13 @@ async fn every_api_route_is_described_in_the_generated_document() {
     let basis = doc["components"]["schemas"]["PreviousBasis"].to_string();
     assert!(basis.contains("average_of_predecessors"), "{basis}");
     assert!(doc["components"]["schemas"]["UnitResult"]["properties"]["previous_basis"].is_object());
+    // A key indicator's forecast is described with its colours.
+    let outlook = doc["components"]["schemas"]["Outlook"].to_string();
+    assert!(
+        outlook.contains("will_miss") && outlook.contains("cannot_judge"),
+        "{outlook}"
+    );
+    assert!(doc["components"]["schemas"]["KeyIndicator"]["properties"]["forecast"].is_object());
     // Every operation names its refusals in the shared error format.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
