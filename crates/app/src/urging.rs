@@ -1,5 +1,5 @@
-//! Urging letters (công văn đôn đốc) to the units late on a plan's tasks: who is late and
-//! how often they were urged, the letter drafted in Word in the Decree 30 layout, and the
+//! Urging letters (công văn đôn đốc) to the units late on a plan's tasks or on the figures
+//! their reporting forms owe: who is late and how often they were urged, the letter drafted in Word in the Decree 30 layout, and the
 //! letter marked sent with its number, which the next letter counts as a reminder.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,13 +8,13 @@ use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
 use dxplan_domain::text::parse_date;
 use dxplan_report::progress::NBSP;
-use dxplan_report::urging::{LateUnit, OwedTask, urging_letter};
+use dxplan_report::urging::{LateUnit, OwedFigures, OwedTask, urging_letter};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self, TaskFilter, TaskSort};
 use dxplan_store::urging;
 // The rows the read models hand out, so the front doors name no store path.
 pub use dxplan_store::urging::{UrgedUnit, UrgingLetter};
-use dxplan_store::{Conn, plans};
+use dxplan_store::{Conn, indicators, plans};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, done_once};
@@ -25,14 +25,78 @@ use crate::{App, Caller};
 /// Most overdue tasks a letter lists.
 const TASKS_LISTED: u32 = 500;
 
-/// A unit late on the plan: its overdue tasks and the letters it was sent already.
+/// A unit late on the plan: its overdue tasks, the reports of figures it has not sent
+/// past their deadline, and the letters it was sent already.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LateUnitView {
     pub unit_id: i64,
     pub unit_name: String,
     pub overdue: i64,
+    /// Reporting forms whose figures for the period last ended are not all sent, past the
+    /// form's deadline.
+    pub missing_reports: i64,
     pub letters_sent: i64,
+}
+
+/// What a late unit owes.
+#[derive(Default)]
+struct Owing {
+    tasks: Vec<OwedTask>,
+    figures: Vec<OwedFigures>,
+}
+
+/// Every unit late now, in name order: on the plan's tasks, or on a form's figures.
+async fn late_by_unit(
+    c: &mut Conn,
+    app: &App,
+    plan_id: i64,
+) -> AppResult<BTreeMap<(String, i64), Owing>> {
+    let mut late: BTreeMap<(String, i64), Owing> = BTreeMap::new();
+    for (unit, tasks) in overdue_by_unit(c, app, plan_id).await? {
+        late.entry(unit).or_default().tasks = tasks;
+    }
+    for (unit, figures) in figures_owed(c, app).await? {
+        late.entry(unit).or_default().figures.push(figures);
+    }
+    Ok(late)
+}
+
+/// The figures owed now: for each reporting form, the units of its kinds that have not
+/// submitted every indicator for the period last ended, once the form's deadline passed.
+async fn figures_owed(c: &mut Conn, app: &App) -> AppResult<Vec<((String, i64), OwedFigures)>> {
+    let today = app.today();
+    let mut owed = Vec::new();
+    for form in indicators::forms(c).await? {
+        let period = crate::pickers::last_ended(form.period_type, today);
+        let due = period.end() + time::Duration::days(form.deadline_days);
+        if today <= due {
+            continue;
+        }
+        let total = indicators::form_indicators(c, form.id).await?.len() as i64;
+        let kinds = indicators::form_kinds(c, form.id).await?;
+        if total == 0 || kinds.is_empty() {
+            continue;
+        }
+        for (id, _, name, reported) in
+            indicators::completeness(c, form.id, period, &kinds, today).await?
+        {
+            if reported < total {
+                owed.push((
+                    (name, id),
+                    OwedFigures {
+                        form: form.name.clone(),
+                        period: period.label(dxplan_domain::Lang::Vi),
+                        due,
+                        days_late: (today - due).whole_days(),
+                        missing: total - reported,
+                        total,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(owed)
 }
 
 /// The plan's urging: who is late now, and the letters so far with their units.
@@ -100,13 +164,14 @@ pub async fn urging(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<Ur
         .await?
         .into_iter()
         .collect();
-    let late_units = overdue_by_unit(&mut c, app, plan_id)
+    let late_units = late_by_unit(&mut c, app, plan_id)
         .await?
         .into_iter()
-        .map(|((name, id), tasks)| LateUnitView {
+        .map(|((name, id), owing)| LateUnitView {
             unit_id: id,
             unit_name: name,
-            overdue: tasks.len() as i64,
+            overdue: owing.tasks.len() as i64,
+            missing_reports: owing.figures.len() as i64,
             letters_sent: sent.get(&id).copied().unwrap_or(0),
         })
         .collect();
@@ -135,12 +200,12 @@ pub async fn draft_letter(app: &App, caller: &Caller<'_>, plan_id: i64) -> AppRe
         .require_province(&mut c, app, Action::ManagePlans)
         .await?;
     let plan = plans::get(&mut c, plan_id).await?;
-    let late = overdue_by_unit(&mut c, app, plan_id).await?;
+    let late = late_by_unit(&mut c, app, plan_id).await?;
     if late.is_empty() {
         return Err(AppError::conflict(
             "nobody_late",
-            "Không có đơn vị nào có nhiệm vụ quá hạn: không cần đôn đốc.",
-            "No unit has an overdue task: there is nobody to urge.",
+            "Không có đơn vị nào có nhiệm vụ quá hạn hay báo cáo số liệu quá hạn: không cần đôn đốc.",
+            "No unit has an overdue task or report: there is nobody to urge.",
         ));
     }
     let sent: HashMap<i64, i64> = urging::sent_counts(&mut c, plan_id)
@@ -149,11 +214,11 @@ pub async fn draft_letter(app: &App, caller: &Caller<'_>, plan_id: i64) -> AppRe
         .collect();
     let units: Vec<(i64, i64, i64)> = late
         .iter()
-        .map(|((_, id), tasks)| {
+        .map(|((_, id), owing)| {
             (
                 *id,
                 sent.get(id).copied().unwrap_or(0) + 1,
-                tasks.len() as i64,
+                owing.tasks.len() as i64,
             )
         })
         .collect();
@@ -184,16 +249,20 @@ pub async fn letter_document(
     let letter = urging::get(&mut c, letter_id).await?;
     let plan = plans::get(&mut c, letter.plan_id).await?;
     let addressed = urging::units_of(&mut c, letter_id).await?;
-    let mut late = overdue_by_unit(&mut c, app, letter.plan_id).await?;
+    let mut late = late_by_unit(&mut c, app, letter.plan_id).await?;
     let today = app.today();
     let units: Vec<LateUnit> = addressed
         .iter()
-        .map(|u| LateUnit {
-            name: u.unit_name.clone(),
-            reminder: u32::try_from(u.reminder).unwrap_or(1),
-            tasks: late
+        .map(|u| {
+            let owing = late
                 .remove(&(u.unit_name.clone(), u.unit_id))
-                .unwrap_or_default(),
+                .unwrap_or_default();
+            LateUnit {
+                name: u.unit_name.clone(),
+                reminder: u32::try_from(u.reminder).unwrap_or(1),
+                tasks: owing.tasks,
+                figures: owing.figures,
+            }
         })
         .collect();
     // Issued by the coordinator's own unit (the department in charge of DX).

@@ -1,6 +1,7 @@
-//! The urging letter (công văn đôn đốc) to the units late on a plan's tasks, in the
-//! Decree 30 layout: the summary under its number, the late units addressed, what each
-//! owes and by when in a table, and a tone that hardens with each reminder a unit has had.
+//! The urging letter (công văn đôn đốc) to the units late on a plan's tasks or on their
+//! figures, in the Decree 30 layout: the summary under its number, the late units
+//! addressed, what each owes and by when in a table, and a tone that hardens with each
+//! reminder a unit has had.
 
 use time::{Date, Duration};
 
@@ -14,11 +15,59 @@ pub struct OwedTask {
     pub days_late: i64,
 }
 
+/// A reporting form's figures a unit has not sent for a period past its deadline.
+pub struct OwedFigures {
+    pub form: String,
+    /// The period as people write it ("Quý II/2026").
+    pub period: String,
+    pub due: Date,
+    pub days_late: i64,
+    /// Indicators of the form not yet submitted, of how many.
+    pub missing: i64,
+    pub total: i64,
+}
+
 /// A unit the letter is sent to, with how many urging letters it was sent before this one.
 pub struct LateUnit {
     pub name: String,
     pub reminder: u32,
     pub tasks: Vec<OwedTask>,
+    pub figures: Vec<OwedFigures>,
+}
+
+/// What the letter urges, as its sentences name it.
+struct Owed {
+    tasks: usize,
+    reports: usize,
+}
+
+impl Owed {
+    /// "các nhiệm vụ", "các báo cáo số liệu", or both.
+    fn noun(&self) -> &'static str {
+        match (self.tasks > 0, self.reports > 0) {
+            (true, true) => "các nhiệm vụ và báo cáo số liệu",
+            (false, true) => "các báo cáo số liệu",
+            _ => "các nhiệm vụ",
+        }
+    }
+
+    fn subject(&self) -> &'static str {
+        match (self.tasks > 0, self.reports > 0) {
+            (true, true) => "thực hiện nhiệm vụ và báo cáo số liệu quá hạn",
+            (false, true) => "báo cáo số liệu quá hạn",
+            _ => "thực hiện nhiệm vụ quá hạn",
+        }
+    }
+
+    fn counted(&self) -> String {
+        let tasks = format!("{} nhiệm vụ quá hạn chưa hoàn thành", self.tasks);
+        let reports = format!("{} báo cáo số liệu quá hạn chưa gửi", self.reports);
+        match (self.tasks > 0, self.reports > 0) {
+            (true, true) => format!("{tasks} và {reports}"),
+            (false, true) => reports,
+            _ => tasks,
+        }
+    }
 }
 
 /// Most units a letter names after "Kính gửi".
@@ -42,31 +91,37 @@ pub fn urging_letter(
     today: Date,
 ) -> ProgressReport {
     let reminder = tone(units);
+    let owed = Owed {
+        tasks: units.iter().map(|u| u.tasks.len()).sum(),
+        reports: units.iter().map(|u| u.figures.len()).sum(),
+    };
+    let what = owed.noun();
     letterhead.excerpt = Some(format!(
-        "V/v đôn đốc thực hiện nhiệm vụ quá hạn{}",
+        "V/v đôn đốc {}{}",
+        owed.subject(),
         if reminder > 1 {
             format!(" (lần{NBSP}{reminder})")
         } else {
             String::new()
         }
     ));
-    let task_count: usize = units.iter().map(|u| u.tasks.len()).sum();
     let opening = format!(
-        "Thực hiện {plan_title}, qua theo dõi trên hệ thống, đến ngày {} còn {task_count} nhiệm vụ quá hạn chưa hoàn thành của {} đơn vị (chi tiết tại bảng dưới đây).",
+        "Thực hiện {plan_title}, qua theo dõi trên hệ thống, đến ngày {} còn {} của {} đơn vị (chi tiết tại bảng dưới đây).",
         date(today),
+        owed.counted(),
         units.len()
     );
     let ask = match reminder {
         1 => format!(
-            "Để bảo đảm tiến độ chung, {agency} đề nghị Thủ trưởng các đơn vị chỉ đạo tập trung hoàn thành các nhiệm vụ nêu trên, cập nhật kết quả và sản phẩm trên hệ thống trước ngày {}.",
+            "Để bảo đảm tiến độ chung, {agency} đề nghị Thủ trưởng các đơn vị chỉ đạo tập trung hoàn thành {what} nêu trên, cập nhật kết quả, sản phẩm và số liệu trên hệ thống trước ngày {}.",
             date(today + Duration::days(10))
         ),
         2 => format!(
-            "{agency} đã có văn bản đôn đốc nhưng đến nay các nhiệm vụ nêu trên vẫn chưa hoàn thành. Đề nghị Thủ trưởng các đơn vị khẩn trương chỉ đạo hoàn thành, báo cáo kết quả trên hệ thống trước ngày {}; trường hợp có khó khăn, vướng mắc, báo cáo rõ nguyên nhân và đề xuất giải pháp.",
+            "{agency} đã có văn bản đôn đốc nhưng đến nay {what} nêu trên vẫn chưa hoàn thành. Đề nghị Thủ trưởng các đơn vị khẩn trương chỉ đạo hoàn thành, báo cáo kết quả trên hệ thống trước ngày {}; trường hợp có khó khăn, vướng mắc, báo cáo rõ nguyên nhân và đề xuất giải pháp.",
             date(today + Duration::days(7))
         ),
         n => format!(
-            "{agency} đã {} lần đôn đốc nhưng các nhiệm vụ nêu trên vẫn chưa hoàn thành. Yêu cầu Thủ trưởng các đơn vị báo cáo giải trình bằng văn bản về nguyên nhân chậm trễ, trách nhiệm của tập thể, cá nhân liên quan và hoàn thành trước ngày {}. Kết quả thực hiện được tính vào đánh giá, xếp loại cơ quan, đơn vị và cán bộ, công chức theo Nghị định số 335/2025/NĐ-CP.",
+            "{agency} đã {} lần đôn đốc nhưng {what} nêu trên vẫn chưa hoàn thành. Yêu cầu Thủ trưởng các đơn vị báo cáo giải trình bằng văn bản về nguyên nhân chậm trễ, trách nhiệm của tập thể, cá nhân liên quan và hoàn thành trước ngày {}. Kết quả thực hiện được tính vào đánh giá, xếp loại cơ quan, đơn vị và cán bộ, công chức theo Nghị định số 335/2025/NĐ-CP.",
             n - 1,
             date(today + Duration::days(5))
         ),
@@ -82,6 +137,20 @@ pub fn urging_letter(
                 format!("{} {}", t.code, t.title),
                 date(t.due),
                 t.days_late.to_string(),
+                unit.reminder.to_string(),
+            ]);
+        }
+        for f in &unit.figures {
+            n += 1;
+            rows.push(vec![
+                n.to_string(),
+                unit.name.clone(),
+                format!(
+                    "Báo cáo số liệu: {} — {}, còn {}/{} chỉ tiêu chưa gửi",
+                    f.form, f.period, f.missing, f.total
+                ),
+                date(f.due),
+                f.days_late.to_string(),
                 unit.reminder.to_string(),
             ]);
         }
@@ -103,8 +172,8 @@ pub fn urging_letter(
                 Block::Table(Table {
                     headers: vec![
                         "TT".into(),
-                        "Đơn vị chủ trì".into(),
-                        "Nhiệm vụ".into(),
+                        "Đơn vị".into(),
+                        "Nhiệm vụ, báo cáo".into(),
                         "Thời hạn".into(),
                         "Số ngày quá hạn".into(),
                         "Lần đôn đốc".into(),
@@ -137,6 +206,22 @@ mod tests {
                 due: date!(2026 - 11 - 30),
                 days_late: 7,
             }],
+            figures: Vec::new(),
+        }
+    }
+
+    fn head() -> Letterhead {
+        Letterhead {
+            governing_body: None,
+            agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into()],
+            number: "Số: /SKHCN-CĐS".into(),
+            excerpt: None,
+            place_date: String::new(),
+            recipients: Vec::new(),
+            signer_title: Vec::new(),
+            signer_name: None,
+            author: String::new(),
+            created: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 
@@ -154,18 +239,6 @@ mod tests {
 
     #[test]
     fn the_tone_hardens_with_the_reminders_a_unit_has_had() {
-        let head = || Letterhead {
-            governing_body: None,
-            agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into()],
-            number: "Số: /SKHCN-CĐS".into(),
-            excerpt: None,
-            place_date: String::new(),
-            recipients: Vec::new(),
-            signer_title: Vec::new(),
-            signer_name: None,
-            author: String::new(),
-            created: time::OffsetDateTime::UNIX_EPOCH,
-        };
         let today = date!(2026 - 12 - 07);
         let first = urging_letter(
             head(),
@@ -204,5 +277,54 @@ mod tests {
             today,
         );
         assert!(text(&third).contains("giải trình") && text(&third).contains("335/2025/NĐ-CP"));
+    }
+
+    #[test]
+    fn figures_not_sent_are_urged_beside_the_tasks() {
+        let mut late = unit("Xã An Lão", 1);
+        late.figures.push(OwedFigures {
+            form: "Báo cáo chỉ tiêu cấp xã (hằng quý)".into(),
+            period: "Quý III/2026".into(),
+            due: date!(2026 - 10 - 10),
+            days_late: 58,
+            missing: 12,
+            total: 20,
+        });
+        let mut only_figures = LateUnit {
+            tasks: Vec::new(),
+            ..unit("Phường Pleiku", 1)
+        };
+        only_figures.figures.push(OwedFigures {
+            form: "Báo cáo chỉ tiêu cấp xã (hằng quý)".into(),
+            period: "Quý III/2026".into(),
+            due: date!(2026 - 10 - 10),
+            days_late: 58,
+            missing: 20,
+            total: 20,
+        });
+        let letter = urging_letter(
+            head(),
+            "Sở KH&CN",
+            "Kế hoạch 2026",
+            &[late, only_figures],
+            date!(2026 - 12 - 07),
+        );
+        assert_eq!(
+            letter.letterhead.excerpt.as_deref(),
+            Some("V/v đôn đốc thực hiện nhiệm vụ và báo cáo số liệu quá hạn")
+        );
+        assert!(text(&letter).contains(
+            "còn 1 nhiệm vụ quá hạn chưa hoàn thành và 2 báo cáo số liệu quá hạn chưa gửi của 2 đơn vị"
+        ));
+        assert!(text(&letter).contains("hoàn thành các nhiệm vụ và báo cáo số liệu nêu trên"));
+        let Block::Table(table) = &letter.sections[0].blocks[1] else {
+            panic!("the table follows the opening");
+        };
+        assert_eq!(table.rows.len(), 3, "a task and two reports");
+        assert_eq!(
+            table.rows[2][2],
+            "Báo cáo số liệu: Báo cáo chỉ tiêu cấp xã (hằng quý) — Quý III/2026, còn 20/20 chỉ tiêu chưa gửi"
+        );
+        assert_eq!(table.rows[2][3], "10/10/2026");
     }
 }

@@ -1,5 +1,6 @@
-//! Urging letters (công văn đôn đốc, issue #19): drafted for the units late on a plan,
-//! read back from Word, marked sent, and firmer at the next reminder.
+//! Urging letters (công văn đôn đốc, issue #19): drafted for the units late on a plan's
+//! tasks or on their figures, read back from Word, marked sent, and firmer at the next
+//! reminder.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -22,11 +23,6 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
     let group = group_id(&coordinator, plan, "2").await;
     let urging = format!("/api/v1/plans/{plan}/urging");
 
-    // Nobody late: nothing to draft.
-    let (status, body) = coordinator
-        .post_json(&format!("/api/v1/plans/{plan}/urging-letters"), &json!({}))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     for (code, lead, due) in [
         ("2.1", "540", "2026-06-30"),
         ("2.2", "540", "2026-05-31"),
@@ -47,6 +43,7 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|u| u["overdue"].as_i64().unwrap() > 0)
         .map(|u| {
             (
                 u["overdue"].as_i64().unwrap(),
@@ -60,6 +57,44 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
         "the two units late, not the one on time: {view}"
     );
     assert_eq!(late.iter().map(|(n, _)| n).sum::<i64>(), 3);
+    // In July the departments owe last year's figures (due 15 January): each unit that
+    // has not sent them all is late, as the form's completeness lists them.
+    let (_, forms) = coordinator.get_json("/api/v1/forms").await;
+    let yearly = forms
+        .as_array()
+        .or_else(|| forms["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BC-SO-NAM")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, completeness) = coordinator
+        .get_json(&format!("/api/v1/forms/{yearly}/completeness?period=2025"))
+        .await;
+    let incomplete: Vec<&str> = completeness["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["complete"] == false)
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    let owing: Vec<&str> = view["late_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["missing_reports"].as_i64().unwrap() > 0)
+        .map(|u| u["unit_name"].as_str().unwrap())
+        .collect();
+    assert!(!incomplete.is_empty());
+    let mut sorted = incomplete.clone();
+    sorted.sort();
+    let mut owing_sorted = owing.clone();
+    owing_sorted.sort();
+    assert_eq!(
+        owing_sorted, sorted,
+        "the units owing figures are those the form lists"
+    );
 
     // Units and viewers neither see nor draft it.
     for who in ["viewer", "approver-540", "editor-542"] {
@@ -100,12 +135,26 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
     };
     let first = word(id).await;
     assert!(
-        first.contains("V/v đôn đốc thực hiện nhiệm vụ quá hạn"),
+        first.contains("V/v đôn đốc thực hiện nhiệm vụ và báo cáo số liệu quá hạn"),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!(
+            "và {} báo cáo số liệu quá hạn chưa gửi của {} đơn vị",
+            owing.len(),
+            owing.len() + 2
+        )),
+        "{first}"
+    );
+    assert!(
+        first.contains(
+            "Báo cáo số liệu: Báo cáo chỉ tiêu chuyển đổi số của sở, ngành (hằng năm) — Năm 2025"
+        ),
         "{first}"
     );
     assert!(first.contains("Kính gửi:"), "{first}");
     assert!(
-        first.contains("còn 3 nhiệm vụ quá hạn chưa hoàn thành của 2 đơn vị"),
+        first.contains("còn 3 nhiệm vụ quá hạn chưa hoàn thành và"),
         "{first}"
     );
     assert!(first.contains("đề nghị Thủ trưởng các đơn vị"), "{first}");
@@ -175,4 +224,41 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
     assert!(html.contains("Số 125/SKHCN-CĐS"), "{html}");
     assert!(html.contains(&format!("/urging-letters/{id}/document.docx")));
     assert!(html.contains("Soạn công văn đôn đốc"));
+}
+
+#[tokio::test]
+async fn nobody_late_on_tasks_or_figures_gets_no_letter() {
+    // Early January: last year's figures are not yet due, and no task of the year is late.
+    let app = TestApp::spawn_with_clock(TestClock::at(datetime!(2026-01-05 09:00 +7))).await;
+    let coordinator = app.login("coordinator").await;
+    let (_, plan) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
+        )
+        .await;
+    let plan = plan["id"].as_i64().unwrap();
+    let (status, view) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/urging"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["late_units"], json!([]), "{view}");
+    let (status, body) = coordinator
+        .post_json(&format!("/api/v1/plans/{plan}/urging-letters"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("báo cáo số liệu quá hạn"),
+        "{body}"
+    );
+    let page = coordinator
+        .get(&format!("/plans/{plan}/urging"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Không có đơn vị nào có nhiệm vụ hay báo cáo số liệu quá hạn."));
 }
