@@ -10,7 +10,7 @@ pub mod steering;
 
 use crate::App;
 use crate::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::password;
 use dxplan_domain::auth::Role;
 use dxplan_domain::unit::UnitKind;
@@ -177,16 +177,41 @@ pub async fn seed_with(
         c.commit_shown().await?;
     }
     // This year's plan when that is later, made with the units of the year.
-    if app.today().year() > 2025 {
+    let this_year_plan = if app.today().year() > 2025 {
         let year = app.today().year();
         let plan = crate::demo::plan::seed_plan(app, year).await?;
         crate::demo::steering::seed(app, plan, year).await?;
-    }
+        Some(plan)
+    } else {
+        None
+    };
     crate::demo::indicators::seed(app, data).await?;
     if full {
         crate::demo::index::seed(app).await?;
+        if let Some(plan) = this_year_plan {
+            urge_late_units(app, plan).await?;
+        }
     }
     Ok(accounts)
+}
+
+/// One urging letter sent to the units late on this year's plan (overdue tasks, figures
+/// not sent), so the urging page shows a letter and the next one drafts as a second reminder.
+async fn urge_late_units(app: &App, plan: i64) -> AppResult<()> {
+    let caller = Caller::cli();
+    match crate::urging::draft_letter(app, &caller, plan).await {
+        Ok(letter) => {
+            let number = format!("{}/SKHCN-CĐS", 200 + letter.letter.id);
+            crate::urging::mark_sent(app, &caller, letter.letter.id, &number, None).await?;
+            Ok(())
+        }
+        // Nobody late on the demo's day: nothing to urge.
+        Err(AppError::Conflict {
+            code: "nobody_late",
+            ..
+        }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// A demo account to create: who, where they work, and the role they get where.

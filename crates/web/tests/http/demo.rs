@@ -345,6 +345,23 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
     assert!(!e["units"].as_array().unwrap().is_empty(), "{e}");
     assert!(!e["officers"].as_array().unwrap().is_empty(), "{e}");
 
+    // One urging letter was sent to the units late on this year's plan, each of which
+    // the urging page counts once; the next letter would be their second reminder.
+    let plan = this_year_plan(&s).await;
+    let (status, urging) = s.get_json(&format!("/api/v1/plans/{plan}/urging")).await;
+    assert_eq!(status, StatusCode::OK, "{urging}");
+    let letters = urging["letters"].as_array().unwrap();
+    assert_eq!(letters.len(), 1, "{urging}");
+    assert!(letters[0]["number"].is_string(), "sent, with its number");
+    let late = urging["late_units"].as_array().unwrap();
+    assert!(
+        late.iter()
+            .any(|u| u["missing_reports"].as_i64().unwrap() > 0)
+            && late.iter().any(|u| u["overdue"].as_i64().unwrap() > 0),
+        "late on figures and on tasks: {urging}"
+    );
+    assert!(late.iter().all(|u| u["letters_sent"] == 1), "{urging}");
+
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;
     crate::displays::a_wall_link_follows_its_unit_through_a_merger(&app).await;
