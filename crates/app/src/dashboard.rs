@@ -561,9 +561,7 @@ async fn compute(
         let mut cards: Vec<KeyIndicator> = key
             .iter()
             .map(|i| {
-                let of_year = |views: &Vec<crate::indicators::RollupView>| {
-                    views.iter().find(|v| v.indicator == i.code).cloned()
-                };
+                let of_year = |views: &Vec<crate::indicators::RollupView>| year_of(i, views);
                 let trend: Vec<YearFigure> = periods
                     .iter()
                     .zip(&per_year)
