@@ -1,6 +1,7 @@
 //! Urging letters (công văn đôn đốc) to the units late on a plan's tasks or on the figures
-//! their reporting forms owe: who is late and how often they were urged, the letter drafted in Word in the Decree 30 layout, and the
-//! letter marked sent with its number, which the next letter counts as a reminder.
+//! their reporting forms owe: who is late and how often they were urged, the letter
+//! drafted in Word in the Decree 30 layout, and the letter marked sent with its number,
+//! which the next letter counts as a reminder.
 
 use std::collections::{BTreeMap, HashMap};
 
