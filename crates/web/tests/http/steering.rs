@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use time::macros::datetime;
 
 use crate::support::{Session, TestApp, TestClock, docx_text};
+use crate::tasks::plan_of_year;
 
 fn session_body(held_on: &str, title: &str, conclusions: &[&str]) -> Value {
     json!({
@@ -64,13 +65,7 @@ async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_ses
     let sessions_before = app.audit_count("steering.session.create").await;
     let assigned_before = app.audit_count("steering.conclusion.assign").await;
     let coordinator = app.login("coordinator").await;
-    let (_, plan) = coordinator
-        .post_json(
-            "/api/v1/plans",
-            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
-        )
-        .await;
-    let plan = plan["id"].as_i64().unwrap();
+    let plan = plan_of_year(&coordinator, 2026).await;
     let first = record(
         &coordinator,
         plan,
@@ -297,13 +292,7 @@ async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_ses
 async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
-    let (_, plan) = coordinator
-        .post_json(
-            "/api/v1/plans",
-            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
-        )
-        .await;
-    let plan = plan["id"].as_i64().unwrap();
+    let plan = plan_of_year(&coordinator, 2026).await;
     let list = format!("/api/v1/plans/{plan}/steering-sessions");
     let good = session_body("2026-03-15", "Phiên họp thứ nhất", &["Giao Sở KH&CN"]);
     let view = record(&coordinator, plan, &good).await;
@@ -435,13 +424,7 @@ async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
 async fn the_coordinator_records_a_session_and_assigns_from_it_on_the_pages() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("coordinator").await;
-    let (_, plan) = coordinator
-        .post_json(
-            "/api/v1/plans",
-            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
-        )
-        .await;
-    let plan = plan["id"].as_i64().unwrap();
+    let plan = plan_of_year(&coordinator, 2026).await;
     let html = coordinator
         .get(&format!("/plans/{plan}"))
         .await

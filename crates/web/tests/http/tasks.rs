@@ -14,6 +14,18 @@ pub(crate) async fn new_plan(coordinator: &Session) -> i64 {
     plan["id"].as_i64().unwrap()
 }
 
+/// A plan for a year with nothing but its title, as a coordinator makes it.
+pub(crate) async fn plan_of_year(coordinator: &Session, year: i32) -> i64 {
+    let (status, plan) = coordinator
+        .post_json(
+            "/api/v1/plans",
+            &json!({"year": year, "title": format!("Kế hoạch chuyển đổi số năm {year}")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    plan["id"].as_i64().unwrap()
+}
+
 pub(crate) async fn group_id(s: &Session, plan: i64, code: &str) -> i64 {
     let (_, groups) = s.get_json(&format!("/api/v1/plans/{plan}/groups")).await;
     groups["items"]

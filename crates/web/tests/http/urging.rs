@@ -7,19 +7,13 @@ use serde_json::{Value, json};
 use time::macros::datetime;
 
 use crate::support::{TestApp, TestClock, docx_text};
-use crate::tasks::{group_id, task_body};
+use crate::tasks::{group_id, plan_of_year, task_body};
 
 #[tokio::test]
 async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
     let app = TestApp::spawn_with_clock(TestClock::at(datetime!(2026-07-10 09:00 +7))).await;
     let coordinator = app.login("coordinator").await;
-    let (_, plan) = coordinator
-        .post_json(
-            "/api/v1/plans",
-            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
-        )
-        .await;
-    let plan = plan["id"].as_i64().unwrap();
+    let plan = plan_of_year(&coordinator, 2026).await;
     let group = group_id(&coordinator, plan, "2").await;
     let urging = format!("/api/v1/plans/{plan}/urging");
 
@@ -231,13 +225,7 @@ async fn nobody_late_on_tasks_or_figures_gets_no_letter() {
     // Early January: last year's figures are not yet due, and no task of the year is late.
     let app = TestApp::spawn_with_clock(TestClock::at(datetime!(2026-01-05 09:00 +7))).await;
     let coordinator = app.login("coordinator").await;
-    let (_, plan) = coordinator
-        .post_json(
-            "/api/v1/plans",
-            &json!({"year": 2026, "title": "Kế hoạch chuyển đổi số năm 2026"}),
-        )
-        .await;
-    let plan = plan["id"].as_i64().unwrap();
+    let plan = plan_of_year(&coordinator, 2026).await;
     let (status, view) = coordinator
         .get_json(&format!("/api/v1/plans/{plan}/urging"))
         .await;
