@@ -515,15 +515,7 @@ pub async fn assign_task(
     let task =
         crate::tasks::register_checked(&mut c, app, caller, session.plan_id, &fields).await?;
     steering::link_task(&mut c, task.id, conclusion_id).await?;
-    c.record(NewEvent {
-        action: "task.create",
-        entity_type: "task",
-        entity_id: Some(task.id.to_string()),
-        summary: format!("{} {}", task.code, task.title),
-        before: None,
-        after: Some(json!(task)),
-    })
-    .await?;
+    c.record(crate::tasks::created_event(&task)).await?;
     c.commit(NewEvent {
         action: "steering.conclusion.assign",
         entity_type: "steering_conclusion",

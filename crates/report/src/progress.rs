@@ -74,6 +74,23 @@ pub struct Letterhead {
 }
 
 impl Letterhead {
+    /// A bare letterhead of an agency (its lines) and a number, for a document's tests.
+    #[cfg(test)]
+    pub(crate) fn bare(agency: &[&str], number: &str) -> Letterhead {
+        Letterhead {
+            governing_body: None,
+            agency: agency.iter().map(|line| line.to_string()).collect(),
+            number: number.into(),
+            excerpt: None,
+            place_date: String::new(),
+            recipients: Vec::new(),
+            signer_title: Vec::new(),
+            signer_name: None,
+            author: String::new(),
+            created: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
     /// The letterhead of a document of `kind` (`BC` for a report) dated `day`, made at
     /// `created`, by the unit whose block this is.
     pub fn new(issuer: &IssuerBlock, kind: &str, day: Date, created: OffsetDateTime) -> Letterhead {

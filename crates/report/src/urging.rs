@@ -211,18 +211,7 @@ mod tests {
     }
 
     fn head() -> Letterhead {
-        Letterhead {
-            governing_body: None,
-            agency: vec!["SỞ KHOA HỌC VÀ CÔNG NGHỆ".into()],
-            number: "Số: /SKHCN-CĐS".into(),
-            excerpt: None,
-            place_date: String::new(),
-            recipients: Vec::new(),
-            signer_title: Vec::new(),
-            signer_name: None,
-            author: String::new(),
-            created: time::OffsetDateTime::UNIX_EPOCH,
-        }
+        Letterhead::bare(&["SỞ KHOA HỌC VÀ CÔNG NGHỆ"], "Số: /SKHCN-CĐS")
     }
 
     fn text(r: &ProgressReport) -> String {

@@ -87,16 +87,20 @@ pub async fn create_task(
     let fields = validate_task(input).map_err(AppError::Validation)?;
     let mut c = app.write(caller).await?;
     let task = register_checked(&mut c, app, caller, plan_id, &fields).await?;
-    c.commit(NewEvent {
+    c.commit(created_event(&task)).await?;
+    Ok(task)
+}
+
+/// The audit event of a task registered, whichever door it came through.
+pub(crate) fn created_event(task: &Task) -> NewEvent<'static> {
+    NewEvent {
         action: "task.create",
         entity_type: "task",
         entity_id: Some(task.id.to_string()),
         summary: format!("{} {}", task.code, task.title),
         before: None,
         after: Some(json!(task)),
-    })
-    .await?;
-    Ok(task)
+    }
 }
 
 /// Registers a checked task within a change, with its history and the unit's notice;
