@@ -460,7 +460,7 @@ pub fn progress_report(d: &Dashboard, letterhead: Letterhead) -> ProgressReport 
                     ]
                 })
                 .collect(),
-            widths: vec![7, 31, 9, 9, 9, 9, 11, 15],
+            widths: vec![8, 29, 8, 9, 8, 9, 11, 18],
             numeric: vec![false, false, false, true, true, true, false, false],
         }));
         for i in &d.indicators {
