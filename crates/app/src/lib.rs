@@ -47,6 +47,7 @@ pub mod dashboard;
 pub mod dhis2;
 pub mod displays;
 pub mod evaluation;
+pub mod explanations;
 pub mod exports;
 pub mod index;
 pub mod indicators;

@@ -62,20 +62,27 @@ pub async fn mark_read(app: &App, user: &CurrentUser, id: i64) -> AppResult<()> 
     Ok(())
 }
 
-/// Marks a notification read and says which task it is about (none: it names no task, or
-/// it is too old to be among the latest the user can see).
-pub async fn open(app: &App, user: &CurrentUser, id: i64) -> AppResult<Option<i64>> {
+/// Marks a notification read and says which page it leads to: its task's, or the page it
+/// names (none: it leads nowhere, or it is too old to be among the latest the user can
+/// see).
+pub async fn open(app: &App, user: &CurrentUser, id: i64) -> AppResult<Option<String>> {
     let mut c = app.housekeeping().await?;
     if !notifications::mark_read(&mut c, user.id, id, app.now()).await? {
         return Err(AppError::NotFound);
     }
-    let task = notifications::list(&mut c, user.id, 500)
+    let path = notifications::list(&mut c, user.id, 500)
         .await?
         .into_iter()
         .find(|n| n.id == id)
-        .and_then(|n| n.task_id);
+        .and_then(|n| match n.task_id {
+            Some(task) => Some(format!("/tasks/{task}")),
+            // Only a page of the site: a stored path never leads elsewhere.
+            None => n
+                .path
+                .filter(|p| p.starts_with('/') && !p.starts_with("//")),
+        });
     c.commit().await?;
-    Ok(task)
+    Ok(path)
 }
 
 /// Marks every notification of the user read.

@@ -9,7 +9,7 @@ use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
 use dxplan_domain::text::parse_date;
 use dxplan_report::progress::NBSP;
-use dxplan_report::urging::{LateUnit, OwedFigures, OwedTask, urging_letter};
+use dxplan_report::urging::{LateUnit, OwedExplanation, OwedFigures, OwedTask, urging_letter};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::tasks::{self, TaskFilter, TaskSort};
 use dxplan_store::urging;
@@ -37,6 +37,8 @@ pub struct LateUnitView {
     /// Reporting forms whose figures for the period last ended are not all sent, past the
     /// form's deadline.
     pub missing_reports: i64,
+    /// Explanation requests awaited past their deadline.
+    pub unanswered_explanations: i64,
     pub letters_sent: i64,
 }
 
@@ -45,9 +47,11 @@ pub struct LateUnitView {
 struct Owing {
     tasks: Vec<OwedTask>,
     figures: Vec<OwedFigures>,
+    explanations: Vec<OwedExplanation>,
 }
 
-/// Every unit late now, in name order: on the plan's tasks, or on a form's figures.
+/// Every unit late now, in name order: on the plan's tasks, on a form's figures, or on
+/// an explanation request past its deadline.
 async fn late_by_unit(
     c: &mut Conn,
     app: &App,
@@ -59,6 +63,16 @@ async fn late_by_unit(
     }
     for (unit, figures) in figures_owed(c, app).await? {
         late.entry(unit).or_default().figures.push(figures);
+    }
+    for (unit, asked) in crate::explanations::overdue_by_unit(c, app.today()).await? {
+        late.entry(unit).or_default().explanations = asked
+            .into_iter()
+            .map(|e| OwedExplanation {
+                subject: e.subject_title,
+                due: e.deadline,
+                days_late: e.days_late,
+            })
+            .collect();
     }
     Ok(late)
 }
@@ -173,6 +187,7 @@ pub async fn urging(app: &App, user: &CurrentUser, plan_id: i64) -> AppResult<Ur
             unit_name: name,
             overdue: owing.tasks.len() as i64,
             missing_reports: owing.figures.len() as i64,
+            unanswered_explanations: owing.explanations.len() as i64,
             letters_sent: sent.get(&id).copied().unwrap_or(0),
         })
         .collect();
@@ -205,8 +220,8 @@ pub async fn draft_letter(app: &App, caller: &Caller<'_>, plan_id: i64) -> AppRe
     if late.is_empty() {
         return Err(AppError::conflict(
             "nobody_late",
-            "Không có đơn vị nào có nhiệm vụ quá hạn hay báo cáo số liệu quá hạn: không cần đôn đốc.",
-            "No unit has an overdue task or report: there is nobody to urge.",
+            "Không có đơn vị nào có nhiệm vụ, báo cáo số liệu hay yêu cầu giải trình quá hạn: không cần đôn đốc.",
+            "No unit has an overdue task, report or explanation: there is nobody to urge.",
         ));
     }
     let sent: HashMap<i64, i64> = urging::sent_counts(&mut c, plan_id)
@@ -263,6 +278,7 @@ pub async fn letter_document(
                 reminder: u32::try_from(u.reminder).unwrap_or(1),
                 tasks: owing.tasks,
                 figures: owing.figures,
+                explanations: owing.explanations,
             }
         })
         .collect();

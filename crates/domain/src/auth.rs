@@ -65,13 +65,23 @@ impl Role {
                     | ReviewWork
                     | EditUnitWork
                     | Reorganise
+                    | RequestExplanation
             ),
             Role::UnitApprover => matches!(
                 action,
-                ViewUnits | ViewUsers | ViewWork | EditUnitWork | SubmitUnitWork
+                ViewUnits
+                    | ViewUsers
+                    | ViewWork
+                    | EditUnitWork
+                    | SubmitUnitWork
+                    | AnswerExplanation
             ),
-            Role::UnitEditor => matches!(action, ViewUnits | ViewWork | EditUnitWork),
-            Role::Viewer => matches!(action, ViewUnits | ViewWork),
+            Role::UnitEditor => matches!(
+                action,
+                ViewUnits | ViewWork | EditUnitWork | AnswerExplanation
+            ),
+            // A leader follows the programme and asks units to explain themselves.
+            Role::Viewer => matches!(action, ViewUnits | ViewWork | RequestExplanation),
         }
     }
 }
@@ -111,6 +121,13 @@ pub enum Action {
     /// Prepare, apply and undo a reorganisation of units and decide where the live work
     /// of retired units goes (the administrator and the programme's coordinator).
     Reorganise,
+    /// Ask a unit to explain a figure, a task or its work, and read, accept or return the
+    /// answer (leaders and the programme's coordinator). Answering is the unit's own work
+    /// ([`Action::AnswerExplanation`]).
+    RequestExplanation,
+    /// Answer an explanation request on the unit's behalf, with evidence: the unit's own
+    /// staff, not the coordinator who may otherwise draft a unit's work.
+    AnswerExplanation,
 }
 
 /// A role held on a unit (and its subtree), or on the whole system when `unit` is `None`.
@@ -462,7 +479,7 @@ mod tests {
             }
         }
 
-        const ACTIONS: [Action; 11] = [
+        const ACTIONS: [Action; 13] = [
             Action::ViewUnits,
             Action::ManageUnits,
             Action::ViewUsers,
@@ -474,6 +491,8 @@ mod tests {
             Action::EditUnitWork,
             Action::SubmitUnitWork,
             Action::Reorganise,
+            Action::RequestExplanation,
+            Action::AnswerExplanation,
         ];
 
         /// Fails to compile when an action is added and not listed above.
@@ -491,6 +510,8 @@ mod tests {
                 Action::EditUnitWork => 8,
                 Action::SubmitUnitWork => 9,
                 Action::Reorganise => 10,
+                Action::RequestExplanation => 11,
+                Action::AnswerExplanation => 12,
             }
         }
 

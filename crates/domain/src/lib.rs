@@ -10,6 +10,7 @@ pub mod cancel;
 pub mod dashboard;
 pub mod dhis2;
 pub mod evaluation;
+pub mod explanation;
 pub mod forecast;
 pub mod framework_import;
 pub mod i18n;

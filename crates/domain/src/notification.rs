@@ -28,6 +28,16 @@ pub enum NotificationKind {
     AssessmentSubmitted,
     AssessmentAdjusted,
     AssessmentPublished,
+    /// A leader or the coordinator asks the unit to explain something.
+    ExplanationRequested,
+    /// The unit answered: to the one who asked.
+    ExplanationAnswered,
+    /// The answer was not enough: asked again, with a new deadline.
+    ExplanationAskedAgain,
+    ExplanationAccepted,
+    ExplanationWithdrawn,
+    /// Unanswered past its deadline: raised to the unit's head.
+    ExplanationOverdue,
 }
 
 impl NotificationKind {
@@ -51,12 +61,20 @@ impl NotificationKind {
             NotificationKind::AssessmentSubmitted => "assessment_submitted",
             NotificationKind::AssessmentAdjusted => "assessment_adjusted",
             NotificationKind::AssessmentPublished => "assessment_published",
+            NotificationKind::ExplanationRequested => "explanation_requested",
+            NotificationKind::ExplanationAnswered => "explanation_answered",
+            NotificationKind::ExplanationAskedAgain => "explanation_asked_again",
+            NotificationKind::ExplanationAccepted => "explanation_accepted",
+            NotificationKind::ExplanationWithdrawn => "explanation_withdrawn",
+            NotificationKind::ExplanationOverdue => "explanation_overdue",
         }
     }
 
-    /// The notification's line, in Vietnamese and English, about a task.
+    /// The notification's line, in Vietnamese and English, about a task (or what else it
+    /// is about, given whole as the title with no code).
     pub fn titles(self, task_code: &str, task_title: &str, extra: &str) -> (String, String) {
         let t = format!("{task_code} {task_title}");
+        let t = t.trim();
         match self {
             NotificationKind::TaskAssigned => (
                 format!("Nhiệm vụ mới được giao: {t}"),
@@ -132,6 +150,33 @@ impl NotificationKind {
             NotificationKind::AssessmentPublished => (
                 format!("Đã công bố kết quả: {t}"),
                 format!("Results published: {t}"),
+            ),
+            // For explanations the "task" is the unit and what it is asked about.
+            NotificationKind::ExplanationRequested => (
+                format!("Yêu cầu giải trình, hạn {extra}: {t}"),
+                format!("Explanation requested by {extra}: {t}"),
+            ),
+            NotificationKind::ExplanationAnswered => (
+                format!("Đơn vị đã giải trình, chờ xem xét: {t}"),
+                format!("Explanation received, to read: {t}"),
+            ),
+            NotificationKind::ExplanationAskedAgain => (
+                format!("Đề nghị giải trình thêm, hạn {extra}: {t}"),
+                format!("Further explanation requested by {extra}: {t}"),
+            ),
+            NotificationKind::ExplanationAccepted => (
+                format!("Giải trình đã được chấp nhận: {t}"),
+                format!("Explanation accepted: {t}"),
+            ),
+            NotificationKind::ExplanationWithdrawn => (
+                format!("Yêu cầu giải trình đã được rút: {t}"),
+                format!("Explanation request withdrawn: {t}"),
+            ),
+            NotificationKind::ExplanationOverdue => (
+                format!(
+                    "Quá hạn giải trình từ ngày {extra}, đề nghị lãnh đạo đơn vị chỉ đạo trả lời: {t}"
+                ),
+                format!("Explanation overdue since {extra}, for the unit head's attention: {t}"),
             ),
         }
     }

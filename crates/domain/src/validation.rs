@@ -78,6 +78,12 @@ pub enum Invalid {
     },
     /// A date before the meeting it follows from (a conclusion notice's).
     BeforeMeeting,
+    /// A deadline on a day already gone.
+    InPast,
+    /// A deadline further ahead than the field allows.
+    TooFarAhead {
+        days: i64,
+    },
     /// A file that could not be read, saying why (the limit it passed, or what it is not).
     UnreadableFile {
         vi: String,
@@ -107,6 +113,13 @@ impl Invalid {
             Invalid::BeforeMeeting => lang
                 .pick("Không được trước ngày họp.", "Cannot be before the meeting.")
                 .into(),
+            Invalid::InPast => lang
+                .pick("Không được là ngày đã qua.", "Cannot be a day already past.")
+                .into(),
+            Invalid::TooFarAhead { days } => lang.pick(
+                format!("Không được quá {days} ngày kể từ hôm nay."),
+                format!("No more than {days} days from today."),
+            ),
             Invalid::TooShort { min } => lang.pick(
                 format!("Cần ít nhất {min} ký tự."),
                 format!("Needs at least {min} characters."),

@@ -69,7 +69,8 @@ pub async fn run_due(
     };
     report.reminders = jobs::remind_tasks(app, now).await?
         + jobs::remind_figures(app, now).await?
-        + jobs::remind_assessments(app, now).await?;
+        + jobs::remind_assessments(app, now).await?
+        + dxplan_app::explanations::escalate_overdue(app, now).await?;
     report.digests = jobs::digests(app, config.digest_hour, now).await?;
     let (delivered, gave_up) = webhooks::deliver_due(app, now).await?;
     report.webhooks_delivered = delivered;

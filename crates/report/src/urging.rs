@@ -27,46 +27,74 @@ pub struct OwedFigures {
     pub total: i64,
 }
 
+/// An explanation request a unit has left unanswered past its deadline.
+pub struct OwedExplanation {
+    /// What it is about ("Chỉ tiêu CQ-05 … — Quý III/2026").
+    pub subject: String,
+    pub due: Date,
+    pub days_late: i64,
+}
+
 /// A unit the letter is sent to, with how many urging letters it was sent before this one.
 pub struct LateUnit {
     pub name: String,
     pub reminder: u32,
     pub tasks: Vec<OwedTask>,
     pub figures: Vec<OwedFigures>,
+    pub explanations: Vec<OwedExplanation>,
 }
 
 /// What the letter urges, as its sentences name it.
 struct Owed {
     tasks: usize,
     reports: usize,
+    explanations: usize,
+}
+
+/// "a", "a và b", "a, b và c".
+fn listed(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} và {last}", init.join(", ")),
+    }
 }
 
 impl Owed {
-    /// "các nhiệm vụ", "các báo cáo số liệu", or both.
-    fn noun(&self) -> &'static str {
-        match (self.tasks > 0, self.reports > 0) {
-            (true, true) => "các nhiệm vụ và báo cáo số liệu",
-            (false, true) => "các báo cáo số liệu",
-            _ => "các nhiệm vụ",
+    /// The kinds owed, each as `pick` words it; tasks when nothing is (never urged).
+    fn parts(&self, pick: impl Fn(usize, usize) -> String) -> String {
+        let counts = [self.tasks, self.reports, self.explanations];
+        let parts: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(kind, n)| pick(kind, *n))
+            .collect();
+        if parts.is_empty() {
+            pick(0, 0)
+        } else {
+            listed(&parts)
         }
     }
 
-    fn subject(&self) -> &'static str {
-        match (self.tasks > 0, self.reports > 0) {
-            (true, true) => "thực hiện nhiệm vụ và báo cáo số liệu quá hạn",
-            (false, true) => "báo cáo số liệu quá hạn",
-            _ => "thực hiện nhiệm vụ quá hạn",
-        }
+    /// "các nhiệm vụ", "các báo cáo số liệu", "các nhiệm vụ và yêu cầu giải trình"…
+    fn noun(&self) -> String {
+        let words = ["nhiệm vụ", "báo cáo số liệu", "yêu cầu giải trình"];
+        format!("các {}", self.parts(|kind, _| words[kind].to_string()))
+    }
+
+    fn subject(&self) -> String {
+        let words = ["thực hiện nhiệm vụ", "báo cáo số liệu", "giải trình"];
+        format!("{} quá hạn", self.parts(|kind, _| words[kind].to_string()))
     }
 
     fn counted(&self) -> String {
-        let tasks = format!("{} nhiệm vụ quá hạn chưa hoàn thành", self.tasks);
-        let reports = format!("{} báo cáo số liệu quá hạn chưa gửi", self.reports);
-        match (self.tasks > 0, self.reports > 0) {
-            (true, true) => format!("{tasks} và {reports}"),
-            (false, true) => reports,
-            _ => tasks,
-        }
+        let words = [
+            "nhiệm vụ quá hạn chưa hoàn thành",
+            "báo cáo số liệu quá hạn chưa gửi",
+            "yêu cầu giải trình quá hạn chưa trả lời",
+        ];
+        self.parts(|kind, n| format!("{n} {}", words[kind]))
     }
 }
 
@@ -94,6 +122,7 @@ pub fn urging_letter(
     let owed = Owed {
         tasks: units.iter().map(|u| u.tasks.len()).sum(),
         reports: units.iter().map(|u| u.figures.len()).sum(),
+        explanations: units.iter().map(|u| u.explanations.len()).sum(),
     };
     let what = owed.noun();
     letterhead.excerpt = Some(format!(
@@ -154,6 +183,17 @@ pub fn urging_letter(
                 unit.reminder.to_string(),
             ]);
         }
+        for e in &unit.explanations {
+            n += 1;
+            rows.push(vec![
+                n.to_string(),
+                unit.name.clone(),
+                format!("Yêu cầu giải trình: {}", e.subject),
+                date(e.due),
+                e.days_late.to_string(),
+                unit.reminder.to_string(),
+            ]);
+        }
     }
     ProgressReport {
         letterhead,
@@ -207,6 +247,7 @@ mod tests {
                 days_late: 7,
             }],
             figures: Vec::new(),
+            explanations: Vec::new(),
         }
     }
 
@@ -315,5 +356,51 @@ mod tests {
             "Báo cáo số liệu: Báo cáo chỉ tiêu cấp xã (hằng quý) — Quý III/2026, còn 20/20 chỉ tiêu chưa gửi"
         );
         assert_eq!(table.rows[2][3], "10/10/2026");
+    }
+
+    #[test]
+    fn unanswered_explanation_requests_are_the_third_thing_owed() {
+        let mut late = unit("Xã An Lão", 1);
+        late.explanations.push(OwedExplanation {
+            subject: "Chỉ tiêu CQ-05 Tỷ lệ hồ sơ trực tuyến — Quý III/2026".into(),
+            due: date!(2026 - 11 - 30),
+            days_late: 7,
+        });
+        let only = LateUnit {
+            tasks: Vec::new(),
+            ..late_with_explanation_only()
+        };
+        let letter = urging_letter(
+            head(),
+            "Sở KH&CN",
+            "Kế hoạch 2026",
+            &[late, only],
+            date!(2026 - 12 - 07),
+        );
+        assert_eq!(
+            letter.letterhead.excerpt.as_deref(),
+            Some("V/v đôn đốc thực hiện nhiệm vụ và giải trình quá hạn")
+        );
+        assert!(text(&letter).contains(
+            "còn 1 nhiệm vụ quá hạn chưa hoàn thành và 2 yêu cầu giải trình quá hạn chưa trả lời của 2 đơn vị"
+        ));
+        let Block::Table(table) = &letter.sections[0].blocks[1] else {
+            panic!("the table follows the opening");
+        };
+        assert_eq!(
+            table.rows[1][2],
+            "Yêu cầu giải trình: Chỉ tiêu CQ-05 Tỷ lệ hồ sơ trực tuyến — Quý III/2026"
+        );
+        assert_eq!(table.rows[1][4], "7");
+    }
+
+    fn late_with_explanation_only() -> LateUnit {
+        let mut u = unit("Phường Pleiku", 1);
+        u.explanations.push(OwedExplanation {
+            subject: "Kết quả thực hiện của Phường Pleiku".into(),
+            due: date!(2026 - 12 - 01),
+            days_late: 6,
+        });
+        u
     }
 }

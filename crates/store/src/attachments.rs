@@ -48,7 +48,7 @@ pub async fn insert(
     .await
 }
 
-/// Runs one of the two file-record inserts: `$1` is the owner (task or figure).
+/// Runs one of the file-record inserts: `$1` is the owner (task, figure or explanation).
 async fn insert_record(
     c: &mut Conn,
     sql: &'static str,
@@ -168,6 +168,68 @@ pub async fn files_of_values(c: &mut Conn, value_ids: &[i64]) -> Result<Vec<Valu
         sqlx::query_as::<_, ValueFile>(sqlx::AssertSqlSafe(sql)),
         params.args
     )
+    .fetch_all(x)
+    .await)?)
+}
+
+// ---------------------------------------------------------------- files behind an explanation
+
+/// An evidence file a unit sent with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExplanationFile {
+    pub id: i64,
+    pub request_id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: String,
+    pub original_name: String,
+    pub uploader_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Records a file sent with an explanation.
+pub async fn insert_explanation_file(
+    c: &mut Conn,
+    request_id: i64,
+    a: &NewAttachment<'_>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    insert_record(
+        c,
+        "INSERT INTO explanation_files (request_id, sha256, size, kind, original_name, uploaded_by, uploader_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        request_id,
+        a,
+        now,
+    )
+    .await
+}
+
+macro_rules! select_explanation_files {
+    () => {
+        "SELECT id, request_id, sha256, size, kind, original_name, uploader_name, created_at FROM explanation_files "
+    };
+}
+
+pub async fn explanation_file(c: &mut Conn, id: i64) -> Result<Option<ExplanationFile>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, ExplanationFile>(concat!(
+        select_explanation_files!(),
+        "WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(x)
+    .await)?)
+}
+
+/// The files sent with one request's explanations, oldest first.
+pub async fn files_of_explanation(c: &mut Conn, request_id: i64) -> Result<Vec<ExplanationFile>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, ExplanationFile>(concat!(
+        select_explanation_files!(),
+        "WHERE request_id = $1 ORDER BY id"
+    ))
+    .bind(request_id)
     .fetch_all(x)
     .await)?)
 }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backup;
 pub mod dhis2;
 pub mod displays;
+pub mod explanations;
 pub mod exports;
 pub mod index_frameworks;
 pub mod index_rounds;

@@ -54,6 +54,16 @@ pub async fn holders(c: &mut Conn, lineage: &[i64], roles: &[Role]) -> Result<Ve
     .await)?)
 }
 
+/// One active account as someone to tell (none when it is gone or deactivated).
+pub async fn recipient(c: &mut Conn, user_id: i64) -> Result<Option<Recipient>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, Recipient>(
+        "SELECT id AS user_id, email, email_pref FROM users WHERE id = $1 AND active = TRUE"
+    )
+    .bind(user_id)
+    .fetch_optional(x)
+    .await)?)
+}
+
 /// For each of several units, the active accounts holding one of `roles` on that very
 /// unit or system-wide: what [`holders`] gives for one unit, in two queries for all.
 pub async fn holders_of_units(
@@ -112,6 +122,8 @@ pub struct Notification {
     pub user_id: i64,
     pub kind: String,
     pub task_id: Option<i64>,
+    /// Where the notice leads when it is not about a task (`/explanations/7`).
+    pub path: Option<String>,
     pub title_vi: String,
     pub title_en: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -124,6 +136,8 @@ pub struct Notification {
 pub struct Notice<'a> {
     pub kind: NotificationKind,
     pub task_id: Option<i64>,
+    /// The page it leads to when it is not about a task (`/explanations/7`).
+    pub path: Option<&'a str>,
     pub title_vi: &'a str,
     pub title_en: &'a str,
     /// Makes a reminder happen once per person: a second insert is ignored.
@@ -144,8 +158,8 @@ pub async fn notify(
     for r in recipients {
         let inserted: Option<(i64,)> = q!(c, |x| {
             sqlx::query_as(
-            "INSERT INTO notifications (user_id, kind, task_id, title_vi, title_en, dedup_key, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO notifications (user_id, kind, task_id, title_vi, title_en, dedup_key, created_at, path)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (user_id, dedup_key) DO NOTHING RETURNING id"
         )
         .bind(r.user_id)
@@ -155,6 +169,7 @@ pub async fn notify(
         .bind(notice.title_en)
         .bind(notice.dedup_key)
         .bind(now)
+        .bind(notice.path)
         .fetch_optional(x)
         .await
         })?;
@@ -191,7 +206,7 @@ pub async fn notify(
 pub async fn list(c: &mut Conn, user_id: i64, limit: u32) -> Result<Vec<Notification>> {
     Ok(q!(c, |x| {
         sqlx::query_as::<_, Notification>(
-        "SELECT id, user_id, kind, task_id, title_vi, title_en, created_at, read_at FROM notifications
+        "SELECT id, user_id, kind, task_id, path, title_vi, title_en, created_at, read_at FROM notifications
          WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
     )
     .bind(user_id)
@@ -270,7 +285,7 @@ pub async fn digest_batches(c: &mut Conn) -> Result<Vec<(i64, String, Vec<Notifi
     }
     let rows: Vec<Row> = q!(c, |x| {
         sqlx::query_as::<_, Row>(
-        "SELECT n.id, n.user_id, n.kind, n.task_id, n.title_vi, n.title_en, n.created_at, n.read_at, u.email
+        "SELECT n.id, n.user_id, n.kind, n.task_id, n.path, n.title_vi, n.title_en, n.created_at, n.read_at, u.email
          FROM notifications n JOIN users u ON u.id = n.user_id
          WHERE n.emailed = FALSE AND u.email_pref = 'digest' AND u.email IS NOT NULL AND u.email <> '' AND u.active = TRUE
          ORDER BY n.user_id, n.id"

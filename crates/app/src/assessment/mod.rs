@@ -59,6 +59,7 @@ async fn notify(
         &Notice {
             kind,
             task_id: None,
+            path: None,
             title_vi: &vi,
             title_en: &en,
             dedup_key: key,

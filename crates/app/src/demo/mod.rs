@@ -1,6 +1,7 @@
 //! The demo province: the real units and departments of Bình Định (the full demo carries
 //! them into today's Gia Lai, see `demo_reform`), and demo accounts.
 
+mod explanations;
 pub mod index;
 pub mod indicators;
 pub mod plan;
@@ -189,6 +190,7 @@ pub async fn seed_with(
     if full {
         crate::demo::index::seed(app).await?;
         if let Some(plan) = this_year_plan {
+            crate::demo::explanations::seed(app, plan).await?;
             urge_late_units(app, plan).await?;
         }
     }

@@ -126,6 +126,7 @@ pub async fn remind_late(
             &Notice {
                 kind: NotificationKind::DataDue,
                 task_id: None,
+                path: None,
                 title_vi: &vi,
                 title_en: &en,
                 dedup_key: Some(&key),

@@ -108,6 +108,7 @@ pub async fn remind_tasks(app: &App, now: OffsetDateTime) -> AppResult<usize> {
                 &Notice {
                     kind,
                     task_id: Some(task.id),
+                    path: None,
                     title_vi: &vi,
                     title_en: &en,
                     dedup_key: Some(&key),
@@ -204,6 +205,7 @@ pub async fn remind_figures(app: &App, now: OffsetDateTime) -> AppResult<usize> 
                 &Notice {
                     kind: NotificationKind::DataDue,
                     task_id: None,
+                    path: None,
                     title_vi: &vi,
                     title_en: &en,
                     dedup_key: Some(&key),
@@ -246,6 +248,7 @@ pub async fn remind_assessments(app: &App, now: OffsetDateTime) -> AppResult<usi
             &Notice {
                 kind: NotificationKind::AssessmentDue,
                 task_id: None,
+                path: None,
                 title_vi: &vi,
                 title_en: &en,
                 dedup_key: Some(&key),

@@ -168,6 +168,7 @@ async fn notify_task(
         &Notice {
             kind,
             task_id: Some(task.id),
+            path: None,
             title_vi: &vi,
             title_en: &en,
             dedup_key: None,

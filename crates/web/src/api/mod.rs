@@ -10,6 +10,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod dhis2;
 pub mod evaluation;
+pub mod explanations;
 mod extract;
 pub mod index;
 pub mod indicators;
@@ -54,6 +55,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(urging::routes())
         .merge(steering::routes())
+        .merge(explanations::routes(upload_limit))
         .merge(index::routes(upload_limit))
         .merge(tokens::routes())
         .merge(issuer::routes())

@@ -35,6 +35,8 @@ struct DashboardPage<'a> {
     period_choices: Vec<(String, String)>,
     /// Days before a deadline from which a task shows as due soon.
     due_soon_days: u8,
+    /// What waits on the reader among explanation requests (the leader's home is here).
+    waiting: Vec<(&'static str, usize, String)>,
 }
 
 /// The dashboard on the operations centre's wall: one panel a screen, in turn; long panels
@@ -202,7 +204,9 @@ pub async fn home(ctx: Ctx, Query(q): Query<WallQuery>) -> WebResult<Response> {
         d.unit.code,
         d.period.map(|p| format!("&period={p}")).unwrap_or_default()
     );
+    let waiting = super::explanation_counts(&ctx).await?;
     ctx.render(&DashboardPage {
+        waiting,
         page: ctx.page("Bảng điều hành", "Operations dashboard"),
         charts: dashboard_charts(&d, lang),
         cards: cards(&d, lang),

@@ -7,6 +7,7 @@ mod auth;
 mod dashboard;
 mod displays;
 mod evaluation;
+mod explanations;
 mod indicators;
 mod notifications;
 pub(crate) mod open;
@@ -274,6 +275,24 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/plans/{id}/steering-briefing.docx",
             get(steering::briefing_document),
         )
+        .route(
+            "/explanations",
+            get(explanations::list).post(explanations::create),
+        )
+        .route("/explanations/new", get(explanations::new))
+        .route("/explanations/{id}", get(explanations::show))
+        .route("/explanations/{id}/answer", post(explanations::answer))
+        .route("/explanations/{id}/accept", post(explanations::accept))
+        .route(
+            "/explanations/{id}/ask-again",
+            post(explanations::ask_again),
+        )
+        .route("/explanations/{id}/withdraw", post(explanations::withdraw))
+        .route(
+            "/explanations/{id}/files",
+            post(explanations::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/explanation-files/{id}", get(explanations::download))
         .route("/steering/{id}", get(steering::session))
         .route("/steering/{id}/conclusions", post(steering::add_conclusion))
         .route("/steering/{id}/notice", post(steering::issue_notice))
@@ -367,7 +386,7 @@ impl Page {
 
 fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
-    let items: [(&'static str, &'static str, &'static str, bool); 11] = [
+    let items: [(&'static str, &'static str, &'static str, bool); 12] = [
         (
             "/my-work",
             "Việc của tôi",
@@ -393,6 +412,12 @@ fn nav_for(lang: Lang, user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
             "Trung tâm điều hành",
             "Operations centre",
             user.holds(Action::ViewWork),
+        ),
+        (
+            "/explanations",
+            "Giải trình",
+            "Explanations",
+            user.holds(Action::RequestExplanation) || user.holds(Action::AnswerExplanation),
         ),
         ("/units", "Đơn vị", "Units", user.holds(Action::ViewUnits)),
         (
@@ -539,7 +564,7 @@ impl Ctx {
 }
 
 /// Field errors as a form shows them: next to each field and in a summary on top.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FormErrors {
     pub items: Vec<(String, String)>,
     pub general: Option<String>,
@@ -619,6 +644,45 @@ struct HomePage {
     ended_unit: Option<String>,
 }
 
+/// What waits on the user among explanation requests, as the home page and the
+/// dashboard list it: what, how many, where.
+pub(crate) async fn explanation_counts(ctx: &Ctx) -> WebResult<Vec<(&'static str, usize, String)>> {
+    let user = ctx.user()?;
+    if !user.holds(Action::RequestExplanation) && !user.holds(Action::AnswerExplanation) {
+        return Ok(Vec::new());
+    }
+    let lang = ctx.lang();
+    let t = dxplan_app::explanations::tally(&ctx.state, user).await?;
+    let counts = [
+        (
+            lang.pick(
+                "Yêu cầu giải trình đơn vị cần trả lời",
+                "Explanation requests to answer",
+            ),
+            t.to_answer,
+            "/explanations?inbox=to_answer&status=awaiting",
+        ),
+        (
+            lang.pick("Giải trình chờ bạn xem xét", "Explanations to read"),
+            t.to_read,
+            "/explanations?inbox=following&status=answered",
+        ),
+        (
+            lang.pick(
+                "Yêu cầu giải trình quá hạn chưa trả lời",
+                "Explanation requests overdue",
+            ),
+            t.overdue,
+            "/explanations?inbox=following&overdue=1",
+        ),
+    ];
+    Ok(counts
+        .into_iter()
+        .filter(|(_, n, _)| *n > 0)
+        .map(|(label, n, href)| (label, usize::try_from(n).unwrap_or(0), href.to_string()))
+        .collect())
+}
+
 async fn home(ctx: Ctx) -> WebResult<Response> {
     let user = ctx.user()?;
     // A leader, who reads and acts on nothing, lands on the dashboard of their scope.
@@ -639,7 +703,7 @@ async fn home(ctx: Ctx) -> WebResult<Response> {
     let lang = ctx.lang();
     let today = ctx.state.today();
     let work = dxplan_app::work::my_work(&ctx.state, user, Default::default()).await?;
-    let counts = [
+    let counts: Vec<(&str, usize, String)> = [
         (
             lang.pick("Nhiệm vụ chờ bạn thẩm định", "Tasks to review"),
             work.to_review.len(),
@@ -680,6 +744,7 @@ async fn home(ctx: Ctx) -> WebResult<Response> {
     .into_iter()
     .filter(|(_, n, _)| *n > 0)
     .map(|(label, n, anchor)| (label, n, format!("/my-work#{anchor}")))
+    .chain(explanation_counts(&ctx).await?)
     .collect();
     let account = dxplan_app::users::my_account(&ctx.state, user).await?;
     let roles = account
@@ -719,7 +784,7 @@ async fn home(ctx: Ctx) -> WebResult<Response> {
     ctx.render(&HomePage {
         ended_unit,
         page: ctx.page("Trang chủ", "Home"),
-        nothing: work.is_empty(),
+        nothing: work.is_empty() && counts.is_empty(),
         counts,
         items: work
             .items

@@ -47,10 +47,11 @@ pub async fn notifications(ctx: Ctx) -> WebResult<Response> {
     })
 }
 
-/// Marks a notification read and goes to its task.
+/// Marks a notification read and goes to what it is about.
 pub async fn open_notification(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
-    let task = svc::open(&ctx.state, ctx.user()?, id).await?;
-    let target = task.map_or_else(|| "/notifications".to_string(), |t| format!("/tasks/{t}"));
+    let target = svc::open(&ctx.state, ctx.user()?, id)
+        .await?
+        .unwrap_or_else(|| "/notifications".to_string());
     Ok(Redirect::to(&target).into_response())
 }
 

@@ -108,6 +108,11 @@ struct Op {
     make: fn(&Fixtures, Option<Place>, usize) -> Call,
 }
 
+/// An answer-by date within reach of today.
+fn soon() -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string()
+}
+
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// What the rules are tried on, made by the administrator and the province's coordinator.
@@ -137,6 +142,8 @@ struct PlaceFixtures {
     round: i64,
     assessment: i64,
     evidence_file: i64,
+    explanation: i64,
+    explanation_file: i64,
     unit_name: String,
 }
 
@@ -991,6 +998,111 @@ fn operations() -> Vec<Op> {
                 call(
                     format!("/api/v1/extensions/{}/decision", f.at(pl).extension),
                     Body::Json(json!({"approve": false, "comment": "Chưa đủ căn cứ"})),
+                )
+            },
+        ),
+        // ------------------------------------------------ explanation requests
+        op(g.clone(), "/api/v1/explanations", Own, ONCE, |_, _, _| {
+            get("/api/v1/explanations?inbox=following&overdue=true")
+        }),
+        op(
+            g.clone(),
+            "/api/v1/explanations/tally",
+            Own,
+            ONCE,
+            |_, _, _| get("/api/v1/explanations/tally"),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations",
+            Unit(Action::RequestExplanation),
+            ALL,
+            |_, pl, _| {
+                call(
+                    "/api/v1/explanations",
+                    Body::Json(json!({"subject": "unit", "unit": code(pl),
+                        "question": "Vì sao chậm?", "deadline": soon()})),
+                )
+            },
+        ),
+        op(
+            g.clone(),
+            "/api/v1/explanations/{id}",
+            Unit(Action::ViewWork),
+            ALL,
+            |f, pl, _| get(format!("/api/v1/explanations/{}", f.at(pl).explanation)),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations/{id}/files",
+            Unit(Action::AnswerExplanation),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/explanations/{}/files", f.at(pl).explanation),
+                    Body::File("giai-trinh.pdf", PDF.to_vec()),
+                )
+            },
+        ),
+        op(
+            g.clone(),
+            "/api/v1/explanation-files/{id}",
+            Unit(Action::ViewWork),
+            ALL,
+            |f, pl, _| {
+                get(format!(
+                    "/api/v1/explanation-files/{}",
+                    f.at(pl).explanation_file
+                ))
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations/{id}/answer",
+            Unit(Action::AnswerExplanation),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/explanations/{}/answer", f.at(pl).explanation),
+                    Body::Json(json!({"text": "Do thiếu kinh phí."})),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations/{id}/ask-again",
+            Unit(Action::RequestExplanation),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/explanations/{}/ask-again", f.at(pl).explanation),
+                    Body::Json(
+                        json!({"question": "Nêu rõ thời hạn khắc phục.", "deadline": soon()}),
+                    ),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations/{id}/accept",
+            Unit(Action::RequestExplanation),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/explanations/{}/accept", f.at(pl).explanation),
+                    Body::Json(json!({"comment": "Đồng ý."})),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/explanations/{id}/withdraw",
+            Unit(Action::RequestExplanation),
+            ALL,
+            |f, pl, _| {
+                call(
+                    format!("/api/v1/explanations/{}/withdraw", f.at(pl).explanation),
+                    Body::Json(json!({"reason": "Gửi nhầm."})),
                 )
             },
         ),
@@ -1940,6 +2052,18 @@ async fn fixtures(app: &TestApp, admin: &Session, coordinator: &Session) -> Fixt
             .await;
             at.evidence_file = id(&evidence);
         }
+        // Asked by the coordinator, so the administrator (not the asker) may answer it.
+        at.explanation = id(&made(
+            coordinator,
+            "/api/v1/explanations",
+            json!({"subject": "unit", "unit": code, "question": "Vì sao chậm?", "deadline": soon()}),
+        )
+        .await);
+        at.explanation_file = id(&upload(
+            admin,
+            &format!("/api/v1/explanations/{}/files", at.explanation),
+        )
+        .await);
         by_place.insert(code, at);
     }
     let change = made(admin, "/api/v1/reorganisations", json!({"name": "Sắp xếp của ma trận",

@@ -361,6 +361,38 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
         "late on figures and on tasks: {urging}"
     );
     assert!(late.iter().all(|u| u["letters_sent"] == 1), "{urging}");
+    assert!(
+        late.iter().any(|u| u["unanswered_explanations"] == 1),
+        "an explanation left unanswered is urged: {urging}"
+    );
+
+    // Explanation requests: one answered awaiting the leader, one accepted, one overdue
+    // and raised to the unit's head; each count equals its list.
+    let leader = app.login("viewer").await;
+    let (_, tally) = leader.get_json("/api/v1/explanations/tally").await;
+    assert_eq!(tally["to_read"], 1, "{tally}");
+    assert_eq!(tally["overdue"], 1, "{tally}");
+    for (query, n) in [
+        ("status=answered", 1),
+        ("status=accepted", 1),
+        ("overdue=true", 1),
+        ("", 3),
+    ] {
+        let (_, list) = leader
+            .get_json(&format!("/api/v1/explanations?inbox=following&{query}"))
+            .await;
+        assert_eq!(list["total"], n, "{query}: {list}");
+        assert_eq!(list["items"].as_array().unwrap().len(), n, "{query}");
+    }
+    let (_, late) = leader
+        .get_json("/api/v1/explanations?inbox=following&overdue=true")
+        .await;
+    assert!(late["items"][0]["escalated_at"].is_string(), "{late}");
+    let editor = app.login("editor-540").await;
+    let (_, asked) = editor
+        .get_json("/api/v1/explanations?inbox=to_answer")
+        .await;
+    assert_eq!(asked["items"][0]["status"], "answered", "{asked}");
 
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;

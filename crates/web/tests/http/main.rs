@@ -17,6 +17,7 @@ mod dhis2;
 mod displays;
 mod documents;
 mod evaluation;
+mod explanations;
 mod forecasts;
 mod hostile_uploads;
 mod index;

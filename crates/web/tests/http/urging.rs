@@ -221,7 +221,7 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
 }
 
 #[tokio::test]
-async fn nobody_late_on_tasks_or_figures_gets_no_letter() {
+async fn nobody_late_on_tasks_figures_or_explanations_gets_no_letter() {
     // Early January: last year's figures are not yet due, and no task of the year is late.
     let app = TestApp::spawn_with_clock(TestClock::at(datetime!(2026-01-05 09:00 +7))).await;
     let coordinator = app.login("coordinator").await;
@@ -239,7 +239,7 @@ async fn nobody_late_on_tasks_or_figures_gets_no_letter() {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("báo cáo số liệu quá hạn"),
+            .contains("báo cáo số liệu hay yêu cầu giải trình quá hạn"),
         "{body}"
     );
     let page = coordinator
@@ -248,5 +248,7 @@ async fn nobody_late_on_tasks_or_figures_gets_no_letter() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Không có đơn vị nào có nhiệm vụ hay báo cáo số liệu quá hạn."));
+    assert!(page.contains(
+        "Không có đơn vị nào có nhiệm vụ, báo cáo số liệu hay yêu cầu giải trình quá hạn."
+    ));
 }

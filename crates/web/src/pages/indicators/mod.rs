@@ -162,6 +162,8 @@ struct IndicatorPage {
     indicator: Indicator,
     /// The unit shown, by name (what the unit field holds).
     unit_name: String,
+    /// Where to ask the unit to explain its figure (for who may ask it).
+    explain_link: Option<String>,
     /// The names the unit field offers.
     unit_choices: Vec<String>,
     /// The periods the period field offers: (stored form, label).
@@ -340,8 +342,24 @@ pub async fn show(
     let periods = dxplan_app::pickers::period_choices(indicator.period_type, today, parsed, lang);
     let unit_choices =
         dxplan_app::pickers::unit_choices(&ctx.state, user, Action::ViewWork, at).await?;
+    // A figure is explained for one period of the indicator's own kind.
+    let explain_link = user.holds(Action::RequestExplanation).then(|| {
+        let mut query = vec![
+            ("subject", "figure".to_string()),
+            ("indicator", indicator.code.clone()),
+            ("unit", unit.code.clone()),
+        ];
+        if dxplan_domain::indicator::PeriodType::of(parsed) == indicator.period_type {
+            query.push(("period", parsed.to_string()));
+        }
+        format!(
+            "/explanations/new?{}",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        )
+    });
     ctx.render(&IndicatorPage {
         feeds,
+        explain_link,
         page: ctx.page(&indicator.name, &indicator.name),
         uom: indicator.unit_of_measure.clone().unwrap_or_default(),
         unit_name: unit.name.clone(),
