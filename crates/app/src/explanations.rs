@@ -147,8 +147,10 @@ pub struct Subjected {
     pub period: Option<Period>,
     /// The periods a figure may be asked about, latest first (a figure's form offers them).
     pub periods: Vec<Period>,
-    /// What it is about, in words (without the unit).
+    /// What it is about, in words (without the unit), the period included.
     pub title: String,
+    /// The same without the period (a form that offers the period beside it).
+    pub about: String,
     /// The deadline the form suggests.
     pub suggested_deadline: Date,
 }
@@ -226,6 +228,7 @@ async fn subject_of(
             (periods, period)
         }
     };
+    let about = title.clone();
     let title = match period {
         Some(p) => format!("{title} — {}", p.label(Lang::Vi)),
         None => title,
@@ -240,6 +243,7 @@ async fn subject_of(
         period,
         periods,
         title,
+        about,
         suggested_deadline: today + time::Duration::days(rules::DEFAULT_DAYS_TO_ANSWER),
     })
 }

@@ -221,6 +221,38 @@ pub async fn set_status(
     Ok(done > 0)
 }
 
+/// Moves a request just made back in time, as if asked on `asked_at` with `deadline`:
+/// the demo's request that has waited past its deadline. Its first question moves with it.
+pub async fn backdate(
+    c: &mut Conn,
+    id: i64,
+    asked_at: OffsetDateTime,
+    deadline: Date,
+) -> Result<()> {
+    q!(c, |x| {
+        sqlx::query(
+        "UPDATE explanation_requests SET asked_at = $2, updated_at = $2, deadline = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(asked_at)
+    .bind(deadline)
+    .execute(x)
+    .await
+    .map(|_| ())
+    })?;
+    q!(c, |x| sqlx::query(
+        "UPDATE explanation_messages SET created_at = $2, deadline = $3
+         WHERE request_id = $1 AND kind = 'question'"
+    )
+    .bind(id)
+    .bind(asked_at)
+    .bind(deadline)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Which requests a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {

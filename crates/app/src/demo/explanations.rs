@@ -4,7 +4,7 @@
 //! unit of an overdue task, which has not answered past its deadline (raised to the
 //! unit's head, and urged in the letter).
 
-use dxplan_domain::explanation::{RequestInput, Status};
+use dxplan_domain::explanation::RequestInput;
 use dxplan_domain::indicator::PeriodType;
 use dxplan_domain::text::format_date;
 use dxplan_store::audit::Actor;
@@ -80,7 +80,7 @@ pub async fn seed(app: &App, plan_id: i64) -> AppResult<()> {
                     question: format!(
                         "Đề nghị giải trình số liệu chỉ tiêu “{}” {} thấp hơn kế hoạch: nguyên nhân, giải pháp và thời gian khắc phục.",
                         indicator.name,
-                        period.label(dxplan_domain::Lang::Vi).to_lowercase()
+                        period.label(dxplan_domain::Lang::Vi).replacen("Quý", "quý", 1)
                     ),
                     deadline: in_a_week.clone(),
                     ..Default::default()
@@ -91,7 +91,7 @@ pub async fn seed(app: &App, plan_id: i64) -> AppResult<()> {
                 app,
                 &officer,
                 asked.request.id,
-                "Số liệu thấp do trong quý phường tập trung rà soát, làm sạch dữ liệu dân cư nên tạm dừng tiếp nhận hồ sơ trực tuyến 3 tuần. Đã khôi phục từ đầu tháng; dự kiến đạt kế hoạch trong quý tới. Kèm theo báo cáo của UBND phường.",
+                "Số liệu thấp do trong quý phường tập trung rà soát, làm sạch dữ liệu dân cư nên tạm dừng tiếp nhận hồ sơ trực tuyến 3 tuần. Đã khôi phục từ đầu tháng; dự kiến đạt kế hoạch trong quý tới.",
             )
             .await?;
         }
@@ -160,20 +160,18 @@ pub async fn seed(app: &App, plan_id: i64) -> AppResult<()> {
                     task.code,
                     format_date(task.due_date)
                 ),
-                deadline: format_date(today),
+                deadline: in_a_week.clone(),
                 ..Default::default()
             },
         )
         .await?;
-        // Its deadline set back to before today, as if asked ten days ago.
+        // Asked ten days ago with a week to answer, and silent since.
         let mut c = app.housekeeping().await?;
-        store::set_status(
+        store::backdate(
             &mut c,
             asked.request.id,
-            Status::Awaiting,
-            Status::Awaiting,
-            Some((&asked.request.question, today - Duration::days(3))),
-            app.now(),
+            app.now() - Duration::days(10),
+            today - Duration::days(3),
         )
         .await?;
         c.commit().await?;

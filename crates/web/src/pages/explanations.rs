@@ -45,10 +45,6 @@ impl ListPage {
         status_class(r.request.status, r.overdue)
     }
 
-    fn subject_label(&self, r: &ExplanationSummary) -> &'static str {
-        r.request.subject.label(self.page.lang)
-    }
-
     fn statuses(&self) -> Vec<(&'static str, &'static str)> {
         Status::ALL
             .iter()
