@@ -288,6 +288,7 @@ async fn tell(
             title_en: &en,
             dedup_key: key,
             link: link.as_deref(),
+            by_phone: kind.is_urgent() && app.settings.text_messages,
         },
         app.now(),
     )

@@ -100,6 +100,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days before its deadline from which an open task shows as about to be overdue.
     pub due_soon_days: u8,
+    /// Urgent notices (an explanation requested or overdue, a task overdue) also go by
+    /// text message (SMS or Zalo) to accounts with a mobile number: on when the server
+    /// has a text gateway.
+    pub text_messages: bool,
 }
 
 impl Default for Settings {
@@ -114,6 +118,7 @@ impl Default for Settings {
             max_upload_bytes: 20 * 1024 * 1024,
             public_url: None,
             due_soon_days: dxplan_domain::task::DUE_SOON_DAYS,
+            text_messages: false,
         }
     }
 }

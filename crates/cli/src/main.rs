@@ -80,6 +80,14 @@ struct ServeArgs {
         default_value = "dxplan <dxplan@localhost>"
     )]
     smtp_from: String,
+    /// The province's SMS or Zalo gateway (an http:// or https:// address that takes
+    /// `POST {"id", "to", "text"}`): urgent notices also go by text message to accounts
+    /// with a mobile number. Off when unset.
+    #[arg(long, env = "DXPLAN_TEXT_GATEWAY")]
+    text_gateway: Option<String>,
+    /// Sent to the text gateway as `Authorization: Bearer <token>`.
+    #[arg(long, env = "DXPLAN_TEXT_GATEWAY_TOKEN", hide_env_values = true)]
+    text_gateway_token: Option<String>,
     /// Largest evidence file accepted, in MB.
     #[arg(long, env = "DXPLAN_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_upload_mb: u64,
@@ -409,6 +417,7 @@ async fn serve(
             max_upload_bytes: args.max_upload_mb * 1024 * 1024,
             public_url: args.public_url.clone(),
             due_soon_days: args.due_soon_days,
+            text_messages: args.text_gateway.is_some(),
             data_dir: data_dir.clone(),
             ..Settings::default()
         },
@@ -481,12 +490,24 @@ async fn serve(
         }
         None => None,
     };
+    let texter: Option<std::sync::Arc<dyn dxplan_jobs::text::TextMessenger>> =
+        match &args.text_gateway {
+            Some(url) => {
+                let gateway =
+                    dxplan_jobs::text::HttpTextGateway::new(url, args.text_gateway_token.clone())
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                tracing::info!(gateway = %url, "text messages on");
+                Some(std::sync::Arc::new(gateway))
+            }
+            None => None,
+        };
     let jobs = dxplan_jobs::spawn(
         state.app.clone(),
         dxplan_jobs::JobConfig {
             every: Duration::from_secs(60),
             digest_hour: 7,
             mailer,
+            texter,
         },
     );
     dxplan_web::serve(listener, state, shutdown).await?;

@@ -70,6 +70,18 @@ impl NotificationKind {
         }
     }
 
+    /// Whether the notice is urgent enough for a text message too (SMS or Zalo), beside
+    /// the app and e-mail: something asked of the unit by a deadline, or a deadline passed.
+    pub fn is_urgent(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::ExplanationRequested
+                | NotificationKind::ExplanationAskedAgain
+                | NotificationKind::ExplanationOverdue
+                | NotificationKind::Overdue
+        )
+    }
+
     /// The notification's line, in Vietnamese and English, about a task (or what else it
     /// is about, given whole as the title with no code).
     pub fn titles(self, task_code: &str, task_title: &str, extra: &str) -> (String, String) {

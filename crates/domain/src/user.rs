@@ -123,6 +123,33 @@ fn is_pattern(text: &str) -> bool {
     repeats || step(1) || step(-1)
 }
 
+/// A mobile number as people write it (`0905 123 456`, `+84 905.123.456`), kept as
+/// `+84905123456`: what an SMS gateway or Zalo's notification service is given.
+pub fn check_phone(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let given = optional_text("phone", value, 30, errors)?;
+    let digits: String = given
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
+    let national = digits
+        .strip_prefix("+84")
+        .or_else(|| digits.strip_prefix("84").filter(|rest| rest.len() == 9))
+        .or_else(|| digits.strip_prefix('0'));
+    match national {
+        Some(rest)
+            if rest.len() == 9
+                && rest.chars().all(|c| c.is_ascii_digit())
+                && !rest.starts_with('0') =>
+        {
+            Some(format!("+84{rest}"))
+        }
+        _ => {
+            errors.push(FieldError::new("phone", Invalid::BadFormat));
+            None
+        }
+    }
+}
+
 fn check_email(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let email = optional_text("email", value, 254, errors)?;
     let valid = email.split_once('@').is_some_and(|(local, domain)| {
@@ -154,16 +181,32 @@ pub fn validate_new_user(
     }
 }
 
+/// An account's editable profile, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub display_name: String,
+    pub email: Option<String>,
+    /// The mobile number urgent notices go to by SMS or Zalo, when the server has a
+    /// provider (`+84905123456`).
+    pub phone: Option<String>,
+}
+
 /// Checks the editable profile fields of an existing account.
 pub fn validate_profile(
     display_name: &str,
     email: Option<&str>,
-) -> Result<(String, Option<String>), Vec<FieldError>> {
+    phone: Option<&str>,
+) -> Result<Profile, Vec<FieldError>> {
     let mut errors = Vec::new();
     let display_name = required_text("display_name", display_name, 200, &mut errors);
     let email = check_email(email, &mut errors);
+    let phone = check_phone(phone, &mut errors);
     if errors.is_empty() {
-        Ok((display_name, email))
+        Ok(Profile {
+            display_name,
+            email,
+            phone,
+        })
     } else {
         Err(errors)
     }
@@ -172,6 +215,37 @@ pub fn validate_profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mobile_numbers_are_kept_in_one_form() {
+        let read = |s: &str| {
+            let mut errors = Vec::new();
+            let phone = check_phone(Some(s), &mut errors);
+            (phone, errors.len())
+        };
+        for given in [
+            "0905 123 456",
+            "+84 905.123.456",
+            "84905123456",
+            "(090) 512-3456",
+        ] {
+            assert_eq!(
+                read(given),
+                (Some("+84905123456".to_string()), 0),
+                "{given}"
+            );
+        }
+        assert_eq!(read("   "), (None, 0), "blank: no number");
+        for bad in [
+            "12345",
+            "0005123456",
+            "+1 905 123 4567",
+            "090512345a",
+            "09051234567",
+        ] {
+            assert_eq!(read(bad).1, 1, "{bad}");
+        }
+    }
 
     #[test]
     fn good_accounts_pass_and_are_normalised() {

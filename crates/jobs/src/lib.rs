@@ -1,10 +1,11 @@
 //! Background jobs: the clock and the transports. Each pass is a plain function of the
 //! time (`run_due`), so tests call it directly with any clock; `spawn` runs it on an
 //! interval in the server. What a pass reads and writes is a use case of
-//! `dxplan_app::jobs`; this crate only decides when, and carries e-mails (SMTP) and
-//! webhook deliveries (HTTPS) out.
+//! `dxplan_app::jobs`; this crate only decides when, and carries e-mails (SMTP), text
+//! messages (the province's SMS or Zalo gateway) and webhook deliveries (HTTPS) out.
 
 pub mod mail;
+pub mod text;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use dxplan_app::jobs;
 use time::OffsetDateTime;
 
 use crate::mail::{Mail, Mailer};
+use crate::text::{Text, TextMessenger};
 
 pub use dxplan_app::jobs::EXPORT_RETENTION;
 
@@ -29,6 +31,9 @@ pub struct Report {
     pub digests: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Text messages handed to the gateway, and tries that failed.
+    pub texts_sent: usize,
+    pub texts_failed: usize,
     /// Webhook deliveries made, and given up after their last retry.
     pub webhooks_delivered: usize,
     pub webhooks_failed: usize,
@@ -43,6 +48,8 @@ pub struct JobConfig {
     pub digest_hour: u8,
     /// Delivers the outbox; without one, messages wait (nothing is lost).
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Delivers text messages (queued only when the app's settings say there is one).
+    pub texter: Option<Arc<dyn TextMessenger>>,
 }
 
 impl std::fmt::Debug for JobConfig {
@@ -51,6 +58,7 @@ impl std::fmt::Debug for JobConfig {
             .field("every", &self.every)
             .field("digest_hour", &self.digest_hour)
             .field("mailer", &self.mailer.is_some())
+            .field("texter", &self.texter.is_some())
             .finish()
     }
 }
@@ -80,7 +88,41 @@ pub async fn run_due(
         report.sent = sent;
         report.failed = failed;
     }
+    if let Some(texter) = &config.texter {
+        let (sent, failed) = deliver_texts(app, texter.as_ref(), now).await?;
+        report.texts_sent = sent;
+        report.texts_failed = failed;
+    }
     Ok(report)
+}
+
+/// Hands the queued text messages to the gateway, with the outbox's retries.
+/// Returns (sent, failed tries).
+pub async fn deliver_texts(
+    app: &App,
+    texter: &dyn TextMessenger,
+    now: OffsetDateTime,
+) -> Result<(usize, usize), AppError> {
+    let (mut sent, mut failed) = (0, 0);
+    for m in jobs::claim_texts(app, now).await? {
+        let text = Text {
+            to: &m.recipient,
+            body: &m.body,
+            id: format!("outbox-{}", m.id),
+        };
+        match texter.send(&text).await {
+            Ok(()) => {
+                jobs::mail_sent(app, &m, now).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(id = m.id, attempts = m.attempts + 1, error = %e, "text message delivery failed");
+                jobs::mail_failed(app, &m, &e, now).await?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
 }
 
 /// Sends what the outbox holds; failures wait longer each time, and give up after

@@ -46,6 +46,7 @@ async fn expired_and_idle_sessions_are_swept_and_live_ones_kept() {
         every: Duration::from_secs(600),
         digest_hour: 7,
         mailer: None,
+        texter: None,
     };
     assert_eq!(
         run_due(&app, &config, now).await.unwrap().sessions_purged,
@@ -130,6 +131,7 @@ async fn late_units_are_reminded_before_and_after_a_forms_deadline_once_each() {
         every: Duration::from_secs(60),
         digest_hour: 7,
         mailer: None,
+        texter: None,
     };
     // Q2 2025 is due on 10 July. Nothing on 1 July; a reminder on 8 July; another after the deadline.
     assert_eq!(run_due(&app, &config, start).await.unwrap().reminders, 0);
@@ -203,6 +205,7 @@ async fn generated_documents_are_kept_a_week_then_swept() {
         every: Duration::from_secs(600),
         digest_hour: 7,
         mailer: None,
+        texter: None,
     };
     assert_eq!(run_due(&app, &config, now).await.unwrap().exports_swept, 1);
     let mut c = db.read().await.unwrap();
@@ -293,6 +296,7 @@ async fn a_draft_self_assessment_is_reminded_once_before_its_deadline_through_th
         every: Duration::from_secs(60),
         digest_hour: 7,
         mailer: None,
+        texter: None,
     };
     let reminders = async |at| run_due(&app, &config, at).await.unwrap().reminders;
     assert_eq!(reminders(start).await, 0, "two weeks ahead: nothing");

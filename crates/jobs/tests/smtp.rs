@@ -189,10 +189,16 @@ async fn a_message_left_sending_by_a_crash_is_sent_after_restart() {
         .unwrap();
     // A process claims it and dies before sending.
     assert_eq!(
-        notifications::claim_due(&mut c, now, time::Duration::minutes(10), 10)
-            .await
-            .unwrap()
-            .len(),
+        notifications::claim_due(
+            &mut c,
+            notifications::Channel::Email,
+            now,
+            time::Duration::minutes(10),
+            10
+        )
+        .await
+        .unwrap()
+        .len(),
         1
     );
     c.commit().await.unwrap();
@@ -324,6 +330,7 @@ async fn reminders_are_made_once_and_digests_go_out_daily() {
         every: Duration::from_secs(60),
         digest_hour: 7,
         mailer: Some(Arc::new(mailer(sink.port))),
+        texter: None,
     };
     let first = run_due(&app, &config, now).await.unwrap();
     // Task 1 is due within 7 days, task 2 is overdue, and all three owe their Q2 report:

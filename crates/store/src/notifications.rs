@@ -16,6 +16,8 @@ pub struct Recipient {
     pub user_id: i64,
     pub email: Option<String>,
     pub email_pref: String,
+    /// A mobile number for urgent notices by text message.
+    pub phone: Option<String>,
 }
 
 /// Active accounts holding one of `roles` on a unit of `lineage` (the unit and its
@@ -42,7 +44,7 @@ pub async fn holders(c: &mut Conn, lineage: &[i64], roles: &[Role]) -> Result<Ve
         )
     };
     let sql = format!(
-        "SELECT DISTINCT u.id AS user_id, u.email, u.email_pref FROM users u JOIN role_grants g ON g.user_id = u.id
+        "SELECT DISTINCT u.id AS user_id, u.email, u.email_pref, u.phone FROM users u JOIN role_grants g ON g.user_id = u.id
          WHERE u.active = TRUE AND g.role IN ({}) AND {units}",
         role_list.join(", ")
     );
@@ -57,7 +59,7 @@ pub async fn holders(c: &mut Conn, lineage: &[i64], roles: &[Role]) -> Result<Ve
 /// One active account as someone to tell (none when it is gone or deactivated).
 pub async fn recipient(c: &mut Conn, user_id: i64) -> Result<Option<Recipient>> {
     Ok(q!(c, |x| sqlx::query_as::<_, Recipient>(
-        "SELECT id AS user_id, email, email_pref FROM users WHERE id = $1 AND active = TRUE"
+        "SELECT id AS user_id, email, email_pref, phone FROM users WHERE id = $1 AND active = TRUE"
     )
     .bind(user_id)
     .fetch_optional(x)
@@ -93,7 +95,7 @@ pub async fn holders_of_units(
             .collect();
         let unit_list: Vec<String> = chunk.iter().map(|id| params.push(Arg::Int(*id))).collect();
         let sql = format!(
-            "SELECT DISTINCT g.unit_id, u.id AS user_id, u.email, u.email_pref FROM users u
+            "SELECT DISTINCT g.unit_id, u.id AS user_id, u.email, u.email_pref, u.phone FROM users u
              JOIN role_grants g ON g.user_id = u.id
              WHERE u.active = TRUE AND g.role IN ({}) AND g.unit_id IN ({})",
             role_list.join(", "),
@@ -144,7 +146,12 @@ pub struct Notice<'a> {
     pub dedup_key: Option<&'a str>,
     /// Where the e-mail's link points, for example `https://dxplan.example/tasks/42`.
     pub link: Option<&'a str>,
+    /// Also queued as a text message to recipients with a mobile number.
+    pub by_phone: bool,
 }
+
+/// Longest text message body before its link (a few SMS segments, or one Zalo message).
+const TEXT_CHARS: usize = 300;
 
 /// Records the notice for each recipient (skipping those who already have it) and
 /// queues an e-mail for those who want e-mail at once. Returns how many were new.
@@ -198,6 +205,22 @@ pub async fn notify(
             .execute(x)
             .await
             .map(|_| ()))?;
+        }
+        if notice.by_phone
+            && let Some(phone) = r.phone.as_deref().filter(|p| !p.is_empty())
+        {
+            // A text is short: the Vietnamese line, cut at a word, and the link.
+            let mut text: String = notice.title_vi.chars().take(TEXT_CHARS).collect();
+            if text.len() < notice.title_vi.len()
+                && let Some(cut) = text.rfind(' ')
+            {
+                text.truncate(cut);
+                text.push('…');
+            }
+            if let Some(link) = notice.link {
+                text = format!("{text} {link}");
+            }
+            enqueue_on(c, Channel::Phone, phone, "", &text, &format!("t:{id}"), now).await?;
         }
     }
     Ok(created)
@@ -325,8 +348,39 @@ pub async fn mark_emailed(c: &mut Conn, ids: &[i64]) -> Result<()> {
 // ---------------------------------------------------------------- outbox
 
 /// Queues a message once: a second message with the same key is ignored.
+/// How an outbox message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    /// A text message to a mobile number (SMS, or Zalo's notification service).
+    Phone,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+        }
+    }
+}
+
+/// Queues an e-mail once per `dedup_key`; false when it was queued already.
 pub async fn enqueue(
     c: &mut Conn,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    dedup_key: &str,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    enqueue_on(c, Channel::Email, recipient, subject, body, dedup_key, now).await
+}
+
+/// Queues a message on a channel once per `dedup_key`; false when it was queued already.
+pub async fn enqueue_on(
+    c: &mut Conn,
+    channel: Channel,
     recipient: &str,
     subject: &str,
     body: &str,
@@ -336,13 +390,14 @@ pub async fn enqueue(
     let done = q!(c, |x| {
         sqlx::query(
         "INSERT INTO outbox (channel, recipient, subject, body, dedup_key, status, next_attempt_at, created_at)
-         VALUES ('email', $1, $2, $3, $4, 'pending', $5, $5) ON CONFLICT (dedup_key) DO NOTHING"
+         VALUES ($6, $1, $2, $3, $4, 'pending', $5, $5) ON CONFLICT (dedup_key) DO NOTHING"
     )
     .bind(recipient)
     .bind(subject)
     .bind(body)
     .bind(dedup_key)
     .bind(now)
+    .bind(channel.as_str())
     .execute(x)
     .await
     .map(|r| r.rows_affected())
@@ -365,6 +420,7 @@ pub struct OutboxMessage {
 /// is claimed again after `stale`, so nothing is lost across restarts.
 pub async fn claim_due(
     c: &mut Conn,
+    channel: Channel,
     now: OffsetDateTime,
     stale: time::Duration,
     limit: i64,
@@ -373,13 +429,14 @@ pub async fn claim_due(
         sqlx::query_as::<_, OutboxMessage>(
         "UPDATE outbox SET status = 'sending', next_attempt_at = $1
          WHERE id IN (SELECT id FROM outbox
-                      WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND next_attempt_at <= $2)
+                      WHERE channel = $4 AND ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND next_attempt_at <= $2))
                       ORDER BY id LIMIT $3)
          RETURNING id, recipient, subject, body, status, attempts, last_error"
     )
     .bind(now)
     .bind(now - stale)
     .bind(limit)
+    .bind(channel.as_str())
     .fetch_all(x)
     .await
     })?)

@@ -19,6 +19,8 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
+    /// The mobile number urgent notices go to by text message (`+84905123456`).
+    pub phone: Option<String>,
     /// The unit the person works in (not the scope of their roles).
     pub unit_id: Option<i64>,
     pub active: bool,
@@ -29,7 +31,7 @@ pub struct User {
 
 macro_rules! select_users {
     () => {
-        "SELECT u.id, u.username, u.display_name, u.email, u.unit_id, u.active, u.version, u.created_at FROM users u "
+        "SELECT u.id, u.username, u.display_name, u.email, u.phone, u.unit_id, u.active, u.version, u.created_at FROM users u "
     };
 }
 
@@ -95,6 +97,7 @@ pub async fn insert(
 pub struct UserChanges {
     pub display_name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub unit_id: Option<i64>,
     pub active: bool,
 }
@@ -109,7 +112,7 @@ pub async fn update(
     let done = q!(c, |x| {
         sqlx::query(
         "UPDATE users SET display_name = $2, display_folded = $3, sort_key = $4, email = $5, unit_id = $6, active = $7,
-             updated_at = $8, version = version + 1
+             updated_at = $8, version = version + 1, phone = $10
          WHERE id = $1 AND ($9 IS NULL OR version = $9)"
     )
     .bind(id)
@@ -121,6 +124,7 @@ pub async fn update(
     .bind(changes.active)
     .bind(now)
     .bind(expected_version)
+    .bind(&changes.phone)
     .execute(x)
     .await
     .map(|r| r.rows_affected())
@@ -208,7 +212,7 @@ pub async fn list(c: &mut Conn, filter: &UserFilter) -> Result<UserPage> {
     }
     let limit = filter.limit.clamp(1, 500);
     let sql = format!(
-        "SELECT u.id, u.username, u.display_name, u.email, u.unit_id, u.active, u.version, u.created_at, u.sort_key
+        "SELECT u.id, u.username, u.display_name, u.email, u.phone, u.unit_id, u.active, u.version, u.created_at, u.sort_key
          FROM users u {} ORDER BY u.sort_key, u.id LIMIT {}",
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
         limit + 1

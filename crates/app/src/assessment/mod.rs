@@ -64,6 +64,7 @@ async fn notify(
             title_en: &en,
             dedup_key: key,
             link: None,
+            by_phone: false,
         },
         now,
     )

@@ -168,6 +168,7 @@ pub async fn seed_with(
                     let changes = users::UserChanges {
                         display_name: format!("{title}{}", now.name),
                         email: user.email.clone(),
+                        phone: user.phone.clone(),
                         unit_id: user.unit_id,
                         active: user.active,
                     };

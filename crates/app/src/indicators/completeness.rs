@@ -131,6 +131,7 @@ pub async fn remind_late(
                 title_en: &en,
                 dedup_key: Some(&key),
                 link: None,
+                by_phone: false,
             },
             app.now(),
         )

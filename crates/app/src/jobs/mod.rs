@@ -20,8 +20,8 @@ use crate::App;
 use crate::error::AppResult;
 
 pub use outbox::{
-    Delivery, DeliveryOutcome, OutboxMessage, Webhook, claim_mail, digests, due_deliveries,
-    mail_failed, mail_sent, record_delivery,
+    Delivery, DeliveryOutcome, OutboxMessage, Webhook, claim_mail, claim_texts, digests,
+    due_deliveries, mail_failed, mail_sent, record_delivery,
 };
 pub use reminders::{remind_assessments, remind_figures, remind_tasks};
 

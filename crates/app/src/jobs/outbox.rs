@@ -1,10 +1,12 @@
-//! The two outboxes: e-mail (the daily digest is queued here) and webhook deliveries.
+//! The two outboxes: messages to people — e-mail (the daily digest is queued here) and
+//! text messages — and webhook deliveries.
 //! A message is claimed, handed to the transport by `dxplan_jobs`, and its outcome
 //! recorded with the retry policy of `domain::notification`, so a restart picks up exactly
 //! where the last pass stopped.
 
 use dxplan_domain::notification::{MAX_ATTEMPTS, retry_delay_minutes};
 use dxplan_domain::text::{VIETNAM, format_date};
+use dxplan_store::notifications::Channel;
 use dxplan_store::{notifications, webhooks};
 use time::OffsetDateTime;
 
@@ -66,9 +68,20 @@ pub async fn digests(app: &App, digest_hour: u8, now: OffsetDateTime) -> AppResu
 
 /// Claims the e-mails due now (and those a lost pass left claimed) for one pass.
 pub async fn claim_mail(app: &App, now: OffsetDateTime) -> AppResult<Vec<OutboxMessage>> {
+    claim(app, Channel::Email, now).await
+}
+
+/// Claims the text messages (SMS or Zalo) due now, as [`claim_mail`] does e-mail; they are
+/// marked with [`mail_sent`] and [`mail_failed`] alike.
+pub async fn claim_texts(app: &App, now: OffsetDateTime) -> AppResult<Vec<OutboxMessage>> {
+    claim(app, Channel::Phone, now).await
+}
+
+async fn claim(app: &App, channel: Channel, now: OffsetDateTime) -> AppResult<Vec<OutboxMessage>> {
     let mut c = app.housekeeping().await?;
     let claimed = notifications::claim_due(
         &mut c,
+        channel,
         now,
         time::Duration::minutes(CLAIM_STALE_MINUTES),
         MAIL_BATCH,

@@ -113,6 +113,7 @@ pub async fn remind_tasks(app: &App, now: OffsetDateTime) -> AppResult<usize> {
                     title_en: &en,
                     dedup_key: Some(&key),
                     link: link.as_deref(),
+                    by_phone: kind.is_urgent() && app.settings.text_messages,
                 },
                 now,
             )
@@ -210,6 +211,7 @@ pub async fn remind_figures(app: &App, now: OffsetDateTime) -> AppResult<usize> 
                     title_en: &en,
                     dedup_key: Some(&key),
                     link: link.as_deref(),
+                    by_phone: false,
                 },
                 now,
             )
@@ -253,6 +255,7 @@ pub async fn remind_assessments(app: &App, now: OffsetDateTime) -> AppResult<usi
                 title_en: &en,
                 dedup_key: Some(&key),
                 link: link.as_deref(),
+                by_phone: false,
             },
             now,
         )

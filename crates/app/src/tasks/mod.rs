@@ -173,6 +173,7 @@ async fn notify_task(
             title_en: &en,
             dedup_key: None,
             link: link.as_deref(),
+            by_phone: false,
         },
         app.now(),
     )

@@ -145,6 +145,8 @@ pub async fn create_user(app: &App, caller: &Caller<'_>, input: &NewUserInput) -
 pub struct UserPatch {
     pub display_name: Option<String>,
     pub email: Option<String>,
+    /// A mobile number for urgent notices by text message (`0905 123 456`); empty clears it.
+    pub phone: Option<String>,
     pub unit_code: Option<String>,
     pub active: Option<bool>,
     pub version: Option<i64>,
@@ -160,17 +162,18 @@ pub async fn update_user(
     let mut c = app.write(caller).await?;
     let before = users::get(&mut c, id).await?;
     let mut errors = Vec::new();
-    let (display_name, email) = match validate_profile(
+    let profile = match validate_profile(
         patch
             .display_name
             .as_deref()
             .unwrap_or(&before.display_name),
         patch.email.as_deref().or(before.email.as_deref()),
+        patch.phone.as_deref().or(before.phone.as_deref()),
     ) {
-        Ok(v) => v,
+        Ok(v) => Some(v),
         Err(e) => {
             errors.extend(e);
-            (String::new(), None)
+            None
         }
     };
     let unit_id = match patch.unit_code.as_deref() {
@@ -179,9 +182,9 @@ pub async fn update_user(
             .await?
             .map(|u| u.id),
     };
-    if !errors.is_empty() {
+    let Some(profile) = profile.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
-    }
+    };
     let active = patch.active.unwrap_or(before.active);
     if !active && caller.user.is_some_and(|u| u.id == id) {
         return Err(AppError::BadRequest(
@@ -189,8 +192,9 @@ pub async fn update_user(
         ));
     }
     let changes = UserChanges {
-        display_name,
-        email,
+        display_name: profile.display_name,
+        email: profile.email,
+        phone: profile.phone,
         unit_id,
         active,
     };

@@ -247,6 +247,8 @@ pub struct ProfileForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
+    phone: String,
+    #[serde(default)]
     unit_code: String,
     #[serde(default)]
     active: Option<String>,
@@ -262,6 +264,7 @@ pub async fn update(
     let patch = UserPatch {
         display_name: Some(form.display_name),
         email: Some(form.email),
+        phone: Some(form.phone),
         unit_code: Some(form.unit_code),
         active: Some(form.active.is_some()),
         version: form.version,

@@ -695,3 +695,40 @@ async fn the_administrators_new_account_page_names_why_a_password_is_refused() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_account_mobile_number_is_kept_in_one_form_and_a_wrong_one_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (_, users) = admin.get_json("/api/v1/users?q=editor-540").await;
+    let user = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "editor-540")
+        .unwrap_or_else(|| panic!("{users}"));
+    let path = format!("/api/v1/users/{}", user["id"]);
+    let (status, saved) = admin
+        .patch_json(&path, &json!({"phone": "0905 123 456"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["phone"], "+84905123456");
+    let (status, refused) = admin.patch_json(&path, &json!({"phone": "12345"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["error"]["details"][0]["field"], "phone");
+    let (_, kept) = admin.get_json(&path).await;
+    assert_eq!(
+        kept["phone"], "+84905123456",
+        "a refused change changes nothing"
+    );
+    // The account page's form carries it, and an empty field clears it.
+    let page = admin
+        .get(&format!("/users/{}", user["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("value=\"+84905123456\""));
+    let (_, cleared) = admin.patch_json(&path, &json!({"phone": ""})).await;
+    assert!(cleared["phone"].is_null(), "{cleared}");
+}

@@ -54,6 +54,7 @@ fn jobs_config() -> dxplan_jobs::JobConfig {
         every: Duration::from_secs(60),
         digest_hour: 7,
         mailer: None,
+        texter: None,
     }
 }
 
