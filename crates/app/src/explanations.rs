@@ -142,6 +142,7 @@ pub struct Subjected {
     pub unit_code: String,
     pub unit_name: String,
     pub task_id: Option<i64>,
+    pub indicator_id: Option<i64>,
     pub indicator_code: Option<String>,
     /// The figure's period, when chosen.
     pub period: Option<Period>,
@@ -239,6 +240,7 @@ async fn subject_of(
         unit_code: unit.code,
         unit_name: unit.name,
         task_id,
+        indicator_id: indicator.as_ref().map(|i| i.id),
         indicator_code: indicator.map(|i| i.code),
         period,
         periods,
@@ -328,17 +330,13 @@ pub async fn ask(
         return Err(AppError::Validation(errors));
     };
     let period = subject.period.map(|p| p.to_string());
-    let indicator_id = match &subject.indicator_code {
-        Some(code) => indicators::by_code(&mut c, code).await?.map(|i| i.id),
-        None => None,
-    };
     let id = store::insert(
         &mut c,
         &NewRequest {
             unit_id: subject.unit_id,
             subject: subject.subject,
             task_id: subject.task_id,
-            indicator_id,
+            indicator_id: subject.indicator_id,
             period: period.as_deref(),
             subject_title: &subject.title,
             question: &question.text,
@@ -744,19 +742,19 @@ pub async fn file_for(
     Ok((file, bytes))
 }
 
-/// The units the user answers for: the units of their editor and approver grants
-/// (`None`: system-wide).
+/// The units the user answers for: those of their editor and approver grants (`None`:
+/// a system-wide one). An administrator, who may answer anywhere, is nobody's staff.
 fn answering_roots(user: &CurrentUser) -> Option<Vec<i64>> {
-    user.scope(Action::AnswerExplanation).map(|roots| {
-        roots
-            .into_iter()
-            .filter(|u| {
-                user.grants
-                    .iter()
-                    .any(|g| g.unit == Some(*u) && UNIT_STAFF.contains(&g.role) && !g.read_only)
-            })
-            .collect()
-    })
+    let staff: Vec<Option<i64>> = user
+        .grants
+        .iter()
+        .filter(|g| UNIT_STAFF.contains(&g.role) && g.allows(Action::AnswerExplanation))
+        .map(|g| g.unit)
+        .collect();
+    if staff.contains(&None) {
+        return None;
+    }
+    Some(staff.into_iter().flatten().collect())
 }
 
 fn filter_for(user: &CurrentUser, inbox: Inbox) -> RequestFilter {

@@ -318,6 +318,51 @@ pub async fn create_session(
     Ok(view)
 }
 
+/// Corrects a session's record — its day, title, chair and attendees — keeping its number,
+/// its conclusions and their tasks. Conclusions given are ignored (they are edited one by
+/// one); once the notice is issued, the meeting cannot move after it.
+pub async fn edit_session(
+    app: &App,
+    caller: &Caller<'_>,
+    session_id: i64,
+    input: &SessionInput,
+) -> AppResult<SteeringSession> {
+    let mut c = coordinators_change(app, caller).await?;
+    let fields = rules::validate_session(&SessionInput {
+        conclusions: Vec::new(),
+        ..input.clone()
+    })
+    .map_err(AppError::Validation)?;
+    let before = steering::get_session(&mut c, session_id).await?;
+    plan_open(&plans::get(&mut c, before.plan_id).await?)?;
+    if before
+        .notice_date
+        .is_some_and(|issued| fields.held_on > issued)
+    {
+        return Err(AppError::field("held_on", Invalid::NotAfterNotice));
+    }
+    let changed = NewSession {
+        plan_id: before.plan_id,
+        held_on: fields.held_on,
+        title: &fields.title,
+        chair: &fields.chair,
+        attendees: &fields.attendees,
+        created_by: &before.created_by_name,
+    };
+    steering::update_session(&mut c, session_id, &changed).await?;
+    let after = steering::get_session(&mut c, session_id).await?;
+    c.commit(NewEvent {
+        action: "steering.session.edit",
+        entity_type: "steering_session",
+        entity_id: Some(session_id.to_string()),
+        summary: short(&after.title),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    })
+    .await?;
+    Ok(after)
+}
+
 fn busy() -> AppError {
     AppError::conflict(
         "busy",

@@ -78,6 +78,8 @@ pub enum Invalid {
     },
     /// A date before the meeting it follows from (a conclusion notice's).
     BeforeMeeting,
+    /// A meeting moved after the notice of its conclusions was issued.
+    NotAfterNotice,
     /// A deadline on a day already gone.
     InPast,
     /// A deadline further ahead than the field allows.
@@ -112,6 +114,12 @@ impl Invalid {
                 .into(),
             Invalid::BeforeMeeting => lang
                 .pick("Không được trước ngày họp.", "Cannot be before the meeting.")
+                .into(),
+            Invalid::NotAfterNotice => lang
+                .pick(
+                    "Không được sau ngày ban hành thông báo kết luận.",
+                    "Cannot be after the conclusion notice was issued.",
+                )
                 .into(),
             Invalid::InPast => lang
                 .pick("Không được là ngày đã qua.", "Cannot be a day already past.")

@@ -113,6 +113,27 @@ pub async fn sessions_of_plan(c: &mut Conn, plan_id: i64) -> Result<Vec<Steering
     .await)?)
 }
 
+/// Corrects a session's record (its day, title, chair and attendees); its number stays.
+pub async fn update_session(c: &mut Conn, id: i64, s: &NewSession<'_>) -> Result<()> {
+    let done = q!(c, |x| {
+        sqlx::query(
+        "UPDATE steering_sessions SET held_on = $2, title = $3, chair = $4, attendees = $5 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(s.held_on)
+    .bind(s.title)
+    .bind(s.chair)
+    .bind(s.attendees)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Adds a conclusion after the session's last one; returns its id and number.
 pub async fn add_conclusion(c: &mut Conn, session_id: i64, text: &str) -> Result<(i64, i64)> {
     let (next,): (i64,) = q!(c, |x| sqlx::query_as(

@@ -151,6 +151,7 @@ impl Modify for Security {
         crate::api::steering::plan_sessions,
         crate::api::steering::create_session,
         crate::api::steering::session,
+        crate::api::steering::edit_session,
         crate::api::steering::add_conclusion,
         crate::api::steering::edit_conclusion,
         crate::api::steering::assign_task,

@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
             get(plan_sessions).post(create_session),
         )
         .route("/plans/{id}/steering-briefing.docx", get(briefing_document))
-        .route("/steering-sessions/{id}", get(session))
+        .route("/steering-sessions/{id}", get(session).patch(edit_session))
         .route("/steering-sessions/{id}/conclusions", post(add_conclusion))
         .route("/steering-sessions/{id}/notice", post(issue_notice))
         .route("/steering-sessions/{id}/notice.docx", get(notice_document))
@@ -72,6 +72,23 @@ pub(crate) async fn session(
     Path(id): Path<i64>,
 ) -> WebResult<Json<SessionView>> {
     Ok(Json(svc::session(&state, &user, id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/steering-sessions/{id}", tag = "tasks",
+    params(("id" = i64, Path)),
+    request_body(content = SessionInput, content_type = "application/json", description = "The session's day, title, chair and attendees (its conclusions are edited one by one, and ignored here)"),
+    responses((status = 200, description = "The session corrected; its number, conclusions and tasks stay", body = SteeringSession), crate::openapi::Refusals),
+    security(("bearer" = []), ("session" = [])))]
+pub(crate) async fn edit_session(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Auth(user): Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SessionInput>,
+) -> WebResult<Json<SteeringSession>> {
+    Ok(Json(
+        svc::edit_session(&state, &caller(&user, &meta), id, &input).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -295,6 +295,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/explanation-files/{id}", get(explanations::download))
         .route("/steering/{id}", get(steering::session))
         .route("/steering/{id}/conclusions", post(steering::add_conclusion))
+        .route("/steering/{id}/edit", post(steering::edit_session))
         .route("/steering/{id}/notice", post(steering::issue_notice))
         .route("/steering/{id}/notice.docx", get(steering::notice_document))
         .route("/steering-conclusions/{id}/assign", get(steering::assign))

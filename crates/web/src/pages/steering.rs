@@ -164,6 +164,29 @@ async fn back_to_session<T>(
     }
 }
 
+pub async fn edit_session(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<SessionForm>,
+) -> WebResult<Response> {
+    let caller = ctx.caller()?;
+    let input = SessionInput {
+        held_on: form.held_on,
+        title: form.title,
+        chair: form.chair,
+        attendees: form.attendees,
+        conclusions: Vec::new(),
+    };
+    let done = svc::edit_session(&ctx.state, &caller, id, &input).await;
+    back_to_session(
+        &ctx,
+        id,
+        done,
+        ("Đã sửa thông tin phiên họp.", "Session corrected."),
+    )
+    .await
+}
+
 #[derive(Deserialize)]
 pub struct ConclusionForm {
     #[serde(default)]

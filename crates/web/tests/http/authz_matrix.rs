@@ -659,6 +659,20 @@ fn operations() -> Vec<Op> {
                 )
             },
         ),
+        gone(op(
+            pa.clone(),
+            "/api/v1/steering-sessions/{id}",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| {
+                call(
+                    "/api/v1/steering-sessions/999999".to_string(),
+                    Body::Json(
+                        json!({"held_on": "2026-03-15", "title": "Phiên họp", "chair": "Chủ tịch", "attendees": "Thành viên"}),
+                    ),
+                )
+            },
+        )),
         op(
             g.clone(),
             "/api/v1/plans/{id}/steering-briefing.docx",

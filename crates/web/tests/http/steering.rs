@@ -172,6 +172,34 @@ async fn conclusions_become_tasks_and_what_stays_open_is_carried_to_the_next_ses
     assert_eq!(task["assigned_doc_number"], "45/TB-UBND");
     assert_eq!(task["assigned_doc_date"], "2026-03-18");
 
+    // The session's record is corrected, its number and conclusions kept; once the notice
+    // is issued, the meeting cannot move after it.
+    let edit = format!("/api/v1/steering-sessions/{session1}");
+    let (_, before) = coordinator.get_json(&edit).await;
+    let mut corrected = json!({"held_on": "2026-03-20", "title": "Phiên họp thứ nhất năm 2026",
+        "chair": before["session"]["chair"], "attendees": "Thành viên Ban Chỉ đạo; Chủ tịch UBND các xã"});
+    let (status, body) = coordinator.patch_json(&edit, &corrected).await;
+    assert_eq!(
+        (status, field_of(&body)),
+        (StatusCode::BAD_REQUEST, json!("held_on")),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "Không được sau ngày ban hành thông báo kết luận."
+    );
+    corrected["held_on"] = json!("15/03/2026");
+    let (status, body) = coordinator.patch_json(&edit, &corrected).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["title"], "Phiên họp thứ nhất năm 2026");
+    assert_eq!(body["number"], before["session"]["number"]);
+    let (_, after) = coordinator.get_json(&edit).await;
+    assert_eq!(
+        after["conclusions"], before["conclusions"],
+        "conclusions stay"
+    );
+    assert_eq!(app.audit_count("steering.session.edit").await, 1);
+
     // The notice in Word: the session, its numbered conclusions, who leads each task.
     let r = coordinator
         .get(&format!("/api/v1/steering-sessions/{session1}/notice.docx"))
@@ -323,6 +351,10 @@ async fn only_the_coordinator_records_and_bad_sessions_change_nothing() {
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+        let (status, _) = s
+            .patch_json(&format!("/api/v1/steering-sessions/{session}"), &good)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
     }
     for who in ["approver-540", "editor-542"] {
         let s = app.login(who).await;
@@ -464,6 +496,24 @@ async fn the_coordinator_records_a_session_and_assigns_from_it_on_the_pages() {
         "{html}"
     );
     assert!(html.contains("Kết luận 1.1") && html.contains("Kết luận 1.2"));
+    // The session's details are corrected on its page; a bad day is said next to the field.
+    let (_, sessions) = coordinator
+        .get_json(&format!("/api/v1/plans/{plan}/steering-sessions"))
+        .await;
+    let id = sessions["sessions"][0]["id"].as_i64().unwrap();
+    let mut edit = fields("31/02/2026");
+    edit.pop();
+    let r = coordinator
+        .post_form(&format!("/steering/{id}/edit"), &edit)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("aria-invalid=\"true\""));
+    edit[0] = ("held_on", "16/01/2026");
+    let r = coordinator
+        .post_form(&format!("/steering/{id}/edit"), &edit)
+        .await;
+    let page = follow(&coordinator, r).await;
+    assert!(page.contains("Đã sửa thông tin phiên họp.") && page.contains("16/01/2026"));
     assert!(
         html.contains("<p class=\"prewrap\">Giao Sở Khoa học triển khai nền tảng</p>"),
         "the typed number is dropped"
