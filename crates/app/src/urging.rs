@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
+use dxplan_domain::period::Period;
 use dxplan_domain::text::parse_date;
 use dxplan_report::progress::NBSP;
 use dxplan_report::urging::{LateUnit, OwedExplanation, OwedFigures, OwedTask, urging_letter};
@@ -34,8 +35,8 @@ pub struct LateUnitView {
     pub unit_id: i64,
     pub unit_name: String,
     pub overdue: i64,
-    /// Reporting forms whose figures for the period last ended are not all sent, past the
-    /// form's deadline.
+    /// Reports of figures not all sent past their form's deadline: one for each form and
+    /// period still owed (the period last ended, and the earlier ones of this year).
     pub missing_reports: i64,
     /// Explanation requests awaited past their deadline.
     pub unanswered_explanations: i64,
@@ -77,15 +78,21 @@ async fn late_by_unit(
     Ok(late)
 }
 
-/// The figures owed now: for each reporting form, the units of its kinds that have not
-/// submitted every indicator for the period last ended, once the form's deadline passed.
+/// The figures owed now: for each reporting form, the period last ended and every earlier
+/// one of this year, once the form's deadline for it passed, the units of its kinds that
+/// have not submitted every indicator (a unit that skipped the first quarter and sent the
+/// second still owes the first). Last year's quarters are left to its yearly report.
 async fn figures_owed(c: &mut Conn, app: &App) -> AppResult<Vec<((String, i64), OwedFigures)>> {
     let today = app.today();
     let mut owed = Vec::new();
     for form in indicators::forms(c).await? {
-        let period = crate::pickers::last_ended(form.period_type, today);
-        let due = period.end() + time::Duration::days(form.deadline_days);
-        if today <= due {
+        let last = crate::pickers::last_ended(form.period_type, today);
+        let due_of = |p: Period| p.end() + time::Duration::days(form.deadline_days);
+        let periods: Vec<Period> = Period::recent(form.period_type, last.end(), 11)
+            .into_iter()
+            .filter(|p| (*p == last || p.year() == today.year()) && today > due_of(*p))
+            .collect();
+        if periods.is_empty() {
             continue;
         }
         let total = indicators::form_indicators(c, form.id).await?.len() as i64;
@@ -93,21 +100,25 @@ async fn figures_owed(c: &mut Conn, app: &App) -> AppResult<Vec<((String, i64), 
         if total == 0 || kinds.is_empty() {
             continue;
         }
-        for (id, _, name, reported) in
-            indicators::completeness(c, form.id, period, &kinds, today).await?
-        {
-            if reported < total {
-                owed.push((
-                    (name, id),
-                    OwedFigures {
-                        form: form.name.clone(),
-                        period: period.label(dxplan_domain::Lang::Vi),
-                        due,
-                        days_late: (today - due).whole_days(),
-                        missing: total - reported,
-                        total,
-                    },
-                ));
+        // Oldest first, so each unit's rows read in the order they fell due.
+        for period in periods.into_iter().rev() {
+            let due = due_of(period);
+            for (id, _, name, reported) in
+                indicators::completeness(c, form.id, period, &kinds, today).await?
+            {
+                if reported < total {
+                    owed.push((
+                        (name, id),
+                        OwedFigures {
+                            form: form.name.clone(),
+                            period: period.label(dxplan_domain::Lang::Vi),
+                            due,
+                            days_late: (today - due).whole_days(),
+                            missing: total - reported,
+                            total,
+                        },
+                    ));
+                }
             }
         }
     }

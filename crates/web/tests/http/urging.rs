@@ -51,43 +51,58 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
         "the two units late, not the one on time: {view}"
     );
     assert_eq!(late.iter().map(|(n, _)| n).sum::<i64>(), 3);
-    // In July the departments owe last year's figures (due 15 January): each unit that
-    // has not sent them all is late, as the form's completeness lists them.
+    // In July the departments owe last year's figures (due 15 January) and the districts
+    // the first quarter's (the second's deadline has not passed): each unit that has not
+    // sent them all is late, as the forms' completeness lists them.
     let (_, forms) = coordinator.get_json("/api/v1/forms").await;
-    let yearly = forms
+    let forms = forms
         .as_array()
         .or_else(|| forms["items"].as_array())
         .unwrap()
-        .iter()
-        .find(|f| f["code"] == "BC-SO-NAM")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let (_, completeness) = coordinator
-        .get_json(&format!("/api/v1/forms/{yearly}/completeness?period=2025"))
-        .await;
-    let incomplete: Vec<&str> = completeness["units"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["complete"] == false)
-        .map(|u| u["name"].as_str().unwrap())
-        .collect();
-    let owing: Vec<&str> = view["late_units"]
+        .clone();
+    let mut incomplete: Vec<String> = Vec::new();
+    for form in &forms {
+        let period = match form["period_type"].as_str().unwrap() {
+            "year" => "2025",
+            "quarter" => "2026Q1",
+            other => panic!("a {other} form in the demo"),
+        };
+        let (_, completeness) = coordinator
+            .get_json(&format!(
+                "/api/v1/forms/{}/completeness?period={period}",
+                form["id"]
+            ))
+            .await;
+        incomplete.extend(
+            completeness["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|u| u["complete"] == false)
+                .map(|u| u["name"].as_str().unwrap().to_string()),
+        );
+    }
+    incomplete.sort();
+    incomplete.dedup();
+    let mut owing: Vec<String> = view["late_units"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|u| u["missing_reports"].as_i64().unwrap() > 0)
-        .map(|u| u["unit_name"].as_str().unwrap())
+        .map(|u| u["unit_name"].as_str().unwrap().to_string())
         .collect();
-    assert!(!incomplete.is_empty());
-    let mut sorted = incomplete.clone();
-    sorted.sort();
-    let mut owing_sorted = owing.clone();
-    owing_sorted.sort();
+    owing.sort();
+    assert!(
+        incomplete.iter().any(|n| n.starts_with("Sở ")),
+        "{incomplete:?}"
+    );
+    assert!(
+        incomplete.iter().any(|n| n.starts_with("Huyện ")),
+        "a district owes the first quarter: {incomplete:?}"
+    );
     assert_eq!(
-        owing_sorted, sorted,
-        "the units owing figures are those the form lists"
+        owing, incomplete,
+        "the units owing figures are those the forms list"
     );
 
     // Units and viewers neither see nor draft it.
@@ -135,8 +150,13 @@ async fn late_units_get_a_letter_in_word_then_a_firmer_one_once_it_was_sent() {
     assert!(
         first.contains(&format!(
             "và {} báo cáo số liệu quá hạn chưa gửi của {} đơn vị",
-            owing.len(),
-            owing.len() + 2
+            view["late_units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["missing_reports"].as_i64().unwrap())
+                .sum::<i64>(),
+            view["late_units"].as_array().unwrap().len()
         )),
         "{first}"
     );
