@@ -226,13 +226,33 @@ pub async fn new(ctx: Ctx, Query(form): Query<NewForm>) -> WebResult<Response> {
     let mut form = form;
     let view = match new_page(&ctx, form.clone(), FormErrors::default()).await {
         Ok(view) => view,
-        Err(e) if form.period.is_empty() => return Err(e),
+        Err(e) if form.period.is_empty() => return Err(in_words(&ctx, e)),
         Err(_) => {
             form.period.clear();
-            new_page(&ctx, form, FormErrors::default()).await?
+            new_page(&ctx, form, FormErrors::default())
+                .await
+                .map_err(|e| in_words(&ctx, e))?
         }
     };
     ctx.render(&view)
+}
+
+/// A subject the link names wrongly (a unit since merged away, an indicator retired), said
+/// with the field's name in the reader's words.
+fn in_words(ctx: &Ctx, e: crate::error::WebError) -> crate::error::WebError {
+    let crate::error::WebError(dxplan_app::error::AppError::Validation(fields)) = e else {
+        return e;
+    };
+    let lang = ctx.lang();
+    let sentence = FormErrors::from_fields(lang, &fields).sentence(|field| match field {
+        "unit" => Some(lang.pick("Đơn vị", "Unit")),
+        "indicator" => Some(lang.pick("Chỉ tiêu", "Indicator")),
+        "task_id" => Some(lang.pick("Nhiệm vụ", "Task")),
+        "subject" => Some(lang.pick("Nội dung cần giải trình", "Subject")),
+        "period" => Some(lang.pick("Kỳ số liệu", "Period")),
+        _ => None,
+    });
+    dxplan_app::error::AppError::BadRequest(sentence).into()
 }
 
 pub async fn create(ctx: Ctx, Form(form): Form<NewForm>) -> WebResult<Response> {

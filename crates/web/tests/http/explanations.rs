@@ -380,6 +380,16 @@ async fn a_figure_is_asked_about_for_a_period_of_its_own_kind_and_bad_input_chan
         .await
         .unwrap();
     assert!(form.contains("Quý III/2026") && form.contains("Gửi yêu cầu giải trình"));
+    // A link naming a unit that is not there says so in words, the field named.
+    let r = coordinator
+        .get("/explanations/new?subject=unit&unit=99999")
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Đơn vị: ") && !page.contains("unit: "),
+        "{page}"
+    );
     // The form posted with a missing question keeps what was typed and says what is wrong.
     let r = coordinator
         .post_form(
