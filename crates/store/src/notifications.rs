@@ -153,8 +153,9 @@ pub struct Notice<'a> {
 /// Longest text message body before its link (a few SMS segments, or one Zalo message).
 const TEXT_CHARS: usize = 300;
 
-/// Records the notice for each recipient (skipping those who already have it) and
-/// queues an e-mail for those who want e-mail at once. Returns how many were new.
+/// Records the notice for each recipient (skipping those who already have it), queues an
+/// e-mail for those who want e-mail at once, and a text message to those with a mobile
+/// number when the notice goes by phone. Returns how many were new.
 pub async fn notify(
     c: &mut Conn,
     recipients: &[Recipient],
