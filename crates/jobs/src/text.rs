@@ -71,3 +71,21 @@ impl TextMessenger for HttpTextGateway {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_http_gateway_is_taken() {
+        for bad in [
+            "ftp://sms.local/send",
+            "sms.local",
+            "",
+            "javascript:alert(1)",
+        ] {
+            assert!(HttpTextGateway::new(bad, None).is_err(), "{bad}");
+        }
+        assert!(HttpTextGateway::new("http://10.0.0.5/zalo", Some(String::new())).is_ok());
+    }
+}

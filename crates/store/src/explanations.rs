@@ -189,35 +189,24 @@ pub async fn set_status(
     question: Option<(&str, Date)>,
     now: OffsetDateTime,
 ) -> Result<bool> {
-    let done = match question {
-        Some((text, deadline)) => q!(c, |x| sqlx::query(
-            "UPDATE explanation_requests SET status = $3, question = $4, deadline = $5,
-                 escalated_at = NULL, updated_at = $6, version = version + 1
-             WHERE id = $1 AND status = $2"
-        )
-        .bind(id)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(text)
-        .bind(deadline)
-        .bind(now)
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected()))?,
-        None => q!(c, |x| {
-            sqlx::query(
-            "UPDATE explanation_requests SET status = $3, updated_at = $4, version = version + 1
-             WHERE id = $1 AND status = $2"
-        )
-        .bind(id)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(now)
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected())
-        })?,
-    };
+    let (text, deadline) = question.unzip();
+    // Asked again, the request takes the new question and deadline and may be raised again.
+    let done = q!(c, |x| sqlx::query(
+        "UPDATE explanation_requests SET status = $3, question = COALESCE($4, question),
+             deadline = COALESCE($5, deadline),
+             escalated_at = CASE WHEN $5 IS NULL THEN escalated_at END,
+             updated_at = $6, version = version + 1
+         WHERE id = $1 AND status = $2"
+    )
+    .bind(id)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(text)
+    .bind(deadline)
+    .bind(now)
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
 

@@ -513,4 +513,23 @@ async fn an_unanswered_request_is_raised_to_the_unit_head_once_and_urged_in_the_
         text.contains("yêu cầu giải trình quá hạn chưa trả lời"),
         "{text}"
     );
+
+    // Answered late and asked again: the new deadline can be raised again.
+    let answer = format!("/api/v1/explanations/{id}/answer");
+    let (status, _) = editor
+        .post_json(&answer, &json!({"text": "Đã khắc phục."}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, again) = coordinator
+        .post_json(
+            &format!("/api/v1/explanations/{id}/ask-again"),
+            &json!({"question": "Gửi kèm biên bản.", "deadline": "20/12/2026"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(
+        again["escalated_at"].is_null() && again["deadline"] == "2026-12-20",
+        "{again}"
+    );
+    assert_eq!(again["question"], "Gửi kèm biên bản.");
 }
