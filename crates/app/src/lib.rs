@@ -43,6 +43,7 @@ pub mod users;
 
 pub mod assessment;
 pub mod audit;
+pub mod briefings;
 pub mod dashboard;
 pub mod dhis2;
 pub mod displays;

@@ -6,6 +6,7 @@
 pub mod assessment;
 pub mod attachment;
 pub mod auth;
+pub mod briefing;
 pub mod cancel;
 pub mod dashboard;
 pub mod dhis2;

@@ -86,6 +86,10 @@ pub enum Invalid {
     TooFarAhead {
         days: i64,
     },
+    /// An account that may not read what it would be sent (a briefing's subtree).
+    CannotRead,
+    /// An account without an e-mail address, where e-mail is how it is reached.
+    NoEmail,
     /// A file that could not be read, saying why (the limit it passed, or what it is not).
     UnreadableFile {
         vi: String,
@@ -119,6 +123,18 @@ impl Invalid {
                 .pick(
                     "Không được sau ngày ban hành thông báo kết luận.",
                     "Cannot be after the conclusion notice was issued.",
+                )
+                .into(),
+            Invalid::CannotRead => lang
+                .pick(
+                    "Tài khoản này không có quyền xem số liệu của phạm vi được gửi.",
+                    "This account may not read the scope the briefing covers.",
+                )
+                .into(),
+            Invalid::NoEmail => lang
+                .pick(
+                    "Tài khoản này chưa có địa chỉ thư điện tử: bổ sung ở trang tài khoản trước.",
+                    "This account has no e-mail address: add one on the account's page first.",
                 )
                 .into(),
             Invalid::InPast => lang

@@ -28,6 +28,8 @@ pub struct Report {
     /// Generated documents older than [`EXPORT_RETENTION`] removed.
     pub exports_swept: u64,
     pub reminders: usize,
+    /// Scheduled briefings made and queued to their recipients.
+    pub briefings_sent: usize,
     pub digests: usize,
     pub sent: usize,
     pub failed: usize,
@@ -79,6 +81,7 @@ pub async fn run_due(
         + jobs::remind_figures(app, now).await?
         + jobs::remind_assessments(app, now).await?
         + dxplan_app::explanations::escalate_overdue(app, now).await?;
+    report.briefings_sent = dxplan_app::briefings::send_due(app, now).await?;
     report.digests = jobs::digests(app, config.digest_hour, now).await?;
     let (delivered, gave_up) = webhooks::deliver_due(app, now).await?;
     report.webhooks_delivered = delivered;

@@ -14,6 +14,7 @@ mod replica;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod briefings;
 pub mod dhis2;
 pub mod displays;
 pub mod explanations;

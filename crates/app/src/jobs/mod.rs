@@ -38,6 +38,9 @@ pub struct Swept {
     pub sessions: u64,
     /// Generated documents older than [`EXPORT_RETENTION`].
     pub exports: u64,
+    /// Briefing documents sent longer ago than [`crate::briefings::BRIEFING_RETENTION`]
+    /// (their log stays).
+    pub briefings: u64,
 }
 
 /// Ends sessions past their absolute expiry or idle longer than the settings allow, and
@@ -46,6 +49,11 @@ pub async fn sweep(app: &App, now: OffsetDateTime) -> AppResult<Swept> {
     let mut c = app.housekeeping().await?;
     let sessions = sessions::purge_expired(&mut c, now, now - app.settings.session_idle).await?;
     let exports = exports::sweep(&mut c, now - EXPORT_RETENTION).await?;
+    let briefings = crate::briefings::sweep(&mut c, now).await?;
     c.commit().await?;
-    Ok(Swept { sessions, exports })
+    Ok(Swept {
+        sessions,
+        exports,
+        briefings,
+    })
 }

@@ -7,6 +7,7 @@ use axum::routing::{delete, get, post};
 
 pub mod audit;
 pub mod auth;
+pub mod briefings;
 pub mod dashboard;
 pub mod dhis2;
 pub mod evaluation;
@@ -54,6 +55,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(evaluation::routes())
         .merge(urging::routes())
+        .merge(briefings::routes())
         .merge(steering::routes())
         .merge(explanations::routes(upload_limit))
         .merge(index::routes(upload_limit))

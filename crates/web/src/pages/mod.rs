@@ -4,6 +4,7 @@
 mod assessment;
 pub mod assets;
 mod auth;
+mod briefings;
 mod dashboard;
 mod displays;
 mod evaluation;
@@ -263,6 +264,18 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/dashboard", get(dashboard::home))
         .route("/evaluation", get(evaluation::page))
+        .route("/briefings", get(briefings::list).post(briefings::create))
+        .route("/briefings/new", get(briefings::new))
+        .route("/briefings/{id}", get(briefings::show))
+        .route("/briefings/{id}/edit", post(briefings::edit))
+        .route("/briefings/{id}/active", post(briefings::set_active))
+        .route("/briefings/{id}/send", post(briefings::send_now))
+        .route("/briefings/{id}/recipients", post(briefings::add_recipient))
+        .route(
+            "/briefings/{id}/recipients/{user_id}/remove",
+            post(briefings::remove_recipient),
+        )
+        .route("/briefing-sends/{id}", get(briefings::file))
         .route("/plans/{id}/urging", get(urging::page))
         .route("/plans/{id}/urging-letters", post(urging::draft))
         .route("/urging-letters/{id}/document.docx", get(urging::document))

@@ -124,6 +124,8 @@ struct Fixtures {
     webhook: i64,
     token: i64,
     export: i64,
+    briefing: i64,
+    briefing_send: i64,
     root: i64,
     lineage: HashMap<&'static str, Vec<i64>>,
     runner_lineage: HashMap<&'static str, Vec<i64>>,
@@ -174,6 +176,11 @@ fn framework_body(code: &str, kinds: &[&str]) -> Value {
         {"code": "1", "name": "Nhận thức số", "max_points": 10},
         {"code": "1.1", "parent": "1", "name": "Chấm trực tiếp", "max_points": 10, "rule": {"rule": "manual"}}
     ]})
+}
+
+fn briefing_body(plan: i64) -> Value {
+    json!({"plan_id": plan, "unit": "52", "title": "Tóm tắt tuần", "document": "briefing",
+        "cadence": "weekly", "weekday": 1})
 }
 
 /// Every operation of the API with its rule. The test fails on an operation of the
@@ -634,6 +641,92 @@ fn operations() -> Vec<Op> {
                 )
             },
         )),
+        // ------------------------------------------------ scheduled briefings
+        op(
+            g.clone(),
+            "/api/v1/briefing-schedules",
+            Province(Action::ManagePlans),
+            ONCE,
+            |_, _, _| get("/api/v1/briefing-schedules"),
+        ),
+        op(
+            p.clone(),
+            "/api/v1/briefing-schedules",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| {
+                call(
+                    "/api/v1/briefing-schedules",
+                    Body::Json(briefing_body(f.plan)),
+                )
+            },
+        ),
+        op(
+            g.clone(),
+            "/api/v1/briefing-schedules/{id}",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/briefing-schedules/{}", f.briefing)),
+        ),
+        op(
+            pa.clone(),
+            "/api/v1/briefing-schedules/{id}",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| {
+                call(
+                    format!("/api/v1/briefing-schedules/{}", f.briefing),
+                    Body::Json(briefing_body(f.plan)),
+                )
+            },
+        ),
+        op(
+            p.clone(),
+            "/api/v1/briefing-schedules/{id}/recipients",
+            Province(Action::ManagePlans),
+            ONCE,
+            // The demo's accounts have no e-mail address: a permitted caller is told so
+            // (400), the others are refused.
+            |f, _, _| {
+                call(
+                    format!("/api/v1/briefing-schedules/{}/recipients", f.briefing),
+                    Body::Json(json!({"user_id": 1})),
+                )
+            },
+        ),
+        gone(op(
+            d.clone(),
+            "/api/v1/briefing-schedules/{id}/recipients/{user_id}",
+            Province(Action::ManagePlans),
+            ONCE,
+            // Nobody is a recipient: a permitted caller is told there is none to remove.
+            |f, _, _| {
+                call(
+                    format!("/api/v1/briefing-schedules/{}/recipients/1", f.briefing),
+                    Body::None,
+                )
+            },
+        )),
+        op(
+            p.clone(),
+            "/api/v1/briefing-schedules/{id}/send",
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| {
+                call(
+                    format!("/api/v1/briefing-schedules/{}/send", f.briefing),
+                    Body::None,
+                )
+            },
+        ),
+        op(
+            g.clone(),
+            "/api/v1/briefing-sends/{id}/file",
+            // Nobody was sent it: only the programme's coordinators fetch it.
+            Province(Action::ManagePlans),
+            ONCE,
+            |f, _, _| get(format!("/api/v1/briefing-sends/{}/file", f.briefing_send)),
+        ),
         op(
             g.clone(),
             "/api/v1/plans/{id}/steering-sessions",
@@ -2111,7 +2204,21 @@ async fn fixtures(app: &TestApp, admin: &Session, coordinator: &Session) -> Fixt
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let root = unit_id("52").await.id;
+    let briefing = id(&made(
+        coordinator,
+        "/api/v1/briefing-schedules",
+        briefing_body(plan),
+    )
+    .await);
+    let briefing_send = id(&made(
+        coordinator,
+        &format!("/api/v1/briefing-schedules/{briefing}/send"),
+        json!({}),
+    )
+    .await);
     Fixtures {
+        briefing,
+        briefing_send,
         plan,
         group,
         framework,

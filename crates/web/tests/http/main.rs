@@ -8,6 +8,7 @@ mod api_units;
 mod assessment;
 mod authz;
 mod authz_matrix;
+mod briefings;
 mod browser;
 mod conventions;
 mod csv_safety;
