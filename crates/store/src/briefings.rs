@@ -307,16 +307,15 @@ pub async fn insert_send(
 
 /// Whether the schedule's send for `day` was made.
 pub async fn sent_on(c: &mut Conn, schedule_id: i64, day: Date) -> Result<bool> {
-    let row: Option<(i64,)> =
-        q!(c, |x| {
-            sqlx::query_as(
+    let row: Option<(i64,)> = q!(c, |x| {
+        sqlx::query_as(
         "SELECT id FROM briefing_sends WHERE schedule_id = $1 AND due_on = $2 AND manual = FALSE"
     )
     .bind(schedule_id)
     .bind(day)
     .fetch_optional(x)
     .await
-        })?;
+    })?;
     Ok(row.is_some())
 }
 

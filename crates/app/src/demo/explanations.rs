@@ -16,7 +16,10 @@ use crate::error::AppResult;
 use crate::{App, Caller, explanations};
 
 /// A demo account acting from the command line: its name on what it writes.
-async fn as_account(app: &App, username: &str) -> AppResult<Option<(Caller<'static>, i64)>> {
+pub(super) async fn as_account(
+    app: &App,
+    username: &str,
+) -> AppResult<Option<(Caller<'static>, i64)>> {
     let mut c = app.db.read().await?;
     let Some(user) = users::by_username(&mut c, username).await? else {
         return Ok(None);

@@ -1,6 +1,7 @@
 //! The demo province: the real units and departments of Bình Định (the full demo carries
 //! them into today's Gia Lai, see `demo_reform`), and demo accounts.
 
+mod briefings;
 mod explanations;
 pub mod index;
 pub mod indicators;
@@ -192,6 +193,7 @@ pub async fn seed_with(
         crate::demo::index::seed(app).await?;
         if let Some(plan) = this_year_plan {
             crate::demo::explanations::seed(app, plan).await?;
+            crate::demo::briefings::seed(app, plan).await?;
             urge_late_units(app, plan).await?;
         }
     }

@@ -394,6 +394,23 @@ async fn the_demo_shows_binh_dinh_before_the_2025_reform_and_gia_lai_after() {
         .await;
     assert_eq!(asked["items"][0]["status"], "answered", "{asked}");
 
+    // A weekly briefing to the steering committee's member, sent once when set up and
+    // waiting for the mail server; its link opens the province's briefing for them.
+    let (status, schedules) = s.get_json("/api/v1/briefing-schedules").await;
+    assert_eq!(status, StatusCode::OK, "{schedules}");
+    assert_eq!(schedules[0]["recipients"], 1, "{schedules}");
+    let (_, briefing) = s
+        .get_json(&format!(
+            "/api/v1/briefing-schedules/{}",
+            schedules[0]["id"]
+        ))
+        .await;
+    let line = &briefing["sends"][0]["deliveries"][0];
+    assert_eq!(line["status"], "pending", "{briefing}");
+    let send = briefing["sends"][0]["id"].as_i64().unwrap();
+    let text = leader.pdf_text(&format!("/briefing-sends/{send}")).await;
+    assert!(text.contains("GIA LAI"), "{text}");
+
     // The documents of today's units (seeding the full demo once serves both).
     crate::documents::todays_documents_speak_for_the_unit_of_today(&app).await;
     crate::displays::a_wall_link_follows_its_unit_through_a_merger(&app).await;
