@@ -7,7 +7,7 @@
 //! to the document, kept [`BRIEFING_RETENTION`] behind the login, not the document
 //! itself: figures leave the closed network only as far as a person who may read them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use dxplan_domain::auth::{Action, Grant, Role, Target, authorize};
@@ -110,40 +110,62 @@ pub fn may_manage(caller: &Caller<'_>) -> AppResult<()> {
     caller.require_somewhere(Action::ManagePlans)
 }
 
-async fn view_of(
-    c: &mut Conn,
-    app: &App,
+/// What decides every schedule's next send today: the sessions coming and the
+/// schedules already sent today, read once for all of them.
+struct Calendar {
+    today: Date,
+    sessions: HashMap<i64, Vec<Date>>,
+    sent_today: HashSet<i64>,
+}
+
+impl Calendar {
+    async fn read(c: &mut Conn, today: Date) -> AppResult<Calendar> {
+        Ok(Calendar {
+            today,
+            sessions: briefings::coming_sessions(c, today).await?,
+            sent_today: briefings::sent_on(c, today).await?,
+        })
+    }
+
+    fn sessions_of(&self, s: &Schedule) -> &[Date] {
+        self.sessions.get(&s.plan_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the schedule sends today and has not yet.
+    fn due_today(&self, s: &Schedule) -> AppResult<bool> {
+        Ok(s.active
+            && !self.sent_today.contains(&s.id)
+            && cadence_of(s)?.due_on(self.today, self.sessions_of(s)))
+    }
+
+    /// The next day the schedule sends: today's only while it has not gone out yet.
+    fn next_send(&self, s: &Schedule) -> AppResult<Option<Date>> {
+        if !s.active {
+            return Ok(None);
+        }
+        let from = if self.sent_today.contains(&s.id) {
+            self.today + time::Duration::days(1)
+        } else {
+            self.today
+        };
+        Ok(cadence_of(s)?.next_on_or_after(from, self.sessions_of(s)))
+    }
+}
+
+fn view_of(
+    calendar: &Calendar,
     schedule: Schedule,
     recipients: i64,
     last_send: Option<Send>,
     lang: Lang,
 ) -> AppResult<ScheduleView> {
     let cadence = cadence_of(&schedule)?;
-    let today = app.today();
-    let next_send = if !schedule.active {
-        None
-    } else {
-        let sessions = match cadence {
-            Cadence::BeforeSession(_) => {
-                briefings::session_days(c, schedule.plan_id, today).await?
-            }
-            Cadence::Weekly(_) => Vec::new(),
-        };
-        // Today's is next only while it has not gone out yet.
-        let sent_today = briefings::sent_on(c, schedule.id, today).await?;
-        let from = if sent_today {
-            today + time::Duration::days(1)
-        } else {
-            today
-        };
-        cadence.next_on_or_after(from, &sessions)
-    };
     Ok(ScheduleView {
         cadence_text: cadence.describe(lang),
         document_text: schedule.document.label(lang).to_string(),
+        next_send: calendar.next_send(&schedule)?,
         schedule,
         recipients,
-        next_send,
         last_send,
     })
 }
@@ -161,12 +183,22 @@ pub async fn list(app: &App, user: &CurrentUser, lang: Lang) -> AppResult<Vec<Sc
         .into_iter()
         .map(|s| (s.schedule_id, s))
         .collect();
-    let mut views = Vec::new();
-    for s in briefings::list(&mut c, LISTED).await? {
-        let (id, n) = (s.id, counts.get(&s.id).copied().unwrap_or(0));
-        views.push(view_of(&mut c, app, s, n, last.remove(&id), lang).await?);
-    }
-    Ok(views)
+    let calendar = Calendar::read(&mut c, app.today()).await?;
+    briefings::list(&mut c, LISTED)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let (id, n) = (s.id, counts.get(&s.id).copied().unwrap_or(0));
+            view_of(&calendar, s, n, last.remove(&id), lang)
+        })
+        .collect()
+}
+
+/// One schedule as stored, for the programme's coordinators.
+pub async fn get(app: &App, user: &CurrentUser, id: i64) -> AppResult<Schedule> {
+    let mut c = app.db.read().await?;
+    require(&mut c, app, user).await?;
+    Ok(briefings::get(&mut c, id).await?)
 }
 
 /// A schedule with its recipients, the accounts that may be added, and its log.
@@ -209,7 +241,8 @@ pub async fn detail(
         .collect();
     let last = sends.first().map(|s| s.send.clone());
     let n = recipient_list.len() as i64;
-    let view = view_of(&mut c, app, schedule, n, last, lang).await?;
+    let calendar = Calendar::read(&mut c, app.today()).await?;
+    let view = view_of(&calendar, schedule, n, last, lang)?;
     Ok(ScheduleDetail {
         view,
         recipient_list,
@@ -614,16 +647,10 @@ pub async fn send_due(app: &App, now: OffsetDateTime) -> AppResult<usize> {
     let today = local.date();
     let due: Vec<Schedule> = {
         let mut c = app.db.read().await?;
+        let calendar = Calendar::read(&mut c, today).await?;
         let mut due = Vec::new();
         for s in briefings::active(&mut c).await? {
-            let cadence = cadence_of(&s)?;
-            let sessions = match cadence {
-                Cadence::BeforeSession(_) => {
-                    briefings::session_days(&mut c, s.plan_id, today).await?
-                }
-                Cadence::Weekly(_) => Vec::new(),
-            };
-            if cadence.due_on(today, &sessions) && !briefings::sent_on(&mut c, s.id, today).await? {
+            if calendar.due_today(&s)? {
                 due.push(s);
             }
         }

@@ -138,17 +138,39 @@ pub async fn active(c: &mut Conn) -> Result<Vec<Schedule>> {
     .await)?)
 }
 
-/// The days of a plan's steering sessions from `from` on, in order.
-pub async fn session_days(c: &mut Conn, plan_id: i64, from: Date) -> Result<Vec<Date>> {
-    let rows: Vec<(Date,)> = q!(c, |x| sqlx::query_as(
-        "SELECT held_on FROM steering_sessions WHERE plan_id = $1 AND held_on >= $2
-         ORDER BY held_on LIMIT 100"
+/// The days of the steering sessions from `from` on of every plan a schedule follows,
+/// by plan, in order: one query for every schedule's next send.
+pub async fn coming_sessions(
+    c: &mut Conn,
+    from: Date,
+) -> Result<std::collections::HashMap<i64, Vec<Date>>> {
+    let rows: Vec<(i64, Date)> = q!(c, |x| {
+        sqlx::query_as(
+        "SELECT s.plan_id, s.held_on FROM steering_sessions s
+         WHERE s.held_on >= $1
+           AND s.plan_id IN (SELECT plan_id FROM briefing_schedules WHERE cadence = 'before_session')
+         ORDER BY s.plan_id, s.held_on"
     )
-    .bind(plan_id)
     .bind(from)
     .fetch_all(x)
+    .await
+    })?;
+    let mut by_plan: std::collections::HashMap<i64, Vec<Date>> = Default::default();
+    for (plan, day) in rows {
+        by_plan.entry(plan).or_default().push(day);
+    }
+    Ok(by_plan)
+}
+
+/// The schedules whose scheduled send for `day` was made: one query.
+pub async fn sent_on(c: &mut Conn, day: Date) -> Result<std::collections::HashSet<i64>> {
+    let rows: Vec<(i64,)> = q!(c, |x| sqlx::query_as(
+        "SELECT schedule_id FROM briefing_sends WHERE due_on = $1 AND manual = FALSE"
+    )
+    .bind(day)
+    .fetch_all(x)
     .await)?;
-    Ok(rows.into_iter().map(|(d,)| d).collect())
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 // ---------------------------------------------------------------- recipients
@@ -303,20 +325,6 @@ pub async fn insert_send(
     .await
     })?;
     Ok(row.map(|(id,)| id))
-}
-
-/// Whether the schedule's send for `day` was made.
-pub async fn sent_on(c: &mut Conn, schedule_id: i64, day: Date) -> Result<bool> {
-    let row: Option<(i64,)> = q!(c, |x| {
-        sqlx::query_as(
-        "SELECT id FROM briefing_sends WHERE schedule_id = $1 AND due_on = $2 AND manual = FALSE"
-    )
-    .bind(schedule_id)
-    .bind(day)
-    .fetch_optional(x)
-    .await
-    })?;
-    Ok(row.is_some())
 }
 
 pub async fn get_send(c: &mut Conn, id: i64) -> Result<Send> {

@@ -274,11 +274,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<i64>) -> WebResult<Response> {
 /// `POST /briefings/{id}/edit`: the schedule's fields again; it stays active or paused.
 pub async fn edit(ctx: Ctx, Path(id): Path<i64>, request: Request) -> WebResult<Response> {
     let form: ScheduleForm = read_form(&ctx, request).await?;
-    let active = svc::detail(&ctx.state, ctx.user()?, id, ctx.lang())
-        .await?
-        .view
-        .schedule
-        .active;
+    let active = svc::get(&ctx.state, ctx.user()?, id).await?.active;
     match svc::update(&ctx.state, &ctx.caller()?, id, &form.request(active)).await {
         Ok(_) => Ok(ctx.done(
             &format!("/briefings/{id}"),
@@ -301,10 +297,7 @@ pub struct ActiveForm {
 /// `POST /briefings/{id}/active`: pauses (`active=0`) or resumes (`active=1`) a schedule.
 pub async fn set_active(ctx: Ctx, Path(id): Path<i64>, request: Request) -> WebResult<Response> {
     let form: ActiveForm = read_form(&ctx, request).await?;
-    let schedule = svc::detail(&ctx.state, ctx.user()?, id, ctx.lang())
-        .await?
-        .view
-        .schedule;
+    let schedule = svc::get(&ctx.state, ctx.user()?, id).await?;
     let active = form.active == "1";
     svc::update(
         &ctx.state,
