@@ -50,6 +50,7 @@ pub mod displays;
 pub mod evaluation;
 pub mod explanations;
 pub mod exports;
+pub mod idempotency;
 pub mod index;
 pub mod indicators;
 pub mod issuer;

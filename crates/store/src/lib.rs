@@ -19,6 +19,7 @@ pub mod dhis2;
 pub mod displays;
 pub mod explanations;
 pub mod exports;
+pub mod idempotency;
 pub mod index_frameworks;
 pub mod index_rounds;
 pub mod indicators;

@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod format;
 pub mod http;
+mod idempotency;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;
@@ -46,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/api/v1",
             tower::ServiceBuilder::new()
+                // Outside `If-Match`: a retry of a conditional write that went through gets
+                // its first answer, not a 412 against its own change.
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    idempotency::keep_answers,
+                ))
                 .layer(middleware::IfMatchLayer)
                 .service(
                     api::routes(upload_limit)

@@ -59,7 +59,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "dxplan API",
-        description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304; `PUT`, `PATCH` and `DELETE` honour `If-Match` (412 when stale). A JSON body's field the operation does not define is refused (400), never silently dropped.",
+        description = "Plans, tasks, indicators, index assessments and open data of a province's digital transformation programme. Errors share one format (`ErrorBody`); successful JSON reads carry an `ETag` and answer `If-None-Match` with 304; `PUT`, `PATCH` and `DELETE` honour `If-Match` (412 when stale). Any write may carry an `Idempotency-Key` (1 to 100 visible ASCII characters): sent again by the same account within a day, it gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing more; the key used for another request (`idempotency_key_reused`) or while the first runs (`idempotency_key_running`) answers 409. A JSON body's field the operation does not define is refused (400), never silently dropped.",
     ),
     paths(
         crate::api::auth::login,

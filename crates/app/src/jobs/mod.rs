@@ -41,6 +41,8 @@ pub struct Swept {
     /// Briefing documents sent longer ago than [`crate::briefings::BRIEFING_RETENTION`]
     /// (their log stays).
     pub briefings: u64,
+    /// Answers kept for `Idempotency-Key` retries past [`crate::idempotency::KEPT_FOR`].
+    pub idempotency_keys: u64,
 }
 
 /// Ends sessions past their absolute expiry or idle longer than the settings allow, and
@@ -50,10 +52,12 @@ pub async fn sweep(app: &App, now: OffsetDateTime) -> AppResult<Swept> {
     let sessions = sessions::purge_expired(&mut c, now, now - app.settings.session_idle).await?;
     let exports = exports::sweep(&mut c, now - EXPORT_RETENTION).await?;
     let briefings = crate::briefings::sweep(&mut c, now).await?;
+    let idempotency_keys = crate::idempotency::sweep(&mut c, now).await?;
     c.commit().await?;
     Ok(Swept {
         sessions,
         exports,
         briefings,
+        idempotency_keys,
     })
 }

@@ -23,6 +23,7 @@ mod forecasts;
 mod hostile_uploads;
 mod index;
 mod indicators;
+mod offline;
 mod open_data;
 mod openapi;
 mod pages;
