@@ -21,7 +21,9 @@ use dxplan_domain::{Invalid, Lang};
 use dxplan_store::audit::NewEvent;
 use dxplan_store::briefings::{self, NewDelivery, NewSend, ScheduleRow};
 // The rows the read models hand out, so the front doors name no store path.
-pub use dxplan_store::briefings::{Delivery, Recipient, Schedule, Send};
+pub use dxplan_store::briefings::{
+    BriefingDelivery, BriefingRecipient, BriefingSchedule, BriefingSend,
+};
 use dxplan_store::{Conn, notifications, plans, units, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -44,14 +46,14 @@ const LISTED: i64 = 200;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleView {
     #[serde(flatten)]
-    pub schedule: Schedule,
+    pub schedule: BriefingSchedule,
     /// When it sends, in words (`Thứ Hai hằng tuần`).
     pub cadence_text: String,
     pub document_text: String,
     pub recipients: i64,
     /// The next day it sends (none while paused, or before sessions when none is planned).
     pub next_send: Option<Date>,
-    pub last_send: Option<Send>,
+    pub last_send: Option<BriefingSend>,
 }
 
 /// A send with a line per recipient.
@@ -59,8 +61,8 @@ pub struct ScheduleView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendView {
     #[serde(flatten)]
-    pub send: Send,
-    pub deliveries: Vec<Delivery>,
+    pub send: BriefingSend,
+    pub deliveries: Vec<BriefingDelivery>,
 }
 
 /// A schedule with its recipients, who else may be added, and its log.
@@ -69,9 +71,9 @@ pub struct SendView {
 pub struct ScheduleDetail {
     #[serde(flatten)]
     pub view: ScheduleView,
-    pub recipient_list: Vec<Recipient>,
+    pub recipient_list: Vec<BriefingRecipient>,
     /// Active accounts that may read the scope and are not recipients yet.
-    pub may_add: Vec<Recipient>,
+    pub may_add: Vec<BriefingRecipient>,
     pub sends: Vec<SendView>,
 }
 
@@ -86,7 +88,7 @@ pub struct ScheduleRequest {
     pub active: bool,
 }
 
-fn cadence_of(s: &Schedule) -> AppResult<Cadence> {
+fn cadence_of(s: &BriefingSchedule) -> AppResult<Cadence> {
     Cadence::from_parts(&s.cadence, s.day)
         .ok_or_else(|| AppError::internal(format!("briefing schedule {}: bad cadence", s.id)))
 }
@@ -127,19 +129,19 @@ impl Calendar {
         })
     }
 
-    fn sessions_of(&self, s: &Schedule) -> &[Date] {
+    fn sessions_of(&self, s: &BriefingSchedule) -> &[Date] {
         self.sessions.get(&s.plan_id).map_or(&[], Vec::as_slice)
     }
 
     /// Whether the schedule sends today and has not yet.
-    fn due_today(&self, s: &Schedule) -> AppResult<bool> {
+    fn due_today(&self, s: &BriefingSchedule) -> AppResult<bool> {
         Ok(s.active
             && !self.sent_today.contains(&s.id)
             && cadence_of(s)?.due_on(self.today, self.sessions_of(s)))
     }
 
     /// The next day the schedule sends: today's only while it has not gone out yet.
-    fn next_send(&self, s: &Schedule) -> AppResult<Option<Date>> {
+    fn next_send(&self, s: &BriefingSchedule) -> AppResult<Option<Date>> {
         if !s.active {
             return Ok(None);
         }
@@ -154,9 +156,9 @@ impl Calendar {
 
 fn view_of(
     calendar: &Calendar,
-    schedule: Schedule,
+    schedule: BriefingSchedule,
     recipients: i64,
-    last_send: Option<Send>,
+    last_send: Option<BriefingSend>,
     lang: Lang,
 ) -> AppResult<ScheduleView> {
     let cadence = cadence_of(&schedule)?;
@@ -178,7 +180,7 @@ pub async fn list(app: &App, user: &CurrentUser, lang: Lang) -> AppResult<Vec<Sc
         .await?
         .into_iter()
         .collect();
-    let mut last: HashMap<i64, Send> = briefings::last_sends(&mut c)
+    let mut last: HashMap<i64, BriefingSend> = briefings::last_sends(&mut c)
         .await?
         .into_iter()
         .map(|s| (s.schedule_id, s))
@@ -195,7 +197,7 @@ pub async fn list(app: &App, user: &CurrentUser, lang: Lang) -> AppResult<Vec<Sc
 }
 
 /// One schedule as stored, for the programme's coordinators.
-pub async fn get(app: &App, user: &CurrentUser, id: i64) -> AppResult<Schedule> {
+pub async fn get(app: &App, user: &CurrentUser, id: i64) -> AppResult<BriefingSchedule> {
     let mut c = app.db.read().await?;
     require(&mut c, app, user).await?;
     Ok(briefings::get(&mut c, id).await?)
@@ -227,7 +229,7 @@ pub async fn detail(
                 && may_read(&grants, r.user_id, &lineage)
         })
         .collect();
-    let mut by_send: HashMap<i64, Vec<Delivery>> = HashMap::new();
+    let mut by_send: HashMap<i64, Vec<BriefingDelivery>> = HashMap::new();
     for d in briefings::deliveries_of_schedule(&mut c, id).await? {
         by_send.entry(d.send_id).or_default().push(d);
     }
@@ -330,7 +332,11 @@ fn row<'a>(f: &'a ScheduleFields, plan_id: i64, unit_id: i64, active: bool) -> S
 }
 
 /// Sets up a schedule (with no recipients yet).
-pub async fn create(app: &App, caller: &Caller<'_>, req: &ScheduleRequest) -> AppResult<Schedule> {
+pub async fn create(
+    app: &App,
+    caller: &Caller<'_>,
+    req: &ScheduleRequest,
+) -> AppResult<BriefingSchedule> {
     let mut c = app.write(caller).await?;
     caller
         .require_province(&mut c, app, Action::ManagePlans)
@@ -364,7 +370,7 @@ pub async fn update(
     caller: &Caller<'_>,
     id: i64,
     req: &ScheduleRequest,
-) -> AppResult<Schedule> {
+) -> AppResult<BriefingSchedule> {
     let mut c = app.write(caller).await?;
     caller
         .require_province(&mut c, app, Action::ManagePlans)
@@ -398,7 +404,7 @@ pub async fn add_recipient(
     caller: &Caller<'_>,
     id: i64,
     user_id: i64,
-) -> AppResult<Recipient> {
+) -> AppResult<BriefingRecipient> {
     let mut c = app.write(caller).await?;
     caller
         .require_province(&mut c, app, Action::ManagePlans)
@@ -479,7 +485,7 @@ pub async fn remove_recipient(
 
 /// Who the document is made as: a reader of exactly the schedule's subtree, so it shows
 /// what any of its recipients may see there and nothing of its author's wider rights.
-fn reader_of(schedule: &Schedule) -> CurrentUser {
+fn reader_of(schedule: &BriefingSchedule) -> CurrentUser {
     CurrentUser {
         id: 0,
         username: format!("briefing:{}", schedule.id),
@@ -501,7 +507,7 @@ fn reader_of(schedule: &Schedule) -> CurrentUser {
 }
 
 /// Makes the schedule's document as it stands now.
-async fn make_document(app: &App, schedule: &Schedule) -> AppResult<File> {
+async fn make_document(app: &App, schedule: &BriefingSchedule) -> AppResult<File> {
     let q = DashboardQuery {
         plan: Some(schedule.plan_id.to_string()),
         unit: Some(schedule.unit_code.clone()),
@@ -522,7 +528,7 @@ async fn make_document(app: &App, schedule: &Schedule) -> AppResult<File> {
 async fn record_send(
     c: &mut Conn,
     app: &App,
-    schedule: &Schedule,
+    schedule: &BriefingSchedule,
     day: Date,
     sent_by: Option<&str>,
     file: &File,
@@ -598,7 +604,7 @@ async fn record_send(
 }
 
 /// Sends a schedule's document now, by hand ("Gửi ngay"), whatever its cadence.
-pub async fn send_now(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<Send> {
+pub async fn send_now(app: &App, caller: &Caller<'_>, id: i64) -> AppResult<BriefingSend> {
     let schedule = {
         let mut c = app.db.read().await?;
         caller
@@ -645,7 +651,7 @@ pub async fn send_due(app: &App, now: OffsetDateTime) -> AppResult<usize> {
         return Ok(0);
     }
     let today = local.date();
-    let due: Vec<Schedule> = {
+    let due: Vec<BriefingSchedule> = {
         let mut c = app.db.read().await?;
         let calendar = Calendar::read(&mut c, today).await?;
         let mut due = Vec::new();

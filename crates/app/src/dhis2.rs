@@ -228,6 +228,7 @@ pub async fn import(
                 },
                 comment: v.comment.clone(),
                 version: None,
+                entered_offline_at: None,
                 _others: Default::default(),
             },
         });

@@ -15,7 +15,7 @@ const SENDS_LISTED: i64 = 60;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Schedule {
+pub struct BriefingSchedule {
     pub id: i64,
     pub plan_id: i64,
     pub plan_title: String,
@@ -107,8 +107,8 @@ pub async fn update(c: &mut Conn, id: i64, s: &ScheduleRow<'_>, now: OffsetDateT
     Ok(())
 }
 
-pub async fn get(c: &mut Conn, id: i64) -> Result<Schedule> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Schedule>(concat!(
+pub async fn get(c: &mut Conn, id: i64) -> Result<BriefingSchedule> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSchedule>(concat!(
         select_schedules!(),
         "WHERE b.id = $1"
     ))
@@ -118,8 +118,8 @@ pub async fn get(c: &mut Conn, id: i64) -> Result<Schedule> {
 }
 
 /// Every schedule, newest first (a province has a handful).
-pub async fn list(c: &mut Conn, limit: i64) -> Result<Vec<Schedule>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Schedule>(concat!(
+pub async fn list(c: &mut Conn, limit: i64) -> Result<Vec<BriefingSchedule>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSchedule>(concat!(
         select_schedules!(),
         "ORDER BY b.id DESC LIMIT $1"
     ))
@@ -129,8 +129,8 @@ pub async fn list(c: &mut Conn, limit: i64) -> Result<Vec<Schedule>> {
 }
 
 /// The schedules that may send: the active ones.
-pub async fn active(c: &mut Conn) -> Result<Vec<Schedule>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Schedule>(concat!(
+pub async fn active(c: &mut Conn) -> Result<Vec<BriefingSchedule>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSchedule>(concat!(
         select_schedules!(),
         "WHERE b.active = TRUE ORDER BY b.id"
     ))
@@ -178,7 +178,7 @@ pub async fn sent_on(c: &mut Conn, day: Date) -> Result<std::collections::HashSe
 /// A person a schedule sends to.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Recipient {
+pub struct BriefingRecipient {
     pub user_id: i64,
     pub username: String,
     pub display_name: String,
@@ -186,8 +186,8 @@ pub struct Recipient {
     pub active: bool,
 }
 
-pub async fn recipients(c: &mut Conn, schedule_id: i64) -> Result<Vec<Recipient>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Recipient>(
+pub async fn recipients(c: &mut Conn, schedule_id: i64) -> Result<Vec<BriefingRecipient>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingRecipient>(
         "SELECT u.id AS user_id, u.username, u.display_name, u.email, u.active
          FROM briefing_recipients r JOIN users u ON u.id = r.user_id
          WHERE r.schedule_id = $1 ORDER BY u.display_name, u.id"
@@ -200,7 +200,7 @@ pub async fn recipients(c: &mut Conn, schedule_id: i64) -> Result<Vec<Recipient>
 /// The active accounts holding a role on a unit of `lineage` (the unit and the units
 /// above it) or system-wide: who may be offered as a recipient. The policy still decides
 /// for each (`dxplan_domain::auth`); this only narrows the candidates to those it may pass.
-pub async fn readers(c: &mut Conn, lineage: &[i64]) -> Result<Vec<Recipient>> {
+pub async fn readers(c: &mut Conn, lineage: &[i64]) -> Result<Vec<BriefingRecipient>> {
     let mut params = Params::default();
     let units: Vec<String> = lineage
         .iter()
@@ -217,7 +217,7 @@ pub async fn readers(c: &mut Conn, lineage: &[i64]) -> Result<Vec<Recipient>> {
          WHERE u.active = TRUE AND {on_units} ORDER BY display_name, user_id LIMIT 500"
     );
     Ok(q!(c, |x| bind_all!(
-        sqlx::query_as::<_, Recipient>(sqlx::AssertSqlSafe(sql)),
+        sqlx::query_as::<_, BriefingRecipient>(sqlx::AssertSqlSafe(sql)),
         params.args
     )
     .fetch_all(x)
@@ -270,7 +270,7 @@ pub async fn remove_recipient(c: &mut Conn, schedule_id: i64, user_id: i64) -> R
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Send {
+pub struct BriefingSend {
     pub id: i64,
     pub schedule_id: i64,
     pub due_on: Date,
@@ -327,8 +327,8 @@ pub async fn insert_send(
     Ok(row.map(|(id,)| id))
 }
 
-pub async fn get_send(c: &mut Conn, id: i64) -> Result<Send> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Send>(concat!(
+pub async fn get_send(c: &mut Conn, id: i64) -> Result<BriefingSend> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSend>(concat!(
         select_sends!(),
         "WHERE id = $1"
     ))
@@ -338,8 +338,8 @@ pub async fn get_send(c: &mut Conn, id: i64) -> Result<Send> {
 }
 
 /// A schedule's sends, newest first.
-pub async fn sends_of(c: &mut Conn, schedule_id: i64) -> Result<Vec<Send>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Send>(concat!(
+pub async fn sends_of(c: &mut Conn, schedule_id: i64) -> Result<Vec<BriefingSend>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSend>(concat!(
         select_sends!(),
         "WHERE schedule_id = $1 ORDER BY id DESC LIMIT $2"
     ))
@@ -350,8 +350,8 @@ pub async fn sends_of(c: &mut Conn, schedule_id: i64) -> Result<Vec<Send>> {
 }
 
 /// The last send of each schedule: one query for the list of schedules.
-pub async fn last_sends(c: &mut Conn) -> Result<Vec<Send>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Send>(concat!(
+pub async fn last_sends(c: &mut Conn) -> Result<Vec<BriefingSend>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingSend>(concat!(
         select_sends!(),
         "WHERE id IN (SELECT MAX(id) FROM briefing_sends GROUP BY schedule_id)"
     ))
@@ -386,7 +386,7 @@ pub async fn sweep(c: &mut Conn, before: OffsetDateTime) -> Result<u64> {
 /// skipped and why.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Delivery {
+pub struct BriefingDelivery {
     pub send_id: i64,
     pub user_id: i64,
     pub user_name: String,
@@ -427,8 +427,11 @@ pub async fn insert_delivery(c: &mut Conn, send_id: i64, d: &NewDelivery<'_>) ->
 }
 
 /// The lines of a schedule's listed sends, with the outbox's status: one query.
-pub async fn deliveries_of_schedule(c: &mut Conn, schedule_id: i64) -> Result<Vec<Delivery>> {
-    Ok(q!(c, |x| sqlx::query_as::<_, Delivery>(
+pub async fn deliveries_of_schedule(
+    c: &mut Conn,
+    schedule_id: i64,
+) -> Result<Vec<BriefingDelivery>> {
+    Ok(q!(c, |x| sqlx::query_as::<_, BriefingDelivery>(
         "SELECT d.send_id, d.user_id, d.user_name, d.email, d.skipped, m.status, m.last_error,
                 m.attempts
          FROM briefing_deliveries d JOIN briefing_sends s ON s.id = d.send_id

@@ -156,6 +156,7 @@ async fn exchange_rows(state: &dxplan_web::AppState, rows: usize) -> Vec<Exchang
                     input,
                     comment: None,
                     version: None,
+                    entered_offline_at: None,
                     _others: Default::default(),
                 },
             }

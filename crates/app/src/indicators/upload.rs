@@ -96,6 +96,7 @@ pub async fn upload_form(
             },
             comment: None,
             version: None,
+            entered_offline_at: None,
             _others: Default::default(),
         });
         sheet_rows.push(r + 1);

@@ -14,7 +14,7 @@ use dxplan_store::indicators::{self, Indicator, ValueWrite};
 use dxplan_store::{StoreError, units};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::evidence::has_evidence;
 use super::{DataValue, Form, HistoryRow};
@@ -54,9 +54,23 @@ pub struct ValueRow {
     pub comment: Option<String>,
     #[serde(default)]
     pub version: Option<i64>,
+    /// When the figure was typed on a phone without a signal (RFC 3339), for a figure
+    /// sent later; a time ahead of the server's (a phone's clock runs fast) is taken as now.
+    #[serde(default)]
+    pub entered_offline_at: Option<String>,
     #[serde(flatten, default)]
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub _others: crate::NoOtherFields,
+}
+
+/// A row's offline time, read: `Err` when it is not an RFC 3339 time.
+fn offline_time(row: &ValueRow, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, FieldError> {
+    match row.entered_offline_at.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .map(|at| Some(at.min(now)))
+            .map_err(|_| FieldError::new("entered_offline_at", Invalid::BadDate)),
+    }
 }
 
 /// The outcome of one row.
@@ -196,6 +210,9 @@ pub async fn save_many(
                     }
                 }
             }
+            if let Err(e) = offline_time(row, app.now()) {
+                errors.push(e);
+            }
             if let (true, true, Some(ind), Some(unit_id), Some(p)) =
                 (submit, errors.is_empty(), &indicator, unit_id, period)
                 && ind.evidence_required
@@ -244,6 +261,7 @@ pub async fn save_many(
                 comment: row.comment.as_deref(),
                 actor_id: caller.actor.user_id,
                 actor_name: &caller.actor.name,
+                entered_offline_at: offline_time(row, now).ok().flatten(),
             },
             row.version,
             now,

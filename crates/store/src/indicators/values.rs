@@ -32,13 +32,16 @@ pub struct DataValue {
     pub updated_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When the officer typed this figure on a phone without a signal (sent later).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub entered_offline_at: Option<OffsetDateTime>,
     pub version: i64,
 }
 
 macro_rules! select_values {
     () => {
         "SELECT id, indicator_id, unit_id, period, value, numerator, denominator, status, approved_value, comment,
-                review_comment, updated_by, updated_at, version FROM data_values "
+                review_comment, updated_by, updated_at, entered_offline_at, version FROM data_values "
     };
 }
 
@@ -144,6 +147,8 @@ pub struct ValueWrite<'a> {
     pub comment: Option<&'a str>,
     pub actor_id: Option<i64>,
     pub actor_name: &'a str,
+    /// When it was typed without a signal, for a figure sent later from a phone.
+    pub entered_offline_at: Option<OffsetDateTime>,
 }
 
 /// Writes the current figure (keeping the last approved one aside) and its history row.
@@ -159,8 +164,8 @@ pub async fn write_value(
             let (id,): (i64,) = q!(c, |x| {
                 sqlx::query_as(
                 "INSERT INTO data_values (indicator_id, unit_id, period, period_start, period_end, value, numerator, denominator,
-                     status, comment, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
+                     status, comment, updated_by, updated_at, entered_offline_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
             )
             .bind(w.indicator_id)
             .bind(w.unit_id)
@@ -174,6 +179,7 @@ pub async fn write_value(
             .bind(w.comment)
             .bind(w.actor_name)
             .bind(now)
+            .bind(w.entered_offline_at)
             .fetch_one(x)
             .await
             })?;
@@ -186,7 +192,8 @@ pub async fn write_value(
             q!(c, |x| {
                 sqlx::query(
                 "UPDATE data_values SET value = $2, numerator = $3, denominator = $4, status = $5, comment = $6,
-                     review_comment = NULL, updated_by = $7, updated_at = $8, version = version + 1 WHERE id = $1"
+                     review_comment = NULL, updated_by = $7, updated_at = $8, entered_offline_at = $9,
+                     version = version + 1 WHERE id = $1"
             )
             .bind(v.id)
             .bind(w.value)
@@ -196,6 +203,7 @@ pub async fn write_value(
             .bind(w.comment)
             .bind(w.actor_name)
             .bind(now)
+            .bind(w.entered_offline_at)
             .execute(x)
             .await
             .map(|_| ())
@@ -213,6 +221,7 @@ pub async fn write_value(
         } else {
             "save"
         },
+        w.entered_offline_at,
         now,
     )
     .await?;
@@ -225,18 +234,21 @@ async fn history(
     actor_id: Option<i64>,
     actor_name: &str,
     action: &str,
+    entered_offline_at: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Result<()> {
     q!(c, |x| {
         sqlx::query(
-        "INSERT INTO data_value_history (data_value_id, at, actor_id, actor_name, action, status, value, numerator, denominator, comment)
-         SELECT id, $2, $3, $4, $5, status, value, numerator, denominator, COALESCE(review_comment, comment) FROM data_values WHERE id = $1"
+        "INSERT INTO data_value_history (data_value_id, at, actor_id, actor_name, action, status, value, numerator, denominator, comment, entered_offline_at)
+         SELECT id, $2, $3, $4, $5, status, value, numerator, denominator, COALESCE(review_comment, comment), $6
+         FROM data_values WHERE id = $1"
     )
     .bind(id)
     .bind(now)
     .bind(actor_id)
     .bind(actor_name)
     .bind(action)
+    .bind(entered_offline_at)
     .execute(x)
     .await
     .map(|_| ())
@@ -286,6 +298,7 @@ pub async fn review_value(
         actor_id,
         actor_name,
         if approve { "approve" } else { "reject" },
+        None,
         now,
     )
     .await
@@ -304,12 +317,15 @@ pub struct HistoryRow {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub comment: Option<String>,
+    /// When this version was typed without a signal, for one sent later from a phone.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub entered_offline_at: Option<OffsetDateTime>,
 }
 
 pub async fn value_history(c: &mut Conn, id: i64) -> Result<Vec<HistoryRow>> {
     Ok(q!(c, |x| {
         sqlx::query_as::<_, HistoryRow>(
-        "SELECT at, actor_name, action, status, value, numerator, denominator, comment FROM data_value_history
+        "SELECT at, actor_name, action, status, value, numerator, denominator, comment, entered_offline_at FROM data_value_history
          WHERE data_value_id = $1 ORDER BY id"
     )
     .bind(id)

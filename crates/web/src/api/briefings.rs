@@ -13,7 +13,8 @@ use crate::error::WebResult;
 use crate::session::{Auth, RequestMeta};
 use crate::state::AppState;
 use dxplan_app::briefings::{
-    self as svc, Recipient, Schedule, ScheduleDetail, ScheduleRequest, ScheduleView, Send,
+    self as svc, BriefingRecipient, BriefingSchedule, BriefingSend, ScheduleDetail,
+    ScheduleRequest, ScheduleView,
 };
 use dxplan_domain::briefing::ScheduleInput;
 
@@ -86,7 +87,7 @@ pub(crate) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/briefing-schedules", tag = "dashboard",
     request_body(content = ScheduleBody, content_type = "application/json"),
-    responses((status = 201, description = "The schedule, with no recipients yet", body = Schedule), crate::openapi::Refusals),
+    responses((status = 201, description = "The schedule, with no recipients yet", body = BriefingSchedule), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -115,7 +116,7 @@ pub(crate) async fn one(
 #[utoipa::path(patch, path = "/api/v1/briefing-schedules/{id}", tag = "dashboard",
     params(("id" = i64, Path)),
     request_body(content = ScheduleBody, content_type = "application/json"),
-    responses((status = 200, description = "The schedule as changed (every field given again; `active: false` pauses it)", body = Schedule), crate::openapi::Refusals),
+    responses((status = 200, description = "The schedule as changed (every field given again; `active: false` pauses it)", body = BriefingSchedule), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn update(
     State(state): State<AppState>,
@@ -123,7 +124,7 @@ pub(crate) async fn update(
     Auth(user): Auth,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ScheduleBody>,
-) -> WebResult<Json<Schedule>> {
+) -> WebResult<Json<BriefingSchedule>> {
     Ok(Json(
         svc::update(&state, &caller(&user, &meta), id, &body.into()).await?,
     ))
@@ -139,7 +140,7 @@ pub(crate) struct RecipientBody {
 #[utoipa::path(post, path = "/api/v1/briefing-schedules/{id}/recipients", tag = "dashboard",
     params(("id" = i64, Path)),
     request_body(content = RecipientBody, content_type = "application/json"),
-    responses((status = 201, description = "The recipient added (adding one twice changes nothing)", body = Recipient), crate::openapi::Refusals),
+    responses((status = 201, description = "The recipient added (adding one twice changes nothing)", body = BriefingRecipient), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn add_recipient(
     State(state): State<AppState>,
@@ -168,7 +169,7 @@ pub(crate) async fn remove_recipient(
 
 #[utoipa::path(post, path = "/api/v1/briefing-schedules/{id}/send", tag = "dashboard",
     params(("id" = i64, Path)),
-    responses((status = 201, description = "The document made now and queued to each recipient who may still read the subtree", body = Send), crate::openapi::Refusals),
+    responses((status = 201, description = "The document made now and queued to each recipient who may still read the subtree", body = BriefingSend), crate::openapi::Refusals),
     security(("bearer" = []), ("session" = [])))]
 pub(crate) async fn send_now(
     State(state): State<AppState>,

@@ -547,6 +547,7 @@ pub(crate) async fn import(
                     },
                     comment: None,
                     version: None,
+                    entered_offline_at: None,
                     _others: Default::default(),
                 },
             });

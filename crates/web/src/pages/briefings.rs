@@ -49,7 +49,7 @@ impl ScheduleForm {
         }
     }
 
-    fn of(s: &dxplan_app::briefings::Schedule) -> ScheduleForm {
+    fn of(s: &dxplan_app::briefings::BriefingSchedule) -> ScheduleForm {
         let weekly = s.cadence == "weekly";
         ScheduleForm {
             plan: s.plan_id.to_string(),
@@ -191,7 +191,7 @@ pub async fn create(ctx: Ctx, request: Request) -> WebResult<Response> {
             &format!("/briefings/{}", s.id),
             ctx.lang().pick(
                 "Đã tạo lịch gửi. Thêm người nhận ở dưới.",
-                "Schedule made. Add its recipients below.",
+                "BriefingSchedule made. Add its recipients below.",
             ),
         )),
         Err(e) => {
@@ -215,7 +215,7 @@ struct DetailPage {
 }
 
 impl DetailPage {
-    fn delivery_text(&self, d: &dxplan_app::briefings::Delivery) -> String {
+    fn delivery_text(&self, d: &dxplan_app::briefings::BriefingDelivery) -> String {
         let lang = self.page.lang;
         if let Some(why) = d.skipped.as_deref().and_then(Skipped::parse) {
             return why.label(lang).into();
@@ -236,7 +236,7 @@ impl DetailPage {
         }
     }
 
-    fn delivery_class(&self, d: &dxplan_app::briefings::Delivery) -> &'static str {
+    fn delivery_class(&self, d: &dxplan_app::briefings::BriefingDelivery) -> &'static str {
         match (d.skipped.is_some(), d.status.as_deref()) {
             (true, _) | (_, Some("failed")) => "tag tag-overdue",
             (_, Some("sent")) => "tag tag-regular",
@@ -278,7 +278,8 @@ pub async fn edit(ctx: Ctx, Path(id): Path<i64>, request: Request) -> WebResult<
     match svc::update(&ctx.state, &ctx.caller()?, id, &form.request(active)).await {
         Ok(_) => Ok(ctx.done(
             &format!("/briefings/{id}"),
-            ctx.lang().pick("Đã lưu lịch gửi.", "Schedule saved."),
+            ctx.lang()
+                .pick("Đã lưu lịch gửi.", "BriefingSchedule saved."),
         )),
         Err(e) => {
             let errors = FormErrors::from_error(ctx.lang(), e)?;
@@ -341,7 +342,7 @@ pub async fn add_recipient(ctx: Ctx, Path(id): Path<i64>, request: Request) -> W
             &format!("/briefings/{id}"),
             &ctx.lang().pick(
                 format!("Đã thêm người nhận: {}.", r.display_name),
-                format!("Recipient added: {}.", r.display_name),
+                format!("BriefingRecipient added: {}.", r.display_name),
             ),
         )),
         Err(e) => {
@@ -360,7 +361,8 @@ pub async fn remove_recipient(
     svc::remove_recipient(&ctx.state, &ctx.caller()?, id, user_id).await?;
     Ok(ctx.done(
         &format!("/briefings/{id}"),
-        ctx.lang().pick("Đã bỏ người nhận.", "Recipient removed."),
+        ctx.lang()
+            .pick("Đã bỏ người nhận.", "BriefingRecipient removed."),
     ))
 }
 

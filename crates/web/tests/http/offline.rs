@@ -158,3 +158,71 @@ async fn a_key_that_is_not_one_is_refused_in_words_and_reads_ignore_keys() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_figure_typed_without_a_signal_keeps_when_it_was_typed() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("coordinator").await;
+    indicator(&coordinator, "T-OFF", "number", "sum", "higher").await;
+    let officer = app.login("editor-540").await;
+    let typed = "2025-07-03T08:15:00+07:00";
+    let (status, saved) = officer
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q2",
+                "rows": [{"indicator": "T-OFF", "value": "7", "entered_offline_at": typed}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let id = saved["items"][0]["id"].as_i64().unwrap();
+    let at = |v: &Value| {
+        time::OffsetDateTime::parse(
+            v.as_str().unwrap_or_default(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+    };
+    let (_, values) = officer
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    assert_eq!(
+        at(&values["items"][0]["entered_offline_at"]),
+        Some(time::macros::datetime!(2025-07-03 01:15 UTC)),
+        "{values}"
+    );
+    let (_, history) = officer
+        .get_json(&format!("/api/v1/data-values/{id}/history"))
+        .await;
+    let rows = history["history"].as_array().unwrap();
+    assert!(at(&rows[0]["entered_offline_at"]).is_some(), "{history}");
+    // Saved again at the desk: no longer a figure from the field.
+    let (_, saved) = officer
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q2", "rows": [{"indicator": "T-OFF", "value": "8"}]}),
+        )
+        .await;
+    assert_eq!(saved["items"][0]["ok"], true, "{saved}");
+    let (_, values) = officer
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    assert_eq!(values["items"][0]["entered_offline_at"], Value::Null);
+
+    // A time that is not one is refused at its field, and nothing is written.
+    let (status, refused) = officer
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q2",
+                "rows": [{"indicator": "T-OFF", "value": "9", "entered_offline_at": "hôm qua"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused["error"]["details"][0]["errors"][0]["field"],
+        "entered_offline_at"
+    );
+    let (_, values) = officer
+        .get_json("/api/v1/data-values?unit=540&period=2025Q2")
+        .await;
+    assert_eq!(values["items"][0]["value"], 8.0);
+}

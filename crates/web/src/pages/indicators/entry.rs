@@ -248,6 +248,7 @@ pub async fn save(
             },
             comment: None,
             version: None,
+            entered_offline_at: get("entered_offline_at".into()),
             _others: Default::default(),
         })
         .collect();
