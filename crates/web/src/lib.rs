@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::endpoint))
         .route("/static/{*path}", get(pages::assets::serve))
         .route("/favicon.ico", get(pages::assets::favicon))
+        .route("/sw.js", get(pages::assets::service_worker))
         .fallback(fallback)
         // Listed innermost first: a request passes them from the bottom up.
         .layer(CatchPanicLayer::new())

@@ -35,3 +35,19 @@ pub async fn serve(Path(path): Path<String>) -> Response {
 pub async fn favicon() -> Response {
     serve(Path("favicon.svg".to_string())).await
 }
+
+/// `GET /sw.js`: the service worker, from the site's root so that it may keep its pages.
+/// Browsers check it for a new version at each visit when it is not cached.
+pub async fn service_worker() -> Response {
+    let Some(file) = Assets::get("sw.js") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        file.data,
+    )
+        .into_response()
+}

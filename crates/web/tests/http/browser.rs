@@ -186,7 +186,12 @@ impl Driver {
     }
 
     async fn log_in(&self, app: &TestApp, username: &str) {
-        self.go(&app.url("/login")).await;
+        self.log_in_at(&app.base, username).await;
+    }
+
+    /// Logs in at `base` (the server, or a way to it that can lose its signal).
+    async fn log_in_at(&self, base: &str, username: &str) {
+        self.go(&format!("{base}/login")).await;
         self.type_into("#username", username).await;
         self.type_into("#password", "demo").await;
         self.click("form button[type=submit]").await;
@@ -198,6 +203,22 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits up to ten seconds for a script's condition to hold; false if it never does.
+    async fn wait_for(&self, condition: &str) -> bool {
+        for _ in 0..100 {
+            let held = self
+                .script(&format!(
+                    "try {{ return !!({condition}); }} catch (e) {{ return false; }}"
+                ))
+                .await;
+            if held == Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
     }
 
     async fn overflow(&self) -> f64 {
@@ -535,4 +556,258 @@ async fn every_role_lands_on_a_page_that_fits_a_phone_and_a_desk() {
             }
         }
     }
+}
+
+/// A way to the server that can lose its signal: while off, every connection is cut at
+/// once (those open too), as a phone in a coverage gap sees it — no answer at all.
+struct Signal {
+    base: String,
+    online: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cut: tokio::sync::watch::Sender<u64>,
+}
+
+impl Signal {
+    async fn to(server: &str) -> Signal {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let upstream = server.trim_start_matches("http://").to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let online = Arc::new(AtomicBool::new(true));
+        let (cut, _) = tokio::sync::watch::channel(0u64);
+        let (flag, cuts) = (online.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !flag.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let mut cut = cuts.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Signal { base, online, cut }
+    }
+
+    fn set(&self, on: bool) {
+        self.online.store(on, std::sync::atomic::Ordering::SeqCst);
+        if !on {
+            self.cut.send_modify(|n| *n += 1);
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+#[tokio::test]
+async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    let signal = Signal::to(&app.base).await;
+    let officer = app.login("editor-540").await;
+    let page = "/data/540?period=2025Q3";
+    let figures = || async {
+        let (_, values) = officer
+            .get_json("/api/v1/data-values?unit=540&period=2025Q3&limit=500")
+            .await;
+        values["items"].as_array().unwrap().clone()
+    };
+    browser.window(360, 800).await;
+    browser.log_in_at(&signal.base, "editor-540").await;
+    browser.go(&signal.url(page)).await;
+    // Opened once online: the page is kept on the phone, and its service worker runs it.
+    assert!(
+        browser
+            .wait_for("navigator.serviceWorker.controller !== null")
+            .await,
+        "the service worker took the page"
+    );
+    assert!(
+        browser
+            .script(
+                "caches.match(location.href).then(function (r) { window.__kept = !!r; }); return 0"
+            )
+            .await
+            == json!(0)
+    );
+    assert!(
+        browser.wait_for("window.__kept === true").await,
+        "the page is kept"
+    );
+
+    // In the coverage gap: typed, saved, the page reloaded, everything still there.
+    signal.set(false);
+    browser.type_into("input[name='n_CQ-01']", "30").await;
+    browser.type_into("input[name='d_CQ-01']", "40").await;
+    browser.type_into("input[name='v_NL-03']", "12,5").await;
+    browser.click("button[name=submit][value='0']").await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
+            .await,
+        "kept as one entry not yet sent"
+    );
+    let status = browser
+        .script("return document.getElementById('offline-status').textContent")
+        .await;
+    assert!(
+        status.as_str().unwrap().contains("1 mục chưa gửi"),
+        "{status}"
+    );
+    browser.go(&signal.url(page)).await;
+    assert!(
+        browser
+            .wait_for("document.querySelector(\"input[name='n_CQ-01']\").value === '30'")
+            .await,
+        "the figures typed offline are back in the form after a reload"
+    );
+    assert!(
+        browser
+            .wait_for("document.querySelector('.offline-note') && document.querySelector('.offline-note').textContent.indexOf('Chưa gửi') >= 0")
+            .await,
+        "marked not yet sent"
+    );
+    assert!(browser.overflow().await <= 1.0, "fits a phone offline");
+    assert!(figures().await.is_empty(), "nothing reached the server yet");
+
+    // The signal is back: "Gửi ngay" sends it, once, with when it was typed.
+    signal.set(true);
+    browser.click("#offline-status button").await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
+            .await,
+        "nothing left to send"
+    );
+    let saved = figures().await;
+    assert_eq!(saved.len(), 2, "one copy of each figure: {saved:?}");
+    assert!(
+        saved
+            .iter()
+            .all(|v| v["version"] == 1 && v["entered_offline_at"].is_string()),
+        "{saved:?}"
+    );
+    let status = browser
+        .script("return document.getElementById('offline-status').textContent")
+        .await;
+    assert!(
+        status.as_str().unwrap().contains("Đã gửi 1 mục"),
+        "{status}"
+    );
+
+    // Someone changes a figure while the officer is offline: both are shown, the officer
+    // chooses, and theirs is sent over the other.
+    signal.set(false);
+    browser
+        .script("document.querySelector(\"input[name='v_NL-03']\").value = ''; return 0")
+        .await;
+    browser.type_into("input[name='v_NL-03']", "20").await;
+    browser
+        .script("document.querySelector(\"input[name='n_CQ-01']\").value = ''; document.querySelector(\"input[name='d_CQ-01']\").value = ''; return 0")
+        .await;
+    browser.click("button[name=submit][value='0']").await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
+            .await
+    );
+    let head = app.login("approver-540").await;
+    let nl03 = saved
+        .iter()
+        .find(|v| v["numerator"].is_null())
+        .unwrap()
+        .clone();
+    let (status, changed) = head
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q3",
+                "rows": [{"indicator": "NL-03", "value": "25", "version": nl03["version"]}]}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{changed}");
+    signal.set(true);
+    browser.click("#offline-status button").await;
+    assert!(
+        browser
+            .wait_for("document.body.textContent.indexOf('Đã có người khác sửa') >= 0")
+            .await,
+        "the conflict is shown"
+    );
+    let note = browser
+        .script("return document.querySelector('.offline-note.field-error').textContent")
+        .await;
+    let note = note.as_str().unwrap();
+    assert!(
+        note.contains("Trên hệ thống: 25") && note.contains("Của bạn: 20"),
+        "{note}"
+    );
+    browser
+        .click(".offline-note.field-error button:first-of-type")
+        .await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
+            .await,
+        "sent once chosen"
+    );
+    let now = figures().await;
+    let nl03 = now.iter().find(|v| v["numerator"].is_null()).unwrap();
+    assert_eq!(
+        (nl03["value"].as_f64(), nl03["version"].as_i64()),
+        (Some(20.0), Some(3)),
+        "the officer's figure, over the head's: {now:?}"
+    );
+
+    // A figure the server refuses is kept with the server's words until corrected.
+    signal.set(false);
+    for (name, value) in [("n_CQ-01", "50"), ("d_CQ-01", "40")] {
+        browser
+            .script(&format!(
+                "document.querySelector(\"input[name='{name}']\").value = ''; return 0"
+            ))
+            .await;
+        browser
+            .type_into(&format!("input[name='{name}']"), value)
+            .await;
+    }
+    browser.click("button[name=submit][value='0']").await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
+            .await
+    );
+    signal.set(true);
+    browser.click("#offline-status button").await;
+    assert!(
+        browser
+            .wait_for("document.body.textContent.indexOf('Tử số không được lớn hơn mẫu số') >= 0")
+            .await,
+        "the server's refusal, by its row"
+    );
+    assert_eq!(
+        browser
+            .script("return document.documentElement.getAttribute('data-offline-pending')")
+            .await,
+        json!("1"),
+        "kept for correction, never dropped"
+    );
+    let ratio = figures().await;
+    let cq01 = ratio.iter().find(|v| !v["numerator"].is_null()).unwrap();
+    assert_eq!(
+        cq01["numerator"].as_f64(),
+        Some(30.0),
+        "unchanged on the server"
+    );
 }

@@ -32,6 +32,9 @@ pub struct EntryRow {
     pub errors: Vec<String>,
     /// The saved figure, when there is one: evidence attaches to it.
     pub value_id: Option<i64>,
+    /// The saved figure's version: a figure typed offline is sent with it, so a change
+    /// made meanwhile by someone else is found, not overwritten.
+    pub version: Option<i64>,
     /// Evidence files behind the figure: id and name.
     pub files: Vec<(i64, String)>,
     /// The figure is saved, not yet approved, and the user may edit the unit's work.
@@ -154,6 +157,7 @@ async fn entry_page(
                     .filter(|_| status == Some(ValueStatus::Rejected)),
                 errors: row_errors.get(&i.code).cloned().unwrap_or_default(),
                 value_id: v.map(|v| v.id),
+                version: v.map(|v| v.version),
                 files: files
                     .iter()
                     .filter(|f| v.is_some_and(|v| v.id == f.data_value_id))
