@@ -1063,6 +1063,9 @@ pub struct ReportInput {
     /// Disbursed so far, in đồng (cumulative).
     #[serde(default, deserialize_with = "number_or_text")]
     pub disbursed: Option<String>,
+    /// When it was typed on a phone without a signal (RFC 3339), for a report sent later.
+    #[serde(default)]
+    pub entered_offline_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

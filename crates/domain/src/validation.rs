@@ -315,6 +315,23 @@ impl FieldError {
 }
 
 /// Checks a required free-text field: trims it, requires it and bounds its length in characters.
+/// When something was typed on a phone without a signal (RFC 3339), as a form or the API
+/// sends it for what is sent later: `None` when not given; a time ahead of `now` (a phone's
+/// clock runs fast) is taken as `now`.
+pub fn entered_offline(
+    text: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Result<Option<time::OffsetDateTime>, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map(|at| Some(at.min(now)))
+                .map_err(|_| FieldError::new("entered_offline_at", Invalid::BadDate))
+        }
+    }
+}
+
 pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = crate::text::nfc(value.trim());
     if value.is_empty() {

@@ -100,30 +100,60 @@
       });
   }
 
-  function bodyOf(item) {
-    return JSON.stringify({
-      unit: item.unit,
-      period: item.period,
-      submit: item.submit,
-      rows: item.rows.map(function (row) {
-        var out = { indicator: row.indicator };
-        ["value", "numerator", "denominator", "comment"].forEach(function (k) {
-          if (row[k] !== undefined && row[k] !== null && row[k] !== "") { out[k] = row[k]; }
+  // What each kind of entry is sent as: its endpoint and its JSON body.
+  var kinds = {
+    figures: {
+      endpoint: function () { return "/api/v1/data-values"; },
+      body: function (item) {
+        return {
+          unit: item.unit,
+          period: item.period,
+          submit: item.submit,
+          rows: item.rows.map(function (row) {
+            var out = { indicator: row.indicator };
+            ["value", "numerator", "denominator", "comment"].forEach(function (k) {
+              if (row[k] !== undefined && row[k] !== null && row[k] !== "") { out[k] = row[k]; }
+            });
+            if (typeof row.version === "number") { out.version = row.version; }
+            if (item.offline) { out.entered_offline_at = item.typed_at; }
+            return out;
+          })
+        };
+      },
+      // A refusal, by indicator.
+      errors: function (details) {
+        var out = {};
+        details.forEach(function (d) {
+          if (d.indicator && d.errors && d.errors.length) { out[d.indicator] = d.errors.map(function (e) { return e.message; }); }
         });
-        if (typeof row.version === "number") { out.version = row.version; }
+        return out;
+      }
+    },
+    report: {
+      endpoint: function (item) { return "/api/v1/tasks/" + encodeURIComponent(item.task) + "/reports"; },
+      body: function (item) {
+        var out = {};
+        Object.keys(item.fields).forEach(function (k) { if (item.fields[k] !== "") { out[k] = item.fields[k]; } });
         if (item.offline) { out.entered_offline_at = item.typed_at; }
         return out;
-      })
-    });
-  }
+      },
+      // A refusal, by field.
+      errors: function (details) {
+        var out = {};
+        details.forEach(function (d) { if (d.field) { (out[d.field] = out[d.field] || []).push(d.message); } });
+        return out;
+      }
+    }
+  };
 
   // One item: "saved", "refused", "conflict", "login" or "offline".
   function sendOne(item, token) {
-    return fetch("/api/v1/data-values", {
+    var kind = kinds[item.kind];
+    return fetch(kind.endpoint(item), {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json", "x-csrf-token": token, "idempotency-key": item.id },
-      body: bodyOf(item)
+      body: JSON.stringify(kind.body(item))
     }).then(function (r) {
       if (r.ok) { return remove(item.id).then(function () { return "saved"; }); }
       if (r.status === 401) { return "login"; }
@@ -133,12 +163,7 @@
         if (r.status >= 500 || r.status === 429 || error.code === "idempotency_key_running") { return "offline"; }
         item.state = "refused";
         item.message = error.message || "";
-        item.errors = {};
-        (error.details || []).forEach(function (d) {
-          if (d.indicator && d.errors && d.errors.length) {
-            item.errors[d.indicator] = d.errors.map(function (e) { return e.message; });
-          }
-        });
+        item.errors = kind.errors(error.details || []);
         return put(item).then(function () { return "refused"; });
       });
     }, function () {
@@ -242,7 +267,7 @@
         problems.forEach(function (i, k) {
           var a = document.createElement("a");
           a.href = i.page;
-          a.textContent = i.unit_name + " — " + i.period_label;
+          a.textContent = i.label;
           list.appendChild(a);
           if (k < problems.length - 1) { list.appendChild(document.createTextNode("; ")); }
         });
@@ -260,13 +285,45 @@
     });
   }
 
-  // ------------------------------------------------------------------ the figures form
-  var form = document.querySelector("form[data-offline-form=figures]");
+  // ------------------------------------------------------------------ the entry forms
+  var form = document.querySelector("form[data-offline-form]");
+  var formKind = form ? form.getAttribute("data-offline-form") : "";
 
   function cellOf(code) { return form.querySelector("[data-indicator=\"" + code.replace(/"/g, "") + "\"]"); }
   function input(prefix, code) { return form.querySelector("[name=\"" + prefix + code.replace(/"/g, "") + "\"]"); }
 
+  function base(label) {
+    return {
+      id: newKey(),
+      user: userId,
+      label: label,
+      page: location.pathname + location.search,
+      typed_at: new Date().toISOString(),
+      state: "pending",
+      offline: false
+    };
+  }
+
+  // A progress report as typed: its fields by name.
+  function collectReport() {
+    var item = base(form.getAttribute("data-task-title") || "");
+    item.kind = "report";
+    item.task = form.getAttribute("data-task");
+    item.fields = {};
+    ["period", "progress", "done", "obstacles", "proposals", "disbursed"].forEach(function (name) {
+      var el = form.querySelector("[name=" + name + "]");
+      if (el) { item.fields[name] = el.value; }
+    });
+    var period = form.querySelector("[name=period]");
+    if (period && period.selectedOptions && period.selectedOptions[0]) {
+      item.label += " — " + period.selectedOptions[0].textContent;
+    }
+    item.rows = [item.fields];
+    return item;
+  }
+
   function collect(submit) {
+    if (formKind === "report") { return collectReport(); }
     var rows = [];
     Array.prototype.forEach.call(form.querySelectorAll("[data-indicator]"), function (cell) {
       var code = cell.getAttribute("data-indicator");
@@ -283,21 +340,37 @@
       if (id) { row.indicator_id = parseInt(id, 10); }
       if (any) { rows.push(row); }
     });
-    return {
-      id: newKey(),
-      kind: "figures",
-      user: userId,
-      unit: form.getAttribute("data-unit"),
-      unit_name: form.getAttribute("data-unit-name") || form.getAttribute("data-unit"),
-      period: form.getAttribute("data-period"),
-      period_label: form.getAttribute("data-period-label") || form.getAttribute("data-period"),
-      page: location.pathname + location.search,
-      submit: submit,
-      rows: rows,
-      typed_at: new Date().toISOString(),
-      state: "pending",
-      offline: false
-    };
+    var item = base((form.getAttribute("data-unit-name") || "") + " — " + (form.getAttribute("data-period-label") || ""));
+    item.kind = "figures";
+    item.unit = form.getAttribute("data-unit");
+    item.period = form.getAttribute("data-period");
+    item.submit = submit;
+    item.rows = rows;
+    return item;
+  }
+
+  // Whether an entry is the one this form edits (the same unit and period, or task).
+  function sameEntry(item) {
+    if (item.kind !== formKind) { return false; }
+    if (formKind === "report") { return item.task === form.getAttribute("data-task"); }
+    return item.unit === form.getAttribute("data-unit") && item.period === form.getAttribute("data-period");
+  }
+
+  // Shows a kept report in its form: its fields, what waits, the server's refusals.
+  function markReport(item) {
+    var first = form.querySelector(".field");
+    Object.keys(item.fields).forEach(function (name) {
+      var el = form.querySelector("[name=" + name + "]");
+      if (el) { el.value = item.fields[name]; }
+      var messages = item.state === "refused" && item.errors ? item.errors[name] : null;
+      if (el && messages) { note(el.closest(".field") || form, "field-error", T.refused + " " + messages.join(" ")); }
+    });
+    if (first) {
+      var p = document.createElement("p");
+      p.className = "hint offline-note";
+      p.textContent = T.notSent;
+      form.insertBefore(p, first);
+    }
   }
 
   function note(cell, className, text) {
@@ -312,9 +385,10 @@
   function markForm(items) {
     if (!form) { return; }
     Array.prototype.forEach.call(form.querySelectorAll(".offline-note"), function (n) { n.remove(); });
-    var mine = items.filter(function (i) { return i.kind === "figures" && i.unit === form.getAttribute("data-unit") && i.period === form.getAttribute("data-period"); });
+    var mine = items.filter(sameEntry);
     var item = mine[mine.length - 1];
     if (!item) { return; }
+    if (item.kind === "report") { markReport(item); return; }
     item.rows.forEach(function (row) {
       var cell = cellOf(row.indicator);
       if (!cell) { return; }
@@ -381,9 +455,9 @@
       var item = collect(submit);
       if (!item.rows.length) { return; }
       event.preventDefault();
-      // The newest typing of this unit and period replaces what waited for it.
+      // The newest typing of this entry replaces what waited for it.
       all().then(function (items) {
-        var older = items.filter(function (i) { return i.kind === "figures" && i.unit === item.unit && i.period === item.period; });
+        var older = items.filter(sameEntry);
         return Promise.all(older.map(function (i) { return remove(i.id); }));
       }).then(function () { return put(item); }).then(function () {
         return sendOne(item, (form.querySelector("[name=_csrf]") || {}).value || "");

@@ -247,6 +247,7 @@ async fn report_carried_work(app: &App) -> AppResult<()> {
                     fields: &report,
                     author_id: None,
                     author_name: &editor,
+                    entered_offline_at: None,
                 },
                 now,
             )

@@ -65,12 +65,7 @@ pub struct ValueRow {
 
 /// A row's offline time, read: `Err` when it is not an RFC 3339 time.
 fn offline_time(row: &ValueRow, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, FieldError> {
-    match row.entered_offline_at.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map(|at| Some(at.min(now)))
-            .map_err(|_| FieldError::new("entered_offline_at", Invalid::BadDate)),
-    }
+    dxplan_domain::validation::entered_offline(row.entered_offline_at.as_deref(), now)
 }
 
 /// The outcome of one row.

@@ -23,7 +23,11 @@ pub async fn file_report(
     let mut c = app.write(caller).await?;
     let task = tasks::get(&mut c, task_id).await?;
     require_on_lead(&mut c, caller, &task, Action::EditUnitWork).await?;
+    let now = app.now();
     let fields = validate_report(input).map_err(AppError::Validation)?;
+    let entered_offline_at =
+        dxplan_domain::validation::entered_offline(input.entered_offline_at.as_deref(), now)
+            .map_err(|e| AppError::Validation(vec![e]))?;
     if !task.status.takes_reports() {
         return Err(AppError::conflict(
             "not_in_progress",
@@ -31,7 +35,6 @@ pub async fn file_report(
             "Progress is reported while the task is in progress.",
         ));
     }
-    let now = app.now();
     let id = tasks::upsert_report(
         &mut c,
         &ReportWrite {
@@ -39,6 +42,7 @@ pub async fn file_report(
             fields: &fields,
             author_id: actor_id(caller),
             author_name: &caller.actor.name,
+            entered_offline_at,
         },
         now,
     )

@@ -28,6 +28,9 @@ pub struct Report {
     pub author_display_name: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When it was typed on a phone without a signal, for a report sent later.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub entered_offline_at: Option<OffsetDateTime>,
 }
 
 pub struct ReportWrite<'a> {
@@ -35,6 +38,8 @@ pub struct ReportWrite<'a> {
     pub fields: &'a dxplan_domain::task::ReportFields,
     pub author_id: Option<i64>,
     pub author_name: &'a str,
+    /// When it was typed without a signal, for a report sent later from a phone.
+    pub entered_offline_at: Option<OffsetDateTime>,
 }
 
 /// Files a report for a period; a second report for the same period replaces the first.
@@ -44,11 +49,12 @@ pub async fn upsert_report(c: &mut Conn, w: &ReportWrite<'_>, now: OffsetDateTim
     let (id,): (i64,) = q!(c, |x| {
         sqlx::query_as(
         "INSERT INTO progress_reports (task_id, period, period_end, progress, done, obstacles, proposals, disbursed,
-             author_id, author_name, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+             author_id, author_name, created_at, updated_at, entered_offline_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
          ON CONFLICT (task_id, period) DO UPDATE SET progress = excluded.progress, done = excluded.done,
              obstacles = excluded.obstacles, proposals = excluded.proposals, disbursed = excluded.disbursed,
-             author_id = excluded.author_id, author_name = excluded.author_name, updated_at = excluded.updated_at
+             author_id = excluded.author_id, author_name = excluded.author_name, updated_at = excluded.updated_at,
+             entered_offline_at = excluded.entered_offline_at
          RETURNING id"
     )
     .bind(w.task_id)
@@ -62,6 +68,7 @@ pub async fn upsert_report(c: &mut Conn, w: &ReportWrite<'_>, now: OffsetDateTim
     .bind(w.author_id)
     .bind(w.author_name)
     .bind(now)
+    .bind(w.entered_offline_at)
     .fetch_one(x)
     .await
     })?;
@@ -89,7 +96,7 @@ pub async fn reports(c: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
                 COALESCE((SELECT u.display_name FROM users u WHERE u.id = r.author_id),
                          (SELECT u.display_name FROM users u WHERE u.username = r.author_name))
                     AS author_display_name,
-                r.updated_at
+                r.updated_at, r.entered_offline_at
          FROM progress_reports r WHERE r.task_id = $1 ORDER BY r.period_end DESC, r.id DESC",
         )
         .bind(task_id)

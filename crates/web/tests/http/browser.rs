@@ -205,6 +205,15 @@ impl Driver {
         }
     }
 
+    /// Waits until the service worker is running, so that the next page opened is its own.
+    async fn offline_ready(&self) -> bool {
+        self.script(
+            "navigator.serviceWorker.ready.then(function () { window.__ready = true; }); return 0",
+        )
+        .await;
+        self.wait_for("window.__ready === true").await
+    }
+
     /// Waits up to ten seconds for a script's condition to hold; false if it never does.
     async fn wait_for(&self, condition: &str) -> bool {
         for _ in 0..100 {
@@ -558,6 +567,9 @@ async fn every_role_lands_on_a_page_that_fits_a_phone_and_a_desk() {
     }
 }
 
+/// Whether the page is kept on the device for offline use (asked again at each look).
+const KEPT: &str = "(caches.match(location.href).then(function (r) { window.__kept = !!r; }), window.__kept === true)";
+
 /// A way to the server that can lose its signal: while off, every connection is cut at
 /// once (those open too), as a phone in a coverage gap sees it — no answer at all.
 struct Signal {
@@ -626,6 +638,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     };
     browser.window(360, 800).await;
     browser.log_in_at(&signal.base, "editor-540").await;
+    assert!(browser.offline_ready().await, "the service worker runs");
     browser.go(&signal.url(page)).await;
     // Opened once online: the page is kept on the phone, and its service worker runs it.
     assert!(
@@ -642,10 +655,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
             .await
             == json!(0)
     );
-    assert!(
-        browser.wait_for("window.__kept === true").await,
-        "the page is kept"
-    );
+    assert!(browser.wait_for(KEPT).await, "the page is kept");
 
     // In the coverage gap: typed, saved, the page reloaded, everything still there.
     signal.set(false);
@@ -810,4 +820,127 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
         Some(30.0),
         "unchanged on the server"
     );
+}
+
+#[tokio::test]
+async fn a_progress_report_written_without_a_signal_waits_for_a_new_login_and_arrives_once() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    // A task of Quy Nhơn's, agreed and under way.
+    let coordinator = app.login("coordinator").await;
+    let plan = crate::tasks::new_plan(&coordinator).await;
+    let group = crate::tasks::group_id(&coordinator, plan, "9").await;
+    let editor = app.login("editor-540").await;
+    let (_, task) = editor
+        .post_json(
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &crate::tasks::task_body("9.1", "540", group),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let head = app.login("approver-540").await;
+    for (who, action) in [
+        (&head, "submit"),
+        (&coordinator, "approve"),
+        (&editor, "start"),
+    ] {
+        let (status, body) = who
+            .post_json(
+                &format!("/api/v1/tasks/{id}/transitions"),
+                &json!({"action": action}),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{action}: {body}");
+    }
+    let signal = Signal::to(&app.base).await;
+    let page = format!("/tasks/{id}");
+    browser.window(360, 800).await;
+    browser.log_in_at(&signal.base, "editor-540").await;
+    assert!(browser.offline_ready().await, "the service worker runs");
+    browser.go(&signal.url(&page)).await;
+    assert!(
+        browser
+            .wait_for("navigator.serviceWorker.controller !== null")
+            .await
+    );
+    assert!(browser.wait_for(KEPT).await, "the page is kept");
+
+    signal.set(false);
+    browser.type_into("#progress", "60").await;
+    browser
+        .type_into("#obstacles", "Mất sóng ở thôn Làng Mới, chưa cài đặt được")
+        .await;
+    browser
+        .click("form[data-offline-form=report] button[type=submit]")
+        .await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
+            .await,
+        "kept on the phone"
+    );
+    browser.go(&signal.url(&page)).await;
+    assert!(
+        browser
+            .wait_for("document.getElementById('progress').value === '60'")
+            .await,
+        "the report typed offline is back in its form after a reload"
+    );
+    assert!(browser.overflow().await <= 1.0, "fits a phone offline");
+
+    // The session ends while the officer is away: sending asks for a new login first and
+    // keeps what waits.
+    {
+        let mut c = app.state.housekeeping().await.unwrap();
+        let later = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+        dxplan_app::store::sessions::purge_expired(&mut c, later, later)
+            .await
+            .unwrap();
+        c.commit().await.unwrap();
+        app.state.memo.forget_all();
+    }
+    signal.set(true);
+    browser.click("#offline-status button").await;
+    assert!(
+        browser
+            .wait_for("document.getElementById('offline-status').textContent.indexOf('Phiên đăng nhập đã hết') >= 0")
+            .await,
+        "asked to log in again"
+    );
+    assert_eq!(
+        browser
+            .script("return document.documentElement.getAttribute('data-offline-pending')")
+            .await,
+        json!("1"),
+        "nothing lost"
+    );
+    let (_, reports) = editor
+        .get_json(&format!("/api/v1/tasks/{id}/reports"))
+        .await;
+    assert!(
+        reports["items"].as_array().is_none_or(Vec::is_empty)
+            || reports["items"].as_array().unwrap().is_empty()
+    );
+    browser.log_in_at(&signal.base, "editor-540").await;
+    browser.go(&signal.url(&page)).await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
+            .await,
+        "sent once logged in"
+    );
+    let editor = app.login("editor-540").await;
+    let (_, reports) = editor
+        .get_json(&format!("/api/v1/tasks/{id}/reports"))
+        .await;
+    let reports = reports["items"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "one report: {reports:?}");
+    assert_eq!(reports[0]["progress"], 60);
+    assert_eq!(
+        reports[0]["obstacles"],
+        "Mất sóng ở thôn Làng Mới, chưa cài đặt được"
+    );
+    assert!(reports[0]["entered_offline_at"].is_string(), "{reports:?}");
 }

@@ -365,6 +365,7 @@ async fn walk(
                     fields: &report,
                     author_id: None,
                     author_name: &editor,
+                    entered_offline_at: None,
                 },
                 now,
             )
