@@ -23,7 +23,9 @@
     mine: "Yours",
     keepMine: "Keep mine",
     keepTheirs: "Use the system's",
-    logoutPending: function (n) { return n + " entries are not yet sent. Logging out deletes them from this device. Log out anyway?"; }
+    logoutPending: function (n) { return n + " entries are not yet sent. Logging out deletes them from this device. Log out anyway?"; },
+    fileWaiting: function (name) { return "Not yet sent: " + name; },
+    fileTooBig: function (mb) { return "The file is larger than " + mb + " MB: choose a smaller one."; }
   } : {
     pending: function (n) { return n + " mục chưa gửi, đang lưu trên máy này."; },
     sendNow: "Gửi ngay",
@@ -41,7 +43,9 @@
     mine: "Của bạn",
     keepMine: "Giữ số của tôi",
     keepTheirs: "Dùng số trên hệ thống",
-    logoutPending: function (n) { return "Còn " + n + " mục chưa gửi. Đăng xuất sẽ xóa chúng khỏi máy này. Vẫn đăng xuất?"; }
+    logoutPending: function (n) { return "Còn " + n + " mục chưa gửi. Đăng xuất sẽ xóa chúng khỏi máy này. Vẫn đăng xuất?"; },
+    fileWaiting: function (name) { return "Chưa gửi: " + name; },
+    fileTooBig: function (mb) { return "Tệp lớn hơn " + mb + " MB: chọn tệp nhỏ hơn."; }
   };
   var meta = document.querySelector("meta[name=dxplan-user]");
   var userId = meta ? meta.getAttribute("content") : "";
@@ -129,6 +133,16 @@
         return out;
       }
     },
+    file: {
+      endpoint: function (item) { return "/api/v1/data-values/" + encodeURIComponent(item.value) + "/files"; },
+      // Sent as the form would: the file in the part named "file".
+      payload: function (item) {
+        var data = new FormData();
+        data.append("file", item.blob, item.name);
+        return data;
+      },
+      errors: function () { return {}; }
+    },
     report: {
       endpoint: function (item) { return "/api/v1/tasks/" + encodeURIComponent(item.task) + "/reports"; },
       body: function (item) {
@@ -149,11 +163,19 @@
   // One item: "saved", "refused", "conflict", "login" or "offline".
   function sendOne(item, token) {
     var kind = kinds[item.kind];
+    var headers = { "x-csrf-token": token, "idempotency-key": item.id };
+    var body;
+    if (kind.payload) {
+      body = kind.payload(item);
+    } else {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(kind.body(item));
+    }
     return fetch(kind.endpoint(item), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrf-token": token, "idempotency-key": item.id },
-      body: JSON.stringify(kind.body(item))
+      headers: headers,
+      body: body
     }).then(function (r) {
       if (r.ok) { return remove(item.id).then(function () { return "saved"; }); }
       if (r.status === 401) { return "login"; }
@@ -220,7 +242,7 @@
       if (sent > 0) {
         try { sessionStorage.setItem("dxplan-sent", String(sent)); } catch (e) { /* private mode */ }
         // The page shows what the server now holds.
-        if (document.querySelector("form[data-offline-form]")) { location.reload(); return; }
+        if (document.querySelector("form[data-offline-form], form[data-offline-file]")) { location.reload(); return; }
       }
       return refresh(stopped);
     }, function () { sending = false; return refresh("offline"); });
@@ -250,6 +272,7 @@
       if (!items.length) {
         if (justSent) { showStatus(T.sent(justSent)); } else if (statusBox) { statusBox.hidden = true; }
         markForm([]);
+        markFiles([]);
         return;
       }
       var extra = document.createElement("div");
@@ -282,6 +305,7 @@
       var text = stopped === "login" ? T.login : (stopped === "offline" ? T.noNetwork + " " : "") + T.pending(items.length);
       showStatus(text, extra);
       markForm(items);
+      markFiles(items);
     });
   }
 
@@ -479,6 +503,52 @@
       });
     });
   }
+
+  // ------------------------------------------------------------------ evidence files
+  // A file chosen where there is no signal waits on the device with its figure's id.
+  function markFiles(items) {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-file]"), function (upload) {
+      Array.prototype.forEach.call(upload.querySelectorAll(".offline-note"), function (n) { n.remove(); });
+      items.filter(function (i) { return i.kind === "file" && String(i.value) === upload.getAttribute("data-offline-file"); })
+        .forEach(function (i) {
+          var text = i.state === "refused" ? T.refused + " " + i.name + ": " + (i.message || "") : T.fileWaiting(i.name);
+          note(upload, i.state === "refused" ? "field-error" : "hint", text);
+        });
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-file]"), function (upload) {
+    var pass = false;
+    upload.addEventListener("submit", function (event) {
+      if (pass) { return; }
+      var chosen = upload.querySelector("input[type=file]");
+      var file = chosen && chosen.files && chosen.files[0];
+      if (!file) { return; }
+      event.preventDefault();
+      var max = parseInt(upload.getAttribute("data-max-bytes") || "0", 10);
+      if (max && file.size > max) {
+        Array.prototype.forEach.call(upload.querySelectorAll(".offline-note"), function (n) { n.remove(); });
+        note(upload, "field-error", T.fileTooBig(Math.floor(max / 1048576)));
+        return;
+      }
+      var item = base(upload.getAttribute("data-label") || file.name);
+      item.kind = "file";
+      item.value = upload.getAttribute("data-offline-file");
+      item.name = file.name;
+      item.blob = file;
+      item.rows = [];
+      put(item).then(function () {
+        return sendOne(item, (document.querySelector("[name=_csrf]") || {}).value || "");
+      }).then(function (outcome) {
+        if (outcome === "saved") { location.reload(); return; }
+        if (outcome === "refused") {
+          // Online and refused: the server's page says why.
+          return remove(item.id).then(function () { pass = true; upload.submit(); });
+        }
+        return refresh(outcome);
+      });
+    });
+  });
 
   // ------------------------------------------------------------------ logging out
   var logout = document.querySelector("form[data-offline-logout]");

@@ -944,3 +944,91 @@ async fn a_progress_report_written_without_a_signal_waits_for_a_new_login_and_ar
     );
     assert!(reports[0]["entered_offline_at"].is_string(), "{reports:?}");
 }
+
+#[tokio::test]
+async fn an_evidence_file_chosen_without_a_signal_is_kept_and_sent_once() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Driver::start().await else {
+        return;
+    };
+    // A department's yearly figure that needs its approval decision attached.
+    let officer = app.login("editor-stc2").await;
+    let (status, saved) = officer
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "52-STC2", "period": "2025", "rows": [{"indicator": "AT-01", "value": "3"}]}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{saved}");
+    let value = saved["items"][0]["id"].as_i64().unwrap();
+    let decision = std::env::temp_dir().join(format!("quyet-dinh-{}.pdf", std::process::id()));
+    std::fs::write(
+        &decision,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+    )
+    .unwrap();
+
+    let signal = Signal::to(&app.base).await;
+    let page = "/data/52-STC2?period=2025";
+    browser.window(360, 800).await;
+    browser.log_in_at(&signal.base, "editor-stc2").await;
+    assert!(browser.offline_ready().await, "the service worker runs");
+    browser.go(&signal.url(page)).await;
+    assert!(browser.wait_for(KEPT).await, "the page is kept");
+    let upload = format!("form[data-offline-file='{value}']");
+    let hint = browser
+        .script("return document.querySelector('.offline-hint') ? document.body.textContent.indexOf('tối đa') >= 0 : false")
+        .await;
+    assert_eq!(hint, json!(true), "the page states the file size cap");
+
+    signal.set(false);
+    browser
+        .type_into(
+            &format!("{upload} input[type=file]"),
+            decision.to_str().unwrap(),
+        )
+        .await;
+    browser
+        .click(&format!("{upload} button[type=submit]"))
+        .await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
+            .await,
+        "the file is kept on the phone"
+    );
+    let waiting = browser
+        .script(&format!(
+            "return document.querySelector(\"{upload} .offline-note\").textContent"
+        ))
+        .await;
+    assert!(
+        waiting
+            .as_str()
+            .unwrap()
+            .starts_with("Chưa gửi: quyet-dinh-"),
+        "{waiting}"
+    );
+    let files = || async {
+        let (_, list) = officer
+            .get_json(&format!("/api/v1/data-values/{value}/files"))
+            .await;
+        list.as_array()
+            .or_else(|| list["items"].as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(files().await.is_empty());
+
+    signal.set(true);
+    browser.click("#offline-status button").await;
+    assert!(
+        browser
+            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
+            .await,
+        "sent"
+    );
+    let sent = files().await;
+    assert_eq!(sent.len(), 1, "one copy: {sent:?}");
+    let _ = std::fs::remove_file(&decision);
+}

@@ -56,6 +56,9 @@ struct EntryPage {
     page: Page,
     /// Some row offers an evidence upload.
     evidence_uploads: bool,
+    /// The largest evidence file taken, in bytes and as the page says it.
+    max_upload_bytes: u64,
+    max_upload_mb: u64,
     unit: dxplan_app::units::Unit,
     period: String,
     period_label: String,
@@ -175,6 +178,8 @@ async fn entry_page(
         .collect::<Vec<EntryRow>>();
     Ok(EntryPage {
         evidence_uploads: rows.iter().any(EntryRow::wants_evidence),
+        max_upload_bytes: ctx.state.settings.max_upload_bytes,
+        max_upload_mb: ctx.state.settings.max_upload_bytes / (1024 * 1024),
         page: ctx.page(
             &format!("Nhập số liệu — {}", unit.name),
             &format!("Figures — {}", unit.name),
