@@ -225,4 +225,20 @@ async fn a_figure_typed_without_a_signal_keeps_when_it_was_typed() {
         .get_json("/api/v1/data-values?unit=540&period=2025Q2")
         .await;
     assert_eq!(values["items"][0]["value"], 8.0);
+
+    // Submitted from the field, the reviewer reads when it was typed.
+    let head = app.login("approver-540").await;
+    let (status, sent) = head
+        .post_json(
+            "/api/v1/data-values",
+            &json!({"unit": "540", "period": "2025Q2", "submit": true,
+                "rows": [{"indicator": "T-OFF", "value": "9", "entered_offline_at": typed}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let review = coordinator.get("/data/review").await.text().await.unwrap();
+    assert!(
+        review.contains("Nhập khi mất sóng lúc 03/07/2025 08:15"),
+        "{review}"
+    );
 }

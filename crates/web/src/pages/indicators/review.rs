@@ -23,6 +23,8 @@ pub struct ReviewRow {
     pub value: String,
     /// Evidence behind the figure: a link and the file's name.
     pub files: Vec<(String, String)>,
+    /// When it was typed without a signal, as the reviewer reads it (a figure sent later).
+    pub entered_offline: Option<String>,
 }
 
 #[derive(Template)]
@@ -51,6 +53,7 @@ pub async fn review_queue(ctx: Ctx) -> WebResult<Response> {
                 let unit = names.iter().find(|u| u.id == v.unit_id);
                 ReviewRow {
                     id: v.id,
+                    entered_offline: v.entered_offline_at.as_ref().map(crate::format::datetime),
                     files: files
                         .iter()
                         .filter(|f| f.data_value_id == v.id)
