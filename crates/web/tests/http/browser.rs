@@ -205,6 +205,14 @@ impl Driver {
         }
     }
 
+    /// Waits until this many entries wait on the device (as the page counts them).
+    async fn pending_is(&self, n: u32) -> bool {
+        self.wait_for(&format!(
+            "document.documentElement.getAttribute('data-offline-pending') === '{n}'"
+        ))
+        .await
+    }
+
     /// Waits until the service worker is running, so that the next page opened is its own.
     async fn offline_ready(&self) -> bool {
         self.script(
@@ -214,9 +222,10 @@ impl Driver {
         self.wait_for("window.__ready === true").await
     }
 
-    /// Waits up to ten seconds for a script's condition to hold; false if it never does.
+    /// Waits up to twenty seconds (a loaded CI machine) for a script's condition to hold;
+    /// false if it never does.
     async fn wait_for(&self, condition: &str) -> bool {
-        for _ in 0..100 {
+        for _ in 0..200 {
             let held = self
                 .script(&format!(
                     "try {{ return !!({condition}); }} catch (e) {{ return false; }}"
@@ -664,9 +673,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     browser.type_into("input[name='v_NL-03']", "12,5").await;
     browser.click("button[name=submit][value='0']").await;
     assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
-            .await,
+        browser.pending_is(1).await,
         "kept as one entry not yet sent"
     );
     let status = browser
@@ -695,12 +702,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     // The signal is back: "Gửi ngay" sends it, once, with when it was typed.
     signal.set(true);
     browser.click("#offline-status button").await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
-            .await,
-        "nothing left to send"
-    );
+    assert!(browser.pending_is(0).await, "nothing left to send");
     let saved = figures().await;
     assert_eq!(saved.len(), 2, "one copy of each figure: {saved:?}");
     assert!(
@@ -728,11 +730,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
         .script("document.querySelector(\"input[name='n_CQ-01']\").value = ''; document.querySelector(\"input[name='d_CQ-01']\").value = ''; return 0")
         .await;
     browser.click("button[name=submit][value='0']").await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
-            .await
-    );
+    assert!(browser.pending_is(1).await);
     let head = app.login("approver-540").await;
     let nl03 = saved
         .iter()
@@ -766,12 +764,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     browser
         .click(".offline-note.field-error button:first-of-type")
         .await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
-            .await,
-        "sent once chosen"
-    );
+    assert!(browser.pending_is(0).await, "sent once chosen");
     let now = figures().await;
     let nl03 = now.iter().find(|v| v["numerator"].is_null()).unwrap();
     assert_eq!(
@@ -793,11 +786,7 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
             .await;
     }
     browser.click("button[name=submit][value='0']").await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
-            .await
-    );
+    assert!(browser.pending_is(1).await);
     signal.set(true);
     browser.click("#offline-status button").await;
     assert!(
@@ -875,12 +864,7 @@ async fn a_progress_report_written_without_a_signal_waits_for_a_new_login_and_ar
     browser
         .click("form[data-offline-form=report] button[type=submit]")
         .await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
-            .await,
-        "kept on the phone"
-    );
+    assert!(browser.pending_is(1).await, "kept on the phone");
     browser.go(&signal.url(&page)).await;
     assert!(
         browser
@@ -925,12 +909,7 @@ async fn a_progress_report_written_without_a_signal_waits_for_a_new_login_and_ar
     );
     browser.log_in_at(&signal.base, "editor-540").await;
     browser.go(&signal.url(&page)).await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
-            .await,
-        "sent once logged in"
-    );
+    assert!(browser.pending_is(0).await, "sent once logged in");
     let editor = app.login("editor-540").await;
     let (_, reports) = editor
         .get_json(&format!("/api/v1/tasks/{id}/reports"))
@@ -991,12 +970,7 @@ async fn an_evidence_file_chosen_without_a_signal_is_kept_and_sent_once() {
     browser
         .click(&format!("{upload} button[type=submit]"))
         .await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '1'")
-            .await,
-        "the file is kept on the phone"
-    );
+    assert!(browser.pending_is(1).await, "the file is kept on the phone");
     let waiting = browser
         .script(&format!(
             "return document.querySelector(\"{upload} .offline-note\").textContent"
@@ -1022,13 +996,25 @@ async fn an_evidence_file_chosen_without_a_signal_is_kept_and_sent_once() {
 
     signal.set(true);
     browser.click("#offline-status button").await;
-    assert!(
-        browser
-            .wait_for("document.documentElement.getAttribute('data-offline-pending') === '0'")
-            .await,
-        "sent"
-    );
+    assert!(browser.pending_is(0).await, "sent");
     let sent = files().await;
     assert_eq!(sent.len(), 1, "one copy: {sent:?}");
     let _ = std::fs::remove_file(&decision);
+
+    // Logging out takes what the account kept off the device (from the phone's menu).
+    browser.click(".menu-toggle").await;
+    browser.click("form[data-offline-logout] button").await;
+    assert!(browser.wait_for("location.pathname === '/login'").await);
+    browser
+        .script(
+            "caches.keys().then(function (names) { return Promise.all(names.map(function (n) { \
+               return caches.open(n).then(function (c) { return c.keys(); }); })); }) \
+             .then(function (lists) { window.__pages = [].concat.apply([], lists) \
+               .filter(function (r) { return r.url.indexOf('/static/') < 0; }).length; }); return 0",
+        )
+        .await;
+    assert!(
+        browser.wait_for("window.__pages === 0").await,
+        "no page of the account is left on the device"
+    );
 }
