@@ -357,6 +357,8 @@
         var el = input(pair[0], code);
         if (el && el.value.trim() !== "") { row[pair[1]] = el.value.trim(); any = true; }
       });
+      var comment = input("c_", code);
+      if (comment && comment.value.trim() !== "") { row.comment = comment.value.trim(); }
       // The version it was typed over; 0 for a figure not saved yet, so that one saved by
       // someone else meanwhile is found as a conflict too.
       row.version = parseInt(cell.getAttribute("data-version") || "0", 10) || 0;
@@ -416,7 +418,7 @@
     item.rows.forEach(function (row) {
       var cell = cellOf(row.indicator);
       if (!cell) { return; }
-      [["v_", "value"], ["n_", "numerator"], ["d_", "denominator"]].forEach(function (pair) {
+      [["v_", "value"], ["n_", "numerator"], ["d_", "denominator"], ["c_", "comment"]].forEach(function (pair) {
         var el = input(pair[0], row.indicator);
         if (el && row[pair[1]] !== undefined) { el.value = row[pair[1]]; }
       });

@@ -671,6 +671,9 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     browser.type_into("input[name='n_CQ-01']", "30").await;
     browser.type_into("input[name='d_CQ-01']", "40").await;
     browser.type_into("input[name='v_NL-03']", "12,5").await;
+    browser
+        .type_into("input[name='c_NL-03']", "Theo sổ theo dõi của phòng Nội vụ")
+        .await;
     browser.click("button[name=submit][value='0']").await;
     assert!(
         browser.pending_is(1).await,
@@ -710,6 +713,12 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
             .iter()
             .all(|v| v["version"] == 1 && v["entered_offline_at"].is_string()),
         "{saved:?}"
+    );
+    assert!(
+        saved
+            .iter()
+            .any(|v| v["comment"] == "Theo sổ theo dõi của phòng Nội vụ"),
+        "the note typed with the figure: {saved:?}"
     );
     let status = browser
         .script("return document.getElementById('offline-status').textContent")

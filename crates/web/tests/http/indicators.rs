@@ -480,10 +480,21 @@ async fn units_enter_figures_on_the_grid_and_the_coordinator_reviews_and_reminds
                 ("n_CQ-01", "30"),
                 ("d_CQ-01", "40"),
                 ("v_NL-03", "120"),
+                ("c_NL-03", "Gồm 20 cán bộ xã học trực tuyến"),
             ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let grid = editor
+        .get("/data/540?period=2025Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        grid.contains("value=\"Gồm 20 cán bộ xã học trực tuyến\""),
+        "the officer's note on a figure is kept and shown"
+    );
     let approver = app.login("approver-540").await;
     let r = approver
         .post_form(

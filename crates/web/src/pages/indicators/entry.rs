@@ -24,6 +24,8 @@ pub struct EntryRow {
     pub value: String,
     pub numerator: String,
     pub denominator: String,
+    /// The officer's note on the figure (where it comes from, why it moved).
+    pub comment: String,
     pub status: String,
     pub status_class: String,
     pub target: String,
@@ -143,6 +145,10 @@ async fn entry_page(
                 ),
                 numerator: typed_or("n", v.and_then(|v| v.numerator)),
                 denominator: typed_or("d", v.and_then(|v| v.denominator)),
+                comment: typed
+                    .and_then(|t| t.get(&format!("c_{}", i.code)).cloned())
+                    .or_else(|| v.and_then(|v| v.comment.clone()))
+                    .unwrap_or_default(),
                 status: status
                     .map(|s| s.label(lang))
                     .unwrap_or_default()
@@ -255,7 +261,7 @@ pub async fn save(
                 numerator: get(format!("n_{code}")),
                 denominator: get(format!("d_{code}")),
             },
-            comment: None,
+            comment: get(format!("c_{code}")),
             version: None,
             entered_offline_at: get("entered_offline_at".into()),
             _others: Default::default(),
