@@ -51,6 +51,8 @@
   var userId = meta ? meta.getAttribute("content") : "";
   var statusBox = document.getElementById("offline-status");
   var sending = false;
+  // The service worker's store of pages (sw.js names it the same).
+  var PAGES = "dxplan-offline-v1";
 
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* plain HTTP: online only */ });
@@ -561,16 +563,45 @@
         if (items.length && !window.confirm(T.logoutPending(items.length))) { return; }
         // What this account kept on the device goes with it.
         var keys = window.caches ? caches.keys().then(function (ks) { return Promise.all(ks.map(function (k) { return caches.delete(k); })); }) : Promise.resolve();
+        try { localStorage.removeItem("dxplan-kept-at:" + userId); } catch (e) { /* private mode */ }
         return Promise.all([keys, clearAll()]).then(function () { logout.submit(); }, function () { logout.submit(); });
       }, function () { logout.submit(); });
     });
   }
 
   // ------------------------------------------------------------------ keeping pages
-  // An entry page opened online is kept for offline use (only pages this account opened).
+  // An entry page opened online is kept for offline use.
   if (form && window.caches) {
-    caches.open("dxplan-offline-v1").then(function (cache) { return cache.add(location.href); }).catch(function () { /* no room: online only */ });
+    caches.open(PAGES).then(function (cache) { return cache.add(location.href); }).catch(function () { /* no room: online only */ });
   }
+
+  // And, ahead of need, the entry pages of what waits on this account — the figures its
+  // units owe, the tasks it reports on — refreshed at most twice a day while online, so
+  // the officer who opened only the home page before leaving still finds them.
+  function keepAhead() {
+    if (!window.caches || !window.localStorage) { return; }
+    var key = "dxplan-kept-at:" + userId;
+    var last = 0;
+    try { last = parseInt(localStorage.getItem(key) || "0", 10) || 0; } catch (e) { return; }
+    if (Date.now() - last < 12 * 3600 * 1000) { return; }
+    fetch("/api/v1/me/work", { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (work) {
+        if (!work) { return; }
+        var pages = [];
+        (work.items || []).forEach(function (i) {
+          if ((i.kind === "figures_to_enter" || i.kind === "figures_to_correct") && i.href) { pages.push(i.href); }
+        });
+        (work.to_report || []).forEach(function (t) { if (t.id) { pages.push("/tasks/" + t.id); } });
+        return caches.open(PAGES).then(function (cache) {
+          return pages.slice(0, 30).reduce(function (done, url) {
+            return done.then(function () { return cache.add(url).catch(function () { /* gone: skip */ }); });
+          }, Promise.resolve());
+        }).then(function () { try { localStorage.setItem(key, String(Date.now())); } catch (e) { /* full */ } });
+      })
+      .catch(function () { /* offline: next time */ });
+  }
+  keepAhead();
 
   window.addEventListener("online", sendAll);
   refresh().then(function () { if (navigator.onLine) { sendAll(); } });

@@ -648,6 +648,17 @@ async fn a_commune_officer_enters_figures_without_a_signal_and_they_arrive_once(
     browser.window(360, 800).await;
     browser.log_in_at(&signal.base, "editor-540").await;
     assert!(browser.offline_ready().await, "the service worker runs");
+    // The figures the unit owes now are kept ahead, before the officer opens them.
+    assert!(
+        browser
+            .wait_for(
+                "(caches.open('dxplan-offline-v1').then(function (c) { return c.keys(); }) \
+                  .then(function (ks) { window.__ahead = ks.some(function (r) { \
+                    return r.url.indexOf('/data/540?form=') >= 0; }); }), window.__ahead === true)"
+            )
+            .await,
+        "the owed figures' page is kept ahead"
+    );
     browser.go(&signal.url(page)).await;
     // Opened once online: the page is kept on the phone, and its service worker runs it.
     assert!(
