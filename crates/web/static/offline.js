@@ -604,5 +604,10 @@
   keepAhead();
 
   window.addEventListener("online", sendAll);
+  // A weak signal comes back without telling the browser: while something waits, try
+  // again every half minute (each try is one small request when there is still no answer).
+  window.setInterval(function () {
+    if (document.documentElement.getAttribute("data-offline-pending") !== "0") { sendAll(); }
+  }, 30000);
   refresh().then(function () { if (navigator.onLine) { sendAll(); } });
 })();
