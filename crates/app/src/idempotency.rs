@@ -100,8 +100,10 @@ pub async fn begin(app: &App, user: &CurrentUser, key: &str, request: &str) -> A
     Ok(begun)
 }
 
-/// Keeps the answer of a request begun with [`Begun::Run`]; a server failure (5xx) lets
-/// the key go instead, so the retry runs again.
+/// Keeps the answer of a request begun with [`Begun::Run`]. An answer that a retry may
+/// well not get — a server failure (5xx), a body cut short or too slow (413, 408: the
+/// signal dropped mid-upload), too many requests (429) — lets the key go instead, so the
+/// retry runs again.
 pub async fn finish(
     app: &App,
     user: &CurrentUser,
@@ -111,7 +113,7 @@ pub async fn finish(
     body: &[u8],
 ) -> AppResult<()> {
     let mut c = app.housekeeping().await?;
-    if status >= 500 {
+    if status >= 500 || matches!(status, 408 | 413 | 429) {
         idempotency::release(&mut c, user.id, key).await?;
     } else {
         idempotency::keep(&mut c, user.id, key, i64::from(status), content_type, body).await?;

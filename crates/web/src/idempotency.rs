@@ -68,55 +68,72 @@ pub async fn keep_answers(State(state): State<AppState>, request: Request, next:
                 .insert(REPLAYED, HeaderValue::from_static("true"));
             response
         }
-        Ok(Begun::Run) => {
-            let lang = request
-                .extensions()
-                .get::<RequestMeta>()
-                .map(|m| m.lang)
-                .unwrap_or_default();
-            let (mut parts, body) = next.run(request).await.into_parts();
-            // A refusal is given its words here (as `render_errors` would), so the retry
-            // reads the same message.
-            if let Some(ErrorMarker(error)) = parts.extensions.remove::<ErrorMarker>() {
-                parts.headers.remove(header::CONTENT_LENGTH);
-                parts.headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                let bytes = crate::error::to_json(&error, lang).to_string().into_bytes();
-                keep(
-                    &state,
-                    &user,
-                    &key,
-                    parts.status.as_u16(),
-                    Some("application/json"),
-                    &bytes,
-                )
-                .await;
-                return Response::from_parts(parts, Body::from(bytes));
+        // Run to the end even if the phone drops the connection meanwhile: its retry must
+        // find the answer kept, not a change made twice or a key left running.
+        Ok(Begun::Run) => match tokio::spawn(run_and_keep(state, user, key, request, next)).await {
+            Ok(response) => response,
+            Err(e) => {
+                WebError(AppError::internal(format!("request with a key: {e}"))).into_response()
             }
-            let Ok(bytes) = axum::body::to_bytes(body, KEEP_MAX_BYTES).await else {
-                if let Err(e) = idempotency::release(&state, &user, &key).await {
-                    tracing::error!(error = %e, "idempotency key not released");
-                }
-                return WebError(AppError::internal("answer too large to keep")).into_response();
-            };
-            let content_type = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
-            keep(
-                &state,
-                &user,
-                &key,
-                parts.status.as_u16(),
-                content_type,
-                &bytes,
-            )
-            .await;
-            Response::from_parts(parts, Body::from(bytes))
-        }
+        },
     }
+}
+
+/// Runs a request whose key is new and keeps its answer.
+async fn run_and_keep(
+    state: AppState,
+    user: CurrentUser,
+    key: String,
+    request: Request,
+    next: Next,
+) -> Response {
+    let lang = request
+        .extensions()
+        .get::<RequestMeta>()
+        .map(|m| m.lang)
+        .unwrap_or_default();
+    let (mut parts, body) = next.run(request).await.into_parts();
+    // A refusal is given its words here (as `render_errors` would), so the retry reads the
+    // same message.
+    if let Some(ErrorMarker(error)) = parts.extensions.remove::<ErrorMarker>() {
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let bytes = crate::error::to_json(&error, lang).to_string().into_bytes();
+        let status = parts.status.as_u16();
+        keep(
+            &state,
+            &user,
+            &key,
+            status,
+            Some("application/json"),
+            &bytes,
+        )
+        .await;
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, KEEP_MAX_BYTES).await else {
+        if let Err(e) = idempotency::release(&state, &user, &key).await {
+            tracing::error!(error = %e, "idempotency key not released");
+        }
+        return WebError(AppError::internal("answer too large to keep")).into_response();
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    keep(
+        &state,
+        &user,
+        &key,
+        parts.status.as_u16(),
+        content_type,
+        &bytes,
+    )
+    .await;
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn keep(

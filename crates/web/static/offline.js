@@ -184,7 +184,10 @@
       return r.json().catch(function () { return {}; }).then(function (answer) {
         var error = answer.error || {};
         if (r.status === 409 && error.code === "version_conflict") { return markConflict(item); }
-        if (r.status >= 500 || r.status === 429 || error.code === "idempotency_key_running") { return "offline"; }
+        // The same entry is being received from another page (one left mid-send): ask
+        // again in a moment for its answer.
+        if (error.code === "idempotency_key_running") { return "busy"; }
+        if (r.status >= 500 || r.status === 429) { return "offline"; }
         item.state = "refused";
         item.message = error.message || "";
         item.errors = kind.errors(error.details || []);
@@ -233,7 +236,7 @@
             if (stop) { return; }
             return sendOne(item, me.csrf_token).then(function (outcome) {
               if (outcome === "saved") { sent += 1; }
-              if (outcome === "login" || outcome === "offline") { stop = outcome; }
+              if (outcome === "login" || outcome === "offline" || outcome === "busy") { stop = outcome; }
             });
           });
         });
@@ -241,6 +244,7 @@
       }, function () { return "offline"; });
     }).then(function (stopped) {
       sending = false;
+      if (stopped === "busy") { window.setTimeout(sendAll, 2000); stopped = null; }
       if (sent > 0) {
         try { sessionStorage.setItem("dxplan-sent", String(sent)); } catch (e) { /* private mode */ }
         // The page shows what the server now holds.
