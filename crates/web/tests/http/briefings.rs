@@ -121,6 +121,16 @@ async fn a_weekly_briefing_goes_out_on_its_day_to_those_who_may_read_it_and_only
         .get_json(&format!("/api/v1/briefing-schedules/{id}"))
         .await;
     assert_eq!(view["recipients"], 2, "{view}");
+    assert_eq!(
+        view["recipient_list"].as_array().unwrap().len(),
+        2,
+        "the count is the list's"
+    );
+    let (_, list) = coordinator.get_json("/api/v1/briefing-schedules").await;
+    assert_eq!(
+        list[0]["recipients"], 2,
+        "and the list of schedules says the same"
+    );
     assert_eq!(view["next_send"], "2026-12-07");
     assert_eq!(view["cadence_text"], "Thứ Hai hằng tuần");
     assert!(
