@@ -444,6 +444,13 @@ async fn serve(
                 "  {} chỉ tiêu × {} xã × 60 tháng = {} số liệu",
                 report.indicators, report.units, report.values
             );
+            if scale == "national" {
+                println!(
+                    "  Cả nước / the whole nation: {} (viewer, {})",
+                    demo::scale::NATIONAL_READER,
+                    demo::scale::NATIONAL_ROOT
+                );
+            }
         }
         if let Mode::Demo {
             tasks: Some(count), ..

@@ -554,14 +554,94 @@ fn across_units(rule: Aggregation) -> Aggregation {
     }
 }
 
+/// Figures of several units combined ahead of a roll-up, without the units: what every
+/// rule across units needs (a count, a sum, the extremes, the ratio's parts). The
+/// database combines the plain leaves of a big subtree this way, so a roll-up over the
+/// nation reads one row per province and indicator instead of one per commune.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Partial {
+    /// How many units' figures are in it.
+    pub units: usize,
+    pub sum: f64,
+    pub smallest: f64,
+    pub largest: f64,
+    pub numerator: f64,
+    pub denominator: f64,
+}
+
+impl Partial {
+    /// Some units' figures, combined.
+    pub fn of(figures: &[Figure]) -> Partial {
+        let mut p = Partial {
+            units: 0,
+            sum: 0.0,
+            smallest: f64::INFINITY,
+            largest: f64::NEG_INFINITY,
+            numerator: 0.0,
+            denominator: 0.0,
+        };
+        for f in figures {
+            p.merge(&Partial {
+                units: 1,
+                sum: f.value,
+                smallest: f.value,
+                largest: f.value,
+                numerator: f.numerator.unwrap_or(0.0),
+                denominator: f.denominator.unwrap_or(0.0),
+            });
+        }
+        p
+    }
+
+    pub fn merge(&mut self, other: &Partial) {
+        self.units += other.units;
+        self.sum += other.sum;
+        self.smallest = self.smallest.min(other.smallest);
+        self.largest = self.largest.max(other.largest);
+        self.numerator += other.numerator;
+        self.denominator += other.denominator;
+    }
+
+    /// The figure [`combine`] gives across the same units' figures.
+    pub fn figure(&self, rule: Aggregation) -> Option<Figure> {
+        if self.units == 0 {
+            return None;
+        }
+        Some(match across_units(rule) {
+            Aggregation::Sum | Aggregation::Latest => Figure::plain(self.sum),
+            Aggregation::Average => Figure::plain(self.sum / self.units as f64),
+            Aggregation::Min => Figure::plain(self.smallest),
+            Aggregation::Max => Figure::plain(self.largest),
+            Aggregation::RatioOfSums => Figure {
+                value: if self.denominator > 0.0 {
+                    self.numerator / self.denominator * 100.0
+                } else {
+                    0.0
+                },
+                numerator: Some(self.numerator),
+                denominator: Some(self.denominator),
+            },
+        })
+    }
+}
+
 /// A roll-up result: the figure, and how complete it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rolled {
     pub figure: Option<Figure>,
-    /// Units below (or the unit itself) whose figures went in.
+    /// Units below (or the unit itself) whose figures went in, one by one.
     pub reported: Vec<i64>,
+    /// How many more units' figures went in through [`Partial`]s.
+    pub reported_in_partials: usize,
     /// Children that had no figure anywhere in their subtree: missing, not zero.
     pub missing: Vec<i64>,
+}
+
+impl Rolled {
+    /// How many units' figures went in.
+    pub fn reported_units(&self) -> usize {
+        self.reported.len() + self.reported_in_partials
+    }
 }
 
 /// Rolls a subtree up: a unit's own figure when it reported one, otherwise the
@@ -573,52 +653,102 @@ pub fn roll_up(
     children: &HashMap<i64, Vec<i64>>,
     own: &HashMap<i64, Figure>,
 ) -> Rolled {
-    fn walk(
+    roll_up_with(rule, root, children, own, &HashMap::new())
+}
+
+/// [`roll_up`] where some units' children come partly combined: `partials` holds, per
+/// unit, the figures of children that are not in `children` (leaves, never the root's
+/// own children, whose names a missing one needs). Gives what [`roll_up`] gives over the
+/// whole tree, up to the order floating-point sums are made in.
+pub fn roll_up_with(
+    rule: Aggregation,
+    root: i64,
+    children: &HashMap<i64, Vec<i64>>,
+    own: &HashMap<i64, Figure>,
+    partials: &HashMap<i64, Partial>,
+) -> Rolled {
+    struct Walk<'a> {
         rule: Aggregation,
-        unit: i64,
-        children: &HashMap<i64, Vec<i64>>,
-        own: &HashMap<i64, Figure>,
-        depth: usize,
-    ) -> (Option<Figure>, Vec<i64>) {
-        if let Some(f) = own.get(&unit) {
-            return (Some(*f), vec![unit]);
+        children: &'a HashMap<i64, Vec<i64>>,
+        own: &'a HashMap<i64, Figure>,
+        partials: &'a HashMap<i64, Partial>,
+    }
+    impl Walk<'_> {
+        /// A unit's figure, with the units in it added to `reported` and `in_partials`.
+        fn walk(
+            &self,
+            unit: i64,
+            depth: usize,
+            reported: &mut Vec<i64>,
+            in_partials: &mut usize,
+        ) -> Option<Figure> {
+            if let Some(f) = self.own.get(&unit) {
+                reported.push(unit);
+                return Some(*f);
+            }
+            if depth > 64 {
+                return None;
+            }
+            let mut figures = Vec::new();
+            for child in self
+                .children
+                .get(&unit)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if let Some(f) = self.walk(*child, depth + 1, reported, in_partials) {
+                    figures.push(f);
+                }
+            }
+            self.combined(unit, &figures, in_partials)
         }
-        if depth > 64 {
-            return (None, Vec::new());
-        }
-        let mut figures = Vec::new();
-        let mut reported = Vec::new();
-        for child in children.get(&unit).map(Vec::as_slice).unwrap_or_default() {
-            let (f, r) = walk(rule, *child, children, own, depth + 1);
-            if let Some(f) = f {
-                figures.push(f);
-                reported.extend(r);
+
+        /// Children's figures combined, with the unit's partial when it has one.
+        fn combined(
+            &self,
+            unit: i64,
+            figures: &[Figure],
+            in_partials: &mut usize,
+        ) -> Option<Figure> {
+            match self.partials.get(&unit) {
+                Some(partial) if partial.units > 0 => {
+                    *in_partials += partial.units;
+                    let mut all = Partial::of(figures);
+                    all.merge(partial);
+                    all.figure(self.rule)
+                }
+                _ => combine(across_units(self.rule), figures),
             }
         }
-        (combine(across_units(rule), &figures), reported)
     }
+    let w = Walk {
+        rule,
+        children,
+        own,
+        partials,
+    };
+    let mut reported = Vec::new();
+    let mut in_partials = 0;
     if let Some(f) = own.get(&root) {
         return Rolled {
             figure: Some(*f),
             reported: vec![root],
+            reported_in_partials: 0,
             missing: Vec::new(),
         };
     }
     let mut figures = Vec::new();
-    let mut reported = Vec::new();
     let mut missing = Vec::new();
     for child in children.get(&root).map(Vec::as_slice).unwrap_or_default() {
-        match walk(rule, *child, children, own, 1) {
-            (Some(f), r) => {
-                figures.push(f);
-                reported.extend(r);
-            }
-            (None, _) => missing.push(*child),
+        match w.walk(*child, 1, &mut reported, &mut in_partials) {
+            Some(f) => figures.push(f),
+            None => missing.push(*child),
         }
     }
     Rolled {
-        figure: combine(across_units(rule), &figures),
+        figure: w.combined(root, &figures, &mut in_partials),
         reported,
+        reported_in_partials: in_partials,
         missing,
     }
 }

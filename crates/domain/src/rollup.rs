@@ -31,6 +31,8 @@ pub struct Tree {
     /// Where a unit's figures count: itself when it stands, else the standing units it
     /// continues in, each with its share (a split's weight; 1 for a merge).
     counts_for: HashMap<i64, Vec<(i64, f64)>>,
+    /// Standing units that other units' figures count for (their predecessors').
+    inheriting: HashSet<i64>,
 }
 
 impl Tree {
@@ -54,13 +56,65 @@ impl Tree {
                 (u.id, shares)
             })
             .filter(|(_, shares)| !shares.is_empty())
+            .collect::<HashMap<i64, Vec<(i64, f64)>>>();
+        let inheriting = counts_for
+            .iter()
+            .flat_map(|(from, shares)| {
+                let from = *from;
+                shares
+                    .iter()
+                    .map(|(to, _)| *to)
+                    .filter(move |to| *to != from)
+            })
             .collect();
         Tree {
             names: units.iter().map(|u| (u.id, u.name.clone())).collect(),
             kinds: units.iter().map(|u| (u.id, u.kind.clone())).collect(),
             children,
             counts_for,
+            inheriting,
         }
+    }
+
+    /// A unit's kind, empty for a unit the tree does not know.
+    pub fn kind(&self, id: i64) -> &str {
+        self.kinds.get(&id).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The plain leaves below a root's children, each with its parent: standing units
+    /// with no unit below them whose figures are their own alone (no predecessor's count
+    /// for them). A roll-up may take their figures combined per parent ([`Partial`]s):
+    /// none is a child of the root, whose missing children are named one by one.
+    ///
+    /// [`Partial`]: crate::indicator::Partial
+    pub fn plain_leaves_below(&self, root: i64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut level: Vec<i64> = self.children.get(&root).cloned().unwrap_or_default();
+        let mut seen: HashSet<i64> = level.iter().copied().chain([root]).collect();
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for parent in level {
+                for kid in self
+                    .children
+                    .get(&parent)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    // `seen` keeps a corrupt tree (a cycle through parents) from looping.
+                    if !seen.insert(*kid) {
+                        continue;
+                    }
+                    let leaf = self.children.get(kid).is_none_or(Vec::is_empty);
+                    if leaf && !self.inheriting.contains(kid) {
+                        out.push((*kid, parent));
+                    } else {
+                        next.push(*kid);
+                    }
+                }
+            }
+            level = next;
+        }
+        out
     }
 
     /// A unit's name, empty for a unit the tree does not know.

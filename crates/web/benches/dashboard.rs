@@ -9,10 +9,12 @@
 //! Run: `cargo bench -p dxplan-web --bench dashboard` (SQLite; set
 //! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 mod common;
-use common::{bench_state, login, ms, percentile, serve_logged_in};
+use common::{
+    Runs, bench_state, login, measure_page, measure_page_header, ms, percentile, serve_logged_in,
+};
 
 #[tokio::main]
 async fn main() {
@@ -48,10 +50,12 @@ async fn main() {
     // other pages of the centre.
     let viewer = login(&base, "viewer", "demo").await;
     let ward_editor = login(&base, "editor-540", "demo").await;
-    println!(
-        "  {:<40} {:>8} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>5}",
-        "(one client; eight at once)", "afresh", "p50", "p95", "req/s", "p95", "p99", "kB"
-    );
+    measure_page_header();
+    let runs = Runs {
+        afresh: 30,
+        one_client: 200,
+        eight_seconds: 5,
+    };
     for (name, who, path) in [
         ("viewer GET /dashboard", &viewer, "/dashboard"),
         ("viewer GET /api/v1/dashboard", &viewer, "/api/v1/dashboard"),
@@ -79,64 +83,7 @@ async fn main() {
         ),
         ("GET /public/index/1", &client, "/public/index/1"),
     ] {
-        let url = format!("{base}{path}");
-        for _ in 0..10 {
-            let r = who.get(&url).send().await.expect("warm");
-            assert!(r.status().is_success(), "{path}: {}", r.status());
-            r.bytes().await.expect("body");
-        }
-        // Computed afresh: what the first reader after a change waits for.
-        let mut afresh = Vec::new();
-        for _ in 0..30 {
-            state.app.memo.forget_all();
-            let start = Instant::now();
-            let r = who.get(&url).send().await.expect("request");
-            r.bytes().await.expect("body");
-            afresh.push(start.elapsed());
-        }
-        afresh.sort();
-        // One client in turn: what one reader waits for.
-        let mut times = Vec::new();
-        let mut size = 0;
-        for _ in 0..200 {
-            let start = Instant::now();
-            let r = who.get(&url).send().await.expect("request");
-            size = r.bytes().await.expect("body").len();
-            times.push(start.elapsed());
-        }
-        times.sort();
-        // Eight at once for 5 s: what the server sustains, and how long each waits then
-        // (the answers kept expire and are computed again meanwhile).
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut workers = Vec::new();
-        for _ in 0..8 {
-            let (client, url) = (who.clone(), url.clone());
-            workers.push(tokio::spawn(async move {
-                let mut waits = Vec::new();
-                while Instant::now() < deadline {
-                    let start = Instant::now();
-                    let r = client.get(&url).send().await.expect("request");
-                    r.bytes().await.expect("body");
-                    waits.push(start.elapsed());
-                }
-                waits
-            }));
-        }
-        let mut loaded = Vec::new();
-        for w in workers {
-            loaded.extend(w.await.expect("worker"));
-        }
-        loaded.sort();
-        println!(
-            "  {name:<40} {:>5.1} ms {:>5.2} ms {:>5.2} ms | {:>5.0} r/s {:>5.1} ms {:>5.1} ms | {:>5}",
-            ms(percentile(&afresh, 0.5)),
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.95)),
-            loaded.len() as f64 / 5.0,
-            ms(percentile(&loaded, 0.95)),
-            ms(percentile(&loaded, 0.99)),
-            size / 1024
-        );
+        measure_page(&state, name, who, &format!("{base}{path}"), runs).await;
     }
 
     for (name, path) in [

@@ -9,13 +9,21 @@
 //! generate). Measures one indicator over the nation and over a province for a year, and
 //! every indicator for one province's subtree.
 //!
+//! At national scale the ministry's reader then opens the pages over HTTP: the dashboard,
+//! its JSON and wall, every indicator of the nation and of a province, one indicator's page.
+//!
 //! Run: `cargo bench -p dxplan-web --bench rollup` (SQLite; set
-//! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL).
+//! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL). `DXPLAN_BENCH_DATABASE_URL` names a
+//! database kept between runs: the data is generated only when it is not there yet (as
+//! `dxplan demo --scale national --database …` leaves it).
 
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{bench_state, percentile, system_reader};
+use common::{
+    Runs, kept_or_fresh_state, login, measure_page, measure_page_header, percentile,
+    serve_logged_in, system_reader,
+};
 
 fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -28,31 +36,64 @@ fn report(name: &str, mut times: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let (_db, state) = bench_state().await;
-    dxplan_app::demo::seed_with(
-        &state,
-        dxplan_app::demo::indicators::DemoData::CatalogueOnly,
-    )
-    .await
-    .expect("demo");
+    let (_db, state) = kept_or_fresh_state().await;
     let national = std::env::var("DXPLAN_BENCH_SCALE").as_deref() == Ok("national");
-    let start = Instant::now();
-    let scale = if national {
-        dxplan_app::demo::scale::seed_national(&state, 240, 5, 100).await
+    let seeded = {
+        let mut c = state.db.read().await.expect("conn");
+        let root = if national {
+            dxplan_app::demo::scale::NATIONAL_ROOT
+        } else {
+            "52"
+        };
+        dxplan_app::store::units::by_code(&mut c, root, state.today())
+            .await
+            .expect("units")
+            .is_some()
+            && dxplan_app::store::indicators::by_code(&mut c, "SC-001")
+                .await
+                .expect("indicators")
+                .is_some()
+    };
+    if seeded {
+        println!(
+            "roll-ups at {} scale on {:?}: the data already in DXPLAN_BENCH_DATABASE_URL",
+            if national { "national" } else { "province" },
+            state.db.backend(),
+        );
+        if national {
+            dxplan_app::demo::scale::national_reader(&state)
+                .await
+                .expect("reader");
+        }
     } else {
-        dxplan_app::demo::scale::seed(&state, 200, 5).await
+        dxplan_app::demo::seed_with(
+            &state,
+            dxplan_app::demo::indicators::DemoData::CatalogueOnly,
+        )
+        .await
+        .expect("demo");
+        let start = Instant::now();
+        let scale = if national {
+            dxplan_app::demo::scale::seed_national(&state, 240, 5, 100).await
+        } else {
+            dxplan_app::demo::scale::seed(&state, 200, 5).await
+        }
+        .expect("scale");
+        state.db.refresh_statistics().await.expect("statistics");
+        println!(
+            "roll-ups at {} scale on {:?}: {} indicators × {} communes × 60 months = {} figures (generated in {:.0} s)",
+            if national { "national" } else { "province" },
+            state.db.backend(),
+            scale.indicators,
+            scale.units,
+            scale.values,
+            start.elapsed().as_secs_f64()
+        );
     }
-    .expect("scale");
-    state.db.refresh_statistics().await.expect("statistics");
-    println!(
-        "roll-ups at {} scale on {:?}: {} indicators × {} communes × 60 months = {} figures (generated in {:.0} s)",
-        if national { "national" } else { "province" },
-        state.db.backend(),
-        scale.indicators,
-        scale.units,
-        scale.values,
-        start.elapsed().as_secs_f64()
-    );
+    let indicator_count = {
+        let mut c = state.db.read().await.expect("conn");
+        state.app.catalogue(&mut c).await.expect("catalogue").len()
+    };
     let today = state.today();
     let reader = system_reader();
     let year = (today.year() - 1).to_string();
@@ -102,15 +143,51 @@ async fn main() {
             times.push(t.elapsed());
         }
         report(
-            &format!(
-                "all indicators ({}), subtree of {unit}, a year",
-                scale.indicators + 31
-            ),
+            &format!("all indicators ({indicator_count}), subtree of {unit}, a year"),
             times,
         );
     }
-    if !national {
+    if national {
+        national_pages(&state, &year).await;
+    } else {
         as_it_is_now(&state, &year).await;
+    }
+}
+
+/// What the ministry's reader waits for over HTTP at national scale.
+async fn national_pages(state: &dxplan_web::AppState, year: &str) {
+    let (base, _) = serve_logged_in(state).await;
+    let reader = login(&base, dxplan_app::demo::scale::NATIONAL_READER, "demo").await;
+    let root = dxplan_app::demo::scale::NATIONAL_ROOT;
+    println!("the ministry's reader over HTTP:");
+    measure_page_header();
+    let runs = Runs {
+        afresh: 5,
+        one_client: 30,
+        eight_seconds: 5,
+    };
+    for (name, path) in [
+        ("GET /dashboard", "/dashboard".to_owned()),
+        ("GET /api/v1/dashboard", "/api/v1/dashboard".to_owned()),
+        ("GET /dashboard?wall=1", "/dashboard?wall=1".to_owned()),
+        (
+            "GET /dashboard?unit=52 (a province)",
+            "/dashboard?unit=52".to_owned(),
+        ),
+        (
+            "GET …/units/BKHCN/indicators (all)",
+            format!("/api/v1/units/{root}/indicators?period={year}&limit=100"),
+        ),
+        (
+            "GET …/units/52/indicators (all)",
+            format!("/api/v1/units/52/indicators?period={year}&limit=100"),
+        ),
+        (
+            "GET /indicators/SC-001 (nation)",
+            format!("/indicators/SC-001?unit={root}"),
+        ),
+    ] {
+        measure_page(state, name, &reader, &format!("{base}{path}"), runs).await;
     }
 }
 

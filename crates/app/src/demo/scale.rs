@@ -172,8 +172,50 @@ pub async fn seed_national(
         ));
     }
     national_units(app, communes_each).await?;
+    national_reader(app).await?;
     let indicators = scale_indicators(app, count).await?;
     generate(app, &indicators, years).await
+}
+
+/// Username of the ministry's reader at national scale, a viewer of the whole nation.
+pub const NATIONAL_READER: &str = "viewer-bkhcn";
+
+/// The ministry's reader (`viewer-bkhcn`, password `demo`), made when missing: what a
+/// national demo is opened as, and whom the national benchmark reads as.
+pub async fn national_reader(app: &App) -> AppResult<()> {
+    let now = app.now();
+    {
+        let mut c = app.db.read().await?;
+        if dxplan_store::users::by_username(&mut c, NATIONAL_READER)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+    }
+    // Hashed before the write begins: the writer is not held while the hash is made.
+    let hash =
+        crate::password::hash(app.settings.password_cost, super::DEMO_PASSWORD.into()).await?;
+    let mut c = app.housekeeping().await?;
+    let root = units::by_code(&mut c, NATIONAL_ROOT, app.today())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let new = dxplan_domain::user::NewUser {
+        username: NATIONAL_READER.into(),
+        display_name: "Lãnh đạo Bộ Khoa học và Công nghệ".into(),
+        email: None,
+    };
+    let id = dxplan_store::users::insert(&mut c, &new, Some(root.id), &hash, now).await?;
+    dxplan_store::users::add_grant(
+        &mut c,
+        id,
+        dxplan_domain::auth::Role::Viewer,
+        Some(root.id),
+        now,
+    )
+    .await?;
+    c.commit_shown().await?;
+    Ok(())
 }
 
 async fn national_units(app: &App, communes_each: usize) -> AppResult<()> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
-use dxplan_domain::indicator::{Attainment, Figure, attainment, combine, roll_up};
+use dxplan_domain::indicator::{Attainment, Figure, Partial, attainment, combine, roll_up_with};
 use dxplan_domain::period::Period;
 use dxplan_store::indicators::{self, Indicator};
 use dxplan_store::units;
@@ -20,6 +20,7 @@ use crate::rights::{Absent, unit_by_code_for};
 use dxplan_domain::rollup::{
     DatedFigure, Estimated, Tree, TreeUnit, across_units, is_part, own_figures,
 };
+use dxplan_store::indicators::GroupAggregate;
 
 /// A roll-up as the API and pages show it.
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +68,8 @@ pub(super) async fn load_tree(app: &App, at: Date) -> AppResult<Tree> {
 struct Figures<'a> {
     own: &'a HashMap<i64, Figure>,
     estimated: &'a Estimated,
+    /// Plain leaves' figures combined per parent (see [`Tree::plain_leaves_below`]).
+    partials: &'a HashMap<i64, Partial>,
 }
 
 fn view_of(
@@ -78,7 +81,13 @@ fn view_of(
     period: Period,
     target: Option<f64>,
 ) -> RollupView {
-    let rolled = roll_up(indicator.aggregation, unit, children, figures.own);
+    let rolled = roll_up_with(
+        indicator.aggregation,
+        unit,
+        children,
+        figures.own,
+        figures.partials,
+    );
     let estimated = rolled
         .reported
         .iter()
@@ -97,7 +106,7 @@ fn view_of(
             (Some(f), Some(t)) => Some(attainment(indicator.direction, f.value, t)),
             _ => None,
         },
-        reported_units: rolled.reported.len(),
+        reported_units: rolled.reported_units(),
         missing: rolled.missing.iter().map(|id| name(*id)).collect(),
         estimated,
         children: Vec::new(),
@@ -179,6 +188,7 @@ pub(super) async fn rollup_unchecked(app: &App, ask: &RollupAsk<'_>) -> AppResul
     let figures = Figures {
         own: &own,
         estimated: &estimated,
+        partials: &HashMap::new(),
     };
     let mut result = view_of(
         &indicator, &tree, &children, &figures, root.id, period, target,
@@ -273,8 +283,11 @@ pub async fn rollup_periods(
             by_month.entry(*month).or_default();
         }
     }
+    let mut groups = LeafGroups::new(&tree, root.id, &sources);
     let mut out = Vec::with_capacity(periods.len());
     for &period in periods {
+        // Only a year or a quarter is read in groups; a month's figures one by one.
+        groups.read.clear();
         // Sums, extremes, counts and the last period's figure come combined from the
         // database (pre-combined per year and quarter; a month is small enough to combine on
         // the fly, and only then do `latest` indicators need one more look).
@@ -293,7 +306,8 @@ pub async fn rollup_periods(
                 .await?
             }
             Period::Year(_) | Period::Quarter(..) => {
-                indicators::bucket_aggregates(&mut c, &sources, period, only).await?
+                groups.read(&mut c, period, only).await?;
+                indicators::bucket_aggregates(&mut c, &groups.others, period, only).await?
             }
         };
         let wanted: Vec<(i64, i64, Date)> = aggregates
@@ -373,9 +387,11 @@ pub async fn rollup_periods(
                     .iter()
                     .find(|t| t.indicator_id == indicator.id)
                     .map(|t| t.value);
+                let partials = groups.partials(indicator, expected);
                 let figures = Figures {
                     own: &own,
                     estimated: &estimated,
+                    partials: &partials,
                 };
                 view_of(
                     indicator, &tree, children, &figures, root.id, period, target,
@@ -386,4 +402,102 @@ pub async fn rollup_periods(
     }
     drop(c);
     Ok(out)
+}
+
+/// The plain leaves of a roll-up's subtree, grouped by parent and kind, whose figures
+/// of a year or quarter the database combines (one row per group and indicator), and
+/// the other units, whose figures are read one by one. Over the nation that is 34
+/// provinces' rows instead of 3,400 communes'.
+struct LeafGroups {
+    /// `(leaf, group)` pairs.
+    members: Vec<(i64, i64)>,
+    /// Each group's parent and kind, by group id.
+    groups: Vec<(i64, String)>,
+    /// The sources that are not plain leaves.
+    others: Vec<i64>,
+    /// The period last read: its groups' figures by indicator.
+    read: HashMap<i64, Vec<GroupAggregate>>,
+}
+
+impl LeafGroups {
+    fn new(tree: &Tree, root: i64, sources: &[i64]) -> LeafGroups {
+        let mut index: HashMap<(i64, &str), i64> = HashMap::new();
+        let mut groups = Vec::new();
+        let mut members = Vec::new();
+        for (leaf, parent) in tree.plain_leaves_below(root) {
+            let kind = tree.kind(leaf);
+            let group = *index.entry((parent, kind)).or_insert_with(|| {
+                groups.push((parent, kind.to_owned()));
+                groups.len() as i64 - 1
+            });
+            members.push((leaf, group));
+        }
+        let leaves: std::collections::HashSet<i64> = members.iter().map(|(l, _)| *l).collect();
+        LeafGroups {
+            members,
+            groups,
+            others: sources
+                .iter()
+                .copied()
+                .filter(|s| !leaves.contains(s))
+                .collect(),
+            read: HashMap::new(),
+        }
+    }
+
+    /// Reads the groups' figures of a year or quarter.
+    async fn read(
+        &mut self,
+        c: &mut dxplan_store::Conn,
+        period: Period,
+        only: Option<&[i64]>,
+    ) -> AppResult<()> {
+        if self.members.is_empty() {
+            return Ok(());
+        }
+        for row in indicators::grouped_bucket_aggregates(c, &self.members, period, only).await? {
+            self.read.entry(row.indicator_id).or_default().push(row);
+        }
+        Ok(())
+    }
+
+    /// An indicator's groups combined per parent, of the kinds expected to report it
+    /// (every kind when none is named), as the pruned tree counts them.
+    fn partials(&self, indicator: &Indicator, expected: &[String]) -> HashMap<i64, Partial> {
+        use dxplan_domain::indicator::Aggregation as A;
+        let mut out: HashMap<i64, Partial> = HashMap::new();
+        for row in self
+            .read
+            .get(&indicator.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let Some((parent, kind)) = usize::try_from(row.group_id)
+                .ok()
+                .and_then(|g| self.groups.get(g))
+            else {
+                continue;
+            };
+            if !expected.is_empty() && !expected.contains(kind) {
+                continue;
+            }
+            let sum = match indicator.aggregation {
+                A::Average => row.averages,
+                A::Latest => row.last_values,
+                _ => row.totals,
+            };
+            let part = Partial {
+                units: usize::try_from(row.units).unwrap_or_default(),
+                sum: sum.unwrap_or_default(),
+                smallest: row.smallest.unwrap_or(f64::INFINITY),
+                largest: row.largest.unwrap_or(f64::NEG_INFINITY),
+                numerator: row.numerator.unwrap_or_default(),
+                denominator: row.denominator.unwrap_or_default(),
+            };
+            out.entry(*parent)
+                .or_insert_with(|| Partial::of(&[]))
+                .merge(&part);
+        }
+        out
+    }
 }

@@ -241,4 +241,69 @@ proptest! {
         let nothing = tree.pruned(&["ministry".to_string()]);
         prop_assert!(nothing.values().all(Vec::is_empty));
     }
+
+    #[test]
+    fn plain_leaves_combined_per_parent_roll_up_as_one_by_one(
+        (units, edges) in arb_tree(),
+        values in proptest::collection::vec((0.0f64..1e6, 1.0f64..1e3), 30),
+        reporting in proptest::collection::vec(prop::bool::weighted(0.7), 30),
+        above_reports in proptest::collection::vec(prop::bool::weighted(0.15), 30),
+        rule in prop::sample::select(vec![
+            Aggregation::Sum, Aggregation::Average, Aggregation::Min,
+            Aggregation::Max, Aggregation::RatioOfSums, Aggregation::Latest,
+        ]),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let tree = Tree::new(&units, &Lineage::new(&edges));
+        let standing: Vec<&TreeUnit> = units.iter().filter(|u| u.stands).collect();
+        let root = standing[pick.index(standing.len())].id;
+        let figures: Vec<DatedFigure> = units
+            .iter()
+            // Units with units below them seldom report their own figure, which would
+            // hide their children's.
+            .filter(|u| {
+                let above = units.iter().any(|k| k.parent_id == Some(u.id) && k.stands);
+                reporting[u.id as usize] && (!above || above_reports[u.id as usize])
+            })
+            .map(|u| {
+                let (n, d) = values[u.id as usize];
+                DatedFigure {
+                    unit_id: u.id,
+                    period_end: date!(2025 - 12 - 31),
+                    figure: Figure { value: n / d * 100.0, numerator: Some(n), denominator: Some(d) },
+                }
+            })
+            .collect();
+        let (own, _) = own_figures(rule, &tree, &figures);
+        let children = tree.pruned(&[]);
+        let whole = crate::indicator::roll_up(rule, root, &children, &own);
+
+        let leaves = tree.plain_leaves_below(root);
+        let mut rest = own.clone();
+        let mut partials: HashMap<i64, crate::indicator::Partial> = HashMap::new();
+        for (leaf, parent) in &leaves {
+            prop_assert!(!children[&root].contains(leaf), "never a child of the root");
+            if let Some(f) = rest.remove(leaf) {
+                partials
+                    .entry(*parent)
+                    .or_insert_with(|| crate::indicator::Partial::of(&[]))
+                    .merge(&crate::indicator::Partial::of(&[f]));
+            }
+        }
+        let parts = crate::indicator::roll_up_with(rule, root, &children, &rest, &partials);
+        prop_assert_eq!(parts.reported_units(), whole.reported_units());
+        prop_assert_eq!(&parts.missing, &whole.missing);
+        match (parts.figure, whole.figure) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+                prop_assert!(close(a.value, b.value), "{} against {}", a.value, b.value);
+                prop_assert_eq!(a.numerator.is_some(), b.numerator.is_some());
+                if let (Some(x), Some(y)) = (a.numerator, b.numerator) {
+                    prop_assert!(close(x, y));
+                }
+            }
+            (a, b) => prop_assert!(false, "{a:?} against {b:?}"),
+        }
+    }
 }

@@ -287,6 +287,72 @@ pub async fn bucket_aggregates(
     Ok(out)
 }
 
+/// Pre-combined figures of a year or a quarter summed per indicator and group of units,
+/// the units' own figures by every rule side by side: the caller knows each indicator's
+/// rule. One row per indicator and group, however many units are in it.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct GroupAggregate {
+    pub indicator_id: i64,
+    pub group_id: i64,
+    /// How many units of the group have figures.
+    pub units: i64,
+    /// The units' totals (`sum`), their averages over time (`average`), their last
+    /// figures (`latest`), summed across the units.
+    pub totals: Option<f64>,
+    pub averages: Option<f64>,
+    pub last_values: Option<f64>,
+    pub smallest: Option<f64>,
+    pub largest: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+/// [`bucket_aggregates`] of many units combined per group (`(unit, group)` pairs) in the
+/// database: a roll-up over the nation reads a row per province, not per commune.
+pub async fn grouped_bucket_aggregates(
+    c: &mut Conn,
+    members: &[(i64, i64)],
+    bucket: Period,
+    indicator_ids: Option<&[i64]>,
+) -> Result<Vec<GroupAggregate>> {
+    let mut out = Vec::new();
+    // Two parameters a unit, well under either engine's limit on parameters.
+    for chunk in members.chunks(5000) {
+        let mut params = Params::default();
+        let b = params.push(Arg::Text(bucket.to_string()));
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(unit, group)| {
+                format!(
+                    "(CAST({} AS BIGINT), CAST({} AS BIGINT))",
+                    params.push(Arg::Int(*unit)),
+                    params.push(Arg::Int(*group))
+                )
+            })
+            .collect();
+        let sql = format!(
+            "WITH g (unit_id, group_id) AS (VALUES {})
+             SELECT a.indicator_id, g.group_id, COUNT(*) AS units, SUM(a.total) AS totals,
+                    SUM(a.total / a.n) AS averages, SUM(a.last_value) AS last_values,
+                    MIN(a.smallest) AS smallest, MAX(a.largest) AS largest,
+                    SUM(a.total_numerator) AS numerator, SUM(a.total_denominator) AS denominator
+             FROM value_aggregates a JOIN g ON g.unit_id = a.unit_id
+             WHERE a.bucket = {b}{}
+             GROUP BY a.indicator_id, g.group_id",
+            rows.join(", "),
+            only_indicators(indicator_ids, &mut params).replace("indicator_id", "a.indicator_id")
+        );
+        let rows: Vec<GroupAggregate> = q!(c, |x| bind_all!(
+            sqlx::query_as::<_, GroupAggregate>(sqlx::AssertSqlSafe(sql)),
+            params.args
+        )
+        .fetch_all(x)
+        .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// The approved figure of each (indicator, unit) at a given period end (the `latest` rule).
 pub async fn figures_at(
     c: &mut Conn,

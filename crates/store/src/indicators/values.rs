@@ -344,6 +344,9 @@ pub struct StoredFigure {
     pub denominator: Option<f64>,
 }
 
+/// Up to this many units, figures are read by unit; beyond, by indicator and period.
+const FEW_UNITS: usize = 500;
+
 /// Every figure of an indicator inside `[from, to]`, oldest first: approved figures,
 /// or the current ones (pending included) when asked.
 pub async fn figures(
@@ -365,8 +368,32 @@ pub async fn figures(
         "approved_value IS NOT NULL"
     };
     let mut out = Vec::new();
+    // Many units (a nation's): the indicator's figures of the period read in the order of
+    // its roll-up index, those of other units left out here. Lists of units that long
+    // made PostgreSQL intersect two indexes of every figure, 0.7 s for a year.
+    if unit_ids.len() > FEW_UNITS {
+        let wanted: std::collections::HashSet<i64> = unit_ids.iter().copied().collect();
+        let sql = format!(
+            "SELECT {columns} FROM data_values
+             WHERE indicator_id = $1 AND period_start >= $2 AND period_end <= $3 AND {condition}"
+        );
+        let rows: Vec<StoredFigure> = q!(c, |x| sqlx::query_as::<_, StoredFigure>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(indicator_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(x)
+        .await)?;
+        out = rows
+            .into_iter()
+            .filter(|f| wanted.contains(&f.unit_id))
+            .collect();
+        out.sort_by_key(|f| (f.period_end, f.unit_id));
+        return Ok(out);
+    }
     // Only the units asked for: one province's figures, not the nation's.
-    for chunk in unit_ids.chunks(500) {
+    for chunk in unit_ids.chunks(FEW_UNITS) {
         let mut params = Params::default();
         let i = params.push(Arg::Int(indicator_id));
         let f = params.push(Arg::Date(from));

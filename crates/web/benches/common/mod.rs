@@ -14,7 +14,32 @@ use dxplan_web::{AppState, WebConfig};
 /// with cheap password hashing and no login throttling in the way.
 pub async fn bench_state() -> (TestDb, AppState) {
     let test_db = TestDb::new().await.expect("database");
-    let config = WebConfig {
+    let state = AppState::new(test_db.db.clone(), bench_config());
+    (test_db, state)
+}
+
+/// The state over the database `DXPLAN_BENCH_DATABASE_URL` names, which outlives the
+/// bench (data that takes half an hour to generate is made once), or else a fresh one.
+pub async fn kept_or_fresh_state() -> (Option<TestDb>, AppState) {
+    match std::env::var("DXPLAN_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => {
+            let db = dxplan_app::store::Db::connect(&dxplan_app::store::DbOptions::new(url))
+                .await
+                .expect("DXPLAN_BENCH_DATABASE_URL");
+            (None, AppState::new(db, bench_config()))
+        }
+        None => {
+            let (db, state) = bench_state().await;
+            (Some(db), state)
+        }
+    }
+}
+
+fn bench_config() -> WebConfig {
+    WebConfig {
         app: dxplan_app::Settings {
             password_cost: PasswordCost::CHEAP_FOR_TESTS,
             throttle: ThrottleConfig {
@@ -26,9 +51,7 @@ pub async fn bench_state() -> (TestDb, AppState) {
             ..dxplan_app::Settings::default()
         },
         ..WebConfig::default()
-    };
-    let state = AppState::new(test_db.db.clone(), config);
-    (test_db, state)
+    }
 }
 
 /// Serves the application on a loopback port; returns its base URL and a client logged
@@ -98,4 +121,90 @@ pub fn system_reader() -> dxplan_app::CurrentUser {
         session_hash: String::new(),
         token: None,
     }
+}
+
+/// How many times each part of [`measure_page`] runs.
+#[derive(Clone, Copy)]
+pub struct Runs {
+    /// Requests after every kept answer is forgotten (the first reader after a change).
+    pub afresh: usize,
+    /// Requests of one client in turn.
+    pub one_client: usize,
+    /// Seconds of eight clients at once.
+    pub eight_seconds: u64,
+}
+
+/// One page measured as [`Runs`] says, printed on one line: afresh p50, one client's p50
+/// and p95, eight clients' requests/s, p95 and p99, and the compressed size.
+pub async fn measure_page(
+    state: &AppState,
+    name: &str,
+    who: &reqwest::Client,
+    url: &str,
+    runs: Runs,
+) {
+    use std::time::Instant;
+    for _ in 0..3 {
+        let r = who.get(url).send().await.expect("warm");
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        r.bytes().await.expect("body");
+    }
+    let mut afresh = Vec::new();
+    for _ in 0..runs.afresh {
+        state.app.memo.forget_all();
+        let start = Instant::now();
+        let r = who.get(url).send().await.expect("request");
+        r.bytes().await.expect("body");
+        afresh.push(start.elapsed());
+    }
+    afresh.sort();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs.one_client {
+        let start = Instant::now();
+        let r = who.get(url).send().await.expect("request");
+        size = r.bytes().await.expect("body").len();
+        times.push(start.elapsed());
+    }
+    times.sort();
+    // Eight at once: what the server sustains, and how long each waits then (the answers
+    // kept expire and are computed again meanwhile).
+    let deadline = Instant::now() + Duration::from_secs(runs.eight_seconds);
+    let mut workers = Vec::new();
+    for _ in 0..8 {
+        let (client, url) = (who.clone(), url.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut waits = Vec::new();
+            while Instant::now() < deadline {
+                let start = Instant::now();
+                let r = client.get(&url).send().await.expect("request");
+                r.bytes().await.expect("body");
+                waits.push(start.elapsed());
+            }
+            waits
+        }));
+    }
+    let mut loaded = Vec::new();
+    for w in workers {
+        loaded.extend(w.await.expect("worker"));
+    }
+    loaded.sort();
+    println!(
+        "  {name:<40} {:>6.1} ms {:>6.2} ms {:>6.2} ms | {:>5.0} r/s {:>6.1} ms {:>6.1} ms | {:>5}",
+        ms(percentile(&afresh, 0.5)),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95)),
+        loaded.len() as f64 / runs.eight_seconds as f64,
+        ms(percentile(&loaded, 0.95)),
+        ms(percentile(&loaded, 0.99)),
+        size / 1024
+    );
+}
+
+/// The header line of [`measure_page`]'s table.
+pub fn measure_page_header() {
+    println!(
+        "  {:<40} {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>5}",
+        "(one client; eight at once)", "afresh", "p50", "p95", "req/s", "p95", "p99", "kB"
+    );
 }

@@ -1482,6 +1482,115 @@ async fn generated_scale_figures_are_valid_and_roll_up_to_their_sum() {
     );
 }
 
+/// Every indicator rolled up at once combines the communes in the database per parent
+/// when they sit two levels below (over the nation, per province); one indicator's
+/// roll-up walks them one by one. Both must say the same, by every rule.
+#[tokio::test]
+async fn every_indicator_at_once_agrees_with_each_alone_two_levels_down() {
+    use dxplan_app::store::units;
+    use dxplan_domain::unit::{UnitFields, UnitKind};
+    let app = TestApp::spawn().await;
+    // Six indicators: every aggregation rule once.
+    dxplan_app::demo::scale::seed(&app.state, 6, 1)
+        .await
+        .unwrap();
+    let (today, now) = (app.state.today(), app.state.now());
+    {
+        // The communes split between two clusters under the province, and a new commune
+        // with no figures yet: a cluster counts only the communes that reported.
+        let mut c = app.state.housekeeping().await.unwrap();
+        let province = units::by_code(&mut c, "52", today).await.unwrap().unwrap();
+        let mut clusters = Vec::new();
+        for code in ["52-CUM1", "52-CUM2"] {
+            let fields = UnitFields {
+                code: code.into(),
+                name: format!("Cụm {code}"),
+                short_name: None,
+                kind: UnitKind::District,
+                parent_code: None,
+                valid_from: None,
+                valid_to: None,
+            };
+            clusters.push(
+                units::insert(&mut c, &fields, Some(province.id), now)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let silent = UnitFields {
+            code: "52-XMOI".into(),
+            name: "Xã mới".into(),
+            short_name: None,
+            kind: UnitKind::Commune,
+            parent_code: None,
+            valid_from: None,
+            valid_to: None,
+        };
+        units::insert(&mut c, &silent, Some(clusters[1]), now)
+            .await
+            .unwrap();
+        let communes: Vec<_> = units::valid_on(&mut c, today)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.kind == UnitKind::Commune && u.code != "52-XMOI")
+            .collect();
+        assert!(communes.len() > 10, "the demo's communes: {}", communes.len());
+        for (i, u) in communes.iter().enumerate() {
+            let fields = UnitFields {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                short_name: u.short_name.clone(),
+                kind: u.kind,
+                parent_code: None,
+                valid_from: u.valid_from,
+                valid_to: u.valid_to,
+            };
+            let cluster = clusters[i % 2];
+            units::update(&mut c, u.id, &fields, Some(cluster), None, now)
+                .await
+                .unwrap();
+        }
+        c.commit_shown().await.unwrap();
+    }
+    let year = (today.year() - 1).to_string();
+    let admin = app.login("admin").await;
+    let (status, all) = admin
+        .get_json(&format!(
+            "/api/v1/units/52/indicators?period={year}&limit=100"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let all = all["items"].as_array().unwrap().clone();
+    let mut compared = 0;
+    for view in all
+        .iter()
+        .filter(|v| v["indicator"].as_str().unwrap().starts_with("SC-"))
+    {
+        let code = view["indicator"].as_str().unwrap();
+        let (status, alone) = admin
+            .get_json(&format!(
+                "/api/v1/indicators/{code}/values?unit=52&period={year}"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{alone}");
+        let (a, b) = (
+            view["value"].as_f64().unwrap(),
+            alone["value"].as_f64().unwrap(),
+        );
+        assert!(close(a, b), "{code}: {a} at once, {b} alone");
+        assert_eq!(view["reported_units"], alone["reported_units"], "{code}");
+        assert_eq!(view["missing"], alone["missing"], "{code}");
+        assert_eq!(
+            view["numerator"].is_null(),
+            alone["numerator"].is_null(),
+            "{code}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 6, "{all:?}");
+}
+
 #[tokio::test]
 async fn national_scale_puts_34_provinces_under_the_ministry_on_postgresql_only() {
     let app = TestApp::spawn().await;
