@@ -1535,7 +1535,11 @@ async fn every_indicator_at_once_agrees_with_each_alone_two_levels_down() {
             .into_iter()
             .filter(|u| u.kind == UnitKind::Commune && u.code != "52-XMOI")
             .collect();
-        assert!(communes.len() > 10, "the demo's communes: {}", communes.len());
+        assert!(
+            communes.len() > 10,
+            "the demo's communes: {}",
+            communes.len()
+        );
         for (i, u) in communes.iter().enumerate() {
             let fields = UnitFields {
                 code: u.code.clone(),
