@@ -27,6 +27,8 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// Entries per shelf before it is emptied: a bound on memory, not a policy (a full shelf
 /// starts again; the next requests read the database).
 const MAX_ENTRIES: usize = 10_000;
+/// The same bound for answers of tens of kilobytes (every indicator of a subtree).
+const MAX_LARGE_ENTRIES: usize = 200;
 
 /// A session as last read: its person and the times that decide whether it still holds.
 #[derive(Debug, Clone)]
@@ -61,6 +63,14 @@ pub struct Memo {
             dxplan_store::tasks::TaskFilter,
         )>,
     >,
+    /// Every indicator rolled up over a subtree (unit code, period, tree's date): over a
+    /// nation that is a few hundred milliseconds, which eight readers at once should not
+    /// each pay.
+    pub(crate) rollups: Shelf<
+        (String, String, time::Date),
+        Arc<[crate::indicators::RollupView]>,
+        MAX_LARGE_ENTRIES,
+    >,
 }
 
 impl Memo {
@@ -78,6 +88,7 @@ impl Memo {
         self.standing.clear();
         self.catalogue.clear();
         self.dashboards.clear();
+        self.rollups.clear();
     }
 
     /// Forgets one session (it ended, or was seen past its limits).
@@ -86,8 +97,8 @@ impl Memo {
     }
 }
 
-/// One kind of answer, by key.
-pub struct Shelf<K, V> {
+/// One kind of answer, by key, at most `CAP` of them.
+pub struct Shelf<K, V, const CAP: usize = MAX_ENTRIES> {
     entries: Mutex<HashMap<K, Entry<V>>>,
     /// The keys whose costly answer is being read, each with the lock its readers queue on:
     /// see [`Shelf::get_or_read_alone`].
@@ -118,7 +129,7 @@ struct Entry<V> {
     generation: u64,
 }
 
-impl<K, V> Default for Shelf<K, V> {
+impl<K, V, const CAP: usize> Default for Shelf<K, V, CAP> {
     fn default() -> Self {
         Shelf {
             entries: Mutex::new(HashMap::new()),
@@ -127,7 +138,7 @@ impl<K, V> Default for Shelf<K, V> {
     }
 }
 
-impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
+impl<K: Eq + Hash, V: Clone, const CAP: usize> Shelf<K, V, CAP> {
     /// The answer kept for `key`, if it is young and no change has passed since.
     pub fn get<Q>(&self, memo: &Memo, key: &Q) -> Option<V>
     where
@@ -202,7 +213,7 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
         if memo.generation() != generation {
             return;
         }
-        if entries.len() >= MAX_ENTRIES {
+        if entries.len() >= CAP {
             entries.clear();
         }
         entries.insert(

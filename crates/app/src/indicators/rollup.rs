@@ -2,6 +2,7 @@
 //! children and its history of periods.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
@@ -219,8 +220,18 @@ pub async fn rollup_all(
     }
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
-    let mut views = rollup_periods(app, unit_code, &[period], at, None).await?;
-    Ok(views.pop().unwrap_or_default())
+    // Kept a few seconds and forgotten on any change, as dashboards are; one reader
+    // computes it while the others wait for that answer.
+    let key = (unit_code.to_owned(), period.to_string(), at);
+    let views = app
+        .memo
+        .rollups
+        .get_or_read_alone(&app.memo, key, || async {
+            let mut views = rollup_periods(app, unit_code, &[period], at, None).await?;
+            Ok::<_, AppError>(Arc::from(views.pop().unwrap_or_default()))
+        })
+        .await?;
+    Ok(views.to_vec())
 }
 
 /// Some indicators (`only`; all when `None`) rolled up over one unit's subtree for each
