@@ -135,6 +135,8 @@ async fn main() {
     for unit in subtrees {
         let mut times = Vec::new();
         for _ in 0..10 {
+            // Computed each time, not the answer kept from the run before.
+            state.app.memo.forget_all();
             let t = Instant::now();
             let views = dxplan_app::indicators::rollup_all(&state, &reader, unit, &year, today)
                 .await
