@@ -181,6 +181,62 @@ impl App {
             .await
     }
 
+    /// Every plan, the newest first. Kept a few seconds, forgotten on any change.
+    pub async fn plans(&self, c: &mut Conn) -> AppResult<Arc<[dxplan_store::plans::Plan]>> {
+        self.memo
+            .plans
+            .get_or_read(&self.memo, (), || async {
+                AppResult::Ok(Arc::from(dxplan_store::plans::list(c).await?))
+            })
+            .await
+    }
+
+    /// Every pillar of the programme. Kept a few seconds, forgotten on any change.
+    pub async fn pillars(&self, c: &mut Conn) -> AppResult<Arc<[dxplan_store::plans::Pillar]>> {
+        self.memo
+            .pillars
+            .get_or_read(&self.memo, (), || async {
+                AppResult::Ok(Arc::from(dxplan_store::plans::pillars(c).await?))
+            })
+            .await
+    }
+
+    /// A plan's groups, in order. Kept a few seconds, forgotten on any change.
+    pub async fn plan_groups(
+        &self,
+        c: &mut Conn,
+        plan_id: i64,
+    ) -> AppResult<Arc<[dxplan_store::plans::TaskGroup]>> {
+        self.memo
+            .groups
+            .get_or_read(&self.memo, plan_id, || async {
+                AppResult::Ok(Arc::from(dxplan_store::plans::groups(c, plan_id).await?))
+            })
+            .await
+    }
+
+    /// For each of `ids` that has ended by `day`, the units standing then that continue
+    /// it. Kept a few seconds, forgotten on any change.
+    pub async fn continued_in(
+        &self,
+        c: &mut Conn,
+        ids: &[i64],
+        day: time::Date,
+    ) -> AppResult<Arc<memo::ContinuedIn>> {
+        let mut key = ids.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        let ids = key.clone();
+        self.memo
+            .continued
+            .get_or_read(&self.memo, (key, day), || async move {
+                AppResult::Ok(Arc::new(
+                    dxplan_store::units::continued_in(c, &ids, day).await?,
+                ))
+            })
+            .await
+    }
+
     /// The units standing on `day`, in the tree's order (what a unit picker offers). Kept
     /// a few seconds, forgotten on any change.
     pub async fn standing_units(

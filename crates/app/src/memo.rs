@@ -1,6 +1,7 @@
 //! A few seconds' memory of what nearly every request reads again: whose session a cookie
 //! is (with the person's grants), which units a scope's roots cover, the indicator
-//! catalogue, the number of tasks a list query selects, and the dashboards. Without it, every page of the task list began with four
+//! catalogue, the plans and what the task list's filters offer, the number of tasks a
+//! list query selects, and the dashboards. Without it, every page of the task list began with four
 //! queries and a walk of the whole unit tree, and every refresh of a wall screen
 //! recombined five years of figures.
 //!
@@ -29,6 +30,8 @@ pub const TTL: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 10_000;
 /// The same bound for answers of tens of kilobytes (every indicator of a subtree).
 const MAX_LARGE_ENTRIES: usize = 200;
+/// And for pages of tasks (up to 50 rows of a kilobyte or more each): a few megabytes.
+const MAX_PAGE_ENTRIES: usize = 64;
 
 /// A session as last read: its person and the times that decide whether it still holds.
 #[derive(Debug, Clone)]
@@ -37,6 +40,9 @@ pub struct SeenSession {
     pub expires_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
 }
+
+/// Each ended unit's successors standing on a day (see [`dxplan_store::units::continued_in`]).
+pub type ContinuedIn = HashMap<i64, Vec<dxplan_store::units::Unit>>;
 
 /// The memory of one process, shared by every clone of the [`crate::App`].
 #[derive(Default)]
@@ -51,11 +57,21 @@ pub struct Memo {
     pub(crate) standing: Shelf<time::Date, Arc<[dxplan_store::units::Unit]>>,
     /// The whole indicator catalogue, in its order.
     pub(crate) catalogue: Shelf<(), Arc<[dxplan_store::indicators::Indicator]>>,
+    /// Every plan (the newest first), every pillar and each plan's groups: what the task
+    /// list's filters offer on every page.
+    pub(crate) plans: Shelf<(), Arc<[dxplan_store::plans::Plan]>>,
+    pub(crate) pillars: Shelf<(), Arc<[dxplan_store::plans::Pillar]>>,
+    pub(crate) groups: Shelf<i64, Arc<[dxplan_store::plans::TaskGroup]>>,
+    /// The units standing on a day that continue each ended unit of a set (a page's lead
+    /// units): a ward's list names the communes merged into it on every page.
+    pub(crate) continued: Shelf<(Vec<i64>, time::Date), Arc<ContinuedIn>>,
     /// Dashboards as computed, by what they were computed for: the wall screens and the
     /// steering committee read the same few again and again.
     /// How many tasks each task-list query selects (by the query without its page and
     /// order): a count of a third of a plan of 30,000 tasks is what a page costs most.
     pub(crate) task_counts: Shelf<String, i64>,
+    /// Task-list pages of at most 50 rows, by the whole query (the reader's scope in it).
+    pub(crate) task_pages: Shelf<String, Arc<dxplan_store::tasks::TaskPage>, MAX_PAGE_ENTRIES>,
     pub(crate) dashboards: Shelf<
         crate::dashboard::DashboardKey,
         Arc<(
@@ -63,6 +79,8 @@ pub struct Memo {
             dxplan_store::tasks::TaskFilter,
         )>,
     >,
+    /// How many notifications each person has unread: the badge on every page.
+    pub(crate) unread: UnreadCounts,
     /// Every indicator rolled up over a subtree (unit code, period, tree's date): over a
     /// nation that is a few hundred milliseconds, which eight readers at once should not
     /// each pay.
@@ -87,13 +105,65 @@ impl Memo {
         self.unit_count.clear();
         self.standing.clear();
         self.catalogue.clear();
+        self.plans.clear();
+        self.pillars.clear();
+        self.groups.clear();
+        self.continued.clear();
+        self.task_counts.clear();
+        self.task_pages.clear();
         self.dashboards.clear();
         self.rollups.clear();
+        self.unread.forget();
     }
 
     /// Forgets one session (it ended, or was seen past its limits).
     pub fn forget_session(&self, id_hash: &str) {
         self.sessions.remove(id_hash);
+    }
+}
+
+/// Unread counts by person. Notifications also change in housekeeping (a reminder sent, a
+/// notification read), which must not empty the rest of the memory, so these counts have a
+/// generation of their own, moved on by every commit of either kind.
+#[derive(Default)]
+pub struct UnreadCounts {
+    generation: AtomicU64,
+    counts: Mutex<HashMap<i64, (i64, Instant, u64)>>,
+}
+
+impl UnreadCounts {
+    /// The generation a count about to be read belongs to: pass it to [`UnreadCounts::keep`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The count kept for `user`, if it is young and nothing has been committed since.
+    pub fn get(&self, user: i64) -> Option<i64> {
+        let generation = self.generation();
+        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let (count, kept_at, kept_under) = counts.get(&user)?;
+        (*kept_under == generation && kept_at.elapsed() < TTL).then_some(*count)
+    }
+
+    /// Keeps `count`, read under `generation`, unless something was committed since.
+    pub fn keep(&self, generation: u64, user: i64, count: i64) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.generation() != generation {
+            return;
+        }
+        if counts.len() >= MAX_ENTRIES {
+            counts.clear();
+        }
+        counts.insert(user, (count, Instant::now(), generation));
+    }
+
+    /// Forgets every count: something was committed.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -248,6 +318,26 @@ impl<K: Eq + Hash, V: Clone, const CAP: usize> Shelf<K, V, CAP> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unread_count_read_before_a_commit_is_neither_served_nor_kept() {
+        let unread = UnreadCounts::default();
+        let before = unread.generation();
+        unread.keep(before, 7, 3);
+        assert_eq!(unread.get(7), Some(3));
+        // A notification is read and committed while another request counts under the
+        // old generation.
+        unread.forget();
+        assert_eq!(unread.get(7), None);
+        unread.keep(before, 7, 3);
+        assert_eq!(
+            unread.get(7),
+            None,
+            "a count from before the commit is not kept"
+        );
+        unread.keep(unread.generation(), 7, 2);
+        assert_eq!(unread.get(7), Some(2));
+    }
 
     #[test]
     fn an_answer_read_before_a_change_is_neither_served_nor_kept() {

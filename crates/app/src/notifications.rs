@@ -11,9 +11,16 @@ pub use crate::users::set_email_pref;
 pub use dxplan_store::notifications::Notification;
 
 /// How many of the user's notifications are unread: the badge on every page.
+/// Kept a few seconds, forgotten on any commit.
 pub async fn unread_count(app: &App, user: &CurrentUser) -> AppResult<i64> {
+    if let Some(count) = app.memo.unread.get(user.id) {
+        return Ok(count);
+    }
+    let generation = app.memo.unread.generation();
     let mut c = app.db.read().await?;
-    Ok(notifications::unread_count(&mut c, user.id).await?)
+    let count = notifications::unread_count(&mut c, user.id).await?;
+    app.memo.unread.keep(generation, user.id, count);
+    Ok(count)
 }
 
 /// The user's latest notifications, newest first, and how many are unread.

@@ -56,7 +56,10 @@ impl Housekeeping<'_> {
     /// what requests remember still holds: a thousand sessions touched once a minute
     /// must not empty it many times a second.
     pub async fn commit(self) -> AppResult<()> {
-        Ok(self.conn.commit().await?)
+        self.conn.commit().await?;
+        // Notifications are housekeeping too (a reminder, one read): the badges recount.
+        self.app.memo.unread.forget();
+        Ok(())
     }
 
     /// Commits bookkeeping that changes what pages show (demo data, points recomputed

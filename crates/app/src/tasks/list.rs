@@ -2,6 +2,7 @@
 //! counted by outcome for a plan.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use dxplan_domain::Invalid;
 use dxplan_domain::auth::Action;
@@ -90,9 +91,19 @@ pub(crate) async fn scoped(
         }
         None => filter.scope = None,
     }
-    filter.unit_subtree = match unit {
-        Some(u) if app.covers_every_unit(c, &[u.id]).await? => None,
-        unit => unit.map(|u| u.id),
+    (filter.unit_subtree, filter.lead_units) = match unit {
+        None => (None, None),
+        Some(u) if app.covers_every_unit(c, &[u.id]).await? => (None, None),
+        Some(u) => {
+            // As with the scope: a ward's or a department's units are probed in the plan's
+            // index of lead units, a subtree of thousands is walked in the query.
+            let units = app.subtree(c, &[u.id]).await?;
+            if units.len() <= MAX_LISTED_SCOPE {
+                (None, Some(units))
+            } else {
+                (Some(u.id), None)
+            }
+        }
     };
     filter.today = Some(app.today());
     Ok(filter)
@@ -123,12 +134,15 @@ pub async fn filter_for(app: &App, user: &CurrentUser, query: TaskQuery) -> AppR
 /// One page of tasks and, for each lead unit that has ended in a reorganisation, the
 /// units standing today that continue it.
 pub struct TaskList {
-    pub page: TaskPage,
-    pub continued: HashMap<i64, Vec<Unit>>,
+    pub page: Arc<TaskPage>,
+    pub continued: Arc<HashMap<i64, Vec<Unit>>>,
     /// The page asked for: the first row's position and the rows per page.
     pub offset: u32,
     pub limit: u32,
 }
+
+/// The longest page of tasks kept in memory (the list's pages are of 25).
+const MAX_KEPT_PAGE_ROWS: u32 = 50;
 
 /// The page a filter selects; `also` names more units whose successors to read.
 async fn list_on(
@@ -137,28 +151,44 @@ async fn list_on(
     filter: &TaskFilter,
     also: Option<i64>,
 ) -> AppResult<TaskList> {
-    // The number of all matches is kept a few seconds, by the query without its page and
-    // order: the next page, a refresh, another reader of the same scope count nothing.
-    let count_key = format!(
-        "{:?}",
-        TaskFilter {
-            offset: 0,
-            limit: 0,
-            sort: Default::default(),
-            ..filter.clone()
+    let conn = &mut *c;
+    let read = move || async move {
+        // The number of all matches is kept by the query without its page and order:
+        // the next page, or another order, counts nothing.
+        let count_key = format!(
+            "{:?}",
+            TaskFilter {
+                offset: 0,
+                limit: 0,
+                sort: Default::default(),
+                ..filter.clone()
+            }
+        );
+        let generation = app.memo.generation();
+        let known_total = app.memo.task_counts.get(&app.memo, &count_key);
+        let page = tasks::list_counted(conn, filter, known_total).await?;
+        if known_total.is_none() {
+            app.memo
+                .task_counts
+                .keep(&app.memo, generation, count_key, page.total);
         }
-    );
-    let generation = app.memo.generation();
-    let known_total = app.memo.task_counts.get(&app.memo, &count_key);
-    let page = tasks::list_counted(c, filter, known_total).await?;
-    if known_total.is_none() {
+        AppResult::Ok(Arc::new(page))
+    };
+    // The page itself is kept a few seconds, by the whole query with the reader's scope in
+    // it: the province's readers all open the newest plan's first page, and a refresh or
+    // the way back to the list reads nothing again. Long pages (an API client's, by the
+    // hundred) are read each time, so the memory holds a few thousand rows at most.
+    let page = if filter.limit <= MAX_KEPT_PAGE_ROWS {
         app.memo
-            .task_counts
-            .keep(&app.memo, generation, count_key, page.total);
-    }
+            .task_pages
+            .get_or_read(&app.memo, format!("{filter:?}"), read)
+            .await?
+    } else {
+        read().await?
+    };
     let mut leads: Vec<i64> = page.tasks.iter().map(|t| t.lead_unit_id).collect();
     leads.extend(also);
-    let continued = units::continued_in(c, &leads, app.today()).await?;
+    let continued = app.continued_in(c, &leads, app.today()).await?;
     Ok(TaskList {
         page,
         continued,
@@ -220,7 +250,7 @@ pub async fn task_list_view(
 ) -> AppResult<TaskListView> {
     user.require_somewhere(Action::ViewWork)?;
     let mut c = app.db.read().await?;
-    let plans = plans::list(&mut c).await?;
+    let plans = app.plans(&mut c).await?.to_vec();
     if newest_plan && query.filter.plan_id.is_none() {
         query.filter.plan_id = plans.first().map(|p| p.id);
     }
@@ -239,10 +269,10 @@ pub async fn task_list_view(
     // The list of a unit that has since ended says who carries its work on today.
     let list = list_on(&mut c, app, &filter, unit.as_ref().map(|u| u.id)).await?;
     let groups = match filter.plan_id {
-        Some(p) => plans::groups(&mut c, p).await?,
+        Some(p) => app.plan_groups(&mut c, p).await?.to_vec(),
         None => Vec::new(),
     };
-    let pillars = plans::pillars(&mut c).await?;
+    let pillars = app.pillars(&mut c).await?.to_vec();
     drop(c);
     let unit_choices =
         crate::pickers::unit_choices(app, user, Action::ViewWork, app.today()).await?;

@@ -594,6 +594,27 @@ async fn the_task_list_filters_searches_sorts_and_pages() {
         "the district and the commune below it"
     );
     assert_eq!(get("unit=21550".into()).await["total"], 6);
+    // A unit's pages, read twice (the second time its count is known), are its tasks in
+    // order, each once.
+    let codes_of = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let whole = codes_of(&get("unit=540&per_page=100".into()).await);
+    assert_eq!(whole.len(), 12);
+    for _ in 0..2 {
+        let mut paged = Vec::new();
+        for page in 1..=3 {
+            let got = get(format!("unit=540&per_page=5&page={page}")).await;
+            assert_eq!(got["total"], 12, "page {page}: {got}");
+            paged.extend(codes_of(&got));
+        }
+        assert_eq!(paged, whole);
+    }
     assert_eq!(
         get("mode=thu%C3%AA".into()).await["total"],
         6,
@@ -662,6 +683,24 @@ async fn the_task_list_filters_searches_sorts_and_pages() {
     }
     let (_, plan_body) = coordinator.get_json(&format!("/api/v1/plans/{plan}")).await;
     assert_eq!(plan_body["outcomes"]["not_completed_overdue"], 12);
+
+    // A page is kept a few seconds, but a change shows on the very next read of it, in the
+    // API and on the page.
+    let kept = get("unit=540&per_page=5".into()).await;
+    let first = &kept["items"][0];
+    let html = format!("/tasks?plan={plan}&unit=540&per_page=5");
+    let page = coordinator.get(&html).await.text().await.unwrap();
+    assert!(!page.contains("Nhiệm vụ đổi tên ngay"));
+    let mut renamed = task_body(first["code"].as_str().unwrap(), "540", infra);
+    renamed["title"] = json!("Nhiệm vụ đổi tên ngay");
+    let (status, body) = coordinator
+        .patch_json(&format!("/api/v1/tasks/{}", first["id"]), &renamed)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let again = get("unit=540&per_page=5".into()).await;
+    assert_eq!(again["items"][0]["title"], "Nhiệm vụ đổi tên ngay");
+    let page = coordinator.get(&html).await.text().await.unwrap();
+    assert!(page.contains("Nhiệm vụ đổi tên ngay"));
 }
 
 #[tokio::test]
