@@ -1234,6 +1234,12 @@ async fn people_are_notified_of_each_step_and_mark_notices_read() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(unread(&editor).await["unread"], 1);
+    // The header's count was kept from the page before; a notice read shows at once.
+    let page = editor.get("/").await.text().await.unwrap();
+    assert!(
+        page.contains("aria-label=\"1 chưa đọc\"") && !page.contains("aria-label=\"2 chưa đọc\""),
+        "the header counts the notice read"
+    );
     let r = approver
         .client
         .post(approver.url(&format!("/api/v1/notifications/{first}/read")))
@@ -1251,6 +1257,11 @@ async fn people_are_notified_of_each_step_and_mark_notices_read() {
         .await;
     assert_eq!(r.headers()["location"], format!("/tasks/{id}"));
     assert_eq!(unread(&editor).await["unread"], 0);
+    let page = editor.get("/").await.text().await.unwrap();
+    assert!(
+        !page.contains("class=\"badge\""),
+        "no count once all are read"
+    );
 
     let (status, _) = editor
         .send_json(
