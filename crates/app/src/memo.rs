@@ -41,6 +41,16 @@ pub struct SeenSession {
     pub last_seen_at: OffsetDateTime,
 }
 
+/// A query as a memory key: the digest of its full description, so that a key takes 32
+/// bytes whatever the query holds (a search, hundreds of units of a scope).
+pub type QueryKey = [u8; 32];
+
+/// The key of a query described by `description` (its `Debug` form, say).
+pub fn query_key(description: &str) -> QueryKey {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(description.as_bytes()).into()
+}
+
 /// Each ended unit's successors standing on a day (see [`dxplan_store::units::continued_in`]).
 pub type ContinuedIn = HashMap<i64, Vec<dxplan_store::units::Unit>>;
 
@@ -69,9 +79,9 @@ pub struct Memo {
     /// steering committee read the same few again and again.
     /// How many tasks each task-list query selects (by the query without its page and
     /// order): a count of a third of a plan of 30,000 tasks is what a page costs most.
-    pub(crate) task_counts: Shelf<String, i64>,
+    pub(crate) task_counts: Shelf<QueryKey, i64>,
     /// Task-list pages of at most 50 rows, by the whole query (the reader's scope in it).
-    pub(crate) task_pages: Shelf<String, Arc<dxplan_store::tasks::TaskPage>, MAX_PAGE_ENTRIES>,
+    pub(crate) task_pages: Shelf<QueryKey, Arc<dxplan_store::tasks::TaskPage>, MAX_PAGE_ENTRIES>,
     pub(crate) dashboards: Shelf<
         crate::dashboard::DashboardKey,
         Arc<(

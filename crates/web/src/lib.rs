@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load_session))
         .layer(axum::middleware::from_fn(middleware::same_origin))
         .layer(axum::middleware::from_fn(middleware::refuse_nul))
+        .layer(axum::middleware::from_fn(middleware::bound_query))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_meta))
         .layer(axum::middleware::from_fn(middleware::cache_control))

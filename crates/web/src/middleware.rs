@@ -95,6 +95,30 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// The longest value a query string may carry, in characters: a search typed or pasted,
+/// a unit's name, a cursor. Beyond it the engines refuse the search pattern (SQLite's
+/// `LIKE` takes 50,000 bytes) or the number of its words, and the memory of recent lists
+/// would keep keys of any size.
+pub const MAX_QUERY_VALUE_CHARS: usize = 500;
+
+/// Refuses a request whose query string carries a value longer than
+/// [`MAX_QUERY_VALUE_CHARS`], before any handler reads it.
+pub async fn bound_query(request: Request, next: Next) -> Response {
+    let too_long = request.uri().query().is_some_and(|q| {
+        // A value's encoded form is never shorter than its text: most are checked unread.
+        q.len() > MAX_QUERY_VALUE_CHARS
+            && url::form_urlencoded::parse(q.as_bytes())
+                .any(|(_, v)| v.chars().count() > MAX_QUERY_VALUE_CHARS)
+    });
+    if too_long {
+        return WebError(AppError::BadRequest(format!(
+            "một giá trị trong địa chỉ dài quá {MAX_QUERY_VALUE_CHARS} ký tự (từ khoá tìm kiếm chẳng hạn) — hãy rút gọn / a value in the address is longer than {MAX_QUERY_VALUE_CHARS} characters (a search, say): shorten it"
+        )))
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// Refuses state-changing requests that a browser says come from another site.
 pub async fn same_origin(request: Request, next: Next) -> Response {
     if !matches!(

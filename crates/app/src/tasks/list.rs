@@ -155,7 +155,7 @@ async fn list_on(
     let read = move || async move {
         // The number of all matches is kept by the query without its page and order:
         // the next page, or another order, counts nothing.
-        let count_key = format!(
+        let count_key = crate::memo::query_key(&format!(
             "{:?}",
             TaskFilter {
                 offset: 0,
@@ -163,7 +163,7 @@ async fn list_on(
                 sort: Default::default(),
                 ..filter.clone()
             }
-        );
+        ));
         let generation = app.memo.generation();
         let known_total = app.memo.task_counts.get(&app.memo, &count_key);
         let page = tasks::list_counted(conn, filter, known_total).await?;
@@ -181,7 +181,11 @@ async fn list_on(
     let page = if filter.limit <= MAX_KEPT_PAGE_ROWS {
         app.memo
             .task_pages
-            .get_or_read(&app.memo, format!("{filter:?}"), read)
+            .get_or_read(
+                &app.memo,
+                crate::memo::query_key(&format!("{filter:?}")),
+                read,
+            )
             .await?
     } else {
         read().await?

@@ -736,3 +736,44 @@ async fn a_nul_character_anywhere_is_refused_as_bad_input() {
     let titles = plans.to_string();
     assert!(!titles.contains("\\u0000"), "nothing was written: {titles}");
 }
+
+#[tokio::test]
+async fn a_search_pasted_too_long_is_refused_in_words_and_the_server_keeps_serving() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    // SQLite refuses a LIKE pattern over 50,000 bytes and a query of too many terms: both
+    // had answered 500 on every search of the site.
+    let long = "a".repeat(60_000);
+    let many_words = "a+".repeat(20_000);
+    let pasted = "chuyển đổi số ".repeat(40);
+    for path in [
+        "/api/v1/tasks",
+        "/api/v1/indicators",
+        "/api/v1/units",
+        "/api/v1/users",
+    ] {
+        for q in [&long, &many_words] {
+            let (status, body) = admin.get_json(&format!("{path}?q={q}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("dài quá 500 ký tự"),
+                "{path}: {body}"
+            );
+        }
+    }
+    for path in ["/tasks", "/indicators", "/units", "/users"] {
+        let r = admin.get(&format!("{path}?q={pasted}")).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("dài quá 500 ký tự"),
+            "{path}"
+        );
+        // A long but reasonable search (500 characters, 250 words) is answered.
+        let r = admin.get(&format!("{path}?q={}", "số ".repeat(166))).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(admin.get("/healthz").await.status(), StatusCode::OK);
+}
