@@ -1,9 +1,9 @@
 //! A few seconds' memory of what nearly every request reads again: whose session a cookie
 //! is (with the person's grants), which units a scope's roots cover, the indicator
 //! catalogue, the plans and what the task list's filters offer, the number of tasks a
-//! list query selects, and the dashboards. Without it, every page of the task list began with four
-//! queries and a walk of the whole unit tree, and every refresh of a wall screen
-//! recombined five years of figures.
+//! list query selects and its pages, the unread notifications, and the dashboards. Without
+//! it, every page of the task list began with four queries and a walk of the whole unit
+//! tree, and every refresh of a wall screen recombined five years of figures.
 //!
 //! It never serves what a change has made untrue: every committed change of record
 //! ([`crate::Write`]), and housekeeping that changes what pages show
@@ -75,13 +75,13 @@ pub struct Memo {
     /// The units standing on a day that continue each ended unit of a set (a page's lead
     /// units): a ward's list names the communes merged into it on every page.
     pub(crate) continued: Shelf<(Vec<i64>, time::Date), Arc<ContinuedIn>>,
-    /// Dashboards as computed, by what they were computed for: the wall screens and the
-    /// steering committee read the same few again and again.
     /// How many tasks each task-list query selects (by the query without its page and
     /// order): a count of a third of a plan of 30,000 tasks is what a page costs most.
     pub(crate) task_counts: Shelf<QueryKey, i64>,
     /// Task-list pages of at most 50 rows, by the whole query (the reader's scope in it).
     pub(crate) task_pages: Shelf<QueryKey, Arc<dxplan_store::tasks::TaskPage>, MAX_PAGE_ENTRIES>,
+    /// Dashboards as computed, by what they were computed for: the wall screens and the
+    /// steering committee read the same few again and again.
     pub(crate) dashboards: Shelf<
         crate::dashboard::DashboardKey,
         Arc<(
