@@ -58,7 +58,7 @@ pub struct TaskFilter {
     pub unit_subtree: Option<i64>,
     /// The same, as the subtree's units themselves when the caller has them at hand (a
     /// remembered subtree): probed in the plan's index of lead units instead of walking
-    /// the tree in the query, which cost a ward's list four times the plan's first page.
+    /// the tree in the query (see the narrow selections of [`list_counted`]).
     pub lead_units: Option<std::sync::Arc<[i64]>>,
     /// What the reader may see: tasks led or coordinated by units below these roots
     /// (`None`: everything).
