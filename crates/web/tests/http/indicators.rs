@@ -1266,6 +1266,20 @@ async fn dashboard_value(s: &Session, unit: &str, period: &str, code: &str) -> V
         .unwrap_or(Value::Null)
 }
 
+/// The figure an indicator's page shows in its tile for `unit` and `period`.
+async fn page_value(s: &Session, code: &str, unit: &str, period: &str) -> String {
+    let page = s
+        .get(&format!("/indicators/{code}?unit={unit}&period={period}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let tile = r#"<span class="tile-number">"#;
+    let start = page.find(tile).map(|i| i + tile.len()).expect("a tile");
+    let len = page[start..].find("</span>").expect("the tile's end");
+    page[start..start + len].to_string()
+}
+
 #[tokio::test]
 async fn a_subtree_rollup_is_never_stale_after_an_approval() {
     let app = TestApp::spawn().await;
@@ -1292,6 +1306,12 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
         Value::Null
     );
+    // The indicator's page read now is kept a few seconds, but not past a change.
+    let before = page_value(&coordinator, "T-SUM", "52", "2025").await;
+    assert_eq!(
+        before,
+        page_value(&coordinator, "T-SUM", "52", "2025").await
+    );
     for (s, unit) in [(&qn, "540"), (&al, "542")] {
         approve_all(&coordinator, s, unit, "2025Q1").await;
     }
@@ -1299,6 +1319,7 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
         15.0
     );
+    assert_eq!(page_value(&coordinator, "T-SUM", "52", "2025").await, "15");
     for (s, unit) in [(&qn, "540"), (&al, "542")] {
         approve_all(&coordinator, s, unit, "2025Q2").await;
     }
@@ -1346,6 +1367,21 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
     assert_eq!(
         dashboard_value(&coordinator, "52", "2025", "T-SUM").await,
         44.0
+    );
+    assert_eq!(page_value(&coordinator, "T-SUM", "52", "2025").await, "44");
+    assert_eq!(page_value(&qn, "T-SUM", "540", "2025Q1").await, "20");
+    // What one reader had kept is not shown to a reader of another unit.
+    assert_eq!(
+        page_value(&coordinator, "T-SUM", "542", "2025Q1").await,
+        "5"
+    );
+    let refused = qn.get("/indicators/T-SUM?unit=542&period=2025Q1").await;
+    let status = refused.status();
+    let refused = refused.text().await.unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(
+        !refused.contains(r#"<span class="tile-number">"#),
+        "{refused}"
     );
     assert_eq!(
         dashboard_value(&coordinator, "540", "2025Q1", "T-SUM").await,

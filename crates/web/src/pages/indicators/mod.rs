@@ -7,7 +7,6 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use dxplan_app::indicators::Indicator;
 use dxplan_domain::auth::Action;
-use dxplan_domain::dashboard::{KeyIndicator, TREND_YEARS, YearFigure};
 use dxplan_domain::indicator::IndicatorInput;
 use dxplan_domain::period::Period;
 use dxplan_domain::text::format_number;
@@ -251,57 +250,8 @@ pub async fn show(
             }
         },
     };
-    let unit_code = unit.code.clone();
-    let ask = svc::RollupAsk {
-        indicator: &code,
-        unit: &unit_code,
-        period: &period,
-        at,
-        with_children: true,
-        include_pending: false,
-    };
-    let view = svc::rollup(&ctx.state, user, &ask).await?;
-    // Five years of the same unit for the trend, and the units below ranked.
-    let year = parsed.start().year();
-    let years: Vec<Period> = (year - TREND_YEARS + 1..=year).map(Period::Year).collect();
-    let per_year =
-        svc::rollup_periods(&ctx.state, &unit_code, &years, at, Some(&[indicator.id])).await?;
-    // Where the year shown is heading for the unit, against the unit's target for it.
-    let years_seen: Vec<Option<&svc::RollupView>> = per_year.iter().map(|v| v.first()).collect();
-    let (this_year, past) = years_seen.split_last().unwrap_or((&None, &[]));
-    let ask = svc::ForecastAsk {
-        indicator: &indicator,
-        target: this_year.and_then(|v| v.target),
-        past_years: past.iter().map(|v| v.and_then(|v| v.value)).collect(),
-        this_year: this_year.and_then(|v| v.value),
-    };
-    let forecast = svc::year_forecasts(&ctx.state, &unit_code, year, at, &[ask])
-        .await?
-        .remove(&indicator.id);
-    let trend = KeyIndicator {
-        code: indicator.code.clone(),
-        name: indicator.name.clone(),
-        unit_of_measure: indicator.unit_of_measure.clone(),
-        period_type: indicator.period_type,
-        forecast: forecast.unwrap_or_else(dxplan_domain::forecast::Forecast::unknown),
-        value: view.value,
-        target: view.target,
-        attainment: view.attainment,
-        reported_units: view.reported_units,
-        missing_units: view.missing.len(),
-        trend: years
-            .iter()
-            .zip(&per_year)
-            .map(|(p, views)| {
-                let v = views.first();
-                YearFigure {
-                    year: p.start().year(),
-                    value: v.and_then(|v| v.value),
-                    target: v.and_then(|v| v.target),
-                }
-            })
-            .collect(),
-    };
+    let overview = svc::overview(&ctx.state, user, &indicator, &unit.code, parsed, at).await?;
+    let svc::IndicatorOverview { view, key: trend } = &*overview;
     let suffix = if indicator.unit_of_measure.as_deref() == Some("%") {
         " %"
     } else {
@@ -394,7 +344,7 @@ pub async fn show(
                 .then(|| number(trend.forecast.value)),
             how: trend.forecast.explain(lang, indicator.period_type),
         },
-        trend: indicator_chart(&trend, lang),
+        trend: indicator_chart(trend, lang),
         ranking,
         indicator,
     })
