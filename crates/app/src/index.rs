@@ -511,12 +511,17 @@ pub async fn framework_xlsx(
 ) -> AppResult<(String, Vec<u8>)> {
     let view = framework(app, user, id).await?;
     let exported = export_framework(app, user, id).await?;
+    let parent_of: HashMap<&str, &str> = view
+        .criteria
+        .iter()
+        .filter_map(|c| Some((c.code.as_str(), c.parent.as_deref()?)))
+        .collect();
     let depth_of = |code: &str| {
         let mut depth = 0;
-        let mut at = view.criteria.iter().find(|c| c.code == code);
-        while let Some(parent) = at.and_then(|c| c.parent.as_deref()) {
+        let mut at = code;
+        while let Some(parent) = parent_of.get(at) {
             depth += 1;
-            at = view.criteria.iter().find(|c| c.code == parent);
+            at = parent;
             if depth > view.criteria.len() {
                 break;
             }

@@ -124,7 +124,8 @@ pub fn read_framework(grid: &[Vec<Cell>]) -> Result<Vec<ImportedCriterion>, Vec<
         });
     }
     // A leaf (nothing below it) without a rule is scored by hand.
-    let parents: Vec<String> = out.iter().filter_map(|c| c.parent.clone()).collect();
+    let parents: std::collections::HashSet<String> =
+        out.iter().filter_map(|c| c.parent.clone()).collect();
     for c in &mut out {
         if c.rule.is_none() && !parents.contains(&c.code) {
             c.rule = Some(Rule::Manual);

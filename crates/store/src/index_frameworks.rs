@@ -90,9 +90,10 @@ async fn write_criteria(c: &mut Conn, id: i64, criteria: &[CriterionWrite<'_>]) 
     .bind(id)
     .fetch_all(x)
     .await)?;
+    let kept: std::collections::HashSet<&str> = criteria.iter().map(|k| k.code).collect();
     for (gone, _) in existing
         .iter()
-        .filter(|(_, code)| !criteria.iter().any(|k| k.code == code))
+        .filter(|(_, code)| !kept.contains(code.as_str()))
     {
         q!(c, |x| sqlx::query(
             "DELETE FROM task_criteria WHERE criterion_id = $1"

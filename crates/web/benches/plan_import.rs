@@ -2,7 +2,9 @@
 //! write them (full names, in a province of today's communes and departments), checked
 //! (a dry run) in under 1 s and imported in under 3 s, all or nothing. Then figures
 //! likewise: 5,000 rows of the exchange format (every commune, the demo's indicators of
-//! one period type) saved as drafts in one request, all or nothing.
+//! one period type) saved as drafts in one request, all or nothing. Then index frameworks
+//! over HTTP, at a tenth of that size and at the full size to show the cost is linear: made
+//! from JSON, exported as the annex workbook, and that workbook imported back as a new one.
 //!
 //! Run: `cargo bench -p dxplan-web --bench plan_import` (SQLite; set
 //! `DXPLAN_TEST_DATABASE_URL` for PostgreSQL; `DXPLAN_BENCH_ROWS` for another size).
@@ -18,7 +20,7 @@ use dxplan_domain::unit::UnitKind;
 use rust_xlsxwriter::Workbook;
 
 mod common;
-use common::bench_state;
+use common::{bench_state, login_session, serve_logged_in};
 
 #[tokio::main]
 async fn main() {
@@ -95,6 +97,106 @@ async fn main() {
         format!("{rows} figures saved"),
         started.elapsed().as_secs_f64() * 1e3
     );
+
+    let (base, _) = serve_logged_in(&state).await;
+    let (client, csrf) = login_session(&base, "coordinator", "demo").await;
+    for size in [rows / 10, rows] {
+        frameworks(&base, &client, &csrf, size, today.year()).await;
+    }
+}
+
+/// A framework of `size` criteria made, exported and imported back over HTTP, each step
+/// timed as the coordinator meets it.
+async fn frameworks(base: &str, client: &reqwest::Client, csrf: &str, size: usize, year: i32) {
+    let api = format!("{base}/api/v1/index-frameworks");
+    let code = format!("BENCH-{size}");
+    let started = Instant::now();
+    let made = client
+        .post(&api)
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
+        .header("x-csrf-token", csrf)
+        .json(&framework_json(&code, size, year))
+        .send()
+        .await
+        .expect("create");
+    let made_ms = started.elapsed().as_secs_f64() * 1e3;
+    let status = made.status();
+    let view: serde_json::Value = made.json().await.expect("json");
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{view}");
+    let id = view["framework"]["id"].as_i64().expect("id");
+    let started = Instant::now();
+    let book = client
+        .get(format!("{api}/{id}/export.xlsx"))
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("bytes");
+    let exported_ms = started.elapsed().as_secs_f64() * 1e3;
+    let names = serde_urlencoded::to_string([
+        ("code", format!("{code}-X")),
+        ("name", format!("Bộ chỉ số nhập lại {code}")),
+        ("year", year.to_string()),
+        ("unit_kinds", "commune".to_string()),
+    ])
+    .expect("query");
+    let started = Instant::now();
+    let imported = client
+        .post(format!("{api}/import?{names}"))
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
+        .header("x-csrf-token", csrf)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(book.clone())
+        .send()
+        .await
+        .expect("import");
+    let imported_ms = started.elapsed().as_secs_f64() * 1e3;
+    let status = imported.status();
+    let back: serde_json::Value = imported.json().await.expect("json");
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{back}");
+    assert_eq!(back["criteria"].as_array().map(Vec::len), Some(size));
+    println!(
+        "  framework of {size:>5} criteria: made from JSON {made_ms:>6.0} ms, annex exported \
+         {exported_ms:>6.0} ms ({} kB), imported back {imported_ms:>6.0} ms",
+        book.len() / 1024
+    );
+}
+
+/// A framework as the DTI's are laid out: ten main indices of ten criteria each, and the
+/// rest as sub-criteria spread over those hundred, scored by rules of every kind in turn.
+fn framework_json(code: &str, size: usize, year: i32) -> serde_json::Value {
+    let rules = [
+        serde_json::json!({"rule": "manual"}),
+        serde_json::json!({"rule": "yes_no"}),
+        serde_json::json!({"rule": "ratio"}),
+        serde_json::json!({"rule": "steps", "steps": [{"at_least": 4, "points": 1.5}, {"at_least": 2, "points": 0.75}]}),
+    ];
+    let groups = (size / 11).clamp(1, 100);
+    let tops = groups.div_ceil(10);
+    let mut criteria = Vec::with_capacity(size);
+    for t in 1..=tops {
+        criteria.push(serde_json::json!({"code": format!("{t}"), "name": format!("Chỉ số chính {t}"), "max_points": 0}));
+    }
+    for g in 0..groups {
+        let parent = g / 10 + 1;
+        criteria.push(serde_json::json!({"code": format!("{parent}.{}", g % 10 + 1),
+            "parent": format!("{parent}"), "name": format!("Chỉ số thành phần {g}"), "max_points": 0}));
+    }
+    for i in 0..size.saturating_sub(tops + groups) {
+        let g = i % groups;
+        let parent = format!("{}.{}", g / 10 + 1, g % 10 + 1);
+        criteria.push(serde_json::json!({"code": format!("{parent}.{}", i / groups + 1),
+            "parent": parent, "name": format!("Tiêu chí {i}: tỷ lệ hồ sơ xử lý trực tuyến toàn trình"),
+            "max_points": 1.5, "rule": rules[i % rules.len()],
+            "evidence": "Báo cáo của đơn vị, trích xuất từ Hệ thống thông tin giải quyết thủ tục hành chính"}));
+    }
+    serde_json::json!({"code": code, "name": format!("Bộ chỉ số thử {code}"), "year": year,
+        "unit_kinds": ["commune"], "criteria": criteria})
 }
 
 /// `rows` figures as a province's statistics office sends them: every commune standing

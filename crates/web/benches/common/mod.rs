@@ -71,6 +71,15 @@ pub async fn serve_logged_in(state: &AppState) -> (String, reqwest::Client) {
 
 /// A client logged in as `username`, asking for compressed answers as browsers do.
 pub async fn login(base: &str, username: &str, password: &str) -> reqwest::Client {
+    login_session(base, username, password).await.0
+}
+
+/// [`login`], with the session's CSRF token that every change sends as `x-csrf-token`.
+pub async fn login_session(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> (reqwest::Client, String) {
     dxplan_jobs::webhooks::install_crypto();
     let mut headers = reqwest::header::HeaderMap::new();
     // The client keeps the bytes as sent: the sizes printed are what crosses the wire.
@@ -85,6 +94,7 @@ pub async fn login(base: &str, username: &str, password: &str) -> reqwest::Clien
         .expect("client");
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
         .json(&serde_json::json!({"username": username, "password": password}))
         .send()
         .await
@@ -94,7 +104,9 @@ pub async fn login(base: &str, username: &str, password: &str) -> reqwest::Clien
         "{username}: {}",
         login.status()
     );
-    client
+    let body: serde_json::Value = login.json().await.expect("login's answer");
+    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+    (client, csrf)
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
