@@ -84,27 +84,22 @@ pub fn nul_refused() -> WebError {
     ))
 }
 
-/// Refuses a request whose path or query carries a NUL character (`%00`), before any
-/// handler reads it. Bodies are checked where they are read (forms, JSON).
-pub async fn refuse_nul(request: Request, next: Next) -> Response {
-    let uri = request.uri();
-    let carries_nul = |s: &str| s.contains("%00");
-    if carries_nul(uri.path()) || uri.query().is_some_and(carries_nul) {
-        return nul_refused().into_response();
-    }
-    next.run(request).await
-}
-
 /// The longest value a query string may carry, in characters: a search typed or pasted,
 /// a unit's name, a cursor. Beyond it the engines refuse the search pattern (SQLite's
 /// `LIKE` takes 50,000 bytes) or the number of its words, and the memory of recent lists
 /// would keep keys of any size.
 pub const MAX_QUERY_VALUE_CHARS: usize = 500;
 
-/// Refuses a request whose query string carries a value longer than
-/// [`MAX_QUERY_VALUE_CHARS`], before any handler reads it.
-pub async fn bound_query(request: Request, next: Next) -> Response {
-    let too_long = request.uri().query().is_some_and(|q| {
+/// Refuses a request whose address no handler should read: a NUL character (`%00`) in its
+/// path or query, or a query value longer than [`MAX_QUERY_VALUE_CHARS`]. Bodies are
+/// checked where they are read (forms, JSON).
+pub async fn check_address(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let carries_nul = |s: &str| s.contains("%00");
+    if carries_nul(uri.path()) || uri.query().is_some_and(carries_nul) {
+        return nul_refused().into_response();
+    }
+    let too_long = uri.query().is_some_and(|q| {
         // A value's encoded form is never shorter than its text: most are checked unread.
         q.len() > MAX_QUERY_VALUE_CHARS
             && url::form_urlencoded::parse(q.as_bytes())
