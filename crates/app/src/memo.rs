@@ -9,7 +9,8 @@
 //! ([`crate::Write`]), and housekeeping that changes what pages show
 //! ([`crate::write::Housekeeping::commit_shown`]), forgets everything at once; an answer read while a change was
 //! committing is not kept (the generation it was read under has passed). A change made by
-//! another process (the command line beside a running server) is seen within [`TTL`].
+//! another process (the command line beside a running server) is seen within [`TTL`], or
+//! twice that for the costly answers served aged while one reader reads them again.
 //! Time limits that belong to the record — a session's expiry and idle limit — are checked
 //! on every hit against the record's own times, not against the memory's.
 
@@ -25,6 +26,9 @@ use crate::principal::CurrentUser;
 
 /// How long an answer is kept at most.
 pub const TTL: Duration = Duration::from_secs(5);
+/// How long a costly answer may still be served, aged, while one reader reads it again
+/// (see [`Shelf::get_or_read_alone`]); never past a change committed here.
+const AGED_TTL: Duration = Duration::from_secs(10);
 /// Entries per shelf before it is emptied: a bound on memory, not a policy (a full shelf
 /// starts again; the next requests read the database).
 const MAX_ENTRIES: usize = 10_000;
@@ -99,6 +103,10 @@ pub struct Memo {
         Arc<[crate::indicators::RollupView]>,
         MAX_LARGE_ENTRIES,
     >,
+    /// One indicator over a subtree for a period, as the API asks for it (indicator, unit,
+    /// period, tree's date, with children, with figures awaiting review).
+    pub(crate) rollup_views:
+        Shelf<crate::indicators::RollupKey, Arc<crate::indicators::RollupView>, MAX_LARGE_ENTRIES>,
     /// One indicator over a subtree with its trend and forecast (its page): over a nation
     /// a quarter of a second, which eight readers at once had each paid (8 requests/s).
     pub(crate) overviews: Shelf<
@@ -130,6 +138,7 @@ impl Memo {
         self.task_pages.clear();
         self.dashboards.clear();
         self.rollups.clear();
+        self.rollup_views.clear();
         self.overviews.clear();
         self.unread.forget();
     }
@@ -291,8 +300,29 @@ impl<K: Eq + Hash, V: Clone, const CAP: usize> Shelf<K, V, CAP> {
             key: &key,
             queue: &queue,
         };
-        let _turn = queue.lock().await;
+        let _turn = match queue.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                // Another reader is reading the answer again. If it only aged (no change
+                // committed since), the others take the aged one instead of queueing
+                // behind a read of a quarter of a second.
+                if let Some(value) = self.aged(memo, &key) {
+                    return Ok(value);
+                }
+                queue.lock().await
+            }
+        };
         self.get_or_read(memo, key.clone(), read).await
+    }
+
+    /// The answer kept for `key` when no change has passed since and it is younger than
+    /// [`AGED_TTL`]: what waiting readers take while one reads it again.
+    fn aged(&self, memo: &Memo, key: &K) -> Option<V> {
+        let generation = memo.generation();
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = entries.get(key)?;
+        (entry.generation == generation && entry.kept_at.elapsed() < AGED_TTL)
+            .then(|| entry.value.clone())
     }
 
     /// Keeps `value`, read under `generation`, unless a change has been committed since.
@@ -401,6 +431,74 @@ mod tests {
             memo.subtrees.reading.lock().unwrap().is_empty(),
             "no queue left behind"
         );
+    }
+
+    #[tokio::test]
+    async fn while_one_reader_reads_an_aged_answer_again_the_others_take_it_unless_changed() {
+        let memo = Memo::default();
+        memo.subtrees
+            .keep(&memo, memo.generation(), vec![1], Arc::from([1]));
+        let age = |by: Duration| {
+            let mut entries = memo.subtrees.entries.lock().unwrap();
+            let entry = entries.get_mut(&vec![1]).unwrap();
+            entry.kept_at = Instant::now().checked_sub(by).unwrap();
+        };
+        age(TTL + Duration::from_secs(1));
+        let (started, finish) = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
+        let slow = memo.subtrees.get_or_read_alone(&memo, vec![1], || async {
+            started.notify_one();
+            finish.notified().await;
+            Ok::<_, ()>(Arc::from([2]))
+        });
+        let others = async {
+            started.notified().await;
+            let aged = memo
+                .subtrees
+                .get_or_read_alone(&memo, vec![1], || async { Ok::<_, ()>(Arc::from([9])) });
+            // Bounded, so that a reader wrongly queueing fails the test instead of hanging it.
+            let aged = tokio::time::timeout(Duration::from_secs(2), aged).await;
+            finish.notify_one();
+            aged
+        };
+        let (fresh, aged) = tokio::join!(slow, others);
+        assert_eq!(fresh, Ok(Arc::from([2])), "the reader that read");
+        assert_eq!(aged, Ok(Ok(Arc::from([1]))), "the other, without waiting");
+        assert_eq!(memo.subtrees.get(&memo, &vec![1]), Some(Arc::from([2])));
+
+        // Past a change, or too old, nobody takes the aged answer: they wait.
+        for (change, by) in [(true, TTL), (false, AGED_TTL)] {
+            memo.subtrees
+                .keep(&memo, memo.generation(), vec![1], Arc::from([1]));
+            age(by + Duration::from_secs(1));
+            if change {
+                memo.generation.fetch_add(1, Ordering::AcqRel);
+            }
+            let (started, finish) = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
+            let slow = memo.subtrees.get_or_read_alone(&memo, vec![1], || async {
+                started.notify_one();
+                finish.notified().await;
+                Ok::<_, ()>(Arc::from([3]))
+            });
+            let other = async {
+                started.notified().await;
+                let waiting = memo
+                    .subtrees
+                    .get_or_read_alone(&memo, vec![1], || async { Ok::<_, ()>(Arc::from([9])) });
+                tokio::pin!(waiting);
+                assert!(
+                    futures_util::FutureExt::now_or_never(waiting.as_mut()).is_none(),
+                    "change {change}: waits"
+                );
+                finish.notify_one();
+                waiting.await
+            };
+            let (_, waited) = tokio::join!(slow, other);
+            assert_eq!(
+                waited,
+                Ok(Arc::from([3])),
+                "change {change}: the new answer"
+            );
+        }
     }
 
     #[tokio::test]

@@ -127,6 +127,9 @@ pub struct RollupAsk<'a> {
     pub include_pending: bool,
 }
 
+/// What is remembered of roll-ups asked for: [`RollupAsk`]'s fields, owned.
+pub(crate) type RollupKey = (String, String, String, Date, bool, bool);
+
 /// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
 /// stood on `at`: figures of units merged away count for their successor.
 pub async fn rollup(app: &App, user: &CurrentUser, ask: &RollupAsk<'_>) -> AppResult<RollupView> {
@@ -135,7 +138,23 @@ pub async fn rollup(app: &App, user: &CurrentUser, ask: &RollupAsk<'_>) -> AppRe
         let absent = Absent::Field("unit");
         unit_by_code_for(&mut c, user, Action::ViewWork, ask.unit, ask.at, absent).await?;
     }
-    rollup_unchecked(app, ask).await
+    // Kept a few seconds and forgotten on any change: one indicator over a nation reads
+    // tens of thousands of figures, which eight readers of the API at once each paid.
+    let key: RollupKey = (
+        ask.indicator.to_owned(),
+        ask.unit.to_owned(),
+        ask.period.to_owned(),
+        ask.at,
+        ask.with_children,
+        ask.include_pending,
+    );
+    app.memo
+        .rollup_views
+        .get_or_read_alone(&app.memo, key, || async {
+            Ok::<_, AppError>(Arc::new(rollup_unchecked(app, ask).await?))
+        })
+        .await
+        .map(Arc::unwrap_or_clone)
 }
 
 /// [`rollup`] for a caller already allowed to read the unit (a target split).

@@ -1383,6 +1383,15 @@ async fn a_subtree_rollup_is_never_stale_after_an_approval() {
         !refused.contains(r#"<span class="tile-number">"#),
         "{refused}"
     );
+    let api = "/api/v1/indicators/T-SUM/values?unit=542&period=2025Q1";
+    let (status, kept) = coordinator.get_json(api).await;
+    assert_eq!(
+        (status, kept["value"].as_f64()),
+        (StatusCode::OK, Some(5.0))
+    );
+    let (status, refused) = qn.get_json(api).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(refused.get("value").is_none(), "{refused}");
     assert_eq!(
         dashboard_value(&coordinator, "540", "2025Q1", "T-SUM").await,
         20.0
