@@ -797,8 +797,22 @@ pub async fn list(app: &App, user: &CurrentUser, ask: &ListAsk) -> AppResult<Exp
 }
 
 /// What waits on the user among explanation requests (the home page's counts).
+/// Kept a few seconds by the reader's grants (all it depends on) and forgotten on any
+/// change: over a nation each count walks the reader's 3,400 units, on every dashboard.
 pub async fn tally(app: &App, user: &CurrentUser) -> AppResult<ExplanationTally> {
     let today = app.today();
+    let key = crate::memo::query_key(&format!("{today} {:?}", user.grants));
+    app.memo
+        .tallies
+        .get_or_read(&app.memo, key, || count_waiting(app, user, today))
+        .await
+}
+
+async fn count_waiting(
+    app: &App,
+    user: &CurrentUser,
+    today: time::Date,
+) -> AppResult<ExplanationTally> {
     let mut c = app.db.read().await?;
     let mut t = ExplanationTally::default();
     if user.holds(Action::AnswerExplanation) {

@@ -34,6 +34,9 @@ const AGED_TTL: Duration = Duration::from_secs(10);
 const MAX_ENTRIES: usize = 10_000;
 /// The same bound for answers of tens of kilobytes (every indicator of a subtree).
 const MAX_LARGE_ENTRIES: usize = 200;
+/// And for unit trees (a nation's is a few hundred kilobytes; readers ask for today's and
+/// a few periods' ends).
+const MAX_TREE_ENTRIES: usize = 16;
 /// And for pages of tasks (up to 50 rows of a kilobyte or more each): a few megabytes.
 const MAX_PAGE_ENTRIES: usize = 64;
 
@@ -69,6 +72,8 @@ pub struct Memo {
     pub(crate) unit_count: Shelf<(), usize>,
     /// The units standing on a day, in the tree's order: what every unit picker offers.
     pub(crate) standing: Shelf<time::Date, Arc<[dxplan_store::units::Unit]>>,
+    /// The unit tree on a day as roll-ups walk it (lineage and shares included).
+    pub(crate) trees: Shelf<time::Date, Arc<dxplan_domain::rollup::Tree>, MAX_TREE_ENTRIES>,
     /// The whole indicator catalogue, in its order.
     pub(crate) catalogue: Shelf<(), Arc<[dxplan_store::indicators::Indicator]>>,
     /// Every plan (the newest first), every pillar and each plan's groups: what the task
@@ -93,6 +98,8 @@ pub struct Memo {
             dxplan_store::tasks::TaskFilter,
         )>,
     >,
+    /// What explanation requests wait on readers of each set of grants (and day).
+    pub(crate) tallies: Shelf<QueryKey, crate::explanations::ExplanationTally>,
     /// How many notifications each person has unread: the badge on every page.
     pub(crate) unread: UnreadCounts,
     /// Every indicator rolled up over a subtree (unit code, period, tree's date): over a
@@ -129,6 +136,7 @@ impl Memo {
         self.subtrees.clear();
         self.unit_count.clear();
         self.standing.clear();
+        self.trees.clear();
         self.catalogue.clear();
         self.plans.clear();
         self.pillars.clear();
@@ -137,6 +145,7 @@ impl Memo {
         self.task_counts.clear();
         self.task_pages.clear();
         self.dashboards.clear();
+        self.tallies.clear();
         self.rollups.clear();
         self.rollup_views.clear();
         self.overviews.clear();

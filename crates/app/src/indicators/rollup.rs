@@ -44,8 +44,18 @@ pub struct RollupView {
     pub children: Vec<RollupView>,
 }
 
-/// The unit tree on a date, loaded once for any number of roll-ups.
-pub(super) async fn load_tree(app: &App, at: Date) -> AppResult<Tree> {
+/// The unit tree on a date, loaded once for any number of roll-ups and kept a few seconds
+/// (an indicator's page rolls up three times; over a nation the tree is 3,400 units).
+pub(super) async fn load_tree(app: &App, at: Date) -> AppResult<Arc<Tree>> {
+    app.memo
+        .trees
+        .get_or_read(&app.memo, at, || async {
+            Ok::<_, AppError>(Arc::new(read_tree(app, at).await?))
+        })
+        .await
+}
+
+async fn read_tree(app: &App, at: Date) -> AppResult<Tree> {
     let mut c = app.db.read().await?;
     let all = units::known_units(&mut c).await?;
     let valid_units = app.standing_units(&mut c, at).await?;

@@ -176,6 +176,9 @@ async fn a_leader_asks_a_unit_which_answers_with_evidence_until_the_answer_is_ac
     let (status, refused) = editor.post_json(&answer, &json!({"text": "   "})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["error"]["details"][0]["message"], "Bắt buộc nhập.");
+    // Read (and kept) before the answer: the count still moves at once when it comes.
+    let (_, tally) = leader.get_json("/api/v1/explanations/tally").await;
+    assert_eq!(tally["to_read"], 0, "{tally}");
     let (status, answered) = editor
         .post_json(
             &answer,
@@ -238,6 +241,11 @@ async fn a_leader_asks_a_unit_which_answers_with_evidence_until_the_answer_is_ac
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["status"], "accepted");
+    let (_, tally) = leader.get_json("/api/v1/explanations/tally").await;
+    assert_eq!(
+        tally["to_read"], 0,
+        "accepted: nothing waits on the leader; {tally}"
+    );
     assert_eq!(accepted["can_decide"], false);
     let kinds: Vec<&str> = accepted["messages"]
         .as_array()
