@@ -1,9 +1,10 @@
 //! A few seconds' memory of what nearly every request reads again: whose session a cookie
 //! is (with the person's grants), which units a scope's roots cover, the indicator
 //! catalogue, the plans and what the task list's filters offer, the number of tasks a
-//! list query selects and its pages, the unread notifications, and the dashboards. Without
-//! it, every page of the task list began with four queries and a walk of the whole unit
-//! tree, and every refresh of a wall screen recombined five years of figures.
+//! list query selects and its pages, the unread notifications and explanation requests, the
+//! dashboards, and roll-ups with the unit tree they walk. Without it, every page of the task
+//! list began with four queries and a walk of the whole unit tree, and every refresh of a
+//! wall screen recombined five years of figures.
 //!
 //! It never serves what a change has made untrue: every committed change of record
 //! ([`crate::Write`]), and housekeeping that changes what pages show
