@@ -443,6 +443,17 @@ mod tests {
         );
     }
 
+    /// A read that says it has started and answers `value` once told to finish.
+    async fn held_read(
+        started: &tokio::sync::Notify,
+        finish: &tokio::sync::Notify,
+        value: i64,
+    ) -> Result<Arc<[i64]>, ()> {
+        started.notify_one();
+        finish.notified().await;
+        Ok(Arc::from([value]))
+    }
+
     #[tokio::test]
     async fn while_one_reader_reads_an_aged_answer_again_the_others_take_it_unless_changed() {
         let memo = Memo::default();
@@ -455,11 +466,9 @@ mod tests {
         };
         age(TTL + Duration::from_secs(1));
         let (started, finish) = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
-        let slow = memo.subtrees.get_or_read_alone(&memo, vec![1], || async {
-            started.notify_one();
-            finish.notified().await;
-            Ok::<_, ()>(Arc::from([2]))
-        });
+        let slow = memo
+            .subtrees
+            .get_or_read_alone(&memo, vec![1], || held_read(&started, &finish, 2));
         let others = async {
             started.notified().await;
             let aged = memo
@@ -484,11 +493,9 @@ mod tests {
                 memo.generation.fetch_add(1, Ordering::AcqRel);
             }
             let (started, finish) = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
-            let slow = memo.subtrees.get_or_read_alone(&memo, vec![1], || async {
-                started.notify_one();
-                finish.notified().await;
-                Ok::<_, ()>(Arc::from([3]))
-            });
+            let slow = memo
+                .subtrees
+                .get_or_read_alone(&memo, vec![1], || held_read(&started, &finish, 3));
             let other = async {
                 started.notified().await;
                 let waiting = memo

@@ -3,18 +3,17 @@
 
 use std::sync::Arc;
 
-use dxplan_domain::auth::Action;
 use dxplan_domain::dashboard::{KeyIndicator, TREND_YEARS, YearFigure};
 use dxplan_domain::forecast::Forecast;
 use dxplan_domain::period::Period;
 use time::Date;
 
-use super::rollup::rollup_unchecked;
+use super::rollup::{require_reader, rollup_unchecked};
 use super::{ForecastAsk, Indicator, RollupAsk, RollupView, rollup_periods};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::principal::CurrentUser;
-use crate::rights::{Absent, unit_by_code_for};
+use crate::rights::Absent;
 
 /// An indicator's page over a unit: [`IndicatorOverview::view`] for the period asked,
 /// with the unit's children; [`IndicatorOverview::key`] the same figure with its trend and
@@ -41,11 +40,7 @@ pub async fn overview(
     period: Period,
     at: Date,
 ) -> AppResult<Arc<IndicatorOverview>> {
-    {
-        let mut c = app.db.read().await?;
-        let absent = Absent::Field("unit");
-        unit_by_code_for(&mut c, user, Action::ViewWork, unit_code, at, absent).await?;
-    }
+    require_reader(app, user, unit_code, at, Absent::Field("unit")).await?;
     let key = (indicator.id, unit_code.to_owned(), period, at);
     app.memo
         .overviews

@@ -137,17 +137,27 @@ pub struct RollupAsk<'a> {
     pub include_pending: bool,
 }
 
+/// Refuses a reader who may not read the work of the unit holding `unit_code` on `at`:
+/// checked before anything is read or served from memory.
+pub(super) async fn require_reader(
+    app: &App,
+    user: &CurrentUser,
+    unit_code: &str,
+    at: Date,
+    absent: Absent,
+) -> AppResult<()> {
+    let mut c = app.db.read().await?;
+    unit_by_code_for(&mut c, user, Action::ViewWork, unit_code, at, absent).await?;
+    Ok(())
+}
+
 /// What is remembered of roll-ups asked for: [`RollupAsk`]'s fields, owned.
 pub(crate) type RollupKey = (String, String, String, Date, bool, bool);
 
 /// Rolls an indicator up over a unit's subtree and a period, with the unit tree as it
 /// stood on `at`: figures of units merged away count for their successor.
 pub async fn rollup(app: &App, user: &CurrentUser, ask: &RollupAsk<'_>) -> AppResult<RollupView> {
-    {
-        let mut c = app.db.read().await?;
-        let absent = Absent::Field("unit");
-        unit_by_code_for(&mut c, user, Action::ViewWork, ask.unit, ask.at, absent).await?;
-    }
+    require_reader(app, user, ask.unit, ask.at, Absent::Field("unit")).await?;
     // Kept a few seconds and forgotten on any change: one indicator over a nation reads
     // tens of thousands of figures, which eight readers of the API at once each paid.
     let key: RollupKey = (
@@ -242,11 +252,7 @@ pub async fn rollup_all(
     period: &str,
     at: Date,
 ) -> AppResult<Vec<RollupView>> {
-    {
-        let mut c = app.db.read().await?;
-        let absent = Absent::NotFound;
-        unit_by_code_for(&mut c, user, Action::ViewWork, unit_code, at, absent).await?;
-    }
+    require_reader(app, user, unit_code, at, Absent::NotFound).await?;
     let period =
         Period::parse(period).ok_or_else(|| AppError::field("period", Invalid::BadPeriod))?;
     // Kept a few seconds and forgotten on any change, as dashboards are; one reader
